@@ -1,0 +1,98 @@
+/**
+ * The one immutable data contract every serialiser reads (Prometheus text, OpenMetrics, JSON, the
+ * summary, Influx line protocol). The registry produces it; nothing downstream reaches back into a
+ * live metric.
+ */
+export type Labels = Readonly<Record<string, string>>;
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+interface PointBase {
+  /** Label names to values; empty values are left out, as Prometheus treats them as absent. */
+  readonly labels: Labels;
+  /**
+   * The labels pre-escaped for the Prometheus text and OpenMetrics formats, without braces:
+   * `method="GET",path="/a\"b"`, or '' when the series has no labels. Computed once per series.
+   */
+  readonly block: string;
+}
+
+export interface CounterPoint extends PointBase {
+  readonly value: number;
+}
+
+export interface GaugePoint extends PointBase {
+  readonly value: number;
+  /** Smallest, largest and mean of the values the gauge has held since the last reset. */
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface DistributionStats {
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly std: number;
+  /** Same order as the metric's `quantiles`. */
+  readonly quantiles: readonly number[];
+}
+
+export interface HistogramPoint extends PointBase, DistributionStats {
+  /** Cumulative counts, one per bound of the metric's `buckets`, then the +Inf bucket (= count). */
+  readonly buckets: readonly number[];
+  /** The same statistics over the sliding window, when the metric has one. */
+  readonly window?: DistributionStats;
+}
+
+interface MetricBase {
+  readonly name: string;
+  readonly help: string;
+  /** OpenMetrics unit (`seconds`, `bytes`), or ''. */
+  readonly unit: string;
+}
+
+export interface CounterSnapshot extends MetricBase {
+  readonly type: 'counter';
+  readonly points: readonly CounterPoint[];
+}
+
+export interface GaugeSnapshot extends MetricBase {
+  readonly type: 'gauge';
+  readonly points: readonly GaugePoint[];
+}
+
+export interface HistogramSnapshot extends MetricBase {
+  readonly type: 'histogram';
+  /** Upper bounds of the classic buckets, ascending, without +Inf. */
+  readonly bounds: readonly number[];
+  /** The quantiles that each point's `quantiles` holds, ascending (0.5, 0.9, ...). */
+  readonly quantiles: readonly number[];
+  readonly points: readonly HistogramPoint[];
+}
+
+export type MetricSnapshot = CounterSnapshot | GaugeSnapshot | HistogramSnapshot;
+
+export interface ScopeSnapshot {
+  readonly id: string;
+  readonly running: boolean;
+  readonly paused: boolean;
+  readonly connections: number;
+  /** Unix ms. */
+  readonly createdAt: number;
+  /** Estimated heap bytes held by the scope's series. */
+  readonly memoryBytes: number;
+}
+
+export interface RegistrySnapshot {
+  /** Unix ms when the snapshot was taken. */
+  readonly timestamp: number;
+  /** Unix ms when the registry was created (for uptime). */
+  readonly startTime: number;
+  readonly metrics: readonly MetricSnapshot[];
+  /** The label that carries a scope's id on scoped metrics (`session` by default). */
+  readonly scopeLabel: string;
+  readonly scopes: readonly ScopeSnapshot[];
+}

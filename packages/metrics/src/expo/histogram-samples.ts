@@ -1,0 +1,25 @@
+import { formatNumber } from '../base/escape.js';
+import type { HistogramSnapshot } from '../core/snapshot.js';
+import { canonicalNumber } from './canonical-number.js';
+
+/**
+ * The `_bucket`, `_sum` and `_count` lines of a histogram family, the same in the Prometheus text
+ * format and OpenMetrics except for how `le` is written. The `le="..."` texts are built once per
+ * family, not once per point, since every point shares the bounds.
+ */
+export function histogramSamples(metric: HistogramSnapshot, openMetrics: boolean): string {
+  const { name } = metric;
+  const les = metric.bounds.map((bound) => `le="${canonicalNumber(bound, openMetrics)}"} `);
+  let out = '';
+  for (const point of metric.points) {
+    const labels = point.block === '' ? '' : `{${point.block}}`;
+    const bucket = point.block === '' ? `${name}_bucket{` : `${name}_bucket{${point.block},`;
+    for (let i = 0; i < les.length; i++) {
+      out += `${bucket}${les[i]}${formatNumber(point.buckets[i] ?? point.count)}\n`;
+    }
+    out += `${bucket}le="+Inf"} ${formatNumber(point.count)}\n`;
+    out += `${name}_sum${labels} ${formatNumber(point.sum)}\n`;
+    out += `${name}_count${labels} ${formatNumber(point.count)}\n`;
+  }
+  return out;
+}

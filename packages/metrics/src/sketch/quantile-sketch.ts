@@ -1,0 +1,210 @@
+import { bucketIndex, MAX_SCALE, MIN_NORMAL } from './bucket-index.js';
+import { BucketStore } from './bucket-store.js';
+
+export interface SketchOptions {
+  /** Most buckets per sign before the resolution halves (the error bound doubles, the memory does not). */
+  readonly maxBuckets?: number;
+}
+
+/** 2048 buckets at scale 6 span 2^32: nanoseconds to an hour in one sketch at 0.54%. */
+export const DEFAULT_MAX_BUCKETS = 2048;
+
+/**
+ * A mergeable relative-error quantile sketch (the DDSketch family) on base-2 exponential buckets.
+ * Quantiles are within 0.54% of the exact value at scale 6. When the values span more than
+ * `maxBuckets` buckets, the resolution halves as in OpenTelemetry and UDDSketch rather than dropping
+ * the lowest buckets as DDSketch's default collapse does, so every quantile keeps a bound
+ * (1.08% at scale 5, 2.2% at 4) instead of the low ones silently losing theirs.
+ */
+export class QuantileSketch {
+  scale = MAX_SCALE;
+  count = 0;
+  sum = 0;
+  min = Number.POSITIVE_INFINITY;
+  max = Number.NEGATIVE_INFINITY;
+  /**
+   * Sums of (x - shift) and (x - shift)², with shift the first value: the variance without a division
+   * per insert (Welford's has one) and without the cancellation of plain Σx² when the mean is large
+   * next to the spread (the "shifted data" algorithm).
+   */
+  #shift = Number.NaN;
+  #s1 = 0;
+  #s2 = 0;
+  zeroCount = 0;
+  readonly positive = new BucketStore();
+  #negative: BucketStore | undefined;
+  readonly #maxBuckets: number;
+
+  constructor(options: SketchOptions = {}) {
+    this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
+  }
+
+  /** Adds a finite value; the caller filters NaN and infinities (they have no bucket). */
+  add(value: number): void {
+    if (value >= MIN_NORMAL) this.addPositive(value, bucketIndex(value));
+    else {
+      this.#record(value);
+      if (value <= -MIN_NORMAL) this.#addTo((this.#negative ??= new BucketStore()), bucketIndex(-value));
+      else this.zeroCount++;
+    }
+  }
+
+  /** `add` for a positive normal value whose bucketIndex the caller already computed. */
+  addPositive(value: number, index: number): void {
+    this.#record(value);
+    const store = this.positive;
+    const at = index >> (MAX_SCALE - this.scale);
+    if (at >= store.min && at <= store.max) {
+      const counts = store.counts;
+      const i = at - store.offset;
+      counts[i]! += 1;
+      // A Uint32 count that wrapped reads 0: the store moves to Float64 and puts back the 2^32.
+      if (counts[i] === 0) store.add(at, 0x100000000);
+    } else {
+      this.#addTo(store, index);
+    }
+  }
+
+  #record(value: number): void {
+    this.count++;
+    this.sum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (Number.isNaN(this.#shift)) this.#shift = value;
+    const d = value - this.#shift;
+    this.#s1 += d;
+    this.#s2 += d * d;
+  }
+
+  #addTo(store: BucketStore, index6: number): void {
+    let index = index6 >> (MAX_SCALE - this.scale);
+    if ((index < store.min || index > store.max) && store.spanWith(index) > this.#maxBuckets) {
+      let by = 0;
+      while (store.spanWith(index) >> by > this.#maxBuckets - 1) by++;
+      this.#downscale(by);
+      index = index6 >> (MAX_SCALE - this.scale);
+    }
+    store.add(index, 1);
+  }
+
+  #downscale(by: number): void {
+    this.scale -= by;
+    this.positive.downscale(by);
+    this.#negative?.downscale(by);
+  }
+
+  get mean(): number {
+    return this.count > 0 ? this.#shift + this.#s1 / this.count : Number.NaN;
+  }
+
+  get std(): number {
+    if (this.count === 0) return Number.NaN;
+    const variance = (this.#s2 - (this.#s1 * this.#s1) / this.count) / this.count;
+    return Math.sqrt(Math.max(0, variance));
+  }
+
+  /** The value at rank floor(q·(count-1)), within the relative error of the current scale. NaN when empty. */
+  quantile(q: number): number {
+    const out = [Number.NaN];
+    this.quantiles([q], out);
+    return out[0]!;
+  }
+
+  /** Fills `out[i]` with the quantile `qs[i]`; `qs` must be ascending. One pass over the buckets. */
+  quantiles(qs: readonly number[], out: number[]): void {
+    if (this.count === 0) {
+      for (let i = 0; i < qs.length; i++) out[i] = Number.NaN;
+      return;
+    }
+    let next = 0;
+    let seen = 0;
+    const rankOf = (q: number) => Math.floor(Math.min(Math.max(q, 0), 1) * (this.count - 1));
+    const emit = (value: number) => {
+      while (next < qs.length && rankOf(qs[next]!) < seen) {
+        out[next++] = Math.min(Math.max(value, this.min), this.max);
+      }
+    };
+    const negative = this.#negative;
+    if (negative && !negative.empty) {
+      for (let index = negative.max; index >= negative.min && next < qs.length; index--) {
+        const c = negative.counts[index - negative.offset]!;
+        if (c === 0) continue;
+        seen += c;
+        emit(-this.#estimate(index));
+      }
+    }
+    if (this.zeroCount > 0) {
+      seen += this.zeroCount;
+      emit(0);
+    }
+    const positive = this.positive;
+    for (let index = positive.min; index <= positive.max && next < qs.length; index++) {
+      const c = positive.counts[index - positive.offset]!;
+      if (c === 0) continue;
+      seen += c;
+      emit(this.#estimate(index));
+    }
+    emit(this.max);
+  }
+
+  /** 2lu/(l+u): the point of [l, u) with the smallest worst-case relative error, (γ-1)/(γ+1). */
+  #estimate(index: number): number {
+    const width = 2 ** -this.scale;
+    const lower = 2 ** (index * width);
+    const gamma = 2 ** width;
+    return (lower * 2 * gamma) / (1 + gamma);
+  }
+
+  /** Adds everything `other` holds. Lossless when the scales match; otherwise the finer one is downscaled. */
+  merge(other: QuantileSketch): void {
+    if (other.count === 0) return;
+    if (other.scale < this.scale) this.#downscale(this.scale - other.scale);
+    for (const [mine, theirs] of [
+      [this.positive, other.positive],
+      [other.#negative ? (this.#negative ??= new BucketStore()) : undefined, other.#negative],
+    ] as const) {
+      if (!mine || !theirs || theirs.empty) continue;
+      const shift = other.scale - this.scale;
+      const lo = Math.min(mine.empty ? Number.MAX_SAFE_INTEGER : mine.min, theirs.min >> shift);
+      const hi = Math.max(mine.empty ? Number.MIN_SAFE_INTEGER : mine.max, theirs.max >> shift);
+      let by = 0;
+      while ((hi >> by) - (lo >> by) + 1 > this.#maxBuckets) by++;
+      if (by > 0) this.#downscale(by);
+      const total = shift + by;
+      for (let index = theirs.min; index <= theirs.max; index++) {
+        const c = theirs.counts[index - theirs.offset]!;
+        if (c !== 0) mine.add(index >> total, c);
+      }
+    }
+    const n = this.count + other.count;
+    if (Number.isNaN(this.#shift)) this.#shift = other.#shift;
+    // Re-centre the other's sums on this shift: Σ(x-a) = Σ(x-b) + n(b-a); Σ(x-a)² likewise expanded.
+    const move = other.#shift - this.#shift;
+    this.#s1 += other.#s1 + other.count * move;
+    this.#s2 += other.#s2 + 2 * move * other.#s1 + other.count * move * move;
+    this.count = n;
+    this.sum += other.sum;
+    this.zeroCount += other.zeroCount;
+    if (other.min < this.min) this.min = other.min;
+    if (other.max > this.max) this.max = other.max;
+  }
+
+  reset(): void {
+    this.scale = MAX_SCALE;
+    this.count = 0;
+    this.sum = 0;
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+    this.#shift = Number.NaN;
+    this.#s1 = 0;
+    this.#s2 = 0;
+    this.zeroCount = 0;
+    this.positive.reset();
+    this.#negative = undefined;
+  }
+
+  /** Approximate heap bytes: the bucket arrays and a fixed share for the object and its fields. */
+  bytes(): number {
+    return 160 + this.positive.bytes() + (this.#negative ? 96 + this.#negative.bytes() : 0);
+  }
+}

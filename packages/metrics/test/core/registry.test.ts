@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { VigilError } from '../../src/base/errors.js';
+import { Registry } from '../../src/core/registry.js';
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(VigilError);
+    return `${(error as VigilError).code}: ${(error as VigilError).message}`;
+  }
+  return undefined;
+}
+
+describe('Registry configuration errors', () => {
+  const registry = new Registry();
+
+  it('names the option, the value and what was expected', () => {
+    expect(codeOf(() => registry.counter({ name: 'bad name' }))).toMatch(
+      /^VIGIL_INVALID_NAME: name: got "bad name", expected/,
+    );
+    expect(codeOf(() => registry.counter({ name: 'ok_total', labelNames: ['__x'] }))).toMatch(
+      /^VIGIL_INVALID_LABEL_NAME: ok_total: labelNames: got "__x"/,
+    );
+    expect(codeOf(() => registry.histogram({ name: 'h', labelNames: ['le'] }))).toMatch(
+      /^VIGIL_RESERVED_LABEL: h: labelNames: "le"/,
+    );
+    expect(codeOf(() => registry.counter({ name: 'd_total', labelNames: ['a', 'a'] }))).toMatch(
+      /^VIGIL_DUPLICATE_LABEL/,
+    );
+    expect(codeOf(() => registry.histogram({ name: 'h2', buckets: [1, 0.5] }))).toMatch(
+      /^VIGIL_INVALID_BUCKETS: h2: buckets\[1\] = 0.5 is not greater than buckets\[0\] = 1/,
+    );
+    expect(codeOf(() => registry.histogram({ name: 'h3', buckets: [1, Number.NaN] }))).toMatch(
+      /^VIGIL_INVALID_BUCKETS/,
+    );
+    expect(codeOf(() => registry.histogram({ name: 'h4', window: -1 }))).toMatch(
+      /^VIGIL_INVALID_OPTION: h4: window: got -1/,
+    );
+    expect(codeOf(() => new Registry({ maxSeriesPerMetric: 0 }))).toMatch(
+      /^VIGIL_INVALID_OPTION: maxSeriesPerMetric: got 0/,
+    );
+  });
+
+  it('returns the same metric for the same shape and refuses another shape', () => {
+    const a = registry.counter({ name: 'same_total', help: 'h', labelNames: ['x'] });
+    expect(registry.counter({ name: 'same_total', labelNames: ['x'] })).toBe(a);
+    expect(codeOf(() => registry.gauge({ name: 'same_total', labelNames: ['x'] }))).toMatch(
+      /^VIGIL_DUPLICATE_METRIC: same_total: already registered as a counter with labelNames \[x\]; got a gauge/,
+    );
+    expect(codeOf(() => registry.counter({ name: 'same_total', labelNames: ['y'] }))).toMatch(
+      /^VIGIL_DUPLICATE_METRIC/,
+    );
+  });
+
+  it('resets everything, or only the counters', () => {
+    const r = new Registry();
+    const c = r.counter({ name: 'c_total' });
+    const g = r.gauge({ name: 'g' });
+    c.inc(3);
+    g.set(7);
+    r.resetCounters();
+    expect([c.get(), g.get()]).toEqual([0, 7]);
+    r.reset();
+    expect(g.get()).toBe(0);
+  });
+
+  it('runs collect callbacks, sync and async, at read time', async () => {
+    const r = new Registry();
+    let reads = 0;
+    r.gauge({ name: 'reads', collect: (g) => g.set(++reads) });
+    r.gauge({ name: 'later', collect: async (g) => g.set(await Promise.resolve(42)) });
+    const snap = await r.snapshot();
+    const value = (name: string) => snap.metrics.find((m) => m.name === name)?.points[0];
+    expect(value('reads')).toMatchObject({ value: 1 });
+    expect(value('later')).toMatchObject({ value: 42 });
+  });
+});
+
+describe('a disabled registry', () => {
+  it('hands out metrics that record nothing and never throw', () => {
+    const r = new Registry({ enabled: false });
+    const c = r.counter({ name: 'c_total', labelNames: ['a'] });
+    c.inc({ a: 'x' });
+    c.labels('x').inc();
+    const h = r.histogram({ name: 'h' });
+    h.observe(1);
+    expect(h.startTimer()()).toBe(0);
+    expect(h.measure(undefined, () => 7)).toBe(7);
+    r.gauge({ name: 'g' }).labels().set(3);
+    expect(r.snapshotSync().metrics).toEqual([]);
+    expect(r.scope('s1').open).toBe(false);
+  });
+});

@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../packages/metrics/src/base/errors.js';
+
+const root = join(import.meta.dirname, '..');
+const metricsSrc = join(root, 'packages/metrics/src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/^\s*(?:import|export)\b[^'"]*?from\s+'([^']+)'/gm)].map((m) => m[1]!);
+}
+
+/** DESIGN.md, "Layout and the direction of imports", for @vigil/metrics. */
+const ALLOWED: Record<string, readonly string[]> = {
+  base: [],
+  sketch: ['base'],
+  core: ['base', 'sketch'],
+  expo: ['base', 'core'],
+  push: ['base', 'core', 'expo'],
+  latency: ['base', 'core'],
+  health: ['base', 'core'],
+  collector: ['base', 'core', 'expo'],
+};
+
+describe('@vigil/metrics architecture', () => {
+  it('imports only in the directions DESIGN.md allows', () => {
+    const wrong: string[] = [];
+    for (const file of files(metricsSrc)) {
+      const rel = relative(metricsSrc, file);
+      const layer = rel.includes('/') ? rel.split('/')[0]! : 'index';
+      for (const spec of imports(file)) {
+        if (spec.startsWith('node:')) continue;
+        if (!spec.startsWith('.')) {
+          wrong.push(`${rel} imports the package "${spec}": @vigil/metrics has no runtime dependencies`);
+          continue;
+        }
+        const target = relative(metricsSrc, join(file, '..', spec));
+        const targetLayer = target.includes('/') ? target.split('/')[0]! : 'index';
+        if (layer === 'index' || targetLayer === layer) continue;
+        if (!(ALLOWED[layer] ?? []).includes(targetLayer)) wrong.push(`${rel} imports ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('declares no runtime dependencies', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'packages/metrics/package.json'), 'utf8'));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.peerDependencies ?? {}).toEqual({});
+  });
+
+  it('uses every error code of the catalogue, documents each in the README, and no other', () => {
+    const used = new Set(
+      files(metricsSrc).flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/'(VIGIL_[A-Z_]+)'/g)].map((m) => m[1]!),
+      ),
+    );
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    for (const code of Object.keys(ERROR_CODES)) {
+      expect(used, `${code} is never thrown`).toContain(code);
+      expect(readme, `${code} is not in the README`).toContain(`\`${code}\``);
+    }
+    for (const code of used) if (code !== 'VIGIL_DROPPED') expect(Object.keys(ERROR_CODES)).toContain(code);
+  });
+});

@@ -27,13 +27,33 @@ export function formatNumber(value: number): string {
   return String(value);
 }
 
-/** `{a="x",b="y"}` for the given pairs, or '' when there are none. */
-export function labelBlock(names: readonly string[], values: readonly string[]): string {
+/** `a="x",b="y"` for the given pairs (empty values left out, as Prometheus treats them as absent). */
+export function labelPairs(names: readonly string[], values: readonly string[]): string {
   let out = '';
   for (let i = 0; i < names.length; i++) {
     const value = values[i] ?? '';
     if (value === '') continue;
     out += `${out === '' ? '' : ','}${names[i]}="${escapeLabelValue(value)}"`;
   }
-  return out === '' ? '' : `{${out}}`;
+  return out;
+}
+
+/** The inverse of `labelPairs`: `a="x",b="y\"z"` back to `{ a: 'x', b: 'y"z' }`. */
+export function parseLabelPairs(pairs: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  let i = 0;
+  while (i < pairs.length) {
+    const eq = pairs.indexOf('="', i);
+    const name = pairs.slice(i, eq);
+    let value = '';
+    let j = eq + 2;
+    for (; pairs[j] !== '"'; j++) {
+      const c = pairs[j]!;
+      if (c !== '\\') value += c;
+      else value += pairs[++j] === 'n' ? '\n' : pairs[j];
+    }
+    labels[name] = value;
+    i = j + 2;
+  }
+  return labels;
 }

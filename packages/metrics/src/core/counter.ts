@@ -1,6 +1,7 @@
 import type { Drops } from './drops.js';
 import type { LabelObject, LabelValue } from './label-index.js';
 import { Metric, type MetricContext, type MetricOptions } from './metric.js';
+import { CounterPointOf } from './points.js';
 import type { CounterPoint, CounterSnapshot } from './snapshot.js';
 
 export type CounterOptions = MetricOptions;
@@ -81,10 +82,14 @@ export class Counter extends Metric {
 
   snapshot(): CounterSnapshot {
     const points: CounterPoint[] = [];
-    const blocks = this.index.blocks;
-    this.index.forEach((id, values) => {
-      points.push({ labels: this.labelsOf(id, values), block: blocks[id]!, value: this.#values[id]! });
-    });
+    const values = this.#values;
+    this.index.forEach(
+      (id, _, block) => {
+        points.push(new CounterPointOf(block, values[id]!));
+      },
+      undefined,
+      true,
+    );
     return { name: this.name, help: this.help, unit: this.unit, type: 'counter', points };
   }
 
@@ -93,7 +98,7 @@ export class Counter extends Metric {
   }
 
   bytes(prefix?: readonly string[]): number {
-    return this.sumOver(prefix, (id) => SERIES_BYTES + this.blockBytes(id));
+    return this.sumOver(prefix, () => SERIES_BYTES);
   }
 }
 

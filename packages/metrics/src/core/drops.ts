@@ -19,7 +19,9 @@ export class Drops {
     if (!byReason) this.#counts.set(metric, (byReason = new Map()));
     const before = byReason.get(reason) ?? 0;
     byReason.set(reason, before + n);
-    if (before === 0) {
+    const key = `${metric}\u0000${reason}`;
+    if (before === 0 && !warned.has(key)) {
+      warned.add(key);
       process.emitWarning(`${metric}: ${MESSAGES[reason]}; counted in vigil_dropped_total`, {
         code: 'VIGIL_DROPPED',
       });
@@ -37,6 +39,9 @@ export class Drops {
     return out;
   }
 }
+
+/** Warned once per process, not per registry: tests and multi-registry apps would repeat themselves. */
+const warned = new Set<string>();
 
 const MESSAGES: Record<DropReason, string> = {
   invalid_value: 'a NaN or infinite value was dropped',

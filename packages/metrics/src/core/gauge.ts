@@ -3,6 +3,7 @@ import { invalidOption } from '../base/errors.js';
 import type { Drops } from './drops.js';
 import type { LabelObject, LabelValue } from './label-index.js';
 import { Metric, type MetricContext, type MetricOptions } from './metric.js';
+import { GaugePointOf } from './points.js';
 import type { GaugePoint, GaugeSnapshot } from './snapshot.js';
 
 export interface GaugeOptions extends MetricOptions {
@@ -169,11 +170,14 @@ export class Gauge extends Metric {
 
   snapshot(): GaugeSnapshot {
     const points: GaugePoint[] = [];
-    const blocks = this.index.blocks;
-    this.index.forEach((id, values) => {
-      const { current, min, max, mean } = this.#statsOf(id);
-      points.push({ labels: this.labelsOf(id, values), block: blocks[id]!, value: current, min, max, mean });
-    });
+    this.index.forEach(
+      (id, _, block) => {
+        const { current, min, max, mean } = this.#statsOf(id);
+        points.push(new GaugePointOf(block, current, min, max, mean));
+      },
+      undefined,
+      true,
+    );
     return { name: this.name, help: this.help, unit: this.unit, type: 'gauge', points };
   }
 
@@ -190,7 +194,7 @@ export class Gauge extends Metric {
   }
 
   bytes(prefix?: readonly string[]): number {
-    return this.sumOver(prefix, (id) => SERIES_BYTES + this.blockBytes(id));
+    return this.sumOver(prefix, () => SERIES_BYTES);
   }
 }
 

@@ -7,6 +7,7 @@ import { HistogramSeries, statsOf } from './histogram-series.js';
 import type { LabelObject, LabelValue } from './label-index.js';
 import { Metric, type MetricContext, type MetricOptions } from './metric.js';
 import { type Outcome, outcomeOf, secondsSince } from './outcome.js';
+import { HistogramPointOf } from './points.js';
 import type { DistributionStats, HistogramPoint, HistogramSnapshot } from './snapshot.js';
 
 /** Prometheus's and prom-client's default buckets, in seconds. */
@@ -169,24 +170,19 @@ export class Histogram extends Metric {
 
   snapshot(): HistogramSnapshot {
     const points: HistogramPoint[] = [];
-    const blocks = this.index.blocks;
-    this.index.forEach((id, values) => {
-      const series = this.#series[id]!;
-      const buckets: number[] = new Array(series.counts.length);
-      let cumulative = 0;
-      for (let i = 0; i < series.counts.length; i++) buckets[i] = cumulative += series.counts[i]!;
-      const stats = statsOf(series.sketch, this.quantiles);
-      const point: HistogramPoint = series.window
-        ? {
-            labels: this.labelsOf(id, values),
-            block: blocks[id]!,
-            buckets,
-            ...stats,
-            window: statsOf(series.window.merged(), this.quantiles),
-          }
-        : { labels: this.labelsOf(id, values), block: blocks[id]!, buckets, ...stats };
-      points.push(point);
-    });
+    this.index.forEach(
+      (id, _, block) => {
+        const series = this.#series[id]!;
+        const buckets: number[] = new Array(series.counts.length);
+        let cumulative = 0;
+        for (let i = 0; i < series.counts.length; i++) buckets[i] = cumulative += series.counts[i]!;
+        const stats = statsOf(series.sketch, this.quantiles);
+        const window = series.window && statsOf(series.window.merged(), this.quantiles);
+        points.push(new HistogramPointOf(block, buckets, stats, window));
+      },
+      undefined,
+      true,
+    );
     return {
       name: this.name,
       help: this.help,
@@ -203,7 +199,7 @@ export class Histogram extends Metric {
   }
 
   bytes(prefix?: readonly string[]): number {
-    return this.sumOver(prefix, (id) => 64 + this.blockBytes(id) + (this.#series[id]?.bytes() ?? 0));
+    return this.sumOver(prefix, (id) => 64 + (this.#series[id]?.bytes() ?? 0));
   }
 }
 

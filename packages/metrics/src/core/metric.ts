@@ -3,7 +3,7 @@ import { invalidOption, VigilError } from '../base/errors.js';
 import { checkLabelNames, checkMetricName } from '../base/names.js';
 import type { Drops } from './drops.js';
 import { LabelIndex, type LabelObject, type LabelValue } from './label-index.js';
-import type { Labels, MetricSnapshot, MetricType } from './snapshot.js';
+import type { MetricSnapshot, MetricType } from './snapshot.js';
 
 /** What every metric shares with the registry that made it. */
 export interface MetricContext {
@@ -131,19 +131,4 @@ export abstract class Metric {
     }, prefix);
     return total;
   }
-
-  /** Bytes of a series' label block: UTF-16, two bytes a character. */
-  protected blockBytes(id: number): number {
-    return 2 * (this.index.blocks[id]?.length ?? 0);
-  }
-
-  /** Label object for a series, as the snapshot carries it. */
-  protected labelsOf(id: number, values: readonly string[]): Labels {
-    if (this.index.isOverflow(id)) return OVERFLOW_LABELS;
-    const labels: Record<string, string> = {};
-    for (let i = 0; i < values.length; i++) if (values[i] !== '') labels[this.labelNames[i]!] = values[i]!;
-    return labels;
-  }
 }
-
-const OVERFLOW_LABELS: Labels = Object.freeze({ vigil_overflow: 'true' });

@@ -58,8 +58,8 @@ export class QuantileSketch {
       const counts = store.counts;
       const i = at - store.offset;
       counts[i]! += 1;
-      // A Uint32 count that wrapped reads 0: the store moves to Float64 and puts back the 2^32.
-      if (counts[i] === 0) store.add(at, 0x100000000);
+      // A count that wrapped past its width reads 0: the store widens and puts it back.
+      if (counts[i] === 0) store.unwrap(at);
     } else {
       this.#addTo(store, index);
     }
@@ -112,39 +112,41 @@ export class QuantileSketch {
 
   /** Fills `out[i]` with the quantile `qs[i]`; `qs` must be ascending. One pass over the buckets. */
   quantiles(qs: readonly number[], out: number[]): void {
+    const n = qs.length;
     if (this.count === 0) {
-      for (let i = 0; i < qs.length; i++) out[i] = Number.NaN;
+      for (let i = 0; i < n; i++) out[i] = Number.NaN;
       return;
     }
+    const ranks = qs.map((q) => Math.floor(Math.min(Math.max(q, 0), 1) * (this.count - 1)));
     let next = 0;
     let seen = 0;
-    const rankOf = (q: number) => Math.floor(Math.min(Math.max(q, 0), 1) * (this.count - 1));
-    const emit = (value: number) => {
-      while (next < qs.length && rankOf(qs[next]!) < seen) {
-        out[next++] = Math.min(Math.max(value, this.min), this.max);
-      }
-    };
+    // A bucket's value costs three powers of two: it is worked out only where a requested rank lands.
     const negative = this.#negative;
     if (negative && !negative.empty) {
-      for (let index = negative.max; index >= negative.min && next < qs.length; index--) {
-        const c = negative.counts[index - negative.offset]!;
-        if (c === 0) continue;
-        seen += c;
-        emit(-this.#estimate(index));
+      const { counts, offset } = negative;
+      for (let index = negative.max; index >= negative.min && next < n; index--) {
+        seen += counts[index - offset]!;
+        if (ranks[next]! < seen) {
+          const value = this.#clamp(-this.#estimate(index));
+          while (next < n && ranks[next]! < seen) out[next++] = value;
+        }
       }
     }
-    if (this.zeroCount > 0) {
-      seen += this.zeroCount;
-      emit(0);
+    seen += this.zeroCount;
+    while (next < n && ranks[next]! < seen) out[next++] = this.#clamp(0);
+    const { counts, offset } = this.positive;
+    for (let index = this.positive.min; index <= this.positive.max && next < n; index++) {
+      seen += counts[index - offset]!;
+      if (ranks[next]! < seen) {
+        const value = this.#clamp(this.#estimate(index));
+        while (next < n && ranks[next]! < seen) out[next++] = value;
+      }
     }
-    const positive = this.positive;
-    for (let index = positive.min; index <= positive.max && next < qs.length; index++) {
-      const c = positive.counts[index - positive.offset]!;
-      if (c === 0) continue;
-      seen += c;
-      emit(this.#estimate(index));
-    }
-    emit(this.max);
+    while (next < n) out[next++] = this.max;
+  }
+
+  #clamp(value: number): number {
+    return Math.min(Math.max(value, this.min), this.max);
   }
 
   /** 2lu/(l+u): the point of [l, u) with the smallest worst-case relative error, (γ-1)/(γ+1). */

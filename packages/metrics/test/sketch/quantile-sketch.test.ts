@@ -117,14 +117,17 @@ describe('QuantileSketch', () => {
     expect(sketch.std).toBeCloseTo(2, 12);
   });
 
-  it('moves counts past 2^32 - 1 to 64-bit storage instead of wrapping', () => {
+  it('widens its counts instead of wrapping: one byte, then 16 and 32 bits, then a float', () => {
     const sketch = new QuantileSketch();
-    sketch.add(1);
+    for (let i = 0; i < 300; i++) sketch.add(1);
+    const at = bucketIndex(1) - sketch.positive.offset;
+    expect(sketch.positive.counts).toBeInstanceOf(Uint16Array);
+    expect(sketch.positive.counts[at]).toBe(300);
     const other = new QuantileSketch();
     other.add(1);
-    other.positive.counts[0] = 0xffffffff;
-    other.count = 0xffffffff;
+    other.positive.add(bucketIndex(1), 0xffffffff);
     sketch.merge(other);
-    expect(sketch.positive.counts[0 - sketch.positive.offset + bucketIndex(1)]).toBe(0x100000000);
+    expect(sketch.positive.counts).toBeInstanceOf(Float64Array);
+    expect(sketch.positive.counts[bucketIndex(1) - sketch.positive.offset]).toBe(300 + 1 + 0xffffffff);
   });
 });

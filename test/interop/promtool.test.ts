@@ -125,7 +125,7 @@ describe('promtool check metrics', () => {
 });
 
 describe('parsePrometheusText agrees with promtool on what is a parse error', () => {
-  const dir = join(root, '../shared/peers/bad-expositions');
+  const dir = join(root, 'packages/metrics/test/expo/fixtures/bad-expositions');
   // Invalid UTF-8 cannot reach a string parser: the caller's decoder rejects it (see the unit tests).
   const files = readdirSync(dir).filter((name) => name.endsWith('.prom') && !name.startsWith('27-'));
 

@@ -6,7 +6,8 @@ import { ExpositionParseError } from '../../src/expo/exposition-parse-error.js';
 import { parsePrometheusText } from '../../src/expo/parse-prometheus-text.js';
 
 /** Shared with the peers report: small inputs and what promtool 2.42 said about each. */
-const BAD = join(import.meta.dirname, '../../../../../shared/peers/bad-expositions');
+// A copy of shared/peers/bad-expositions (39 inputs and what promtool 2.42 said of each).
+const BAD = join(import.meta.dirname, 'fixtures/bad-expositions');
 
 function promtoolResults(): Map<string, { rc: number; line?: number }> {
   const results = new Map<string, { rc: number; line?: number }>();

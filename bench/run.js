@@ -20,6 +20,12 @@ const SCENARIOS = [
   'memory-histogram',
   'accuracy',
   'disabled',
+  'latency-overhead',
+  'latency-memory',
+  'ingest-parsers',
+  'store-ingest',
+  'store-disk',
+  'store-range-read',
 ];
 const TIMEOUT_MS = 5 * 60_000;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));

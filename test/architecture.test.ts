@@ -25,9 +25,12 @@ const ALLOWED: Record<string, readonly string[]> = {
   core: ['base', 'sketch'],
   expo: ['base', 'core'],
   push: ['base', 'core', 'expo'],
-  latency: ['base', 'core'],
+  latency: ['base', 'sketch', 'core'],
+  streaming: ['base', 'core'],
   health: ['base', 'core'],
+  genai: ['base', 'core', 'sketch'],
   collector: ['base', 'core', 'expo'],
+  handler: ['core', 'expo', 'health'],
 };
 
 describe('@vigil/metrics architecture', () => {
@@ -69,5 +72,45 @@ describe('@vigil/metrics architecture', () => {
       expect(readme, `${code} is not in the README`).toContain(`\`${code}\``);
     }
     for (const code of used) if (code !== 'VIGIL_DROPPED') expect(Object.keys(ERROR_CODES)).toContain(code);
+  });
+});
+
+const serverSrc = join(root, 'packages/server/src');
+
+/**
+ * DESIGN.md for @vigil/server: `http` and `cli` sit on top and alone construct concrete stores;
+ * `ingest` and `query` see the store only through its interface (`store/series-store.ts`).
+ */
+const SERVER_ALLOWED: Record<string, readonly string[]> = {
+  config: [],
+  store: [],
+  query: ['store/series-store.ts'],
+  ingest: ['store/series-store.ts', 'config'],
+  http: ['store/series-store.ts', 'ingest', 'query'],
+  cli: ['config', 'http', 'ingest', 'store', 'query'],
+};
+
+describe('@vigil/server architecture', () => {
+  it('imports only in the directions DESIGN.md allows, and @vigil/metrics only through its package', () => {
+    const wrong: string[] = [];
+    for (const file of files(serverSrc)) {
+      const rel = relative(serverSrc, file);
+      const layer = rel.includes('/') ? rel.split('/')[0]! : 'index';
+      for (const spec of imports(file)) {
+        if (spec.startsWith('node:')) continue;
+        if (spec.includes('packages/metrics') || spec.startsWith('@vigil/metrics/')) {
+          wrong.push(`${rel} reaches into @vigil/metrics ("${spec}") instead of its package entry`);
+          continue;
+        }
+        if (!spec.startsWith('.')) continue;
+        const target = relative(serverSrc, join(file, '..', spec)).replace(/\.js$/, '.ts');
+        const targetLayer = target.includes('/') ? target.split('/')[0]! : 'index';
+        if (layer === 'index' || targetLayer === layer) continue;
+        const allowed = SERVER_ALLOWED[layer] ?? [];
+        if (!allowed.includes(targetLayer) && !allowed.includes(target))
+          wrong.push(`${rel} imports ${target}`);
+      }
+    }
+    expect(wrong).toEqual([]);
   });
 });

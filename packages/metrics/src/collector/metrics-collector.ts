@@ -113,6 +113,11 @@ export class MetricsCollector {
     return found && (found[0] as Gauge).stats(found[1]);
   }
 
+  /** Prometheus name → the dotted name it was recorded under, for `metricsHandler({ names })` and `exposition`. */
+  get names(): ReadonlyMap<string, string> {
+    return this.#names;
+  }
+
   /** The seed's document: `{ timestamp, uptime_seconds, metrics: { counters, gauges, timings } }`. */
   getAllMetrics(): CollectorDocument {
     return toCollectorDocument(this.registry.snapshotSync(), this.#names);

@@ -47,6 +47,9 @@ const BYTES_PER_MB = 1024 * 1024;
  * series labelled with the scope alone if there is one, else the sum of the counters, the first
  * gauge, and the histogram series with the most observations.
  *
+ * A `_seconds` histogram that `names` maps to a key ending in `_ms` is reported in milliseconds (the
+ * seed's `network_latency_ms` from `stream_tick_to_send_seconds`).
+ *
  * `memory_usage_mb` is the scope's own gauge of that name when it has one, else the registry's
  * estimate (`memoryBytes`). The state fields (`is_running`, `is_paused`, `connections`) come last
  * and win over a metric of the same name.
@@ -59,7 +62,8 @@ export function toSessionsDocument(
   for (const scope of snapshot.scopes) scoped.set(scope.id, {});
   for (const metric of snapshot.metrics) {
     const name = options.names?.get(metric.name) ?? metric.name;
-    for (const [id, value] of scopeValues(metric, snapshot.scopeLabel)) {
+    const scale = metric.name.endsWith('_seconds') && name.endsWith('_ms') ? 1000 : 1;
+    for (const [id, value] of scopeValues(metric, snapshot.scopeLabel, scale)) {
       const entry = scoped.get(id);
       if (entry !== undefined) entry[name] = value;
     }
@@ -98,6 +102,7 @@ export function toSessionsDocument(
 function scopeValues(
   metric: MetricSnapshot,
   scopeLabel: string,
+  scale: number,
 ): Map<string, number | null | SessionDistribution> {
   const out = new Map<string, number | null | SessionDistribution>();
   switch (metric.type) {
@@ -118,7 +123,11 @@ function scopeValues(
         const own =
           points.find((point) => onlyScope(point.labels, scopeLabel)) ??
           points.reduce((best, point) => (point.count > best.count ? point : best));
-        out.set(id, { mean: jsonNumber(own.mean), std: jsonNumber(own.std), max: jsonNumber(own.max) });
+        out.set(id, {
+          mean: jsonNumber(own.mean * scale),
+          std: jsonNumber(own.std * scale),
+          max: jsonNumber(own.max * scale),
+        });
       }
       break;
   }

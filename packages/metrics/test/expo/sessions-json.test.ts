@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Registry } from '../../src/core/registry.js';
 import { toSessionsDocument } from '../../src/expo/sessions-json.js';
 import { nastySnapshot } from './fixture.js';
 
@@ -37,5 +38,23 @@ describe('toSessionsDocument', () => {
     const names = new Map([['dropped_packets', 'packets_dropped']]);
     const doc = toSessionsDocument(nastySnapshot(), { service: 's', version: 'v', names });
     expect(doc.metrics.sessions['swift-neural-42']?.packets_dropped).toBe(3);
+  });
+
+  it('reports a _seconds histogram shown under an _ms name in milliseconds, and nothing else scaled', () => {
+    const registry = new Registry();
+    const scope = registry.scope('s1');
+    scope.histogram({ name: 'tick_to_send_seconds' }).observe(0.002);
+    scope.histogram({ name: 'wait_seconds' }).observe(0.5);
+    scope.histogram({ name: 'size_bytes' }).observe(100);
+    const names = new Map([
+      ['tick_to_send_seconds', 'network_latency_ms'],
+      ['size_bytes', 'size_ms'],
+    ]);
+    const doc = toSessionsDocument(registry.snapshotSync(), { service: 's', version: 'v', names });
+    expect(doc.metrics.sessions.s1).toMatchObject({
+      network_latency_ms: { mean: 2, std: 0, max: 2 },
+      wait_seconds: { mean: 0.5, max: 0.5 },
+      size_ms: { mean: 100, max: 100 },
+    });
   });
 });

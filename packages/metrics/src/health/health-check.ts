@@ -1,0 +1,31 @@
+/** Extra facts a check reports, shown next to its status (`models_available`, `rate_limit_remaining`). */
+export type CheckDetails = Readonly<Record<string, string | number | boolean | null | readonly string[]>>;
+
+/**
+ * What a check function may return. Resolving means up, unless it resolves to `false` or to
+ * `{ ok: false }`; throwing or rejecting means down, with the error's message.
+ */
+export type CheckOutcome =
+  | boolean
+  | undefined
+  // biome-ignore lint/suspicious/noConfusingVoidType: a `(): void` function, such as `() => db.ping()` typed by its library, is a valid check.
+  | void
+  | { readonly ok?: boolean; readonly error?: string; readonly details?: CheckDetails };
+
+/**
+ * A health check. `signal` aborts when the check's timeout passes: hand it to `fetch`, a socket or a
+ * driver so the work stops too. The monitor records the timeout either way.
+ */
+export type CheckFn = (signal: AbortSignal) => CheckOutcome | Promise<CheckOutcome>;
+
+/** One run of a check. */
+export interface CheckResult {
+  /** Unix ms when the run started. */
+  readonly timestamp: number;
+  readonly ok: boolean;
+  /** From start to success, failure or timeout, in milliseconds. */
+  readonly responseTimeMs: number;
+  /** Why it failed, with every known secret redacted. */
+  readonly error?: string;
+  readonly details?: CheckDetails;
+}

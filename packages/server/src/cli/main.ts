@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { serve, VERSION } from './serve.js';
+
+const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
+
+Usage:
+  vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
+  vigil version
+  vigil help
+
+vigil serve
+  --config FILE        vigil.yaml to read (env VIGIL_CONFIG)
+  --listen HOST:PORT   HTTP address (env VIGIL_LISTEN; default 127.0.0.1:8000)
+  --data DIR           where the store lives (env VIGIL_DATA; default ./data)
+  --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
+  --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command = 'help', ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case 'version':
+    case '--version':
+      console.log(VERSION);
+      return 0;
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`vigil: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function runServe(args: string[]): Promise<number> {
+  let values: ReturnType<typeof parseServeArgs>;
+  try {
+    values = parseServeArgs(args);
+  } catch (error) {
+    console.error(`vigil serve: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig({
+      ...(values.config !== undefined && { config: values.config }),
+      ...(values.listen !== undefined && { listen: values.listen }),
+      ...(values.data !== undefined && { data: values.data }),
+      ...(values.statsd !== undefined && { statsd: values.statsd }),
+      ...(values.scrape !== undefined && { scrape: values.scrape }),
+    });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`vigil serve: configuration: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+  const server = await serve(config);
+  console.log(`vigil ${VERSION} serving on ${server.url} (data in ${config.data})`);
+  console.log(`  metrics   ${server.url}/metrics`);
+  console.log(`  API       ${server.url}/api/v1/series?match[]=up`);
+  if (config.scrape.targets.length > 0)
+    console.log(`  scraping  ${config.scrape.targets.map((t) => t.url).join(', ')}`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`vigil: ${signal}, flushing and stopping`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await server.close();
+  return 0;
+}
+
+function parseServeArgs(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      config: { type: 'string' },
+      listen: { type: 'string' },
+      data: { type: 'string' },
+      statsd: { type: 'string' },
+      scrape: { type: 'string', multiple: true },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error('vigil:', error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,125 @@
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import type { Config } from '../config/config.js';
+import { createApp } from '../http/app.js';
+import { bearerAuth } from '../http/bearer-auth.js';
+import { LiveStream } from '../http/live-stream.js';
+import { IngestWriter } from '../ingest/ingest-writer.js';
+import { PushGroups } from '../ingest/push-groups.js';
+import { Scraper } from '../ingest/scraper.js';
+import { StatsdServer } from '../ingest/statsd-server.js';
+import type { SeriesStore } from '../store/series-store.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+
+export interface RunningServer {
+  readonly url: string;
+  /** The bound StatsD UDP port, when StatsD is on. */
+  readonly statsdPort: number | undefined;
+  readonly store: SeriesStore;
+  readonly registry: Registry;
+  /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
+  close(): Promise<void>;
+}
+
+export const VERSION = '0.1.0';
+
+/** Starts everything `vigil serve` runs, from a resolved configuration. */
+export async function serve(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  mkdirSync(config.data, { recursive: true });
+  const store = await openSqliteStore({
+    dir: config.data,
+    clock,
+    flushIntervalMs: config.store.flushIntervalMs,
+    retentionDays: config.store.retentionDays,
+    retentionBytes: config.store.retentionBytes,
+    maxSeries: config.store.maxSeries,
+  });
+  const registry = new Registry({ clock });
+  const writer = new IngestWriter(store, registry);
+  const pushGroups = new PushGroups();
+  // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
+  const stopResample = clock.every(config.scrape.intervalMs, () => {
+    void writer
+      .write('pushgateway', pushGroups.sample(clock.now()))
+      .catch(() => writer.malformed('pushgateway', 'store_error'));
+  });
+  const scraper = new Scraper({ targets: config.scrape.targets, writer, clock, registry });
+  const statsd =
+    config.statsd &&
+    new StatsdServer({
+      address: config.statsd,
+      flushIntervalMs: config.statsdFlushIntervalMs,
+      writer,
+      clock,
+      registry,
+    });
+  const statsdPort = await statsd?.start();
+
+  const app = createApp({
+    store,
+    registry,
+    writer,
+    pushGroups,
+    clock,
+    token: config.auth.token,
+    bodyLimit: config.limits.bodyBytes,
+    version: VERSION,
+  });
+  const http = createServer(app);
+  const live = new LiveStream({
+    store,
+    registry,
+    clock,
+    intervalMs: config.dashboard.refreshIntervalMs,
+    authorised: bearerAuth(config.auth.token),
+  });
+  http.on('upgrade', (req, socket, head) => {
+    if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+  });
+  live.start();
+  await listen(http, config.listen.host, config.listen.port);
+  scraper.start();
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : config.listen.port;
+  const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${port}`,
+    statsdPort,
+    store,
+    registry,
+    close() {
+      closing ??= (async () => {
+        stopResample();
+        live.close();
+        await new Promise<void>((resolve) => {
+          http.close(() => resolve());
+          http.closeIdleConnections();
+        });
+        await scraper.stop();
+        await statsd?.stop();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`listen: ${host}:${port} is already in use; pick another with --listen HOST:PORT`)
+          : error,
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,266 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+/**
+ * vigil's configuration: defaults, then `vigil.yaml`, then environment variables, then command-line
+ * flags, each overriding the one before. Every value is checked once, at start-up; a bad one stops
+ * the server with a message naming where it came from, the key, the value and what was expected.
+ */
+export interface Config {
+  readonly listen: HostPort;
+  readonly data: string;
+  readonly statsd: HostPort | undefined;
+  readonly statsdFlushIntervalMs: number;
+  readonly scrape: {
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+    readonly targets: readonly ScrapeTarget[];
+  };
+  readonly store: {
+    readonly flushIntervalMs: number;
+    readonly retentionDays: number;
+    readonly retentionBytes: number;
+    readonly maxSeries: number;
+  };
+  readonly auth: { readonly token: string | undefined };
+  readonly limits: { readonly bodyBytes: number };
+  readonly dashboard: { readonly refreshIntervalMs: number };
+}
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface ScrapeTarget {
+  readonly url: string;
+  readonly job: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  readonly honorTimestamps: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+const hostPort = z.string().transform((text, ctx) => {
+  const parsed = parseHostPort(text);
+  if (!parsed) ctx.addIssue({ code: 'custom', message: 'expected HOST:PORT such as 127.0.0.1:8000' });
+  return parsed ?? { host: '', port: 0 };
+});
+
+const duration = z.union([z.string(), z.number()]).transform((text, ctx) => {
+  const ms = parseDuration(text);
+  if (ms === undefined)
+    ctx.addIssue({ code: 'custom', message: 'expected a duration such as 15s, 1m or 500ms' });
+  return ms ?? 0;
+});
+
+const FILE_SCHEMA = z
+  .object({
+    listen: hostPort,
+    data: z.string().min(1),
+    statsd: z.union([z.literal('off'), hostPort]),
+    statsdFlushInterval: duration,
+    scrape: z
+      .object({
+        interval: duration,
+        timeout: duration,
+        targets: z.array(
+          z.union([
+            z.url(),
+            z
+              .object({
+                url: z.url(),
+                job: z.string().min(1).optional(),
+                interval: duration.optional(),
+                timeout: duration.optional(),
+                honorTimestamps: z.boolean().optional(),
+              })
+              .strict(),
+          ]),
+        ),
+      })
+      .partial()
+      .strict(),
+    store: z
+      .object({
+        flushInterval: duration,
+        retentionDays: z.number().positive(),
+        retentionBytes: z.number().int().min(0),
+        maxSeries: z.number().int().min(1),
+      })
+      .partial()
+      .strict(),
+    auth: z
+      .object({ token: z.string().min(16, 'expected a token of at least 16 characters') })
+      .partial()
+      .strict(),
+    limits: z
+      .object({ bodyBytes: z.number().int().min(1024) })
+      .partial()
+      .strict(),
+    dashboard: z.object({ refreshInterval: duration }).partial().strict(),
+  })
+  .partial()
+  .strict();
+
+type FileConfig = z.infer<typeof FILE_SCHEMA>;
+
+/** Flags of `vigil serve`, already split by parseArgs. */
+export interface Flags {
+  readonly config?: string;
+  readonly listen?: string;
+  readonly data?: string;
+  readonly statsd?: string;
+  readonly scrape?: readonly string[];
+}
+
+/**
+ * Environment variables, with the seeds' names where they have one. Each maps onto a key of
+ * vigil.yaml, so the same checks and messages apply.
+ */
+const ENV: ReadonlyArray<
+  readonly [variable: string, path: readonly string[], kind: 'string' | 'number' | 'list']
+> = [
+  ['VIGIL_LISTEN', ['listen'], 'string'],
+  ['VIGIL_DATA', ['data'], 'string'],
+  ['VIGIL_STATSD', ['statsd'], 'string'],
+  ['VIGIL_SCRAPE', ['scrape', 'targets'], 'list'],
+  ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
+  ['VIGIL_TOKEN', ['auth', 'token'], 'string'],
+  ['VIGIL_FLUSH_INTERVAL', ['store', 'flushInterval'], 'string'],
+  ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
+  ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
+  ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
+];
+
+export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
+  const file = flags.config ?? env.VIGIL_CONFIG;
+  const fromFile = file === undefined ? {} : check(readYaml(file), `${file}`);
+  const fromEnv: Record<string, unknown> = {};
+  for (const [variable, path, kind] of ENV) {
+    const raw = env[variable];
+    if (raw === undefined || raw === '') continue;
+    const value =
+      kind === 'number' ? toNumber(raw) : kind === 'list' ? raw.split(',').map((s) => s.trim()) : raw;
+    setPath(fromEnv, path, value);
+    check(fromEnv, `environment variable ${variable}`);
+  }
+  const fromFlags: Record<string, unknown> = {};
+  for (const key of ['listen', 'data', 'statsd'] as const) {
+    const value = flags[key];
+    if (value !== undefined) fromFlags[key] = value;
+  }
+  if (flags.scrape?.length) fromFlags.scrape = { targets: [...flags.scrape] };
+  check(fromFlags, 'command line');
+  return resolve(merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')));
+}
+
+function readYaml(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot read the configuration file (${(error as Error).message})`);
+  }
+  try {
+    return parseYaml(text) ?? {};
+  } catch (error) {
+    if (error instanceof YAMLParseError) {
+      const at = error.linePos?.[0];
+      throw new ConfigError(
+        `${file}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`,
+      );
+    }
+    throw error;
+  }
+}
+
+function check(value: unknown, source: string): FileConfig {
+  const result = FILE_SCHEMA.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const key = issue.path.join('.') || '(top level)';
+  const got = issue.path.reduce<unknown>(
+    (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
+    value,
+  );
+  const detail =
+    issue.code === 'unrecognized_keys'
+      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+      : `got ${JSON.stringify(got) ?? 'nothing'}, ${issue.message.replace(/^Invalid input: /, '')}`;
+  throw new ConfigError(`${source}: ${key}: ${detail}`);
+}
+
+function merge(base: FileConfig, over: FileConfig): FileConfig {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const before = out[key];
+    out[key] =
+      value && typeof value === 'object' && !Array.isArray(value) && before && typeof before === 'object'
+        ? { ...before, ...value }
+        : value;
+  }
+  return out as FileConfig;
+}
+
+function resolve(c: FileConfig): Config {
+  const intervalMs = c.scrape?.interval ?? 15_000;
+  const timeoutMs = Math.min(c.scrape?.timeout ?? 10_000, intervalMs);
+  return {
+    listen: c.listen ?? { host: '127.0.0.1', port: 8000 },
+    data: c.data ?? './data',
+    statsd: c.statsd === 'off' ? undefined : (c.statsd ?? { host: '127.0.0.1', port: 8125 }),
+    statsdFlushIntervalMs: c.statsdFlushInterval ?? 10_000,
+    scrape: {
+      intervalMs,
+      timeoutMs,
+      targets: (c.scrape?.targets ?? []).map((t) => {
+        const target = typeof t === 'string' ? { url: t } : t;
+        const interval = target.interval ?? intervalMs;
+        return {
+          url: target.url,
+          job: target.job ?? new URL(target.url).host,
+          intervalMs: interval,
+          timeoutMs: Math.min(target.timeout ?? timeoutMs, interval),
+          honorTimestamps: target.honorTimestamps ?? true,
+        };
+      }),
+    },
+    store: {
+      flushIntervalMs: c.store?.flushInterval ?? 1000,
+      retentionDays: c.store?.retentionDays ?? 30,
+      retentionBytes: c.store?.retentionBytes ?? 0,
+      maxSeries: c.store?.maxSeries ?? 1_000_000,
+    },
+    auth: { token: c.auth?.token },
+    limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
+    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000 },
+  };
+}
+
+export function parseHostPort(text: string): HostPort | undefined {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 65535) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port };
+}
+
+function toNumber(raw: string): number | string {
+  const n = Number(raw);
+  return raw.trim() !== '' && Number.isFinite(n) ? n : raw;
+}
+
+function setPath(target: Record<string, unknown>, path: readonly string[], value: unknown): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  node[path[path.length - 1]!] = value;
+}

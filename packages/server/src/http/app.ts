@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Clock, metricsHandler, type Registry } from '@vigil/metrics';
+import type { IngestWriter } from '../ingest/ingest-writer.js';
+import type { PushGroups } from '../ingest/push-groups.js';
+import type { SeriesStore } from '../store/series-store.js';
+import { bearerAuth } from './bearer-auth.js';
+import { HttpError } from './http-error.js';
+import { ingestRoutes } from './ingest-routes.js';
+import { readRoutes } from './read-routes.js';
+import { sendError, sendJson, sendText } from './respond.js';
+import { Router } from './router.js';
+
+export interface AppOptions {
+  readonly store: SeriesStore;
+  /** The server's own metrics, served at /metrics. */
+  readonly registry: Registry;
+  readonly writer: IngestWriter;
+  readonly pushGroups: PushGroups;
+  readonly clock: Clock;
+  readonly token: string | undefined;
+  readonly bodyLimit: number;
+  readonly version: string;
+}
+
+/** Paths that answer without the token: process probes carry no data. */
+const OPEN = new Set(['/-/healthy', '/-/ready']);
+
+/** The request handler of `vigil serve`: routes, bearer auth, JSON errors, and its own metrics. */
+export function createApp(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { registry, clock, store } = options;
+  const router = new Router();
+  const requests = registry.histogram({
+    name: 'vigil_http_request_duration_seconds',
+    help: 'HTTP requests served, by route, method and status code.',
+    labelNames: ['route', 'method', 'code'],
+  });
+
+  router.on('GET', '/-/healthy', ({ res }) =>
+    sendText(res, 200, 'text/plain; charset=utf-8', 'vigil is Healthy.\n'),
+  );
+  router.on('GET', '/-/ready', ({ res }) =>
+    sendText(res, 200, 'text/plain; charset=utf-8', 'vigil is Ready.\n'),
+  );
+  // The store-free part of the API is the same handler users mount in their own apps.
+  const embedded = metricsHandler({ registry, service: 'vigil', version: options.version });
+  for (const path of [
+    '/metrics',
+    '/api/metrics',
+    '/api/metrics/summary',
+    '/api/sessions',
+    '/api/sessions/:id/metrics',
+  ]) {
+    router.on('GET', path, ({ req, res }) => embedded(req, res));
+  }
+  router.on('GET', '/api/health', async ({ res }) => {
+    const stats = await store.stats();
+    const uptimeSeconds = (clock.now() - registry.startTime) / 1000;
+    sendJson(res, 200, {
+      status: 'healthy',
+      timestamp: new Date(clock.now()).toISOString(),
+      version: options.version,
+      uptime_seconds: uptimeSeconds,
+      store: stats,
+    });
+  });
+  readRoutes(router, { store, clock, maxSamples: 50_000_000 });
+  ingestRoutes(router, {
+    writer: options.writer,
+    pushGroups: options.pushGroups,
+    clock,
+    bodyLimit: options.bodyLimit,
+  });
+
+  const authorised = bearerAuth(options.token);
+
+  return (req, res) => {
+    const started = performance.now();
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://vigil');
+    } catch {
+      sendError(res, '/', new HttpError(400, 'bad_url', 'the request URL cannot be parsed'));
+      return;
+    }
+    const method = req.method ?? 'GET';
+    const { handler, params, allowed } = router.match(method, url.pathname);
+    const route = handler ? routeName(url.pathname) : 'unmatched';
+    res.on('finish', () => {
+      requests.observe({ route, method, code: res.statusCode }, (performance.now() - started) / 1000);
+    });
+    const run = async () => {
+      if (!OPEN.has(url.pathname) && !authorised(req)) {
+        res.setHeader('www-authenticate', 'Bearer realm="vigil"');
+        throw new HttpError(401, 'unauthorized', 'a bearer token is required: Authorization: Bearer <token>');
+      }
+      if (!handler) {
+        if (allowed.length > 0) {
+          res.setHeader('allow', [...new Set(allowed)].join(', '));
+          throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
+        }
+        throw new HttpError(404, 'not_found', `no route for ${url.pathname}`);
+      }
+      await handler({ req, res, url, params });
+    };
+    run().catch((error: unknown) => {
+      if (!(error instanceof HttpError)) console.error(`vigil: ${method} ${url.pathname} failed:`, error);
+      sendError(res, url.pathname, error);
+    });
+  };
+}
+
+/** The route label of the request metric: fixed paths as they are, parameterised ones folded, so the label stays bounded. */
+function routeName(pathname: string): string {
+  if (pathname.startsWith('/metrics/job/')) return '/metrics/job/*';
+  if (pathname.startsWith('/api/push/')) return '/api/push/:token';
+  if (pathname.startsWith('/api/v1/label/')) return '/api/v1/label/:name/values';
+  return pathname;
+}

@@ -1,0 +1,159 @@
+import { type Clock, parsePrometheusText, VigilError } from '@vigil/metrics';
+import { expositionSamples } from '../ingest/exposition-samples.js';
+import { heartbeatSamples } from '../ingest/heartbeat.js';
+import { type InfluxPrecision, parseInfluxLines } from '../ingest/influx-line.js';
+import { IngestError } from '../ingest/ingest-error.js';
+import type { IngestWriter } from '../ingest/ingest-writer.js';
+import { JsonPushError, parseJsonPush } from '../ingest/json-push.js';
+import { type PushGroups, parseGroupingKey } from '../ingest/push-groups.js';
+import { decodeRemoteWrite } from '../ingest/remote-write.js';
+import { readBody } from './body.js';
+import { badRequest, HttpError } from './http-error.js';
+import { sendJson } from './respond.js';
+import type { RequestContext, Router } from './router.js';
+
+export interface IngestRouteOptions {
+  readonly writer: IngestWriter;
+  readonly pushGroups: PushGroups;
+  readonly clock: Clock;
+  readonly bodyLimit: number;
+}
+
+/**
+ * HTTP push at the paths real clients already use: Prometheus remote write, Prometheus text with
+ * optional timestamps (VictoriaMetrics' `/api/v1/import/prometheus`), the Pushgateway API (so
+ * prom-client's Pushgateway client can push to vigil), InfluxDB line protocol (1.x `/write`, 2.x
+ * `/api/v2/write`), vigil's JSON, and Uptime Kuma's push heartbeats.
+ */
+export function ingestRoutes(
+  router: Router,
+  { writer, pushGroups, clock, bodyLimit }: IngestRouteOptions,
+): void {
+  router.on('POST', '/api/v1/write', async ({ req, res }) => {
+    const body = await readBody(req, bodyLimit);
+    let decoded: ReturnType<typeof decodeRemoteWrite>;
+    try {
+      // Snappy declares the decompressed length up front: refused before allocating past the limit.
+      decoded = decodeRemoteWrite(body, { maxBytes: bodyLimit * 8 });
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error;
+      writer.malformed('remote_write', error.reason);
+      throw new HttpError(error.reason === 'too_large' ? 413 : 400, error.reason, error.message);
+    }
+    await writer.write('remote_write', decoded.series);
+    res.writeHead(204).end();
+  });
+
+  const influxWrite = async (ctx: RequestContext, labels: Record<string, string>) => {
+    const { req, res, url } = ctx;
+    const precision = (url.searchParams.get('precision') ?? 'ns') as InfluxPrecision;
+    if (!INFLUX_PRECISIONS.has(precision))
+      throw badRequest(`precision: got "${precision}", expected one of ns, us, ms, s, m, h`);
+    const text = (await readBody(req, bodyLimit)).toString('utf8');
+    const parsed = parseInfluxLines(text, { precision, nowMs: clock.now(), lenient: true, labels });
+    if (parsed.errors.length > 0) writer.malformed('influx', 'bad_line', parsed.errors.length);
+    await writer.write('influx', parsed.series);
+    if (parsed.errors.length === 0) {
+      res.writeHead(204).end();
+      return;
+    }
+    // InfluxDB 1.x stores the good lines of a partial write and answers 400 naming the first bad one.
+    const first = parsed.errors[0]!;
+    sendJson(res, 400, {
+      error: `partial write: line ${first.line}: ${first.message} (${parsed.errors.length} lines refused)`,
+    });
+  };
+  router.on('POST', '/write', (ctx) => {
+    const db = ctx.url.searchParams.get('db');
+    return influxWrite(ctx, db ? { db } : {});
+  });
+  router.on('POST', '/api/v2/write', (ctx) => {
+    const bucket = ctx.url.searchParams.get('bucket');
+    return influxWrite(ctx, bucket ? { bucket } : {});
+  });
+
+  router.on('POST', '/api/v1/import/prometheus', async ({ req, res, url }) => {
+    const text = (await readBody(req, bodyLimit)).toString('utf8');
+    const { families, errors } = parsePrometheusText(text, { strict: false });
+    if (errors.length > 0) writer.malformed('import_prometheus', 'bad_line', errors.length);
+    const extra: Record<string, string> = {};
+    for (const pair of url.searchParams.getAll('extra_label')) {
+      const eq = pair.indexOf('=');
+      if (eq < 1) throw badRequest(`extra_label: got "${pair}", expected name=value`);
+      extra[pair.slice(0, eq)] = pair.slice(eq + 1);
+    }
+    const samples = expositionSamples(families, {
+      nowMs: clock.now(),
+      honorTimestamps: true,
+      extraLabels: extra,
+    });
+    const result = await writer.write('import_prometheus', samples);
+    sendJson(res, errors.length > 0 ? 400 : 200, {
+      accepted: result.accepted,
+      rejected: result.rejected,
+      malformed: errors.slice(0, 20).map((e) => ({ line: e.line, message: e.message })),
+      malformedCount: errors.length,
+    });
+  });
+
+  router.on('POST', '/api/v1/push', async ({ req, res }) => {
+    const text = (await readBody(req, bodyLimit)).toString('utf8');
+    let samples: ReturnType<typeof parseJsonPush>;
+    try {
+      samples = parseJsonPush(text, clock.now());
+    } catch (error) {
+      if (!(error instanceof JsonPushError)) throw error;
+      writer.malformed('json', 'bad_body');
+      throw badRequest(error.message);
+    }
+    sendJson(res, 200, await writer.write('json', samples));
+  });
+
+  router.on(['PUT', 'POST', 'DELETE'], '/metrics/job/*', async ({ req, res, params }) => {
+    let group: ReturnType<typeof parseGroupingKey>;
+    try {
+      group = parseGroupingKey(`job/${params['*']}`);
+    } catch (error) {
+      throw badRequest((error as Error).message);
+    }
+    const now = clock.now();
+    if (req.method === 'DELETE') {
+      await writer.write('pushgateway', pushGroups.delete(group, now));
+      res.writeHead(202).end();
+      return;
+    }
+    const text = (await readBody(req, bodyLimit)).toString('utf8');
+    let families: ReturnType<typeof parsePrometheusText>;
+    try {
+      // The Pushgateway refuses a push with any bad line, keeping the group as it was.
+      families = parsePrometheusText(text);
+    } catch (error) {
+      if (!(error instanceof VigilError)) throw error;
+      writer.malformed('pushgateway', 'bad_body');
+      throw badRequest(error.message);
+    }
+    let samples: ReturnType<PushGroups['push']>;
+    try {
+      samples = pushGroups.push(group, families, req.method === 'PUT', now);
+    } catch (error) {
+      throw new HttpError(429, 'too_many_groups', (error as Error).message);
+    }
+    await writer.write('pushgateway', samples);
+    res.writeHead(200).end();
+  });
+
+  router.on(['GET', 'POST'], '/api/push/:token', async ({ res, url, params }) => {
+    let samples: ReturnType<typeof heartbeatSamples>;
+    try {
+      samples = heartbeatSamples(params.token!, url.searchParams, clock.now());
+    } catch (error) {
+      writer.malformed('heartbeat', 'bad_request');
+      sendJson(res, 400, { ok: false, msg: (error as Error).message });
+      return;
+    }
+    await writer.write('heartbeat', samples);
+    sendJson(res, 200, { ok: true });
+  });
+}
+
+const INFLUX_PRECISIONS = new Set(['ns', 'n', 'us', 'u', 'ms', 's', 'm', 'h']);

@@ -1,0 +1,61 @@
+import type { Clock } from '@vigil/metrics';
+import type { SeriesStore } from '../store/series-store.js';
+import { badRequest } from './http-error.js';
+import { parseMatchers, timeRange } from './params.js';
+import { sendData } from './respond.js';
+import type { Router } from './router.js';
+
+export interface ReadRouteOptions {
+  readonly store: SeriesStore;
+  readonly clock: Clock;
+  /** Most samples one raw read may return. */
+  readonly maxSamples: number;
+}
+
+/**
+ * The Prometheus metadata API (`/api/v1/series`, `/labels`, `/label/<name>/values`) and a raw range
+ * read (`/api/v1/read_raw`, the samples as stored, in the `matrix` shape of query_range) that serves
+ * the dashboard until PromQL arrives.
+ */
+export function readRoutes(router: Router, { store, clock, maxSamples }: ReadRouteOptions): void {
+  router.on(['GET', 'POST'], '/api/v1/series', async ({ res, url }) => {
+    const matchers = parseMatchers(url.searchParams, true);
+    const [start, end] = timeRange(url.searchParams, clock.now());
+    sendData(res, await store.series(matchers, start, end));
+  });
+
+  router.on(['GET', 'POST'], '/api/v1/labels', async ({ res, url }) => {
+    const [start, end] = timeRange(url.searchParams, clock.now());
+    sendData(res, await store.labelNames(parseMatchers(url.searchParams, false), start, end));
+  });
+
+  router.on('GET', '/api/v1/label/:name/values', async ({ res, url, params }) => {
+    const name = params.name!;
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw badRequest(`invalid label name: "${name}"`);
+    const [start, end] = timeRange(url.searchParams, clock.now());
+    sendData(res, await store.labelValues(name, parseMatchers(url.searchParams, false), start, end));
+  });
+
+  router.on('GET', '/api/v1/read_raw', async ({ res, url }) => {
+    const matchers = parseMatchers(url.searchParams, true);
+    if (matchers.length !== 1) throw badRequest('read_raw takes exactly one match[] selector');
+    const now = clock.now();
+    const [start, end] = timeRange(url.searchParams, now);
+    const series = await store.select(matchers[0]!, start || now - 3_600_000, end, { maxSamples });
+    sendData(res, {
+      resultType: 'matrix',
+      result: series.map((s) => ({
+        metric: s.labels,
+        values: Array.from(s.timestamps, (t, i) => [t / 1000, formatSampleValue(s.values[i]!)]),
+      })),
+    });
+  });
+}
+
+/** Values as the Prometheus API writes them: strings, with NaN and ±Inf spelled out. */
+export function formatSampleValue(value: number): string {
+  if (Number.isNaN(value)) return 'NaN';
+  if (value === Number.POSITIVE_INFINITY) return '+Inf';
+  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
+  return String(value);
+}

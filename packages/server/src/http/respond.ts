@@ -1,0 +1,39 @@
+import type { ServerResponse } from 'node:http';
+import { HttpError } from './http-error.js';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, (_key, value) =>
+    typeof value === 'number' && !Number.isFinite(value) ? null : value,
+  );
+  res.writeHead(status, { 'content-type': JSON_TYPE, 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function sendText(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/**
+ * Errors as JSON. Under /api/v1 in Prometheus's envelope, so its clients (Grafana, promtool) read them;
+ * elsewhere `{ error: { code, message } }`.
+ */
+export function sendError(res: ServerResponse, path: string, error: unknown): void {
+  const http = error instanceof HttpError ? error : new HttpError(500, 'internal', 'internal error');
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (path.startsWith('/api/v1/')) {
+    sendJson(res, http.status, { status: 'error', errorType: http.code, error: http.message });
+  } else {
+    sendJson(res, http.status, { error: { code: http.code, message: http.message } });
+  }
+}
+
+/** Prometheus's success envelope. */
+export function sendData(res: ServerResponse, data: unknown): void {
+  sendJson(res, 200, { status: 'success', data });
+}

@@ -1,0 +1,30 @@
+export type { RunningServer } from './cli/serve.js';
+export { serve, VERSION } from './cli/serve.js';
+export type { Config, Flags, HostPort, ScrapeTarget } from './config/config.js';
+export { ConfigError, loadConfig } from './config/config.js';
+export type { AppOptions } from './http/app.js';
+export { createApp } from './http/app.js';
+export type {
+  InfluxLineError,
+  InfluxParseOptions,
+  InfluxParseResult,
+  InfluxPrecision,
+} from './ingest/influx-line.js';
+export type { IngestErrorReason } from './ingest/ingest-error.js';
+export type { DecodedWriteRequest } from './ingest/remote-write.js';
+export type { SnappyDecompressOptions } from './ingest/snappy.js';
+export type { StatsdMetric, StatsdRejection, StatsdRejectReason, StatsdType } from './ingest/statsd.js';
+export type { StatsdAggregatorOptions, StatsdCounts } from './ingest/statsd-aggregator.js';
+export type {
+  AppendResult,
+  LabelMatcher,
+  MatchType,
+  RollupData,
+  SelectOptions,
+  SeriesData,
+  SeriesLabels,
+  SeriesSamples,
+  SeriesStore,
+  StoreStats,
+} from './store/series-store.js';
+export { isStaleNaN, staleNaN } from './store/series-store.js';

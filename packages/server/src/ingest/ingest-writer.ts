@@ -1,0 +1,55 @@
+import type { Counter, Registry } from '@vigil/metrics';
+import type { AppendResult, SeriesSamples, SeriesStore } from '../store/series-store.js';
+
+/** Where ingested samples come from; each is counted apart. */
+export type IngestSource =
+  | 'scrape'
+  | 'statsd'
+  | 'remote_write'
+  | 'import_prometheus'
+  | 'pushgateway'
+  | 'influx'
+  | 'json'
+  | 'heartbeat';
+
+/**
+ * Appends what every ingest path produces to the store and counts it: samples accepted, samples the
+ * store rejected (by reason), and input that never became a sample because it was malformed.
+ */
+export class IngestWriter {
+  readonly #store: SeriesStore;
+  readonly #samples: Counter;
+  readonly #rejected: Counter;
+  readonly #malformed: Counter;
+
+  constructor(store: SeriesStore, registry: Registry) {
+    this.#store = store;
+    this.#samples = registry.counter({
+      name: 'vigil_ingest_samples_total',
+      help: 'Samples stored, by ingest source.',
+      labelNames: ['source'],
+    });
+    this.#rejected = registry.counter({
+      name: 'vigil_ingest_rejected_samples_total',
+      help: 'Samples the store refused, by ingest source and reason.',
+      labelNames: ['source', 'reason'],
+    });
+    this.#malformed = registry.counter({
+      name: 'vigil_ingest_malformed_total',
+      help: 'Input that could not be read (lines, datagrams, requests), by ingest source and reason.',
+      labelNames: ['source', 'reason'],
+    });
+  }
+
+  async write(source: IngestSource, batch: readonly SeriesSamples[]): Promise<AppendResult> {
+    if (batch.length === 0) return { accepted: 0, rejected: {} };
+    const result = await this.#store.append(batch);
+    this.#samples.inc({ source }, result.accepted);
+    for (const [reason, n] of Object.entries(result.rejected)) this.#rejected.inc({ source, reason }, n);
+    return result;
+  }
+
+  malformed(source: IngestSource, reason: string, n = 1): void {
+    this.#malformed.inc({ source, reason }, n);
+  }
+}

@@ -1,0 +1,121 @@
+import type { ParsedFamily } from '@vigil/metrics';
+import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
+import { expositionSamples } from './exposition-samples.js';
+
+/** A grouping key from a Pushgateway path: `job/<job>{/<label>/<value>}`, values optionally `@base64`. */
+export function parseGroupingKey(path: string): SeriesLabels {
+  const parts = path.split('/');
+  if (parts[0] !== 'job' && parts[0] !== 'job@base64')
+    throw new Error('the path must start with /metrics/job/<job>');
+  if (parts.length % 2 !== 0) throw new Error('the grouping key needs a value for every label');
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < parts.length; i += 2) {
+    let name = parts[i]!;
+    let value = decodeURIComponent(parts[i + 1]!);
+    if (name.endsWith('@base64')) {
+      name = name.slice(0, -'@base64'.length);
+      value = Buffer.from(value.replace(/=+$/, ''), 'base64url').toString('utf8');
+    }
+    if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__'))
+      throw new Error(`"${name}" is not a valid label name`);
+    if (name in labels) throw new Error(`label "${name}" appears twice in the grouping key`);
+    labels[name] = value;
+  }
+  if (!labels.job) throw new Error('the job name must not be empty');
+  return labels;
+}
+
+interface Group {
+  readonly labels: SeriesLabels;
+  /** Metric family name to its parsed family, as last pushed. */
+  readonly families: Map<string, ParsedFamily>;
+  pushedAtMs: number;
+}
+
+/**
+ * Pushgateway semantics on top of the store. A pushed group is stored at once and then sampled again
+ * at every scrape interval, as Prometheus would scrape a Pushgateway, so a value pushed by a nightly
+ * job stays visible until it is replaced or deleted. PUT replaces the whole group, POST only the
+ * families it names, DELETE removes the group; the series that disappear get a staleness marker, so
+ * queries stop showing them at once instead of five minutes later.
+ */
+export class PushGroups {
+  readonly #groups = new Map<string, Group>();
+  readonly #maxGroups: number;
+
+  constructor(maxGroups = 10_000) {
+    this.#maxGroups = maxGroups;
+  }
+
+  get size(): number {
+    return this.#groups.size;
+  }
+
+  /** Records a push; returns what to store now (the new samples, and staleness markers for dropped series). */
+  push(
+    labels: SeriesLabels,
+    families: readonly ParsedFamily[],
+    replaceAll: boolean,
+    nowMs: number,
+  ): SeriesSamples[] {
+    const key = keyOf(labels);
+    let group = this.#groups.get(key);
+    if (!group) {
+      if (this.#groups.size >= this.#maxGroups)
+        throw new Error(`too many push groups (the limit is ${this.#maxGroups})`);
+      group = { labels, families: new Map(), pushedAtMs: nowMs };
+      this.#groups.set(key, group);
+    }
+    const before = this.#samples(group, nowMs);
+    if (replaceAll) group.families.clear();
+    for (const family of families) group.families.set(family.name, family);
+    group.pushedAtMs = nowMs;
+    const after = this.#samples(group, nowMs);
+    return [...after, ...staleFor(before, after, nowMs)];
+  }
+
+  /** Deletes a group; returns the staleness markers for its series (nothing when there was no such group). */
+  delete(labels: SeriesLabels, nowMs: number): SeriesSamples[] {
+    const key = keyOf(labels);
+    const group = this.#groups.get(key);
+    if (!group) return [];
+    this.#groups.delete(key);
+    return staleFor(this.#samples(group, nowMs), [], nowMs);
+  }
+
+  /** Every group's current values at `nowMs`, for the periodic re-sampling. */
+  sample(nowMs: number): SeriesSamples[] {
+    const out: SeriesSamples[] = [];
+    for (const group of this.#groups.values()) out.push(...this.#samples(group, nowMs));
+    return out;
+  }
+
+  #samples(group: Group, nowMs: number): SeriesSamples[] {
+    const samples = expositionSamples([...group.families.values()], {
+      nowMs,
+      honorTimestamps: false,
+      extraLabels: group.labels,
+    });
+    samples.push({
+      labels: { ...group.labels, __name__: 'push_time_seconds' },
+      timestamps: [nowMs],
+      values: Float64Array.of(group.pushedAtMs / 1000),
+    });
+    return samples;
+  }
+}
+
+function staleFor(
+  before: readonly SeriesSamples[],
+  after: readonly SeriesSamples[],
+  nowMs: number,
+): SeriesSamples[] {
+  const kept = new Set(after.map((s) => keyOf(s.labels)));
+  return before
+    .filter((s) => !kept.has(keyOf(s.labels)))
+    .map((s) => ({ labels: s.labels, timestamps: [nowMs], values: Float64Array.of(staleNaN()) }));
+}
+
+function keyOf(labels: SeriesLabels): string {
+  return JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

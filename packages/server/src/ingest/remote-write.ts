@@ -1,0 +1,250 @@
+import type { SeriesSamples } from '../store/series-store.js';
+import { IngestError } from './ingest-error.js';
+import { LabelPairCache } from './label-pair-cache.js';
+import { setLabel } from './labels.js';
+import type { ParsedSeries } from './parsed-series.js';
+import {
+  LABEL_NAME,
+  LABEL_VALUE,
+  SAMPLE_TIMESTAMP,
+  SAMPLE_VALUE,
+  SERIES_EXEMPLARS,
+  SERIES_FIELDS,
+  SERIES_HISTOGRAMS,
+  SERIES_LABELS,
+  SERIES_SAMPLES,
+  WRITE_REQUEST_METADATA,
+  WRITE_REQUEST_TIMESERIES,
+} from './prompb.js';
+import { I64, LEN, ProtoReader, VARINT } from './proto-reader.js';
+import { type SnappyDecompressOptions, snappyCompress, snappyDecompress } from './snappy.js';
+import { encodeWriteRequest } from './write-request-encoder.js';
+
+/**
+ * Prometheus remote write 1.0 (prometheus.io/docs/specs/remote_write_spec): a snappy-compressed
+ * `prometheus.WriteRequest` (fields in prompb.ts). Values are copied as raw bits, never through a JS
+ * number, so the staleness marker (0x7ff0000000000002) and every other NaN payload reach the store
+ * unchanged.
+ */
+export interface DecodedWriteRequest {
+  /** Series that carry at least one sample; labels with an empty value are dropped, as Prometheus does. */
+  readonly series: ParsedSeries[];
+  /** TimeSeries messages read, including those with only histograms or exemplars. */
+  readonly timeseries: number;
+  readonly samples: number;
+  /** Read past and counted, not stored. */
+  readonly exemplars: number;
+  readonly histograms: number;
+  readonly metadata: number;
+}
+
+/** Float64Array elements are in the platform's byte order; protobuf's are little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
+const LOW_WORD = LITTLE_ENDIAN ? 0 : 1;
+const HIGH_WORD = 1 - LOW_WORD;
+
+const utf8 = new TextDecoder();
+
+/** Snappy, then protobuf: a remote-write request body as it arrives. */
+export function decodeRemoteWrite(
+  body: Uint8Array,
+  options: SnappyDecompressOptions = {},
+): DecodedWriteRequest {
+  return decodeWriteRequest(snappyDecompress(body, options));
+}
+
+/** A request body for `POST /api/v1/write` with `Content-Encoding: snappy`. */
+export function encodeRemoteWrite(series: readonly SeriesSamples[]): Uint8Array {
+  return snappyCompress(encodeWriteRequest(series));
+}
+
+const labelPairs = new LabelPairCache();
+
+/** The one reader decodeWriteRequest uses (see ProtoReader.reset); decoding is synchronous, so it is never shared. */
+const reader = new ProtoReader(new Uint8Array(0));
+
+export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
+  const r = reader.reset(bytes);
+  const end = bytes.length;
+  const counts = { timeseries: 0, samples: 0, exemplars: 0, histograms: 0, metadata: 0 };
+  // First pass: check the structure and count the samples, so that all values and timestamps go
+  // into two arrays allocated once, each series getting a view. Typed arrays made per series cost
+  // more than the decoding itself (measured: 2.4 ms against 0.5 ms for 1,000 series).
+  const bounds: number[] = [];
+  while (r.pos < end) {
+    const at = r.pos;
+    const key = r.varint(end, 'field key');
+    const field = fieldNumber(key);
+    if (field === WRITE_REQUEST_TIMESERIES) {
+      expectWireType(r, key & 7, LEN, 'WriteRequest.timeseries', at);
+      const length = r.length(end, 'TimeSeries');
+      const start = r.pos;
+      const samples = scanTimeSeries(r, start + length, counts);
+      bounds.push(start, start + length, samples);
+      counts.samples += samples;
+      counts.timeseries++;
+    } else if (field === WRITE_REQUEST_METADATA) {
+      expectWireType(r, key & 7, LEN, 'WriteRequest.metadata', at);
+      r.skipLength(end, 'MetricMetadata');
+      counts.metadata++;
+    } else {
+      skipUnknown(r, key, end, at);
+    }
+  }
+  const values = new Float64Array(counts.samples);
+  const words = new Uint32Array(values.buffer);
+  const timestamps = new Float64Array(counts.samples);
+  const series: ParsedSeries[] = [];
+  let offset = 0;
+  for (let b = 0; b < bounds.length; b += 3) {
+    const n = bounds[b + 2]!;
+    r.pos = bounds[b]!;
+    const labels = decodeTimeSeries(r, bounds[b + 1]!, b / 3, words, timestamps, offset);
+    if (n > 0) {
+      series.push({
+        labels,
+        timestamps: timestamps.subarray(offset, offset + n),
+        values: values.subarray(offset, offset + n),
+      });
+    }
+    offset += n;
+  }
+  return { series, ...counts };
+}
+
+interface Counts {
+  timeseries: number;
+  samples: number;
+  exemplars: number;
+  histograms: number;
+  metadata: number;
+}
+
+/** Checks a TimeSeries' fields and returns its number of samples. */
+function scanTimeSeries(r: ProtoReader, end: number, counts: Counts): number {
+  let n = 0;
+  while (r.pos < end) {
+    const at = r.pos;
+    const key = r.varint(end, 'field key');
+    const field = fieldNumber(key);
+    const name = SERIES_FIELDS[field];
+    if (name === undefined) {
+      skipUnknown(r, key, end, at);
+      continue;
+    }
+    expectWireType(r, key & 7, LEN, name, at);
+    if (field === SERIES_SAMPLES) n++;
+    else if (field === SERIES_EXEMPLARS) counts.exemplars++;
+    else if (field === SERIES_HISTOGRAMS) counts.histograms++;
+    r.skipLength(end, name);
+  }
+  return n;
+}
+
+/** Second pass over a TimeSeries checked by scanTimeSeries: its labels, and its samples written from `offset`. */
+function decodeTimeSeries(
+  r: ProtoReader,
+  end: number,
+  index: number,
+  words: Uint32Array,
+  timestamps: Float64Array,
+  offset: number,
+): Record<string, string> {
+  const labels: Record<string, string> = {};
+  let i = offset;
+  while (r.pos < end) {
+    const key = r.varint(end, 'field key');
+    const field = fieldNumber(key);
+    if (field === SERIES_LABELS) {
+      const length = r.length(end, 'Label');
+      decodeLabel(r, r.pos + length, labels, index);
+    } else if (field === SERIES_SAMPLES) {
+      const length = r.length(end, 'Sample');
+      decodeSample(r, r.pos + length, words, timestamps, i++);
+    } else {
+      r.skip(key & 7, end, field);
+    }
+  }
+  return labels;
+}
+
+function decodeLabel(r: ProtoReader, end: number, labels: Record<string, string>, series: number): void {
+  let name: string | undefined = labelPairs.lookup(r, r.pos, end);
+  let value = labelPairs.value;
+  if (name !== undefined) {
+    r.pos = end;
+  } else {
+    name = '';
+    value = '';
+    while (r.pos < end) {
+      const at = r.pos;
+      const key = r.varint(end, 'field key');
+      const field = fieldNumber(key);
+      if (field === LABEL_NAME || field === LABEL_VALUE) {
+        expectWireType(r, key & 7, LEN, field === LABEL_NAME ? 'Label.name' : 'Label.value', at);
+        const length = r.length(end, 'label string');
+        const text = utf8.decode(r.buf.subarray(r.pos, r.pos + length));
+        r.pos += length;
+        if (field === LABEL_NAME) name = text;
+        else value = text;
+      } else {
+        skipUnknown(r, key, end, at);
+      }
+    }
+  }
+  if (name === '') {
+    throw new IngestError('bad_labels', `remote write: series ${series} has a label with an empty name`);
+  }
+  if (Object.hasOwn(labels, name)) {
+    throw new IngestError(
+      'bad_labels',
+      `remote write: series ${series} has the label ${JSON.stringify(name)} twice`,
+    );
+  }
+  if (value !== '') setLabel(labels, name, value);
+}
+
+function decodeSample(
+  r: ProtoReader,
+  end: number,
+  words: Uint32Array,
+  timestamps: Float64Array,
+  i: number,
+): void {
+  // proto3 omits fields equal to their default: a Sample without a value is 0 at time 0.
+  let timestamp = 0;
+  while (r.pos < end) {
+    const at = r.pos;
+    const key = r.varint(end, 'field key');
+    const field = fieldNumber(key);
+    const wireType = key & 7;
+    if (field === SAMPLE_VALUE) {
+      expectWireType(r, wireType, I64, 'Sample.value', at);
+      if (r.pos + 8 > end) throw r.malformed('truncated Sample.value', r.pos);
+      words[2 * i + LOW_WORD] = r.view.getUint32(r.pos, true);
+      words[2 * i + HIGH_WORD] = r.view.getUint32(r.pos + 4, true);
+      r.pos += 8;
+    } else if (field === SAMPLE_TIMESTAMP) {
+      expectWireType(r, wireType, VARINT, 'Sample.timestamp', at);
+      timestamp = r.int64(end, 'Sample.timestamp');
+    } else {
+      skipUnknown(r, key, end, at);
+    }
+  }
+  timestamps[i] = timestamp;
+}
+
+/** `key >>> 3` keeps a small integer; a key of 2^32 or more (only a bogus field number) needs the division. */
+function fieldNumber(key: number): number {
+  return key < 0x80000000 ? key >>> 3 : Math.floor(key / 8);
+}
+
+function expectWireType(r: ProtoReader, got: number, expected: number, field: string, at: number): void {
+  if (got !== expected) throw r.malformed(`${field} has wire type ${got}, expected ${expected}`, at);
+}
+
+function skipUnknown(r: ProtoReader, key: number, end: number, at: number): void {
+  const field = fieldNumber(key);
+  if (field === 0) throw r.malformed('field number 0', at);
+  r.skip(key & 7, end, field);
+}

@@ -1,0 +1,134 @@
+import { type Clock, type Gauge, parsePrometheusText, type Registry } from '@vigil/metrics';
+import type { ScrapeTarget } from '../config/config.js';
+import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
+import { expositionSamples } from './exposition-samples.js';
+import type { IngestWriter } from './ingest-writer.js';
+
+/** What Prometheus 2.42 sends: OpenMetrics first, the text format as a fallback (peers README §4). */
+const ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+const MAX_BODY = 64 * 1024 * 1024;
+
+export interface ScraperOptions {
+  readonly targets: readonly ScrapeTarget[];
+  readonly writer: IngestWriter;
+  readonly clock: Clock;
+  readonly registry: Registry;
+}
+
+/**
+ * Scrapes Prometheus / OpenMetrics endpoints as Prometheus does: each target at its interval, with a
+ * timeout, writing `up`, `scrape_duration_seconds` and `scrape_samples_scraped` beside the samples,
+ * `job` and `instance` labels, and a staleness marker for every series that was there on the last
+ * scrape and is not now (or for all of them when the target goes down).
+ */
+export class Scraper {
+  readonly #options: ScraperOptions;
+  readonly #stops: Array<() => void> = [];
+  readonly #previous = new Map<ScrapeTarget, Map<string, SeriesLabels>>();
+  readonly #inFlight = new Set<Promise<void>>();
+  readonly #up: Gauge;
+
+  constructor(options: ScraperOptions) {
+    this.#options = options;
+    this.#up = options.registry.gauge({
+      name: 'vigil_scrape_target_up',
+      help: 'Whether the last scrape of a target succeeded (1) or not (0).',
+      labelNames: ['job', 'instance'],
+    });
+  }
+
+  start(): void {
+    for (const target of this.#options.targets) {
+      this.#stops.push(this.#options.clock.every(target.intervalMs, () => this.#track(this.scrape(target))));
+      this.#track(this.scrape(target));
+    }
+  }
+
+  #track(p: Promise<void>): void {
+    this.#inFlight.add(p);
+    void p.finally(() => this.#inFlight.delete(p));
+  }
+
+  /** Stops the timers and waits for scrapes under way. */
+  async stop(): Promise<void> {
+    for (const stop of this.#stops.splice(0)) stop();
+    await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /** One scrape of one target; never throws (a failure is `up` = 0). */
+  async scrape(target: ScrapeTarget): Promise<void> {
+    const { clock, writer } = this.#options;
+    const instance = new URL(target.url).host;
+    const targetLabels = { job: target.job, instance };
+    const startMs = clock.now();
+    const started = performance.now();
+    let samples: SeriesSamples[] = [];
+    let up = 0;
+    try {
+      const res = await fetch(target.url, {
+        headers: { accept: ACCEPT, 'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000) },
+        signal: AbortSignal.timeout(target.timeoutMs),
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      const text = await readLimited(res, MAX_BODY);
+      const openMetrics = (res.headers.get('content-type') ?? '').includes('openmetrics');
+      const parsed = parsePrometheusText(text, { openMetrics, strict: false });
+      if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_line', parsed.errors.length);
+      samples = expositionSamples(parsed.families, {
+        nowMs: startMs,
+        honorTimestamps: target.honorTimestamps,
+        extraLabels: targetLabels,
+      });
+      up = 1;
+    } catch {
+      writer.malformed('scrape', 'failed');
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const synthetic = (name: string, value: number): SeriesSamples => ({
+      labels: { __name__: name, ...targetLabels },
+      timestamps: [startMs],
+      values: Float64Array.of(value),
+    });
+    this.#up.set(targetLabels, up);
+    const batch = [
+      ...samples,
+      synthetic('up', up),
+      synthetic('scrape_duration_seconds', seconds),
+      synthetic('scrape_samples_scraped', samples.length),
+      ...this.#stale(target, samples, startMs),
+    ];
+    try {
+      await writer.write('scrape', batch);
+    } catch {
+      writer.malformed('scrape', 'store_error');
+    }
+  }
+
+  #stale(target: ScrapeTarget, samples: readonly SeriesSamples[], nowMs: number): SeriesSamples[] {
+    const current = new Map<string, SeriesLabels>();
+    for (const s of samples) current.set(JSON.stringify(s.labels), s.labels);
+    const before = this.#previous.get(target);
+    this.#previous.set(target, current);
+    if (!before) return [];
+    const out: SeriesSamples[] = [];
+    for (const [key, labels] of before) {
+      if (!current.has(key)) out.push({ labels, timestamps: [nowMs], values: Float64Array.of(staleNaN()) });
+    }
+    return out;
+  }
+}
+
+async function readLimited(res: Response, limit: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length'));
+  if (declared > limit) throw new Error(`body larger than ${limit} bytes`);
+  if (!res.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body) {
+    size += chunk.length;
+    if (size > limit) throw new Error(`body larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
+}

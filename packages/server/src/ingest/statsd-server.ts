@@ -1,0 +1,89 @@
+import { createSocket, type Socket } from 'node:dgram';
+import type { Clock, Counter, Registry } from '@vigil/metrics';
+import type { HostPort } from '../config/config.js';
+import type { IngestWriter } from './ingest-writer.js';
+import { StatsdAggregator } from './statsd-aggregator.js';
+
+export interface StatsdServerOptions {
+  readonly address: HostPort;
+  readonly flushIntervalMs: number;
+  readonly writer: IngestWriter;
+  readonly clock: Clock;
+  readonly registry: Registry;
+}
+
+/**
+ * StatsD / DogStatsD over UDP, so hot-shots and other clients can send to vigil: datagrams are
+ * aggregated as they arrive and written to the store once per flush interval. A large receive
+ * buffer keeps bursts from being dropped by the kernel before they are read.
+ */
+export class StatsdServer {
+  readonly #options: StatsdServerOptions;
+  readonly #aggregator = new StatsdAggregator();
+  readonly #datagrams: Counter;
+  #socket: Socket | undefined;
+  #stopFlush: (() => void) | undefined;
+  #reported: Record<string, number> = {};
+
+  constructor(options: StatsdServerOptions) {
+    this.#options = options;
+    this.#datagrams = options.registry.counter({
+      name: 'vigil_statsd_datagrams_total',
+      help: 'StatsD datagrams received.',
+    });
+  }
+
+  /** Binds the socket; resolves with the bound port (useful with port 0). */
+  start(): Promise<number> {
+    const { address } = this.#options;
+    const socket = createSocket({
+      type: address.host.includes(':') ? 'udp6' : 'udp4',
+      recvBufferSize: 8 * 1024 * 1024,
+    });
+    this.#socket = socket;
+    socket.on('message', (message) => {
+      this.#datagrams.inc();
+      this.#aggregator.ingest(message.toString('utf8'));
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('error', (error: NodeJS.ErrnoException) =>
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(
+                `statsd: ${address.host}:${address.port} is already in use; pick another with --statsd HOST:PORT or off`,
+              )
+            : error,
+        ),
+      );
+      socket.bind(address.port, address.host, () => {
+        this.#stopFlush = this.#options.clock.every(this.#options.flushIntervalMs, () => void this.flush());
+        resolve(socket.address().port);
+      });
+    });
+  }
+
+  /** Writes what was aggregated since the last flush, and counts the lines refused. */
+  async flush(): Promise<void> {
+    const { writer, clock } = this.#options;
+    const { rejected } = this.#aggregator.counts();
+    for (const [reason, total] of Object.entries(rejected)) {
+      const delta = (total ?? 0) - (this.#reported[reason] ?? 0);
+      if (delta > 0) writer.malformed('statsd', reason, delta);
+      this.#reported[reason] = total ?? 0;
+    }
+    try {
+      await writer.write('statsd', this.#aggregator.flush(clock.now()));
+    } catch {
+      writer.malformed('statsd', 'store_error');
+    }
+  }
+
+  /** Stops receiving and flushes what is left. */
+  async stop(): Promise<void> {
+    this.#stopFlush?.();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    if (socket) await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await this.flush();
+  }
+}

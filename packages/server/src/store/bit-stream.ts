@@ -1,0 +1,130 @@
+/**
+ * Bits packed most significant first into bytes, as the Gorilla paper and the Prometheus TSDB lay
+ * them out. Writes take at most 32 bits at a time so that every value stays a small integer in V8;
+ * wider fields are written as a high and a low part.
+ */
+export class BitWriter {
+  bytes: Uint8Array;
+  bitLength = 0;
+
+  constructor(capacity = 64) {
+    this.bytes = new Uint8Array(Math.max(8, capacity));
+  }
+
+  /** Writes the low `n` bits of `value`, 0 <= n <= 32. */
+  write(value: number, n: number): void {
+    let pos = this.bitLength;
+    const end = pos + n;
+    if ((end + 7) >>> 3 > this.bytes.length) this.#grow(end);
+    const bytes = this.bytes;
+    let rest = n;
+    while (rest > 0) {
+      const free = 8 - (pos & 7);
+      const take = free < rest ? free : rest;
+      rest -= take;
+      bytes[pos >>> 3]! |= ((value >>> rest) & ((1 << take) - 1)) << (free - take);
+      pos += take;
+    }
+    this.bitLength = end;
+  }
+
+  /** Writes a non-negative integer below 2^53 in `n` bits, 0 <= n <= 53. */
+  writeWide(value: number, n: number): void {
+    if (n > 32) {
+      this.write(Math.floor(value / 4294967296), n - 32);
+      this.write(value >>> 0, 32);
+    } else {
+      this.write(value >>> 0, n);
+    }
+  }
+
+  /** Bits `shift` to `shift + n - 1` of the 64-bit word hi:lo, highest first. */
+  write64(hi: number, lo: number, shift: number, n: number): void {
+    const top = shift + n;
+    if (top > 32) {
+      const from = shift > 32 ? shift : 32;
+      this.write(hi >>> (from - 32), top - from);
+    }
+    if (shift < 32) this.write(lo >>> shift, (top < 32 ? top : 32) - shift);
+  }
+
+  /** The bytes written so far, copied to an array of exactly that length. */
+  finish(): Uint8Array {
+    return this.bytes.slice(0, (this.bitLength + 7) >>> 3);
+  }
+
+  /** The bytes written so far, without copying: valid until the next write. */
+  view(): Uint8Array {
+    return this.bytes.subarray(0, (this.bitLength + 7) >>> 3);
+  }
+
+  #grow(bits: number): void {
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, (bits + 7) >>> 3));
+    next.set(this.bytes);
+    this.bytes = next;
+  }
+}
+
+/** Reads what a BitWriter wrote. Reading past the end yields zero bits, never an exception. */
+export class BitReader {
+  readonly bytes: Uint8Array;
+  pos = 0;
+
+  constructor(bytes: Uint8Array, bitOffset = 0) {
+    this.bytes = bytes;
+    this.pos = bitOffset;
+  }
+
+  bit(): number {
+    const pos = this.pos++;
+    return ((this.bytes[pos >>> 3] ?? 0) >>> (7 - (pos & 7))) & 1;
+  }
+
+  /** Reads 1 bits until a 0 bit or `max` of them: how many 1 bits came (a prefix code's length). */
+  ones(max: number): number {
+    let n = 0;
+    while (n < max && this.bit() === 1) n++;
+    return n;
+  }
+
+  /** Reads `n` bits as an unsigned integer, 0 <= n <= 32. */
+  read(n: number): number {
+    const bytes = this.bytes;
+    let pos = this.pos;
+    let result = 0;
+    let rest = n;
+    while (rest > 0) {
+      const avail = 8 - (pos & 7);
+      const take = avail < rest ? avail : rest;
+      result = (result << take) | (((bytes[pos >>> 3] ?? 0) >>> (avail - take)) & ((1 << take) - 1));
+      pos += take;
+      rest -= take;
+    }
+    this.pos = pos;
+    return result >>> 0;
+  }
+
+  /** Reads a non-negative integer of `n` bits, 0 <= n <= 53. */
+  readWide(n: number): number {
+    if (n > 32) {
+      const hi = this.read(n - 32);
+      return hi * 4294967296 + this.read(32);
+    }
+    return this.read(n);
+  }
+}
+
+/** Number of significant bits of a non-negative integer below 2^53. */
+export function bitLength(value: number): number {
+  if (value < 4294967296) return 32 - Math.clz32(value);
+  return 64 - Math.clz32(Math.floor(value / 4294967296));
+}
+
+/** Signed to unsigned: 0, -1, 1, -2, 2 ... become 0, 1, 2, 3, 4 ... (exact below 2^52 in magnitude). */
+export function zigzag(value: number): number {
+  return value >= 0 ? value * 2 : -value * 2 - 1;
+}
+
+export function unzigzag(value: number): number {
+  return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+}

@@ -1,0 +1,170 @@
+import type Database from 'better-sqlite3';
+import { alignDown, RESOLUTIONS, ROLLUP_BLOCK_MS } from './rollup-stream.js';
+import type { SeriesIndex } from './series-index.js';
+import { CHUNK_SPAN_MS, type SeriesState } from './series-state.js';
+import { type Statements, updateSeriesRow } from './sqlite-schema.js';
+import type { ResolvedStoreOptions } from './sqlite-store-options.js';
+
+/**
+ * What retention deletes, by age and by size, and the upkeep that follows: series with nothing
+ * left are forgotten, and surplus free pages are handed back to the file system.
+ *
+ * Raw chunks are only deleted once the rollups that outlive them are written, so a long range is
+ * still answered by rollups after its raw samples are gone.
+ */
+export class Retention {
+  readonly #db: Database.Database;
+  readonly #st: Statements;
+  readonly #index: SeriesIndex;
+  readonly #o: ResolvedStoreOptions;
+  readonly #materialized: readonly boolean[];
+  readonly #rollupCutoff = [Number.NaN, Number.NaN];
+
+  constructor(
+    db: Database.Database,
+    st: Statements,
+    index: SeriesIndex,
+    o: ResolvedStoreOptions,
+    materialized: readonly boolean[],
+  ) {
+    this.#db = db;
+    this.#st = st;
+    this.#index = index;
+    this.#o = o;
+    this.#materialized = materialized;
+  }
+
+  /** How long rollups of resolution `k` are kept. */
+  retention(k: number): number {
+    return k === 0 ? this.#o.rollup1mRetentionMs : this.#o.rollup1hRetentionMs;
+  }
+
+  /** Everything by age and size, then the upkeep. */
+  run(now: number): void {
+    const o = this.#o;
+    this.deleteRaw(now - o.rawRetentionMs, (k) => this.retention(k) > o.rawRetentionMs);
+    this.#deleteRollups(now);
+    if (o.retentionBytes > 0) this.#enforceBytes();
+    this.#forgetEmpty();
+    this.#vacuum();
+  }
+
+  /**
+   * Deletes the chunks that end before `cutoff`, but never raw samples whose rollups of a
+   * resolution that `keep(k)` says outlives them are not written yet. Returns the samples deleted.
+   */
+  deleteRaw(cutoff: number, keep: (k: number) => boolean): number {
+    const st = this.#st;
+    let deleted = 0;
+    this.#db.transaction(() => {
+      for (const s of this.#index.all()) {
+        if (s.chunkSamples === 0 || s.firstT > cutoff) continue;
+        let until = cutoff;
+        for (let k = 0; k < RESOLUTIONS.length; k++) {
+          if (this.#materialized[k] && keep(k)) until = Math.min(until, s.rolled[k]!);
+        }
+        // A row stores only its first timestamp and a chunk spans at most CHUNK_SPAN_MS, so the
+        // chunks that surely end before `until` start a span before it; all of them do when the
+        // newest cut chunk ends before it.
+        const upTo = s.frozenT < until ? until : until - CHUNK_SPAN_MS;
+        if (upTo < s.firstT) continue;
+        const removed = st.samplesUpTo.get(s.id, upTo) as number;
+        if (removed === 0) continue;
+        st.deleteChunksUpTo.run(s.id, upTo);
+        s.chunkSamples -= removed;
+        deleted += removed;
+        const first = st.firstChunk.get(s.id) as number | undefined;
+        s.firstT = first ?? (s.head && s.head.count > 0 ? s.head.minT : Number.POSITIVE_INFINITY);
+        updateSeriesRow(st, s, s.rolled);
+      }
+    })();
+    return deleted;
+  }
+
+  /** Deletes rollup blocks that ended before their resolution's retention, once per block boundary. */
+  #deleteRollups(now: number): void {
+    for (let k = 0; k < RESOLUTIONS.length; k++) {
+      const upTo = alignDown(now - this.retention(k), ROLLUP_BLOCK_MS) - ROLLUP_BLOCK_MS;
+      if (upTo === this.#rollupCutoff[k]) continue;
+      this.#db.transaction(() => {
+        for (const s of this.#index.all()) this.#st.deleteRollupsUpTo.run(s.id, RESOLUTIONS[k], upTo);
+      })();
+      this.#rollupCutoff[k] = upTo;
+    }
+  }
+
+  /**
+   * Retention by size: while the pages in use exceed `retentionBytes`, deletes the oldest hour of
+   * raw chunks (after writing their rollups), then, when only the newest raw data is left, the
+   * oldest rollup blocks, minute ones before hour ones.
+   */
+  #enforceBytes(): void {
+    const budget = this.#o.retentionBytes;
+    let used = this.#usedBytes();
+    while (used > budget) {
+      let oldest = Number.POSITIVE_INFINITY;
+      for (const s of this.#index.all()) if (s.chunkSamples > 0 && s.firstT < oldest) oldest = s.firstT;
+      if (!Number.isFinite(oldest)) break;
+      if (this.deleteRaw(oldest + CHUNK_SPAN_MS + 3_600_000, () => true) === 0) break;
+      used = this.#usedBytes();
+    }
+    for (let k = 0; k < RESOLUTIONS.length && used > budget; k++) {
+      while (used > budget) {
+        const start = this.#st.oldestRollupAt.get(RESOLUTIONS[k]) as number | null;
+        if (start === null) break;
+        this.#st.deleteRollupsAt.run(RESOLUTIONS[k], start);
+        used = this.#usedBytes();
+      }
+    }
+    if (used > budget) {
+      this.#o.onError(
+        new Error(
+          `retentionBytes: the newest data alone takes ${used} bytes, more than the budget of ${budget}`,
+        ),
+      );
+    }
+  }
+
+  #usedBytes(): number {
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    const size = this.#db.pragma('page_size', { simple: true }) as number;
+    return (pages - free) * size;
+  }
+
+  /** Series with no samples and no rollups left are removed, from the index and the database. */
+  #forgetEmpty(): void {
+    const st = this.#st;
+    const gone: SeriesState[] = [];
+    for (const s of this.#index.all()) {
+      if (s.samples > 0 || s.pending || s.queued || s.dirty || !s.persisted) continue;
+      if (st.hasRollups.get(s.id) !== undefined) continue;
+      gone.push(s);
+    }
+    if (gone.length === 0) return;
+    this.#db.transaction(() => {
+      for (const s of gone) {
+        const labels = s.labels;
+        for (const name in labels) st.deleteLabel.run(name, labels[name], s.id);
+        st.deleteSeries.run(s.id);
+        st.deleteHead.run(s.id);
+      }
+    })();
+    this.#index.forget(gone);
+  }
+
+  /**
+   * Freed pages are reused by new chunks, so most of them stay in the file; only a surplus beyond
+   * 1% of the file (at least 1 MiB) is handed back, in one incremental_vacuum, rather than shrinking
+   * the file at every retention pass and growing it again at the next inserts.
+   */
+  #vacuum(): void {
+    const pages = this.#db.pragma('page_count', { simple: true }) as number;
+    const free = this.#db.pragma('freelist_count', { simple: true }) as number;
+    const size = this.#db.pragma('page_size', { simple: true }) as number;
+    const keep = Math.max((1 << 20) / size, Math.floor(pages / 100));
+    if (free <= keep) return;
+    this.#db.pragma(`incremental_vacuum(${free - keep})`);
+    this.#db.pragma('wal_checkpoint(PASSIVE)');
+  }
+}

@@ -1,0 +1,185 @@
+import { type CompiledMatcher, compileMatcher, matchesAll } from './label-matcher.js';
+import { SeriesState } from './series-state.js';
+import type { LabelMatcher, SeriesLabels } from './series-store.js';
+import type { Statements } from './sqlite-schema.js';
+
+/** Why a label set has no series: not a valid label set, or one series too many. */
+export const INVALID = 4;
+export const SERIES_LIMIT = 5;
+
+/**
+ * Every series of the store, in memory: by id, by canonical label set, and by the label objects
+ * ingest hands over. Matchers are answered from the label index in SQLite (`labels`), plus the
+ * series created since the last flush, which are only in memory until then.
+ */
+export class SeriesIndex {
+  readonly #st: Statements;
+  readonly #maxSeries: number;
+  readonly #byId = new Map<number, SeriesState>();
+  readonly #byKey = new Map<string, SeriesState>();
+  readonly #bySpelling = new Map<number, SeriesState | SeriesState[]>();
+  #nextId = 1;
+  /** Series created since the last flush, not yet in the database. */
+  fresh: SeriesState[] = [];
+
+  constructor(st: Statements, maxSeries: number) {
+    this.#st = st;
+    this.#maxSeries = maxSeries;
+  }
+
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  all(): IterableIterator<SeriesState> {
+    return this.#byId.values();
+  }
+
+  get(id: number): SeriesState | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Adds a series read from the database. */
+  restore(s: SeriesState): void {
+    this.#byId.set(s.id, s);
+    this.#byKey.set(s.key, s);
+    if (s.id >= this.#nextId) this.#nextId = s.id + 1;
+  }
+
+  /**
+   * The series for a label set, created if new. A known series is found by a 32-bit FNV-1a hash of
+   * the labels as spelled (names and values in the object's own order; no string is built, which
+   * measured about 6 times faster than joining them into a map key) and confirmed by comparing the
+   * values, so a colliding hash never files samples under the wrong series. Only an unseen spelling
+   * pays for sorting names and dropping empty values (an empty value means "no such label", as in
+   * Prometheus); it is then remembered under its hash.
+   */
+  resolve(labels: SeriesLabels): SeriesState | number {
+    if (labels === null || typeof labels !== 'object') return INVALID;
+    const hash = spellingHash(labels);
+    const known = this.#bySpelling.get(hash);
+    if (known !== undefined) {
+      if (!Array.isArray(known)) {
+        if (known.matches(labels)) return known;
+      } else {
+        for (const s of known) if (s.matches(labels)) return s;
+      }
+    }
+    if (Array.isArray(labels)) return INVALID;
+    const canonical: Record<string, string> = Object.create(null);
+    let any = false;
+    for (const name of Object.keys(labels).sort()) {
+      const value = labels[name];
+      if (typeof value !== 'string' || name === '') return INVALID;
+      if (value === '') continue;
+      canonical[name] = value;
+      any = true;
+    }
+    if (!any) return INVALID;
+    const key = JSON.stringify(canonical);
+    let s = this.#byKey.get(key);
+    if (s === undefined) {
+      if (this.#byId.size >= this.#maxSeries) return SERIES_LIMIT;
+      s = new SeriesState(this.#nextId++, key, false, [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+      this.#byKey.set(key, s);
+      this.#byId.set(s.id, s);
+      this.fresh.push(s);
+    }
+    if (known === undefined) this.#bySpelling.set(hash, s);
+    else if (Array.isArray(known)) known.push(s);
+    else this.#bySpelling.set(hash, [known, s]);
+    return s;
+  }
+
+  /**
+   * Series matching any of the matcher lists (all series for none) for which `inRange` holds, in
+   * Prometheus's order of label sets.
+   */
+  match(lists: readonly (readonly LabelMatcher[])[], inRange: (s: SeriesState) => boolean): SeriesState[] {
+    const found = new Set<SeriesState>();
+    for (const matchers of lists.length > 0 ? lists : [[]]) {
+      const compiled = matchers.map(compileMatcher);
+      for (const s of this.#candidates(compiled)) {
+        if (inRange(s) && matchesAll(compiled, s.labels)) found.add(s);
+      }
+    }
+    return [...found].sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+
+  /** Drops series the database no longer has. */
+  forget(gone: readonly SeriesState[]): void {
+    for (const s of gone) {
+      this.#byId.delete(s.id);
+      this.#byKey.delete(s.key);
+    }
+    for (const [hash, entry] of this.#bySpelling) {
+      const alive = (Array.isArray(entry) ? entry : [entry]).filter((s) => this.#byId.has(s.id));
+      if (alive.length === 0) this.#bySpelling.delete(hash);
+      else this.#bySpelling.set(hash, alive.length === 1 ? alive[0]! : alive);
+    }
+  }
+
+  /**
+   * A superset of the series `compiled` matches, from the label index: a matcher that cannot match
+   * a missing label narrows the search to the series that have it (`=` and literal alternations by
+   * exact value); series not flushed yet are not in the index and are tested directly.
+   */
+  #candidates(compiled: readonly CompiledMatcher[]): Iterable<SeriesState> {
+    const narrow =
+      compiled.find((m) => !m.matchesEmpty && m.literals !== undefined) ??
+      compiled.find((m) => !m.matchesEmpty);
+    if (narrow === undefined) return this.#byId.values();
+    const ids: number[] = [];
+    if (narrow.literals !== undefined) {
+      for (const value of narrow.literals) {
+        for (const id of this.#st.idsByValue.all(narrow.name, value) as number[]) ids.push(id);
+      }
+    } else {
+      let last: string | undefined;
+      let pass = false;
+      for (const [value, id] of this.#st.idsByName.all(narrow.name) as [string, number][]) {
+        if (value !== last) {
+          last = value;
+          pass = narrow.test(value);
+        }
+        if (pass) ids.push(id);
+      }
+    }
+    const out: SeriesState[] = [];
+    for (const id of ids) {
+      const s = this.#byId.get(id);
+      if (s !== undefined) out.push(s);
+    }
+    for (const s of this.fresh) if (narrow.test(s.labels[narrow.name] ?? '')) out.push(s);
+    return out;
+  }
+}
+
+/** labels.Compare in Prometheus: name by name, then value by value, then the shorter set first. */
+function compareLabels(a: SeriesLabels, b: SeriesLabels): number {
+  const an = Object.keys(a);
+  const bn = Object.keys(b);
+  for (let i = 0; i < an.length && i < bn.length; i++) {
+    const x = an[i]!;
+    const y = bn[i]!;
+    if (x !== y) return x < y ? -1 : 1;
+    const v = a[x]!;
+    const w = b[y]!;
+    if (v !== w) return v < w ? -1 : 1;
+  }
+  return an.length - bn.length;
+}
+
+/** FNV-1a over names and values in their own order; -1 for a label set with a non-string value. */
+function spellingHash(labels: SeriesLabels): number {
+  let x = 0x811c9dc5 | 0;
+  for (const name in labels) {
+    const value = labels[name];
+    if (typeof value !== 'string') return -1;
+    for (let i = 0; i < name.length; i++) x = Math.imul(x ^ name.charCodeAt(i), 0x01000193);
+    x = Math.imul(x ^ 0xffff, 0x01000193);
+    for (let i = 0; i < value.length; i++) x = Math.imul(x ^ value.charCodeAt(i), 0x01000193);
+    x = Math.imul(x ^ 0xfffe, 0x01000193);
+  }
+  return x;
+}

@@ -1,0 +1,119 @@
+/**
+ * What every store offers to ingest, query and the HTTP API: the embedded SQLite store today, a remote
+ * engine (VictoriaMetrics, Prometheus, Mimir, Thanos) later. Nothing outside `store/` and `remote/`
+ * knows which one it talks to.
+ *
+ * Labels include the metric name as `__name__`, as in Prometheus. Times are Unix milliseconds.
+ */
+export type SeriesLabels = Readonly<Record<string, string>>;
+
+/** One series' new samples, in any order; `timestamps[i]` goes with `values[i]`. */
+export interface SeriesSamples {
+  readonly labels: SeriesLabels;
+  readonly timestamps: ArrayLike<number>;
+  /** A Float64Array keeps NaN payloads intact, which the staleness marker needs (see STALE_NAN). */
+  readonly values: ArrayLike<number>;
+}
+
+export interface AppendResult {
+  /** Samples stored. */
+  readonly accepted: number;
+  /** Samples refused, by reason (`out_of_order`, `duplicate`, `too_old`, `series_limit`, `invalid`). */
+  readonly rejected: Readonly<Record<string, number>>;
+}
+
+export type MatchType = '=' | '!=' | '=~' | '!~';
+
+/** A label matcher as PromQL writes it; regular expressions are fully anchored, as in Prometheus. */
+export interface LabelMatcher {
+  readonly name: string;
+  readonly type: MatchType;
+  readonly value: string;
+}
+
+/** The samples of one series in a time range, ascending by time. */
+export interface SeriesData {
+  readonly labels: SeriesLabels;
+  readonly timestamps: Float64Array;
+  readonly values: Float64Array;
+}
+
+/** A downsampled point: count, sum, min, max and last over one bucket of time. */
+export interface RollupData {
+  readonly labels: SeriesLabels;
+  /** Start of each bucket. */
+  readonly timestamps: Float64Array;
+  readonly count: Float64Array;
+  readonly sum: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly last: Float64Array;
+}
+
+export interface SelectOptions {
+  /** Most series a select may return; beyond it the store throws a StoreLimitError. */
+  readonly maxSeries?: number;
+  /** Most samples a select may return, summed over series. */
+  readonly maxSamples?: number;
+}
+
+export interface StoreStats {
+  readonly series: number;
+  readonly samples: number;
+  /** Bytes on disk, all files of the store. */
+  readonly bytes: number;
+  readonly oldestMs: number | undefined;
+  readonly newestMs: number | undefined;
+}
+
+export interface SeriesStore {
+  append(batch: readonly SeriesSamples[]): Promise<AppendResult>;
+  /** Raw samples of every series matching all `matchers`, with start <= t <= end. */
+  select(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    options?: SelectOptions,
+  ): Promise<SeriesData[]>;
+  /** Per-minute (`60_000`) or per-hour (`3_600_000`) rollups, for long ranges. */
+  selectRollup(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    resolutionMs: 60_000 | 3_600_000,
+    options?: SelectOptions,
+  ): Promise<RollupData[]>;
+  /** Label sets of the series matching any of the matcher lists with samples in [start, end]. */
+  series(matchers: readonly (readonly LabelMatcher[])[], start: number, end: number): Promise<SeriesLabels[]>;
+  labelNames(matchers: readonly (readonly LabelMatcher[])[], start: number, end: number): Promise<string[]>;
+  labelValues(
+    name: string,
+    matchers: readonly (readonly LabelMatcher[])[],
+    start: number,
+    end: number,
+  ): Promise<string[]>;
+  /** Makes everything appended so far durable. */
+  flush(): Promise<void>;
+  stats(): Promise<StoreStats>;
+  /** Flushes and releases the store. */
+  close(): Promise<void>;
+}
+
+/**
+ * Prometheus's staleness marker: a NaN with this exact bit pattern (0x7ff0000000000002) says "the
+ * series ended here". Stores keep NaN payloads bit for bit so it survives a round trip.
+ */
+export const STALE_NAN_BITS = 0x7ff0000000000002n;
+
+export function staleNaN(): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setBigUint64(0, STALE_NAN_BITS);
+  return view.getFloat64(0);
+}
+
+export function isStaleNaN(value: number): boolean {
+  if (!Number.isNaN(value)) return false;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, value);
+  return view.getBigUint64(0) === STALE_NAN_BITS;
+}

@@ -1,0 +1,120 @@
+import { type Clock, systemClock, VigilError } from '@vigil/metrics';
+
+export interface SqliteStoreOptions {
+  /** Directory of the database files (created if missing). */
+  readonly dir: string;
+  readonly clock?: Clock;
+  /** Appended samples become durable at least this often. Default 1000 ms. */
+  readonly flushIntervalMs?: number;
+  /** Raw samples are kept this many days (METRICS_RETENTION_DAYS). Default 30. */
+  readonly retentionDays?: number;
+  /** Per-minute rollups are kept this many days. Default: retentionDays, at least 30. */
+  readonly rollup1mRetentionDays?: number;
+  /** Per-hour rollups are kept this many days. Default 365, at least the other two. */
+  readonly rollup1hRetentionDays?: number;
+  /** Budget for the database's pages in bytes; the oldest data goes first past it. 0: unlimited. */
+  readonly retentionBytes?: number;
+  /** Most series the store holds; new series beyond are refused (`series_limit`). Default unlimited. */
+  readonly maxSeries?: number;
+  /** Samples per chunk before a new one starts. Default 240 (an hour at a 15 s scrape). */
+  readonly chunkSamples?: number;
+  /** `full` fsyncs at every flush (survives power loss); `normal` survives a process crash. Default normal. */
+  readonly synchronous?: 'normal' | 'full';
+  /** How often retention and rollup upkeep run. Default 60000 ms. */
+  readonly maintenanceIntervalMs?: number;
+  /** Receives errors of the background flushes and upkeep. Default: a process warning. */
+  readonly onError?: (error: Error) => void;
+}
+
+export interface ResolvedStoreOptions {
+  readonly dir: string;
+  readonly clock: Clock;
+  readonly flushIntervalMs: number;
+  readonly rawRetentionMs: number;
+  readonly rollup1mRetentionMs: number;
+  readonly rollup1hRetentionMs: number;
+  readonly retentionBytes: number;
+  readonly maxSeries: number;
+  readonly chunkSamples: number;
+  readonly synchronous: 'normal' | 'full';
+  readonly maintenanceIntervalMs: number;
+  readonly onError: (error: Error) => void;
+}
+
+const DAY = 86_400_000;
+
+function invalid(option: string, value: unknown, expected: string): VigilError {
+  const shown =
+    typeof value === 'string'
+      ? JSON.stringify(value)
+      : typeof value === 'object'
+        ? 'an object'
+        : String(value);
+  return new VigilError('VIGIL_INVALID_OPTION', `${option}: got ${shown}, expected ${expected}`);
+}
+
+function positive(option: string, value: unknown, fallback: number, integer = false): number {
+  if (value === undefined) return fallback;
+  if (
+    typeof value !== 'number' ||
+    !(value > 0) ||
+    !Number.isFinite(value) ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw invalid(option, value, integer ? 'a positive integer' : 'a positive finite number');
+  }
+  return value;
+}
+
+export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreOptions {
+  if (options === null || typeof options !== 'object')
+    throw invalid('options', options, 'an object with dir');
+  if (typeof options.dir !== 'string' || options.dir === '')
+    throw invalid('dir', options.dir, 'a directory path');
+  const retentionDays = positive('retentionDays', options.retentionDays, 30);
+  const rollup1mDays = positive(
+    'rollup1mRetentionDays',
+    options.rollup1mRetentionDays,
+    Math.max(30, retentionDays),
+  );
+  const rollup1hDays = positive(
+    'rollup1hRetentionDays',
+    options.rollup1hRetentionDays,
+    Math.max(365, rollup1mDays),
+  );
+  const retentionBytes = options.retentionBytes ?? 0;
+  if (typeof retentionBytes !== 'number' || !(retentionBytes >= 0) || !Number.isFinite(retentionBytes)) {
+    throw invalid('retentionBytes', retentionBytes, 'a number of bytes >= 0 (0: unlimited)');
+  }
+  if (retentionBytes > 0 && retentionBytes < 1 << 20) {
+    throw invalid('retentionBytes', retentionBytes, 'at least 1 MiB (1048576), or 0 for unlimited');
+  }
+  const chunkSamples = positive('chunkSamples', options.chunkSamples, 240, true);
+  if (chunkSamples < 8 || chunkSamples > 8192)
+    throw invalid('chunkSamples', chunkSamples, 'an integer from 8 to 8192');
+  const synchronous = options.synchronous ?? 'normal';
+  if (synchronous !== 'normal' && synchronous !== 'full') {
+    throw invalid('synchronous', synchronous, '"normal" or "full"');
+  }
+  const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
+  if (typeof onError !== 'function') throw invalid('onError', onError, 'a function');
+  return {
+    dir: options.dir,
+    clock: options.clock ?? systemClock,
+    flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, 1000),
+    rawRetentionMs: retentionDays * DAY,
+    rollup1mRetentionMs: rollup1mDays * DAY,
+    rollup1hRetentionMs: rollup1hDays * DAY,
+    retentionBytes,
+    maxSeries: positive(
+      'maxSeries',
+      options.maxSeries,
+      Number.POSITIVE_INFINITY,
+      options.maxSeries !== undefined,
+    ),
+    chunkSamples,
+    synchronous,
+    maintenanceIntervalMs: positive('maintenanceIntervalMs', options.maintenanceIntervalMs, 60_000),
+    onError,
+  };
+}

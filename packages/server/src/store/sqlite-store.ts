@@ -1,0 +1,583 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
+import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
+import { Retention } from './retention.js';
+import { RollupBuffer } from './rollup-buffer.js';
+import { decodeRollups } from './rollup-codec.js';
+import { RollupFolder } from './rollup-folder.js';
+import { alignDown, RESOLUTIONS, ROLLUP_BLOCK_MS, RollupStream } from './rollup-stream.js';
+import { SampleBuffer } from './sample-buffer.js';
+import { INVALID, SeriesIndex } from './series-index.js';
+import { ACCEPTED, CHUNK_SPAN_MS, DUPLICATE, SeriesState } from './series-state.js';
+import type {
+  AppendResult,
+  LabelMatcher,
+  RollupData,
+  SelectOptions,
+  SeriesData,
+  SeriesLabels,
+  SeriesSamples,
+  SeriesStore,
+  StoreStats,
+} from './series-store.js';
+import { openDatabase, prepareStatements, type Statements, updateSeriesRow } from './sqlite-schema.js';
+import {
+  type ResolvedStoreOptions,
+  resolveStoreOptions,
+  type SqliteStoreOptions,
+} from './sqlite-store-options.js';
+import { StoreLimitError } from './store-limit-error.js';
+
+const TOO_OLD = 3;
+const REASONS = ['accepted', 'duplicate', 'out_of_order', 'too_old', 'invalid', 'series_limit'] as const;
+
+/** Timestamps are whole milliseconds within ±2^50 (see timestamp-codec.ts). */
+const T_LIMIT = 2 ** 50;
+/** Appended timestamps further than this ahead of the clock do not move the idle-head watermark. */
+const FUTURE_SLACK_MS = 3_600_000;
+
+const scratch = new SampleBuffer(1024);
+
+/** Opens (or creates) the embedded store in `options.dir` and recovers what the last run flushed. */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
+  return new SqliteStore(options);
+}
+
+/**
+ * The embedded time-series store: series and their label index in SQLite, samples in compressed
+ * chunks (chunk-codec.ts), an in-memory head per series made durable by a flush every
+ * `flushIntervalMs`, rollups per minute and per hour, retention by age and by size.
+ *
+ * Durability: a sample is durable once a flush that started after its append has completed (the
+ * promise of `flush()` resolved, or the timer's flush after it returned). `kill -9` at any moment
+ * loses at most the samples appended since the last completed flush and never corrupts the database
+ * (sqlite-schema.ts says why). Every flush writes the series, chunks, heads and rollup blocks it has
+ * in one transaction, so a restart finds each sample either in a chunk or in a head, never in both.
+ *
+ * All work is synchronous on the calling thread (better-sqlite3); the methods return promises only
+ * because the SeriesStore interface also fronts remote engines.
+ */
+export class SqliteStore implements SeriesStore {
+  readonly #o: ResolvedStoreOptions;
+  readonly #db: Database.Database;
+  readonly #st: Statements;
+  readonly #path: string;
+  /** Every series, by id, label set and label object as spelled (series-index.ts). */
+  readonly #index: SeriesIndex;
+  readonly #retention: Retention;
+  /** Per resolution: whether its rollups are written to disk (else computed from raw samples). */
+  readonly #materialized: readonly boolean[];
+  /** Series whose head changed since the last flush. */
+  #dirty: SeriesState[] = [];
+  /** Series whose row, chunks or rollup blocks need writing at the next flush. */
+  #queued: SeriesState[] = [];
+  /** The newest timestamp appended (within FUTURE_SLACK_MS of the clock): "now" for idle heads. */
+  #watermark = Number.NEGATIVE_INFINITY;
+  readonly #stopTimers: (() => void)[];
+  #closed = false;
+
+  constructor(options: SqliteStoreOptions) {
+    const o = resolveStoreOptions(options);
+    this.#o = o;
+    mkdirSync(o.dir, { recursive: true });
+    this.#path = join(o.dir, 'vigil.db');
+    this.#db = openDatabase(this.#path, o.synchronous);
+    this.#st = prepareStatements(this.#db);
+    // Minute rollups duplicate what raw samples already answer fast enough; they are only written
+    // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
+    // buckets against 172,800 raw samples at a 15 s scrape.
+    this.#materialized = [o.rollup1mRetentionMs > o.rawRetentionMs, true];
+    this.#index = new SeriesIndex(this.#st, o.maxSeries);
+    this.#retention = new Retention(this.#db, this.#st, this.#index, o, this.#materialized);
+    this.#recover();
+    this.#stopTimers = [
+      o.clock.every(o.flushIntervalMs, () => this.#background(() => this.#flush())),
+      o.clock.every(o.maintenanceIntervalMs, () => this.#background(() => this.#maintain())),
+    ];
+  }
+
+  async append(batch: readonly SeriesSamples[]): Promise<AppendResult> {
+    return this.appendSync(batch);
+  }
+
+  /** `append` without the promise, for callers that batch in a tight loop. */
+  appendSync(batch: readonly SeriesSamples[]): AppendResult {
+    this.#assertOpen();
+    const counts = [0, 0, 0, 0, 0, 0];
+    const now = this.#o.clock.now();
+    const cutoff = now - this.#o.rawRetentionMs;
+    const future = now + FUTURE_SLACK_MS;
+    for (const entry of batch) {
+      const ts = entry.timestamps;
+      const vs = entry.values;
+      const tn = typeof ts?.length === 'number' ? ts.length : 0;
+      const vn = typeof vs?.length === 'number' ? vs.length : 0;
+      const n = Math.min(tn, vn);
+      counts[INVALID]! += Math.max(tn, vn) - n;
+      const s = this.#index.resolve(entry.labels);
+      if (typeof s === 'number') {
+        counts[s]! += n;
+        continue;
+      }
+      let ascending = true;
+      for (let i = 1; i < n; i++) {
+        if (!(ts[i]! > ts[i - 1]!)) {
+          ascending = false;
+          break;
+        }
+      }
+      if (ascending) {
+        for (let i = 0; i < n; i++) counts[this.#add(s, ts[i]!, vs[i]!, cutoff)]!++;
+      } else {
+        const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => ts[a]! - ts[b]! || 0);
+        for (const i of order) counts[this.#add(s, ts[i]!, vs[i]!, cutoff)]!++;
+      }
+      if (s.lastT > this.#watermark && s.lastT <= future) this.#watermark = s.lastT;
+    }
+    const rejected: Record<string, number> = {};
+    for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
+    return { accepted: counts[ACCEPTED]!, rejected };
+  }
+
+  #add(s: SeriesState, t: number, v: number, cutoff: number): number {
+    if (!Number.isInteger(t) || t > T_LIMIT || t < -T_LIMIT || typeof v !== 'number') return INVALID;
+    if (t < cutoff) return TOO_OLD;
+    splitFloat(v);
+    const hi = bitsHi();
+    const lo = bitsLo();
+    let code: number;
+    if (t > s.lastT) {
+      if (s.append(t, v, hi, lo, this.#o.chunkSamples)) this.#queue(s);
+      code = ACCEPTED;
+    } else if (t === s.lastT) {
+      return DUPLICATE;
+    } else {
+      code = s.insert(t, v, hi, lo, this.#o.chunkSamples);
+      if (code !== ACCEPTED) return code;
+    }
+    if (!s.dirty) {
+      s.dirty = true;
+      this.#dirty.push(s);
+    }
+    return code;
+  }
+
+  #queue(s: SeriesState): void {
+    if (s.queued) return;
+    s.queued = true;
+    this.#queued.push(s);
+  }
+
+  async select(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    options?: SelectOptions,
+  ): Promise<SeriesData[]> {
+    this.#assertOpen();
+    const matched = this.#match([matchers], start, end, true);
+    checkSeries(matched.length, options);
+    const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
+    const result: SeriesData[] = [];
+    let total = 0;
+    for (const s of matched) {
+      const out = this.#readRaw(s, start, end);
+      if (out.length === 0) continue;
+      total += out.length;
+      if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
+      const exact = out.length === out.timestamps.length;
+      result.push({
+        labels: s.labels,
+        timestamps: exact ? out.timestamps : out.timestamps.slice(0, out.length),
+        values: exact ? out.values : out.values.slice(0, out.length),
+      });
+    }
+    return result;
+  }
+
+  async selectRollup(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    resolutionMs: 60_000 | 3_600_000,
+    options?: SelectOptions,
+  ): Promise<RollupData[]> {
+    this.#assertOpen();
+    const k = RESOLUTIONS.indexOf(resolutionMs);
+    if (k < 0) throw new TypeError(`resolutionMs: got ${String(resolutionMs)}, expected 60000 or 3600000`);
+    const from = alignDown(start, resolutionMs);
+    const matched = this.#match([matchers], from, end);
+    checkSeries(matched.length, options);
+    const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
+    const result: RollupData[] = [];
+    let total = 0;
+    for (const s of matched) {
+      const out = new RollupBuffer();
+      const rolled = this.#materialized[k] ? s.rolled[k]! : Number.NEGATIVE_INFINITY;
+      if (rolled > from && s.persisted) {
+        const rows = this.#st.rollupsIn.all(s.id, resolutionMs, alignDown(from, ROLLUP_BLOCK_MS), end) as [
+          number,
+          Uint8Array,
+        ][];
+        for (const [blockStart, data] of rows) {
+          if (blockStart < rolled) decodeRollups(data, blockStart, resolutionMs, out, from, end);
+        }
+      }
+      const rawFrom = Math.max(from, rolled);
+      if (rawFrom <= end) {
+        const samples = this.#readRaw(s, rawFrom, alignDown(end, resolutionMs) + resolutionMs - 1);
+        const folder = new RollupFolder(resolutionMs, out);
+        for (let i = 0; i < samples.length; i++) {
+          folder.add(samples.timestamps[i]!, samples.values[i]!, samples.hi(i), samples.lo(i));
+        }
+        folder.seal();
+      }
+      if (out.length === 0) continue;
+      total += out.length;
+      if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
+      result.push({ labels: s.labels, ...out.take() });
+    }
+    return result;
+  }
+
+  async series(
+    matchers: readonly (readonly LabelMatcher[])[],
+    start: number,
+    end: number,
+  ): Promise<SeriesLabels[]> {
+    this.#assertOpen();
+    return this.#match(matchers, start, end).map((s) => s.labels);
+  }
+
+  async labelNames(
+    matchers: readonly (readonly LabelMatcher[])[],
+    start: number,
+    end: number,
+  ): Promise<string[]> {
+    this.#assertOpen();
+    const names = new Set<string>();
+    for (const s of this.#match(matchers, start, end)) for (const name in s.labels) names.add(name);
+    return [...names].sort();
+  }
+
+  async labelValues(
+    name: string,
+    matchers: readonly (readonly LabelMatcher[])[],
+    start: number,
+    end: number,
+  ): Promise<string[]> {
+    this.#assertOpen();
+    const values = new Set<string>();
+    const lists = matchers.length > 0 ? matchers : [[{ name, type: '!=', value: '' } as const]];
+    for (const s of this.#match(lists, start, end)) {
+      const value = s.labels[name];
+      if (value !== undefined) values.add(value);
+    }
+    return [...values].sort();
+  }
+
+  async flush(): Promise<void> {
+    this.#assertOpen();
+    this.#flush();
+  }
+
+  /** Runs retention and rollup upkeep now, as the timer does every `maintenanceIntervalMs`. */
+  async maintain(): Promise<void> {
+    this.#assertOpen();
+    this.#maintain();
+  }
+
+  async stats(): Promise<StoreStats> {
+    this.#assertOpen();
+    let oldest = Number.POSITIVE_INFINITY;
+    let newest = Number.NEGATIVE_INFINITY;
+    let samples = 0;
+    for (const s of this.#index.all()) {
+      samples += s.samples;
+      if (s.samples === 0) continue;
+      if (s.firstT < oldest) oldest = s.firstT;
+      if (s.lastT > newest) newest = s.lastT;
+    }
+    let bytes = 0;
+    for (const suffix of ['', '-wal', '-shm']) {
+      try {
+        bytes += statSync(this.#path + suffix).size;
+      } catch {
+        // a WAL or shared-memory file that does not exist takes no space
+      }
+    }
+    return {
+      series: this.#index.size,
+      samples,
+      bytes,
+      oldestMs: Number.isFinite(oldest) ? oldest : undefined,
+      newestMs: Number.isFinite(newest) ? newest : undefined,
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    for (const stop of this.#stopTimers) stop();
+    try {
+      this.#flush();
+    } finally {
+      this.#closed = true;
+      this.#db.close();
+    }
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error(`the store in ${this.#o.dir} is closed`);
+  }
+
+  #background(work: () => void): void {
+    if (this.#closed) return;
+    try {
+      work();
+    } catch (error) {
+      this.#o.onError(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Raw samples of `s` in [start, end]: stored chunks, chunks cut since the last flush, the head. */
+  #readRaw(s: SeriesState, start: number, end: number): SampleBuffer {
+    if (s.lastT < start || s.firstT > end) return new SampleBuffer(0);
+    const rows = s.persisted
+      ? (this.#st.chunksIn.all(s.id, start - CHUNK_SPAN_MS, end) as [number, number, Uint8Array][])
+      : [];
+    let capacity = s.head?.count ?? 0;
+    for (const row of rows) capacity += row[1];
+    if (s.pending) for (const c of s.pending) capacity += c.count;
+    const out = new SampleBuffer(capacity);
+    for (const [minT, count, data] of rows) decodeChunk(data, minT, count, out, start, end);
+    if (s.pending) for (const c of s.pending) decodeChunk(c.data, c.minT, c.count, out, start, end);
+    const head = s.head;
+    if (head && head.count > 0) decodeChunk(head.writer.view(), head.minT, head.count, out, start, end);
+    return out;
+  }
+
+  /**
+   * Series matching the matcher lists with data in [start, end]. Unless `rawOnly`, a series with
+   * written rollup blocks counts as having data from as far back as rollups are kept: retention may
+   * have deleted its older raw samples, and the rollup read returns what there is.
+   */
+  #match(
+    lists: readonly (readonly LabelMatcher[])[],
+    start: number,
+    end: number,
+    rawOnly = false,
+  ): SeriesState[] {
+    const o = this.#o;
+    const rollupsFrom = rawOnly
+      ? Number.POSITIVE_INFINITY
+      : o.clock.now() - Math.max(o.rollup1hRetentionMs, this.#materialized[0] ? o.rollup1mRetentionMs : 0);
+    return this.#index.match(lists, (s: SeriesState) => {
+      if (s.lastT < start) return false;
+      if (s.firstT <= end) return true;
+      return (
+        end >= rollupsFrom &&
+        (s.rolled[0]! > Number.NEGATIVE_INFINITY || s.rolled[1]! > Number.NEGATIVE_INFINITY)
+      );
+    });
+  }
+
+  /**
+   * Writes everything appended since the last flush in one transaction: new series and their
+   * labels, cut chunks, completed rollup blocks, series bounds, and every changed head. Nothing in
+   * memory is marked clean until the commit succeeded, so a failed flush is simply retried.
+   */
+  #flush(): void {
+    const fresh = this.#index.fresh;
+    const dirty = this.#dirty;
+    const queued = this.#queued;
+    if (fresh.length === 0 && dirty.length === 0 && queued.length === 0) return;
+    for (const s of queued) this.#fold(s);
+    const st = this.#st;
+    this.#db.transaction(() => {
+      for (const s of fresh) {
+        st.insertSeries.run(s.id, s.key);
+        const labels = s.labels;
+        for (const name in labels) st.insertLabel.run(name, labels[name], s.id);
+      }
+      for (const s of queued) {
+        if (s.pending) for (const c of s.pending) st.insertChunk.run(s.id, c.minT, c.count, c.data);
+        if (s.streams) {
+          for (const stream of s.streams) {
+            if (stream) for (const b of stream.done) st.insertRollup.run(s.id, b.resolution, b.start, b.data);
+          }
+        }
+        updateSeriesRow(
+          st,
+          s,
+          s.rolled.map((r, k) => s.streams?.[k]?.blockStart ?? r),
+        );
+      }
+      for (const s of dirty) {
+        const head = s.head;
+        if (head && head.count > 0) st.upsertHead.run(s.id, head.minT, head.count, head.writer.view());
+        else st.deleteHead.run(s.id);
+      }
+    })();
+    for (const s of fresh) s.persisted = true;
+    for (const s of queued) {
+      s.pending = undefined;
+      s.queued = false;
+      if (s.streams) {
+        s.streams.forEach((stream, k) => {
+          if (!stream) return;
+          stream.done = [];
+          s.rolled[k] = stream.blockStart;
+        });
+      }
+    }
+    for (const s of dirty) s.dirty = false;
+    this.#index.fresh = [];
+    this.#dirty = [];
+    this.#queued = [];
+  }
+
+  /** Feeds the chunks cut since the last flush to the series' rollup streams. */
+  #fold(s: SeriesState): void {
+    const pending = s.pending;
+    if (!pending) return;
+    const streams = this.#streams(s);
+    for (const c of pending) {
+      scratch.length = 0;
+      decodeChunk(c.data, c.minT, c.count, scratch);
+      feed(scratch, streams);
+    }
+  }
+
+  /**
+   * The series' rollup streams, created on first use. A stream starts at the first block not yet
+   * written; after a restart the samples between that block's start and the newest stored chunk
+   * are folded in again from the chunks on disk, at most six hours of one series.
+   */
+  #streams(s: SeriesState): RollupStream[] {
+    const streams = (s.streams ??= [undefined, undefined]);
+    const missing: RollupStream[] = [];
+    for (let k = 0; k < RESOLUTIONS.length; k++) {
+      if (!this.#materialized[k] || streams[k]) continue;
+      const stream = new RollupStream(RESOLUTIONS[k]!, s.rolled[k]!);
+      streams[k] = stream;
+      missing.push(stream);
+    }
+    if (missing.length > 0 && s.persisted) {
+      const from = Math.min(...missing.map((m) => m.blockStart));
+      const rows = this.#st.chunksIn.all(
+        s.id,
+        Math.max(from - CHUNK_SPAN_MS, -T_LIMIT - CHUNK_SPAN_MS),
+        T_LIMIT,
+      ) as [number, number, Uint8Array][];
+      for (const [minT, count, data] of rows) {
+        scratch.length = 0;
+        decodeChunk(data, minT, count, scratch);
+        feed(scratch, missing);
+      }
+    }
+    return streams.filter((x): x is RollupStream => x !== undefined);
+  }
+
+  #recover(): void {
+    for (const [id, labels, firstT, samples, frozenT, rolled1m, rolled1h] of this.#st.allSeries.all() as [
+      number,
+      string,
+      number | null,
+      number,
+      number | null,
+      number | null,
+      number | null,
+    ][]) {
+      const s = new SeriesState(id, labels, true, [
+        rolled1m ?? Number.NEGATIVE_INFINITY,
+        rolled1h ?? Number.NEGATIVE_INFINITY,
+      ]);
+      s.firstT = firstT ?? Number.POSITIVE_INFINITY;
+      s.chunkSamples = samples;
+      s.frozenT = frozenT ?? Number.NEGATIVE_INFINITY;
+      s.lastT = s.frozenT;
+      this.#index.restore(s);
+    }
+    for (const [id, minT, count, data] of this.#st.allHeads.all() as [number, number, number, Uint8Array][]) {
+      const s = this.#index.get(id);
+      if (s === undefined) continue;
+      scratch.length = 0;
+      decodeChunk(data, minT, count, scratch);
+      const head = new ChunkEncoder(minT, data.length + 16);
+      for (let i = 0; i < scratch.length; i++) {
+        head.append(scratch.timestamps[i]!, scratch.values[i]!, scratch.hi(i), scratch.lo(i));
+      }
+      s.head = head;
+      if (head.maxT > s.lastT) s.lastT = head.maxT;
+      if (minT < s.firstT) s.firstT = minT;
+    }
+    const future = this.#o.clock.now() + FUTURE_SLACK_MS;
+    for (const s of this.#index.all()) {
+      if (s.lastT > this.#watermark && s.lastT <= future) this.#watermark = s.lastT;
+    }
+  }
+
+  /**
+   * Upkeep, every `maintenanceIntervalMs`: cuts heads that stopped receiving samples, completes
+   * rollup blocks of series that went quiet, deletes what retention says (by age, then by size),
+   * forgets series with no data left and hands free pages back to the file system.
+   */
+  #maintain(): void {
+    const o = this.#o;
+    const now = o.clock.now();
+    const rawCutoff = now - o.rawRetentionMs;
+    // Idle against the newest sample of any series (data replayed from the past keeps its heads
+    // while it flows) and against the clock (a store that receives nothing still cuts and expires).
+    const idleBefore = Math.max(this.#watermark, now) - CHUNK_SPAN_MS;
+    for (const s of this.#index.all()) {
+      if (s.head && s.head.count > 0 && s.lastT < idleBefore) {
+        s.cut();
+        this.#queue(s);
+        if (!s.dirty) {
+          s.dirty = true;
+          this.#dirty.push(s);
+        }
+      }
+    }
+    this.#flush();
+    this.#sealQuiet(rawCutoff);
+    this.#flush();
+    this.#retention.run(now);
+  }
+
+  /**
+   * A series whose head is empty gets no more folds, so its last rollup block would stay open for
+   * ever. Once nothing can be added before some time (samples older than the raw retention are
+   * refused as too old), the blocks before it are complete and are written.
+   */
+  #sealQuiet(rawCutoff: number): void {
+    for (const s of this.#index.all()) {
+      if ((s.head && s.head.count > 0) || s.samples === 0) continue;
+      const immutable = Math.max(s.frozenT + 1, rawCutoff);
+      let due = false;
+      for (let k = 0; k < RESOLUTIONS.length; k++) {
+        const rolled = s.streams?.[k]?.blockStart ?? s.rolled[k]!;
+        if (this.#materialized[k] && s.lastT >= rolled && alignDown(immutable, ROLLUP_BLOCK_MS) > rolled)
+          due = true;
+      }
+      if (!due) continue;
+      for (const stream of this.#streams(s)) stream.seal(immutable);
+      this.#queue(s);
+    }
+  }
+}
+
+function feed(samples: SampleBuffer, streams: readonly RollupStream[]): void {
+  const ts = samples.timestamps;
+  const vs = samples.values;
+  for (const stream of streams) {
+    for (let i = 0; i < samples.length; i++) stream.add(ts[i]!, vs[i]!, samples.hi(i), samples.lo(i));
+  }
+}
+
+function checkSeries(count: number, options: SelectOptions | undefined): void {
+  const max = options?.maxSeries;
+  if (max !== undefined && count > max) throw new StoreLimitError('maxSeries', max);
+}

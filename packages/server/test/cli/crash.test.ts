@@ -1,0 +1,91 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+/**
+ * The durability promise of `vigil serve`, end to end: a real process, pushed to without pause, is
+ * killed with SIGKILL; after a restart every batch acknowledged more than one flush interval before
+ * the kill is there, and the database opens cleanly.
+ */
+const main = join(import.meta.dirname, '../../dist/cli/main.js');
+const data = mkdtempSync(join(tmpdir(), 'vigil-crash-'));
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function startVigil(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [main, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--statsd', 'off'],
+    {
+      env: { ...process.env, VIGIL_FLUSH_INTERVAL: '200ms' },
+      stdio: 'ignore',
+    },
+  );
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('vigil did not become ready in 15 s');
+}
+
+describe('vigil serve under SIGKILL', () => {
+  it('keeps every batch acknowledged more than a flush interval before the kill', async () => {
+    const port = await freePort();
+    const first = await startVigil(port);
+    const acked: Array<{ batch: number; at: number }> = [];
+    let batch = 0;
+    const pushing = (async () => {
+      while (first.exitCode === null && first.signalCode === null) {
+        const n = batch++;
+        const series = Array.from({ length: 50 }, (_, i) => ({
+          labels: { __name__: 'crash_test', batch: String(n), series: String(i) },
+          samples: [[Date.now(), n]],
+        }));
+        try {
+          const res = await fetch(`http://127.0.0.1:${port}/api/v1/push`, {
+            method: 'POST',
+            body: JSON.stringify({ series }),
+          });
+          if (res.ok) acked.push({ batch: n, at: Date.now() });
+        } catch {
+          return;
+        }
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 1500));
+    const killedAt = Date.now();
+    first.kill('SIGKILL');
+    await pushing;
+    expect(acked.length).toBeGreaterThan(5);
+
+    const second = await startVigil(port);
+    try {
+      const res = await fetch(
+        `http://127.0.0.1:${port}/api/v1/series?match[]=crash_test&start=0&end=4102444800`,
+      );
+      const present = new Set(((await res.json()) as { data: { batch: string }[] }).data.map((s) => s.batch));
+      // Acknowledged at least two flush intervals (2 × 200 ms) before the kill: must have survived.
+      const durable = acked.filter((a) => a.at < killedAt - 400);
+      expect(durable.length).toBeGreaterThan(0);
+      const lost = durable.filter((a) => !present.has(String(a.batch)));
+      expect(lost).toEqual([]);
+    } finally {
+      second.kill('SIGTERM');
+      await new Promise((r) => second.once('exit', r));
+    }
+  }, 60_000);
+});

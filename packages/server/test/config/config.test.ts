@@ -1,0 +1,83 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { parseDuration } from '../../src/config/duration.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
+function yamlFile(text: string): string {
+  const file = join(dir, `${Math.random().toString(36).slice(2)}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+function failure(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('runs on defaults with no file, no environment and no flags', () => {
+    const c = loadConfig({}, {});
+    expect(c.listen).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(c.data).toBe('./data');
+    expect(c.statsd).toEqual({ host: '127.0.0.1', port: 8125 });
+    expect(c.store).toMatchObject({ flushIntervalMs: 1000, retentionDays: 30 });
+  });
+
+  it('layers file < environment < flags, with the seeds variable names', () => {
+    const file = yamlFile(
+      'listen: 0.0.0.0:9000\nstore:\n  retentionDays: 7\nscrape:\n  interval: 30s\n  targets: [http://a:1/metrics]\n',
+    );
+    const c = loadConfig(
+      { config: file, listen: '127.0.0.1:8100', statsd: 'off' },
+      { METRICS_RETENTION_DAYS: '14', DASHBOARD_REFRESH_INTERVAL: '5', VIGIL_DATA: '/tmp/v' },
+    );
+    expect(c.listen.port).toBe(8100);
+    expect(c.statsd).toBeUndefined();
+    expect(c.store.retentionDays).toBe(14);
+    expect(c.data).toBe('/tmp/v');
+    expect(c.dashboard.refreshIntervalMs).toBe(5000);
+    expect(c.scrape.targets).toEqual([
+      { url: 'http://a:1/metrics', job: 'a:1', intervalMs: 30_000, timeoutMs: 10_000, honorTimestamps: true },
+    ]);
+  });
+
+  it('names the source, the key, the value and what was expected', () => {
+    expect(failure(() => loadConfig({ listen: 'nowhere' }, {}))).toBe(
+      'command line: listen: got "nowhere", expected HOST:PORT such as 127.0.0.1:8000',
+    );
+    expect(failure(() => loadConfig({}, { METRICS_RETENTION_DAYS: 'forever' }))).toMatch(
+      /^environment variable METRICS_RETENTION_DAYS: store.retentionDays: got "forever", expected number/,
+    );
+    const file = yamlFile('scrape:\n  interval: often\n');
+    expect(failure(() => loadConfig({ config: file }, {}))).toBe(
+      `${file}: scrape.interval: got "often", expected a duration such as 15s, 1m or 500ms`,
+    );
+    expect(failure(() => loadConfig({ config: yamlFile('listne: 1.2.3.4:5\n') }, {}))).toMatch(
+      /unknown key "listne"/,
+    );
+    expect(failure(() => loadConfig({ config: yamlFile('a: [1\n') }, {}))).toMatch(
+      /:\d+:\d+: not valid YAML/,
+    );
+    expect(failure(() => loadConfig({ config: join(dir, 'missing.yaml') }, {}))).toMatch(
+      /cannot read the configuration file/,
+    );
+  });
+});
+
+describe('parseDuration', () => {
+  it('reads Prometheus durations and bare seconds', () => {
+    expect(parseDuration('15s')).toBe(15_000);
+    expect(parseDuration('1m30s')).toBe(90_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('30')).toBe(30_000);
+    expect(parseDuration('1x')).toBeUndefined();
+    expect(parseDuration('')).toBeUndefined();
+  });
+});

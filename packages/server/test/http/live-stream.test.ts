@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { serve } from '../../src/cli/serve.js';
+import { loadConfig } from '../../src/config/config.js';
+import { LiveStream } from '../../src/http/live-stream.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+
+const dirs: string[] = [];
+const dataDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-ws-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Collects a client's messages; `next(type)` resolves with the next message of that type. */
+function listen(ws: WebSocket) {
+  const waiting: Array<{ type: string; resolve: (m: Record<string, unknown>) => void }> = [];
+  const seen: Record<string, unknown>[] = [];
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as Record<string, unknown>;
+    const i = waiting.findIndex((w) => w.type === message.type);
+    if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
+    else seen.push(message);
+  });
+  return (type: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const i = seen.findIndex((m) => m.type === type);
+      if (i >= 0) resolve(seen.splice(i, 1)[0]!);
+      else waiting.push({ type, resolve });
+    });
+}
+
+describe('WS /ws/metrics', () => {
+  it('sends the snapshot on connect and subscribed series at each refresh interval', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const config = loadConfig(
+      { listen: '127.0.0.1:0', data: dataDir(), statsd: 'off' },
+      { DASHBOARD_REFRESH_INTERVAL: '1', VIGIL_TOKEN: 'a-long-enough-secret-token' },
+    );
+    const server = await serve(config, clock);
+    const wsUrl = `${server.url.replace('http', 'ws')}/ws/metrics`;
+    try {
+      const refused = new WebSocket(wsUrl);
+      const status = await new Promise((r) =>
+        refused.on('unexpected-response', (_req, res) => r(res.statusCode)),
+      );
+      expect(status).toBe(401);
+
+      const ws = new WebSocket(`${wsUrl}?token=a-long-enough-secret-token`);
+      const next = listen(ws);
+      const snapshot = await next('snapshot');
+      expect(snapshot.data).toMatchObject({ metrics: { counters: expect.any(Object) } });
+
+      await fetch(`${server.url}/api/v1/push`, {
+        method: 'POST',
+        headers: { authorization: 'Bearer a-long-enough-secret-token' },
+        body: JSON.stringify({ name: 'queue_depth', labels: { queue: 'a' }, value: 7 }),
+      });
+      ws.send(JSON.stringify({ subscribe: 'series', id: 'q', match: 'queue_depth' }));
+      ws.send(JSON.stringify({ subscribe: 'series', id: 'bad', match: 'queue_depth{' }));
+      expect(await next('error')).toMatchObject({ id: 'bad' });
+      await new Promise((r) => setTimeout(r, 50));
+      clock.advance(1000);
+      const update = await next('series');
+      expect(update).toMatchObject({
+        id: 'q',
+        data: [{ metric: { __name__: 'queue_depth', queue: 'a' }, value: [1_700_000_000, '7'] }],
+      });
+      ws.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('closes a client that does not read, instead of buffering for it', async () => {
+    const clock = new ManualClock(0);
+    const registry = new Registry({ clock });
+    const big = registry.counter({ name: 'padding_total', help: 'h', labelNames: ['n'] });
+    for (let i = 0; i < 20_000; i++) big.inc({ n: `series-number-${i}` });
+    const store = await openSqliteStore({ dir: dataDir(), clock });
+    const live = new LiveStream({
+      store,
+      registry,
+      clock,
+      intervalMs: 1000,
+      authorised: () => true,
+      maxBufferedBytes: 256 * 1024,
+    });
+    const http = createServer();
+    http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    live.start();
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics`);
+      await new Promise((r) => ws.once('message', r));
+      (ws as unknown as { _socket: { pause(): void } })._socket.pause();
+      const dropped = () => toPrometheusText(registry.snapshotSync());
+      for (let i = 0; i < 40 && !dropped().includes('reason="slow_client"'); i++) {
+        clock.advance(1000);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(dropped()).toContain('vigil_ws_dropped_clients_total{reason="slow_client"} 1');
+      ws.terminate();
+    } finally {
+      live.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,332 @@
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
+import { Gauge as PromGauge, Registry as PromRegistry, Pushgateway } from 'prom-client';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningServer, serve } from '../../src/cli/serve.js';
+import { loadConfig } from '../../src/config/config.js';
+import { encodeRemoteWrite } from '../../src/ingest/remote-write.js';
+import { staleNaN } from '../../src/store/series-store.js';
+
+const dirs: string[] = [];
+function dataDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-server-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(
+  env: Record<string, string> = {},
+  data = dataDir(),
+  clock = new ManualClock(1_700_000_000_000),
+  flags: { statsd?: string } = {},
+) {
+  const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off', ...flags }, env);
+  return { server: await serve(config, clock), clock, data };
+}
+
+async function readRaw(server: RunningServer, selector: string) {
+  const res = await fetch(
+    `${server.url}/api/v1/read_raw?match[]=${encodeURIComponent(selector)}&start=0&end=4102444800`,
+  );
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as {
+    data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+  };
+  return body.data.result;
+}
+
+describe('vigil serve', () => {
+  let server: RunningServer;
+  let clock: ManualClock;
+
+  beforeEach(async () => {
+    ({ server, clock } = await start());
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('imports Prometheus text with timestamps and reads it back, NaN and Inf included', async () => {
+    const body =
+      'queue_depth{queue="a"} 3 1700000000000\nqueue_depth{queue="a"} 5 1700000015000\nodd{k="v"} NaN\nodd{k="w"} +Inf\n';
+    const res = await fetch(`${server.url}/api/v1/import/prometheus?extra_label=env=test`, {
+      method: 'POST',
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 4, malformedCount: 0 });
+    const [series] = await readRaw(server, 'queue_depth');
+    expect(series).toEqual({
+      metric: { __name__: 'queue_depth', queue: 'a', env: 'test' },
+      values: [
+        [1_700_000_000, '3'],
+        [1_700_000_015, '5'],
+      ],
+    });
+    const odd = await readRaw(server, 'odd');
+    expect(odd.map((s) => s.values[0]![1]).sort()).toEqual(['+Inf', 'NaN']);
+  });
+
+  it('keeps the good lines of a malformed import, says which lines were bad, and keeps serving', async () => {
+    const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
+      method: 'POST',
+      body: 'good 1\nbad{x="unterminated} 2\ngood2 3\n',
+    });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { accepted: number; malformed: { line: number }[] };
+    expect(body.accepted).toBe(2);
+    expect(body.malformed[0]!.line).toBe(2);
+    expect((await fetch(`${server.url}/-/healthy`)).status).toBe(200);
+  });
+
+  it('serves series, label names and label values', async () => {
+    await fetch(`${server.url}/api/v1/push`, {
+      method: 'POST',
+      body: JSON.stringify([
+        { name: 'jobs_total', labels: { queue: 'a' }, value: 1 },
+        { name: 'jobs_total', labels: { queue: 'b' }, value: 2 },
+      ]),
+    });
+    const series = await (await fetch(`${server.url}/api/v1/series?match[]=jobs_total`)).json();
+    expect(series).toEqual({
+      status: 'success',
+      data: [
+        { __name__: 'jobs_total', queue: 'a' },
+        { __name__: 'jobs_total', queue: 'b' },
+      ],
+    });
+    const labels = (await (await fetch(`${server.url}/api/v1/labels`)).json()) as { data: string[] };
+    expect(labels.data).toEqual(expect.arrayContaining(['__name__', 'queue']));
+    const values = await (await fetch(`${server.url}/api/v1/label/queue/values`)).json();
+    expect(values).toEqual({ status: 'success', data: ['a', 'b'] });
+    const bad = await fetch(
+      `${server.url}/api/v1/series?match[]=${encodeURIComponent('jobs_total{queue=}')}`,
+    );
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ status: 'error', errorType: 'bad_data' });
+  });
+
+  it("accepts prom-client's own Pushgateway client, and re-samples pushed groups", async () => {
+    const registry = new PromRegistry();
+    const gauge = new PromGauge({ name: 'backup_last_success_seconds', help: 'h', registers: [registry] });
+    gauge.set(1234);
+    const gateway = new Pushgateway(server.url, {}, registry);
+    await gateway.pushAdd({ jobName: 'backup', groupings: { instance: 'db1' } });
+    clock.advance(15_000);
+    await new Promise((r) => setTimeout(r, 50));
+    const [series] = await readRaw(server, 'backup_last_success_seconds');
+    expect(series!.metric).toEqual({
+      __name__: 'backup_last_success_seconds',
+      job: 'backup',
+      instance: 'db1',
+    });
+    expect(series!.values.map((v) => v[1])).toEqual(['1234', '1234']);
+    await gateway.delete({ jobName: 'backup', groupings: { instance: 'db1' } });
+  });
+
+  it('takes Uptime Kuma heartbeats', async () => {
+    expect(
+      await (await fetch(`${server.url}/api/push/nightly-job?status=down&msg=disk&ping=120`)).json(),
+    ).toEqual({ ok: true });
+    const [up] = await readRaw(server, 'vigil_push_up{monitor="nightly-job"}');
+    expect(up!.values[0]![1]).toBe('0');
+    expect((await fetch(`${server.url}/api/push/nightly-job?status=sideways`)).status).toBe(400);
+  });
+
+  it('refuses bodies over the limit with 413 and unknown paths with JSON errors', async () => {
+    const huge = await fetch(`${server.url}/api/v1/push`, {
+      method: 'POST',
+      body: 'x'.repeat(11 * 1024 * 1024),
+    });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({
+      status: 'error',
+      errorType: 'body_too_large',
+      error: 'request body is larger than the limit of 10485760 bytes (limits.bodyBytes)',
+    });
+    const missing = await fetch(`${server.url}/nowhere`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no route for /nowhere' } });
+    expect((await fetch(`${server.url}/api/v1/push`)).status).toBe(405);
+  });
+
+  it('exposes its own metrics, counting ingest per source', async () => {
+    await fetch(`${server.url}/api/v1/push`, { method: 'POST', body: '{"name":"x","value":1}' });
+    await fetch(`${server.url}/api/v1/push`, { method: 'POST', body: '{oops' });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toContain('vigil_ingest_samples_total{source="json"} 1');
+    expect(text).toContain('vigil_ingest_malformed_total{source="json",reason="bad_body"} 1');
+  });
+});
+
+describe('vigil serve ingest paths', () => {
+  let server: RunningServer;
+
+  beforeEach(async () => {
+    ({ server } = await start());
+  });
+  afterEach(async () => {
+    await server.close();
+  });
+
+  it('takes Prometheus remote write, staleness markers included, and refuses a corrupt body', async () => {
+    const body = encodeRemoteWrite([
+      {
+        labels: { __name__: 'rw_total', job: 'prom' },
+        timestamps: [1_700_000_000_000, 1_700_000_015_000],
+        values: Float64Array.of(10, staleNaN()),
+      },
+    ]);
+    const ok = await fetch(`${server.url}/api/v1/write`, {
+      method: 'POST',
+      headers: { 'content-encoding': 'snappy', 'content-type': 'application/x-protobuf' },
+      body,
+    });
+    expect(ok.status).toBe(204);
+    const [series] = await readRaw(server, 'rw_total');
+    expect(series!.values).toEqual([
+      [1_700_000_000, '10'],
+      [1_700_000_015, 'NaN'],
+    ]);
+    const bad = await fetch(`${server.url}/api/v1/write`, {
+      method: 'POST',
+      body: body.slice(0, body.length - 3),
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ status: 'error', errorType: expect.stringMatching(/^bad_/) });
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/vigil_ingest_malformed_total\{source="remote_write",reason="bad_\w+"\} 1/);
+  });
+
+  it('takes InfluxDB line protocol on /write and /api/v2/write, storing the good lines of a partial write', async () => {
+    const ok = await fetch(`${server.url}/write?db=telegraf&precision=s`, {
+      method: 'POST',
+      body: 'cpu,host=a usage=0.5,idle=99i 1700000000\n',
+    });
+    expect(ok.status).toBe(204);
+    const [usage] = await readRaw(server, 'cpu_usage');
+    expect(usage).toEqual({
+      metric: { __name__: 'cpu_usage', host: 'a', db: 'telegraf' },
+      values: [[1_700_000_000, '0.5']],
+    });
+    const partial = await fetch(`${server.url}/api/v2/write?bucket=b&precision=ms`, {
+      method: 'POST',
+      body: 'mem value=1 1700000000000\nmem value=\n',
+    });
+    expect(partial.status).toBe(400);
+    expect(((await partial.json()) as { error: string }).error).toMatch(/^partial write: line 2/);
+    const [mem] = await readRaw(server, 'mem');
+    expect(mem!.values).toEqual([[1_700_000_000, '1']]);
+  });
+
+  it('aggregates StatsD datagrams and writes them every flush interval', async () => {
+    const statsd = await start({}, dataDir(), new ManualClock(1_700_000_000_000), { statsd: '127.0.0.1:0' });
+    try {
+      const socket = createSocket('udp4');
+      const send = (text: string) =>
+        new Promise<void>((r) => socket.send(text, statsd.server.statsdPort!, '127.0.0.1', () => r()));
+      await send('checkout.orders:1|c|#region:eu\ncheckout.orders:2|c|#region:eu');
+      await send('queue.depth:7|g\nrender:120|ms\nbroken line');
+      socket.close();
+      await new Promise((r) => setTimeout(r, 100));
+      statsd.clock.advance(10_000);
+      await new Promise((r) => setTimeout(r, 100));
+      const [orders] = await readRaw(statsd.server, 'checkout_orders_total');
+      expect(orders).toMatchObject({ metric: { region: 'eu' }, values: [[expect.any(Number), '3']] });
+      const [depth] = await readRaw(statsd.server, 'queue_depth');
+      expect(depth!.values[0]![1]).toBe('7');
+      const text = await (await fetch(`${statsd.server.url}/metrics`)).text();
+      expect(text).toMatch(/vigil_ingest_malformed_total\{source="statsd",reason="\w+"\} 1/);
+    } finally {
+      await statsd.server.close();
+    }
+  });
+});
+
+describe('vigil serve with a token', () => {
+  it('requires the bearer token for reads and writes, but not for the probes', async () => {
+    const token = 'a-long-enough-secret-token';
+    const { server } = await start({ VIGIL_TOKEN: token });
+    try {
+      expect((await fetch(`${server.url}/api/v1/labels`)).status).toBe(401);
+      expect((await fetch(`${server.url}/api/v1/push`, { method: 'POST', body: '{}' })).status).toBe(401);
+      const ok = await fetch(`${server.url}/api/v1/labels`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(ok.status).toBe(200);
+      expect((await fetch(`${server.url}/-/ready`)).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('scraping', () => {
+  let target: Server;
+  let exposed: Registry;
+
+  beforeEach(async () => {
+    exposed = new Registry();
+    target = createServer(async (_req, res) => {
+      res.setHeader('content-type', 'text/plain; version=0.0.4');
+      res.end(toPrometheusText(await exposed.snapshot()));
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+  });
+  afterEach(() => new Promise<void>((r) => target.close(() => r())));
+
+  it('stores samples with job and instance, up and scrape_* series, and marks vanished series stale', async () => {
+    const address = target.address() as { port: number };
+    const url = `http://127.0.0.1:${address.port}/metrics`;
+    const requests = exposed.counter({ name: 'requests_total', help: 'h', labelNames: ['code'] });
+    requests.inc({ code: '200' }, 5);
+    requests.inc({ code: '500' });
+    const clock = new ManualClock(1_700_000_000_000);
+    const config = loadConfig(
+      { listen: '127.0.0.1:0', data: dataDir(), statsd: 'off', scrape: [url] },
+      { VIGIL_SCRAPE_INTERVAL: '15s' },
+    );
+    const server = await serve(config, clock);
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      requests.remove('500');
+      clock.advance(15_000);
+      await new Promise((r) => setTimeout(r, 200));
+      const instance = `127.0.0.1:${address.port}`;
+      const [up] = await readRaw(server, 'up');
+      expect(up!.metric).toEqual({ __name__: 'up', job: instance, instance });
+      expect(up!.values.map((v) => v[1])).toEqual(['1', '1']);
+      const ok = await readRaw(server, 'requests_total{code="200"}');
+      expect(ok[0]!.values.map((v) => v[1])).toEqual(['5', '5']);
+      const gone = await readRaw(server, 'requests_total{code="500"}');
+      expect(gone[0]!.values.map((v) => v[1])).toEqual(['1', 'NaN']);
+      const [scraped] = await readRaw(server, 'scrape_samples_scraped');
+      expect(scraped!.values.map((v) => v[1])).toEqual(['2', '1']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('restart', () => {
+  it('keeps what was written after a graceful shutdown', async () => {
+    const data = dataDir();
+    const first = await start({}, data);
+    await fetch(`${first.server.url}/api/v1/push`, { method: 'POST', body: '{"name":"kept","value":42}' });
+    await first.server.close();
+    const second = await start({}, data);
+    try {
+      const [series] = await readRaw(second.server, 'kept');
+      expect(series!.values[0]![1]).toBe('42');
+    } finally {
+      await second.server.close();
+    }
+  });
+});

@@ -1,0 +1,424 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, VigilError } from '@vigil/metrics';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LabelMatcher, SeriesData } from '../../src/store/series-store.js';
+import { staleNaN } from '../../src/store/series-store.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import type { SqliteStoreOptions } from '../../src/store/sqlite-store-options.js';
+import { describeSeriesStore } from './series-store-conformance.js';
+
+const NOW = Date.UTC(2026, 0, 10, 12);
+const MIN = 60_000;
+const HOUR = 3_600_000;
+const DAY = 86_400_000;
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-store-test-'));
+  dirs.push(dir);
+  return dir;
+}
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(options: Partial<SqliteStoreOptions> = {}, clock = new ManualClock(NOW)) {
+  const dir = options.dir ?? tempDir();
+  const store = await openSqliteStore({ clock, ...options, dir });
+  return { store, clock, dir };
+}
+
+const name = (value: string): LabelMatcher => ({ name: '__name__', type: '=', value });
+
+function bits(values: Float64Array): bigint[] {
+  return [...new BigUint64Array(values.buffer, values.byteOffset, values.length)];
+}
+
+/** A number from the store's database, read through a second, read-only connection. */
+function count(dir: string, sql: string): number {
+  const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+  try {
+    return db.prepare(sql).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+/** The rollup a store must return, computed here from raw samples the simple way. */
+function expectedRollup(raw: SeriesData, resolution: number) {
+  const buckets = new Map<number, number[]>();
+  const words = new BigUint64Array(raw.values.buffer, raw.values.byteOffset, raw.values.length);
+  raw.timestamps.forEach((t, i) => {
+    if (words[i] === 0x7ff0000000000002n) return;
+    const b = Math.floor(t / resolution) * resolution;
+    if (!buckets.has(b)) buckets.set(b, []);
+    buckets.get(b)!.push(raw.values[i]!);
+  });
+  const out = {
+    timestamps: [] as number[],
+    count: [] as number[],
+    sum: [] as number[],
+    min: [] as number[],
+    max: [] as number[],
+    last: [] as number[],
+  };
+  for (const [b, vs] of buckets) {
+    out.timestamps.push(b);
+    out.count.push(vs.length);
+    out.sum.push(vs.reduce((x, y) => x + y));
+    let mn = vs[0]!;
+    let mx = vs[0]!;
+    for (const v of vs) {
+      if (v < mn || Number.isNaN(mn)) mn = v;
+      if (v > mx || Number.isNaN(mx)) mx = v;
+    }
+    out.min.push(mn);
+    out.max.push(mx);
+    out.last.push(vs[vs.length - 1]!);
+  }
+  return out;
+}
+
+describeSeriesStore('SqliteStore', async () => {
+  const { store, dir } = await open();
+  return {
+    store,
+    now: NOW,
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+describe('SqliteStore', () => {
+  it('accepts late samples into the open chunk and refuses them once the chunk is cut', async () => {
+    const { store } = await open({ chunkSamples: 8 });
+    const labels = { __name__: 'late' };
+    const t0 = NOW - HOUR;
+    const ts = (i: number) => t0 + i * 10_000;
+    // 10 samples at even steps: the first 8 are cut into a chunk, 2 stay in the head
+    await store.append([
+      {
+        labels,
+        timestamps: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18].map(ts),
+        values: [0, 2, 4, 6, 8, 10, 12, 14, 16, 18],
+      },
+    ]);
+    const late = await store.append([
+      { labels, timestamps: [ts(17), ts(15), ts(13), ts(16)], values: [17, 15, 13, 99] },
+    ]);
+    // 13 is before the cut chunk's last sample (14): refused. 15 and 17 go into the head (16, 18),
+    // which is re-encoded; 16 is there already.
+    expect(late).toEqual({ accepted: 2, rejected: { out_of_order: 1, duplicate: 1 } });
+    const [series] = await store.select([name('late')], t0, NOW);
+    expect([...series!.values]).toEqual([0, 2, 4, 6, 8, 10, 12, 14, 15, 16, 17, 18]);
+    await store.close();
+  });
+
+  it('refuses samples older than the retention as too_old', async () => {
+    const { store } = await open({ retentionDays: 1 });
+    const result = await store.append([
+      { labels: { __name__: 'old' }, timestamps: [NOW - DAY - 1, NOW - DAY, NOW + 1], values: [1, 2, 3] },
+    ]);
+    expect(result).toEqual({ accepted: 2, rejected: { too_old: 1 } });
+    await store.close();
+  });
+
+  it('refuses new series past maxSeries and keeps taking samples for the others', async () => {
+    const { store } = await open({ maxSeries: 2 });
+    const batch = ['a', 'b', 'c'].map((n) => ({
+      labels: { __name__: n },
+      timestamps: [NOW - 1000, NOW],
+      values: [1, 2],
+    }));
+    expect(await store.append(batch)).toEqual({ accepted: 4, rejected: { series_limit: 2 } });
+    expect(
+      await store.append([{ labels: { __name__: 'a' }, timestamps: [NOW + 1000], values: [3] }]),
+    ).toEqual({ accepted: 1, rejected: {} });
+    expect((await store.stats()).series).toBe(2);
+    await store.close();
+  });
+
+  it('finds a series however its label object is spelled', async () => {
+    const { store } = await open();
+    await store.append([
+      { labels: { __name__: 'm', a: '1', b: '2' }, timestamps: [NOW - 3000], values: [1] },
+      { labels: { b: '2', __name__: 'm', a: '1' }, timestamps: [NOW - 2000], values: [2] },
+      { labels: { a: '1', z: '', b: '2', __name__: 'm' }, timestamps: [NOW - 1000], values: [3] },
+    ]);
+    const all = await store.select([name('m')], 0, NOW);
+    expect(all).toHaveLength(1);
+    expect([...all[0]!.values]).toEqual([1, 2, 3]);
+    await store.close();
+  });
+
+  it('recovers everything flushed, head included, after a restart', async () => {
+    const dir = tempDir();
+    const first = await open({ dir, chunkSamples: 16 });
+    const t0 = NOW - HOUR;
+    const values = new Float64Array(40).map((_, i) => i * 1.5);
+    values[39] = staleNaN();
+    const timestamps = Array.from({ length: 40 }, (_, i) => t0 + i * 15_000);
+    await first.store.append([{ labels: { __name__: 'r', job: 'x' }, timestamps, values }]);
+    await first.store.close();
+
+    const second = await open({ dir, chunkSamples: 16 });
+    const [series] = await second.store.select([name('r')], t0, NOW);
+    expect([...series!.timestamps]).toEqual(timestamps);
+    expect(bits(series!.values)).toEqual(bits(values));
+    expect(await second.store.stats()).toMatchObject({ series: 1, samples: 40 });
+    // the newest timestamp is known again: a resent sample is a duplicate, the next one fits
+    expect(
+      await second.store.append([
+        { labels: { job: 'x', __name__: 'r' }, timestamps: [timestamps[39]!, NOW], values: [0, 7] },
+      ]),
+    ).toEqual({ accepted: 1, rejected: { duplicate: 1 } });
+    await second.store.close();
+  });
+
+  it('makes appended samples durable when the flush timer fires', async () => {
+    const { store, clock, dir } = await open({ flushIntervalMs: 500 });
+    await store.append([{ labels: { __name__: 'd' }, timestamps: [NOW], values: [1] }]);
+    const peek = () => count(dir, 'SELECT count(*) FROM head');
+    expect(peek()).toBe(0);
+    clock.advance(500);
+    expect(peek()).toBe(1);
+    await store.close();
+  });
+
+  it('serves the same rollups from written blocks, from raw samples and after a restart', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 1, max: 20 * MIN }),
+            fc.oneof(
+              fc.integer({ min: -50, max: 1000 }),
+              fc.double(),
+              fc.constant(Number.NaN),
+              fc.constant(-1),
+            ),
+          ),
+          {
+            minLength: 1,
+            maxLength: 400,
+          },
+        ),
+        async (steps) => {
+          const dir = tempDir();
+          const clock = new ManualClock(NOW - 3 * DAY);
+          const opts = {
+            dir,
+            chunkSamples: 16,
+            rollup1mRetentionDays: 60,
+            flushIntervalMs: HOUR,
+            maintenanceIntervalMs: DAY,
+          };
+          let { store } = await open(opts, clock);
+          const timestamps: number[] = [];
+          const values = new Float64Array(steps.length);
+          let t = NOW - 3 * DAY;
+          steps.forEach(([step, v], i) => {
+            t += step;
+            timestamps.push(t);
+            values[i] = v === -1 ? staleNaN() : v;
+          });
+          await store.append([{ labels: { __name__: 'p' }, timestamps, values }]);
+          clock.advance(3 * DAY + HOUR);
+          let [raw] = await store.select([name('p')], 0, NOW + DAY);
+          const check = async (s: SqliteStore) => {
+            for (const resolution of [60_000, 3_600_000] as const) {
+              const [got] = await s.selectRollup([name('p')], 0, NOW + 10 * DAY, resolution);
+              const want = expectedRollup(raw!, resolution);
+              expect(got === undefined ? [] : [...got.timestamps]).toEqual(want.timestamps);
+              if (got === undefined) continue;
+              expect([...got.count]).toEqual(want.count);
+              expect([...got.sum]).toEqual(want.sum);
+              expect([...got.min]).toEqual(want.min);
+              expect([...got.max]).toEqual(want.max);
+              expect([...got.last]).toEqual(want.last);
+            }
+          };
+          await check(store);
+          await store.maintain();
+          await check(store);
+          if (timestamps[timestamps.length - 1]! - timestamps[0]! > 13 * HOUR) {
+            expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 60000')).toBeGreaterThan(0);
+            expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 3600000')).toBeGreaterThan(0);
+          }
+          await store.close();
+          ({ store } = await open(opts, clock));
+          await check(store);
+          // folding after a restart starts from the chunks on disk
+          const next = timestamps[timestamps.length - 1]! + 7 * HOUR;
+          await store.append([{ labels: { __name__: 'p' }, timestamps: [next, next + 1], values: [1, 2] }]);
+          clock.advance(10 * HOUR);
+          await store.maintain();
+          const [after] = await store.select([name('p')], 0, next + 1);
+          expect([...after!.timestamps]).toEqual([...raw!.timestamps, next, next + 1]);
+          raw = after;
+          await check(store);
+          await store.close();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  describe('retention', () => {
+    it('deletes raw samples past retentionDays and keeps their hourly rollups', async () => {
+      const start = NOW - 2 * DAY;
+      const clock = new ManualClock(start);
+      const { store, dir } = await open(
+        { retentionDays: 1, rollup1mRetentionDays: 1, chunkSamples: 60 },
+        clock,
+      );
+      const day = Array.from({ length: (2 * DAY) / MIN }, (_, i) => start + i * MIN);
+      for (let i = 0; i < day.length; i += 60) {
+        clock.advance(HOUR);
+        await store.append([
+          {
+            labels: { __name__: 'kept' },
+            timestamps: day.slice(i, i + 60),
+            values: day.slice(i, i + 60).map((_, j) => i + j),
+          },
+        ]);
+      }
+      await store.maintain();
+      expect(clock.now()).toBe(NOW);
+      const [raw] = await store.select([name('kept')], 0, NOW);
+      // the raw samples left start within a chunk span (2 h) of the cutoff
+      expect(raw!.timestamps[0]).toBeGreaterThanOrEqual(NOW - DAY - 2 * HOUR);
+      expect(raw!.timestamps[0]).toBeLessThanOrEqual(NOW - DAY);
+      const [hours] = await store.selectRollup([name('kept')], start, NOW, 3_600_000);
+      expect(hours!.timestamps[0]).toBe(start);
+      expect(hours!.count.length).toBe(48);
+      expect([...hours!.count].every((c) => c === 60)).toBe(true);
+      // minute rollups live as long as raw samples by default: only the raw range is left
+      const [minutes] = await store.selectRollup([name('kept')], start, NOW, 60_000);
+      expect(minutes!.timestamps[0]).toBe(raw!.timestamps[0]);
+      const stats = await store.stats();
+      expect(stats.samples).toBe(raw!.timestamps.length);
+      expect(stats.oldestMs).toBe(raw!.timestamps[0]);
+      await store.close();
+      const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      db.close();
+    });
+
+    it('keeps minute rollups beyond the raw samples when they are to live longer', async () => {
+      const start = NOW - 3 * DAY;
+      const clock = new ManualClock(start);
+      const { store } = await open({ retentionDays: 1, rollup1mRetentionDays: 7, chunkSamples: 120 }, clock);
+      for (let h = 0; h < 72; h++) {
+        clock.advance(HOUR);
+        const timestamps = Array.from({ length: 120 }, (_, i) => start + h * HOUR + i * 30_000);
+        await store.append([
+          { labels: { __name__: 'm' }, timestamps, values: timestamps.map((_, i) => i % 7) },
+        ]);
+        await store.maintain();
+      }
+      const [minutes] = await store.selectRollup([name('m')], start, NOW, 60_000);
+      expect(minutes!.timestamps.length).toBe(72 * 60);
+      expect([...minutes!.count].every((c) => c === 2)).toBe(true);
+      const [raw] = await store.select([name('m')], start, NOW);
+      expect(raw!.timestamps[0]).toBeGreaterThan(NOW - DAY - 3 * HOUR);
+      await store.close();
+    });
+
+    it('forgets series whose data all expired, and drops rollups past their retention', async () => {
+      const clock = new ManualClock(NOW);
+      const { store } = await open(
+        { retentionDays: 1, rollup1mRetentionDays: 1, rollup1hRetentionDays: 2 },
+        clock,
+      );
+      await store.append([
+        { labels: { __name__: 'gone' }, timestamps: [NOW - HOUR, NOW - MIN], values: [1, 2] },
+      ]);
+      await store.append([{ labels: { __name__: 'stays' }, timestamps: [NOW - MIN], values: [1] }]);
+      clock.advance(DAY + 3 * HOUR);
+      await store.append([{ labels: { __name__: 'stays' }, timestamps: [clock.now()], values: [2] }]);
+      await store.maintain();
+      expect(await store.series([[name('gone')]], 0, clock.now())).toEqual([{ __name__: 'gone' }]);
+      const [hours] = await store.selectRollup([name('gone')], 0, clock.now(), 3_600_000);
+      expect([...hours!.count]).toEqual([2]);
+      clock.advance(3 * DAY);
+      await store.append([{ labels: { __name__: 'stays' }, timestamps: [clock.now()], values: [3] }]);
+      await store.maintain();
+      expect(await store.series([[name('gone')]], 0, clock.now())).toEqual([]);
+      expect(await store.labelValues('__name__', [], 0, clock.now())).toEqual(['stays']);
+      await store.close();
+    });
+
+    it('deletes the oldest data once the pages in use pass retentionBytes', async () => {
+      const start = NOW - 4 * DAY;
+      const clock = new ManualClock(start);
+      const budget = 2 * 1024 * 1024;
+      const { store, dir } = await open({ retentionBytes: budget, maintenanceIntervalMs: HOUR }, clock);
+      const random = fc.sample(fc.double({ noNaN: true }), { seed: 7, numRuns: 20_000 });
+      for (let h = 0; h < 96; h++) {
+        const timestamps = Array.from({ length: 240 }, (_, i) => start + h * HOUR + i * 15_000);
+        await store.append(
+          Array.from({ length: 20 }, (_, s) => ({
+            labels: { __name__: 'noise', s: String(s) },
+            timestamps,
+            values: timestamps.map((_, i) => random[(h * 240 + i * 7 + s * 13) % random.length]!),
+          })),
+        );
+        clock.advance(HOUR);
+      }
+      await store.maintain();
+      const db = new Database(join(dir, 'vigil.db'), { readonly: true });
+      const used =
+        (db.pragma('page_count', { simple: true }) as number) -
+        (db.pragma('freelist_count', { simple: true }) as number);
+      expect(used * (db.pragma('page_size', { simple: true }) as number)).toBeLessThanOrEqual(budget);
+      db.close();
+      const [newest] = await store.select([{ name: 's', type: '=', value: '0' }], NOW - HOUR, NOW);
+      expect(newest!.timestamps.length).toBe(240);
+      const [oldest] = await store.select([{ name: 's', type: '=', value: '0' }], start, start + DAY);
+      expect(oldest).toBeUndefined();
+      const [hours] = await store.selectRollup(
+        [{ name: 's', type: '=', value: '0' }],
+        start,
+        start + DAY,
+        3_600_000,
+      );
+      expect(hours!.timestamps[0]).toBe(start);
+      await store.close();
+      // free pages beyond 1 MiB are handed back to the file system
+      expect(statSync(join(dir, 'vigil.db')).size).toBeLessThanOrEqual(budget + 2 * 1024 * 1024);
+    });
+  });
+
+  it('rejects bad options with a message naming the option', async () => {
+    const dir = tempDir();
+    const bad: [Partial<SqliteStoreOptions>, RegExp][] = [
+      [{ flushIntervalMs: 0 }, /flushIntervalMs: got 0, expected a positive finite number/],
+      [{ retentionDays: -1 }, /retentionDays/],
+      [{ retentionBytes: 1000 }, /retentionBytes: got 1000, expected at least 1 MiB/],
+      [{ maxSeries: 1.5 }, /maxSeries: got 1.5, expected a positive integer/],
+      [{ chunkSamples: 4 }, /chunkSamples/],
+      [{ synchronous: 'off' as 'full' }, /synchronous: got "off"/],
+    ];
+    for (const [options, message] of bad) {
+      const attempt = openSqliteStore({ dir, ...options });
+      await expect(attempt).rejects.toBeInstanceOf(VigilError);
+      await expect(attempt).rejects.toThrow(message);
+    }
+    await expect(openSqliteStore({ dir: '' })).rejects.toThrow(/dir: got "", expected a directory path/);
+  });
+
+  it('reports an invalid regular expression by its matcher', async () => {
+    const { store } = await open();
+    await expect(store.select([{ name: 'a', type: '=~', value: '(' }], 0, NOW)).rejects.toThrow(
+      /matcher a=~"\(": invalid regular expression/,
+    );
+    await store.close();
+  });
+});

@@ -1,0 +1,229 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toPrometheusName } from '@vigil/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StatsdAggregator } from '../../packages/server/src/ingest/statsd-aggregator.js';
+
+/**
+ * Etsy's statsd 0.9 (npm devDependency `statsd`) and StatsdAggregator read the same datagrams; the
+ * counters, gauges, timer counts and sums and set sizes must agree. Etsy's daemon flushes through a
+ * small backend that appends each flush as a JSON line (as shared/peers/start-peers.sh does), on
+ * 127.0.0.1 ports chosen here, and is stopped by PID.
+ *
+ * Known differences, left out of the datagrams: Etsy counts `h` and `d` as counters (we read them
+ * as histograms), accepts negative counter increments (a Prometheus counter cannot go down), and
+ * sums timer values without the sample rate (we divide by it, as statsd_exporter does).
+ */
+const work = mkdtempSync(join(tmpdir(), 'vigil-statsd-'));
+let daemon: ChildProcess | undefined;
+let udpPort = 0;
+let mgmtPort = 0;
+
+const DATAGRAMS = [
+  'app.requests:1|c',
+  'app.requests:3|c|@0.5',
+  'app.requests:2|c:5|c',
+  'app.temp:21.5|g',
+  'app.temp:+1|g',
+  'app.temp:-0.25|g',
+  'app.reset:5|g\napp.reset:-2|g\napp.reset:10|g',
+  'app.latency:120|ms\napp.latency:80|ms\napp.latency:300|ms',
+  'app.latency:40|ms|@0.5',
+  'app.users:alice|s',
+  'app.users:bob|s\napp.users:alice|s',
+  'app.tagged:1|c|#env:dev,region:eu',
+  'app.tagged:4|c|#env:dev,region:eu',
+  'app.tagged:1|c|#env:prod',
+  'app.queue:7|g|#env:dev',
+  'garbage-no-type',
+  'bad:abc|c',
+];
+
+async function freeTcpPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
+
+function health(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(mgmtPort, '127.0.0.1');
+    let reply = '';
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.on('connect', () => socket.write('health\n'));
+    socket.on('data', (chunk) => {
+      reply += chunk.toString();
+      if (reply.includes('health: up')) {
+        socket.end();
+        resolve(true);
+      }
+    });
+    socket.on('error', () => resolve(false));
+    socket.on('close', () => resolve(reply.includes('health: up')));
+  });
+}
+
+async function until<T>(
+  what: string,
+  ms: number,
+  check: () => T | undefined | Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `${what}: not within ${ms} ms. statsd log:\n${readFileSync(join(work, 'statsd.log'), 'utf8').slice(-2000)}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  let main: string;
+  try {
+    main = createRequire(import.meta.url).resolve('statsd/bin/statsd');
+  } catch {
+    throw new Error('the npm package statsd (Etsy, a devDependency) is missing: run npm install');
+  }
+  [udpPort, mgmtPort] = [await freeUdpPort(), await freeTcpPort()];
+  writeFileSync(
+    join(work, 'jsonl-backend.js'),
+    `const fs = require('fs');
+exports.init = function (startupTime, config, events) {
+  events.on('flush', function (ts, m) {
+    const sets = Object.fromEntries(Object.entries(m.sets || {}).map(([k, v]) => [k, v.values()]));
+    fs.appendFileSync(config.jsonl.file, JSON.stringify({ counters: m.counters, gauges: m.gauges, timer_data: m.timer_data, sets }) + '\\n');
+  });
+  return true;
+};
+`,
+  );
+  writeFileSync(
+    join(work, 'config.js'),
+    `{ port: ${udpPort}, address: "127.0.0.1", mgmt_port: ${mgmtPort}, mgmt_address: "127.0.0.1",
+  backends: [${JSON.stringify(join(work, 'jsonl-backend.js'))}], flushInterval: 500,
+  jsonl: { file: ${JSON.stringify(join(work, 'flush.jsonl'))} } }\n`,
+  );
+  const log = openSync(join(work, 'statsd.log'), 'w');
+  daemon = spawn(process.execPath, [main, join(work, 'config.js')], { stdio: ['ignore', log, log] });
+  await until('statsd health: up', 30_000, async () => ((await health()) ? true : undefined));
+});
+
+afterAll(async () => {
+  if (daemon?.pid !== undefined && daemon.exitCode === null) {
+    const exited = new Promise((resolve) => daemon!.once('exit', resolve));
+    daemon.kill('SIGTERM');
+    const timer = setTimeout(() => daemon!.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  rmSync(work, { recursive: true, force: true });
+});
+
+interface Flush {
+  counters: Record<string, number>;
+  gauges: Record<string, number>;
+  timer_data: Record<string, { count: number; sum: number }>;
+  sets: Record<string, string[]>;
+}
+
+/** Etsy's key `app.tagged;env=dev;region=eu` as our series key `app_tagged{env="dev",region="eu"}`. */
+function ourKey(etsyKey: string, suffix: string): string {
+  const [name, ...tags] = etsyKey.split(';');
+  const labels = tags
+    .map((t) => t.split('='))
+    .sort(([a], [b]) => (a! < b! ? -1 : 1))
+    .map(([k, v]) => `${k}="${v}"`);
+  return `${toPrometheusName(name!)}${suffix}${labels.length ? `{${labels.join(',')}}` : ''}`;
+}
+
+describe("StatsdAggregator agrees with Etsy's statsd 0.9", () => {
+  it('on counters (sample rates, multi-value lines, tags), gauges (+/- changes), timer counts and sums, set sizes', async () => {
+    const socket = createSocket('udp4');
+    for (const datagram of DATAGRAMS) {
+      await new Promise<void>((resolve, reject) =>
+        socket.send(datagram, udpPort, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
+      );
+    }
+    socket.close();
+    const ours = new StatsdAggregator();
+    for (const datagram of DATAGRAMS) ours.ingest(datagram);
+    const flat: Record<string, number> = {};
+    for (const s of ours.flush(0)) {
+      const { __name__, ...labels } = s.labels;
+      const tags = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+      flat[`${__name__}${tags.length ? `{${tags.join(',')}}` : ''}`] = s.values[0]!;
+    }
+
+    // Etsy flushes every 500 ms, so the datagrams may land in two flushes: wait for the first flush
+    // that has them, then two more intervals, and add the flushes up.
+    const file = join(work, 'flush.jsonl');
+    await until('a flush with app.requests', 10_000, () =>
+      existsSync(file) && readFileSync(file, 'utf8').includes('"app.requests"') ? true : undefined,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const theirs: Flush = { counters: {}, gauges: {}, timer_data: {}, sets: {} };
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+      const flush = JSON.parse(line) as Flush;
+      for (const [k, v] of Object.entries(flush.counters)) theirs.counters[k] = (theirs.counters[k] ?? 0) + v;
+      Object.assign(theirs.gauges, flush.gauges);
+      for (const [k, v] of Object.entries(flush.timer_data)) {
+        const t = (theirs.timer_data[k] ??= { count: 0, sum: 0 });
+        t.count += v.count;
+        t.sum += v.sum;
+      }
+      for (const [k, v] of Object.entries(flush.sets))
+        theirs.sets[k] = [...new Set([...(theirs.sets[k] ?? []), ...v])];
+    }
+
+    const expected: Record<string, number> = {};
+    for (const [k, v] of Object.entries(theirs.counters)) {
+      if (k.startsWith('statsd.')) continue;
+      expected[ourKey(k, '_total')] = v;
+    }
+    for (const [k, v] of Object.entries(theirs.gauges))
+      if (!k.startsWith('statsd.')) expected[ourKey(k, '')] = v;
+    for (const [k, v] of Object.entries(theirs.timer_data)) {
+      expected[ourKey(k, '_count')] = v.count;
+      // Etsy sums the values as sent; with a sample rate, ours divides each by it (see above).
+      if (k !== 'app.latency') expected[ourKey(k, '_sum')] = v.sum / 1000;
+    }
+    for (const [k, v] of Object.entries(theirs.sets)) expected[ourKey(k, '')] = v.length;
+
+    const compared = Object.fromEntries(Object.keys(expected).map((k) => [k, flat[k]]));
+    expect(compared).toEqual(expected);
+    expect(Object.keys(expected).sort()).toEqual([
+      'app_latency_count',
+      'app_queue{env="dev"}',
+      'app_requests_total',
+      'app_reset',
+      'app_tagged_total{env="dev",region="eu"}',
+      'app_tagged_total{env="prod"}',
+      'app_temp',
+      'app_users',
+    ]);
+    // The timer sum that both compute alike: 120 + 80 + 300 without a rate, plus 40 / 0.5.
+    expect(flat.app_latency_sum).toBeCloseTo((120 + 80 + 300 + 40 / 0.5) / 1000, 12);
+    expect(theirs.counters['statsd.bad_lines_seen']).toBe(2);
+    expect(ours.counts().rejected).toEqual({ bad_line: 1, bad_value: 1 });
+  });
+});

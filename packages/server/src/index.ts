@@ -28,3 +28,4 @@ export type {
   StoreStats,
 } from './store/series-store.js';
 export { isStaleNaN, staleNaN } from './store/series-store.js';
+export type { SqliteStoreOptions } from './store/sqlite-store-options.js';

@@ -2,18 +2,18 @@ import { invalidOption } from '../base/errors.js';
 import type { Registry } from '../core/registry.js';
 import { type InfluxPrecision, toInfluxLines } from '../expo/influx-line.js';
 import { type ExportResult, failure, SUCCESS } from './export-result.js';
-import { type HttpRequest, HttpTransport } from './http-transport.js';
+import { httpPipeline } from './http-pipeline.js';
+import type { HttpRequest } from './http-transport.js';
 import {
   type Env,
   fromEnv,
   type PushOptions,
   resolveCount,
   resolveInterval,
-  resolveName,
   resolveUrl,
 } from './push-options.js';
-import { PushStats } from './push-stats.js';
-import { RetryingTransport } from './retrying-transport.js';
+import type { PushStats } from './push-stats.js';
+import type { RetryingTransport } from './retrying-transport.js';
 
 export interface InfluxReporterOptions extends PushOptions {
   /** What `report()` writes: `toInfluxLines(await registry.snapshot())`. The self-metrics go there too. */
@@ -98,14 +98,9 @@ export class InfluxReporter {
     };
     this.#batchSize = resolveCount('batchSize', options.batchSize, 5_000);
     this.#maxBuffered = resolveCount('maxBufferedLines', options.maxBufferedLines, 100_000);
-    const clock = options.clock ?? registry.clock;
-    this.#stats = new PushStats(registry, resolveName(options.name, 'influxdb'));
-    this.#transport = new RetryingTransport(new HttpTransport(clock), {
-      clock,
-      stats: this.#stats,
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-    });
+    const { clock, stats, transport } = httpPipeline(registry, options, 'influxdb');
+    this.#stats = stats;
+    this.#transport = transport;
     const intervalMs = resolveInterval('intervalMs', options.intervalMs);
     this.#stopInterval =
       intervalMs === undefined ? undefined : clock.every(intervalMs, () => void this.report());

@@ -3,11 +3,12 @@ import type { Registry } from '../core/registry.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../expo/content-types.js';
 import { toPrometheusText } from '../expo/prometheus-text.js';
 import { type ExportResult, failure } from './export-result.js';
-import { type HttpRequest, HttpTransport } from './http-transport.js';
-import { type PushOptions, resolveInterval, resolveName, resolveUrl } from './push-options.js';
-import { PushStats } from './push-stats.js';
+import { httpPipeline } from './http-pipeline.js';
+import type { HttpRequest } from './http-transport.js';
+import { type PushOptions, resolveInterval, resolveUrl } from './push-options.js';
+import type { PushStats } from './push-stats.js';
 import { pushgatewayPath } from './pushgateway-path.js';
-import { RetryingTransport } from './retrying-transport.js';
+import type { RetryingTransport } from './retrying-transport.js';
 
 export interface PushgatewayOptions extends PushOptions {
   /** What is pushed: `toPrometheusText(await registry.snapshot())`. The self-metrics go there too. */
@@ -78,14 +79,9 @@ export class Pushgateway {
     if (this.#intervalMethod !== 'push' && this.#intervalMethod !== 'pushAdd') {
       throw invalidOption('intervalMethod', options.intervalMethod, "'push' or 'pushAdd'");
     }
-    const clock = options.clock ?? registry.clock;
-    this.#stats = new PushStats(registry, resolveName(options.name, 'pushgateway'));
-    this.#transport = new RetryingTransport(new HttpTransport(clock), {
-      clock,
-      stats: this.#stats,
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-    });
+    const { clock, stats, transport } = httpPipeline(registry, options, 'pushgateway');
+    this.#stats = stats;
+    this.#transport = transport;
     const intervalMs = resolveInterval('intervalMs', options.intervalMs);
     this.#stopInterval =
       intervalMs === undefined ? undefined : clock.every(intervalMs, () => void this.#tick());

@@ -3,10 +3,11 @@ import { invalidOption } from '../base/errors.js';
 import { Registry } from '../core/registry.js';
 import { type AlertEvent, SEVERITY_RANK, type Severity } from './alert-event.js';
 import { type ExportResult, SUCCESS } from './export-result.js';
-import { type HttpRequest, HttpTransport } from './http-transport.js';
-import { fromEnv, type PushOptions, resolveCount, resolveName, resolveUrl } from './push-options.js';
-import { PushStats } from './push-stats.js';
-import { RetryingTransport } from './retrying-transport.js';
+import { httpPipeline } from './http-pipeline.js';
+import type { HttpRequest } from './http-transport.js';
+import { fromEnv, type PushOptions, resolveCount, resolveUrl } from './push-options.js';
+import type { PushStats } from './push-stats.js';
+import type { RetryingTransport } from './retrying-transport.js';
 import { type SlackFormat, toSlackMessage } from './slack-message.js';
 
 export interface SlackNotifierOptions extends PushOptions {
@@ -88,14 +89,10 @@ export class SlackNotifier {
     this.#maxQueued = resolveCount('maxQueued', options.maxQueued, 100);
     const registry = options.registry ?? new Registry(options.clock ? { clock: options.clock } : {});
     if (typeof registry?.counter !== 'function') throw invalidOption('registry', registry, 'a Registry');
-    this.#clock = options.clock ?? registry.clock;
-    this.#stats = new PushStats(registry, resolveName(options.name, 'slack'));
-    this.#transport = new RetryingTransport(new HttpTransport(this.#clock), {
-      clock: this.#clock,
-      stats: this.#stats,
-      timeoutMs: options.timeoutMs,
-      retry: options.retry,
-    });
+    const { clock, stats, transport } = httpPipeline(registry, options, 'slack');
+    this.#clock = clock;
+    this.#stats = stats;
+    this.#transport = transport;
   }
 
   /** Queues the event unless its key is cooling down; the post follows on its own. Never throws. */

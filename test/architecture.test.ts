@@ -86,7 +86,7 @@ const SERVER_ALLOWED: Record<string, readonly string[]> = {
   store: [],
   query: ['store/series-store.ts'],
   ingest: ['store/series-store.ts', 'config'],
-  http: ['store/series-store.ts', 'ingest', 'query'],
+  http: ['store/series-store.ts', 'ingest', 'query', 'config'],
   cli: ['config', 'http', 'ingest', 'store', 'query'],
 };
 

@@ -15,6 +15,8 @@ export type { DecodedWriteRequest } from './ingest/remote-write.js';
 export type { SnappyDecompressOptions } from './ingest/snappy.js';
 export type { StatsdMetric, StatsdRejection, StatsdRejectReason, StatsdType } from './ingest/statsd.js';
 export type { StatsdAggregatorOptions, StatsdCounts } from './ingest/statsd-aggregator.js';
+export type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query/query-engine.js';
+export type { QueryErrorType } from './query/query-error.js';
 export type {
   AppendResult,
   LabelMatcher,

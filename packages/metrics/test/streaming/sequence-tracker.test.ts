@@ -88,9 +88,10 @@ describe('SequenceTracker', () => {
           const modulus = 1024;
           const lostSet = new Set(lost.filter((i) => i > 0 && i < length - window));
           const order = Array.from({ length }, (_, i) => i).filter((i) => !lostSet.has(i));
-          // Local swaps move a packet back by at most 3 places: within the window.
+          // Swaps of disjoint pairs (stride 4, distance at most 3) move a packet back by at most 3
+          // places: within the window. Overlapping swaps would chain and carry one packet further.
           for (let k = 0; k < swaps.length; k++) {
-            const i = (k * 7) % Math.max(1, order.length - 3);
+            const i = k * 4;
             const j = i + swaps[k]!;
             if (j < order.length && order[i]! > 0 && order[j]! > 0)
               [order[i], order[j]] = [order[j]!, order[i]!];

@@ -9,6 +9,7 @@ import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
+import { PromqlEngine } from '../query/promql-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 
@@ -58,6 +59,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
 
   const app = createApp({
     store,
+    engine: new PromqlEngine({ store, clock }),
     registry,
     writer,
     pushGroups,

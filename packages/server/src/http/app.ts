@@ -2,16 +2,19 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, metricsHandler, type Registry } from '@vigil/metrics';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
+import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { bearerAuth } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
 
 export interface AppOptions {
   readonly store: SeriesStore;
+  readonly engine: QueryEngine;
   /** The server's own metrics, served at /metrics. */
   readonly registry: Registry;
   readonly writer: IngestWriter;
@@ -63,6 +66,13 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       store: stats,
     });
   });
+  queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
+  router.on('GET', '/api/v1/status/buildinfo', ({ res }) =>
+    sendJson(res, 200, {
+      status: 'success',
+      data: { version: options.version, revision: '', branch: '', goVersion: '' },
+    }),
+  );
   readRoutes(router, { store, clock, maxSamples: 50_000_000 });
   ingestRoutes(router, {
     writer: options.writer,

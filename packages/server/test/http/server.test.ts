@@ -131,6 +131,48 @@ describe('vigil serve', () => {
     await gateway.delete({ jobName: 'backup', groupings: { instance: 'db1' } });
   });
 
+  it('answers PromQL at the Prometheus query API paths, with its error envelope', async () => {
+    const body = Array.from(
+      { length: 21 },
+      (_, i) => `req_total{code="200"} ${i * 10} ${1_700_000_000_000 + i * 15_000}`,
+    ).join('\n');
+    await fetch(`${server.url}/api/v1/import/prometheus`, { method: 'POST', body: `${body}\n` });
+    const at = 1_700_000_300;
+    const instant = await fetch(
+      `${server.url}/api/v1/query?query=${encodeURIComponent('rate(req_total[1m])')}&time=${at}`,
+    );
+    expect(await instant.json()).toEqual({
+      status: 'success',
+      data: {
+        resultType: 'vector',
+        result: [{ metric: { code: '200' }, value: [at, expect.stringMatching(/^0\.66666/)] }],
+      },
+    });
+    const range = await fetch(`${server.url}/api/v1/query_range`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `query=${encodeURIComponent('sum(req_total)')}&start=1700000000&end=1700000060&step=30s`,
+    });
+    const matrix = (await range.json()) as {
+      data: { resultType: string; result: { values: [number, string][] }[] };
+    };
+    expect(matrix.data.resultType).toBe('matrix');
+    expect(matrix.data.result[0]!.values).toEqual([
+      [1_700_000_000, '0'],
+      [1_700_000_030, '20'],
+      [1_700_000_060, '40'],
+    ]);
+    const bad = await fetch(`${server.url}/api/v1/query?query=${encodeURIComponent('sum(req_total')}`);
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      status: 'error',
+      errorType: 'bad_data',
+      error: expect.stringMatching(/^parse error/),
+    });
+    const noStep = await fetch(`${server.url}/api/v1/query_range?query=up&start=1&end=2`);
+    expect(noStep.status).toBe(400);
+  });
+
   it('takes Uptime Kuma heartbeats', async () => {
     expect(
       await (await fetch(`${server.url}/api/push/nightly-job?status=down&msg=disk&ping=120`)).json(),

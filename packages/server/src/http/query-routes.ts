@@ -1,0 +1,95 @@
+import type { Clock } from '@vigil/metrics';
+import { parseDuration } from '../config/duration.js';
+import type { QueryEngine } from '../query/query-engine.js';
+import { QueryError } from '../query/query-error.js';
+import { readBody } from './body.js';
+import { badRequest, HttpError } from './http-error.js';
+import { parseTime } from './params.js';
+import { sendData } from './respond.js';
+import type { RequestContext, Router } from './router.js';
+
+export interface QueryRouteOptions {
+  readonly engine: QueryEngine;
+  readonly clock: Clock;
+  readonly bodyLimit: number;
+}
+
+/**
+ * Prometheus's query API, `GET|POST /api/v1/query` and `/api/v1/query_range`, with its parameters
+ * (`query`, `time`, `start`, `end`, `step`, `timeout`), envelope and error types, so Grafana's
+ * Prometheus data source and scripts written for Prometheus work against vigil.
+ */
+export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryRouteOptions): void {
+  router.on(['GET', 'POST'], '/api/v1/query', async (ctx) => {
+    const params = await paramsOf(ctx, bodyLimit);
+    const time = parseTime(params.get('time'), clock.now(), 'time');
+    sendData(ctx.res, await run(() => engine.instantQuery(required(params), time, timeoutOf(params))));
+  });
+
+  router.on(['GET', 'POST'], '/api/v1/query_range', async (ctx) => {
+    const params = await paramsOf(ctx, bodyLimit);
+    const start = parseTime(params.get('start'), Number.NaN, 'start');
+    const end = parseTime(params.get('end'), Number.NaN, 'end');
+    if (Number.isNaN(start)) throw badRequest('invalid parameter "start": a start time is required');
+    if (Number.isNaN(end)) throw badRequest('invalid parameter "end": an end time is required');
+    if (end < start) throw badRequest('invalid parameter "end": end timestamp must not be before start time');
+    const step = parseDuration(params.get('step') ?? '');
+    if (step === undefined || step <= 0) {
+      throw badRequest(
+        'invalid parameter "step": zero or negative query resolution step widths are not accepted',
+      );
+    }
+    if ((end - start) / step > 11_000) {
+      throw badRequest(
+        'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
+      );
+    }
+    sendData(
+      ctx.res,
+      await run(() => engine.rangeQuery(required(params), start, end, step, timeoutOf(params))),
+    );
+  });
+}
+
+/** Query parameters from the URL, and from a form body on POST, as Prometheus accepts them. */
+async function paramsOf({ req, url }: RequestContext, bodyLimit: number): Promise<URLSearchParams> {
+  const params = new URLSearchParams(url.searchParams);
+  if (
+    req.method === 'POST' &&
+    (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+  ) {
+    for (const [k, v] of new URLSearchParams((await readBody(req, bodyLimit)).toString('utf8')))
+      params.append(k, v);
+  }
+  return params;
+}
+
+function required(params: URLSearchParams): string {
+  const query = params.get('query');
+  if (!query) throw badRequest('invalid parameter "query": a query is required');
+  return query;
+}
+
+function timeoutOf(params: URLSearchParams): { timeoutMs?: number } {
+  const text = params.get('timeout');
+  if (text === null) return {};
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw badRequest(`invalid parameter "timeout": cannot parse "${text}" to a duration`);
+  return { timeoutMs: ms };
+}
+
+async function run<T>(query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    if (error instanceof QueryError) {
+      throw new HttpError(
+        error.type === 'bad_data' ? 400 : error.type === 'timeout' ? 503 : 422,
+        error.type,
+        error.message,
+      );
+    }
+    throw error;
+  }
+}

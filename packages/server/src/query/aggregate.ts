@@ -1,0 +1,155 @@
+import type { SeriesLabels } from '../store/series-store.js';
+import type { AggregateOp } from './ast.js';
+import { formatValue } from './format-value.js';
+import { LABEL_NAME, type Metric, makeMetric, type Sample, type Vector } from './metric.js';
+import { quantile } from './quantile.js';
+import { QueryError } from './query-error.js';
+
+export interface Grouping {
+  readonly labels: readonly string[];
+  readonly without: boolean;
+}
+
+interface Group {
+  readonly metric: Metric;
+  readonly samples: Sample[];
+}
+
+/** The label set a sample's group keeps: `by` keeps the listed labels, `without` all others but `__name__`. */
+function groupLabels(metric: Metric, grouping: Grouping): SeriesLabels {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(metric.labels)) {
+    const listed = grouping.labels.includes(name);
+    if (grouping.without ? !listed && name !== '__name__' : listed) out[name] = value;
+  }
+  return out;
+}
+
+/**
+ * One step of an aggregation, as Prometheus's `aggregation()` (promql/engine.go, v2.42) computes it;
+ * groups come out in the order their first sample came in. `cache` keeps group metrics across steps.
+ */
+export function aggregate(
+  op: AggregateOp,
+  input: Vector,
+  grouping: Grouping,
+  param: number | string | undefined,
+  cache: Map<Metric, Metric>,
+): Vector {
+  if (op === 'count_values') return countValues(input, grouping, String(param), cache);
+  const groups = new Map<string, Group>();
+  for (const sample of input) {
+    let metric = cache.get(sample.metric);
+    if (!metric) {
+      metric = makeMetric(groupLabels(sample.metric, grouping));
+      cache.set(sample.metric, metric);
+    }
+    let group = groups.get(metric.key);
+    if (!group) {
+      group = { metric, samples: [] };
+      groups.set(metric.key, group);
+    }
+    group.samples.push(sample);
+  }
+  const out: Vector = [];
+  for (const { metric, samples } of groups.values()) {
+    if (op === 'topk' || op === 'bottomk') {
+      out.push(...selectK(samples, Number(param), op === 'topk'));
+      continue;
+    }
+    out.push({ metric, value: reduce(op, samples, Number(param)) });
+  }
+  return out;
+}
+
+function reduce(op: AggregateOp, samples: Sample[], param: number): number {
+  const first = samples[0]!.value;
+  switch (op) {
+    case 'sum': {
+      let sum = 0;
+      for (const s of samples) sum += s.value;
+      return sum;
+    }
+    case 'avg': {
+      let mean = first;
+      for (let i = 1; i < samples.length; i++) {
+        const v = samples[i]!.value;
+        const n = i + 1;
+        if (Number.isFinite(mean) || Number.isNaN(mean) || !skipForInfiniteMean(mean, v))
+          mean += v / n - mean / n;
+      }
+      return mean;
+    }
+    case 'min':
+    case 'max': {
+      let best = first;
+      for (const { value } of samples) {
+        if (Number.isNaN(best) || (op === 'max' ? value > best : value < best)) best = value;
+      }
+      return best;
+    }
+    case 'count':
+      return samples.length;
+    case 'group':
+      return 1;
+    case 'stddev':
+    case 'stdvar': {
+      let mean = first;
+      let aux = 0;
+      for (let i = 1; i < samples.length; i++) {
+        const v = samples[i]!.value;
+        const delta = v - mean;
+        mean += delta / (i + 1);
+        aux += delta * (v - mean);
+      }
+      const variance = aux / samples.length;
+      return op === 'stddev' ? Math.sqrt(variance) : variance;
+    }
+    case 'quantile':
+      return quantile(
+        param,
+        samples.map((s) => s.value),
+      );
+    default:
+      throw new Error(`unreachable aggregation ${op}`);
+  }
+}
+
+/** An infinite running mean stays as it is unless a NaN or the opposite infinity arrives. */
+function skipForInfiniteMean(mean: number, v: number): boolean {
+  if (!Number.isFinite(v) && !Number.isNaN(v)) return mean > 0 === v > 0;
+  return !Number.isNaN(v);
+}
+
+/** topk / bottomk keep the original series, best first, NaN last. */
+function selectK(samples: Sample[], k: number, top: boolean): Sample[] {
+  const n = Math.trunc(k);
+  if (!(n >= 1)) return [];
+  const sorted = [...samples].sort((a, b) => {
+    if (Number.isNaN(a.value)) return Number.isNaN(b.value) ? 0 : 1;
+    if (Number.isNaN(b.value)) return -1;
+    return top ? compare(b.value, a.value) : compare(a.value, b.value);
+  });
+  return sorted.slice(0, n);
+}
+
+const compare = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function countValues(input: Vector, grouping: Grouping, label: string, cache: Map<Metric, Metric>): Vector {
+  if (!LABEL_NAME.test(label))
+    throw new QueryError('execution', 'VIGIL_QUERY_EXECUTION', `invalid label name ${JSON.stringify(label)}`);
+  const counts = new Map<string, { labels: SeriesLabels; count: number }>();
+  for (const sample of input) {
+    let base = cache.get(sample.metric);
+    if (!base) {
+      base = makeMetric(groupLabels(sample.metric, grouping));
+      cache.set(sample.metric, base);
+    }
+    const labels = { ...base.labels, [label]: formatValue(sample.value) };
+    const key = `${base.key}\x00${labels[label]}`;
+    const entry = counts.get(key);
+    if (entry) entry.count++;
+    else counts.set(key, { labels, count: 1 });
+  }
+  return [...counts.values()].map((c) => ({ metric: makeMetric(c.labels), value: c.count }));
+}

@@ -1,0 +1,443 @@
+import type { Clock } from '@vigil/metrics';
+import type { LabelMatcher, SeriesData, SeriesStore } from '../store/series-store.js';
+import { isStaleNaN } from '../store/series-store.js';
+import { aggregate } from './aggregate.js';
+import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
+import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
+import { histogramQuantile } from './histogram-quantile.js';
+import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
+import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
+import { QueryError } from './query-error.js';
+import { RANGE_FUNCTIONS } from './range-functions.js';
+
+/** The samples of one series that a range vector or subquery provides, ascending, without stale markers. */
+export interface RangeSeries {
+  readonly metric: Metric;
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+}
+
+export type Value =
+  | { readonly type: 'scalar'; readonly values: Float64Array }
+  | { readonly type: 'string'; readonly value: string }
+  | { readonly type: 'vector'; readonly steps: Vector[] }
+  | {
+      readonly type: 'matrix';
+      readonly series: RangeSeries[];
+      /** Each step's range ends here (ms, after offset and @) and starts `rangeMs` earlier, both included. */
+      readonly ends: Float64Array;
+      readonly rangeMs: number;
+    };
+
+export interface EvaluatorOptions {
+  readonly store: SeriesStore;
+  readonly clock: Clock;
+  readonly lookbackMs: number;
+  readonly defaultStepMs: number;
+  readonly maxSamples: number;
+  /** Clock time past which evaluation stops with a timeout. */
+  readonly deadline: number;
+  /** The query's own start and end, which `@ start()` and `@ end()` refer to. */
+  readonly queryStart: number;
+  readonly queryEnd: number;
+}
+
+/**
+ * Evaluates an expression at every step at once, node by node, with Prometheus's semantics
+ * (v2.42: ranges and the lookback window include both ends). Samples loaded count against
+ * `maxSamples`; the deadline is checked between steps.
+ */
+export class Evaluator {
+  readonly #o: EvaluatorOptions;
+  #samples = 0;
+
+  constructor(options: EvaluatorOptions) {
+    this.#o = options;
+  }
+
+  async eval(e: Expr, steps: Float64Array): Promise<Value> {
+    switch (e.kind) {
+      case 'number':
+        return { type: 'scalar', values: new Float64Array(steps.length).fill(e.value) };
+      case 'string':
+        return { type: 'string', value: e.value };
+      case 'paren':
+        return this.eval(e.expr, steps);
+      case 'vectorSelector':
+        return { type: 'vector', steps: await this.#vectorSelector(e, steps, false) };
+      case 'matrixSelector':
+      case 'subquery':
+        return this.#matrix(e, steps);
+      case 'unary': {
+        const inner = await this.eval(e.expr, steps);
+        if (e.op === '+') return inner;
+        if (inner.type === 'scalar') return { type: 'scalar', values: inner.values.map((v) => -v) };
+        return this.#mapSteps(vectorOf(inner), (vec) =>
+          vec.map((s) => ({ metric: dropName(s.metric), value: -s.value })),
+        );
+      }
+      case 'aggregation': {
+        const input = vectorOf(await this.eval(e.expr, steps));
+        const param = e.param ? await this.eval(e.param, steps) : undefined;
+        const cache = new Map<Metric, Metric>();
+        const grouping = { labels: e.grouping, without: e.without };
+        return this.#mapSteps(
+          input,
+          (vec, i) => aggregate(e.op, vec, grouping, paramAt(param, i), cache),
+          false,
+        );
+      }
+      case 'binary':
+        return this.#binary(e, steps);
+      case 'call':
+        return this.#call(e, steps);
+    }
+  }
+
+  async #binary(e: Expr & { kind: 'binary' }, steps: Float64Array): Promise<Value> {
+    const lhs = await this.eval(e.lhs, steps);
+    const rhs = await this.eval(e.rhs, steps);
+    if (lhs.type === 'scalar' && rhs.type === 'scalar') {
+      return {
+        type: 'scalar',
+        values: lhs.values.map((l, i) => scalarBinary(e.op, l, rhs.values[i]!, e.returnBool)),
+      };
+    }
+    if (lhs.type === 'scalar')
+      return this.#mapSteps(vectorOf(rhs), (vec, i) =>
+        vectorScalar(e.op, vec, lhs.values[i]!, true, e.returnBool),
+      );
+    if (rhs.type === 'scalar')
+      return this.#mapSteps(vectorOf(lhs), (vec, i) =>
+        vectorScalar(e.op, vec, rhs.values[i]!, false, e.returnBool),
+      );
+    const right = vectorOf(rhs);
+    const cache = new Map<string, Metric>();
+    return this.#mapSteps(vectorOf(lhs), (vec, i) =>
+      vectorVector(e.op, vec, right[i]!, e.matching!, e.returnBool, cache),
+    );
+  }
+
+  async #call(e: Call, steps: Float64Array): Promise<Value> {
+    const range = RANGE_FUNCTIONS.get(e.func);
+    if (range || e.func === 'absent_over_time') {
+      const matrixAt = e.func === 'quantile_over_time' ? 1 : 0;
+      const matrix = await this.eval(e.args[matrixAt]!, steps);
+      const paramExpr = e.args[1 - matrixAt];
+      const params = paramExpr ? await this.eval(paramExpr, steps) : undefined;
+      if (matrix.type !== 'matrix') throw new Error('unreachable: the parser checks argument types');
+      if (!range) return this.#absentOverTime(matrix, e.args[0]!, steps);
+      const keepName = e.func === 'last_over_time';
+      return this.#mapSteps(
+        Array.from(steps, () => []),
+        (_, i) => {
+          const end = matrix.ends[i]!;
+          const start = end - matrix.rangeMs;
+          const out: Vector = [];
+          for (const s of matrix.series) {
+            const from = lowerBound(s.ts, start);
+            const to = upperBound(s.ts, end);
+            const p = paramAt(params, i);
+            const value = range({
+              ts: s.ts,
+              vs: s.vs,
+              from,
+              to,
+              rangeStart: start,
+              rangeEnd: end,
+              stepTime: steps[i]!,
+              param: typeof p === 'number' ? p : Number.NaN,
+            });
+            if (value !== undefined) out.push({ metric: keepName ? s.metric : dropName(s.metric), value });
+          }
+          return out;
+        },
+      );
+    }
+    switch (e.func) {
+      case 'time':
+        return { type: 'scalar', values: steps.map((t) => t / 1000) };
+      case 'pi':
+        return { type: 'scalar', values: new Float64Array(steps.length).fill(Math.PI) };
+      case 'vector': {
+        const scalar = await this.eval(e.args[0]!, steps);
+        const empty = makeMetric({});
+        return {
+          type: 'vector',
+          steps: Array.from(steps, (_, i) => [{ metric: empty, value: paramAt(scalar, i) as number }]),
+        };
+      }
+      case 'scalar': {
+        const vec = vectorOf(await this.eval(e.args[0]!, steps));
+        return {
+          type: 'scalar',
+          values: steps.map((_, i) => (vec[i]!.length === 1 ? vec[i]![0]!.value : Number.NaN)),
+        };
+      }
+      case 'timestamp': {
+        const arg = unwrap(e.args[0]!);
+        if (arg.kind === 'vectorSelector') {
+          const vec = await this.#vectorSelector(arg, steps, true);
+          return this.#mapSteps(vec, (v) => v.map((s) => ({ metric: dropName(s.metric), value: s.value })));
+        }
+        const vec = vectorOf(await this.eval(arg, steps));
+        return this.#mapSteps(vec, (v, i) =>
+          v.map((s) => ({ metric: dropName(s.metric), value: steps[i]! / 1000 })),
+        );
+      }
+      case 'absent': {
+        const vec = vectorOf(await this.eval(e.args[0]!, steps));
+        const metric = makeMetric(absentLabels(e.args[0]!));
+        return this.#mapSteps(vec, (v) => (v.length === 0 ? [{ metric, value: 1 }] : []), false);
+      }
+      case 'histogram_quantile': {
+        const q = await this.eval(e.args[0]!, steps);
+        const vec = vectorOf(await this.eval(e.args[1]!, steps));
+        return this.#mapSteps(vec, (v, i) => histogramQuantile(paramAt(q, i) as number, v));
+      }
+      case 'label_replace':
+      case 'label_join': {
+        const vec = vectorOf(await this.eval(e.args[0]!, steps));
+        const strings = e.args.slice(1).map((a) => (a.kind === 'string' ? a.value : ''));
+        const relabel = labelFunction(e.func, strings);
+        return this.#mapSteps(vec, (v) => relabel(v, []));
+      }
+    }
+    const fn = INSTANT_FUNCTIONS.get(e.func);
+    if (!fn)
+      throw new QueryError(
+        'bad_data',
+        'VIGIL_QUERY_UNSUPPORTED',
+        `function ${JSON.stringify(e.func)} is not supported`,
+      );
+    // Date functions without an argument read the evaluation time, as vector(time()).
+    const input: Vector[] =
+      e.args.length === 0
+        ? Array.from(steps, (t) => [{ metric: makeMetric({}), value: t / 1000 }])
+        : vectorOf(await this.eval(e.args[0]!, steps));
+    const others = await Promise.all(e.args.slice(1).map((a) => this.eval(a, steps)));
+    return this.#mapSteps(input, (v, i) =>
+      fn(
+        v,
+        others.map((o) => paramAt(o, i)!),
+      ),
+    );
+  }
+
+  #absentOverTime(matrix: Value & { type: 'matrix' }, arg: Expr, steps: Float64Array): Value {
+    const metric = makeMetric(absentLabels(arg));
+    return this.#mapSteps(
+      Array.from(steps, () => []),
+      (_, i) => {
+        const end = matrix.ends[i]!;
+        const present = matrix.series.some(
+          (s) => upperBound(s.ts, end) > lowerBound(s.ts, end - matrix.rangeMs),
+        );
+        return present ? [] : [{ metric, value: 1 }];
+      },
+      false,
+    );
+  }
+
+  /** Applies `fn` to each step's vector, checking the deadline and (if asked) duplicate label sets. */
+  #mapSteps(input: Vector[], fn: (vec: Vector, i: number) => Vector, checkUnique = true): Value {
+    const out: Vector[] = new Array(input.length);
+    for (let i = 0; i < input.length; i++) {
+      this.#checkDeadline();
+      const vec = fn(input[i]!, i);
+      if (checkUnique && vec.length > 1) {
+        const seen = new Set<string>();
+        for (const s of vec) {
+          if (seen.has(s.metric.key))
+            throw new QueryError(
+              'execution',
+              'VIGIL_QUERY_EXECUTION',
+              'vector cannot contain metrics with the same labelset',
+            );
+          seen.add(s.metric.key);
+        }
+      }
+      out[i] = vec;
+    }
+    return { type: 'vector', steps: out };
+  }
+
+  #checkDeadline(): void {
+    if (this.#o.clock.now() > this.#o.deadline)
+      throw new QueryError('timeout', 'VIGIL_QUERY_TIMEOUT', 'query timed out in expression evaluation');
+  }
+
+  #ends(steps: Float64Array, at: AtModifier | undefined, offsetMs: number): Float64Array {
+    const fixed = at === 'start' ? this.#o.queryStart : at === 'end' ? this.#o.queryEnd : at;
+    return steps.map((t) => (fixed ?? t) - offsetMs);
+  }
+
+  async #vectorSelector(sel: VectorSelector, steps: Float64Array, timestamps: boolean): Promise<Vector[]> {
+    const ends = this.#ends(steps, sel.at, sel.offsetMs);
+    const lookback = this.#o.lookbackMs;
+    const data = await this.#load(sel.matchers, min(ends) - lookback, max(ends));
+    const out: Vector[] = Array.from(steps, () => []);
+    for (const series of data) {
+      const metric = makeMetric(series.labels);
+      const { timestamps: ts, values: vs } = series;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        const at = upperBound(ts, end) - 1;
+        if (at < 0 || ts[at]! < end - lookback || isStaleNaN(vs[at]!)) continue;
+        out[i]!.push({ metric, value: timestamps ? ts[at]! / 1000 : vs[at]! });
+      }
+    }
+    return out;
+  }
+
+  async #matrix(e: MatrixSelector | Subquery, steps: Float64Array): Promise<Value & { type: 'matrix' }> {
+    if (e.kind === 'matrixSelector') {
+      const sel = e.selector;
+      const ends = this.#ends(steps, sel.at, sel.offsetMs);
+      const data = await this.#load(sel.matchers, min(ends) - e.rangeMs, max(ends));
+      return { type: 'matrix', series: data.map(withoutStaleMarkers), ends, rangeMs: e.rangeMs };
+    }
+    const ends = this.#ends(steps, e.at, e.offsetMs);
+    const step = e.stepMs ?? this.#o.defaultStepMs;
+    // Subquery steps are aligned to multiples of the step, as Prometheus aligns them.
+    const first = min(ends) - e.rangeMs;
+    let start = step * Math.trunc(first / step);
+    if (start < first) start += step;
+    const count = Math.max(0, Math.floor((max(ends) - start) / step) + 1);
+    const inner = Float64Array.from({ length: count }, (_, i) => start + i * step);
+    const value = vectorOf(await this.eval(e.expr, inner));
+    const bySeries = new Map<string, { metric: Metric; ts: number[]; vs: number[] }>();
+    value.forEach((vec, i) => {
+      for (const s of vec) {
+        let series = bySeries.get(s.metric.key);
+        if (!series) {
+          series = { metric: s.metric, ts: [], vs: [] };
+          bySeries.set(s.metric.key, series);
+        }
+        series.ts.push(inner[i]!);
+        series.vs.push(s.value);
+      }
+    });
+    let points = 0;
+    const series = [...bySeries.values()].map((s) => {
+      points += s.ts.length;
+      return { metric: s.metric, ts: Float64Array.from(s.ts), vs: Float64Array.from(s.vs) };
+    });
+    this.#count(points);
+    return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
+  }
+
+  async #load(matchers: readonly LabelMatcher[], start: number, end: number): Promise<SeriesData[]> {
+    this.#checkDeadline();
+    let data: SeriesData[];
+    try {
+      data = await this.#o.store.select(matchers, start, end, {
+        maxSamples: this.#o.maxSamples - this.#samples,
+      });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'VIGIL_STORE_LIMIT') throw tooManySamples(error);
+      throw error;
+    }
+    let n = 0;
+    for (const s of data) n += s.timestamps.length;
+    this.#count(n);
+    return data;
+  }
+
+  #count(samples: number): void {
+    this.#samples += samples;
+    if (this.#samples > this.#o.maxSamples) throw tooManySamples(undefined);
+  }
+}
+
+function tooManySamples(cause: unknown): QueryError {
+  return new QueryError(
+    'execution',
+    'VIGIL_QUERY_TOO_MANY_SAMPLES',
+    'query processing would load too many samples into memory in query execution',
+    { cause },
+  );
+}
+
+function vectorOf(v: Value): Vector[] {
+  if (v.type !== 'vector') throw new Error(`unreachable: expected an instant vector, got ${v.type}`);
+  return v.steps;
+}
+
+function paramAt(v: Value | undefined, i: number): number | string | undefined {
+  if (!v) return undefined;
+  if (v.type === 'scalar') return v.values[i];
+  if (v.type === 'string') return v.value;
+  return undefined;
+}
+
+function unwrap(e: Expr): Expr {
+  return e.kind === 'paren' ? unwrap(e.expr) : e;
+}
+
+/** absent() answers with the labels its selector pins with `=`, a label pinned twice left out. */
+function absentLabels(arg: Expr): Record<string, string> {
+  const e = unwrap(arg);
+  const sel = e.kind === 'vectorSelector' ? e : e.kind === 'matrixSelector' ? e.selector : undefined;
+  const labels: Record<string, string> = {};
+  const twice = new Set<string>();
+  for (const m of sel?.matchers ?? []) {
+    if (m.type !== '=' || m.name === '__name__') continue;
+    if (m.name in labels) twice.add(m.name);
+    labels[m.name] = m.value;
+  }
+  for (const name of twice) delete labels[name];
+  return labels;
+}
+
+function withoutStaleMarkers(s: SeriesData): RangeSeries {
+  const metric = makeMetric(s.labels);
+  let stale = 0;
+  for (const v of s.values) if (isStaleNaN(v)) stale++;
+  if (stale === 0) return { metric, ts: s.timestamps, vs: s.values };
+  const ts = new Float64Array(s.values.length - stale);
+  const vs = new Float64Array(ts.length);
+  let j = 0;
+  for (let i = 0; i < s.values.length; i++) {
+    if (isStaleNaN(s.values[i]!)) continue;
+    ts[j] = s.timestamps[i]!;
+    vs[j++] = s.values[i]!;
+  }
+  return { metric, ts, vs };
+}
+
+/** First index with ts[i] >= t. */
+export function lowerBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** First index with ts[i] > t. */
+export function upperBound(ts: Float64Array, t: number): number {
+  let lo = 0;
+  let hi = ts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ts[mid]! <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function min(a: Float64Array): number {
+  let m = Infinity;
+  for (const v of a) if (v < m) m = v;
+  return m;
+}
+
+function max(a: Float64Array): number {
+  let m = -Infinity;
+  for (const v of a) if (v > m) m = v;
+  return m;
+}

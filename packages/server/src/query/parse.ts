@@ -1,0 +1,489 @@
+import { parser } from '@prometheus-io/lezer-promql';
+import type { LabelMatcher, MatchType } from '../store/series-store.js';
+import type {
+  AggregateOp,
+  AtModifier,
+  BinaryOp,
+  Expr,
+  MatrixSelector,
+  Subquery,
+  ValueType,
+  VectorMatching,
+  VectorSelector,
+} from './ast.js';
+import { parseDuration } from './duration.js';
+import { FUNCTIONS } from './function-signatures.js';
+import { PromqlParseError } from './query-error.js';
+import { matchesEmpty } from './selector.js';
+import { unquote } from './string-literal.js';
+
+type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
+
+const AGGREGATE_OPS = new Set<string>([
+  'sum',
+  'avg',
+  'min',
+  'max',
+  'count',
+  'group',
+  'stddev',
+  'stdvar',
+  'topk',
+  'bottomk',
+  'quantile',
+  'count_values',
+]);
+const BINARY_OPS = new Map<string, BinaryOp>([
+  ['Add', '+'],
+  ['Sub', '-'],
+  ['Mul', '*'],
+  ['Div', '/'],
+  ['Mod', '%'],
+  ['Pow', '^'],
+  ['Atan2', 'atan2'],
+  ['Eql', '=='],
+  ['Neq', '!='],
+  ['Gtr', '>'],
+  ['Lss', '<'],
+  ['Gte', '>='],
+  ['Lte', '<='],
+  ['And', 'and'],
+  ['Or', 'or'],
+  ['Unless', 'unless'],
+]);
+const MATCH_OPS: Record<string, MatchType> = { EqlSingle: '=', Neq: '!=', EqlRegex: '=~', NeqRegex: '!~' };
+const TYPE_NAMES: Record<ValueType, string> = {
+  scalar: 'scalar',
+  string: 'string',
+  vector: 'instant vector',
+  matrix: 'range vector',
+};
+
+/**
+ * Parses a PromQL expression with the Prometheus project's own grammar and checks it as Prometheus's
+ * parser does (argument types, `bool` only on comparisons, ranges only on selectors...).
+ * Throws a PromqlParseError naming the position and what was wrong.
+ */
+export function parsePromql(query: string): Expr {
+  return new Converter(query).run();
+}
+
+/** The type an expression evaluates to. */
+export function typeOf(e: Expr): ValueType {
+  switch (e.kind) {
+    case 'number':
+      return 'scalar';
+    case 'string':
+      return 'string';
+    case 'vectorSelector':
+    case 'aggregation':
+      return 'vector';
+    case 'matrixSelector':
+    case 'subquery':
+      return 'matrix';
+    case 'call':
+      return FUNCTIONS.get(e.func)?.returns ?? 'vector';
+    case 'binary':
+      return typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+    case 'unary':
+    case 'paren':
+      return typeOf(e.expr);
+  }
+}
+
+class Converter {
+  readonly #query: string;
+
+  constructor(query: string) {
+    this.#query = query;
+  }
+
+  run(): Expr {
+    const top = parser.parse(this.#query).topNode;
+    this.#rejectSyntaxErrors(top);
+    const body = children(top);
+    if (body.length === 0) throw this.#error(0, 'no expression found in input');
+    return this.#expr(body[0]!);
+  }
+
+  #rejectSyntaxErrors(top: SyntaxNode): void {
+    let first: SyntaxNode | undefined;
+    top.cursor().iterate((ref) => {
+      if (first) return false;
+      if (ref.type.isError) first = ref.node;
+      return undefined;
+    });
+    if (!first) return;
+    const at = first.from;
+    const rest = this.#query.slice(at).trimStart();
+    const start = this.#query.length - rest.length;
+    const context = first.parent?.name;
+    if (rest === '' && openParens(this.#query.slice(0, start)) > 0)
+      throw this.#error(start, 'unclosed left parenthesis');
+    // The grammar knows every function by name, so an unknown one reads as a selector followed by "(".
+    const call = rest.startsWith('(')
+      ? /[a-zA-Z_:][a-zA-Z0-9_:]*\s*$/.exec(this.#query.slice(0, start))
+      : null;
+    if (call) throw this.#error(call.index, `unknown function with name ${JSON.stringify(call[0].trim())}`);
+    const unexpected = rest === '' ? 'end of input' : describeToken(rest);
+    if (context === 'UnquotedLabelMatcher' || context === 'QuotedLabelMatcher' || context === 'LabelMatchers')
+      throw this.#error(
+        start,
+        `unexpected ${unexpected} in label matching, expected ${expectedInMatcher(first)}`,
+      );
+    if (context === 'GroupingLabels')
+      throw this.#error(start, `unexpected ${unexpected} in grouping opts, expected label`);
+    throw this.#error(start, `unexpected ${unexpected}`);
+  }
+
+  #error(position: number, detail: string): PromqlParseError {
+    return new PromqlParseError(this.#query, position, detail);
+  }
+
+  #text(node: SyntaxNode): string {
+    return this.#query.slice(node.from, node.to);
+  }
+
+  #expr(node: SyntaxNode): Expr {
+    const span = { start: node.from, end: node.to };
+    const kids = children(node);
+    switch (node.name) {
+      case 'NumberDurationLiteral':
+        return { kind: 'number', value: this.#number(node), ...span };
+      case 'StringLiteral':
+        return { kind: 'string', value: this.#string(node), ...span };
+      case 'VectorSelector':
+        return this.#vectorSelector(node);
+      case 'MatrixSelector': {
+        const inner = this.#expr(kids[0]!);
+        if (inner.kind !== 'vectorSelector')
+          throw this.#error(node.from, 'ranges only allowed for vector selectors');
+        if (inner.offsetMs !== 0 || inner.at !== undefined)
+          throw this.#error(kids[1]!.from, 'no offset or @ modifiers allowed before range');
+        return { kind: 'matrixSelector', selector: inner, rangeMs: this.#duration(kids[1]!), ...span };
+      }
+      case 'SubqueryExpr': {
+        const inner = this.#expr(kids[0]!);
+        const type = typeOf(inner);
+        if (type !== 'vector')
+          throw this.#error(
+            node.from,
+            `subquery is only allowed on instant vector, got ${TYPE_NAMES[type]} instead`,
+          );
+        const step = kids[2];
+        return {
+          kind: 'subquery',
+          expr: inner,
+          rangeMs: this.#duration(kids[1]!),
+          stepMs: step ? this.#duration(step) : undefined,
+          offsetMs: 0,
+          at: undefined,
+          ...span,
+        };
+      }
+      case 'OffsetExpr': {
+        const target = this.#modifiable(this.#expr(kids[0]!), 'offset', node);
+        if (modifiersOf(target).offsetMs !== 0)
+          throw this.#error(kids[1]!.from, 'offset may not be set multiple times');
+        return this.#withModifier(target, { offsetMs: this.#duration(kids[2]!) }, span);
+      }
+      case 'StepInvariantExpr': {
+        const target = this.#modifiable(this.#expr(kids[0]!), '@', node);
+        if (modifiersOf(target).at !== undefined)
+          throw this.#error(kids[1]!.from, '@ <timestamp> may not be set multiple times');
+        return this.#withModifier(target, { at: this.#at(kids[2]!) }, span);
+      }
+      case 'FunctionCall':
+        return this.#call(node, kids);
+      case 'AggregateExpr':
+        return this.#aggregation(node, kids);
+      case 'BinaryExpr':
+        return this.#binary(node, kids);
+      case 'UnaryExpr': {
+        const inner = this.#expr(kids[1]!);
+        const type = typeOf(inner);
+        if (type !== 'scalar' && type !== 'vector')
+          throw this.#error(
+            node.from,
+            'unary expression only allowed on expressions of type scalar or instant vector, got ' +
+              JSON.stringify(TYPE_NAMES[type]),
+          );
+        return { kind: 'unary', op: this.#text(kids[0]!) === '-' ? '-' : '+', expr: inner, ...span };
+      }
+      case 'ParenExpr':
+        return { kind: 'paren', expr: this.#expr(kids[0]!), ...span };
+      default:
+        throw this.#error(node.from, `unsupported expression ${JSON.stringify(this.#text(node))}`);
+    }
+  }
+
+  #modifiable(e: Expr, modifier: string, node: SyntaxNode): VectorSelector | MatrixSelector | Subquery {
+    if (e.kind === 'vectorSelector' || e.kind === 'matrixSelector' || e.kind === 'subquery') return e;
+    throw this.#error(
+      node.from,
+      `${modifier} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+    );
+  }
+
+  #withModifier(
+    e: VectorSelector | MatrixSelector | Subquery,
+    change: { offsetMs?: number; at?: AtModifier },
+    span: { start: number; end: number },
+  ): Expr {
+    if (e.kind === 'matrixSelector') return { ...e, selector: { ...e.selector, ...change }, ...span };
+    return { ...e, ...change, ...span };
+  }
+
+  #vectorSelector(node: SyntaxNode): VectorSelector {
+    const matchers: LabelMatcher[] = [];
+    let named = false;
+    for (const kid of children(node)) {
+      if (kid.name === 'Identifier') {
+        matchers.push({ name: '__name__', type: '=', value: this.#text(kid) });
+        named = true;
+        continue;
+      }
+      for (const m of children(kid)) {
+        const parts = children(m);
+        const op = MATCH_OPS[children(parts[1]!)[0]?.name ?? ''] ?? '=';
+        const name =
+          m.name === 'QuotedLabelMatcher' ? this.#string(children(parts[0]!)[0]!) : this.#text(parts[0]!);
+        // `{"metric_name"}`: a lone quoted name is the metric name.
+        if (parts.length === 1) {
+          matchers.push({ name: '__name__', type: '=', value: name });
+          continue;
+        }
+        if (name === '__name__' && named) throw this.#error(m.from, 'metric name must not be set twice');
+        const value = this.#string(parts[2]!);
+        if (op === '=~' || op === '!~') {
+          try {
+            new RegExp(`^(?:${value})$`);
+          } catch (error) {
+            throw this.#error(
+              parts[2]!.from,
+              `invalid regular expression ${JSON.stringify(value)}: ${(error as Error).message}`,
+            );
+          }
+        }
+        matchers.push({ name, type: op, value });
+      }
+    }
+    if (!matchers.some((m) => !matchesEmpty(m)))
+      throw this.#error(node.from, 'vector selector must contain at least one non-empty matcher');
+    return { kind: 'vectorSelector', matchers, offsetMs: 0, at: undefined, start: node.from, end: node.to };
+  }
+
+  #call(node: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const name = this.#text(kids[0]!);
+    const signature = FUNCTIONS.get(name);
+    if (!signature) throw this.#error(node.from, `unknown function with name ${JSON.stringify(name)}`);
+    const args = children(kids[1]!).map((a) => this.#expr(a));
+    const { args: types, optional } = signature;
+    const min = optional < 0 ? types.length - 1 : types.length - optional;
+    if (args.length < min || (optional >= 0 && args.length > types.length)) {
+      const expected =
+        optional === 0
+          ? `${types.length}`
+          : args.length < min
+            ? `at least ${min}`
+            : `at most ${types.length}`;
+      throw this.#error(
+        node.from,
+        `expected ${expected} argument(s) in call to ${JSON.stringify(name)}, got ${args.length}`,
+      );
+    }
+    args.forEach((arg, i) => {
+      this.#expectType(
+        arg,
+        types[Math.min(i, types.length - 1)]!,
+        `call to function ${JSON.stringify(name)}`,
+      );
+    });
+    return { kind: 'call', func: name, args, start: node.from, end: node.to };
+  }
+
+  #aggregation(node: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const op = this.#text(kids[0]!) as AggregateOp;
+    if (!AGGREGATE_OPS.has(op)) throw this.#error(node.from, `unsupported aggregation ${JSON.stringify(op)}`);
+    const modifier = kids.find((k) => k.name === 'AggregateModifier');
+    const body = kids.find((k) => k.name === 'FunctionCallBody')!;
+    const args = children(body).map((a) => this.#expr(a));
+    const takesParam = op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values';
+    const wanted = takesParam ? 2 : 1;
+    if (args.length !== wanted)
+      throw this.#error(
+        body.from,
+        `wrong number of arguments for aggregate expression provided, expected ${wanted}, got ${args.length}`,
+      );
+    const expr = args[wanted - 1]!;
+    const param = takesParam ? args[0] : undefined;
+    this.#expectType(expr, 'vector', 'aggregation expression');
+    if (param) this.#expectType(param, op === 'count_values' ? 'string' : 'scalar', 'aggregation parameter');
+    let grouping: string[] = [];
+    let without = false;
+    if (modifier) {
+      const [keyword, labels] = children(modifier);
+      without = keyword!.name === 'Without';
+      grouping = labels ? this.#labels(labels) : [];
+    }
+    return { kind: 'aggregation', op, expr, param, grouping, without, start: node.from, end: node.to };
+  }
+
+  #binary(node: SyntaxNode, kids: SyntaxNode[]): Expr {
+    const lhs = this.#expr(kids[0]!);
+    const rhs = this.#expr(kids.at(-1)!);
+    const opNode = kids[1]!;
+    const op = BINARY_OPS.get(opNode.name);
+    if (!op) throw this.#error(opNode.from, `unsupported operator ${JSON.stringify(this.#text(opNode))}`);
+    const returnBool = kids.some((k) => k.name === 'BoolModifier');
+    const clause = kids.find((k) => k.name === 'MatchingModifierClause');
+    const lt = typeOf(lhs);
+    const rt = typeOf(rhs);
+    const comparison = op === '==' || op === '!=' || op === '>' || op === '<' || op === '>=' || op === '<=';
+    const setOp = op === 'and' || op === 'or' || op === 'unless';
+    for (const [side, type] of [
+      [lhs, lt],
+      [rhs, rt],
+    ] as const) {
+      if (type !== 'scalar' && type !== 'vector')
+        throw this.#error(side.start, 'binary expression must contain only scalar and instant vector types');
+    }
+    if (returnBool && !comparison)
+      throw this.#error(opNode.from, 'bool modifier can only be used on comparison operators');
+    if (comparison && !returnBool && lt === 'scalar' && rt === 'scalar')
+      throw this.#error(opNode.from, 'comparisons between scalars must use BOOL modifier');
+    if (setOp && (lt === 'scalar' || rt === 'scalar'))
+      throw this.#error(
+        opNode.from,
+        `set operator ${JSON.stringify(op)} not allowed in binary scalar expression`,
+      );
+    let matching: VectorMatching | undefined;
+    if (lt === 'vector' && rt === 'vector') {
+      matching = { on: false, labels: [], card: setOp ? 'many-to-many' : 'one-to-one', include: [] };
+      if (clause) matching = this.#matching(clause, op, setOp);
+    } else if (clause) {
+      throw this.#error(clause.from, 'vector matching only allowed between instant vectors');
+    }
+    return { kind: 'binary', op, lhs, rhs, returnBool, matching, start: node.from, end: node.to };
+  }
+
+  #matching(clause: SyntaxNode, op: BinaryOp, setOp: boolean): VectorMatching {
+    const parts = children(clause);
+    const on = parts[0]!.name === 'On';
+    const labels = this.#labels(parts[1]!);
+    const group = parts[2];
+    if (!group) return { on, labels, card: setOp ? 'many-to-many' : 'one-to-one', include: [] };
+    if (setOp) throw this.#error(group.from, `no grouping allowed for ${JSON.stringify(op)} operation`);
+    const include = parts[3] ? this.#labels(parts[3]) : [];
+    for (const label of include) {
+      if (on && labels.includes(label))
+        throw this.#error(
+          group.from,
+          `label ${JSON.stringify(label)} must not occur in ON and GROUP clause at once`,
+        );
+    }
+    return { on, labels, card: group.name === 'GroupLeft' ? 'many-to-one' : 'one-to-many', include };
+  }
+
+  #labels(node: SyntaxNode): string[] {
+    return children(node).map((l) =>
+      l.name === 'QuotedLabelName' ? this.#string(children(l)[0]!) : this.#text(l),
+    );
+  }
+
+  #expectType(e: Expr, want: ValueType, context: string): void {
+    const got = typeOf(e);
+    if (got !== want)
+      throw this.#error(e.start, `expected type ${TYPE_NAMES[want]} in ${context}, got ${TYPE_NAMES[got]}`);
+  }
+
+  #number(node: SyntaxNode): number {
+    const text = this.#text(node);
+    const value = parseNumber(text);
+    if (Number.isNaN(value) && !/^[+-]?nan$/i.test(text))
+      throw this.#error(node.from, `bad number or duration syntax: ${JSON.stringify(text)}`);
+    return value;
+  }
+
+  #string(node: SyntaxNode): string {
+    const value = unquote(this.#text(node));
+    if (value === undefined) throw this.#error(node.from, `invalid string literal ${this.#text(node)}`);
+    return value;
+  }
+
+  /** A duration as written after `[`, `:` or `offset`; a plain number counts seconds. */
+  #duration(node: SyntaxNode): number {
+    const kids = children(node);
+    if (node.name === 'OffsetDurationExpr' && kids[0]?.name === 'UnaryOp') {
+      const inner = this.#duration(kids[1]!);
+      return this.#text(kids[0]) === '-' ? -inner : inner;
+    }
+    const literal =
+      kids.length === 1 && kids[0]!.name.startsWith('NumberDurationLiteral') ? kids[0]! : undefined;
+    if (!literal)
+      throw this.#error(node.from, `unsupported duration expression ${JSON.stringify(this.#text(node))}`);
+    const text = this.#text(literal);
+    const ms = parseDuration(text) ?? parseNumber(text) * 1000;
+    if (!Number.isFinite(ms)) throw this.#error(literal.from, `bad duration syntax: ${JSON.stringify(text)}`);
+    return ms;
+  }
+
+  #at(node: SyntaxNode): AtModifier {
+    if (node.name === 'AtModifierPreprocessors')
+      return children(node)[0]!.name === 'AtStart' ? 'start' : 'end';
+    const seconds = this.#number(node);
+    if (!Number.isFinite(seconds))
+      throw this.#error(node.from, `timestamp out of bounds for @ modifier: ${seconds}`);
+    return Math.round(seconds * 1000);
+  }
+}
+
+function modifiersOf(e: VectorSelector | MatrixSelector | Subquery): VectorSelector | Subquery {
+  return e.kind === 'matrixSelector' ? e.selector : e;
+}
+
+function children(node: SyntaxNode): SyntaxNode[] {
+  const out: SyntaxNode[] = [];
+  for (let kid = node.firstChild; kid; kid = kid.nextSibling) {
+    if (kid.name !== 'LineComment') out.push(kid);
+  }
+  return out;
+}
+
+/** Go's strconv rules as Prometheus applies them: integers in any base first, then floats, Inf and NaN. */
+export function parseNumber(text: string): number {
+  if (/^[+-]?0[0-7]+$/.test(text)) return Number.parseInt(text, 8);
+  if (/^[+-]?(inf|infinity)$/i.test(text)) return text.startsWith('-') ? -Infinity : Infinity;
+  if (/^[+-]?nan$/i.test(text)) return Number.NaN;
+  const sign = text.startsWith('-') ? -1 : 1;
+  const unsigned = text.replace(/^[+-]/, '');
+  if (/^0x[0-9a-f]+$/i.test(unsigned)) return sign * Number.parseInt(unsigned.slice(2), 16);
+  if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(unsigned)) return sign * Number(unsigned);
+  const ms = parseDuration(unsigned);
+  return ms === undefined ? Number.NaN : (sign * ms) / 1000;
+}
+
+function openParens(text: string): number {
+  let depth = 0;
+  for (const c of text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`/g, '')) {
+    if (c === '(') depth++;
+    else if (c === ')') depth--;
+  }
+  return depth;
+}
+
+function describeToken(rest: string): string {
+  const word = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(rest);
+  if (word) return `identifier ${JSON.stringify(word[0])}`;
+  const number = /^[0-9.][0-9a-zA-Z.]*/.exec(rest);
+  if (number) return `number ${JSON.stringify(number[0])}`;
+  if (/^["'`]/.test(rest)) return 'string';
+  return JSON.stringify(rest[0]);
+}
+
+function expectedInMatcher(error: SyntaxNode): string {
+  const before = error.prevSibling?.name;
+  if (before === 'MatchOp') return 'string';
+  if (before === 'LabelName' || before === 'QuotedLabelName') return 'label matching operator';
+  return 'label name';
+}

@@ -1,0 +1,179 @@
+import { type Clock, systemClock, VigilError } from '@vigil/metrics';
+import type { SeriesStore } from '../store/series-store.js';
+import type { Expr } from './ast.js';
+import { Evaluator, lowerBound, upperBound, type Value } from './evaluator.js';
+import { formatValue } from './format-value.js';
+import type { Metric } from './metric.js';
+import { parsePromql, typeOf } from './parse.js';
+import type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query-engine.js';
+import { QueryError } from './query-error.js';
+
+export interface PromqlEngineOptions {
+  readonly store: SeriesStore;
+  readonly clock?: Clock;
+  /** How far back an instant vector looks for a sample. Default 300000 (5 m), as Prometheus. */
+  readonly lookbackDeltaMs?: number;
+  /** Step of a subquery written without one (`x[1h:]`). Default 60000, Prometheus's default evaluation interval. */
+  readonly defaultSubqueryStepMs?: number;
+  /** Most samples a query may load, over all its selectors and subqueries. Default 50,000,000, as Prometheus. */
+  readonly maxSamples?: number;
+  /** Default 120000 (2 m), as Prometheus. */
+  readonly timeoutMs?: number;
+  /** Most points per series a range query may return. Default 11000, as Prometheus's API. */
+  readonly maxPointsPerSeries?: number;
+}
+
+function invalidOption(option: string, shown: string, expected: string): VigilError {
+  return new VigilError('VIGIL_INVALID_OPTION', `PromqlEngine ${option}: got ${shown}, expected ${expected}`);
+}
+
+function positiveInteger(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw invalidOption(name, String(value), 'a positive integer');
+  return value;
+}
+
+/** PromQL evaluated by vigil over a SeriesStore. */
+export class PromqlEngine implements QueryEngine {
+  readonly #store: SeriesStore;
+  readonly #clock: Clock;
+  readonly #lookbackMs: number;
+  readonly #defaultStepMs: number;
+  readonly #maxSamples: number;
+  readonly #timeoutMs: number;
+  readonly #maxPoints: number;
+
+  constructor(options: PromqlEngineOptions) {
+    if (!options || typeof options.store?.select !== 'function')
+      throw invalidOption('store', typeof options?.store, 'a SeriesStore');
+    this.#store = options.store;
+    this.#clock = options.clock ?? systemClock;
+    this.#lookbackMs = positiveInteger('lookbackDeltaMs', options.lookbackDeltaMs, 300_000);
+    this.#defaultStepMs = positiveInteger('defaultSubqueryStepMs', options.defaultSubqueryStepMs, 60_000);
+    this.#maxSamples = positiveInteger('maxSamples', options.maxSamples, 50_000_000);
+    this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 120_000);
+    this.#maxPoints = positiveInteger('maxPointsPerSeries', options.maxPointsPerSeries, 11_000);
+  }
+
+  async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryData> {
+    const ast = parsePromql(expr);
+    const value = await this.#evaluator(timeMs, timeMs, options).eval(ast, Float64Array.of(timeMs));
+    const t = timeMs / 1000;
+    switch (value.type) {
+      case 'scalar':
+        return { resultType: 'scalar', result: [t, formatValue(value.values[0]!)] };
+      case 'string':
+        return { resultType: 'string', result: [t, value.value] };
+      case 'vector':
+        return {
+          resultType: 'vector',
+          result: value.steps[0]!.map((s) => ({ metric: s.metric.labels, value: [t, formatValue(s.value)] })),
+        };
+      case 'matrix':
+        return { resultType: 'matrix', result: windowAt(value) };
+    }
+  }
+
+  async rangeQuery(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    options?: QueryOptions,
+  ): Promise<QueryData> {
+    if (!(stepMs > 0))
+      throw badData('zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if (endMs < startMs) throw badData('end timestamp must not be before start time');
+    const count = Math.floor((endMs - startMs) / stepMs) + 1;
+    if (count > this.#maxPoints)
+      throw badData(
+        `exceeded maximum resolution of ${this.#maxPoints} points per timeseries. Try decreasing the query resolution (?step=XX)`,
+      );
+    const ast = parsePromql(expr);
+    const type = typeOf(ast);
+    if (type !== 'scalar' && type !== 'vector')
+      throw badData(
+        `invalid expression type ${JSON.stringify(type === 'matrix' ? 'range vector' : type)} for range query, must be Scalar or instant Vector`,
+      );
+    const steps = Float64Array.from({ length: count }, (_, i) => startMs + i * stepMs);
+    const value = await this.#evaluator(startMs, endMs, options).eval(ast, steps);
+    return { resultType: 'matrix', result: toMatrix(value, steps) };
+  }
+
+  /** Parses and type-checks without evaluating, for rule files and the API's error replies. */
+  parse(expr: string): Expr {
+    return parsePromql(expr);
+  }
+
+  #evaluator(startMs: number, endMs: number, options: QueryOptions | undefined): Evaluator {
+    const timeout = options?.timeoutMs ?? this.#timeoutMs;
+    return new Evaluator({
+      store: this.#store,
+      clock: this.#clock,
+      lookbackMs: this.#lookbackMs,
+      defaultStepMs: this.#defaultStepMs,
+      maxSamples: this.#maxSamples,
+      deadline: this.#clock.now() + timeout,
+      queryStart: startMs,
+      queryEnd: endMs,
+    });
+  }
+}
+
+function badData(message: string): QueryError {
+  return new QueryError('bad_data', 'VIGIL_QUERY_BAD_DATA', message);
+}
+
+function windowAt(value: Value & { type: 'matrix' }): { metric: Metric['labels']; values: ApiPoint[] }[] {
+  const end = value.ends[0]!;
+  const out: { metric: Metric['labels']; values: ApiPoint[] }[] = [];
+  for (const s of value.series) {
+    const from = lowerBound(s.ts, end - value.rangeMs);
+    const to = upperBound(s.ts, end);
+    if (to === from) continue;
+    const values: ApiPoint[] = [];
+    for (let i = from; i < to; i++) values.push([s.ts[i]! / 1000, formatValue(s.vs[i]!)]);
+    out.push({ metric: s.metric.labels, values });
+  }
+  return out;
+}
+
+/** A range query's result: one series per label set, points in step order, series sorted by labels. */
+function toMatrix(value: Value, steps: Float64Array): { metric: Metric['labels']; values: ApiPoint[] }[] {
+  if (value.type === 'scalar')
+    return [
+      {
+        metric: {},
+        values: Array.from(steps, (t, i) => [t / 1000, formatValue(value.values[i]!)] as ApiPoint),
+      },
+    ];
+  if (value.type !== 'vector') throw new Error(`unreachable: a range query of type ${value.type}`);
+  const series = new Map<string, { metric: Metric; values: ApiPoint[] }>();
+  value.steps.forEach((vec, i) => {
+    for (const s of vec) {
+      let entry = series.get(s.metric.key);
+      if (!entry) {
+        entry = { metric: s.metric, values: [] };
+        series.set(s.metric.key, entry);
+      }
+      entry.values.push([steps[i]! / 1000, formatValue(s.value)]);
+    }
+  });
+  return [...series.values()]
+    .sort((a, b) => compareLabels(a.metric, b.metric))
+    .map((s) => ({ metric: s.metric.labels, values: s.values }));
+}
+
+/** Prometheus's labels.Compare over sorted label sets: name, then value, then length. */
+function compareLabels(a: Metric, b: Metric): number {
+  const x = Object.entries(a.labels);
+  const y = Object.entries(b.labels);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [an, av] = x[i]!;
+    const [bn, bv] = y[i]!;
+    if (an !== bn) return an < bn ? -1 : 1;
+    if (av !== bv) return av < bv ? -1 : 1;
+  }
+  return x.length - y.length;
+}

@@ -1,0 +1,216 @@
+import { quantile } from './quantile.js';
+
+/** The samples of one series inside one step's range, `ts[from..to)`, stale markers removed. */
+export interface Window {
+  readonly ts: Float64Array;
+  readonly vs: Float64Array;
+  readonly from: number;
+  readonly to: number;
+  /** The range's bounds in ms (after offset and @), as extrapolation needs them. */
+  readonly rangeStart: number;
+  readonly rangeEnd: number;
+  /** The step's evaluation time in ms. */
+  readonly stepTime: number;
+  /** A scalar argument at this step (predict_linear's duration, quantile_over_time's φ). */
+  readonly param: number;
+}
+
+/** Undefined: no output sample for this series at this step. */
+export type RangeFunction = (w: Window) => number | undefined;
+
+/**
+ * Prometheus's extrapolatedRate (promql/functions.go, v2.42): the increase between the first and last
+ * samples, corrected for counter resets, extrapolated to the range's edges unless a sample is farther
+ * than 1.1 average intervals from the edge (then only half an interval), and never below zero for
+ * counters.
+ */
+function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
+  const { ts, vs, from, to } = w;
+  const n = to - from;
+  if (n < 2) return undefined;
+  const firstT = ts[from]!;
+  const lastT = ts[to - 1]!;
+  const firstV = vs[from]!;
+  let result = vs[to - 1]! - firstV;
+  if (isCounter) {
+    let last = 0;
+    for (let i = from; i < to; i++) {
+      const v = vs[i]!;
+      if (v < last) result += last;
+      last = v;
+    }
+  }
+  let durationToStart = (firstT - w.rangeStart) / 1000;
+  const durationToEnd = (w.rangeEnd - lastT) / 1000;
+  const sampledInterval = (lastT - firstT) / 1000;
+  const averageInterval = sampledInterval / (n - 1);
+  if (isCounter && result > 0 && firstV >= 0) {
+    const durationToZero = sampledInterval * (firstV / result);
+    if (durationToZero < durationToStart) durationToStart = durationToZero;
+  }
+  const threshold = averageInterval * 1.1;
+  let extrapolateTo = sampledInterval;
+  extrapolateTo += durationToStart < threshold ? durationToStart : averageInterval / 2;
+  extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2;
+  result *= extrapolateTo / sampledInterval;
+  if (isRate) result /= (w.rangeEnd - w.rangeStart) / 1000;
+  return result;
+}
+
+function instantValue(w: Window, isRate: boolean): number | undefined {
+  const { ts, vs, from, to } = w;
+  if (to - from < 2) return undefined;
+  const last = vs[to - 1]!;
+  const previous = vs[to - 2]!;
+  let result = isRate && last < previous ? last : last - previous;
+  if (!isRate) return result;
+  const interval = (ts[to - 1]! - ts[to - 2]!) / 1000;
+  if (interval === 0) return undefined;
+  result /= interval;
+  return result;
+}
+
+/** Kahan-compensated least squares, as Prometheus's linearRegression; x is seconds from `interceptMs`. */
+function linearRegression(w: Window, interceptMs: number): [slope: number, intercept: number] {
+  const { ts, vs, from, to } = w;
+  const initY = vs[from]!;
+  let constY = true;
+  let n = 0;
+  const x = new KahanSum();
+  const y = new KahanSum();
+  const xy = new KahanSum();
+  const x2 = new KahanSum();
+  for (let i = from; i < to; i++) {
+    const v = vs[i]!;
+    if (constY && i > from && v !== initY) constY = false;
+    n++;
+    const dx = (ts[i]! - interceptMs) / 1000;
+    x.add(dx);
+    y.add(v);
+    xy.add(dx * v);
+    x2.add(dx * dx);
+  }
+  if (constY) return Number.isFinite(initY) ? [0, initY] : [Number.NaN, Number.NaN];
+  const sumX = x.value;
+  const sumY = y.value;
+  const covXY = xy.value - (sumX * sumY) / n;
+  const varX = x2.value - (sumX * sumX) / n;
+  const slope = covXY / varX;
+  return [slope, sumY / n - (slope * sumX) / n];
+}
+
+class KahanSum {
+  #sum = 0;
+  #c = 0;
+  add(v: number): void {
+    const t = this.#sum + v;
+    if (Math.abs(this.#sum) >= Math.abs(v)) this.#c += this.#sum - t + v;
+    else this.#c += v - t + this.#sum;
+    this.#sum = t;
+  }
+  get value(): number {
+    return this.#sum + this.#c;
+  }
+}
+
+function nonEmpty(fn: (w: Window) => number): RangeFunction {
+  return (w) => (w.to > w.from ? fn(w) : undefined);
+}
+
+function variance(w: Window): number {
+  let count = 0;
+  const mean = new KahanSum();
+  const aux = new KahanSum();
+  for (let i = w.from; i < w.to; i++) {
+    const v = w.vs[i]!;
+    count++;
+    const delta = v - mean.value;
+    mean.add(delta / count);
+    aux.add(delta * (v - mean.value));
+  }
+  return aux.value / count;
+}
+
+export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<string, RangeFunction>([
+  ['rate', (w) => extrapolatedRate(w, true, true)],
+  ['increase', (w) => extrapolatedRate(w, true, false)],
+  ['delta', (w) => extrapolatedRate(w, false, false)],
+  ['irate', (w) => instantValue(w, true)],
+  ['idelta', (w) => instantValue(w, false)],
+  ['deriv', (w) => (w.to - w.from < 2 ? undefined : linearRegression(w, w.ts[w.from]!)[0])],
+  [
+    'predict_linear',
+    (w) => {
+      if (w.to - w.from < 2) return undefined;
+      const [slope, intercept] = linearRegression(w, w.stepTime);
+      return slope * w.param + intercept;
+    },
+  ],
+  [
+    'resets',
+    nonEmpty((w) => {
+      let resets = 0;
+      for (let i = w.from + 1; i < w.to; i++) if (w.vs[i]! < w.vs[i - 1]!) resets++;
+      return resets;
+    }),
+  ],
+  [
+    'changes',
+    nonEmpty((w) => {
+      let changes = 0;
+      for (let i = w.from + 1; i < w.to; i++) {
+        const a = w.vs[i - 1]!;
+        const b = w.vs[i]!;
+        if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) changes++;
+      }
+      return changes;
+    }),
+  ],
+  [
+    'avg_over_time',
+    nonEmpty((w) => {
+      let mean = 0;
+      let count = 0;
+      for (let i = w.from; i < w.to; i++) {
+        const v = w.vs[i]!;
+        count++;
+        if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
+          if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
+          if (Number.isFinite(v)) continue;
+        }
+        mean += v / count - mean / count;
+      }
+      return mean;
+    }),
+  ],
+  [
+    'sum_over_time',
+    nonEmpty((w) => {
+      const sum = new KahanSum();
+      for (let i = w.from; i < w.to; i++) sum.add(w.vs[i]!);
+      return sum.value;
+    }),
+  ],
+  ['count_over_time', nonEmpty((w) => w.to - w.from)],
+  ['last_over_time', nonEmpty((w) => w.vs[w.to - 1]!)],
+  ['present_over_time', nonEmpty(() => 1)],
+  [
+    'min_over_time',
+    nonEmpty((w) => {
+      let min = w.vs[w.from]!;
+      for (let i = w.from + 1; i < w.to; i++) if (w.vs[i]! < min || Number.isNaN(min)) min = w.vs[i]!;
+      return min;
+    }),
+  ],
+  [
+    'max_over_time',
+    nonEmpty((w) => {
+      let max = w.vs[w.from]!;
+      for (let i = w.from + 1; i < w.to; i++) if (w.vs[i]! > max || Number.isNaN(max)) max = w.vs[i]!;
+      return max;
+    }),
+  ],
+  ['quantile_over_time', nonEmpty((w) => quantile(w.param, Array.from(w.vs.subarray(w.from, w.to))))],
+  ['stdvar_over_time', nonEmpty(variance)],
+  ['stddev_over_time', nonEmpty((w) => Math.sqrt(variance(w)))],
+]);

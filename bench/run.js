@@ -26,6 +26,9 @@ const SCENARIOS = [
   'store-ingest',
   'store-disk',
   'store-range-read',
+  'statsd-ingest',
+  'remote-write-ingest',
+  'ws-fanout',
 ];
 const TIMEOUT_MS = 5 * 60_000;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));

@@ -152,15 +152,25 @@ export class LiveStream {
     try {
       const snapshot = [...this.#clients].some((c) => c.snapshot) ? this.#snapshotMessage() : undefined;
       const now = this.#options.clock.now();
-      const cache = new Map<string, Promise<unknown>>();
+      // Clients with the same selector share one read and one serialisation per round
+      // (bench/ws-fanout.js: per-client JSON cost 10–15 ms a round at 1,000 clients).
+      const cache = new Map<string, Promise<string>>();
       for (const client of this.#clients) {
         if (snapshot && client.snapshot) this.#sendTo(client, snapshot);
         for (const [id, matchers] of client.series) {
           const key = JSON.stringify(matchers);
           let latest = cache.get(key);
-          if (!latest) cache.set(key, (latest = this.#latest(matchers, now)));
-          const data = await latest.catch((error: Error) => ({ error: error.message }));
-          this.#sendTo(client, JSON.stringify({ type: 'series', id, time: now / 1000, data }));
+          if (!latest) {
+            latest = this.#latest(matchers, now).then(JSON.stringify, (error: Error) =>
+              JSON.stringify({ error: error.message }),
+            );
+            cache.set(key, latest);
+          }
+          const data = await latest;
+          this.#sendTo(
+            client,
+            `{"type":"series","id":${JSON.stringify(id)},"time":${now / 1000},"data":${data}}`,
+          );
         }
       }
     } finally {

@@ -1,0 +1,51 @@
+/**
+ * `vigil serve` from packages/server/dist in a child process of a benchmark (started by
+ * lib/vigil-server.js with an IPC channel), so that the load generator and the server do not share
+ * an event loop. The configuration comes as it would for `vigil serve`: flags and environment
+ * through loadConfig, then `overrides` for settings that have no flag (the StatsD flush interval).
+ *
+ * IPC: the child sends {ready, url, statsdPort} once listening; it answers {memory: true} with
+ * process.memoryUsage() taken right after a full gc(), {ticks: true} with the durations (ms) of the
+ * /ws/metrics ticks since the last such question, and {close: true} by closing the server (which
+ * flushes the store) and exiting.
+ *
+ * The tick durations come from wrapping LiveStream.prototype.tick before serve() runs (serve()
+ * imports the same module instance): a tick is the server writing one round of updates to every
+ * client, so its duration is how long the last client's update waits on the server's side.
+ */
+import v8 from 'node:v8';
+import vm from 'node:vm';
+
+v8.setFlagsFromString('--expose-gc');
+const gc = globalThis.gc ?? vm.runInNewContext('gc');
+
+const { flags, env, overrides } = JSON.parse(process.argv[2]);
+const { loadConfig, serve } = await import('../../packages/server/dist/index.js');
+const { LiveStream } = await import('../../packages/server/dist/http/live-stream.js');
+let ticks = [];
+const tick = LiveStream.prototype.tick;
+LiveStream.prototype.tick = async function timedTick() {
+  const t0 = performance.now();
+  try {
+    return await tick.call(this);
+  } finally {
+    ticks.push(performance.now() - t0);
+  }
+};
+const config = { ...loadConfig(flags, { ...process.env, ...env }), ...overrides };
+const server = await serve(config);
+
+process.on('message', async (message) => {
+  if (message.memory) {
+    gc();
+    gc();
+    process.send({ memory: process.memoryUsage() });
+  } else if (message.ticks) {
+    process.send({ ticks });
+    ticks = [];
+  } else if (message.close) {
+    await server.close();
+    process.send({ closed: true }, () => process.exit(0));
+  }
+});
+process.send({ ready: true, url: server.url, statsdPort: server.statsdPort });

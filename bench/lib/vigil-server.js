@@ -1,0 +1,79 @@
+/**
+ * Starts `vigil serve` (packages/server/dist) in a child process (lib/vigil-server-child.js) on
+ * 127.0.0.1 port 0, with its data in a temporary directory, and returns a handle: the URL and StatsD
+ * port, the child's heap after gc(), its own metrics, and close(), which flushes the store, stops
+ * the child and removes the directory.
+ */
+import { fork } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { metricValue, stopProcess } from './processes.js';
+
+const DIST = fileURLToPath(new URL('../../packages/server/dist/index.js', import.meta.url));
+const CHILD = fileURLToPath(new URL('./vigil-server-child.js', import.meta.url));
+
+/** `statsd`: bind StatsD on a free UDP port; `env`: variables as for `vigil serve`; `overrides`: Config keys. */
+export async function startVigil({ statsd = false, env = {}, overrides = {} } = {}) {
+  if (!existsSync(DIST)) {
+    console.error('packages/server/dist is missing: run `npx tsc -b packages/metrics packages/server` first');
+    process.exit(2);
+  }
+  const data = mkdtempSync(join(tmpdir(), 'vigil-bench-server-'));
+  const flags = { listen: '127.0.0.1:0', data, statsd: statsd ? '127.0.0.1:0' : 'off' };
+  // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
+  const execArgv = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = fork(CHILD, [JSON.stringify({ flags, env, overrides })], {
+    execArgv,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const reply = (key) =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message) => {
+        if (!(key in message)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message);
+      };
+      const onExit = (code) => reject(new Error(`vigil child exited (${code}) before answering ${key}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  let ready;
+  try {
+    ready = await reply('ready');
+  } catch (error) {
+    rmSync(data, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    url: ready.url,
+    statsdPort: ready.statsdPort,
+    pid: child.pid,
+    /** process.memoryUsage() of the server, after a full gc() in it. */
+    async memory() {
+      child.send({ memory: true });
+      return (await reply('memory')).memory;
+    },
+    /** Durations (ms) of the /ws/metrics ticks since the last call (see lib/vigil-server-child.js). */
+    async ticks() {
+      child.send({ ticks: true });
+      return (await reply('ticks')).ticks;
+    },
+    /** The sum of `name{labels}` in the server's own /metrics. */
+    async metric(name, labels = {}) {
+      return metricValue(await (await fetch(`${ready.url}/metrics`)).text(), name, labels);
+    },
+    async close() {
+      if (child.exitCode === null && child.connected) {
+        // The child exits by itself once closed (writing a --cpu-prof profile on the way out).
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.send({ close: true });
+        await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+      }
+      await stopProcess(child);
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}

@@ -2,9 +2,9 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Clock, type Counter, type Gauge, type Registry, toCollectorDocument } from '@vigil/metrics';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { formatValue } from '../query/format-value.js';
 import { parseSelector } from '../query/selector.js';
 import type { LabelMatcher, SeriesStore } from '../store/series-store.js';
-import { formatSampleValue } from './read-routes.js';
 
 export interface LiveStreamOptions {
   readonly store: SeriesStore;
@@ -184,7 +184,7 @@ export class LiveStream {
       .filter((s) => s.values.length > 0)
       .map((s) => {
         const last = s.values.length - 1;
-        return { metric: s.labels, value: [s.timestamps[last]! / 1000, formatSampleValue(s.values[last]!)] };
+        return { metric: s.labels, value: [s.timestamps[last]! / 1000, formatValue(s.values[last]!)] };
       });
   }
 

@@ -1,4 +1,5 @@
 import type { Clock } from '@vigil/metrics';
+import { formatValue } from '../query/format-value.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { badRequest } from './http-error.js';
 import { parseMatchers, timeRange } from './params.js';
@@ -46,16 +47,8 @@ export function readRoutes(router: Router, { store, clock, maxSamples }: ReadRou
       resultType: 'matrix',
       result: series.map((s) => ({
         metric: s.labels,
-        values: Array.from(s.timestamps, (t, i) => [t / 1000, formatSampleValue(s.values[i]!)]),
+        values: Array.from(s.timestamps, (t, i) => [t / 1000, formatValue(s.values[i]!)]),
       })),
     });
   });
-}
-
-/** Values as the Prometheus API writes them: strings, with NaN and ±Inf spelled out. */
-export function formatSampleValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Number.POSITIVE_INFINITY) return '+Inf';
-  if (value === Number.NEGATIVE_INFINITY) return '-Inf';
-  return String(value);
 }

@@ -16,6 +16,7 @@ const SCENARIOS = [
   'histogram-observe',
   'quantile-read',
   'exposition',
+  'cluster-scrape',
   'memory-counter',
   'memory-histogram',
   'accuracy',

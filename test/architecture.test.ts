@@ -31,6 +31,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   genai: ['base', 'core', 'sketch'],
   collector: ['base', 'core', 'expo'],
   handler: ['core', 'expo', 'health'],
+  cluster: ['base', 'sketch', 'core'],
 };
 
 describe('@vigil/metrics architecture', () => {

@@ -8,7 +8,7 @@ import type { LabelObject, LabelValue } from './label-index.js';
 import { Metric, type MetricContext, type MetricOptions } from './metric.js';
 import { type Outcome, outcomeOf, secondsSince } from './outcome.js';
 import { HistogramPointOf } from './points.js';
-import type { DistributionStats, HistogramPoint, HistogramSnapshot } from './snapshot.js';
+import type { DistributionStats, HistogramPoint, HistogramSnapshot, SnapshotOptions } from './snapshot.js';
 
 /** Prometheus's and prom-client's default buckets, in seconds. */
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -168,8 +168,9 @@ export class Histogram extends Metric {
     for (const series of this.#series) series?.reset();
   }
 
-  snapshot(): HistogramSnapshot {
+  snapshot(options?: SnapshotOptions): HistogramSnapshot {
     const points: HistogramPoint[] = [];
+    const sketches = options?.sketches === true;
     this.index.forEach(
       (id, _, block) => {
         const series = this.#series[id]!;
@@ -177,8 +178,12 @@ export class Histogram extends Metric {
         let cumulative = 0;
         for (let i = 0; i < series.counts.length; i++) buckets[i] = cumulative += series.counts[i]!;
         const stats = statsOf(series.sketch, this.quantiles);
-        const window = series.window && statsOf(series.window.merged(), this.quantiles);
-        points.push(new HistogramPointOf(block, buckets, stats, window));
+        const merged = series.window?.merged();
+        const window = merged && statsOf(merged, this.quantiles);
+        const data = sketches
+          ? { sketch: series.sketch.toData(), windowSketch: merged?.toData() }
+          : undefined;
+        points.push(new HistogramPointOf(block, buckets, stats, window, data));
       },
       undefined,
       true,

@@ -10,6 +10,9 @@ type Node = Map<string, Node | number>;
 /** Sentinel for "no such series". */
 export const NONE = -1;
 
+/** Source of `LabelIndex.layout`: one sequence for every index, so no two layouts share a number. */
+let layouts = 0;
+
 /**
  * Finds the series id of a label set with one Map lookup per declared label, in declaration order:
  * no sort, no JSON, no string built per call (prom-client sorts and joins on every `inc`; OpenTelemetry
@@ -30,6 +33,11 @@ export class LabelIndex {
   /** The one series of a metric without labels, which can be neither removed nor refused. */
   #singleId = NONE;
   #warnedUnknown = false;
+  /**
+   * Changes whenever a series is created or removed, so the order `forEach` walks in changed: a
+   * reader that saw the same layout before can skip comparing label blocks (cluster/snapshot-encoder.ts).
+   */
+  layout = ++layouts;
 
   constructor(
     names: readonly string[],
@@ -122,6 +130,7 @@ export class LabelIndex {
   }
 
   #allocate(): number {
+    this.layout = ++layouts;
     const id = this.#free.pop() ?? this.#next++;
     this.#onCreate(id);
     return id;
@@ -148,6 +157,7 @@ export class LabelIndex {
     parent.delete(last);
     const freed: number[] = [];
     collect(target, freed);
+    this.layout = ++layouts;
     this.#free.push(...freed);
     this.#size -= freed.length;
     return freed;

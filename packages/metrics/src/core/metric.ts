@@ -3,7 +3,7 @@ import { invalidOption, VigilError } from '../base/errors.js';
 import { checkLabelNames, checkMetricName } from '../base/names.js';
 import type { Drops } from './drops.js';
 import { LabelIndex, type LabelObject, type LabelValue } from './label-index.js';
-import type { MetricSnapshot, MetricType } from './snapshot.js';
+import type { MetricSnapshot, MetricType, SnapshotOptions } from './snapshot.js';
 
 /** What every metric shares with the registry that made it. */
 export interface MetricContext {
@@ -91,6 +91,11 @@ export abstract class Metric {
     }
   }
 
+  /** A number that changes whenever a series is created or removed (see `LabelIndex.layout`). */
+  get layout(): number {
+    return this.index.layout;
+  }
+
   /** Number of live series (the overflow series not included). */
   get seriesCount(): number {
     return this.index.size;
@@ -107,7 +112,7 @@ export abstract class Metric {
   abstract reset(): void;
 
   /** The metric's current state; `collect` callbacks have already run. */
-  abstract snapshot(): MetricSnapshot;
+  abstract snapshot(options?: SnapshotOptions): MetricSnapshot;
 
   /** Runs the metric's read-time callback, if any. */
   collect(): void | Promise<void> {}

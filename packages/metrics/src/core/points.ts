@@ -1,4 +1,5 @@
 import { parseLabelPairs } from '../base/escape.js';
+import type { SketchData } from '../sketch/quantile-sketch.js';
 import type { CounterPoint, DistributionStats, GaugePoint, HistogramPoint, Labels } from './snapshot.js';
 
 /**
@@ -58,12 +59,16 @@ export class HistogramPointOf extends Point implements HistogramPoint {
   readonly quantiles: readonly number[];
   readonly buckets: readonly number[];
   readonly window?: DistributionStats;
+  // Declared, not defined: points of a snapshot without sketches carry no field for them.
+  declare sketch?: SketchData;
+  declare windowSketch?: SketchData;
 
   constructor(
     block: string,
     buckets: readonly number[],
     stats: DistributionStats,
     window?: DistributionStats,
+    sketches?: { sketch: SketchData; windowSketch: SketchData | undefined },
   ) {
     super(block);
     this.buckets = buckets;
@@ -75,5 +80,9 @@ export class HistogramPointOf extends Point implements HistogramPoint {
     this.std = stats.std;
     this.quantiles = stats.quantiles;
     if (window) this.window = window;
+    if (sketches) {
+      this.sketch = sketches.sketch;
+      if (sketches.windowSketch) this.windowSketch = sketches.windowSketch;
+    }
   }
 }

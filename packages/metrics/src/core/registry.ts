@@ -7,7 +7,13 @@ import { Histogram, type HistogramOptions } from './histogram.js';
 import type { Metric, MetricContext } from './metric.js';
 import { noopCounter, noopGauge, noopHistogram } from './noop.js';
 import { Scope, type ScopeHost, type ScopeOptions } from './scope.js';
-import type { CounterSnapshot, MetricSnapshot, MetricType, RegistrySnapshot } from './snapshot.js';
+import type {
+  CounterSnapshot,
+  MetricSnapshot,
+  MetricType,
+  RegistrySnapshot,
+  SnapshotOptions,
+} from './snapshot.js';
 
 export interface RegistryOptions {
   /** A disabled registry hands out no-op metrics that cost next to nothing. Default true. */
@@ -156,21 +162,21 @@ export class Registry {
   }
 
   /** Runs every `collect` callback (awaiting async ones), then reads every metric. */
-  async snapshot(): Promise<RegistrySnapshot> {
+  async snapshot(options?: SnapshotOptions): Promise<RegistrySnapshot> {
     await Promise.all([...this.#metrics.values()].map((m) => m.collect()));
-    return this.#read();
+    return this.#read(options);
   }
 
   /** The same without waiting: async `collect` callbacks land in the next snapshot. */
-  snapshotSync(): RegistrySnapshot {
+  snapshotSync(options?: SnapshotOptions): RegistrySnapshot {
     for (const metric of this.#metrics.values()) void metric.collect();
-    return this.#read();
+    return this.#read(options);
   }
 
-  #read(): RegistrySnapshot {
+  #read(options: SnapshotOptions | undefined): RegistrySnapshot {
     const byName = new Map<string, MetricSnapshot>();
     for (const metric of this.#metrics.values()) {
-      const snapshot = metric.snapshot();
+      const snapshot = metric.snapshot(options);
       const seen = byName.get(snapshot.name);
       byName.set(
         snapshot.name,

@@ -3,6 +3,8 @@
  * summary, Influx line protocol). The registry produces it; nothing downstream reaches back into a
  * live metric.
  */
+import type { SketchData } from '../sketch/quantile-sketch.js';
+
 export type Labels = Readonly<Record<string, string>>;
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -45,6 +47,10 @@ export interface HistogramPoint extends PointBase, DistributionStats {
   readonly buckets: readonly number[];
   /** The same statistics over the sliding window, when the metric has one. */
   readonly window?: DistributionStats;
+  /** The percentile sketch itself, only in a `snapshot({ sketches: true })`: to merge in another process. */
+  readonly sketch?: SketchData;
+  /** The window's sketch, likewise, when the metric has a window. */
+  readonly windowSketch?: SketchData;
 }
 
 interface MetricBase {
@@ -84,6 +90,15 @@ export interface ScopeSnapshot {
   readonly createdAt: number;
   /** Estimated heap bytes held by the scope's series. */
   readonly memoryBytes: number;
+}
+
+export interface SnapshotOptions {
+  /**
+   * Also give each histogram point its sketch as plain data (`sketch`, `windowSketch`), so that
+   * another process can merge the percentiles exactly (`ClusterWorker` asks for them). Default false:
+   * a snapshot for exposition does not pay for copying the buckets.
+   */
+  readonly sketches?: boolean;
 }
 
 export interface RegistrySnapshot {

@@ -1,9 +1,37 @@
+import { invalidOption } from '../base/errors.js';
 import { bucketIndex, MAX_SCALE, MIN_NORMAL } from './bucket-index.js';
 import { BucketStore } from './bucket-store.js';
 
 export interface SketchOptions {
   /** Most buckets per sign before the resolution halves (the error bound doubles, the memory does not). */
   readonly maxBuckets?: number;
+}
+
+/** Counts of consecutive buckets: `counts[i]` is the count of bucket `offset + i`. */
+export interface BucketData {
+  readonly offset: number;
+  readonly counts: readonly number[];
+}
+
+/**
+ * A sketch as plain numbers and arrays, for another process: it survives structured clone and JSON
+ * alike (an empty sketch holds zeros, not the infinities and NaN JSON would turn into null; only
+ * sums that overflowed, past ±1.8e308, are lost to JSON).
+ * `fromData(toData())` is the same sketch, so sketches from several processes merge exactly.
+ */
+export interface SketchData {
+  readonly scale: number;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  /** The variance sums: Σ(x - shift) and Σ(x - shift)² (see `QuantileSketch`). */
+  readonly shift: number;
+  readonly s1: number;
+  readonly s2: number;
+  readonly zeroCount: number;
+  readonly positive: BucketData;
+  readonly negative?: BucketData;
 }
 
 /** 2048 buckets at scale 6 span 2^32: nanoseconds to an hour in one sketch at 0.54%. */
@@ -205,8 +233,82 @@ export class QuantileSketch {
     this.#negative = undefined;
   }
 
+  /** The sketch as plain data, for `fromData` in another process. */
+  toData(): SketchData {
+    if (this.count === 0) return EMPTY_DATA;
+    const negative = this.#negative;
+    return {
+      scale: this.scale,
+      count: this.count,
+      sum: this.sum,
+      min: this.min,
+      max: this.max,
+      shift: this.#shift,
+      s1: this.#s1,
+      s2: this.#s2,
+      zeroCount: this.zeroCount,
+      positive: bucketData(this.positive),
+      ...(negative && !negative.empty && { negative: bucketData(negative) }),
+    };
+  }
+
+  /** The sketch `toData` described. Throws `VIGIL_INVALID_OPTION` for data no sketch could have produced. */
+  static fromData(data: SketchData, options: SketchOptions = {}): QuantileSketch {
+    const sketch = new QuantileSketch(options);
+    if (typeof data !== 'object' || data === null || !(data.count >= 0)) {
+      throw invalidOption('sketch data', data, 'what QuantileSketch.toData() returns');
+    }
+    if (data.count === 0) return sketch;
+    if (!Number.isInteger(data.scale) || data.scale > MAX_SCALE) {
+      throw invalidOption('sketch data: scale', data.scale, `an integer of at most ${MAX_SCALE}`);
+    }
+    sketch.scale = data.scale;
+    sketch.count = data.count;
+    sketch.sum = data.sum;
+    sketch.min = data.min;
+    sketch.max = data.max;
+    sketch.#shift = data.shift;
+    sketch.#s1 = data.s1;
+    sketch.#s2 = data.s2;
+    sketch.zeroCount = data.zeroCount;
+    loadBuckets(sketch.positive, data.positive, 'positive');
+    if (data.negative) loadBuckets((sketch.#negative = new BucketStore()), data.negative, 'negative');
+    return sketch;
+  }
+
   /** Approximate heap bytes: the bucket arrays and a fixed share for the object and its fields. */
   bytes(): number {
     return 160 + this.positive.bytes() + (this.#negative ? 96 + this.#negative.bytes() : 0);
+  }
+}
+
+const EMPTY_DATA: SketchData = Object.freeze({
+  scale: MAX_SCALE,
+  count: 0,
+  sum: 0,
+  min: 0,
+  max: 0,
+  shift: 0,
+  s1: 0,
+  s2: 0,
+  zeroCount: 0,
+  positive: Object.freeze({ offset: 0, counts: Object.freeze([]) }),
+});
+
+function bucketData(store: BucketStore): BucketData {
+  if (store.empty) return { offset: 0, counts: [] };
+  const counts = store.counts.subarray(store.min - store.offset, store.max - store.offset + 1);
+  return { offset: store.min, counts: Array.from(counts) };
+}
+
+function loadBuckets(store: BucketStore, data: BucketData, side: string): void {
+  const offset = data?.offset;
+  const counts = data?.counts;
+  if (!Number.isInteger(offset) || !Array.isArray(counts)) {
+    throw invalidOption(`sketch data: ${side}`, data, '{ offset: integer, counts: number[] }');
+  }
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (c > 0) store.add(offset + i, c);
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/base/errors.js';
 import { Registry } from '../../src/core/registry.js';
+import { QuantileSketch } from '../../src/sketch/quantile-sketch.js';
 
 function codeOf(fn: () => unknown): string | undefined {
   try {
@@ -90,5 +91,37 @@ describe('a disabled registry', () => {
     r.gauge({ name: 'g' }).labels().set(3);
     expect(r.snapshotSync().metrics).toEqual([]);
     expect(r.scope('s1').open).toBe(false);
+  });
+});
+
+describe('Registry snapshot({ sketches: true })', () => {
+  it('gives histogram points their sketch (and window sketch) only when asked', () => {
+    const registry = new Registry();
+    const h = registry.histogram({ name: 'lat_seconds', labelNames: ['op'], window: 60 });
+    for (const v of [0.1, 0.2, 0.4]) h.observe({ op: 'a' }, v);
+    const plain = registry.snapshotSync().metrics[0]!;
+    expect(plain.type === 'histogram' && Object.keys(plain.points[0]!)).not.toContain('sketch');
+    const full = registry.snapshotSync({ sketches: true }).metrics[0]!;
+    if (full.type !== 'histogram') throw new Error('expected a histogram');
+    const point = full.points[0]!;
+    expect(QuantileSketch.fromData(point.sketch!).quantile(0.5)).toBe(point.quantiles[0]);
+    expect(point.sketch!.count).toBe(3);
+    expect(point.windowSketch!.count).toBe(3);
+  });
+});
+
+describe('Metric.layout', () => {
+  it('changes when a series is created or removed, not when one records', () => {
+    const registry = new Registry();
+    const c = registry.counter({ name: 'c_total', labelNames: ['a'] });
+    const empty = c.layout;
+    c.inc({ a: 'x' });
+    const one = c.layout;
+    expect(one).not.toBe(empty);
+    c.inc({ a: 'x' }, 5);
+    expect(c.layout).toBe(one);
+    c.remove('x');
+    expect(c.layout).not.toBe(one);
+    expect(registry.counter({ name: 'd_total' }).layout).not.toBe(c.layout);
   });
 });

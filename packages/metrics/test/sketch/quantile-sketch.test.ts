@@ -131,3 +131,83 @@ describe('QuantileSketch', () => {
     expect(sketch.positive.counts[bucketIndex(1) - sketch.positive.offset]).toBe(300 + 1 + 0xffffffff);
   });
 });
+
+describe('QuantileSketch.toData / fromData', () => {
+  const QS_ALL = [0, 0.1, 0.5, 0.9, 0.99, 1];
+
+  function same(a: QuantileSketch, b: QuantileSketch): void {
+    expect(b.count).toBe(a.count);
+    expect(b.sum).toBe(a.sum);
+    expect(b.scale).toBe(a.scale);
+    expect(b.zeroCount).toBe(a.zeroCount);
+    expect(b.mean).toBe(a.mean);
+    expect(b.std).toBe(a.std);
+    const [x, y] = [new Array<number>(QS_ALL.length), new Array<number>(QS_ALL.length)];
+    a.quantiles(QS_ALL, x);
+    b.quantiles(QS_ALL, y);
+    expect(y).toEqual(x);
+  }
+
+  // Up to 1e100, so that Σx² stays finite: JSON would write an overflowed sum as null.
+  it('gives back the same sketch, through JSON too (any values up to 1e100, downscaled or not)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ noNaN: true, min: -1e100, max: 1e100 }), {
+          maxLength: 200,
+        }),
+        (values) => {
+          const sketch = new QuantileSketch();
+          for (const v of values) sketch.add(v);
+          same(sketch, QuantileSketch.fromData(sketch.toData()));
+          same(sketch, QuantileSketch.fromData(JSON.parse(JSON.stringify(sketch.toData()))));
+        },
+      ),
+    );
+  });
+
+  it('merges sketches rebuilt from data exactly as the originals', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 1e-6, max: 4000, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        fc.array(fc.double({ min: 1e-6, max: 4000, noNaN: true }), { minLength: 1, maxLength: 200 }),
+        (left, right) => {
+          const [a, b, all] = [new QuantileSketch(), new QuantileSketch(), new QuantileSketch()];
+          for (const v of left) a.add(v);
+          for (const v of right) b.add(v);
+          for (const v of [...left, ...right]) all.add(v);
+          const merged = QuantileSketch.fromData(a.toData());
+          merged.merge(QuantileSketch.fromData(b.toData()));
+          const [x, y] = [new Array<number>(QS_ALL.length), new Array<number>(QS_ALL.length)];
+          merged.quantiles(QS_ALL, x);
+          all.quantiles(QS_ALL, y);
+          expect(x).toEqual(y);
+          expect(merged.count).toBe(all.count);
+        },
+      ),
+    );
+  });
+
+  it('keeps an empty sketch JSON-safe: no infinities or NaN to turn into null', () => {
+    const data = new QuantileSketch().toData();
+    expect(JSON.parse(JSON.stringify(data))).toEqual(data);
+    const back = QuantileSketch.fromData(data);
+    expect(back.count).toBe(0);
+    expect(back.quantile(0.5)).toBeNaN();
+  });
+
+  it('refuses data no sketch produced, naming what is wrong', () => {
+    expect(() => QuantileSketch.fromData(null as never)).toThrow(/sketch data: got null/);
+    const data = { ...sketchOf(1, 2).toData(), scale: 9 };
+    expect(() => QuantileSketch.fromData(data)).toThrow(
+      /sketch data: scale: got 9, expected an integer of at most 6/,
+    );
+    const broken = { ...sketchOf(1, 2).toData(), positive: { offset: 1.5, counts: [1] } };
+    expect(() => QuantileSketch.fromData(broken)).toThrow(/sketch data: positive/);
+  });
+});
+
+function sketchOf(...values: number[]): QuantileSketch {
+  const sketch = new QuantileSketch();
+  for (const v of values) sketch.add(v);
+  return sketch;
+}

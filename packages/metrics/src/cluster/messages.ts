@@ -1,0 +1,103 @@
+import type { ScopeSnapshot } from '../core/snapshot.js';
+import type { SketchData } from '../sketch/quantile-sketch.js';
+
+/**
+ * What a `ClusterWorker` and a `ClusterRegistry` say to each other, over a cluster IPC channel
+ * (JSON by default, or V8's serialiser with `serialization: 'advanced'`) or a `MessagePort`
+ * (structured clone). Only strings, numbers and arrays, so every transport carries it unchanged.
+ * Every message has a `vigil` field, so the application's own messages on the same channel pass by.
+ */
+export type ClusterMessage = ProbeMessage | HelloMessage | ScrapeMessage | AnswerMessage;
+
+/** Primary → worker, when the primary starts listening: its hello may have been sent before. */
+export interface ProbeMessage {
+  readonly vigil: 'probe';
+}
+
+/** Worker → primary: sent when the `ClusterWorker` starts and in reply to every probe. */
+export interface HelloMessage {
+  readonly vigil: 'hello';
+  /** Names one `ClusterWorker` in one process: a new one means counters started again from zero. */
+  readonly incarnation: string;
+  readonly pid: number;
+  readonly threadId: number;
+}
+
+/** Primary → worker: send a snapshot. */
+export interface ScrapeMessage {
+  readonly vigil: 'scrape';
+  readonly id: number;
+  /** `incarnation:seq` of the last answer the primary applied, or '' when it holds none. */
+  readonly have: string;
+}
+
+/** Worker → primary: the answer to scrape `id`, or the error that kept the worker from answering. */
+export interface AnswerMessage {
+  readonly vigil: 'snapshot';
+  readonly id: number;
+  readonly incarnation: string;
+  /** Numbers this worker's answers 1, 2, 3 ...; series blocks are sent relative to answer `base`. */
+  readonly seq: number;
+  /** The answer whose series order this one continues, or -1 when every block is sent. */
+  readonly base: number;
+  readonly startTime: number;
+  readonly scopeLabel: string;
+  readonly scopes: readonly ScopeSnapshot[];
+  readonly metrics: readonly WireMetric[];
+  readonly error?: string;
+}
+
+/**
+ * JSON has no infinities or NaN: they travel as the strings `Number()` reads back, which is also
+ * what a typed array makes of them (`Float64Array.from(['-Infinity'])`).
+ */
+export type WireNumber = number | 'Infinity' | '-Infinity' | 'NaN';
+
+interface WireBase {
+  readonly name: string;
+  readonly help: string;
+  readonly unit: string;
+  /**
+   * How many leading series have the same label blocks, in the same order, as in answer `base`;
+   * `blocks` holds the rest. A worker's series keep their order from one snapshot to the next, so
+   * after the first answer a scrape carries numbers only: the primary keeps the blocks it was sent.
+   */
+  readonly keep: number;
+  readonly blocks: readonly string[];
+}
+
+export interface WireCounter extends WireBase {
+  readonly type: 'counter';
+  readonly values: readonly WireNumber[];
+}
+
+export interface WireGauge extends WireBase {
+  readonly type: 'gauge';
+  readonly values: readonly WireNumber[];
+  readonly min: readonly WireNumber[];
+  readonly max: readonly WireNumber[];
+  readonly mean: readonly WireNumber[];
+}
+
+export interface WireHistogram extends WireBase {
+  readonly type: 'histogram';
+  readonly bounds: readonly number[];
+  readonly quantiles: readonly number[];
+  /** Cumulative classic bucket counts per series, +Inf last. */
+  readonly buckets: readonly (readonly number[])[];
+  readonly sketches: readonly SketchData[];
+  /** The window sketches, when the histogram has a window. */
+  readonly windows?: readonly SketchData[];
+}
+
+export type WireMetric = WireCounter | WireGauge | WireHistogram;
+
+const KINDS = new Set(['probe', 'hello', 'scrape', 'snapshot']);
+
+export function isClusterMessage(message: unknown): message is ClusterMessage {
+  return (
+    typeof message === 'object' &&
+    message !== null &&
+    KINDS.has((message as { vigil?: unknown }).vigil as string)
+  );
+}

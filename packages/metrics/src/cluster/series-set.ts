@@ -1,0 +1,86 @@
+import { QuantileSketch } from '../sketch/quantile-sketch.js';
+import type { MergedFamily } from './merged-family.js';
+import type { WireMetric } from './messages.js';
+
+const NONE = new Float64Array(0);
+
+/**
+ * One worker's series of one metric, as its last answer gave them, decoded once on arrival: values
+ * in typed arrays, sketches rebuilt, and each series' slot in the merged family worked out, so that
+ * a merge is one array add per series and no label lookup.
+ */
+export class SeriesSet {
+  readonly family: MergedFamily;
+  /** The series' keys in the family: their label blocks, with `worker="<id>",` in front for that rule. */
+  readonly keys: readonly string[];
+  /** Slot of each series in `family`, valid while `generation` is the family's. */
+  slots: Int32Array;
+  generation: number;
+  /** Counters and gauges: the value; gauges also min, max and mean. */
+  readonly values: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly mean: Float64Array;
+  /** Histograms: cumulative bucket counts, the sketch and the window's sketch per series. */
+  readonly buckets: readonly (readonly number[])[];
+  readonly sketches: readonly QuantileSketch[];
+  readonly windows: readonly QuantileSketch[] | undefined;
+
+  constructor(
+    family: MergedFamily,
+    wire: WireMetric,
+    previous: SeriesSet | undefined,
+    keyOf: ((block: string) => string) | undefined,
+  ) {
+    this.family = family;
+    const added = keyOf ? wire.blocks.map(keyOf) : wire.blocks;
+    const keep = previous ? wire.keep : 0;
+    const current = previous !== undefined && previous.generation === family.generation;
+    if (current && added.length === 0 && keep === previous.size) {
+      // The usual scrape: the same series as last time, only their numbers are new.
+      this.keys = previous.keys;
+      this.slots = previous.slots;
+    } else {
+      this.keys = keep === 0 ? added : previous!.keys.slice(0, keep).concat(added);
+      this.slots = new Int32Array(this.keys.length);
+      if (current) this.slots.set(previous.slots.subarray(0, keep));
+      family.resolve(this.keys, this.slots, current ? keep : 0);
+    }
+    this.generation = family.generation;
+    // A typed array reads the strings 'Infinity', '-Infinity' and 'NaN' as the numbers they name.
+    const column = (values: readonly unknown[]) => new Float64Array(values as number[]);
+    this.values = wire.type === 'histogram' ? NONE : column(wire.values);
+    this.min = wire.type === 'gauge' ? column(wire.min) : NONE;
+    this.max = wire.type === 'gauge' ? column(wire.max) : NONE;
+    this.mean = wire.type === 'gauge' ? column(wire.mean) : NONE;
+    if (wire.type === 'histogram') {
+      this.buckets = wire.buckets;
+      this.sketches = wire.sketches.map((data) => QuantileSketch.fromData(data));
+      this.windows = wire.windows?.map((data) => QuantileSketch.fromData(data));
+    } else {
+      this.buckets = [];
+      this.sketches = [];
+      this.windows = undefined;
+    }
+  }
+
+  /** The slots, worked out again if the family was compacted since. */
+  current(): Int32Array {
+    if (this.generation !== this.family.generation) {
+      this.family.resolve(this.keys, this.slots, 0);
+      this.generation = this.family.generation;
+    }
+    return this.slots;
+  }
+
+  get size(): number {
+    return this.keys.length;
+  }
+
+  /** Whether series `i` of `earlier` went down to series `j` of this set: it was reset in between. */
+  wasReset(earlier: SeriesSet, i: number, j: number): boolean {
+    return this.family.type === 'histogram'
+      ? this.sketches[j]!.count < earlier.sketches[i]!.count
+      : this.values[j]! < earlier.values[i]!;
+  }
+}

@@ -1,0 +1,141 @@
+import { randomUUID } from 'node:crypto';
+import type { GaugePoint, HistogramPoint, MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
+import type { SketchData } from '../sketch/quantile-sketch.js';
+import type { AnswerMessage, ScrapeMessage, WireMetric, WireNumber } from './messages.js';
+
+// Arrays are built by push throughout: JSON.stringify writes a packed array 2-3× faster than one
+// made with new Array(n), whose holes it has to check for (measured on Node 20, 10,000 numbers).
+
+/**
+ * Turns a worker's snapshots into answers for the primary. It remembers the label blocks of its
+ * last answer, so that when the primary says it applied that answer, the next one sends only the
+ * series that are new since (10,000 unchanged series: 10,000 numbers instead of ~400 KiB of labels).
+ *
+ * Whether a metric's series are the ones of the last answer, in the same order, is known without
+ * reading its blocks when its layout (`Metric.layout`) did not change: comparing 10,000 blocks,
+ * built afresh by every snapshot, cost ~1.5 ms, as much as the snapshot itself (bench/cluster-scrape.js).
+ */
+export class SnapshotEncoder {
+  readonly incarnation = randomUUID();
+  #seq = 0;
+  #sent = new Map<string, Sent>();
+
+  /**
+   * `layouts`: per metric name, its layout if it held still while the snapshot was taken; a name
+   * left out has its blocks compared instead.
+   */
+  encode(
+    snapshot: RegistrySnapshot,
+    request: ScrapeMessage,
+    layouts: ReadonlyMap<string, string>,
+  ): AnswerMessage {
+    const delta = request.have === `${this.incarnation}:${this.#seq}`;
+    const base = delta ? this.#seq : -1;
+    const sent = new Map<string, Sent>();
+    const metrics: WireMetric[] = [];
+    for (const metric of snapshot.metrics) {
+      const points = metric.points;
+      const layout = layouts.get(metric.name);
+      const previous = delta ? this.#sent.get(metric.name) : undefined;
+      if (previous && layout !== undefined && previous.layout === layout) {
+        sent.set(metric.name, previous);
+        metrics.push(wire(metric, points.length, NO_BLOCKS));
+        continue;
+      }
+      const blocks: string[] = [];
+      for (let i = 0; i < points.length; i++) blocks.push(points[i]!.block);
+      let keep = 0;
+      if (previous) {
+        const n = Math.min(previous.blocks.length, blocks.length);
+        while (keep < n && previous.blocks[keep] === blocks[keep]) keep++;
+      }
+      sent.set(metric.name, { layout, blocks });
+      metrics.push(wire(metric, keep, keep === 0 ? blocks : blocks.slice(keep)));
+    }
+    this.#sent = sent;
+    return {
+      vigil: 'snapshot',
+      id: request.id,
+      incarnation: this.incarnation,
+      seq: ++this.#seq,
+      base,
+      startTime: snapshot.startTime,
+      scopeLabel: snapshot.scopeLabel,
+      scopes: snapshot.scopes,
+      metrics,
+    };
+  }
+
+  /** The answer when the snapshot failed (a `collect` callback threw): the primary keeps what it had. */
+  failure(request: ScrapeMessage, error: unknown): AnswerMessage {
+    return {
+      vigil: 'snapshot',
+      id: request.id,
+      incarnation: this.incarnation,
+      seq: this.#seq,
+      base: -1,
+      startTime: 0,
+      scopeLabel: '',
+      scopes: [],
+      metrics: [],
+      error: error instanceof Error ? error.message : String(error),
+    };
+  }
+}
+
+interface Sent {
+  readonly layout: string | undefined;
+  readonly blocks: readonly string[];
+}
+
+const NO_BLOCKS: readonly string[] = [];
+
+function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): WireMetric {
+  const { name, help, unit } = metric;
+  if (metric.type === 'counter') {
+    const values: WireNumber[] = [];
+    for (let i = 0; i < metric.points.length; i++) values.push(wireNumber(metric.points[i]!.value));
+    return { type: 'counter', name, help, unit, keep, blocks, values };
+  }
+  if (metric.type === 'gauge') {
+    const points = metric.points;
+    return {
+      type: 'gauge',
+      name,
+      help,
+      unit,
+      keep,
+      blocks,
+      values: column(points, 'value'),
+      min: column(points, 'min'),
+      max: column(points, 'max'),
+      mean: column(points, 'mean'),
+    };
+  }
+  const points = metric.points;
+  const sketches: SketchData[] = [];
+  const buckets: (readonly number[])[] = [];
+  const windowed = points.length > 0 && points[0]!.windowSketch !== undefined;
+  const windows: SketchData[] = [];
+  for (let i = 0; i < points.length; i++) {
+    const point: HistogramPoint = points[i]!;
+    buckets.push(point.buckets);
+    // Present: the worker asks for `snapshot({ sketches: true })`.
+    sketches.push(point.sketch!);
+    if (windowed) windows.push(point.windowSketch!);
+  }
+  const out = { type: 'histogram' as const, name, help, unit, keep, blocks, bounds: metric.bounds };
+  return windowed
+    ? { ...out, quantiles: metric.quantiles, buckets, sketches, windows }
+    : { ...out, quantiles: metric.quantiles, buckets, sketches };
+}
+
+function column(points: readonly GaugePoint[], key: 'value' | 'min' | 'max' | 'mean'): WireNumber[] {
+  const out: WireNumber[] = [];
+  for (let i = 0; i < points.length; i++) out.push(wireNumber(points[i]![key]));
+  return out;
+}
+
+function wireNumber(value: number): WireNumber {
+  return value - value === 0 ? value : (String(value) as WireNumber);
+}

@@ -12,9 +12,9 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freeTcpPort, stopProcess, until } from './processes.js';
 import { encodeWriteRequest } from './remote-write.js';
 import { SCRAPE_INTERVAL_MS } from './scrape-data.js';
 
@@ -29,7 +29,7 @@ export async function measurePeers(makeData, start, scrapes) {
       continue;
     }
     const dir = mkdtempSync(join(tmpdir(), `vigil-peer-${peer.binary}-`));
-    const port = await freePort();
+    const port = await freeTcpPort();
     const proc = spawn(peer.binary, peer.args(dir, port), { stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     proc.stderr.on('data', (d) => {
@@ -37,14 +37,14 @@ export async function measurePeers(makeData, start, scrapes) {
     });
     try {
       const base = `http://127.0.0.1:${port}`;
-      await until(`${peer.name} ready`, 30_000, async () => (await fetch(base + peer.ready)).ok);
+      await pollUntil(`${peer.name} ready`, 30_000, async () => (await fetch(base + peer.ready)).ok);
       const sent = await send(`${base}/api/v1/write`, makeData(), start, scrapes);
       const measured = await peer.measure(base, dir);
       results.push({ name: peer.name, sent, ...measured });
     } catch (error) {
       results.push({ name: peer.name, error: `${error.message}; log: ${log.slice(-300)}` });
     } finally {
-      await stop(proc);
+      await stopProcess(proc);
       rmSync(dir, { recursive: true, force: true });
     }
   }
@@ -98,7 +98,7 @@ const prometheus = {
     // the same blocks twice, 2 s apart, means no compaction is halfway through replacing some
     let blocks = [];
     let seen = '';
-    await until('Prometheus compaction', 180_000, async () => {
+    await pollUntil('Prometheus compaction', 180_000, async () => {
       blocks = readBlocks(join(dir, 'data'));
       const covered = blocks.reduce((a, b) => a + (b.maxTime - b.minTime), 0);
       const now = JSON.stringify(blocks);
@@ -129,7 +129,7 @@ const victoriaMetrics = {
     let last = -1;
     let stable = 0;
     let m;
-    await until('VictoriaMetrics merges', 180_000, async () => {
+    await pollUntil('VictoriaMetrics merges', 180_000, async () => {
       m = await metrics();
       const rows = sum(m, 'vm_rows', (l) => l.type?.startsWith('storage/'));
       const bytes = sum(m, 'vm_data_size_bytes');
@@ -207,35 +207,7 @@ function onPath(binary) {
   return spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
 }
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function until(what, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return;
-    } catch {
-      // not up yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not done within ${timeoutMs / 1000} s`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function stop(proc) {
-  if (proc.exitCode !== null || proc.signalCode !== null) return;
-  const exited = new Promise((resolve) => proc.once('exit', resolve));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
+/** The peers are polled every 250 ms: their readiness and compaction take seconds. */
+function pollUntil(what, timeoutMs, check) {
+  return until(what, timeoutMs, check, 250);
 }

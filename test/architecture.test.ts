@@ -80,15 +80,26 @@ const serverSrc = join(root, 'packages/server/src');
 
 /**
  * DESIGN.md for @vigil/server: `http` and `cli` sit on top and alone construct concrete stores;
- * `ingest` and `query` see the store only through its interface (`store/series-store.ts`).
+ * `ingest` and `query` see the store only through its interface (`store/series-store.ts`); `alerts` sees
+ * queries only through the QueryEngine interface; `remote` implements both interfaces against another engine.
  */
 const SERVER_ALLOWED: Record<string, readonly string[]> = {
   config: [],
   store: [],
   query: ['store/series-store.ts'],
   ingest: ['store/series-store.ts', 'config'],
-  http: ['store/series-store.ts', 'ingest', 'query', 'config'],
-  cli: ['config', 'http', 'ingest', 'store', 'query'],
+  alerts: [
+    'store/series-store.ts',
+    'query/query-engine.ts',
+    'query/query-error.ts',
+    'query/format-value.ts',
+    'config',
+  ],
+  remote: ['store/series-store.ts', 'query/query-engine.ts', 'query/query-error.ts', 'ingest', 'config'],
+  demo: ['config'],
+  top: ['config'],
+  http: ['store/series-store.ts', 'ingest', 'query', 'alerts', 'config'],
+  cli: ['config', 'http', 'ingest', 'store', 'query', 'alerts', 'remote', 'demo', 'top'],
 };
 
 describe('@vigil/server architecture', () => {

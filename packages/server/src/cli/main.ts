@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { runDemo } from './demo-command.js';
 import { serve, VERSION } from './serve.js';
+import { SERVE_OPTIONS, serveFlags, untilSignal } from './serve-flags.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
+  vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil version
   vigil help
 
@@ -16,6 +19,13 @@ vigil serve
   --data DIR           where the store lives (env VIGIL_DATA; default ./data)
   --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
+
+vigil demo: vigil serve plus a built-in workload modelled on the seeds (streaming sessions, an event
+server, an LLM orchestrator, a voice callbot, an analysis backend, provider health checks)
+  --seed N             seed of the simulation (default 42)
+  --interval DURATION  how often the workload is scraped (default 5s), and the backfill's step (default 15s)
+  --backfill DURATION  first fill that much history (e.g. 24h) quickly; --duration is the same flag
+  --no-serve           with --backfill: exit once the history is written
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +33,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'demo':
+      return runDemo(rest);
     case 'version':
     case '--version':
       console.log(VERSION);
@@ -48,13 +60,7 @@ async function runServe(args: string[]): Promise<number> {
   }
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({
-      ...(values.config !== undefined && { config: values.config }),
-      ...(values.listen !== undefined && { listen: values.listen }),
-      ...(values.data !== undefined && { data: values.data }),
-      ...(values.statsd !== undefined && { statsd: values.statsd }),
-      ...(values.scrape !== undefined && { scrape: values.scrape }),
-    });
+    config = loadConfig(serveFlags(values));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`vigil serve: configuration: ${error.message}`);
@@ -68,14 +74,8 @@ async function runServe(args: string[]): Promise<number> {
   console.log(`  API       ${server.url}/api/v1/series?match[]=up`);
   if (config.scrape.targets.length > 0)
     console.log(`  scraping  ${config.scrape.targets.map((t) => t.url).join(', ')}`);
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      console.log(`vigil: ${signal}, flushing and stopping`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = await untilSignal();
+  console.log(`vigil: ${signal}, flushing and stopping`);
   await server.close();
   return 0;
 }
@@ -83,13 +83,7 @@ async function runServe(args: string[]): Promise<number> {
 function parseServeArgs(args: string[]) {
   return parseArgs({
     args,
-    options: {
-      config: { type: 'string' },
-      listen: { type: 'string' },
-      data: { type: 'string' },
-      statsd: { type: 'string' },
-      scrape: { type: 'string', multiple: true },
-    },
+    options: SERVE_OPTIONS,
     strict: true,
     allowPositionals: false,
   }).values;

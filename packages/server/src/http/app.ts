@@ -4,6 +4,7 @@ import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
+import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -23,6 +24,8 @@ export interface AppOptions {
   readonly token: string | undefined;
   readonly bodyLimit: number;
   readonly version: string;
+  /** Rules, alerts, their history and reload; without it those routes answer 404. */
+  readonly alerts?: AlertRoutesOptions;
 }
 
 /** Paths that answer without the token: process probes carry no data. */
@@ -80,6 +83,8 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     clock,
     bodyLimit: options.bodyLimit,
   });
+
+  if (options.alerts) alertRoutes(router, options.alerts);
 
   const authorised = bearerAuth(options.token);
 

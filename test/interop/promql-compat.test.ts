@@ -224,3 +224,64 @@ describe('PromQL: vigil answers as Prometheus 2.42 on the same samples', () => {
     expect(disagreements).toEqual([]);
   }, 600_000);
 });
+
+describe('series, labels and label values: vigil answers as Prometheus 2.42', () => {
+  const s = (ms: number) => String((t0 + ms) / 1000);
+  const asks: [string, [string, string][]][] = [
+    ['/api/v1/series', [['match[]', 'up']]],
+    [
+      '/api/v1/series',
+      [
+        ['match[]', '{job="api"}'],
+        ['match[]', 'build_info'],
+      ],
+    ],
+    [
+      '/api/v1/series',
+      [
+        ['match[]', 'up'],
+        ['start', s(75 * 60_000)],
+        ['end', s(120 * 60_000)],
+      ],
+    ],
+    [
+      '/api/v1/series',
+      [
+        ['match[]', 'http_requests_total{code=~"5.."}'],
+        ['start', s(0)],
+        ['end', s(10 * 60_000)],
+      ],
+    ],
+    ['/api/v1/labels', []],
+    ['/api/v1/labels', [['match[]', 'memory_analysis_duration_seconds_bucket']]],
+    ['/api/v1/label/job/values', []],
+    ['/api/v1/label/instance/values', [['match[]', 'http_requests_total']]],
+    ['/api/v1/label/__name__/values', [['match[]', '{job="backend"}']]],
+    ['/api/v1/label/le/values', []],
+  ];
+
+  const canonical = (data: unknown) =>
+    (data as unknown[]).map((d) => (typeof d === 'string' ? d : key(d as Record<string, string>))).sort();
+
+  for (const [path, params] of asks) {
+    it(`${path}?${new URLSearchParams(params)}, by GET and by POST`, async () => {
+      const query = new URLSearchParams(params).toString();
+      const answers = await Promise.all(
+        [promUrl, vigil.url].map(async (base) => {
+          const res = await fetch(`${base}${path}?${query}`);
+          return canonical(((await res.json()) as { data: unknown }).data);
+        }),
+      );
+      expect(answers[0]!.length).toBeGreaterThan(0);
+      expect(answers[1]).toEqual(answers[0]);
+      if (!path.startsWith('/api/v1/label/')) {
+        const res = await fetch(`${vigil.url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: query,
+        });
+        expect(canonical(((await res.json()) as { data: unknown }).data)).toEqual(answers[0]);
+      }
+    });
+  }
+});

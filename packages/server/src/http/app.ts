@@ -8,6 +8,7 @@ import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { metadataRoute } from './metadata-route.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
@@ -76,7 +77,8 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       data: { version: options.version, revision: '', branch: '', goVersion: '' },
     }),
   );
-  readRoutes(router, { store, clock, maxSamples: 50_000_000 });
+  readRoutes(router, { store, clock, maxSamples: 50_000_000, bodyLimit: options.bodyLimit });
+  metadataRoute(router, options.writer.metadata);
   ingestRoutes(router, {
     writer: options.writer,
     pushGroups: options.pushGroups,

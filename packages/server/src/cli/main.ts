@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { checkRules } from './check-rules.js';
 import { runDemo } from './demo-command.js';
 import { serve, VERSION } from './serve.js';
-import { SERVE_OPTIONS, serveFlags, untilSignal } from './serve-flags.js';
+import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
+  vigil check rules [--expand] FILE...
   vigil version
   vigil help
 
@@ -19,6 +22,12 @@ vigil serve
   --data DIR           where the store lives (env VIGIL_DATA; default ./data)
   --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
+  SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.
+
+vigil check rules FILE...
+  Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
+  good file, file:line: reason for each problem; exit code 1 if any file is broken.
+  --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
 
 vigil demo: vigil serve plus a built-in workload modelled on the seeds (streaming sessions, an event
 server, an LLM orchestrator, a voice callbot, an analysis backend, provider health checks)
@@ -35,6 +44,16 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'demo':
       return runDemo(rest);
+    case 'check':
+      if (rest[0] !== 'rules') {
+        console.error(`vigil check: expected "vigil check rules FILE..."\n\n${USAGE}`);
+        return 2;
+      }
+      return checkRules(
+        rest.slice(1),
+        (line) => console.log(line),
+        (line) => console.error(line),
+      );
     case 'version':
     case '--version':
       console.log(VERSION);
@@ -68,14 +87,38 @@ async function runServe(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const server = await serve(config);
+  let server: Awaited<ReturnType<typeof serve>>;
+  try {
+    server = await serve(config);
+  } catch (error) {
+    if (error instanceof RuleFileError) {
+      console.error(`vigil serve: rule files:\n${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   console.log(`vigil ${VERSION} serving on ${server.url} (data in ${config.data})`);
   console.log(`  metrics   ${server.url}/metrics`);
   console.log(`  API       ${server.url}/api/v1/series?match[]=up`);
   if (config.scrape.targets.length > 0)
     console.log(`  scraping  ${config.scrape.targets.map((t) => t.url).join(', ')}`);
-  const signal = await untilSignal();
-  console.log(`vigil: ${signal}, flushing and stopping`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      console.log(`vigil: ${signal}, flushing and stopping`);
+      resolve();
+    };
+    process.on('SIGHUP', () => {
+      server.reload().then(
+        () => console.log('vigil: SIGHUP, rule files reloaded'),
+        (error: unknown) =>
+          console.error(
+            `vigil: SIGHUP, reload refused, the running rules stay:\n${(error as Error).message}`,
+          ),
+      );
+    });
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
   await server.close();
   return 0;
 }

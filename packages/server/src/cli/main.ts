@@ -62,7 +62,16 @@ async function runServe(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const server = await serve(config);
+  let server: Awaited<ReturnType<typeof serve>>;
+  try {
+    server = await serve(config);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`vigil serve: configuration: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   console.log(`vigil ${VERSION} serving on ${server.url} (data in ${config.data})`);
   console.log(`  metrics   ${server.url}/metrics`);
   console.log(`  API       ${server.url}/api/v1/series?match[]=up`);

@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
+import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
@@ -12,6 +14,7 @@ import { StatsdServer } from '../ingest/statsd-server.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { buildNotifiers } from './build-notifiers.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -19,6 +22,8 @@ export interface RunningServer {
   readonly statsdPort: number | undefined;
   readonly store: SeriesStore;
   readonly registry: Registry;
+  /** Routing, grouping, silences and delivery of alerts: the AlertSink and Silencer of the rule side. */
+  readonly notifications: NotificationPipeline;
   /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -27,6 +32,12 @@ export const VERSION = '0.1.0';
 
 /** Starts everything `vigil serve` runs, from a resolved configuration. */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  // Checked before anything is opened, so a bad alertmanager.yml stops start-up with its message.
+  const { slackWebhookUrl, slackChannel } = config.notifications;
+  const notifyConfig = loadNotifyConfig(config.notifications, {
+    ...(slackWebhookUrl && { SLACK_WEBHOOK_URL: slackWebhookUrl }),
+    ...(slackChannel && { SLACK_CHANNEL: slackChannel }),
+  });
   mkdirSync(config.data, { recursive: true });
   const store = await openSqliteStore({
     dir: config.data,
@@ -56,6 +67,15 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       registry,
     });
   const statsdPort = await statsd?.start();
+  let externalURL = `http://${config.listen.host}:${config.listen.port}`;
+  const notifications = new NotificationPipeline({
+    config: notifyConfig,
+    notifiers: buildNotifiers(notifyConfig, clock),
+    clock,
+    registry,
+    dataDir: config.data,
+    externalURL: () => externalURL,
+  });
 
   const app = createApp({
     store,
@@ -67,6 +87,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     token: config.auth.token,
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
+    notifications,
   });
   const http = createServer(app);
   const live = new LiveStream({
@@ -85,6 +106,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  externalURL = `http://${host}:${port}`;
 
   let closing: Promise<void> | undefined;
   return {
@@ -92,6 +114,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     statsdPort,
     store,
     registry,
+    notifications,
     close() {
       closing ??= (async () => {
         stopResample();
@@ -102,6 +125,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         });
         await scraper.stop();
         await statsd?.stop();
+        notifications.close();
         await store.close();
       })();
       return closing;

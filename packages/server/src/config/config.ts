@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -27,6 +28,14 @@ export interface Config {
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
   readonly dashboard: { readonly refreshIntervalMs: number };
+  /** Alertmanager-format notification settings: inline, or the path of an alertmanager.yml; checked by the pipeline. */
+  readonly notifications: {
+    readonly inline: unknown;
+    readonly file: string | undefined;
+    /** The seeds' SLACK_WEBHOOK_URL and SLACK_CHANNEL, the default receiver when nothing is configured. */
+    readonly slackWebhookUrl: string | undefined;
+    readonly slackChannel: string | undefined;
+  };
 }
 
 export interface HostPort {
@@ -107,6 +116,8 @@ const FILE_SCHEMA = z
       .partial()
       .strict(),
     dashboard: z.object({ refreshInterval: duration }).partial().strict(),
+    notifications: z.record(z.string(), z.unknown()),
+    notifications_file: z.string().min(1),
   })
   .partial()
   .strict();
@@ -144,6 +155,10 @@ const ENV: ReadonlyArray<
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
   const file = flags.config ?? env.VIGIL_CONFIG;
   const fromFile = file === undefined ? {} : check(readYaml(file), `${file}`);
+  if (file !== undefined && fromFile.notifications_file !== undefined) {
+    // Relative to the file that names it, as Prometheus resolves rule_files.
+    fromFile.notifications_file = resolvePath(dirname(file), fromFile.notifications_file);
+  }
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, path, kind] of ENV) {
     const raw = env[variable];
@@ -159,8 +174,21 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     if (value !== undefined) fromFlags[key] = value;
   }
   if (flags.scrape?.length) fromFlags.scrape = { targets: [...flags.scrape] };
+  if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
+    throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
-  return resolve(merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')));
+  const config = resolve(
+    merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')),
+  );
+  const slackWebhookUrl = env.SLACK_WEBHOOK_URL || undefined;
+  if (slackWebhookUrl !== undefined && !/^https?:\/\/\S+$/.test(slackWebhookUrl))
+    throw new ConfigError(
+      `environment variable SLACK_WEBHOOK_URL: expected an https:// incoming webhook URL`,
+    );
+  return {
+    ...config,
+    notifications: { ...config.notifications, slackWebhookUrl, slackChannel: env.SLACK_CHANNEL || undefined },
+  };
 }
 
 function readYaml(file: string): unknown {
@@ -243,6 +271,12 @@ function resolve(c: FileConfig): Config {
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
     dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000 },
+    notifications: {
+      inline: c.notifications,
+      file: c.notifications_file,
+      slackWebhookUrl: undefined,
+      slackChannel: undefined,
+    },
   };
 }
 

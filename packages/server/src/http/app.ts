@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, metricsHandler, type Registry } from '@vigil/metrics';
+import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
+import { alertmanagerRoutes } from './alertmanager-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -11,6 +13,7 @@ import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
+import { silenceRoutes } from './silence-routes.js';
 
 export interface AppOptions {
   readonly store: SeriesStore;
@@ -23,6 +26,8 @@ export interface AppOptions {
   readonly token: string | undefined;
   readonly bodyLimit: number;
   readonly version: string;
+  /** The notification pipeline, for the silences and Alertmanager v2 routes. */
+  readonly notifications?: NotificationPipeline | undefined;
 }
 
 /** Paths that answer without the token: process probes carry no data. */
@@ -81,6 +86,12 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     bodyLimit: options.bodyLimit,
   });
 
+  if (options.notifications) {
+    const { bodyLimit, version } = options;
+    silenceRoutes(router, { silences: options.notifications.silences, clock, bodyLimit });
+    alertmanagerRoutes(router, { pipeline: options.notifications, clock, bodyLimit, version });
+  }
+
   const authorised = bearerAuth(options.token);
 
   return (req, res) => {
@@ -124,5 +135,7 @@ function routeName(pathname: string): string {
   if (pathname.startsWith('/metrics/job/')) return '/metrics/job/*';
   if (pathname.startsWith('/api/push/')) return '/api/push/:token';
   if (pathname.startsWith('/api/v1/label/')) return '/api/v1/label/:name/values';
+  if (pathname.startsWith('/api/silences/')) return '/api/silences/:id';
+  if (pathname.startsWith('/api/v2/silence/')) return '/api/v2/silence/:id';
   return pathname;
 }

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import { AlertHistory } from '../alerts/alert-history.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
+import { RuleManager } from '../alerts/rule-manager.js';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
@@ -11,6 +13,7 @@ import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
+import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -24,6 +27,10 @@ export interface RunningServer {
   readonly registry: Registry;
   /** Routing, grouping, silences and delivery of alerts: the AlertSink and Silencer of the rule side. */
   readonly notifications: NotificationPipeline;
+  readonly rules: RuleManager;
+  readonly history: AlertHistory;
+  /** Reloads the rule files (SIGHUP and `POST /-/reload`); a broken file throws and the running rules stay. */
+  reload(): Promise<void>;
   /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -67,19 +74,47 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       registry,
     });
   const statsdPort = await statsd?.start();
+
+  const engine = new PromqlEngine({ store, clock });
+  const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
   const notifications = new NotificationPipeline({
     config: notifyConfig,
     notifiers: buildNotifiers(notifyConfig, clock),
     clock,
     registry,
+    events: history,
     dataDir: config.data,
     externalURL: () => externalURL,
   });
-
+  const rules = new RuleManager({
+    files: config.rules.files,
+    baseDir: process.cwd(),
+    engine,
+    store,
+    checkExpr: parsePromql,
+    sink: notifications,
+    silencer: notifications,
+    events: history,
+    clock,
+    registry,
+    evaluationIntervalMs: config.rules.evaluationIntervalMs,
+    externalURL: `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`,
+  });
+  try {
+    await rules.load();
+  } catch (error) {
+    notifications.close();
+    history.close();
+    await store.close();
+    throw error;
+  }
+  const reload = async () => {
+    await rules.load();
+  };
   const app = createApp({
     store,
-    engine: new PromqlEngine({ store, clock }),
+    engine,
     registry,
     writer,
     pushGroups,
@@ -88,6 +123,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
     notifications,
+    alerts: { rules, history, reload },
   });
   const http = createServer(app);
   const live = new LiveStream({
@@ -103,6 +139,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   live.start();
   await listen(http, config.listen.host, config.listen.port);
   scraper.start();
+  rules.start();
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
@@ -115,6 +152,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     store,
     registry,
     notifications,
+    rules,
+    history,
+    reload,
     close() {
       closing ??= (async () => {
         stopResample();
@@ -125,7 +165,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         });
         await scraper.stop();
         await statsd?.stop();
+        await rules.stop();
         notifications.close();
+        history.close();
         await store.close();
       })();
       return closing;

@@ -36,6 +36,8 @@ export interface Config {
     readonly slackWebhookUrl: string | undefined;
     readonly slackChannel: string | undefined;
   };
+  /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
+  readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
 }
 
 export interface HostPort {
@@ -118,6 +120,9 @@ const FILE_SCHEMA = z
     dashboard: z.object({ refreshInterval: duration }).partial().strict(),
     notifications: z.record(z.string(), z.unknown()),
     notifications_file: z.string().min(1),
+    // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
+    rule_files: z.array(z.string().min(1)),
+    evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
   })
   .partial()
   .strict();
@@ -150,6 +155,8 @@ const ENV: ReadonlyArray<
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
+  ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
+  ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
 ];
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -159,6 +166,8 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     // Relative to the file that names it, as Prometheus resolves rule_files.
     fromFile.notifications_file = resolvePath(dirname(file), fromFile.notifications_file);
   }
+  if (file !== undefined && fromFile.rule_files)
+    fromFile.rule_files = fromFile.rule_files.map((p) => resolvePath(dirname(resolvePath(file)), p));
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, path, kind] of ENV) {
     const raw = env[variable];
@@ -276,6 +285,10 @@ function resolve(c: FileConfig): Config {
       file: c.notifications_file,
       slackWebhookUrl: undefined,
       slackChannel: undefined,
+    },
+    rules: {
+      files: (c.rule_files ?? []).map((p) => resolvePath(p)),
+      evaluationIntervalMs: c.evaluation_interval ?? 60_000,
     },
   };
 }

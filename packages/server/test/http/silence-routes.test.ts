@@ -33,6 +33,7 @@ async function call(method: string, path: string, body?: unknown) {
           headers: { 'content-type': 'application/json' },
         }),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: the tests read JSON bodies of several shapes
   return { status: res.status, type: res.headers.get('content-type'), body: (await res.json()) as any };
 }
 

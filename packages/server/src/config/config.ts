@@ -26,7 +26,11 @@ export interface Config {
   };
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
-  readonly dashboard: { readonly refreshIntervalMs: number };
+  readonly dashboard: {
+    readonly refreshIntervalMs: number;
+    /** A folder of the user's dashboard files (JSON or YAML), next to the built-in ones. */
+    readonly dir: string | undefined;
+  };
 }
 
 export interface HostPort {
@@ -106,7 +110,10 @@ const FILE_SCHEMA = z
       .object({ bodyBytes: z.number().int().min(1024) })
       .partial()
       .strict(),
-    dashboard: z.object({ refreshInterval: duration }).partial().strict(),
+    dashboard: z
+      .object({ refreshInterval: duration, dir: z.string().min(1) })
+      .partial()
+      .strict(),
   })
   .partial()
   .strict();
@@ -139,6 +146,7 @@ const ENV: ReadonlyArray<
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
+  ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
 ];
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -242,7 +250,7 @@ function resolve(c: FileConfig): Config {
     },
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
-    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000 },
+    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
   };
 }
 

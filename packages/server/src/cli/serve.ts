@@ -4,6 +4,9 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import { AlertHistory } from '../alerts/alert-history.js';
+import { LogAlertSink } from '../alerts/log-alert-sink.js';
+import { RuleManager } from '../alerts/rule-manager.js';
 import { type Config, ConfigError } from '../config/config.js';
 import { loadDashboards } from '../config/dashboard-files.js';
 import { createApp } from '../http/app.js';
@@ -13,6 +16,7 @@ import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
+import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -23,6 +27,10 @@ export interface RunningServer {
   readonly statsdPort: number | undefined;
   readonly store: SeriesStore;
   readonly registry: Registry;
+  readonly rules: RuleManager;
+  readonly history: AlertHistory;
+  /** Reloads the rule files (SIGHUP and `POST /-/reload`); a broken file throws and the running rules stay. */
+  reload(): Promise<void>;
   /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -70,9 +78,35 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     });
   const statsdPort = await statsd?.start();
 
+  const engine = new PromqlEngine({ store, clock });
+  const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  const rules = new RuleManager({
+    files: config.rules.files,
+    baseDir: process.cwd(),
+    engine,
+    store,
+    checkExpr: parsePromql,
+    // Until a notification pipeline is wired, firing and resolved alerts go to the log.
+    sink: new LogAlertSink({ clock }),
+    events: history,
+    clock,
+    registry,
+    evaluationIntervalMs: config.rules.evaluationIntervalMs,
+    externalURL: `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`,
+  });
+  try {
+    await rules.load();
+  } catch (error) {
+    history.close();
+    await store.close();
+    throw error;
+  }
+  const reload = async () => {
+    await rules.load();
+  };
   const app = createApp({
     store,
-    engine: new PromqlEngine({ store, clock }),
+    engine,
     registry,
     writer,
     pushGroups,
@@ -82,6 +116,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     version: VERSION,
     dashboardDist: dashboard && join(dashboard, 'dist'),
     dashboardDirs,
+    alerts: { rules, history, reload },
   });
   const http = createServer(app);
   const live = new LiveStream({
@@ -97,6 +132,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   live.start();
   await listen(http, config.listen.host, config.listen.port);
   scraper.start();
+  rules.start();
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
@@ -107,6 +143,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     statsdPort,
     store,
     registry,
+    rules,
+    history,
+    reload,
     close() {
       closing ??= (async () => {
         stopResample();
@@ -117,6 +156,8 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         });
         await scraper.stop();
         await statsd?.stop();
+        await rules.stop();
+        history.close();
         await store.close();
       })();
       return closing;

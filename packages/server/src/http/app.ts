@@ -4,10 +4,12 @@ import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
+import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { metadataRoute } from './metadata-route.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
@@ -29,6 +31,8 @@ export interface AppOptions {
   readonly dashboardDist: string | undefined;
   /** Folders of dashboard definitions: the built-in ones, then the user's. */
   readonly dashboardDirs: readonly string[];
+  /** Rules, alerts, their history and reload; without it those routes answer 404. */
+  readonly alerts?: AlertRoutesOptions;
 }
 
 /**
@@ -83,7 +87,8 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       data: { version: options.version, revision: '', branch: '', goVersion: '' },
     }),
   );
-  readRoutes(router, { store, clock, maxSamples: 50_000_000 });
+  readRoutes(router, { store, clock, maxSamples: 50_000_000, bodyLimit: options.bodyLimit });
+  metadataRoute(router, options.writer.metadata);
   ingestRoutes(router, {
     writer: options.writer,
     pushGroups: options.pushGroups,
@@ -93,6 +98,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
 
   dashboardRoutes(router, { dirs: options.dashboardDirs });
   staticFiles(router, { dir: options.dashboardDist });
+  if (options.alerts) alertRoutes(router, options.alerts);
 
   const authorised = bearerAuth(options.token);
 

@@ -27,7 +27,11 @@ export interface Config {
   };
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
-  readonly dashboard: { readonly refreshIntervalMs: number };
+  readonly dashboard: {
+    readonly refreshIntervalMs: number;
+    /** A folder of the user's dashboard files (JSON or YAML), next to the built-in ones. */
+    readonly dir: string | undefined;
+  };
   /** Alertmanager-format notification settings: inline, or the path of an alertmanager.yml; checked by the pipeline. */
   readonly notifications: {
     readonly inline: unknown;
@@ -117,7 +121,10 @@ const FILE_SCHEMA = z
       .object({ bodyBytes: z.number().int().min(1024) })
       .partial()
       .strict(),
-    dashboard: z.object({ refreshInterval: duration }).partial().strict(),
+    dashboard: z
+      .object({ refreshInterval: duration, dir: z.string().min(1) })
+      .partial()
+      .strict(),
     notifications: z.record(z.string(), z.unknown()),
     notifications_file: z.string().min(1),
     // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
@@ -155,6 +162,7 @@ const ENV: ReadonlyArray<
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
+  ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
 ];
@@ -279,7 +287,7 @@ function resolve(c: FileConfig): Config {
     },
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
-    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000 },
+    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
     notifications: {
       inline: c.notifications,
       file: c.notifications_file,

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Clock, metricsHandler, type Registry } from '@vigil/metrics';
+import { type Clock, metricsHandler, type Registry, SystemUsage } from '@vigil/metrics';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
@@ -11,6 +11,7 @@ import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
+import { serverHealth } from './server-health.js';
 
 export interface AppOptions {
   readonly store: SeriesStore;
@@ -23,6 +24,8 @@ export interface AppOptions {
   readonly token: string | undefined;
   readonly bodyLimit: number;
   readonly version: string;
+  /** The data directory, whose disk `/api/health` reports. Default `/`. */
+  readonly dataDir?: string;
 }
 
 /** Paths that answer without the token: process probes carry no data. */
@@ -55,16 +58,10 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
   ]) {
     router.on('GET', path, ({ req, res }) => embedded(req, res));
   }
+  const system = new SystemUsage({ diskPath: options.dataDir ?? '/' });
   router.on('GET', '/api/health', async ({ res }) => {
-    const stats = await store.stats();
-    const uptimeSeconds = (clock.now() - registry.startTime) / 1000;
-    sendJson(res, 200, {
-      status: 'healthy',
-      timestamp: new Date(clock.now()).toISOString(),
-      version: options.version,
-      uptime_seconds: uptimeSeconds,
-      store: stats,
-    });
+    const document = await serverHealth({ store, registry, clock, system, version: options.version });
+    sendJson(res, document.status === 'unhealthy' ? 503 : 200, document);
   });
   queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
   router.on('GET', '/api/v1/status/buildinfo', ({ res }) =>

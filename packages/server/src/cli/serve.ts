@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
@@ -7,6 +8,7 @@ import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
+import { PushGroupsFile } from '../ingest/push-groups-file.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
 import { PromqlEngine } from '../query/promql-engine.js';
@@ -39,6 +41,19 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const registry = new Registry({ clock });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
+  const pushFile = new PushGroupsFile({
+    path: join(config.data, 'pushgateway.json'),
+    groups: pushGroups,
+    clock,
+    intervalMs: config.store.flushIntervalMs,
+  });
+  const loaded = pushFile.load();
+  if ('error' in loaded) {
+    console.warn(
+      `vigil: the saved Pushgateway groups could not be read (${loaded.error}); kept as ${loaded.movedTo}`,
+    );
+  }
+  pushFile.start();
   // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
   const stopResample = clock.every(config.scrape.intervalMs, () => {
     void writer
@@ -67,6 +82,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     token: config.auth.token,
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
+    dataDir: config.data,
   });
   const http = createServer(app);
   const live = new LiveStream({
@@ -102,7 +118,11 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         });
         await scraper.stop();
         await statsd?.stop();
-        await store.close();
+        try {
+          pushFile.close();
+        } finally {
+          await store.close();
+        }
       })();
       return closing;
     },

@@ -71,7 +71,9 @@ export class QuantileSketch {
   add(value: number): void {
     if (value >= MIN_NORMAL) this.addPositive(value, bucketIndex(value));
     else {
-      this.#record(value);
+      // `+ 0` turns -0 into 0: JSON cannot carry -0, so a sketch holding it would not survive the
+      // round trip that cluster aggregation makes (found by the toData/fromData property test).
+      this.#record(value + 0);
       if (value <= -MIN_NORMAL) this.#addTo((this.#negative ??= new BucketStore()), bucketIndex(-value));
       else this.zeroCount++;
     }

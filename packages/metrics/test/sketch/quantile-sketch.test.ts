@@ -211,3 +211,13 @@ function sketchOf(...values: number[]): QuantileSketch {
   for (const v of values) sketch.add(v);
   return sketch;
 }
+
+describe('regression: -0 came back as 0 from JSON', () => {
+  it('records -0 as 0, so toData survives JSON unchanged', () => {
+    const sketch = new QuantileSketch();
+    sketch.add(-0);
+    const back = QuantileSketch.fromData(JSON.parse(JSON.stringify(sketch.toData())));
+    expect(Object.is(sketch.min, 0)).toBe(true);
+    expect(back.toData()).toEqual(sketch.toData());
+  });
+});

@@ -1,12 +1,15 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { checkRules } from './check-rules.js';
 import { serve, VERSION } from './serve.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
+  vigil check rules [--expand] FILE...
   vigil version
   vigil help
 
@@ -16,6 +19,12 @@ vigil serve
   --data DIR           where the store lives (env VIGIL_DATA; default ./data)
   --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
+  SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.
+
+vigil check rules FILE...
+  Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
+  good file, file:line: reason for each problem; exit code 1 if any file is broken.
+  --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -23,6 +32,16 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'check':
+      if (rest[0] !== 'rules') {
+        console.error(`vigil check: expected "vigil check rules FILE..."\n\n${USAGE}`);
+        return 2;
+      }
+      return checkRules(
+        rest.slice(1),
+        (line) => console.log(line),
+        (line) => console.error(line),
+      );
     case 'version':
     case '--version':
       console.log(VERSION);
@@ -62,7 +81,16 @@ async function runServe(args: string[]): Promise<number> {
     }
     throw error;
   }
-  const server = await serve(config);
+  let server: Awaited<ReturnType<typeof serve>>;
+  try {
+    server = await serve(config);
+  } catch (error) {
+    if (error instanceof RuleFileError) {
+      console.error(`vigil serve: rule files:\n${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
   console.log(`vigil ${VERSION} serving on ${server.url} (data in ${config.data})`);
   console.log(`  metrics   ${server.url}/metrics`);
   console.log(`  API       ${server.url}/api/v1/series?match[]=up`);
@@ -73,6 +101,15 @@ async function runServe(args: string[]): Promise<number> {
       console.log(`vigil: ${signal}, flushing and stopping`);
       resolve();
     };
+    process.on('SIGHUP', () => {
+      server.reload().then(
+        () => console.log('vigil: SIGHUP, rule files reloaded'),
+        (error: unknown) =>
+          console.error(
+            `vigil: SIGHUP, reload refused, the running rules stay:\n${(error as Error).message}`,
+          ),
+      );
+    });
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });

@@ -2,6 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import { AlertHistory } from '../alerts/alert-history.js';
+import { LogAlertSink } from '../alerts/log-alert-sink.js';
+import { RuleManager } from '../alerts/rule-manager.js';
 import type { Config } from '../config/config.js';
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
@@ -11,6 +14,7 @@ import { PushGroups } from '../ingest/push-groups.js';
 import { PushGroupsFile } from '../ingest/push-groups-file.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
+import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -21,6 +25,10 @@ export interface RunningServer {
   readonly statsdPort: number | undefined;
   readonly store: SeriesStore;
   readonly registry: Registry;
+  readonly rules: RuleManager;
+  readonly history: AlertHistory;
+  /** Reloads the rule files (SIGHUP and `POST /-/reload`); a broken file throws and the running rules stay. */
+  reload(): Promise<void>;
   /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
   close(): Promise<void>;
 }
@@ -72,9 +80,35 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     });
   const statsdPort = await statsd?.start();
 
+  const engine = new PromqlEngine({ store, clock });
+  const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  const rules = new RuleManager({
+    files: config.rules.files,
+    baseDir: process.cwd(),
+    engine,
+    store,
+    checkExpr: parsePromql,
+    // Until a notification pipeline is wired, firing and resolved alerts go to the log.
+    sink: new LogAlertSink({ clock }),
+    events: history,
+    clock,
+    registry,
+    evaluationIntervalMs: config.rules.evaluationIntervalMs,
+    externalURL: `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`,
+  });
+  try {
+    await rules.load();
+  } catch (error) {
+    history.close();
+    await store.close();
+    throw error;
+  }
+  const reload = async () => {
+    await rules.load();
+  };
   const app = createApp({
     store,
-    engine: new PromqlEngine({ store, clock }),
+    engine,
     registry,
     writer,
     pushGroups,
@@ -83,6 +117,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
     dataDir: config.data,
+    alerts: { rules, history, reload },
   });
   const http = createServer(app);
   const live = new LiveStream({
@@ -98,6 +133,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   live.start();
   await listen(http, config.listen.host, config.listen.port);
   scraper.start();
+  rules.start();
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
@@ -108,6 +144,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     statsdPort,
     store,
     registry,
+    rules,
+    history,
+    reload,
     close() {
       closing ??= (async () => {
         stopResample();
@@ -118,6 +157,8 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         });
         await scraper.stop();
         await statsd?.stop();
+        await rules.stop();
+        history.close();
         try {
           pushFile.close();
         } finally {

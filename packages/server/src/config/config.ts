@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
@@ -27,6 +28,8 @@ export interface Config {
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
   readonly dashboard: { readonly refreshIntervalMs: number };
+  /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
+  readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
 }
 
 export interface HostPort {
@@ -107,6 +110,9 @@ const FILE_SCHEMA = z
       .partial()
       .strict(),
     dashboard: z.object({ refreshInterval: duration }).partial().strict(),
+    // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
+    rule_files: z.array(z.string().min(1)),
+    evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
   })
   .partial()
   .strict();
@@ -139,11 +145,15 @@ const ENV: ReadonlyArray<
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
+  ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
+  ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
 ];
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
   const file = flags.config ?? env.VIGIL_CONFIG;
   const fromFile = file === undefined ? {} : check(readYaml(file), `${file}`);
+  if (file !== undefined && fromFile.rule_files)
+    fromFile.rule_files = fromFile.rule_files.map((p) => resolvePath(dirname(resolvePath(file)), p));
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, path, kind] of ENV) {
     const raw = env[variable];
@@ -243,6 +253,10 @@ function resolve(c: FileConfig): Config {
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
     dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000 },
+    rules: {
+      files: (c.rule_files ?? []).map((p) => resolvePath(p)),
+      evaluationIntervalMs: c.evaluation_interval ?? 60_000,
+    },
   };
 }
 

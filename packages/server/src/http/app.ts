@@ -4,9 +4,11 @@ import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
+import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
+import { metadataRoute } from './metadata-route.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
@@ -26,6 +28,8 @@ export interface AppOptions {
   readonly version: string;
   /** The data directory, whose disk `/api/health` reports. Default `/`. */
   readonly dataDir?: string;
+  /** Rules, alerts, their history and reload; without it those routes answer 404. */
+  readonly alerts?: AlertRoutesOptions;
 }
 
 /** Paths that answer without the token: process probes carry no data. */
@@ -70,13 +74,16 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       data: { version: options.version, revision: '', branch: '', goVersion: '' },
     }),
   );
-  readRoutes(router, { store, clock, maxSamples: 50_000_000 });
+  readRoutes(router, { store, clock, maxSamples: 50_000_000, bodyLimit: options.bodyLimit });
+  metadataRoute(router, options.writer.metadata);
   ingestRoutes(router, {
     writer: options.writer,
     pushGroups: options.pushGroups,
     clock,
     bodyLimit: options.bodyLimit,
   });
+
+  if (options.alerts) alertRoutes(router, options.alerts);
 
   const authorised = bearerAuth(options.token);
 

@@ -76,6 +76,7 @@ export function ingestRoutes(
     const text = (await readBody(req, bodyLimit)).toString('utf8');
     const { families, errors } = parsePrometheusText(text, { strict: false });
     if (errors.length > 0) writer.malformed('import_prometheus', 'bad_line', errors.length);
+    writer.metadata.record(families);
     const extra: Record<string, string> = {};
     for (const pair of url.searchParams.getAll('extra_label')) {
       const eq = pair.indexOf('=');
@@ -135,6 +136,7 @@ export function ingestRoutes(
     let samples: ReturnType<PushGroups['push']>;
     try {
       samples = pushGroups.push(group, families, req.method === 'PUT', now);
+      writer.metadata.record(families);
     } catch (error) {
       throw new HttpError(429, 'too_many_groups', (error as Error).message);
     }

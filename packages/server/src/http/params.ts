@@ -1,6 +1,24 @@
 import { parseSelector, SelectorError } from '../query/selector.js';
 import type { LabelMatcher } from '../store/series-store.js';
+import { readBody } from './body.js';
 import { badRequest } from './http-error.js';
+import type { RequestContext } from './router.js';
+
+/** Parameters from the URL, and from a form body on POST, as Prometheus's API accepts them. */
+export async function requestParams(
+  { req, url }: RequestContext,
+  bodyLimit: number,
+): Promise<URLSearchParams> {
+  const params = new URLSearchParams(url.searchParams);
+  if (
+    req.method === 'POST' &&
+    (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
+  ) {
+    for (const [k, v] of new URLSearchParams((await readBody(req, bodyLimit)).toString('utf8')))
+      params.append(k, v);
+  }
+  return params;
+}
 
 /** A Prometheus API time: RFC 3339 or Unix seconds with a fraction. Returns Unix ms. */
 export function parseTime(text: string | null, fallback: number, name: string): number {
@@ -26,10 +44,10 @@ export function parseMatchers(query: URLSearchParams, required: boolean): LabelM
   });
 }
 
-/** start/end of a request, defaulting to the whole retention (`start`) and now (`end`). */
-export function timeRange(query: URLSearchParams, nowMs: number): [number, number] {
+/** start/end of a request: `start` defaults to the whole retention, `end` to `defaultEnd`. */
+export function timeRange(query: URLSearchParams, defaultEnd: number): [number, number] {
   const start = parseTime(query.get('start'), 0, 'start');
-  const end = parseTime(query.get('end'), nowMs, 'end');
+  const end = parseTime(query.get('end'), defaultEnd, 'end');
   if (end < start) throw badRequest('invalid parameter "end": end timestamp must not be before start time');
   return [start, end];
 }

@@ -2,11 +2,10 @@ import type { Clock } from '@vigil/metrics';
 import { parseDuration } from '../config/duration.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { QueryError } from '../query/query-error.js';
-import { readBody } from './body.js';
 import { badRequest, HttpError } from './http-error.js';
-import { parseTime } from './params.js';
+import { parseTime, requestParams } from './params.js';
 import { sendData } from './respond.js';
-import type { RequestContext, Router } from './router.js';
+import type { Router } from './router.js';
 
 export interface QueryRouteOptions {
   readonly engine: QueryEngine;
@@ -21,13 +20,13 @@ export interface QueryRouteOptions {
  */
 export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryRouteOptions): void {
   router.on(['GET', 'POST'], '/api/v1/query', async (ctx) => {
-    const params = await paramsOf(ctx, bodyLimit);
+    const params = await requestParams(ctx, bodyLimit);
     const time = parseTime(params.get('time'), clock.now(), 'time');
     sendData(ctx.res, await run(() => engine.instantQuery(required(params), time, timeoutOf(params))));
   });
 
   router.on(['GET', 'POST'], '/api/v1/query_range', async (ctx) => {
-    const params = await paramsOf(ctx, bodyLimit);
+    const params = await requestParams(ctx, bodyLimit);
     const start = parseTime(params.get('start'), Number.NaN, 'start');
     const end = parseTime(params.get('end'), Number.NaN, 'end');
     if (Number.isNaN(start)) throw badRequest('invalid parameter "start": a start time is required');
@@ -49,19 +48,6 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
       await run(() => engine.rangeQuery(required(params), start, end, step, timeoutOf(params))),
     );
   });
-}
-
-/** Query parameters from the URL, and from a form body on POST, as Prometheus accepts them. */
-async function paramsOf({ req, url }: RequestContext, bodyLimit: number): Promise<URLSearchParams> {
-  const params = new URLSearchParams(url.searchParams);
-  if (
-    req.method === 'POST' &&
-    (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')
-  ) {
-    for (const [k, v] of new URLSearchParams((await readBody(req, bodyLimit)).toString('utf8')))
-      params.append(k, v);
-  }
-  return params;
 }
 
 function required(params: URLSearchParams): string {

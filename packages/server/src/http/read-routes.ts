@@ -2,7 +2,7 @@ import type { Clock } from '@vigil/metrics';
 import { formatValue } from '../query/format-value.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { badRequest } from './http-error.js';
-import { parseMatchers, timeRange } from './params.js';
+import { parseMatchers, requestParams, timeRange } from './params.js';
 import { sendData } from './respond.js';
 import type { Router } from './router.js';
 
@@ -11,29 +11,36 @@ export interface ReadRouteOptions {
   readonly clock: Clock;
   /** Most samples one raw read may return. */
   readonly maxSamples: number;
+  /** Most bytes of a POSTed form (`match[]`, `start`, `end` in the body, as Grafana sends them). */
+  readonly bodyLimit: number;
 }
+
+/** Prometheus's default `end` for series and labels is the end of time, not now: samples may carry later timestamps. */
+const ALL_TIME_END = 8_640_000_000_000_000;
 
 /**
  * The Prometheus metadata API (`/api/v1/series`, `/labels`, `/label/<name>/values`) and a raw range
  * read (`/api/v1/read_raw`, the samples as stored, in the `matrix` shape of query_range) that serves
  * the dashboard until PromQL arrives.
  */
-export function readRoutes(router: Router, { store, clock, maxSamples }: ReadRouteOptions): void {
-  router.on(['GET', 'POST'], '/api/v1/series', async ({ res, url }) => {
-    const matchers = parseMatchers(url.searchParams, true);
-    const [start, end] = timeRange(url.searchParams, clock.now());
-    sendData(res, await store.series(matchers, start, end));
+export function readRoutes(router: Router, { store, clock, maxSamples, bodyLimit }: ReadRouteOptions): void {
+  router.on(['GET', 'POST'], '/api/v1/series', async (ctx) => {
+    const params = await requestParams(ctx, bodyLimit);
+    const matchers = parseMatchers(params, true);
+    const [start, end] = timeRange(params, ALL_TIME_END);
+    sendData(ctx.res, await store.series(matchers, start, end));
   });
 
-  router.on(['GET', 'POST'], '/api/v1/labels', async ({ res, url }) => {
-    const [start, end] = timeRange(url.searchParams, clock.now());
-    sendData(res, await store.labelNames(parseMatchers(url.searchParams, false), start, end));
+  router.on(['GET', 'POST'], '/api/v1/labels', async (ctx) => {
+    const params = await requestParams(ctx, bodyLimit);
+    const [start, end] = timeRange(params, ALL_TIME_END);
+    sendData(ctx.res, await store.labelNames(parseMatchers(params, false), start, end));
   });
 
   router.on('GET', '/api/v1/label/:name/values', async ({ res, url, params }) => {
     const name = params.name!;
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw badRequest(`invalid label name: "${name}"`);
-    const [start, end] = timeRange(url.searchParams, clock.now());
+    const [start, end] = timeRange(url.searchParams, ALL_TIME_END);
     sendData(res, await store.labelValues(name, parseMatchers(url.searchParams, false), start, end));
   });
 

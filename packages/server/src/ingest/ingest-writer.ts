@@ -1,5 +1,6 @@
 import type { Counter, Registry } from '@vigil/metrics';
 import type { AppendResult, SeriesSamples, SeriesStore } from '../store/series-store.js';
+import { MetricMetadata } from './metric-metadata.js';
 
 /** Where ingested samples come from; each is counted apart. */
 export type IngestSource =
@@ -21,6 +22,8 @@ export class IngestWriter {
   readonly #samples: Counter;
   readonly #rejected: Counter;
   readonly #malformed: Counter;
+  /** TYPE and HELP of the families read from exposition text, for /api/v1/metadata. */
+  readonly metadata = new MetricMetadata();
 
   constructor(store: SeriesStore, registry: Registry) {
     this.#store = store;

@@ -75,6 +75,7 @@ export class Scraper {
       const openMetrics = (res.headers.get('content-type') ?? '').includes('openmetrics');
       const parsed = parsePrometheusText(text, { openMetrics, strict: false });
       if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_line', parsed.errors.length);
+      writer.metadata.record(parsed.families);
       samples = expositionSamples(parsed.families, {
         nowMs: startMs,
         honorTimestamps: target.honorTimestamps,

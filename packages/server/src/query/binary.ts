@@ -11,6 +11,8 @@ import {
 import { QueryError } from './query-error.js';
 
 const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
+// Prometheus 2.42's shouldDropMetricName leaves atan2 out: `x atan2 y` keeps the name of x.
+const DROPS_NAME = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^']);
 
 /** `[value, keep]`: comparisons return the left value and whether the sample survives. */
 export function binaryValue(op: BinaryOp, lhs: number, rhs: number): [number, boolean] {
@@ -67,7 +69,7 @@ export function vectorScalar(
   returnBool: boolean,
 ): Vector {
   const out: Vector = [];
-  const dropsName = ARITHMETIC.has(op) || returnBool;
+  const dropsName = DROPS_NAME.has(op) || returnBool;
   for (const s of vector) {
     let [value, keep] = scalarOnLeft ? binaryValue(op, scalar, s.value) : binaryValue(op, s.value, scalar);
     if (!ARITHMETIC.has(op) && scalarOnLeft) value = s.value;
@@ -152,7 +154,7 @@ function resultMetric(
   const cached = cache.get(cacheKey);
   if (cached) return cached;
   const labels: Record<string, string> = { ...many.labels };
-  if (ARITHMETIC.has(op)) delete labels.__name__;
+  if (DROPS_NAME.has(op)) delete labels.__name__;
   if (matching.card === 'one-to-one') {
     for (const name of Object.keys(labels)) {
       if (matching.on ? !matching.labels.includes(name) : matching.labels.includes(name)) delete labels[name];

@@ -6,6 +6,8 @@ export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
   if (v === Infinity) return '+Inf';
   if (v === -Infinity) return '-Inf';
+  // String(-0) is "0"; Go keeps the sign, and count_values makes label values of it.
+  if (Object.is(v, -0)) return '-0';
   const text = String(v);
   const e = text.indexOf('e');
   if (e < 0) return text;

@@ -111,6 +111,10 @@ class KahanSum {
   get value(): number {
     return this.#sum + this.#c;
   }
+  /** The uncompensated sum when it is infinite, as Prometheus's sum_over_time. */
+  get total(): number {
+    return Number.isFinite(this.#sum) ? this.#sum + this.#c : this.#sum;
+  }
 }
 
 function nonEmpty(fn: (w: Window) => number): RangeFunction {
@@ -188,7 +192,8 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
     nonEmpty((w) => {
       const sum = new KahanSum();
       for (let i = w.from; i < w.to; i++) sum.add(w.vs[i]!);
-      return sum.value;
+      // An infinite sum would meet its own compensation as Inf - Inf = NaN; Prometheus returns the sum.
+      return sum.total;
     }),
   ],
   ['count_over_time', nonEmpty((w) => w.to - w.from)],

@@ -1,0 +1,30 @@
+import type { QueryEngine } from '../query/query-engine.js';
+import type { SeriesLabels } from '../store/series-store.js';
+
+export interface RuleSample {
+  readonly labels: SeriesLabels;
+  readonly value: number;
+}
+
+/**
+ * A rule's expression at one instant, as a vector: a scalar result becomes one sample without
+ * labels, as Prometheus's rule engine does; a range vector or string is an error.
+ */
+export async function queryVector(engine: QueryEngine, expr: string, ts: number): Promise<RuleSample[]> {
+  const data = await engine.instantQuery(expr, ts);
+  switch (data.resultType) {
+    case 'vector':
+      return data.result.map((s) => ({ labels: s.metric, value: parseValue(s.value[1]) }));
+    case 'scalar':
+      return [{ labels: {}, value: parseValue(data.result[1]) }];
+    default:
+      throw new Error(`rule result is not a vector or scalar: got a ${data.resultType}`);
+  }
+}
+
+/** The API's value strings back to numbers: Go's `+Inf`/`-Inf`/`NaN` included. */
+function parseValue(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text);
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { toPrometheusRuleFile } from '../alerts/prometheus-rule-file.js';
+import { parseRuleFile } from '../alerts/rule-file.js';
+import { RuleFileError } from '../alerts/rule-file-error.js';
+import { parsePromql } from '../query/parse.js';
+
+/**
+ * `vigil check rules [--expand] FILE...`: checks rule files offline as `promtool check rules` does,
+ * with the same parser and checks the server uses. Exit code 0 when every file is good, 1 otherwise.
+ * `--expand` prints each good file as a plain Prometheus rule file (short forms expanded).
+ */
+export function checkRules(args: string[], out: (line: string) => void, err: (line: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args,
+    options: { expand: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  if (positionals.length === 0) {
+    err('vigil check rules: name at least one rule file');
+    return 2;
+  }
+  let failed = 0;
+  for (const file of positionals) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      err(
+        `${file}: cannot read the rule file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
+      failed++;
+      continue;
+    }
+    try {
+      const groups = parseRuleFile(text, file, (expr) => {
+        parsePromql(expr);
+      });
+      const count = groups.reduce((n, g) => n + g.rules.length, 0);
+      if (values.expand) out(toPrometheusRuleFile(groups).trimEnd());
+      else out(`Checking ${file}\n  SUCCESS: ${count} rules found`);
+    } catch (error) {
+      if (!(error instanceof RuleFileError)) throw error;
+      err(`Checking ${file}\n  FAILED:\n${error.message}`);
+      failed++;
+    }
+  }
+  return failed > 0 ? 1 : 0;
+}

@@ -126,7 +126,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     clock,
     registry,
     evaluationIntervalMs: config.rules.evaluationIntervalMs,
-    externalURL: `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`,
+    externalURL: () => externalURL,
   });
   try {
     await rules.load();

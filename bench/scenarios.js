@@ -1,0 +1,23 @@
+/** Every benchmark scenario, in the order bench/run.js runs them and the README lists them. */
+export const SCENARIOS = [
+  'counter-inc',
+  'counter-inc-labels',
+  'counter-inc-bound',
+  'histogram-observe',
+  'quantile-read',
+  'exposition',
+  'cluster-scrape',
+  'memory-counter',
+  'memory-histogram',
+  'accuracy',
+  'disabled',
+  'latency-overhead',
+  'latency-memory',
+  'ingest-parsers',
+  'store-ingest',
+  'store-disk',
+  'store-range-read',
+  'statsd-ingest',
+  'remote-write-ingest',
+  'ws-fanout',
+];

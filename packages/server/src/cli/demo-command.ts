@@ -181,5 +181,9 @@ function printUrls(url: string, config: Config, target: string, intervalMs: numb
   console.log(`  alerts     ${url}/api/alerts (rules: ${DEMO_RULES})`);
   console.log(`  metrics    ${url}/metrics`);
   console.log(`  query      ${url}/api/v1/query?query=${query}`);
+  const top = url === 'http://127.0.0.1:8000' ? '' : ` --url ${url}`;
+  console.log(
+    `  terminal   node packages/server/dist/cli/main.js top${top}   (vigil top${top} once installed)`,
+  );
   console.log('  Ctrl-C flushes and stops.');
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Clock, type Counter, type Gauge, type Registry, toCollectorDocument } from '@vigil/metrics';
 import { type WebSocket, WebSocketServer } from 'ws';
+import type { AlertEvent } from '../alerts/alert-event.js';
 import { formatValue } from '../query/format-value.js';
 import { parseSelector } from '../query/selector.js';
 import type { LabelMatcher, SeriesStore } from '../store/series-store.js';
@@ -21,6 +22,7 @@ export interface LiveStreamOptions {
 interface Client {
   readonly socket: WebSocket;
   snapshot: boolean;
+  alerts: boolean;
   readonly series: Map<string, LabelMatcher[]>;
 }
 
@@ -34,6 +36,10 @@ const LOOKBACK_MS = 5 * 60_000;
  *     {"subscribe": "snapshot"}                          {"unsubscribe": "snapshot"}
  *     {"subscribe": "series", "id": "cpu", "match": "node_cpu_seconds_total{mode=\"idle\"}"}
  *     {"unsubscribe": "series", "id": "cpu"}
+ *     {"subscribe": "alerts"}                            {"unsubscribe": "alerts"}
+ *
+ * Alert subscribers get each alert event (a state change, a notification attempt) as it happens:
+ * `{"type": "alert", "event": AlertEvent with time as RFC 3339}`.
  *
  * A client that reads slower than updates arrive is closed (1013, "try again later") once its
  * unsent data passes `maxBufferedBytes`, so one slow consumer never grows the server's memory.
@@ -82,7 +88,7 @@ export class LiveStream {
   }
 
   #accept(socket: WebSocket): void {
-    const client: Client = { socket, snapshot: true, series: new Map() };
+    const client: Client = { socket, snapshot: true, alerts: false, series: new Map() };
     this.#clients.add(client);
     this.#connected.set(this.#clients.size);
     socket.on('message', (data) => this.#onMessage(client, data.toString()));
@@ -108,10 +114,14 @@ export class LiveStream {
       client.snapshot = subscribing;
       return;
     }
+    if (kind === 'alerts') {
+      client.alerts = subscribing;
+      return;
+    }
     if (kind !== 'series' || typeof message.id !== 'string' || message.id === '') {
       this.#reply(client, {
         type: 'error',
-        error: 'expected {"subscribe": "snapshot" | "series", "id", "match"}',
+        error: 'expected {"subscribe": "snapshot" | "alerts" | "series", "id", "match"}',
       });
       return;
     }
@@ -200,6 +210,19 @@ export class LiveStream {
       return;
     }
     socket.send(text);
+  }
+
+  /** Sends an alert event to the clients subscribed to alerts. */
+  publishAlert(event: AlertEvent): void {
+    let text: string | undefined;
+    for (const client of this.#clients) {
+      if (!client.alerts) continue;
+      text ??= JSON.stringify({
+        type: 'alert',
+        event: { ...event, time: new Date(event.time).toISOString() },
+      });
+      this.#sendTo(client, text);
+    }
   }
 
   close(): void {

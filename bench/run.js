@@ -30,6 +30,9 @@ const SCENARIOS = [
   'statsd-ingest',
   'remote-write-ingest',
   'ws-fanout',
+  'query-rate-sum',
+  'query-histogram-quantile',
+  'query-long-range',
 ];
 const TIMEOUT_MS = 5 * 60_000;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));

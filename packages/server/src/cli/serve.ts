@@ -14,6 +14,9 @@ import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
 import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
+import type { QueryEngine } from '../query/query-engine.js';
+import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
+import { RemoteStore } from '../remote/remote-store.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 
@@ -36,15 +39,18 @@ export const VERSION = '0.1.0';
 /** Starts everything `vigil serve` runs, from a resolved configuration. */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
   mkdirSync(config.data, { recursive: true });
-  const store = await openSqliteStore({
-    dir: config.data,
-    clock,
-    flushIntervalMs: config.store.flushIntervalMs,
-    retentionDays: config.store.retentionDays,
-    retentionBytes: config.store.retentionBytes,
-    maxSeries: config.store.maxSeries,
-  });
   const registry = new Registry({ clock });
+  // The distributed backend replaces the embedded store and engine; everything above them is the same.
+  const store: SeriesStore = config.remote
+    ? new RemoteStore({ ...config.remote, registry })
+    : await openSqliteStore({
+        dir: config.data,
+        clock,
+        flushIntervalMs: config.store.flushIntervalMs,
+        retentionDays: config.store.retentionDays,
+        retentionBytes: config.store.retentionBytes,
+        maxSeries: config.store.maxSeries,
+      });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
   // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
@@ -65,7 +71,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     });
   const statsdPort = await statsd?.start();
 
-  const engine = new PromqlEngine({ store, clock });
+  const engine: QueryEngine = config.remote
+    ? new RemoteQueryEngine({ url: config.remote.queryUrl })
+    : new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
   const rules = new RuleManager({
     files: config.rules.files,

@@ -1,10 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { LogAlertSink } from '../alerts/log-alert-sink.js';
 import { RuleManager } from '../alerts/rule-manager.js';
-import type { Config } from '../config/config.js';
+import { type Config, ConfigError } from '../config/config.js';
+import { loadDashboards } from '../config/dashboard-files.js';
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
@@ -38,6 +42,15 @@ export const VERSION = '0.1.0';
 
 /** Starts everything `vigil serve` runs, from a resolved configuration. */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  const dashboard = dashboardPackage();
+  const dashboardDirs = [
+    ...(dashboard ? [join(dashboard, 'dashboards')] : []),
+    ...(config.dashboard.dir === undefined ? [] : [config.dashboard.dir]),
+  ];
+  // A broken dashboard file stops start-up, as a bad configuration value does; one broken later
+  // shows its error in the dashboard instead (files are read again on each request).
+  const broken = loadDashboards(dashboardDirs).errors[0];
+  if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
   const registry = new Registry({ clock });
   // The distributed backend replaces the embedded store and engine; everything above them is the same.
@@ -109,6 +122,8 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     token: config.auth.token,
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
+    dashboardDist: dashboard && join(dashboard, 'dist'),
+    dashboardDirs,
     alerts: { rules, history, reload },
   });
   const http = createServer(app);
@@ -156,6 +171,19 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
       return closing;
     },
   };
+}
+
+/**
+ * The @vigil/dashboard package folder: resolved as a package (an install), else the workspace
+ * sibling of this package. The server reads its files; it imports no code from it.
+ */
+function dashboardPackage(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('@vigil/dashboard/package.json'));
+  } catch {
+    const sibling = fileURLToPath(new URL('../../../dashboard', import.meta.url));
+    return existsSync(join(sibling, 'package.json')) ? sibling : undefined;
+  }
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

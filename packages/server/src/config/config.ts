@@ -27,7 +27,11 @@ export interface Config {
   };
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
-  readonly dashboard: { readonly refreshIntervalMs: number };
+  readonly dashboard: {
+    readonly refreshIntervalMs: number;
+    /** A folder of the user's dashboard files (JSON or YAML), next to the built-in ones. */
+    readonly dir: string | undefined;
+  };
   /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
   readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
   /** The distributed backend: samples and queries go to a remote engine instead of the embedded store. */
@@ -118,7 +122,10 @@ const FILE_SCHEMA = z
       .object({ bodyBytes: z.number().int().min(1024) })
       .partial()
       .strict(),
-    dashboard: z.object({ refreshInterval: duration }).partial().strict(),
+    dashboard: z
+      .object({ refreshInterval: duration, dir: z.string().min(1) })
+      .partial()
+      .strict(),
     remote: z
       .object({
         writeUrl: z.string().url('expected a URL such as http://127.0.0.1:8428/api/v1/write'),
@@ -163,6 +170,7 @@ const ENV: ReadonlyArray<
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
+  ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
   ['VIGIL_REMOTE_WRITE_URL', ['remote', 'writeUrl'], 'string'],
@@ -272,7 +280,7 @@ function resolve(c: FileConfig): Config {
     },
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
-    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000 },
+    dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
     rules: {
       files: (c.rule_files ?? []).map((p) => resolvePath(p)),
       evaluationIntervalMs: c.evaluation_interval ?? 60_000,

@@ -6,6 +6,7 @@ import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { bearerAuth } from './bearer-auth.js';
+import { dashboardRoutes } from './dashboard-routes.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
@@ -13,6 +14,7 @@ import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
+import { staticFiles } from './static-files.js';
 
 export interface AppOptions {
   readonly store: SeriesStore;
@@ -25,12 +27,20 @@ export interface AppOptions {
   readonly token: string | undefined;
   readonly bodyLimit: number;
   readonly version: string;
+  /** The dashboard's built files (packages/dashboard/dist), served at `/`; undefined when not found. */
+  readonly dashboardDist: string | undefined;
+  /** Folders of dashboard definitions: the built-in ones, then the user's. */
+  readonly dashboardDirs: readonly string[];
   /** Rules, alerts, their history and reload; without it those routes answer 404. */
   readonly alerts?: AlertRoutesOptions;
 }
 
-/** Paths that answer without the token: process probes carry no data. */
-const OPEN = new Set(['/-/healthy', '/-/ready']);
+/**
+ * Paths that answer without the token: process probes and the dashboard's own files carry no data,
+ * and the page must load to ask for the token.
+ */
+const OPEN = new Set(['/-/healthy', '/-/ready', '/']);
+const isOpen = (path: string) => OPEN.has(path) || path.startsWith('/assets/');
 
 /** The request handler of `vigil serve`: routes, bearer auth, JSON errors, and its own metrics. */
 export function createApp(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -86,6 +96,8 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     bodyLimit: options.bodyLimit,
   });
 
+  dashboardRoutes(router, { dirs: options.dashboardDirs });
+  staticFiles(router, { dir: options.dashboardDist });
   if (options.alerts) alertRoutes(router, options.alerts);
 
   const authorised = bearerAuth(options.token);
@@ -106,7 +118,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       requests.observe({ route, method, code: res.statusCode }, (performance.now() - started) / 1000);
     });
     const run = async () => {
-      if (!OPEN.has(url.pathname) && !authorised(req)) {
+      if (!isOpen(url.pathname) && !authorised(req)) {
         res.setHeader('www-authenticate', 'Bearer realm="vigil"');
         throw new HttpError(401, 'unauthorized', 'a bearer token is required: Authorization: Bearer <token>');
       }
@@ -131,5 +143,7 @@ function routeName(pathname: string): string {
   if (pathname.startsWith('/metrics/job/')) return '/metrics/job/*';
   if (pathname.startsWith('/api/push/')) return '/api/push/:token';
   if (pathname.startsWith('/api/v1/label/')) return '/api/v1/label/:name/values';
+  if (pathname.startsWith('/api/dashboards/')) return '/api/dashboards/:id';
+  if (pathname.startsWith('/assets/')) return '/assets/*';
   return pathname;
 }

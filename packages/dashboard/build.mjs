@@ -1,0 +1,38 @@
+// Bundles src/main.ts (and the CSS it imports) into dist/: index.html, one JS and one CSS file named
+// by content hash, minified. `node build.mjs` from the package folder or `npm run build` at the root.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const dist = join(here, 'dist');
+rmSync(dist, { recursive: true, force: true });
+mkdirSync(join(dist, 'assets'), { recursive: true });
+
+const result = await build({
+  entryPoints: [join(here, 'src/main.ts')],
+  bundle: true,
+  minify: true,
+  format: 'esm',
+  target: ['es2022'],
+  outdir: join(dist, 'assets'),
+  write: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+
+const assets = {};
+for (const file of result.outputFiles) {
+  const ext = file.path.endsWith('.css') ? 'css' : 'js';
+  const hash = createHash('sha256').update(file.contents).digest('hex').slice(0, 12);
+  const name = `app-${hash}.${ext}`;
+  writeFileSync(join(dist, 'assets', name), file.contents);
+  assets[ext] = name;
+}
+const html = readFileSync(join(here, 'src/index.html'), 'utf8')
+  .replace('%CSS%', `assets/${assets.css}`)
+  .replace('%JS%', `assets/${assets.js}`);
+writeFileSync(join(dist, 'index.html'), html);
+console.log(`dashboard: dist/assets/${assets.js}, dist/assets/${assets.css}`);

@@ -1,0 +1,131 @@
+import { ApiError } from '../api-error.js';
+import { h, replace } from '../dom.js';
+import { errorPosition } from '../error-position.js';
+import type { PanelContext } from '../panels/panel.js';
+import { TimeseriesPanel } from '../panels/timeseries-panel.js';
+import type { ResolvedRange } from '../time-range.js';
+import type { Page } from './page.js';
+
+/**
+ * Runs a PromQL query over the picked range and charts it. An error from the API is shown as the
+ * server wrote it, with the query underlined from the position it names.
+ */
+export class ExplorePage implements Page {
+  readonly element: HTMLElement;
+  readonly #ctx: PanelContext;
+  readonly #input: HTMLTextAreaElement;
+  readonly #error = h('div', { class: 'explore-error', role: 'alert' });
+  readonly #chart = h('div', { class: 'grid' });
+  readonly #onQuery: (query: string) => void;
+  #panel: TimeseriesPanel | undefined;
+  #range: ResolvedRange | undefined;
+  /** The query last handed to `onQuery`: running it again changes no URL, so it is run here. */
+  #submitted: string;
+  /** Bumped by each load, so a slower earlier one does not draw over a later one. */
+  #generation = 0;
+
+  /** `onQuery` keeps the query in the URL, so a reload or a shared link runs it again. */
+  constructor(ctx: PanelContext, query: string, onQuery: (query: string) => void) {
+    this.#ctx = ctx;
+    this.#onQuery = onQuery;
+    this.#input = h('textarea', {
+      class: 'explore-query',
+      rows: 3,
+      spellcheck: 'false',
+      placeholder: 'PromQL, for example: sum by (operation) (rate(latency_operations_total[5m]))',
+      'aria-label': 'PromQL query',
+      list: 'metric-names',
+    });
+    this.#input.value = query;
+    this.#submitted = query;
+    const names = h('datalist', { id: 'metric-names' });
+    const form = h(
+      'form',
+      { class: 'explore-form' },
+      this.#input,
+      h('button', { type: 'submit' }, 'Run query'),
+      names,
+    );
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const query = this.#input.value.trim();
+      if (query !== this.#submitted) {
+        this.#submitted = query;
+        this.#onQuery(query);
+      } else if (this.#range) void this.load(this.#range);
+    });
+    this.#input.addEventListener('keydown', (event) => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
+    });
+    this.element = h(
+      'div',
+      { class: 'page', 'data-page': 'explore' },
+      h(
+        'header',
+        { class: 'page-header' },
+        h('h2', {}, 'Explore'),
+        h('p', {}, 'Run a PromQL query over the picked time range (Ctrl+Enter).'),
+      ),
+      form,
+      this.#error,
+      this.#chart,
+    );
+    void ctx.api
+      .get<{ data: string[] }>('/api/v1/label/__name__/values')
+      .then((body) => replace(names, ...body.data.map((name) => h('option', { value: name }))))
+      .catch(() => {});
+  }
+
+  async load(range: ResolvedRange): Promise<void> {
+    this.#range = range;
+    const generation = ++this.#generation;
+    const query = this.#input.value.trim();
+    if (query === '') return this.#clear();
+    let error: unknown;
+    try {
+      // Checked first with an instant query, so a bad query shows one clear error, not a panel's.
+      await this.#ctx.queries.instant(query, range);
+    } catch (e) {
+      error = e;
+    }
+    if (generation !== this.#generation) return;
+    this.#clear();
+    if (error !== undefined) return this.#showError(query, error);
+    this.#panel = new TimeseriesPanel(
+      { type: 'timeseries', title: query, width: 12, unit: 'short', queries: [{ expr: query }] },
+      this.#ctx,
+    );
+    this.#chart.appendChild(this.#panel.element);
+    await this.#panel.load(range, false);
+  }
+
+  #clear(): void {
+    replace(this.#error);
+    this.#panel?.destroy();
+    this.#panel = undefined;
+    replace(this.#chart);
+  }
+
+  #showError(query: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const type = error instanceof ApiError ? `${error.errorType} (HTTP ${error.status})` : 'error';
+    const at = errorPosition(query, message);
+    replace(
+      this.#error,
+      h('strong', {}, type),
+      ': ',
+      message,
+      at !== undefined &&
+        h(
+          'pre',
+          { class: 'error-query' },
+          query.slice(0, at),
+          h('mark', { class: 'error-at' }, query.slice(at) || ' '),
+        ),
+    );
+  }
+
+  destroy(): void {
+    this.#panel?.destroy();
+  }
+}

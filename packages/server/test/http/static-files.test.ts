@@ -1,0 +1,219 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, serve } from '../../src/cli/serve.js';
+import { loadConfig } from '../../src/config/config.js';
+import { Router } from '../../src/http/router.js';
+import { assetPath, staticFiles } from '../../src/http/static-files.js';
+
+const DIST = new URL('../../../dashboard/dist/', import.meta.url);
+const TOKEN = 'a-token-of-twenty-characters';
+
+/** A raw GET, so `..` and encoded slashes reach the server as written (fetch would normalise them). */
+function get(base: string, path: string, headers: Record<string, string> = {}) {
+  const { hostname, port } = new URL(base);
+  return new Promise<{
+    status: number;
+    headers: Record<string, string | string[] | undefined>;
+    body: string;
+  }>((resolve, reject) => {
+    const req = request({ hostname, port, path, headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('the dashboard at /', () => {
+  let server: RunningServer;
+  let data: string;
+
+  beforeAll(async () => {
+    data = mkdtempSync(join(tmpdir(), 'vigil-static-'));
+    const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_TOKEN: TOKEN });
+    server = await serve(config, new ManualClock(1_700_000_000_000));
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(data, { recursive: true, force: true });
+  });
+
+  it('serves the built page without the token, revalidated on every load', async () => {
+    const res = await get(server.url, '/');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.headers['cache-control']).toBe('no-cache');
+    expect(res.body).toBe(readFileSync(new URL('index.html', DIST), 'utf8'));
+  });
+
+  it('serves the hashed bundle and stylesheet with their types, cached for a year', async () => {
+    const page = (await get(server.url, '/')).body;
+    const js = /src="(assets\/app-[0-9a-f]+\.js)"/.exec(page)?.[1];
+    const css = /href="(assets\/app-[0-9a-f]+\.css)"/.exec(page)?.[1];
+    expect(js && css).toBeTruthy();
+    const script = await get(server.url, `/${js}`);
+    expect(script.status).toBe(200);
+    expect(script.headers['content-type']).toBe('text/javascript; charset=utf-8');
+    expect(script.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const style = await get(server.url, `/${css}`);
+    expect(style.headers['content-type']).toBe('text/css; charset=utf-8');
+  });
+
+  it('never serves a file outside the assets folder', async () => {
+    for (const path of [
+      '/assets/../../package.json',
+      '/assets/..%2f..%2fpackage.json',
+      '/assets/%2e%2e/index.html',
+      '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/assets/..%5c..%5cpackage.json',
+      '/assets/%00.js',
+      '/assets/',
+      '/assets/%2fetc%2fpasswd',
+      '/assets/nothing-here.js',
+    ]) {
+      const res = await get(server.url, path);
+      // 401 where URL parsing folds the `..` away first (`/package.json` is an API path: token needed).
+      expect([401, 404], path).toContain(res.status);
+      expect(res.body, path).not.toContain('"name"');
+    }
+  });
+
+  it('keeps the API behind the token while the page is open', async () => {
+    expect((await get(server.url, '/api/dashboards')).status).toBe(401);
+    const res = await get(server.url, '/api/dashboards', { authorization: `Bearer ${TOKEN}` });
+    expect(res.status).toBe(200);
+    const ids = (JSON.parse(res.body) as { dashboards: { id: string }[] }).dashboards.map((d) => d.id);
+    expect(ids).toEqual(['overview', 'sessions', 'health', 'cost']);
+  });
+});
+
+describe('assetPath', () => {
+  it('resolves names inside root/assets and refuses every way out', () => {
+    expect(assetPath('/srv/dist', 'app-1.js')).toBe('/srv/dist/assets/app-1.js');
+    expect(assetPath('/srv/dist', 'fonts/a.svg')).toBe('/srv/dist/assets/fonts/a.svg');
+    for (const rest of [
+      '..',
+      '../index.html',
+      '..%2findex.html',
+      'a/../../x',
+      '%5c..',
+      'a%00',
+      '',
+      'a//b',
+      '%E0%A4%A',
+    ])
+      expect(assetPath('/srv/dist', rest), rest).toBeUndefined();
+  });
+});
+
+describe('a dashboard that was not built', () => {
+  let server: Server;
+  let url: string;
+  const empty = mkdtempSync(join(tmpdir(), 'vigil-nodist-'));
+
+  beforeAll(async () => {
+    const router = new Router();
+    staticFiles(router, { dir: empty });
+    server = createServer((req, res) => {
+      const { handler, params } = router.match(
+        req.method ?? 'GET',
+        new URL(req.url ?? '/', 'http://x').pathname,
+      );
+      if (!handler) return res.writeHead(404).end();
+      void handler({ req, res, url: new URL(req.url ?? '/', 'http://x'), params });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(() => {
+    server.close();
+    rmSync(empty, { recursive: true, force: true });
+  });
+
+  it('answers / with a 404 page that says how to build it', async () => {
+    const res = await get(url, '/');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(res.body).toContain('The dashboard has not been built');
+    expect(res.body).toContain('npm run build');
+  });
+});
+
+describe('dashboard files', () => {
+  let server: RunningServer;
+  let data: string;
+  let dir: string;
+
+  beforeAll(async () => {
+    data = mkdtempSync(join(tmpdir(), 'vigil-dash-'));
+    dir = mkdtempSync(join(tmpdir(), 'vigil-dashboards-'));
+    writeFileSync(
+      join(dir, 'queues.yaml'),
+      'title: Queues\norder: 10\npanels:\n  - type: stat\n    title: Depth\n    queries: [{ expr: sum(queue_depth) }]\n',
+    );
+    writeFileSync(
+      join(dir, 'overview.json'),
+      JSON.stringify({
+        title: 'My overview',
+        panels: [{ type: 'stat', title: 'Up', queries: [{ expr: 'up' }] }],
+      }),
+    );
+    const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: dir });
+    server = await serve(config, new ManualClock(1_700_000_000_000));
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the user folder next to the built-in dashboards, a user file replacing the built-in of its id', async () => {
+    const list = (await (await fetch(`${server.url}/api/dashboards`)).json()) as {
+      dashboards: { id: string; title: string }[];
+    };
+    expect(list.dashboards.map((d) => `${d.id}:${d.title}`)).toEqual([
+      'sessions:Sessions',
+      'health:Health',
+      'cost:Cost',
+      'queues:Queues',
+      'overview:My overview',
+    ]);
+    const queues = (await (await fetch(`${server.url}/api/dashboards/queues`)).json()) as {
+      panels: { width: number; unit: string }[];
+    };
+    expect(queues.panels[0]).toMatchObject({ width: 6, unit: 'short' });
+    expect((await fetch(`${server.url}/api/dashboards/nope`)).status).toBe(404);
+  });
+
+  it('names the file, the key and what was expected when a file goes bad while running', async () => {
+    writeFileSync(
+      join(dir, 'broken.json'),
+      JSON.stringify({ title: 'B', panels: [{ type: 'pie', title: 'x', queries: [{ expr: 'up' }] }] }),
+    );
+    const res = await fetch(`${server.url}/api/dashboards/broken`);
+    expect(res.status).toBe(422);
+    const body = (await res.json()) as { error: { message: string } };
+    expect(body.error.message).toContain('broken.json: panels[0].type: got "pie"');
+    expect(body.error.message).toContain('"timeseries"');
+    const list = (await (await fetch(`${server.url}/api/dashboards`)).json()) as { errors: { id: string }[] };
+    expect(list.errors.map((e) => e.id)).toEqual(['broken']);
+  });
+
+  it('stops start-up on a broken dashboard file, naming it', async () => {
+    const bad = mkdtempSync(join(tmpdir(), 'vigil-bad-'));
+    writeFileSync(
+      join(bad, 'table.json'),
+      JSON.stringify({ title: 'T', panels: [{ type: 'table', title: 't' }] }),
+    );
+    const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: bad });
+    await expect(serve(config)).rejects.toThrow(/table\.json: panels\[0\]\.key: .*a table needs "key"/);
+    rmSync(bad, { recursive: true, force: true });
+  });
+});

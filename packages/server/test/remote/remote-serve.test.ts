@@ -67,7 +67,8 @@ describe('vigil serve with the distributed backend', () => {
     } finally {
       await server.close();
     }
-  });
+    // About twenty fsynced segment files before the queue is full: slow on a loaded disk.
+  }, 30_000);
 
   it('refuses a remote section without both URLs, naming the missing key', () => {
     expect(() => loadConfig({}, { VIGIL_REMOTE_WRITE_URL: 'http://127.0.0.1:8428/api/v1/write' })).toThrow(

@@ -83,12 +83,13 @@ describe('RemoteStore writes', () => {
     await until(() => received.length === 3);
     expect(received.map((r) => r[0]!.v[0])).toEqual([0, 1, 2]);
     expect(waits).toEqual([100, 200, 400]);
+    // The last answer may still be on its way back to the writer: closing waits for it.
+    await store.close();
     const text = toPrometheusText(await registry.snapshot());
     expect(text).toContain('vigil_remote_sent_samples_total 3');
     expect(text).toContain('vigil_remote_failed_requests_total{reason="http_503"} 1');
     expect(text).toContain('vigil_remote_failed_requests_total{reason="http_429"} 1');
     expect(text).toContain('vigil_remote_queue_segments 0');
-    await store.close();
   });
 
   it('drops a batch the remote refuses for good (400) and counts it, then goes on', async () => {

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import type { AlertEventSink } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
@@ -20,6 +21,9 @@ import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
 import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
+import type { QueryEngine } from '../query/query-engine.js';
+import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
+import { RemoteStore } from '../remote/remote-store.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
@@ -60,15 +64,18 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const broken = loadDashboards(dashboardDirs).errors[0];
   if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
-  const store = await openSqliteStore({
-    dir: config.data,
-    clock,
-    flushIntervalMs: config.store.flushIntervalMs,
-    retentionDays: config.store.retentionDays,
-    retentionBytes: config.store.retentionBytes,
-    maxSeries: config.store.maxSeries,
-  });
   const registry = new Registry({ clock });
+  // The distributed backend replaces the embedded store and engine; everything above them is the same.
+  const store: SeriesStore = config.remote
+    ? new RemoteStore({ ...config.remote, registry })
+    : await openSqliteStore({
+        dir: config.data,
+        clock,
+        flushIntervalMs: config.store.flushIntervalMs,
+        retentionDays: config.store.retentionDays,
+        retentionBytes: config.store.retentionBytes,
+        maxSeries: config.store.maxSeries,
+      });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
   const pushFile = new PushGroupsFile({
@@ -102,15 +109,31 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     });
   const statsdPort = await statsd?.start();
 
-  const engine = new PromqlEngine({ store, clock });
+  const engine: QueryEngine = config.remote
+    ? new RemoteQueryEngine({ url: config.remote.queryUrl })
+    : new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  const live = new LiveStream({
+    store,
+    registry,
+    clock,
+    intervalMs: config.dashboard.refreshIntervalMs,
+    authorised: bearerAuth(config.auth.token),
+  });
+  // Every alert event is kept in the history and pushed to the WebSocket clients subscribed to alerts.
+  const events: AlertEventSink = {
+    record(event) {
+      history.record(event);
+      live.record(event);
+    },
+  };
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
   const notifications = new NotificationPipeline({
     config: notifyConfig,
     notifiers: buildNotifiers(notifyConfig, clock),
     clock,
     registry,
-    events: history,
+    events,
     dataDir: config.data,
     externalURL: () => externalURL,
   });
@@ -122,7 +145,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     checkExpr: parsePromql,
     sink: notifications,
     silencer: notifications,
-    events: history,
+    events,
     clock,
     registry,
     evaluationIntervalMs: config.rules.evaluationIntervalMs,
@@ -131,6 +154,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   try {
     await rules.load();
   } catch (error) {
+    live.close();
     notifications.close();
     history.close();
     await store.close();
@@ -156,13 +180,6 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     alerts: { rules, history, reload },
   });
   const http = createServer(app);
-  const live = new LiveStream({
-    store,
-    registry,
-    clock,
-    intervalMs: config.dashboard.refreshIntervalMs,
-    authorised: bearerAuth(config.auth.token),
-  });
   http.on('upgrade', (req, socket, head) => {
     if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
   });

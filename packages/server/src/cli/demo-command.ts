@@ -59,10 +59,10 @@ export async function runDemo(args: string[]): Promise<number> {
     printUrls(server.url, config, endpoint.url, options.intervalMs);
     const signal = await untilSignal();
     console.log(`vigil demo: ${signal}, flushing and stopping`);
-    workload.stop();
     await server.close();
     return 0;
   } finally {
+    workload?.stop();
     await endpoint?.close();
   }
 }

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { checkRules } from './check-rules.js';
+import { notifyTest } from './notify-test.js';
 import { serve, VERSION } from './serve.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
@@ -10,6 +11,7 @@ const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Nod
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
   vigil check rules [--expand] FILE...
+  vigil notify test RECEIVER [--config FILE]
   vigil version
   vigil help
 
@@ -25,6 +27,11 @@ vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
+
+vigil notify test RECEIVER [--config FILE]
+  Sends a test alert through every integration of RECEIVER (from vigil.yaml's notifications or
+  notifications_file; with neither, the default Slack or log receiver) and prints the result of each;
+  exit code 1 if one failed.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -42,6 +49,12 @@ async function main(argv: string[]): Promise<number> {
         (line) => console.log(line),
         (line) => console.error(line),
       );
+    case 'notify':
+      if (rest[0] !== 'test') {
+        console.error(`vigil notify: expected "vigil notify test RECEIVER"\n\n${USAGE}`);
+        return 2;
+      }
+      return notifyTest(rest.slice(1));
     case 'version':
     case '--version':
       console.log(VERSION);

@@ -32,6 +32,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   collector: ['base', 'core', 'expo'],
   handler: ['core', 'expo', 'health'],
   cluster: ['base', 'sketch', 'core'],
+  // Glue between two siblings (latency events to push notifiers) sits above both.
+  alerting: ['base', 'core', 'latency', 'push'],
 };
 
 describe('@vigil/metrics architecture', () => {
@@ -95,7 +97,14 @@ const SERVER_ALLOWED: Record<string, readonly string[]> = {
     'query/format-value.ts',
     'config',
   ],
-  remote: ['store/series-store.ts', 'query/query-engine.ts', 'query/query-error.ts', 'ingest', 'config'],
+  remote: [
+    'store/series-store.ts',
+    'store/store-limit-error.ts',
+    'query/query-engine.ts',
+    'query/query-error.ts',
+    'ingest',
+    'config',
+  ],
   demo: ['config'],
   top: ['config'],
   http: ['store/series-store.ts', 'ingest', 'query', 'alerts', 'config'],

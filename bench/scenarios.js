@@ -24,4 +24,5 @@ export const SCENARIOS = [
   'query-histogram-quantile',
   'query-long-range',
   'alert-storm',
+  'alert-eval',
 ];

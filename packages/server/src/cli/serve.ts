@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import type { AlertEvent } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
@@ -104,13 +105,27 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
 
   const engine = new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  const live = new LiveStream({
+    store,
+    registry,
+    clock,
+    intervalMs: config.dashboard.refreshIntervalMs,
+    authorised: bearerAuth(config.auth.token),
+  });
+  // Alert events go to the history and to /ws/metrics clients subscribed to alerts.
+  const events = {
+    record(event: AlertEvent) {
+      history.record(event);
+      live.record(event);
+    },
+  };
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
   const notifications = new NotificationPipeline({
     config: notifyConfig,
     notifiers: buildNotifiers(notifyConfig, clock),
     clock,
     registry,
-    events: history,
+    events,
     dataDir: config.data,
     externalURL: () => externalURL,
   });
@@ -122,7 +137,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     checkExpr: parsePromql,
     sink: notifications,
     silencer: notifications,
-    events: history,
+    events,
     clock,
     registry,
     evaluationIntervalMs: config.rules.evaluationIntervalMs,
@@ -156,13 +171,6 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     alerts: { rules, history, reload },
   });
   const http = createServer(app);
-  const live = new LiveStream({
-    store,
-    registry,
-    clock,
-    intervalMs: config.dashboard.refreshIntervalMs,
-    authorised: bearerAuth(config.auth.token),
-  });
   http.on('upgrade', (req, socket, head) => {
     if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
   });

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
-import type { AlertEvent } from '../alerts/alert-event.js';
+import type { AlertEventSink } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
@@ -21,6 +21,9 @@ import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
 import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
+import type { QueryEngine } from '../query/query-engine.js';
+import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
+import { RemoteStore } from '../remote/remote-store.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
@@ -61,15 +64,18 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const broken = loadDashboards(dashboardDirs).errors[0];
   if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
-  const store = await openSqliteStore({
-    dir: config.data,
-    clock,
-    flushIntervalMs: config.store.flushIntervalMs,
-    retentionDays: config.store.retentionDays,
-    retentionBytes: config.store.retentionBytes,
-    maxSeries: config.store.maxSeries,
-  });
   const registry = new Registry({ clock });
+  // The distributed backend replaces the embedded store and engine; everything above them is the same.
+  const store: SeriesStore = config.remote
+    ? new RemoteStore({ ...config.remote, registry })
+    : await openSqliteStore({
+        dir: config.data,
+        clock,
+        flushIntervalMs: config.store.flushIntervalMs,
+        retentionDays: config.store.retentionDays,
+        retentionBytes: config.store.retentionBytes,
+        maxSeries: config.store.maxSeries,
+      });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
   const pushFile = new PushGroupsFile({
@@ -103,7 +109,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     });
   const statsdPort = await statsd?.start();
 
-  const engine = new PromqlEngine({ store, clock });
+  const engine: QueryEngine = config.remote
+    ? new RemoteQueryEngine({ url: config.remote.queryUrl })
+    : new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
   const live = new LiveStream({
     store,
@@ -112,9 +120,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     intervalMs: config.dashboard.refreshIntervalMs,
     authorised: bearerAuth(config.auth.token),
   });
-  // Alert events go to the history and to /ws/metrics clients subscribed to alerts.
-  const events = {
-    record(event: AlertEvent) {
+  // Every alert event is kept in the history and pushed to the WebSocket clients subscribed to alerts.
+  const events: AlertEventSink = {
+    record(event) {
       history.record(event);
       live.record(event);
     },
@@ -146,6 +154,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   try {
     await rules.load();
   } catch (error) {
+    live.close();
     notifications.close();
     history.close();
     await store.close();

@@ -23,4 +23,5 @@ export const SCENARIOS = [
   'query-rate-sum',
   'query-histogram-quantile',
   'query-long-range',
+  'alert-eval',
 ];

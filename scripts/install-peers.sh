@@ -39,6 +39,8 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v prometheus-pushgateway >/dev/null || missing+=(prometheus-pushgateway)
 command -v influxd >/dev/null || missing+=(influxdb)
 command -v victoria-metrics >/dev/null || missing+=(victoria-metrics)
+# Not a peer: the pseudo-terminal that `vigil top` is tested in (test/interop/top.test.ts).
+command -v tmux >/dev/null || missing+=(tmux)
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-peers: installing ${missing[*]} (Debian packages)" >&2
@@ -48,5 +50,6 @@ fi
 promtool --version 2>&1 | head -n 1
 prometheus-pushgateway --version 2>&1 | head -n 1
 influxd version 2>&1 | head -n 1
+tmux -V
 # victoria-metrics -version prints nothing in the Debian build; dpkg knows the version
 dpkg-query -W -f='victoria-metrics ${Version}\n' victoria-metrics

@@ -6,12 +6,14 @@ import { checkRules } from './check-rules.js';
 import { runDemo } from './demo-command.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
+import { runTop } from './top-command.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
+  vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
   vigil version
   vigil help
@@ -35,6 +37,10 @@ server, an LLM orchestrator, a voice callbot, an analysis backend, provider heal
   --interval DURATION  how often the workload is scraped (default 5s), and the backfill's step (default 15s)
   --backfill DURATION  first fill that much history (e.g. 24h) quickly; --duration is the same flag
   --no-serve           with --backfill: exit once the history is written
+
+vigil top: a terminal dashboard of a running server, refreshed every second; q or Ctrl-C quits
+  --url URL            the server (env VIGIL_URL; default http://127.0.0.1:8000)
+  --token TOKEN        its bearer token, when it has one (env VIGIL_TOKEN)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -44,6 +50,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'demo':
       return runDemo(rest);
+    case 'top':
+      return runTop(rest);
     case 'check':
       if (rest[0] !== 'rules') {
         console.error(`vigil check: expected "vigil check rules FILE..."\n\n${USAGE}`);

@@ -4,6 +4,7 @@ import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { checkRules } from './check-rules.js';
 import { runDemo } from './demo-command.js';
+import { notifyTest } from './notify-test.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
 import { runTop } from './top-command.js';
@@ -15,6 +16,7 @@ Usage:
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
+  vigil notify test RECEIVER [--config FILE]
   vigil version
   vigil help
 
@@ -30,6 +32,11 @@ vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
+
+vigil notify test RECEIVER [--config FILE]
+  Sends a test alert through every integration of RECEIVER (from vigil.yaml's notifications or
+  notifications_file; with neither, the default Slack or log receiver) and prints the result of each;
+  exit code 1 if one failed.
 
 vigil demo: vigil serve plus a built-in workload modelled on the seeds (streaming sessions, an event
 server, an LLM orchestrator, a voice callbot, an analysis backend, provider health checks)
@@ -62,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
         (line) => console.log(line),
         (line) => console.error(line),
       );
+    case 'notify':
+      if (rest[0] !== 'test') {
+        console.error(`vigil notify: expected "vigil notify test RECEIVER"\n\n${USAGE}`);
+        return 2;
+      }
+      return notifyTest(rest.slice(1));
     case 'version':
     case '--version':
       console.log(VERSION);

@@ -110,12 +110,11 @@ describe('vigil top in a terminal (tmux)', () => {
     expect(text.split('\n').filter((l) => l !== '').length).toBeLessThanOrEqual(30);
 
     tmux('send-keys', '-t', 'top', 'q');
-    await until(
-      'vigil top to exit',
-      () => tmux('list-panes', '-t', 'top', '-F', '#{pane_dead}').trim() === '1',
-      10_000,
-    );
-    expect(tmux('list-panes', '-t', 'top', '-F', '#{pane_dead_status}').trim()).toBe('0');
+    // tmux marks the pane dead first and records how its process ended just after: wait for both.
+    const ending = () =>
+      tmux('list-panes', '-t', 'top', '-F', '#{pane_dead} #{pane_dead_status} #{pane_dead_signal}');
+    await until('vigil top to exit', () => /^1  ?\S/.test(ending()), 10_000);
+    expect(ending().trim()).toBe('1 0');
     // Back on the main screen, with the cursor shown: the dashboard is gone from the pane.
     expect(screen()).not.toContain('Throughput');
   });

@@ -30,6 +30,7 @@ const SCENARIOS = [
   'statsd-ingest',
   'remote-write-ingest',
   'ws-fanout',
+  'dashboard',
 ];
 const TIMEOUT_MS = 5 * 60_000;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));

@@ -11,6 +11,8 @@ import type { RuleGroupSpec } from './rule-file.js';
 
 export type Rule = AlertingRule | RecordingRule;
 
+const YIELD_EVERY_MS = 10;
+
 export interface RuleStatus {
   health: 'ok' | 'err' | 'unknown';
   lastError: string;
@@ -119,7 +121,14 @@ export class RuleGroup {
     const started = performance.now();
     const generator = (expr: string) =>
       `${o.context.externalURL}/graph?g0.expr=${encodeURIComponent(expr)}&g0.tab=1`;
+    let lastYield = started;
     for (const rule of this.rules) {
+      // Queries over the embedded store run synchronously: give the event loop a turn every few
+      // milliseconds so HTTP requests, ingest and the store's flush timer are not held for a whole cycle.
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
       const status = this.status.get(rule)!;
       const ruleStarted = performance.now();
       let samples: SeriesSamples[] = [];

@@ -30,8 +30,8 @@ export interface RuleManagerOptions {
   /** Default 1h and 10m, as Prometheus. */
   readonly restore?: RestoreOptions;
   readonly externalLabels?: SeriesLabels;
-  /** Base of the alerts' generatorURL. */
-  readonly externalURL?: string;
+  /** Base of the alerts' generatorURL and `$externalURL`; a function when known only once the server listens. */
+  readonly externalURL?: string | (() => string);
 }
 
 export interface AlertView extends ActiveAlert {
@@ -104,7 +104,12 @@ export class RuleManager {
         clock: this.#clock,
         sink: o.sink,
         events: o.events,
-        context: { externalLabels: o.externalLabels ?? {}, externalURL: o.externalURL ?? '' },
+        context: {
+          externalLabels: o.externalLabels ?? {},
+          get externalURL() {
+            return typeof o.externalURL === 'function' ? o.externalURL() : (o.externalURL ?? '');
+          },
+        },
         resendDelayMs: o.resendDelayMs ?? 60_000,
         restore,
         onFailure: (name, what) =>

@@ -85,6 +85,10 @@ async function runServe(args: string[]): Promise<number> {
   try {
     server = await serve(config);
   } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(`vigil serve: configuration: ${error.message}`);
+      return 2;
+    }
     if (error instanceof RuleFileError) {
       console.error(`vigil serve: rule files:\n${error.message}`);
       return 2;

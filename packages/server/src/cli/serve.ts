@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
 import { AlertHistory } from '../alerts/alert-history.js';
-import { LogAlertSink } from '../alerts/log-alert-sink.js';
+import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
+import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
 import { RuleManager } from '../alerts/rule-manager.js';
 import { type Config, ConfigError } from '../config/config.js';
 import { loadDashboards } from '../config/dashboard-files.js';
@@ -20,6 +21,7 @@ import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { buildNotifiers } from './build-notifiers.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -27,6 +29,8 @@ export interface RunningServer {
   readonly statsdPort: number | undefined;
   readonly store: SeriesStore;
   readonly registry: Registry;
+  /** Routing, grouping, silences and delivery of alerts: the AlertSink and Silencer of the rule side. */
+  readonly notifications: NotificationPipeline;
   readonly rules: RuleManager;
   readonly history: AlertHistory;
   /** Reloads the rule files (SIGHUP and `POST /-/reload`); a broken file throws and the running rules stay. */
@@ -39,6 +43,12 @@ export const VERSION = '0.1.0';
 
 /** Starts everything `vigil serve` runs, from a resolved configuration. */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  // Checked before anything is opened, so a bad alertmanager.yml stops start-up with its message.
+  const { slackWebhookUrl, slackChannel } = config.notifications;
+  const notifyConfig = loadNotifyConfig(config.notifications, {
+    ...(slackWebhookUrl && { SLACK_WEBHOOK_URL: slackWebhookUrl }),
+    ...(slackChannel && { SLACK_CHANNEL: slackChannel }),
+  });
   const dashboard = dashboardPackage();
   const dashboardDirs = [
     ...(dashboard ? [join(dashboard, 'dashboards')] : []),
@@ -80,23 +90,34 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
 
   const engine = new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  let externalURL = `http://${config.listen.host}:${config.listen.port}`;
+  const notifications = new NotificationPipeline({
+    config: notifyConfig,
+    notifiers: buildNotifiers(notifyConfig, clock),
+    clock,
+    registry,
+    events: history,
+    dataDir: config.data,
+    externalURL: () => externalURL,
+  });
   const rules = new RuleManager({
     files: config.rules.files,
     baseDir: process.cwd(),
     engine,
     store,
     checkExpr: parsePromql,
-    // Until a notification pipeline is wired, firing and resolved alerts go to the log.
-    sink: new LogAlertSink({ clock }),
+    sink: notifications,
+    silencer: notifications,
     events: history,
     clock,
     registry,
     evaluationIntervalMs: config.rules.evaluationIntervalMs,
-    externalURL: `http://${config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host}:${config.listen.port}`,
+    externalURL: () => externalURL,
   });
   try {
     await rules.load();
   } catch (error) {
+    notifications.close();
     history.close();
     await store.close();
     throw error;
@@ -114,6 +135,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     token: config.auth.token,
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
+    notifications,
     dashboardDist: dashboard && join(dashboard, 'dist'),
     dashboardDirs,
     alerts: { rules, history, reload },
@@ -136,6 +158,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
+  externalURL = `http://${host}:${port}`;
 
   let closing: Promise<void> | undefined;
   return {
@@ -143,6 +166,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     statsdPort,
     store,
     registry,
+    notifications,
     rules,
     history,
     reload,
@@ -157,6 +181,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         await scraper.stop();
         await statsd?.stop();
         await rules.stop();
+        notifications.close();
         history.close();
         await store.close();
       })();

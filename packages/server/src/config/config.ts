@@ -32,6 +32,14 @@ export interface Config {
     /** A folder of the user's dashboard files (JSON or YAML), next to the built-in ones. */
     readonly dir: string | undefined;
   };
+  /** Alertmanager-format notification settings: inline, or the path of an alertmanager.yml; checked by the pipeline. */
+  readonly notifications: {
+    readonly inline: unknown;
+    readonly file: string | undefined;
+    /** The seeds' SLACK_WEBHOOK_URL and SLACK_CHANNEL, the default receiver when nothing is configured. */
+    readonly slackWebhookUrl: string | undefined;
+    readonly slackChannel: string | undefined;
+  };
   /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
   readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
 }
@@ -117,6 +125,8 @@ const FILE_SCHEMA = z
       .object({ refreshInterval: duration, dir: z.string().min(1) })
       .partial()
       .strict(),
+    notifications: z.record(z.string(), z.unknown()),
+    notifications_file: z.string().min(1),
     // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
     rule_files: z.array(z.string().min(1)),
     evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
@@ -160,6 +170,10 @@ const ENV: ReadonlyArray<
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
   const file = flags.config ?? env.VIGIL_CONFIG;
   const fromFile = file === undefined ? {} : check(readYaml(file), `${file}`);
+  if (file !== undefined && fromFile.notifications_file !== undefined) {
+    // Relative to the file that names it, as Prometheus resolves rule_files.
+    fromFile.notifications_file = resolvePath(dirname(file), fromFile.notifications_file);
+  }
   if (file !== undefined && fromFile.rule_files)
     fromFile.rule_files = fromFile.rule_files.map((p) => resolvePath(dirname(resolvePath(file)), p));
   const fromEnv: Record<string, unknown> = {};
@@ -177,8 +191,21 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     if (value !== undefined) fromFlags[key] = value;
   }
   if (flags.scrape?.length) fromFlags.scrape = { targets: [...flags.scrape] };
+  if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
+    throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
-  return resolve(merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')));
+  const config = resolve(
+    merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')),
+  );
+  const slackWebhookUrl = env.SLACK_WEBHOOK_URL || undefined;
+  if (slackWebhookUrl !== undefined && !/^https?:\/\/\S+$/.test(slackWebhookUrl))
+    throw new ConfigError(
+      `environment variable SLACK_WEBHOOK_URL: expected an https:// incoming webhook URL`,
+    );
+  return {
+    ...config,
+    notifications: { ...config.notifications, slackWebhookUrl, slackChannel: env.SLACK_CHANNEL || undefined },
+  };
 }
 
 function readYaml(file: string): unknown {
@@ -261,6 +288,12 @@ function resolve(c: FileConfig): Config {
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
     dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
+    notifications: {
+      inline: c.notifications,
+      file: c.notifications_file,
+      slackWebhookUrl: undefined,
+      slackChannel: undefined,
+    },
     rules: {
       files: (c.rule_files ?? []).map((p) => resolvePath(p)),
       evaluationIntervalMs: c.evaluation_interval ?? 60_000,

@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, metricsHandler, type Registry } from '@vigil/metrics';
+import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
+import { alertmanagerRoutes } from './alertmanager-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { dashboardRoutes } from './dashboard-routes.js';
 import { HttpError } from './http-error.js';
@@ -14,6 +16,7 @@ import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
+import { silenceRoutes } from './silence-routes.js';
 import { staticFiles } from './static-files.js';
 
 export interface AppOptions {
@@ -27,6 +30,8 @@ export interface AppOptions {
   readonly token: string | undefined;
   readonly bodyLimit: number;
   readonly version: string;
+  /** The notification pipeline, for the silences and Alertmanager v2 routes. */
+  readonly notifications?: NotificationPipeline | undefined;
   /** The dashboard's built files (packages/dashboard/dist), served at `/`; undefined when not found. */
   readonly dashboardDist: string | undefined;
   /** Folders of dashboard definitions: the built-in ones, then the user's. */
@@ -96,6 +101,11 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     bodyLimit: options.bodyLimit,
   });
 
+  if (options.notifications) {
+    const { bodyLimit, version } = options;
+    silenceRoutes(router, { silences: options.notifications.silences, clock, bodyLimit });
+    alertmanagerRoutes(router, { pipeline: options.notifications, clock, bodyLimit, version });
+  }
   dashboardRoutes(router, { dirs: options.dashboardDirs });
   staticFiles(router, { dir: options.dashboardDist });
   if (options.alerts) alertRoutes(router, options.alerts);
@@ -143,6 +153,8 @@ function routeName(pathname: string): string {
   if (pathname.startsWith('/metrics/job/')) return '/metrics/job/*';
   if (pathname.startsWith('/api/push/')) return '/api/push/:token';
   if (pathname.startsWith('/api/v1/label/')) return '/api/v1/label/:name/values';
+  if (pathname.startsWith('/api/silences/')) return '/api/silences/:id';
+  if (pathname.startsWith('/api/v2/silence/')) return '/api/v2/silence/:id';
   if (pathname.startsWith('/api/dashboards/')) return '/api/dashboards/:id';
   if (pathname.startsWith('/assets/')) return '/assets/*';
   return pathname;

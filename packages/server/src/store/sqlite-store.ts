@@ -344,9 +344,13 @@ export class SqliteStore implements SeriesStore {
   /** Raw samples of `s` in [start, end]: stored chunks, chunks cut since the last flush, the head. */
   #readRaw(s: SeriesState, start: number, end: number): SampleBuffer {
     if (s.lastT < start || s.firstT > end) return new SampleBuffer(0);
-    const rows = s.persisted
-      ? (this.#st.chunksIn.all(s.id, start - CHUNK_SPAN_MS, end) as [number, number, Uint8Array][])
-      : [];
+    // Stored chunks hold nothing newer than frozenT: a read of recent samples (every instant query
+    // and rule evaluation, within the 5-minute lookback) skips the per-series SQLite query, which
+    // was most of the time of a rule cycle (bench/alert-eval.js).
+    const rows =
+      s.persisted && s.frozenT >= start
+        ? (this.#st.chunksIn.all(s.id, start - CHUNK_SPAN_MS, end) as [number, number, Uint8Array][])
+        : [];
     let capacity = s.head?.count ?? 0;
     for (const row of rows) capacity += row[1];
     if (s.pending) for (const c of s.pending) capacity += c.count;

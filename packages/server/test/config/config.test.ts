@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,5 +79,30 @@ describe('parseDuration', () => {
     expect(parseDuration('30')).toBe(30_000);
     expect(parseDuration('1x')).toBeUndefined();
     expect(parseDuration('')).toBeUndefined();
+  });
+});
+
+describe('rule configuration', () => {
+  it('resolves rule_files against the directory of vigil.yaml, and reads VIGIL_RULE_FILES and the interval', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-config-rules-'));
+    try {
+      writeFileSync(
+        join(dir, 'vigil.yaml'),
+        'rule_files: [rules/*.yml, /etc/x.yml]\nevaluation_interval: 30s\n',
+      );
+      const fromFile = loadConfig({ config: join(dir, 'vigil.yaml') }, {});
+      expect(fromFile.rules).toEqual({
+        files: [join(dir, 'rules/*.yml'), '/etc/x.yml'],
+        evaluationIntervalMs: 30_000,
+      });
+      const fromEnv = loadConfig({}, { VIGIL_RULE_FILES: '/a.yml,/b.yml', VIGIL_EVALUATION_INTERVAL: '2m' });
+      expect(fromEnv.rules).toEqual({ files: ['/a.yml', '/b.yml'], evaluationIntervalMs: 120_000 });
+      expect(loadConfig({}, {}).rules).toEqual({ files: [], evaluationIntervalMs: 60_000 });
+      expect(() => loadConfig({}, { VIGIL_EVALUATION_INTERVAL: 'often' })).toThrow(
+        'environment variable VIGIL_EVALUATION_INTERVAL: evaluation_interval: got "often", expected a duration such as 15s, 1m or 500ms',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,0 +1,49 @@
+import { type Clock, type ExportResult, HttpTransport } from '@vigil/metrics';
+import type { Notification, Notifier } from './notification.js';
+import { redact } from './webhook-notifier.js';
+
+export interface AlertmanagerNotifierOptions {
+  /** The Alertmanager's base URL, such as http://127.0.0.1:9093. */
+  readonly url: string;
+  readonly sendResolved: boolean;
+  readonly clock: Clock;
+}
+
+/**
+ * Forwards alerts to a real Alertmanager with `POST /api/v2/alerts` (postableAlert, as Prometheus
+ * sends them), for teams that keep their routing there. The Alertmanager resolves an alert it has
+ * not heard of by its `endsAt`, so this integration is sent the group's alerts at every flush.
+ */
+export class AlertmanagerNotifier implements Notifier {
+  readonly integration = 'alertmanager';
+  readonly sendResolved: boolean;
+  readonly resendEachInterval = true;
+  readonly #endpoint: string;
+  readonly #http: HttpTransport;
+
+  constructor(options: AlertmanagerNotifierOptions) {
+    this.#endpoint = `${options.url.replace(/\/+$/, '')}/api/v2/alerts`;
+    this.sendResolved = options.sendResolved;
+    this.#http = new HttpTransport(options.clock);
+  }
+
+  send(n: Notification, signal: AbortSignal): Promise<ExportResult> {
+    const body = n.alerts.map((a) => ({
+      labels: a.labels,
+      annotations: a.annotations,
+      startsAt: new Date(a.startsAt).toISOString(),
+      ...(a.endsAt > 0 ? { endsAt: new Date(a.endsAt).toISOString() } : {}),
+      generatorURL: a.generatorURL,
+    }));
+    return this.#http.send(
+      {
+        method: 'POST',
+        url: this.#endpoint,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        description: `POST ${redact(this.#endpoint)}`,
+      },
+      signal,
+    );
+  }
+}

@@ -1,0 +1,255 @@
+import { join } from 'node:path';
+import type { Clock, Registry } from '@vigil/metrics';
+import type { SeriesLabels } from '../../store/series-store.js';
+import type { Alert, AlertSink, Silencer } from '../alert.js';
+import type { AlertEventSink } from '../alert-event.js';
+import type { AggregationGroup } from './aggregation-group.js';
+import { AlertStore, isResolved, type StoredAlert } from './alert-store.js';
+import { Delivery, type DeliveryOptions, type DeliveryResult } from './delivery.js';
+import { Dispatcher } from './dispatcher.js';
+import { fingerprint } from './fingerprint.js';
+import { Inhibitor } from './inhibitor.js';
+import type { Notification, NotifiedAlert, Notifier } from './notification.js';
+import { NotificationLog, needsUpdate } from './notification-log.js';
+import type { NotifyConfig } from './notify-config.js';
+import { buildRoute, matchRoutes, type Route } from './route.js';
+import { Silences } from './silences.js';
+import { inTimeIntervals } from './time-interval.js';
+
+export interface NotificationPipelineOptions {
+  readonly config: NotifyConfig;
+  /** The integrations of each receiver, built from `config.receivers` by the caller. */
+  readonly notifiers: ReadonlyMap<string, readonly Notifier[]>;
+  readonly clock: Clock;
+  readonly registry: Registry;
+  readonly events?: AlertEventSink | undefined;
+  /** Where the notification log and the silences are kept; none keeps them in memory only. */
+  readonly dataDir?: string | undefined;
+  /** vigil's own URL, the `externalURL` of webhook payloads (a function when it is known only once listening). */
+  readonly externalURL: string | (() => string);
+  readonly delivery?: Omit<DeliveryOptions, 'clock' | 'registry' | 'events'>;
+}
+
+/** An alert with what the API reports about it (Alertmanager's gettableAlert). */
+export interface AlertStatus {
+  readonly alert: StoredAlert;
+  readonly receivers: readonly string[];
+  readonly state: 'active' | 'suppressed';
+  readonly silencedBy: readonly string[];
+  readonly inhibitedBy: readonly string[];
+}
+
+const MAINTENANCE_MS = 30_000;
+const GC_MS = 30 * 60_000;
+const SNAPSHOT_MS = 60_000;
+
+/**
+ * The notification side of alerting, a small Alertmanager: alerts in (from rule evaluation or
+ * `POST /api/v2/alerts`), routed into aggregation groups, muted by silences, inhibition and time
+ * intervals, and delivered through each receiver's integrations, deduplicated by the notification
+ * log. `receive` only files the alerts; delivery runs on the groups' timers, so rule evaluation never
+ * waits on a receiver.
+ */
+export class NotificationPipeline implements AlertSink, Silencer {
+  readonly silences: Silences;
+  readonly #config: NotifyConfig;
+  readonly #notifiers: ReadonlyMap<string, readonly Notifier[]>;
+  readonly #clock: Clock;
+  readonly #store: AlertStore;
+  readonly #root: Route;
+  readonly #dispatcher: Dispatcher;
+  readonly #inhibitor: Inhibitor;
+  readonly #log: NotificationLog;
+  readonly #delivery: Delivery;
+  readonly #externalURLOf: () => string;
+  readonly #stops: Array<() => void> = [];
+
+  constructor(options: NotificationPipelineOptions) {
+    const { config, clock } = options;
+    this.#config = config;
+    this.#notifiers = options.notifiers;
+    this.#clock = clock;
+    const external = options.externalURL;
+    this.#externalURLOf = typeof external === 'string' ? () => external : external;
+    const now = () => clock.now();
+    for (const r of config.receivers) {
+      if (!options.notifiers.has(r.name)) throw new Error(`no notifiers were built for receiver "${r.name}"`);
+    }
+    this.#store = new AlertStore(config.resolveTimeoutMs);
+    this.#root = buildRoute(config.route);
+    this.#dispatcher = new Dispatcher(this.#root, clock, (group, alerts) => this.#flushGroup(group, alerts));
+    this.#inhibitor = new Inhibitor(config.inhibitRules, this.#store, now);
+    const dir = options.dataDir;
+    this.silences = new Silences({ now, file: dir && join(dir, 'silences.json') });
+    this.#log = new NotificationLog({ now, file: dir && join(dir, 'notification-log.json') });
+    this.#delivery = new Delivery({
+      ...options.delivery,
+      clock,
+      registry: options.registry,
+      events: options.events,
+    });
+    this.#stops.push(
+      clock.every(MAINTENANCE_MS, () => this.#dispatcher.maintain()),
+      clock.every(GC_MS, () => {
+        this.#store.gc(clock.now());
+        this.silences.gc();
+      }),
+      clock.every(SNAPSHOT_MS, () => this.#log.flush()),
+    );
+  }
+
+  receive(alerts: readonly Alert[]): void {
+    const now = this.#clock.now();
+    for (const alert of alerts) this.#dispatcher.process(this.#store.put(alert, now));
+  }
+
+  silencedBy(labels: SeriesLabels): readonly string[] {
+    return this.silences.silencedBy(labels);
+  }
+
+  inhibitedBy(labels: SeriesLabels): readonly string[] {
+    return this.#inhibitor.inhibitedBy(labels);
+  }
+
+  receiverNames(): string[] {
+    return this.#config.receivers.map((r) => r.name);
+  }
+
+  /** Every known alert with its receivers and whether it is muted, as `GET /api/v2/alerts` lists them. */
+  alerts(): AlertStatus[] {
+    const out: AlertStatus[] = [];
+    for (const alert of this.#store.list()) {
+      const silencedBy = this.silences.silencedBy(alert.labels);
+      const inhibitedBy = this.#inhibitor.inhibitedBy(alert.labels);
+      out.push({
+        alert,
+        receivers: [...new Set(matchRoutes(this.#root, alert.labels).map((r) => r.config.receiver))],
+        state: silencedBy.length > 0 || inhibitedBy.length > 0 ? 'suppressed' : 'active',
+        silencedBy,
+        inhibitedBy,
+      });
+    }
+    return out;
+  }
+
+  /** The groups as they stand, for the API and the tests. */
+  groups(): AggregationGroup[] {
+    return [...this.#dispatcher.groups()];
+  }
+
+  /** Sends a test notification through every integration of `receiver` (`vigil notify test`). */
+  async test(receiver: string): Promise<Array<DeliveryResult & { integration: string }>> {
+    const notifiers = this.#notifiers.get(receiver);
+    if (!notifiers)
+      throw new Error(`no receiver named "${receiver}" (known: ${this.receiverNames().join(', ')})`);
+    const now = this.#clock.now();
+    const labels = { alertname: 'VigilTestAlert', severity: 'info', receiver };
+    const n: Notification = {
+      receiver,
+      groupKey: `{}:{alertname="VigilTestAlert"}`,
+      status: 'firing',
+      groupLabels: { alertname: 'VigilTestAlert' },
+      alerts: [
+        {
+          status: 'firing',
+          labels,
+          annotations: {
+            summary: 'Test notification from vigil',
+            description: `Sent by "vigil notify test ${receiver}" to check that this receiver gets alerts.`,
+          },
+          startsAt: now,
+          endsAt: 0,
+          generatorURL: this.#externalURLOf(),
+          fingerprint: fingerprint(labels),
+        },
+      ],
+      externalURL: this.#externalURLOf(),
+      time: now,
+    };
+    return Promise.all(
+      notifiers.map(async (nf) => ({
+        integration: nf.integration,
+        ...(await this.#delivery.deliver(nf, n, 0)),
+      })),
+    );
+  }
+
+  /** Stops the timers and writes the notification log (silences are written as they change). */
+  close(): void {
+    for (const stop of this.#stops) stop();
+    this.#dispatcher.stop();
+    this.#log.flush();
+  }
+
+  async #flushGroup(group: AggregationGroup, alerts: StoredAlert[]): Promise<boolean> {
+    const now = this.#clock.now();
+    const rc = group.route.config;
+    const intervals = this.#config.timeIntervals;
+    if (rc.activeTimeIntervals.length > 0 && !inTimeIntervals(intervals, rc.activeTimeIntervals, now))
+      return true;
+    if (rc.muteTimeIntervals.length > 0 && inTimeIntervals(intervals, rc.muteTimeIntervals, now)) return true;
+    const live = alerts.filter(
+      (a) =>
+        this.#inhibitor.inhibitedBy(a.labels).length === 0 && this.silences.silencedBy(a.labels).length === 0,
+    );
+    const notifiers = this.#notifiers.get(rc.receiver) ?? [];
+    const results = await Promise.all(notifiers.map((nf, i) => this.#notify(group, nf, i, live, now)));
+    return results.every(Boolean);
+  }
+
+  async #notify(
+    group: AggregationGroup,
+    nf: Notifier,
+    index: number,
+    alerts: StoredAlert[],
+    now: number,
+  ): Promise<boolean> {
+    const rc = group.route.config;
+    const key = NotificationLog.key(group.key, rc.receiver, `${nf.integration}[${index}]`);
+    const firing = new Set<string>();
+    const resolved = new Set<string>();
+    for (const a of alerts) (isResolved(a, now) ? resolved : firing).add(a.fingerprint);
+    const entry = this.#log.get(key);
+    const due =
+      needsUpdate(entry, firing, resolved, nf.sendResolved, rc.repeatIntervalMs, now) ||
+      (nf.resendEachInterval === true && firing.size > 0);
+    if (!due) return true;
+    const sent: NotifiedAlert[] = [];
+    for (const a of alerts) {
+      const done = isResolved(a, now);
+      if (done && !nf.sendResolved) continue;
+      sent.push({
+        status: done ? 'resolved' : 'firing',
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: a.startsAt,
+        // A forwarded alert must outlive the wait until the next flush, as Prometheus's `4 × resend delay`.
+        endsAt: done
+          ? a.endsAt
+          : nf.resendEachInterval
+            ? Math.max(a.endsAt, now + 4 * rc.groupIntervalMs)
+            : 0,
+        generatorURL: a.generatorURL,
+        fingerprint: a.fingerprint,
+      });
+    }
+    if (sent.length > 0) {
+      const result = await this.#delivery.deliver(
+        nf,
+        {
+          receiver: rc.receiver,
+          groupKey: group.key,
+          status: sent.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+          groupLabels: group.labels,
+          alerts: sent,
+          externalURL: this.#externalURLOf(),
+          time: now,
+        },
+        rc.groupIntervalMs,
+      );
+      if (!result.ok) return false;
+    }
+    this.#log.log(key, [...firing], [...resolved]);
+    return true;
+  }
+}

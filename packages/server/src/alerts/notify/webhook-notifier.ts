@@ -1,0 +1,49 @@
+import { type Clock, type ExportResult, HttpTransport } from '@vigil/metrics';
+import type { Notification, Notifier } from './notification.js';
+import { webhookPayload } from './webhook-payload.js';
+
+export interface WebhookNotifierOptions {
+  readonly url: string;
+  readonly sendResolved: boolean;
+  readonly maxAlerts: number;
+  readonly clock: Clock;
+}
+
+/** Posts Alertmanager's version-4 webhook payload, so existing webhook consumers read vigil unchanged. */
+export class WebhookNotifier implements Notifier {
+  readonly integration = 'webhook';
+  readonly sendResolved: boolean;
+  readonly #url: string;
+  readonly #maxAlerts: number;
+  readonly #http: HttpTransport;
+
+  constructor(options: WebhookNotifierOptions) {
+    this.#url = options.url;
+    this.sendResolved = options.sendResolved;
+    this.#maxAlerts = options.maxAlerts;
+    this.#http = new HttpTransport(options.clock);
+  }
+
+  send(n: Notification, signal: AbortSignal): Promise<ExportResult> {
+    return this.#http.send(
+      {
+        method: 'POST',
+        url: this.#url,
+        headers: { 'content-type': 'application/json', 'user-agent': 'vigil' },
+        body: webhookPayload(n, this.#maxAlerts),
+        description: `POST webhook ${redact(this.#url)}`,
+      },
+      signal,
+    );
+  }
+}
+
+/** The URL without credentials or query (webhook URLs often carry a token), for error messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}

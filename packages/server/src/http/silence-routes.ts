@@ -1,0 +1,150 @@
+import type { Clock } from '@vigil/metrics';
+import { type Matcher, MatcherError, matcher, parseMatchers } from '../alerts/notify/matcher.js';
+import type { Silence, Silences } from '../alerts/notify/silences.js';
+import { SilenceError } from '../alerts/notify/silences.js';
+import { alertmanagerError, parseJsonBody, parseTime } from './alertmanager-json.js';
+import { readBody } from './body.js';
+import { HttpError } from './http-error.js';
+import { sendJson } from './respond.js';
+import type { Router } from './router.js';
+
+export interface SilenceRoutesOptions {
+  readonly silences: Silences;
+  readonly clock: Clock;
+  readonly bodyLimit: number;
+}
+
+/**
+ * Silences, at vigil's paths (`/api/silences`) and Alertmanager's (`/api/v2/silences`,
+ * `/api/v2/silence/{id}`), so amtool and Grafana's Alertmanager data source work against vigil.
+ */
+export function silenceRoutes(router: Router, options: SilenceRoutesOptions): void {
+  const { silences, clock } = options;
+  const list = alertmanagerError(({ res, url }) => {
+    const filter = parseFilter(url.searchParams.getAll('filter'));
+    const now = clock.now();
+    sendJson(
+      res,
+      200,
+      silences
+        .list()
+        .filter((s) =>
+          filter.every((f) =>
+            s.matchers.some((m) => m.name === f.name && m.value === f.value && m.type === f.type),
+          ),
+        )
+        .map((s) => gettableSilence(s, silences.state(s, now))),
+    );
+  });
+  const create = alertmanagerError(async ({ req, res }) => {
+    const body = parseJsonBody(await readBody(req, options.bodyLimit));
+    const input = postableSilence(body, clock.now());
+    try {
+      sendJson(res, 200, { silenceID: silences.set(input) });
+    } catch (error) {
+      throw silenceError(error);
+    }
+  });
+  const get = alertmanagerError(({ res, params }) => {
+    const s = silences.get(params.id!);
+    if (!s) throw new HttpError(404, 'not_found', `silence ${params.id} not found`);
+    sendJson(res, 200, gettableSilence(s, silences.state(s, clock.now())));
+  });
+  const expire = alertmanagerError(({ res, params }) => {
+    try {
+      silences.expire(params.id!);
+    } catch (error) {
+      throw silenceError(error);
+    }
+    sendJson(res, 200, {});
+  });
+  for (const path of ['/api/silences', '/api/v2/silences']) {
+    router.on('GET', path, list);
+    router.on('POST', path, create);
+  }
+  for (const path of ['/api/silences/:id', '/api/v2/silence/:id']) {
+    router.on('GET', path, get);
+    router.on('DELETE', path, expire);
+  }
+}
+
+function silenceError(error: unknown): unknown {
+  if (error instanceof SilenceError)
+    return new HttpError(
+      error.notFound ? 404 : 400,
+      error.notFound ? 'not_found' : 'bad_data',
+      error.message,
+    );
+  return error;
+}
+
+/** Alertmanager's gettableSilence, in the key order of the team contract. */
+export function gettableSilence(s: Silence, state: string) {
+  return {
+    id: s.id,
+    matchers: s.matchers.map((m) => ({
+      name: m.name,
+      value: m.value,
+      isRegex: m.type === '=~' || m.type === '!~',
+      isEqual: m.type === '=' || m.type === '=~',
+    })),
+    startsAt: new Date(s.startsAt).toISOString(),
+    endsAt: new Date(s.endsAt).toISOString(),
+    createdBy: s.createdBy,
+    comment: s.comment,
+    status: { state },
+    updatedAt: new Date(s.updatedAt).toISOString(),
+  };
+}
+
+function postableSilence(body: unknown, now: number) {
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badData(
+      'expected a JSON object (postableSilence) with matchers, startsAt, endsAt, createdBy and comment',
+    );
+  const b = body as Record<string, unknown>;
+  if (!Array.isArray(b.matchers) || b.matchers.length === 0)
+    throw badData('matchers: expected a non-empty array of {name, value, isRegex, isEqual}');
+  const matchers: Matcher[] = b.matchers.map((m: unknown, i: number) => {
+    const o = (m ?? {}) as Record<string, unknown>;
+    if (typeof o.name !== 'string' || typeof o.value !== 'string')
+      throw badData(
+        `matchers[${i}]: expected {name: string, value: string, isRegex: boolean}, got ${JSON.stringify(m)}`,
+      );
+    const regex = o.isRegex === true;
+    const equal = o.isEqual !== false;
+    try {
+      return matcher(o.name, regex ? (equal ? '=~' : '!~') : equal ? '=' : '!=', o.value);
+    } catch (error) {
+      if (error instanceof MatcherError) throw badData(`matchers[${i}]: ${error.message}`);
+      throw error;
+    }
+  });
+  for (const key of ['createdBy', 'comment'] as const) {
+    if (b[key] !== undefined && typeof b[key] !== 'string')
+      throw badData(`${key}: expected a string, got ${JSON.stringify(b[key])}`);
+  }
+  if (b.id !== undefined && (typeof b.id !== 'string' || b.id === '') && b.id !== null)
+    throw badData(`id: expected a silence id, got ${JSON.stringify(b.id)}`);
+  return {
+    id: typeof b.id === 'string' && b.id !== '' ? b.id : undefined,
+    matchers,
+    startsAt: b.startsAt === undefined ? now : parseTime(b.startsAt, 'startsAt'),
+    endsAt: parseTime(b.endsAt, 'endsAt'),
+    createdBy: (b.createdBy as string | undefined) ?? '',
+    comment: (b.comment as string | undefined) ?? '',
+  };
+}
+
+function parseFilter(filters: string[]): Matcher[] {
+  return filters.flatMap((f) => {
+    try {
+      return parseMatchers(f);
+    } catch (error) {
+      if (error instanceof MatcherError) throw badData(`filter: ${error.message}`);
+      throw error;
+    }
+  });
+}
+
+const badData = (message: string) => new HttpError(400, 'bad_data', message);

@@ -1,0 +1,121 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { alert, pipelineFrom, T0 } from './pipeline-fixture.js';
+
+let stop: (() => void) | undefined;
+afterEach(() => stop?.());
+
+const BASE = `
+route:
+  receiver: team
+  group_by: [alertname, severity]
+  group_wait: 10s
+  group_interval: 1m
+receivers:
+  - name: team
+`;
+
+describe('inhibition', () => {
+  it('mutes the warning while the critical of the same alertname fires, and releases it when the critical resolves', async () => {
+    const p = pipelineFrom(
+      `${BASE}inhibit_rules:\n  - source_matchers: [severity="critical"]\n    target_matchers: [severity="warning"]\n    equal: [alertname]\n`,
+    );
+    stop = () => p.pipeline.close();
+    const warning = alert({ alertname: 'Latency', severity: 'warning' }, T0, T0 + 3_600_000);
+    const critical = alert({ alertname: 'Latency', severity: 'critical' }, T0, T0 + 3_600_000);
+    const other = alert({ alertname: 'Errors', severity: 'warning' }, T0, T0 + 3_600_000);
+    p.pipeline.receive([warning, critical, other]);
+    await p.advance(10_000);
+    const severities = () =>
+      p.sent('team').map((n) => `${n.groupLabels.alertname}/${n.groupLabels.severity}`);
+    expect(severities().sort()).toEqual(['Errors/warning', 'Latency/critical']);
+    const status = p.pipeline
+      .alerts()
+      .find((a) => a.alert.labels.severity === 'warning' && a.alert.labels.alertname === 'Latency')!;
+    expect(status.state).toBe('suppressed');
+    expect(status.inhibitedBy).toHaveLength(1);
+
+    p.pipeline.receive([{ ...critical, endsAt: T0 + 10_000 }]);
+    await p.advance(60_000);
+    expect(severities()).toContain('Latency/warning');
+  });
+
+  it('applies the default rule when the configuration has none: critical inhibits warning of the same alertname', async () => {
+    const { defaultNotifyConfig } = await import('../../../src/alerts/notify/notify-config.js');
+    expect(defaultNotifyConfig({}).inhibitRules).toHaveLength(1);
+    expect(defaultNotifyConfig({}).receivers[0]!.integrations[0]!.kind).toBe('log');
+    const slack = defaultNotifyConfig({
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.test/x',
+      SLACK_CHANNEL: '#ops',
+    });
+    expect(slack.receivers[0]!.integrations[0]).toMatchObject({ kind: 'slack', channel: '#ops' });
+  });
+});
+
+describe('silences', () => {
+  it('mutes matching alerts only between startsAt and endsAt', async () => {
+    const p = pipelineFrom(BASE);
+    stop = () => p.pipeline.close();
+    const { matcher } = await import('../../../src/alerts/notify/matcher.js');
+    const id = p.pipeline.silences.set({
+      matchers: [matcher('alertname', '=~', 'Disk.*')],
+      startsAt: T0 + 5_000,
+      endsAt: T0 + 120_000,
+      createdBy: 'ops',
+      comment: 'maintenance',
+    });
+    p.pipeline.receive([
+      alert({ alertname: 'DiskFull', severity: 'warning' }, T0, T0 + 3_600_000),
+      alert({ alertname: 'CpuHigh', severity: 'warning' }, T0, T0 + 3_600_000),
+    ]);
+    expect(p.pipeline.silencedBy({ alertname: 'DiskFull' })).toEqual([]);
+    await p.advance(10_000);
+    expect(p.pipeline.silencedBy({ alertname: 'DiskFull' })).toEqual([id]);
+    expect(p.sent('team').map((n) => n.groupLabels.alertname)).toEqual(['CpuHigh']);
+    await p.advance(60_000);
+    expect(p.sent('team')).toHaveLength(1);
+    // Silence ends at T0+120s; the next flush after it sends DiskFull.
+    await p.advance(60_000);
+    expect(p.sent('team').map((n) => n.groupLabels.alertname)).toEqual(['CpuHigh', 'DiskFull']);
+    expect(p.pipeline.silences.state(p.pipeline.silences.get(id)!)).toBe('expired');
+  });
+});
+
+describe('time intervals', () => {
+  it('mutes a route during mute_time_intervals and outside active_time_intervals', async () => {
+    const p = pipelineFrom(`
+route:
+  receiver: team
+  group_wait: 0s
+  group_interval: 1h
+  routes:
+    - matchers: [team="night"]
+      receiver: night
+      active_time_intervals: [nights]
+    - matchers: [team="day"]
+      receiver: day
+      mute_time_intervals: [nights]
+receivers:
+  - name: team
+  - name: night
+  - name: day
+time_intervals:
+  - name: nights
+    time_intervals:
+      - times: [{start_time: "22:00", end_time: "24:00"}, {start_time: "00:00", end_time: "06:00"}]
+        location: Europe/Paris
+`);
+    stop = () => p.pipeline.close();
+    // T0 is 12:00 UTC, 14:00 in Paris: daytime.
+    p.pipeline.receive([
+      alert({ alertname: 'A', team: 'night' }, T0 - 1000, T0 + 48 * 3_600_000),
+      alert({ alertname: 'B', team: 'day' }, T0 - 1000, T0 + 48 * 3_600_000),
+    ]);
+    await p.advance(1);
+    expect(p.sent('night')).toHaveLength(0);
+    expect(p.sent('day')).toHaveLength(1);
+    // 21:00 UTC is 23:00 in Paris.
+    await p.advance(9 * 3_600_000);
+    expect(p.sent('night')).toHaveLength(1);
+    expect(new Date(p.sent('night')[0]!.time).toISOString()).toBe('2026-06-01T20:00:00.001Z');
+  });
+});

@@ -25,7 +25,8 @@ describe('dashboard: a server with a bearer token', () => {
   it('asks for the token once, sends it on every call and on the WebSocket, and keeps it', async () => {
     const authorizations: (string | undefined)[] = [];
     page.on('request', (request) => {
-      if (new URL(request.url()).pathname.startsWith('/api/')) authorizations.push(request.headers().authorization);
+      if (new URL(request.url()).pathname.startsWith('/api/'))
+        authorizations.push(request.headers().authorization);
     });
     await page.goto(`${server.url}/`);
     await page.waitForSelector('.modal input[name="token"]');
@@ -36,13 +37,19 @@ describe('dashboard: a server with a bearer token', () => {
     await page.fill('.modal input[name="token"]', TOKEN);
     await page.click('.modal button[type="submit"]');
     await page.waitForSelector('[data-page="overview"]');
-    await expect.poll(() => page.locator('.panel[data-state="ok"]').count(), { timeout: 15_000 }).toBeGreaterThan(4);
+    await expect
+      .poll(() => page.locator('.panel[data-state="ok"]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(4);
     expect(authorizations).toContain(`Bearer ${TOKEN}`);
-    await expect.poll(() => page.locator('.live-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
+    await expect
+      .poll(() => page.locator('.live-status').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('open');
 
     await page.reload();
     await page.waitForSelector('[data-page="overview"]');
-    await expect.poll(() => page.locator('.panel[data-state="ok"]').count(), { timeout: 15_000 }).toBeGreaterThan(4);
+    await expect
+      .poll(() => page.locator('.panel[data-state="ok"]').count(), { timeout: 15_000 })
+      .toBeGreaterThan(4);
     expect(await page.locator('.modal').count()).toBe(0);
   });
 });

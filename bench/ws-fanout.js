@@ -110,6 +110,7 @@ let before;
 let after;
 let connectMs = 0;
 let tickMs = [];
+let tickCpuMs = [];
 try {
   await feed();
   feeder = setInterval(() => void feed().catch((error) => errors.push(String(error))), 1000);
@@ -131,7 +132,7 @@ try {
   await sleep(MEASURE_S * 1000);
   recording = false;
   loopDelay.disable();
-  tickMs = await server.ticks();
+  ({ ticks: tickMs, tickCpu: tickCpuMs } = await server.tickTimes());
   await sleep(500);
   after = await server.memory();
 } finally {
@@ -165,7 +166,7 @@ console.log(
   `updates per client per second: median ${median(perClient).toFixed(2)}, min ${Math.min(...perClient).toFixed(2)} (${ticks} ticks seen in ${MEASURE_S} s); per tick ${formatBytes(snapshotBytes / Math.max(ticks, 1) / clients.length)} snapshot + ${formatBytes(seriesBytes / Math.max(seriesDelays.length, 1))} series message per client`,
 );
 console.log(
-  `server tick (one round of updates written to every client, lib/vigil-server-child.js): median ${median(tickMs).toFixed(1)} ms, max ${Math.max(...tickMs).toFixed(1)} ms over ${tickMs.length} ticks`,
+  `server tick (one round of updates written to every client, lib/vigil-server-child.js): median ${median(tickMs).toFixed(1)} ms, max ${Math.max(...tickMs).toFixed(1)} ms over ${tickMs.length} ticks; server CPU per tick: median ${median(tickCpuMs).toFixed(1)} ms`,
 );
 console.log(
   `client process event-loop delay while recording: p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`,
@@ -196,6 +197,7 @@ report.data = {
   snapshot: { n: snapshotDelays.length, median: median(snapshotDelays), p99: snapshotP99 },
   updates_per_client_per_s: median(perClient),
   tick_ms: { median: median(tickMs), max: Math.max(...tickMs) },
+  tick_cpu_ms: { median: median(tickCpuMs) },
   memory: { before, after },
   errors: errors.length,
 };

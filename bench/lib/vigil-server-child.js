@@ -23,13 +23,17 @@ const { flags, env, overrides } = JSON.parse(process.argv[2]);
 const { loadConfig, serve } = await import('../../packages/server/dist/index.js');
 const { LiveStream } = await import('../../packages/server/dist/http/live-stream.js');
 let ticks = [];
+let tickCpu = [];
 const tick = LiveStream.prototype.tick;
 LiveStream.prototype.tick = async function timedTick() {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   try {
     return await tick.call(this);
   } finally {
     ticks.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    tickCpu.push((cpu.user + cpu.system) / 1000);
   }
 };
 const config = { ...loadConfig(flags, { ...process.env, ...env }), ...overrides };
@@ -41,8 +45,9 @@ process.on('message', async (message) => {
     gc();
     process.send({ memory: process.memoryUsage() });
   } else if (message.ticks) {
-    process.send({ ticks });
+    process.send({ ticks, tickCpu });
     ticks = [];
+    tickCpu = [];
   } else if (message.close) {
     await server.close();
     process.send({ closed: true }, () => process.exit(0));

@@ -58,8 +58,13 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
     },
     /** Durations (ms) of the /ws/metrics ticks since the last call (see lib/vigil-server-child.js). */
     async ticks() {
+      return (await this.tickTimes()).ticks;
+    },
+    /** `ticks`, and `tickCpu`: the server's CPU ms during each tick. */
+    async tickTimes() {
       child.send({ ticks: true });
-      return (await reply('ticks')).ticks;
+      const { ticks, tickCpu } = await reply('ticks');
+      return { ticks, tickCpu };
     },
     /** The sum of `name{labels}` in the server's own /metrics. */
     async metric(name, labels = {}) {

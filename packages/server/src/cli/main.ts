@@ -3,12 +3,15 @@ import { parseArgs } from 'node:util';
 import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { checkRules } from './check-rules.js';
+import { runDemo } from './demo-command.js';
 import { serve, VERSION } from './serve.js';
+import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
+  vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil check rules [--expand] FILE...
   vigil version
   vigil help
@@ -25,6 +28,13 @@ vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
+
+vigil demo: vigil serve plus a built-in workload modelled on the seeds (streaming sessions, an event
+server, an LLM orchestrator, a voice callbot, an analysis backend, provider health checks)
+  --seed N             seed of the simulation (default 42)
+  --interval DURATION  how often the workload is scraped (default 5s), and the backfill's step (default 15s)
+  --backfill DURATION  first fill that much history (e.g. 24h) quickly; --duration is the same flag
+  --no-serve           with --backfill: exit once the history is written
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -32,6 +42,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'demo':
+      return runDemo(rest);
     case 'check':
       if (rest[0] !== 'rules') {
         console.error(`vigil check: expected "vigil check rules FILE..."\n\n${USAGE}`);
@@ -67,13 +79,7 @@ async function runServe(args: string[]): Promise<number> {
   }
   let config: ReturnType<typeof loadConfig>;
   try {
-    config = loadConfig({
-      ...(values.config !== undefined && { config: values.config }),
-      ...(values.listen !== undefined && { listen: values.listen }),
-      ...(values.data !== undefined && { data: values.data }),
-      ...(values.statsd !== undefined && { statsd: values.statsd }),
-      ...(values.scrape !== undefined && { scrape: values.scrape }),
-    });
+    config = loadConfig(serveFlags(values));
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`vigil serve: configuration: ${error.message}`);
@@ -124,13 +130,7 @@ async function runServe(args: string[]): Promise<number> {
 function parseServeArgs(args: string[]) {
   return parseArgs({
     args,
-    options: {
-      config: { type: 'string' },
-      listen: { type: 'string' },
-      data: { type: 'string' },
-      statsd: { type: 'string' },
-      scrape: { type: 'string', multiple: true },
-    },
+    options: SERVE_OPTIONS,
     strict: true,
     allowPositionals: false,
   }).values;

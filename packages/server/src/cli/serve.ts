@@ -15,6 +15,7 @@ import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
+import { PushGroupsFile } from '../ingest/push-groups-file.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
 import { parsePromql } from '../query/parse.js';
@@ -70,6 +71,19 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const registry = new Registry({ clock });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
+  const pushFile = new PushGroupsFile({
+    path: join(config.data, 'pushgateway.json'),
+    groups: pushGroups,
+    clock,
+    intervalMs: config.store.flushIntervalMs,
+  });
+  const loaded = pushFile.load();
+  if ('error' in loaded) {
+    console.warn(
+      `vigil: the saved Pushgateway groups could not be read (${loaded.error}); kept as ${loaded.movedTo}`,
+    );
+  }
+  pushFile.start();
   // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
   const stopResample = clock.every(config.scrape.intervalMs, () => {
     void writer
@@ -135,6 +149,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     token: config.auth.token,
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
+    dataDir: config.data,
     notifications,
     dashboardDist: dashboard && join(dashboard, 'dist'),
     dashboardDirs,
@@ -183,7 +198,11 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
         await rules.stop();
         notifications.close();
         history.close();
-        await store.close();
+        try {
+          pushFile.close();
+        } finally {
+          await store.close();
+        }
       })();
       return closing;
     },

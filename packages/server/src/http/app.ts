@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Clock, metricsHandler, type Registry } from '@vigil/metrics';
+import { type Clock, metricsHandler, type Registry, SystemUsage } from '@vigil/metrics';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
@@ -16,6 +16,7 @@ import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
+import { serverHealth } from './server-health.js';
 import { silenceRoutes } from './silence-routes.js';
 import { staticFiles } from './static-files.js';
 
@@ -30,6 +31,8 @@ export interface AppOptions {
   readonly token: string | undefined;
   readonly bodyLimit: number;
   readonly version: string;
+  /** The data directory, whose disk `/api/health` reports. Default `/`. */
+  readonly dataDir?: string;
   /** The notification pipeline, for the silences and Alertmanager v2 routes. */
   readonly notifications?: NotificationPipeline | undefined;
   /** The dashboard's built files (packages/dashboard/dist), served at `/`; undefined when not found. */
@@ -74,16 +77,10 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
   ]) {
     router.on('GET', path, ({ req, res }) => embedded(req, res));
   }
+  const system = new SystemUsage({ diskPath: options.dataDir ?? '/' });
   router.on('GET', '/api/health', async ({ res }) => {
-    const stats = await store.stats();
-    const uptimeSeconds = (clock.now() - registry.startTime) / 1000;
-    sendJson(res, 200, {
-      status: 'healthy',
-      timestamp: new Date(clock.now()).toISOString(),
-      version: options.version,
-      uptime_seconds: uptimeSeconds,
-      store: stats,
-    });
+    const document = await serverHealth({ store, registry, clock, system, version: options.version });
+    sendJson(res, document.status === 'unhealthy' ? 503 : 200, document);
   });
   queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
   router.on('GET', '/api/v1/status/buildinfo', ({ res }) =>

@@ -3,15 +3,18 @@ import { createGunzip, createInflate } from 'node:zlib';
 import { HttpError } from './http-error.js';
 
 /**
- * The request body, decompressed (gzip, deflate), refused with 413 past `limit` bytes before more is
- * read: a 100 MB body costs the server `limit` bytes, not 100 MB. Snappy (remote write) is decoded by
+ * The request body, decompressed (gzip, deflate), refused with 413 as soon as it passes `limit`
+ * bytes: a 100 MB body costs the server `limit` bytes of memory, not 100 MB. Snappy (remote write) is decoded by
  * its route, since the block format needs the whole body.
  */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
+  if (Number.isFinite(declared) && declared > limit) {
+    discardRest(req);
+    throw tooLarge(limit);
+  }
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  let source: AsyncIterable<Buffer> = req;
+  let source: NodeJS.ReadableStream = req;
   if (encoding === 'gzip') source = req.pipe(createGunzip());
   else if (encoding === 'deflate') source = req.pipe(createInflate());
   else if (encoding !== 'identity' && encoding !== 'snappy') {
@@ -21,22 +24,45 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
       `Content-Encoding ${encoding} is not supported (gzip, deflate, snappy)`,
     );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of source) {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        throw tooLarge(limit);
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
       }
-      chunks.push(chunk);
-    }
-  } catch (error) {
-    if (error instanceof HttpError) throw error;
-    throw new HttpError(400, 'bad_body', `could not read the request body: ${(error as Error).message}`);
-  }
-  return Buffer.concat(chunks, size);
+      source.off('data', onData);
+      if (source !== req) {
+        req.unpipe();
+        (source as unknown as { destroy(): void }).destroy();
+      }
+      discardRest(req);
+      reject(tooLarge(limit));
+    };
+    source.on('data', onData);
+    source.once('end', () => resolve(Buffer.concat(chunks, size)));
+    source.once('error', (error: Error) =>
+      reject(new HttpError(400, 'bad_body', `could not read the request body: ${error.message}`)),
+    );
+  });
+}
+
+/** What is read and thrown away of a body past the limit before the connection is closed. */
+const DISCARD_BYTES = 128 * 1024 * 1024;
+
+/**
+ * The 413 goes out at once; the rest of the body is read and thrown away rather than the
+ * connection closed, because a client still sending would get a reset instead of the answer (Node's
+ * own client and fetch do). A client that sends far more than that is cut off.
+ */
+function discardRest(req: IncomingMessage): void {
+  let discarded = 0;
+  req.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > DISCARD_BYTES) req.destroy();
+  });
 }
 
 function tooLarge(limit: number): HttpError {

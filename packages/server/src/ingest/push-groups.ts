@@ -32,6 +32,13 @@ interface Group {
   pushedAtMs: number;
 }
 
+/** A group as push-groups-file.ts keeps it on disk. */
+export interface SavedGroup {
+  readonly labels: SeriesLabels;
+  readonly families: readonly ParsedFamily[];
+  readonly pushedAtMs: number;
+}
+
 /**
  * Pushgateway semantics on top of the store. A pushed group is stored at once and then sampled again
  * at every scrape interval, as Prometheus would scrape a Pushgateway, so a value pushed by a nightly
@@ -42,6 +49,7 @@ interface Group {
 export class PushGroups {
   readonly #groups = new Map<string, Group>();
   readonly #maxGroups: number;
+  #version = 0;
 
   constructor(maxGroups = 10_000) {
     this.#maxGroups = maxGroups;
@@ -49,6 +57,31 @@ export class PushGroups {
 
   get size(): number {
     return this.#groups.size;
+  }
+
+  /** Counts pushes and deletes, so that a saver writes only when something changed. */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** Every group as it stands, to save. */
+  saved(): SavedGroup[] {
+    return [...this.#groups.values()].map((g) => ({
+      labels: g.labels,
+      families: [...g.families.values()],
+      pushedAtMs: g.pushedAtMs,
+    }));
+  }
+
+  /** Puts saved groups back (at start-up, before any push), keeping the cap. */
+  restore(groups: readonly SavedGroup[]): void {
+    for (const g of groups.slice(0, this.#maxGroups - this.#groups.size)) {
+      this.#groups.set(keyOf(g.labels), {
+        labels: g.labels,
+        families: new Map(g.families.map((f) => [f.name, f])),
+        pushedAtMs: g.pushedAtMs,
+      });
+    }
   }
 
   /** Records a push; returns what to store now (the new samples, and staleness markers for dropped series). */
@@ -70,6 +103,7 @@ export class PushGroups {
     if (replaceAll) group.families.clear();
     for (const family of families) group.families.set(family.name, family);
     group.pushedAtMs = nowMs;
+    this.#version++;
     const after = this.#samples(group, nowMs);
     return [...after, ...staleFor(before, after, nowMs)];
   }
@@ -80,6 +114,7 @@ export class PushGroups {
     const group = this.#groups.get(key);
     if (!group) return [];
     this.#groups.delete(key);
+    this.#version++;
     return staleFor(this.#samples(group, nowMs), [], nowMs);
   }
 

@@ -30,12 +30,14 @@ function listen(ws: WebSocket) {
     if (i >= 0) waiting.splice(i, 1)[0]!.resolve(message);
     else seen.push(message);
   });
-  return (type: string) =>
+  const next = (type: string) =>
     new Promise<Record<string, unknown>>((resolve) => {
       const i = seen.findIndex((m) => m.type === type);
       if (i >= 0) resolve(seen.splice(i, 1)[0]!);
       else waiting.push({ type, resolve });
     });
+  /** `unclaimed`: messages received that no `next` call has taken yet. */
+  return Object.assign(next, { unclaimed: seen });
 }
 
 describe('WS /ws/metrics', () => {
@@ -109,6 +111,93 @@ describe('WS /ws/metrics', () => {
       }
       expect(dropped()).toContain('vigil_ws_dropped_clients_total{reason="slow_client"} 1');
       ws.terminate();
+    } finally {
+      live.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      await store.close();
+    }
+  });
+
+  it('pushes alert events to subscribed clients only, and each client its own series in one shared round', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const registry = new Registry({ clock });
+    const store = await openSqliteStore({ dir: dataDir(), clock });
+    await store.append(
+      ['a', 'b'].map((queue, i) => ({
+        labels: { __name__: 'queue_depth', queue },
+        timestamps: [clock.now()],
+        values: Float64Array.of(i + 1),
+      })),
+    );
+    const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: () => true });
+    const http = createServer();
+    http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    live.start();
+    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics`;
+    const open = async (messages: object[]) => {
+      const ws = new WebSocket(url);
+      const next = listen(ws);
+      await next('snapshot');
+      for (const m of messages) ws.send(JSON.stringify(m));
+      // Messages are handled in order: the error reply to `{}` means the ones before it are in.
+      ws.send('{}');
+      await next('error');
+      return { ws, next };
+    };
+    try {
+      const a = await open([
+        { subscribe: 'alerts' },
+        { subscribe: 'series', id: 'q', match: 'queue_depth{queue="a"}' },
+      ]);
+      const b = await open([
+        { unsubscribe: 'snapshot' },
+        { subscribe: 'series', id: 'q', match: 'queue_depth{queue="b"}' },
+      ]);
+      live.record({
+        kind: 'state',
+        time: 1_700_000_000_000,
+        labels: { alertname: 'QueueDeep', queue: 'a' },
+        from: 'pending',
+        to: 'firing',
+        value: '1',
+      });
+      expect(await a.next('alert')).toEqual({
+        type: 'alert',
+        event: {
+          kind: 'state',
+          time: '2023-11-14T22:13:20.000Z',
+          labels: { alertname: 'QueueDeep', queue: 'a' },
+          from: 'pending',
+          to: 'firing',
+          value: '1',
+        },
+      });
+      clock.advance(1000);
+      expect(await a.next('series')).toMatchObject({ id: 'q', data: [{ metric: { queue: 'a' } }] });
+      expect(await a.next('snapshot')).toMatchObject({ type: 'snapshot' });
+      expect(await b.next('series')).toMatchObject({ id: 'q', data: [{ metric: { queue: 'b' } }] });
+
+      a.ws.send(JSON.stringify({ unsubscribe: 'alerts' }));
+      a.ws.send('{}');
+      await a.next('error');
+      live.record({
+        kind: 'notification',
+        time: 1_700_000_001_000,
+        receiver: 'slack',
+        groupKey: '{}:{alertname="QueueDeep"}',
+        status: 'firing',
+        alerts: [{ alertname: 'QueueDeep' }],
+        result: 'success',
+        attempt: 1,
+      });
+      clock.advance(1000);
+      // An alert recorded before this round would have arrived before the round's series message.
+      await a.next('series');
+      await b.next('series');
+      expect([...a.next.unclaimed, ...b.next.unclaimed].map((m) => m.type)).not.toContain('alert');
+      a.ws.close();
+      b.ws.close();
     } finally {
       live.close();
       await new Promise<void>((r) => http.close(() => r()));

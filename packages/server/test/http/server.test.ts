@@ -371,4 +371,33 @@ describe('restart', () => {
       await second.server.close();
     }
   });
+
+  it('keeps Pushgateway groups across a restart and goes on re-sampling them', async () => {
+    const data = dataDir();
+    const first = await start({ VIGIL_SCRAPE_INTERVAL: '15s' }, data);
+    const pushed = await fetch(`${first.server.url}/metrics/job/backup/instance/db1`, {
+      method: 'PUT',
+      body: '# TYPE backup_last_success_timestamp_seconds gauge\nbackup_last_success_timestamp_seconds 1699999000\n',
+    });
+    expect(pushed.status).toBe(200);
+    await first.server.close();
+
+    const clock = new ManualClock(1_700_000_600_000);
+    const second = await start({ VIGIL_SCRAPE_INTERVAL: '15s' }, data, clock);
+    try {
+      clock.advance(15_000);
+      const selector = 'backup_last_success_timestamp_seconds{job="backup",instance="db1"}';
+      let series: Awaited<ReturnType<typeof readRaw>> = [];
+      for (let i = 0; i < 100 && (series[0]?.values.length ?? 0) < 2; i++) {
+        await new Promise((r) => setTimeout(r, 10));
+        series = await readRaw(second.server, selector);
+      }
+      expect(series[0]!.values).toEqual([
+        [1_700_000_000, '1699999000'],
+        [1_700_000_615, '1699999000'],
+      ]);
+    } finally {
+      await second.server.close();
+    }
+  });
 });

@@ -1,0 +1,35 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { Flags } from '../config/config.js';
+
+/** The flags `vigil serve` takes; `vigil demo` takes them too. */
+export const SERVE_OPTIONS = {
+  config: { type: 'string' },
+  listen: { type: 'string' },
+  data: { type: 'string' },
+  statsd: { type: 'string' },
+  scrape: { type: 'string', multiple: true },
+} as const satisfies ParseArgsConfig['options'];
+
+export function serveFlags(values: {
+  config?: string | undefined;
+  listen?: string | undefined;
+  data?: string | undefined;
+  statsd?: string | undefined;
+  scrape?: string[] | undefined;
+}): Flags {
+  return {
+    ...(values.config !== undefined && { config: values.config }),
+    ...(values.listen !== undefined && { listen: values.listen }),
+    ...(values.data !== undefined && { data: values.data }),
+    ...(values.statsd !== undefined && { statsd: values.statsd }),
+    ...(values.scrape !== undefined && { scrape: values.scrape }),
+  };
+}
+
+/** Resolves when SIGINT or SIGTERM arrives, naming it. */
+export function untilSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+}

@@ -1,0 +1,39 @@
+import { createServer } from 'node:http';
+import { metricsHandler, streamingSessionNames } from '@vigil/metrics';
+import type { DemoWorkload } from './demo-workload.js';
+
+export interface WorkloadEndpoint {
+  /** The `/metrics` URL to scrape. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the workload's registry on an ephemeral loopback port, as an instrumented service would
+ * (`/metrics`, `/api/sessions`, `/api/health` of the library's handler), so that `vigil demo` ingests
+ * it through the same scrape path as any user's service, with `up`, job and instance labels and
+ * staleness markers when a session's series disappear.
+ */
+export async function startWorkloadEndpoint(workload: DemoWorkload): Promise<WorkloadEndpoint> {
+  const handler = metricsHandler({
+    registry: workload.registry,
+    health: workload.health,
+    service: 'vigil demo workload',
+    names: streamingSessionNames(),
+  });
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}/metrics`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import type { CheckStatus, HealthState } from '@vigil/metrics';
+import type { LabelMatcher, SeriesData, SeriesLabels, SeriesStore } from '../store/series-store.js';
+import { isStaleNaN } from '../store/series-store.js';
+
+const DAY_MS = 86_400_000;
+const MONTH_MS = 30 * DAY_MS;
+/** Prometheus's lookback: a target without an `up` sample this recent is no longer scraped. */
+const TARGET_LOOKBACK_MS = 5 * 60_000;
+/** As HealthMonitor's defaults: the seed's `alert_thresholds` (5 s, 5% of runs failing). */
+const SLOW_MS = 5000;
+const ERROR_RATE = 0.05;
+
+/**
+ * What vigil itself watches, as health checks, read from the store so that they survive restarts:
+ *
+ * - each scrape target (the `up` series, one per job and instance): a scrape is one run, its
+ *   `scrape_duration_seconds` the response time;
+ * - each Uptime Kuma-style push monitor (`vigil_push_up{monitor}`): a heartbeat is one run, its
+ *   `ping` the response time, and a heartbeat that is late (more than twice the usual gap between
+ *   the last ones) makes the monitor unhealthy, as Uptime Kuma marks a push monitor down.
+ *
+ * Uptime over 24 hours is the share of runs that were up (raw samples); over 30 days, the same
+ * from the hourly rollups (count and sum of the 0/1 samples). None is critical: a target that is
+ * down degrades the picture, it does not make vigil itself unhealthy.
+ *
+ * A push token is the monitor's credential (anyone holding it can push), so it is never shown:
+ * the check is named by its first four characters and a hash.
+ */
+export async function monitoredChecks(store: SeriesStore, now: number): Promise<CheckStatus[]> {
+  const [targets, heartbeats] = await Promise.all([
+    checksOf(store, now, 'up', ['job', 'instance'], 'scrape_duration_seconds'),
+    checksOf(store, now, 'vigil_push_up', ['monitor'], 'vigil_push_ping_seconds'),
+  ]);
+  return [...targets, ...heartbeats];
+}
+
+async function checksOf(
+  store: SeriesStore,
+  now: number,
+  name: string,
+  keys: readonly string[],
+  responseName: string,
+): Promise<CheckStatus[]> {
+  const byName = (n: string): LabelMatcher[] => [{ name: '__name__', type: '=', value: n }];
+  const [day, month, responses] = await Promise.all([
+    store.select(byName(name), now - DAY_MS, now),
+    store.selectRollup(byName(name), now - MONTH_MS, now, 3_600_000),
+    store.select(byName(responseName), now - DAY_MS, now),
+  ]);
+  const keyOf = (labels: SeriesLabels) => keys.map((k) => labels[k] ?? '').join('\u0000');
+  const monthByKey = new Map(month.map((m) => [keyOf(m.labels), m]));
+  const responseByKey = new Map(responses.map((r) => [keyOf(r.labels), lastSample(r)]));
+  const heartbeat = name === 'vigil_push_up';
+  const checks: CheckStatus[] = [];
+  for (const series of day) {
+    const last = lastSample(series);
+    if (!last) continue;
+    if (!heartbeat && now - last.time > TARGET_LOOKBACK_MS) continue;
+    const key = keyOf(series.labels);
+    let runs = 0;
+    let ups = 0;
+    for (const v of series.values) {
+      if (Number.isNaN(v)) continue;
+      runs++;
+      if (v === 1) ups++;
+    }
+    const rollup = monthByKey.get(key);
+    let monthRuns = 0;
+    let monthUps = 0;
+    for (let i = 0; i < (rollup?.count.length ?? 0); i++) {
+      const sum = rollup!.sum[i]!;
+      if (Number.isNaN(sum)) continue;
+      monthRuns += rollup!.count[i]!;
+      monthUps += sum;
+    }
+    const up = last.value === 1;
+    const response = responseByKey.get(key);
+    const responseTimeMs = response && response.time === last.time ? response.value * 1000 : undefined;
+    const uptime24h = runs > 0 ? ups / runs : undefined;
+    const errorRate24h = runs > 0 ? 1 - ups / runs : 0;
+    const reasons: string[] = [];
+    let state: HealthState;
+    const gap = heartbeat ? usualGap(series) : undefined;
+    if (gap !== undefined && now - last.time > 2 * gap) {
+      reasons.push(`no heartbeat for ${seconds(now - last.time)} (usually every ${seconds(gap)})`);
+      state = 'unhealthy';
+    } else if (!up) {
+      reasons.push(heartbeat ? 'the last heartbeat said down' : 'the last scrape failed');
+      state = 'unhealthy';
+    } else {
+      if (responseTimeMs !== undefined && responseTimeMs > SLOW_MS) {
+        reasons.push(`response time ${seconds(responseTimeMs)} above ${seconds(SLOW_MS)}`);
+      }
+      if (errorRate24h > ERROR_RATE) {
+        reasons.push(`${(errorRate24h * 100).toFixed(1)}% down over 24h, above ${ERROR_RATE * 100}%`);
+      }
+      state = reasons.length > 0 ? 'degraded' : 'healthy';
+    }
+    const lastSuccess = lastUp(series);
+    checks.push({
+      name: heartbeat
+        ? heartbeatName(series.labels.monitor ?? '')
+        : `${series.labels.job ?? ''}/${series.labels.instance ?? ''}`,
+      kind: 'dependency',
+      state,
+      healthy: state !== 'unhealthy',
+      critical: false,
+      reasons,
+      lastCheck: last.time,
+      ...(lastSuccess !== undefined && { lastSuccess }),
+      ...(responseTimeMs !== undefined && { responseTimeMs }),
+      ...(reasons.length > 0 && state === 'unhealthy' && { error: reasons.join('; ') }),
+      details: heartbeat
+        ? { type: 'push' }
+        : { type: 'scrape', job: series.labels.job ?? '', instance: series.labels.instance ?? '' },
+      errorRate24h,
+      ...(uptime24h !== undefined && { uptime24h }),
+      ...(monthRuns > 0
+        ? { uptime30d: monthUps / monthRuns }
+        : uptime24h !== undefined && { uptime30d: uptime24h }),
+      runs24h: runs,
+    });
+  }
+  return checks.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** `push:abcd…1f2e3d4c`: recognisable by whoever holds the token, useless to whoever does not. */
+export function heartbeatName(token: string): string {
+  const hash = createHash('sha256').update(token).digest('hex').slice(0, 8);
+  return `push:${token.slice(0, 4)}…${hash}`;
+}
+
+function lastSample(series: SeriesData): { time: number; value: number } | undefined {
+  for (let i = series.values.length - 1; i >= 0; i--) {
+    const value = series.values[i]!;
+    if (isStaleNaN(value)) return undefined;
+    if (!Number.isNaN(value)) return { time: series.timestamps[i]!, value };
+  }
+  return undefined;
+}
+
+function lastUp(series: SeriesData): number | undefined {
+  for (let i = series.values.length - 1; i >= 0; i--) {
+    if (series.values[i] === 1) return series.timestamps[i]!;
+  }
+  return undefined;
+}
+
+/** The median gap between the last (up to) ten heartbeats; undefined with fewer than two. */
+function usualGap(series: SeriesData): number | undefined {
+  const t = series.timestamps;
+  const gaps: number[] = [];
+  for (let i = t.length - 1; i > 0 && gaps.length < 10; i--) gaps.push(t[i]! - t[i - 1]!);
+  if (gaps.length === 0) return undefined;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)]!;
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}

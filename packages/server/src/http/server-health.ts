@@ -1,0 +1,65 @@
+import {
+  type CheckStatus,
+  type Clock,
+  type HealthDocument,
+  type Registry,
+  type SystemUsage,
+  toHealthDocument,
+} from '@vigil/metrics';
+import type { SeriesStore } from '../store/series-store.js';
+import { monitoredChecks } from './monitored-checks.js';
+
+export interface ServerHealthOptions {
+  readonly store: SeriesStore;
+  readonly registry: Registry;
+  readonly clock: Clock;
+  readonly system: SystemUsage;
+  readonly version: string;
+}
+
+/**
+ * `GET /api/health` of `vigil serve`: the orchestrator seed's document, whose checks are what vigil
+ * monitors (scrape targets, push monitors: monitored-checks.ts) plus its own store, the one
+ * critical check: vigil is unhealthy only when it cannot read its store; a target that is down
+ * makes it `degraded`. `system_metrics` holds the machine's CPU, memory and data-disk use and the
+ * store's size.
+ */
+export async function serverHealth(options: ServerHealthOptions): Promise<HealthDocument> {
+  const { store, clock } = options;
+  const now = clock.now();
+  const started = performance.now();
+  const failed = (error: Error) => ({ error: `the store cannot be read: ${error.message}` });
+  const [storeCheck, monitored, system] = await Promise.all([
+    store.stats().then((stats) => ({ stats, error: undefined }), failed),
+    monitoredChecks(store, now).then((checks) => ({ checks, error: undefined }), failed),
+    options.system.read(),
+  ]);
+  const storeMs = performance.now() - started;
+  const error = storeCheck.error ?? monitored.error;
+  const checks = 'checks' in monitored ? monitored.checks : [];
+  const own: CheckStatus = {
+    name: 'store',
+    kind: 'dependency',
+    state: error === undefined ? 'healthy' : 'unhealthy',
+    healthy: error === undefined,
+    critical: true,
+    reasons: error === undefined ? [] : [error],
+    lastCheck: now,
+    responseTimeMs: storeMs,
+    ...(error !== undefined && { error }),
+    details: { type: 'sqlite' },
+    errorRate24h: 0,
+    runs24h: 1,
+  };
+  const stats = 'stats' in storeCheck ? storeCheck.stats : undefined;
+  return toHealthDocument([own, ...checks], {
+    now,
+    version: options.version,
+    startTime: options.registry.startTime,
+    system,
+    extra: {
+      monitored_checks: checks.length,
+      ...(stats && { store_series: stats.series, store_samples: stats.samples, store_bytes: stats.bytes }),
+    },
+  });
+}

@@ -1,0 +1,56 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, Registry } from '@vigil/metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import { backfillDemo } from '../../src/cli/demo-backfill.js';
+import { IngestWriter } from '../../src/ingest/ingest-writer.js';
+import { PromqlEngine } from '../../src/query/promql-engine.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-backfill-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('vigil demo --backfill', () => {
+  it('writes N hours of samples at the interval, readable through PromQL', async () => {
+    const end = Date.parse('2026-12-01T12:00:00Z');
+    const clock = new ManualClock(end);
+    const store = await openSqliteStore({ dir, clock, flushIntervalMs: 60_000, retentionDays: 30 });
+    const hours: number[] = [];
+    const result = await backfillDemo({
+      writer: new IngestWriter(store, new Registry()),
+      endMs: end,
+      durationMs: 2 * 3_600_000,
+      intervalMs: 15_000,
+      seed: 42,
+      targetLabels: { job: 'demo', instance: 'demo:1' },
+      onProgress: (p) => hours.push(p.simulatedMs / 3_600_000),
+    });
+    expect(hours).toEqual([1, 2]);
+    expect(result.rejected).toBe(0);
+    expect(result.samples).toBeGreaterThan(2 * 240 * 500);
+    const engine = new PromqlEngine({ store, clock });
+    const scalar = async (expr: string, at = end) => {
+      const data = await engine.instantQuery(expr, at);
+      if (data.resultType !== 'vector' || data.result.length !== 1)
+        throw new Error(`${expr}: ${JSON.stringify(data)}`);
+      return Number(data.result[0]!.value[1]);
+    };
+    // One `up` sample every 15 s for two hours.
+    expect(await scalar('count_over_time(up{job="demo",instance="demo:1"}[2h])')).toBe(480);
+    // The first outage (openai, 1.5 min in, for a minute) is in the history, as a scrape would have seen it.
+    const outageAt = end - 2 * 3_600_000 + 120_000;
+    expect(await scalar('vigil_provider_up{provider="openai"}', outageAt)).toBe(0);
+    expect(await scalar('vigil_provider_up{provider="openai"}', outageAt + 120_000)).toBe(1);
+    // 40 Hz per running session, over the last hour.
+    const perSession = await engine.instantQuery('rate(stream_ticks_total[5m])', end);
+    if (perSession.resultType !== 'vector') throw new Error('expected a vector');
+    expect(perSession.result.length).toBeGreaterThanOrEqual(2);
+    for (const r of perSession.result) expect(Number(r.value[1])).toBeLessThanOrEqual(40.5);
+    expect(await scalar('sum(increase(vigil_llm_cost_usd_total[1h]))')).toBeGreaterThan(1);
+    // Sessions that ended were marked stale: none of them lingers at the end.
+    const open = await scalar('count(count by (session) (stream_ticks_total))');
+    expect(open).toBeLessThanOrEqual(6);
+    await store.close();
+  }, 60_000);
+});

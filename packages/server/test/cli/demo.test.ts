@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const main = join(import.meta.dirname, '../../dist/cli/main.js');
+const data = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  rmSync(data, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+async function query(
+  base: string,
+  expr: string,
+): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+  const res = await fetch(`${base}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const body = (await res.json()) as { status: string; data: { result: [] } };
+  expect(body.status).toBe('success');
+  return body.data.result;
+}
+
+describe('vigil demo', () => {
+  it('backfills, then serves the live workload, prints its URLs and stops on SIGINT', async () => {
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        main,
+        'demo',
+        '--listen',
+        `127.0.0.1:${port}`,
+        '--data',
+        data,
+        '--statsd',
+        'off',
+        '--backfill',
+        '10m',
+        '--interval',
+        '1s',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (chunk) => (out += chunk));
+    child.stderr!.on('data', (chunk) => (out += chunk));
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain(`demo serving on ${base}`);
+    expect(out).toContain(`dashboard  ${base}/`);
+    expect(out).toContain('/api/v1/query?query=');
+    expect(out).toMatch(/10m of history, [\d,]+ samples in [\d.]+ s/);
+    // Ten minutes at one sample a second, then live scrapes every second.
+    const [history] = await query(base, 'count_over_time(up{job="demo"}[1h])');
+    expect(Number(history!.value[1])).toBeGreaterThanOrEqual(600);
+    let live: unknown[] = [];
+    while (live.length === 0 && Date.now() < deadline) {
+      live = await query(
+        base,
+        'vigil_provider_up{job="demo"} offset 0s and on() (time() - timestamp(up{job="demo"}) < 3)',
+      );
+      if (live.length === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(live).toHaveLength(4);
+    const sessions = await query(base, 'count by (session) (stream_ticks_total)');
+    expect(sessions.length).toBeGreaterThanOrEqual(2);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    expect(out).toContain('SIGINT, flushing and stopping');
+  }, 90_000);
+
+  it('names a bad flag and its value', async () => {
+    const child = spawn(process.execPath, [main, 'demo', '--backfill', 'yesterday', '--data', data]);
+    children.push(child);
+    let err = '';
+    child.stderr!.on('data', (chunk) => (err += chunk));
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(2);
+    expect(err).toContain('--backfill: got "yesterday", expected a duration such as 5s, 90m or 24h');
+  });
+});

@@ -32,6 +32,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   collector: ['base', 'core', 'expo'],
   handler: ['core', 'expo', 'health'],
   cluster: ['base', 'sketch', 'core'],
+  // Glue between two siblings (latency events to push notifiers) sits above both.
+  alerting: ['base', 'core', 'latency', 'push'],
 };
 
 describe('@vigil/metrics architecture', () => {

@@ -1,3 +1,5 @@
+export type { AlertNotifier, AlertOnThresholdsOptions } from './alerting/alert-on-thresholds.js';
+export { alertOnThresholds, toAlertEvent } from './alerting/alert-on-thresholds.js';
 export type { Clock } from './base/clock.js';
 export { ManualClock, systemClock } from './base/clock.js';
 export type { ErrorCode } from './base/errors.js';
@@ -73,7 +75,7 @@ export { GENAI_DURATION_BUCKETS, GENAI_TOKEN_BUCKETS, GenAiMetrics } from './gen
 export type { CostDetails, ModelPrice, TokenUsage } from './genai/price-table.js';
 export { PriceTable } from './genai/price-table.js';
 export type { SessionCost } from './genai/session-costs.js';
-export type { MetricsHandlerOptions } from './handler/metrics-handler.js';
+export type { MetricsHandlerOptions, MetricsSource } from './handler/metrics-handler.js';
 export { metricsHandler } from './handler/metrics-handler.js';
 export type { ApiKeyStatus } from './health/api-key-status.js';
 export { apiKeyEnvVar, apiKeyStatus } from './health/api-key-status.js';

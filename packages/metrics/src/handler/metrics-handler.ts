@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../core/registry.js';
+import type { RegistrySnapshot } from '../core/snapshot.js';
 import { toCollectorDocument } from '../expo/collector-json.js';
 import { exposition } from '../expo/exposition.js';
 import { toSessionsDocument } from '../expo/sessions-json.js';
@@ -7,8 +8,16 @@ import { toSummary } from '../expo/summary.js';
 import { toHealthDocument } from '../health/health-document.js';
 import type { HealthMonitor } from '../health/health-monitor.js';
 
+/**
+ * What the handler reads: a Registry, or a ClusterRegistry (the primary's merged view of its
+ * workers), or anything else that snapshots and tells its clock and start time.
+ */
+export type MetricsSource = Pick<Registry, 'clock' | 'startTime'> & {
+  snapshot(): Promise<RegistrySnapshot>;
+};
+
 export interface MetricsHandlerOptions {
-  readonly registry: Registry;
+  readonly registry: MetricsSource;
   /** For `/api/health`: its checks and overall status. Without one, the service reports itself healthy. */
   readonly health?: HealthMonitor;
   /** Named in the sessions and health documents. */

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/base/clock.js';
+import { ClusterRegistry } from '../../src/cluster/cluster-registry.js';
+import { ClusterWorker } from '../../src/cluster/cluster-worker.js';
 import { MetricsCollector } from '../../src/collector/metrics-collector.js';
 import { Registry } from '../../src/core/registry.js';
 import { metricsHandler } from '../../src/handler/metrics-handler.js';
@@ -81,5 +84,36 @@ describe('metricsHandler', () => {
     expect(res.status).toBe(503);
     expect(body.status).toBe('unhealthy');
     expect(body.dependencies_status.db?.healthy).toBe(false);
+  });
+
+  it('serves a ClusterRegistry: the workers merged, in every format', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const cluster = new ClusterRegistry({ clock });
+    const channels = [new MessageChannel(), new MessageChannel()];
+    const workers = channels.map(({ port1, port2 }, i) => {
+      cluster.add(port1);
+      const registry = new Registry({ clock });
+      registry
+        .counter({ name: 'jobs_total', help: 'Jobs done.', labelNames: ['queue'] })
+        .inc({ queue: 'mail' }, i + 1);
+      return new ClusterWorker({ registry, port: port2 });
+    });
+    try {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      const url = await mount(metricsHandler({ registry: cluster }));
+      expect(await (await fetch(`${url}/metrics`)).text()).toContain('jobs_total{queue="mail"} 3');
+      const doc = (await (await fetch(`${url}/api/metrics`)).json()) as {
+        metrics: { counters: Record<string, unknown> };
+      };
+      expect(Object.values(doc.metrics.counters)).toContainEqual({ value: 3 });
+      expect((await fetch(`${url}/api/health`)).status).toBe(200);
+    } finally {
+      cluster.close();
+      for (const w of workers) w.close();
+      for (const { port1, port2 } of channels) {
+        port1.close();
+        port2.close();
+      }
+    }
   });
 });

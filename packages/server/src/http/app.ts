@@ -9,6 +9,7 @@ import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { dashboardRoutes } from './dashboard-routes.js';
+import { fleetMetrics, mobileView } from './fleet-metrics.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
@@ -68,19 +69,24 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
   );
   // The store-free part of the API is the same handler users mount in their own apps.
   const embedded = metricsHandler({ registry, service: 'vigil', version: options.version });
-  for (const path of [
-    '/metrics',
-    '/api/metrics',
-    '/api/metrics/summary',
-    '/api/sessions',
-    '/api/sessions/:id/metrics',
-  ]) {
+  for (const path of ['/metrics', '/api/metrics/summary', '/api/sessions', '/api/sessions/:id/metrics']) {
     router.on('GET', path, ({ req, res }) => embedded(req, res));
   }
   const system = new SystemUsage({ diskPath: options.dataDir ?? '/' });
   router.on('GET', '/api/health', async ({ res }) => {
     const document = await serverHealth({ store, registry, clock, system, version: options.version });
     sendJson(res, document.status === 'unhealthy' ? 503 : 200, document);
+  });
+  // The orchestrator seed's documents over what vigil stored from the services it watches.
+  router.on('GET', '/api/metrics', async ({ res }) =>
+    sendJson(res, 200, await fleetMetrics(options.engine, clock.now())),
+  );
+  router.on('GET', '/api/metrics/mobile', async ({ res }) => {
+    const [fleet, health] = await Promise.all([
+      fleetMetrics(options.engine, clock.now()),
+      serverHealth({ store, registry, clock, system, version: options.version }),
+    ]);
+    sendJson(res, 200, mobileView(fleet, health.status));
   });
   queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
   router.on('GET', '/api/v1/status/buildinfo', ({ res }) =>

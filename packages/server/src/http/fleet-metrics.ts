@@ -1,0 +1,197 @@
+import type { QueryEngine } from '../query/query-engine.js';
+import type { SeriesLabels } from '../store/series-store.js';
+
+/** The seed's `provider_metrics` entry, from stored GenAI series. Seconds, USD. */
+export interface FleetProvider {
+  readonly requests: number;
+  readonly success_rate: number | null;
+  readonly average_latency: number | null;
+  readonly p50_latency: number | null;
+  readonly p95_latency: number | null;
+  readonly p99_latency: number | null;
+  readonly total_tokens: number;
+  readonly total_cost: number;
+  readonly models_used: Readonly<Record<string, number>>;
+  readonly error_breakdown: Readonly<Record<string, number>>;
+}
+
+/** The orchestrator seed's `GET /api/metrics`, over what vigil has stored from the services it watches. */
+export interface FleetMetrics {
+  readonly timestamp: string;
+  readonly period: 'last_24h';
+  readonly system_metrics: {
+    readonly total_requests: number;
+    readonly successful_requests: number;
+    readonly failed_requests: number;
+    readonly success_rate: number | null;
+    /** Seconds. */
+    readonly average_response_time: number | null;
+    readonly requests_per_minute: number;
+    readonly peak_rps: number;
+    readonly targets_up: number;
+    readonly targets_total: number;
+  };
+  readonly provider_metrics: Readonly<Record<string, FleetProvider>>;
+  readonly session_metrics: { readonly active_sessions: number };
+  readonly cost_analytics: {
+    readonly total_cost_24h: number;
+    readonly cost_by_provider: Readonly<Record<string, number>>;
+    readonly cost_today: number;
+    /** The last 12 hours against the 12 before, ±10%. */
+    readonly cost_trend: 'increasing' | 'decreasing' | 'stable';
+    /** The last 24 hours' cost times 30. */
+    readonly projected_monthly_cost: number;
+  };
+  readonly alerts_firing: number;
+}
+
+const HTTP = 'http_request_duration_seconds';
+const GENAI = 'gen_ai_client_operation_duration_seconds';
+const PROVIDER = 'gen_ai_provider_name';
+const COST = '{__name__=~".+_llm_cost_usd_total"}';
+const TOKENS = '{__name__=~".+_llm_tokens_total"}';
+
+/**
+ * Built with PromQL over the store, from the names vigil's own library and prom-client write:
+ * requests from `http_request_duration_seconds` (status in `code`, failures are 5xx), providers
+ * from the OpenTelemetry GenAI histogram `gen_ai_client_operation_duration_seconds` (failures carry
+ * `error_type`), tokens and cost from `<prefix>_llm_tokens_total` / `<prefix>_llm_cost_usd_total`
+ * (GenAiMetrics), sessions from series with a `session` label seen in the last 5 minutes (Scope),
+ * targets from `up`, firing alerts from `ALERTS`. A service that writes other names shows zeros.
+ */
+export async function fleetMetrics(engine: QueryEngine, now: number): Promise<FleetMetrics> {
+  const q = (expr: string) => vector(engine, expr, now);
+  const one = async (expr: string) => (await q(expr))[0]?.value ?? 0;
+  const by = async (expr: string, label: string) => {
+    const out: Record<string, number> = {};
+    for (const { metric, value } of await q(expr)) out[metric[label] ?? ''] = value;
+    return out;
+  };
+  const midnight = now - (now % 86_400_000);
+  const todayS = Math.max(60, Math.floor((now - midnight) / 1000));
+  const [
+    total,
+    failed,
+    durationSum,
+    perMinute,
+    peak,
+    targets,
+    targetsUp,
+    sessions,
+    firing,
+    providers,
+    providerErrors,
+    providerSum,
+    quantiles,
+    models,
+    errors,
+    tokens,
+    cost,
+    costToday,
+    costRecent,
+    costBefore,
+  ] = await Promise.all([
+    one(`sum(increase(${HTTP}_count[24h]))`),
+    one(`sum(increase(${HTTP}_count{code=~"5.."}[24h]))`),
+    one(`sum(increase(${HTTP}_sum[24h]))`),
+    one(`sum(rate(${HTTP}_count[5m])) * 60`),
+    one(`max_over_time(sum(rate(${HTTP}_count[1m]))[24h:5m])`),
+    one('count(up)'),
+    one('count(up == 1)'),
+    one('count(count by (session) (last_over_time({session!=""}[5m])))'),
+    one('count(ALERTS{alertstate="firing"})'),
+    by(`sum by (${PROVIDER}) (increase(${GENAI}_count[24h]))`, PROVIDER),
+    by(`sum by (${PROVIDER}) (increase(${GENAI}_count{error_type!=""}[24h]))`, PROVIDER),
+    by(`sum by (${PROVIDER}) (increase(${GENAI}_sum[24h]))`, PROVIDER),
+    Promise.all(
+      [0.5, 0.95, 0.99].map((p) =>
+        by(`histogram_quantile(${p}, sum by (${PROVIDER}, le) (increase(${GENAI}_bucket[24h])))`, PROVIDER),
+      ),
+    ),
+    q(`sum by (${PROVIDER}, gen_ai_request_model) (increase(${GENAI}_count[24h]))`),
+    q(`sum by (${PROVIDER}, error_type) (increase(${GENAI}_count{error_type!=""}[24h]))`),
+    by(`sum by (provider) (increase(${TOKENS}[24h]))`, 'provider'),
+    by(`sum by (provider) (increase(${COST}[24h]))`, 'provider'),
+    one(`sum(increase(${COST}[${todayS}s]))`),
+    one(`sum(increase(${COST}[12h]))`),
+    one(`sum(increase(${COST}[12h] offset 12h))`),
+  ]);
+  const provider_metrics: Record<string, FleetProvider> = {};
+  const names = new Set([...Object.keys(providers), ...Object.keys(tokens), ...Object.keys(cost)]);
+  for (const name of [...names].sort()) {
+    const requests = providers[name] ?? 0;
+    const per = (rows: { metric: SeriesLabels; value: number }[], label: string) => {
+      const out: Record<string, number> = {};
+      for (const { metric, value } of rows) if (metric[PROVIDER] === name) out[metric[label] ?? ''] = value;
+      return out;
+    };
+    provider_metrics[name] = {
+      requests,
+      success_rate: requests > 0 ? 1 - (providerErrors[name] ?? 0) / requests : null,
+      average_latency: requests > 0 ? (providerSum[name] ?? 0) / requests : null,
+      p50_latency: finite(quantiles[0]?.[name]),
+      p95_latency: finite(quantiles[1]?.[name]),
+      p99_latency: finite(quantiles[2]?.[name]),
+      total_tokens: tokens[name] ?? 0,
+      total_cost: cost[name] ?? 0,
+      models_used: per(models, 'gen_ai_request_model'),
+      error_breakdown: per(errors, 'error_type'),
+    };
+  }
+  const total24h = Object.values(cost).reduce((a, b) => a + b, 0);
+  return {
+    timestamp: new Date(now).toISOString(),
+    period: 'last_24h',
+    system_metrics: {
+      total_requests: total,
+      successful_requests: total - failed,
+      failed_requests: failed,
+      success_rate: total > 0 ? 1 - failed / total : null,
+      average_response_time: total > 0 ? durationSum / total : null,
+      requests_per_minute: perMinute,
+      peak_rps: peak,
+      targets_up: targetsUp,
+      targets_total: targets,
+    },
+    provider_metrics,
+    session_metrics: { active_sessions: sessions },
+    cost_analytics: {
+      total_cost_24h: total24h,
+      cost_by_provider: cost,
+      cost_today: costToday,
+      cost_trend:
+        costRecent > costBefore * 1.1
+          ? 'increasing'
+          : costRecent < costBefore * 0.9
+            ? 'decreasing'
+            : 'stable',
+      projected_monthly_cost: total24h * 30,
+    },
+    alerts_firing: firing,
+  };
+}
+
+/** The seed's `/api/metrics/mobile`: what a phone screen shows. */
+export function mobileView(fleet: FleetMetrics, status: string) {
+  const providers = Object.entries(fleet.provider_metrics).sort(([, a], [, b]) => b.requests - a.requests);
+  const s = fleet.system_metrics;
+  return {
+    status,
+    active_sessions: fleet.session_metrics.active_sessions,
+    requests_per_minute: s.requests_per_minute,
+    error_rate: s.total_requests > 0 ? s.failed_requests / s.total_requests : 0,
+    top_provider: providers[0]?.[1].requests ? providers[0][0] : null,
+    cost_today: fleet.cost_analytics.cost_today,
+    alerts_count: fleet.alerts_firing,
+  };
+}
+
+async function vector(engine: QueryEngine, expr: string, now: number) {
+  const data = await engine.instantQuery(expr, now);
+  if (data.resultType !== 'vector') return [];
+  return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+}
+
+function finite(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
+}

@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import { serve } from '../../src/cli/serve.js';
+import { loadConfig } from '../../src/config/config.js';
+
+const dirs: string[] = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+const NOW = 1_700_000_000_000; // 2023-11-14T22:13:20Z
+const T0 = NOW - 600_000;
+const T1 = NOW - 240_000;
+
+/** `name{labels}` at T0, T1 and NOW (a value of undefined skips that time). */
+function series(selector: string, ...values: (number | undefined)[]): string {
+  return [T0, T1, NOW]
+    .map((t, i) => (values[i] === undefined ? '' : `${selector} ${values[i]} ${t}\n`))
+    .join('');
+}
+
+const openai = 'gen_ai_provider_name="openai",gen_ai_request_model="gpt-4o"';
+const anthropic = 'gen_ai_provider_name="anthropic",gen_ai_request_model="claude-3-5-haiku"';
+const DATA = [
+  series('http_request_duration_seconds_count{code="200"}', 0, 57, 95),
+  series('http_request_duration_seconds_count{code="500"}', 0, 3, 5),
+  series('http_request_duration_seconds_sum{code="200"}', 0, undefined, 19),
+  series('http_request_duration_seconds_sum{code="500"}', 0, undefined, 1),
+  series(`gen_ai_client_operation_duration_seconds_count{${openai}}`, 0, undefined, 40),
+  series(`gen_ai_client_operation_duration_seconds_sum{${openai}}`, 0, undefined, 57),
+  series(`gen_ai_client_operation_duration_seconds_bucket{${openai},le="1"}`, 0, undefined, 10),
+  series(`gen_ai_client_operation_duration_seconds_bucket{${openai},le="2"}`, 0, undefined, 30),
+  series(`gen_ai_client_operation_duration_seconds_bucket{${openai},le="+Inf"}`, 0, undefined, 40),
+  series(
+    `gen_ai_client_operation_duration_seconds_count{${openai},error_type="rate_limit"}`,
+    0,
+    undefined,
+    2,
+  ),
+  series(`gen_ai_client_operation_duration_seconds_sum{${openai},error_type="rate_limit"}`, 0, undefined, 3),
+  series(
+    `gen_ai_client_operation_duration_seconds_bucket{${openai},error_type="rate_limit",le="1"}`,
+    0,
+    undefined,
+    2,
+  ),
+  series(
+    `gen_ai_client_operation_duration_seconds_bucket{${openai},error_type="rate_limit",le="2"}`,
+    0,
+    undefined,
+    2,
+  ),
+  series(
+    `gen_ai_client_operation_duration_seconds_bucket{${openai},error_type="rate_limit",le="+Inf"}`,
+    0,
+    undefined,
+    2,
+  ),
+  series(`gen_ai_client_operation_duration_seconds_count{${anthropic}}`, 0, undefined, 10),
+  series(`gen_ai_client_operation_duration_seconds_sum{${anthropic}}`, 0, undefined, 15),
+  series(`gen_ai_client_operation_duration_seconds_bucket{${anthropic},le="1"}`, 0, undefined, 5),
+  series(`gen_ai_client_operation_duration_seconds_bucket{${anthropic},le="2"}`, 0, undefined, 10),
+  series(`gen_ai_client_operation_duration_seconds_bucket{${anthropic},le="+Inf"}`, 0, undefined, 10),
+  series('vigil_llm_tokens_total{provider="openai",model="gpt-4o",type="input"}', 0, undefined, 1000),
+  series('vigil_llm_tokens_total{provider="openai",model="gpt-4o",type="output"}', 0, undefined, 500),
+  series(
+    'vigil_llm_tokens_total{provider="anthropic",model="claude-3-5-haiku",type="input"}',
+    0,
+    undefined,
+    200,
+  ),
+  series('vigil_llm_cost_usd_total{provider="openai",model="gpt-4o"}', 0, undefined, 1.5),
+  series('vigil_llm_cost_usd_total{provider="anthropic",model="claude-3-5-haiku"}', 0, undefined, 0.5),
+  series('packets_sent_total{session="swift-neural-42"}', undefined, undefined, 10),
+  series('packets_sent_total{session="calm-river-7"}', undefined, undefined, 5),
+  series('ALERTS{alertname="HighLatency",alertstate="firing",severity="critical"}', undefined, undefined, 1),
+  series('ALERTS{alertname="Slow",alertstate="pending"}', undefined, undefined, 1),
+  series('up{job="api",instance="api:9100"}', 1, 1, 1),
+].join('');
+
+describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
+  it("answer the orchestrator seed's documents from the stored series of the services vigil watches", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-'));
+    dirs.push(dir);
+    const clock = new ManualClock(NOW);
+    const server = await serve(loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}), clock);
+    try {
+      const imported = await fetch(`${server.url}/api/v1/import/prometheus`, { method: 'POST', body: DATA });
+      expect(await imported.json()).toMatchObject({ malformedCount: 0, rejected: {} });
+
+      const res = await fetch(`${server.url}/api/metrics`);
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const doc = await res.json();
+      expect(doc).toMatchObject({
+        timestamp: '2023-11-14T22:13:20.000Z',
+        period: 'last_24h',
+        system_metrics: {
+          total_requests: 100,
+          successful_requests: 95,
+          failed_requests: 5,
+          success_rate: 0.95,
+          average_response_time: 0.2,
+          targets_up: 1,
+          targets_total: 1,
+        },
+        session_metrics: { active_sessions: 2 },
+        cost_analytics: {
+          total_cost_24h: 2,
+          cost_by_provider: { openai: 1.5, anthropic: 0.5 },
+          cost_today: 2,
+          cost_trend: 'increasing',
+          projected_monthly_cost: 60,
+        },
+        alerts_firing: 1,
+      });
+      // 40 more requests between T1 and now, extrapolated over the 5-minute window: 50 in 5 minutes.
+      expect(doc.system_metrics.requests_per_minute).toBeCloseTo(10, 9);
+      expect(doc.provider_metrics.openai).toEqual({
+        requests: 42,
+        success_rate: 40 / 42,
+        average_latency: 60 / 42,
+        // rank 21 of 42: in (1, 2], 9 of its 20 → 1.45; p95 and p99 fall in +Inf: the highest finite bound.
+        p50_latency: 1.45,
+        p95_latency: 2,
+        p99_latency: 2,
+        total_tokens: 1500,
+        total_cost: 1.5,
+        models_used: { 'gpt-4o': 42 },
+        error_breakdown: { rate_limit: 2 },
+      });
+      expect(doc.provider_metrics.anthropic).toMatchObject({ requests: 10, success_rate: 1, p50_latency: 1 });
+
+      const mobile = await (await fetch(`${server.url}/api/metrics/mobile`)).json();
+      expect(mobile).toEqual({
+        status: 'healthy',
+        active_sessions: 2,
+        requests_per_minute: doc.system_metrics.requests_per_minute,
+        error_rate: 0.05,
+        top_provider: 'openai',
+        cost_today: 2,
+        alerts_count: 1,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('answers zeros and nulls, not errors, before anything is stored', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-'));
+    dirs.push(dir);
+    const server = await serve(
+      loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}),
+      new ManualClock(NOW),
+    );
+    try {
+      const doc = await (await fetch(`${server.url}/api/metrics`)).json();
+      expect(doc.system_metrics).toMatchObject({
+        total_requests: 0,
+        success_rate: null,
+        average_response_time: null,
+      });
+      expect(doc.provider_metrics).toEqual({});
+      expect(await (await fetch(`${server.url}/api/metrics/mobile`)).json()).toMatchObject({
+        status: 'healthy',
+        top_provider: null,
+        error_rate: 0,
+        alerts_count: 0,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+});

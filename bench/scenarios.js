@@ -20,5 +20,8 @@ export const SCENARIOS = [
   'statsd-ingest',
   'remote-write-ingest',
   'ws-fanout',
+  'query-rate-sum',
+  'query-histogram-quantile',
+  'query-long-range',
   'dashboard',
 ];

@@ -20,6 +20,9 @@ import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
 import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
+import type { QueryEngine } from '../query/query-engine.js';
+import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
+import { RemoteStore } from '../remote/remote-store.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
@@ -60,15 +63,18 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const broken = loadDashboards(dashboardDirs).errors[0];
   if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
-  const store = await openSqliteStore({
-    dir: config.data,
-    clock,
-    flushIntervalMs: config.store.flushIntervalMs,
-    retentionDays: config.store.retentionDays,
-    retentionBytes: config.store.retentionBytes,
-    maxSeries: config.store.maxSeries,
-  });
   const registry = new Registry({ clock });
+  // The distributed backend replaces the embedded store and engine; everything above them is the same.
+  const store: SeriesStore = config.remote
+    ? new RemoteStore({ ...config.remote, registry })
+    : await openSqliteStore({
+        dir: config.data,
+        clock,
+        flushIntervalMs: config.store.flushIntervalMs,
+        retentionDays: config.store.retentionDays,
+        retentionBytes: config.store.retentionBytes,
+        maxSeries: config.store.maxSeries,
+      });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
   const pushFile = new PushGroupsFile({
@@ -102,7 +108,9 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     });
   const statsdPort = await statsd?.start();
 
-  const engine = new PromqlEngine({ store, clock });
+  const engine: QueryEngine = config.remote
+    ? new RemoteQueryEngine({ url: config.remote.queryUrl })
+    : new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
   const notifications = new NotificationPipeline({

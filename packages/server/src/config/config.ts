@@ -42,6 +42,15 @@ export interface Config {
   };
   /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
   readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
+  /** The distributed backend: samples and queries go to a remote engine instead of the embedded store. */
+  readonly remote: RemoteConfig | undefined;
+}
+
+export interface RemoteConfig {
+  readonly writeUrl: string;
+  readonly queryUrl: string;
+  readonly queueDir: string;
+  readonly queueMaxBytes: number;
 }
 
 export interface HostPort {
@@ -125,6 +134,15 @@ const FILE_SCHEMA = z
       .object({ refreshInterval: duration, dir: z.string().min(1) })
       .partial()
       .strict(),
+    remote: z
+      .object({
+        writeUrl: z.string().url('expected a URL such as http://127.0.0.1:8428/api/v1/write'),
+        queryUrl: z.string().url('expected a URL such as http://127.0.0.1:8428'),
+        queueDir: z.string().min(1),
+        queueMaxBytes: z.number().int().min(1_048_576, 'expected at least 1048576 (1 MiB)'),
+      })
+      .partial()
+      .strict(),
     notifications: z.record(z.string(), z.unknown()),
     notifications_file: z.string().min(1),
     // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
@@ -165,6 +183,8 @@ const ENV: ReadonlyArray<
   ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
+  ['VIGIL_REMOTE_WRITE_URL', ['remote', 'writeUrl'], 'string'],
+  ['VIGIL_REMOTE_QUERY_URL', ['remote', 'queryUrl'], 'string'],
 ];
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -298,6 +318,24 @@ function resolve(c: FileConfig): Config {
       files: (c.rule_files ?? []).map((p) => resolvePath(p)),
       evaluationIntervalMs: c.evaluation_interval ?? 60_000,
     },
+    remote: remoteConfig(c.remote, c.data ?? './data'),
+  };
+}
+
+function remoteConfig(remote: FileConfig['remote'], data: string): RemoteConfig | undefined {
+  if (!remote) return undefined;
+  const { writeUrl, queryUrl } = remote;
+  if (writeUrl === undefined || queryUrl === undefined) {
+    const missing = writeUrl === undefined ? 'writeUrl' : 'queryUrl';
+    throw new ConfigError(
+      `remote.${missing}: missing; the distributed backend needs both remote.writeUrl (remote write, e.g. http://127.0.0.1:8428/api/v1/write) and remote.queryUrl (the Prometheus HTTP API, e.g. http://127.0.0.1:8428)`,
+    );
+  }
+  return {
+    writeUrl,
+    queryUrl,
+    queueDir: remote.queueDir ?? `${data}/remote-queue`,
+    queueMaxBytes: remote.queueMaxBytes ?? 256 * 1_048_576,
   };
 }
 

@@ -71,7 +71,11 @@ async function run<T>(query: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof QueryError) {
       throw new HttpError(
-        error.type === 'bad_data' ? 400 : error.type === 'timeout' ? 503 : 422,
+        error.type === 'bad_data'
+          ? 400
+          : error.type === 'timeout' || error.type === 'unavailable'
+            ? 503
+            : 422,
         error.type,
         error.message,
       );

@@ -21,7 +21,12 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
  * elsewhere `{ error: { code, message } }`.
  */
 export function sendError(res: ServerResponse, path: string, error: unknown): void {
-  const http = error instanceof HttpError ? error : new HttpError(500, 'internal', 'internal error');
+  const http =
+    error instanceof HttpError
+      ? error
+      : isQueueFull(error)
+        ? new HttpError(503, 'unavailable', error.message)
+        : new HttpError(500, 'internal', 'internal error');
   if (res.headersSent) {
     res.destroy();
     return;
@@ -36,4 +41,9 @@ export function sendError(res: ServerResponse, path: string, error: unknown): vo
 /** Prometheus's success envelope. */
 export function sendData(res: ServerResponse, data: unknown): void {
   sendJson(res, 200, { status: 'success', data });
+}
+
+/** The distributed backend's queue is full (remote/queue-full-error.ts): ingest should retry later. */
+function isQueueFull(error: unknown): error is Error {
+  return error instanceof Error && (error as { code?: unknown }).code === 'VIGIL_REMOTE_QUEUE_FULL';
 }

@@ -16,7 +16,7 @@ interface Group {
 }
 
 /** The label set a sample's group keeps: `by` keeps the listed labels, `without` all others but `__name__`. */
-function groupLabels(metric: Metric, grouping: Grouping): SeriesLabels {
+export function groupLabels(metric: Metric, grouping: Grouping): SeriesLabels {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(metric.labels)) {
     const listed = grouping.labels.includes(name);
@@ -66,8 +66,9 @@ function reduce(op: AggregateOp, samples: Sample[], param: number): number {
   const first = samples[0]!.value;
   switch (op) {
     case 'sum': {
-      let sum = 0;
-      for (const s of samples) sum += s.value;
+      // Starting from the first value, not 0, as Prometheus does: a sum of -0 alone stays -0.
+      let sum = first;
+      for (let i = 1; i < samples.length; i++) sum += samples[i]!.value;
       return sum;
     }
     case 'avg': {

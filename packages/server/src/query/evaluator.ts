@@ -8,7 +8,9 @@ import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
-import { RANGE_FUNCTIONS } from './range-functions.js';
+import { RANGE_FUNCTIONS, type RangeFunction, type Window } from './range-functions.js';
+import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
+import { lowerBound, upperBound } from './time-bounds.js';
 
 /** The samples of one series that a range vector or subquery provides, ascending, without stale markers. */
 export interface RangeSeries {
@@ -35,6 +37,8 @@ export interface EvaluatorOptions {
   readonly lookbackMs: number;
   readonly defaultStepMs: number;
   readonly maxSamples: number;
+  /** Most series one selector may load. */
+  readonly maxSeries: number;
   /** Clock time past which evaluation stops with a timeout. */
   readonly deadline: number;
   /** The query's own start and end, which `@ start()` and `@ end()` refer to. */
@@ -77,6 +81,8 @@ export class Evaluator {
         );
       }
       case 'aggregation': {
+        const seriesWise = await this.#seriesWiseAggregation(e, steps);
+        if (seriesWise) return seriesWise;
         const input = vectorOf(await this.eval(e.expr, steps));
         const param = e.param ? await this.eval(e.param, steps) : undefined;
         const cache = new Map<Metric, Metric>();
@@ -127,32 +133,7 @@ export class Evaluator {
       const params = paramExpr ? await this.eval(paramExpr, steps) : undefined;
       if (matrix.type !== 'matrix') throw new Error('unreachable: the parser checks argument types');
       if (!range) return this.#absentOverTime(matrix, e.args[0]!, steps);
-      const keepName = e.func === 'last_over_time';
-      return this.#mapSteps(
-        Array.from(steps, () => []),
-        (_, i) => {
-          const end = matrix.ends[i]!;
-          const start = end - matrix.rangeMs;
-          const out: Vector = [];
-          for (const s of matrix.series) {
-            const from = lowerBound(s.ts, start);
-            const to = upperBound(s.ts, end);
-            const p = paramAt(params, i);
-            const value = range({
-              ts: s.ts,
-              vs: s.vs,
-              from,
-              to,
-              rangeStart: start,
-              rangeEnd: end,
-              stepTime: steps[i]!,
-              param: typeof p === 'number' ? p : Number.NaN,
-            });
-            if (value !== undefined) out.push({ metric: keepName ? s.metric : dropName(s.metric), value });
-          }
-          return out;
-        },
-      );
+      return this.#rangeFunction(range, e.func === 'last_over_time', matrix, params, steps);
     }
     switch (e.func) {
       case 'time':
@@ -222,6 +203,74 @@ export class Evaluator {
         others.map((o) => paramAt(o, i)!),
       ),
     );
+  }
+
+  /** A range function at every step, step by step: one sample per series and step. */
+  #rangeFunction(
+    range: RangeFunction,
+    keepName: boolean,
+    matrix: Value & { type: 'matrix' },
+    params: Value | undefined,
+    steps: Float64Array,
+  ): Value {
+    // One window object, refilled for every series and step: the functions read it and keep nothing.
+    const w: { -readonly [K in keyof Window]: Window[K] } = {
+      ts: new Float64Array(0),
+      vs: new Float64Array(0),
+      from: 0,
+      to: 0,
+      rangeStart: 0,
+      rangeEnd: 0,
+      stepTime: 0,
+      param: Number.NaN,
+    };
+    return this.#mapSteps(
+      Array.from(steps, () => []),
+      (_, i) => {
+        const end = matrix.ends[i]!;
+        const p = paramAt(params, i);
+        w.rangeStart = end - matrix.rangeMs;
+        w.rangeEnd = end;
+        w.stepTime = steps[i]!;
+        w.param = typeof p === 'number' ? p : Number.NaN;
+        const out: Vector = [];
+        for (const s of matrix.series) {
+          w.ts = s.ts;
+          w.vs = s.vs;
+          w.from = lowerBound(s.ts, w.rangeStart);
+          w.to = upperBound(s.ts, end);
+          const value = range(w);
+          if (value !== undefined) out.push({ metric: keepName ? s.metric : dropName(s.metric), value });
+        }
+        return out;
+      },
+    );
+  }
+
+  /**
+   * `sum|avg|min|max|count|group (f(selector[range]))` with a parameterless range function that
+   * drops the name, folded series by series (series-wise-aggregate.ts); undefined for any other shape.
+   */
+  async #seriesWiseAggregation(
+    e: Expr & { kind: 'aggregation' },
+    steps: Float64Array,
+  ): Promise<Value | undefined> {
+    if (!SERIES_WISE_OPS.has(e.op) || e.param) return undefined;
+    const call = unwrap(e.expr);
+    if (call.kind !== 'call' || call.args.length !== 1) return undefined;
+    const range = RANGE_FUNCTIONS.get(call.func);
+    const arg = unwrap(call.args[0]!);
+    if (!range || call.func === 'last_over_time' || arg.kind !== 'matrixSelector') return undefined;
+    const matrix = await this.#matrix(arg, steps);
+    const grouping = { labels: e.grouping, without: e.without };
+    const folded = aggregateRangeSeriesWise(e.op, grouping, matrix, range, steps, () =>
+      this.#checkDeadline(),
+    );
+    if (folded) return { type: 'vector', steps: folded };
+    // Two series collide once named dropped: the step-wise path raises the error at that step.
+    const input = vectorOf(this.#rangeFunction(range, false, matrix, undefined, steps));
+    const cache = new Map<Metric, Metric>();
+    return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
   }
 
   #absentOverTime(matrix: Value & { type: 'matrix' }, arg: Expr, steps: Float64Array): Value {
@@ -333,9 +382,18 @@ export class Evaluator {
     try {
       data = await this.#o.store.select(matchers, start, end, {
         maxSamples: this.#o.maxSamples - this.#samples,
+        maxSeries: this.#o.maxSeries,
       });
     } catch (error) {
-      if ((error as { code?: unknown }).code === 'VIGIL_STORE_LIMIT') throw tooManySamples(error);
+      const limit = error as { code?: unknown; limit?: unknown };
+      if (limit.code === 'VIGIL_STORE_LIMIT' && limit.limit === 'maxSeries')
+        throw new QueryError(
+          'execution',
+          'VIGIL_QUERY_TOO_MANY_SERIES',
+          `query processing would load more than ${this.#o.maxSeries} series of one selector into memory (maxSeries); narrow the matchers`,
+          { cause: error },
+        );
+      if (limit.code === 'VIGIL_STORE_LIMIT') throw tooManySamples(error);
       throw error;
     }
     let n = 0;
@@ -404,30 +462,6 @@ function withoutStaleMarkers(s: SeriesData): RangeSeries {
     vs[j++] = s.values[i]!;
   }
   return { metric, ts, vs };
-}
-
-/** First index with ts[i] >= t. */
-export function lowerBound(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** First index with ts[i] > t. */
-export function upperBound(ts: Float64Array, t: number): number {
-  let lo = 0;
-  let hi = ts.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ts[mid]! <= t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 function min(a: Float64Array): number {

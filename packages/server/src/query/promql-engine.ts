@@ -1,12 +1,13 @@
 import { type Clock, systemClock, VigilError } from '@vigil/metrics';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
-import { Evaluator, lowerBound, upperBound, type Value } from './evaluator.js';
+import { Evaluator, type Value } from './evaluator.js';
 import { formatValue } from './format-value.js';
 import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
 import type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
+import { lowerBound, upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
   readonly store: SeriesStore;
@@ -17,6 +18,11 @@ export interface PromqlEngineOptions {
   readonly defaultSubqueryStepMs?: number;
   /** Most samples a query may load, over all its selectors and subqueries. Default 50,000,000, as Prometheus. */
   readonly maxSamples?: number;
+  /**
+   * Most series one selector may load. Default 500,000: a selector over a million series is refused
+   * by the store's index lookup, before any sample is read.
+   */
+  readonly maxSeries?: number;
   /** Default 120000 (2 m), as Prometheus. */
   readonly timeoutMs?: number;
   /** Most points per series a range query may return. Default 11000, as Prometheus's API. */
@@ -41,6 +47,7 @@ export class PromqlEngine implements QueryEngine {
   readonly #lookbackMs: number;
   readonly #defaultStepMs: number;
   readonly #maxSamples: number;
+  readonly #maxSeries: number;
   readonly #timeoutMs: number;
   readonly #maxPoints: number;
 
@@ -52,6 +59,7 @@ export class PromqlEngine implements QueryEngine {
     this.#lookbackMs = positiveInteger('lookbackDeltaMs', options.lookbackDeltaMs, 300_000);
     this.#defaultStepMs = positiveInteger('defaultSubqueryStepMs', options.defaultSubqueryStepMs, 60_000);
     this.#maxSamples = positiveInteger('maxSamples', options.maxSamples, 50_000_000);
+    this.#maxSeries = positiveInteger('maxSeries', options.maxSeries, 500_000);
     this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 120_000);
     this.#maxPoints = positiveInteger('maxPointsPerSeries', options.maxPointsPerSeries, 11_000);
   }
@@ -114,6 +122,7 @@ export class PromqlEngine implements QueryEngine {
       lookbackMs: this.#lookbackMs,
       defaultStepMs: this.#defaultStepMs,
       maxSamples: this.#maxSamples,
+      maxSeries: this.#maxSeries,
       deadline: this.#clock.now() + timeout,
       queryStart: startMs,
       queryEnd: endMs,

@@ -1,9 +1,9 @@
 /**
  * Why a query failed, in the Prometheus HTTP API's `errorType` words, so the HTTP layer maps it to
  * a status without looking at messages: `bad_data` (400, the query is wrong), `execution` (422, it
- * could not be evaluated: a limit, a many-to-many match), `timeout` (503).
+ * could not be evaluated: a limit, a many-to-many match), `timeout` (503), `unavailable` (503, a remote engine did not answer).
  */
-export type QueryErrorType = 'bad_data' | 'execution' | 'timeout';
+export type QueryErrorType = 'bad_data' | 'execution' | 'timeout' | 'unavailable';
 
 export class QueryError extends Error {
   readonly code: string;

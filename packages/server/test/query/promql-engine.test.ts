@@ -32,7 +32,7 @@ function values(points: Points): Float64Array {
 
 async function engineWith(
   series: [SeriesLabels, Points][],
-  options: { clock?: Clock; maxSamples?: number } = {},
+  options: { clock?: Clock; maxSamples?: number; maxSeries?: number } = {},
 ) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-promql-'));
   dirs.push(dir);
@@ -269,5 +269,24 @@ describe('PromqlEngine', () => {
       .rangeQuery('c_total * 2', T0, T0 + 600 * S, 10 * S, { timeoutMs: 2000 })
       .catch((e: unknown) => e);
     expect(timedOut).toMatchObject({ type: 'timeout', code: 'VIGIL_QUERY_TIMEOUT' });
+  });
+
+  // The default limit is 500,000 series a selector; the same check at 1,000 keeps the test small.
+  it('refuses a selector over more series than maxSeries, and runs one within it', async () => {
+    const many: [SeriesLabels, Points][] = Array.from({ length: 1_001 }, (_, i) => [
+      { __name__: 'wide', i: String(i) },
+      [[0, i]],
+    ]);
+    const engine = await engineWith(many, { maxSeries: 1_000 });
+    const refused = await engine.instantQuery('count(wide)', T0).catch((e: unknown) => e);
+    expect(refused).toMatchObject({
+      type: 'execution',
+      code: 'VIGIL_QUERY_TOO_MANY_SERIES',
+      message:
+        'query processing would load more than 1000 series of one selector into memory (maxSeries); narrow the matchers',
+    });
+    expect(await engine.instantQuery('count(wide{i=~"1.*"})', T0)).toMatchObject({
+      result: [{ value: [T0 / 1000, '112'] }],
+    });
   });
 });

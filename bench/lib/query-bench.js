@@ -1,0 +1,276 @@
+/**
+ * What the PromQL query scenarios share: `vigil serve` (lib/vigil-server.js, a child process) and
+ * Prometheus 2.42 started side by side, the same samples remote-written into both in time order
+ * (requests of at most 30 minutes of data, since Prometheus refuses samples older than its newest
+ * minus one hour), then one query timed end to end over HTTP (keep-alive, the full body read),
+ * the two servers alternated, medians of several runs, and their answers compared.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatSpeedup, median, table } from './harness.js';
+import { freeTcpPort, stopProcess, until } from './processes.js';
+import { startVigil } from './vigil-server.js';
+
+const { encodeRemoteWrite } = await import('../../packages/server/dist/ingest/remote-write.js');
+
+export const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
+const WARMUP = 2;
+const WINDOW_MS = 30 * 60_000;
+
+/**
+ * Starts both servers. `vigilEnv`: environment for `vigil serve` (a longer retention for old data).
+ * Prometheus keeps 60 days, so a 30-day scenario is not cut by its 15-day default.
+ */
+export async function startServers({ vigilEnv = {} } = {}) {
+  if (spawnSync('sh', ['-c', 'command -v prometheus']).status !== 0) {
+    console.error('prometheus is not installed: run scripts/install-peers.sh');
+    process.exit(2);
+  }
+  const work = mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
+  const vigil = await startVigil({ env: vigilEnv });
+  const port = await freeTcpPort();
+  const config = join(work, 'prometheus.yml');
+  writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
+  const proc = spawn(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(work, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      '--storage.tsdb.retention.time=60d',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  proc.stderr.on('data', (d) => {
+    log = (log + d).slice(-4000);
+  });
+  const promUrl = `http://127.0.0.1:${port}`;
+  await until('Prometheus /-/ready', 30_000, async () => (await fetch(`${promUrl}/-/ready`)).ok);
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const servers = [
+    { name: 'vigil', url: vigil.url, pid: vigil.pid },
+    { name: 'Prometheus 2.42', url: promUrl, pid: proc.pid },
+  ];
+  return {
+    servers,
+    prometheusLog: () => log,
+    /** Remote-writes `series` ({labels, timestamps, values}) into both, in time windows. */
+    async load(series) {
+      const started = performance.now();
+      let first = Infinity;
+      let last = -Infinity;
+      for (const s of series) {
+        first = Math.min(first, s.timestamps[0]);
+        last = Math.max(last, s.timestamps[s.timestamps.length - 1]);
+      }
+      const cursors = series.map(() => 0);
+      let samples = 0;
+      for (let from = first; from <= last; from += WINDOW_MS) {
+        const batch = [];
+        series.forEach((s, k) => {
+          let i = cursors[k];
+          const start = i;
+          while (i < s.timestamps.length && s.timestamps[i] < from + WINDOW_MS) i++;
+          cursors[k] = i;
+          if (i > start)
+            batch.push({
+              labels: s.labels,
+              timestamps: s.timestamps.subarray(start, i),
+              values: s.values.subarray(start, i),
+            });
+        });
+        // Bodies of at most ~50,000 samples, within vigil's 10 MiB request limit.
+        for (const part of split(batch, 50_000)) {
+          samples += part.reduce((a, s) => a + s.timestamps.length, 0);
+          const body = Buffer.from(encodeRemoteWrite(part));
+          for (const server of servers) {
+            const { status, text } = await post(agent, `${server.url}/api/v1/write`, body);
+            if (status !== 204 && status !== 200)
+              throw new Error(`${server.name} refused a remote write: ${status} ${text.slice(0, 300)}`);
+          }
+        }
+      }
+      console.log(
+        `loaded ${samples.toLocaleString('en-US')} samples of ${series.length.toLocaleString('en-US')} series into both in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      );
+    },
+    async close() {
+      agent.destroy();
+      await vigil.close();
+      await stopProcess(proc);
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+function split(batch, maxSamples) {
+  const parts = [];
+  let part = [];
+  let n = 0;
+  for (const s of batch) {
+    if (n + s.timestamps.length > maxSamples && part.length > 0) {
+      parts.push(part);
+      part = [];
+      n = 0;
+    }
+    part.push(s);
+    n += s.timestamps.length;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
+
+function post(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'Content-Type': 'application/x-protobuf',
+          'Content-Encoding': 'snappy',
+          'X-Prometheus-Remote-Write-Version': '0.1.0',
+          'Content-Length': body.length,
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function get(agent, url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent }, (res) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * Times `GET /api/v1/query_range` with `params` on every server: WARMUP rounds, then RUNS rounds,
+ * the servers alternated (the first rotated each round). Prints a table and the ratio, checks that
+ * both answered the same series with the same values (within 1e-9 relative), and returns
+ * `{ vigil, prometheus, ratio, same }` (medians in ms).
+ */
+export async function timeQuery(servers, params, { runs = RUNS } = {}) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const query = new URLSearchParams(params).toString();
+  const times = servers.map(() => []);
+  const bodies = [];
+  try {
+    for (let round = 0; round < WARMUP + runs; round++) {
+      for (let k = 0; k < servers.length; k++) {
+        const index = (k + round) % servers.length;
+        const t0 = performance.now();
+        const { status, text } = await get(agent, `${servers[index].url}/api/v1/query_range?${query}`);
+        const ms = performance.now() - t0;
+        if (status !== 200) throw new Error(`${servers[index].name}: ${status} ${text.slice(0, 300)}`);
+        if (round >= WARMUP) times[index].push(ms);
+        bodies[index] = text;
+      }
+    }
+  } finally {
+    agent.destroy();
+  }
+  const [v, p] = times.map(median);
+  const answers = bodies.map((b) => JSON.parse(b).data.result);
+  const same = sameMatrix(answers[0], answers[1]);
+  const points = answers[1].reduce((a, s) => a + s.values.length, 0);
+  console.log(
+    table(
+      ['server', 'median ms', 'min–max ms', 'series', 'points', 'bytes'],
+      servers.map((s, i) => [
+        s.name,
+        median(times[i]).toFixed(1),
+        `${Math.min(...times[i]).toFixed(1)}–${Math.max(...times[i]).toFixed(1)}`,
+        String(answers[i].length),
+        String(answers[i].reduce((a, x) => a + x.values.length, 0)),
+        String(bodies[i].length),
+      ]),
+      'lrrrrr',
+    ),
+  );
+  const ratio = v / p;
+  console.log(
+    `${runs} runs each after ${WARMUP} warm-up rounds, servers alternated; vigil/Prometheus median latency ${ratio.toFixed(3)} (${formatSpeedup(1 / ratio)}); answers ${same === true ? 'agree' : `DIFFER: ${same}`}; ${points} points`,
+  );
+  return { vigil: v, prometheus: p, ratio, same: same === true, runs: times };
+}
+
+function num(text) {
+  return text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
+}
+
+function sameMatrix(a, b) {
+  const key = (m) => JSON.stringify(Object.entries(m).sort());
+  const mine = new Map(a.map((s) => [key(s.metric), s.values]));
+  if (a.length !== b.length) return `${a.length} series vs ${b.length}`;
+  for (const s of b) {
+    const values = mine.get(key(s.metric));
+    if (!values) return `missing ${key(s.metric)}`;
+    if (values.length !== s.values.length)
+      return `${key(s.metric)}: ${values.length} points vs ${s.values.length}`;
+    for (let i = 0; i < values.length; i++) {
+      const [t1, v1] = values[i];
+      const [t2, v2] = s.values[i];
+      const x = num(v1);
+      const y = num(v2);
+      const close =
+        (Number.isNaN(x) && Number.isNaN(y)) ||
+        x === y ||
+        Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+      if (t1 !== t2 || !close) return `${key(s.metric)} at ${t2}: ${v1} vs ${v2}`;
+    }
+  }
+  return true;
+}
+
+/**
+ * One query scenario: start both servers, load `series`, time `params` (a query_range), print,
+ * check the target (vigil's median at most `target` × Prometheus's) and emit the RESULT line.
+ */
+export async function queryScenario(report, { series, params, label, vigilEnv, target = 1 }) {
+  const { servers, load, close } = await startServers({ vigilEnv });
+  let result;
+  try {
+    await load(series);
+    console.log(`query_range ${JSON.stringify(params)}`);
+    result = await timeQuery(servers, params);
+  } finally {
+    await close();
+  }
+  report.data = { params, ...result };
+  const pass = report.check(
+    `${label}: vigil's median end-to-end latency at most ${target}x Prometheus 2.42's, same answer`,
+    result.ratio <= target && result.same,
+    `vigil ${result.vigil.toFixed(1)} ms vs Prometheus ${result.prometheus.toFixed(1)} ms = ${result.ratio.toFixed(2)}x; answers ${result.same ? 'agree' : 'differ'}`,
+  );
+  report.row(label, {
+    vigil: `${result.vigil.toFixed(1)} ms`,
+    prom: `Prometheus 2.42 ${result.prometheus.toFixed(1)} ms`,
+    target: `<= ${target}x Prometheus`,
+    result: `${pass ? 'PASS' : 'MISS'} (${result.ratio.toFixed(2)})`,
+  });
+  report.emit();
+}
+
+/** Unix ms on a whole minute, `minutesAgo` before now: old enough that nothing is in the future. */
+export function minuteAgo(minutesAgo) {
+  return Math.floor(Date.now() / 60_000) * 60_000 - minutesAgo * 60_000;
+}

@@ -23,5 +23,6 @@ export const SCENARIOS = [
   'query-rate-sum',
   'query-histogram-quantile',
   'query-long-range',
+  'alert-eval',
   'dashboard',
 ];

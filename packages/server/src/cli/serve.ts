@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
+import type { AlertEventSink } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
@@ -112,13 +113,27 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     ? new RemoteQueryEngine({ url: config.remote.queryUrl })
     : new PromqlEngine({ store, clock });
   const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  const live = new LiveStream({
+    store,
+    registry,
+    clock,
+    intervalMs: config.dashboard.refreshIntervalMs,
+    authorised: bearerAuth(config.auth.token),
+  });
+  // Every alert event is kept in the history and pushed to the WebSocket clients subscribed to alerts.
+  const events: AlertEventSink = {
+    record(event) {
+      history.record(event);
+      live.record(event);
+    },
+  };
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
   const notifications = new NotificationPipeline({
     config: notifyConfig,
     notifiers: buildNotifiers(notifyConfig, clock),
     clock,
     registry,
-    events: history,
+    events,
     dataDir: config.data,
     externalURL: () => externalURL,
   });
@@ -130,7 +145,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     checkExpr: parsePromql,
     sink: notifications,
     silencer: notifications,
-    events: history,
+    events,
     clock,
     registry,
     evaluationIntervalMs: config.rules.evaluationIntervalMs,
@@ -139,6 +154,7 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   try {
     await rules.load();
   } catch (error) {
+    live.close();
     notifications.close();
     history.close();
     await store.close();
@@ -164,13 +180,6 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     alerts: { rules, history, reload },
   });
   const http = createServer(app);
-  const live = new LiveStream({
-    store,
-    registry,
-    clock,
-    intervalMs: config.dashboard.refreshIntervalMs,
-    authorised: bearerAuth(config.auth.token),
-  });
   http.on('upgrade', (req, socket, head) => {
     if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
   });

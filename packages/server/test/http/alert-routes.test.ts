@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -211,6 +212,36 @@ describe('alert routes', () => {
     expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(
       /^vigil_rules_last_reload_successful 1$/m,
     );
+  });
+
+  it('pushes alert state changes to WebSocket clients subscribed to alerts', async () => {
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/metrics`);
+    const messages: { type: string; event?: unknown }[] = [];
+    ws.on('message', (data) => messages.push(JSON.parse(data.toString())));
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send(JSON.stringify({ subscribe: 'alerts' }));
+    // Messages are handled in order: once the reply to a bad one arrives, the subscription is in place.
+    ws.send('not json');
+    while (!messages.some((m) => m.type === 'error')) await new Promise((resolve) => setTimeout(resolve, 10));
+    await push(20);
+    await minute();
+    const deadline = Date.now() + 5000;
+    while (!messages.some((m) => m.type === 'alert') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    ws.close();
+    expect(messages.filter((m) => m.type === 'alert')).toEqual([
+      {
+        type: 'alert',
+        event: {
+          kind: 'state',
+          time: new Date(T0 + 60_000).toISOString(),
+          labels: { alertname: 'QueueBacklog', queue: 'a', severity: 'warning' },
+          from: 'inactive',
+          to: 'pending',
+          value: '20',
+        },
+      },
+    ]);
   });
 
   it('refuses to start on a broken rule file, naming file and line', async () => {

@@ -23,6 +23,7 @@ export const SCENARIOS = [
   'query-rate-sum',
   'query-histogram-quantile',
   'query-long-range',
+  'alert-storm',
   'alert-eval',
   'dashboard',
 ];

@@ -1,4 +1,4 @@
-import { ManualClock, parsePrometheusText, toPrometheusText } from '@vigil/metrics';
+import { ManualClock, parsePrometheusText, toOpenMetrics } from '@vigil/metrics';
 import { DemoWorkload } from '../demo/demo-workload.js';
 import { expositionSamples } from '../ingest/exposition-samples.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
@@ -78,9 +78,12 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
     for (let t = start + intervalMs; t <= endMs; t += intervalMs) {
       step++;
       clock.advance(intervalMs);
-      const text = toPrometheusText(await workload.registry.snapshot());
+      // OpenMetrics, as the scraper negotiates it: the same `le` and `quantile` spellings ("1.0") as
+      // the live series, or histogram_quantile would see two sets of buckets where they meet.
+      const text = toOpenMetrics(await workload.registry.snapshot());
       for (const line of text.split('\n')) {
         if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
+        if (line.includes(' # ')) throw new Error(`backfill: exemplars are not expected here: ${line}`);
         const space = line.lastIndexOf(' ');
         const key = line.slice(0, space);
         let p = series.get(key);
@@ -126,7 +129,7 @@ function pending(labels: SeriesLabels): Pending {
 
 /** The labels of one exposition line, as a scrape of the workload would store them. */
 function labelsOf(line: string, t: number, targetLabels: SeriesLabels): SeriesLabels {
-  const parsed = parsePrometheusText(`${line}\n`, { strict: false });
+  const parsed = parsePrometheusText(`${line}\n# EOF\n`, { openMetrics: true, strict: false });
   const [sample] = expositionSamples(parsed.families, {
     nowMs: t,
     honorTimestamps: false,

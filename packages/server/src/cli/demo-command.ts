@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Registry, systemClock } from '@vigil/metrics';
 import { type Config, ConfigError, loadConfig, type ScrapeTarget } from '../config/config.js';
@@ -10,6 +11,9 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 import { backfillDemo } from './demo-backfill.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags, untilSignal } from './serve-flags.js';
+
+/** The seeds' thresholds over the workload's metric names, loaded beside any rule files configured. */
+export const DEMO_RULES = fileURLToPath(new URL('../../demo-rules.yml', import.meta.url));
 
 interface DemoOptions {
   readonly config: Config;
@@ -50,14 +54,15 @@ export async function runDemo(args: string[]): Promise<number> {
     const server = await serve({
       ...config,
       scrape: { ...config.scrape, targets: [...config.scrape.targets, target] },
+      rules: { ...config.rules, files: [...config.rules.files, DEMO_RULES] },
     });
     printUrls(server.url, config, endpoint.url, options.intervalMs);
     const signal = await untilSignal();
     console.log(`vigil demo: ${signal}, flushing and stopping`);
-    workload.stop();
     await server.close();
     return 0;
   } finally {
+    workload?.stop();
     await endpoint?.close();
   }
 }
@@ -173,7 +178,12 @@ function printUrls(url: string, config: Config, target: string, intervalMs: numb
   );
   console.log('             a provider goes down every 5 min for 1 min; other incidents every 7 to 23 min');
   console.log(`  dashboard  ${url}/`);
+  console.log(`  alerts     ${url}/api/alerts (rules: ${DEMO_RULES})`);
   console.log(`  metrics    ${url}/metrics`);
   console.log(`  query      ${url}/api/v1/query?query=${query}`);
+  const top = url === 'http://127.0.0.1:8000' ? '' : ` --url ${url}`;
+  console.log(
+    `  terminal   node packages/server/dist/cli/main.js top${top}   (vigil top${top} once installed)`,
+  );
   console.log('  Ctrl-C flushes and stops.');
 }

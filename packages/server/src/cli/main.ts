@@ -4,15 +4,19 @@ import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { checkRules } from './check-rules.js';
 import { runDemo } from './demo-command.js';
+import { notifyTest } from './notify-test.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
+import { runTop } from './top-command.js';
 
 const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
+  vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
+  vigil notify test RECEIVER [--config FILE]
   vigil version
   vigil help
 
@@ -29,12 +33,21 @@ vigil check rules FILE...
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
 
+vigil notify test RECEIVER [--config FILE]
+  Sends a test alert through every integration of RECEIVER (from vigil.yaml's notifications or
+  notifications_file; with neither, the default Slack or log receiver) and prints the result of each;
+  exit code 1 if one failed.
+
 vigil demo: vigil serve plus a built-in workload modelled on the seeds (streaming sessions, an event
 server, an LLM orchestrator, a voice callbot, an analysis backend, provider health checks)
   --seed N             seed of the simulation (default 42)
   --interval DURATION  how often the workload is scraped (default 5s), and the backfill's step (default 15s)
   --backfill DURATION  first fill that much history (e.g. 24h) quickly; --duration is the same flag
   --no-serve           with --backfill: exit once the history is written
+
+vigil top: a terminal dashboard of a running server, refreshed every second; q or Ctrl-C quits
+  --url URL            the server (env VIGIL_URL; default http://127.0.0.1:8000)
+  --token TOKEN        its bearer token, when it has one (env VIGIL_TOKEN)
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -44,6 +57,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'demo':
       return runDemo(rest);
+    case 'top':
+      return runTop(rest);
     case 'check':
       if (rest[0] !== 'rules') {
         console.error(`vigil check: expected "vigil check rules FILE..."\n\n${USAGE}`);
@@ -54,6 +69,12 @@ async function main(argv: string[]): Promise<number> {
         (line) => console.log(line),
         (line) => console.error(line),
       );
+    case 'notify':
+      if (rest[0] !== 'test') {
+        console.error(`vigil notify: expected "vigil notify test RECEIVER"\n\n${USAGE}`);
+        return 2;
+      }
+      return notifyTest(rest.slice(1));
     case 'version':
     case '--version':
       console.log(VERSION);

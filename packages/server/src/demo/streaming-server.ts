@@ -28,6 +28,8 @@ interface Session {
   nextSlot: number;
   pausedUntil: number;
   leak: number;
+  /** The next tick starts the loop's schedule (first tick, or first after a pause). */
+  fresh: boolean;
 }
 
 /**
@@ -131,6 +133,7 @@ export class StreamingServer {
       nextSlot: now,
       pausedUntil: 0,
       leak: 0,
+      fresh: true,
     };
     session.pausedGauge.set(0);
     session.connections.connected();
@@ -148,6 +151,7 @@ export class StreamingServer {
     const random = this.#random;
     if (from <= session.pausedUntil && to > session.pausedUntil && session.pausedUntil > 0) {
       session.ticks.resync();
+      session.fresh = true;
       session.scope.setPaused(false);
       session.pausedGauge.set(0);
     } else if (to > session.pausedUntil && random.chance((to - from) / 240_000)) {
@@ -164,7 +168,14 @@ export class StreamingServer {
     const dropP = lossy ? 0.03 : 0.0004;
     const clients = connections.clients;
     for (; session.nextSlot < to; session.nextSlot += PERIOD_MS) {
-      const jitter = stalled && random.chance(0.6) ? random.logNormal(7, 0.6) : random.normal() * 0.35;
+      // A loop's schedule starts at its first tick: that one is on time by definition, so the
+      // simulated slots and the monitor's schedule stay the same.
+      const jitter = session.fresh
+        ? 0
+        : stalled && random.chance(0.6)
+          ? random.logNormal(7, 0.6)
+          : random.normal() * 0.35;
+      session.fresh = false;
       time.t = session.nextSlot + jitter;
       const tickTime = ticks.tick();
       time.t += stalled ? random.logNormal(12, 0.5) : random.logNormal(0.6, 0.5);

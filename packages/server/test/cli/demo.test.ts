@@ -78,6 +78,19 @@ describe('vigil demo', () => {
     expect(live).toHaveLength(4);
     const sessions = await query(base, 'count by (session) (stream_ticks_total)');
     expect(sessions.length).toBeGreaterThanOrEqual(2);
+    // History and live series meet: the same bucket labels ("1.0" as OpenMetrics writes it, which the
+    // scraper asks for), not a second set that histogram_quantile would mix up.
+    const les = await query(base, 'count by (le) (events_processing_duration_seconds_bucket)');
+    expect(les.map((s) => s.metric.le).sort()).toEqual(
+      ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1.0', '2.5', '5.0', '10.0', '+Inf'].sort(),
+    );
+    // The demo's rules (the seeds' thresholds) are loaded and evaluated.
+    const rules = (await (await fetch(`${base}/api/rules`)).json()) as {
+      data: { groups: Array<{ name: string; rules: Array<{ name: string }> }> };
+    };
+    const groups = rules.data.groups.map((g) => g.name);
+    expect(groups).toContain('demo-streaming');
+    expect(rules.data.groups.flatMap((g) => g.rules.map((r) => r.name))).toContain('ProviderDown');
     child.kill('SIGINT');
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(0);
@@ -92,5 +105,5 @@ describe('vigil demo', () => {
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(2);
     expect(err).toContain('--backfill: got "yesterday", expected a duration such as 5s, 90m or 24h');
-  });
+  }, 30_000);
 });

@@ -33,7 +33,7 @@ function mean(all: ParsedSample[], name: string, labels: Record<string, string> 
   return sum(values(all, `${name}_sum`, labels)) / sum(values(all, `${name}_count`, labels));
 }
 
-describe('the demo workload', () => {
+describe('the demo workload', { timeout: 30_000 }, () => {
   it('exposes the metric names of the seeds and of the library helpers, with their labels', async () => {
     const { clock, w } = workload();
     clock.advance(MINUTE);

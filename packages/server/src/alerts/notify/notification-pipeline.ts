@@ -42,6 +42,8 @@ export interface AlertStatus {
 const MAINTENANCE_MS = 30_000;
 const GC_MS = 30 * 60_000;
 const SNAPSHOT_MS = 60_000;
+/** How long `vigil notify test` keeps retrying a receiver. */
+const TEST_DEADLINE_MS = 30_000;
 
 /**
  * The notification side of alerting, a small Alertmanager: alerts in (from rule evaluation or
@@ -169,7 +171,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
     return Promise.all(
       notifiers.map(async (nf) => ({
         integration: nf.integration,
-        ...(await this.#delivery.deliver(nf, n, 0)),
+        ...(await this.#delivery.deliver(nf, n, TEST_DEADLINE_MS)),
       })),
     );
   }

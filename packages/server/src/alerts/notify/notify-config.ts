@@ -80,7 +80,7 @@ export interface NotifyConfig {
 }
 
 /**
- * The inhibit rule vigil applies when the configuration has none: a critical alert silences the
+ * The inhibit rule vigil applies when the configuration has no `inhibit_rules` key: a critical alert silences the
  * warning of the same name, since the seeds' short-form thresholds (`warning:` and `critical:`)
  * raise both levels for one condition and a user wants to be told once.
  */
@@ -204,7 +204,11 @@ function resolve(c: RawNotifyConfig, fail: Fail): NotifyConfig {
     resolveTimeoutMs: g.resolve_timeout ?? 300_000,
     route,
     receivers,
-    inhibitRules: (c.inhibit_rules ?? []).map((r, i) => resolveInhibit(r, `inhibit_rules[${i}]`, fail)),
+    // Absent, vigil's default applies; `inhibit_rules: []` turns it off.
+    inhibitRules:
+      c.inhibit_rules === undefined
+        ? [DEFAULT_INHIBIT_RULE]
+        : c.inhibit_rules.map((r, i) => resolveInhibit(r, `inhibit_rules[${i}]`, fail)),
     timeIntervals,
   };
 }

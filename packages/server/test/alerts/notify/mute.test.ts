@@ -119,3 +119,28 @@ time_intervals:
     expect(new Date(p.sent('night')[0]!.time).toISOString()).toBe('2026-06-01T20:00:00.001Z');
   });
 });
+
+describe('default inhibition', () => {
+  it('applies when the configuration has no inhibit_rules key, and inhibit_rules: [] turns it off', async () => {
+    const both = [
+      alert({ alertname: 'Latency', severity: 'warning' }, T0, T0 + 3_600_000),
+      alert({ alertname: 'Latency', severity: 'critical' }, T0, T0 + 3_600_000),
+    ];
+    const withDefault = pipelineFrom(BASE);
+    withDefault.pipeline.receive(both);
+    await withDefault.advance(10_000);
+    expect(withDefault.sent('team').map((n) => n.groupLabels.severity)).toEqual(['critical']);
+    withDefault.pipeline.close();
+
+    const without = pipelineFrom(`${BASE}inhibit_rules: []\n`);
+    stop = () => without.pipeline.close();
+    without.pipeline.receive(both);
+    await without.advance(10_000);
+    expect(
+      without
+        .sent('team')
+        .map((n) => n.groupLabels.severity)
+        .sort(),
+    ).toEqual(['critical', 'warning']);
+  });
+});

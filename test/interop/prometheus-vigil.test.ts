@@ -36,6 +36,8 @@ remote_write:
       batch_send_deadline: 1s
       min_backoff: 100ms
       max_backoff: 1s
+    metadata_config:
+      send_interval: 1s
 `,
   );
   prometheus = await startPeer(
@@ -106,5 +108,17 @@ describe('Prometheus 2.42 and vigil', () => {
     ).json()) as { data: { result: { values: [number, string][] }[] } };
     expect(ours.data.result[0]!.values).toEqual([[t, promValue[1]]]);
     expect(v).toBe('1');
+  });
+  // Prometheus scrapes vigil in OpenMetrics, where a counter family is named without `_total`.
+  it('keeps the TYPE and HELP that Prometheus remote-writes as metadata, for /api/v1/metadata', async () => {
+    const entry = await until('metadata of vigil_ingest_samples', async () => {
+      const body = (await (
+        await fetch(`${vigil.url}/api/v1/metadata?metric=vigil_ingest_samples`)
+      ).json()) as {
+        data: Record<string, { type: string; help: string; unit: string }[]>;
+      };
+      return body.data.vigil_ingest_samples?.[0];
+    });
+    expect(entry).toEqual({ type: 'counter', help: 'Samples stored, by ingest source.', unit: '' });
   });
 });

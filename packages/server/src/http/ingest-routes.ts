@@ -40,6 +40,7 @@ export function ingestRoutes(
       writer.malformed('remote_write', error.reason);
       throw new HttpError(error.reason === 'too_large' ? 413 : 400, error.reason, error.message);
     }
+    writer.metadata.recordEntries(decoded.families);
     await writer.write('remote_write', decoded.series);
     res.writeHead(204).end();
   });

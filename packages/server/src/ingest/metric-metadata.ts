@@ -24,7 +24,8 @@ export interface MetricMetadataOptions {
 }
 
 /**
- * TYPE, HELP and UNIT of the metric families that ingest has read (scrapes, pushed exposition text),
+ * TYPE, HELP and UNIT of the metric families that ingest has read (scrapes, pushed exposition text,
+ * the metadata of remote-write requests),
  * for `/api/v1/metadata`. The store keeps samples only, so this lives in memory: it starts empty
  * after a restart and fills again at the next scrape or push. Like Prometheus, a family exposed
  * with different help by two targets has two entries.
@@ -41,17 +42,26 @@ export class MetricMetadata {
 
   record(families: readonly ParsedFamily[]): void {
     for (const family of families) {
-      let entries = this.#families.get(family.name);
-      if (!entries) {
-        if (this.#families.size >= this.#maxFamilies) continue;
-        entries = new Map();
-        this.#families.set(family.name, entries);
-      }
       const type = family.type === 'untyped' ? 'unknown' : family.type;
-      const key = `${type}\x00${family.help}\x00${family.unit}`;
-      if (entries.has(key) || entries.size >= this.#maxEntries) continue;
-      entries.set(key, { type, help: family.help, unit: family.unit });
+      this.#add(family.name, { type, help: family.help, unit: family.unit });
     }
+  }
+
+  #add(name: string, entry: MetadataEntry): void {
+    let entries = this.#families.get(name);
+    if (!entries) {
+      if (this.#families.size >= this.#maxFamilies) return;
+      entries = new Map();
+      this.#families.set(name, entries);
+    }
+    const key = `${entry.type}\x00${entry.help}\x00${entry.unit}`;
+    if (entries.has(key) || entries.size >= this.#maxEntries) return;
+    entries.set(key, entry);
+  }
+
+  /** Entries as remote write carries them (WriteRequest.metadata). */
+  recordEntries(entries: readonly (MetadataEntry & { readonly name: string })[]): void {
+    for (const { name, type, help, unit } of entries) this.#add(name, { type, help, unit });
   }
 
   /** The API's `data`: family name → entries, in name order. */

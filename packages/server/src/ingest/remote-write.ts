@@ -36,7 +36,29 @@ export interface DecodedWriteRequest {
   readonly exemplars: number;
   readonly histograms: number;
   readonly metadata: number;
+  /** The MetricMetadata messages (TYPE, HELP, UNIT per family), which Prometheus sends every minute. */
+  readonly families: readonly WriteMetadata[];
 }
+
+/** One `prometheus.MetricMetadata`; `type` in Prometheus's API words (`unknown` for 0 or an unknown number). */
+export interface WriteMetadata {
+  readonly name: string;
+  readonly type: string;
+  readonly help: string;
+  readonly unit: string;
+}
+
+// prompb MetricMetadata.MetricType, in order.
+const METADATA_TYPES = [
+  'unknown',
+  'counter',
+  'gauge',
+  'histogram',
+  'gaugehistogram',
+  'summary',
+  'info',
+  'stateset',
+];
 
 /** Float64Array elements are in the platform's byte order; protobuf's are little-endian. */
 const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
@@ -71,6 +93,7 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
   // into two arrays allocated once, each series getting a view. Typed arrays made per series cost
   // more than the decoding itself (measured: 2.4 ms against 0.5 ms for 1,000 series).
   const bounds: number[] = [];
+  const families: WriteMetadata[] = [];
   while (r.pos < end) {
     const at = r.pos;
     const key = r.varint(end, 'field key');
@@ -85,7 +108,16 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
       counts.timeseries++;
     } else if (field === WRITE_REQUEST_METADATA) {
       expectWireType(r, key & 7, LEN, 'WriteRequest.metadata', at);
-      r.skipLength(end, 'MetricMetadata');
+      const length = r.length(end, 'MetricMetadata');
+      const metadataEnd = r.pos + length;
+      // Metadata only feeds /api/v1/metadata: a malformed one is skipped, never a reason to refuse the samples.
+      try {
+        const family = decodeMetadata(r, metadataEnd);
+        if (family.name !== '') families.push(family);
+      } catch (error) {
+        if (!(error instanceof IngestError)) throw error;
+      }
+      r.pos = metadataEnd;
       counts.metadata++;
     } else {
       skipUnknown(r, key, end, at);
@@ -109,7 +141,30 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
     }
     offset += n;
   }
-  return { series, ...counts };
+  return { series, ...counts, families };
+}
+
+/** MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; } */
+function decodeMetadata(r: ProtoReader, end: number): WriteMetadata {
+  let type = 0;
+  const text = ['', '', '', '', '', ''];
+  while (r.pos < end) {
+    const at = r.pos;
+    const key = r.varint(end, 'field key');
+    const field = fieldNumber(key);
+    if (field === 1) {
+      expectWireType(r, key & 7, VARINT, 'MetricMetadata.type', at);
+      type = r.varint(end, 'MetricMetadata.type');
+    } else if (field === 2 || field === 4 || field === 5) {
+      expectWireType(r, key & 7, LEN, 'MetricMetadata string', at);
+      const length = r.length(end, 'MetricMetadata string');
+      text[field] = utf8.decode(r.buf.subarray(r.pos, r.pos + length));
+      r.pos += length;
+    } else {
+      skipUnknown(r, key, end, at);
+    }
+  }
+  return { name: text[2]!, type: METADATA_TYPES[type] ?? 'unknown', help: text[4]!, unit: text[5]! };
 }
 
 interface Counts {

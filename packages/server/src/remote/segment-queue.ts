@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeSync,
@@ -105,7 +106,8 @@ export class SegmentQueue {
   shift(): void {
     const segment = this.#segments.shift();
     if (!segment) return;
-    unlinkSync(segment.path);
+    // force: a segment already gone (removed by hand) is as good as removed.
+    rmSync(segment.path, { force: true });
     this.#bytes -= segment.bytes;
     this.#samples -= segment.samples;
   }

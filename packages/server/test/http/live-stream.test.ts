@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -203,6 +203,41 @@ describe('WS /ws/metrics', () => {
       live.close();
       await new Promise<void>((r) => http.close(() => r()));
       await store.close();
+    }
+  });
+});
+
+describe('WS /ws/metrics alerts from vigil serve', () => {
+  it('pushes the state changes of a rule to clients subscribed to alerts', async () => {
+    const dir = dataDir();
+    const rules = join(dir, 'rules.yml');
+    writeFileSync(
+      rules,
+      'groups:\n  - name: g\n    rules:\n      - alert: AlwaysOn\n        expr: vector(1)\n        labels: { severity: info }\n',
+    );
+    const clock = new ManualClock(1_700_000_000_000);
+    const config = loadConfig(
+      { listen: '127.0.0.1:0', data: dir, statsd: 'off' },
+      { VIGIL_RULE_FILES: rules, VIGIL_EVALUATION_INTERVAL: '15s' },
+    );
+    const server = await serve(config, clock);
+    try {
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws/metrics`);
+      const next = listen(ws);
+      await next('snapshot');
+      ws.send(JSON.stringify({ subscribe: 'alerts' }));
+      ws.send('{}');
+      await next('error');
+      clock.advance(15_000);
+      const alert = await next('alert');
+      expect(alert).toMatchObject({
+        type: 'alert',
+        event: { kind: 'state', labels: { alertname: 'AlwaysOn', severity: 'info' }, to: 'firing' },
+      });
+      expect(typeof (alert.event as { time: unknown }).time).toBe('string');
+      ws.close();
+    } finally {
+      await server.close();
     }
   });
 });

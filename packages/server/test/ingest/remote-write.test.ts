@@ -62,6 +62,7 @@ describe('decodeWriteRequest: golden bytes', () => {
       exemplars: 0,
       histograms: 0,
       metadata: 0,
+      families: [],
     });
   });
 
@@ -166,6 +167,7 @@ describe('decodeWriteRequest: golden bytes', () => {
       exemplars: 1,
       histograms: 2,
       metadata: 1,
+      families: [],
     });
   });
 

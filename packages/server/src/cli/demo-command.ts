@@ -38,7 +38,8 @@ export async function runDemo(args: string[]): Promise<number> {
   }
   const { config } = options;
   const workload = options.serve ? new DemoWorkload({ clock: systemClock, seed: options.seed }) : undefined;
-  const endpoint = workload && (await startWorkloadEndpoint(workload));
+  const preferred = config.listen.port > 0 && config.listen.port < 65535 ? config.listen.port + 1 : 0;
+  const endpoint = workload && (await startWorkloadEndpoint(workload, preferred));
   const instance = endpoint ? new URL(endpoint.url).host : 'demo';
   try {
     if (options.backfillMs > 0) await backfill(options, { job: 'demo', instance });

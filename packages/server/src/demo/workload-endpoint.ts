@@ -9,12 +9,17 @@ export interface WorkloadEndpoint {
 }
 
 /**
- * Serves the workload's registry on an ephemeral loopback port, as an instrumented service would
+ * Serves the workload's registry on a loopback port, as an instrumented service would
  * (`/metrics`, `/api/sessions`, `/api/health` of the library's handler), so that `vigil demo` ingests
  * it through the same scrape path as any user's service, with `up`, job and instance labels and
- * staleness markers when a session's series disappear.
+ * staleness markers when a session's series disappear. The scrape's `instance` label is this port:
+ * `preferredPort` (the server's port + 1) keeps it, and so the series, the same from one run to the
+ * next; when that port is taken, any free one will do.
  */
-export async function startWorkloadEndpoint(workload: DemoWorkload): Promise<WorkloadEndpoint> {
+export async function startWorkloadEndpoint(
+  workload: DemoWorkload,
+  preferredPort = 0,
+): Promise<WorkloadEndpoint> {
   const handler = metricsHandler({
     registry: workload.registry,
     health: workload.health,
@@ -22,10 +27,19 @@ export async function startWorkloadEndpoint(workload: DemoWorkload): Promise<Wor
     names: streamingSessionNames(),
   });
   const server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(preferredPort);
+  } catch {
+    await listen(0);
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {

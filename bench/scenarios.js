@@ -25,4 +25,5 @@ export const SCENARIOS = [
   'query-long-range',
   'alert-storm',
   'alert-eval',
+  'dashboard',
 ];

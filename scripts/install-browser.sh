@@ -20,4 +20,5 @@ if [ ! -x /usr/bin/chromium ]; then
   as_root apt-get update -q
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium
 fi
-/usr/bin/chromium --version
+# Debian's /usr/bin/chromium wrapper script prints a shell warning on --version; the package knows it.
+dpkg-query -W -f='chromium ${Version}\n' chromium 2>/dev/null || /usr/lib/chromium/chromium --version

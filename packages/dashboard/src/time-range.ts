@@ -67,8 +67,12 @@ export function endsNow(range: TimeRange): boolean {
 
 const NICE_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 
-/** A query step (seconds) giving about `points` points over the range, rounded to a readable value. */
-export function stepFor({ start, end }: ResolvedRange, points = 300): number {
+/**
+ * A query step (seconds) giving about `points` points over the range, rounded to a readable value.
+ * 150 points fill a half-width panel (about 4 px a point) and keep the server's work per panel low:
+ * a range query costs the server about one evaluation per step (bench/dashboard.js).
+ */
+export function stepFor({ start, end }: ResolvedRange, points = 150): number {
   const raw = (end - start) / 1000 / points;
   return NICE_STEPS.find((s) => s >= raw) ?? Math.ceil(raw / 86400) * 86400;
 }

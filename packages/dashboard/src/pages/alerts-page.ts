@@ -32,6 +32,12 @@ const labelChips = (labels: Labels, skip: readonly string[] = []) =>
       .map(([k, v]) => h('span', { class: 'label-chip' }, `${k}=${v}`)),
   );
 
+/** Prometheus writes alert values in Go's %e (`7.887943802632135e+00`); four figures read better. */
+const readable = (value: string) => {
+  const n = Number(value);
+  return Number.isFinite(n) ? String(Number(n.toPrecision(4))) : value;
+};
+
 const when = (text: string) => {
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? new Date(ms).toLocaleString() : text;
@@ -155,7 +161,7 @@ export class AlertsPage implements Page {
         h('td', {}, labelChips(a.labels, ['alertname', 'severity'])),
         h('td', {}, a.annotations.summary ?? a.annotations.description ?? ''),
         h('td', {}, when(a.activeAt)),
-        h('td', {}, a.value),
+        h('td', {}, readable(a.value)),
         h('td', {}, silence),
       );
     });
@@ -207,7 +213,7 @@ export class AlertsPage implements Page {
             h('td', {}, when(e.time)),
             h('td', {}, labelChips(e.labels)),
             h('td', {}, `${e.from} → ${e.to}`),
-            h('td', {}, e.value),
+            h('td', {}, readable(e.value)),
           )
         : h(
             'tr',

@@ -4,7 +4,7 @@ import { formatValue } from '../format-value.js';
 import { liveReducer } from '../live-reducer.js';
 import type { VectorSample } from '../prometheus-types.js';
 import { COLORS } from '../thresholds.js';
-import type { ResolvedRange } from '../time-range.js';
+import { type ResolvedRange, stepFor } from '../time-range.js';
 import { type AlignedSeries, alignSeries, labelKey } from './aligned-series.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
@@ -61,7 +61,7 @@ export class TimeseriesPanel implements Panel {
     }
     this.#draw(data);
     const window = range.end - range.start;
-    if (live && this.#def.live) this.#follow(this.#def.live, window / 1000);
+    if (live && this.#def.live) this.#follow(this.#def.live, window / 1000, stepFor(range));
   }
 
   #draw(data: AlignedSeries): void {
@@ -87,7 +87,8 @@ export class TimeseriesPanel implements Panel {
           ...data.names.map((label, i) => ({
             label,
             stroke: seriesColor(i),
-            width: 1.5,
+            // Many thin lines read better than many thick ones, and rasterise faster.
+            width: data.names.length > MAX_LEGEND ? 1 : 1.5,
             value: (_u: uPlot, v: number | null) => formatValue(v, unit, this.#def.decimals),
           })),
         ],
@@ -124,17 +125,28 @@ export class TimeseriesPanel implements Panel {
     );
   }
 
-  /** Appends each live round to the chart, keeping `windowSeconds` of it. */
-  #follow(live: NonNullable<PanelDefinition['live']>, windowSeconds: number): void {
+  /**
+   * Adds each live round to the chart, keeping `windowSeconds` of it. A round less than `step`
+   * after the point before the last moves the last point instead of adding one, so the chart keeps
+   * the query's resolution (and its drawing cost) however long it stays open.
+   */
+  #follow(live: NonNullable<PanelDefinition['live']>, windowSeconds: number, step: number): void {
     const reduce = live.reduce === 'none' ? undefined : liveReducer(live.reduce);
     this.#unsubscribe = this.#ctx.live.subscribe(live.match, (samples, time) => {
       const data = this.#data;
       if (!this.#plot || !data) return;
       const values = reduce ? [reduce(samples)] : this.#perSeries(samples, data);
-      const last = data.xs[data.xs.length - 1];
+      const n = data.xs.length;
+      const last = data.xs[n - 1];
       if (last !== undefined && time <= last) return;
-      data.xs.push(time);
-      for (const [i, column] of data.ys.entries()) column.push(values[i] ?? null);
+      const before = data.xs[n - 2];
+      const replaceLast = before !== undefined && time - before < step;
+      if (replaceLast) data.xs[n - 1] = time;
+      else data.xs.push(time);
+      for (const [i, column] of data.ys.entries()) {
+        if (replaceLast) column[n - 1] = values[i] ?? null;
+        else column.push(values[i] ?? null);
+      }
       let drop = 0;
       while (drop < data.xs.length && data.xs[drop]! < time - windowSeconds) drop++;
       if (drop > 0) {

@@ -30,11 +30,10 @@ export function loadDashboards(dirs: readonly string[]): DashboardSet {
     try {
       names = readdirSync(dir).sort();
     } catch (error) {
-      const id = basename(dir);
-      byId.set(`(dir) ${dir}`, {
-        id,
+      byId.set(dir, {
+        id: basename(dir),
         file: dir,
-        error: `cannot read the folder: ${(error as Error).message}`,
+        error: `${dir}: cannot read the folder: ${(error as Error).message}`,
       });
       continue;
     }
@@ -81,10 +80,7 @@ export function readDashboard(file: string): DashboardDefinition | DashboardFile
   if (result.success) return { ...result.data, id };
   const issue = result.error.issues[0]!;
   const key =
-    issue.path
-      .map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`))
-      .join('')
-      .slice(0) || '(top level)';
+    issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('') || '(top level)';
   const got = issue.path.reduce<unknown>(
     (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
     value,

@@ -50,7 +50,10 @@ export async function runTop(args: string[]): Promise<number> {
       return 1;
     }
   }
-  return interactive(client, url, !noColor);
+  const code = await interactive(client, url, !noColor);
+  // Nothing is left to flush; fetch's kept-alive sockets would otherwise hold the process (and the
+  // user's prompt) for seconds after `q`. Terminal writes are synchronous, so the restore is out.
+  process.exit(code);
 }
 
 function interactive(client: TopClient, url: string, color: boolean): Promise<number> {
@@ -89,7 +92,8 @@ function interactive(client: TopClient, url: string, color: boolean): Promise<nu
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
       if (stdin.isTTY) stdin.setRawMode(false);
-      stdin.pause();
+      // Let go of the terminal, so that nothing of it keeps the process alive once it returns.
+      stdin.destroy();
       // Cursor back, main screen back.
       out.write('\x1b[?25h\x1b[?1049l');
       resolve(code);

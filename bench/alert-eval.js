@@ -16,12 +16,11 @@
 // evaluation_interval 5 s, `prometheus_rule_group_last_duration_seconds` of the group read after
 // each new evaluation (its own measure of the same thing), CYCLES evaluations after WARMUP, median.
 // The data ages during the run; both stay within the 5-minute lookback, so results are unchanged.
-import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, scenario, table } from './lib/harness.js';
-import { freeTcpPort, metricValue, stopProcess, until } from './lib/processes.js';
+import { metricValue, prometheusInstalled, startPrometheus, until } from './lib/processes.js';
 
 const CYCLES = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
 const WARMUP = 2;
@@ -174,31 +173,14 @@ async function runVigil() {
 }
 
 async function runPrometheus() {
-  if (spawnSync('sh', ['-c', 'command -v prometheus']).status !== 0)
-    return { error: 'not installed (scripts/install-peers.sh installs it)' };
-  const port = await freeTcpPort();
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(
-    config,
-    `global:\n  scrape_interval: 1h\n  evaluation_interval: 5s\nrule_files: [${JSON.stringify(rulePath)}]\n`,
-  );
-  const proc = spawn(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'prometheus')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr.on('data', (d) => {
-    log = (log + d).slice(-4000);
-  });
-  const base = `http://127.0.0.1:${port}`;
+  if (!prometheusInstalled()) return { error: 'not installed (scripts/install-peers.sh installs it)' };
+  let prometheus;
   try {
-    await until('Prometheus /-/ready', 30_000, async () => (await fetch(`${base}/-/ready`)).ok);
+    prometheus = await startPrometheus({
+      dir,
+      config: `global:\n  scrape_interval: 1h\n  evaluation_interval: 5s\nrule_files: [${JSON.stringify(rulePath)}]\n`,
+    });
+    const base = prometheus.url;
     for (let i = 0; i < series.length; i += 500) {
       const res = await fetch(`${base}/api/v1/write`, {
         method: 'POST',
@@ -228,7 +210,7 @@ async function runPrometheus() {
         if (at !== last && Number(at) > 0) {
           last = at;
           seen++;
-          if (seen === WARMUP + 1) cpu0 = cpuMs(proc.pid);
+          if (seen === WARMUP + 1) cpu0 = cpuMs(prometheus.pid);
           if (seen > WARMUP + 1)
             runs.push(
               metricValue(text, 'prometheus_rule_group_last_duration_seconds', {
@@ -241,13 +223,15 @@ async function runPrometheus() {
       250,
     );
     // Prometheus's CPU over the measured evaluations, per evaluation (its idle work included, small).
-    const cpu = (cpuMs(proc.pid) - cpu0) / CYCLES;
+    const cpu = (cpuMs(prometheus.pid) - cpu0) / CYCLES;
     const alerts = await (await fetch(`${base}/api/v1/alerts`)).json();
     return { median: median(runs), runs, cpu, alerts: alerts.data.alerts.length };
   } catch (error) {
-    return { error: `${error.message}; log: ${log.slice(-300)}` };
+    return {
+      error: prometheus ? `${error.message}; log: ${prometheus.log().slice(-300)}` : error.message,
+    };
   } finally {
-    await stopProcess(proc);
+    await prometheus?.stop();
   }
 }
 

@@ -17,13 +17,12 @@
 // (/proc/PID/stat), from the start of its run to the end of the pause after it, so that work left
 // for later counts, is printed too: Prometheus spreads over both cores, vigil runs on one thread.
 // At the end both servers' own counters must account for every accepted sample.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSpeedup, median, scenario, table } from './lib/harness.js';
-import { freeTcpPort, metricValue, stopProcess, until } from './lib/processes.js';
+import { metricValue, prometheusInstalled, startPrometheus } from './lib/processes.js';
 import { scrapeData } from './lib/scrape-data.js';
 import { startVigil } from './lib/vigil-server.js';
 
@@ -85,7 +84,7 @@ try {
     stored: () => vigil.metric('vigil_ingest_samples_total', { source: 'remote_write' }),
     close: () => vigil.close(),
   });
-  const prometheus = await startPrometheus(work);
+  const prometheus = await startPrometheusTarget(work);
   if (prometheus.error) console.log(`Prometheus: ${prometheus.error}`);
   else targets.push(prometheus);
 
@@ -244,43 +243,26 @@ function cpuMs(pid) {
   return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
 }
 
-async function startPrometheus(dir) {
-  if (spawnSync('sh', ['-c', 'command -v prometheus']).status !== 0) {
+async function startPrometheusTarget(dir) {
+  if (!prometheusInstalled()) {
     return { error: 'not installed (scripts/install-peers.sh installs it)' };
   }
-  const port = await freeTcpPort();
-  const config = join(dir, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
-  const proc = spawn(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr.on('data', (d) => {
-    log = (log + d).slice(-4000);
-  });
-  const base = `http://127.0.0.1:${port}`;
+  let prometheus;
   try {
-    await until('Prometheus /-/ready', 30_000, async () => (await fetch(`${base}/-/ready`)).ok);
+    prometheus = await startPrometheus({ dir });
   } catch (error) {
-    await stopProcess(proc);
-    return { error: `${error.message}; log: ${log.slice(-300)}` };
+    return { error: error.message };
   }
+  const base = prometheus.url;
   return {
     name: 'Prometheus 2.42',
     url: `${base}/api/v1/write`,
-    pid: proc.pid,
+    pid: prometheus.pid,
     stored: async () =>
       metricValue(
         await (await fetch(`${base}/metrics`)).text(),
         'prometheus_tsdb_head_samples_appended_total',
       ),
-    close: () => stopProcess(proc),
+    close: () => prometheus.stop(),
   };
 }

@@ -1,10 +1,13 @@
 /**
  * What the benchmarks that start daemons share: free 127.0.0.1 ports, polling until a daemon is
- * ready, stopping a child by its PID (SIGTERM, then SIGKILL after 10 s), and reading a value from a
- * Prometheus text exposition.
+ * ready, stopping a child by its PID (SIGTERM, then SIGKILL after 10 s), starting Debian's
+ * Prometheus as the peer, and reading a value from a Prometheus text exposition.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export function freeTcpPort() {
   return new Promise((resolve, reject) => {
@@ -51,6 +54,45 @@ export async function stopProcess(proc) {
   const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+export function prometheusInstalled() {
+  return spawnSync('sh', ['-c', 'command -v prometheus']).status === 0;
+}
+
+/**
+ * Starts Prometheus on a free 127.0.0.1 port with its remote-write receiver on, its configuration
+ * (`config`, prometheus.yml text) and data under `dir`, and waits for /-/ready. If it does not get
+ * ready it is stopped and the error carries the tail of its log.
+ * Returns `{ url, pid, log(), stop() }`.
+ */
+export async function startPrometheus({ dir, config = 'global:\n  scrape_interval: 1h\n', extraArgs = [] }) {
+  const port = await freeTcpPort();
+  const configPath = join(dir, 'prometheus.yml');
+  writeFileSync(configPath, config);
+  const proc = spawn(
+    'prometheus',
+    [
+      `--config.file=${configPath}`,
+      `--storage.tsdb.path=${join(dir, 'prometheus')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+      ...extraArgs,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let log = '';
+  proc.stderr.on('data', (d) => {
+    log = (log + d).slice(-4000);
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await until('Prometheus /-/ready', 30_000, async () => (await fetch(`${url}/-/ready`)).ok);
+  } catch (error) {
+    await stopProcess(proc);
+    throw new Error(`${error.message}; log: ${log.slice(-300)}`);
+  }
+  return { url, pid: proc.pid, log: () => log, stop: () => stopProcess(proc) };
 }
 
 /**

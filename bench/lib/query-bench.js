@@ -5,13 +5,12 @@
  * minus one hour), then one query timed end to end over HTTP (keep-alive, the full body read),
  * the two servers alternated, medians of several runs, and their answers compared.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSpeedup, median, table } from './harness.js';
-import { freeTcpPort, stopProcess, until } from './processes.js';
+import { prometheusInstalled, startPrometheus } from './processes.js';
 import { startVigil } from './vigil-server.js';
 
 const { encodeRemoteWrite } = await import('../../packages/server/dist/ingest/remote-write.js');
@@ -25,40 +24,25 @@ const WINDOW_MS = 30 * 60_000;
  * Prometheus keeps 60 days, so a 30-day scenario is not cut by its 15-day default.
  */
 export async function startServers({ vigilEnv = {} } = {}) {
-  if (spawnSync('sh', ['-c', 'command -v prometheus']).status !== 0) {
+  if (!prometheusInstalled()) {
     console.error('prometheus is not installed: run scripts/install-peers.sh');
     process.exit(2);
   }
   const work = mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
   const vigil = await startVigil({ env: vigilEnv });
-  const port = await freeTcpPort();
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1h\n');
-  const proc = spawn(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-      '--storage.tsdb.retention.time=60d',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let log = '';
-  proc.stderr.on('data', (d) => {
-    log = (log + d).slice(-4000);
+  const prometheus = await startPrometheus({
+    dir: work,
+    extraArgs: ['--storage.tsdb.retention.time=60d'],
   });
-  const promUrl = `http://127.0.0.1:${port}`;
-  await until('Prometheus /-/ready', 30_000, async () => (await fetch(`${promUrl}/-/ready`)).ok);
+  const promUrl = prometheus.url;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const servers = [
     { name: 'vigil', url: vigil.url, pid: vigil.pid },
-    { name: 'Prometheus 2.42', url: promUrl, pid: proc.pid },
+    { name: 'Prometheus 2.42', url: promUrl, pid: prometheus.pid },
   ];
   return {
     servers,
-    prometheusLog: () => log,
+    prometheusLog: () => prometheus.log(),
     /** Remote-writes `series` ({labels, timestamps, values}) into both, in time windows. */
     async load(series) {
       const started = performance.now();
@@ -102,7 +86,7 @@ export async function startServers({ vigilEnv = {} } = {}) {
     async close() {
       agent.destroy();
       await vigil.close();
-      await stopProcess(proc);
+      await prometheus.stop();
       rmSync(work, { recursive: true, force: true });
     },
   };

@@ -1,5 +1,6 @@
 export type { AlertNotifier, AlertOnThresholdsOptions } from './alerting/alert-on-thresholds.js';
 export { alertOnThresholds, toAlertEvent } from './alerting/alert-on-thresholds.js';
+export { after, sleep } from './base/after.js';
 export type { Clock } from './base/clock.js';
 export { ManualClock, systemClock } from './base/clock.js';
 export type { ErrorCode } from './base/errors.js';

@@ -1,6 +1,6 @@
+import { after } from '../base/after.js';
 import type { Clock } from '../base/clock.js';
 import { invalidOption } from '../base/errors.js';
-import { after } from './after.js';
 import { type ExportResult, type FailedResult, failure } from './export-result.js';
 import type { PushStats } from './push-stats.js';
 

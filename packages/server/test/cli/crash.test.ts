@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from './free-port.js';
 
 /**
  * The durability promise of `vigil serve`, end to end: a real process, pushed to without pause, is
@@ -13,14 +13,6 @@ import { afterAll, describe, expect, it } from 'vitest';
 const main = join(import.meta.dirname, '../../dist/cli/main.js');
 const data = mkdtempSync(join(tmpdir(), 'vigil-crash-'));
 afterAll(() => rmSync(data, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 async function startVigil(port: number): Promise<ChildProcess> {
   const child = spawn(

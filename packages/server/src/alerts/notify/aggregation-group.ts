@@ -1,7 +1,6 @@
-import type { Clock } from '@vigil/metrics';
+import { after, type Clock } from '@vigil/metrics';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { StoredAlert } from './alert-store.js';
-import { after } from './clock-timer.js';
 import type { Route } from './route.js';
 
 /** Flushes a group's alerts; resolves to true when every integration delivered (or had nothing to do). */

@@ -1,6 +1,14 @@
-import type { Clock, Counter, ExportResult, FailureReason, Histogram, Registry } from '@vigil/metrics';
+import {
+  after,
+  type Clock,
+  type Counter,
+  type ExportResult,
+  type FailureReason,
+  type Histogram,
+  type Registry,
+  sleep,
+} from '@vigil/metrics';
 import type { AlertEventSink } from '../alert-event.js';
-import { after, sleep } from './clock-timer.js';
 import type { Notification, Notifier } from './notification.js';
 
 export interface DeliveryOptions {

@@ -3,6 +3,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { parseDuration } from './duration.js';
+import { zodIssueDetail } from './zod-issue-detail.js';
 
 /**
  * vigil's configuration: defaults, then `vigil.yaml`, then environment variables, then command-line
@@ -253,14 +254,7 @@ function check(value: unknown, source: string): FileConfig {
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const key = issue.path.join('.') || '(top level)';
-  const got = issue.path.reduce<unknown>(
-    (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
-    value,
-  );
-  const detail =
-    issue.code === 'unrecognized_keys'
-      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-      : `got ${JSON.stringify(got) ?? 'nothing'}, ${issue.message.replace(/^Invalid input: /, '')}`;
+  const detail = zodIssueDetail(issue, value);
   throw new ConfigError(`${source}: ${key}: ${detail}`);
 }
 

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { DASHBOARD_SCHEMA, type DashboardDefinition } from './dashboard-definition.js';
+import { zodIssueDetail } from './zod-issue-detail.js';
 
 /** A dashboard file that could not be read or does not fit the format, and why. */
 export interface DashboardFileError {
@@ -81,13 +82,6 @@ export function readDashboard(file: string): DashboardDefinition | DashboardFile
   const issue = result.error.issues[0]!;
   const key =
     issue.path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${String(k)}`)).join('') || '(top level)';
-  const got = issue.path.reduce<unknown>(
-    (v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey],
-    value,
-  );
-  const detail =
-    issue.code === 'unrecognized_keys'
-      ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-      : `got ${JSON.stringify(got) ?? 'nothing'}, ${issue.message.replace(/^Invalid input: /, '')}`;
+  const detail = zodIssueDetail(issue, value);
   return { id, file, error: `${file}: ${key.replace(/^\./, '')}: ${detail}` };
 }

@@ -18,11 +18,12 @@
 // for later counts, is printed too: Prometheus spreads over both cores, vigil runs on one thread.
 // At the end both servers' own counters must account for every accepted sample.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSpeedup, median, scenario, table } from './lib/harness.js';
 import { metricValue, prometheusInstalled, startPrometheus } from './lib/processes.js';
+import { postRemoteWrite } from './lib/remote-write.js';
 import { scrapeData } from './lib/scrape-data.js';
 import { startVigil } from './lib/vigil-server.js';
 
@@ -187,7 +188,7 @@ async function runOnce(t, round) {
   await Promise.all(
     bodies.map(async (list) => {
       for (let j = round * PER_RUN; j < (round + 1) * PER_RUN; j++) {
-        const { status, text } = await post(t, list[j]);
+        const { status, text } = await postRemoteWrite(t.agent, t.url, list[j]);
         if (status >= 200 && status < 300) accepted += SAMPLES_PER_REQUEST;
         else {
           errors++;
@@ -209,31 +210,6 @@ async function runOnce(t, round) {
     requestMs: ms / PER_RUN,
     cpuMsPerMillion: (cpu / Math.max(accepted, 1)) * 1e6,
   };
-}
-
-function post(t, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      t.url,
-      {
-        method: 'POST',
-        agent: t.agent,
-        headers: {
-          'Content-Type': 'application/x-protobuf',
-          'Content-Encoding': 'snappy',
-          'X-Prometheus-Remote-Write-Version': '0.1.0',
-          'Content-Length': body.length,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (chunk) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 /** User + system CPU time of a process, in ms (Linux /proc). */

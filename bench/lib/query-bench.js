@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSpeedup, median, table } from './harness.js';
 import { prometheusInstalled, startPrometheus } from './processes.js';
+import { postRemoteWrite } from './remote-write.js';
 import { startVigil } from './vigil-server.js';
 
 const { encodeRemoteWrite } = await import('../../packages/server/dist/ingest/remote-write.js');
@@ -73,7 +74,7 @@ export async function startServers({ vigilEnv = {} } = {}) {
           samples += part.reduce((a, s) => a + s.timestamps.length, 0);
           const body = Buffer.from(encodeRemoteWrite(part));
           for (const server of servers) {
-            const { status, text } = await post(agent, `${server.url}/api/v1/write`, body);
+            const { status, text } = await postRemoteWrite(agent, `${server.url}/api/v1/write`, body);
             if (status !== 204 && status !== 200)
               throw new Error(`${server.name} refused a remote write: ${status} ${text.slice(0, 300)}`);
           }
@@ -107,31 +108,6 @@ function split(batch, maxSamples) {
   }
   if (part.length > 0) parts.push(part);
   return parts;
-}
-
-function post(agent, url, body) {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method: 'POST',
-        agent,
-        headers: {
-          'Content-Type': 'application/x-protobuf',
-          'Content-Encoding': 'snappy',
-          'X-Prometheus-Remote-Write-Version': '0.1.0',
-          'Content-Length': body.length,
-        },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 function get(agent, url) {

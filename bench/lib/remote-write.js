@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 /**
  * A Prometheus remote-write request body with no dependencies, the wire format that
  * shared/peers/remote_write.py sends: a protobuf WriteRequest
@@ -33,6 +34,32 @@ export function encodeWriteRequest(series) {
     out.bytes(1, ts.view());
   }
   return snappyLiterals(out.view());
+}
+
+/** POSTs an encoded body to a remote-write endpoint with the protocol's headers; resolves with the status and body text. */
+export function postRemoteWrite(agent, url, body) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'Content-Type': 'application/x-protobuf',
+          'Content-Encoding': 'snappy',
+          'X-Prometheus-Remote-Write-Version': '0.1.0',
+          'Content-Length': body.length,
+        },
+      },
+      (res) => {
+        const chunks = [];
+        res.on('data', (chunk) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode, text: Buffer.concat(chunks).toString() }));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 class Writer {

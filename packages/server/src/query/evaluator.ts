@@ -8,7 +8,7 @@ import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
-import { RANGE_FUNCTIONS, type RangeFunction, type Window } from './range-functions.js';
+import { emptyWindow, RANGE_FUNCTIONS, type RangeFunction } from './range-functions.js';
 import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
@@ -213,17 +213,7 @@ export class Evaluator {
     params: Value | undefined,
     steps: Float64Array,
   ): Value {
-    // One window object, refilled for every series and step: the functions read it and keep nothing.
-    const w: { -readonly [K in keyof Window]: Window[K] } = {
-      ts: new Float64Array(0),
-      vs: new Float64Array(0),
-      from: 0,
-      to: 0,
-      rangeStart: 0,
-      rangeEnd: 0,
-      stepTime: 0,
-      param: Number.NaN,
-    };
+    const w = emptyWindow();
     return this.#mapSteps(
       Array.from(steps, () => []),
       (_, i) => {

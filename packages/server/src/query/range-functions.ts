@@ -15,6 +15,22 @@ export interface Window {
   readonly param: number;
 }
 
+/** A Window to refill for every series and step: the range functions read it and keep nothing. */
+export type MutableWindow = { -readonly [K in keyof Window]: Window[K] };
+
+export function emptyWindow(): MutableWindow {
+  return {
+    ts: new Float64Array(0),
+    vs: new Float64Array(0),
+    from: 0,
+    to: 0,
+    rangeStart: 0,
+    rangeEnd: 0,
+    stepTime: 0,
+    param: Number.NaN,
+  };
+}
+
 /** Undefined: no output sample for this series at this step. */
 export type RangeFunction = (w: Window) => number | undefined;
 

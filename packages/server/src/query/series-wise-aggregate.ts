@@ -1,7 +1,7 @@
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { AggregateOp } from './ast.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
-import type { RangeFunction, Window } from './range-functions.js';
+import { emptyWindow, type RangeFunction } from './range-functions.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
 /** The aggregations whose per-step state is one number (plus a count), so they fold series by series. */
@@ -60,16 +60,7 @@ export function aggregateRangeSeriesWise(
   const { ends, rangeMs } = input;
   let ascending = true;
   for (let i = 1; i < n; i++) if (ends[i]! < ends[i - 1]!) ascending = false;
-  const w: { -readonly [K in keyof Window]: Window[K] } = {
-    ts: new Float64Array(0),
-    vs: new Float64Array(0),
-    from: 0,
-    to: 0,
-    rangeStart: 0,
-    rangeEnd: 0,
-    stepTime: 0,
-    param: Number.NaN,
-  };
+  const w = emptyWindow();
   for (let k = 0; k < input.series.length; k++) {
     if ((k & 63) === 0) checkDeadline();
     const s = input.series[k]!;

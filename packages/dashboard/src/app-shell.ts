@@ -37,6 +37,8 @@ export class AppShell {
   #state: UrlState | undefined;
   #page: Page | undefined;
   #pageKey = '';
+  /** The definition of the page the URL named at start, asked for alongside the dashboard list. */
+  #early: { readonly id: string; readonly definition: Promise<DashboardDefinition> } | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(root: HTMLElement) {
@@ -64,6 +66,14 @@ export class AppShell {
       ),
       this.#main,
     );
+    // The page a link names needs its definition as much as the list: both are asked at once, so
+    // opening a dashboard costs one round trip before its queries instead of two.
+    const named = readUrlState(location.hash, '').page;
+    if (named !== '' && named !== 'alerts' && named !== 'explore') {
+      this.#early = { id: named, definition: this.#definition(named) };
+      // #open awaits it; until then a refusal must not count as unhandled.
+      this.#early.definition.catch(() => {});
+    }
     try {
       this.#dashboards = await this.#api.get<DashboardList>('/api/dashboards');
     } catch (error) {
@@ -109,10 +119,10 @@ export class AppShell {
     if (state.page === 'alerts') return new AlertsPage(this.#api, this.#live);
     if (state.page === 'explore')
       return new ExplorePage(this.#ctx, state.query, (query) => this.#go({ query }));
+    const early = this.#early?.id === state.page ? this.#early.definition : undefined;
+    this.#early = undefined;
     try {
-      const def = await this.#api.get<DashboardDefinition>(
-        `/api/dashboards/${encodeURIComponent(state.page)}`,
-      );
+      const def = await (early ?? this.#definition(state.page));
       return new DashboardPage(def, this.#ctx);
     } catch (error) {
       replace(
@@ -121,6 +131,10 @@ export class AppShell {
       );
       return undefined;
     }
+  }
+
+  #definition(id: string): Promise<DashboardDefinition> {
+    return this.#api.get<DashboardDefinition>(`/api/dashboards/${encodeURIComponent(id)}`);
   }
 
   /** Dashboard files the server could not read, named under the page so their authors see why. */

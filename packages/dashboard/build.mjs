@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { lazyNumberFormat } from './lazy-number-format.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
@@ -21,6 +22,7 @@ const result = await build({
   write: false,
   legalComments: 'none',
   logLevel: 'warning',
+  plugins: [lazyNumberFormat],
 });
 
 const assets = {};

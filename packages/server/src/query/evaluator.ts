@@ -8,7 +8,13 @@ import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
-import { emptyWindow, RANGE_FUNCTIONS, type RangeFunction } from './range-functions.js';
+import {
+  countDrops,
+  emptyWindow,
+  RANGE_FUNCTIONS,
+  type RangeFunction,
+  USES_DROPS,
+} from './range-functions.js';
 import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
@@ -214,6 +220,7 @@ export class Evaluator {
     steps: Float64Array,
   ): Value {
     const w = emptyWindow();
+    const drops = USES_DROPS.has(range) ? matrix.series.map((s) => countDrops(s.vs)) : undefined;
     return this.#mapSteps(
       Array.from(steps, () => []),
       (_, i) => {
@@ -224,9 +231,11 @@ export class Evaluator {
         w.stepTime = steps[i]!;
         w.param = typeof p === 'number' ? p : Number.NaN;
         const out: Vector = [];
-        for (const s of matrix.series) {
+        for (let k = 0; k < matrix.series.length; k++) {
+          const s = matrix.series[k]!;
           w.ts = s.ts;
           w.vs = s.vs;
+          w.drops = drops?.[k];
           w.from = lowerBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
           const value = range(w);

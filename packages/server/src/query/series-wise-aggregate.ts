@@ -1,7 +1,7 @@
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { AggregateOp } from './ast.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
-import { emptyWindow, type RangeFunction } from './range-functions.js';
+import { countDrops, emptyWindow, type RangeFunction, USES_DROPS } from './range-functions.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
 /** The aggregations whose per-step state is one number (plus a count), so they fold series by series. */
@@ -61,6 +61,7 @@ export function aggregateRangeSeriesWise(
   let ascending = true;
   for (let i = 1; i < n; i++) if (ends[i]! < ends[i - 1]!) ascending = false;
   const w = emptyWindow();
+  const usesDrops = USES_DROPS.has(fn);
   for (let k = 0; k < input.series.length; k++) {
     if ((k & 63) === 0) checkDeadline();
     const s = input.series[k]!;
@@ -74,6 +75,7 @@ export function aggregateRangeSeriesWise(
     const ts = s.ts;
     w.ts = ts;
     w.vs = s.vs;
+    w.drops = usesDrops ? countDrops(s.vs) : undefined;
     let from = 0;
     let to = 0;
     for (let i = 0; i < n; i++) {

@@ -115,6 +115,13 @@ const SQL = {
     'SELECT min_t, count, data FROM chunks WHERE series_id = ? AND min_t >= ? AND min_t <= ? ORDER BY min_t',
     'raw',
   ],
+  // One statement for a whole batch of series (their ids as a JSON array): a statement per series
+  // cost 11 ms for 1,000 series where this costs 3 (bench/query-rate-sum.js's data).
+  chunksOfMany: [
+    'SELECT series_id, min_t, count, data FROM chunks WHERE series_id IN (SELECT value FROM json_each(?)) ' +
+      'AND min_t >= ? AND min_t <= ? ORDER BY series_id, min_t',
+    'raw',
+  ],
   samplesUpTo: ['SELECT total(count) FROM chunks WHERE series_id = ? AND min_t <= ?', 'pluck'],
   deleteChunksUpTo: ['DELETE FROM chunks WHERE series_id = ? AND min_t <= ?', ''],
   firstChunk: ['SELECT min_t FROM chunks WHERE series_id = ? ORDER BY min_t LIMIT 1', 'pluck'],

@@ -39,6 +39,11 @@ const T_LIMIT = 2 ** 50;
 const FUTURE_SLACK_MS = 3_600_000;
 
 const scratch = new SampleBuffer(1024);
+/** A stored chunk as read: its first timestamp, sample count and bytes. */
+type ChunkRow = readonly [minT: number, count: number, data: Uint8Array];
+const NO_ROWS: readonly ChunkRow[] = [];
+/** Series whose stored chunks one statement reads: bounds the rows held at once and the JSON of ids. */
+const READ_BATCH = 1024;
 
 /** Opens (or creates) the embedded store in `options.dir` and recovers what the last run flushed. */
 export async function openSqliteStore(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -187,20 +192,47 @@ export class SqliteStore implements SeriesStore {
     const scratch = new SampleBuffer(0);
     const result: SeriesData[] = [];
     let total = 0;
-    for (const s of matched) {
-      scratch.length = 0;
-      this.#readRaw(s, start, end, scratch);
-      const n = scratch.length;
-      if (n === 0) continue;
-      total += n;
-      if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
-      result.push({
-        labels: s.labels,
-        timestamps: scratch.timestamps.slice(0, n),
-        values: scratch.values.slice(0, n),
-      });
+    for (let b = 0; b < matched.length; b += READ_BATCH) {
+      const batch = matched.slice(b, b + READ_BATCH);
+      const stored = this.#storedChunks(batch, start, end);
+      for (const s of batch) {
+        scratch.length = 0;
+        this.#readRaw(s, start, end, scratch, stored.get(s.id) ?? NO_ROWS);
+        const n = scratch.length;
+        if (n === 0) continue;
+        total += n;
+        if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
+        result.push({
+          labels: s.labels,
+          timestamps: scratch.timestamps.slice(0, n),
+          values: scratch.values.slice(0, n),
+        });
+      }
     }
     return result;
+  }
+
+  /** The stored chunks that may hold samples in [start, end] of each series in `batch` that has any, by series id. */
+  #storedChunks(batch: readonly SeriesState[], start: number, end: number): Map<number, ChunkRow[]> {
+    const ids: number[] = [];
+    for (const s of batch) if (this.#hasStoredIn(s, start, end)) ids.push(s.id);
+    const bySeries = new Map<number, ChunkRow[]>();
+    if (ids.length === 0) return bySeries;
+    const rows = this.#st.chunksOfMany.all(JSON.stringify(ids), start - CHUNK_SPAN_MS, end) as [
+      number,
+      number,
+      number,
+      Uint8Array,
+    ][];
+    for (const [id, minT, count, data] of rows) {
+      let list = bySeries.get(id);
+      if (!list) {
+        list = [];
+        bySeries.set(id, list);
+      }
+      list.push([minT, count, data]);
+    }
+    return bySeries;
   }
 
   async selectRollup(
@@ -348,16 +380,24 @@ export class SqliteStore implements SeriesStore {
     }
   }
 
-  /** Appends to `out` the raw samples of `s` in [start, end]: stored chunks, chunks cut since the last flush, the head. */
-  #readRaw(s: SeriesState, start: number, end: number, out: SampleBuffer): void {
+  /**
+   * Stored chunks hold nothing newer than frozenT: a read of recent samples (every instant query
+   * and rule evaluation, within the 5-minute lookback) skips SQLite, which was most of the time of
+   * a rule cycle (bench/alert-eval.js).
+   */
+  #hasStoredIn(s: SeriesState, start: number, end: number): boolean {
+    return s.persisted && s.frozenT >= start && s.lastT >= start && s.firstT <= end;
+  }
+
+  /**
+   * Appends to `out` the raw samples of `s` in [start, end]: stored chunks (`rows`, when the caller
+   * read them for many series at once), chunks cut since the last flush, the head.
+   */
+  #readRaw(s: SeriesState, start: number, end: number, out: SampleBuffer, rows?: readonly ChunkRow[]): void {
     if (s.lastT < start || s.firstT > end) return;
-    // Stored chunks hold nothing newer than frozenT: a read of recent samples (every instant query
-    // and rule evaluation, within the 5-minute lookback) skips the per-series SQLite query, which
-    // was most of the time of a rule cycle (bench/alert-eval.js).
-    const rows =
-      s.persisted && s.frozenT >= start
-        ? (this.#st.chunksIn.all(s.id, start - CHUNK_SPAN_MS, end) as [number, number, Uint8Array][])
-        : [];
+    rows ??= this.#hasStoredIn(s, start, end)
+      ? (this.#st.chunksIn.all(s.id, start - CHUNK_SPAN_MS, end) as ChunkRow[])
+      : NO_ROWS;
     let capacity = s.head?.count ?? 0;
     for (const row of rows) capacity += row[1];
     if (s.pending) for (const c of s.pending) capacity += c.count;

@@ -181,6 +181,37 @@ describe('SqliteStore', () => {
     await second.store.close();
   });
 
+  it('reads many series at once: stored chunks, chunks not yet flushed and heads each go to their series', async () => {
+    // 2,500 series span three of the store's read batches; each has its own values, so a chunk
+    // given to the wrong series, or one left out, shows.
+    const { store } = await open({ chunkSamples: 8 });
+    const t0 = NOW - HOUR;
+    const expected = new Map<string, number[]>();
+    const sent = (k: number, i: number) => k * 1000 + i;
+    const batch = (from: number, to: number) =>
+      Array.from({ length: 2500 }, (_, k) => ({
+        labels: { __name__: 'm', i: String(k) },
+        timestamps: Array.from({ length: to - from }, (_, j) => t0 + (from + j) * 15_000),
+        values: Array.from({ length: to - from }, (_, j) => sent(k, from + j)),
+      }));
+    await store.append(batch(0, 20));
+    await store.flush();
+    // cut but unflushed chunks, then an open head
+    await store.append(batch(20, 30));
+    for (let k = 0; k < 2500; k++)
+      expected.set(
+        String(k),
+        Array.from({ length: 30 }, (_, i) => sent(k, i)),
+      );
+    const all = await store.select([name('m')], t0, NOW);
+    expect(all).toHaveLength(2500);
+    for (const s of all) expect([...s.values]).toEqual(expected.get(s.labels.i!));
+    // a window that starts inside the stored chunks
+    const later = await store.select([name('m')], t0 + 10 * 15_000, NOW);
+    for (const s of later) expect([...s.values]).toEqual(expected.get(s.labels.i!)!.slice(10));
+    await store.close();
+  });
+
   it('makes appended samples durable when the flush timer fires', async () => {
     const { store, clock, dir } = await open({ flushIntervalMs: 500 });
     await store.append([{ labels: { __name__: 'd' }, timestamps: [NOW], values: [1] }]);

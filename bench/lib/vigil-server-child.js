@@ -5,13 +5,14 @@
  * through loadConfig, then `overrides` for settings that have no flag (the StatsD flush interval).
  *
  * IPC: the child sends {ready, url, statsdPort} once listening; it answers {memory: true} with
- * process.memoryUsage() taken right after a full gc(), {ticks: true} with the durations (ms) of the
- * /ws/metrics ticks since the last such question, and {close: true} by closing the server (which
- * flushes the store) and exiting.
+ * process.memoryUsage() taken right after a full gc(), {ticks: true} with the durations (ms), CPU
+ * time (ms) and start times (performance.now()) of the /ws/metrics ticks since the last such
+ * question, and {close: true} by closing the server (which flushes the store) and exiting.
  *
- * The tick durations come from wrapping LiveStream.prototype.tick before serve() runs (serve()
- * imports the same module instance): a tick is the server writing one round of updates to every
- * client, so its duration is how long the last client's update waits on the server's side.
+ * The tick figures come from wrapping LiveStream.prototype.tick before serve() runs (serve()
+ * imports the same module instance): a tick is the server writing one round of updates to the
+ * clients it serves at that moment, so its duration is how long the last of them waits on the
+ * server's side, and the gaps between start times show how late the timer fired.
  */
 import v8 from 'node:v8';
 import vm from 'node:vm';
@@ -24,9 +25,11 @@ const { loadConfig, serve } = await import('../../packages/server/dist/index.js'
 const { LiveStream } = await import('../../packages/server/dist/http/live-stream.js');
 let ticks = [];
 let tickCpu = [];
+let tickStarts = [];
 const tick = LiveStream.prototype.tick;
 LiveStream.prototype.tick = async function timedTick() {
   const t0 = performance.now();
+  tickStarts.push(t0);
   const cpu0 = process.cpuUsage();
   try {
     return await tick.call(this);
@@ -45,9 +48,10 @@ process.on('message', async (message) => {
     gc();
     process.send({ memory: process.memoryUsage() });
   } else if (message.ticks) {
-    process.send({ ticks, tickCpu });
+    process.send({ ticks, tickCpu, tickStarts });
     ticks = [];
     tickCpu = [];
+    tickStarts = [];
   } else if (message.close) {
     await server.close();
     process.send({ closed: true }, () => process.exit(0));

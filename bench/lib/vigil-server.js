@@ -60,11 +60,11 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
     async ticks() {
       return (await this.tickTimes()).ticks;
     },
-    /** `ticks`, and `tickCpu`: the server's CPU ms during each tick. */
+    /** `ticks`, `tickCpu`: the server's CPU ms during each tick, and `tickStarts` (performance.now()). */
     async tickTimes() {
       child.send({ ticks: true });
-      const { ticks, tickCpu } = await reply('ticks');
-      return { ticks, tickCpu };
+      const { ticks, tickCpu, tickStarts } = await reply('ticks');
+      return { ticks, tickCpu, tickStarts };
     },
     /** The sum of `name{labels}` in the server's own /metrics. */
     async metric(name, labels = {}) {

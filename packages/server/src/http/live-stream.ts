@@ -35,14 +35,31 @@ interface Client {
   readonly series: Map<string, Subscription>;
   /** What the client receives each round, as a key: clients with equal keys share one Buffer. */
   roundKey: string | undefined;
+  /** The slot of the refresh interval in which the client is served. */
+  readonly slot: Set<Client>;
 }
 
 /** Prometheus's lookback: the latest sample of a series counts as its value for five minutes. */
 const LOOKBACK_MS = 5 * 60_000;
 
 /**
+ * Each refresh interval is cut into this many slots (at most one per millisecond), each with its
+ * own clients, its own store reads and its own `time`: a client waits for the socket writes of its
+ * slot's clients, not of every client. Served all at once, the 1,000 clients of
+ * bench/ws-fanout.js had the last one wait 15-20 ms behind the writes to the first 999 (one
+ * write(2) on loopback ≈ 15 µs), and p99 delays of 48-213 ms on a busy machine; in slots, 7-27 ms.
+ * The price: clients of different slots with the same selectors no longer share a read (server CPU
+ * in that benchmark 28-46 ms per second, from 17-29).
+ */
+const SLOTS = 10;
+/** Clients fill a slot up to this many before the next slot is used, so that few clients share one round of reads. */
+const SLOT_CLIENTS = 100;
+
+/**
  * `WS /ws/metrics`: each client gets vigil's own snapshot and/or the latest values of the series it
- * subscribed to, once per refresh interval. Messages from the client:
+ * subscribed to, once per refresh interval, with `time` (seconds) the moment its values were read.
+ * Beyond SLOT_CLIENTS clients, different clients are served at different moments of the interval
+ * (see SLOTS). Messages from the client:
  *
  *     {"subscribe": "snapshot"}                          {"unsubscribe": "snapshot"}
  *     {"subscribe": "series", "id": "cpu", "match": "node_cpu_seconds_total{mode=\"idle\"}"}
@@ -64,6 +81,8 @@ export class LiveStream implements AlertEventSink {
     perMessageDeflate: false,
   });
   readonly #clients = new Set<Client>();
+  readonly #slots: Set<Client>[];
+  #nextSlot = 0;
   readonly #connected: Gauge;
   readonly #dropped: Counter;
   #stop: (() => void) | undefined;
@@ -71,6 +90,10 @@ export class LiveStream implements AlertEventSink {
 
   constructor(options: LiveStreamOptions) {
     this.#options = options;
+    this.#slots = Array.from(
+      { length: Math.max(1, Math.min(SLOTS, Math.floor(options.intervalMs))) },
+      () => new Set(),
+    );
     this.#connected = options.registry.gauge({
       name: 'vigil_ws_clients',
       help: 'Clients connected to /ws/metrics.',
@@ -83,7 +106,10 @@ export class LiveStream implements AlertEventSink {
   }
 
   start(): void {
-    this.#stop = this.#options.clock.every(this.#options.intervalMs, () => void this.tick());
+    this.#stop = this.#options.clock.every(
+      this.#options.intervalMs / this.#slots.length,
+      () => void this.tick(),
+    );
   }
 
   /** Takes an HTTP upgrade for /ws/metrics; returns false for any other path. */
@@ -112,14 +138,13 @@ export class LiveStream implements AlertEventSink {
       alerts: false,
       series: new Map(),
       roundKey: undefined,
+      slot: this.#slotWithRoom(),
     };
     this.#clients.add(client);
+    client.slot.add(client);
     this.#connected.set(this.#clients.size);
     socket.on('message', (data) => this.#onMessage(client, data.toString()));
-    socket.on('close', () => {
-      this.#clients.delete(client);
-      this.#connected.set(this.#clients.size);
-    });
+    socket.on('close', () => this.#forget(client));
     socket.on('error', () => socket.terminate());
     this.#sendTo(client, this.#snapshotMessage());
   }
@@ -182,7 +207,8 @@ export class LiveStream implements AlertEventSink {
   }
 
   /**
-   * One round of updates; a round still running when the next is due is skipped, not queued.
+   * Updates the clients of the next slot; a slot's round still running when the next slot is due
+   * makes that slot skip its round, not queue it.
    *
    * Every distinct message is serialised and framed once per round, and each client gets all of
    * its messages in one socket write: clients with the same subscriptions share one Buffer.
@@ -190,12 +216,14 @@ export class LiveStream implements AlertEventSink {
    * client, each its own writev, and that was most of the p99 delivery delay.
    */
   async tick(): Promise<void> {
-    if (this.#ticking || this.#clients.size === 0) return;
+    const slot = this.#slots[this.#nextSlot]!;
+    this.#nextSlot = (this.#nextSlot + 1) % this.#slots.length;
+    if (this.#ticking || slot.size === 0) return;
     this.#ticking = true;
     try {
       let snapshot: Buffer | undefined;
       const reads = new Map<string, Subscription>();
-      for (const client of this.#clients) {
+      for (const client of slot) {
         if (client.snapshot && !snapshot) snapshot = textFrame(this.#snapshotMessage());
         for (const subscription of client.series.values()) reads.set(subscription.key, subscription);
       }
@@ -211,7 +239,7 @@ export class LiveStream implements AlertEventSink {
       );
       const seriesFrames = new Map<string, Buffer>();
       const rounds = new Map<string, Buffer>();
-      for (const client of this.#clients) {
+      for (const client of slot) {
         client.roundKey ??= roundKey(client);
         if (client.roundKey === '') continue;
         let bytes = rounds.get(client.roundKey);
@@ -280,17 +308,33 @@ export class LiveStream implements AlertEventSink {
       this.#dropped.inc({ reason: 'slow_client' });
       socket.close(1013, 'too slow: updates are not being read');
       socket.terminate();
-      this.#clients.delete(client);
-      this.#connected.set(this.#clients.size);
+      this.#forget(client);
       return false;
     }
     return true;
+  }
+
+  #forget(client: Client): void {
+    this.#clients.delete(client);
+    client.slot.delete(client);
+    this.#connected.set(this.#clients.size);
+  }
+
+  /** The first slot with room, or the one with the fewest clients when all are full. */
+  #slotWithRoom(): Set<Client> {
+    let fewest = this.#slots[0]!;
+    for (const slot of this.#slots) {
+      if (slot.size < SLOT_CLIENTS) return slot;
+      if (slot.size < fewest.size) fewest = slot;
+    }
+    return fewest;
   }
 
   close(): void {
     this.#stop?.();
     for (const client of this.#clients) client.socket.close(1001, 'vigil is stopping');
     this.#clients.clear();
+    for (const slot of this.#slots) slot.clear();
     this.#wss.close();
   }
 }

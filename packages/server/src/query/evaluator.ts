@@ -8,7 +8,13 @@ import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
-import { countDrops, emptyWindow, RANGE_FUNCTIONS, type RangeFunction, USES_DROPS } from './range-functions.js';
+import {
+  countDrops,
+  emptyWindow,
+  RANGE_FUNCTIONS,
+  type RangeFunction,
+  USES_DROPS,
+} from './range-functions.js';
 import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 

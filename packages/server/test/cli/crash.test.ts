@@ -58,7 +58,7 @@ describe('vigil serve under SIGKILL', () => {
         }
       }
     })();
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 3000));
     const killedAt = Date.now();
     first.kill('SIGKILL');
     await pushing;
@@ -70,8 +70,10 @@ describe('vigil serve under SIGKILL', () => {
         `http://127.0.0.1:${port}/api/v1/series?match[]=crash_test&start=0&end=4102444800`,
       );
       const present = new Set(((await res.json()) as { data: { batch: string }[] }).data.map((s) => s.batch));
-      // Acknowledged at least two flush intervals (2 × 200 ms) before the kill: must have survived.
-      const durable = acked.filter((a) => a.at < killedAt - 400);
+      // The promise is about completed flushes, which the test cannot see: it takes batches
+      // acknowledged five flush intervals (5 × 200 ms) before the kill as flushed. Two intervals
+      // were once not enough with the other test files on the same two cores: the timer ran late.
+      const durable = acked.filter((a) => a.at < killedAt - 1000);
       expect(durable.length).toBeGreaterThan(0);
       const lost = durable.filter((a) => !present.has(String(a.batch)));
       expect(lost).toEqual([]);

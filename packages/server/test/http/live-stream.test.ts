@@ -205,6 +205,55 @@ describe('WS /ws/metrics', () => {
       await store.close();
     }
   });
+
+  it('serves past 100 clients in slots spread over the interval, each client once per interval', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const registry = new Registry({ clock });
+    const store = await openSqliteStore({ dir: dataDir(), clock });
+    await store.append([
+      { labels: { __name__: 'queue_depth' }, timestamps: [clock.now()], values: Float64Array.of(3) },
+    ]);
+    const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: () => true });
+    const http = createServer();
+    http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+    live.start();
+    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics`;
+    const clients = await Promise.all(
+      Array.from({ length: 150 }, async () => {
+        const ws = new WebSocket(url);
+        const times: number[] = [];
+        const next = listen(ws);
+        await next('snapshot');
+        ws.on('message', (data) => {
+          const message = JSON.parse(data.toString());
+          if (message.type === 'series') times.push(message.time);
+        });
+        ws.send(JSON.stringify({ unsubscribe: 'snapshot' }));
+        ws.send(JSON.stringify({ subscribe: 'series', id: 'q', match: 'queue_depth' }));
+        ws.send('{}');
+        await next('error');
+        return { ws, times };
+      }),
+    );
+    try {
+      for (let step = 0; step < 20; step++) {
+        clock.advance(100);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Two intervals: every client twice, 1 s apart; 100 clients in one slot, 50 in the next.
+      const gaps = new Set(clients.map(({ times }) => times.length === 2 && times[1]! - times[0]!));
+      expect(gaps).toEqual(new Set([1]));
+      const perTime = new Map<number, number>();
+      for (const { times } of clients) perTime.set(times[0]!, (perTime.get(times[0]!) ?? 0) + 1);
+      expect([...perTime.values()].sort((a, b) => b - a)).toEqual([100, 50]);
+      for (const { ws } of clients) ws.close();
+    } finally {
+      live.close();
+      await new Promise<void>((r) => http.close(() => r()));
+      await store.close();
+    }
+  });
 });
 
 describe('WS /ws/metrics alerts from vigil serve', () => {

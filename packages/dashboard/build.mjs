@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { lazyNumberFormat } from './lazy-number-format.mjs';
+import { lazyIntl } from './lazy-intl.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, 'dist');
@@ -22,7 +22,7 @@ const result = await build({
   write: false,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [lazyNumberFormat],
+  plugins: [lazyIntl],
 });
 
 const assets = {};

@@ -20,6 +20,15 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
+/** Starts `live` behind an HTTP server on an ephemeral port; `url` is its /ws/metrics. */
+async function serveLive(live: LiveStream) {
+  const http = createServer();
+  http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
+  await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+  live.start();
+  return { http, url: `ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics` };
+}
+
 /** Collects a client's messages; `next(type)` resolves with the next message of that type. */
 function listen(ws: WebSocket) {
   const waiting: Array<{ type: string; resolve: (m: Record<string, unknown>) => void }> = [];
@@ -96,12 +105,9 @@ describe('WS /ws/metrics', () => {
       authorised: () => true,
       maxBufferedBytes: 256 * 1024,
     });
-    const http = createServer();
-    http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    live.start();
+    const { http, url } = await serveLive(live);
     try {
-      const ws = new WebSocket(`ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics`);
+      const ws = new WebSocket(url);
       await new Promise((r) => ws.once('message', r));
       (ws as unknown as { _socket: { pause(): void } })._socket.pause();
       const dropped = () => toPrometheusText(registry.snapshotSync());
@@ -131,11 +137,7 @@ describe('WS /ws/metrics', () => {
       })),
     );
     const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: () => true });
-    const http = createServer();
-    http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    live.start();
-    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics`;
+    const { http, url } = await serveLive(live);
     const open = async (messages: object[]) => {
       const ws = new WebSocket(url);
       const next = listen(ws);
@@ -214,11 +216,7 @@ describe('WS /ws/metrics', () => {
       { labels: { __name__: 'queue_depth' }, timestamps: [clock.now()], values: Float64Array.of(3) },
     ]);
     const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: () => true });
-    const http = createServer();
-    http.on('upgrade', (req, socket, head) => live.upgrade(req, socket, head));
-    await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
-    live.start();
-    const url = `ws://127.0.0.1:${(http.address() as { port: number }).port}/ws/metrics`;
+    const { http, url } = await serveLive(live);
     const clients = await Promise.all(
       Array.from({ length: 150 }, async () => {
         const ws = new WebSocket(url);

@@ -25,6 +25,7 @@
 // the window in which delays are recorded.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childReply } from './lib/child-reply.js';
 import { formatBytes, median, scenario, table } from './lib/harness.js';
 import { stopProcess } from './lib/processes.js';
 import { scrapeData } from './lib/scrape-data.js';
@@ -59,22 +60,6 @@ async function feed() {
   if (!response.ok) throw new Error(`remote write: HTTP ${response.status} ${await response.text()}`);
 }
 
-// The clients' process: an IPC request and the message that answers it.
-function ask(child, request, key) {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message) => {
-      if (!(key in message)) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message);
-    };
-    const onExit = (code) => reject(new Error(`ws clients exited (${code}) before answering ${key}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    if (request) child.send(request);
-  });
-}
-
 const errors = [];
 let feeder;
 let clientsChild;
@@ -91,7 +76,7 @@ try {
   clientsChild = fork(CLIENTS_CHILD, [JSON.stringify({ url: server.url, clients: CLIENTS, routes })], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  connected = await ask(clientsChild, undefined, 'connected');
+  connected = await childReply(clientsChild, 'ws clients', 'connected');
   console.log(
     `${connected.connected} clients connected in ${(connected.connectMs / 1000).toFixed(1)} s, in their own process (server's vigil_ws_clients: ${await server.metric('vigil_ws_clients')}); ${routes.length} series selectors; warm-up ${WARMUP_S} s, then ${MEASURE_S} s recorded`,
   );
@@ -99,9 +84,9 @@ try {
   before = await server.memory();
   await sleep(1500);
   await server.ticks();
-  await ask(clientsChild, { record: true }, 'recording');
+  await childReply(clientsChild, 'ws clients', 'recording', { record: true });
   await sleep(MEASURE_S * 1000);
-  ({ results } = await ask(clientsChild, { stop: true }, 'results'));
+  ({ results } = await childReply(clientsChild, 'ws clients', 'results', { stop: true }));
   ({ ticks: tickMs, tickCpu: tickCpuMs, tickStarts } = await server.tickTimes());
   await sleep(500);
   after = await server.memory();

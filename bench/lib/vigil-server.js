@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { childReply } from './child-reply.js';
 import { metricValue, stopProcess } from './processes.js';
 
 const DIST = fileURLToPath(new URL('../../packages/server/dist/index.js', import.meta.url));
@@ -28,18 +29,7 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
     execArgv,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const reply = (key) =>
-    new Promise((resolve, reject) => {
-      const onMessage = (message) => {
-        if (!(key in message)) return;
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        resolve(message);
-      };
-      const onExit = (code) => reject(new Error(`vigil child exited (${code}) before answering ${key}`));
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
+  const reply = (key, request) => childReply(child, 'vigil child', key, request);
   let ready;
   try {
     ready = await reply('ready');
@@ -53,8 +43,7 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
     pid: child.pid,
     /** process.memoryUsage() of the server, after a full gc() in it. */
     async memory() {
-      child.send({ memory: true });
-      return (await reply('memory')).memory;
+      return (await reply('memory', { memory: true })).memory;
     },
     /** Durations (ms) of the /ws/metrics ticks since the last call (see lib/vigil-server-child.js). */
     async ticks() {
@@ -62,8 +51,7 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
     },
     /** `ticks`, `tickCpu`: the server's CPU ms during each tick, and `tickStarts` (performance.now()). */
     async tickTimes() {
-      child.send({ ticks: true });
-      const { ticks, tickCpu, tickStarts } = await reply('ticks');
+      const { ticks, tickCpu, tickStarts } = await reply('ticks', { ticks: true });
       return { ticks, tickCpu, tickStarts };
     },
     /** The sum of `name{labels}` in the server's own /metrics. */

@@ -23,6 +23,11 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   plugins: [lazyIntl],
+  // Chromium's explicit compile hint (V8, Chrome 136+; other engines read a comment): compile every
+  // function on the streaming thread while the file downloads, not one by one on the main thread
+  // at first call. Traced on the overview's cold load: 23-24 ms of lazy compilation on the main
+  // thread before, 1 ms after; the bundle is small enough that compiling all of it is cheap.
+  banner: { js: '//# allFunctionsCalledOnLoad' },
 });
 
 const assets = {};

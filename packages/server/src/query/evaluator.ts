@@ -25,6 +25,13 @@ export interface RangeSeries {
   readonly vs: Float64Array;
 }
 
+/** One series of a bare selector over a range query's steps: `values[k]` is its sample at step `steps[k]`. */
+export interface SelectorRow {
+  readonly metric: Metric;
+  readonly steps: Uint32Array;
+  readonly values: Float64Array;
+}
+
 export type Value =
   | { readonly type: 'scalar'; readonly values: Float64Array }
   | { readonly type: 'string'; readonly value: string }
@@ -336,6 +343,35 @@ export class Evaluator {
       }
     }
     return out;
+  }
+
+  /**
+   * A bare selector evaluated for a range query's answer: per series, the steps that have a sample
+   * and its value. The answer built from these skips the per-step vectors of sample objects and
+   * their regrouping by series, most of the allocation of a 30-day query of one series.
+   */
+  async selectorRows(sel: VectorSelector, steps: Float64Array): Promise<SelectorRow[]> {
+    const ends = this.#ends(steps, sel.at, sel.offsetMs);
+    const lookback = this.#o.lookbackMs;
+    const data = await this.#load(sel.matchers, min(ends) - lookback, max(ends));
+    const rows: SelectorRow[] = [];
+    for (const { labels, timestamps: ts, values: vs } of data) {
+      const at = new Uint32Array(ends.length);
+      const values = new Float64Array(ends.length);
+      let n = 0;
+      // Steps ascend, so their ends do too (offset and @ shift or pin them all alike): one pass.
+      let last = -1;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        while (last + 1 < ts.length && ts[last + 1]! <= end) last++;
+        if (last < 0 || ts[last]! < end - lookback || isStaleNaN(vs[last]!)) continue;
+        at[n] = i;
+        values[n++] = vs[last]!;
+      }
+      if (n > 0)
+        rows.push({ metric: makeMetric(labels), steps: at.subarray(0, n), values: values.subarray(0, n) });
+    }
+    return rows;
   }
 
   async #matrix(e: MatrixSelector | Subquery, steps: Float64Array): Promise<Value & { type: 'matrix' }> {

@@ -1,7 +1,7 @@
 import { type Clock, systemClock, VigilError } from '@vigil/metrics';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
-import { Evaluator, type Value } from './evaluator.js';
+import { Evaluator, type SelectorRow, type Value } from './evaluator.js';
 import { formatValue } from './format-value.js';
 import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
@@ -105,8 +105,11 @@ export class PromqlEngine implements QueryEngine {
         `invalid expression type ${JSON.stringify(type === 'matrix' ? 'range vector' : type)} for range query, must be Scalar or instant Vector`,
       );
     const steps = Float64Array.from({ length: count }, (_, i) => startMs + i * stepMs);
-    const value = await this.#evaluator(startMs, endMs, options).eval(ast, steps);
-    return { resultType: 'matrix', result: toMatrix(value, steps) };
+    const evaluator = this.#evaluator(startMs, endMs, options);
+    const bare = unwrap(ast);
+    if (bare.kind === 'vectorSelector')
+      return { resultType: 'matrix', result: rowsToMatrix(await evaluator.selectorRows(bare, steps), steps) };
+    return { resultType: 'matrix', result: toMatrix(await evaluator.eval(ast, steps), steps) };
   }
 
   /** Parses and type-checks without evaluating, for rule files and the API's error replies. */
@@ -172,6 +175,24 @@ function toMatrix(value: Value, steps: Float64Array): { metric: Metric['labels']
   return [...series.values()]
     .sort((a, b) => compareLabels(a.metric, b.metric))
     .map((s) => ({ metric: s.metric.labels, values: s.values }));
+}
+
+/** A bare selector's range query answer, built from its rows (Evaluator.selectorRows). */
+function rowsToMatrix(
+  rows: SelectorRow[],
+  steps: Float64Array,
+): { metric: Metric['labels']; values: ApiPoint[] }[] {
+  return rows
+    .sort((a, b) => compareLabels(a.metric, b.metric))
+    .map(({ metric, steps: at, values }) => {
+      const points: ApiPoint[] = [];
+      for (let k = 0; k < at.length; k++) points.push([steps[at[k]!]! / 1000, formatValue(values[k]!)]);
+      return { metric: metric.labels, values: points };
+    });
+}
+
+function unwrap(e: Expr): Expr {
+  return e.kind === 'paren' ? unwrap(e.expr) : e;
 }
 
 /** Prometheus's labels.Compare over sorted label sets: name, then value, then length. */

@@ -1,5 +1,5 @@
 import type { Clock } from '@vigil/metrics';
-import type { LabelMatcher, SeriesData, SeriesStore } from '../store/series-store.js';
+import type { LabelMatcher, SelectOptions, SeriesData, SeriesStore } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
 import { aggregate } from './aggregate.js';
 import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
@@ -16,6 +16,7 @@ import {
   USES_DROPS,
 } from './range-functions.js';
 import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
+import { StepPicker } from './step-picker.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
 /** The samples of one series that a range vector or subquery provides, ascending, without stale markers. */
@@ -347,31 +348,21 @@ export class Evaluator {
 
   /**
    * A bare selector evaluated for a range query's answer: per series, the steps that have a sample
-   * and its value. The answer built from these skips the per-step vectors of sample objects and
-   * their regrouping by series, most of the allocation of a 30-day query of one series.
+   * and its value. Picked from the store's scan as the samples stream by, it skips the per-step
+   * vectors of sample objects and their regrouping by series, and never holds every sample of a
+   * long range: for 30 days of one series, most of the allocation and of the time of the query.
    */
   async selectorRows(sel: VectorSelector, steps: Float64Array): Promise<SelectorRow[]> {
     const ends = this.#ends(steps, sel.at, sel.offsetMs);
     const lookback = this.#o.lookbackMs;
-    const data = await this.#load(sel.matchers, min(ends) - lookback, max(ends));
-    const rows: SelectorRow[] = [];
-    for (const { labels, timestamps: ts, values: vs } of data) {
-      const at = new Uint32Array(ends.length);
-      const values = new Float64Array(ends.length);
-      let n = 0;
-      // Steps ascend, so their ends do too (offset and @ shift or pin them all alike): one pass.
-      let last = -1;
-      for (let i = 0; i < ends.length; i++) {
-        const end = ends[i]!;
-        while (last + 1 < ts.length && ts[last + 1]! <= end) last++;
-        if (last < 0 || ts[last]! < end - lookback || isStaleNaN(vs[last]!)) continue;
-        at[n] = i;
-        values[n++] = vs[last]!;
-      }
-      if (n > 0)
-        rows.push({ metric: makeMetric(labels), steps: at.subarray(0, n), values: values.subarray(0, n) });
-    }
-    return rows;
+    const picker = new StepPicker(ends, lookback);
+    this.#checkDeadline();
+    await this.#storeCall(() =>
+      this.#o.store.scan(sel.matchers, min(ends) - lookback, max(ends), picker, this.#selectOptions()),
+    );
+    picker.finish();
+    this.#count(picker.loaded);
+    return picker.rows;
   }
 
   async #matrix(e: MatrixSelector | Subquery, steps: Float64Array): Promise<Value & { type: 'matrix' }> {
@@ -413,12 +404,23 @@ export class Evaluator {
 
   async #load(matchers: readonly LabelMatcher[], start: number, end: number): Promise<SeriesData[]> {
     this.#checkDeadline();
-    let data: SeriesData[];
+    const data = await this.#storeCall(() =>
+      this.#o.store.select(matchers, start, end, this.#selectOptions()),
+    );
+    let n = 0;
+    for (const s of data) n += s.timestamps.length;
+    this.#count(n);
+    return data;
+  }
+
+  #selectOptions(): SelectOptions {
+    return { maxSamples: this.#o.maxSamples - this.#samples, maxSeries: this.#o.maxSeries };
+  }
+
+  /** A store read, its limit errors turned into the query errors Prometheus answers with. */
+  async #storeCall<T>(read: () => Promise<T>): Promise<T> {
     try {
-      data = await this.#o.store.select(matchers, start, end, {
-        maxSamples: this.#o.maxSamples - this.#samples,
-        maxSeries: this.#o.maxSeries,
-      });
+      return await read();
     } catch (error) {
       const limit = error as { code?: unknown; limit?: unknown };
       if (limit.code === 'VIGIL_STORE_LIMIT' && limit.limit === 'maxSeries')
@@ -431,10 +433,6 @@ export class Evaluator {
       if (limit.code === 'VIGIL_STORE_LIMIT') throw tooManySamples(error);
       throw error;
     }
-    let n = 0;
-    for (const s of data) n += s.timestamps.length;
-    this.#count(n);
-    return data;
   }
 
   #count(samples: number): void {

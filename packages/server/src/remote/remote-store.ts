@@ -5,6 +5,7 @@ import type {
   AppendResult,
   LabelMatcher,
   RollupData,
+  SampleVisitor,
   SelectOptions,
   SeriesData,
   SeriesLabels,
@@ -110,6 +111,19 @@ export class RemoteStore implements SeriesStore {
         values: Float64Array.from(s.values, ([, v]) => parseValue(v)),
       };
     });
+  }
+
+  async scan(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    visitor: SampleVisitor,
+    options?: SelectOptions,
+  ): Promise<void> {
+    for (const s of await this.select(matchers, start, end, options)) {
+      visitor.series(s.labels);
+      visitor.samples(s.timestamps, s.values, s.timestamps.length);
+    }
   }
 
   async selectRollup(

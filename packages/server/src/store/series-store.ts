@@ -66,6 +66,13 @@ export interface StoreStats {
   readonly newestMs: number | undefined;
 }
 
+/** Receives a scan's samples: `series` once for each series that has any, then its samples in runs. */
+export interface SampleVisitor {
+  series(labels: SeriesLabels): void;
+  /** The next `n` samples of the series, ascending; the arrays are the store's, reused after the call. */
+  samples(timestamps: Float64Array, values: Float64Array, n: number): void;
+}
+
 export interface SeriesStore {
   append(batch: readonly SeriesSamples[]): Promise<AppendResult>;
   /** Raw samples of every series matching all `matchers`, with start <= t <= end. */
@@ -75,6 +82,17 @@ export interface SeriesStore {
     end: number,
     options?: SelectOptions,
   ): Promise<SeriesData[]>;
+  /**
+   * The samples `select` returns, handed to `visitor` a run at a time from a buffer the store
+   * reuses, for a caller that needs only some of them: a read never holds all its samples at once.
+   */
+  scan(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    visitor: SampleVisitor,
+    options?: SelectOptions,
+  ): Promise<void>;
   /** Per-minute (`60_000`) or per-hour (`3_600_000`) rollups, for long ranges. */
   selectRollup(
     matchers: readonly LabelMatcher[],

@@ -15,6 +15,7 @@ import type {
   AppendResult,
   LabelMatcher,
   RollupData,
+  SampleVisitor,
   SelectOptions,
   SeriesData,
   SeriesLabels,
@@ -51,11 +52,15 @@ const READ_BATCH = 1024;
  */
 const OWN_BUFFER_SAMPLES = 5760;
 
-/** Samples a read of `s` may decode from `rows`, its chunks cut since the last flush and its head. */
-function capacityOf(s: SeriesState, rows: readonly ChunkRow[]): number {
-  let capacity = s.head?.count ?? 0;
-  for (const row of rows) capacity += row[1];
-  if (s.pending) for (const c of s.pending) capacity += c.count;
+/** Appends to `out` the samples in [start, end] of `chunks` (in time order). */
+function decodeAll(chunks: readonly ChunkRow[], out: SampleBuffer, start: number, end: number): void {
+  out.reserve(capacityOf(chunks));
+  for (const [minT, count, data] of chunks) decodeChunk(data, minT, count, out, start, end);
+}
+
+function capacityOf(chunks: readonly ChunkRow[]): number {
+  let capacity = 0;
+  for (const chunk of chunks) capacity += chunk[1];
   return capacity;
 }
 
@@ -211,11 +216,11 @@ export class SqliteStore implements SeriesStore {
       const batch = matched.slice(b, b + READ_BATCH);
       const stored = this.#storedChunks(batch, start, end);
       for (const s of batch) {
-        const rows = stored.get(s.id) ?? NO_ROWS;
-        const own = capacityOf(s, rows) > OWN_BUFFER_SAMPLES;
+        const chunks = this.#chunksOf(s, start, end, stored.get(s.id) ?? NO_ROWS);
+        const own = capacityOf(chunks) > OWN_BUFFER_SAMPLES;
         const out = own ? new SampleBuffer(0) : scratch;
         out.length = 0;
-        this.#readRaw(s, start, end, out, rows);
+        decodeAll(chunks, out, start, end);
         const n = out.length;
         if (n === 0) continue;
         total += n;
@@ -228,6 +233,43 @@ export class SqliteStore implements SeriesStore {
       }
     }
     return result;
+  }
+
+  async scan(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    visitor: SampleVisitor,
+    options?: SelectOptions,
+  ): Promise<void> {
+    this.#assertOpen();
+    const matched = this.#match([matchers], start, end, true);
+    checkSeries(matched.length, options);
+    const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
+    // One chunk at a time through one small buffer: decoding 30 days of one series into fresh
+    // arrays of 2.8 MB took 14 ms, against 5.6 ms into a reused buffer (most of the difference is
+    // first writes to new memory).
+    const run = new SampleBuffer(0);
+    let total = 0;
+    for (let b = 0; b < matched.length; b += READ_BATCH) {
+      const batch = matched.slice(b, b + READ_BATCH);
+      const stored = this.#storedChunks(batch, start, end);
+      for (const s of batch) {
+        let first = true;
+        for (const [minT, count, data] of this.#chunksOf(s, start, end, stored.get(s.id) ?? NO_ROWS)) {
+          run.length = 0;
+          decodeChunk(data, minT, count, run, start, end);
+          if (run.length === 0) continue;
+          total += run.length;
+          if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
+          if (first) {
+            visitor.series(s.labels);
+            first = false;
+          }
+          visitor.samples(run.timestamps, run.values, run.length);
+        }
+      }
+    }
   }
 
   /** The stored chunks that may hold samples in [start, end] of each series in `batch` that has any, by series id. */
@@ -284,7 +326,8 @@ export class SqliteStore implements SeriesStore {
       const rawFrom = Math.max(from, rolled);
       if (rawFrom <= end) {
         const samples = new SampleBuffer(0);
-        this.#readRaw(s, rawFrom, alignDown(end, resolutionMs) + resolutionMs - 1, samples);
+        const rawTo = alignDown(end, resolutionMs) + resolutionMs - 1;
+        decodeAll(this.#chunksOf(s, rawFrom, rawTo), samples, rawFrom, rawTo);
         const folder = new RollupFolder(resolutionMs, out);
         for (let i = 0; i < samples.length; i++) {
           folder.add(samples.timestamps[i]!, samples.values[i]!, samples.hi(i), samples.lo(i));
@@ -411,16 +454,21 @@ export class SqliteStore implements SeriesStore {
    * Appends to `out` the raw samples of `s` in [start, end]: stored chunks (`rows`, when the caller
    * read them for many series at once), chunks cut since the last flush, the head.
    */
-  #readRaw(s: SeriesState, start: number, end: number, out: SampleBuffer, rows?: readonly ChunkRow[]): void {
-    if (s.lastT < start || s.firstT > end) return;
+  /**
+   * The chunks of `s` that may hold samples in [start, end], in time order: stored ones (`rows`,
+   * when the caller read them for many series at once), those cut since the last flush, the head.
+   */
+  #chunksOf(s: SeriesState, start: number, end: number, rows?: readonly ChunkRow[]): readonly ChunkRow[] {
+    if (s.lastT < start || s.firstT > end) return NO_ROWS;
     rows ??= this.#hasStoredIn(s, start, end)
       ? (this.#st.chunksIn.all(s.id, start - CHUNK_SPAN_MS, end) as ChunkRow[])
       : NO_ROWS;
-    out.reserve(capacityOf(s, rows));
-    for (const [minT, count, data] of rows) decodeChunk(data, minT, count, out, start, end);
-    if (s.pending) for (const c of s.pending) decodeChunk(c.data, c.minT, c.count, out, start, end);
+    if (!s.pending && !(s.head && s.head.count > 0)) return rows;
+    const chunks = [...rows];
+    if (s.pending) for (const c of s.pending) chunks.push([c.minT, c.count, c.data]);
     const head = s.head;
-    if (head && head.count > 0) decodeChunk(head.writer.view(), head.minT, head.count, out, start, end);
+    if (head && head.count > 0) chunks.push([head.minT, head.count, head.writer.view()]);
+    return chunks;
   }
 
   /**

@@ -228,6 +228,47 @@ export function describeSeriesStore(name: string, open: () => Promise<StoreUnder
         expect(await store.series([[eq('__name__', 'g')]], t0 + 20 * MIN, now)).toEqual([]);
       }));
 
+    it('scans the samples select returns, series by series, values bit for bit', () =>
+      withStore(async ({ store, now }) => {
+        const t0 = now - HOUR;
+        const timestamps = Array.from({ length: 1000 }, (_, i) => t0 + i * 1_000);
+        const values = new Float64Array(timestamps.map((_, i) => Math.sin(i) * 100));
+        values[500] = staleNaN();
+        await store.append([{ labels: { __name__: 's', i: '1' }, timestamps, values }]);
+        await store.flush();
+        await store.append([
+          { labels: { __name__: 's', i: '1' }, timestamps: [t0 + 1_000_000], values: [7] },
+          { labels: { __name__: 's', i: '2' }, timestamps: [t0 + 5_000, t0 + 6_000], values: [1, 2] },
+        ]);
+        const m = [eq('__name__', 's')];
+        const from = t0 + 3_000;
+        const to = t0 + 1_000_000;
+        const scanned: { labels: SeriesLabels; timestamps: number[]; values: Float64Array }[] = [];
+        const runs: number[] = [];
+        await store.scan(m, from, to, {
+          series: (labels) => scanned.push({ labels, timestamps: [], values: new Float64Array(0) }),
+          samples: (ts, vs, n) => {
+            const s = scanned.at(-1)!;
+            s.timestamps.push(...ts.subarray(0, n));
+            s.values = Float64Array.of(...s.values, ...vs.subarray(0, n));
+            runs.push(n);
+          },
+        });
+        const selected = await store.select(m, from, to);
+        expect(sorted(scanned.map((s) => s.labels))).toEqual(sorted(selected.map((s) => s.labels)));
+        for (const s of selected) {
+          const twin = scanned.find((x) => x.labels.i === s.labels.i)!;
+          expect(twin.timestamps).toEqual([...s.timestamps]);
+          expect(bits(twin.values)).toEqual(bits(s.values));
+        }
+        expect(scanned.find((x) => x.labels.i === '1')!.timestamps).toHaveLength(998);
+        expect(isStaleNaN(scanned.find((x) => x.labels.i === '1')!.values[497]!)).toBe(true);
+        expect(runs.every((n) => n > 0)).toBe(true);
+        await expect(
+          store.scan(m, from, to, { series() {}, samples() {} }, { maxSamples: 900 }),
+        ).rejects.toMatchObject({ code: 'VIGIL_STORE_LIMIT', limit: 'maxSamples' });
+      }));
+
     it('rolls samples up per minute and per hour, skipping staleness markers', () =>
       withStore(async ({ store, now }) => {
         const hour = Math.floor((now - 3 * HOUR) / HOUR) * HOUR;

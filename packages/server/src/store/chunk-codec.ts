@@ -13,7 +13,8 @@ import { ValueDecoder, ValueEncoder } from './value-codec.js';
 export class ChunkEncoder {
   readonly writer: BitWriter;
   readonly minT: number;
-  maxT: number;
+  /** Starts as a number (see TimestampEncoder): updated on every append. */
+  maxT = 0;
   count = 0;
   readonly #timestamps: TimestampEncoder;
   readonly #values = new ValueEncoder();

@@ -325,7 +325,9 @@ export class Evaluator {
 
   #ends(steps: Float64Array, at: AtModifier | undefined, offsetMs: number): Float64Array {
     const fixed = at === 'start' ? this.#o.queryStart : at === 'end' ? this.#o.queryEnd : at;
-    return steps.map((t) => (fixed ?? t) - offsetMs);
+    const ends = new Float64Array(steps.length);
+    for (let i = 0; i < steps.length; i++) ends[i] = (fixed ?? steps[i]!) - offsetMs;
+    return ends;
   }
 
   async #vectorSelector(sel: VectorSelector, steps: Float64Array, timestamps: boolean): Promise<Vector[]> {
@@ -379,7 +381,7 @@ export class Evaluator {
     let start = step * Math.trunc(first / step);
     if (start < first) start += step;
     const count = Math.max(0, Math.floor((max(ends) - start) / step) + 1);
-    const inner = Float64Array.from({ length: count }, (_, i) => start + i * step);
+    const inner = stepTimes(start, step, count);
     const value = vectorOf(await this.eval(e.expr, inner));
     const bySeries = new Map<string, { metric: Metric; ts: number[]; vs: number[] }>();
     value.forEach((vec, i) => {
@@ -497,14 +499,24 @@ function withoutStaleMarkers(s: SeriesData): RangeSeries {
   return { metric, ts, vs };
 }
 
+// Indexed loops over steps, not for-of, map or from with a callback: those box every double they
+// hand over, 130 KB for each pass over the 8,641 steps of a 30-day range query.
+
 function min(a: Float64Array): number {
   let m = Infinity;
-  for (const v of a) if (v < m) m = v;
+  for (let i = 0; i < a.length; i++) if (a[i]! < m) m = a[i]!;
   return m;
 }
 
 function max(a: Float64Array): number {
   let m = -Infinity;
-  for (const v of a) if (v > m) m = v;
+  for (let i = 0; i < a.length; i++) if (a[i]! > m) m = a[i]!;
   return m;
+}
+
+/** `count` times from `start`, `step` apart. */
+export function stepTimes(start: number, step: number, count: number): Float64Array {
+  const steps = new Float64Array(count);
+  for (let i = 0; i < count; i++) steps[i] = start + i * step;
+  return steps;
 }

@@ -1,7 +1,7 @@
 import { type Clock, systemClock, VigilError } from '@vigil/metrics';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
-import { Evaluator, type SelectorRow, type Value } from './evaluator.js';
+import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
 import { formatValue } from './format-value.js';
 import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
@@ -104,7 +104,7 @@ export class PromqlEngine implements QueryEngine {
       throw badData(
         `invalid expression type ${JSON.stringify(type === 'matrix' ? 'range vector' : type)} for range query, must be Scalar or instant Vector`,
       );
-    const steps = Float64Array.from({ length: count }, (_, i) => startMs + i * stepMs);
+    const steps = stepTimes(startMs, stepMs, count);
     const evaluator = this.#evaluator(startMs, endMs, options);
     const bare = unwrap(ast);
     if (bare.kind === 'vectorSelector')

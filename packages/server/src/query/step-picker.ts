@@ -14,8 +14,12 @@ export class StepPicker implements SampleVisitor {
   readonly #ends: Float64Array;
   readonly #lookbackMs: number;
   #labels: SeriesLabels | undefined;
-  #steps = new Uint32Array(0);
-  #values = new Float64Array(0);
+  /**
+   * The current series' answers, copied out at their exact length when it ends: a row sized for
+   * every step would make a selector over many sparse series hold 12 bytes per step and series.
+   */
+  readonly #steps: Uint32Array;
+  readonly #values: Float64Array;
   #n = 0;
   /** The next step to answer. */
   #i = 0;
@@ -26,13 +30,13 @@ export class StepPicker implements SampleVisitor {
   constructor(ends: Float64Array, lookbackMs: number) {
     this.#ends = ends;
     this.#lookbackMs = lookbackMs;
+    this.#steps = new Uint32Array(ends.length);
+    this.#values = new Float64Array(ends.length);
   }
 
   series(labels: SeriesLabels): void {
     this.finish();
     this.#labels = labels;
-    this.#steps = new Uint32Array(this.#ends.length);
-    this.#values = new Float64Array(this.#ends.length);
     this.#n = 0;
     this.#i = 0;
     this.#lastT = Number.NEGATIVE_INFINITY;
@@ -59,8 +63,8 @@ export class StepPicker implements SampleVisitor {
     if (this.#n > 0)
       this.rows.push({
         metric: makeMetric(this.#labels),
-        steps: this.#steps.subarray(0, this.#n),
-        values: this.#values.subarray(0, this.#n),
+        steps: this.#steps.slice(0, this.#n),
+        values: this.#values.slice(0, this.#n),
       });
     this.#labels = undefined;
   }

@@ -1,7 +1,6 @@
 import type { Clock } from '@vigil/metrics';
 import type { LabelMatcher, SelectOptions, SeriesData, SeriesStore } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
-import { lowerBound, upperBound } from '../store/time-bounds.js';
 import { aggregate } from './aggregate.js';
 import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
@@ -18,6 +17,7 @@ import {
 } from './range-functions.js';
 import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
 import { StepPicker } from './step-picker.js';
+import { lowerBound, upperBound } from './time-bounds.js';
 
 /** The samples of one series that a range vector or subquery provides, ascending, without stale markers. */
 export interface RangeSeries {

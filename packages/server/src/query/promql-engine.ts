@@ -1,6 +1,5 @@
 import { type Clock, systemClock, VigilError } from '@vigil/metrics';
 import type { SeriesStore } from '../store/series-store.js';
-import { lowerBound, upperBound } from '../store/time-bounds.js';
 import type { Expr } from './ast.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
 import { formatValue } from './format-value.js';
@@ -8,6 +7,7 @@ import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
 import type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
+import { lowerBound, upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
   readonly store: SeriesStore;

@@ -1,8 +1,8 @@
-import { lowerBound, upperBound } from '../store/time-bounds.js';
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { AggregateOp } from './ast.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { countDrops, emptyWindow, type RangeFunction, USES_DROPS } from './range-functions.js';
+import { lowerBound, upperBound } from './time-bounds.js';
 
 /** The aggregations whose per-step state is one number (plus a count), so they fold series by series. */
 export const SERIES_WISE_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>([

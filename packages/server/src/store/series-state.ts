@@ -2,7 +2,6 @@ import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
 import type { RollupStream } from './rollup-stream.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { SeriesLabels } from './series-store.js';
-import { lowerBound } from './time-bounds.js';
 
 /**
  * A chunk spans at most two hours, as a Prometheus head chunk does. The bound matters beyond
@@ -117,7 +116,13 @@ export class SeriesState {
     scratch.length = 0;
     decodeChunk(head.writer.view(), head.minT, head.count, scratch);
     const ts = scratch.timestamps;
-    const lo0 = lowerBound(ts.subarray(0, scratch.length), t);
+    let lo0 = 0;
+    let hi0 = scratch.length;
+    while (lo0 < hi0) {
+      const mid = (lo0 + hi0) >>> 1;
+      if (ts[mid]! < t) lo0 = mid + 1;
+      else hi0 = mid;
+    }
     if (lo0 < scratch.length && ts[lo0] === t) return DUPLICATE;
     const next = new ChunkEncoder(Math.min(t, head.minT), head.writer.bytes.length + 16);
     for (let i = 0; i < scratch.length; i++) {

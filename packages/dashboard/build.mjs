@@ -1,5 +1,6 @@
-// Bundles src/main.ts (and the CSS it imports) into dist/: index.html, one JS and one CSS file named
-// by content hash, minified. `node build.mjs` from the package folder or `npm run build` at the root.
+// Bundles src/main.ts (and the CSS it imports) into dist/: index.html with src/boot.ts inlined, one
+// JS and one CSS file named by content hash, minified. `node build.mjs` from the package folder or
+// `npm run build` at the root.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -30,6 +31,23 @@ const result = await build({
   banner: { js: '//# allFunctionsCalledOnLoad' },
 });
 
+// boot.ts goes into index.html itself, so its requests leave while the HTML is parsed rather than
+// after a round trip for a file. A classic script, not a module: modules wait for the parse to end.
+const boot = await build({
+  entryPoints: [join(here, 'src/boot.ts')],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2022'],
+  write: false,
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+const bootJs = boot.outputFiles[0].text.trim();
+// Script data ends at the first `</script` and changes meaning after `<!--`; esbuild escapes both
+// in string literals, and this makes sure nothing else (a regular expression, a comment) has one.
+if (/<\/script|<!--/i.test(bootJs)) throw new Error('src/boot.ts: the bundle holds </script or <!--');
+
 const assets = {};
 for (const file of result.outputFiles) {
   const ext = file.path.endsWith('.css') ? 'css' : 'js';
@@ -39,7 +57,8 @@ for (const file of result.outputFiles) {
   assets[ext] = name;
 }
 const html = readFileSync(join(here, 'src/index.html'), 'utf8')
-  .replace('%CSS%', `assets/${assets.css}`)
-  .replace('%JS%', `assets/${assets.js}`);
+  .replace('/*%BOOT%*/', () => bootJs)
+  .replaceAll('%CSS%', `assets/${assets.css}`)
+  .replaceAll('%JS%', `assets/${assets.js}`);
 writeFileSync(join(dist, 'index.html'), html);
 console.log(`dashboard: dist/assets/${assets.js}, dist/assets/${assets.css}`);

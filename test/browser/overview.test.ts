@@ -58,6 +58,34 @@ describe('dashboard: overview, time picker, live updates and explore', () => {
     await page.screenshot({ path: new URL('overview.png', SCREENSHOTS).pathname, fullPage: true });
   });
 
+  it('has every query sent once, by the inlined boot script, and uses each answer', async () => {
+    const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const asked: string[] = [];
+    fresh.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.pathname.startsWith('/api/')) asked.push(url.pathname + url.search);
+    });
+    await fresh.goto(`${server.url}/#/overview`);
+    await fresh.waitForSelector('[data-page="overview"]');
+    await expect
+      .poll(() => fresh.locator('.panel[data-state="loading"]').count(), { timeout: 15_000 })
+      .toBe(0);
+    expect(await fresh.locator('.panel[data-state="ok"]').count()).toBeGreaterThanOrEqual(8);
+    // The server wrote the list and the definition into the page: neither is asked for.
+    expect(asked.filter((path) => path.startsWith('/api/dashboards'))).toEqual([]);
+    const queries = asked.filter((path) => path.startsWith('/api/v1/query'));
+    expect(queries.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(queries).size, 'no query sent twice').toBe(queries.length);
+    // Every answer boot.ts received was taken by a panel, for the range it was sent for.
+    const early = await fresh.evaluate(() => {
+      const e = (window as unknown as { vigilEarly: { responses: Map<string, unknown>; nowTaken: boolean } })
+        .vigilEarly;
+      return { left: [...e.responses.keys()], nowTaken: e.nowTaken };
+    });
+    expect(early).toEqual({ left: [], nowTaken: true });
+    await fresh.close();
+  });
+
   it('updates the live throughput without reloading the page', async () => {
     await page.evaluate(() => {
       (window as unknown as { marker: number }).marker = 1;

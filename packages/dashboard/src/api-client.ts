@@ -1,4 +1,6 @@
 import { ApiError } from './api-error.js';
+import { takeEarly } from './early-requests.js';
+import { withParams } from './request-path.js';
 import { tokenStore } from './token-store.js';
 
 /** Asks the user for a token (token-prompt.ts); resolves once one was entered. */
@@ -12,7 +14,8 @@ interface ErrorBody {
 
 /**
  * JSON over fetch with the bearer token. A 401 asks for the token once (all calls waiting on the
- * same prompt), keeps it, and retries; errors become ApiError with the server's own message.
+ * same prompt), keeps it, and retries; errors become ApiError with the server's own message. A GET
+ * that boot.ts already sent, and that succeeded, is answered from that response instead.
  */
 export class ApiClient {
   readonly #prompt: TokenPrompt;
@@ -40,11 +43,14 @@ export class ApiClient {
       const token = tokenStore.get();
       if (token) headers.authorization = `Bearer ${token}`;
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(path, {
-        method,
-        headers,
-        ...(body !== undefined && { body: JSON.stringify(body) }),
-      });
+      const early = method === 'GET' && attempt === 0 ? await takeEarly(path) : undefined;
+      const res =
+        early ??
+        (await fetch(path, {
+          method,
+          headers,
+          ...(body !== undefined && { body: JSON.stringify(body) }),
+        }));
       if (res.status === 401 && attempt < 3) {
         await this.askToken(token ? 'The saved token was refused.' : 'This server needs a token.');
         continue;
@@ -75,13 +81,6 @@ export class ApiClient {
     );
     return this.#asking;
   }
-}
-
-function withParams(path: string, params?: Record<string, string | number>): string {
-  if (!params) return path;
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) query.set(k, String(v));
-  return `${path}?${query}`;
 }
 
 function errorOf(status: number, body: ErrorBody | undefined): ApiError {

@@ -1,6 +1,7 @@
 import { ApiClient } from './api-client.js';
 import type { DashboardDefinition, DashboardList } from './dashboard-definition.js';
 import { h, replace } from './dom.js';
+import { earlyNow } from './early-requests.js';
 import { LiveSocket } from './live-socket.js';
 import { AlertsPage } from './pages/alerts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
@@ -12,7 +13,13 @@ import { RefreshPicker } from './refresh-picker.js';
 import { TimePicker } from './time-picker.js';
 import { endsNow, resolveRange } from './time-range.js';
 import { tokenPrompt } from './token-prompt.js';
-import { REFRESH_INTERVALS, readUrlState, type UrlState, writeUrlState } from './url-state.js';
+import {
+  isDashboardPage,
+  REFRESH_INTERVALS,
+  readUrlState,
+  type UrlState,
+  writeUrlState,
+} from './url-state.js';
 
 /**
  * The page around the pages: navigation (the dashboard files, then Alerts and Explore), the time
@@ -69,7 +76,7 @@ export class AppShell {
     // The page a link names needs its definition as much as the list: both are asked at once, so
     // opening a dashboard costs one round trip before its queries instead of two.
     const named = readUrlState(location.hash, '').page;
-    if (named !== '' && named !== 'alerts' && named !== 'explore') {
+    if (isDashboardPage(named)) {
       this.#early = { id: named, definition: this.#definition(named) };
       // #open awaits it; until then a refusal must not count as unhandled.
       this.#early.definition.catch(() => {});
@@ -147,7 +154,8 @@ export class AppShell {
   async #load(): Promise<void> {
     const state = this.#state;
     if (!state || !this.#page) return;
-    const range = resolveRange(state.range, Date.now());
+    // The first load of the page boot.ts prepared asks for the range boot.ts sent queries for.
+    const range = resolveRange(state.range, earlyNow(location.hash) ?? Date.now());
     if (range instanceof Error) {
       replace(this.#main, h('p', { class: 'panel-message error' }, range.message));
       return;

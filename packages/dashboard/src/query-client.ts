@@ -1,5 +1,6 @@
 import type { ApiClient } from './api-client.js';
 import type { Envelope, MatrixSeries, QueryData, VectorSample } from './prometheus-types.js';
+import { withParams } from './request-path.js';
 import { type ResolvedRange, stepFor } from './time-range.js';
 
 /**
@@ -15,25 +16,32 @@ export class QueryClient {
   }
 
   async range(expr: string, range: ResolvedRange, step = stepFor(range)): Promise<MatrixSeries[]> {
-    const body = await this.#api.get<Envelope<QueryData>>('/api/v1/query_range', {
-      query: expand(expr, range, step),
-      start: range.start / 1000,
-      end: range.end / 1000,
-      step,
-    });
+    const body = await this.#api.get<Envelope<QueryData>>(rangePath(expr, range, step));
     return body.data.resultType === 'matrix' ? [...body.data.result] : [];
   }
 
   async instant(expr: string, range: ResolvedRange): Promise<VectorSample[]> {
-    const body = await this.#api.get<Envelope<QueryData>>('/api/v1/query', {
-      query: expand(expr, range, stepFor(range)),
-      time: range.end / 1000,
-    });
+    const body = await this.#api.get<Envelope<QueryData>>(instantPath(expr, range));
     const data = body.data;
     if (data.resultType === 'vector') return [...data.result];
     if (data.resultType === 'scalar') return [{ metric: {}, value: data.result }];
     return [];
   }
+}
+
+/** A range query's GET path, with the range's variables filled in. */
+export function rangePath(expr: string, range: ResolvedRange, step = stepFor(range)): string {
+  return withParams('/api/v1/query_range', {
+    query: expand(expr, range, step),
+    start: range.start / 1000,
+    end: range.end / 1000,
+    step,
+  });
+}
+
+/** An instant query at the end of the range, with the range's variables filled in. */
+export function instantPath(expr: string, range: ResolvedRange): string {
+  return withParams('/api/v1/query', { query: expand(expr, range, stepFor(range)), time: range.end / 1000 });
 }
 
 export function expand(expr: string, range: ResolvedRange, step: number): string {

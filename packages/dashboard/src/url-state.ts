@@ -16,6 +16,11 @@ export const REFRESH_INTERVALS: readonly { readonly label: string; readonly ms: 
   { label: '1m', ms: 60_000 },
 ];
 
+/** Whether a page name is a dashboard file's id rather than one of the app's own pages (or none). */
+export function isDashboardPage(page: string): boolean {
+  return page !== '' && page !== 'alerts' && page !== 'explore';
+}
+
 export function readUrlState(hash: string, defaultPage: string): UrlState {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(search);

@@ -4,13 +4,7 @@ import { formatValue } from '../format-value.js';
 import type { ResolvedRange } from '../time-range.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
-
-const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
-
-function seconds(text: string): number {
-  const m = /^(\d+)([smhdw])$/.exec(text);
-  return m ? Number(m[1]) * UNITS[m[2]!]! : 3600;
-}
+import { uptimeWindow } from './uptime-window.js';
 
 /** The colour class of one bar: Uptime Kuma's reading of an availability ratio. */
 function barClass(ratio: number | undefined): string {
@@ -41,10 +35,7 @@ export class UptimePanel implements Panel {
   }
 
   async load(range: ResolvedRange): Promise<void> {
-    const window = seconds(this.#def.window ?? '24h');
-    const bucket = seconds(this.#def.bucket ?? '1h');
-    const end = Math.floor(range.end / 1000 / bucket) * bucket + bucket;
-    const own = { start: (end - window) * 1000 + bucket * 1000, end: end * 1000 };
+    const { range: own, bucket, window } = uptimeWindow(this.#def, range);
     const key = this.#def.key!;
     let series: Awaited<ReturnType<PanelContext['queries']['range']>>;
     try {

@@ -8,7 +8,7 @@ import type { SeriesStore } from '../store/series-store.js';
 import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
 import { bearerAuth } from './bearer-auth.js';
-import { dashboardRoutes } from './dashboard-routes.js';
+import { dashboardAnswers, dashboardRoutes } from './dashboard-routes.js';
 import { fleetMetrics, mobileView } from './fleet-metrics.js';
 import { HttpError } from './http-error.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -110,7 +110,10 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     alertmanagerRoutes(router, { pipeline: options.notifications, clock, bodyLimit, version });
   }
   dashboardRoutes(router, { dirs: options.dashboardDirs });
-  staticFiles(router, { dir: options.dashboardDist });
+  staticFiles(router, {
+    dir: options.dashboardDist,
+    ...(options.token === undefined && { preloaded: () => dashboardAnswers(options.dashboardDirs) }),
+  });
   if (options.alerts) alertRoutes(router, options.alerts);
 
   const authorised = bearerAuth(options.token);

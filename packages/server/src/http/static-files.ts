@@ -3,11 +3,21 @@ import type { ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { HttpError } from './http-error.js';
 import type { Router } from './router.js';
+import { scriptJson } from './script-json.js';
 
 export interface StaticFilesOptions {
   /** The dashboard's built folder (`packages/dashboard/dist`); undefined when it cannot be found. */
   readonly dir: string | undefined;
+  /**
+   * Answers to API GETs by path, which index.html carries where the build marked PRELOADED, so the
+   * page reads them instead of asking (the dashboard's src/boot.ts). `/` answers without the token,
+   * so a server with one must not pass this.
+   */
+  readonly preloaded?: () => Record<string, unknown>;
 }
+
+/** Where the built index.html takes the preloaded answers, ahead of the script that reads them. */
+const PRELOADED = '<!--vigil:preloaded-->';
 
 const TYPES: Readonly<Record<string, string>> = {
   '.html': 'text/html; charset=utf-8',
@@ -29,7 +39,7 @@ const IMMUTABLE = 'public, max-age=31536000, immutable';
  * index.html is revalidated on every load (`no-cache`) while the assets are cached for a year.
  * Without a build, `/` answers a 404 page that says how to build it.
  */
-export function staticFiles(router: Router, { dir }: StaticFilesOptions): void {
+export function staticFiles(router: Router, { dir, preloaded }: StaticFilesOptions): void {
   const root = dir === undefined ? undefined : resolve(dir);
 
   router.on('GET', '/', async ({ res }) => {
@@ -39,6 +49,10 @@ export function staticFiles(router: Router, { dir }: StaticFilesOptions): void {
       body = await readFile(join(root, 'index.html'));
     } catch {
       return notBuilt(res, `${join(root, 'index.html')} does not exist`);
+    }
+    if (preloaded) {
+      const answers = `<script type="application/json" id="vigil-preloaded">${scriptJson(preloaded())}</script>`;
+      body = Buffer.from(body.toString('utf8').replace(PRELOADED, () => answers));
     }
     send(res, '.html', body, 'no-cache');
   });

@@ -2,11 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
+import { dashboardAnswers } from '../../src/http/dashboard-routes.js';
 import { Router } from '../../src/http/router.js';
+import { scriptJson } from '../../src/http/script-json.js';
 import { assetPath, staticFiles } from '../../src/http/static-files.js';
 
 const DIST = new URL('../../../dashboard/dist/', import.meta.url);
@@ -50,6 +53,8 @@ describe('the dashboard at /', () => {
     expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
     expect(res.headers['cache-control']).toBe('no-cache');
     expect(res.body).toBe(readFileSync(new URL('index.html', DIST), 'utf8'));
+    // `/` answers without the token, so it must not carry what the API keeps behind it.
+    expect(res.body).not.toContain('id="vigil-preloaded"');
   });
 
   it('serves the hashed bundle and stylesheet with their types, cached for a year', async () => {
@@ -215,5 +220,79 @@ describe('dashboard files', () => {
     const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: bad });
     await expect(serve(config)).rejects.toThrow(/table\.json: panels\[0\]\.key: .*a table needs "key"/);
     rmSync(bad, { recursive: true, force: true });
+  });
+});
+
+describe('the first answers the page carries', () => {
+  let server: RunningServer;
+  let data: string;
+  let dir: string;
+  const HOSTILE = '</script><script>window.pwned = 1</script><!-- & \u2028';
+
+  beforeAll(async () => {
+    data = mkdtempSync(join(tmpdir(), 'vigil-preload-'));
+    dir = mkdtempSync(join(tmpdir(), 'vigil-preload-dashboards-'));
+    writeFileSync(
+      join(dir, 'hostile.json'),
+      JSON.stringify({
+        title: HOSTILE,
+        panels: [{ type: 'stat', title: HOSTILE, queries: [{ expr: 'up' }] }],
+      }),
+    );
+    const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: dir });
+    server = await serve(config, new ManualClock(1_700_000_000_000));
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(data, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the answers of GET /api/dashboards and of each definition into the page, as the API gives them', async () => {
+    const page = (await get(server.url, '/')).body;
+    const text = /<script type="application\/json" id="vigil-preloaded">(.*?)<\/script>/s.exec(page)?.[1];
+    expect(text).toBeDefined();
+    const answers = JSON.parse(text!) as Record<string, unknown>;
+    const list = (await (await fetch(`${server.url}/api/dashboards`)).json()) as {
+      dashboards: { id: string }[];
+    };
+    expect(answers['/api/dashboards']).toEqual(list);
+    expect(Object.keys(answers)).toEqual([
+      '/api/dashboards',
+      ...list.dashboards.map((d) => `/api/dashboards/${d.id}`),
+    ]);
+    for (const { id } of list.dashboards) {
+      const definition = await (await fetch(`${server.url}/api/dashboards/${id}`)).json();
+      expect(answers[`/api/dashboards/${id}`], id).toEqual(definition);
+    }
+  });
+
+  it('keeps a title that closes the script element inside it, as text', async () => {
+    const page = (await get(server.url, '/')).body;
+    expect(page).not.toContain('<script>window.pwned');
+    expect(page).not.toContain('<!-- &');
+    const text = /<script type="application\/json" id="vigil-preloaded">(.*?)<\/script>/s.exec(page)?.[1];
+    const answers = JSON.parse(text!) as Record<string, { title?: string }>;
+    expect(answers['/api/dashboards/hostile']?.title).toBe(HOSTILE);
+  });
+
+  it('carries the list and only the definitions that fit in its budget', () => {
+    const dirs = [fileURLToPath(new URL('../../../dashboard/dashboards/', import.meta.url))];
+    const all = dashboardAnswers(dirs);
+    expect(Object.keys(all)).toHaveLength(5);
+    const listOnly = JSON.stringify({ '/api/dashboards': all['/api/dashboards'] }).length;
+    expect(Object.keys(dashboardAnswers(dirs, listOnly))).toEqual(['/api/dashboards']);
+    const first = Object.keys(all)[1]!;
+    const one = JSON.stringify(all[first]).length + first.length + 4;
+    expect(Object.keys(dashboardAnswers(dirs, listOnly + one))).toEqual(['/api/dashboards', first]);
+  });
+});
+
+describe('scriptJson', () => {
+  it('writes no character that could end or change a script element, and reads back the same', () => {
+    const value = { a: '</script>', b: '<!--', c: 'x & y > z', d: '\u2028\u2029', e: [1, null, true] };
+    const text = scriptJson(value);
+    expect(text).not.toMatch(/[<>&\u2028\u2029]/);
+    expect(JSON.parse(text)).toEqual(value);
   });
 });

@@ -246,8 +246,7 @@ export class Evaluator {
           w.drops = drops?.[k];
           w.from = lowerBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
-          const value = range(w);
-          if (value !== undefined) out.push({ metric: keepName ? s.metric : dropName(s.metric), value });
+          if (range(w)) out.push({ metric: keepName ? s.metric : dropName(s.metric), value: w.result });
         }
         return out;
       },

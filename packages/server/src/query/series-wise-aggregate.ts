@@ -206,8 +206,8 @@ export class SeriesWiseAggregation implements SampleVisitor {
       w.from = from;
       w.to = to;
       w.stepTime = steps[i]!;
-      const v = fn(w);
-      if (v === undefined) continue;
+      if (!fn(w)) continue;
+      const v = w.result;
       const seen = count[i]!;
       count[i] = seen + 1;
       if (seen === 0) {

@@ -205,7 +205,6 @@ export class ValueDecoder {
     }
     if (shift < 32) this.lo = (this.lo ^ (r.read((top < 32 ? top : 32) - shift) << shift)) >>> 0;
   }
-
 }
 
 const INTEGER_LIMIT = 2 ** 50;

@@ -4,7 +4,8 @@ import type { QueryEngine } from '../query/query-engine.js';
 import { QueryError } from '../query/query-error.js';
 import { badRequest, HttpError } from './http-error.js';
 import { parseTime, requestParams } from './params.js';
-import { sendData } from './respond.js';
+import { queryJson } from './query-json.js';
+import { sendJsonBytes } from './respond.js';
 import type { Router } from './router.js';
 
 export interface QueryRouteOptions {
@@ -22,7 +23,11 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
   router.on(['GET', 'POST'], '/api/v1/query', async (ctx) => {
     const params = await requestParams(ctx, bodyLimit);
     const time = parseTime(params.get('time'), clock.now(), 'time');
-    sendData(ctx.res, await run(() => engine.instantQuery(required(params), time, timeoutOf(params))));
+    sendJsonBytes(
+      ctx.res,
+      200,
+      queryJson(await run(() => engine.instantQuery(required(params), time, timeoutOf(params)))),
+    );
   });
 
   router.on(['GET', 'POST'], '/api/v1/query_range', async (ctx) => {
@@ -43,10 +48,8 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    sendData(
-      ctx.res,
-      await run(() => engine.rangeQuery(required(params), start, end, step, timeoutOf(params))),
-    );
+    const data = await run(() => engine.rangeQuery(required(params), start, end, step, timeoutOf(params)));
+    sendJsonBytes(ctx.res, 200, queryJson(data));
   });
 }
 

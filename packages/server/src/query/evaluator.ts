@@ -15,7 +15,7 @@ import {
   type RangeFunction,
   USES_DROPS,
 } from './range-functions.js';
-import { aggregateRangeSeriesWise, SERIES_WISE_OPS } from './series-wise-aggregate.js';
+import { SERIES_WISE_OPS, SeriesWiseAggregation } from './series-wise-aggregate.js';
 import { StepPicker } from './step-picker.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
@@ -246,8 +246,7 @@ export class Evaluator {
           w.drops = drops?.[k];
           w.from = lowerBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
-          const value = range(w);
-          if (value !== undefined) out.push({ metric: keepName ? s.metric : dropName(s.metric), value });
+          if (range(w)) out.push({ metric: keepName ? s.metric : dropName(s.metric), value: w.result });
         }
         return out;
       },
@@ -256,7 +255,8 @@ export class Evaluator {
 
   /**
    * `sum|avg|min|max|count|group (f(selector[range]))` with a parameterless range function that
-   * drops the name, folded series by series (series-wise-aggregate.ts); undefined for any other shape.
+   * drops the name, folded series by series from a store scan (series-wise-aggregate.ts);
+   * undefined for any other shape.
    */
   async #seriesWiseAggregation(
     e: Expr & { kind: 'aggregation' },
@@ -268,13 +268,29 @@ export class Evaluator {
     const range = RANGE_FUNCTIONS.get(call.func);
     const arg = unwrap(call.args[0]!);
     if (!range || call.func === 'last_over_time' || arg.kind !== 'matrixSelector') return undefined;
-    const matrix = await this.#matrix(arg, steps);
+    const sel = arg.selector;
+    const ends = this.#ends(steps, sel.at, sel.offsetMs);
     const grouping = { labels: e.grouping, without: e.without };
-    const folded = aggregateRangeSeriesWise(e.op, grouping, matrix, range, steps, () =>
-      this.#checkDeadline(),
+    const folder = new SeriesWiseAggregation({
+      op: e.op,
+      grouping,
+      fn: range,
+      steps,
+      ends,
+      rangeMs: arg.rangeMs,
+      namePinned: sel.matchers.some((m) => m.name === '__name__' && m.type === '='),
+      checkDeadline: () => this.#checkDeadline(),
+    });
+    this.#checkDeadline();
+    await this.#storeCall(() =>
+      this.#o.store.scan(sel.matchers, min(ends) - arg.rangeMs, max(ends), folder, this.#selectOptions()),
     );
-    if (folded) return { type: 'vector', steps: folded };
+    if (!folder.collided) {
+      this.#count(folder.loaded);
+      return { type: 'vector', steps: folder.result() };
+    }
     // Two series collide once named dropped: the step-wise path raises the error at that step.
+    const matrix = await this.#matrix(arg, steps);
     const input = vectorOf(this.#rangeFunction(range, false, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);

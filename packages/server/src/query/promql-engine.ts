@@ -7,6 +7,7 @@ import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
 import type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
+import { StepSeries } from './step-series.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
@@ -152,43 +153,39 @@ function windowAt(value: Value & { type: 'matrix' }): { metric: Metric['labels']
 }
 
 /** A range query's result: one series per label set, points in step order, series sorted by labels. */
-function toMatrix(value: Value, steps: Float64Array): { metric: Metric['labels']; values: ApiPoint[] }[] {
+function toMatrix(value: Value, steps: Float64Array): StepSeries[] {
   if (value.type === 'scalar')
     return [
-      {
-        metric: {},
-        values: Array.from(steps, (t, i) => [t / 1000, formatValue(value.values[i]!)] as ApiPoint),
-      },
+      new StepSeries(
+        {},
+        steps,
+        Array.from(steps, (_, i) => i),
+        value.values,
+      ),
     ];
   if (value.type !== 'vector') throw new Error(`unreachable: a range query of type ${value.type}`);
-  const series = new Map<string, { metric: Metric; values: ApiPoint[] }>();
+  const series = new Map<string, { metric: Metric; at: number[]; values: number[] }>();
   value.steps.forEach((vec, i) => {
     for (const s of vec) {
       let entry = series.get(s.metric.key);
       if (!entry) {
-        entry = { metric: s.metric, values: [] };
+        entry = { metric: s.metric, at: [], values: [] };
         series.set(s.metric.key, entry);
       }
-      entry.values.push([steps[i]! / 1000, formatValue(s.value)]);
+      entry.at.push(i);
+      entry.values.push(s.value);
     }
   });
   return [...series.values()]
     .sort((a, b) => compareLabels(a.metric, b.metric))
-    .map((s) => ({ metric: s.metric.labels, values: s.values }));
+    .map((s) => new StepSeries(s.metric.labels, steps, s.at, s.values));
 }
 
 /** A bare selector's range query answer, built from its rows (Evaluator.selectorRows). */
-function rowsToMatrix(
-  rows: SelectorRow[],
-  steps: Float64Array,
-): { metric: Metric['labels']; values: ApiPoint[] }[] {
+function rowsToMatrix(rows: SelectorRow[], steps: Float64Array): StepSeries[] {
   return rows
     .sort((a, b) => compareLabels(a.metric, b.metric))
-    .map(({ metric, steps: at, values }) => {
-      const points: ApiPoint[] = [];
-      for (let k = 0; k < at.length; k++) points.push([steps[at[k]!]! / 1000, formatValue(values[k]!)]);
-      return { metric: metric.labels, values: points };
-    });
+    .map(({ metric, steps: at, values }) => new StepSeries(metric.labels, steps, at, values));
 }
 
 function unwrap(e: Expr): Expr {

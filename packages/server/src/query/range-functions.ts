@@ -19,9 +19,11 @@ export interface Window {
    * sample of every window (half of `sum(rate(x[5m]))`'s evaluation, bench/query-rate-sum.js).
    */
   readonly drops: Int32Array | undefined;
+  /** The function's answer, when it returned true. */
+  result: number;
 }
 
-/** A Window to refill for every series and step: the range functions read it and keep nothing. */
+/** A Window to refill for every series and step: the range functions read it and keep only `result`. */
 export type MutableWindow = { -readonly [K in keyof Window]: Window[K] };
 
 export function emptyWindow(): MutableWindow {
@@ -35,6 +37,7 @@ export function emptyWindow(): MutableWindow {
     stepTime: 0,
     param: Number.NaN,
     drops: undefined,
+    result: Number.NaN,
   };
 }
 
@@ -49,8 +52,13 @@ export function countDrops(vs: Float64Array): Int32Array {
   return drops;
 }
 
-/** Undefined: no output sample for this series at this step. */
-export type RangeFunction = (w: Window) => number | undefined;
+/**
+ * Leaves its answer in `w.result` and returns true, or returns false: no output sample for this
+ * series at this step. A `number | undefined` return boxed every number in a heap object on its way
+ * out, 4 MB per `sum by (job) (rate(x[5m]))` over 1,000 series and 241 steps
+ * (bench/query-rate-sum.js), a fifth of its fold's time.
+ */
+export type RangeFunction = (w: Window) => boolean;
 
 /**
  * Prometheus's extrapolatedRate (promql/functions.go, v2.42): the increase between the first and last
@@ -58,10 +66,10 @@ export type RangeFunction = (w: Window) => number | undefined;
  * than 1.1 average intervals from the edge (then only half an interval), and never below zero for
  * counters.
  */
-function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): number | undefined {
+function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): boolean {
   const { ts, vs, from, to } = w;
   const n = to - from;
-  if (n < 2) return undefined;
+  if (n < 2) return false;
   const firstT = ts[from]!;
   const lastT = ts[to - 1]!;
   const firstV = vs[from]!;
@@ -88,20 +96,24 @@ function extrapolatedRate(w: Window, isCounter: boolean, isRate: boolean): numbe
   extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2;
   result *= extrapolateTo / sampledInterval;
   if (isRate) result /= (w.rangeEnd - w.rangeStart) / 1000;
-  return result;
+  w.result = result;
+  return true;
 }
 
-function instantValue(w: Window, isRate: boolean): number | undefined {
+function instantValue(w: Window, isRate: boolean): boolean {
   const { ts, vs, from, to } = w;
-  if (to - from < 2) return undefined;
+  if (to - from < 2) return false;
   const last = vs[to - 1]!;
   const previous = vs[to - 2]!;
-  let result = isRate && last < previous ? last : last - previous;
-  if (!isRate) return result;
+  const result = isRate && last < previous ? last : last - previous;
+  if (!isRate) {
+    w.result = result;
+    return true;
+  }
   const interval = (ts[to - 1]! - ts[to - 2]!) / 1000;
-  if (interval === 0) return undefined;
-  result /= interval;
-  return result;
+  if (interval === 0) return false;
+  w.result = result / interval;
+  return true;
 }
 
 /** Kahan-compensated least squares, as Prometheus's linearRegression; x is seconds from `interceptMs`. */
@@ -152,7 +164,20 @@ class KahanSum {
 }
 
 function nonEmpty(fn: (w: Window) => number): RangeFunction {
-  return (w) => (w.to > w.from ? fn(w) : undefined);
+  return (w) => {
+    if (w.to <= w.from) return false;
+    w.result = fn(w);
+    return true;
+  };
+}
+
+/** A function of at least two samples. */
+function twoOrMore(fn: (w: Window) => number): RangeFunction {
+  return (w) => {
+    if (w.to - w.from < 2) return false;
+    w.result = fn(w);
+    return true;
+  };
 }
 
 function variance(w: Window): number {
@@ -181,14 +206,13 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
   ['delta', (w) => extrapolatedRate(w, false, false)],
   ['irate', (w) => instantValue(w, true)],
   ['idelta', (w) => instantValue(w, false)],
-  ['deriv', (w) => (w.to - w.from < 2 ? undefined : linearRegression(w, w.ts[w.from]!)[0])],
+  ['deriv', twoOrMore((w) => linearRegression(w, w.ts[w.from]!)[0])],
   [
     'predict_linear',
-    (w) => {
-      if (w.to - w.from < 2) return undefined;
+    twoOrMore((w) => {
       const [slope, intercept] = linearRegression(w, w.stepTime);
       return slope * w.param + intercept;
-    },
+    }),
   ],
   [
     'resets',

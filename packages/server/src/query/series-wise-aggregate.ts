@@ -1,8 +1,8 @@
+import { isStaleNaN, type SampleVisitor, type SeriesLabels } from '../store/series-store.js';
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { AggregateOp } from './ast.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
-import { countDrops, emptyWindow, type RangeFunction, USES_DROPS } from './range-functions.js';
-import { lowerBound, upperBound } from './time-bounds.js';
+import { emptyWindow, type RangeFunction, USES_DROPS } from './range-functions.js';
 
 /** The aggregations whose per-step state is one number (plus a count), so they fold series by series. */
 export const SERIES_WISE_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>([
@@ -14,15 +14,23 @@ export const SERIES_WISE_OPS: ReadonlySet<AggregateOp> = new Set<AggregateOp>([
   'group',
 ]);
 
-export interface RangeInput {
-  readonly series: readonly {
-    readonly metric: Metric;
-    readonly ts: Float64Array;
-    readonly vs: Float64Array;
-  }[];
-  /** Each step's range ends here (ms) and starts `rangeMs` earlier. */
+export interface SeriesWiseOptions {
+  readonly op: AggregateOp;
+  readonly grouping: Grouping;
+  readonly fn: RangeFunction;
+  readonly steps: Float64Array;
+  /**
+   * Each step's range ends here (ms, after offset and @) and starts `rangeMs` earlier, both
+   * included. Ends never decrease (steps ascend; offset and @ shift or pin them all alike).
+   */
   readonly ends: Float64Array;
   readonly rangeMs: number;
+  /**
+   * Every series of the selector has the same name (it is matched with `=`): dropping it cannot
+   * make two label sets equal, so no series needs checking for that.
+   */
+  readonly namePinned: boolean;
+  readonly checkDeadline: () => void;
 }
 
 interface Group {
@@ -32,50 +40,158 @@ interface Group {
 }
 
 /**
- * `op by (...) (fn(selector[range]))` evaluated series by series instead of step by step: each
- * series' windows are computed in one pass and folded straight into its group's per-step
- * accumulators, so no sample object is made per series and step (the step-wise path made 241,000
- * for 1,000 series over 241 steps; bench/query-rate-sum.js). Each (group, step) accumulates in
- * series order, as the step-wise path and Prometheus do, so the results are the same bit for bit.
+ * `op by (...) (fn(selector[range]))` evaluated series by series as a store scan hands the samples
+ * over: each series is gathered into one buffer reused for every series (stale markers left out,
+ * counter drops counted on the way), its windows computed in one pass and folded straight into its
+ * group's per-step accumulators. Nothing is allocated per series or per step: a copy of every
+ * series' samples plus its drop counts was 5 MB per `sum by (job) (rate(x[5m]))` over 1,000 series
+ * (bench/query-rate-sum.js), and the scavenges it caused were a third of the query's time. Each
+ * (group, step) accumulates in series order, as the step-wise path and Prometheus do, so the
+ * results are the same bit for bit.
  *
- * Returns undefined when two series would collide once `fn` drops their names: the step-wise path
- * reports that error at the step where it happens.
+ * `collided` says two series would collide once `fn` drops their names: the step-wise path reports
+ * that error at the step where it happens, and `result()` is not to be used.
  */
-export function aggregateRangeSeriesWise(
-  op: AggregateOp,
-  grouping: Grouping,
-  input: RangeInput,
-  fn: RangeFunction,
-  steps: Float64Array,
-  checkDeadline: () => void,
-): Vector[] | undefined {
-  const named = new Set<string>();
-  for (const s of input.series) {
-    const key = dropName(s.metric).key;
-    if (named.has(key)) return undefined;
-    named.add(key);
+export class SeriesWiseAggregation implements SampleVisitor {
+  /** Samples received, over all series. */
+  loaded = 0;
+  collided = false;
+  readonly #o: SeriesWiseOptions;
+  readonly #usesDrops: boolean;
+  readonly #groups = new Map<string, Group>();
+  /** The names `by` keeps, sorted, or undefined for `without`. */
+  readonly #byNames: readonly string[] | undefined;
+  readonly #named: Set<string> | undefined;
+  #labels: SeriesLabels | undefined;
+  #ts = new Float64Array(512);
+  #vs = new Float64Array(512);
+  /** `#drops[i]`: counter drops among `#vs[1..i]` (as countDrops in range-functions.ts). */
+  #drops = new Int32Array(512);
+  #n = 0;
+  #series = 0;
+  readonly #w = emptyWindow();
+
+  constructor(options: SeriesWiseOptions) {
+    this.#o = options;
+    this.#usesDrops = USES_DROPS.has(options.fn);
+    const { grouping } = options;
+    this.#byNames = grouping.without ? undefined : grouping.labels.filter((n) => n !== '__name__').sort();
+    this.#named = options.namePinned ? undefined : new Set();
   }
-  const n = steps.length;
-  const groups = new Map<string, Group>();
-  const { ends, rangeMs } = input;
-  let ascending = true;
-  for (let i = 1; i < n; i++) if (ends[i]! < ends[i - 1]!) ascending = false;
-  const w = emptyWindow();
-  const usesDrops = USES_DROPS.has(fn);
-  for (let k = 0; k < input.series.length; k++) {
-    if ((k & 63) === 0) checkDeadline();
-    const s = input.series[k]!;
-    const metric = makeMetric(groupLabels(dropName(s.metric), grouping));
-    let group = groups.get(metric.key);
-    if (!group) {
-      group = { metric, count: new Float64Array(n), value: new Float64Array(n) };
-      groups.set(metric.key, group);
+
+  series(labels: SeriesLabels): void {
+    this.#fold();
+    if ((this.#series++ & 63) === 0) this.#o.checkDeadline();
+    this.#labels = labels;
+    this.#n = 0;
+    if (this.#named) {
+      const key = dropName(makeMetric(labels)).key;
+      if (this.#named.has(key)) this.collided = true;
+      this.#named.add(key);
     }
-    const { count, value } = group;
-    const ts = s.ts;
+  }
+
+  samples(timestamps: Float64Array, values: Float64Array, n: number): void {
+    this.loaded += n;
+    if (this.collided) return;
+    if (this.#n + n > this.#ts.length) this.#grow(this.#n + n);
+    const ts = this.#ts;
+    const vs = this.#vs;
+    const drops = this.#drops;
+    let j = this.#n;
+    let dropped = j > 0 ? drops[j - 1]! : 0;
+    let last = j > 0 ? vs[j - 1]! : Number.NaN;
+    for (let k = 0; k < n; k++) {
+      const v = values[k]!;
+      if (isStaleNaN(v)) continue;
+      if (v < last) dropped++;
+      ts[j] = timestamps[k]!;
+      vs[j] = v;
+      drops[j++] = dropped;
+      last = v;
+    }
+    this.#n = j;
+  }
+
+  /** The aggregate at every step; call once after the scan. */
+  result(): Vector[] {
+    this.#fold();
+    const n = this.#o.steps.length;
+    const { op } = this.#o;
+    const out: Vector[] = Array.from({ length: n }, () => []);
+    for (const { metric, count, value } of this.#groups.values()) {
+      for (let i = 0; i < n; i++) {
+        const c = count[i]!;
+        if (c === 0) continue;
+        out[i]!.push({ metric, value: op === 'count' ? c : op === 'group' ? 1 : value[i]! });
+      }
+    }
+    return out;
+  }
+
+  #grow(need: number): void {
+    const size = Math.max(need, this.#ts.length * 2);
+    const ts = new Float64Array(size);
+    const vs = new Float64Array(size);
+    const drops = new Int32Array(size);
+    ts.set(this.#ts.subarray(0, this.#n));
+    vs.set(this.#vs.subarray(0, this.#n));
+    drops.set(this.#drops.subarray(0, this.#n));
+    this.#ts = ts;
+    this.#vs = vs;
+    this.#drops = drops;
+  }
+
+  /** The group of the series `labels`, made on its first series. */
+  #group(labels: SeriesLabels): Group {
+    const key = this.#groupKey(labels);
+    let group = this.#groups.get(key);
+    if (!group) {
+      const n = this.#o.steps.length;
+      const metric = makeMetric(groupLabels(dropName(makeMetric(labels)), this.#o.grouping));
+      group = { metric, count: new Float64Array(n), value: new Float64Array(n) };
+      this.#groups.set(key, group);
+    }
+    return group;
+  }
+
+  /** What identifies the group of `labels`, without making its label set: a label set per series was a tenth of the fold. */
+  #groupKey(labels: SeriesLabels): string {
+    let key = '';
+    if (this.#byNames) {
+      for (const name of this.#byNames) {
+        const value = labels[name];
+        if (value) key += `${name}\xff${value}\xfe`;
+      }
+      return key;
+    }
+    const without = this.#o.grouping.labels;
+    for (const name of Object.keys(labels).sort()) {
+      const value = labels[name];
+      if (value && name !== '__name__' && !without.includes(name)) key += `${name}\xff${value}\xfe`;
+    }
+    return key;
+  }
+
+  /** Folds the gathered series into its group at every step. */
+  #fold(): void {
+    const labels = this.#labels;
+    if (labels === undefined || this.collided) return;
+    this.#labels = undefined;
+    if (this.#n === 0) {
+      // A series of stale markers only still makes its group, as it does on the step-wise path.
+      this.#group(labels);
+      return;
+    }
+    const { op, fn, steps, ends, rangeMs } = this.#o;
+    const { count, value } = this.#group(labels);
+    const n = steps.length;
+    const len = this.#n;
+    const ts = this.#ts;
+    const w = this.#w;
     w.ts = ts;
-    w.vs = s.vs;
-    w.drops = usesDrops ? countDrops(s.vs) : undefined;
+    w.vs = this.#vs;
+    w.drops = this.#usesDrops ? this.#drops : undefined;
     let from = 0;
     let to = 0;
     for (let i = 0; i < n; i++) {
@@ -83,20 +199,15 @@ export function aggregateRangeSeriesWise(
       const start = end - rangeMs;
       w.rangeStart = start;
       w.rangeEnd = end;
-      if (ascending) {
-        // Ends only grow: the window's bounds slide forward instead of being searched for again.
-        while (from < ts.length && ts[from]! < start) from++;
-        if (to < from) to = from;
-        while (to < ts.length && ts[to]! <= end) to++;
-      } else {
-        from = lowerBound(ts, start);
-        to = upperBound(ts, end);
-      }
+      // Ends never decrease: the window's bounds slide forward instead of being searched for again.
+      while (from < len && ts[from]! < start) from++;
+      if (to < from) to = from;
+      while (to < len && ts[to]! <= end) to++;
       w.from = from;
       w.to = to;
       w.stepTime = steps[i]!;
-      const v = fn(w);
-      if (v === undefined) continue;
+      if (!fn(w)) continue;
+      const v = w.result;
       const seen = count[i]!;
       count[i] = seen + 1;
       if (seen === 0) {
@@ -125,15 +236,6 @@ export function aggregateRangeSeriesWise(
       }
     }
   }
-  const out: Vector[] = Array.from({ length: n }, () => []);
-  for (const { metric, count, value } of groups.values()) {
-    for (let i = 0; i < n; i++) {
-      const c = count[i]!;
-      if (c === 0) continue;
-      out[i]!.push({ metric, value: op === 'count' ? c : op === 'group' ? 1 : value[i]! });
-    }
-  }
-  return out;
 }
 
 /** As aggregate.ts: an infinite running mean stays as it is unless a NaN or the opposite infinity arrives. */

@@ -65,13 +65,20 @@ export class BitWriter {
   }
 }
 
-/** Reads what a BitWriter wrote. Reading past the end yields zero bits, never an exception. */
+/**
+ * Reads what a BitWriter wrote. Reading past the end yields zero bits, never an exception.
+ *
+ * Fields are cut out of a 32-bit window at the read position (one big-endian load and one byte),
+ * rather than assembled a byte at a time: the XOR-coded values of a gauge are mostly 40-55 bit fields.
+ */
 export class BitReader {
   readonly bytes: Uint8Array;
+  readonly #view: DataView;
   pos = 0;
 
   constructor(bytes: Uint8Array, bitOffset = 0) {
     this.bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = bitOffset;
   }
 
@@ -82,26 +89,37 @@ export class BitReader {
 
   /** Reads 1 bits until a 0 bit or `max` of them: how many 1 bits came (a prefix code's length). */
   ones(max: number): number {
-    let n = 0;
-    while (n < max && this.bit() === 1) n++;
-    return n;
+    const n = Math.clz32(~this.peek());
+    if (n < max) {
+      this.pos += n + 1;
+      return n;
+    }
+    this.pos += max;
+    return max;
   }
 
   /** Reads `n` bits as an unsigned integer, 0 <= n <= 32. */
   read(n: number): number {
+    if (n === 0) return 0;
+    const value = this.peek() >>> (32 - n);
+    this.pos += n;
+    return value;
+  }
+
+  /** The next 32 bits, highest first, as a signed 32-bit integer, without moving the read position. */
+  peek(): number {
+    const i = this.pos >>> 3;
+    const shift = this.pos & 7;
+    if (i + 5 > this.bytes.length) return this.#peekNearEnd(i, shift);
+    const word = this.#view.getInt32(i);
+    return shift === 0 ? word : (word << shift) | (this.bytes[i + 4]! >>> (8 - shift));
+  }
+
+  #peekNearEnd(i: number, shift: number): number {
     const bytes = this.bytes;
-    let pos = this.pos;
-    let result = 0;
-    let rest = n;
-    while (rest > 0) {
-      const avail = 8 - (pos & 7);
-      const take = avail < rest ? avail : rest;
-      result = (result << take) | (((bytes[pos >>> 3] ?? 0) >>> (avail - take)) & ((1 << take) - 1));
-      pos += take;
-      rest -= take;
-    }
-    this.pos = pos;
-    return result >>> 0;
+    let word = 0;
+    for (let k = 0; k < 4; k++) word = (word << 8) | (bytes[i + k] ?? 0);
+    return shift === 0 ? word : (word << shift) | ((bytes[i + 4] ?? 0) >>> (8 - shift));
   }
 
   /** Reads a non-negative integer of `n` bits, 0 <= n <= 53. */

@@ -56,8 +56,9 @@ export function decodeChunk(
   const words = out.words;
   let n = out.length;
   for (let i = 0; i < count; i++) {
-    const t = times.decode(reader);
+    times.decode(reader);
     values.decode(reader);
+    const t = times.t;
     if (t > end) {
       out.length = n;
       return i + 1;

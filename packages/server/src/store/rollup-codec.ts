@@ -73,7 +73,8 @@ export function decodeRollups(
   const max = new ValueDecoder();
   const last = new ValueDecoder();
   for (let i = 0; i < n; i++) {
-    const t = times.decode(r) * resolution;
+    times.decode(r);
+    const t = times.t * resolution;
     count.decode(r);
     sum.decode(r);
     min.decode(r);

@@ -56,16 +56,20 @@ export class TimestampEncoder {
 }
 
 export class TimestampDecoder {
+  /**
+   * The timestamp `decode` read last. A field rather than a return value: a call the optimizer
+   * does not inline returns a timestamp (not a small integer) as a newly boxed double.
+   */
+  t = 0;
   // A number from the start, as in TimestampEncoder: decoding 172,800 samples allocated 2.9 MB of
   // boxed doubles and took 10 ms with the field starting undefined, 0.2 MB and 6 ms without.
-  #prev = 0;
   #prevDelta = 0;
 
   constructor(base: number) {
-    this.#prev = base;
+    this.t = base;
   }
 
-  decode(r: BitReader): number {
+  decode(r: BitReader): void {
     let dod = 0;
     switch (r.ones(4)) {
       case 0:
@@ -83,7 +87,6 @@ export class TimestampDecoder {
         dod = unzigzag(r.readWide(r.read(6)));
     }
     this.#prevDelta += dod;
-    this.#prev += this.#prevDelta;
-    return this.#prev;
+    this.t += this.#prevDelta;
   }
 }

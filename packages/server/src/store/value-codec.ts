@@ -181,14 +181,21 @@ export class ValueDecoder {
   }
 
   #xor(r: BitReader): void {
-    if (r.bit() === 0) return;
+    // The control bits ('0', '10', or '11' with the window) come from one 32-bit look-ahead.
+    const head = r.peek();
+    if (head >= 0) {
+      r.pos += 1;
+      return;
+    }
     let n: number;
-    if (r.bit() === 0) {
+    if ((head & 0x40000000) === 0) {
+      r.pos += 2;
       n = 64 - this.#leading - this.#trailing;
     } else {
-      this.#leading = r.read(5);
-      n = r.read(6) || 64;
+      this.#leading = (head >>> 25) & 31;
+      n = (head >>> 19) & 63 || 64;
       this.#trailing = 64 - this.#leading - n;
+      r.pos += 13;
     }
     const shift = this.#trailing;
     const top = shift + n;

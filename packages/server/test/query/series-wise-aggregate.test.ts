@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
-import type { SeriesSamples, SeriesStore } from '../../src/store/series-store.js';
+import { type SeriesSamples, type SeriesStore, staleNaN } from '../../src/store/series-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 
 /**
@@ -30,9 +30,17 @@ beforeAll(async () => {
     let v = 0;
     for (let i = 0; i < 200; i++) {
       timestamps.push(T0 + i * 15_000 + s * 97);
-      // Series 7 resets, series 9 starts late, some values are NaN or infinite.
-      v = s === 7 && i === 100 ? 0 : v + Math.floor(random() * 50);
-      values[i] = s === 11 && i % 17 === 0 ? Number.NaN : s === 12 && i === 50 ? Infinity : v;
+      // Series 7 resets, series 9 starts late, some values are NaN or infinite, series 13 has
+      // staleness markers (one right after a reset, so drops are counted over the samples kept).
+      v = (s === 7 || s === 13) && i === 100 ? 0 : v + Math.floor(random() * 50);
+      values[i] =
+        s === 11 && i % 17 === 0
+          ? Number.NaN
+          : s === 12 && i === 50
+            ? Infinity
+            : s === 13 && (i % 40 === 30 || i === 101)
+              ? staleNaN()
+              : v;
     }
     series.push({
       labels: { __name__: 'x', job: `j${s % 4}`, instance: `i${s}` },

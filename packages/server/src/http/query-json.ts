@@ -1,0 +1,164 @@
+import { formatValue } from '../query/format-value.js';
+import type { QueryData } from '../query/query-engine.js';
+import { StepSeries } from '../query/step-series.js';
+
+/**
+ * A query's answer in Prometheus's success envelope, as JSON bytes. A range query's series
+ * (StepSeries) are written digit by digit from their numbers, the same text JSON.stringify would give
+ * for their points: a 30-day panel is 8,641 points, and formatting each timestamp and value through
+ * the engine's number-to-string cost more than the query's own evaluation. Any other answer (an
+ * instant query, a remote engine's) goes through JSON.stringify.
+ */
+export function queryJson(data: QueryData): Buffer {
+  if (data.resultType !== 'matrix' || !data.result.every((s) => s instanceof StepSeries))
+    return Buffer.from(JSON.stringify({ status: 'success', data }));
+  const out = new JsonBytes();
+  out.ascii('{"status":"success","data":{"resultType":"matrix","result":[');
+  data.result.forEach((s, k) => {
+    const series = s as StepSeries;
+    out.ascii(k === 0 ? '{"metric":' : ',{"metric":');
+    out.text(JSON.stringify(series.metric));
+    out.ascii(',"values":[');
+    for (let i = 0; i < series.length; i++) {
+      out.reserve(POINT_BYTES);
+      if (i > 0) out.byte(COMMA);
+      out.byte(LEFT_BRACKET);
+      writeSeconds(out, series.timeMs(i));
+      out.byte(COMMA);
+      out.byte(QUOTE);
+      writeValue(out, series.value(i));
+      out.byte(QUOTE);
+      out.byte(RIGHT_BRACKET);
+    }
+    out.ascii(']}');
+  });
+  out.ascii(']}}');
+  return out.finish();
+}
+
+const LEFT_BRACKET = 0x5b;
+const RIGHT_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const QUOTE = 0x22;
+const MINUS = 0x2d;
+const POINT = 0x2e;
+const ZERO = 0x30;
+
+/** Bytes appended to a buffer that doubles when full. */
+class JsonBytes {
+  #bytes = Buffer.allocUnsafe(64 * 1024);
+  #length = 0;
+
+  /** Room for `n` more bytes: `byte` and the digit writers do not check. */
+  reserve(n: number): void {
+    if (this.#length + n <= this.#bytes.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.#bytes.length * 2, this.#length + n));
+    this.#bytes.copy(next, 0, 0, this.#length);
+    this.#bytes = next;
+  }
+
+  byte(b: number): void {
+    this.#bytes[this.#length++] = b;
+  }
+
+  /** A string known to be ASCII (the envelope's fixed text). */
+  ascii(s: string): void {
+    this.reserve(s.length);
+    this.#length += this.#bytes.write(s, this.#length, 'latin1');
+  }
+
+  /** Any text, as UTF-8 (label names and values). */
+  text(s: string): void {
+    this.reserve(Buffer.byteLength(s));
+    this.#length += this.#bytes.write(s, this.#length, 'utf8');
+  }
+
+  /** The digits of an integer 0 <= n < 10^15. */
+  integer(n: number): void {
+    if (n < 2 ** 31) {
+      this.#digits(n, digitCount(n));
+    } else {
+      // Two parts below 2^31, so that the digit loops stay in small-integer arithmetic.
+      const high = Math.floor(n / 1e8);
+      this.#digits(high, digitCount(high));
+      this.#digits(n - high * 1e8, 8);
+    }
+  }
+
+  /** Exactly `width` digits of 0 <= n < 2^31, zeros in front. */
+  padded(n: number, width: number): void {
+    this.#digits(n, width);
+  }
+
+  #digits(n: number, width: number): void {
+    const bytes = this.#bytes;
+    let at = this.#length + width;
+    this.#length = at;
+    for (let i = 0; i < width; i++) {
+      bytes[--at] = ZERO + (n % 10);
+      n = (n / 10) | 0;
+    }
+  }
+
+  finish(): Buffer {
+    return this.#bytes.subarray(0, this.#length);
+  }
+}
+
+function digitCount(n: number): number {
+  let count = 1;
+  while (n >= 10) {
+    n = (n / 10) | 0;
+    count++;
+  }
+  return count;
+}
+
+const POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+/** Below 10^15 a decimal has at most 15 significant digits, and no two such decimals are the same double. */
+const EXACT_DIGITS = 1e15;
+/** The most bytes one point takes on the fast paths: two numbers of 15 digits, signs, points, punctuation. */
+const POINT_BYTES = 48;
+
+/** A timestamp in ms as the seconds JSON.stringify writes for `ms / 1000`. */
+function writeSeconds(out: JsonBytes, ms: number): void {
+  if (!Number.isInteger(ms) || ms >= EXACT_DIGITS || ms <= -EXACT_DIGITS) {
+    out.ascii(JSON.stringify(ms / 1000));
+    return;
+  }
+  if (ms < 0) out.byte(MINUS);
+  const abs = ms < 0 ? -ms : ms;
+  const seconds = Math.floor(abs / 1000);
+  const millis = abs - seconds * 1000;
+  out.integer(seconds);
+  if (millis === 0) return;
+  out.byte(POINT);
+  if (millis % 100 === 0) out.padded(millis / 100, 1);
+  else if (millis % 10 === 0) out.padded(millis / 10, 2);
+  else out.padded(millis, 3);
+}
+
+/**
+ * A value as formatValue writes it (Go's shortest 'f' format). A value that is a decimal of at most
+ * 15 significant digits and 9 places is written from that decimal: it is the only decimal of that
+ * length that reads back as the value, so it is the shortest one; anything else goes through
+ * formatValue.
+ */
+function writeValue(out: JsonBytes, v: number): void {
+  for (let scale = 0; scale < POWERS.length; scale++) {
+    const p = POWERS[scale]!;
+    const m = Math.round(v * p);
+    if (m / p !== v) continue;
+    if (m >= EXACT_DIGITS || m <= -EXACT_DIGITS || (m === 0 && 1 / v < 0)) break;
+    if (m < 0) out.byte(MINUS);
+    const abs = m < 0 ? -m : m;
+    const whole = Math.floor(abs / p);
+    out.integer(whole);
+    if (scale > 0) {
+      out.byte(POINT);
+      out.padded(abs - whole * p, scale);
+    }
+    return;
+  }
+  out.ascii(formatValue(v));
+}

@@ -1,0 +1,103 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { queryJson } from '../../src/http/query-json.js';
+import type { QueryData } from '../../src/query/query-engine.js';
+import { StepSeries } from '../../src/query/step-series.js';
+
+/** What Prometheus clients read: the same answer through JSON.stringify of its points. */
+function viaStringify(data: QueryData): string {
+  return JSON.stringify({ status: 'success', data });
+}
+
+function matrix(series: { metric: Record<string, string>; times: number[]; values: number[] }[]): QueryData {
+  return {
+    resultType: 'matrix',
+    result: series.map(
+      (s) =>
+        new StepSeries(
+          s.metric,
+          Float64Array.from(s.times),
+          s.times.map((_, i) => i),
+          s.values,
+        ),
+    ),
+  };
+}
+
+const values = fc.oneof(
+  fc.double(),
+  fc.integer({ min: -1e6, max: 1e6 }).map((n) => n / 1000),
+  fc.integer().map((n) => n / 100),
+  fc.double({ min: -1e-5, max: 1e-5 }),
+  fc.double({ min: 1e14, max: 1e16 }),
+  fc.constantFrom(0, -0, NaN, Infinity, -Infinity, 2 ** 53, 1e21, 5e-324, 0.1 + 0.2, 123456789.123456),
+);
+const times = fc.oneof(
+  fc.integer({ min: 1_600_000_000_000, max: 2_000_000_000_000 }),
+  fc.integer({ min: -1e12, max: 1e12 }),
+  fc.double({ min: -1e15, max: 1e16, noNaN: true }),
+  fc.constantFrom(0, 1, 999, 1000, 1010, 1100, 1_000_000_000_000_000),
+);
+
+describe('queryJson', () => {
+  it("writes a range query's points exactly as JSON.stringify writes them", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            metric: fc.dictionary(fc.string(), fc.string({ unit: 'grapheme' })),
+            points: fc.array(fc.tuple(times, values), { maxLength: 40 }),
+          }),
+          { maxLength: 4 },
+        ),
+        (series) => {
+          const data = matrix(
+            series.map((s) => ({
+              metric: s.metric,
+              times: s.points.map((p) => p[0]),
+              values: s.points.map((p) => p[1]),
+            })),
+          );
+          expect(queryJson(data).toString('utf8')).toBe(viaStringify(data));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('keeps the answer a Prometheus client reads: points, NaN and infinities as strings, label text escaped', () => {
+    const data = matrix([
+      {
+        metric: { __name__: 'g', path: '"/</script>\n\u2028ü' },
+        times: [1_700_000_000_000, 1_700_000_000_500, 1_700_000_015_120],
+        values: [84.49, NaN, -Infinity],
+      },
+    ]);
+    expect(JSON.parse(queryJson(data).toString('utf8'))).toEqual({
+      status: 'success',
+      data: {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { __name__: 'g', path: '"/</script>\n\u2028ü' },
+            values: [
+              [1_700_000_000, '84.49'],
+              [1_700_000_000.5, 'NaN'],
+              [1_700_000_015.12, '-Inf'],
+            ],
+          },
+        ],
+      },
+    });
+  });
+
+  it('writes instant answers and answers of other engines through JSON.stringify', () => {
+    const vector: QueryData = {
+      resultType: 'vector',
+      result: [{ metric: { a: 'b' }, value: [1.5, '2'] }],
+    };
+    expect(queryJson(vector).toString()).toBe(viaStringify(vector));
+    const remote: QueryData = { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1']] }] };
+    expect(queryJson(remote).toString()).toBe(viaStringify(remote));
+  });
+});

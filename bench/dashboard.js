@@ -5,7 +5,8 @@
 // 1. First meaningful paint of the overview: from navigation start (performance.timeOrigin) until
 //    every panel has left its loading state and every chart has drawn, in a fresh browser context
 //    (cold cache) each run; median of RUNS. For the overview as it opens (the last hour: the target)
-//    and for the last 24 hours. Also the time until the first panel shows data.
+//    and for the last 24 hours. Also the time until the first panel shows data, and the first load
+//    after the server started (its query code not yet compiled, its caches cold), reported apart.
 // 2. Responsiveness under live updates: a dashboard with one chart of 200 series, each updated once
 //    a second over /ws/metrics (DASHBOARD_REFRESH_INTERVAL=1s, this process writing the 200 series
 //    every second), watched for WATCH_S: the longest task (PerformanceObserver "longtask", which
@@ -97,6 +98,7 @@ try {
   async function paintTimes(hash) {
     const paints = [];
     const firsts = [];
+    let cold;
     for (let run = 0; run < RUNS + 1; run++) {
       const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
       const page = await context.newPage();
@@ -133,17 +135,19 @@ try {
       await page.goto(`${server.url}/${hash}`);
       await painted;
       const [ms, first] = await page.evaluate(() => [window.__painted, window.__first]);
-      // The first run warms the server's caches and the OS's.
-      if (run > 0) {
+      // The first run warms the server's caches and the OS's, so it is kept apart: reported, not
+      // in the median. It is what the first visitor after a restart sees.
+      if (run === 0) cold = ms;
+      else {
         paints.push(ms);
         firsts.push(first);
       }
       await context.close();
     }
     console.log(
-      `${hash}: every panel drawn after ${paints.map((p) => p.toFixed(0)).join(', ')} ms; the first panel after ${firsts.map((p) => p.toFixed(0)).join(', ')} ms (load average ${loadavg()[0].toFixed(1)})`,
+      `${hash}: every panel drawn after ${paints.map((p) => p.toFixed(0)).join(', ')} ms (the run before them, unwarmed: ${cold.toFixed(0)} ms); the first panel after ${firsts.map((p) => p.toFixed(0)).join(', ')} ms (load average ${loadavg()[0].toFixed(1)})`,
     );
-    return { paints, all: median(paints), first: median(firsts) };
+    return { paints, all: median(paints), first: median(firsts), cold };
   }
   const hour = await paintTimes('#/overview');
   const day = await paintTimes('#/overview?from=now-24h&to=now');
@@ -205,6 +209,9 @@ try {
     target: `< ${FMP_TARGET_MS} ms`,
     result: fmp < FMP_TARGET_MS ? 'PASS' : 'MISS',
   });
+  report.row('overview first paint, first load after the server started (one run, unwarmed)', {
+    vigil: `${hour.cold.toFixed(0)} ms`,
+  });
   report.row('overview, last 24 hours: every panel drawn / first panel', {
     vigil: `${day.all.toFixed(0)} ms / ${day.first.toFixed(0)} ms`,
   });
@@ -221,6 +228,7 @@ try {
   report.data = {
     loadAverage: loadavg(),
     hourPaintsMs: hour.paints,
+    hourColdPaintMs: hour.cold,
     dayPaintsMs: day.paints,
     longTasksMs: watch.tasks,
     worstFrameMs: watch.worstFrame,

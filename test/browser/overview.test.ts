@@ -55,6 +55,7 @@ describe('dashboard: overview, time picker, live updates and explore', () => {
     }
     const operations = await page.locator('.panel-table tbody tr').allTextContents();
     expect(operations.join(' ')).toContain('speech_to_text');
+    for (const row of operations) expect(row, 'every cell has a value').not.toContain('—');
     await page.screenshot({ path: new URL('overview.png', SCREENSHOTS).pathname, fullPage: true });
   });
 

@@ -33,6 +33,31 @@ function get(base: string, path: string, headers: Record<string, string> = {}) {
   });
 }
 
+interface ServedDashboards {
+  readonly server: RunningServer;
+  /** The folder of user dashboards (VIGIL_DASHBOARDS). */
+  readonly dir: string;
+  close(): Promise<void>;
+}
+
+/** `vigil serve` with a folder of user dashboards holding `files` (name to text). */
+async function serveDashboards(files: Record<string, string>): Promise<ServedDashboards> {
+  const data = mkdtempSync(join(tmpdir(), 'vigil-dash-'));
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-dashboards-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: dir });
+  const server = await serve(config, new ManualClock(1_700_000_000_000));
+  return {
+    server,
+    dir,
+    async close() {
+      await server.close();
+      rmSync(data, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe('the dashboard at /', () => {
   let server: RunningServer;
   let data: string;
@@ -152,32 +177,22 @@ describe('a dashboard that was not built', () => {
 });
 
 describe('dashboard files', () => {
+  let served: ServedDashboards;
   let server: RunningServer;
-  let data: string;
   let dir: string;
 
   beforeAll(async () => {
-    data = mkdtempSync(join(tmpdir(), 'vigil-dash-'));
-    dir = mkdtempSync(join(tmpdir(), 'vigil-dashboards-'));
-    writeFileSync(
-      join(dir, 'queues.yaml'),
-      'title: Queues\norder: 10\npanels:\n  - type: stat\n    title: Depth\n    queries: [{ expr: sum(queue_depth) }]\n',
-    );
-    writeFileSync(
-      join(dir, 'overview.json'),
-      JSON.stringify({
+    served = await serveDashboards({
+      'queues.yaml':
+        'title: Queues\norder: 10\npanels:\n  - type: stat\n    title: Depth\n    queries: [{ expr: sum(queue_depth) }]\n',
+      'overview.json': JSON.stringify({
         title: 'My overview',
         panels: [{ type: 'stat', title: 'Up', queries: [{ expr: 'up' }] }],
       }),
-    );
-    const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: dir });
-    server = await serve(config, new ManualClock(1_700_000_000_000));
+    });
+    ({ server, dir } = served);
   });
-  afterAll(async () => {
-    await server.close();
-    rmSync(data, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => served.close());
 
   it('serves the user folder next to the built-in dashboards, a user file replacing the built-in of its id', async () => {
     const list = (await (await fetch(`${server.url}/api/dashboards`)).json()) as {
@@ -213,6 +228,7 @@ describe('dashboard files', () => {
 
   it('stops start-up on a broken dashboard file, naming it', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'vigil-bad-'));
+    const data = mkdtempSync(join(tmpdir(), 'vigil-bad-data-'));
     writeFileSync(
       join(bad, 'table.json'),
       JSON.stringify({ title: 'T', panels: [{ type: 'table', title: 't' }] }),
@@ -220,33 +236,25 @@ describe('dashboard files', () => {
     const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: bad });
     await expect(serve(config)).rejects.toThrow(/table\.json: panels\[0\]\.key: .*a table needs "key"/);
     rmSync(bad, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
   });
 });
 
 describe('the first answers the page carries', () => {
+  let served: ServedDashboards;
   let server: RunningServer;
-  let data: string;
-  let dir: string;
   const HOSTILE = '</script><script>window.pwned = 1</script><!-- & \u2028';
 
   beforeAll(async () => {
-    data = mkdtempSync(join(tmpdir(), 'vigil-preload-'));
-    dir = mkdtempSync(join(tmpdir(), 'vigil-preload-dashboards-'));
-    writeFileSync(
-      join(dir, 'hostile.json'),
-      JSON.stringify({
+    served = await serveDashboards({
+      'hostile.json': JSON.stringify({
         title: HOSTILE,
         panels: [{ type: 'stat', title: HOSTILE, queries: [{ expr: 'up' }] }],
       }),
-    );
-    const config = loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, { VIGIL_DASHBOARDS: dir });
-    server = await serve(config, new ManualClock(1_700_000_000_000));
+    });
+    ({ server } = served);
   });
-  afterAll(async () => {
-    await server.close();
-    rmSync(data, { recursive: true, force: true });
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => served.close());
 
   it('writes the answers of GET /api/dashboards and of each definition into the page, as the API gives them', async () => {
     const page = (await get(server.url, '/')).body;

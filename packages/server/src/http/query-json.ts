@@ -61,15 +61,18 @@ class JsonBytes {
     this.#bytes[this.#length++] = b;
   }
 
-  /** A string known to be ASCII (the envelope's fixed text). */
+  /**
+   * A string known to be ASCII (the envelope's fixed text, a fallback number). Leaves room for the
+   * rest of a point after it: a point's own reservation may be used up by a long fallback value.
+   */
   ascii(s: string): void {
-    this.reserve(s.length);
+    this.reserve(s.length + POINT_BYTES);
     this.#length += this.#bytes.write(s, this.#length, 'latin1');
   }
 
   /** Any text, as UTF-8 (label names and values). */
   text(s: string): void {
-    this.reserve(Buffer.byteLength(s));
+    this.reserve(Buffer.byteLength(s) + POINT_BYTES);
     this.#length += this.#bytes.write(s, this.#length, 'utf8');
   }
 

@@ -106,7 +106,7 @@ describe('queryJson over many points', () => {
   it('keeps every byte when a long value fills the buffer while its point is written', () => {
     // formatValue writes these in 32-36 characters (the fallback, not the digit writer); label
     // values of every length up to a point's size move the buffer's end across each part of a point.
-    for (const value of [3.141592653589793e-15, 1.2345678901234567e-16, -5.551115123125783e-17]) {
+    for (const value of [3.141592653589793e-15, 1.2345678901234568e-16, -5.551115123125783e-17]) {
       for (let pad = 0; pad < 64; pad++) {
         const times = Array.from({ length: 1_500 }, (_, i) => 1_700_000_000_000 + i * 15_000);
         const data = matrix([{ metric: { pad: 'x'.repeat(pad) }, times, values: times.map(() => value) }]);

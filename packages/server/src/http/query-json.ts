@@ -79,21 +79,17 @@ class JsonBytes {
   /** The digits of an integer 0 <= n < 10^15. */
   integer(n: number): void {
     if (n < 2 ** 31) {
-      this.#digits(n, digitCount(n));
+      this.padded(n, digitCount(n));
     } else {
       // Two parts below 2^31, so that the digit loops stay in small-integer arithmetic.
       const high = Math.floor(n / 1e8);
-      this.#digits(high, digitCount(high));
-      this.#digits(n - high * 1e8, 8);
+      this.padded(high, digitCount(high));
+      this.padded(n - high * 1e8, 8);
     }
   }
 
   /** Exactly `width` digits of 0 <= n < 2^31, zeros in front. */
   padded(n: number, width: number): void {
-    this.#digits(n, width);
-  }
-
-  #digits(n: number, width: number): void {
     const bytes = this.#bytes;
     let at = this.#length + width;
     this.#length = at;

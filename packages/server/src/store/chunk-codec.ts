@@ -1,4 +1,4 @@
-import { BitWriter } from './bit-stream.js';
+import { BitWriter, unzigzag } from './bit-stream.js';
 import { bitsHi, bitsLo, HI, LO, splitFloat } from './float-bits.js';
 import type { SampleBuffer } from './sample-buffer.js';
 import { TimestampEncoder } from './timestamp-codec.js';
@@ -95,8 +95,7 @@ export function decodeChunk(
         dod = readWide(b, pos, width);
         pos += width;
       }
-      dod = dod % 2 === 0 ? dod / 2 : -(dod + 1) / 2;
-      delta += dod;
+      delta += unzigzag(dod);
     }
     t += delta;
     let xorNow = mode === 2;
@@ -114,7 +113,7 @@ export function decodeChunk(
         pos += 6;
         const z = readWide(b, pos, width);
         pos += width;
-        value = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+        value = unzigzag(z);
         mode = 1;
         isInt = true;
       }
@@ -145,8 +144,7 @@ export function decodeChunk(
         isInt = false;
       }
       if (ones < 4) {
-        if (ones > 0) dod = dod % 2 === 0 ? dod / 2 : -(dod + 1) / 2;
-        valueDelta += dod;
+        valueDelta += unzigzag(dod);
         value += valueDelta;
       }
     }

@@ -14,7 +14,8 @@ export interface ResolvedRange {
   readonly end: number;
 }
 
-const UNITS: Readonly<Record<string, number>> = {
+/** Milliseconds of each unit a duration (`15m`, `24h`, `30d`) may end in. */
+export const UNIT_MS: Readonly<Record<string, number>> = {
   s: 1000,
   m: 60_000,
   h: 3_600_000,
@@ -41,7 +42,7 @@ export function parseTimeExpression(text: string, now: number): number | Error {
   const relative = /^now(?:-(\d+)([smhdw]))?$/.exec(t);
   if (relative) {
     const [, n, unit] = relative;
-    return n === undefined ? now : now - Number(n) * UNITS[unit!]!;
+    return n === undefined ? now : now - Number(n) * UNIT_MS[unit!]!;
   }
   if (/^\d{12,}$/.test(t)) return Number(t);
   if (/^\d{4}-\d\d-\d\d([ T]\d\d:\d\d(:\d\d)?)?/.test(t)) {

@@ -1,11 +1,9 @@
 import type { PanelDefinition } from '../dashboard-definition.js';
-import type { ResolvedRange } from '../time-range.js';
-
-const UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+import { type ResolvedRange, UNIT_MS } from '../time-range.js';
 
 function seconds(text: string): number {
   const m = /^(\d+)([smhdw])$/.exec(text);
-  return m ? Number(m[1]) * UNITS[m[2]!]! : 3600;
+  return m ? (Number(m[1]) * UNIT_MS[m[2]!]!) / 1000 : 3600;
 }
 
 /** What an uptime panel queries: its own `window` of whole `bucket`s (seconds), the last one holding the page's end. */

@@ -43,24 +43,35 @@ export class AlertHistory implements AlertEventSink {
     if (!(days > 0))
       throw new Error(`AlertHistory retentionDays: got ${days}, expected a positive number of days`);
     this.#retentionMs = days * 86_400_000;
-    this.#db = new Database(options.dir === ':memory:' ? ':memory:' : join(options.dir, 'alerts.db'));
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS alert_events (
-        id INTEGER PRIMARY KEY,
-        time INTEGER NOT NULL,
-        kind TEXT NOT NULL,
-        alertnames TEXT NOT NULL,
-        body TEXT NOT NULL
+    const path = options.dir === ':memory:' ? ':memory:' : join(options.dir, 'alerts.db');
+    // A broken file stops start-up with its name, and leaves nothing open behind it.
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      this.#db = db;
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.exec(`
+        CREATE TABLE IF NOT EXISTS alert_events (
+          id INTEGER PRIMARY KEY,
+          time INTEGER NOT NULL,
+          kind TEXT NOT NULL,
+          alertnames TEXT NOT NULL,
+          body TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS alert_events_time ON alert_events (time);
+      `);
+      this.#insert = this.#db.prepare(
+        'INSERT INTO alert_events (time, kind, alertnames, body) VALUES (?, ?, ?, ?)',
       );
-      CREATE INDEX IF NOT EXISTS alert_events_time ON alert_events (time);
-    `);
-    this.#insert = this.#db.prepare(
-      'INSERT INTO alert_events (time, kind, alertnames, body) VALUES (?, ?, ?, ?)',
-    );
-    this.#prune = this.#db.prepare('DELETE FROM alert_events WHERE time < ?');
-    this.prune();
+      this.#prune = this.#db.prepare('DELETE FROM alert_events WHERE time < ?');
+      this.prune();
+    } catch (error) {
+      db?.close();
+      throw new Error(`${path}: cannot open the alert history: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
     // Hourly is plenty for a retention counted in days.
     this.#stopPrune = this.#clock.every(3_600_000, () => this.prune());
   }

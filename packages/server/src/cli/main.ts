@@ -120,7 +120,9 @@ async function runServe(args: string[]): Promise<number> {
       console.error(`vigil serve: rule files:\n${error.message}`);
       return 2;
     }
-    throw error;
+    // Everything serve() had opened is closed by now, so returning ends the process.
+    console.error(`vigil serve: cannot start: ${(error as Error).message}`);
+    return 1;
   }
   console.log(`vigil ${VERSION} serving on ${server.url} (data in ${config.data})`);
   console.log(`  metrics   ${server.url}/metrics`);

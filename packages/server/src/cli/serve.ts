@@ -27,6 +27,7 @@ import { RemoteStore } from '../remote/remote-store.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
+import { DisposerStack } from './disposer-stack.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -46,8 +47,23 @@ export interface RunningServer {
 
 export const VERSION = '0.1.0';
 
-/** Starts everything `vigil serve` runs, from a resolved configuration. */
+/**
+ * Starts everything `vigil serve` runs, from a resolved configuration. Whatever fails on the way
+ * (a rule file, a state file, a port already taken) releases everything opened before it, so the
+ * process can exit at once with the error, its ports free.
+ */
 export async function serve(config: Config, clock: Clock = systemClock): Promise<RunningServer> {
+  const opened = new DisposerStack();
+  try {
+    return await compose(config, clock, opened);
+  } catch (error) {
+    for (const failed of await opened.dispose())
+      console.error(`vigil: after a failed start, ${failed.message}`);
+    throw error;
+  }
+}
+
+async function compose(config: Config, clock: Clock, opened: DisposerStack): Promise<RunningServer> {
   // Checked before anything is opened, so a bad alertmanager.yml stops start-up with its message.
   const { slackWebhookUrl, slackChannel } = config.notifications;
   const notifyConfig = loadNotifyConfig(config.notifications, {
@@ -66,16 +82,20 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   mkdirSync(config.data, { recursive: true });
   const registry = new Registry({ clock });
   // The distributed backend replaces the embedded store and engine; everything above them is the same.
-  const store: SeriesStore = config.remote
-    ? new RemoteStore({ ...config.remote, registry })
-    : await openSqliteStore({
-        dir: config.data,
-        clock,
-        flushIntervalMs: config.store.flushIntervalMs,
-        retentionDays: config.store.retentionDays,
-        retentionBytes: config.store.retentionBytes,
-        maxSeries: config.store.maxSeries,
-      });
+  const store: SeriesStore = opened.use(
+    'the store',
+    config.remote
+      ? new RemoteStore({ ...config.remote, registry })
+      : await openSqliteStore({
+          dir: config.data,
+          clock,
+          flushIntervalMs: config.store.flushIntervalMs,
+          retentionDays: config.store.retentionDays,
+          retentionBytes: config.store.retentionBytes,
+          maxSeries: config.store.maxSeries,
+        }),
+    (s) => s.close(),
+  );
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
   const pushFile = new PushGroupsFile({
@@ -91,28 +111,44 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     );
   }
   pushFile.start();
+  opened.defer('pushgateway.json', () => pushFile.close());
   // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
-  const stopResample = clock.every(config.scrape.intervalMs, () => {
-    void writer
-      .write('pushgateway', pushGroups.sample(clock.now()))
-      .catch(() => writer.malformed('pushgateway', 'store_error'));
-  });
-  const scraper = new Scraper({ targets: config.scrape.targets, writer, clock, registry });
+  opened.defer(
+    'the Pushgateway resampling',
+    clock.every(config.scrape.intervalMs, () => {
+      void writer
+        .write('pushgateway', pushGroups.sample(clock.now()))
+        .catch(() => writer.malformed('pushgateway', 'store_error'));
+    }),
+  );
   const statsd =
     config.statsd &&
-    new StatsdServer({
-      address: config.statsd,
-      flushIntervalMs: config.statsdFlushIntervalMs,
-      writer,
-      clock,
-      registry,
-    });
+    opened.use(
+      'the StatsD socket',
+      new StatsdServer({
+        address: config.statsd,
+        flushIntervalMs: config.statsdFlushIntervalMs,
+        writer,
+        clock,
+        registry,
+      }),
+      (s) => s.stop(),
+    );
   const statsdPort = await statsd?.start();
+  const scraper = opened.use(
+    'the scraper',
+    new Scraper({ targets: config.scrape.targets, writer, clock, registry }),
+    (s) => s.stop(),
+  );
 
   const engine: QueryEngine = config.remote
     ? new RemoteQueryEngine({ url: config.remote.queryUrl })
     : new PromqlEngine({ store, clock });
-  const history = new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays });
+  const history = opened.use(
+    'alerts.db',
+    new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays }),
+    (h) => h.close(),
+  );
   const live = new LiveStream({
     store,
     registry,
@@ -128,38 +164,38 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     },
   };
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
-  const notifications = new NotificationPipeline({
-    config: notifyConfig,
-    notifiers: buildNotifiers(notifyConfig, clock),
-    clock,
-    registry,
-    events,
-    dataDir: config.data,
-    externalURL: () => externalURL,
-  });
-  const rules = new RuleManager({
-    files: config.rules.files,
-    baseDir: process.cwd(),
-    engine,
-    store,
-    checkExpr: parsePromql,
-    sink: notifications,
-    silencer: notifications,
-    events,
-    clock,
-    registry,
-    evaluationIntervalMs: config.rules.evaluationIntervalMs,
-    externalURL: () => externalURL,
-  });
-  try {
-    await rules.load();
-  } catch (error) {
-    live.close();
-    notifications.close();
-    history.close();
-    await store.close();
-    throw error;
-  }
+  const notifications = opened.use(
+    'the notification pipeline',
+    new NotificationPipeline({
+      config: notifyConfig,
+      notifiers: buildNotifiers(notifyConfig, clock),
+      clock,
+      registry,
+      events,
+      dataDir: config.data,
+      externalURL: () => externalURL,
+    }),
+    (n) => n.close(),
+  );
+  const rules = opened.use(
+    'the rule groups',
+    new RuleManager({
+      files: config.rules.files,
+      baseDir: process.cwd(),
+      engine,
+      store,
+      checkExpr: parsePromql,
+      sink: notifications,
+      silencer: notifications,
+      events,
+      clock,
+      registry,
+      evaluationIntervalMs: config.rules.evaluationIntervalMs,
+      externalURL: () => externalURL,
+    }),
+    (r) => r.stop(),
+  );
+  await rules.load();
   const reload = async () => {
     await rules.load();
   };
@@ -184,6 +220,15 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
   });
   live.start();
+  // WebSocket clients are closed before the listener, whose close waits for every connection.
+  opened.defer('the HTTP listener', async () => {
+    live.close();
+    if (!http.listening) return;
+    await new Promise<void>((resolve) => {
+      http.close(() => resolve());
+      http.closeIdleConnections();
+    });
+  });
   await listen(http, config.listen.host, config.listen.port);
   scraper.start();
   rules.start();
@@ -192,7 +237,6 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
   externalURL = `http://${host}:${port}`;
 
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
     statsdPort,
@@ -202,26 +246,10 @@ export async function serve(config: Config, clock: Clock = systemClock): Promise
     rules,
     history,
     reload,
-    close() {
-      closing ??= (async () => {
-        stopResample();
-        live.close();
-        await new Promise<void>((resolve) => {
-          http.close(() => resolve());
-          http.closeIdleConnections();
-        });
-        await scraper.stop();
-        await statsd?.stop();
-        await rules.stop();
-        notifications.close();
-        history.close();
-        try {
-          pushFile.close();
-        } finally {
-          await store.close();
-        }
-      })();
-      return closing;
+    async close() {
+      const [first, ...more] = await opened.dispose();
+      for (const e of more) console.error(`vigil: ${e.message}`);
+      if (first) throw first;
     },
   };
 }

@@ -63,7 +63,12 @@ CREATE TABLE IF NOT EXISTS rollups (
  *   handed back to the file system with `PRAGMA incremental_vacuum` without rewriting the whole file.
  */
 export function openDatabase(path: string, synchronous: 'normal' | 'full'): Database.Database {
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (error) {
+    throw naming(path, error);
+  }
   try {
     // Both only take effect on a new, empty database (SQLite ignores them later), and only if
     // nothing has been read yet: even a read of sqlite_master fixes the page size. 16 KiB pages
@@ -92,8 +97,14 @@ export function openDatabase(path: string, synchronous: 'normal' | 'full'): Data
     return db;
   } catch (error) {
     db.close();
-    throw error;
+    throw naming(path, error);
   }
+}
+
+/** The error with the database file's name in front, so that a start-up failure says which file is broken. */
+export function naming(path: string, error: unknown): Error {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.startsWith(path) ? (error as Error) : new Error(`${path}: ${message}`, { cause: error });
 }
 
 /** Every statement the store runs: its SQL and how rows come back (`raw`: arrays, `pluck`: first column). */

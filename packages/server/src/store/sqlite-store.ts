@@ -23,7 +23,13 @@ import type {
   SeriesStore,
   StoreStats,
 } from './series-store.js';
-import { openDatabase, prepareStatements, type Statements, updateSeriesRow } from './sqlite-schema.js';
+import {
+  naming,
+  openDatabase,
+  prepareStatements,
+  type Statements,
+  updateSeriesRow,
+} from './sqlite-schema.js';
 import {
   type ResolvedStoreOptions,
   resolveStoreOptions,
@@ -108,14 +114,19 @@ export class SqliteStore implements SeriesStore {
     mkdirSync(o.dir, { recursive: true });
     this.#path = join(o.dir, 'vigil.db');
     this.#db = openDatabase(this.#path, o.synchronous);
-    this.#st = prepareStatements(this.#db);
-    // Minute rollups duplicate what raw samples already answer fast enough; they are only written
-    // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
-    // buckets against 172,800 raw samples at a 15 s scrape.
-    this.#materialized = [o.rollup1mRetentionMs > o.rawRetentionMs, true];
-    this.#index = new SeriesIndex(this.#st, o.maxSeries);
-    this.#retention = new Retention(this.#db, this.#st, this.#index, o, this.#materialized);
-    this.#recover();
+    try {
+      this.#st = prepareStatements(this.#db);
+      // Minute rollups duplicate what raw samples already answer fast enough; they are only written
+      // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
+      // buckets against 172,800 raw samples at a 15 s scrape.
+      this.#materialized = [o.rollup1mRetentionMs > o.rawRetentionMs, true];
+      this.#index = new SeriesIndex(this.#st, o.maxSeries);
+      this.#retention = new Retention(this.#db, this.#st, this.#index, o, this.#materialized);
+      this.#recover();
+    } catch (error) {
+      this.#db.close();
+      throw naming(this.#path, error);
+    }
     this.#stopTimers = [
       o.clock.every(o.flushIntervalMs, () => this.#background(() => this.#flush())),
       o.clock.every(o.maintenanceIntervalMs, () => this.#background(() => this.#maintain())),

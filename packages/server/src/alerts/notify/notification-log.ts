@@ -77,8 +77,15 @@ export class NotificationLog {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    const data = JSON.parse(text) as { entries: Record<string, LogEntry> };
-    for (const [key, entry] of Object.entries(data.entries)) this.#entries.set(key, entry);
+    // A broken file stops start-up with its name: starting without it would repeat notifications already sent.
+    try {
+      const data = JSON.parse(text) as { entries: Record<string, LogEntry> };
+      for (const [key, entry] of Object.entries(data.entries)) this.#entries.set(key, entry);
+    } catch (error) {
+      throw new Error(`${file}: cannot read the notification log: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
   }
 }
 

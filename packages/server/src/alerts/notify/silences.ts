@@ -157,9 +157,18 @@ export class Silences implements Silencer {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw error;
     }
-    const data = JSON.parse(text) as { silences: Array<Omit<Silence, 'matchers'> & { matchers: Matcher[] }> };
-    for (const s of data.silences) {
-      this.#silences.set(s.id, { ...s, matchers: s.matchers.map((m) => matcher(m.name, m.type, m.value)) });
+    // A broken file stops start-up with its name: silently dropping it would unmute what it silenced.
+    try {
+      const data = JSON.parse(text) as {
+        silences: Array<Omit<Silence, 'matchers'> & { matchers: Matcher[] }>;
+      };
+      for (const s of data.silences) {
+        this.#silences.set(s.id, { ...s, matchers: s.matchers.map((m) => matcher(m.name, m.type, m.value)) });
+      }
+    } catch (error) {
+      throw new Error(`${file}: cannot read the saved silences: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 }

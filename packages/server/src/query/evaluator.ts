@@ -193,7 +193,10 @@ export class Evaluator {
       case 'label_replace':
       case 'label_join': {
         const vec = vectorOf(await this.eval(e.args[0]!, steps));
-        const strings = e.args.slice(1).map((a) => (a.kind === 'string' ? a.value : ''));
+        const strings = e.args.slice(1).map((a) => {
+          const arg = unwrap(a);
+          return arg.kind === 'string' ? arg.value : '';
+        });
         const relabel = labelFunction(e.func, strings);
         return this.#mapSteps(vec, (v) => relabel(v, []));
       }
@@ -484,19 +487,25 @@ function unwrap(e: Expr): Expr {
   return e.kind === 'paren' ? unwrap(e.expr) : e;
 }
 
-/** absent() answers with the labels its selector pins with `=`, a label pinned twice left out. */
+/**
+ * absent() answers with the labels its selector pins with `=`. As in Prometheus, any later matcher on
+ * a label already pinned, or any matcher other than `=`, removes it: `{job="a",job=~"b"}` gives no job.
+ */
 function absentLabels(arg: Expr): Record<string, string> {
   const e = unwrap(arg);
   const sel = e.kind === 'vectorSelector' ? e : e.kind === 'matrixSelector' ? e.selector : undefined;
-  const labels: Record<string, string> = {};
-  const twice = new Set<string>();
+  const labels = new Map<string, string>();
+  const pinned = new Set<string>();
   for (const m of sel?.matchers ?? []) {
-    if (m.type !== '=' || m.name === '__name__') continue;
-    if (m.name in labels) twice.add(m.name);
-    labels[m.name] = m.value;
+    if (m.name === '__name__') continue;
+    if (m.type === '=' && !pinned.has(m.name)) {
+      labels.set(m.name, m.value);
+      pinned.add(m.name);
+    } else {
+      labels.delete(m.name);
+    }
   }
-  for (const name of twice) delete labels[name];
-  return labels;
+  return Object.fromEntries(labels);
 }
 
 function withoutStaleMarkers(s: SeriesData): RangeSeries {

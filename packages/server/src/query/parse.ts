@@ -93,13 +93,16 @@ export function typeOf(e: Expr): ValueType {
 
 class Converter {
   readonly #query: string;
+  /** The query as the grammar reads it: same length and positions, number literals made readable. */
+  readonly #source: string;
 
   constructor(query: string) {
     this.#query = query;
+    this.#source = readableNumbers(query);
   }
 
   run(): Expr {
-    const top = parser.parse(this.#query).topNode;
+    const top = parser.parse(this.#source).topNode;
     this.#rejectSyntaxErrors(top);
     const body = children(top);
     if (body.length === 0) throw this.#error(0, 'no expression found in input');
@@ -141,7 +144,7 @@ class Converter {
   }
 
   #text(node: SyntaxNode): string {
-    return this.#query.slice(node.from, node.to);
+    return this.#source.slice(node.from, node.to);
   }
 
   #expr(node: SyntaxNode): Expr {
@@ -181,18 +184,10 @@ class Converter {
           ...span,
         };
       }
-      case 'OffsetExpr': {
-        const target = this.#modifiable(this.#expr(kids[0]!), 'offset', node);
-        if (modifiersOf(target).offsetMs !== 0)
-          throw this.#error(kids[1]!.from, 'offset may not be set multiple times');
-        return this.#withModifier(target, { offsetMs: this.#duration(kids[2]!) }, span);
-      }
-      case 'StepInvariantExpr': {
-        const target = this.#modifiable(this.#expr(kids[0]!), '@', node);
-        if (modifiersOf(target).at !== undefined)
-          throw this.#error(kids[1]!.from, '@ <timestamp> may not be set multiple times');
-        return this.#withModifier(target, { at: this.#at(kids[2]!) }, span);
-      }
+      case 'OffsetExpr':
+        return this.#modify(this.#expr(kids[0]!), { offsetMs: this.#duration(kids[2]!) }, node, kids[1]!);
+      case 'StepInvariantExpr':
+        return this.#modify(this.#expr(kids[0]!), { at: this.#at(kids[2]!) }, node, kids[1]!);
       case 'FunctionCall':
         return this.#call(node, kids);
       case 'AggregateExpr':
@@ -217,21 +212,40 @@ class Converter {
     }
   }
 
-  #modifiable(e: Expr, modifier: string, node: SyntaxNode): VectorSelector | MatrixSelector | Subquery {
-    if (e.kind === 'vectorSelector' || e.kind === 'matrixSelector' || e.kind === 'subquery') return e;
-    throw this.#error(
-      node.from,
-      `${modifier} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
-    );
-  }
-
-  #withModifier(
-    e: VectorSelector | MatrixSelector | Subquery,
+  /**
+   * Applies `offset` or `@` where Prometheus's grammar binds them: tighter than unary minus and every
+   * binary operator, so `-a @ 1` is `-(a @ 1)` and `a or b offset 1m` is `a or (b offset 1m)`. The
+   * Lezer grammar attaches the modifier to the whole expression on its left instead.
+   */
+  #modify(
+    e: Expr,
     change: { offsetMs?: number; at?: AtModifier },
-    span: { start: number; end: number },
+    node: SyntaxNode,
+    keyword: SyntaxNode,
   ): Expr {
-    if (e.kind === 'matrixSelector') return { ...e, selector: { ...e.selector, ...change }, ...span };
-    return { ...e, ...change, ...span };
+    const end = { end: node.to };
+    switch (e.kind) {
+      case 'unary':
+        return { ...e, expr: this.#modify(e.expr, change, node, keyword), ...end };
+      case 'binary':
+        return { ...e, rhs: this.#modify(e.rhs, change, node, keyword), ...end };
+      case 'vectorSelector':
+      case 'matrixSelector':
+      case 'subquery': {
+        const target = modifiersOf(e);
+        if (change.offsetMs !== undefined && target.offsetMs !== 0)
+          throw this.#error(keyword.from, 'offset may not be set multiple times');
+        if (change.at !== undefined && target.at !== undefined)
+          throw this.#error(keyword.from, '@ <timestamp> may not be set multiple times');
+        if (e.kind === 'matrixSelector') return { ...e, selector: { ...e.selector, ...change }, ...end };
+        return { ...e, ...change, ...end };
+      }
+      default:
+        throw this.#error(
+          node.from,
+          `${change.at === undefined ? 'offset' : '@'} modifier must be preceded by an instant vector selector or range vector selector or a subquery`,
+        );
+    }
   }
 
   #vectorSelector(node: SyntaxNode): VectorSelector {
@@ -303,7 +317,8 @@ class Converter {
   }
 
   #aggregation(node: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const op = this.#text(kids[0]!) as AggregateOp;
+    // Operators and keywords are case-insensitive in PromQL; function names are not.
+    const op = this.#text(kids[0]!).toLowerCase() as AggregateOp;
     if (!AGGREGATE_OPS.has(op)) throw this.#error(node.from, `unsupported aggregation ${JSON.stringify(op)}`);
     const modifier = kids.find((k) => k.name === 'AggregateModifier');
     const body = kids.find((k) => k.name === 'FunctionCallBody')!;
@@ -398,7 +413,8 @@ class Converter {
   }
 
   #number(node: SyntaxNode): number {
-    const text = this.#text(node);
+    // The grammar reads `- 1` as one signed literal, blanks between sign and digits included.
+    const text = this.#text(node).replace(/^([+-])\s+/, '$1');
     const value = parseNumber(text);
     if (Number.isNaN(value) && !/^[+-]?nan$/i.test(text))
       throw this.#error(node.from, `bad number or duration syntax: ${JSON.stringify(text)}`);
@@ -461,6 +477,22 @@ export function parseNumber(text: string): number {
   if (/^(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(unsigned)) return sign * Number(unsigned);
   const ms = parseDuration(unsigned);
   return ms === undefined ? Number.NaN : (sign * ms) / 1000;
+}
+
+/**
+ * Prometheus's lexer reads `5.`, `1.e3` (Go's ParseFloat) and `0X1F` as numbers; the Lezer grammar
+ * does not. Rewrites them, outside strings and comments, to `5 `, `1e3 ` and `0x1F`: same length, so
+ * every position in an error message still points into the query as written.
+ */
+function readableNumbers(query: string): string {
+  if (!query.includes('.') && !query.includes('0X')) return query;
+  return query.replace(
+    /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`|#[^\n]*|[a-zA-Z_:][a-zA-Z0-9_:]*|0X(?=[0-9a-fA-F])|(\d+)\.(?![\d.])([eE][+-]?\d+)?/g,
+    (token, digits: string | undefined, exponent: string | undefined) => {
+      if (token === '0X') return '0x';
+      return digits === undefined ? token : `${digits}${exponent ?? ''} `;
+    },
+  );
 }
 
 function openParens(text: string): number {

@@ -2,6 +2,9 @@ export type { RunningServer } from './cli/serve.js';
 export { serve, VERSION } from './cli/serve.js';
 export type { Config, Flags, HostPort, ScrapeTarget } from './config/config.js';
 export { ConfigError, loadConfig } from './config/config.js';
+export type { ServerErrorCode } from './errors/catalogue.js';
+export { SERVER_ERRORS } from './errors/catalogue.js';
+export { ServerError } from './errors/server-error.js';
 export type { AppOptions } from './http/app.js';
 export { createApp } from './http/app.js';
 export type {
@@ -16,7 +19,8 @@ export type { SnappyDecompressOptions } from './ingest/snappy.js';
 export type { StatsdMetric, StatsdRejection, StatsdRejectReason, StatsdType } from './ingest/statsd.js';
 export type { StatsdAggregatorOptions, StatsdCounts } from './ingest/statsd-aggregator.js';
 export type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query/query-engine.js';
-export type { QueryErrorType } from './query/query-error.js';
+export type { QueryErrorCode, QueryErrorType } from './query/query-error.js';
+export { QueryError } from './query/query-error.js';
 export type {
   AppendResult,
   LabelMatcher,

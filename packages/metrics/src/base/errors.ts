@@ -1,6 +1,6 @@
 /**
  * The catalogue of configuration errors. Recording never throws (see drops.ts); only mistakes made
- * when a metric is declared or an option is passed do, at once, with a stable code that the README
+ * when a metric is declared or an option is passed do, at once, with a stable code that docs/errors.md
  * lists and a test keeps in step with this table.
  */
 export const ERROR_CODES = {

@@ -1,3 +1,4 @@
+import { ServerError } from '../errors/server-error.js';
 import { formatValue } from '../query/format-value.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesLabels, SeriesSamples } from '../store/series-store.js';
@@ -209,11 +210,11 @@ export class AlertingRule {
 }
 
 /** A rule that produced more alerts than its group's `limit`: its alerts are dropped, the state changes still recorded. */
-export class LimitError extends Error {
+export class LimitError extends ServerError {
   readonly events: AlertStateEvent[];
 
   constructor(message: string, events: AlertStateEvent[]) {
-    super(message);
+    super('VIGIL_RULE_LIMIT', message);
     this.name = 'LimitError';
     this.events = events;
   }

@@ -1,3 +1,4 @@
+import { ServerError } from '../errors/server-error.js';
 /** One thing wrong in a rule file, at a 1-based line (0 when the file could not be read at all). */
 export interface RuleFileProblem {
   readonly file: string;
@@ -10,12 +11,13 @@ export interface RuleFileProblem {
  * (the way promtool and compilers print them, so editors jump to the place). One broken rule rejects
  * the whole file: half a file of alerts silently missing is worse than none loading.
  */
-export class RuleFileError extends Error {
-  readonly code = 'VIGIL_RULE_FILE';
+export class RuleFileError extends ServerError {
   readonly problems: readonly RuleFileProblem[];
 
-  constructor(problems: readonly RuleFileProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+  /** `context` goes before the problems, as in `failed to reload rules: file:3: …`. */
+  constructor(problems: readonly RuleFileProblem[], context?: string) {
+    const list = problems.map(formatProblem).join('\n');
+    super('VIGIL_RULE_FILE', context === undefined ? list : `${context}: ${list}`);
     this.name = 'RuleFileError';
     this.problems = problems;
   }

@@ -1,3 +1,4 @@
+import { ServerError } from '../errors/server-error.js';
 /**
  * The subset of Go's text/template that Prometheus rule files use, parsed once when the rule file
  * loads so a mistake is a load error with its place, not a broken annotation at 3 a.m.:
@@ -31,9 +32,9 @@ export type TemplateNode =
       readonly otherwise: readonly TemplateNode[];
     };
 
-export class TemplateError extends Error {
+export class TemplateError extends ServerError {
   constructor(message: string) {
-    super(message);
+    super('VIGIL_TEMPLATE', message);
     this.name = 'TemplateError';
   }
 }

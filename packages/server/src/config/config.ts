@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
+import { ServerError } from '../errors/server-error.js';
 import { parseDuration } from './duration.js';
 import { zodIssueDetail } from './zod-issue-detail.js';
 
@@ -67,9 +68,9 @@ export interface ScrapeTarget {
   readonly honorTimestamps: boolean;
 }
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+export class ConfigError extends ServerError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('VIGIL_CONFIG', message, options);
     this.name = 'ConfigError';
   }
 }

@@ -6,9 +6,10 @@ import { formatE } from '../alerts/go-format.js';
 import { RuleFileError } from '../alerts/rule-file-error.js';
 import type { Rule, RuleGroup } from '../alerts/rule-group.js';
 import type { RuleManager } from '../alerts/rule-manager.js';
-import { HttpError } from './http-error.js';
+import { ServerError } from '../errors/server-error.js';
+import { badRequest } from './http-error.js';
 import { parseTime } from './params.js';
-import { sendData, sendJson } from './respond.js';
+import { sendData, sendError } from './respond.js';
 import type { Router } from './router.js';
 
 export interface AlertRoutesOptions {
@@ -44,7 +45,11 @@ export function alertRoutes(router: Router, options: AlertRoutesOptions): void {
   const rulesHandler = ({ res, url }: { res: ServerResponse; url: URL }) => {
     const type = url.searchParams.get('type');
     if (type !== null && type !== 'alert' && type !== 'record')
-      return fail(res, 400, `invalid parameter "type": got "${type}", expected "alert" or "record"`);
+      return sendError(
+        res,
+        badRequest(`invalid parameter "type": got "${type}", expected "alert" or "record"`),
+        'prometheus',
+      );
     const names = url.searchParams.getAll('rule_name[]');
     const groupNames = url.searchParams.getAll('rule_group[]');
     const files = url.searchParams.getAll('file[]');
@@ -79,9 +84,7 @@ export function alertRoutes(router: Router, options: AlertRoutesOptions): void {
       const limitText = q.get('limit');
       const limit = limitText === null ? 100 : Number(limitText);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
-        throw new HttpError(
-          400,
-          'bad_data',
+        throw badRequest(
           `invalid parameter "limit": got "${limitText}", expected a whole number from 1 to 10000`,
         );
       const since = q.get('since');
@@ -93,8 +96,7 @@ export function alertRoutes(router: Router, options: AlertRoutesOptions): void {
         ...(q.get('alertname') && { alertname: q.get('alertname')! }),
       };
     } catch (error) {
-      if (error instanceof HttpError) return fail(res, error.status, error.message);
-      throw error;
+      return sendError(res, error, 'prometheus');
     }
     const events = options.history.query(query).map((e) => ({ ...e, time: new Date(e.time).toISOString() }));
     return sendData(res, { events });
@@ -104,16 +106,17 @@ export function alertRoutes(router: Router, options: AlertRoutesOptions): void {
     try {
       await options.reload();
     } catch (error) {
-      if (error instanceof RuleFileError) return fail(res, 400, `failed to reload rules: ${error.message}`);
-      return fail(res, 500, `failed to reload: ${(error as Error).message}`);
+      const failed =
+        error instanceof RuleFileError
+          ? new RuleFileError(error.problems, 'failed to reload rules')
+          : new ServerError('VIGIL_INTERNAL', `failed to reload: ${(error as Error).message}`, {
+              cause: error,
+            });
+      return sendError(res, failed, 'prometheus');
     }
     const count = rules.groups().reduce((n, g) => n + g.rules.length, 0);
     return sendData(res, { groups: rules.groups().length, rules: count });
   });
-}
-
-function fail(res: ServerResponse, status: number, error: string): void {
-  sendJson(res, status, { status: 'error', errorType: status === 400 ? 'bad_data' : 'internal', error });
 }
 
 function groupView(g: RuleGroup) {

@@ -1,18 +1,17 @@
-import { HttpError } from './http-error.js';
-import { sendJson } from './respond.js';
+import { badRequest } from './http-error.js';
+import { sendError } from './respond.js';
 import type { Handler } from './router.js';
 
 /**
- * Errors of the alerting routes in the envelope the team's API uses, `{status:"error", errorType,
- * error}`, whatever the path (the shared `sendError` keeps it for /api/v1 only).
+ * Errors of the alerting routes in Prometheus's envelope, `{status:"error", errorType, error}`, whatever
+ * the path (elsewhere it is kept for /api/v1), because Alertmanager's and Prometheus's clients read it.
  */
 export function alertmanagerError(handler: Handler): Handler {
   return async (ctx) => {
     try {
       await handler(ctx);
     } catch (error) {
-      if (!(error instanceof HttpError) || ctx.res.headersSent) throw error;
-      sendJson(ctx.res, error.status, { status: 'error', errorType: error.code, error: error.message });
+      sendError(ctx.res, error, 'prometheus');
     }
   };
 }
@@ -21,7 +20,7 @@ export function parseJsonBody(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new HttpError(400, 'bad_data', `the body is not valid JSON: ${(error as Error).message}`);
+    throw badRequest(`the body is not valid JSON: ${(error as Error).message}`);
   }
 }
 
@@ -33,9 +32,7 @@ export function parseTime(value: unknown, key: string): number {
     const ms = Date.parse(value);
     if (Number.isFinite(ms)) return ms;
   }
-  throw new HttpError(
-    400,
-    'bad_data',
+  throw badRequest(
     `${key}: expected an RFC 3339 time such as 2026-01-02T15:04:05Z, got ${JSON.stringify(value) ?? 'nothing'}`,
   );
 }

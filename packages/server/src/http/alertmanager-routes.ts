@@ -44,7 +44,8 @@ export function alertmanagerRoutes(router: Router, options: AlertmanagerRoutesOp
       try {
         filter = q.getAll('filter').flatMap((f) => parseMatchers(f));
       } catch (error) {
-        if (error instanceof MatcherError) throw new HttpError(400, 'bad_data', `filter: ${error.message}`);
+        if (error instanceof MatcherError)
+          throw new HttpError('VIGIL_BAD_MATCHER', `filter: ${error.message}`, { cause: error });
         throw error;
       }
       const receiver = q.get('receiver');
@@ -140,4 +141,4 @@ function kind(value: unknown): string {
   return value === undefined ? 'nothing' : JSON.stringify(value).slice(0, 80);
 }
 
-const bad = (message: string) => new HttpError(400, 'bad_data', message);
+const bad = (message: string) => new HttpError('VIGIL_BAD_REQUEST', message);

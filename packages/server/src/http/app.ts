@@ -15,7 +15,7 @@ import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
-import { sendError, sendJson, sendText } from './respond.js';
+import { envelopeOf, sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
 import { serverHealth } from './server-health.js';
 import { silenceRoutes } from './silence-routes.js';
@@ -124,7 +124,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     try {
       url = new URL(req.url ?? '/', 'http://vigil');
     } catch {
-      sendError(res, '/', new HttpError(400, 'bad_url', 'the request URL cannot be parsed'));
+      sendError(res, new HttpError('VIGIL_BAD_URL', 'the request URL cannot be parsed'), 'vigil');
       return;
     }
     const method = req.method ?? 'GET';
@@ -136,20 +136,22 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     const run = async () => {
       if (!isOpen(url.pathname) && !authorised(req)) {
         res.setHeader('www-authenticate', 'Bearer realm="vigil"');
-        throw new HttpError(401, 'unauthorized', 'a bearer token is required: Authorization: Bearer <token>');
+        throw new HttpError(
+          'VIGIL_UNAUTHORIZED',
+          'a bearer token is required: Authorization: Bearer <token>',
+        );
       }
       if (!handler) {
         if (allowed.length > 0) {
           res.setHeader('allow', [...new Set(allowed)].join(', '));
-          throw new HttpError(405, 'method_not_allowed', `${method} is not allowed on ${url.pathname}`);
+          throw new HttpError('VIGIL_METHOD_NOT_ALLOWED', `${method} is not allowed on ${url.pathname}`);
         }
-        throw new HttpError(404, 'not_found', `no route for ${url.pathname}`);
+        throw new HttpError('VIGIL_NOT_FOUND', `no route for ${url.pathname}`);
       }
       await handler({ req, res, url, params });
     };
     run().catch((error: unknown) => {
-      if (!(error instanceof HttpError)) console.error(`vigil: ${method} ${url.pathname} failed:`, error);
-      sendError(res, url.pathname, error);
+      sendError(res, error, envelopeOf(url.pathname));
     });
   };
 }

@@ -19,8 +19,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   else if (encoding === 'deflate') source = req.pipe(createInflate());
   else if (encoding !== 'identity' && encoding !== 'snappy') {
     throw new HttpError(
-      415,
-      'unsupported_encoding',
+      'VIGIL_UNSUPPORTED_ENCODING',
       `Content-Encoding ${encoding} is not supported (gzip, deflate, snappy)`,
     );
   }
@@ -44,7 +43,11 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     source.on('data', onData);
     source.once('end', () => resolve(Buffer.concat(chunks, size)));
     source.once('error', (error: Error) =>
-      reject(new HttpError(400, 'bad_body', `could not read the request body: ${error.message}`)),
+      reject(
+        new HttpError('VIGIL_BAD_BODY', `could not read the request body: ${error.message}`, {
+          cause: error,
+        }),
+      ),
     );
   });
 }
@@ -67,8 +70,7 @@ function discardRest(req: IncomingMessage): void {
 
 function tooLarge(limit: number): HttpError {
   return new HttpError(
-    413,
-    'body_too_large',
+    'VIGIL_BODY_TOO_LARGE',
     `request body is larger than the limit of ${limit} bytes (limits.bodyBytes)`,
   );
 }

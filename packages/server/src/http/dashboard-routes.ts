@@ -30,8 +30,8 @@ export function dashboardRoutes(router: Router, { dirs }: DashboardRouteOptions)
     const found = dashboards.find((d) => d.id === id);
     if (found) return sendJson(res, 200, found);
     const broken = errors.find((e) => e.id === id);
-    if (broken) throw new HttpError(422, 'invalid_dashboard', broken.error);
-    throw new HttpError(404, 'not_found', `no dashboard "${id}"`);
+    if (broken) throw new HttpError('VIGIL_INVALID_DASHBOARD', broken.error);
+    throw new HttpError('VIGIL_NOT_FOUND', `no dashboard "${id}"`);
   });
 }
 

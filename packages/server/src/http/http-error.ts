@@ -1,17 +1,12 @@
-/**
- * An error an HTTP handler throws to answer with a status and a JSON body naming what was wrong.
- * `code` is stable (documented in the README); `type` is Prometheus's errorType for /api/v1 paths.
- */
-export class HttpError extends Error {
-  readonly status: number;
-  readonly code: string;
+import type { ServerErrorCode } from '../errors/catalogue.js';
+import { ServerError } from '../errors/server-error.js';
 
-  constructor(status: number, code: string, message: string) {
-    super(message);
+/** An error an HTTP handler throws about the request itself (its URL, parameters, body, token). */
+export class HttpError extends ServerError {
+  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'HttpError';
-    this.status = status;
-    this.code = code;
   }
 }
 
-export const badRequest = (message: string) => new HttpError(400, 'bad_data', message);
+export const badRequest = (message: string) => new HttpError('VIGIL_BAD_REQUEST', message);

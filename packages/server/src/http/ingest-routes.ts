@@ -1,4 +1,5 @@
 import { type Clock, parsePrometheusText, VigilError } from '@vigil/metrics';
+import { ServerError } from '../errors/server-error.js';
 import { expositionSamples } from '../ingest/exposition-samples.js';
 import { heartbeatSamples } from '../ingest/heartbeat.js';
 import { type InfluxPrecision, parseInfluxLines } from '../ingest/influx-line.js';
@@ -38,7 +39,7 @@ export function ingestRoutes(
     } catch (error) {
       if (!(error instanceof IngestError)) throw error;
       writer.malformed('remote_write', error.reason);
-      throw new HttpError(error.reason === 'too_large' ? 413 : 400, error.reason, error.message);
+      throw error;
     }
     writer.metadata.recordEntries(decoded.families);
     await writer.write('remote_write', decoded.series);
@@ -104,20 +105,14 @@ export function ingestRoutes(
     try {
       samples = parseJsonPush(text, clock.now());
     } catch (error) {
-      if (!(error instanceof JsonPushError)) throw error;
-      writer.malformed('json', 'bad_body');
-      throw badRequest(error.message);
+      if (error instanceof JsonPushError) writer.malformed('json', 'bad_body');
+      throw error;
     }
     sendJson(res, 200, await writer.write('json', samples));
   });
 
   router.on(['PUT', 'POST', 'DELETE'], '/metrics/job/*', async ({ req, res, params }) => {
-    let group: ReturnType<typeof parseGroupingKey>;
-    try {
-      group = parseGroupingKey(`job/${params['*']}`);
-    } catch (error) {
-      throw badRequest((error as Error).message);
-    }
+    const group = parseGroupingKey(`job/${params['*']}`);
     const now = clock.now();
     if (req.method === 'DELETE') {
       await writer.write('pushgateway', pushGroups.delete(group, now));
@@ -132,15 +127,10 @@ export function ingestRoutes(
     } catch (error) {
       if (!(error instanceof VigilError)) throw error;
       writer.malformed('pushgateway', 'bad_body');
-      throw badRequest(error.message);
+      throw new HttpError('VIGIL_INGEST_BAD_TEXT', error.message, { cause: error });
     }
-    let samples: ReturnType<PushGroups['push']>;
-    try {
-      samples = pushGroups.push(group, families, req.method === 'PUT', now);
-      writer.metadata.record(families);
-    } catch (error) {
-      throw new HttpError(429, 'too_many_groups', (error as Error).message);
-    }
+    const samples = pushGroups.push(group, families, req.method === 'PUT', now);
+    writer.metadata.record(families);
     await writer.write('pushgateway', samples);
     res.writeHead(200).end();
   });
@@ -150,8 +140,10 @@ export function ingestRoutes(
     try {
       samples = heartbeatSamples(params.token!, url.searchParams, clock.now());
     } catch (error) {
+      if (!(error instanceof ServerError)) throw error;
       writer.malformed('heartbeat', 'bad_request');
-      sendJson(res, 400, { ok: false, msg: (error as Error).message });
+      // Uptime Kuma's answer, which its push scripts read.
+      sendJson(res, error.status, { ok: false, msg: error.message });
       return;
     }
     await writer.write('heartbeat', samples);

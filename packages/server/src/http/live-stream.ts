@@ -6,6 +6,7 @@ import type { AlertEvent, AlertEventSink } from '../alerts/alert-event.js';
 import { formatValue } from '../query/format-value.js';
 import { parseSelector } from '../query/selector.js';
 import type { LabelMatcher, SeriesStore } from '../store/series-store.js';
+import { errorAnswer } from './respond.js';
 import { textFrame } from './text-frame.js';
 
 export interface LiveStreamOptions {
@@ -191,7 +192,7 @@ export class LiveStream implements AlertEventSink {
       const matchers = parseSelector(String(message.match ?? ''));
       client.series.set(message.id, { matchers, key: JSON.stringify(matchers) });
     } catch (error) {
-      this.#reply(client, { type: 'error', id: message.id, error: (error as Error).message });
+      this.#reply(client, { type: 'error', id: message.id, error: errorAnswer(error).message });
     }
   }
 

@@ -1,7 +1,7 @@
 import { parseSelector, SelectorError } from '../query/selector.js';
 import type { LabelMatcher } from '../store/series-store.js';
 import { readBody } from './body.js';
-import { badRequest } from './http-error.js';
+import { badRequest, HttpError } from './http-error.js';
 import type { RequestContext } from './router.js';
 
 /** Parameters from the URL, and from a form body on POST, as Prometheus's API accepts them. */
@@ -38,7 +38,10 @@ export function parseMatchers(query: URLSearchParams, required: boolean): LabelM
     try {
       return parseSelector(selector);
     } catch (error) {
-      if (error instanceof SelectorError) throw badRequest(`invalid parameter "match[]": ${error.message}`);
+      if (error instanceof SelectorError)
+        throw new HttpError('VIGIL_BAD_SELECTOR', `invalid parameter "match[]": ${error.message}`, {
+          cause: error,
+        });
       throw error;
     }
   });

@@ -1,8 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import { parseDuration } from '../config/duration.js';
 import type { QueryEngine } from '../query/query-engine.js';
-import { QueryError } from '../query/query-error.js';
-import { badRequest, HttpError } from './http-error.js';
+import { badRequest } from './http-error.js';
 import { parseTime, requestParams } from './params.js';
 import { queryJson } from './query-json.js';
 import { sendJsonBytes } from './respond.js';
@@ -26,7 +25,7 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
     sendJsonBytes(
       ctx.res,
       200,
-      queryJson(await run(() => engine.instantQuery(required(params), time, timeoutOf(params)))),
+      queryJson(await engine.instantQuery(required(params), time, timeoutOf(params))),
     );
   });
 
@@ -48,7 +47,7 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
         'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)',
       );
     }
-    const data = await run(() => engine.rangeQuery(required(params), start, end, step, timeoutOf(params)));
+    const data = await engine.rangeQuery(required(params), start, end, step, timeoutOf(params));
     sendJsonBytes(ctx.res, 200, queryJson(data));
   });
 }
@@ -66,23 +65,4 @@ function timeoutOf(params: URLSearchParams): { timeoutMs?: number } {
   if (ms === undefined || ms <= 0)
     throw badRequest(`invalid parameter "timeout": cannot parse "${text}" to a duration`);
   return { timeoutMs: ms };
-}
-
-async function run<T>(query: () => Promise<T>): Promise<T> {
-  try {
-    return await query();
-  } catch (error) {
-    if (error instanceof QueryError) {
-      throw new HttpError(
-        error.type === 'bad_data'
-          ? 400
-          : error.type === 'timeout' || error.type === 'unavailable'
-            ? 503
-            : 422,
-        error.type,
-        error.message,
-      );
-    }
-    throw error;
-  }
 }

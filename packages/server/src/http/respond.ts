@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { HttpError } from './http-error.js';
+import { SERVER_ERRORS } from '../errors/catalogue.js';
+import { ServerError } from '../errors/server-error.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -23,33 +24,55 @@ export function sendText(res: ServerResponse, status: number, contentType: strin
 }
 
 /**
- * Errors as JSON. Under /api/v1 in Prometheus's envelope, so its clients (Grafana, promtool) read them;
- * elsewhere `{ error: { code, message } }`.
+ * The one place an error becomes an HTTP answer. A ServerError answers with its catalogue entry's
+ * status and type; anything else is a bug, answered 500 as one, never as the client's fault.
  */
-export function sendError(res: ServerResponse, path: string, error: unknown): void {
-  const http =
-    error instanceof HttpError
-      ? error
-      : isQueueFull(error)
-        ? new HttpError(503, 'unavailable', error.message)
-        : new HttpError(500, 'internal', 'internal error');
+export function errorAnswer(error: unknown): {
+  status: number;
+  type: string;
+  message: string;
+  expected: boolean;
+} {
+  if (error instanceof ServerError)
+    return {
+      status: error.status,
+      type: error.type,
+      message: error.message,
+      expected: error.code !== 'VIGIL_INTERNAL',
+    };
+  const internal = SERVER_ERRORS.VIGIL_INTERNAL;
+  return {
+    status: internal.status,
+    type: internal.type,
+    message: 'internal error: the server failed unexpectedly (a bug in vigil); its log has the details',
+    expected: false,
+  };
+}
+
+/**
+ * `prometheus`: `{status:"error", errorType, error}`, read by Prometheus's clients (Grafana, promtool)
+ * and Alertmanager's (amtool); `vigil`: `{error: {code, message}}`.
+ */
+export type ErrorEnvelope = 'prometheus' | 'vigil';
+
+/** Prometheus's envelope under /api/v1, vigil's elsewhere. */
+export function envelopeOf(path: string): ErrorEnvelope {
+  return path.startsWith('/api/v1/') ? 'prometheus' : 'vigil';
+}
+
+/** Answers `error`; one the server did not expect also goes to the log, with its stack. */
+export function sendError(res: ServerResponse, error: unknown, envelope: ErrorEnvelope): void {
+  const { status, type, message, expected } = errorAnswer(error);
+  if (!expected) console.error(`vigil: ${res.req.method} ${res.req.url} failed:`, error);
   if (res.headersSent) {
     res.destroy();
     return;
   }
-  if (path.startsWith('/api/v1/')) {
-    sendJson(res, http.status, { status: 'error', errorType: http.code, error: http.message });
-  } else {
-    sendJson(res, http.status, { error: { code: http.code, message: http.message } });
-  }
+  if (envelope === 'prometheus') sendJson(res, status, { status: 'error', errorType: type, error: message });
+  else sendJson(res, status, { error: { code: type, message } });
 }
 
 /** Prometheus's success envelope. */
 export function sendData(res: ServerResponse, data: unknown): void {
   sendJson(res, 200, { status: 'success', data });
-}
-
-/** The distributed backend's queue is full (remote/queue-full-error.ts): ingest should retry later. */
-function isQueueFull(error: unknown): error is Error {
-  return error instanceof Error && (error as { code?: unknown }).code === 'VIGIL_REMOTE_QUEUE_FULL';
 }

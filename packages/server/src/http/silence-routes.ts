@@ -1,7 +1,6 @@
 import type { Clock } from '@vigil/metrics';
 import { type Matcher, MatcherError, matcher, parseMatchers } from '../alerts/notify/matcher.js';
 import type { Silence, Silences } from '../alerts/notify/silences.js';
-import { SilenceError } from '../alerts/notify/silences.js';
 import { alertmanagerError, parseJsonBody, parseTime } from './alertmanager-json.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
@@ -39,23 +38,15 @@ export function silenceRoutes(router: Router, options: SilenceRoutesOptions): vo
   const create = alertmanagerError(async ({ req, res }) => {
     const body = parseJsonBody(await readBody(req, options.bodyLimit));
     const input = postableSilence(body, clock.now());
-    try {
-      sendJson(res, 200, { silenceID: silences.set(input) });
-    } catch (error) {
-      throw silenceError(error);
-    }
+    sendJson(res, 200, { silenceID: silences.set(input) });
   });
   const get = alertmanagerError(({ res, params }) => {
     const s = silences.get(params.id!);
-    if (!s) throw new HttpError(404, 'not_found', `silence ${params.id} not found`);
+    if (!s) throw new HttpError('VIGIL_SILENCE_NOT_FOUND', `silence ${params.id} not found`);
     sendJson(res, 200, gettableSilence(s, silences.state(s, clock.now())));
   });
   const expire = alertmanagerError(({ res, params }) => {
-    try {
-      silences.expire(params.id!);
-    } catch (error) {
-      throw silenceError(error);
-    }
+    silences.expire(params.id!);
     sendJson(res, 200, {});
   });
   for (const path of ['/api/silences', '/api/v2/silences']) {
@@ -66,16 +57,6 @@ export function silenceRoutes(router: Router, options: SilenceRoutesOptions): vo
     router.on('GET', path, get);
     router.on('DELETE', path, expire);
   }
-}
-
-function silenceError(error: unknown): unknown {
-  if (error instanceof SilenceError)
-    return new HttpError(
-      error.notFound ? 404 : 400,
-      error.notFound ? 'not_found' : 'bad_data',
-      error.message,
-    );
-  return error;
 }
 
 /** Alertmanager's gettableSilence, in the key order of the team contract. */
@@ -116,7 +97,7 @@ function postableSilence(body: unknown, now: number) {
     try {
       return matcher(o.name, regex ? (equal ? '=~' : '!~') : equal ? '=' : '!=', o.value);
     } catch (error) {
-      if (error instanceof MatcherError) throw badData(`matchers[${i}]: ${error.message}`);
+      if (error instanceof MatcherError) throw badMatcher(`matchers[${i}]`, error);
       throw error;
     }
   });
@@ -141,10 +122,12 @@ function parseFilter(filters: string[]): Matcher[] {
     try {
       return parseMatchers(f);
     } catch (error) {
-      if (error instanceof MatcherError) throw badData(`filter: ${error.message}`);
+      if (error instanceof MatcherError) throw badMatcher('filter', error);
       throw error;
     }
   });
 }
 
-const badData = (message: string) => new HttpError(400, 'bad_data', message);
+const badData = (message: string) => new HttpError('VIGIL_BAD_REQUEST', message);
+const badMatcher = (where: string, error: MatcherError) =>
+  new HttpError('VIGIL_BAD_MATCHER', `${where}: ${error.message}`, { cause: error });

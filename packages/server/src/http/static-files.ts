@@ -59,15 +59,15 @@ export function staticFiles(router: Router, { dir, preloaded }: StaticFilesOptio
 
   router.on('GET', '/assets/*', async ({ res, params }) => {
     const file = root === undefined ? undefined : assetPath(root, params['*'] ?? '');
-    if (file === undefined) throw new HttpError(404, 'not_found', 'no such dashboard asset');
+    if (file === undefined) throw new HttpError('VIGIL_NOT_FOUND', 'no such dashboard asset');
     const type = TYPES[extname(file)];
-    if (type === undefined) throw new HttpError(404, 'not_found', 'no such dashboard asset');
+    if (type === undefined) throw new HttpError('VIGIL_NOT_FOUND', 'no such dashboard asset');
     let body: Buffer;
     try {
       if (!(await stat(file)).isFile()) throw new Error('not a file');
       body = await readFile(file);
     } catch {
-      throw new HttpError(404, 'not_found', 'no such dashboard asset');
+      throw new HttpError('VIGIL_NOT_FOUND', 'no such dashboard asset');
     }
     send(res, extname(file), body, IMMUTABLE);
   });

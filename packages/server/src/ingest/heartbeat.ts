@@ -1,3 +1,4 @@
+import { ServerError } from '../errors/server-error.js';
 import type { SeriesSamples } from '../store/series-store.js';
 
 /**
@@ -8,9 +9,10 @@ import type { SeriesSamples } from '../store/series-store.js';
  */
 export function heartbeatSamples(token: string, query: URLSearchParams, nowMs: number): SeriesSamples[] {
   if (!/^[A-Za-z0-9_-]{1,128}$/.test(token))
-    throw new Error('the push token must be 1 to 128 of A-Z a-z 0-9 _ -');
+    throw new ServerError('VIGIL_INGEST_BAD_HEARTBEAT', 'the push token must be 1 to 128 of A-Z a-z 0-9 _ -');
   const status = query.get('status') ?? 'up';
-  if (status !== 'up' && status !== 'down') throw new Error(`status: got "${status}", expected up or down`);
+  if (status !== 'up' && status !== 'down')
+    throw new ServerError('VIGIL_INGEST_BAD_HEARTBEAT', `status: got "${status}", expected up or down`);
   const out: SeriesSamples[] = [
     {
       labels: { __name__: 'vigil_push_up', monitor: token },
@@ -21,7 +23,8 @@ export function heartbeatSamples(token: string, query: URLSearchParams, nowMs: n
   const ping = query.get('ping');
   if (ping !== null && ping !== '') {
     const ms = Number(ping);
-    if (!Number.isFinite(ms) || ms < 0) throw new Error(`ping: got "${ping}", expected milliseconds`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new ServerError('VIGIL_INGEST_BAD_HEARTBEAT', `ping: got "${ping}", expected milliseconds`);
     out.push({
       labels: { __name__: 'vigil_push_ping_seconds', monitor: token },
       timestamps: [nowMs],

@@ -1,8 +1,9 @@
+import { ServerError } from '../errors/server-error.js';
 import type { SeriesSamples } from '../store/series-store.js';
 
-export class JsonPushError extends Error {
+export class JsonPushError extends ServerError {
   constructor(message: string) {
-    super(message);
+    super('VIGIL_INGEST_BAD_JSON', message);
     this.name = 'JsonPushError';
   }
 }

@@ -1,4 +1,5 @@
 import type { ParsedFamily } from '@vigil/metrics';
+import { ServerError } from '../errors/server-error.js';
 import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
 import { expositionSamples } from './exposition-samples.js';
 
@@ -6,24 +7,36 @@ import { expositionSamples } from './exposition-samples.js';
 export function parseGroupingKey(path: string): SeriesLabels {
   const parts = path.split('/');
   if (parts[0] !== 'job' && parts[0] !== 'job@base64')
-    throw new Error('the path must start with /metrics/job/<job>');
-  if (parts.length % 2 !== 0) throw new Error('the grouping key needs a value for every label');
+    throw badKey('the path must start with /metrics/job/<job>');
+  if (parts.length % 2 !== 0) throw badKey('the grouping key needs a value for every label');
   const labels: Record<string, string> = {};
   for (let i = 0; i < parts.length; i += 2) {
     let name = parts[i]!;
-    let value = decodeURIComponent(parts[i + 1]!);
+    let value = decodeValue(parts[i + 1]!);
     if (name.endsWith('@base64')) {
       name = name.slice(0, -'@base64'.length);
       value = Buffer.from(value.replace(/=+$/, ''), 'base64url').toString('utf8');
     }
     if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) || name.startsWith('__'))
-      throw new Error(`"${name}" is not a valid label name`);
-    if (name in labels) throw new Error(`label "${name}" appears twice in the grouping key`);
+      throw badKey(`"${name}" is not a valid label name`);
+    if (name in labels) throw badKey(`label "${name}" appears twice in the grouping key`);
     labels[name] = value;
   }
-  if (!labels.job) throw new Error('the job name must not be empty');
+  if (!labels.job) throw badKey('the job name must not be empty');
   return labels;
 }
+
+function decodeValue(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch (error) {
+    throw new ServerError('VIGIL_INGEST_BAD_GROUPING_KEY', `"${text}" is not valid percent-encoding`, {
+      cause: error,
+    });
+  }
+}
+
+const badKey = (message: string) => new ServerError('VIGIL_INGEST_BAD_GROUPING_KEY', message);
 
 interface Group {
   readonly labels: SeriesLabels;
@@ -95,7 +108,10 @@ export class PushGroups {
     let group = this.#groups.get(key);
     if (!group) {
       if (this.#groups.size >= this.#maxGroups)
-        throw new Error(`too many push groups (the limit is ${this.#maxGroups})`);
+        throw new ServerError(
+          'VIGIL_INGEST_TOO_MANY_GROUPS',
+          `too many push groups (the limit is ${this.#maxGroups})`,
+        );
       group = { labels, families: new Map(), pushedAtMs: nowMs };
       this.#groups.set(key, group);
     }

@@ -138,7 +138,7 @@ const compare = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function countValues(input: Vector, grouping: Grouping, label: string, cache: Map<Metric, Metric>): Vector {
   if (!LABEL_NAME.test(label))
-    throw new QueryError('execution', 'VIGIL_QUERY_EXECUTION', `invalid label name ${JSON.stringify(label)}`);
+    throw new QueryError('VIGIL_QUERY_EXECUTION', `invalid label name ${JSON.stringify(label)}`);
   const counts = new Map<string, { labels: SeriesLabels; count: number }>();
   for (const sample of input) {
     let base = cache.get(sample.metric);

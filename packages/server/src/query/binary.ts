@@ -186,5 +186,5 @@ function setOperation(
 }
 
 function execution(message: string): QueryError {
-  return new QueryError('execution', 'VIGIL_QUERY_EXECUTION', message);
+  return new QueryError('VIGIL_QUERY_EXECUTION', message);
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import type { LabelMatcher, SelectOptions, SeriesData, SeriesStore } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
+import { StoreLimitError } from '../store/store-limit-error.js';
 import { aggregate } from './aggregate.js';
 import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
@@ -203,11 +204,7 @@ export class Evaluator {
     }
     const fn = INSTANT_FUNCTIONS.get(e.func);
     if (!fn)
-      throw new QueryError(
-        'bad_data',
-        'VIGIL_QUERY_UNSUPPORTED',
-        `function ${JSON.stringify(e.func)} is not supported`,
-      );
+      throw new QueryError('VIGIL_QUERY_UNSUPPORTED', `function ${JSON.stringify(e.func)} is not supported`);
     // Date functions without an argument read the evaluation time, as vector(time()).
     const input: Vector[] =
       e.args.length === 0
@@ -325,7 +322,6 @@ export class Evaluator {
         for (const s of vec) {
           if (seen.has(s.metric.key))
             throw new QueryError(
-              'execution',
               'VIGIL_QUERY_EXECUTION',
               'vector cannot contain metrics with the same labelset',
             );
@@ -339,7 +335,7 @@ export class Evaluator {
 
   #checkDeadline(): void {
     if (this.#o.clock.now() > this.#o.deadline)
-      throw new QueryError('timeout', 'VIGIL_QUERY_TIMEOUT', 'query timed out in expression evaluation');
+      throw new QueryError('VIGIL_QUERY_TIMEOUT', 'query timed out in expression evaluation');
   }
 
   #ends(steps: Float64Array, at: AtModifier | undefined, offsetMs: number): Float64Array {
@@ -443,16 +439,14 @@ export class Evaluator {
     try {
       return await read();
     } catch (error) {
-      const limit = error as { code?: unknown; limit?: unknown };
-      if (limit.code === 'VIGIL_STORE_LIMIT' && limit.limit === 'maxSeries')
+      if (!(error instanceof StoreLimitError)) throw error;
+      if (error.limit === 'maxSeries')
         throw new QueryError(
-          'execution',
           'VIGIL_QUERY_TOO_MANY_SERIES',
           `query processing would load more than ${this.#o.maxSeries} series of one selector into memory (maxSeries); narrow the matchers`,
           { cause: error },
         );
-      if (limit.code === 'VIGIL_STORE_LIMIT') throw tooManySamples(error);
-      throw error;
+      throw tooManySamples(error);
     }
   }
 
@@ -464,7 +458,6 @@ export class Evaluator {
 
 function tooManySamples(cause: unknown): QueryError {
   return new QueryError(
-    'execution',
     'VIGIL_QUERY_TOO_MANY_SAMPLES',
     'query processing would load too many samples into memory in query execution',
     { cause },

@@ -90,11 +90,7 @@ export function labelFunction(
 ): InstantFunction {
   const dst = strings[0]!;
   if (!LABEL_NAME.test(dst))
-    throw new QueryError(
-      'execution',
-      'VIGIL_QUERY_EXECUTION',
-      `invalid destination label name in ${func}(): ${dst}`,
-    );
+    throw new QueryError('VIGIL_QUERY_EXECUTION', `invalid destination label name in ${func}(): ${dst}`);
   let relabel: (m: Metric) => string | undefined;
   if (func === 'label_replace') {
     const [, replacement, src, pattern] = strings as [string, string, string, string];
@@ -103,7 +99,6 @@ export function labelFunction(
       regex = new RegExp(`^(?:${pattern})$`, 's');
     } catch {
       throw new QueryError(
-        'execution',
         'VIGIL_QUERY_EXECUTION',
         `invalid regular expression in label_replace(): ${pattern}`,
       );

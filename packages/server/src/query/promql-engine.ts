@@ -135,7 +135,7 @@ export class PromqlEngine implements QueryEngine {
 }
 
 function badData(message: string): QueryError {
-  return new QueryError('bad_data', 'VIGIL_QUERY_BAD_DATA', message);
+  return new QueryError('VIGIL_QUERY_BAD_DATA', message);
 }
 
 function windowAt(value: Value & { type: 'matrix' }): { metric: Metric['labels']; values: ApiPoint[] }[] {

@@ -1,19 +1,24 @@
+import type { SERVER_ERRORS, ServerErrorCode } from '../errors/catalogue.js';
+import { ServerError } from '../errors/server-error.js';
+
+/** The catalogue's codes a query can fail with: its own, and a remote engine's. */
+export type QueryErrorCode = Extract<ServerErrorCode, `VIGIL_QUERY_${string}` | `VIGIL_REMOTE_${string}`>;
+
 /**
- * Why a query failed, in the Prometheus HTTP API's `errorType` words, so the HTTP layer maps it to
- * a status without looking at messages: `bad_data` (400, the query is wrong), `execution` (422, it
- * could not be evaluated: a limit, a many-to-many match), `timeout` (503), `unavailable` (503, a remote engine did not answer).
+ * Why a query failed, in the Prometheus HTTP API's `errorType` words: `bad_data` (the query is wrong),
+ * `execution` (it could not be evaluated: a limit, a many-to-many match), `timeout`, `unavailable` (a
+ * remote engine did not answer).
  */
-export type QueryErrorType = 'bad_data' | 'execution' | 'timeout' | 'unavailable';
+export type QueryErrorType = (typeof SERVER_ERRORS)[QueryErrorCode]['type'];
 
-export class QueryError extends Error {
-  readonly code: string;
-  readonly type: QueryErrorType;
+/** A query that failed; QueryEngine implementations throw nothing else on purpose. */
+export class QueryError extends ServerError {
+  declare readonly code: QueryErrorCode;
+  declare readonly type: QueryErrorType;
 
-  constructor(type: QueryErrorType, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: QueryErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
     this.name = 'QueryError';
-    this.type = type;
-    this.code = code;
   }
 }
 
@@ -31,7 +36,7 @@ export class PromqlParseError extends QueryError {
     const column = (before.at(-1)?.length ?? 0) + 1;
     // Prometheus 2.0's wording; "char" counts from 1 within the line, as its column does.
     const where = line === 1 ? `char ${column}` : `line ${line}, char ${column}`;
-    super('bad_data', 'VIGIL_QUERY_PARSE', `parse error at ${where}: ${detail}`);
+    super('VIGIL_QUERY_PARSE', `parse error at ${where}: ${detail}`);
     this.name = 'PromqlParseError';
     this.position = position;
     this.line = line;

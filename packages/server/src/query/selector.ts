@@ -1,12 +1,13 @@
+import { ServerError } from '../errors/server-error.js';
 import type { LabelMatcher, MatchType } from '../store/series-store.js';
 
-export class SelectorError extends Error {
+export class SelectorError extends ServerError {
   constructor(
     readonly selector: string,
     readonly position: number,
     what: string,
   ) {
-    super(`${what} at position ${position} of ${JSON.stringify(selector)}`);
+    super('VIGIL_BAD_SELECTOR', `${what} at position ${position} of ${JSON.stringify(selector)}`);
     this.name = 'SelectorError';
   }
 }

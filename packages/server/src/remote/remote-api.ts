@@ -1,4 +1,4 @@
-import { QueryError, type QueryErrorType } from '../query/query-error.js';
+import { QueryError, type QueryErrorCode } from '../query/query-error.js';
 import type { LabelMatcher } from '../store/series-store.js';
 
 /**
@@ -29,7 +29,6 @@ export class RemoteApi {
       text = await res.text();
     } catch (error) {
       throw new QueryError(
-        'unavailable',
         'VIGIL_REMOTE_UNAVAILABLE',
         `the remote engine at ${this.#base} did not answer ${path}: ${(error as Error).message}`,
         { cause: error },
@@ -40,28 +39,32 @@ export class RemoteApi {
       body = JSON.parse(text);
     } catch {
       throw new QueryError(
-        'unavailable',
         'VIGIL_REMOTE_UNAVAILABLE',
         `the remote engine at ${this.#base} answered ${path} with HTTP ${res.status} and no JSON: ${text.slice(0, 200)}`,
       );
     }
     if (body.status === 'success') return body.data as T;
-    throw new QueryError(
-      errorType(body.errorType, res.status),
-      'VIGIL_REMOTE_QUERY',
-      body.error ?? `HTTP ${res.status}`,
-    );
+    throw new QueryError(remoteCode(body.errorType, res.status), body.error ?? `HTTP ${res.status}`);
   }
 }
 
-const TYPES = new Set<string>(['bad_data', 'execution', 'timeout', 'unavailable']);
+const CODES: Record<string, QueryErrorCode> = {
+  bad_data: 'VIGIL_REMOTE_BAD_DATA',
+  execution: 'VIGIL_REMOTE_EXECUTION',
+  timeout: 'VIGIL_REMOTE_TIMEOUT',
+  unavailable: 'VIGIL_REMOTE_UNAVAILABLE',
+};
 
-/** Prometheus's own errorType when the remote gives one; otherwise (VictoriaMetrics writes "422") from the status. */
-function errorType(type: string | undefined, status: number): QueryErrorType {
-  if (type !== undefined && TYPES.has(type)) return type as QueryErrorType;
-  if (status === 400) return 'bad_data';
-  if (status === 503 || status === 504) return 'unavailable';
-  return 'execution';
+/**
+ * The code whose errorType is the remote's own, so vigil answers what the remote answered; without
+ * one (VictoriaMetrics writes "422"), from the status.
+ */
+function remoteCode(type: string | undefined, status: number): QueryErrorCode {
+  const code = type === undefined ? undefined : CODES[type];
+  if (code !== undefined) return code;
+  if (status === 400) return 'VIGIL_REMOTE_BAD_DATA';
+  if (status === 503 || status === 504) return 'VIGIL_REMOTE_UNAVAILABLE';
+  return 'VIGIL_REMOTE_EXECUTION';
 }
 
 /** A PromQL selector `{name="value", ...}` for matchers, values escaped as PromQL strings. */

@@ -1,3 +1,4 @@
+import { ServerError } from '../../errors/server-error.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -11,9 +12,9 @@ export interface Matcher {
   readonly re: RegExp | undefined;
 }
 
-export class MatcherError extends Error {
+export class MatcherError extends ServerError {
   constructor(message: string) {
-    super(message);
+    super('VIGIL_BAD_MATCHER', message);
     this.name = 'MatcherError';
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { ServerError } from '../../errors/server-error.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { Silencer } from '../alert.js';
 import { type Matcher, matcher, matchesAll } from './matcher.js';
@@ -28,12 +29,10 @@ export interface SilenceInput {
 }
 
 /** A silence that cannot be stored as asked; `notFound` for an update or expiry of an unknown id. */
-export class SilenceError extends Error {
-  readonly notFound: boolean;
+export class SilenceError extends ServerError {
   constructor(message: string, notFound = false) {
-    super(message);
+    super(notFound ? 'VIGIL_SILENCE_NOT_FOUND' : 'VIGIL_BAD_SILENCE', message);
     this.name = 'SilenceError';
-    this.notFound = notFound;
   }
 }
 

@@ -1,21 +1,20 @@
 // Runs every scenario in its own process, one after another, collects each one's final
-// `RESULT {json}` line, prints one summary table, writes bench/results/latest.json and regenerates
-// the README section between <!-- bench:start --> and <!-- bench:end --> from it
-// (lib/readme-section.js; `npm run bench:readme` re-renders without running anything).
+// `RESULT {json}` line, prints one summary table, writes bench/results/latest.json and renders
+// docs/benchmarks.md from it (lib/benchmarks-page.js; `npm run bench:docs` re-renders without running anything).
 //
 //   node bench/run.js                  every scenario (npm run bench builds first)
 //   node bench/run.js exposition ...   only these: their runs replace the same scenarios' in
-//                                      latest.json, the others' are kept, and the README shows all
+//                                      latest.json, the others' are kept, and the page shows all
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describeEnvironment, environment } from './lib/harness.js';
-import { renderSection, writeReadmeSection } from './lib/readme-section.js';
+import { renderPage, writePage } from './lib/benchmarks-page.js';
 import { SCENARIOS } from './scenarios.js';
 
 const TIMEOUT_MS = 5 * 60_000;
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
-const README = here('../README.md');
+const PAGE = here('../docs/benchmarks.md');
 
 const only = process.argv.slice(2).map((a) => a.replace(/^bench\//, '').replace(/\.js$/, ''));
 const unknown = only.filter((name) => !SCENARIOS.includes(name));
@@ -70,7 +69,7 @@ const merged = {
   minutes,
   runs: [...previous.runs.filter((r) => !selected.includes(r.name)), ...runs],
 };
-const thisRun = renderSection({ env, runs }, SCENARIOS);
+const thisRun = renderPage({ env, runs }, SCENARIOS);
 console.log('# Summary');
 console.log(describeEnvironment(env));
 console.log(thisRun.summary);
@@ -81,7 +80,7 @@ mkdirSync(here('./results'), { recursive: true });
 writeFileSync(`${json}.tmp`, `${JSON.stringify(merged, null, 2)}\n`);
 renameSync(`${json}.tmp`, json);
 
-const problem = writeReadmeSection(README, renderSection(merged, SCENARIOS).text);
-console.log(problem ? `README not updated: ${problem}` : 'README.md: benchmark section regenerated.');
+writePage(PAGE, renderPage(merged, SCENARIOS).text);
+console.log('docs/benchmarks.md: rendered.');
 const failed = runs.filter((r) => r.error);
 process.exitCode = failed.length > 0 ? 1 : 0;

@@ -2,6 +2,7 @@ import { ApiClient } from './api-client.js';
 import type { DashboardDefinition, DashboardList } from './dashboard-definition.js';
 import { h, replace } from './dom.js';
 import { earlyNow } from './early-requests.js';
+import { isUtc, setUtc } from './format-time.js';
 import { LiveSocket } from './live-socket.js';
 import { AlertsPage } from './pages/alerts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
@@ -35,8 +36,8 @@ export class AppShell {
   readonly #main = h('main', { class: 'content' });
   readonly #status = h(
     'span',
-    { class: 'live-status', 'data-state': 'connecting', title: 'Live stream' },
-    'live',
+    { class: 'live-status', 'data-state': 'connecting', title: 'Live stream', role: 'status' },
+    'connecting',
   );
   readonly #time: TimePicker;
   readonly #refresh: RefreshPicker;
@@ -56,9 +57,42 @@ export class AppShell {
       (refresh) => this.#go({ refresh }),
       () => void this.#load(),
     );
-    this.#live.onStatus((state) => {
-      this.#status.dataset.state = state;
+    this.#live.onStatus(() => this.#showFreshness());
+    setInterval(() => this.#showFreshness(), 1000);
+  }
+
+  #showFreshness(): void {
+    const { state, detail } = this.#live.freshness();
+    if (this.#status.dataset.state === state && this.#status.title === detail) return;
+    this.#status.dataset.state = state;
+    this.#status.title = detail;
+    replace(
+      this.#status,
+      state === 'open'
+        ? 'live'
+        : state === 'stale'
+          ? `stale: ${detail}`
+          : state === 'closed'
+            ? 'disconnected'
+            : 'connecting',
+    );
+  }
+
+  /** Local time or UTC for every time shown; the pages draw again in the one picked. */
+  #zoneButton(): HTMLElement {
+    const button = h('button', {
+      type: 'button',
+      class: 'zone-button',
+      title: 'Show times in local time or UTC',
     });
+    const label = () => replace(button, isUtc() ? 'UTC' : 'Local');
+    label();
+    button.addEventListener('click', () => {
+      setUtc(!isUtc());
+      label();
+      void this.#load();
+    });
+    return button;
   }
 
   async start(): Promise<void> {
@@ -69,7 +103,14 @@ export class AppShell {
         { class: 'topbar' },
         h('h1', {}, h('a', { href: '#/', class: 'brand' }, 'vigil')),
         this.#nav,
-        h('div', { class: 'controls' }, this.#status, this.#time.element, this.#refresh.element),
+        h(
+          'div',
+          { class: 'controls' },
+          this.#status,
+          this.#time.element,
+          this.#zoneButton(),
+          this.#refresh.element,
+        ),
       ),
       this.#main,
     );

@@ -51,18 +51,39 @@ export class TimePicker {
     );
     this.#menu = h('div', { class: 'time-menu', hidden: true }, form, quick);
     this.#button.addEventListener('click', () => {
-      this.#menu.hidden = !this.#menu.hidden;
+      if (this.#menu.hidden) this.#open();
+      else this.#close();
     });
     this.element = h('div', { class: 'time-picker' }, this.#button, this.#menu);
+    // A menu left open over the page after the user went elsewhere reads as part of that page.
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !this.#menu.hidden) {
+        this.#close();
+        this.#button.focus();
+      }
+    });
+    document.addEventListener('pointerdown', (event) => {
+      if (!this.#menu.hidden && !this.element.contains(event.target as Node)) this.#close();
+    });
   }
 
+  /** Shows the range the page is on; an open menu closes and forgets what was typed into it. */
   show(range: TimeRange): void {
     this.#button.textContent = describeRange(range);
     this.#from.value = range.from;
     this.#to.value = range.to;
+    this.#close();
+  }
+
+  #open(): void {
+    this.#menu.hidden = false;
+    this.#button.setAttribute('aria-expanded', 'true');
+    this.#from.focus();
   }
 
   #close(): void {
     this.#menu.hidden = true;
+    this.#button.setAttribute('aria-expanded', 'false');
+    this.#error.textContent = '';
   }
 }

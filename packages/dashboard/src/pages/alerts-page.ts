@@ -2,6 +2,8 @@ import type { ActiveAlert, AlertHistoryEvent, Silence } from '../alert-types.js'
 import type { ApiClient } from '../api-client.js';
 import { ApiError } from '../api-error.js';
 import { type Child, h, replace } from '../dom.js';
+import { formatTimeText } from '../format-time.js';
+import { formatValue, type Unit, unitOfQuery } from '../format-value.js';
 import type { LiveSocket } from '../live-socket.js';
 import { formatMatcher } from '../matchers.js';
 import type { Labels } from '../prometheus-types.js';
@@ -32,16 +34,16 @@ const labelChips = (labels: Labels, skip: readonly string[] = []) =>
       .map(([k, v]) => h('span', { class: 'label-chip' }, `${k}=${v}`)),
   );
 
-/** Prometheus writes alert values in Go's %e (`7.887943802632135e+00`); four figures read better. */
-const readable = (value: string) => {
-  const n = Number(value);
-  return Number.isFinite(n) ? String(Number(n.toPrecision(4))) : value;
-};
+/** History rows on one page of the table. */
+const HISTORY_PAGE = 25;
+/** History events fetched: the pages the table can turn through. */
+const HISTORY_LIMIT = 500;
 
-const when = (text: string) => {
-  const ms = Date.parse(text);
-  return Number.isFinite(ms) ? new Date(ms).toLocaleString() : text;
-};
+interface RulesDocument {
+  readonly data: {
+    readonly groups: readonly { readonly rules: readonly { name: string; query: string }[] }[];
+  };
+}
 
 /**
  * Firing, pending and silenced alerts (GET /api/alerts), silences (GET /api/silences) and history
@@ -61,6 +63,9 @@ export class AlertsPage implements Page {
     history: h('section', { class: 'alert-section', 'data-section': 'history' }),
   };
   readonly #stopLive: () => void;
+  /** The unit of each alert's values, read from its rule's expression. */
+  #units = new Map<string, Unit>();
+  #historyPage = 0;
 
   constructor(api: ApiClient, live: LiveSocket) {
     this.#api = api;
@@ -86,12 +91,28 @@ export class AlertsPage implements Page {
     this.#stopLive = live.onAlert(() => void this.load());
   }
 
+  /**
+   * An alert's value (Prometheus writes them in Go's %e, `7.887943802632135e+00`) in the unit of the
+   * metric its rule reads: `12.4 ms`, `90.6 MiB`, not `0.01241`, `94960000`.
+   */
+  #value(alertname: string | undefined, value: string): string {
+    const n = Number(value);
+    if (value === '' || !Number.isFinite(n)) return value;
+    const unit = this.#units.get(alertname ?? '') ?? 'short';
+    return formatValue(n, unit);
+  }
+
   async load(): Promise<void> {
+    const rules = await this.#api.get<RulesDocument>('/api/rules').catch(() => undefined);
+    for (const group of rules?.data.groups ?? [])
+      for (const rule of group.rules) if (rule.query) this.#units.set(rule.name, unitOfQuery(rule.query));
     const [alerts, silences, history] = await Promise.all([
       fetchOr(this.#api.get<{ data: { alerts: ActiveAlert[] } }>('/api/alerts'), 'GET /api/alerts'),
       fetchOr(this.#api.get<Silence[]>('/api/silences'), 'GET /api/silences'),
       fetchOr(
-        this.#api.get<{ data: { events: AlertHistoryEvent[] } }>('/api/alerts/history', { limit: 100 }),
+        this.#api.get<{ data: { events: AlertHistoryEvent[] } }>('/api/alerts/history', {
+          limit: HISTORY_LIMIT,
+        }),
         'GET /api/alerts/history',
       ),
     ]);
@@ -160,8 +181,8 @@ export class AlertsPage implements Page {
         h('td', {}, a.labels.severity ?? ''),
         h('td', {}, labelChips(a.labels, ['alertname', 'severity'])),
         h('td', {}, a.annotations.summary ?? a.annotations.description ?? ''),
-        h('td', {}, when(a.activeAt)),
-        h('td', {}, readable(a.value)),
+        h('td', {}, formatTimeText(a.activeAt)),
+        h('td', {}, this.#value(a.labels.alertname, a.value)),
         h('td', {}, silence),
       );
     });
@@ -186,8 +207,8 @@ export class AlertsPage implements Page {
           { 'data-silence': s.id },
           h('td', {}, s.matchers.map(formatMatcher).join(', ')),
           h('td', {}, s.status.state),
-          h('td', {}, when(s.startsAt)),
-          h('td', {}, when(s.endsAt)),
+          h('td', {}, formatTimeText(s.startsAt)),
+          h('td', {}, formatTimeText(s.endsAt)),
           h('td', {}, s.createdBy),
           h('td', {}, s.comment),
           h('td', {}, expire),
@@ -210,15 +231,15 @@ export class AlertsPage implements Page {
         ? h(
             'tr',
             {},
-            h('td', {}, when(e.time)),
+            h('td', {}, formatTimeText(e.time)),
             h('td', {}, labelChips(e.labels)),
             h('td', {}, `${e.from} → ${e.to}`),
-            h('td', {}, readable(e.value)),
+            h('td', {}, this.#value(e.labels.alertname, e.value)),
           )
         : h(
             'tr',
             {},
-            h('td', {}, when(e.time)),
+            h('td', {}, formatTimeText(e.time)),
             h('td', {}, ...e.alerts.map((labels) => labelChips(labels))),
             h(
               'td',
@@ -228,10 +249,33 @@ export class AlertsPage implements Page {
             h('td', {}, e.error ?? ''),
           ),
     );
+    const pages = Math.max(1, Math.ceil(rows.length / HISTORY_PAGE));
+    this.#historyPage = Math.min(this.#historyPage, pages - 1);
+    const first = this.#historyPage * HISTORY_PAGE;
+    const turn = (label: string, to: number) => {
+      const button = h('button', { type: 'button', class: 'small', disabled: to < 0 || to >= pages }, label);
+      button.addEventListener('click', () => {
+        this.#historyPage = to;
+        this.#historyTable(section, events);
+      });
+      return button;
+    };
     replace(
       section,
       h('h3', {}, 'History'),
-      this.#table(['Time', 'Alert', 'Change', 'Value / error'], rows, 'No alert has changed state yet.'),
+      this.#table(
+        ['Time', 'Alert', 'Change', 'Value / error'],
+        rows.slice(first, first + HISTORY_PAGE),
+        'No alert has changed state yet.',
+      ),
+      pages > 1 &&
+        h(
+          'div',
+          { class: 'pager' },
+          turn('Newer', this.#historyPage - 1),
+          h('span', {}, `${first + 1}–${Math.min(first + HISTORY_PAGE, rows.length)} of ${rows.length}`),
+          turn('Older', this.#historyPage + 1),
+        ),
     );
   }
 

@@ -1,6 +1,7 @@
 import { ApiError } from '../api-error.js';
 import { h, replace } from '../dom.js';
 import { errorPosition } from '../error-position.js';
+import { unitOfQuery } from '../format-value.js';
 import type { PanelContext } from '../panels/panel.js';
 import { TimeseriesPanel } from '../panels/timeseries-panel.js';
 import type { ResolvedRange } from '../time-range.js';
@@ -92,7 +93,7 @@ export class ExplorePage implements Page {
     this.#clear();
     if (error !== undefined) return this.#showError(query, error);
     this.#panel = new TimeseriesPanel(
-      { type: 'timeseries', title: query, width: 12, unit: 'short', queries: [{ expr: query }] },
+      { type: 'timeseries', title: query, width: 12, unit: unitOfQuery(query), queries: [{ expr: query }] },
       this.#ctx,
     );
     this.#chart.appendChild(this.#panel.element);

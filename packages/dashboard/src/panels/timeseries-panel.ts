@@ -1,23 +1,31 @@
 import uPlot from 'uplot';
 import type { PanelDefinition } from '../dashboard-definition.js';
-import { formatValue } from '../format-value.js';
+import { formatTime, formatTimeTicks, isUtc } from '../format-time.js';
+import { formatTicks, formatValue, type Unit } from '../format-value.js';
 import { liveReducer } from '../live-reducer.js';
 import type { VectorSample } from '../prometheus-types.js';
 import { COLORS } from '../thresholds.js';
 import { type ResolvedRange, stepFor } from '../time-range.js';
-import { type AlignedSeries, alignSeries, labelKey } from './aligned-series.js';
+import { type AlignedSeries, alignSeries, combineValues, labelKey } from './aligned-series.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
-import { seriesColor } from './series-palette.js';
+import { seriesColors } from './series-palette.js';
+import { yRange } from './y-range.js';
 
 const HEIGHT = 220;
-/** Past this many series the legend is hidden: it would push the chart off the card. */
-const MAX_LEGEND = 24;
+/** More lines than this do not read: the largest are drawn and the rest summed up as "others". */
+const MAX_SERIES = 10;
+/** Units whose series add up to a total ("others" is their sum); the rest show the others' maximum. */
+const ADDITIVE: ReadonlySet<Unit> = new Set(['short', 'ops', 'usd', 'bytes', 'tokens', 'none']);
+
+const AXIS = { stroke: '#8b949e', grid: { stroke: '#30363d', width: 1 }, ticks: { stroke: '#30363d' } };
 
 /**
- * Lines over time (uPlot), one per series of each query, with the thresholds drawn as dashed lines.
- * With `live` and a range ending now, the stream's samples are appended as they arrive and the
- * oldest dropped, so the window keeps its width without a reload.
+ * Lines over time (uPlot), one per series of each query, over exactly the picked range (the x
+ * scale is the range, not the span of the data), with gaps where nothing was recorded, the
+ * thresholds drawn as labelled dashed lines, and the legend showing each series' latest value
+ * until the cursor points at another. With `live` and a range ending now, the stream's samples are
+ * appended as they arrive and the window slides, so it keeps its width without a reload.
  */
 export class TimeseriesPanel implements Panel {
   readonly #def: PanelDefinition;
@@ -25,6 +33,8 @@ export class TimeseriesPanel implements Panel {
   readonly #frame: PanelFrame;
   #plot: uPlot | undefined;
   #data: AlignedSeries | undefined;
+  /** The x scale, Unix seconds: the picked range, moved along by live samples. */
+  #x = { min: 0, max: 0 };
   #unsubscribe: (() => void) | undefined;
   readonly #resize: ResizeObserver;
 
@@ -46,22 +56,27 @@ export class TimeseriesPanel implements Panel {
 
   async load(range: ResolvedRange, live: boolean): Promise<void> {
     this.#stopLive();
+    const step = stepFor(range);
     let data: AlignedSeries;
     try {
       const results = await Promise.all(
         this.#def.queries.map(async (q) => ({
-          series: await this.#ctx.queries.range(q.expr, range),
+          series: await this.#ctx.queries.range(q.expr, range, step),
           ...(q.legend !== undefined && { legend: q.legend }),
         })),
       );
-      data = alignSeries(results);
+      data = alignSeries(results, {
+        step,
+        limit: MAX_SERIES,
+        combine: ADDITIVE.has(this.#def.unit) ? 'sum' : 'max',
+      });
     } catch (error) {
       this.#frame.fail(error);
       return;
     }
+    this.#x = { min: range.start / 1000, max: range.end / 1000 };
     this.#draw(data);
-    const window = range.end - range.start;
-    if (live && this.#def.live) this.#follow(this.#def.live, window / 1000, stepFor(range));
+    if (live && this.#def.live) this.#follow(this.#def.live, step);
   }
 
   #draw(data: AlignedSeries): void {
@@ -71,70 +86,107 @@ export class TimeseriesPanel implements Panel {
     const empty = data.ys.length === 0 || data.xs.length === 0;
     this.#frame.state = empty ? 'empty' : 'ok';
     this.#frame.message(empty ? 'No data in this range' : '');
+    this.#frame.element.dataset.series = String(data.names.length);
     if (empty) return;
     const unit = this.#def.unit;
     const thresholds = this.#def.thresholds ?? [];
-    const axis = { stroke: '#8b949e', grid: { stroke: '#30363d', width: 1 }, ticks: { stroke: '#30363d' } };
+    const colors = seriesColors(data.names);
+    // Until the cursor points somewhere, the legend reads the latest known value of each series.
+    const latest = (column: readonly (number | null)[] | undefined) => {
+      for (let i = (column?.length ?? 0) - 1; i >= 0; i--) if (column![i] !== null) return column![i]!;
+      return null;
+    };
     this.#plot = new uPlot(
       {
         width: Math.max(this.#frame.body.clientWidth, 200),
         height: HEIGHT,
-        legend: { show: data.names.length <= MAX_LEGEND, live: true },
+        legend: { live: true },
         cursor: { drag: { x: true, y: false } },
-        scales: { x: { time: true } },
+        ...(isUtc() && { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') }),
+        scales: {
+          x: { time: true, range: () => [this.#x.min, this.#x.max] },
+          y: { range: (_u: uPlot, min: number, max: number) => yRange(min, max, unit) },
+        },
         series: [
-          {},
+          {
+            label: 'Time',
+            value: (u: uPlot, v: number | null, _s: number, idx: number | null) =>
+              formatTime(1000 * (idx === null ? (latest(u.data[0] as number[]) ?? Number.NaN) : v!)),
+          },
           ...data.names.map((label, i) => ({
             label,
-            stroke: seriesColor(i),
-            // Many thin lines read better than many thick ones, and rasterise faster.
-            width: data.names.length > MAX_LEGEND ? 1 : 1.5,
-            // uPlot marks every point with a circle once points are far enough apart (a 15-minute
-            // window at 10 s is); with 200 series that is 18,000 arcs a redraw, most of a live
-            // update's time. Past the legend's limit the lines alone are read.
-            ...(data.names.length > MAX_LEGEND && { points: { show: false } }),
-            value: (_u: uPlot, v: number | null) => formatValue(v, unit, this.#def.decimals),
+            stroke: colors[i]!,
+            width: 1.5,
+            value: (u: uPlot, v: number | null, s: number, idx: number | null) =>
+              formatValue(
+                idx === null ? latest(u.data[s] as (number | null)[]) : v,
+                unit,
+                this.#def.decimals,
+              ),
           })),
         ],
         axes: [
-          axis,
           {
-            ...axis,
+            ...AXIS,
+            space: 70,
+            size: 46,
+            values: (_u: uPlot, ticks: number[], _a: number, _s: number, increment: number) =>
+              formatTimeTicks(ticks, increment),
+          },
+          {
+            ...AXIS,
             size: 70,
-            values: (_u: uPlot, values: number[]) => values.map((v) => formatValue(v, unit)),
+            values: (_u: uPlot, ticks: number[]) => formatTicks(ticks, unit),
           },
         ],
         hooks: {
           draw: [
             (u: uPlot) => {
               const { ctx, bbox } = u;
+              const ratio = devicePixelRatio || 1;
               for (const t of thresholds) {
                 const y = u.valToPos(t.value, 'y', true);
                 if (y < bbox.top || y > bbox.top + bbox.height) continue;
                 ctx.save();
                 ctx.strokeStyle = COLORS[t.color];
+                ctx.fillStyle = COLORS[t.color];
                 ctx.setLineDash([6, 4]);
                 ctx.beginPath();
                 ctx.moveTo(bbox.left, y);
                 ctx.lineTo(bbox.left + bbox.width, y);
                 ctx.stroke();
+                ctx.font = `${11 * ratio}px system-ui, sans-serif`;
+                ctx.textAlign = 'right';
+                ctx.textBaseline = 'bottom';
+                ctx.fillText(formatValue(t.value, unit), bbox.left + bbox.width - 4 * ratio, y - 2 * ratio);
                 ctx.restore();
               }
             },
           ],
+          setScale: [(u: uPlot, key: string) => key === 'x' && this.#markScale(u)],
         },
       },
       [data.xs, ...data.ys] as uPlot.AlignedData,
       this.#frame.body,
     );
+    this.#markScale(this.#plot);
+  }
+
+  /** The x scale as attributes, for tests and for anyone checking what the chart spans. */
+  #markScale(u: uPlot): void {
+    const { min, max } = u.scales.x!;
+    if (min !== undefined && max !== undefined) {
+      this.#frame.element.dataset.xMin = String(Math.round(min * 1000));
+      this.#frame.element.dataset.xMax = String(Math.round(max * 1000));
+    }
   }
 
   /**
-   * Adds each live round to the chart, keeping `windowSeconds` of it. A round less than `step`
-   * after the point before the last moves the last point instead of adding one, so the chart keeps
-   * the query's resolution (and its drawing cost) however long it stays open.
+   * Adds each live round to the chart, keeping the window's width. A round less than `step` after
+   * the point before the last moves the last point instead of adding one, so the chart keeps the
+   * query's resolution (and its drawing cost) however long it stays open.
    */
-  #follow(live: NonNullable<PanelDefinition['live']>, windowSeconds: number, step: number): void {
+  #follow(live: NonNullable<PanelDefinition['live']>, step: number): void {
     const reduce = live.reduce === 'none' ? undefined : liveReducer(live.reduce);
     this.#unsubscribe = this.#ctx.live.subscribe(live.match, (samples, time) => {
       const data = this.#data;
@@ -143,16 +195,23 @@ export class TimeseriesPanel implements Panel {
       const n = data.xs.length;
       const last = data.xs[n - 1];
       if (last !== undefined && time <= last) return;
-      const before = data.xs[n - 2];
+      if (last !== undefined && time - last > step * 1.5) {
+        data.xs.push((last + time) / 2);
+        for (const column of data.ys) column.push(null);
+      }
+      const m = data.xs.length;
+      const before = data.xs[m - 2];
       const replaceLast = before !== undefined && time - before < step;
-      if (replaceLast) data.xs[n - 1] = time;
+      if (replaceLast) data.xs[m - 1] = time;
       else data.xs.push(time);
       for (const [i, column] of data.ys.entries()) {
-        if (replaceLast) column[n - 1] = values[i] ?? null;
+        if (replaceLast) column[m - 1] = values[i] ?? null;
         else column.push(values[i] ?? null);
       }
+      const width = this.#x.max - this.#x.min;
+      if (time > this.#x.max) this.#x = { min: time - width, max: time };
       let drop = 0;
-      while (drop < data.xs.length && data.xs[drop]! < time - windowSeconds) drop++;
+      while (drop < data.xs.length && data.xs[drop]! < this.#x.min) drop++;
       if (drop > 0) {
         data.xs.splice(0, drop);
         for (const column of data.ys) column.splice(0, drop);
@@ -163,7 +222,12 @@ export class TimeseriesPanel implements Panel {
 
   #perSeries(samples: readonly VectorSample[], data: AlignedSeries): (number | null)[] {
     const byKey = new Map(samples.map((s) => [labelKey(s.metric), Number(s.value[1])]));
-    return data.keys.map((key) => byKey.get(key) ?? null);
+    return data.members.map((keys) =>
+      combineValues(
+        keys.map((k) => byKey.get(k)),
+        data.combine,
+      ),
+    );
   }
 
   #stopLive(): void {

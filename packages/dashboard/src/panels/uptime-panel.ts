@@ -1,5 +1,6 @@
 import type { PanelDefinition } from '../dashboard-definition.js';
 import { h, replace } from '../dom.js';
+import { formatTime } from '../format-time.js';
 import { formatValue } from '../format-value.js';
 import type { ResolvedRange } from '../time-range.js';
 import type { Panel, PanelContext } from './panel.js';
@@ -72,7 +73,7 @@ export class UptimePanel implements Panel {
             ...row.bars.map((bar) =>
               h('span', {
                 class: `bar ${barClass(bar.ratio)}`,
-                title: `${new Date(bar.t * 1000).toLocaleString()}: ${bar.ratio === undefined ? 'no data' : formatValue(bar.ratio, 'ratio', 2)}`,
+                title: `${formatTime(bar.t * 1000)}: ${bar.ratio === undefined ? 'no data' : formatValue(bar.ratio, 'ratio', 2)}`,
               }),
             ),
           ),

@@ -1,0 +1,153 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeHistory, writeLive } from '../../bench/lib/dashboard-history.js';
+import { launchBrowser, startServer } from './harness.js';
+
+/**
+ * What a person checks on a fresh install, on a phone and on a desktop: every page fits the screen,
+ * a chart's time axis is the picked range (not the minutes that have data), legends read values
+ * without hovering, the time picker gets out of the way, and a stream that stops says so.
+ */
+describe('dashboard layout, time axis, legends and controls', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let stopLive: () => void;
+  let pages: string[];
+
+  beforeAll(async () => {
+    server = await startServer();
+    // Ten minutes of data, as after `npm start` on a fresh install.
+    const workload = await writeHistory(server.url, {
+      end: Date.now(),
+      durationMs: 10 * 60_000,
+      stepMs: 10_000,
+    });
+    stopLive = writeLive(server.url, workload, { intervalMs: 1000 });
+    const list = (await (await fetch(`${server.url}/api/dashboards`)).json()) as {
+      dashboards: { id: string }[];
+    };
+    pages = [...list.dashboards.map((d) => d.id), 'alerts', 'explore'];
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    stopLive?.();
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function open(page: Page, hash: string): Promise<void> {
+    await page.goto(`${server.url}/${hash}`);
+    await page.waitForSelector('.page');
+    await expect
+      .poll(() => page.locator('.panel[data-state="loading"]').count(), { timeout: 20_000 })
+      .toBe(0);
+  }
+
+  /** Elements whose right edge is past the viewport, outside the scrolling boxes meant to hold them. */
+  const overflow = (page: Page) =>
+    page.evaluate(() => {
+      const inScroller = (e: Element) =>
+        e.closest('.panel-table .panel-body, .alert-section, .u-legend') !== null;
+      return {
+        width: document.documentElement.scrollWidth,
+        wide: [...document.querySelectorAll('body *')]
+          .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && !inScroller(e))
+          .map((e) => `${e.tagName.toLowerCase()}.${e.className}`)
+          .slice(0, 5),
+      };
+    });
+
+  for (const [width, height] of [
+    [390, 844],
+    [1440, 900],
+  ] as const) {
+    it(`every page fits ${width} px: no page wider than the screen`, async () => {
+      const page = await browser.newPage({ viewport: { width, height } });
+      for (const id of pages) {
+        await open(page, `#/${id}?from=now-1h&to=now${id === 'explore' ? '&q=up' : ''}`);
+        const { width: scrollWidth, wide } = await overflow(page);
+        expect(scrollWidth, `${id} at ${width} px (${wide.join(', ')})`).toBeLessThanOrEqual(width);
+        expect(wide, id).toEqual([]);
+      }
+      if (width === 390) {
+        // Charts one a row, stat cards two a row.
+        await open(page, '#/overview?from=now-1h&to=now');
+        const chart = await page.locator('.panel-timeseries').first().boundingBox();
+        const stat = await page.locator('.panel-stat').first().boundingBox();
+        expect(chart!.width).toBeGreaterThan(width * 0.85);
+        expect(stat!.width).toBeLessThan(width * 0.55);
+      }
+      await page.close();
+    });
+  }
+
+  it('the time axis spans the picked range, not the ten minutes with data', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    for (const [hash, span] of [
+      ['#/overview?from=now-24h&to=now', 24 * 3_600_000],
+      ['#/sessions?from=now-7d&to=now', 7 * 86_400_000],
+    ] as const) {
+      const before = Date.now();
+      await open(page, hash);
+      const after = Date.now();
+      const charts = page.locator('.panel-timeseries[data-state="ok"]');
+      expect(await charts.count(), hash).toBeGreaterThan(0);
+      for (const chart of await charts.all()) {
+        const min = Number(await chart.getAttribute('data-x-min'));
+        const max = Number(await chart.getAttribute('data-x-max'));
+        expect(max, hash).toBeGreaterThanOrEqual(before - 2000);
+        expect(max, hash).toBeLessThanOrEqual(after + 5000);
+        expect(max - min, hash).toBeGreaterThan(span - 10_000);
+        expect(max - min, hash).toBeLessThan(span + 10_000);
+      }
+    }
+    await page.close();
+  });
+
+  it('legends show each series value without hovering', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await open(page, '#/sessions?from=now-1h&to=now');
+    await page.mouse.move(0, 0);
+    const values = await page.locator('.panel-timeseries .u-legend .u-value').allTextContents();
+    expect(values.length).toBeGreaterThan(4);
+    for (const v of values) expect(v).not.toMatch(/^(—|--|)$/);
+    await page.close();
+  });
+
+  it('the time picker closes on Escape, outside click and navigation, and its error stays with it', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await open(page, '#/overview?from=now-1h&to=now');
+    const menu = page.locator('.time-menu');
+    await page.click('.time-button');
+    expect(await menu.isVisible()).toBe(true);
+    await page.fill('.time-form input[name="from"]', 'yesterday-ish');
+    await page.click('.time-form button[type="submit"]');
+    expect(await page.locator('.time-form .form-status').textContent()).toContain('yesterday-ish');
+    await page.keyboard.press('Escape');
+    expect(await menu.isVisible()).toBe(false);
+    await page.click('.time-button');
+    expect(await page.locator('.time-form .form-status').textContent()).toBe('');
+    await page.click('.page-header h2');
+    expect(await menu.isVisible()).toBe(false);
+    await page.click('.time-button');
+    await page.fill('.time-form input[name="from"]', 'bad');
+    await page.click('.time-form button[type="submit"]');
+    await page.goto(`${server.url}/#/sessions?from=now-1h&to=now`);
+    await page.waitForSelector('[data-page="sessions"]');
+    expect(await menu.isVisible()).toBe(false);
+    expect(await page.locator('.time-form .form-status').textContent()).toBe('');
+    await page.close();
+  });
+
+  it('says "stale" once the live stream stops bringing new points', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await open(page, '#/overview?from=now-15m&to=now');
+    const status = page.locator('.live-status');
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 10_000 }).toBe('open');
+    stopLive();
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 20_000 }).toBe('stale');
+    expect(await status.textContent()).toMatch(/stale: no new data for \d+ s/);
+    await page.close();
+  });
+});

@@ -18,9 +18,10 @@ export type { DecodedWriteRequest } from './ingest/remote-write.js';
 export type { SnappyDecompressOptions } from './ingest/snappy.js';
 export type { StatsdMetric, StatsdRejection, StatsdRejectReason, StatsdType } from './ingest/statsd.js';
 export type { StatsdAggregatorOptions, StatsdCounts } from './ingest/statsd-aggregator.js';
-export type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query/query-engine.js';
+export type { QueryEngine, QueryOptions } from './query/query-engine.js';
 export type { QueryErrorCode, QueryErrorType } from './query/query-error.js';
 export { QueryError } from './query/query-error.js';
+export type { MatrixSeries, QueryResult, VectorSample } from './query/query-result.js';
 export type {
   AppendResult,
   LabelMatcher,

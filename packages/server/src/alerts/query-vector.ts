@@ -14,17 +14,10 @@ export async function queryVector(engine: QueryEngine, expr: string, ts: number)
   const data = await engine.instantQuery(expr, ts);
   switch (data.resultType) {
     case 'vector':
-      return data.result.map((s) => ({ labels: s.metric, value: parseValue(s.value[1]) }));
+      return data.result.map((s) => ({ labels: s.metric, value: s.value }));
     case 'scalar':
-      return [{ labels: {}, value: parseValue(data.result[1]) }];
+      return [{ labels: {}, value: data.value }];
     default:
       throw new Error(`rule result is not a vector or scalar: got a ${data.resultType}`);
   }
-}
-
-/** The API's value strings back to numbers: Go's `+Inf`/`-Inf`/`NaN` included. */
-function parseValue(text: string): number {
-  if (text === '+Inf') return Infinity;
-  if (text === '-Inf') return -Infinity;
-  return Number(text);
 }

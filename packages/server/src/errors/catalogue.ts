@@ -146,7 +146,7 @@ export const SERVER_ERRORS = {
   VIGIL_REMOTE_UNAVAILABLE: {
     status: 503,
     type: 'unavailable',
-    when: 'the remote engine did not answer, or answered without JSON',
+    when: 'the remote engine did not answer, or answered without JSON or with a result of an unknown type',
   },
   VIGIL_REMOTE_BAD_DATA: {
     status: 400,

@@ -1,5 +1,5 @@
 import type { QueryEngine } from '../query/query-engine.js';
-import type { SeriesLabels } from '../store/series-store.js';
+import type { VectorSample } from '../query/query-result.js';
 
 /** The seed's `provider_metrics` entry, from stored GenAI series. Seconds, USD. */
 export interface FleetProvider {
@@ -120,7 +120,7 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
   const names = new Set([...Object.keys(providers), ...Object.keys(tokens), ...Object.keys(cost)]);
   for (const name of [...names].sort()) {
     const requests = providers[name] ?? 0;
-    const per = (rows: { metric: SeriesLabels; value: number }[], label: string) => {
+    const per = (rows: readonly VectorSample[], label: string) => {
       const out: Record<string, number> = {};
       for (const { metric, value } of rows) if (metric[PROVIDER] === name) out[metric[label] ?? ''] = value;
       return out;
@@ -189,7 +189,7 @@ export function mobileView(fleet: FleetMetrics, status: string) {
 async function vector(engine: QueryEngine, expr: string, now: number) {
   const data = await engine.instantQuery(expr, now);
   if (data.resultType !== 'vector') return [];
-  return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+  return data.result;
 }
 
 function finite(value: number | undefined): number | null {

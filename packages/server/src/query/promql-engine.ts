@@ -2,12 +2,11 @@ import { type Clock, systemClock, VigilError } from '@vigil/metrics';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
-import { formatValue } from './format-value.js';
 import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
-import type { ApiPoint, QueryData, QueryEngine, QueryOptions } from './query-engine.js';
+import type { QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
-import { StepSeries } from './step-series.js';
+import type { MatrixSeries, QueryResult } from './query-result.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
@@ -65,19 +64,19 @@ export class PromqlEngine implements QueryEngine {
     this.#maxPoints = positiveInteger('maxPointsPerSeries', options.maxPointsPerSeries, 11_000);
   }
 
-  async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryData> {
+  async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
     const ast = parsePromql(expr);
     const value = await this.#evaluator(timeMs, timeMs, options).eval(ast, Float64Array.of(timeMs));
-    const t = timeMs / 1000;
     switch (value.type) {
       case 'scalar':
-        return { resultType: 'scalar', result: [t, formatValue(value.values[0]!)] };
+        return { resultType: 'scalar', timeMs, value: value.values[0]! };
       case 'string':
-        return { resultType: 'string', result: [t, value.value] };
+        return { resultType: 'string', timeMs, value: value.value };
       case 'vector':
         return {
           resultType: 'vector',
-          result: value.steps[0]!.map((s) => ({ metric: s.metric.labels, value: [t, formatValue(s.value)] })),
+          timeMs,
+          result: value.steps[0]!.map((s) => ({ metric: s.metric.labels, value: s.value })),
         };
       case 'matrix':
         return { resultType: 'matrix', result: windowAt(value) };
@@ -90,7 +89,7 @@ export class PromqlEngine implements QueryEngine {
     endMs: number,
     stepMs: number,
     options?: QueryOptions,
-  ): Promise<QueryData> {
+  ): Promise<QueryResult> {
     if (!(stepMs > 0))
       throw badData('zero or negative query resolution step widths are not accepted. Try a positive integer');
     if (endMs < startMs) throw badData('end timestamp must not be before start time');
@@ -138,31 +137,21 @@ function badData(message: string): QueryError {
   return new QueryError('VIGIL_QUERY_BAD_DATA', message);
 }
 
-function windowAt(value: Value & { type: 'matrix' }): { metric: Metric['labels']; values: ApiPoint[] }[] {
+function windowAt(value: Value & { type: 'matrix' }): MatrixSeries[] {
   const end = value.ends[0]!;
-  const out: { metric: Metric['labels']; values: ApiPoint[] }[] = [];
+  const out: MatrixSeries[] = [];
   for (const s of value.series) {
     const from = lowerBound(s.ts, end - value.rangeMs);
     const to = upperBound(s.ts, end);
     if (to === from) continue;
-    const values: ApiPoint[] = [];
-    for (let i = from; i < to; i++) values.push([s.ts[i]! / 1000, formatValue(s.vs[i]!)]);
-    out.push({ metric: s.metric.labels, values });
+    out.push({ metric: s.metric.labels, timesMs: s.ts.slice(from, to), values: s.vs.slice(from, to) });
   }
   return out;
 }
 
 /** A range query's result: one series per label set, points in step order, series sorted by labels. */
-function toMatrix(value: Value, steps: Float64Array): StepSeries[] {
-  if (value.type === 'scalar')
-    return [
-      new StepSeries(
-        {},
-        steps,
-        Array.from(steps, (_, i) => i),
-        value.values,
-      ),
-    ];
+function toMatrix(value: Value, steps: Float64Array): MatrixSeries[] {
+  if (value.type === 'scalar') return [{ metric: {}, timesMs: steps, values: value.values }];
   if (value.type !== 'vector') throw new Error(`unreachable: a range query of type ${value.type}`);
   const series = new Map<string, { metric: Metric; at: number[]; values: number[] }>();
   value.steps.forEach((vec, i) => {
@@ -178,14 +167,25 @@ function toMatrix(value: Value, steps: Float64Array): StepSeries[] {
   });
   return [...series.values()]
     .sort((a, b) => compareLabels(a.metric, b.metric))
-    .map((s) => new StepSeries(s.metric.labels, steps, s.at, s.values));
+    .map((s) => ({
+      metric: s.metric.labels,
+      timesMs: timesAt(steps, s.at),
+      values: Float64Array.from(s.values),
+    }));
 }
 
 /** A bare selector's range query answer, built from its rows (Evaluator.selectorRows). */
-function rowsToMatrix(rows: SelectorRow[], steps: Float64Array): StepSeries[] {
+function rowsToMatrix(rows: SelectorRow[], steps: Float64Array): MatrixSeries[] {
   return rows
     .sort((a, b) => compareLabels(a.metric, b.metric))
-    .map(({ metric, steps: at, values }) => new StepSeries(metric.labels, steps, at, values));
+    .map(({ metric, steps: at, values }) => ({ metric: metric.labels, timesMs: timesAt(steps, at), values }));
+}
+
+/** The times of the steps at indexes `at`. */
+function timesAt(steps: Float64Array, at: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(at.length);
+  for (let i = 0; i < at.length; i++) out[i] = steps[at[i]!]!;
+  return out;
 }
 
 function unwrap(e: Expr): Expr {

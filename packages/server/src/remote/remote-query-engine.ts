@@ -1,4 +1,6 @@
-import type { QueryData, QueryEngine, QueryOptions } from '../query/query-engine.js';
+import type { QueryEngine, QueryOptions } from '../query/query-engine.js';
+import type { QueryResult } from '../query/query-result.js';
+import { type ApiQueryData, readQueryResult } from './api-result.js';
 import { RemoteApi } from './remote-api.js';
 
 export interface RemoteQueryEngineOptions {
@@ -22,9 +24,9 @@ export class RemoteQueryEngine implements QueryEngine {
     this.#api = new RemoteApi(options.url, this.#timeoutMs + 5_000);
   }
 
-  instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryData> {
+  async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
     const timeout = options?.timeoutMs ?? this.#timeoutMs;
-    return this.#api.call<QueryData>(
+    const data = await this.#api.call<ApiQueryData>(
       '/api/v1/query',
       [
         ['query', expr],
@@ -33,17 +35,18 @@ export class RemoteQueryEngine implements QueryEngine {
       ],
       timeout + 5_000,
     );
+    return readQueryResult(data, timeMs);
   }
 
-  rangeQuery(
+  async rangeQuery(
     expr: string,
     startMs: number,
     endMs: number,
     stepMs: number,
     options?: QueryOptions,
-  ): Promise<QueryData> {
+  ): Promise<QueryResult> {
     const timeout = options?.timeoutMs ?? this.#timeoutMs;
-    return this.#api.call<QueryData>(
+    const data = await this.#api.call<ApiQueryData>(
       '/api/v1/query_range',
       [
         ['query', expr],
@@ -54,5 +57,6 @@ export class RemoteQueryEngine implements QueryEngine {
       ],
       timeout + 5_000,
     );
+    return readQueryResult(data, startMs);
   }
 }

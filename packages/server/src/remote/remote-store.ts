@@ -1,6 +1,5 @@
 import type { Counter, Registry } from '@vigil/metrics';
 import { encodeRemoteWrite } from '../ingest/remote-write.js';
-import type { ApiPoint } from '../query/query-engine.js';
 import type {
   AppendResult,
   LabelMatcher,
@@ -14,6 +13,7 @@ import type {
   StoreStats,
 } from '../store/series-store.js';
 import { StoreLimitError } from '../store/store-limit-error.js';
+import { type ApiQueryData, readQueryResult } from './api-result.js';
 import { QueueFullError } from './queue-full-error.js';
 import { RemoteApi, selectorOf } from './remote-api.js';
 import { RemoteWriter } from './remote-writer.js';
@@ -91,25 +91,20 @@ export class RemoteStore implements SeriesStore {
     options?: SelectOptions,
   ): Promise<SeriesData[]> {
     const rangeMs = Math.max(1, Math.round(end - start));
-    const data = await this.#api.call<{
-      resultType: string;
-      result: { metric: SeriesLabels; values: ApiPoint[] }[];
-    }>('/api/v1/query', [
+    const answer = await this.#api.call<ApiQueryData>('/api/v1/query', [
       ['query', `${selectorOf(matchers)}[${rangeMs}ms]`],
       ['time', String(end / 1000)],
     ]);
+    const data = readQueryResult(answer, end);
+    if (data.resultType !== 'matrix') return [];
     if (options?.maxSeries !== undefined && data.result.length > options.maxSeries)
       throw new StoreLimitError('maxSeries', options.maxSeries);
     let total = 0;
     return data.result.map((s) => {
-      total += s.values.length;
+      total += s.timesMs.length;
       if (options?.maxSamples !== undefined && total > options.maxSamples)
         throw new StoreLimitError('maxSamples', options.maxSamples);
-      return {
-        labels: s.metric,
-        timestamps: Float64Array.from(s.values, ([t]) => Math.round(t * 1000)),
-        values: Float64Array.from(s.values, ([, v]) => parseValue(v)),
-      };
+      return { labels: s.metric, timestamps: s.timesMs, values: s.values };
     });
   }
 
@@ -192,10 +187,6 @@ function timeParams(start: number, end: number): [string, string][] {
   if (start > 0) out.push(['start', String(start / 1000)]);
   if (end < 253_402_300_800_000) out.push(['end', String(end / 1000)]);
   return out;
-}
-
-function parseValue(text: string): number {
-  return text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
 }
 
 function foldRollup(s: SeriesData, resolutionMs: number): RollupData {

@@ -9,7 +9,7 @@ export interface TopClientOptions {
   readonly timeoutMs?: number;
 }
 
-type Sample = { metric: Record<string, string>; value: [number, string] };
+type Sample = { metric: Record<string, string>; value: number };
 
 /** The rows of `vigil top`: PromQL over the names @vigil/metrics' helpers expose. */
 const THROUGHPUT: ReadonlyArray<readonly [string, string]> = [
@@ -85,7 +85,7 @@ export class TopClient {
       latency: [...value(latency, []), ...value(llm, []).map((l) => ({ ...l, label: `LLM ${l.label}` }))],
       sessions: value(sessions, []),
       health: value(up, [])
-        .map((s) => ({ label: s.metric.provider ?? s.metric.dependency ?? '?', value: Number(s.value[1]) }))
+        .map((s) => ({ label: s.metric.provider ?? s.metric.dependency ?? '?', value: s.value }))
         .sort((a, b) => a.label.localeCompare(b.label)),
       alerts: (alertList?.data?.alerts ?? []).map(toAlert).sort((a, b) => a.name.localeCompare(b.name)),
     };
@@ -103,7 +103,7 @@ export class TopClient {
     ] as const) {
       for (const s of samples!) {
         const label = s.metric[by] ?? '';
-        const v = Number(s.value[1]);
+        const v = s.value;
         if (!Number.isFinite(v)) continue;
         rows.set(label, { ...rows.get(label), [key]: v });
       }
@@ -122,8 +122,7 @@ export class TopClient {
       this.#query(quantile(0.95, 'session', 'stream_timing_error_seconds')),
       this.#query('sum by (session) (stream_session_memory_bytes)'),
     ]);
-    const bySession = (samples: Sample[]) =>
-      new Map(samples.map((s) => [s.metric.session ?? '', Number(s.value[1])]));
+    const bySession = (samples: Sample[]) => new Map(samples.map((s) => [s.metric.session ?? '', s.value]));
     const l = bySession(loss);
     const t = bySession(timing);
     const m = bySession(memory);
@@ -132,7 +131,7 @@ export class TopClient {
         const name = s.metric.session ?? '';
         return {
           name,
-          packetsPerSecond: Number(s.value[1]),
+          packetsPerSecond: s.value,
           loss: finite(l.get(name)),
           timingErrorP95: finite(t.get(name)),
           memoryBytes: finite(m.get(name)),
@@ -143,14 +142,15 @@ export class TopClient {
 
   async #scalar(expr: string): Promise<number | undefined> {
     const [first] = await this.#query(expr);
-    return first ? finite(Number(first.value[1])) : undefined;
+    return first ? finite(first.value) : undefined;
   }
 
   async #query(expr: string): Promise<Sample[]> {
     const body = (await this.#json(`/api/v1/query?query=${encodeURIComponent(expr)}`)) as {
-      data?: { resultType?: string; result?: Sample[] };
+      data?: { resultType?: string; result?: { metric: Record<string, string>; value: [number, string] }[] };
     };
-    return body.data?.resultType === 'vector' ? (body.data.result ?? []) : [];
+    if (body.data?.resultType !== 'vector') return [];
+    return (body.data.result ?? []).map((s) => ({ metric: s.metric, value: apiNumber(s.value[1]) }));
   }
 
   async #json(path: string): Promise<unknown> {
@@ -177,6 +177,11 @@ function toAlert(a: Record<string, unknown>): TopAlert {
     summary: annotations.summary ?? annotations.description ?? '',
     activeAt: String(a.activeAt ?? ''),
   };
+}
+
+/** A sample value as the query API writes it (Go's `+Inf`, `-Inf`, `NaN` included). */
+function apiNumber(text: string): number {
+  return text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
 }
 
 function finite(v: number | undefined): number | undefined {

@@ -34,7 +34,7 @@ describe('vigil demo --backfill', () => {
       const data = await engine.instantQuery(expr, at);
       if (data.resultType !== 'vector' || data.result.length !== 1)
         throw new Error(`${expr}: ${JSON.stringify(data)}`);
-      return Number(data.result[0]!.value[1]);
+      return data.result[0]!.value;
     };
     // One `up` sample every 15 s for two hours.
     expect(await scalar('count_over_time(up{job="demo",instance="demo:1"}[2h])')).toBe(480);
@@ -46,7 +46,7 @@ describe('vigil demo --backfill', () => {
     const perSession = await engine.instantQuery('rate(stream_ticks_total[5m])', end);
     if (perSession.resultType !== 'vector') throw new Error('expected a vector');
     expect(perSession.result.length).toBeGreaterThanOrEqual(2);
-    for (const r of perSession.result) expect(Number(r.value[1])).toBeLessThanOrEqual(40.5);
+    for (const r of perSession.result) expect(r.value).toBeLessThanOrEqual(40.5);
     expect(await scalar('sum(increase(vigil_llm_cost_usd_total[1h]))')).toBeGreaterThan(1);
     // Sessions that ended were marked stale: none of them lingers at the end.
     const open = await scalar('count(count by (session) (stream_ticks_total))');

@@ -1,26 +1,42 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryJson } from '../../src/http/query-json.js';
-import type { QueryData } from '../../src/query/query-engine.js';
-import { StepSeries } from '../../src/query/step-series.js';
+import { formatValue } from '../../src/query/format-value.js';
+import type { QueryResult } from '../../src/query/query-result.js';
 
-/** What Prometheus clients read: the same answer through JSON.stringify of its points. */
-function viaStringify(data: QueryData): string {
-  return JSON.stringify({ status: 'success', data });
+/** What Prometheus clients read: the answer as `[seconds, "value"]` points through JSON.stringify. */
+function viaStringify(data: QueryResult): string {
+  const point = (ms: number, v: number) => [ms / 1000, formatValue(v)];
+  const api =
+    data.resultType === 'matrix'
+      ? {
+          resultType: 'matrix',
+          result: data.result.map((s) => ({
+            metric: s.metric,
+            values: Array.from(s.timesMs, (t, i) => point(t, s.values[i]!)),
+          })),
+        }
+      : data.resultType === 'vector'
+        ? {
+            resultType: 'vector',
+            result: data.result.map((s) => ({ metric: s.metric, value: point(data.timeMs, s.value) })),
+          }
+        : data.resultType === 'scalar'
+          ? { resultType: 'scalar', result: point(data.timeMs, data.value) }
+          : { resultType: 'string', result: [data.timeMs / 1000, data.value] };
+  return JSON.stringify({ status: 'success', data: api });
 }
 
-function matrix(series: { metric: Record<string, string>; times: number[]; values: number[] }[]): QueryData {
+function matrix(
+  series: { metric: Record<string, string>; times: number[]; values: number[] }[],
+): QueryResult {
   return {
     resultType: 'matrix',
-    result: series.map(
-      (s) =>
-        new StepSeries(
-          s.metric,
-          Float64Array.from(s.times),
-          s.times.map((_, i) => i),
-          s.values,
-        ),
-    ),
+    result: series.map((s) => ({
+      metric: s.metric,
+      timesMs: Float64Array.from(s.times),
+      values: Float64Array.from(s.values),
+    })),
   };
 }
 
@@ -91,14 +107,36 @@ describe('queryJson', () => {
     });
   });
 
-  it('writes instant answers and answers of other engines through JSON.stringify', () => {
-    const vector: QueryData = {
-      resultType: 'vector',
-      result: [{ metric: { a: 'b' }, value: [1.5, '2'] }],
-    };
-    expect(queryJson(vector).toString()).toBe(viaStringify(vector));
-    const remote: QueryData = { resultType: 'matrix', result: [{ metric: {}, values: [[1, '1']] }] };
-    expect(queryJson(remote).toString()).toBe(viaStringify(remote));
+  it('writes instant vectors, scalars and strings as JSON.stringify writes their points', () => {
+    fc.assert(
+      fc.property(
+        times,
+        fc.array(fc.record({ metric: fc.dictionary(fc.string(), fc.string()), value: values }), {
+          maxLength: 6,
+        }),
+        values,
+        fc.string({ unit: 'grapheme' }),
+        (timeMs, samples, scalar, text) => {
+          const answers: QueryResult[] = [
+            { resultType: 'vector', timeMs, result: samples },
+            { resultType: 'scalar', timeMs, value: scalar },
+            { resultType: 'string', timeMs, value: text },
+          ];
+          for (const data of answers) expect(queryJson(data).toString('utf8')).toBe(viaStringify(data));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes an empty vector and an empty matrix as empty results', () => {
+    expect(JSON.parse(queryJson({ resultType: 'vector', timeMs: 1000, result: [] }).toString())).toEqual({
+      status: 'success',
+      data: { resultType: 'vector', result: [] },
+    });
+    expect(queryJson({ resultType: 'matrix', result: [] }).toString()).toBe(
+      '{"status":"success","data":{"resultType":"matrix","result":[]}}',
+    );
   });
 });
 

@@ -5,8 +5,8 @@ import { ManualClock } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parsePromql } from '../../src/query/parse.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
-import type { QueryData } from '../../src/query/query-engine.js';
 import { PromqlParseError } from '../../src/query/query-error.js';
+import type { QueryResult } from '../../src/query/query-result.js';
 import type { SeriesStore } from '../../src/store/series-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 
@@ -224,8 +224,8 @@ describe('answers to the forms Prometheus accepts', () => {
 });
 
 /** A scalar as `'' → value`, a vector as `labels → value`. */
-function flatten(data: QueryData): Record<string, number> {
-  if (data.resultType === 'scalar') return { '': Number(data.result[1]) };
+function flatten(data: QueryResult): Record<string, number> {
+  if (data.resultType === 'scalar') return { '': data.value };
   if (data.resultType !== 'vector') throw new Error(`expected a vector, got ${data.resultType}`);
-  return Object.fromEntries(data.result.map((r) => [JSON.stringify(r.metric), Number(r.value[1])]));
+  return Object.fromEntries(data.result.map((r) => [JSON.stringify(r.metric), r.value]));
 }

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { type Clock, ManualClock } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
-import type { QueryData } from '../../src/query/query-engine.js';
 import { QueryError } from '../../src/query/query-error.js';
+import type { QueryResult } from '../../src/query/query-result.js';
 import { type SeriesLabels, type SeriesStore, staleNaN } from '../../src/store/series-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 
@@ -49,9 +49,9 @@ async function engineWith(
 }
 
 /** The vector as `labels → value`, order-independent. */
-function vector(data: QueryData): Record<string, number> {
+function vector(data: QueryResult): Record<string, number> {
   if (data.resultType !== 'vector') throw new Error(`expected a vector, got ${data.resultType}`);
-  return Object.fromEntries(data.result.map((r) => [JSON.stringify(r.metric), Number(r.value[1])]));
+  return Object.fromEntries(data.result.map((r) => [JSON.stringify(r.metric), r.value]));
 }
 
 const counterWithReset: [SeriesLabels, Points] = [
@@ -176,10 +176,8 @@ describe('PromqlEngine', () => {
       result: [
         {
           metric: { __name__: 'g' },
-          values: [
-            [(T0 + 0) / 1000, '1'],
-            [(T0 + 10 * S) / 1000, '2'],
-          ],
+          timesMs: Float64Array.of(T0, T0 + 10 * S),
+          values: Float64Array.of(1, 2),
         },
       ],
     });
@@ -226,11 +224,13 @@ describe('PromqlEngine', () => {
     const at = T0 + 120 * S;
     expect(await engine.instantQuery('1 + 2 * 3', at)).toEqual({
       resultType: 'scalar',
-      result: [at / 1000, '7'],
+      timeMs: at,
+      value: 7,
     });
     expect(await engine.instantQuery('"hi"', at)).toEqual({
       resultType: 'string',
-      result: [at / 1000, 'hi'],
+      timeMs: at,
+      value: 'hi',
     });
     expect(vector(await engine.instantQuery('g offset 1m', at))).toEqual({ '{"__name__":"g","job":"x"}': 5 });
     expect(vector(await engine.instantQuery(`g @ ${(T0 + 10 * S) / 1000}`, at))).toEqual({
@@ -247,10 +247,8 @@ describe('PromqlEngine', () => {
       result: [
         {
           metric: { __name__: 'g', job: 'x' },
-          values: [
-            [(T0 + 60 * S) / 1000, '5'],
-            [at / 1000, '2'],
-          ],
+          timesMs: Float64Array.of(T0 + 60 * S, at),
+          values: Float64Array.of(5, 2),
         },
       ],
     });
@@ -286,7 +284,7 @@ describe('PromqlEngine', () => {
         'query processing would load more than 1000 series of one selector into memory (maxSeries); narrow the matchers',
     });
     expect(await engine.instantQuery('count(wide{i=~"1.*"})', T0)).toMatchObject({
-      result: [{ value: [T0 / 1000, '112'] }],
+      result: [{ value: 112 }],
     });
   });
 });

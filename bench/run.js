@@ -8,8 +8,8 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describeEnvironment, environment } from './lib/harness.js';
 import { renderPage, writePage } from './lib/benchmarks-page.js';
+import { describeEnvironment, environment } from './lib/harness.js';
 import { SCENARIOS } from './scenarios.js';
 
 const TIMEOUT_MS = 5 * 60_000;

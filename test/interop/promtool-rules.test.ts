@@ -62,3 +62,21 @@ describe('promtool check rules on the example rule files', () => {
     });
   });
 });
+
+describe('promtool check rules on the rules derived from SLOs', () => {
+  it('accepts `vigil check slos --expand` of the example SLOs', async () => {
+    const { checkSlos } = await import('../../packages/server/src/cli/check-slos.js');
+    const out: string[] = [];
+    const code = await checkSlos(
+      ['--expand', join(examples, '../slos/providers.yml')],
+      (l) => out.push(l),
+      () => {},
+    );
+    expect(code).toBe(0);
+    const file = join(work, 'slos-expanded.yml');
+    writeFileSync(file, out.join('\n'));
+    const result = promtool(file);
+    expect(result.output).toContain('SUCCESS: 60 rules found');
+    expect(result.status).toBe(0);
+  });
+});

@@ -5,7 +5,7 @@ import type { AlertSink, Silencer } from './alert.js';
 import type { AlertEventSink } from './alert-event.js';
 import { type ActiveAlert, AlertingRule } from './alerting-rule.js';
 import type { RestoreOptions } from './for-state-restore.js';
-import type { ExprCheck } from './rule-file.js';
+import type { ExprCheck, RuleGroupSpec } from './rule-file.js';
 import { expandRuleFiles, loadRuleFiles } from './rule-files.js';
 import { RuleGroup } from './rule-group.js';
 
@@ -30,6 +30,8 @@ export interface RuleManagerOptions {
   /** Default 1h and 10m, as Prometheus. */
   readonly restore?: RestoreOptions;
   readonly externalLabels?: SeriesLabels;
+  /** Groups derived from elsewhere (SLOs), read again on every load; may throw a RuleFileError as files do. */
+  readonly generated?: () => readonly RuleGroupSpec[];
   /** Base of the alerts' generatorURL and `$externalURL`; a function when known only once the server listens. */
   readonly externalURL?: string | (() => string);
 }
@@ -86,7 +88,10 @@ export class RuleManager {
     const o = this.#o;
     let specs: ReturnType<typeof loadRuleFiles>;
     try {
-      specs = loadRuleFiles(expandRuleFiles(o.files, o.baseDir), o.checkExpr);
+      specs = [
+        ...loadRuleFiles(expandRuleFiles(o.files, o.baseDir), o.checkExpr),
+        ...(o.generated?.() ?? []),
+      ];
     } catch (error) {
       this.#reloadOk?.set(0);
       throw error;

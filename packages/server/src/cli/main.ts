@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { RuleFileError } from '../alerts/rule-file-error.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { checkRules } from './check-rules.js';
+import { checkSlos } from './check-slos.js';
 import { runDemo } from './demo-command.js';
 import { notifyTest } from './notify-test.js';
 import { serve, VERSION } from './serve.js';
@@ -16,6 +17,7 @@ Usage:
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
+  vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   vigil notify test RECEIVER [--config FILE]
   vigil version
   vigil help
@@ -32,6 +34,12 @@ vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
+
+vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
+  Checks SLO definitions (vigil.yaml's slos and slo_files with --config, or SLO files) and the
+  recording rules and burn-rate alerts derived from them; exit code 1 if anything is wrong.
+  --expand             print the derived rules as a Prometheus rule file (promtool and Prometheus load it)
+  --data DIR           also check, in that store, that each latency SLI's histogram has a bucket at its threshold
 
 vigil notify test RECEIVER [--config FILE]
   Sends a test alert through every integration of RECEIVER (from vigil.yaml's notifications or
@@ -60,8 +68,14 @@ async function main(argv: string[]): Promise<number> {
     case 'top':
       return runTop(rest);
     case 'check':
+      if (rest[0] === 'slos')
+        return checkSlos(
+          rest.slice(1),
+          (line) => console.log(line),
+          (line) => console.error(line),
+        );
       if (rest[0] !== 'rules') {
-        console.error(`vigil check: expected "vigil check rules FILE..."\n\n${USAGE}`);
+        console.error(`vigil check: expected "vigil check rules FILE..." or "vigil check slos"\n\n${USAGE}`);
         return 2;
       }
       return checkRules(

@@ -24,6 +24,8 @@ import { PromqlEngine } from '../query/promql-engine.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
 import { RemoteStore } from '../remote/remote-store.js';
+import { loadSlos } from '../slo/slo-files.js';
+import type { SloSpec } from '../slo/slo-spec.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
@@ -177,10 +179,23 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     }),
     (n) => n.close(),
   );
+  let slos: readonly SloSpec[] = [];
   const rules = opened.use(
     'the rule groups',
     new RuleManager({
       files: config.rules.files,
+      generated: () => {
+        const loaded = loadSlos(
+          {
+            inline: { value: config.slos.inline, source: config.slos.source },
+            files: config.slos.files,
+            baseDir: process.cwd(),
+          },
+          parsePromql,
+        );
+        slos = loaded.slos;
+        return loaded.groups;
+      },
       baseDir: process.cwd(),
       engine,
       store,
@@ -214,6 +229,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     dashboardDist: dashboard && join(dashboard, 'dist'),
     dashboardDirs,
     alerts: { rules, history, reload },
+    slos: () => slos,
   });
   const http = createServer(app);
   http.on('upgrade', (req, socket, head) => {

@@ -44,6 +44,8 @@ export interface Config {
   };
   /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
   readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
+  /** Service level objectives: vigil.yaml's `slos:` list (checked by the slo layer) and SLO files (absolute patterns). */
+  readonly slos: { readonly inline: unknown; readonly source: string; readonly files: readonly string[] };
   /** The distributed backend: samples and queries go to a remote engine instead of the embedded store. */
   readonly remote: RemoteConfig | undefined;
 }
@@ -150,6 +152,8 @@ const FILE_SCHEMA = z
     // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
     rule_files: z.array(z.string().min(1)),
     evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
+    slos: z.array(z.unknown()),
+    slo_files: z.array(z.string().min(1)),
   })
   .partial()
   .strict();
@@ -185,6 +189,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
+  ['VIGIL_SLO_FILES', ['slo_files'], 'list'],
   ['VIGIL_REMOTE_WRITE_URL', ['remote', 'writeUrl'], 'string'],
   ['VIGIL_REMOTE_QUERY_URL', ['remote', 'queryUrl'], 'string'],
 ];
@@ -198,6 +203,8 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
   }
   if (file !== undefined && fromFile.rule_files)
     fromFile.rule_files = fromFile.rule_files.map((p) => resolvePath(dirname(resolvePath(file)), p));
+  if (file !== undefined && fromFile.slo_files)
+    fromFile.slo_files = fromFile.slo_files.map((p) => resolvePath(dirname(resolvePath(file)), p));
   const fromEnv: Record<string, unknown> = {};
   for (const [variable, path, kind] of ENV) {
     const raw = env[variable];
@@ -226,6 +233,7 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     );
   return {
     ...config,
+    slos: { ...config.slos, source: file ?? config.slos.source },
     notifications: { ...config.notifications, slackWebhookUrl, slackChannel: env.SLACK_CHANNEL || undefined },
   };
 }
@@ -313,6 +321,7 @@ function resolve(c: FileConfig): Config {
       files: (c.rule_files ?? []).map((p) => resolvePath(p)),
       evaluationIntervalMs: c.evaluation_interval ?? 60_000,
     },
+    slos: { inline: c.slos, source: 'vigil.yaml', files: (c.slo_files ?? []).map((p) => resolvePath(p)) },
     remote: remoteConfig(c.remote, c.data ?? './data'),
   };
 }

@@ -4,6 +4,7 @@ import type { NotificationPipeline } from '../alerts/notify/notification-pipelin
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
+import type { SloSpec } from '../slo/slo-spec.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
@@ -19,6 +20,7 @@ import { envelopeOf, sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
 import { serverHealth } from './server-health.js';
 import { silenceRoutes } from './silence-routes.js';
+import { sloRoutes } from './slo-routes.js';
 import { staticFiles } from './static-files.js';
 
 export interface AppOptions {
@@ -42,6 +44,8 @@ export interface AppOptions {
   readonly dashboardDirs: readonly string[];
   /** Rules, alerts, their history and reload; without it those routes answer 404. */
   readonly alerts?: AlertRoutesOptions;
+  /** The SLOs loaded now; without it `/api/slos` answers 404. */
+  readonly slos?: () => readonly SloSpec[];
 }
 
 /**
@@ -115,6 +119,10 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     ...(options.token === undefined && { preloaded: () => dashboardAnswers(options.dashboardDirs) }),
   });
   if (options.alerts) alertRoutes(router, options.alerts);
+  if (options.slos && options.alerts) {
+    const { rules } = options.alerts;
+    sloRoutes(router, { slos: options.slos, engine: options.engine, alerts: () => rules.alerts(), clock });
+  }
 
   const authorised = bearerAuth(options.token);
 

@@ -9,6 +9,7 @@ import { startWorkloadEndpoint } from '../demo/workload-endpoint.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { backfillDemo } from './demo-backfill.js';
+import { demoStatsdAddress } from './demo-statsd.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags, untilSignal } from './serve-flags.js';
 
@@ -51,13 +52,19 @@ export async function runDemo(args: string[]): Promise<number> {
       timeoutMs: Math.min(config.scrape.timeoutMs, options.intervalMs),
       honorTimestamps: true,
     };
+    const statsd = config.statsd && (await demoStatsdAddress(config.statsd));
     workload.start();
     const server = await serve({
       ...config,
+      statsd: statsd?.address,
       scrape: { ...config.scrape, targets: [...config.scrape.targets, target] },
       rules: { ...config.rules, files: [...config.rules.files, DEMO_RULES] },
     });
-    printUrls(server.url, config, endpoint.url, options.intervalMs);
+    const statsdLine =
+      config.statsd && server.statsdPort !== undefined
+        ? `udp ${config.statsd.host}:${server.statsdPort}${statsd?.busy ? ` (${config.statsd.host}:${config.statsd.port} is taken, by another StatsD or a Datadog agent?)` : ''}`
+        : 'off';
+    printUrls(server.url, config, endpoint.url, options.intervalMs, statsdLine);
     const signal = await untilSignal();
     console.log(`vigil demo: ${signal}, flushing and stopping`);
     await server.close();
@@ -171,7 +178,7 @@ function formatHours(hours: number): string {
   return Number.isInteger(minutes) ? `${minutes}m` : `${hours.toFixed(1)}h`;
 }
 
-function printUrls(url: string, config: Config, target: string, intervalMs: number): void {
+function printUrls(url: string, config: Config, target: string, intervalMs: number, statsd: string): void {
   const query = encodeURIComponent('sum by (provider) (rate(vigil_llm_tokens_total[1m]))');
   console.log(`vigil ${VERSION} demo serving on ${url} (data in ${config.data})`);
   console.log(
@@ -186,5 +193,6 @@ function printUrls(url: string, config: Config, target: string, intervalMs: numb
   console.log(
     `  terminal   node packages/server/dist/cli/main.js top${top}   (vigil top${top} once installed)`,
   );
+  console.log(`  statsd     ${statsd}`);
   console.log('  Ctrl-C flushes and stops.');
 }

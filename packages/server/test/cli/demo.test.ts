@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,6 +88,46 @@ describe('vigil demo', () => {
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(0);
     expect(out).toContain('SIGINT, flushing and stopping');
+  }, 90_000);
+
+  it('starts on a taken StatsD port with a free one instead, says so, and takes StatsD there', async () => {
+    const taken = createSocket('udp4');
+    await new Promise<void>((r) => taken.bind(0, '127.0.0.1', r));
+    const busyPort = taken.address().port;
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-demo-statsd-'));
+    const child = spawn(
+      process.execPath,
+      [main, 'demo', '--listen', `127.0.0.1:${port}`, '--data', dir, '--statsd', `127.0.0.1:${busyPort}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    children.push(child);
+    try {
+      let out = '';
+      child.stdout!.on('data', (chunk) => (out += chunk));
+      child.stderr!.on('data', (chunk) => (out += chunk));
+      const deadline = Date.now() + 60_000;
+      while (!out.includes('Ctrl-C') && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      const line = /statsd {5}udp 127\.0\.0\.1:(\d+) \(127\.0\.0\.1:(\d+) is taken/.exec(out);
+      expect(line, out).not.toBeNull();
+      expect(Number(line![2])).toBe(busyPort);
+      const statsdPort = Number(line![1]);
+      expect(statsdPort).not.toBe(busyPort);
+      const base = `http://127.0.0.1:${port}`;
+      let seen: unknown[] = [];
+      while (seen.length === 0 && Date.now() < deadline) {
+        taken.send('demo_statsd_probe:1|c', statsdPort, '127.0.0.1');
+        seen = await query(base, 'demo_statsd_probe_total or demo_statsd_probe');
+        if (seen.length === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(seen.length).toBeGreaterThan(0);
+      child.kill('SIGINT');
+      expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 90_000);
 
   it('names a bad flag and its value', async () => {

@@ -82,6 +82,9 @@ export function demoWorkload({ start, seed = 42, extraLabels = {}, sessionIds = 
         help: 'Timing error.',
         buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025],
       }),
+      paused: scope.gauge({ name: 'stream_session_paused', help: '1 while the session is paused.' }),
+      memory: scope.gauge({ name: 'stream_session_memory_bytes', help: 'Memory held by the session.' }),
+      clients: scope.gauge({ name: 'stream_websocket_clients', help: 'WebSocket clients connected.' }),
     };
   });
   const rand = random(seed);
@@ -122,7 +125,11 @@ export function demoWorkload({ start, seed = 42, extraLabels = {}, sessionIds = 
       up.set({ provider }, down ? 0 : 1);
       responseTime.set({ provider }, 0.05 + i * 0.03 + rand() * 0.05);
     });
-    for (const s of sessions) {
+    for (const [i, s] of sessions.entries()) {
+      // The second session pauses for a quarter of each hour.
+      s.paused.set(i === 1 && new Date(t).getUTCMinutes() < 15 ? 1 : 0);
+      s.memory.set(8e6 + i * 2e6 + rand() * 1e6);
+      s.clients.set(1 + (i % 3));
       const packets = Math.round((ms / 1000) * 40);
       s.sent.inc(packets);
       s.dropped.inc(Math.round(packets * rand() * 0.01));

@@ -88,6 +88,15 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
     const row = page.locator(`.panel-table tbody tr[data-row="${SESSIONS[0]}"] td`);
     const cells = await row.allTextContents();
     expect(cells[0]).toBe(SESSIONS[0]);
+    expect(cells[1]).toBe('running');
+    // Every cell of every live session has a value: state, memory and connections come from the
+    // session gauges the workload exports, not from a document that may not have them.
+    for (const text of await page.locator('.panel-table tbody td').allTextContents())
+      expect(text).not.toBe('—');
+    expect(await page.locator('.panel-table thead th').allTextContents()).toContain('Memory');
+    expect(
+      await page.locator(`.panel-table tbody tr[data-row="${SESSIONS[0]}"] td`).last().textContent(),
+    ).toMatch(/^\d+$/);
     // Packets sent: 40 a second for the 26 h written, and counting.
     expect(Number(cells[2]!.replace(/[^0-9.]/g, '')) * (cells[2]!.includes('M') ? 1e6 : 1)).toBeGreaterThan(
       3.7e6,

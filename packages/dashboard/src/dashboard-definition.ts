@@ -32,6 +32,8 @@ export interface ColumnDefinition {
   readonly label?: string;
   readonly unit?: Unit;
   readonly thresholds?: readonly Threshold[];
+  readonly mappings?: Readonly<Record<string, string>>;
+  readonly missing?: string;
 }
 
 export interface PanelDefinition {

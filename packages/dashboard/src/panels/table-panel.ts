@@ -15,9 +15,10 @@ interface SessionsDocument {
 type Cell = { readonly text: string; readonly value?: number; readonly column: ColumnDefinition };
 
 /**
- * One row per value of the `key` label, one column per query (its value at the end of the range),
- * label, or field of /api/sessions (`state` is running / paused / stopped); cells coloured by the
- * column's thresholds.
+ * One row per value of the `key` label, one column per query (its value at the end of the range,
+ * written through the column's `mappings` when it has them, its `missing` text when the row has
+ * none), label, or field of /api/sessions (`state` is running / paused / stopped); cells coloured
+ * by the column's thresholds.
  */
 export class TablePanel implements Panel {
   readonly #def: PanelDefinition;
@@ -70,9 +71,11 @@ export class TablePanel implements Panel {
         if (column.label !== undefined) return { text: labelsByRow.get(row)?.[column.label] ?? '—', column };
         if (column.sessionField !== undefined) return sessionCell(sessionRows[row], column);
         const value = values[i]!.get(row);
+        if (value === undefined) return { text: column.missing ?? '—', column };
+        const mapped = column.mappings?.[String(value)];
         return {
-          text: formatValue(value, column.unit ?? this.#def.unit, this.#def.decimals),
-          ...(value !== undefined && { value }),
+          text: mapped ?? formatValue(value, column.unit ?? this.#def.unit, this.#def.decimals),
+          value,
           column,
         };
       });

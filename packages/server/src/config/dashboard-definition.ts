@@ -45,6 +45,10 @@ const column = z
     label: z.string().min(1).optional(),
     unit: UNIT.optional(),
     thresholds: thresholds.optional(),
+    /** Text for values, such as {"0": "running", "1": "paused"} for a 0/1 gauge. */
+    mappings: z.record(z.string(), z.string()).optional(),
+    /** Text for a row with no value in this column (a session whose gauges ended: "ended"). */
+    missing: z.string().optional(),
   })
   .strict();
 

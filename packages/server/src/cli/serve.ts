@@ -14,6 +14,8 @@ import { loadDashboards } from '../config/dashboard-files.js';
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
+import { AckLinks } from '../incidents/ack-links.js';
+import { IncidentManager } from '../incidents/incident-manager.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
 import { PushGroupsFile } from '../ingest/push-groups-file.js';
@@ -26,6 +28,7 @@ import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
 import { RemoteStore } from '../remote/remote-store.js';
 import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
+import { DocumentFile } from '../store/document-file.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
@@ -41,6 +44,7 @@ export interface RunningServer {
   readonly notifications: NotificationPipeline;
   readonly rules: RuleManager;
   readonly history: AlertHistory;
+  readonly incidents: IncidentManager;
   /** Reloads the rule files (SIGHUP and `POST /-/reload`); a broken file throws and the running rules stay. */
   reload(): Promise<void>;
   /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
@@ -72,6 +76,14 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     ...(slackWebhookUrl && { SLACK_WEBHOOK_URL: slackWebhookUrl }),
     ...(slackChannel && { SLACK_CHANNEL: slackChannel }),
   });
+  const receiverNames = new Set(notifyConfig.receivers.map((r) => r.name));
+  for (const policy of config.incidents.escalationPolicies)
+    for (const step of policy.steps)
+      for (const receiver of step.receivers)
+        if (!receiverNames.has(receiver))
+          throw new ConfigError(
+            `escalation_policies: policy "${policy.name}" names receiver "${receiver}", which the notification configuration does not define (it has: ${[...receiverNames].join(', ')})`,
+          );
   const dashboard = dashboardPackage();
   const dashboardDirs = [
     ...(dashboard ? [join(dashboard, 'dashboards')] : []),
@@ -166,7 +178,28 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     },
   };
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
-  const notifications = opened.use(
+  const documents = opened.use('incidents.db', new DocumentFile(join(config.data, 'incidents.db')), (d) =>
+    d.close(),
+  );
+  const links = new AckLinks(join(config.data, 'ack-signing.key'));
+  const incidents: IncidentManager = opened.use(
+    'the incidents',
+    new IncidentManager({
+      documents,
+      clock,
+      registry,
+      severity: config.incidents.severity,
+      retentionDays: config.incidents.retentionDays,
+      policies: config.incidents.escalationPolicies,
+      deliver: (receiver, n) => notifications.deliverTo(receiver, n),
+      links,
+      ackLinkTtlMs: config.incidents.ackLinkTtlMs,
+      externalURL: () => config.externalUrl ?? externalURL,
+      tickMs: config.incidents.escalationTickMs,
+    }),
+    (i) => i.stop(),
+  );
+  const notifications: NotificationPipeline = opened.use(
     'the notification pipeline',
     new NotificationPipeline({
       config: notifyConfig,
@@ -176,6 +209,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       events,
       dataDir: config.data,
       externalURL: () => externalURL,
+      observer: incidents,
     }),
     (n) => n.close(),
   );
@@ -230,6 +264,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     dashboardDirs,
     alerts: { rules, history, reload },
     slos: () => slos,
+    incidents: { incidents, links, clock, bodyLimit: config.limits.bodyBytes },
   });
   const http = createServer(app);
   http.on('upgrade', (req, socket, head) => {
@@ -248,6 +283,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   await listen(http, config.listen.host, config.listen.port);
   scraper.start();
   rules.start();
+  incidents.start();
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
@@ -261,6 +297,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     notifications,
     rules,
     history,
+    incidents,
     reload,
     async close() {
       const [first, ...more] = await opened.dispose();

@@ -46,8 +46,30 @@ export interface Config {
   readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
   /** Service level objectives: vigil.yaml's `slos:` list (checked by the slo layer) and SLO files (absolute patterns). */
   readonly slos: { readonly inline: unknown; readonly source: string; readonly files: readonly string[] };
+  /** vigil's address as people reach it (links in notifications); default the listen address. */
+  readonly externalUrl: string | undefined;
+  readonly incidents: IncidentsConfig;
   /** The distributed backend: samples and queries go to a remote engine instead of the embedded store. */
   readonly remote: RemoteConfig | undefined;
+}
+
+export interface IncidentsConfig {
+  /** Lowest severity label value that opens an incident: info < warning < error < critical = page. */
+  readonly severity: 'info' | 'warning' | 'error' | 'critical';
+  readonly retentionDays: number;
+  readonly ackLinkTtlMs: number;
+  /** How often escalation deadlines are checked. */
+  readonly escalationTickMs: number;
+  readonly escalationPolicies: readonly EscalationPolicyConfig[];
+}
+
+/** If nobody acknowledges an incident matching `match`, notify each step's receivers `afterMs` after it opened. */
+export interface EscalationPolicyConfig {
+  readonly name: string;
+  readonly match: Readonly<Record<string, string>>;
+  readonly steps: readonly { readonly afterMs: number; readonly receivers: readonly string[] }[];
+  /** Times the steps run again after the last one, each round as long as the last step's `after`. */
+  readonly repeat: number;
 }
 
 export interface RemoteConfig {
@@ -154,6 +176,30 @@ const FILE_SCHEMA = z
     evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
     slos: z.array(z.unknown()),
     slo_files: z.array(z.string().min(1)),
+    external_url: z
+      .url('expected a URL such as https://vigil.example.com')
+      .refine((u) => /^https?:/.test(u), 'expected an http or https URL'),
+    incidents: z
+      .object({
+        severity: z.enum(['info', 'warning', 'error', 'critical']),
+        retentionDays: z.number().positive(),
+        ackLinkTtl: duration.refine((ms) => ms >= 60_000, 'expected at least 1m'),
+        escalationTick: duration.refine((ms) => ms >= 1000, 'expected at least 1s'),
+      })
+      .partial()
+      .strict(),
+    escalation_policies: z.array(
+      z
+        .object({
+          name: z.string().min(1),
+          match: z.record(z.string(), z.string()).default({}),
+          steps: z
+            .array(z.object({ after: duration, receivers: z.array(z.string().min(1)).min(1) }).strict())
+            .min(1, 'expected at least one step'),
+          repeat: z.number().int().min(0).default(0),
+        })
+        .strict(),
+    ),
   })
   .partial()
   .strict();
@@ -190,6 +236,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
   ['VIGIL_SLO_FILES', ['slo_files'], 'list'],
+  ['VIGIL_EXTERNAL_URL', ['external_url'], 'string'],
   ['VIGIL_REMOTE_WRITE_URL', ['remote', 'writeUrl'], 'string'],
   ['VIGIL_REMOTE_QUERY_URL', ['remote', 'queryUrl'], 'string'],
 ];
@@ -320,6 +367,19 @@ function resolve(c: FileConfig): Config {
     rules: {
       files: (c.rule_files ?? []).map((p) => resolvePath(p)),
       evaluationIntervalMs: c.evaluation_interval ?? 60_000,
+    },
+    externalUrl: c.external_url?.replace(/\/+$/, ''),
+    incidents: {
+      severity: c.incidents?.severity ?? 'critical',
+      retentionDays: c.incidents?.retentionDays ?? 90,
+      ackLinkTtlMs: c.incidents?.ackLinkTtl ?? 86_400_000,
+      escalationTickMs: c.incidents?.escalationTick ?? 15_000,
+      escalationPolicies: (c.escalation_policies ?? []).map((p) => ({
+        name: p.name,
+        match: p.match,
+        steps: p.steps.map((s) => ({ afterMs: s.after, receivers: s.receivers })),
+        repeat: p.repeat,
+      })),
     },
     slos: { inline: c.slos, source: 'vigil.yaml', files: (c.slo_files ?? []).map((p) => resolvePath(p)) },
     remote: remoteConfig(c.remote, c.data ?? './data'),

@@ -12,6 +12,7 @@ import { bearerAuth } from './bearer-auth.js';
 import { dashboardAnswers, dashboardRoutes } from './dashboard-routes.js';
 import { fleetMetrics, mobileView } from './fleet-metrics.js';
 import { HttpError } from './http-error.js';
+import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
 import { queryRoutes } from './query-routes.js';
@@ -46,6 +47,8 @@ export interface AppOptions {
   readonly alerts?: AlertRoutesOptions;
   /** The SLOs loaded now; without it `/api/slos` answers 404. */
   readonly slos?: () => readonly SloSpec[];
+  /** Incidents and their acknowledge links; without it those routes answer 404. */
+  readonly incidents?: IncidentRoutesOptions;
 }
 
 /**
@@ -53,7 +56,8 @@ export interface AppOptions {
  * and the page must load to ask for the token.
  */
 const OPEN = new Set(['/-/healthy', '/-/ready', '/']);
-const isOpen = (path: string) => OPEN.has(path) || path.startsWith('/assets/');
+// An acknowledge link carries its own signature (incidents/ack-links.ts), checked by its route.
+const isOpen = (path: string) => OPEN.has(path) || path.startsWith('/assets/') || path.startsWith('/ack/');
 
 /** The request handler of `vigil serve`: routes, bearer auth, JSON errors, and its own metrics. */
 export function createApp(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -123,6 +127,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     const { rules } = options.alerts;
     sloRoutes(router, { slos: options.slos, engine: options.engine, alerts: () => rules.alerts(), clock });
   }
+  if (options.incidents) incidentRoutes(router, options.incidents);
 
   const authorised = bearerAuth(options.token);
 

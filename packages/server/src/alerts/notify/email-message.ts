@@ -39,10 +39,15 @@ export function emailMessage(n: Notification): EmailMessage {
         '</td></tr>',
     );
   }
+  if (n.incident)
+    text.push(`Incident ${n.incident.id}: ${n.incident.url}`, `Acknowledge: ${n.incident.ackURL}`, '');
   text.push(`Sent by vigil (${n.externalURL}) to receiver ${n.receiver}.`);
   const html =
     `<!DOCTYPE html><html><body><h2>${escapeHtml(title)}</h2>` +
     `<table cellpadding="6">${rows.join('')}</table>` +
+    (n.incident
+      ? `<p><a href="${escapeHtml(n.incident.url)}">Incident ${escapeHtml(n.incident.id)}</a> · <a href="${escapeHtml(n.incident.ackURL)}"><b>Acknowledge</b></a></p>`
+      : '') +
     `<p><small>Sent by <a href="${escapeHtml(n.externalURL)}">vigil</a> to receiver ${escapeHtml(n.receiver)}.</small></p>` +
     '</body></html>';
   return { subject: title, text: text.join('\n'), html };

@@ -8,8 +8,9 @@ import { AlertStore, isResolved, type StoredAlert } from './alert-store.js';
 import { Delivery, type DeliveryOptions, type DeliveryResult } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { fingerprint } from './fingerprint.js';
+import type { GroupObserver, IncidentLink } from './group-observer.js';
 import { Inhibitor } from './inhibitor.js';
-import type { Notification, NotifiedAlert, Notifier } from './notification.js';
+import { idempotencyKey, type Notification, type NotifiedAlert, type Notifier } from './notification.js';
 import { NotificationLog, needsUpdate } from './notification-log.js';
 import type { NotifyConfig } from './notify-config.js';
 import { buildRoute, matchRoutes, type Route } from './route.js';
@@ -28,6 +29,8 @@ export interface NotificationPipelineOptions {
   /** vigil's own URL, the `externalURL` of webhook payloads (a function when it is known only once listening). */
   readonly externalURL: string | (() => string);
   readonly delivery?: Omit<DeliveryOptions, 'clock' | 'registry' | 'events'>;
+  /** Told of every flush and delivery (the incidents); may link notifications to an incident. */
+  readonly observer?: GroupObserver | undefined;
 }
 
 /** An alert with what the API reports about it (Alertmanager's gettableAlert). */
@@ -64,6 +67,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
   readonly #log: NotificationLog;
   readonly #delivery: Delivery;
   readonly #externalURLOf: () => string;
+  readonly #observer: GroupObserver | undefined;
   readonly #stops: Array<() => void> = [];
 
   constructor(options: NotificationPipelineOptions) {
@@ -73,6 +77,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
     this.#clock = clock;
     const external = options.externalURL;
     this.#externalURLOf = typeof external === 'string' ? () => external : external;
+    this.#observer = options.observer;
     const now = () => clock.now();
     for (const r of config.receivers) {
       if (!options.notifiers.has(r.name)) throw new Error(`no notifiers were built for receiver "${r.name}"`);
@@ -176,6 +181,33 @@ export class NotificationPipeline implements AlertSink, Silencer {
     );
   }
 
+  /**
+   * Delivers `n` through every integration of `receiver`, with retries, outside any group: what
+   * escalation sends. Never rejects; one result per integration.
+   */
+  async deliverTo(
+    receiver: string,
+    n: Notification,
+  ): Promise<Array<DeliveryResult & { integration: string }>> {
+    const notifiers = this.#notifiers.get(receiver) ?? [];
+    if (notifiers.length === 0)
+      return [{ integration: 'none', ok: false, attempts: 0, error: `no receiver named "${receiver}"` }];
+    return Promise.all(
+      notifiers.map(async (nf, i) => ({
+        integration: nf.integration,
+        ...(await this.#delivery.deliver(
+          nf,
+          {
+            ...n,
+            receiver,
+            idempotencyKey: idempotencyKey(n.idempotencyKey ?? '', receiver, `${nf.integration}[${i}]`),
+          },
+          this.#config.route.groupIntervalMs,
+        )),
+      })),
+    );
+  }
+
   /** Stops the timers and writes the notification log (silences are written as they change). */
   close(): void {
     for (const stop of this.#stops) stop();
@@ -195,7 +227,18 @@ export class NotificationPipeline implements AlertSink, Silencer {
         this.#inhibitor.inhibitedBy(a.labels).length === 0 && this.silences.silencedBy(a.labels).length === 0,
     );
     const notifiers = this.#notifiers.get(rc.receiver) ?? [];
-    const results = await Promise.all(notifiers.map((nf, i) => this.#notify(group, nf, i, live, now)));
+    const incident = this.#observer?.flushing(
+      {
+        key: group.key,
+        labels: group.labels,
+        receiver: rc.receiver,
+        alerts: live.map((a) => notified(a, now)),
+      },
+      now,
+    );
+    const results = await Promise.all(
+      notifiers.map((nf, i) => this.#notify(group, nf, i, live, now, incident)),
+    );
     return results.every(Boolean);
   }
 
@@ -205,6 +248,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
     index: number,
     alerts: StoredAlert[],
     now: number,
+    incident: IncidentLink | undefined,
   ): Promise<boolean> {
     const rc = group.route.config;
     const key = NotificationLog.key(group.key, rc.receiver, `${nf.integration}[${index}]`);
@@ -246,12 +290,29 @@ export class NotificationPipeline implements AlertSink, Silencer {
           alerts: sent,
           externalURL: this.#externalURLOf(),
           time: now,
+          idempotencyKey: idempotencyKey(key, ...[...firing].sort(), '/', ...[...resolved].sort()),
+          ...(incident && { incident }),
         },
         rc.groupIntervalMs,
       );
+      this.#observer?.delivered(group.key, rc.receiver, nf.integration, result, this.#clock.now());
       if (!result.ok) return false;
     }
     this.#log.log(key, [...firing], [...resolved]);
     return true;
   }
+}
+
+/** A stored alert as a notification carries it, resolved or firing at `now`. */
+function notified(a: StoredAlert, now: number): NotifiedAlert {
+  const done = isResolved(a, now);
+  return {
+    status: done ? 'resolved' : 'firing',
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: a.startsAt,
+    endsAt: done ? a.endsAt : 0,
+    generatorURL: a.generatorURL,
+    fingerprint: a.fingerprint,
+  };
 }

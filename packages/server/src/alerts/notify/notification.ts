@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { ExportResult } from '@vigil/metrics';
 import type { SeriesLabels } from '../../store/series-store.js';
+import type { IncidentLink } from './group-observer.js';
 
 /** One alert as receivers see it (Alertmanager's template `Alert`); `endsAt` is 0 while firing. */
 export interface NotifiedAlert {
@@ -22,6 +24,13 @@ export interface Notification {
   readonly externalURL: string;
   /** Unix ms of the flush. */
   readonly time: number;
+  /**
+   * The same for every attempt and every resend of the same news, so a receiver that has it can drop
+   * a duplicate: delivery is at least once.
+   */
+  readonly idempotencyKey?: string;
+  /** The incident the notification belongs to, with its acknowledge link. */
+  readonly incident?: IncidentLink;
 }
 
 /**
@@ -75,4 +84,9 @@ export function sortedValues(labels: SeriesLabels): string[] {
   return Object.keys(labels)
     .sort((a, b) => (a === 'alertname' ? -1 : b === 'alertname' ? 1 : a < b ? -1 : a > b ? 1 : 0))
     .map((k) => labels[k]!);
+}
+
+/** A short stable key from its parts (the idempotency key of a notification). */
+export function idempotencyKey(...parts: readonly string[]): string {
+  return createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 }

@@ -28,6 +28,10 @@ export function slackPayload(n: Notification, options: SlackPayloadOptions = {})
       (labels ? `\n_${escapeSlack(labels)}_` : '')
     );
   });
+  if (n.incident)
+    lines.push(
+      `<${n.incident.url}|Incident ${escapeSlack(n.incident.id)}> · <${n.incident.ackURL}|Acknowledge>`,
+    );
   const text = lines.join('\n\n');
   return {
     ...(options.channel ? { channel: options.channel } : {}),

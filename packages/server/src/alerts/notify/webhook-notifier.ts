@@ -29,7 +29,13 @@ export class WebhookNotifier implements Notifier {
       {
         method: 'POST',
         url: this.#url,
-        headers: { 'content-type': 'application/json', 'user-agent': 'vigil' },
+        // The body stays Alertmanager's byte for byte; vigil's additions travel as headers.
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'vigil',
+          ...(n.idempotencyKey && { 'idempotency-key': n.idempotencyKey }),
+          ...(n.incident && { 'x-vigil-incident': n.incident.id, 'x-vigil-ack-url': n.incident.ackURL }),
+        },
         body: webhookPayload(n, this.#maxAlerts),
         description: `POST webhook ${redact(this.#url)}`,
       },

@@ -1,0 +1,379 @@
+import { randomBytes } from 'node:crypto';
+import type { Clock, Registry } from '@vigil/metrics';
+import type { DeliveryResult } from '../alerts/notify/delivery.js';
+import type { FlushedGroup, GroupObserver, IncidentLink } from '../alerts/notify/group-observer.js';
+import { idempotencyKey, type Notification } from '../alerts/notify/notification.js';
+import type { EscalationPolicyConfig } from '../config/config.js';
+import type { DocumentFile } from '../store/document-file.js';
+import type { AckLinks } from './ack-links.js';
+import { type Incident, type IncidentStatus, severityRank, type TimelineEntry } from './incident.js';
+
+export interface IncidentManagerOptions {
+  readonly documents: DocumentFile;
+  readonly clock: Clock;
+  readonly registry?: Registry | undefined;
+  /** Lowest `severity` that opens an incident. */
+  readonly severity: string;
+  readonly retentionDays: number;
+  readonly policies: readonly EscalationPolicyConfig[];
+  /** Sends a notification through every integration of a receiver (the notification pipeline's). */
+  readonly deliver: (
+    receiver: string,
+    n: Notification,
+  ) => Promise<ReadonlyArray<DeliveryResult & { integration: string }>>;
+  readonly links: AckLinks;
+  readonly ackLinkTtlMs: number;
+  readonly externalURL: () => string;
+  /** How often escalation deadlines are checked. */
+  readonly tickMs: number;
+}
+
+export interface IncidentQuery {
+  readonly status?: IncidentStatus | 'active';
+  readonly limit?: number;
+}
+
+/**
+ * Incidents from notification groups: a group firing an alert at or above the configured severity
+ * opens one (or joins the open one of the same group key); it resolves when every alert in it has,
+ * or by hand. Every change is written to the document file before it is reported, so an incident
+ * and its timeline survive kill -9, and an escalation resumes where it stood: a step is marked done
+ * only after it was sent (a crash between the two sends it again, with the same idempotency key).
+ */
+export class IncidentManager implements GroupObserver {
+  readonly #o: IncidentManagerOptions;
+  readonly #minRank: number;
+  /** Open and acknowledged incidents by group key. */
+  readonly #active = new Map<string, Incident>();
+  /** The last incident of each group key, so the delivery of a resolving notification lands in it. */
+  readonly #last = new Map<string, Incident>();
+  readonly #stops: Array<() => void> = [];
+  #escalating: Promise<void> | undefined;
+  readonly #opened;
+  readonly #openGauge;
+  readonly #escalations;
+  readonly #tta;
+  readonly #ttr;
+
+  constructor(options: IncidentManagerOptions) {
+    this.#o = options;
+    this.#minRank = severityRank(options.severity);
+    for (const doc of options.documents.list()) {
+      const incident = JSON.parse(doc.json) as Incident;
+      if (incident.status !== 'resolved') this.#active.set(incident.groupKey, incident);
+    }
+    const r = options.registry;
+    this.#opened = r?.counter({
+      name: 'vigil_incidents_total',
+      help: 'Incidents opened, by severity.',
+      labelNames: ['severity'],
+    });
+    this.#openGauge = r?.gauge({ name: 'vigil_incidents_open', help: 'Incidents open or acknowledged now.' });
+    this.#escalations = r?.counter({
+      name: 'vigil_incident_escalations_total',
+      help: 'Escalation steps sent, by policy.',
+      labelNames: ['policy'],
+    });
+    const buckets = [60, 300, 600, 1800, 3600, 7200, 14_400, 43_200, 86_400];
+    this.#tta = r?.histogram({
+      name: 'vigil_incident_time_to_acknowledge_seconds',
+      help: 'From an incident opening to its first acknowledgement (MTTA is sum / count).',
+      labelNames: ['severity'],
+      buckets,
+    });
+    this.#ttr = r?.histogram({
+      name: 'vigil_incident_time_to_resolve_seconds',
+      help: 'From an incident opening to its resolution (MTTR is sum / count).',
+      labelNames: ['severity'],
+      buckets,
+    });
+    this.#openGauge?.set(this.#active.size);
+  }
+
+  start(): void {
+    const { clock } = this.#o;
+    this.#stops.push(
+      clock.every(this.#o.tickMs, () => void this.escalate()),
+      clock.every(3_600_000, () => this.#o.documents.prune(clock.now())),
+    );
+    void this.escalate();
+  }
+
+  /** Stops the timers and waits for an escalation under way. */
+  async stop(): Promise<void> {
+    for (const stop of this.#stops.splice(0)) stop();
+    await this.#escalating;
+  }
+
+  flushing(group: FlushedGroup, now: number): IncidentLink | undefined {
+    let incident = this.#active.get(group.key);
+    if (!incident) {
+      const qualifying = group.alerts.filter(
+        (a) => a.status === 'firing' && severityRank(a.labels.severity) >= this.#minRank,
+      );
+      if (qualifying.length === 0) return undefined;
+      incident = this.#open(group, qualifying[0]!.labels, now);
+    }
+    let refired = false;
+    for (const a of group.alerts) {
+      const known = incident.alerts.find((k) => k.fingerprint === a.fingerprint);
+      const name = describe(a.labels);
+      if (!known) {
+        incident.alerts.push({
+          fingerprint: a.fingerprint,
+          labels: a.labels,
+          annotations: a.annotations,
+          status: a.status,
+          startsAt: a.startsAt,
+          endsAt: a.endsAt,
+        });
+        if (a.status === 'firing') {
+          this.#entry(incident, now, 'alert_firing', `${name} firing`);
+          refired = true;
+        }
+        continue;
+      }
+      if (known.status !== a.status) {
+        known.status = a.status;
+        known.endsAt = a.endsAt;
+        if (a.status === 'resolved') this.#entry(incident, now, 'alert_resolved', `${name} resolved`);
+        else {
+          known.startsAt = a.startsAt;
+          this.#entry(incident, now, 'alert_firing', `${name} firing again`);
+          refired = true;
+        }
+      }
+    }
+    if (refired && incident.status === 'acknowledged') {
+      // A new or re-firing alert is news the acknowledger has not seen: escalate again from the start.
+      incident.status = 'open';
+      this.#entry(
+        incident,
+        now,
+        'reopened',
+        'a new alert fired after the acknowledgement; escalation restarts',
+      );
+      if (incident.escalation) Object.assign(incident.escalation, { since: now, nextStep: 0, round: 0 });
+    }
+    if (incident.alerts.every((a) => a.status === 'resolved')) this.#resolve(incident, now, undefined);
+    this.#save(incident);
+    return this.#link(incident, now);
+  }
+
+  delivered(
+    groupKey: string,
+    receiver: string,
+    integration: string,
+    result: DeliveryResult,
+    now: number,
+  ): void {
+    const incident = this.#active.get(groupKey) ?? this.#last.get(groupKey);
+    if (!incident) return;
+    if (result.ok) this.#entry(incident, now, 'notified', `notified ${receiver} by ${integration}`);
+    else
+      this.#entry(
+        incident,
+        now,
+        'notification_failed',
+        `notifying ${receiver} by ${integration} failed after ${result.attempts} attempts: ${result.error ?? 'unknown error'}`,
+      );
+    this.#save(incident);
+  }
+
+  get(id: string): Incident | undefined {
+    const doc = this.#o.documents.get(id);
+    return doc && (JSON.parse(doc.json) as Incident);
+  }
+
+  /** Newest first. */
+  list(query: IncidentQuery = {}): Incident[] {
+    const limit = Math.min(Math.max(Math.trunc(query.limit ?? 100), 1), 1000);
+    const all = this.#o.documents.list(0, 10_000).map((d) => JSON.parse(d.json) as Incident);
+    const wanted = all.filter((i) =>
+      query.status === undefined
+        ? true
+        : query.status === 'active'
+          ? i.status !== 'resolved'
+          : i.status === query.status,
+    );
+    return wanted.sort((a, b) => b.openedAt - a.openedAt).slice(0, limit);
+  }
+
+  /** Acknowledges an open incident: its escalation stops. Undefined when there is no such incident. */
+  acknowledge(id: string, by: string): Incident | undefined {
+    const incident = this.#activeById(id) ?? this.get(id);
+    if (!incident) return undefined;
+    if (incident.status !== 'open') return incident;
+    const now = this.#o.clock.now();
+    incident.status = 'acknowledged';
+    if (incident.acknowledgedAt === undefined) {
+      incident.acknowledgedAt = now;
+      incident.acknowledgedBy = by;
+      this.#tta?.observe({ severity: incident.severity }, (now - incident.openedAt) / 1000);
+    }
+    this.#entry(incident, now, 'acknowledged', `acknowledged by ${by}`, by);
+    this.#save(incident);
+    return incident;
+  }
+
+  /** Resolves an incident by hand, whatever its alerts say. */
+  resolve(id: string, by: string): Incident | undefined {
+    const incident = this.#activeById(id) ?? this.get(id);
+    if (!incident) return undefined;
+    if (incident.status === 'resolved') return incident;
+    this.#resolve(incident, this.#o.clock.now(), by);
+    this.#save(incident);
+    return incident;
+  }
+
+  note(id: string, text: string, by: string): Incident | undefined {
+    const incident = this.#activeById(id) ?? this.get(id);
+    if (!incident) return undefined;
+    this.#entry(incident, this.#o.clock.now(), 'note', text, by);
+    this.#save(incident);
+    return incident;
+  }
+
+  /** Sends every escalation step that is due (several in order after a restart); one run at a time. */
+  escalate(): Promise<void> {
+    this.#escalating ??= this.#escalateDue().finally(() => {
+      this.#escalating = undefined;
+    });
+    return this.#escalating;
+  }
+
+  async #escalateDue(): Promise<void> {
+    for (const incident of [...this.#active.values()]) {
+      const state = incident.escalation;
+      const policy = state && this.#o.policies.find((p) => p.name === state.policy);
+      if (!state || !policy) continue;
+      const cycleMs = policy.steps.at(-1)!.afterMs;
+      while (incident.status === 'open' && state.round <= policy.repeat) {
+        const step = policy.steps[state.nextStep]!;
+        const now = this.#o.clock.now();
+        if (now < state.since + state.round * cycleMs + step.afterMs) break;
+        const key = idempotencyKey(incident.id, String(state.round), String(state.nextStep));
+        const n = this.#notification(incident, key, now);
+        for (const receiver of step.receivers) {
+          const results = await this.#o.deliver(receiver, n);
+          for (const r of results)
+            this.#entry(
+              incident,
+              this.#o.clock.now(),
+              r.ok ? 'escalated' : 'notification_failed',
+              r.ok
+                ? `escalated to ${receiver} by ${r.integration} (step ${state.nextStep + 1} of ${policy.name}${state.round > 0 ? `, round ${state.round + 1}` : ''})`
+                : `escalating to ${receiver} by ${r.integration} failed: ${r.error ?? 'unknown error'}`,
+            );
+        }
+        this.#escalations?.inc({ policy: policy.name });
+        state.nextStep++;
+        if (state.nextStep === policy.steps.length) {
+          state.nextStep = 0;
+          state.round++;
+        }
+        this.#save(incident);
+      }
+    }
+  }
+
+  #notification(incident: Incident, key: string, now: number): Notification {
+    return {
+      receiver: '',
+      groupKey: incident.groupKey,
+      status: 'firing',
+      groupLabels: incident.groupLabels,
+      alerts: incident.alerts
+        .filter((a) => a.status === 'firing')
+        .map((a) => ({ ...a, endsAt: 0, generatorURL: '' })),
+      externalURL: this.#o.externalURL(),
+      time: now,
+      idempotencyKey: key,
+      incident: this.#link(incident, now),
+    };
+  }
+
+  #open(group: FlushedGroup, labels: Readonly<Record<string, string>>, now: number): Incident {
+    const id = `${new Date(now).toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(3).toString('hex')}`;
+    const policy = this.#o.policies.find((p) =>
+      Object.entries(p.match).every(([k, v]) => labels[k] === v || group.labels[k] === v),
+    );
+    const severities = group.alerts.map((a) => a.labels.severity ?? '');
+    const severity = severities.reduce((best, s) => (severityRank(s) > severityRank(best) ? s : best), '');
+    const incident: Incident = {
+      id,
+      groupKey: group.key,
+      groupLabels: group.labels,
+      receiver: group.receiver,
+      title: labels.alertname ?? 'incident',
+      severity,
+      status: 'open',
+      openedAt: now,
+      acknowledgedAt: undefined,
+      acknowledgedBy: undefined,
+      resolvedAt: undefined,
+      resolvedBy: undefined,
+      alerts: [],
+      escalation: policy && { policy: policy.name, since: now, nextStep: 0, round: 0 },
+      timeline: [],
+    };
+    this.#entry(
+      incident,
+      now,
+      'opened',
+      `opened from group ${group.key} (receiver ${group.receiver})${policy ? `, escalation policy ${policy.name}` : ''}`,
+    );
+    this.#active.set(group.key, incident);
+    this.#last.set(group.key, incident);
+    this.#opened?.inc({ severity });
+    this.#openGauge?.set(this.#active.size);
+    return incident;
+  }
+
+  #resolve(incident: Incident, now: number, by: string | undefined): void {
+    incident.status = 'resolved';
+    incident.resolvedAt = now;
+    incident.resolvedBy = by;
+    this.#entry(incident, now, 'resolved', by ? `resolved by ${by}` : 'every alert resolved', by);
+    this.#active.delete(incident.groupKey);
+    this.#last.set(incident.groupKey, incident);
+    this.#ttr?.observe({ severity: incident.severity }, (now - incident.openedAt) / 1000);
+    this.#openGauge?.set(this.#active.size);
+  }
+
+  #activeById(id: string): Incident | undefined {
+    for (const i of this.#active.values()) if (i.id === id) return i;
+    for (const i of this.#last.values()) if (i.id === id) return i;
+    return undefined;
+  }
+
+  #entry(incident: Incident, at: number, kind: TimelineEntry['kind'], text: string, by?: string): void {
+    incident.timeline.push({ at, kind, text, ...(by !== undefined && { by }) });
+  }
+
+  #save(incident: Incident): void {
+    const expires =
+      incident.resolvedAt === undefined
+        ? undefined
+        : incident.resolvedAt + this.#o.retentionDays * 86_400_000;
+    this.#o.documents.put(incident.id, this.#o.clock.now(), JSON.stringify(incident), expires);
+  }
+
+  #link(incident: Incident, now: number): IncidentLink {
+    const base = this.#o.externalURL();
+    return {
+      id: incident.id,
+      url: `${base}/#/incidents/${encodeURIComponent(incident.id)}`,
+      ackURL: `${base}${this.#o.links.path(incident.id, now + this.#o.ackLinkTtlMs)}`,
+    };
+  }
+}
+
+function describe(labels: Readonly<Record<string, string>>): string {
+  const rest = Object.entries(labels)
+    .filter(([k]) => k !== 'alertname')
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
+  return `${labels.alertname ?? 'alert'}${rest ? ` {${rest}}` : ''}`;
+}

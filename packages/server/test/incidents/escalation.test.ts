@@ -1,0 +1,236 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningServer, serve } from '../../src/cli/serve.js';
+import { loadConfig } from '../../src/config/config.js';
+import { listen } from '../alerts/notify/http-listener.js';
+
+const T0 = Date.parse('2026-06-01T12:00:00Z');
+const MIN = 60_000;
+
+let dir: string;
+let clock: ManualClock;
+let server: RunningServer;
+let receivers: Record<'a' | 'b' | 'c', Awaited<ReturnType<typeof listen>>>;
+
+async function start(): Promise<RunningServer> {
+  const config = loadConfig(
+    { config: join(dir, 'vigil.yaml'), listen: '127.0.0.1:0', data: join(dir, 'data'), statsd: 'off' },
+    {},
+  );
+  server = await serve(config, clock);
+  return server;
+}
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-escalation-'));
+  clock = new ManualClock(T0);
+  receivers = { a: await listen(), b: await listen(), c: await listen() };
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    `notifications:
+  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 1m, repeat_interval: 4h }
+  receivers:
+    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
+    - { name: team-b, webhook_configs: [{ url: "${receivers.b.url}/b" }] }
+    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
+incidents: { severity: critical, escalationTick: 15s, ackLinkTtl: 1h }
+escalation_policies:
+  - name: on-call
+    match: { severity: critical }
+    steps:
+      - { after: 5m, receivers: [team-b] }
+      - { after: 15m, receivers: [team-c] }
+`,
+  );
+});
+afterEach(async () => {
+  await server.close();
+  for (const r of Object.values(receivers)) await r.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function postAlert(
+  labels: Record<string, string>,
+  endsAt = clock.now() + 4 * 3_600_000,
+): Promise<void> {
+  const res = await fetch(`${server.url}/api/v2/alerts`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify([
+      {
+        labels,
+        annotations: { summary: 'checkout answers 503', runbook_url: 'https://runbooks.example/checkout' },
+        startsAt: new Date(clock.now()).toISOString(),
+        endsAt: new Date(endsAt).toISOString(),
+      },
+    ]),
+  });
+  expect(res.status).toBe(200);
+}
+
+/** Moves the clock to `T0 + ms` in 15-second steps, letting each step's timers and deliveries run. */
+async function advanceTo(ms: number): Promise<void> {
+  while (clock.now() < T0 + ms) {
+    clock.advance(Math.min(15_000, T0 + ms - clock.now()));
+    await server.incidents.escalate();
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: JSON bodies, their shape is what the assertions check
+async function getJson(path: string): Promise<any> {
+  const res = await fetch(`${server.url}${path}`);
+  expect(res.status).toBe(200);
+  return res.json();
+}
+
+describe('incidents and escalation', () => {
+  it('notify A, escalate to B after 5 minutes without an ack, and stop before C once acknowledged by link', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await postAlert({ alertname: 'DiskFilling', severity: 'warning' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(2);
+    const toA = receivers.a.received.find((r) => r.body.includes('CheckoutDown'))!;
+    const { incidents } = await getJson('/api/incidents');
+    expect(incidents).toHaveLength(1); // the warning opened none
+    const [incident] = incidents;
+    expect(incident).toMatchObject({ title: 'CheckoutDown', severity: 'critical', status: 'open' });
+    expect(toA.headers['x-vigil-incident']).toBe(incident.id);
+    expect(toA.headers['idempotency-key']).toMatch(/^[0-9a-f]{32}$/);
+    const ackURL = toA.headers['x-vigil-ack-url'] as string;
+    expect(ackURL.startsWith(`${server.url}/ack/${incident.id}?expires=`)).toBe(true);
+
+    await advanceTo(5 * MIN - 15_000);
+    expect(receivers.b.received).toHaveLength(0);
+    await advanceTo(5 * MIN + 15_000);
+    await receivers.b.waitFor(1);
+    expect(receivers.b.received[0]!.headers['x-vigil-incident']).toBe(incident.id);
+    expect(JSON.parse(receivers.b.received[0]!.body).alerts[0].labels.alertname).toBe('CheckoutDown');
+
+    // A scanner fetching the link changes nothing; a tampered signature is refused.
+    const page = await fetch(ackURL);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<form method="post">');
+    const tampered = await fetch(ackURL.replace(/signature=./, 'signature=A'), { method: 'POST' });
+    expect(tampered.status).toBe(403);
+    expect(await tampered.text()).toContain('the link signature is not valid');
+    const other = await fetch(ackURL.replace(`/ack/${incident.id}`, '/ack/someone-else'), { method: 'POST' });
+    expect(other.status).toBe(403);
+    expect((await getJson(`/api/incidents/${incident.id}`)).status).toBe('open');
+
+    const ack = await fetch(ackURL, { method: 'POST' });
+    expect(ack.status).toBe(200);
+    const acked = await getJson(`/api/incidents/${incident.id}`);
+    expect(acked).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'link' });
+
+    await advanceTo(20 * MIN);
+    expect(receivers.c.received).toHaveLength(0);
+    const timeline = (await getJson(`/api/incidents/${incident.id}`)).timeline;
+    expect(timeline.map((e: { kind: string }) => e.kind)).toEqual([
+      'opened',
+      'alert_firing',
+      'notified',
+      'escalated',
+      'acknowledged',
+    ]);
+    expect(timeline[3].text).toBe('escalated to team-b by webhook (step 1 of on-call)');
+
+    // The link expires an hour after it was made.
+    await advanceTo(61 * MIN + 15_000);
+    const late = await fetch(ackURL, { method: 'POST' });
+    expect(late.status).toBe(403);
+    expect(await late.text()).toContain('the link has expired');
+  });
+
+  it('acknowledges through the API, and an unknown incident is a 404', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(1);
+    const [incident] = (await getJson('/api/incidents?status=open')).incidents;
+    const res = await fetch(`${server.url}/api/incidents/${incident.id}/ack`, {
+      method: 'POST',
+      body: JSON.stringify({ by: 'alice' }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'alice' });
+    const note = await fetch(`${server.url}/api/incidents/${incident.id}/notes`, {
+      method: 'POST',
+      body: JSON.stringify({ by: 'alice', text: 'rolling back 4.2.1' }),
+    });
+    expect((await note.json()).timeline.at(-1)).toMatchObject({
+      kind: 'note',
+      text: 'rolling back 4.2.1',
+      by: 'alice',
+    });
+    await advanceTo(6 * MIN);
+    expect(receivers.b.received).toHaveLength(0);
+    const missing = await fetch(`${server.url}/api/incidents/nope/ack`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toEqual({ error: { code: 'not_found', message: 'no incident "nope"' } });
+  });
+
+  it('resolves when its alerts do, writes the post-mortem with its durations, and counts it', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(1);
+    const [incident] = (await getJson('/api/incidents')).incidents;
+    await advanceTo(3 * MIN);
+    await fetch(`${server.url}/api/incidents/${incident.id}/ack`, { method: 'POST', body: '{"by":"bob"}' });
+    await advanceTo(42 * MIN);
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' }, clock.now());
+    await advanceTo(44 * MIN);
+    await receivers.a.waitFor(2);
+    const resolved = await getJson(`/api/incidents/${incident.id}`);
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedBy: null });
+    expect(resolved.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+      'opened',
+      'alert_firing',
+      'notified',
+      'acknowledged',
+      'alert_resolved',
+      'resolved',
+      'notified',
+    ]);
+    const res = await fetch(`${server.url}/api/incidents/${incident.id}/postmortem`);
+    expect(res.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    const md = await res.text();
+    // Opened at the first flush (T0 + 10 s), acknowledged at 3 min, resolved at the flush after 42 min.
+    expect(md).toContain('- Time to acknowledge: 2m 50s (by bob)');
+    expect(md).toContain(`- Resolved: ${new Date(resolved.resolvedAt).toISOString().replace('.000Z', 'Z')}`);
+    expect(md).toContain('Runbooks: https://runbooks.example/checkout');
+    expect(md).toContain('## Cause');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toContain('vigil_incidents_total{severity="critical"} 1');
+    expect(metrics).toContain('vigil_incidents_open 0');
+    expect(metrics).toContain('vigil_incident_time_to_acknowledge_seconds_sum{severity="critical"} 170');
+  });
+
+  it('keeps the incident and its timeline across a restart, and sends the step that fell due while down', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(1);
+    await advanceTo(4 * MIN);
+    await server.close();
+    clock.advance(3 * MIN); // down from 4m to 7m: the 5-minute step fell due meanwhile
+    await start();
+    await server.incidents.escalate();
+    await receivers.b.waitFor(1);
+    const [incident] = (await getJson('/api/incidents')).incidents;
+    const full = await getJson(`/api/incidents/${incident.id}`);
+    expect(full.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+      'opened',
+      'alert_firing',
+      'notified',
+      'escalated',
+    ]);
+    expect(receivers.b.received).toHaveLength(1);
+    expect(receivers.c.received).toHaveLength(0);
+  });
+});

@@ -91,7 +91,8 @@ const SERVER_ALLOWED: Record<string, readonly string[]> = {
   store: ['errors'],
   // A store's limit error is part of the SeriesStore contract.
   query: ['errors', 'store/series-store.ts', 'store/store-limit-error.ts'],
-  ingest: ['errors', 'store/series-store.ts', 'config'],
+  // Refusing a write the store cannot make durable is part of the SeriesStore contract too.
+  ingest: ['errors', 'store/series-store.ts', 'store/store-unwritable-error.ts', 'config'],
   alerts: [
     'errors',
     'store/series-store.ts',

@@ -95,6 +95,12 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
   const registry = new Registry({ clock });
+  let lastStoreError = '';
+  let lastStoreErrorAt = 0;
+  const storageErrors = registry.counter({
+    name: 'vigil_storage_write_errors_total',
+    help: 'Flushes and upkeep of the store that failed (a full disk, an I/O error); retried.',
+  });
   // The distributed backend replaces the embedded store and engine; everything above them is the same.
   const store: SeriesStore = opened.use(
     'the store',
@@ -107,9 +113,24 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           retentionDays: config.store.retentionDays,
           retentionBytes: config.store.retentionBytes,
           maxSeries: config.store.maxSeries,
+          minFreeDiskSpaceBytes: config.store.minFreeDiskSpaceBytes,
+          onError(error) {
+            storageErrors.inc();
+            // A full disk fails every flush: said when it starts and once a minute while it lasts.
+            const now = clock.now();
+            if (error.message === lastStoreError && now - lastStoreErrorAt < 60_000) return;
+            lastStoreError = error.message;
+            lastStoreErrorAt = now;
+            console.error(`vigil: store: ${error.message}`);
+          },
         }),
     (s) => s.close(),
   );
+  registry.gauge({
+    name: 'vigil_storage_unwritable',
+    help: '1 while samples cannot be made durable (free space below store.minFreeDiskSpaceBytes, writes failing): ingest answers 503.',
+    collect: (g) => g.set(store.unwritable() === undefined ? 0 : 1),
+  });
   const writer = new IngestWriter(store, registry);
   const pushGroups = new PushGroups();
   const pushFile = new PushGroupsFile({

@@ -26,6 +26,8 @@ export interface Config {
     readonly retentionDays: number;
     readonly retentionBytes: number;
     readonly maxSeries: number;
+    /** Below this many free bytes on the data disk, writes are refused (503) before SQLite fails. */
+    readonly minFreeDiskSpaceBytes: number;
   };
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
@@ -145,6 +147,7 @@ const FILE_SCHEMA = z
         retentionDays: z.number().positive(),
         retentionBytes: z.number().int().min(0),
         maxSeries: z.number().int().min(1),
+        minFreeDiskSpaceBytes: z.number().int().min(0),
       })
       .partial()
       .strict(),
@@ -231,6 +234,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_FLUSH_INTERVAL', ['store', 'flushInterval'], 'string'],
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
+  ['VIGIL_MIN_FREE_DISK_SPACE_BYTES', ['store', 'minFreeDiskSpaceBytes'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
   ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
@@ -354,6 +358,7 @@ function resolve(c: FileConfig): Config {
       retentionDays: c.store?.retentionDays ?? 30,
       retentionBytes: c.store?.retentionBytes ?? 0,
       maxSeries: c.store?.maxSeries ?? 1_000_000,
+      minFreeDiskSpaceBytes: c.store?.minFreeDiskSpaceBytes ?? 32 * 1024 * 1024,
     },
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },

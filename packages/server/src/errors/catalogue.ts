@@ -108,6 +108,11 @@ export const SERVER_ERRORS = {
     type: 'execution',
     when: 'a select would return more series or samples than its limits allow',
   },
+  VIGIL_STORE_UNWRITABLE: {
+    status: 503,
+    type: 'unavailable',
+    when: 'samples cannot be made durable now: the disk is below `store.minFreeDiskSpaceBytes` or writing fails; retry later',
+  },
 
   // Query.
   VIGIL_QUERY_PARSE: {

@@ -113,6 +113,8 @@ export function ingestRoutes(
 
   router.on(['PUT', 'POST', 'DELETE'], '/metrics/job/*', async ({ req, res, params }) => {
     const group = parseGroupingKey(`job/${params['*']}`);
+    // A group changed in memory but not stored would be acknowledged without being durable.
+    writer.assertWritable();
     const now = clock.now();
     if (req.method === 'DELETE') {
       await writer.write('pushgateway', pushGroups.delete(group, now));

@@ -20,7 +20,8 @@ export interface ServerHealthOptions {
 /**
  * `GET /api/health` of `vigil serve`: the orchestrator seed's document, whose checks are what vigil
  * monitors (scrape targets, push monitors: monitored-checks.ts) plus its own store, the one
- * critical check: vigil is unhealthy only when it cannot read its store; a target that is down
+ * critical check: vigil is unhealthy only when it cannot read its store or write to it (a full
+ * disk: ingest answers 503 meanwhile); a target that is down
  * makes it `degraded`. `system_metrics` holds the machine's CPU, memory and data-disk use and the
  * store's size.
  */
@@ -35,7 +36,11 @@ export async function serverHealth(options: ServerHealthOptions): Promise<Health
     options.system.read(),
   ]);
   const storeMs = performance.now() - started;
-  const error = storeCheck.error ?? monitored.error;
+  const unwritable = store.unwritable();
+  const error =
+    storeCheck.error ??
+    monitored.error ??
+    (unwritable === undefined ? undefined : `samples cannot be written: ${unwritable}`);
   const checks = 'checks' in monitored ? monitored.checks : [];
   const own: CheckStatus = {
     name: 'store',

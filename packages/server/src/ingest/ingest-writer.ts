@@ -1,5 +1,6 @@
 import type { Counter, Registry } from '@vigil/metrics';
 import type { AppendResult, SeriesSamples, SeriesStore } from '../store/series-store.js';
+import { StoreUnwritableError } from '../store/store-unwritable-error.js';
 import { MetricMetadata } from './metric-metadata.js';
 
 /** Where ingested samples come from; each is counted apart. */
@@ -12,6 +13,12 @@ export type IngestSource =
   | 'influx'
   | 'json'
   | 'heartbeat';
+
+/**
+ * Sources whose samples nobody acknowledges (a UDP datagram, a scrape, the Pushgateway groups
+ * sampled again): while the store cannot write, theirs are dropped and counted, never queued.
+ */
+const UNACKNOWLEDGED: ReadonlySet<IngestSource> = new Set(['scrape', 'statsd', 'pushgateway']);
 
 /**
  * Appends what every ingest path produces to the store and counts it: samples accepted, samples the
@@ -44,8 +51,29 @@ export class IngestWriter {
     });
   }
 
+  /**
+   * Throws a StoreUnwritableError (HTTP 503) while the store cannot make samples durable: a request
+   * path calls it before it changes anything, so a 2xx always means the samples are or will be on disk.
+   */
+  assertWritable(): void {
+    const reason = this.#store.unwritable();
+    if (reason !== undefined) throw new StoreUnwritableError(reason);
+  }
+
+  /**
+   * Appends `batch`. While the store cannot write, an acknowledged source gets a StoreUnwritableError
+   * and the samples of an unacknowledged one are dropped (counted as rejected, reason `unwritable`).
+   */
   async write(source: IngestSource, batch: readonly SeriesSamples[]): Promise<AppendResult> {
     if (batch.length === 0) return { accepted: 0, rejected: {} };
+    const reason = this.#store.unwritable();
+    if (reason !== undefined) {
+      if (!UNACKNOWLEDGED.has(source)) throw new StoreUnwritableError(reason);
+      let n = 0;
+      for (const s of batch) n += s.timestamps.length;
+      this.#rejected.inc({ source, reason: 'unwritable' }, n);
+      return { accepted: 0, rejected: { unwritable: n } };
+    }
     const result = await this.#store.append(batch);
     this.#samples.inc({ source }, result.accepted);
     for (const [reason, n] of Object.entries(result.rejected)) this.#rejected.inc({ source, reason }, n);

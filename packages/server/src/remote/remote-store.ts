@@ -159,6 +159,11 @@ export class RemoteStore implements SeriesStore {
   /** Nothing to do: append returns only once its batch is fsynced in the queue. */
   async flush(): Promise<void> {}
 
+  /** The send queue answers for itself: a full queue refuses an append with a QueueFullError. */
+  unwritable(): string | undefined {
+    return undefined;
+  }
+
   /** What is known locally: the queue. The remote's own figures are in its own API. */
   async stats(): Promise<StoreStats> {
     return {

@@ -48,6 +48,8 @@ export class SeriesState {
   head: ChunkEncoder | undefined;
   /** Chunks cut since the last flush. */
   pending: CutChunk[] | undefined;
+  /** How many of `pending` the rollup streams have seen: a flush that failed must not fold them twice. */
+  folded = 0;
   /** The head changed since the last flush. */
   dirty = false;
   /** The series row needs writing at the next flush (new chunks, rollup blocks, bounds). */

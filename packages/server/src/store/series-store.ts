@@ -112,6 +112,12 @@ export interface SeriesStore {
   ): Promise<string[]>;
   /** Makes everything appended so far durable. */
   flush(): Promise<void>;
+  /**
+   * Why new samples cannot be made durable now (the disk below its free-space watermark, writes
+   * failing), or undefined when they can. Samples already appended wait in memory and are written
+   * once the store can write again; ingest that acknowledges writes refuses new ones meanwhile.
+   */
+  unwritable(): string | undefined;
   stats(): Promise<StoreStats>;
   /** Flushes and releases the store. */
   close(): Promise<void>;

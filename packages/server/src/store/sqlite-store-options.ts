@@ -22,6 +22,17 @@ export interface SqliteStoreOptions {
   readonly synchronous?: 'normal' | 'full';
   /** How often retention and rollup upkeep run. Default 60000 ms. */
   readonly maintenanceIntervalMs?: number;
+  /**
+   * Below this many free bytes on the disk of `dir`, the store reports itself unwritable (so ingest
+   * that acknowledges writes refuses them) while SQLite still has room to flush what it holds.
+   * VictoriaMetrics's `-storage.minFreeDiskSpaceBytes`. Default 32 MiB; 0 turns the check off.
+   */
+  readonly minFreeDiskSpaceBytes?: number;
+  /**
+   * SQLite's `max_page_count`: the database file cannot grow past this many pages (16 KiB each);
+   * a write that would fails as on a full disk. Default: SQLite's own (no practical limit).
+   */
+  readonly maxPageCount?: number;
   /** Receives errors of the background flushes and upkeep. Default: a process warning. */
   readonly onError?: (error: Error) => void;
 }
@@ -38,8 +49,13 @@ export interface ResolvedStoreOptions {
   readonly chunkSamples: number;
   readonly synchronous: 'normal' | 'full';
   readonly maintenanceIntervalMs: number;
+  readonly minFreeDiskSpaceBytes: number;
+  readonly maxPageCount: number | undefined;
   readonly onError: (error: Error) => void;
 }
+
+/** 32 MiB: room for SQLite's WAL (checkpointed at 4 MiB) and a few flushes once writes are refused. */
+export const DEFAULT_MIN_FREE_DISK_SPACE_BYTES = 32 * 1024 * 1024;
 
 const DAY = 86_400_000;
 
@@ -96,6 +112,11 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
   if (synchronous !== 'normal' && synchronous !== 'full') {
     throw invalid('synchronous', synchronous, '"normal" or "full"');
   }
+  const minFree = options.minFreeDiskSpaceBytes ?? DEFAULT_MIN_FREE_DISK_SPACE_BYTES;
+  if (typeof minFree !== 'number' || !(minFree >= 0) || !Number.isFinite(minFree))
+    throw invalid('minFreeDiskSpaceBytes', minFree, 'a number of bytes >= 0 (0: no check)');
+  const maxPageCount =
+    options.maxPageCount === undefined ? undefined : positive('maxPageCount', options.maxPageCount, 0, true);
   const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
   if (typeof onError !== 'function') throw invalid('onError', onError, 'a function');
   return {
@@ -115,6 +136,8 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
     chunkSamples,
     synchronous,
     maintenanceIntervalMs: positive('maintenanceIntervalMs', options.maintenanceIntervalMs, 60_000),
+    minFreeDiskSpaceBytes: minFree,
+    maxPageCount,
     onError,
   };
 }

@@ -2,6 +2,8 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
+import { DiskReserve, RESERVE_BYTES } from './disk-reserve.js';
+import { DiskSpace } from './disk-space.js';
 import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
 import { Retention } from './retention.js';
 import { RollupBuffer } from './rollup-buffer.js';
@@ -106,6 +108,12 @@ export class SqliteStore implements SeriesStore {
   /** The newest timestamp appended (within FUTURE_SLACK_MS of the clock): "now" for idle heads. */
   #watermark = Number.NEGATIVE_INFINITY;
   readonly #stopTimers: (() => void)[];
+  readonly #disk: DiskSpace;
+  readonly #reserve: DiskReserve;
+  /** Why the last flush failed, until one succeeds: what is unflushed waits in memory meanwhile. */
+  #writeError: string | undefined;
+  /** Set when a failed flush used up the disk reserve: nothing new is accepted until it is back. */
+  #reserveSpent: string | undefined;
   #closed = false;
 
   constructor(options: SqliteStoreOptions) {
@@ -114,7 +122,11 @@ export class SqliteStore implements SeriesStore {
     mkdirSync(o.dir, { recursive: true });
     this.#path = join(o.dir, 'vigil.db');
     this.#db = openDatabase(this.#path, o.synchronous);
+    this.#disk = new DiskSpace(o.dir, o.minFreeDiskSpaceBytes, o.clock);
+    // Written by the flush timer once the disk nears its watermark (disk-reserve.ts).
+    this.#reserve = new DiskReserve(`${this.#path}.reserve`, this.#disk);
     try {
+      if (o.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${o.maxPageCount}`);
       this.#st = prepareStatements(this.#db);
       // Minute rollups duplicate what raw samples already answer fast enough; they are only written
       // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
@@ -128,8 +140,17 @@ export class SqliteStore implements SeriesStore {
       throw naming(this.#path, error);
     }
     this.#stopTimers = [
-      o.clock.every(o.flushIntervalMs, () => this.#background(() => this.#flush())),
-      o.clock.every(o.maintenanceIntervalMs, () => this.#background(() => this.#maintain())),
+      o.clock.every(o.flushIntervalMs, () =>
+        this.#background(() => {
+          this.#flush();
+          this.#restoreReserve();
+        }),
+      ),
+      o.clock.every(o.maintenanceIntervalMs, () =>
+        this.#background(() => {
+          this.#maintain();
+        }),
+      ),
     ];
   }
 
@@ -400,6 +421,10 @@ export class SqliteStore implements SeriesStore {
     this.#flush();
   }
 
+  unwritable(): string | undefined {
+    return this.#writeError ?? this.#reserveSpent ?? this.#disk.shortage();
+  }
+
   /** Runs retention and rollup upkeep now, as the timer does every `maintenanceIntervalMs`. */
   async maintain(): Promise<void> {
     this.#assertOpen();
@@ -524,6 +549,46 @@ export class SqliteStore implements SeriesStore {
     const queued = this.#queued;
     if (fresh.length === 0 && dirty.length === 0 && queued.length === 0) return;
     for (const s of queued) this.#fold(s);
+    try {
+      try {
+        this.#write(fresh, queued, dirty);
+      } catch (error) {
+        if (!this.#reserve.release()) throw error;
+        // The room the reserve held is for exactly this: acknowledged samples reaching the disk.
+        this.#reserveSpent = `the disk of ${this.#o.dir} filled up (${(error as Error).message}); new samples wait until it has room for the ${RESERVE_BYTES}-byte reserve again`;
+        this.#o.onError(
+          new Error(`${this.#reserveSpent}; released the reserve to flush what was acknowledged`),
+        );
+        this.#write(fresh, queued, dirty);
+      }
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const why = `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`;
+      this.#writeError = `writing ${this.#path} failed (${why}); unflushed samples wait in memory`;
+      throw new Error(this.#writeError, { cause: error });
+    }
+    this.#writeError = undefined;
+    for (const s of fresh) s.persisted = true;
+    for (const s of queued) {
+      s.pending = undefined;
+      s.folded = 0;
+      s.queued = false;
+      if (s.streams) {
+        s.streams.forEach((stream, k) => {
+          if (!stream) return;
+          stream.done = [];
+          s.rolled[k] = stream.blockStart;
+        });
+      }
+    }
+    for (const s of dirty) s.dirty = false;
+    this.#index.fresh = [];
+    this.#dirty = [];
+    this.#queued = [];
+  }
+
+  /** One transaction: all of it is written, or (a full disk, an I/O error) none of it. */
+  #write(fresh: readonly SeriesState[], queued: readonly SeriesState[], dirty: readonly SeriesState[]): void {
     const st = this.#st;
     this.#db.transaction(() => {
       for (const s of fresh) {
@@ -550,34 +615,20 @@ export class SqliteStore implements SeriesStore {
         else st.deleteHead.run(s.id);
       }
     })();
-    for (const s of fresh) s.persisted = true;
-    for (const s of queued) {
-      s.pending = undefined;
-      s.queued = false;
-      if (s.streams) {
-        s.streams.forEach((stream, k) => {
-          if (!stream) return;
-          stream.done = [];
-          s.rolled[k] = stream.blockStart;
-        });
-      }
-    }
-    for (const s of dirty) s.dirty = false;
-    this.#index.fresh = [];
-    this.#dirty = [];
-    this.#queued = [];
   }
 
-  /** Feeds the chunks cut since the last flush to the series' rollup streams. */
+  /** Feeds the chunks cut since the last flush to the series' rollup streams, each once. */
   #fold(s: SeriesState): void {
     const pending = s.pending;
     if (!pending) return;
     const streams = this.#streams(s);
-    for (const c of pending) {
+    for (let i = s.folded; i < pending.length; i++) {
+      const c = pending[i]!;
       scratch.length = 0;
       decodeChunk(c.data, c.minT, c.count, scratch);
       feed(scratch, streams);
     }
+    s.folded = pending.length;
   }
 
   /**
@@ -675,6 +726,11 @@ export class SqliteStore implements SeriesStore {
     this.#sealQuiet(rawCutoff);
     this.#flush();
     this.#retention.run(now);
+  }
+
+  /** Keeps the disk reserve; once it is back (or not needed), new samples are accepted again. */
+  #restoreReserve(): void {
+    if (this.#writeError === undefined && this.#reserve.ensure()) this.#reserveSpent = undefined;
   }
 
   /**

@@ -4,7 +4,7 @@ import type { DiskSpace } from './disk-space.js';
 /** Enough for several flushes of a busy store: its WAL is checkpointed every 4 MiB. */
 export const RESERVE_BYTES = 8 * 1024 * 1024;
 
-/** Closer than this to the watermark, the reserve is written (checked at every flush, once a second). */
+/** Closer than this to the watermark, the reserve is written (checked at every upkeep, once a minute). */
 const ARM_BYTES = 256 * 1024 * 1024;
 
 /**

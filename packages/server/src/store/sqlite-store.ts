@@ -123,7 +123,8 @@ export class SqliteStore implements SeriesStore {
     this.#path = join(o.dir, 'vigil.db');
     this.#db = openDatabase(this.#path, o.synchronous);
     this.#disk = new DiskSpace(o.dir, o.minFreeDiskSpaceBytes, o.clock);
-    // Written by the flush timer once the disk nears its watermark (disk-reserve.ts).
+    // Written by the upkeep timer once the disk nears its watermark (disk-reserve.ts); while it is
+    // spent, the flush timer looks every second for the room to write it again.
     this.#reserve = new DiskReserve(`${this.#path}.reserve`, this.#disk);
     try {
       if (o.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${o.maxPageCount}`);
@@ -143,12 +144,13 @@ export class SqliteStore implements SeriesStore {
       o.clock.every(o.flushIntervalMs, () =>
         this.#background(() => {
           this.#flush();
-          this.#restoreReserve();
+          if (this.#reserveSpent !== undefined) this.#restoreReserve();
         }),
       ),
       o.clock.every(o.maintenanceIntervalMs, () =>
         this.#background(() => {
           this.#maintain();
+          this.#restoreReserve();
         }),
       ),
     ];

@@ -113,12 +113,12 @@ describe.runIf(mount !== undefined)('a real full disk (tmpfs, as root)', () => {
     const dir = join(mount!, 'data');
     mkdirSync(dir);
     writeFileSync(join(mount!, 'filler-1'), Buffer.alloc(3 << 20));
-    const options = { dir, maintenanceIntervalMs: 86_400_000, minFreeDiskSpaceBytes: 0 };
+    const options = { dir, flushIntervalMs: 3_600_000, minFreeDiskSpaceBytes: 0 };
     const errors: Error[] = [];
-    // The flush timer writes the disk reserve: the disk is near its watermark, with room for it.
+    // The upkeep timer writes the disk reserve: the disk is near its watermark, with room for it.
     const store = await openSqliteStore({
       ...options,
-      flushIntervalMs: 20,
+      maintenanceIntervalMs: 20,
       onError: (e) => errors.push(e),
     });
     const reserve = join(dir, 'vigil.db.reserve');
@@ -147,7 +147,7 @@ describe.runIf(mount !== undefined)('a real full disk (tmpfs, as root)', () => {
 
     rmSync(join(mount!, 'filler-1'));
     rmSync(join(mount!, 'filler-2'));
-    const again = await openSqliteStore({ ...options, flushIntervalMs: 3_600_000 });
+    const again = await openSqliteStore({ ...options, maintenanceIntervalMs: 86_400_000 });
     expect(await count(again)).toBe(acked);
     expect(again.unwritable()).toBe(undefined);
     await again.close();

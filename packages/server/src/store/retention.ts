@@ -137,7 +137,7 @@ export class Retention {
     const st = this.#st;
     const gone: SeriesState[] = [];
     for (const s of this.#index.all()) {
-      if (s.samples > 0 || s.pending || s.queued || s.dirty || !s.persisted) continue;
+      if (s.samples > 0 || s.pending || s.queued || s.dirty || !s.persisted || s.histograms) continue;
       if (st.hasRollups.get(s.id) !== undefined) continue;
       gone.push(s);
     }
@@ -148,6 +148,7 @@ export class Retention {
         for (const name in labels) st.deleteLabel.run(name, labels[name], s.id);
         st.deleteSeries.run(s.id);
         st.deleteHead.run(s.id);
+        st.deleteHistogramHead.run(s.id);
       }
     })();
     this.#index.forget(gone);

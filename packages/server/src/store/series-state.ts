@@ -1,4 +1,5 @@
 import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
+import type { HistogramHead } from './histogram-head.js';
 import type { RollupStream } from './rollup-stream.js';
 import { SampleBuffer } from './sample-buffer.js';
 import type { SeriesLabels } from './series-store.js';
@@ -52,6 +53,8 @@ export class SeriesState {
   folded = 0;
   /** The head changed since the last flush. */
   dirty = false;
+  /** Native histogram samples, once the series has any. */
+  histograms: HistogramHead | undefined;
   /** The series row needs writing at the next flush (new chunks, rollup blocks, bounds). */
   queued = false;
   /** Per materialized resolution: the start of the first block not yet written (-Infinity: none yet). */

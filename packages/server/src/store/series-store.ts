@@ -1,3 +1,5 @@
+import type { NativeHistogram } from './native-histogram.js';
+
 /**
  * What every store offers to ingest, query and the HTTP API: the embedded SQLite store today, a remote
  * engine (VictoriaMetrics, Prometheus, Mimir, Thanos) later. Nothing outside `store/` and `remote/`
@@ -6,6 +8,20 @@
  * Labels include the metric name as `__name__`, as in Prometheus. Times are Unix milliseconds.
  */
 export type SeriesLabels = Readonly<Record<string, string>>;
+
+/** One series' new native histogram samples, ascending in time; `timestamps[i]` goes with `histograms[i]`. */
+export interface SeriesHistograms {
+  readonly labels: SeriesLabels;
+  readonly timestamps: ArrayLike<number>;
+  readonly histograms: readonly NativeHistogram[];
+}
+
+/** The native histogram samples of one series in a time range, ascending by time. */
+export interface HistogramSeriesData {
+  readonly labels: SeriesLabels;
+  readonly timestamps: Float64Array;
+  readonly histograms: readonly NativeHistogram[];
+}
 
 /** One series' new samples, in any order; `timestamps[i]` goes with `values[i]`. */
 export interface SeriesSamples {
@@ -93,6 +109,19 @@ export interface SeriesStore {
     visitor: SampleVisitor,
     options?: SelectOptions,
   ): Promise<void>;
+  /**
+   * Native histogram samples, beside the float samples of the same or other series. Refused by
+   * reason as `append` refuses floats; a histogram Prometheus would not accept is `invalid`. Absent
+   * from a store that keeps no native histograms (the remote store).
+   */
+  appendHistograms?(batch: readonly SeriesHistograms[]): Promise<AppendResult>;
+  /** The native histogram samples of every series matching all `matchers`, with start <= t <= end. */
+  selectHistograms?(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    options?: SelectOptions,
+  ): Promise<HistogramSeriesData[]>;
   /** Per-minute (`60_000`) or per-hour (`3_600_000`) rollups, for long ranges. */
   selectRollup(
     matchers: readonly LabelMatcher[],

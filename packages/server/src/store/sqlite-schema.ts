@@ -1,7 +1,11 @@
 import Database from 'better-sqlite3';
 import type { SeriesState } from './series-state.js';
 
-const SCHEMA_VERSION = 1;
+/**
+ * Version 2 added native histograms (histogram_chunks, histogram_head); a version 1 directory is
+ * migrated in place when opened: the new tables are created empty.
+ */
+const SCHEMA_VERSION = 2;
 
 /**
  * The tables. Chunks are a rowid table with a separate (series_id, min_t) index rather than a
@@ -39,6 +43,18 @@ CREATE TABLE IF NOT EXISTS head (
   series_id INTEGER PRIMARY KEY,
   min_t INTEGER NOT NULL,
   count INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS histogram_chunks (
+  series_id INTEGER NOT NULL,
+  min_t INTEGER NOT NULL,
+  max_t INTEGER NOT NULL,
+  count INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS histogram_chunks_by_series ON histogram_chunks (series_id, min_t);
+CREATE TABLE IF NOT EXISTS histogram_head (
+  series_id INTEGER PRIMARY KEY,
   data BLOB NOT NULL
 );
 CREATE TABLE IF NOT EXISTS rollups (
@@ -85,15 +101,26 @@ export function openDatabase(path: string, synchronous: 'normal' | 'full'): Data
     db.pragma('wal_autocheckpoint = 256');
     db.pragma('journal_size_limit = 4194304');
     db.pragma('cache_size = -32768');
-    db.exec(DDL);
-    const version = db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get();
-    if (version === undefined) {
-      db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
-    } else if (version !== SCHEMA_VERSION) {
+    const hasMeta = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+    const version = hasMeta
+      ? db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()
+      : undefined;
+    if (
+      version !== undefined &&
+      !(typeof version === 'number' && version >= 1 && version <= SCHEMA_VERSION)
+    ) {
+      // Checked before any table is created: a newer directory is left exactly as it was.
       throw new Error(
-        `${path}: schema version ${String(version)}, this vigil reads version ${SCHEMA_VERSION}`,
+        `the data directory was written by a newer vigil (storage format ${String(version)}); this vigil reads formats 1 to ${SCHEMA_VERSION}. Run the newer vigil, or give this one another data directory`,
       );
     }
+    db.transaction(() => {
+      db.exec(DDL);
+      if (version === undefined)
+        db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
+      else if (version !== SCHEMA_VERSION)
+        db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(SCHEMA_VERSION);
+    })();
     return db;
   } catch (error) {
     db.close();
@@ -154,6 +181,28 @@ const SQL = {
   oldestRollupAt: ['SELECT min(start) FROM rollups WHERE resolution = ?', 'pluck'],
   deleteRollupsAt: ['DELETE FROM rollups WHERE resolution = ? AND start <= ?', ''],
   hasRollups: ['SELECT 1 FROM rollups WHERE series_id = ? LIMIT 1', 'pluck'],
+  insertHistogramChunk: [
+    'INSERT INTO histogram_chunks (series_id, min_t, max_t, count, data) VALUES (?, ?, ?, ?, ?)',
+    '',
+  ],
+  histogramChunksIn: [
+    'SELECT data FROM histogram_chunks WHERE series_id = ? AND max_t >= ? AND min_t <= ? ORDER BY min_t',
+    'pluck',
+  ],
+  histogramBounds: [
+    'SELECT series_id, min(min_t), max(max_t), count(*) FROM histogram_chunks GROUP BY series_id',
+    'raw',
+  ],
+  histogramFirstOf: ['SELECT min(min_t) FROM histogram_chunks WHERE series_id = ?', 'pluck'],
+  histogramCountOf: ['SELECT count(*) FROM histogram_chunks WHERE series_id = ?', 'pluck'],
+  deleteHistogramChunksBefore: ['DELETE FROM histogram_chunks WHERE series_id = ? AND max_t < ?', ''],
+  allHistogramHeads: ['SELECT series_id, data FROM histogram_head', 'raw'],
+  upsertHistogramHead: [
+    'INSERT INTO histogram_head (series_id, data) VALUES (?, ?) ' +
+      'ON CONFLICT (series_id) DO UPDATE SET data = excluded.data',
+    '',
+  ],
+  deleteHistogramHead: ['DELETE FROM histogram_head WHERE series_id = ?', ''],
 } as const;
 
 export type Statements = { readonly [K in keyof typeof SQL]: Database.Statement };

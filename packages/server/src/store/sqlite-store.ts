@@ -5,6 +5,9 @@ import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
 import { DiskReserve, RESERVE_BYTES } from './disk-reserve.js';
 import { DiskSpace } from './disk-space.js';
 import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
+import { decodeHistogramChunk, encodeHistogramChunk } from './histogram-codec.js';
+import { HistogramHead } from './histogram-head.js';
+import { type NativeHistogram, validateNativeHistogram } from './native-histogram.js';
 import { Retention } from './retention.js';
 import { RollupBuffer } from './rollup-buffer.js';
 import { decodeRollups } from './rollup-codec.js';
@@ -15,11 +18,13 @@ import { INVALID, SeriesIndex } from './series-index.js';
 import { ACCEPTED, CHUNK_SPAN_MS, DUPLICATE, SeriesState } from './series-state.js';
 import type {
   AppendResult,
+  HistogramSeriesData,
   LabelMatcher,
   RollupData,
   SampleVisitor,
   SelectOptions,
   SeriesData,
+  SeriesHistograms,
   SeriesLabels,
   SeriesSamples,
   SeriesStore,
@@ -105,6 +110,8 @@ export class SqliteStore implements SeriesStore {
   #dirty: SeriesState[] = [];
   /** Series whose row, chunks or rollup blocks need writing at the next flush. */
   #queued: SeriesState[] = [];
+  /** Series whose native histograms changed since the last flush. */
+  #histogramsDirty: SeriesState[] = [];
   /** The newest timestamp appended (within FUTURE_SLACK_MS of the clock): "now" for idle heads. */
   #watermark = Number.NEGATIVE_INFINITY;
   readonly #stopTimers: (() => void)[];
@@ -226,6 +233,94 @@ export class SqliteStore implements SeriesStore {
     if (s.queued) return;
     s.queued = true;
     this.#queued.push(s);
+  }
+
+  async appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
+    this.#assertOpen();
+    const counts = [0, 0, 0, 0, 0, 0];
+    const now = this.#o.clock.now();
+    const cutoff = now - this.#o.rawRetentionMs;
+    for (const entry of batch) {
+      const ts = entry.timestamps;
+      const hs = entry.histograms;
+      const tn = typeof ts?.length === 'number' ? ts.length : 0;
+      const hn = typeof hs?.length === 'number' ? hs.length : 0;
+      const n = Math.min(tn, hn);
+      counts[INVALID]! += Math.max(tn, hn) - n;
+      if (n === 0) continue;
+      const s = this.#index.resolve(entry.labels);
+      if (typeof s === 'number') {
+        counts[s]! += n;
+        continue;
+      }
+      for (let i = 0; i < n; i++) counts[this.#addHistogram(s, ts[i]!, hs[i]!, cutoff)]!++;
+    }
+    const rejected: Record<string, number> = {};
+    for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
+    return { accepted: counts[ACCEPTED]!, rejected };
+  }
+
+  #addHistogram(s: SeriesState, t: number, h: NativeHistogram, cutoff: number): number {
+    if (!Number.isInteger(t) || t > T_LIMIT || t < -T_LIMIT) return INVALID;
+    try {
+      validateNativeHistogram(h);
+    } catch {
+      return INVALID;
+    }
+    if (t < cutoff) return TOO_OLD;
+    const head = s.histograms ?? new HistogramHead();
+    const wasDirty = head.dirty;
+    const code = head.append(t, h);
+    if (code !== ACCEPTED) return code;
+    s.histograms = head;
+    if (!wasDirty) this.#histogramsDirty.push(s);
+    return code;
+  }
+
+  async selectHistograms(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    options?: SelectOptions,
+  ): Promise<HistogramSeriesData[]> {
+    this.#assertOpen();
+    const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
+    const matched = this.#match([matchers], start, end, true).filter(
+      (s) => s.histograms && s.histograms.lastT >= start && s.histograms.firstT <= end,
+    );
+    checkSeries(matched.length, options);
+    const result: HistogramSeriesData[] = [];
+    let total = 0;
+    for (const s of matched) {
+      const head = s.histograms!;
+      const timestamps: number[] = [];
+      const histograms: NativeHistogram[] = [];
+      const take = (ts: readonly number[], hs: readonly NativeHistogram[]) => {
+        for (let i = 0; i < ts.length; i++) {
+          const t = ts[i]!;
+          if (t < start || t > end) continue;
+          timestamps.push(t);
+          histograms.push(hs[i]!);
+        }
+      };
+      if (head.storedChunks > 0) {
+        for (const data of this.#st.histogramChunksIn.all(s.id, start, end) as Uint8Array[]) {
+          const chunk = decodeHistogramChunk(data);
+          take(chunk.timestamps, chunk.histograms);
+        }
+      }
+      for (const c of head.pending) {
+        if (c.maxT < start || c.minT > end) continue;
+        const chunk = decodeHistogramChunk(c.data);
+        take(chunk.timestamps, chunk.histograms);
+      }
+      take(head.timestamps, head.histograms);
+      if (timestamps.length === 0) continue;
+      total += timestamps.length;
+      if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
+      result.push({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms });
+    }
+    return result;
   }
 
   async select(
@@ -531,6 +626,8 @@ export class SqliteStore implements SeriesStore {
       ? Number.POSITIVE_INFINITY
       : o.clock.now() - Math.max(o.rollup1hRetentionMs, this.#materialized[0] ? o.rollup1mRetentionMs : 0);
     return this.#index.match(lists, (s: SeriesState) => {
+      const h = s.histograms;
+      if (h && h.lastT >= start && h.firstT <= end) return true;
       if (s.lastT < start) return false;
       if (s.firstT <= end) return true;
       return (
@@ -549,11 +646,12 @@ export class SqliteStore implements SeriesStore {
     const fresh = this.#index.fresh;
     const dirty = this.#dirty;
     const queued = this.#queued;
-    if (fresh.length === 0 && dirty.length === 0 && queued.length === 0) return;
+    const histograms = this.#histogramsDirty;
+    if (fresh.length === 0 && dirty.length === 0 && queued.length === 0 && histograms.length === 0) return;
     for (const s of queued) this.#fold(s);
     try {
       try {
-        this.#write(fresh, queued, dirty);
+        this.#write(fresh, queued, dirty, histograms);
       } catch (error) {
         if (!this.#reserve.release()) throw error;
         // The room the reserve held is for exactly this: acknowledged samples reaching the disk.
@@ -561,7 +659,7 @@ export class SqliteStore implements SeriesStore {
         this.#o.onError(
           new Error(`${this.#reserveSpent}; released the reserve to flush what was acknowledged`),
         );
-        this.#write(fresh, queued, dirty);
+        this.#write(fresh, queued, dirty, histograms);
       }
     } catch (error) {
       const code = (error as { code?: unknown }).code;
@@ -584,13 +682,25 @@ export class SqliteStore implements SeriesStore {
       }
     }
     for (const s of dirty) s.dirty = false;
+    for (const s of histograms) {
+      const h = s.histograms!;
+      h.storedChunks += h.pending.length;
+      h.pending = [];
+      h.dirty = false;
+    }
     this.#index.fresh = [];
     this.#dirty = [];
     this.#queued = [];
+    this.#histogramsDirty = [];
   }
 
   /** One transaction: all of it is written, or (a full disk, an I/O error) none of it. */
-  #write(fresh: readonly SeriesState[], queued: readonly SeriesState[], dirty: readonly SeriesState[]): void {
+  #write(
+    fresh: readonly SeriesState[],
+    queued: readonly SeriesState[],
+    dirty: readonly SeriesState[],
+    histograms: readonly SeriesState[],
+  ): void {
     const st = this.#st;
     this.#db.transaction(() => {
       for (const s of fresh) {
@@ -615,6 +725,13 @@ export class SqliteStore implements SeriesStore {
         const head = s.head;
         if (head && head.count > 0) st.upsertHead.run(s.id, head.minT, head.count, head.writer.view());
         else st.deleteHead.run(s.id);
+      }
+      for (const s of histograms) {
+        const h = s.histograms!;
+        for (const c of h.pending) st.insertHistogramChunk.run(s.id, c.minT, c.maxT, c.count, c.data);
+        if (h.timestamps.length > 0)
+          st.upsertHistogramHead.run(s.id, encodeHistogramChunk(h.timestamps, h.histograms));
+        else st.deleteHistogramHead.run(s.id);
       }
     })();
   }
@@ -696,6 +813,31 @@ export class SqliteStore implements SeriesStore {
       if (head.maxT > s.lastT) s.lastT = head.maxT;
       if (minT < s.firstT) s.firstT = minT;
     }
+    for (const [id, minT, maxT, count] of this.#st.histogramBounds.all() as [
+      number,
+      number,
+      number,
+      number,
+    ][]) {
+      const s = this.#index.get(id);
+      if (s === undefined) continue;
+      const h = (s.histograms = new HistogramHead());
+      h.firstT = minT;
+      h.lastT = maxT;
+      h.storedChunks = count;
+    }
+    for (const [id, data] of this.#st.allHistogramHeads.all() as [number, Uint8Array][]) {
+      const s = this.#index.get(id);
+      if (s === undefined) continue;
+      const h = (s.histograms ??= new HistogramHead());
+      const chunk = decodeHistogramChunk(data);
+      h.timestamps = chunk.timestamps;
+      h.histograms = chunk.histograms;
+      if (chunk.timestamps.length > 0) {
+        h.firstT = Math.min(h.firstT, chunk.timestamps[0]!);
+        h.lastT = Math.max(h.lastT, chunk.timestamps.at(-1)!);
+      }
+    }
     const future = this.#o.clock.now() + FUTURE_SLACK_MS;
     for (const s of this.#index.all()) {
       if (s.lastT > this.#watermark && s.lastT <= future) this.#watermark = s.lastT;
@@ -727,12 +869,49 @@ export class SqliteStore implements SeriesStore {
     this.#flush();
     this.#sealQuiet(rawCutoff);
     this.#flush();
+    this.#expireHistograms(rawCutoff);
     this.#retention.run(now);
   }
 
   /** Keeps the disk reserve; once it is back (or not needed), new samples are accepted again. */
   #restoreReserve(): void {
     if (this.#writeError === undefined && this.#reserve.ensure()) this.#reserveSpent = undefined;
+  }
+
+  /**
+   * Native histograms are kept raw for the raw retention: rollups (count, sum, min, max, last) have no
+   * meaning for them, so long ranges over histograms read raw chunks for as long as those are kept.
+   * A chunk goes once its newest sample is older than the cutoff; a series with none left loses its
+   * histogram state, and retention forgets it when it has no floats either.
+   */
+  #expireHistograms(rawCutoff: number): void {
+    const st = this.#st;
+    for (const s of this.#index.all()) {
+      const h = s.histograms;
+      if (!h || h.firstT >= rawCutoff) continue;
+      if (h.storedChunks > 0) {
+        this.#db.transaction(() => {
+          st.deleteHistogramChunksBefore.run(s.id, rawCutoff);
+          h.storedChunks = (st.histogramCountOf.get(s.id) as number) ?? 0;
+        })();
+      }
+      const keep = h.timestamps.findIndex((t) => t >= rawCutoff);
+      if (keep !== 0) {
+        h.timestamps = keep < 0 ? [] : h.timestamps.slice(keep);
+        h.histograms = keep < 0 ? [] : h.histograms.slice(keep);
+        if (!h.dirty) {
+          h.dirty = true;
+          this.#histogramsDirty.push(s);
+        }
+      }
+      h.firstT = Math.min(
+        (st.histogramFirstOf.get(s.id) as number | null) ?? Number.POSITIVE_INFINITY,
+        h.pending[0]?.minT ?? Number.POSITIVE_INFINITY,
+        h.timestamps[0] ?? Number.POSITIVE_INFINITY,
+      );
+    }
+    this.#flush();
+    for (const s of this.#index.all()) if (s.histograms?.empty) s.histograms = undefined;
   }
 
   /**

@@ -1,0 +1,284 @@
+import {
+  type BucketSpan,
+  COUNTER_RESET_HINTS,
+  type NativeHistogram,
+  NativeHistogramError,
+} from './native-histogram.js';
+
+/**
+ * A chunk of native histogram samples, byte-aligned:
+ *
+ *   version 1 (u8) | sample count (varint) | samples
+ *   sample = timestamp | flags (u8) | [layout] | zero count, count | sum (f64) | bucket counts
+ *
+ * The first timestamp is written whole (zigzag varint), the second as a delta, later ones as the
+ * change of the delta: a steady scrape costs one byte. `flags` holds the kind (bit 0, float), whether
+ * the bucket layout (schema, zero threshold, spans) is the previous sample's (bit 1) and the counter
+ * reset hint (bits 2-3). A layout is written only when it changes, so buckets that appear over time or
+ * a schema that drops cost bytes only then. Integer histograms with the previous sample's layout and
+ * kind write each count as its change from the previous sample (zigzag varints): a counter histogram
+ * whose buckets grow slowly costs about a byte a bucket. Floats (sums, float bucket counts, the zero
+ * threshold) are written as their 8 bytes, so every value, NaN payloads included (the staleness
+ * marker is a histogram whose sum is Prometheus's stale NaN), reads back bit for bit.
+ */
+export const HISTOGRAM_CHUNK_VERSION = 1;
+
+const FLOAT = 1;
+const SAME_LAYOUT = 2;
+
+const f64 = new Float64Array(1);
+const f64Bytes = new Uint8Array(f64.buffer);
+
+class ByteWriter {
+  bytes = new Uint8Array(256);
+  length = 0;
+
+  #room(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    const next = new Uint8Array(Math.max(this.bytes.length * 2, this.length + n));
+    next.set(this.bytes.subarray(0, this.length));
+    this.bytes = next;
+  }
+
+  byte(b: number): void {
+    this.#room(1);
+    this.bytes[this.length++] = b;
+  }
+
+  /** An integer 0 <= n < 2^53, seven bits a byte, low bits first. */
+  varint(n: number): void {
+    this.#room(8);
+    while (n >= 128) {
+      this.bytes[this.length++] = (n % 128) | 128;
+      n = Math.floor(n / 128);
+    }
+    this.bytes[this.length++] = n;
+  }
+
+  /** An integer -2^52 < n < 2^52. */
+  signed(n: number): void {
+    this.varint(n >= 0 ? n * 2 : -n * 2 - 1);
+  }
+
+  float(v: number): void {
+    this.#room(8);
+    f64[0] = v;
+    this.bytes.set(f64Bytes, this.length);
+    this.length += 8;
+  }
+
+  finish(): Uint8Array {
+    return this.bytes.slice(0, this.length);
+  }
+}
+
+class ByteReader {
+  readonly #bytes: Uint8Array;
+  #at = 0;
+
+  constructor(bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+
+  byte(): number {
+    if (this.#at >= this.#bytes.length) corrupt('ends inside a sample');
+    return this.#bytes[this.#at++]!;
+  }
+
+  varint(): number {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      const b = this.byte();
+      n += (b & 127) * scale;
+      if (b < 128) return n;
+      scale *= 128;
+      if (scale > 2 ** 56) corrupt('holds a varint longer than 8 bytes');
+    }
+  }
+
+  signed(): number {
+    const z = this.varint();
+    return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+  }
+
+  float(): number {
+    if (this.#at + 8 > this.#bytes.length) corrupt('ends inside a float');
+    f64Bytes.set(this.#bytes.subarray(this.#at, this.#at + 8));
+    this.#at += 8;
+    return f64[0]!;
+  }
+
+  get done(): boolean {
+    return this.#at === this.#bytes.length;
+  }
+}
+
+function corrupt(what: string): never {
+  throw new NativeHistogramError(`histogram chunk ${what}`);
+}
+
+function sameSpans(a: readonly BucketSpan[], b: readonly BucketSpan[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i]!.offset !== b[i]!.offset || a[i]!.length !== b[i]!.length) return false;
+  return true;
+}
+
+function sameLayout(a: NativeHistogram, b: NativeHistogram): boolean {
+  return (
+    a.schema === b.schema &&
+    Object.is(a.zeroThreshold, b.zeroThreshold) &&
+    sameSpans(a.positiveSpans, b.positiveSpans) &&
+    sameSpans(a.negativeSpans, b.negativeSpans)
+  );
+}
+
+function bucketsOf(h: NativeHistogram): [readonly number[], readonly number[]] {
+  return h.kind === 'int' ? [h.positiveDeltas, h.negativeDeltas] : [h.positiveCounts, h.negativeCounts];
+}
+
+function writeSpans(out: ByteWriter, spans: readonly BucketSpan[]): void {
+  out.varint(spans.length);
+  for (const s of spans) {
+    out.signed(s.offset);
+    out.varint(s.length);
+  }
+}
+
+function readSpans(input: ByteReader): BucketSpan[] {
+  const n = input.varint();
+  const spans: BucketSpan[] = [];
+  for (let i = 0; i < n; i++) spans.push({ offset: input.signed(), length: input.varint() });
+  return spans;
+}
+
+/**
+ * Encodes samples (timestamps ascending, integers in ms) that validateNativeHistogram accepted.
+ * Chunks are written whole: the store re-encodes its open head at each flush, as it does for floats.
+ */
+export function encodeHistogramChunk(
+  timestamps: ArrayLike<number>,
+  histograms: readonly NativeHistogram[],
+): Uint8Array {
+  const out = new ByteWriter();
+  out.byte(HISTOGRAM_CHUNK_VERSION);
+  out.varint(histograms.length);
+  let prevT = 0;
+  let prevDelta = 0;
+  let prev: NativeHistogram | undefined;
+  for (let i = 0; i < histograms.length; i++) {
+    const t = timestamps[i]!;
+    const h = histograms[i]!;
+    if (i === 0) {
+      out.signed(t);
+    } else {
+      const delta = t - prevT;
+      out.signed(i === 1 ? delta : delta - prevDelta);
+      prevDelta = delta;
+    }
+    prevT = t;
+    const same = prev !== undefined && sameLayout(prev, h);
+    const incremental = same && prev!.kind === 'int' && h.kind === 'int';
+    out.byte(
+      (h.kind === 'float' ? FLOAT : 0) |
+        (same ? SAME_LAYOUT : 0) |
+        (COUNTER_RESET_HINTS.indexOf(h.counterResetHint) << 2),
+    );
+    if (!same) {
+      out.signed(h.schema);
+      out.float(h.zeroThreshold);
+      writeSpans(out, h.positiveSpans);
+      writeSpans(out, h.negativeSpans);
+    }
+    const [positive, negative] = bucketsOf(h);
+    if (h.kind === 'float') {
+      out.float(h.zeroCount);
+      out.float(h.count);
+      out.float(h.sum);
+      for (const c of positive) out.float(c);
+      for (const c of negative) out.float(c);
+    } else if (incremental) {
+      const p = prev as NativeHistogram & { kind: 'int' };
+      out.signed(h.zeroCount - p.zeroCount);
+      out.signed(h.count - p.count);
+      out.float(h.sum);
+      for (let k = 0; k < positive.length; k++) out.signed(positive[k]! - p.positiveDeltas[k]!);
+      for (let k = 0; k < negative.length; k++) out.signed(negative[k]! - p.negativeDeltas[k]!);
+    } else {
+      out.varint(h.zeroCount);
+      out.varint(h.count);
+      out.float(h.sum);
+      for (const d of positive) out.signed(d);
+      for (const d of negative) out.signed(d);
+    }
+    prev = h;
+  }
+  return out.finish();
+}
+
+/** The samples of a chunk, in order; throws NativeHistogramError on bytes no encoder wrote. */
+export function decodeHistogramChunk(data: Uint8Array): {
+  timestamps: number[];
+  histograms: NativeHistogram[];
+} {
+  const input = new ByteReader(data);
+  const version = input.byte();
+  if (version !== HISTOGRAM_CHUNK_VERSION)
+    corrupt(`has version ${version}, this vigil reads ${HISTOGRAM_CHUNK_VERSION}`);
+  const n = input.varint();
+  const timestamps: number[] = [];
+  const histograms: NativeHistogram[] = [];
+  let t = 0;
+  let delta = 0;
+  let prev: NativeHistogram | undefined;
+  for (let i = 0; i < n; i++) {
+    if (i === 0) {
+      t = input.signed();
+    } else {
+      delta = i === 1 ? input.signed() : delta + input.signed();
+      t += delta;
+    }
+    const flags = input.byte();
+    const hint = COUNTER_RESET_HINTS[flags >> 2];
+    if (hint === undefined || flags >> 4 !== 0) corrupt(`has a sample with flags ${flags}`);
+    const same = (flags & SAME_LAYOUT) !== 0;
+    if (same && prev === undefined) corrupt('refers to the layout of a sample before its first');
+    const schema = same ? prev!.schema : input.signed();
+    const zeroThreshold = same ? prev!.zeroThreshold : input.float();
+    const positiveSpans = same ? prev!.positiveSpans : readSpans(input);
+    const negativeSpans = same ? prev!.negativeSpans : readSpans(input);
+    const np = positiveSpans.reduce((a, s) => a + s.length, 0);
+    const nn = negativeSpans.reduce((a, s) => a + s.length, 0);
+    const shape = { schema, zeroThreshold, positiveSpans, negativeSpans, counterResetHint: hint };
+    let h: NativeHistogram;
+    if ((flags & FLOAT) !== 0) {
+      const zeroCount = input.float();
+      const count = input.float();
+      const sum = input.float();
+      const positiveCounts = Array.from({ length: np }, () => input.float());
+      const negativeCounts = Array.from({ length: nn }, () => input.float());
+      h = { kind: 'float', ...shape, zeroCount, count, sum, positiveCounts, negativeCounts };
+    } else if (same && prev!.kind === 'int') {
+      const p = prev as NativeHistogram & { kind: 'int' };
+      const zeroCount = p.zeroCount + input.signed();
+      const count = p.count + input.signed();
+      const sum = input.float();
+      const positiveDeltas = Array.from({ length: np }, (_, k) => p.positiveDeltas[k]! + input.signed());
+      const negativeDeltas = Array.from({ length: nn }, (_, k) => p.negativeDeltas[k]! + input.signed());
+      h = { kind: 'int', ...shape, zeroCount, count, sum, positiveDeltas, negativeDeltas };
+    } else {
+      const zeroCount = input.varint();
+      const count = input.varint();
+      const sum = input.float();
+      const positiveDeltas = Array.from({ length: np }, () => input.signed());
+      const negativeDeltas = Array.from({ length: nn }, () => input.signed());
+      h = { kind: 'int', ...shape, zeroCount, count, sum, positiveDeltas, negativeDeltas };
+    }
+    timestamps.push(t);
+    histograms.push(h);
+    prev = h;
+  }
+  if (!input.done) corrupt('has bytes after its last sample');
+  return { timestamps, histograms };
+}

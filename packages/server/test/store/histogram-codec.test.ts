@@ -1,0 +1,233 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeHistogramChunk, encodeHistogramChunk } from '../../src/store/histogram-codec.js';
+import {
+  COUNTER_RESET_HINTS,
+  type IntNativeHistogram,
+  type NativeHistogram,
+  NativeHistogramError,
+} from '../../src/store/native-histogram.js';
+import { staleNaN } from '../../src/store/series-store.js';
+
+const example: IntNativeHistogram = {
+  kind: 'int',
+  schema: 0,
+  zeroThreshold: 0.001,
+  zeroCount: 2,
+  count: 14,
+  sum: 100,
+  positiveSpans: [
+    { offset: 0, length: 2 },
+    { offset: 2, length: 3 },
+  ],
+  positiveDeltas: [2, -1, 2, -1, -1],
+  negativeSpans: [{ offset: -1, length: 1 }],
+  negativeDeltas: [3],
+  counterResetHint: 'unknown',
+};
+
+/** Every number of a histogram as its IEEE-754 bits, so NaN payloads and -0 are compared too. */
+function bits(h: NativeHistogram): unknown {
+  const view = new DataView(new ArrayBuffer(8));
+  const b = (v: number) => {
+    view.setFloat64(0, v);
+    return view.getBigUint64(0).toString(16);
+  };
+  const counts =
+    h.kind === 'int'
+      ? [...h.positiveDeltas, ...h.negativeDeltas]
+      : [...h.positiveCounts, ...h.negativeCounts];
+  return {
+    ...h,
+    zeroThreshold: b(h.zeroThreshold),
+    zeroCount: b(h.zeroCount),
+    count: b(h.count),
+    sum: b(h.sum),
+    counts: counts.map(b),
+  };
+}
+
+const spans = fc.array(
+  fc.record({ offset: fc.integer({ min: 0, max: 40 }), length: fc.integer({ min: 0, max: 6 }) }),
+  {
+    maxLength: 4,
+  },
+);
+const anyFloat = fc.oneof(fc.double(), fc.constantFrom(staleNaN(), -0, Number.NaN));
+
+const histogram: fc.Arbitrary<NativeHistogram> = fc
+  .record({
+    kind: fc.constantFrom('int' as const, 'float' as const),
+    schema: fc.integer({ min: -4, max: 8 }),
+    zeroThreshold: fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true })),
+    positiveSpans: spans,
+    negativeSpans: spans,
+    first: fc.integer({ min: -1000, max: 1000 }),
+    counts: fc.array(
+      fc.oneof(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.integer({ min: -3, max: 3 })),
+      {
+        minLength: 60,
+        maxLength: 60,
+      },
+    ),
+    // Bucket counts live in arrays, where V8 keeps no NaN payload; only the sum carries the stale marker.
+    floats: fc.array(fc.double(), { minLength: 60, maxLength: 60 }),
+    zeroCount: fc.nat(),
+    count: fc.oneof(fc.nat(), fc.constant(2 ** 53 - 1)),
+    floatZero: anyFloat,
+    floatCount: anyFloat,
+    sum: anyFloat,
+    hint: fc.constantFrom(...COUNTER_RESET_HINTS),
+  })
+  .map((r) => {
+    const positiveSpans = r.positiveSpans.map((s, i) => (i === 0 ? { ...s, offset: s.offset + r.first } : s));
+    const negativeSpans = r.negativeSpans.map((s, i) => (i === 0 ? { ...s, offset: s.offset - r.first } : s));
+    const np = positiveSpans.reduce((a, s) => a + s.length, 0);
+    const nn = negativeSpans.reduce((a, s) => a + s.length, 0);
+    const shape = {
+      schema: r.schema,
+      zeroThreshold: r.zeroThreshold,
+      positiveSpans,
+      negativeSpans,
+      counterResetHint: r.hint,
+    };
+    return r.kind === 'int'
+      ? {
+          kind: 'int',
+          ...shape,
+          zeroCount: r.zeroCount,
+          count: r.count,
+          sum: r.sum,
+          positiveDeltas: r.counts.slice(0, np),
+          negativeDeltas: r.counts.slice(30, 30 + nn),
+        }
+      : {
+          kind: 'float',
+          ...shape,
+          zeroCount: r.floatZero,
+          count: r.floatCount,
+          sum: r.sum,
+          positiveCounts: r.floats.slice(2, 2 + np),
+          negativeCounts: r.floats.slice(30, 30 + nn),
+        };
+  });
+
+/** A counter histogram as a scrape sees it: the same layout growing slowly, sometimes a new bucket. */
+function scraped(n: number): { timestamps: number[]; histograms: NativeHistogram[] } {
+  const timestamps: number[] = [];
+  const histograms: NativeHistogram[] = [];
+  let counts = [1, 3, 2];
+  for (let i = 0; i < n; i++) {
+    counts = counts.map((c, k) => c + ((i + k) % 3));
+    if (i === n / 2) counts.push(1);
+    const deltas = counts.map((c, k) => c - (counts[k - 1] ?? 0));
+    const total = counts.reduce((a, b) => a + b, 0);
+    timestamps.push(1_700_000_000_000 + i * 15_000 + (i % 4 === 0 ? 1 : 0));
+    histograms.push({
+      ...example,
+      zeroCount: 0,
+      count: total,
+      sum: total * 0.25,
+      positiveSpans: [{ offset: -3, length: counts.length }],
+      positiveDeltas: deltas,
+      negativeSpans: [],
+      negativeDeltas: [],
+    });
+  }
+  return { timestamps, histograms };
+}
+
+describe('histogram chunk codec', () => {
+  it('round-trips any sequence of histograms bit for bit, layouts and kinds changing', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 100_000 }), histogram), { maxLength: 12 }),
+        fc.integer({ min: -(2 ** 45), max: 2 ** 45 }),
+        (samples, start) => {
+          let t = start;
+          const timestamps = samples.map(([gap]) => (t += gap + 1));
+          const histograms = samples.map(([, h]) => h);
+          const decoded = decodeHistogramChunk(encodeHistogramChunk(timestamps, histograms));
+          expect(decoded.timestamps).toEqual(timestamps);
+          expect(decoded.histograms.map(bits)).toEqual(histograms.map(bits));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes a known chunk byte for byte (golden)', () => {
+    // Three scrapes: the second keeps the layout, the third adds a bucket.
+    const { timestamps, histograms } = scraped(4);
+    const bytes = encodeHistogramChunk(timestamps.slice(0, 3), histograms.slice(0, 3));
+    expect(Buffer.from(bytes).toString('hex')).toBe(
+      [
+        '01', // version
+        '03', // samples
+        // t 1700000000000001 (zigzag varint), flags (int, new layout, hint unknown), schema 0,
+        // zero threshold 0.001, one positive span (offset -3, length 3), no negative spans
+        '82a0abfef962',
+        '00',
+        '00',
+        'fca9f1d24d62503f',
+        '010503',
+        '00',
+        // zero count 0, count 9, sum 2.25, deltas 1 3 0
+        '00',
+        '09',
+        '0000000000000240',
+        '020600',
+        // t +14999 ms, flags (same layout), zero count +0, count +3, sum 3, deltas +1 +1 -2
+        'aeea01',
+        '02',
+        '00',
+        '06',
+        '0000000000000840',
+        '020203',
+        // t +15000 ms, i.e. +1 on the delta; flags (new layout), schema 0, threshold, span of 4
+        '02',
+        '00',
+        '00',
+        'fca9f1d24d62503f',
+        '010504',
+        '00',
+        // zero count 0, count 16 (whole again), sum 4, deltas 4 2 -1 -4
+        '00',
+        '10',
+        '0000000000001040',
+        '08040107',
+      ].join(''),
+    );
+    expect(decodeHistogramChunk(bytes)).toEqual({
+      timestamps: timestamps.slice(0, 3),
+      histograms: histograms.slice(0, 3),
+    });
+  });
+
+  it('stores a slowly growing counter histogram in a few bytes a sample', () => {
+    const { timestamps, histograms } = scraped(120);
+    const bytes = encodeHistogramChunk(timestamps, histograms);
+    expect(decodeHistogramChunk(bytes)).toEqual({ timestamps, histograms });
+    // 1 timestamp + 1 flags + 2 counts + 8 sum + 3-4 buckets, after the first sample.
+    expect(bytes.length / 120).toBeLessThan(16);
+  });
+
+  it('refuses bytes no encoder wrote, naming what is wrong', () => {
+    const bytes = encodeHistogramChunk([1000], [example]);
+    const fail = (b: Uint8Array) => {
+      try {
+        decodeHistogramChunk(b);
+      } catch (e) {
+        expect(e).toBeInstanceOf(NativeHistogramError);
+        return (e as Error).message;
+      }
+      return 'decoded';
+    };
+    expect(fail(bytes.subarray(0, bytes.length - 3))).toBe('histogram chunk ends inside a sample');
+    expect(fail(Uint8Array.of(9, 0))).toBe('histogram chunk has version 9, this vigil reads 1');
+    expect(fail(Uint8Array.of(...bytes, 0))).toBe('histogram chunk has bytes after its last sample');
+    expect(fail(Uint8Array.of(1, 1, 0, 2))).toBe(
+      'histogram chunk refers to the layout of a sample before its first',
+    );
+  });
+});

@@ -129,8 +129,11 @@ const SERVER_ALLOWED: Record<string, readonly string[]> = {
     'alerts',
     'slo',
     'incidents',
+    'figures',
     'config',
   ],
+  // Read models over the QueryEngine interface: the figures /api/metrics, the dashboard and vigil top share.
+  figures: ['errors', 'query/query-engine.ts', 'query/query-result.ts'],
   demo: ['errors', 'config'],
   top: ['errors', 'config'],
   http: [
@@ -142,6 +145,7 @@ const SERVER_ALLOWED: Record<string, readonly string[]> = {
     'slo',
     'incidents',
     'reports',
+    'figures',
     'config',
   ],
   cli: [

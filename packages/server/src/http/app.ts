@@ -10,7 +10,7 @@ import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { dashboardAnswers, dashboardRoutes } from './dashboard-routes.js';
-import { fleetMetrics, mobileView } from './fleet-metrics.js';
+import { fleetMetrics, mobileView } from '../figures/fleet-metrics.js';
 import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';

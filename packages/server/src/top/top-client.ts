@@ -17,7 +17,11 @@ const THROUGHPUT: ReadonlyArray<readonly [string, string]> = [
   ['LLM calls/s', 'sum(rate(gen_ai_client_operation_duration_seconds_count[1m]))'],
   ['packets sent/s', 'sum(rate(stream_packets_sent_total[1m]))'],
   ['UDP packets/s', 'sum(rate(events_packets_received_total[1m]))'],
-  ['LLM cost $/h', 'sum(rate(vigil_llm_cost_usd_total[5m])) * 3600'],
+  // The cost page's and /api/metrics' cost per hour (figures/span-rate.ts; a test keeps them equal).
+  [
+    'LLM cost $/h',
+    'sum (increase(vigil_llm_cost_usd_total[1h]) / clamp(time() - min_over_time(timestamp(vigil_llm_cost_usd_total)[1h:15s]) + 7.5, 60, 3600)) * 3600',
+  ],
 ];
 const LOSS: ReadonlyArray<readonly [string, string]> = [
   [

@@ -112,10 +112,14 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
           cost_by_provider: { openai: 1.5, anthropic: 0.5 },
           cost_today: 2,
           cost_trend: 'increasing',
-          projected_monthly_cost: 60,
         },
         alerts_firing: 1,
       });
+      // A fresh install: $2 in the ten minutes stored is $12 an hour, $8,640 in 30 days, not the $2 x 30
+      // of a day's cost that ten minutes are not; within the 15 s / 60 s steps that find the first sample.
+      expect(doc.cost_analytics.cost_per_hour / 12).toBeCloseTo(1, 1);
+      expect(doc.cost_analytics.projected_monthly_cost / 8640).toBeCloseTo(1, 1);
+      expect(Math.abs(doc.cost_analytics.projection_basis_seconds - 600)).toBeLessThanOrEqual(30);
       // 40 more requests between T1 and now, extrapolated over the 5-minute window: 50 in 5 minutes.
       expect(doc.system_metrics.requests_per_minute).toBeCloseTo(10, 9);
       expect(doc.provider_metrics.openai).toEqual({

@@ -1,5 +1,6 @@
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
+import { dataSpan, spanRate } from './span-rate.js';
 
 /** The seed's `provider_metrics` entry, from stored GenAI series. Seconds, USD. */
 export interface FleetProvider {
@@ -39,26 +40,34 @@ export interface FleetMetrics {
     readonly cost_today: number;
     /** The last 12 hours against the 12 before, ±10%. */
     readonly cost_trend: 'increasing' | 'decreasing' | 'stable';
-    /** The last 24 hours' cost times 30. */
+    /** USD per hour over the last hour, or over the part of it that holds data. */
+    readonly cost_per_hour: number;
+    /** Cost per hour over the last 24 hours (or the part that holds data), times 24 × 30. */
     readonly projected_monthly_cost: number;
+    /** Seconds of data the projection is based on: 86400 once a day of cost is stored. */
+    readonly projection_basis_seconds: number;
   };
   readonly alerts_firing: number;
 }
 
-const HTTP = 'http_request_duration_seconds';
 const GENAI = 'gen_ai_client_operation_duration_seconds';
 const PROVIDER = 'gen_ai_provider_name';
 const COST = '{__name__=~".+_llm_cost_usd_total"}';
 const TOKENS = '{__name__=~".+_llm_tokens_total"}';
 
 /**
- * Built with PromQL over the store, from the names vigil's own library and prom-client write:
- * requests from `http_request_duration_seconds` (status in `code`, failures are 5xx), providers
- * from the OpenTelemetry GenAI histogram `gen_ai_client_operation_duration_seconds` (failures carry
- * `error_type`), tokens and cost from `<prefix>_llm_tokens_total` / `<prefix>_llm_cost_usd_total`
- * (GenAiMetrics), sessions from series with a `session` label seen in the last 5 minutes (Scope),
- * targets from `up`, firing alerts from `ALERTS`. A service that writes other names shows zeros.
+ * Where the fleet's requests are counted, in order of preference: a service's own HTTP requests
+ * (prom-client's and OpenTelemetry's name; failures are 5xx), else the operations a LatencyTracker
+ * records (failures: a status other than success), else the GenAI client calls (failures carry
+ * `error_type`). The first one with data is used alone, since a service that writes two of them
+ * counts one request in both.
  */
+const REQUEST_SOURCES = [
+  { histogram: 'http_request_duration_seconds', failed: '{code=~"5.."}' },
+  { histogram: 'latency_operation_duration_seconds', failed: '{status!="success"}' },
+  { histogram: GENAI, failed: '{error_type!=""}' },
+] as const;
+
 export async function fleetMetrics(engine: QueryEngine, now: number): Promise<FleetMetrics> {
   const q = (expr: string) => vector(engine, expr, now);
   const one = async (expr: string) => (await q(expr))[0]?.value ?? 0;
@@ -67,6 +76,8 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     for (const { metric, value } of await q(expr)) out[metric[label] ?? ''] = value;
     return out;
   };
+  const source = await requestSource(one);
+  const count = `${source.histogram}_count`;
   const midnight = now - (now % 86_400_000);
   const todayS = Math.max(60, Math.floor((now - midnight) / 1000));
   const [
@@ -90,12 +101,15 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     costToday,
     costRecent,
     costBefore,
+    costPerHour,
+    costPerDay,
+    costBasis,
   ] = await Promise.all([
-    one(`sum(increase(${HTTP}_count[24h]))`),
-    one(`sum(increase(${HTTP}_count{code=~"5.."}[24h]))`),
-    one(`sum(increase(${HTTP}_sum[24h]))`),
-    one(`sum(rate(${HTTP}_count[5m])) * 60`),
-    one(`max_over_time(sum(rate(${HTTP}_count[1m]))[24h:5m])`),
+    one(`sum(increase(${count}[24h]))`),
+    one(`sum(increase(${count}${source.failed}[24h]))`),
+    one(`sum(increase(${source.histogram}_sum[24h]))`),
+    one(`sum(rate(${count}[5m])) * 60`),
+    one(`max_over_time(sum(rate(${count}[1m]))[24h:5m])`),
     one('count(up)'),
     one('count(up == 1)'),
     one('count(count by (session) (last_over_time({session!=""}[5m])))'),
@@ -115,6 +129,9 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     one(`sum(increase(${COST}[${todayS}s]))`),
     one(`sum(increase(${COST}[12h]))`),
     one(`sum(increase(${COST}[12h] offset 12h))`),
+    one(`${spanRate(COST, '1h')} * 3600`),
+    one(`${spanRate(COST, '1d')} * 86400`),
+    one(dataSpan(COST, '1d')),
   ]);
   const provider_metrics: Record<string, FleetProvider> = {};
   const names = new Set([...Object.keys(providers), ...Object.keys(tokens), ...Object.keys(cost)]);
@@ -122,17 +139,18 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     const requests = providers[name] ?? 0;
     const per = (rows: readonly VectorSample[], label: string) => {
       const out: Record<string, number> = {};
-      for (const { metric, value } of rows) if (metric[PROVIDER] === name) out[metric[label] ?? ''] = value;
+      for (const { metric, value } of rows)
+        if (metric[PROVIDER] === name) out[metric[label] ?? ''] = Math.round(value);
       return out;
     };
     provider_metrics[name] = {
-      requests,
+      requests: Math.round(requests),
       success_rate: requests > 0 ? 1 - (providerErrors[name] ?? 0) / requests : null,
       average_latency: requests > 0 ? (providerSum[name] ?? 0) / requests : null,
       p50_latency: finite(quantiles[0]?.[name]),
       p95_latency: finite(quantiles[1]?.[name]),
       p99_latency: finite(quantiles[2]?.[name]),
-      total_tokens: tokens[name] ?? 0,
+      total_tokens: Math.round(tokens[name] ?? 0),
       total_cost: cost[name] ?? 0,
       models_used: per(models, 'gen_ai_request_model'),
       error_breakdown: per(errors, 'error_type'),
@@ -143,9 +161,10 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     timestamp: new Date(now).toISOString(),
     period: 'last_24h',
     system_metrics: {
-      total_requests: total,
-      successful_requests: total - failed,
-      failed_requests: failed,
+      // increase() extrapolates to the window's edges: a count is a whole number of requests.
+      total_requests: Math.round(total),
+      successful_requests: Math.round(total) - Math.round(failed),
+      failed_requests: Math.round(failed),
       success_rate: total > 0 ? 1 - failed / total : null,
       average_response_time: total > 0 ? durationSum / total : null,
       requests_per_minute: perMinute,
@@ -165,7 +184,9 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
           : costRecent < costBefore * 0.9
             ? 'decreasing'
             : 'stable',
-      projected_monthly_cost: total24h * 30,
+      cost_per_hour: costPerHour,
+      projected_monthly_cost: costPerDay * 30,
+      projection_basis_seconds: Math.round(costBasis),
     },
     alerts_firing: firing,
   };
@@ -184,6 +205,12 @@ export function mobileView(fleet: FleetMetrics, status: string) {
     cost_today: fleet.cost_analytics.cost_today,
     alerts_count: fleet.alerts_firing,
   };
+}
+
+/** The first of REQUEST_SOURCES that has series. */
+async function requestSource(one: (expr: string) => Promise<number>) {
+  const counts = await Promise.all(REQUEST_SOURCES.map((s) => one(`count(${s.histogram}_count)`)));
+  return REQUEST_SOURCES[counts.findIndex((n) => n > 0)] ?? REQUEST_SOURCES[0];
 }
 
 async function vector(engine: QueryEngine, expr: string, now: number) {

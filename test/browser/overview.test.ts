@@ -1,10 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory, writeLive } from '../../bench/lib/dashboard-history.js';
 import { launchBrowser, seriesPixels, startServer } from './harness.js';
-
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 
 describe('dashboard: overview, time picker, live updates and explore', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -28,7 +25,6 @@ describe('dashboard: overview, time picker, live updates and explore', () => {
       if (url.pathname !== '/api/v1/query_range') return;
       ranges.push({ start: Number(url.searchParams.get('start')), end: Number(url.searchParams.get('end')) });
     });
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -56,7 +52,6 @@ describe('dashboard: overview, time picker, live updates and explore', () => {
     const operations = await page.locator('.panel-table tbody tr').allTextContents();
     expect(operations.join(' ')).toContain('speech_to_text');
     for (const row of operations) expect(row, 'every cell has a value').not.toContain('—');
-    await page.screenshot({ path: new URL('overview.png', SCREENSHOTS).pathname, fullPage: true });
   });
 
   it('has every query sent once, by the inlined boot script, and uses each answer', async () => {
@@ -131,7 +126,6 @@ describe('dashboard: overview, time picker, live updates and explore', () => {
       .toBe('ok');
     expect(await page.locator('.panel-timeseries').count()).toBe(1);
     expect(await seriesPixels(page.locator('.panel-timeseries canvas'))).toBeGreaterThan(1000);
-    await page.screenshot({ path: new URL('explore.png', SCREENSHOTS).pathname, fullPage: true });
 
     await page.fill('.explore-query', 'sum(rate(latency_operations_total[5m]) +');
     await page.click('.explore-form button[type="submit"]');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -6,7 +6,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSIONS, writeHistory, writeLive } from '../../bench/lib/dashboard-history.js';
 import { launchBrowser, seriesPixels, startServer } from './harness.js';
 
-const SCREENSHOTS = new URL('../../docs/screenshots/', import.meta.url);
 const EVIL_SESSIONS = ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>'];
 const EVIL_VERSION = '"><img src=y onerror=alert(2)><script>alert(3)</script>';
 
@@ -58,7 +57,6 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterAll(async () => {
@@ -103,7 +101,6 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
     );
     for (const canvas of await page.locator('.panel-timeseries canvas').all())
       expect(await seriesPixels(canvas)).toBeGreaterThan(1000);
-    await page.screenshot({ path: new URL('sessions.png', SCREENSHOTS).pathname, fullPage: true });
   });
 
   it('renders label values holding markup as text: no dialog, no injected element', async () => {
@@ -140,7 +137,6 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
     expect(await month.locator('.uptime-row[data-row="openai"] .bar').count()).toBe(30);
     // Dependencies are not in this data: an empty state, not an error.
     expect(await page.locator('.panel-uptime').nth(2).getAttribute('data-state')).toBe('empty');
-    await page.screenshot({ path: new URL('health.png', SCREENSHOTS).pathname, fullPage: true });
   });
 
   it('cost: totals, projected month, the trend chart and the per-model table', async () => {
@@ -154,7 +150,6 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
       'openai',
     );
     expect(await seriesPixels(page.locator('.panel-timeseries canvas').first())).toBeGreaterThan(1000);
-    await page.screenshot({ path: new URL('cost.png', SCREENSHOTS).pathname, fullPage: true });
   });
 
   it('alerts: firing and pending alerts from the rules, history, and annotations as text', async () => {
@@ -172,7 +167,6 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
       .toBeGreaterThan(0);
     expect(await page.evaluate(() => document.querySelectorAll('img[src="z"], img[src="y"]').length)).toBe(0);
     expect(dialogs).toEqual([]);
-    await page.screenshot({ path: new URL('alerts.png', SCREENSHOTS).pathname, fullPage: true });
   });
 
   it('alerts: creates a silence from an alert row', async (ctx) => {
@@ -206,6 +200,5 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
       .poll(() => page.locator('[data-section="silenced"]').textContent(), { timeout: 15_000 })
       .toContain('TrafficFlowing');
     expect(await page.locator('[data-section="silences"] tbody tr').count()).toBe(1);
-    await page.screenshot({ path: new URL('alerts.png', SCREENSHOTS).pathname, fullPage: true });
   });
 });

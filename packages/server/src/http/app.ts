@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Clock, metricsHandler, type Registry, SystemUsage } from '@vigil/metrics';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
+import { fleetMetrics, mobileView } from '../figures/fleet-metrics.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
@@ -10,7 +11,6 @@ import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
 import { bearerAuth } from './bearer-auth.js';
 import { dashboardAnswers, dashboardRoutes } from './dashboard-routes.js';
-import { fleetMetrics, mobileView } from '../figures/fleet-metrics.js';
 import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';

@@ -28,19 +28,34 @@ const ERROR_RATE = 0.05;
  * the check is named by its first four characters and a hash.
  */
 export async function monitoredChecks(store: SeriesStore, now: number): Promise<CheckStatus[]> {
-  const [targets, heartbeats] = await Promise.all([
+  const [targets, heartbeats, providers, dependencies] = await Promise.all([
     checksOf(store, now, 'up', ['job', 'instance'], 'scrape_duration_seconds'),
     checksOf(store, now, 'vigil_push_up', ['monitor'], 'vigil_push_ping_seconds'),
+    checksOf(
+      store,
+      now,
+      'vigil_provider_up',
+      ['provider'],
+      'vigil_provider_response_time_seconds',
+      'provider',
+    ),
+    checksOf(store, now, 'vigil_dependency_up', ['dependency'], 'vigil_dependency_response_time_seconds'),
   ]);
-  return [...targets, ...heartbeats];
+  return [...targets, ...heartbeats, ...providers, ...dependencies];
 }
 
+/**
+ * Checks from one kind of 0/1 series: scrape targets (`up`), push monitors, and the providers and
+ * dependencies a service's HealthMonitor exports (`vigil_provider_up{provider}`, the series the
+ * dashboard's Health page draws), so /api/health lists what that page shows. A sample is one run.
+ */
 async function checksOf(
   store: SeriesStore,
   now: number,
   name: string,
   keys: readonly string[],
   responseName: string,
+  kind: 'provider' | 'dependency' = 'dependency',
 ): Promise<CheckStatus[]> {
   const byName = (n: string): LabelMatcher[] => [{ name: '__name__', type: '=', value: n }];
   const [day, month, responses] = await Promise.all([
@@ -86,7 +101,13 @@ async function checksOf(
       reasons.push(`no heartbeat for ${seconds(now - last.time)} (usually every ${seconds(gap)})`);
       state = 'unhealthy';
     } else if (!up) {
-      reasons.push(heartbeat ? 'the last heartbeat said down' : 'the last scrape failed');
+      reasons.push(
+        heartbeat
+          ? 'the last heartbeat said down'
+          : name === 'up'
+            ? 'the last scrape failed'
+            : 'the last check failed',
+      );
       state = 'unhealthy';
     } else {
       if (responseTimeMs !== undefined && responseTimeMs > SLOW_MS) {
@@ -101,8 +122,8 @@ async function checksOf(
     checks.push({
       name: heartbeat
         ? heartbeatName(series.labels.monitor ?? '')
-        : `${series.labels.job ?? ''}/${series.labels.instance ?? ''}`,
-      kind: 'dependency',
+        : keys.map((k) => series.labels[k] ?? '').join('/'),
+      kind,
       state,
       healthy: state !== 'unhealthy',
       critical: false,
@@ -113,7 +134,9 @@ async function checksOf(
       ...(reasons.length > 0 && state === 'unhealthy' && { error: reasons.join('; ') }),
       details: heartbeat
         ? { type: 'push' }
-        : { type: 'scrape', job: series.labels.job ?? '', instance: series.labels.instance ?? '' },
+        : name === 'up'
+          ? { type: 'scrape', job: series.labels.job ?? '', instance: series.labels.instance ?? '' }
+          : { type: 'health_monitor', job: series.labels.job ?? '', instance: series.labels.instance ?? '' },
       errorRate24h,
       ...(uptime24h !== undefined && { uptime24h }),
       ...(monthRuns > 0

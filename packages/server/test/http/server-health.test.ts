@@ -26,6 +26,7 @@ interface Entry {
 }
 interface Health {
   status: string;
+  providers_status: Record<string, Entry>;
   version: string;
   uptime: string;
   dependencies_status: Record<string, Entry>;
@@ -150,6 +151,50 @@ describe('GET /api/health of vigil serve', () => {
     } finally {
       await server.close();
       await new Promise<void>((r) => target.close(() => r()));
+    }
+  });
+
+  it('lists the providers and dependencies a HealthMonitor exports, with the uptime the Health page draws', async () => {
+    const now = 1_700_000_000_000;
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-health-'));
+    dirs.push(dir);
+    const server = await serve(
+      loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}),
+      new ManualClock(now),
+    );
+    try {
+      // Eleven checks a minute apart: openai up for 7 of them and down at the last; anthropic always up.
+      const lines: string[] = [];
+      for (let i = 0; i <= 10; i++) {
+        const t = now - (10 - i) * 60_000;
+        lines.push(`vigil_provider_up{provider="openai",job="demo"} ${i < 7 ? 1 : 0} ${t}`);
+        lines.push(`vigil_provider_up{provider="anthropic",job="demo"} 1 ${t}`);
+        lines.push(`vigil_provider_response_time_seconds{provider="anthropic",job="demo"} 0.2 ${t}`);
+        lines.push(`vigil_dependency_up{dependency="crm",job="demo"} 1 ${t}`);
+      }
+      const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
+        method: 'POST',
+        body: `${lines.join('\n')}\n`,
+      });
+      expect(res.status).toBeLessThan(300);
+      const { body } = await health(server);
+      expect(Object.keys(body.providers_status).sort()).toEqual(['anthropic', 'openai']);
+      expect(body.providers_status.openai).toMatchObject({
+        healthy: false,
+        status: 'unhealthy',
+        error: 'the last check failed',
+        uptime_24h: 7 / 11,
+        type: 'health_monitor',
+      });
+      expect(body.providers_status.anthropic).toMatchObject({
+        healthy: true,
+        uptime_24h: 1,
+        response_time: 0.2,
+      });
+      expect(body.dependencies_status.crm).toMatchObject({ healthy: true, uptime_24h: 1 });
+      expect(body.status).toBe('degraded');
+    } finally {
+      await server.close();
     }
   });
 });

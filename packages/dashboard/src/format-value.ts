@@ -6,6 +6,8 @@ interface Scale {
   readonly divisor: number;
   readonly prefix: string;
   readonly suffix: string;
+  /** How zero is written: `0/s`, `0 B`, not `0k/s`, `0 KiB`. */
+  readonly zero?: string;
 }
 
 const SI = ['', ' k', ' M', ' G', ' T', ' P'];
@@ -18,7 +20,7 @@ function stepped(magnitude: number, base: number, names: readonly string[], afte
     divisor *= base;
     i++;
   }
-  return { divisor, prefix: '', suffix: `${names[i]}${after}` };
+  return { divisor, prefix: '', suffix: `${names[i]}${after}`, zero: `0${names[0]}${after}` };
 }
 
 /**
@@ -70,7 +72,7 @@ function msScale(ms: number): Scale {
 const DEFAULT_DECIMALS: Partial<Record<Unit, number>> = { usd: 2, percent: 1, ratio: 1 };
 
 function write(value: number, scale: Scale, decimals: number): string {
-  if (value === 0) return `${scale.prefix}0${scale.suffix}`;
+  if (value === 0) return scale.zero ?? `${scale.prefix}0${scale.suffix}`;
   const scaled = value / scale.divisor;
   const sign = scaled < 0 ? '-' : '';
   return `${sign}${scale.prefix}${Math.abs(scaled).toFixed(decimals)}${scale.suffix}`;

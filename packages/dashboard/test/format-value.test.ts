@@ -59,11 +59,12 @@ describe('formatTicks', () => {
   });
 
   it('writes units: bytes, percent, dollars, per second', () => {
-    expect(formatTicks([0, 524_288, 1_048_576], 'bytes')).toEqual(['0 MiB', '0.5 MiB', '1.0 MiB']);
+    expect(formatTicks([0, 524_288, 1_048_576], 'bytes')).toEqual(['0 B', '0.5 MiB', '1.0 MiB']);
     expect(formatTicks([0, 0.05, 0.1], 'ratio')).toEqual(['0%', '5%', '10%']);
+    expect(formatTicks([0, 500, 1000], 'short')).toEqual(['0', '0.5 k', '1.0 k']);
     expect(formatTicks([0, 5, 10], 'usd')).toEqual(['$0', '$5', '$10']);
     expect(formatTicks([0, 0.5, 1], 'usd')).toEqual(['$0', '$0.50', '$1.00']);
-    expect(formatTicks([0, 2000, 4000], 'ops')).toEqual(['0k/s', '2k/s', '4k/s']);
+    expect(formatTicks([0, 2000, 4000], 'ops')).toEqual(['0/s', '2k/s', '4k/s']);
   });
 });
 

@@ -6,6 +6,7 @@ import { checkRules } from './check-rules.js';
 import { checkSlos } from './check-slos.js';
 import { runDemo } from './demo-command.js';
 import { notifyTest } from './notify-test.js';
+import { runReport } from './report-command.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
 import { runTop } from './top-command.js';
@@ -18,6 +19,7 @@ Usage:
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
   vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
+  vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]
   vigil notify test RECEIVER [--config FILE]
   vigil version
   vigil help
@@ -40,6 +42,13 @@ vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   recording rules and burn-rate alerts derived from them; exit code 1 if anything is wrong.
   --expand             print the derived rules as a Prometheus rule file (promtool and Prometheus load it)
   --data DIR           also check, in that store, that each latency SLI's histogram has a bucket at its threshold
+
+vigil report: availability, traffic and errors, latency p50/p95/p99, LLM tokens and cost, incidents
+(MTTA/MTTR) and the top alerts over a period, each figure beside the period before with its change
+  --period DURATION    the period (default 7d)
+  --end TIME           its end, RFC 3339 or Unix seconds (default: the newest sample in the store)
+  --format FORMAT      md (default), html or json
+  --data DIR           the data directory of vigil serve (default: --config's data, or ./data)
 
 vigil notify test RECEIVER [--config FILE]
   Sends a test alert through every integration of RECEIVER (from vigil.yaml's notifications or
@@ -67,6 +76,12 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(rest);
     case 'top':
       return runTop(rest);
+    case 'report':
+      return runReport(
+        rest,
+        (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
+        (line) => console.error(line),
+      );
     case 'check':
       if (rest[0] === 'slos')
         return checkSlos(

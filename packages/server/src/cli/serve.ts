@@ -286,6 +286,14 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     alerts: { rules, history, reload },
     slos: () => slos,
     incidents: { incidents, links, clock, bodyLimit: config.limits.bodyBytes },
+    reports: {
+      clock,
+      sources: () => ({
+        engine,
+        incidents: incidents.list({ limit: 1000 }),
+        alertEvents: (since, until) => history.query({ since, until, limit: 10_000 }),
+      }),
+    },
   });
   const http = createServer(app);
   http.on('upgrade', (req, socket, head) => {

@@ -17,6 +17,7 @@ import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
+import { type ReportRoutesOptions, reportRoutes } from './report-routes.js';
 import { envelopeOf, sendError, sendJson, sendText } from './respond.js';
 import { Router } from './router.js';
 import { serverHealth } from './server-health.js';
@@ -49,6 +50,8 @@ export interface AppOptions {
   readonly slos?: () => readonly SloSpec[];
   /** Incidents and their acknowledge links; without it those routes answer 404. */
   readonly incidents?: IncidentRoutesOptions;
+  /** What `/api/reports` reads; without it that route answers 404. */
+  readonly reports?: ReportRoutesOptions;
 }
 
 /**
@@ -128,6 +131,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     sloRoutes(router, { slos: options.slos, engine: options.engine, alerts: () => rules.alerts(), clock });
   }
   if (options.incidents) incidentRoutes(router, options.incidents);
+  if (options.reports) reportRoutes(router, options.reports);
 
   const authorised = bearerAuth(options.token);
 

@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { AlertHistory } from '../alerts/alert-history.js';
+import { ConfigError, loadConfig } from '../config/config.js';
+import { parseDuration } from '../config/duration.js';
+import { reportJson } from '../http/report-json.js';
+import type { Incident } from '../incidents/incident.js';
+import { PromqlEngine } from '../query/promql-engine.js';
+import { buildReport } from '../reports/build-report.js';
+import { reportHtml, reportMarkdown } from '../reports/render-report.js';
+import { DocumentFile } from '../store/document-file.js';
+import { openSqliteStore } from '../store/sqlite-store.js';
+
+const FORMATS = ['md', 'html', 'json'] as const;
+
+/**
+ * `vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]`: the
+ * report over the period ending at `--end` (default: the newest sample in the store), read from the
+ * store's files directly, so it works with the server stopped or running.
+ */
+export async function runReport(
+  args: string[],
+  out: (text: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  let values: ReturnType<typeof parse>;
+  try {
+    values = parse(args);
+  } catch (error) {
+    err(`vigil report: ${(error as Error).message}`);
+    return 2;
+  }
+  const periodMs = parseDuration(values.period);
+  if (periodMs === undefined || periodMs < 60_000) {
+    err(
+      `vigil report: --period: got "${values.period}", expected a duration of a minute or more such as 1h, 1d or 7d`,
+    );
+    return 2;
+  }
+  if (!(FORMATS as readonly string[]).includes(values.format)) {
+    err(`vigil report: --format: got "${values.format}", expected one of ${FORMATS.join(', ')}`);
+    return 2;
+  }
+  let dir = values.data;
+  if (dir === undefined) {
+    try {
+      dir = loadConfig({ ...(values.config !== undefined && { config: values.config }) }).data;
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      err(`vigil report: configuration: ${error.message}`);
+      return 2;
+    }
+  }
+  if (!existsSync(join(dir, 'vigil.db'))) {
+    err(
+      `vigil report: no store in ${dir} (no vigil.db there); pass the data directory of vigil serve with --data DIR`,
+    );
+    return 1;
+  }
+  let endMs: number | undefined;
+  if (values.end !== undefined) {
+    endMs = /^\d+(\.\d+)?$/.test(values.end) ? Number(values.end) * 1000 : Date.parse(values.end);
+    if (!Number.isFinite(endMs)) {
+      err(`vigil report: --end: got "${values.end}", expected an RFC 3339 time or Unix seconds`);
+      return 2;
+    }
+  }
+  const store = await openSqliteStore({ dir });
+  const documents = existsSync(join(dir, 'incidents.db'))
+    ? new DocumentFile(join(dir, 'incidents.db'))
+    : undefined;
+  const history = existsSync(join(dir, 'alerts.db')) ? new AlertHistory({ dir }) : undefined;
+  try {
+    const end = endMs ?? (await store.stats()).newestMs ?? Date.now();
+    const incidents = (documents?.list() ?? []).map((d) => JSON.parse(d.json) as Incident);
+    const report = await buildReport(
+      {
+        engine: new PromqlEngine({ store }),
+        incidents,
+        alertEvents: (since, until) => history?.query({ since, until, limit: 10_000 }) ?? [],
+      },
+      end,
+      periodMs,
+    );
+    out(
+      values.format === 'json'
+        ? `${JSON.stringify(reportJson(report), null, 2)}\n`
+        : values.format === 'html'
+          ? reportHtml(report)
+          : reportMarkdown(report),
+    );
+    return 0;
+  } finally {
+    history?.close();
+    documents?.close();
+    await store.close();
+  }
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      period: { type: 'string', default: '7d' },
+      end: { type: 'string' },
+      format: { type: 'string', default: 'md' },
+      data: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  }).values as { period: string; end?: string; format: string; data?: string; config?: string };
+}

@@ -1,0 +1,264 @@
+import type { AlertEvent } from '../alerts/alert-event.js';
+import { queryVector } from '../alerts/query-vector.js';
+import type { Incident } from '../incidents/incident.js';
+import type { QueryEngine } from '../query/query-engine.js';
+import type { Column, Figure, Report, ReportRow, ReportSection } from './report.js';
+
+export interface ReportSources {
+  readonly engine: QueryEngine;
+  /** Incidents opened in either period. */
+  readonly incidents: readonly Incident[];
+  /** Alert state changes between two times (ms), oldest first or not. */
+  readonly alertEvents: (sinceMs: number, untilMs: number) => readonly AlertEvent[];
+}
+
+interface QuerySpec {
+  readonly key: string;
+  readonly title: string;
+  readonly unit: Column['unit'];
+  /** PromQL with `$P` where the period goes. */
+  readonly expr: string;
+}
+
+interface QuerySection {
+  readonly id: string;
+  readonly title: string;
+  readonly keys: readonly string[];
+  readonly queries: readonly QuerySpec[];
+  /** Figures computed from the queried ones (error rate = errors / requests). */
+  readonly derived?: (figures: Record<string, number>) => Record<string, number>;
+  readonly derivedColumns?: readonly Column[];
+}
+
+const q = (le: string, quantile: number) =>
+  `histogram_quantile(${quantile}, sum by (le, ${le}) (rate(latency_operation_duration_seconds_bucket[$P])))`;
+
+/** What the report reads, on the metric names @vigil/metrics exports (latency tracker, health, genai). */
+const SECTIONS: readonly QuerySection[] = [
+  {
+    id: 'availability',
+    title: 'Availability by provider',
+    keys: ['provider'],
+    queries: [
+      {
+        key: 'availability',
+        title: 'Up',
+        unit: 'ratio',
+        expr: 'avg by (provider) (avg_over_time(vigil_provider_up[$P]))',
+      },
+    ],
+  },
+  {
+    id: 'dependencies',
+    title: 'Availability by dependency',
+    keys: ['dependency'],
+    queries: [
+      {
+        key: 'availability',
+        title: 'Up',
+        unit: 'ratio',
+        expr: 'avg by (dependency) (avg_over_time(vigil_dependency_up[$P]))',
+      },
+    ],
+  },
+  {
+    id: 'traffic',
+    title: 'Traffic and errors by operation and provider',
+    keys: ['operation', 'provider'],
+    queries: [
+      {
+        key: 'requests',
+        title: 'Requests',
+        unit: 'count',
+        expr: 'sum by (operation, provider) (increase(latency_operations_total[$P]))',
+      },
+      {
+        key: 'errors',
+        title: 'Errors',
+        unit: 'count',
+        expr: 'sum by (operation, provider) (increase(latency_operations_total{status!="success"}[$P]))',
+      },
+    ],
+    derived: (f) => ({ errorRate: f.errors! / f.requests! }),
+    derivedColumns: [{ key: 'errorRate', title: 'Error rate', unit: 'ratio' }],
+  },
+  {
+    id: 'latency',
+    title: 'Latency by operation and provider',
+    keys: ['operation', 'provider'],
+    queries: [
+      { key: 'p50', title: 'p50', unit: 'seconds', expr: q('operation, provider', 0.5) },
+      { key: 'p95', title: 'p95', unit: 'seconds', expr: q('operation, provider', 0.95) },
+      { key: 'p99', title: 'p99', unit: 'seconds', expr: q('operation, provider', 0.99) },
+    ],
+  },
+  {
+    id: 'llm',
+    title: 'LLM tokens and cost by provider and model',
+    keys: ['provider', 'model'],
+    queries: [
+      {
+        key: 'inputTokens',
+        title: 'Input tokens',
+        unit: 'count',
+        expr: 'sum by (provider, model) (increase(vigil_llm_tokens_total{type="input"}[$P]))',
+      },
+      {
+        key: 'outputTokens',
+        title: 'Output tokens',
+        unit: 'count',
+        expr: 'sum by (provider, model) (increase(vigil_llm_tokens_total{type="output"}[$P]))',
+      },
+      {
+        key: 'cost',
+        title: 'Cost',
+        unit: 'usd',
+        expr: 'sum by (provider, model) (increase(vigil_llm_cost_usd_total[$P]))',
+      },
+    ],
+  },
+];
+
+/**
+ * The report over the `periodMs` ending at `endMs`, each figure beside the period before it: the
+ * queries are evaluated at `endMs` and at `endMs − periodMs` over a range of one period. Sections
+ * with no data in either period are left out.
+ */
+export async function buildReport(sources: ReportSources, endMs: number, periodMs: number): Promise<Report> {
+  const window = `${Math.round(periodMs / 1000)}s`;
+  const sections: ReportSection[] = [];
+  for (const s of SECTIONS) {
+    const rows = new Map<
+      string,
+      { labels: Record<string, string>; cur: Record<string, number>; prev: Record<string, number> }
+    >();
+    for (const spec of s.queries) {
+      const expr = spec.expr.replaceAll('$P', window);
+      const [cur, prev] = await Promise.all([
+        queryVector(sources.engine, expr, endMs),
+        queryVector(sources.engine, expr, endMs - periodMs),
+      ]);
+      for (const [which, samples] of [
+        ['cur', cur],
+        ['prev', prev],
+      ] as const)
+        for (const sample of samples) {
+          const labels = Object.fromEntries(s.keys.map((k) => [k, sample.labels[k] ?? '']));
+          const id = s.keys.map((k) => labels[k]).join('\u0000');
+          let row = rows.get(id);
+          if (!row) rows.set(id, (row = { labels, cur: {}, prev: {} }));
+          row[which][spec.key] = sample.value;
+        }
+    }
+    if (rows.size === 0) continue;
+    const columns: Column[] = [
+      ...s.queries.map(({ key, title, unit }) => ({ key, title, unit })),
+      ...(s.derivedColumns ?? []),
+    ];
+    const out: ReportRow[] = [...rows.values()]
+      .sort((a, b) => (JSON.stringify(a.labels) < JSON.stringify(b.labels) ? -1 : 1))
+      .map((row) => {
+        const complete = (f: Record<string, number>) => {
+          const all: Record<string, number> = {};
+          for (const c of s.queries) all[c.key] = f[c.key] ?? Number.NaN;
+          return { ...all, ...(s.derived?.(all) ?? {}) };
+        };
+        const cur = complete(row.cur);
+        const prev = complete(row.prev);
+        const figures: Record<string, Figure> = {};
+        for (const c of columns) figures[c.key] = { current: cur[c.key]!, previous: prev[c.key]! };
+        return { labels: row.labels, figures };
+      });
+    sections.push({ id: s.id, title: s.title, keys: s.keys, columns, rows: out });
+  }
+  sections.push(incidentSection(sources.incidents, endMs, periodMs));
+  const alerts = topAlerts(sources, endMs, periodMs);
+  if (alerts.rows.length > 0) sections.push(alerts);
+  return { startMs: endMs - periodMs, endMs, periodMs, sections };
+}
+
+function incidentSection(incidents: readonly Incident[], endMs: number, periodMs: number): ReportSection {
+  const stats = (from: number, to: number) => {
+    const opened = incidents.filter((i) => i.openedAt > from && i.openedAt <= to);
+    const mean = (xs: number[]) => (xs.length === 0 ? Number.NaN : xs.reduce((a, b) => a + b, 0) / xs.length);
+    return {
+      opened: opened.length,
+      mtta: mean(
+        opened.flatMap((i) =>
+          i.acknowledgedAt === undefined ? [] : [(i.acknowledgedAt - i.openedAt) / 1000],
+        ),
+      ),
+      mttr: mean(
+        opened.flatMap((i) => (i.resolvedAt === undefined ? [] : [(i.resolvedAt - i.openedAt) / 1000])),
+      ),
+    };
+  };
+  const cur = stats(endMs - periodMs, endMs);
+  const prev = stats(endMs - 2 * periodMs, endMs - periodMs);
+  return {
+    id: 'incidents',
+    title: 'Incidents',
+    keys: [],
+    columns: [
+      { key: 'opened', title: 'Opened', unit: 'count' },
+      { key: 'mtta', title: 'Mean time to acknowledge', unit: 'duration' },
+      { key: 'mttr', title: 'Mean time to resolve', unit: 'duration' },
+    ],
+    rows: [
+      {
+        labels: {},
+        figures: {
+          opened: { current: cur.opened, previous: prev.opened },
+          mtta: { current: cur.mtta, previous: prev.mtta },
+          mttr: { current: cur.mttr, previous: prev.mttr },
+        },
+      },
+    ],
+  };
+}
+
+/** The ten alerts that fired longest in the period, by alert name, from the alert history. */
+function topAlerts(sources: ReportSources, endMs: number, periodMs: number): ReportSection {
+  const firing = (from: number, to: number) => {
+    const since = new Map<string, number>();
+    const total = new Map<string, number>();
+    const events = sources
+      .alertEvents(from - periodMs, to)
+      .filter((e) => e.kind === 'state')
+      .sort((a, b) => a.time - b.time);
+    for (const e of events) {
+      const key = JSON.stringify(e.labels);
+      const name = e.labels.alertname ?? '';
+      if (e.to === 'firing') since.set(key, e.time);
+      else if (e.from === 'firing') {
+        const start = since.get(key);
+        since.delete(key);
+        if (start !== undefined) add(total, name, Math.max(0, Math.min(e.time, to) - Math.max(start, from)));
+        else if (e.time > from) add(total, name, Math.min(e.time, to) - from);
+      }
+    }
+    for (const [key, start] of since)
+      add(total, JSON.parse(key).alertname ?? '', Math.max(0, to - Math.max(start, from)));
+    return total;
+  };
+  const cur = firing(endMs - periodMs, endMs);
+  const prev = firing(endMs - 2 * periodMs, endMs - periodMs);
+  const names = [...cur.entries()]
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 10);
+  return {
+    id: 'alerts',
+    title: 'Top alerts by firing time',
+    keys: ['alertname'],
+    columns: [{ key: 'firing', title: 'Firing', unit: 'duration' }],
+    rows: names.map(([name, ms]) => ({
+      labels: { alertname: name },
+      figures: { firing: { current: ms / 1000, previous: (prev.get(name) ?? 0) / 1000 } },
+    })),
+  };
+}
+
+function add(map: Map<string, number>, key: string, ms: number): void {
+  map.set(key, (map.get(key) ?? 0) + ms);
+}

@@ -1,0 +1,96 @@
+import { escapeHtml } from '../alerts/notify/email-message.js';
+import { change, type Figure, type Report, type ReportSection, type Unit } from './report.js';
+
+/** A figure for people: 99.95%, 1.23 s, 12,345, $4.56, 1h 5m; "–" when there is none. */
+export function formatFigure(value: number, unit: Unit): string {
+  if (!Number.isFinite(value)) return '–';
+  switch (unit) {
+    case 'ratio':
+      return `${(value * 100).toFixed(value >= 0.9995 && value < 1 ? 3 : 2)}%`;
+    case 'seconds':
+      return value < 1 ? `${(value * 1000).toFixed(0)} ms` : `${value.toFixed(2)} s`;
+    case 'usd':
+      return `$${value.toFixed(2)}`;
+    case 'duration': {
+      const s = Math.round(value);
+      const h = Math.floor(s / 3600);
+      const m = Math.floor((s % 3600) / 60);
+      return h > 0 ? `${h}h ${m}m` : m > 0 ? `${m}m ${s % 60}s` : `${s}s`;
+    }
+    default:
+      return Math.round(value).toLocaleString('en-US');
+  }
+}
+
+/** `▲ 12%`, `▼ 0.3 pts`, `= 0%`; empty when there is nothing to compare with. */
+export function formatChange(figure: Figure, unit: Unit): string {
+  const c = change(figure, unit);
+  if (!c) return '';
+  const digits = Math.abs(c.value) < 10 ? 1 : 0;
+  const text = `${Math.abs(c.value).toFixed(digits)}${c.unit === 'pts' ? ' pts' : '%'}`;
+  if (Number(Math.abs(c.value).toFixed(digits)) === 0) return `= ${text}`;
+  return `${c.value > 0 ? '▲' : '▼'} ${text}`;
+}
+
+function span(r: Report): string {
+  const at = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return `${at(r.startMs)} to ${at(r.endMs)} UTC`;
+}
+
+function cells(section: ReportSection, row: ReportSection['rows'][number]): string[] {
+  return [
+    ...section.keys.map((k) => row.labels[k] || '–'),
+    ...section.columns.map((c) => {
+      const f = row.figures[c.key]!;
+      const delta = formatChange(f, c.unit);
+      return `${formatFigure(f.current, c.unit)}${delta ? ` (${delta})` : ''}`;
+    }),
+  ];
+}
+
+/** The report as Markdown: one table per section, each figure with its change against the period before. */
+export function reportMarkdown(r: Report): string {
+  const lines = [
+    `# vigil report: ${span(r)}`,
+    '',
+    'Each figure is followed by its change against the period before.',
+    '',
+  ];
+  for (const s of r.sections) {
+    lines.push(`## ${s.title}`, '');
+    const head = [...s.keys, ...s.columns.map((c) => c.title)];
+    lines.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
+    for (const row of s.rows) lines.push(`| ${cells(s, row).join(' | ')} |`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+/** The report as a self-contained HTML page (inline styles only, so mail clients show it as sent). */
+export function reportHtml(r: Report): string {
+  const parts = [
+    `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>vigil report</title></head>`,
+    `<body style="font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#222">`,
+    `<h1 style="font-size:1.4em">vigil report: ${escapeHtml(span(r))}</h1>`,
+    `<p style="color:#666">Each figure is followed by its change against the period before.</p>`,
+  ];
+  for (const s of r.sections) {
+    parts.push(`<h2 style="font-size:1.1em;margin-top:1.5em">${escapeHtml(s.title)}</h2>`);
+    parts.push('<table cellpadding="5" style="border-collapse:collapse;font-size:.9em"><tr>');
+    for (const h of [...s.keys, ...s.columns.map((c) => c.title)])
+      parts.push(`<th style="text-align:left;border-bottom:1px solid #ccc">${escapeHtml(h)}</th>`);
+    parts.push('</tr>');
+    for (const row of s.rows)
+      parts.push(
+        `<tr>${cells(s, row)
+          .map((c) => `<td style="border-bottom:1px solid #eee">${escapeHtml(c)}</td>`)
+          .join('')}</tr>`,
+      );
+    parts.push('</table>');
+  }
+  parts.push('</body></html>');
+  return parts.join('');
+}
+
+/** Plain text for the email's text part: the Markdown tables read well enough as text. */
+export const reportText = reportMarkdown;

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runReport } from '../../src/cli/report-command.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+
+const MIN = 60_000;
+// Recent enough for the store's retention: the top of the hour, two hours ago.
+const END = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
+const iso = (ms: number) => new Date(ms).toISOString();
+const minute = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
+let dir: string;
+
+/**
+ * Two hours of minute samples ending at END: in the first hour STT on openai serves 100 requests with
+ * 5 errors, in the second 200 with 4; openai is up for the whole second hour and half of the first;
+ * gpt-4o costs $1 then $3.
+ */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-report-'));
+  const store = await openSqliteStore({ dir });
+  const ts: number[] = [];
+  const ok: number[] = [];
+  const err: number[] = [];
+  const up: number[] = [];
+  const cost: number[] = [];
+  let [o, e, c] = [0, 0, 0];
+  for (let m = -120; m <= 0; m++) {
+    const current = m > -60;
+    if (m > -120) {
+      o += current ? (200 - 4) / 60 : (100 - 5) / 60;
+      e += current ? 4 / 60 : 5 / 60;
+      c += current ? 3 / 60 : 1 / 60;
+    }
+    ts.push(END + m * MIN);
+    ok.push(o);
+    err.push(e);
+    cost.push(c);
+    up.push(current || m % 2 === 0 ? 1 : 0);
+  }
+  const base = { operation: 'speech_to_text', provider: 'openai' };
+  await store.append([
+    {
+      labels: { __name__: 'latency_operations_total', ...base, status: 'success' },
+      timestamps: ts,
+      values: ok,
+    },
+    {
+      labels: { __name__: 'latency_operations_total', ...base, status: 'error' },
+      timestamps: ts,
+      values: err,
+    },
+    { labels: { __name__: 'vigil_provider_up', provider: 'openai' }, timestamps: ts, values: up },
+    {
+      labels: { __name__: 'vigil_llm_cost_usd_total', provider: 'openai', model: 'gpt-4o' },
+      timestamps: ts,
+      values: cost,
+    },
+  ]);
+  await store.close();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function report(format: string): Promise<string> {
+  let text = '';
+  const errors: string[] = [];
+  const code = await runReport(
+    ['--period', '1h', '--format', format, '--data', dir],
+    (t) => (text += t),
+    (l) => errors.push(l),
+  );
+  expect(errors).toEqual([]);
+  expect(code).toBe(0);
+  return text;
+}
+
+describe('vigil report', () => {
+  it('gives each figure of the last hour beside the hour before, in JSON', async () => {
+    const r = JSON.parse(await report('json'));
+    expect(r.start).toBe(iso(END - 3_600_000));
+    expect(r.end).toBe(iso(END));
+    const section = (id: string) => r.sections.find((s: { id: string }) => s.id === id);
+    const traffic = section('traffic').rows[0];
+    expect(traffic.labels).toEqual({ operation: 'speech_to_text', provider: 'openai' });
+    expect(traffic.figures.requests.current).toBeCloseTo(200, 6);
+    expect(traffic.figures.requests.previous).toBeCloseTo(100, 6);
+    expect(traffic.figures.requests.change).toEqual({ value: expect.closeTo(100, 6), unit: '%' });
+    expect(traffic.figures.errorRate.current).toBeCloseTo(0.02, 9);
+    expect(traffic.figures.errorRate.previous).toBeCloseTo(0.05, 9);
+    expect(traffic.figures.errorRate.change).toEqual({ value: expect.closeTo(-3, 6), unit: 'pts' });
+    const availability = section('availability').rows[0];
+    expect(availability.figures.availability.current).toBe(1);
+    expect(availability.figures.availability.previous).toBeCloseTo(0.5, 1);
+    const llm = section('llm').rows[0];
+    expect(llm.labels).toEqual({ provider: 'openai', model: 'gpt-4o' });
+    expect(llm.figures.cost.current).toBeCloseTo(3, 6);
+    expect(llm.figures.cost.change.value).toBeCloseTo(200, 6);
+    expect(section('incidents').rows[0].figures.opened).toEqual({
+      current: 0,
+      previous: 0,
+      change: { value: 0, unit: '%' },
+    });
+  });
+
+  it('renders the same figures as Markdown and HTML', async () => {
+    const md = await report('md');
+    expect(md).toContain(`# vigil report: ${minute(END - 3_600_000)} to ${minute(END)} UTC`);
+    expect(md).toContain('| speech_to_text | openai | 200 (▲ 100%) | 4 (▼ 20%) | 2.00% (▼ 3.0 pts) |');
+    expect(md).toContain('| openai | gpt-4o | – | – | $3.00 (▲ 200%) |');
+    const html = await report('html');
+    expect(html).toContain('<td style="border-bottom:1px solid #eee">2.00% (▼ 3.0 pts)</td>');
+  });
+
+  it('refuses a bad period, format or data directory with the reason', async () => {
+    const run = async (args: string[]) => {
+      const errors: string[] = [];
+      const code = await runReport(
+        args,
+        () => {},
+        (l) => errors.push(l),
+      );
+      return { code, error: errors.join('\n') };
+    };
+    expect(await run(['--period', 'soon', '--data', dir])).toEqual({
+      code: 2,
+      error:
+        'vigil report: --period: got "soon", expected a duration of a minute or more such as 1h, 1d or 7d',
+    });
+    expect((await run(['--format', 'pdf', '--data', dir])).error).toContain('--format: got "pdf"');
+    expect((await run(['--data', join(dir, 'nope')])).error).toContain('no store in');
+  });
+});

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { type Clock, systemClock } from '@vigil/metrics';
 import Database from 'better-sqlite3';
+import { background } from '../errors/background-tasks.js';
 import type { AlertEvent, AlertEventSink } from './alert-event.js';
 
 export interface AlertHistoryOptions {
@@ -73,7 +74,7 @@ export class AlertHistory implements AlertEventSink {
       });
     }
     // Hourly is plenty for a retention counted in days.
-    this.#stopPrune = this.#clock.every(3_600_000, () => this.prune());
+    this.#stopPrune = this.#clock.every(3_600_000, () => background('pruning alerts.db', () => this.prune()));
   }
 
   record(event: AlertEvent): void {

@@ -1,4 +1,5 @@
 import type { Clock } from '@vigil/metrics';
+import { backgroundFailed } from '../errors/background-tasks.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { type SeriesLabels, type SeriesSamples, type SeriesStore, staleNaN } from '../store/series-store.js';
 import type { AlertSink } from './alert.js';
@@ -97,9 +98,11 @@ export class RuleGroup {
         this.#o.onFailure?.(this.spec.name, 'missed');
         return;
       }
-      this.#running = this.evaluate(this.#o.clock.now()).finally(() => {
-        this.#running = undefined;
-      });
+      this.#running = this.evaluate(this.#o.clock.now())
+        .catch((error: unknown) => backgroundFailed(`evaluating rule group "${this.spec.name}"`, error))
+        .finally(() => {
+          this.#running = undefined;
+        });
     });
   }
 

@@ -11,6 +11,7 @@ import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
 import { RuleManager } from '../alerts/rule-manager.js';
 import { type Config, ConfigError } from '../config/config.js';
 import { loadDashboards } from '../config/dashboard-files.js';
+import { background, countBackgroundFailures } from '../errors/background-tasks.js';
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
@@ -95,6 +96,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
   const registry = new Registry({ clock });
+  countBackgroundFailures(registry);
   let lastStoreError = '';
   let lastStoreErrorAt = 0;
   const storageErrors = registry.counter({
@@ -150,11 +152,11 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
   opened.defer(
     'the Pushgateway resampling',
-    clock.every(config.scrape.intervalMs, () => {
-      void writer
-        .write('pushgateway', pushGroups.sample(clock.now()))
-        .catch(() => writer.malformed('pushgateway', 'store_error'));
-    }),
+    clock.every(config.scrape.intervalMs, () =>
+      background('sampling the Pushgateway groups', () =>
+        writer.write('pushgateway', pushGroups.sample(clock.now())),
+      ),
+    ),
   );
   const statsd =
     config.statsd &&

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { type Clock, type Counter, type Gauge, type Registry, toCollectorDocument } from '@vigil/metrics';
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AlertEvent, AlertEventSink } from '../alerts/alert-event.js';
+import { background } from '../errors/background-tasks.js';
 import { formatValue } from '../query/format-value.js';
 import { parseSelector } from '../query/selector.js';
 import type { LabelMatcher, SeriesStore } from '../store/series-store.js';
@@ -107,9 +108,8 @@ export class LiveStream implements AlertEventSink {
   }
 
   start(): void {
-    this.#stop = this.#options.clock.every(
-      this.#options.intervalMs / this.#slots.length,
-      () => void this.tick(),
+    this.#stop = this.#options.clock.every(this.#options.intervalMs / this.#slots.length, () =>
+      background('live stream update', () => this.tick()),
     );
   }
 

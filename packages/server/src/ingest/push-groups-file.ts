@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Clock } from '@vigil/metrics';
+import { background } from '../errors/background-tasks.js';
 import type { PushGroups, SavedGroup } from './push-groups.js';
 
 export interface PushGroupsFileOptions {
@@ -60,11 +61,26 @@ export class PushGroupsFile {
   }
 
   start(): void {
-    this.#stop = this.#options.clock.every(this.#options.intervalMs, () => this.save());
+    this.#stop = this.#options.clock.every(this.#options.intervalMs, () =>
+      background('saving pushgateway.json', () => this.save()),
+    );
   }
 
-  /** Writes the groups if they changed since the last write. */
+  /**
+   * Writes the groups if they changed since the last write. While that fails (a full disk), pushes
+   * are refused with 503 and the groups in memory wait for the next try.
+   */
   save(): void {
+    try {
+      this.#write();
+      this.#options.groups.unsaved = undefined;
+    } catch (error) {
+      this.#options.groups.unsaved = `${this.#options.path} cannot be written: ${(error as Error).message}`;
+      throw error;
+    }
+  }
+
+  #write(): void {
     const { path, groups } = this.#options;
     if (groups.version === this.#savedVersion) return;
     const version = groups.version;

@@ -1,6 +1,7 @@
 import type { ParsedFamily } from '@vigil/metrics';
 import { ServerError } from '../errors/server-error.js';
 import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
+import { StoreUnwritableError } from '../store/store-unwritable-error.js';
 import { expositionSamples } from './exposition-samples.js';
 
 /** A grouping key from a Pushgateway path: `job/<job>{/<label>/<value>}`, values optionally `@base64`. */
@@ -77,6 +78,16 @@ export class PushGroups {
     return this.#version;
   }
 
+  /**
+   * Why the groups cannot be saved (push-groups-file.ts reports it), or undefined: while they cannot,
+   * pushes and deletes are refused, since a restart would lose them after they were acknowledged.
+   */
+  unsaved: string | undefined;
+
+  #assertSaving(): void {
+    if (this.unsaved !== undefined) throw new StoreUnwritableError(this.unsaved);
+  }
+
   /** Every group as it stands, to save. */
   saved(): SavedGroup[] {
     return [...this.#groups.values()].map((g) => ({
@@ -104,6 +115,7 @@ export class PushGroups {
     replaceAll: boolean,
     nowMs: number,
   ): SeriesSamples[] {
+    this.#assertSaving();
     const key = keyOf(labels);
     let group = this.#groups.get(key);
     if (!group) {
@@ -126,6 +138,7 @@ export class PushGroups {
 
   /** Deletes a group; returns the staleness markers for its series (nothing when there was no such group). */
   delete(labels: SeriesLabels, nowMs: number): SeriesSamples[] {
+    this.#assertSaving();
     const key = keyOf(labels);
     const group = this.#groups.get(key);
     if (!group) return [];

@@ -1,6 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Clock, Counter, Registry } from '@vigil/metrics';
 import type { HostPort } from '../config/config.js';
+import { background } from '../errors/background-tasks.js';
 import type { IngestWriter } from './ingest-writer.js';
 import { StatsdAggregator } from './statsd-aggregator.js';
 
@@ -56,7 +57,9 @@ export class StatsdServer {
         ),
       );
       socket.bind(address.port, address.host, () => {
-        this.#stopFlush = this.#options.clock.every(this.#options.flushIntervalMs, () => void this.flush());
+        this.#stopFlush = this.#options.clock.every(this.#options.flushIntervalMs, () =>
+          background('StatsD flush', () => this.flush()),
+        );
         resolve(socket.address().port);
       });
     });

@@ -1,10 +1,20 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, parsePrometheusText } from '@vigil/metrics';
+import { type Counter, ManualClock, parsePrometheusText, Registry } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { countBackgroundFailures } from '../../src/errors/background-tasks.js';
 import { PushGroups } from '../../src/ingest/push-groups.js';
 import { PushGroupsFile } from '../../src/ingest/push-groups-file.js';
+import { StoreUnwritableError } from '../../src/store/store-unwritable-error.js';
 
 const dirs: string[] = [];
 const dataDir = () => {
@@ -20,6 +30,35 @@ const values = (groups: PushGroups, now: number) =>
   groups.sample(now).map((s) => [s.labels.__name__, s.labels.job, s.labels.instance, s.values[0]]);
 
 describe('PushGroupsFile', () => {
+  it('survives a save that fails from its timer: counts it, refuses pushes with 503 meanwhile, and saves once it can', () => {
+    const registry = new Registry();
+    countBackgroundFailures(registry);
+    const clock = new ManualClock(1_000_000);
+    const path = join(dataDir(), 'pushgateway.json');
+    // A real file-system error: the temporary file's name is taken by a directory (EISDIR).
+    mkdirSync(`${path}.tmp`);
+    const groups = new PushGroups();
+    const file = new PushGroupsFile({ path, groups, clock, intervalMs: 1000 });
+    file.load();
+    file.start();
+    groups.push({ job: 'backup' }, parsePrometheusText('last_run 17\n'), true, clock.now());
+    expect(() => clock.advance(1000)).not.toThrow();
+    const failures = registry.getMetric('vigil_background_errors_total') as Counter;
+    expect(failures.get({ task: 'saving pushgateway.json' })).toBe(1);
+    expect(groups.unsaved).toMatch(/pushgateway\.json cannot be written: EISDIR/);
+    expect(() => groups.push({ job: 'nightly' }, parsePrometheusText('done 1\n'), true, clock.now())).toThrow(
+      StoreUnwritableError,
+    );
+    expect(() => groups.delete({ job: 'backup' }, clock.now())).toThrow(StoreUnwritableError);
+
+    rmSync(`${path}.tmp`, { recursive: true });
+    clock.advance(1000);
+    expect(groups.unsaved).toBe(undefined);
+    expect(readFileSync(path, 'utf8')).toContain('last_run');
+    groups.push({ job: 'nightly' }, parsePrometheusText('done 1\n'), true, clock.now());
+    file.close();
+  });
+
   it('writes changed groups at its interval and on close, and another process reads them back, NaN and Inf included', () => {
     const clock = new ManualClock(1_000_000);
     const path = join(dataDir(), 'pushgateway.json');

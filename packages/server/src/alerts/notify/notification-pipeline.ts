@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Clock, Registry } from '@vigil/metrics';
+import { background } from '../../errors/background-tasks.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { Alert, AlertSink, Silencer } from '../alert.js';
 import type { AlertEventSink } from '../alert-event.js';
@@ -96,12 +97,16 @@ export class NotificationPipeline implements AlertSink, Silencer {
       events: options.events,
     });
     this.#stops.push(
-      clock.every(MAINTENANCE_MS, () => this.#dispatcher.maintain()),
-      clock.every(GC_MS, () => {
-        this.#store.gc(clock.now());
-        this.silences.gc();
-      }),
-      clock.every(SNAPSHOT_MS, () => this.#log.flush()),
+      clock.every(MAINTENANCE_MS, () =>
+        background('notification dispatch', () => this.#dispatcher.maintain()),
+      ),
+      clock.every(GC_MS, () =>
+        background('expiring alerts and silences', () => {
+          this.#store.gc(clock.now());
+          this.silences.gc();
+        }),
+      ),
+      clock.every(SNAPSHOT_MS, () => background('saving notification-log.json', () => this.#log.flush())),
     );
   }
 

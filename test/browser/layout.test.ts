@@ -105,6 +105,20 @@ describe('dashboard layout, time axis, legends and controls', () => {
     await page.close();
   });
 
+  it('a stat reads the same over the last 7 days as over the last hour of a fresh install', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const throughput = async (from: string) => {
+      await open(page, `#/overview?from=${from}&to=now`);
+      const text = await page.locator('.panel-stat .stat-value').first().textContent();
+      return Number(text!.replace(/[^0-9.]/g, ''));
+    };
+    const hour = await throughput('now-1h');
+    const week = await throughput('now-7d');
+    expect(hour).toBeGreaterThan(0);
+    expect(Math.abs(week - hour) / hour).toBeLessThan(0.25);
+    await page.close();
+  });
+
   it('legends show each series value without hovering', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await open(page, '#/sessions?from=now-1h&to=now');

@@ -39,9 +39,15 @@ export function rangePath(expr: string, range: ResolvedRange, step = stepFor(ran
   });
 }
 
-/** An instant query at the end of the range, with the range's variables filled in. */
+/**
+ * An instant query at the end of the range, with the range's variables filled in. Its step is at
+ * most 30 s, so `$__rate_interval` is the last two minutes whatever the range: a stat reads the
+ * rate now, as its live updates do, not a 7-day range's 8-hour window that averages in the hours
+ * before any data existed (220/s read as 4.42/s). `$__range` stays the whole range.
+ */
 export function instantPath(expr: string, range: ResolvedRange): string {
-  return withParams('/api/v1/query', { query: expand(expr, range, stepFor(range)), time: range.end / 1000 });
+  const step = Math.min(stepFor(range), 30);
+  return withParams('/api/v1/query', { query: expand(expr, range, step), time: range.end / 1000 });
 }
 
 export function expand(expr: string, range: ResolvedRange, step: number): string {

@@ -23,6 +23,7 @@ export const SCENARIOS = [
   'query-rate-sum',
   'query-histogram-quantile',
   'query-long-range',
+  'regex-match',
   'alert-storm',
   'alert-eval',
   'dashboard',

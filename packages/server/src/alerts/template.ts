@@ -1,3 +1,4 @@
+import { RegexError, type SearchRegex, searchRegex } from '../regex/regex-matcher.js';
 import type { SeriesLabels } from '../store/series-store.js';
 import { goString, sprintf } from './go-format.js';
 import {
@@ -147,13 +148,7 @@ function call(name: string, args: unknown[]): unknown {
     }
     case 'reReplaceAll': {
       const [pattern, replacement, text] = arity(name, args, 3, 3);
-      const re = new RegExp(regex(String(pattern)).source, 'gu');
-      // Go writes groups as $1, ${1} or ${name}; JavaScript as $1 or $<name>.
-      const js = String(replacement).replace(/\$\{(\w+)\}|\$(\w+)/g, (_, braced?: string, bare?: string) => {
-        const group = braced ?? bare ?? '';
-        return /^\d+$/.test(group) ? `$${group}` : `$<${group}>`;
-      });
-      return String(text).replace(re, js);
+      return regex(String(pattern)).replaceAll(String(text), String(replacement));
     }
     case 'len': {
       const [v] = arity(name, args, 1, 1);
@@ -233,13 +228,12 @@ function toFloat(name: string, args: unknown[]): number {
 }
 
 /** Unanchored, as Go's regexp.MatchString and ReplaceAllString that Prometheus's `match` and `reReplaceAll` call. */
-function regex(pattern: string): RegExp {
+function regex(pattern: string): SearchRegex {
   try {
-    return new RegExp(pattern, 'u');
+    return searchRegex(pattern);
   } catch (error) {
-    throw new TemplateError(
-      `invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`,
-    );
+    if (error instanceof RegexError) throw new TemplateError(error.message);
+    throw error;
   }
 }
 

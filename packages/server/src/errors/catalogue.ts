@@ -145,7 +145,26 @@ export const SERVER_ERRORS = {
     type: 'execution',
     when: 'the query would load more samples than `query.maxSamples`',
   },
-  VIGIL_QUERY_TIMEOUT: { status: 503, type: 'timeout', when: 'the query ran past its timeout' },
+  VIGIL_QUERY_TOO_MUCH_MEMORY: {
+    status: 422,
+    type: 'execution',
+    when: 'the query would hold more memory than `maxQueryBytes` (samples, subquery steps, intermediate vectors)',
+  },
+  VIGIL_QUERY_TIMEOUT: {
+    status: 503,
+    type: 'timeout',
+    when: 'the query ran past its timeout, or waited for a slot that long',
+  },
+  VIGIL_QUERY_QUEUE_FULL: {
+    status: 503,
+    type: 'unavailable',
+    when: 'as many queries as `maxConcurrency` are running and the queue of waiting ones is full; retry later',
+  },
+  VIGIL_BAD_REGEX: {
+    status: 400,
+    type: 'bad_data',
+    when: 'a regular expression is not valid RE2 syntax, or is longer than 65,536 characters',
+  },
 
   // The distributed backend (remote write out, a remote engine's query API in).
   VIGIL_REMOTE_UNAVAILABLE: {

@@ -2,6 +2,7 @@ import type { Clock } from '@vigil/metrics';
 import type { Alert } from '../alerts/alert.js';
 import { MatcherError, matchesAll, parseMatchers } from '../alerts/notify/matcher.js';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
+import { RegexError, type RegexMatcher, regexMatcher } from '../regex/regex-matcher.js';
 import { alertmanagerError, parseJsonBody, parseTime } from './alertmanager-json.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
@@ -48,7 +49,7 @@ export function alertmanagerRoutes(router: Router, options: AlertmanagerRoutesOp
           throw new HttpError('VIGIL_BAD_MATCHER', `filter: ${error.message}`, { cause: error });
         throw error;
       }
-      const receiver = q.get('receiver');
+      const receiver = receiverMatcher(q.get('receiver'));
       const now = clock.now();
       const out = pipeline
         .alerts()
@@ -57,7 +58,7 @@ export function alertmanagerRoutes(router: Router, options: AlertmanagerRoutesOp
           if (!flag('active') && state === 'active') return false;
           if (!flag('silenced') && silencedBy.length > 0) return false;
           if (!flag('inhibited') && inhibitedBy.length > 0) return false;
-          if (receiver && !receivers.some((r) => new RegExp(`^(?:${receiver})$`).test(r))) return false;
+          if (receiver && !receivers.some((r) => receiver.test(r))) return false;
           return matchesAll(filter, alert.labels);
         })
         .map(({ alert, receivers, state, silencedBy, inhibitedBy }) => ({
@@ -142,3 +143,14 @@ function kind(value: unknown): string {
 }
 
 const bad = (message: string) => new HttpError('VIGIL_BAD_REQUEST', message);
+
+/** `?receiver=`: an anchored regular expression over receiver names, as Alertmanager's API reads it. */
+function receiverMatcher(pattern: string | null): RegexMatcher | undefined {
+  if (!pattern) return undefined;
+  try {
+    return regexMatcher(pattern, { dotAll: false });
+  } catch (error) {
+    if (error instanceof RegexError) throw bad(`receiver: ${error.message}`);
+    throw error;
+  }
+}

@@ -54,6 +54,11 @@ export interface EvaluatorOptions {
   readonly maxSamples: number;
   /** Most series one selector may load. */
   readonly maxSeries: number;
+  /**
+   * Most bytes the query may hold at once, estimated from what it loads and builds (samples,
+   * subquery steps, intermediate vectors) and checked before each is paid for.
+   */
+  readonly maxBytes: number;
   /** Clock time past which evaluation stops with a timeout. */
   readonly deadline: number;
   /** The query's own start and end, which `@ start()` and `@ end()` refer to. */
@@ -61,17 +66,36 @@ export interface EvaluatorOptions {
   readonly queryEnd: number;
 }
 
+/** Estimated bytes of one sample loaded (time and value), of one step of a subquery (its time, its
+ * vector and the array's header), and of one point of an intermediate vector (the object and its slot). */
+const SAMPLE_BYTES = 16;
+const STEP_BYTES = 64;
+const POINT_BYTES = 48;
+/** Work units (steps, series, points) between two looks at the clock. */
+const PACE_UNITS = 4096;
+/** Longest stretch of evaluation before other work (health checks, ingest) gets the event loop. */
+const SLICE_MS = 10;
+
 /**
  * Evaluates an expression at every step at once, node by node, with Prometheus's semantics
  * (v2.42: ranges and the lookback window include both ends). Samples loaded count against
- * `maxSamples`; the deadline is checked between steps.
+ * `maxSamples`, and so do a subquery's steps and the points of each intermediate vector, before they
+ * are built; the memory they take counts against `maxBytes`. The loops check the deadline and hand
+ * the event loop back every few milliseconds, so that no query holds up the rest of the server.
  */
 export class Evaluator {
   readonly #o: EvaluatorOptions;
   #samples = 0;
+  #units = 0;
+  #sliceStart = performance.now();
 
   constructor(options: EvaluatorOptions) {
     this.#o = options;
+  }
+
+  /** Time left before the deadline: what waiting for a slot to run in may take. */
+  remainingMs(): number {
+    return Math.max(0, this.#o.deadline - this.#o.clock.now());
   }
 
   async eval(e: Expr, steps: Float64Array): Promise<Value> {
@@ -226,7 +250,7 @@ export class Evaluator {
     matrix: Value & { type: 'matrix' },
     params: Value | undefined,
     steps: Float64Array,
-  ): Value {
+  ): Promise<Value> {
     const w = emptyWindow();
     const drops = USES_DROPS.has(range) ? matrix.series.map((s) => countDrops(s.vs)) : undefined;
     return this.#mapSteps(
@@ -250,6 +274,8 @@ export class Evaluator {
         }
         return out;
       },
+      true,
+      matrix.series.length,
     );
   }
 
@@ -291,12 +317,12 @@ export class Evaluator {
     }
     // Two series collide once named dropped: the step-wise path raises the error at that step.
     const matrix = await this.#matrix(arg, steps);
-    const input = vectorOf(this.#rangeFunction(range, false, matrix, undefined, steps));
+    const input = vectorOf(await this.#rangeFunction(range, false, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
   }
 
-  #absentOverTime(matrix: Value & { type: 'matrix' }, arg: Expr, steps: Float64Array): Value {
+  #absentOverTime(matrix: Value & { type: 'matrix' }, arg: Expr, steps: Float64Array): Promise<Value> {
     const metric = makeMetric(absentLabels(arg));
     return this.#mapSteps(
       Array.from(steps, () => []),
@@ -308,15 +334,29 @@ export class Evaluator {
         return present ? [] : [{ metric, value: 1 }];
       },
       false,
+      matrix.series.length,
     );
   }
 
-  /** Applies `fn` to each step's vector, checking the deadline and (if asked) duplicate label sets. */
-  #mapSteps(input: Vector[], fn: (vec: Vector, i: number) => Vector, checkUnique = true): Value {
+  /**
+   * Applies `fn` to each step's vector. The points it builds count against `maxSamples` and
+   * `maxBytes` on top of the samples loaded, as they are built; the deadline is checked and the
+   * event loop handed back as it goes; duplicate label sets are refused if asked.
+   */
+  async #mapSteps(
+    input: Vector[],
+    fn: (vec: Vector, i: number) => Vector,
+    checkUnique = true,
+    workPerStep = 0,
+  ): Promise<Value> {
     const out: Vector[] = new Array(input.length);
+    let points = 0;
     for (let i = 0; i < input.length; i++) {
       this.#checkDeadline();
       const vec = fn(input[i]!, i);
+      points += vec.length;
+      this.#hold(points, 0);
+      await this.#pace(input[i]!.length + vec.length + workPerStep + 1);
       if (checkUnique && vec.length > 1) {
         const seen = new Set<string>();
         for (const s of vec) {
@@ -333,9 +373,31 @@ export class Evaluator {
     return { type: 'vector', steps: out };
   }
 
+  /**
+   * Counts `units` of work done; every PACE_UNITS checks the deadline and, once SLICE_MS of wall
+   * time has gone by since the last pause, yields to the event loop.
+   */
+  async #pace(units: number): Promise<void> {
+    this.#units += units;
+    if (this.#units < PACE_UNITS) return;
+    this.#units = 0;
+    this.#checkDeadline();
+    if (performance.now() - this.#sliceStart < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.#sliceStart = performance.now();
+    this.#checkDeadline();
+  }
+
   #checkDeadline(): void {
     if (this.#o.clock.now() > this.#o.deadline)
       throw new QueryError('VIGIL_QUERY_TIMEOUT', 'query timed out in expression evaluation');
+  }
+
+  /** Refuses to hold `points` intermediate points and `steps` subquery steps on top of what is loaded. */
+  #hold(points: number, steps: number): void {
+    if (this.#samples + points + steps > this.#o.maxSamples) throw tooManySamples(undefined);
+    const bytes = this.#samples * SAMPLE_BYTES + points * POINT_BYTES + steps * STEP_BYTES;
+    if (bytes > this.#o.maxBytes) throw tooManyBytes(bytes, this.#o.maxBytes);
   }
 
   #ends(steps: Float64Array, at: AtModifier | undefined, offsetMs: number): Float64Array {
@@ -350,15 +412,23 @@ export class Evaluator {
     const lookback = this.#o.lookbackMs;
     const data = await this.#load(sel.matchers, min(ends) - lookback, max(ends));
     const out: Vector[] = Array.from(steps, () => []);
+    let points = 0;
     for (const series of data) {
       const metric = makeMetric(series.labels);
       const { timestamps: ts, values: vs } = series;
       for (let i = 0; i < ends.length; i++) {
+        if ((i & 1023) === 1023) {
+          this.#hold(points, 0);
+          await this.#pace(1024);
+        }
         const end = ends[i]!;
         const at = upperBound(ts, end) - 1;
         if (at < 0 || ts[at]! < end - lookback || isStaleNaN(vs[at]!)) continue;
         out[i]!.push({ metric, value: timestamps ? ts[at]! / 1000 : vs[at]! });
+        points++;
       }
+      this.#hold(points, 0);
+      await this.#pace(ends.length & 1023);
     }
     return out;
   }
@@ -396,10 +466,15 @@ export class Evaluator {
     let start = step * Math.trunc(first / step);
     if (start < first) start += step;
     const count = Math.max(0, Math.floor((max(ends) - start) / step) + 1);
+    // Refused before a step is built: `x[24h:1ms]` has 86,400,000 of them.
+    this.#hold(0, count);
     const inner = stepTimes(start, step, count);
+    const bare = unwrap(e.expr);
+    if (bare.kind === 'vectorSelector') return this.#selectorSubquery(bare, inner, ends, e.rangeMs);
     const value = vectorOf(await this.eval(e.expr, inner));
     const bySeries = new Map<string, { metric: Metric; ts: number[]; vs: number[] }>();
-    value.forEach((vec, i) => {
+    for (let i = 0; i < value.length; i++) {
+      const vec = value[i]!;
       for (const s of vec) {
         let series = bySeries.get(s.metric.key);
         if (!series) {
@@ -409,7 +484,8 @@ export class Evaluator {
         series.ts.push(inner[i]!);
         series.vs.push(s.value);
       }
-    });
+      await this.#pace(vec.length + 1);
+    }
     let points = 0;
     const series = [...bySeries.values()].map((s) => {
       points += s.ts.length;
@@ -417,6 +493,30 @@ export class Evaluator {
     });
     this.#count(points);
     return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
+  }
+
+  /**
+   * `selector[range:step]` straight from the store's scan into one pair of arrays per series: no
+   * vector per inner step, which for `x[10m:2ms]` were 300,000 arrays for the garbage collector.
+   */
+  async #selectorSubquery(
+    sel: VectorSelector,
+    inner: Float64Array,
+    ends: Float64Array,
+    rangeMs: number,
+  ): Promise<Value & { type: 'matrix' }> {
+    const rows = await this.selectorRows(sel, inner);
+    let points = 0;
+    const series: RangeSeries[] = [];
+    for (const row of rows) {
+      const ts = new Float64Array(row.steps.length);
+      for (let k = 0; k < ts.length; k++) ts[k] = inner[row.steps[k]!]!;
+      points += ts.length;
+      series.push({ metric: row.metric, ts, vs: row.values });
+      await this.#pace(ts.length);
+    }
+    this.#count(points);
+    return { type: 'matrix', series, ends, rangeMs };
   }
 
   async #load(matchers: readonly LabelMatcher[], start: number, end: number): Promise<SeriesData[]> {
@@ -452,7 +552,7 @@ export class Evaluator {
 
   #count(samples: number): void {
     this.#samples += samples;
-    if (this.#samples > this.#o.maxSamples) throw tooManySamples(undefined);
+    this.#hold(0, 0);
   }
 }
 
@@ -461,6 +561,13 @@ function tooManySamples(cause: unknown): QueryError {
     'VIGIL_QUERY_TOO_MANY_SAMPLES',
     'query processing would load too many samples into memory in query execution',
     { cause },
+  );
+}
+
+function tooManyBytes(bytes: number, max: number): QueryError {
+  return new QueryError(
+    'VIGIL_QUERY_TOO_MUCH_MEMORY',
+    `query processing would use about ${Math.ceil(bytes / 2 ** 20)} MiB of memory, more than the ${Math.floor(max / 2 ** 20)} MiB a query may use; narrow the matchers, shorten the range or widen the step`,
   );
 }
 

@@ -1,3 +1,4 @@
+import { type CaptureRegex, captureRegex, expand, RegexError } from '../regex/regex-matcher.js';
 import { dropName, LABEL_NAME, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
 
@@ -94,18 +95,16 @@ export function labelFunction(
   let relabel: (m: Metric) => string | undefined;
   if (func === 'label_replace') {
     const [, replacement, src, pattern] = strings as [string, string, string, string];
-    let regex: RegExp;
+    let regex: CaptureRegex;
     try {
-      regex = new RegExp(`^(?:${pattern})$`, 's');
-    } catch {
-      throw new QueryError(
-        'VIGIL_QUERY_EXECUTION',
-        `invalid regular expression in label_replace(): ${pattern}`,
-      );
+      regex = captureRegex(pattern);
+    } catch (error) {
+      if (!(error instanceof RegexError)) throw error;
+      throw new QueryError('VIGIL_QUERY_EXECUTION', `label_replace(): ${error.message}`, { cause: error });
     }
     relabel = (m) => {
       const match = regex.exec(m.labels[src] ?? '');
-      return match ? expand(replacement, match) : undefined;
+      return match ? expand(replacement, match.get) : undefined;
     };
   } else {
     const [, separator, ...sources] = strings as [string, string, ...string[]];
@@ -122,14 +121,4 @@ export function labelFunction(
       }
       return { metric, value: s.value };
     });
-}
-
-/** Go's regexp Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`; the longest name wins, unknown is empty. */
-function expand(template: string, match: RegExpExecArray): string {
-  return template.replace(/\$(?:\$|\{([a-zA-Z0-9_]+)\}|([a-zA-Z0-9_]+))/g, (whole, braced, bare) => {
-    if (whole === '$$') return '$';
-    const name = (braced ?? bare) as string;
-    if (/^\d+$/.test(name)) return match[Number(name)] ?? '';
-    return match.groups?.[name] ?? '';
-  });
 }

@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { RegexError, regexMatcher } from '../regex/regex-matcher.js';
 import type { LabelMatcher, MatchType } from '../store/series-store.js';
 import type {
   AggregateOp,
@@ -271,12 +272,10 @@ class Converter {
         const value = this.#string(parts[2]!);
         if (op === '=~' || op === '!~') {
           try {
-            new RegExp(`^(?:${value})$`);
+            regexMatcher(value);
           } catch (error) {
-            throw this.#error(
-              parts[2]!.from,
-              `invalid regular expression ${JSON.stringify(value)}: ${(error as Error).message}`,
-            );
+            if (error instanceof RegexError) throw this.#error(parts[2]!.from, error.message);
+            throw error;
           }
         }
         matchers.push({ name, type: op, value });

@@ -6,6 +6,7 @@ import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
 import type { QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
+import { QueryGate } from './query-gate.js';
 import type { MatrixSeries, QueryResult } from './query-result.js';
 import { lowerBound, upperBound } from './time-bounds.js';
 
@@ -27,6 +28,15 @@ export interface PromqlEngineOptions {
   readonly timeoutMs?: number;
   /** Most points per series a range query may return. Default 11000, as Prometheus's API. */
   readonly maxPointsPerSeries?: number;
+  /**
+   * Most memory one query may hold, estimated from the samples it loads, the steps of its subqueries
+   * and its intermediate vectors. Default 1 GiB.
+   */
+  readonly maxQueryBytes?: number;
+  /** Most queries evaluated at once, as Prometheus's `--query.max-concurrency`. Default 20. */
+  readonly maxConcurrency?: number;
+  /** Most queries waiting for a slot; one more is refused with 503. Default 1000. */
+  readonly maxQueued?: number;
 }
 
 function invalidOption(option: string, shown: string, expected: string): VigilError {
@@ -50,6 +60,8 @@ export class PromqlEngine implements QueryEngine {
   readonly #maxSeries: number;
   readonly #timeoutMs: number;
   readonly #maxPoints: number;
+  readonly #maxBytes: number;
+  readonly #gate: QueryGate;
 
   constructor(options: PromqlEngineOptions) {
     if (!options || typeof options.store?.select !== 'function')
@@ -62,11 +74,19 @@ export class PromqlEngine implements QueryEngine {
     this.#maxSeries = positiveInteger('maxSeries', options.maxSeries, 500_000);
     this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 120_000);
     this.#maxPoints = positiveInteger('maxPointsPerSeries', options.maxPointsPerSeries, 11_000);
+    this.#maxBytes = positiveInteger('maxQueryBytes', options.maxQueryBytes, 2 ** 30);
+    this.#gate = new QueryGate(
+      positiveInteger('maxConcurrency', options.maxConcurrency, 20),
+      positiveInteger('maxQueued', options.maxQueued, 1000),
+    );
   }
 
   async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
     const ast = parsePromql(expr);
-    const value = await this.#evaluator(timeMs, timeMs, options).eval(ast, Float64Array.of(timeMs));
+    const evaluator = this.#evaluator(timeMs, timeMs, options);
+    const value = await this.#gate.run(evaluator.remainingMs(), () =>
+      evaluator.eval(ast, Float64Array.of(timeMs)),
+    );
     switch (value.type) {
       case 'scalar':
         return { resultType: 'scalar', timeMs, value: value.values[0]! };
@@ -107,9 +127,14 @@ export class PromqlEngine implements QueryEngine {
     const steps = stepTimes(startMs, stepMs, count);
     const evaluator = this.#evaluator(startMs, endMs, options);
     const bare = unwrap(ast);
-    if (bare.kind === 'vectorSelector')
-      return { resultType: 'matrix', result: rowsToMatrix(await evaluator.selectorRows(bare, steps), steps) };
-    return { resultType: 'matrix', result: toMatrix(await evaluator.eval(ast, steps), steps) };
+    return this.#gate.run(evaluator.remainingMs(), async () => {
+      if (bare.kind === 'vectorSelector')
+        return {
+          resultType: 'matrix',
+          result: rowsToMatrix(await evaluator.selectorRows(bare, steps), steps),
+        };
+      return { resultType: 'matrix', result: toMatrix(await evaluator.eval(ast, steps), steps) };
+    });
   }
 
   /** Parses and type-checks without evaluating, for rule files and the API's error replies. */
@@ -126,6 +151,7 @@ export class PromqlEngine implements QueryEngine {
       defaultStepMs: this.#defaultStepMs,
       maxSamples: this.#maxSamples,
       maxSeries: this.#maxSeries,
+      maxBytes: this.#maxBytes,
       deadline: this.#clock.now() + timeout,
       queryStart: startMs,
       queryEnd: endMs,

@@ -1,4 +1,5 @@
 import { ServerError } from '../errors/server-error.js';
+import { RegexError, regexMatcher } from '../regex/regex-matcher.js';
 import type { LabelMatcher, MatchType } from '../store/series-store.js';
 
 export class SelectorError extends ServerError {
@@ -54,13 +55,10 @@ export function parseSelector(text: string): LabelMatcher[] {
   for (const m of matchers) {
     if (m.type === '=~' || m.type === '!~') {
       try {
-        new RegExp(`^(?:${m.value})$`);
+        regexMatcher(m.value);
       } catch (error) {
-        throw new SelectorError(
-          text,
-          0,
-          `invalid regular expression ${JSON.stringify(m.value)}: ${(error as Error).message}`,
-        );
+        if (error instanceof RegexError) throw new SelectorError(text, 0, error.message);
+        throw error;
       }
     }
   }
@@ -81,9 +79,9 @@ export function matchesEmpty(m: LabelMatcher): boolean {
     case '!=':
       return m.value !== '';
     case '=~':
-      return new RegExp(`^(?:${m.value})$`).test('');
+      return regexMatcher(m.value).matchesEmpty;
     case '!~':
-      return !new RegExp(`^(?:${m.value})$`).test('');
+      return !regexMatcher(m.value).matchesEmpty;
   }
 }
 

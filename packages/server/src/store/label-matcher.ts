@@ -1,3 +1,4 @@
+import { type RegexMatcher, regexMatcher } from '../regex/regex-matcher.js';
 import type { LabelMatcher, SeriesLabels } from './series-store.js';
 
 /** A matcher made ready to test label values. */
@@ -10,12 +11,9 @@ export interface CompiledMatcher {
   readonly literals: readonly string[] | undefined;
 }
 
-const META = /[\\^$.|?*+()[\]{}]/;
-
 /**
- * Regular expressions are anchored at both ends, as Prometheus does (`^(?:re)$`), and `.` matches a
- * newline too, as Prometheus's `(?s:` prefix makes it. JavaScript's syntax is close to RE2's for what
- * PromQL users write; RE2-only syntax such as `(?i)` is reported as an invalid expression.
+ * Regular expressions follow Prometheus: anchored at both ends, RE2 syntax, `.` matching a newline too,
+ * linear time (see ../regex/regex-matcher.ts).
  */
 export function compileMatcher(m: LabelMatcher): CompiledMatcher {
   const { name, type, value } = m;
@@ -26,25 +24,17 @@ export function compileMatcher(m: LabelMatcher): CompiledMatcher {
       return { name, test: (v) => v !== value, matchesEmpty: value !== '', literals: undefined };
     case '=~':
     case '!~': {
-      let re: RegExp;
+      let re: RegexMatcher;
       try {
-        re = new RegExp(`^(?:${value})$`, 's');
+        re = regexMatcher(value);
       } catch (error) {
-        throw new SyntaxError(`matcher ${name}${type}${JSON.stringify(value)}: invalid regular expression`, {
+        throw new SyntaxError(`matcher ${name}${type}${JSON.stringify(value)}: ${(error as Error).message}`, {
           cause: error,
         });
       }
-      const parts = value.split('|');
-      const literal = parts.every((p) => !META.test(p));
-      if (type === '=~') {
-        return {
-          name,
-          test: (v) => re.test(v),
-          matchesEmpty: re.test(''),
-          literals: literal ? parts : undefined,
-        };
-      }
-      return { name, test: (v) => !re.test(v), matchesEmpty: !re.test(''), literals: undefined };
+      if (type === '=~') return { name, test: re.test, matchesEmpty: re.matchesEmpty, literals: re.literals };
+      const { test } = re;
+      return { name, test: (v) => !test(v), matchesEmpty: !re.matchesEmpty, literals: undefined };
     }
     default:
       throw new TypeError(

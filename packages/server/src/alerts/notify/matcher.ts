@@ -1,4 +1,5 @@
 import { ServerError } from '../../errors/server-error.js';
+import { RegexError, type RegexMatcher, regexMatcher } from '../../regex/regex-matcher.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 
 export type MatchType = '=' | '!=' | '=~' | '!~';
@@ -9,7 +10,7 @@ export interface Matcher {
   readonly type: MatchType;
   readonly value: string;
   /** The anchored regular expression, for `=~` and `!~`. */
-  readonly re: RegExp | undefined;
+  readonly re: RegexMatcher | undefined;
 }
 
 export class MatcherError extends ServerError {
@@ -23,13 +24,14 @@ const NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 export function matcher(name: string, type: MatchType, value: string): Matcher {
   if (!NAME.test(name)) throw new MatcherError(`"${name}" is not a valid label name`);
-  let re: RegExp | undefined;
+  let re: RegexMatcher | undefined;
   if (type === '=~' || type === '!~') {
     try {
-      // Alertmanager anchors matcher regexes at both ends (pkg/labels/matcher.go).
-      re = new RegExp(`^(?:${value})$`, 'u');
+      // Alertmanager anchors matcher regexes at both ends without (?s) (pkg/labels/matcher.go).
+      re = regexMatcher(value, { dotAll: false });
     } catch (error) {
-      throw new MatcherError(`"${value}" is not a valid regular expression: ${(error as Error).message}`);
+      if (error instanceof RegexError) throw new MatcherError(error.message);
+      throw error;
     }
   }
   return { name, type, value, re };

@@ -55,7 +55,7 @@ receivers:
     );
     expect(() =>
       load('route: {receiver: r, routes: [{matchers: [\'a=~"("\']}]}\nreceivers: [{name: r}]'),
-    ).toThrow(/route\.routes\[0\]\.matchers\[0\]: "\(" is not a valid regular expression/);
+    ).toThrow(/route\.routes\[0\]\.matchers\[0\]: invalid regular expression "\(": missing closing \)/);
     expect(() =>
       load("route: {receiver: r}\nreceivers: [{name: r, webhook_configs: [{url: 'ftp://x'}]}]"),
     ).toThrow(

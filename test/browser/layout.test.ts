@@ -154,6 +154,29 @@ describe('dashboard layout, time axis, legends and controls', () => {
     await page.close();
   });
 
+  it('Explore keeps the queries that ran, newest first, and runs one again on a click', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    const first = 'sum(rate(latency_operations_total[5m]))';
+    const second = 'count(up)';
+    for (const query of [first, 'sum(', second]) {
+      await open(page, `#/explore?from=now-1h&to=now&q=${encodeURIComponent(query)}`);
+      await expect
+        .poll(() => page.locator('.explore-error, .panel-timeseries[data-state="ok"]').count(), {
+          timeout: 10_000,
+        })
+        .toBeGreaterThan(0);
+    }
+    await page.reload();
+    await page.waitForSelector('[data-page="explore"]');
+    // The query with a syntax error is not kept.
+    expect(await page.locator('.history-query').allTextContents()).toEqual([second, first]);
+    await page.locator('.query-history summary').click();
+    await page.locator('.history-query', { hasText: first }).click();
+    await expect.poll(() => page.evaluate(() => decodeURIComponent(location.hash))).toContain(first);
+    await expect.poll(() => page.locator('.panel-timeseries').getAttribute('data-state')).toBe('ok');
+    await page.close();
+  });
+
   it('says "stale" once the live stream stops bringing new points', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await open(page, '#/overview?from=now-15m&to=now');

@@ -4,6 +4,7 @@ import { errorPosition } from '../error-position.js';
 import { unitOfQuery } from '../format-value.js';
 import type { PanelContext } from '../panels/panel.js';
 import { TimeseriesPanel } from '../panels/timeseries-panel.js';
+import { queryHistory } from '../query-history.js';
 import type { ResolvedRange } from '../time-range.js';
 import type { Page } from './page.js';
 
@@ -17,6 +18,7 @@ export class ExplorePage implements Page {
   readonly #input: HTMLTextAreaElement;
   readonly #error = h('div', { class: 'explore-error', role: 'alert' });
   readonly #chart = h('div', { class: 'grid' });
+  readonly #history = h('details', { class: 'query-history' });
   readonly #onQuery: (query: string) => void;
   #panel: TimeseriesPanel | undefined;
   #range: ResolvedRange | undefined;
@@ -68,9 +70,11 @@ export class ExplorePage implements Page {
         h('p', {}, 'Run a PromQL query over the picked time range (Ctrl+Enter).'),
       ),
       form,
+      this.#history,
       this.#error,
       this.#chart,
     );
+    this.#showHistory(queryHistory.list());
     void ctx.api
       .get<{ data: string[] }>('/api/v1/label/__name__/values')
       .then((body) => replace(names, ...body.data.map((name) => h('option', { value: name }))))
@@ -92,12 +96,34 @@ export class ExplorePage implements Page {
     if (generation !== this.#generation) return;
     this.#clear();
     if (error !== undefined) return this.#showError(query, error);
+    this.#showHistory(queryHistory.add(query));
     this.#panel = new TimeseriesPanel(
       { type: 'timeseries', title: query, width: 12, unit: unitOfQuery(query), queries: [{ expr: query }] },
       this.#ctx,
     );
     this.#chart.appendChild(this.#panel.element);
     await this.#panel.load(range, false);
+  }
+
+  /** The queries run before, newest first: one click puts a query back and runs it. */
+  #showHistory(queries: readonly string[]): void {
+    replace(
+      this.#history,
+      h('summary', {}, `Query history (${queries.length})`),
+      h(
+        'ul',
+        {},
+        ...queries.map((query) => {
+          const button = h('button', { type: 'button', class: 'history-query' }, query);
+          button.addEventListener('click', () => {
+            this.#input.value = query;
+            this.#input.form?.requestSubmit();
+          });
+          return h('li', {}, button);
+        }),
+      ),
+    );
+    this.#history.hidden = queries.length === 0;
   }
 
   #clear(): void {

@@ -180,7 +180,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
 
   const engine: QueryEngine = config.remote
     ? new RemoteQueryEngine({ url: config.remote.queryUrl })
-    : new PromqlEngine({ store, clock });
+    : new PromqlEngine({ store, clock, ...config.query });
   const history = opened.use(
     'alerts.db',
     new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays }),

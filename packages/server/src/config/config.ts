@@ -31,6 +31,15 @@ export interface Config {
   };
   readonly auth: { readonly token: string | undefined };
   readonly limits: { readonly bodyBytes: number };
+  /** Limits of the PromQL engine (HTTP queries and rules alike); the engine's defaults where unset. */
+  readonly query: {
+    /** Queries evaluated at once, as Prometheus's `--query.max-concurrency`; the others wait. */
+    readonly maxConcurrency: number | undefined;
+    readonly maxSamples: number | undefined;
+    /** Most memory one query may hold (estimated), bytes. */
+    readonly maxQueryBytes: number | undefined;
+    readonly timeoutMs: number | undefined;
+  };
   readonly dashboard: {
     readonly refreshIntervalMs: number;
     /** A folder of the user's dashboard files (JSON or YAML), next to the built-in ones. */
@@ -159,6 +168,15 @@ const FILE_SCHEMA = z
       .object({ bodyBytes: z.number().int().min(1024) })
       .partial()
       .strict(),
+    query: z
+      .object({
+        maxConcurrency: z.number().int().min(1),
+        maxSamples: z.number().int().min(1),
+        maxQueryBytes: z.number().int().min(1_048_576, 'expected at least 1048576 (1 MiB)'),
+        timeout: duration.refine((ms) => ms > 0, 'expected a positive duration such as 2m'),
+      })
+      .partial()
+      .strict(),
     dashboard: z
       .object({ refreshInterval: duration, dir: z.string().min(1) })
       .partial()
@@ -235,6 +253,7 @@ const ENV: ReadonlyArray<
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
   ['VIGIL_MIN_FREE_DISK_SPACE_BYTES', ['store', 'minFreeDiskSpaceBytes'], 'number'],
+  ['VIGIL_QUERY_MAX_CONCURRENCY', ['query', 'maxConcurrency'], 'number'],
   ['DASHBOARD_REFRESH_INTERVAL', ['dashboard', 'refreshInterval'], 'string'],
   ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
@@ -362,6 +381,12 @@ function resolve(c: FileConfig): Config {
     },
     auth: { token: c.auth?.token },
     limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
+    query: {
+      maxConcurrency: c.query?.maxConcurrency,
+      maxSamples: c.query?.maxSamples,
+      maxQueryBytes: c.query?.maxQueryBytes,
+      timeoutMs: c.query?.timeout,
+    },
     dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
     notifications: {
       inline: c.notifications,

@@ -18,23 +18,23 @@ export interface PromqlEngineOptions {
   /** Step of a subquery written without one (`x[1h:]`). Default 60000, Prometheus's default evaluation interval. */
   readonly defaultSubqueryStepMs?: number;
   /** Most samples a query may load, over all its selectors and subqueries. Default 50,000,000, as Prometheus. */
-  readonly maxSamples?: number;
+  readonly maxSamples?: number | undefined;
   /**
    * Most series one selector may load. Default 500,000: a selector over a million series is refused
    * by the store's index lookup, before any sample is read.
    */
   readonly maxSeries?: number;
   /** Default 120000 (2 m), as Prometheus. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Most points per series a range query may return. Default 11000, as Prometheus's API. */
   readonly maxPointsPerSeries?: number;
   /**
    * Most memory one query may hold, estimated from the samples it loads, the steps of its subqueries
    * and its intermediate vectors. Default 1 GiB.
    */
-  readonly maxQueryBytes?: number;
+  readonly maxQueryBytes?: number | undefined;
   /** Most queries evaluated at once, as Prometheus's `--query.max-concurrency`. Default 20. */
-  readonly maxConcurrency?: number;
+  readonly maxConcurrency?: number | undefined;
   /** Most queries waiting for a slot; one more is refused with 503. Default 1000. */
   readonly maxQueued?: number;
 }

@@ -82,6 +82,29 @@ describe('parseDuration', () => {
   });
 });
 
+describe('query limits', () => {
+  it('reads query.* from vigil.yaml and VIGIL_QUERY_MAX_CONCURRENCY, leaving the rest to the engine', () => {
+    expect(loadConfig({}, {}).query).toEqual({
+      maxConcurrency: undefined,
+      maxSamples: undefined,
+      maxQueryBytes: undefined,
+      timeoutMs: undefined,
+    });
+    const file = yamlFile(
+      'query: {maxConcurrency: 4, maxSamples: 1000000, maxQueryBytes: 268435456, timeout: 30s}\n',
+    );
+    expect(loadConfig({ config: file }, { VIGIL_QUERY_MAX_CONCURRENCY: '8' }).query).toEqual({
+      maxConcurrency: 8,
+      maxSamples: 1_000_000,
+      maxQueryBytes: 268_435_456,
+      timeoutMs: 30_000,
+    });
+    expect(failure(() => loadConfig({}, { VIGIL_QUERY_MAX_CONCURRENCY: '0' }))).toMatch(
+      /VIGIL_QUERY_MAX_CONCURRENCY.*query\.maxConcurrency/,
+    );
+  });
+});
+
 describe('rule configuration', () => {
   it('resolves rule_files against the directory of vigil.yaml, and reads VIGIL_RULE_FILES and the interval', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-config-rules-'));

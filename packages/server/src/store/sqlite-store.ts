@@ -338,7 +338,7 @@ export class SqliteStore implements SeriesStore {
     const scratch = new SampleBuffer(0);
     const result: SeriesData[] = [];
     let total = 0;
-    for (const [s, chunks] of this.#rawChunks(matchers, start, end, options)) {
+    for await (const [s, chunks] of this.#rawChunks(matchers, start, end, options)) {
       const own = capacityOf(chunks) > OWN_BUFFER_SAMPLES;
       const out = own ? new SampleBuffer(0) : scratch;
       out.length = 0;
@@ -369,7 +369,7 @@ export class SqliteStore implements SeriesStore {
     // first writes to new memory).
     const run = new SampleBuffer(0);
     let total = 0;
-    for (const [s, chunks] of this.#rawChunks(matchers, start, end, options)) {
+    for await (const [s, chunks] of this.#rawChunks(matchers, start, end, options)) {
       let first = true;
       for (const [minT, count, data] of chunks) {
         run.length = 0;
@@ -391,16 +391,25 @@ export class SqliteStore implements SeriesStore {
    * them (stored, cut since the last flush, the head), the stored ones read READ_BATCH series at a
    * time: what select and scan both walk.
    */
-  *#rawChunks(
+  async *#rawChunks(
     matchers: readonly LabelMatcher[],
     start: number,
     end: number,
     options: SelectOptions | undefined,
-  ): Generator<[SeriesState, readonly ChunkRow[]]> {
+  ): AsyncGenerator<[SeriesState, readonly ChunkRow[]]> {
     this.#assertOpen();
     const matched = this.#match([matchers], start, end, true);
     checkSeries(matched.length, options);
+    let since = performance.now();
     for (let b = 0; b < matched.length; b += READ_BATCH) {
+      // A long read hands the event loop to other work (health checks, ingest) every 10 ms, between
+      // batches only: a batch's stored chunks and its series' in-memory chunks are taken together, so
+      // a flush in between cannot move samples from one to the other unseen.
+      if (b > 0 && performance.now() - since > 10) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.#assertOpen();
+        since = performance.now();
+      }
       const batch = matched.slice(b, b + READ_BATCH);
       const stored = this.#storedChunks(batch, start, end);
       for (const s of batch) yield [s, this.#chunksOf(s, start, end, stored.get(s.id) ?? NO_ROWS)];

@@ -113,6 +113,10 @@ describe('dashboard layout, time axis, legends and controls', () => {
       return Number(text!.replace(/[^0-9.]/g, ''));
     };
     const hour = await throughput('now-1h');
+    // The figure is rounded for reading, exact on hover.
+    const exact = Number(await page.locator('.panel-stat .stat-value').first().getAttribute('title'));
+    expect(exact).toBeCloseTo(hour, 1);
+    expect(String(exact)).not.toBe(String(hour));
     const week = await throughput('now-7d');
     expect(hour).toBeGreaterThan(0);
     expect(Math.abs(week - hour) / hour).toBeLessThan(0.25);

@@ -19,5 +19,7 @@ export class StatPanel extends SingleValuePanel {
     this.#value.style.color = COLORS[color];
     this.#value.dataset.color = color;
     replace(this.#value, formatValue(value, this.def.unit, this.def.decimals));
+    // Rounded for reading; the exact figure on hover (an increase() count is rarely whole).
+    this.#value.title = value === null ? '' : String(value);
   }
 }

@@ -96,7 +96,15 @@ export class TablePanel implements Panel {
                 cell.value === undefined || !cell.column.thresholds
                   ? undefined
                   : thresholdColor(cell.value, cell.column.thresholds);
-              return h('td', { style: color && `color: ${COLORS[color]}`, 'data-color': color }, cell.text);
+              return h(
+                'td',
+                {
+                  style: color && `color: ${COLORS[color]}`,
+                  'data-color': color,
+                  title: cell.value === undefined ? undefined : String(cell.value),
+                },
+                cell.text,
+              );
             }),
           ),
         ),

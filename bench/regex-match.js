@@ -96,8 +96,8 @@ report.check(
 );
 const linear = growth.find((g) => g.length === 100_000);
 report.check(
-  'catastrophic pattern on 100,000 characters under 100 ms',
-  linear.vigilMs < 100,
+  'catastrophic pattern on 100,000 characters under 1 s (linear: RegExp needs 2^100000 steps)',
+  linear.vigilMs < 1000,
   `${linear.vigilMs.toFixed(1)} ms`,
 );
 report.data = { rows, growth };

@@ -11,7 +11,7 @@ import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
 import { runTop } from './top-command.js';
 
-const USAGE = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
+const SUMMARY = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
@@ -22,17 +22,18 @@ Usage:
   vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]
   vigil notify test RECEIVER [--config FILE]
   vigil version
-  vigil help
+  vigil help`;
 
-vigil serve
+/** Each command's own help, which `vigil COMMAND --help` prints. */
+const HELP: Record<string, string> = {
+  serve: `vigil serve
   --config FILE        vigil.yaml to read (env VIGIL_CONFIG)
   --listen HOST:PORT   HTTP address (env VIGIL_LISTEN; default 127.0.0.1:8000)
   --data DIR           where the store lives (env VIGIL_DATA; default ./data)
   --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
-  SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.
-
-vigil check rules FILE...
+  SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,
+  check: `vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
@@ -41,34 +42,39 @@ vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   Checks SLO definitions (vigil.yaml's slos and slo_files with --config, or SLO files) and the
   recording rules and burn-rate alerts derived from them; exit code 1 if anything is wrong.
   --expand             print the derived rules as a Prometheus rule file (promtool and Prometheus load it)
-  --data DIR           also check, in that store, that each latency SLI's histogram has a bucket at its threshold
-
-vigil report: availability, traffic and errors, latency p50/p95/p99, LLM tokens and cost, incidents
+  --data DIR           also check, in that store, that each latency SLI's histogram has a bucket at its threshold`,
+  report: `vigil report: availability, traffic and errors, latency p50/p95/p99, LLM tokens and cost, incidents
 (MTTA/MTTR) and the top alerts over a period, each figure beside the period before with its change
   --period DURATION    the period (default 7d)
   --end TIME           its end, RFC 3339 or Unix seconds (default: the newest sample in the store)
   --format FORMAT      md (default), html or json
-  --data DIR           the data directory of vigil serve (default: --config's data, or ./data)
-
-vigil notify test RECEIVER [--config FILE]
+  --data DIR           the data directory of vigil serve (default: --config's data, or ./data)`,
+  notify: `vigil notify test RECEIVER [--config FILE]
   Sends a test alert through every integration of RECEIVER (from vigil.yaml's notifications or
   notifications_file; with neither, the default Slack or log receiver) and prints the result of each;
-  exit code 1 if one failed.
-
-vigil demo: vigil serve plus a built-in workload modelled on the seeds (streaming sessions, an event
-server, an LLM orchestrator, a voice callbot, an analysis backend, provider health checks)
+  exit code 1 if one failed.`,
+  demo: `vigil demo: vigil serve plus a built-in workload of five simulated services (streaming sessions, an
+event server, an LLM orchestrator, a voice callbot, an analysis backend) and provider health checks
   --seed N             seed of the simulation (default 42)
   --interval DURATION  how often the workload is scraped (default 5s), and the backfill's step (default 15s)
   --backfill DURATION  first fill that much history (e.g. 24h) quickly; --duration is the same flag
-  --no-serve           with --backfill: exit once the history is written
-
-vigil top: a terminal dashboard of a running server, refreshed every second; q or Ctrl-C quits
+  --no-serve           with --backfill: exit once the history is written`,
+  top: `vigil top: a terminal dashboard of a running server, refreshed every second; q or Ctrl-C quits
   --url URL            the server (env VIGIL_URL; default http://127.0.0.1:8000)
-  --token TOKEN        its bearer token, when it has one (env VIGIL_TOKEN)
-`;
+  --token TOKEN        its bearer token, when it has one (env VIGIL_TOKEN)`,
+  version: `vigil version
+  Prints the version.`,
+};
+
+const USAGE = `${[SUMMARY, ...Object.values(HELP)].join('\n\n')}\n`;
 
 async function main(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
+  const help = HELP[command];
+  if (help !== undefined && (rest.includes('--help') || rest.includes('-h'))) {
+    console.log(help);
+    return 0;
+  }
   switch (command) {
     case 'serve':
       return runServe(rest);

@@ -342,12 +342,19 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
  * The @vigil/dashboard package folder: resolved as a package (an install), else the workspace
  * sibling of this package. The server reads its files; it imports no code from it.
  */
+/**
+ * The dashboard's folder (its `dist/` build and `dashboards/` definitions): the workspace package in
+ * the repository, so a rebuild is served at once; in an installed @vigil/server, the copy its tarball
+ * carries (scripts/pack.mjs).
+ */
 function dashboardPackage(): string | undefined {
   try {
     return dirname(createRequire(import.meta.url).resolve('@vigil/dashboard/package.json'));
   } catch {
     const sibling = fileURLToPath(new URL('../../../dashboard', import.meta.url));
-    return existsSync(join(sibling, 'package.json')) ? sibling : undefined;
+    if (existsSync(join(sibling, 'package.json'))) return sibling;
+    const packed = fileURLToPath(new URL('../../dashboard', import.meta.url));
+    return existsSync(join(packed, 'dist')) ? packed : undefined;
   }
 }
 

@@ -13,15 +13,9 @@ const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const labelsOf = (i) => ({ method: METHODS[i & 3], route: `/api/v1/items/${i >> 2}` });
 const help = { name: 'http_requests_total', help: 'Requests.', labelNames: ['method', 'route'] };
 
-/** Until the package index exports the cluster classes: their modules in dist/cluster. */
-async function loadCluster() {
-  if (typeof vigil.ClusterRegistry === 'function') return vigil;
-  const dist = new URL('../packages/metrics/dist/cluster/', import.meta.url);
-  const [{ ClusterRegistry }, { ClusterWorker }] = await Promise.all([
-    import(new URL('cluster-registry.js', dist).href),
-    import(new URL('cluster-worker.js', dist).href),
-  ]);
-  return { ClusterRegistry, ClusterWorker };
+/** The @vigil/metrics/cluster entry, built. */
+function loadCluster() {
+  return import('../packages/metrics/dist/cluster.js');
 }
 
 function vigilRegistry() {

@@ -15,7 +15,7 @@ const REPEATS = 5;
 
 async function child() {
   const { Registry } = await import('../packages/metrics/dist/index.js');
-  const { LatencyTracker } = await import('../packages/metrics/dist/latency/latency-tracker.js');
+  const { LatencyTracker } = await import('../packages/metrics/dist/latency.js');
   const before = await heapNow();
   const tracker = new LatencyTracker({ registry: new Registry(), prefix: 'callbot' });
   let failNext = false;

@@ -4,8 +4,7 @@
 import { formatNs, loop, measure, scenario, verdict } from './lib/harness.js';
 import { vigil } from './lib/subjects.js';
 
-// Until the lead exports it from the package index, the tracker is read from its own built module.
-const { LatencyTracker } = await import('../packages/metrics/dist/latency/latency-tracker.js');
+const { LatencyTracker } = await import('../packages/metrics/dist/latency.js');
 
 const report = scenario('latency-overhead', 'measureLatency on an async function');
 

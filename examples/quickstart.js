@@ -1,6 +1,7 @@
-// `npm start`: instruments a small simulated workload with @vigil/metrics and prints what a
-// Prometheus scrape of it would read. (The `vigil` server, its store and dashboard come later.)
-import { MetricsCollector, negotiate, Registry, toPrometheusText } from '@vigil/metrics';
+// `node examples/quickstart.js`: instruments a small simulated workload with @vigil/metrics and
+// prints what a Prometheus scrape of it would read.
+import { negotiate, Registry, toPrometheusText } from '@vigil/metrics';
+import { MetricsCollector } from '@vigil/metrics/collector';
 
 const registry = new Registry();
 

@@ -6,7 +6,9 @@
  * runs through the range, the workload is recorded at each step, and each step's exposition is sent
  * with that step's timestamp.
  */
-import { GenAiMetrics, LatencyTracker, ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
+import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
+import { GenAiMetrics } from '@vigil/metrics/genai';
+import { LatencyTracker } from '@vigil/metrics/latency';
 
 const PROVIDERS = {
   speech_to_text: ['google', 'deepgram'],

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { StatsdClient } from '@vigil/metrics';
+import { StatsdClient } from '@vigil/metrics/push';
 import StatsD from 'hot-shots';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

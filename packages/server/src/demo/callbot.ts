@@ -1,10 +1,5 @@
-import {
-  type Counter,
-  type LatencyStatus,
-  LatencyTracker,
-  latencyConfigFromEnv,
-  type Registry,
-} from '@vigil/metrics';
+import type { Counter, Registry } from '@vigil/metrics';
+import { type LatencyStatus, LatencyTracker, latencyConfigFromEnv } from '@vigil/metrics/latency';
 import type { Incidents } from './incidents.js';
 import type { SeededRandom } from './seeded-random.js';
 

@@ -1,10 +1,5 @@
-import {
-  type Clock,
-  collectRuntimeMetrics,
-  type HealthMonitor,
-  Registry,
-  type RuntimeMetrics,
-} from '@vigil/metrics';
+import { type Clock, Registry } from '@vigil/metrics';
+import { collectRuntimeMetrics, type HealthMonitor, type RuntimeMetrics } from '@vigil/metrics/health';
 import { AnalysisBackend } from './analysis-backend.js';
 import { Callbot } from './callbot.js';
 import { EventServer } from './event-server.js';

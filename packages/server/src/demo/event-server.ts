@@ -1,4 +1,5 @@
-import { ConnectionMetrics, type Registry, SequenceTracker } from '@vigil/metrics';
+import type { Registry } from '@vigil/metrics';
+import { ConnectionMetrics, SequenceTracker } from '@vigil/metrics/streaming';
 import type { Incidents } from './incidents.js';
 import type { SeededRandom } from './seeded-random.js';
 

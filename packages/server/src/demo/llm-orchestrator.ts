@@ -1,4 +1,5 @@
-import { GenAiMetrics, PriceTable, type Registry } from '@vigil/metrics';
+import type { Registry } from '@vigil/metrics';
+import { GenAiMetrics, PriceTable } from '@vigil/metrics/genai';
 import type { Incidents } from './incidents.js';
 import { MODELS, PRICES, providerDown, type SimulatedModel } from './providers.js';
 import type { SeededRandom } from './seeded-random.js';

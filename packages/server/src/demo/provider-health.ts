@@ -1,4 +1,5 @@
-import { type Clock, HealthMonitor, type Registry } from '@vigil/metrics';
+import type { Clock, Registry } from '@vigil/metrics';
+import { HealthMonitor } from '@vigil/metrics/health';
 import type { Incidents } from './incidents.js';
 import { PROVIDERS, providerDown } from './providers.js';
 import type { SeededRandom } from './seeded-random.js';

@@ -1,4 +1,4 @@
-import type { ModelPrice } from '@vigil/metrics';
+import type { ModelPrice } from '@vigil/metrics/genai';
 import type { Incidents } from './incidents.js';
 
 export interface SimulatedModel {

@@ -1,12 +1,5 @@
-import {
-  type Clock,
-  ConnectionMetrics,
-  type Gauge,
-  type Registry,
-  type Scope,
-  type ScopedGauge,
-  TickMonitor,
-} from '@vigil/metrics';
+import type { Clock, Gauge, Registry, Scope, ScopedGauge } from '@vigil/metrics';
+import { ConnectionMetrics, TickMonitor } from '@vigil/metrics/streaming';
 import type { ActiveIncident, Incidents } from './incidents.js';
 import type { SeededRandom } from './seeded-random.js';
 import { sessionName } from './session-name.js';

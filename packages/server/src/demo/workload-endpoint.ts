@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
-import { metricsHandler, streamingSessionNames } from '@vigil/metrics';
+import { metricsHandler } from '@vigil/metrics/handler';
+import { streamingSessionNames } from '@vigil/metrics/streaming';
 import type { DemoWorkload } from './demo-workload.js';
 
 export interface WorkloadEndpoint {

@@ -1,5 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type Clock, metricsHandler, type Registry, SystemUsage } from '@vigil/metrics';
+import type { Clock, Registry } from '@vigil/metrics';
+import { metricsHandler } from '@vigil/metrics/handler';
+import { SystemUsage } from '@vigil/metrics/health';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { fleetMetrics, mobileView } from '../figures/fleet-metrics.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';

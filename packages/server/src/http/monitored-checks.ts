@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CheckStatus, HealthState } from '@vigil/metrics';
+import type { CheckStatus, HealthState } from '@vigil/metrics/health';
 import type { LabelMatcher, SeriesData, SeriesLabels, SeriesStore } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
 

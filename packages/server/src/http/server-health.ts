@@ -1,11 +1,10 @@
+import type { Clock, Registry } from '@vigil/metrics';
 import {
   type CheckStatus,
-  type Clock,
   type HealthDocument,
-  type Registry,
   type SystemUsage,
   toHealthDocument,
-} from '@vigil/metrics';
+} from '@vigil/metrics/health';
 import type { SeriesStore } from '../store/series-store.js';
 import { monitoredChecks } from './monitored-checks.js';
 

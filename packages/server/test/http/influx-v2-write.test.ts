@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InfluxReporter, ManualClock, Registry } from '@vigil/metrics';
+import { ManualClock, Registry } from '@vigil/metrics';
+import { InfluxReporter } from '@vigil/metrics/push';
 import { afterAll, describe, expect, it } from 'vitest';
 import { serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';

@@ -1,13 +1,5 @@
-import {
-  after,
-  type Clock,
-  type Counter,
-  type ExportResult,
-  type FailureReason,
-  type Histogram,
-  type Registry,
-  sleep,
-} from '@vigil/metrics';
+import { after, type Clock, type Counter, type Histogram, type Registry, sleep } from '@vigil/metrics';
+import type { ExportResult, FailureReason } from '@vigil/metrics/push';
 import type { AlertEventSink } from '../alert-event.js';
 import type { Notification, Notifier } from './notification.js';
 

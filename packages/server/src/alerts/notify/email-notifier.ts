@@ -1,4 +1,4 @@
-import type { ExportResult } from '@vigil/metrics';
+import type { ExportResult } from '@vigil/metrics/push';
 import { createTransport, type Transporter } from 'nodemailer';
 import { emailMessage } from './email-message.js';
 import type { Notification, Notifier } from './notification.js';

@@ -1,4 +1,4 @@
-import type { ExportResult } from '@vigil/metrics';
+import type { ExportResult } from '@vigil/metrics/push';
 import { type Notification, type Notifier, subject } from './notification.js';
 
 export interface LogNotifierOptions {

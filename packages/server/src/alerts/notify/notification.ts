@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ExportResult } from '@vigil/metrics';
+import type { ExportResult } from '@vigil/metrics/push';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { IncidentLink } from './group-observer.js';
 

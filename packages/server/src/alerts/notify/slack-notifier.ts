@@ -1,4 +1,5 @@
-import { type Clock, type ExportResult, HttpTransport } from '@vigil/metrics';
+import type { Clock } from '@vigil/metrics';
+import { type ExportResult, HttpTransport } from '@vigil/metrics/push';
 import type { Notification, Notifier } from './notification.js';
 import { slackPayload } from './slack-payload.js';
 

@@ -1,0 +1,21 @@
+/** @vigil/metrics/push: Pushgateway, InfluxDB, StatsD and Slack reporters and the transports under them. */
+export type { AlertEvent, Severity } from './push/alert-event.js';
+export type { ExportResult, FailureReason } from './push/export-result.js';
+export type { HttpRequest } from './push/http-transport.js';
+export { HttpTransport } from './push/http-transport.js';
+export type { InfluxReporterOptions } from './push/influx-reporter.js';
+export { InfluxReporter } from './push/influx-reporter.js';
+export type { PushOptions } from './push/push-options.js';
+export type { PushgatewayOptions, PushgatewayTarget } from './push/pushgateway.js';
+export { Pushgateway } from './push/pushgateway.js';
+export type { RetryingTransportOptions, RetryOptions, Transport } from './push/retrying-transport.js';
+export { RetryingTransport } from './push/retrying-transport.js';
+export type { SlackFormat, SlackMessageOptions } from './push/slack-message.js';
+export { toSlackMessage } from './push/slack-message.js';
+export type { NotifyOutcome, SlackNotifierOptions } from './push/slack-notifier.js';
+export { SlackNotifier } from './push/slack-notifier.js';
+export type { StatsdClientOptions } from './push/statsd-client.js';
+export { StatsdClient } from './push/statsd-client.js';
+export type { StatsdTags, StatsdType } from './push/statsd-line.js';
+export type { StatsdReporterOptions } from './push/statsd-reporter.js';
+export { StatsdReporter } from './push/statsd-reporter.js';

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
-import type { AlertEventSink } from '../alerts/alert-event.js';
+import type { AlertEvent, AlertEventSink } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
@@ -31,6 +31,7 @@ import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
 import { DocumentFile } from '../store/document-file.js';
 import type { SeriesStore } from '../store/series-store.js';
+import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
 import { DisposerStack } from './disposer-stack.js';
@@ -183,7 +184,14 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     : new PromqlEngine({ store, clock, ...config.query });
   const history = opened.use(
     'alerts.db',
-    new AlertHistory({ dir: config.data, clock, retentionDays: config.store.retentionDays }),
+    new AlertHistory(
+      new SqliteEventLog<AlertEvent>({
+        path: join(config.data, 'alerts.db'),
+        what: 'the alert history',
+        clock,
+        retentionDays: config.store.retentionDays,
+      }),
+    ),
     (h) => h.close(),
   );
   const live = new LiveStream({

@@ -5,11 +5,18 @@ import { ManualClock } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { AlertHistory } from '../../src/alerts/alert-history.js';
+import { SqliteEventLog } from '../../src/store/sqlite-event-log.js';
 
 const T0 = 1_700_000_000_000;
 const HOUR = 3_600_000;
 const dir = mkdtempSync(join(tmpdir(), 'vigil-alert-history-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The history as vigil serve opens it: `alerts.db` in the data directory (or in memory). */
+function open(where: string, options: { clock?: ManualClock; retentionDays?: number }): AlertHistory {
+  const path = where === ':memory:' ? where : join(where, 'alerts.db');
+  return new AlertHistory(new SqliteEventLog<AlertEvent>({ path, what: 'the alert history', ...options }));
+}
 
 const state = (time: number, alertname: string): AlertEvent => ({
   kind: 'state',
@@ -23,7 +30,7 @@ const state = (time: number, alertname: string): AlertEvent => ({
 describe('alert history', () => {
   it('keeps state changes and notification attempts in alerts.db across reopening, newest first', () => {
     const clock = new ManualClock(T0);
-    let history = new AlertHistory({ dir, clock });
+    let history = open(dir, { clock });
     history.record(state(T0, 'A'));
     history.record({
       kind: 'notification',
@@ -38,7 +45,7 @@ describe('alert history', () => {
     });
     history.record(state(T0 + 2000, 'B'));
     history.close();
-    history = new AlertHistory({ dir, clock });
+    history = open(dir, { clock });
     expect(history.query().map((e) => [e.kind, e.time - T0])).toEqual([
       ['state', 2000],
       ['notification', 1000],
@@ -56,7 +63,7 @@ describe('alert history', () => {
 
   it('deletes events older than the retention period', () => {
     const clock = new ManualClock(T0);
-    const history = new AlertHistory({ dir: ':memory:', clock, retentionDays: 1 });
+    const history = open(':memory:', { clock, retentionDays: 1 });
     history.record(state(T0, 'Old'));
     clock.advance(20 * HOUR);
     history.record(state(clock.now(), 'Recent'));
@@ -66,6 +73,6 @@ describe('alert history', () => {
   });
 
   it('refuses a retention that is not a positive number of days', () => {
-    expect(() => new AlertHistory({ dir: ':memory:', retentionDays: 0 })).toThrow(/retentionDays: got 0/);
+    expect(() => open(':memory:', { retentionDays: 0 })).toThrow(/retentionDays: got 0/);
   });
 });

@@ -10,6 +10,7 @@ import { RuleManager } from '../../src/alerts/rule-manager.js';
 import { parsePromql } from '../../src/query/parse.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { isStaleNaN } from '../../src/store/series-store.js';
+import { SqliteEventLog } from '../../src/store/sqlite-event-log.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 
 const T0 = 1_700_000_000_000;
@@ -26,7 +27,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-rules-'));
   clock = new ManualClock(T0);
   store = await openSqliteStore({ dir, clock });
-  history = new AlertHistory({ dir: ':memory:', clock });
+  history = new AlertHistory(new SqliteEventLog({ path: ':memory:', what: 'the alert history', clock }));
   sent = [];
   managers = [];
 });

@@ -9,6 +9,7 @@ import { parsePromql } from '../../src/query/parse.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { loadSlos } from '../../src/slo/slo-files.js';
 import { sloStatuses } from '../../src/slo/slo-status.js';
+import { SqliteEventLog } from '../../src/store/sqlite-event-log.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 
 const T0 = 1_700_000_000_000;
@@ -62,7 +63,7 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-slo-'));
   clock = new ManualClock(T0);
   store = await openSqliteStore({ dir, clock });
-  history = new AlertHistory({ dir: ':memory:', clock });
+  history = new AlertHistory(new SqliteEventLog({ path: ':memory:', what: 'the alert history', clock }));
   // Three healthy days before the test starts (a burn rate of 0.5), so every window the alerts read is full.
   const minutes = 3 * 24 * 60;
   const ts = Float64Array.from({ length: minutes }, (_, i) => T0 - (minutes - i) * MIN);

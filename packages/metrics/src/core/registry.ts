@@ -5,7 +5,7 @@ import { Drops } from './drops.js';
 import { Gauge, type GaugeOptions } from './gauge.js';
 import { Histogram, type HistogramOptions } from './histogram.js';
 import type { Metric, MetricContext } from './metric.js';
-import { noopCounter, noopGauge, noopHistogram } from './noop.js';
+import { NoopCounter, NoopGauge, NoopHistogram } from './noop.js';
 import { Scope, type ScopeHost, type ScopeOptions } from './scope.js';
 import type {
   CounterSnapshot,
@@ -74,17 +74,17 @@ export class Registry {
   }
 
   counter(options: CounterOptions): Counter {
-    if (!this.enabled) return noopCounter(options.name);
+    if (!this.enabled) return new NoopCounter(options, this.#context);
     return this.#register('counter', options, () => new Counter(options, this.#context));
   }
 
   gauge(options: GaugeOptions): Gauge {
-    if (!this.enabled) return noopGauge(options.name);
+    if (!this.enabled) return new NoopGauge(options, this.#context);
     return this.#register('gauge', options, () => new Gauge(options, this.#context));
   }
 
   histogram(options: HistogramOptions): Histogram {
-    if (!this.enabled) return noopHistogram(options.name);
+    if (!this.enabled) return new NoopHistogram(options, this.#context);
     return this.#register('histogram', options, () => new Histogram(options, this.#context));
   }
 
@@ -121,8 +121,9 @@ export class Registry {
     const key = `${options.name}{${(options.labelNames ?? []).join(',')}}`;
     const make = { counter: Counter, gauge: Gauge, histogram: Histogram }[type];
     if (!this.enabled)
-      return { counter: noopCounter, gauge: noopGauge, histogram: noopHistogram }[type](
-        options.name,
+      return new { counter: NoopCounter, gauge: NoopGauge, histogram: NoopHistogram }[type](
+        options,
+        this.#context,
       ) as never;
     return this.#register(type, options, () => new make(options, this.#context), key) as never;
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VigilError } from '../../src/base/errors.js';
+import { Counter } from '../../src/core/counter.js';
+import { Histogram } from '../../src/core/histogram.js';
 import { Registry } from '../../src/core/registry.js';
 import { QuantileSketch } from '../../src/sketch/quantile-sketch.js';
 
@@ -91,6 +93,21 @@ describe('a disabled registry', () => {
     r.gauge({ name: 'g' }).labels().set(3);
     expect(r.snapshotSync().metrics).toEqual([]);
     expect(r.scope('s1').open).toBe(false);
+  });
+
+  it('hands out the same classes with the same properties, and checks the same options', () => {
+    const r = new Registry({ enabled: false });
+    const h = r.histogram({ name: 'h_seconds', buckets: [0.1, 1], labelNames: ['op'] });
+    expect(h).toBeInstanceOf(Histogram);
+    expect(h.bounds).toEqual([0.1, 1]);
+    expect(h.labelNames).toEqual(['op']);
+    expect(h.labels('x').startTimer()()).toBe(0);
+    expect(h.get()).toMatchObject({ count: 0 });
+    expect(r.counter({ name: 'c_total' })).toBeInstanceOf(Counter);
+    expect(r.gauge({ name: 'g' }).stats()).toEqual({ current: 0, min: 0, max: 0, mean: 0 });
+    expect(() => r.counter({ name: 'bad name' })).toThrow(
+      expect.objectContaining({ code: 'VIGIL_INVALID_NAME' }),
+    );
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AlertEvent } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
@@ -10,6 +11,7 @@ import { PromqlEngine } from '../query/promql-engine.js';
 import { buildReport } from '../reports/build-report.js';
 import { reportHtml, reportMarkdown } from '../reports/render-report.js';
 import { DocumentFile } from '../store/document-file.js';
+import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 
 const FORMATS = ['md', 'html', 'json'] as const;
@@ -70,7 +72,11 @@ export async function runReport(
   const documents = existsSync(join(dir, 'incidents.db'))
     ? new DocumentFile(join(dir, 'incidents.db'))
     : undefined;
-  const history = existsSync(join(dir, 'alerts.db')) ? new AlertHistory({ dir }) : undefined;
+  const history = existsSync(join(dir, 'alerts.db'))
+    ? new AlertHistory(
+        new SqliteEventLog<AlertEvent>({ path: join(dir, 'alerts.db'), what: 'the alert history' }),
+      )
+    : undefined;
   try {
     const end = endMs ?? (await store.stats()).newestMs ?? Date.now();
     const incidents = (documents?.list() ?? []).map((d) => JSON.parse(d.json) as Incident);

@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import { formatRuleDuration } from './rule-duration.js';
+import { formatDuration } from '../query/duration.js';
 import type { RuleGroupSpec } from './rule-file.js';
 
 /**
@@ -10,7 +10,7 @@ export function toPrometheusRuleFile(groups: readonly RuleGroupSpec[]): string {
   return stringify({
     groups: groups.map((g) => ({
       name: g.name,
-      ...(g.intervalMs !== undefined && { interval: formatRuleDuration(g.intervalMs) }),
+      ...(g.intervalMs !== undefined && { interval: formatDuration(g.intervalMs) }),
       ...(g.limit > 0 && { limit: g.limit }),
       rules: g.rules.map((r) =>
         r.kind === 'recording'
@@ -18,8 +18,8 @@ export function toPrometheusRuleFile(groups: readonly RuleGroupSpec[]): string {
           : {
               alert: r.name,
               expr: r.expr,
-              ...(r.forMs > 0 && { for: formatRuleDuration(r.forMs) }),
-              ...(r.keepFiringForMs > 0 && { keep_firing_for: formatRuleDuration(r.keepFiringForMs) }),
+              ...(r.forMs > 0 && { for: formatDuration(r.forMs) }),
+              ...(r.keepFiringForMs > 0 && { keep_firing_for: formatDuration(r.keepFiringForMs) }),
               ...sources('labels', r.labels),
               ...sources('annotations', r.annotations),
             },

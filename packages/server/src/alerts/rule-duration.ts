@@ -25,19 +25,3 @@ export function parseRuleDuration(text: string): number | undefined {
   });
   return total;
 }
-
-/** A duration the way Prometheus prints one (`1h30m`, `5m`, `0s`). */
-export function formatRuleDuration(ms: number): string {
-  if (ms === 0) return '0s';
-  let rest = ms;
-  let out = '';
-  for (const unit of ['y', 'w', 'd', 'h', 'm', 's', 'ms']) {
-    const size = UNITS[unit]!;
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
-}

@@ -15,6 +15,7 @@ import { background, countBackgroundFailures } from '../errors/background-tasks.
 import { createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
+import { prometheusConfigYaml, prometheusFlags, retention } from '../http/prometheus-config-view.js';
 import { AckLinks } from '../incidents/ack-links.js';
 import { IncidentManager } from '../incidents/incident-manager.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
@@ -279,6 +280,9 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const reload = async () => {
     await rules.load();
   };
+  const alertmanagers = notifyConfig.receivers.flatMap((r) =>
+    r.integrations.flatMap((c) => (c.kind === 'alertmanager' ? [c.url] : [])),
+  );
   const app = createApp({
     store,
     engine,
@@ -303,6 +307,14 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
         incidents: incidents.list({ limit: 1000 }),
         alertEvents: (since, until) => history.query({ since, until, limit: 10_000 }),
       }),
+    },
+    status: {
+      startedAtMs: clock.now(),
+      configYaml: prometheusConfigYaml(config, alertmanagers),
+      flags: prometheusFlags(config),
+      retention: retention(config),
+      alertmanagers,
+      targets: () => scraper.targets(),
     },
   });
   const http = createServer(app);

@@ -17,6 +17,7 @@ import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
+import { prometheusStatusRoutes, type StatusRouteOptions } from './prometheus-status-routes.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { type ReportRoutesOptions, reportRoutes } from './report-routes.js';
@@ -54,6 +55,8 @@ export interface AppOptions {
   readonly incidents?: IncidentRoutesOptions;
   /** What `/api/reports` reads; without it that route answers 404. */
   readonly reports?: ReportRoutesOptions;
+  /** What Prometheus's status API reports: configuration, flags, targets, Alertmanagers. */
+  readonly status?: Omit<StatusRouteOptions, 'store' | 'bodyLimit' | 'version'>;
 }
 
 /**
@@ -102,12 +105,19 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     sendJson(res, 200, mobileView(fleet, health.status));
   });
   queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
-  router.on('GET', '/api/v1/status/buildinfo', ({ res }) =>
-    sendJson(res, 200, {
-      status: 'success',
-      data: { version: options.version, revision: '', branch: '', goVersion: '' },
+  prometheusStatusRoutes(router, {
+    store,
+    bodyLimit: options.bodyLimit,
+    version: options.version,
+    ...(options.status ?? {
+      startedAtMs: clock.now(),
+      configYaml: '',
+      flags: {},
+      retention: '',
+      alertmanagers: [],
+      targets: () => [],
     }),
-  );
+  });
   readRoutes(router, { store, clock, maxSamples: 50_000_000, bodyLimit: options.bodyLimit });
   metadataRoute(router, options.writer.metadata);
   ingestRoutes(router, {
@@ -184,5 +194,6 @@ function routeName(pathname: string): string {
   if (pathname.startsWith('/api/v2/silence/')) return '/api/v2/silence/:id';
   if (pathname.startsWith('/api/dashboards/')) return '/api/dashboards/:id';
   if (pathname.startsWith('/assets/')) return '/assets/*';
+  if (pathname.startsWith('/graph')) return '/graph';
   return pathname;
 }

@@ -9,6 +9,27 @@ const ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const MAX_BODY = 64 * 1024 * 1024;
 
+/** A target and how its last scrape went, for Prometheus's `/api/v1/targets`. */
+export interface TargetHealth {
+  readonly target: ScrapeTarget;
+  readonly labels: { readonly job: string; readonly instance: string };
+  /** `unknown` until the first scrape ends. */
+  readonly health: 'up' | 'down' | 'unknown';
+  readonly lastScrapeMs: number | undefined;
+  readonly lastScrapeDurationSeconds: number;
+  /** Why the last scrape failed; empty when it did not. */
+  readonly lastError: string;
+  /** TYPE, HELP and UNIT of the families in the last good scrape (`/api/v1/targets/metadata`). */
+  readonly metadata: readonly TargetMetadata[];
+}
+
+export interface TargetMetadata {
+  readonly metric: string;
+  readonly type: string;
+  readonly help: string;
+  readonly unit: string;
+}
+
 export interface ScraperOptions {
   readonly targets: readonly ScrapeTarget[];
   readonly writer: IngestWriter;
@@ -28,6 +49,7 @@ export class Scraper {
   readonly #previous = new Map<ScrapeTarget, Map<string, SeriesLabels>>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #up: Gauge;
+  readonly #health = new Map<ScrapeTarget, TargetHealth>();
 
   constructor(options: ScraperOptions) {
     this.#options = options;
@@ -50,6 +72,22 @@ export class Scraper {
     void p.finally(() => this.#inFlight.delete(p));
   }
 
+  /** Every target, in configuration order, with the outcome of its last scrape. */
+  targets(): TargetHealth[] {
+    return this.#options.targets.map(
+      (target) =>
+        this.#health.get(target) ?? {
+          target,
+          labels: { job: target.job, instance: new URL(target.url).host },
+          health: 'unknown',
+          lastScrapeMs: undefined,
+          lastScrapeDurationSeconds: 0,
+          lastError: '',
+          metadata: [],
+        },
+    );
+  }
+
   /** Stops the timers and waits for scrapes under way. */
   async stop(): Promise<void> {
     for (const stop of this.#stops.splice(0)) stop();
@@ -65,6 +103,8 @@ export class Scraper {
     const started = performance.now();
     let samples: SeriesSamples[] = [];
     let up = 0;
+    let lastError = '';
+    let metadata = this.#health.get(target)?.metadata ?? [];
     try {
       const res = await fetch(target.url, {
         headers: { accept: ACCEPT, 'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000) },
@@ -76,14 +116,21 @@ export class Scraper {
       const parsed = parsePrometheusText(text, { openMetrics, strict: false });
       if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_line', parsed.errors.length);
       writer.metadata.record(parsed.families);
+      metadata = parsed.families.map((f) => ({
+        metric: f.name,
+        type: f.type === 'untyped' ? 'unknown' : f.type,
+        help: f.help,
+        unit: f.unit,
+      }));
       samples = expositionSamples(parsed.families, {
         nowMs: startMs,
         honorTimestamps: target.honorTimestamps,
         extraLabels: targetLabels,
       });
       up = 1;
-    } catch {
+    } catch (error) {
       writer.malformed('scrape', 'failed');
+      lastError = scrapeError(error);
     }
     const seconds = (performance.now() - started) / 1000;
     const synthetic = (name: string, value: number): SeriesSamples => ({
@@ -104,6 +151,16 @@ export class Scraper {
     } catch {
       writer.malformed('scrape', 'store_error');
     }
+    // Known once its samples are stored, so a reader that sees the scrape also sees its samples.
+    this.#health.set(target, {
+      target,
+      labels: targetLabels,
+      health: up === 1 ? 'up' : 'down',
+      lastScrapeMs: startMs,
+      lastScrapeDurationSeconds: seconds,
+      lastError,
+      metadata,
+    });
   }
 
   #stale(target: ScrapeTarget, samples: readonly SeriesSamples[], nowMs: number): SeriesSamples[] {
@@ -132,4 +189,11 @@ async function readLimited(res: Response, limit: number): Promise<string> {
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size).toString('utf8');
+}
+
+/** fetch() says only "fetch failed": the reason (refused, timed out, not found) is in its cause. */
+function scrapeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : '';
+  return cause ? `${error.message}: ${cause}` : error.message;
 }

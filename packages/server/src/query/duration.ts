@@ -23,3 +23,23 @@ export function parseDuration(text: string): number | undefined {
   }
   return ms;
 }
+
+/**
+ * A duration as Prometheus prints one (model.Duration): `1h30m`, `5m`, `0s`; years and weeks only
+ * when they divide it exactly, so 90 days stays `90d` rather than `12w6d`.
+ */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  let rest = ms;
+  let out = '';
+  for (const unit of ORDER) {
+    const size = UNITS[unit]!;
+    if ((unit === 'y' || unit === 'w') && rest % size !== 0) continue;
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}

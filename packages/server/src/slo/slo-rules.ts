@@ -1,13 +1,13 @@
-import { formatRuleDuration } from '../alerts/rule-duration.js';
 import type { AlertingRuleSpec, ExprCheck, RecordingRuleSpec, RuleGroupSpec } from '../alerts/rule-file.js';
 import type { RuleFileProblem } from '../alerts/rule-file-error.js';
 import { Template } from '../alerts/template.js';
+import { formatDuration } from '../query/duration.js';
 import { burnRateWindows, RAW_WINDOWS_MS } from './burn-rate-windows.js';
 import { errorBudget, type SloSpec } from './slo-spec.js';
 
 /** A window as PromQL writes it, whole days in days (`28d`, not `4w`). */
 export function windowText(ms: number): string {
-  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatRuleDuration(ms);
+  return ms % 86_400_000 === 0 ? `${ms / 86_400_000}d` : formatDuration(ms);
 }
 
 /** Name of the recorded error ratio over one window, as Sloth names it: `slo:sli_error:ratio_rate5m`. */

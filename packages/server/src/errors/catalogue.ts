@@ -29,6 +29,11 @@ export const SERVER_ERRORS = {
     type: 'unsupported_encoding',
     when: 'the request has a Content-Encoding other than gzip, deflate or snappy',
   },
+  VIGIL_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    type: 'unsupported_media_type',
+    when: 'the request has a Content-Type the path does not read (OTLP: application/x-protobuf or application/json)',
+  },
   VIGIL_UNAUTHORIZED: {
     status: 401,
     type: 'unauthorized',
@@ -80,6 +85,11 @@ export const SERVER_ERRORS = {
     status: 400,
     type: 'bad_data',
     when: 'a JSON push (`POST /api/v1/push`) is not in the shape the server reads',
+  },
+  VIGIL_INGEST_BAD_OTLP: {
+    status: 400,
+    type: 'bad_data',
+    when: 'an OTLP metrics export is not a valid ExportMetricsServiceRequest (protobuf or OTLP/JSON); the message names the field or byte',
   },
   VIGIL_INGEST_BAD_TEXT: {
     status: 400,

@@ -4,6 +4,7 @@ import { metricsHandler } from '@vigil/metrics/handler';
 import { SystemUsage } from '@vigil/metrics/health';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { fleetMetrics, mobileView } from '../figures/fleet-metrics.js';
+import { DeltaToCumulative } from '../ingest/delta-to-cumulative.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
@@ -17,6 +18,7 @@ import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
+import { otlpRoutes } from './otlp-routes.js';
 import { prometheusStatusRoutes, type StatusRouteOptions } from './prometheus-status-routes.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
@@ -58,6 +60,10 @@ export interface AppOptions {
   /** What Prometheus's status API reports: configuration, flags, targets, Alertmanagers. */
   readonly status?: Omit<StatusRouteOptions, 'store' | 'bodyLimit' | 'version'>;
 }
+
+/** Delta streams held for conversion to cumulative, and how long an idle one is kept. */
+const OTLP_DELTA_STREAMS = 100_000;
+const OTLP_DELTA_IDLE_MS = 10 * 60_000;
 
 /**
  * Paths that answer without the token: process probes and the dashboard's own files carry no data,
@@ -124,6 +130,12 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
     writer: options.writer,
     pushGroups: options.pushGroups,
     clock,
+    bodyLimit: options.bodyLimit,
+  });
+
+  otlpRoutes(router, {
+    writer: options.writer,
+    delta: new DeltaToCumulative({ clock, maxStreams: OTLP_DELTA_STREAMS, idleMs: OTLP_DELTA_IDLE_MS }),
     bodyLimit: options.bodyLimit,
   });
 

@@ -2,7 +2,13 @@ import type { ServerErrorCode } from '../errors/catalogue.js';
 import { ServerError } from '../errors/server-error.js';
 
 /** Why a whole ingest body was refused; the reason also labels the refusal counter. */
-export type IngestErrorReason = 'bad_snappy' | 'bad_protobuf' | 'bad_labels' | 'bad_line' | 'too_large';
+export type IngestErrorReason =
+  | 'bad_snappy'
+  | 'bad_protobuf'
+  | 'bad_labels'
+  | 'bad_line'
+  | 'too_large'
+  | 'bad_otlp';
 
 const CODES: Record<IngestErrorReason, ServerErrorCode> = {
   bad_snappy: 'VIGIL_INGEST_BAD_SNAPPY',
@@ -10,6 +16,7 @@ const CODES: Record<IngestErrorReason, ServerErrorCode> = {
   bad_labels: 'VIGIL_INGEST_BAD_LABELS',
   bad_line: 'VIGIL_INGEST_BAD_LINE',
   too_large: 'VIGIL_INGEST_TOO_LARGE',
+  bad_otlp: 'VIGIL_INGEST_BAD_OTLP',
 };
 
 /** A body that cannot be ingested: the message names what was wrong and where (byte offset or line). */

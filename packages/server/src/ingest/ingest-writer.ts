@@ -12,7 +12,8 @@ export type IngestSource =
   | 'pushgateway'
   | 'influx'
   | 'json'
-  | 'heartbeat';
+  | 'heartbeat'
+  | 'otlp';
 
 /**
  * Sources whose samples nobody acknowledges (a UDP datagram, a scrape, the Pushgateway groups

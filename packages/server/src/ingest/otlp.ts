@@ -1,0 +1,242 @@
+import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
+import type { DeltaToCumulative } from './delta-to-cumulative.js';
+import { prometheusLabelName, prometheusMetricName } from './otlp-names.js';
+import {
+  goFixed,
+  type HistogramPoint,
+  type OtlpAttributes,
+  type OtlpMetric,
+  type OtlpRequest,
+  type OtlpResource,
+  type Temporality,
+} from './otlp-request.js';
+import type { WriteMetadata } from './remote-write.js';
+
+/** What one OTLP export becomes: samples to store, metadata, and the points refused with why. */
+export interface OtlpTranslation {
+  readonly series: SeriesSamples[];
+  readonly families: WriteMetadata[];
+  /** Data points refused (OTLP's `rejected_data_points`). */
+  rejected: number;
+  /** Why, one line per metric that lost points (OTLP's `error_message`). */
+  readonly errors: string[];
+}
+
+const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.instance.id']);
+
+/**
+ * Translates OTLP metrics as Prometheus 3 does: `job` from `service.namespace/service.name`,
+ * `instance` from `service.instance.id`, the other resource attributes on a `target_info` series,
+ * Prometheus names with unit and `_total` suffixes, histograms as classic `_bucket`/`_sum`/`_count`
+ * series, summaries as `quantile` series. Delta sums and histograms become cumulative through
+ * `delta`. Exponential histograms are refused: the store keeps no native histograms.
+ */
+export function translateOtlp(request: OtlpRequest, delta: DeltaToCumulative): OtlpTranslation {
+  const out: OtlpTranslation = { series: [], families: [], rejected: 0, errors: [] };
+  for (const resource of request.resources) translateResource(resource, delta, out);
+  return out;
+}
+
+function translateResource(resource: OtlpResource, delta: DeltaToCumulative, out: OtlpTranslation): void {
+  const target = targetLabels(resource.attributes);
+  let latestMs = 0;
+  for (const metric of resource.metrics) {
+    const t = new MetricTranslation(metric, target, delta, out);
+    t.run();
+    latestMs = Math.max(latestMs, t.latestMs);
+  }
+  const info = targetInfo(resource.attributes, target);
+  if (info && latestMs > 0) out.series.push(sample(info, latestMs, 1));
+}
+
+/** `job` and `instance` from the resource, as Prometheus derives them. */
+function targetLabels(attributes: OtlpAttributes): Record<string, string> {
+  const get = (key: string) => attributes.find(([k]) => k === key)?.[1];
+  const name = get('service.name');
+  const namespace = get('service.namespace');
+  const instance = get('service.instance.id');
+  const labels: Record<string, string> = {};
+  if (name !== undefined) labels.job = namespace !== undefined ? `${namespace}/${name}` : name;
+  if (instance !== undefined) labels.instance = instance;
+  return labels;
+}
+
+/** `target_info`: the non-identifying resource attributes, when there are some and a job or instance to join on. */
+function targetInfo(attributes: OtlpAttributes, target: Record<string, string>): SeriesLabels | undefined {
+  const rest = attributes.filter(([k]) => !IDENTIFYING.has(k));
+  if (rest.length === 0 || Object.keys(target).length === 0) return undefined;
+  return { ...attributeLabels(rest), ...target, __name__: 'target_info' };
+}
+
+/** Attributes as labels; keys that sanitize to one name are joined with `;` in key order, as Prometheus does. */
+function attributeLabels(attributes: OtlpAttributes): Record<string, string> {
+  const sorted = [...attributes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const labels: Record<string, string> = {};
+  for (const [key, value] of sorted) {
+    if (value === '') continue;
+    const name = prometheusLabelName(key);
+    if (name === '') continue;
+    labels[name] = name in labels ? `${labels[name]};${value}` : value;
+  }
+  return labels;
+}
+
+function sample(labels: SeriesLabels, timeMs: number, value: number): SeriesSamples {
+  return { labels, timestamps: [timeMs], values: Float64Array.of(value) };
+}
+
+class MetricTranslation {
+  latestMs = 0;
+  readonly #m: OtlpMetric;
+  readonly #target: Record<string, string>;
+  readonly #delta: DeltaToCumulative;
+  readonly #out: OtlpTranslation;
+  #refused = 0;
+  #why = new Set<string>();
+
+  constructor(m: OtlpMetric, target: Record<string, string>, delta: DeltaToCumulative, out: OtlpTranslation) {
+    this.#m = m;
+    this.#target = target;
+    this.#delta = delta;
+    this.#out = out;
+  }
+
+  run(): void {
+    const m = this.#m;
+    switch (m.type) {
+      case 'gauge':
+        this.#numbers(prometheusMetricName(m.name, m.unit, 'gauge'), 'gauge', 'cumulative', m.points);
+        break;
+      case 'sum': {
+        const name = prometheusMetricName(m.name, m.unit, m.monotonic ? 'counter' : 'other');
+        this.#numbers(name, m.monotonic ? 'counter' : 'gauge', m.temporality, m.points);
+        break;
+      }
+      case 'histogram':
+        this.#histograms(prometheusMetricName(m.name, m.unit, 'other'), m.temporality, m.points);
+        break;
+      case 'summary': {
+        const name = prometheusMetricName(m.name, m.unit, 'other');
+        this.#family(name, 'summary');
+        for (const p of m.points) {
+          const labels = this.#labels(p.attributes);
+          const at = this.#at(p.timeMs);
+          const v = (x: number) => (p.noValue ? staleNaN() : x);
+          this.#push({ ...labels, __name__: `${name}_sum` }, at, v(p.sum));
+          this.#push({ ...labels, __name__: `${name}_count` }, at, v(p.count));
+          for (const [q, value] of p.quantiles)
+            this.#push({ ...labels, quantile: goFixed(q), __name__: name }, at, v(value));
+        }
+        break;
+      }
+      case 'exponential_histogram':
+        if (m.points > 0) {
+          this.#refuse(
+            m.points,
+            'exponential histograms are not supported: send explicit-bucket histograms (the SDK default) instead',
+          );
+        }
+        break;
+      case 'empty':
+        break;
+    }
+    if (this.#refused > 0) {
+      this.#out.rejected += this.#refused;
+      this.#out.errors.push(
+        `metric "${m.name}": ${this.#refused} points refused: ${[...this.#why].join('; ')}`,
+      );
+    }
+  }
+
+  #numbers(
+    name: string,
+    type: string,
+    temporality: Temporality,
+    points: readonly { attributes: OtlpAttributes; timeMs: number; value: number; noValue: boolean }[],
+  ): void {
+    if (temporality === 'unspecified') {
+      this.#refuse(points.length, 'aggregation temporality unspecified');
+      return;
+    }
+    this.#family(name, type);
+    for (const p of points) {
+      const labels = { ...this.#labels(p.attributes), __name__: name };
+      let value = p.value;
+      if (temporality === 'delta' && !p.noValue) {
+        const total = this.#cumulative(labels, p.timeMs, [p.value]);
+        if (!total) continue;
+        value = total[0]!;
+      }
+      this.#push(labels, this.#at(p.timeMs), p.noValue ? staleNaN() : value);
+    }
+  }
+
+  #histograms(name: string, temporality: Temporality, points: readonly HistogramPoint[]): void {
+    if (temporality === 'unspecified') {
+      this.#refuse(points.length, 'aggregation temporality unspecified');
+      return;
+    }
+    this.#family(name, 'histogram');
+    for (const p of points) {
+      if (p.bucketCounts.length !== 0 && p.bucketCounts.length !== p.bounds.length + 1) {
+        this.#refuse(1, `${p.bucketCounts.length} bucket counts for ${p.bounds.length} bounds`);
+        continue;
+      }
+      const labels = this.#labels(p.attributes);
+      let count = p.count;
+      let sum = p.sum ?? 0;
+      let buckets = p.bucketCounts;
+      if (temporality === 'delta' && !p.noValue) {
+        const key = { ...labels, __name__: name, le: p.bounds.join(',') };
+        const total = this.#cumulative(key, p.timeMs, [p.count, p.sum ?? 0, ...p.bucketCounts]);
+        if (!total) continue;
+        [count, sum] = total as [number, number];
+        buckets = total.slice(2);
+      }
+      const at = this.#at(p.timeMs);
+      const v = (x: number) => (p.noValue ? staleNaN() : x);
+      this.#push({ ...labels, __name__: `${name}_count` }, at, v(count));
+      if (p.sum !== undefined) this.#push({ ...labels, __name__: `${name}_sum` }, at, v(sum));
+      let cumulative = 0;
+      for (let i = 0; i < p.bounds.length && i < buckets.length; i++) {
+        cumulative += buckets[i]!;
+        this.#push({ ...labels, le: goFixed(p.bounds[i]!), __name__: `${name}_bucket` }, at, v(cumulative));
+      }
+      this.#push({ ...labels, le: '+Inf', __name__: `${name}_bucket` }, at, v(count));
+    }
+  }
+
+  #cumulative(labels: SeriesLabels, timeMs: number, deltas: number[]): readonly number[] | undefined {
+    const outcome = this.#delta.add(JSON.stringify(labels), timeMs, deltas);
+    if (outcome.ok) return outcome.values;
+    this.#refuse(
+      1,
+      outcome.reason === 'out_of_order'
+        ? 'delta point not newer than the last one of its series'
+        : 'too many delta series held for conversion to cumulative',
+    );
+    return undefined;
+  }
+
+  #labels(attributes: OtlpAttributes): Record<string, string> {
+    return { ...attributeLabels(attributes), ...this.#target };
+  }
+
+  #at(timeMs: number): number {
+    if (timeMs > this.latestMs) this.latestMs = timeMs;
+    return timeMs;
+  }
+
+  #push(labels: SeriesLabels, timeMs: number, value: number): void {
+    this.#out.series.push(sample(labels, timeMs, value));
+  }
+
+  #family(name: string, type: string): void {
+    this.#out.families.push({ name, type, help: this.#m.description, unit: '' });
+  }
+
+  #refuse(n: number, why: string): void {
+    this.#refused += n;
+    this.#why.add(why);
+  }
+}

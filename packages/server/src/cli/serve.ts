@@ -135,8 +135,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     help: '1 while samples cannot be made durable (free space below store.minFreeDiskSpaceBytes, writes failing): ingest answers 503.',
     collect: (g) => g.set(store.unwritable() === undefined ? 0 : 1),
   });
-  const writer = new IngestWriter(store, registry);
-  const pushGroups = new PushGroups();
+  const writer = new IngestWriter(store, registry, config.limits.labels);
+  const pushGroups = new PushGroups(undefined, config.limits.pushGroupBytes);
   const pushFile = new PushGroupsFile({
     path: join(config.data, 'pushgateway.json'),
     groups: pushGroups,

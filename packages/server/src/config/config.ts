@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ServerError } from '../errors/server-error.js';
 import { parseDuration } from './duration.js';
+import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
 import { zodIssueDetail } from './zod-issue-detail.js';
 
 /**
@@ -30,7 +31,13 @@ export interface Config {
     readonly minFreeDiskSpaceBytes: number;
   };
   readonly auth: { readonly token: string | undefined };
-  readonly limits: { readonly bodyBytes: number };
+  readonly limits: {
+    readonly bodyBytes: number;
+    /** Per series, on every ingest path (ingest/label-limits.ts). */
+    readonly labels: LabelLimits;
+    /** The most one Pushgateway group may hold. */
+    readonly pushGroupBytes: number;
+  };
   /** Limits of the PromQL engine (HTTP queries and rules alike); the engine's defaults where unset. */
   readonly query: {
     /** Queries evaluated at once, as Prometheus's `--query.max-concurrency`; the others wait. */
@@ -165,7 +172,14 @@ const FILE_SCHEMA = z
       .partial()
       .strict(),
     limits: z
-      .object({ bodyBytes: z.number().int().min(1024) })
+      .object({
+        bodyBytes: z.number().int().min(1024),
+        labelNameBytes: z.number().int().min(1),
+        labelValueBytes: z.number().int().min(1),
+        labelsPerSeries: z.number().int().min(1),
+        seriesBytes: z.number().int().min(1),
+        pushGroupBytes: z.number().int().min(1024),
+      })
       .partial()
       .strict(),
     query: z
@@ -380,7 +394,16 @@ function resolve(c: FileConfig): Config {
       minFreeDiskSpaceBytes: c.store?.minFreeDiskSpaceBytes ?? 32 * 1024 * 1024,
     },
     auth: { token: c.auth?.token },
-    limits: { bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024 },
+    limits: {
+      bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024,
+      labels: {
+        nameBytes: c.limits?.labelNameBytes ?? DEFAULT_LABEL_LIMITS.nameBytes,
+        valueBytes: c.limits?.labelValueBytes ?? DEFAULT_LABEL_LIMITS.valueBytes,
+        labelsPerSeries: c.limits?.labelsPerSeries ?? DEFAULT_LABEL_LIMITS.labelsPerSeries,
+        seriesBytes: c.limits?.seriesBytes ?? DEFAULT_LABEL_LIMITS.seriesBytes,
+      },
+      pushGroupBytes: c.limits?.pushGroupBytes ?? 4 * 1024 * 1024,
+    },
     query: {
       maxConcurrency: c.query?.maxConcurrency,
       maxSamples: c.query?.maxSamples,

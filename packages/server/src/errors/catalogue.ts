@@ -76,6 +76,16 @@ export const SERVER_ERRORS = {
     type: 'bad_line',
     when: 'a line of InfluxDB line protocol cannot be parsed (strict mode)',
   },
+  VIGIL_INGEST_LABEL_LIMIT: {
+    status: 400,
+    type: 'label_limit',
+    when: 'a series has a label name or value, more labels or more bytes of labels than `limits` allow; the message names it',
+  },
+  VIGIL_INGEST_GROUP_TOO_LARGE: {
+    status: 413,
+    type: 'too_large',
+    when: 'a Pushgateway push would make its group larger than `limits.pushGroupBytes`',
+  },
   VIGIL_INGEST_TOO_LARGE: {
     status: 413,
     type: 'too_large',

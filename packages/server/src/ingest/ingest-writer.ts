@@ -1,6 +1,9 @@
 import type { Counter, Registry } from '@vigil/metrics';
+import { DEFAULT_LABEL_LIMITS, type LabelLimits } from '../config/label-limits.js';
+import { ServerError } from '../errors/server-error.js';
 import type { AppendResult, SeriesSamples, SeriesStore } from '../store/series-store.js';
 import { StoreUnwritableError } from '../store/store-unwritable-error.js';
+import { labelLimitViolation } from './label-limits.js';
 import { MetricMetadata } from './metric-metadata.js';
 
 /** Where ingested samples come from; each is counted apart. */
@@ -33,8 +36,11 @@ export class IngestWriter {
   /** TYPE and HELP of the families read from exposition text, for /api/v1/metadata. */
   readonly metadata = new MetricMetadata();
 
-  constructor(store: SeriesStore, registry: Registry) {
+  readonly #limits: LabelLimits;
+
+  constructor(store: SeriesStore, registry: Registry, limits: LabelLimits = DEFAULT_LABEL_LIMITS) {
     this.#store = store;
+    this.#limits = limits;
     this.#samples = registry.counter({
       name: 'vigil_ingest_samples_total',
       help: 'Samples stored, by ingest source.',
@@ -75,10 +81,31 @@ export class IngestWriter {
       this.#rejected.inc({ source, reason: 'unwritable' }, n);
       return { accepted: 0, rejected: { unwritable: n } };
     }
+    batch = this.#withinLimits(source, batch);
     const result = await this.#store.append(batch);
     this.#samples.inc({ source }, result.accepted);
     for (const [reason, n] of Object.entries(result.rejected)) this.#rejected.inc({ source, reason }, n);
     return result;
+  }
+
+  /**
+   * An acknowledged source's batch with a series past the label limits is refused whole (400, as
+   * Prometheus refuses a write with bad labels); an unacknowledged one loses only those series.
+   */
+  #withinLimits(source: IngestSource, batch: readonly SeriesSamples[]): readonly SeriesSamples[] {
+    let kept: SeriesSamples[] | undefined;
+    for (let i = 0; i < batch.length; i++) {
+      const series = batch[i]!;
+      const violation = labelLimitViolation(series.labels, this.#limits);
+      if (violation === undefined) {
+        kept?.push(series);
+        continue;
+      }
+      this.#rejected.inc({ source, reason: 'label_limit' }, series.timestamps.length);
+      if (!UNACKNOWLEDGED.has(source)) throw new ServerError('VIGIL_INGEST_LABEL_LIMIT', violation);
+      kept ??= batch.slice(0, i);
+    }
+    return kept ?? batch;
   }
 
   malformed(source: IngestSource, reason: string, n = 1): void {

@@ -63,10 +63,13 @@ export interface SavedGroup {
 export class PushGroups {
   readonly #groups = new Map<string, Group>();
   readonly #maxGroups: number;
+  readonly #maxGroupBytes: number;
   #version = 0;
 
-  constructor(maxGroups = 10_000) {
+  /** `maxGroupBytes`: the most one group may hold, labels and values of its series counted (default 4 MiB). */
+  constructor(maxGroups = 10_000, maxGroupBytes = 4 * 1024 * 1024) {
     this.#maxGroups = maxGroups;
+    this.#maxGroupBytes = maxGroupBytes;
   }
 
   get size(): number {
@@ -125,14 +128,23 @@ export class PushGroups {
           `too many push groups (the limit is ${this.#maxGroups})`,
         );
       group = { labels, families: new Map(), pushedAtMs: nowMs };
-      this.#groups.set(key, group);
     }
     const before = this.#samples(group, nowMs);
-    if (replaceAll) group.families.clear();
-    for (const family of families) group.families.set(family.name, family);
-    group.pushedAtMs = nowMs;
+    const updated: Group = {
+      labels: group.labels,
+      families: new Map(replaceAll ? [] : group.families),
+      pushedAtMs: nowMs,
+    };
+    for (const family of families) updated.families.set(family.name, family);
+    const after = this.#samples(updated, nowMs);
+    const bytes = sizeOf(after);
+    if (bytes > this.#maxGroupBytes)
+      throw new ServerError(
+        'VIGIL_INGEST_GROUP_TOO_LARGE',
+        `the push would make group ${key} ${bytes} bytes, more than the ${this.#maxGroupBytes} a group may hold (limits.pushGroupBytes); the group is unchanged`,
+      );
+    this.#groups.set(key, updated);
     this.#version++;
-    const after = this.#samples(group, nowMs);
     return [...after, ...staleFor(before, after, nowMs)];
   }
 
@@ -167,6 +179,16 @@ export class PushGroups {
     });
     return samples;
   }
+}
+
+/** What a group's series take: their label names and values, and 16 bytes a sample. */
+function sizeOf(samples: readonly SeriesSamples[]): number {
+  let bytes = 0;
+  for (const { labels, timestamps } of samples) {
+    for (const name in labels) bytes += name.length + labels[name]!.length;
+    bytes += 16 * timestamps.length;
+  }
+  return bytes;
 }
 
 function staleFor(

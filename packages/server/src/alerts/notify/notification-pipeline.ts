@@ -224,14 +224,21 @@ export class NotificationPipeline implements AlertSink, Silencer {
     const now = this.#clock.now();
     const rc = group.route.config;
     const intervals = this.#config.timeIntervals;
-    if (rc.activeTimeIntervals.length > 0 && !inTimeIntervals(intervals, rc.activeTimeIntervals, now))
-      return true;
-    if (rc.muteTimeIntervals.length > 0 && inTimeIntervals(intervals, rc.muteTimeIntervals, now)) return true;
+    const notifiers = this.#notifiers.get(rc.receiver) ?? [];
+    // Forwarding to an Alertmanager gets every alert, as Prometheus forwards them: muting belongs to
+    // the Alertmanager, which would otherwise time a silenced, still-firing alert out as resolved.
+    const forwarders = notifiers.filter((nf) => nf.resendEachInterval === true);
+    const forwarded = forwarders.map((nf) =>
+      this.#notify(group, nf, notifiers.indexOf(nf), alerts, now, undefined),
+    );
+    const muted =
+      (rc.activeTimeIntervals.length > 0 && !inTimeIntervals(intervals, rc.activeTimeIntervals, now)) ||
+      (rc.muteTimeIntervals.length > 0 && inTimeIntervals(intervals, rc.muteTimeIntervals, now));
+    if (muted) return (await Promise.all(forwarded)).every(Boolean);
     const live = alerts.filter(
       (a) =>
         this.#inhibitor.inhibitedBy(a.labels).length === 0 && this.silences.silencedBy(a.labels).length === 0,
     );
-    const notifiers = this.#notifiers.get(rc.receiver) ?? [];
     const incident = this.#observer?.flushing(
       {
         key: group.key,
@@ -241,9 +248,12 @@ export class NotificationPipeline implements AlertSink, Silencer {
       },
       now,
     );
-    const results = await Promise.all(
-      notifiers.map((nf, i) => this.#notify(group, nf, i, live, now, incident)),
-    );
+    const results = await Promise.all([
+      ...forwarded,
+      ...notifiers.map((nf, i) =>
+        nf.resendEachInterval === true ? true : this.#notify(group, nf, i, live, now, incident),
+      ),
+    ]);
     return results.every(Boolean);
   }
 

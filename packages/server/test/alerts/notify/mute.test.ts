@@ -1,5 +1,10 @@
+import { ManualClock, Registry } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { alert, pipelineFrom, T0 } from './pipeline-fixture.js';
+import { parse } from 'yaml';
+import type { Notification } from '../../../src/alerts/notify/notification.js';
+import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
+import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
+import { alert, pipelineFrom, RecordingNotifier, settle, T0 } from './pipeline-fixture.js';
 
 let stop: (() => void) | undefined;
 afterEach(() => stop?.());
@@ -77,6 +82,68 @@ describe('silences', () => {
     await p.advance(60_000);
     expect(p.sent('team').map((n) => n.groupLabels.alertname)).toEqual(['CpuHigh', 'DiskFull']);
     expect(p.pipeline.silences.state(p.pipeline.silences.get(id)!)).toBe('expired');
+  });
+});
+
+describe('forwarding to an Alertmanager', () => {
+  it('forwards silenced and inhibited alerts, still firing, while the other integrations stay quiet', async () => {
+    const clock = new ManualClock(T0);
+    const config = parseNotifyConfig(
+      parse(
+        `${BASE}inhibit_rules:\n  - source_matchers: [severity="critical"]\n    target_matchers: [severity="warning"]\n    equal: [alertname]\n`,
+      ),
+      'test.yml',
+    );
+    const chat = new RecordingNotifier();
+    const forwarded: Notification[] = [];
+    const alertmanager = {
+      integration: 'alertmanager',
+      sendResolved: true,
+      resendEachInterval: true,
+      async send(n: Notification) {
+        forwarded.push(n);
+        return { code: 'success' } as const;
+      },
+    };
+    const pipeline = new NotificationPipeline({
+      config,
+      notifiers: new Map([['team', [chat, alertmanager]]]),
+      clock,
+      registry: new Registry({ clock }),
+      events: { record: () => {} },
+      externalURL: 'http://vigil.test',
+    });
+    stop = () => pipeline.close();
+    const { matcher } = await import('../../../src/alerts/notify/matcher.js');
+    pipeline.silences.set({
+      matchers: [matcher('alertname', '=', 'DiskFull')],
+      startsAt: T0,
+      endsAt: T0 + 3_600_000,
+      createdBy: 'ops',
+      comment: 'maintenance',
+    });
+    pipeline.receive([
+      alert({ alertname: 'DiskFull', severity: 'critical' }, T0, T0 + 240_000),
+      alert({ alertname: 'Latency', severity: 'warning' }, T0, T0 + 240_000),
+      alert({ alertname: 'Latency', severity: 'critical' }, T0, T0 + 240_000),
+    ]);
+    for (let i = 0; i < 3; i++) {
+      clock.advance(60_000);
+      await settle();
+    }
+    const labels = (ns: Notification[]) =>
+      ns.flatMap((n) => n.alerts.map((a) => `${a.labels.alertname}/${a.labels.severity}`));
+    expect(labels(chat.sent).sort()).toEqual(['Latency/critical']);
+    const last = new Map(
+      forwarded.flatMap((n) => n.alerts.map((a) => [`${a.labels.alertname}/${a.labels.severity}`, a])),
+    );
+    expect([...last.keys()].sort()).toEqual(['DiskFull/critical', 'Latency/critical', 'Latency/warning']);
+    // Each is forwarded as firing, with an end beyond the next flush, at every flush.
+    for (const a of last.values()) {
+      expect(a.status).toBe('firing');
+      expect(a.endsAt).toBeGreaterThan(clock.now() + 60_000);
+    }
+    expect(forwarded.length).toBeGreaterThan(labels(chat.sent).length);
   });
 });
 

@@ -19,6 +19,7 @@ export const SCENARIOS = [
   'store-range-read',
   'statsd-ingest',
   'remote-write-ingest',
+  'otlp-ingest',
   'ws-fanout',
   'query-rate-sum',
   'query-histogram-quantile',

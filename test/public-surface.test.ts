@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 const SURFACE: Record<string, { values: string[]; types: string[] }> = {
   '@vigil/metrics': {
     values: [
+      'Backoff',
       'Counter',
       'CounterHandle',
       'DEFAULT_BUCKETS',
@@ -48,6 +49,7 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
     ],
     types: [
       '* from ./core/snapshot.js',
+      'BackoffOptions',
       'BucketData',
       'Clock',
       'CollectorCounter',

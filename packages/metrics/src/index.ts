@@ -4,6 +4,8 @@
  * /handler, /collector, /alerting.
  */
 export { after, sleep } from './base/after.js';
+export type { BackoffOptions } from './base/backoff.js';
+export { Backoff } from './base/backoff.js';
 export type { Clock } from './base/clock.js';
 export { ManualClock, systemClock } from './base/clock.js';
 export type { ErrorCode } from './base/errors.js';

@@ -1,6 +1,7 @@
 import { type Clock, systemClock } from '../base/clock.js';
 import { invalidOption } from '../base/errors.js';
 import { checkMetricName } from '../base/names.js';
+import { positiveMs } from '../base/options.js';
 import type { Registry } from '../core/registry.js';
 import { apiKeyEnvVar, apiKeyStatus } from './api-key-status.js';
 import type { CheckFn, CheckResult } from './health-check.js';
@@ -94,7 +95,7 @@ export class HealthMonitor {
     if (!Number.isInteger(this.#historySize) || this.#historySize < 1) {
       throw invalidOption('historySize', options.historySize, 'an integer of at least 1');
     }
-    this.#slowMs = positive('slowMs', options.slowMs ?? 5000);
+    this.#slowMs = positiveMs('slowMs', options.slowMs ?? 5000);
     this.#errorRate = options.errorRate ?? 0.05;
     if (!(this.#errorRate >= 0 && this.#errorRate <= 1)) {
       throw invalidOption('errorRate', options.errorRate, 'a ratio from 0 to 1');
@@ -131,10 +132,10 @@ export class HealthMonitor {
       name,
       kind,
       check: options.check,
-      intervalMs: positive(`${name}: intervalMs`, options.intervalMs ?? 30_000),
-      timeoutMs: positive(`${name}: timeoutMs`, options.timeoutMs ?? 10_000),
+      intervalMs: positiveMs(`${name}: intervalMs`, options.intervalMs ?? 30_000),
+      timeoutMs: positiveMs(`${name}: timeoutMs`, options.timeoutMs ?? 10_000),
       critical: options.critical ?? true,
-      slowMs: positive(`${name}: slowMs`, options.slowMs ?? this.#slowMs),
+      slowMs: positiveMs(`${name}: slowMs`, options.slowMs ?? this.#slowMs),
       apiKeyEnv,
       apiKeyFormat: options.apiKeyFormat,
       history: new Ring(this.#historySize),
@@ -281,13 +282,6 @@ export class HealthMonitor {
       }),
     };
   }
-}
-
-function positive(option: string, value: number): number {
-  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
-    throw invalidOption(option, value, 'a finite number > 0 (milliseconds)');
-  }
-  return value;
 }
 
 function percent(ratio: number): string {

@@ -1,6 +1,8 @@
 import { after } from '../base/after.js';
+import { Backoff, type BackoffOptions } from '../base/backoff.js';
 import type { Clock } from '../base/clock.js';
 import { invalidOption } from '../base/errors.js';
+import { positiveMs } from '../base/options.js';
 import { type ExportResult, type FailedResult, failure } from './export-result.js';
 import type { PushStats } from './push-stats.js';
 
@@ -9,19 +11,9 @@ export interface Transport<P> {
   send(payload: P, signal: AbortSignal): Promise<ExportResult>;
 }
 
-export interface RetryOptions {
+export interface RetryOptions extends BackoffOptions {
   /** Attempts per payload, the first included; 1 disables retries. Default 5. */
   readonly maxAttempts?: number;
-  /** Wait before the second attempt; each later wait is `multiplier` times longer. Default 1,000 ms. */
-  readonly initialDelayMs?: number;
-  /** Longest wait between attempts, also the cap on a peer's `Retry-After`. Default 30,000 ms. */
-  readonly maxDelayMs?: number;
-  /** Default 2. */
-  readonly multiplier?: number;
-  /** Each wait is spread uniformly over ±`jitter` of itself, so clients that failed together do not retry together. Default 0.2. */
-  readonly jitter?: number;
-  /** Uniform in [0, 1); `Math.random` by default (tests pass a fixed one). */
-  readonly random?: () => number;
 }
 
 export interface RetryingTransportOptions {
@@ -45,11 +37,7 @@ export class RetryingTransport<P> {
   readonly #stats: PushStats;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
-  readonly #initialDelayMs: number;
-  readonly #maxDelayMs: number;
-  readonly #multiplier: number;
-  readonly #jitter: number;
-  readonly #random: () => number;
+  readonly #backoff: Backoff;
   readonly #wakers = new Set<() => void>();
   #closing = false;
 
@@ -57,7 +45,7 @@ export class RetryingTransport<P> {
     this.#inner = inner;
     this.#clock = options.clock;
     this.#stats = options.stats;
-    this.#timeoutMs = positive('timeoutMs', options.timeoutMs, 10_000);
+    this.#timeoutMs = positiveMs('timeoutMs', options.timeoutMs ?? 10_000);
     const retry = options.retry ?? {};
     if (typeof retry !== 'object' || retry === null) {
       throw invalidOption('retry', retry, 'an object such as { maxAttempts: 3 }');
@@ -66,18 +54,8 @@ export class RetryingTransport<P> {
     if (!Number.isInteger(this.#maxAttempts) || this.#maxAttempts < 1) {
       throw invalidOption('retry.maxAttempts', retry.maxAttempts, 'an integer of at least 1');
     }
-    this.#initialDelayMs = positive('retry.initialDelayMs', retry.initialDelayMs, 1_000);
-    this.#maxDelayMs = positive('retry.maxDelayMs', retry.maxDelayMs, 30_000);
-    this.#multiplier = retry.multiplier ?? 2;
-    if (!(this.#multiplier >= 1 && this.#multiplier < Number.POSITIVE_INFINITY)) {
-      throw invalidOption('retry.multiplier', retry.multiplier, 'a finite number of at least 1');
-    }
-    this.#jitter = retry.jitter ?? 0.2;
-    if (!(this.#jitter >= 0 && this.#jitter <= 1)) {
-      throw invalidOption('retry.jitter', retry.jitter, 'a number from 0 to 1');
-    }
-    this.#random = retry.random ?? Math.random;
-    if (typeof this.#random !== 'function') throw invalidOption('retry.random', retry.random, 'a function');
+    // Defaults: a first retry after 1 s, none more than 30 s apart.
+    this.#backoff = new Backoff(retry, { initialDelayMs: 1_000, maxDelayMs: 30_000, jitter: 0.2 });
   }
 
   /**
@@ -99,10 +77,7 @@ export class RetryingTransport<P> {
 
   /** The wait after failed attempt number `attempt` (1-based). */
   backoffMs(attempt: number, retryAfterMs?: number): number {
-    const base = Math.min(this.#maxDelayMs, this.#initialDelayMs * this.#multiplier ** (attempt - 1));
-    const spread = base * (1 + this.#jitter * (2 * this.#random() - 1));
-    const wait = retryAfterMs === undefined ? spread : Math.max(spread, retryAfterMs);
-    return Math.round(Math.min(this.#maxDelayMs, wait));
+    return this.#backoff.delayMs(attempt, retryAfterMs);
   }
 
   /**
@@ -155,12 +130,4 @@ const KEEP_ALIVE_MS = 2 ** 30;
 
 function unexpected(error: unknown): FailedResult {
   return failure('network', `transport threw: ${error instanceof Error ? error.message : String(error)}`);
-}
-
-function positive(option: string, value: number | undefined, fallback: number): number {
-  const resolved = value ?? fallback;
-  if (!(resolved > 0 && resolved < Number.POSITIVE_INFINITY)) {
-    throw invalidOption(option, value, 'a finite number of milliseconds > 0');
-  }
-  return resolved;
 }

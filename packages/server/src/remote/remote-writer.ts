@@ -1,4 +1,4 @@
-import type { Counter, Registry } from '@vigil/metrics';
+import { Backoff, type Counter, type Registry } from '@vigil/metrics';
 import type { SegmentQueue } from './segment-queue.js';
 
 export interface RemoteWriterOptions {
@@ -16,6 +16,12 @@ export interface RemoteWriterOptions {
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
+/** What became of one send: taken, refused for good (dropped), or worth retrying, and why. */
+type SendOutcome =
+  | { readonly kind: 'sent' }
+  | { readonly kind: 'drop'; readonly status: number }
+  | { readonly kind: 'retry'; readonly reason: string };
+
 const realSleep = (ms: number) =>
   new Promise<void>((resolve) => {
     setTimeout(resolve, ms).unref();
@@ -28,7 +34,9 @@ const realSleep = (ms: number) =>
  * will never take it (Prometheus drops such batches too), so it is dropped and counted.
  */
 export class RemoteWriter {
-  readonly #o: Required<Omit<RemoteWriterOptions, 'registry'>>;
+  readonly #o: Required<Omit<RemoteWriterOptions, 'registry' | 'minBackoffMs' | 'maxBackoffMs'>>;
+  /** Without jitter: there is one writer per server, so no crowd of clients to spread out. */
+  readonly #backoff: Backoff;
   readonly #sent: Counter;
   readonly #failed: Counter;
   readonly #dropped: Counter;
@@ -44,11 +52,14 @@ export class RemoteWriter {
     this.#o = {
       queue: options.queue,
       url: options.url,
-      minBackoffMs: options.minBackoffMs ?? 100,
-      maxBackoffMs: options.maxBackoffMs ?? 30_000,
       timeoutMs: options.timeoutMs ?? 30_000,
       sleep: options.sleep ?? realSleep,
     };
+    this.#backoff = new Backoff(
+      { initialDelayMs: options.minBackoffMs, maxDelayMs: options.maxBackoffMs },
+      { initialDelayMs: 100, maxDelayMs: 30_000, jitter: 0 },
+      'remote',
+    );
     const { registry, queue } = options;
     registry.gauge({
       name: 'vigil_remote_queue_segments',
@@ -98,7 +109,7 @@ export class RemoteWriter {
   }
 
   async #run(): Promise<void> {
-    let backoff = this.#o.minBackoffMs;
+    let failures = 0;
     const { queue } = this.#o;
     while (!this.#closed) {
       const segment = queue.peek();
@@ -118,26 +129,23 @@ export class RemoteWriter {
       } catch {
         // The file is unreadable (removed under us, a disk error): waiting and reading again is all there is to do.
         this.#failed.inc({ reason: 'read_error' });
-        await Promise.race([this.#o.sleep(backoff), this.#closedSignal]);
-        backoff = Math.min(backoff * 2, this.#o.maxBackoffMs);
+        await Promise.race([this.#o.sleep(this.#backoff.delayMs(++failures)), this.#closedSignal]);
         continue;
       }
       const outcome = await this.#send(body);
-      if (outcome === 'sent' || outcome.startsWith('drop:')) {
+      if (outcome.kind !== 'retry') {
         queue.shift();
-        if (outcome === 'sent') this.#sent.inc(segment.samples);
-        else this.#dropped.inc({ status: outcome.slice(5) }, segment.samples);
-        backoff = this.#o.minBackoffMs;
+        if (outcome.kind === 'sent') this.#sent.inc(segment.samples);
+        else this.#dropped.inc({ status: String(outcome.status) }, segment.samples);
+        failures = 0;
         continue;
       }
-      this.#failed.inc({ reason: outcome });
-      await Promise.race([this.#o.sleep(backoff), this.#closedSignal]);
-      backoff = Math.min(backoff * 2, this.#o.maxBackoffMs);
+      this.#failed.inc({ reason: outcome.reason });
+      await Promise.race([this.#o.sleep(this.#backoff.delayMs(++failures)), this.#closedSignal]);
     }
   }
 
-  /** `sent`, `drop:<status>`, or the reason to retry. */
-  async #send(body: Uint8Array): Promise<string> {
+  async #send(body: Uint8Array): Promise<SendOutcome> {
     try {
       const res = await fetch(this.#o.url, {
         method: 'POST',
@@ -151,11 +159,11 @@ export class RemoteWriter {
         signal: AbortSignal.timeout(this.#o.timeoutMs),
       });
       await res.arrayBuffer();
-      if (res.ok) return 'sent';
-      if (res.status === 429 || res.status >= 500) return `http_${res.status}`;
-      return `drop:${res.status}`;
+      if (res.ok) return { kind: 'sent' };
+      if (res.status === 429 || res.status >= 500) return { kind: 'retry', reason: `http_${res.status}` };
+      return { kind: 'drop', status: res.status };
     } catch {
-      return 'network';
+      return { kind: 'retry', reason: 'network' };
     }
   }
 }

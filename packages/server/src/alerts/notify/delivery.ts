@@ -1,4 +1,12 @@
-import { after, type Clock, type Counter, type Histogram, type Registry, sleep } from '@vigil/metrics';
+import {
+  after,
+  Backoff,
+  type Clock,
+  type Counter,
+  type Histogram,
+  type Registry,
+  sleep,
+} from '@vigil/metrics';
 import type { ExportResult, FailureReason } from '@vigil/metrics/push';
 import type { AlertEventSink } from '../alert-event.js';
 import type { Notification, Notifier } from './notification.js';
@@ -37,10 +45,7 @@ export class Delivery {
   readonly #events: AlertEventSink | undefined;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
-  readonly #initialDelayMs: number;
-  readonly #maxDelayMs: number;
-  readonly #jitter: number;
-  readonly #random: () => number;
+  readonly #backoff: Backoff;
   readonly #notifications: Counter;
   readonly #requests: Counter;
   readonly #failed: Counter;
@@ -52,10 +57,11 @@ export class Delivery {
     this.#events = options.events;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxAttempts = options.maxAttempts ?? 5;
-    this.#initialDelayMs = options.initialDelayMs ?? 1_000;
-    this.#maxDelayMs = options.maxDelayMs ?? 60_000;
-    this.#jitter = options.jitter ?? 0.2;
-    this.#random = options.random ?? Math.random;
+    this.#backoff = new Backoff(
+      options,
+      { initialDelayMs: 1_000, maxDelayMs: 60_000, jitter: 0.2 },
+      'delivery',
+    );
     const r = options.registry;
     const labelNames = ['receiver', 'integration'];
     this.#notifications = r.counter({
@@ -87,9 +93,7 @@ export class Delivery {
 
   /** The wait after failed attempt number `attempt` (1-based). */
   backoffMs(attempt: number, retryAfterMs?: number): number {
-    const base = Math.min(this.#maxDelayMs, this.#initialDelayMs * 2 ** (attempt - 1));
-    const spread = base * (1 + this.#jitter * (2 * this.#random() - 1));
-    return Math.round(Math.min(this.#maxDelayMs, Math.max(spread, retryAfterMs ?? 0)));
+    return this.#backoff.delayMs(attempt, retryAfterMs);
   }
 
   /** `ok` once delivered; not when given up (counted as a dead letter), with the last error. */

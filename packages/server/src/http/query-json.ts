@@ -1,3 +1,4 @@
+import type { FloatHistogram } from '../query/float-histogram.js';
 import { formatValue } from '../query/format-value.js';
 import type { QueryResult } from '../query/query-result.js';
 
@@ -26,8 +27,13 @@ export function queryJson(data: QueryResult): Buffer {
       data.result.forEach((s, k) => {
         out.ascii(k === 0 ? '{"metric":' : ',{"metric":');
         out.text(JSON.stringify(s.metric));
-        out.ascii(',"value":');
-        writePoint(out, data.timeMs, s.value);
+        if (s.histogram) {
+          out.ascii(',"histogram":');
+          writeHistogramPoint(out, data.timeMs, s.histogram);
+        } else {
+          out.ascii(',"value":');
+          writePoint(out, data.timeMs, s.value);
+        }
         out.ascii('}');
       });
       out.byte(RIGHT_BRACKET);
@@ -37,16 +43,51 @@ export function queryJson(data: QueryResult): Buffer {
       data.result.forEach((s, k) => {
         out.ascii(k === 0 ? '{"metric":' : ',{"metric":');
         out.text(JSON.stringify(s.metric));
-        out.ascii(',"values":[');
-        const { timesMs, values } = s;
-        for (let i = 0; i < timesMs.length; i++) writePoint(out, timesMs[i]!, values[i]!, i > 0);
-        out.ascii(']}');
+        const { timesMs, values, histograms } = s;
+        // As Prometheus: "values" for the float points, "histograms" for the histogram points, each only when there are some.
+        if (timesMs.length > 0 || !histograms) {
+          out.ascii(',"values":[');
+          for (let i = 0; i < timesMs.length; i++) writePoint(out, timesMs[i]!, values[i]!, i > 0);
+          out.ascii(']');
+        }
+        if (histograms) {
+          out.ascii(',"histograms":[');
+          for (let i = 0; i < histograms.timesMs.length; i++) {
+            if (i > 0) out.ascii(',');
+            writeHistogramPoint(out, histograms.timesMs[i]!, histograms.values[i]!);
+          }
+          out.ascii(']');
+        }
+        out.ascii('}');
       });
       out.byte(RIGHT_BRACKET);
       break;
   }
   out.ascii('}}');
   return out.finish();
+}
+
+/**
+ * `[seconds,{"count":"c","sum":"s","buckets":[[rule,"lower","upper","count"],...]}]` as Prometheus's
+ * API writes a native histogram: numbers as strings, only buckets that hold observations, no
+ * "buckets" member when none does.
+ */
+function writeHistogramPoint(out: JsonBytes, timeMs: number, h: FloatHistogram): void {
+  out.reserve(POINT_BYTES);
+  out.byte(LEFT_BRACKET);
+  writeSeconds(out, timeMs);
+  out.ascii(`,{"count":"${formatValue(h.count)}","sum":"${formatValue(h.sum)}"`);
+  const buckets = h.buckets();
+  if (buckets.length > 0) {
+    out.ascii(',"buckets":[');
+    buckets.forEach((b, i) => {
+      out.ascii(
+        `${i > 0 ? ',' : ''}[${b.boundaryRule},"${formatValue(b.lower)}","${formatValue(b.upper)}","${formatValue(b.count)}"]`,
+      );
+    });
+    out.ascii(']');
+  }
+  out.ascii('}]');
 }
 
 /** `[seconds,"value"]`, after a comma if `comma`. */

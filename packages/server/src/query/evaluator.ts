@@ -1,10 +1,24 @@
 import type { Clock } from '@vigil/metrics';
-import type { LabelMatcher, SelectOptions, SeriesData, SeriesStore } from '../store/series-store.js';
+import type {
+  LabelMatcher,
+  SelectOptions,
+  SeriesData,
+  SeriesLabels,
+  SeriesStore,
+} from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
 import { StoreLimitError } from '../store/store-limit-error.js';
-import { aggregate } from './aggregate.js';
-import type { AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
+import { aggregate, type Grouping, groupLabels } from './aggregate.js';
+import type { AggregateOp, AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
+import { FloatHistogram } from './float-histogram.js';
+import {
+  histogramInstant,
+  histogramRate,
+  nativeFraction,
+  nativeQuantile,
+  nativeStdvar,
+} from './histogram-functions.js';
 import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
@@ -25,6 +39,9 @@ export interface RangeSeries {
   readonly metric: Metric;
   readonly ts: Float64Array;
   readonly vs: Float64Array;
+  /** Native histogram samples of the series, ascending, stale markers removed. */
+  readonly hts?: Float64Array;
+  readonly hs?: readonly FloatHistogram[];
 }
 
 /** One series of a bare selector over a range query's steps: `values[k]` is its sample at step `steps[k]`. */
@@ -116,7 +133,7 @@ export class Evaluator {
         if (e.op === '+') return inner;
         if (inner.type === 'scalar') return { type: 'scalar', values: inner.values.map((v) => -v) };
         return this.#mapSteps(vectorOf(inner), (vec) =>
-          vec.map((s) => ({ metric: dropName(s.metric), value: -s.value })),
+          floats(vec).map((s) => ({ metric: dropName(s.metric), value: -s.value })),
         );
       }
       case 'aggregation': {
@@ -128,7 +145,10 @@ export class Evaluator {
         const grouping = { labels: e.grouping, without: e.without };
         return this.#mapSteps(
           input,
-          (vec, i) => aggregate(e.op, vec, grouping, paramAt(param, i), cache),
+          (vec, i) =>
+            vec.some((s) => s.histogram)
+              ? aggregateHistograms(e.op, vec, grouping, paramAt(param, i), cache)
+              : aggregate(e.op, vec, grouping, paramAt(param, i), cache),
           false,
         );
       }
@@ -150,16 +170,20 @@ export class Evaluator {
     }
     if (lhs.type === 'scalar')
       return this.#mapSteps(vectorOf(rhs), (vec, i) =>
-        vectorScalar(e.op, vec, lhs.values[i]!, true, e.returnBool),
+        withHistogramsScaled(e.op, vec, lhs.values[i]!, true, (v) =>
+          vectorScalar(e.op, v, lhs.values[i]!, true, e.returnBool),
+        ),
       );
     if (rhs.type === 'scalar')
       return this.#mapSteps(vectorOf(lhs), (vec, i) =>
-        vectorScalar(e.op, vec, rhs.values[i]!, false, e.returnBool),
+        withHistogramsScaled(e.op, vec, rhs.values[i]!, false, (v) =>
+          vectorScalar(e.op, v, rhs.values[i]!, false, e.returnBool),
+        ),
       );
     const right = vectorOf(rhs);
     const cache = new Map<string, Metric>();
     return this.#mapSteps(vectorOf(lhs), (vec, i) =>
-      vectorVector(e.op, vec, right[i]!, e.matching!, e.returnBool, cache),
+      vectorVector(e.op, floats(vec), floats(right[i]!), e.matching!, e.returnBool, cache),
     );
   }
 
@@ -172,7 +196,7 @@ export class Evaluator {
       const params = paramExpr ? await this.eval(paramExpr, steps) : undefined;
       if (matrix.type !== 'matrix') throw new Error('unreachable: the parser checks argument types');
       if (!range) return this.#absentOverTime(matrix, e.args[0]!, steps);
-      return this.#rangeFunction(range, e.func === 'last_over_time', matrix, params, steps);
+      return this.#rangeFunction(range, e.func, matrix, params, steps);
     }
     switch (e.func) {
       case 'time':
@@ -191,7 +215,10 @@ export class Evaluator {
         const vec = vectorOf(await this.eval(e.args[0]!, steps));
         return {
           type: 'scalar',
-          values: steps.map((_, i) => (vec[i]!.length === 1 ? vec[i]![0]!.value : Number.NaN)),
+          values: steps.map((_, i) => {
+            const only = floats(vec[i]!);
+            return only.length === 1 ? only[0]!.value : Number.NaN;
+          }),
         };
       }
       case 'timestamp': {
@@ -213,7 +240,31 @@ export class Evaluator {
       case 'histogram_quantile': {
         const q = await this.eval(e.args[0]!, steps);
         const vec = vectorOf(await this.eval(e.args[1]!, steps));
-        return this.#mapSteps(vec, (v, i) => histogramQuantile(paramAt(q, i) as number, v));
+        return this.#mapSteps(vec, (v, i) => {
+          const phi = paramAt(q, i) as number;
+          const out = histogramQuantile(phi, floats(v));
+          for (const s of v)
+            if (s.histogram)
+              out.push({ metric: dropName(s.metric), value: nativeQuantile(phi, s.histogram) });
+          return out;
+        });
+      }
+      case 'histogram_count':
+      case 'histogram_sum':
+      case 'histogram_avg':
+      case 'histogram_stddev':
+      case 'histogram_stdvar':
+      case 'histogram_fraction': {
+        const scalars = await Promise.all(e.args.slice(0, -1).map((a) => this.eval(a, steps)));
+        const vec = vectorOf(await this.eval(e.args.at(-1)!, steps));
+        const of = HISTOGRAM_FUNCTIONS[e.func]!;
+        return this.#mapSteps(vec, (v, i) => {
+          const out: Vector = [];
+          const [lower, upper] = scalars.map((p) => paramAt(p, i) as number);
+          for (const s of v)
+            if (s.histogram) out.push({ metric: dropName(s.metric), value: of(s.histogram, lower!, upper!) });
+          return out;
+        });
       }
       case 'label_replace':
       case 'label_join': {
@@ -237,7 +288,7 @@ export class Evaluator {
     const others = await Promise.all(e.args.slice(1).map((a) => this.eval(a, steps)));
     return this.#mapSteps(input, (v, i) =>
       fn(
-        v,
+        floats(v),
         others.map((o) => paramAt(o, i)!),
       ),
     );
@@ -246,11 +297,13 @@ export class Evaluator {
   /** A range function at every step, step by step: one sample per series and step. */
   #rangeFunction(
     range: RangeFunction,
-    keepName: boolean,
+    name: string,
     matrix: Value & { type: 'matrix' },
     params: Value | undefined,
     steps: Float64Array,
   ): Promise<Value> {
+    const keepName = name === 'last_over_time';
+    const ofHistograms = HISTOGRAM_RANGE_FUNCTIONS[name];
     const w = emptyWindow();
     const drops = USES_DROPS.has(range) ? matrix.series.map((s) => countDrops(s.vs)) : undefined;
     return this.#mapSteps(
@@ -270,6 +323,18 @@ export class Evaluator {
           w.drops = drops?.[k];
           w.from = lowerBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
+          if (s.hts && s.hs) {
+            const from = lowerBound(s.hts, w.rangeStart);
+            const to = upperBound(s.hts, end);
+            if (to > from) {
+              // A range with both floats and histograms has no answer, as in Prometheus.
+              if (w.to > w.from || !ofHistograms) continue;
+              const window = { ts: s.hts, hs: s.hs, from, to, rangeStart: w.rangeStart, rangeEnd: end };
+              const h = ofHistograms(window);
+              if (h) out.push({ metric: dropName(s.metric), value: Number.NaN, histogram: h });
+              continue;
+            }
+          }
           if (range(w)) out.push({ metric: keepName ? s.metric : dropName(s.metric), value: w.result });
         }
         return out;
@@ -296,6 +361,8 @@ export class Evaluator {
     if (!range || call.func === 'last_over_time' || arg.kind !== 'matrixSelector') return undefined;
     const sel = arg.selector;
     const ends = this.#ends(steps, sel.at, sel.offsetMs);
+    if ((await this.#loadHistograms(sel.matchers, min(ends) - arg.rangeMs, max(ends), false)).length > 0)
+      return undefined;
     const grouping = { labels: e.grouping, without: e.without };
     const folder = new SeriesWiseAggregation({
       op: e.op,
@@ -317,7 +384,7 @@ export class Evaluator {
     }
     // Two series collide once named dropped: the step-wise path raises the error at that step.
     const matrix = await this.#matrix(arg, steps);
-    const input = vectorOf(await this.#rangeFunction(range, false, matrix, undefined, steps));
+    const input = vectorOf(await this.#rangeFunction(range, call.func, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
   }
@@ -411,11 +478,16 @@ export class Evaluator {
     const ends = this.#ends(steps, sel.at, sel.offsetMs);
     const lookback = this.#o.lookbackMs;
     const data = await this.#load(sel.matchers, min(ends) - lookback, max(ends));
+    const histograms = await this.#loadHistograms(sel.matchers, min(ends) - lookback, max(ends), true);
     const out: Vector[] = Array.from(steps, () => []);
     let points = 0;
+    // Float sample times by series and step, kept only when there are histograms to weigh them against.
+    const floatsAt = new Map<string, Float64Array>();
     for (const series of data) {
       const metric = makeMetric(series.labels);
       const { timestamps: ts, values: vs } = series;
+      const times = histograms.length > 0 ? new Float64Array(ends.length).fill(Number.NaN) : undefined;
+      if (times) floatsAt.set(metric.key, times);
       for (let i = 0; i < ends.length; i++) {
         if ((i & 1023) === 1023) {
           this.#hold(points, 0);
@@ -424,13 +496,81 @@ export class Evaluator {
         const end = ends[i]!;
         const at = upperBound(ts, end) - 1;
         if (at < 0 || ts[at]! < end - lookback || isStaleNaN(vs[at]!)) continue;
+        if (times) times[i] = ts[at]!;
         out[i]!.push({ metric, value: timestamps ? ts[at]! / 1000 : vs[at]! });
         points++;
       }
       this.#hold(points, 0);
       await this.#pace(ends.length & 1023);
     }
+    // A series' newest sample within the lookback is a histogram or a float, whichever came last.
+    for (const series of histograms) {
+      const metric = makeMetric(series.labels);
+      const times = floatsAt.get(metric.key);
+      const { timestamps: ts, histograms: hs } = series;
+      for (let i = 0; i < ends.length; i++) {
+        const end = ends[i]!;
+        const at = upperBound(ts, end) - 1;
+        if (at < 0 || ts[at]! < end - lookback || hs[at] === undefined) continue;
+        const floatT = times?.[i] ?? Number.NaN;
+        if (floatT > ts[at]!) continue;
+        const vec = out[i]!;
+        if (!Number.isNaN(floatT))
+          vec.splice(
+            vec.findIndex((s) => s.metric.key === metric.key),
+            1,
+          );
+        vec.push(
+          timestamps ? { metric, value: ts[at]! / 1000 } : { metric, value: Number.NaN, histogram: hs[at] },
+        );
+      }
+    }
     return out;
+  }
+
+  /**
+   * The native histogram samples of the matching series in [start, end], as PromQL computes on
+   * them; stale markers are dropped, or kept as `undefined` (an instant selector must see them to
+   * stop at them). Nothing for a store that keeps no histograms.
+   */
+  async #loadHistograms(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    keepStale: boolean,
+  ): Promise<
+    { labels: SeriesLabels; timestamps: Float64Array; histograms: (FloatHistogram | undefined)[] }[]
+  > {
+    const store = this.#o.store;
+    if (!store.selectHistograms) return [];
+    this.#checkDeadline();
+    const data = await this.#storeCall(() =>
+      store.selectHistograms!(matchers, start, end, this.#selectOptions()),
+    );
+    const out = [];
+    let n = 0;
+    for (const s of data) {
+      n += s.timestamps.length;
+      const timestamps: number[] = [];
+      const histograms: (FloatHistogram | undefined)[] = [];
+      for (let i = 0; i < s.histograms.length; i++) {
+        const h = s.histograms[i]!;
+        const stale = isStaleNaN(h.sum);
+        if (stale && !keepStale) continue;
+        timestamps.push(s.timestamps[i]!);
+        histograms.push(stale ? undefined : FloatHistogram.of(h));
+      }
+      out.push({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms });
+    }
+    this.#count(n);
+    return out;
+  }
+
+  /** The histogram samples a bare selector picks at each step, for a range query's answer. */
+  async histogramSteps(sel: VectorSelector, steps: Float64Array): Promise<Vector[] | undefined> {
+    const ends = this.#ends(steps, sel.at, sel.offsetMs);
+    const found = await this.#loadHistograms(sel.matchers, min(ends) - this.#o.lookbackMs, max(ends), true);
+    return found.length > 0 ? this.#vectorSelector(sel, steps, false) : undefined;
   }
 
   /**
@@ -457,7 +597,18 @@ export class Evaluator {
       const sel = e.selector;
       const ends = this.#ends(steps, sel.at, sel.offsetMs);
       const data = await this.#load(sel.matchers, min(ends) - e.rangeMs, max(ends));
-      return { type: 'matrix', series: data.map(withoutStaleMarkers), ends, rangeMs: e.rangeMs };
+      const series = data.map(withoutStaleMarkers);
+      const histograms = await this.#loadHistograms(sel.matchers, min(ends) - e.rangeMs, max(ends), false);
+      if (histograms.length === 0) return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
+      const byKey = new Map(series.map((s, k) => [s.metric.key, k]));
+      for (const h of histograms) {
+        const metric = makeMetric(h.labels);
+        const k = byKey.get(metric.key);
+        const hs = h.histograms as FloatHistogram[];
+        if (k === undefined) series.push({ metric, ts: EMPTY, vs: EMPTY, hts: h.timestamps, hs });
+        else series[k] = { ...series[k]!, hts: h.timestamps, hs };
+      }
+      return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
     }
     const ends = this.#ends(steps, e.at, e.offsetMs);
     const step = e.stepMs ?? this.#o.defaultStepMs;
@@ -569,6 +720,112 @@ function tooManyBytes(bytes: number, max: number): QueryError {
     'VIGIL_QUERY_TOO_MUCH_MEMORY',
     `query processing would use about ${Math.ceil(bytes / 2 ** 20)} MiB of memory, more than the ${Math.floor(max / 2 ** 20)} MiB a query may use; narrow the matchers, shorten the range or widen the step`,
   );
+}
+
+const EMPTY = new Float64Array(0);
+
+/** The float samples of a vector: what functions and operators that take no histograms see. */
+function floats(vec: Vector): Vector {
+  for (const s of vec) if (s.histogram) return vec.filter((x) => !x.histogram);
+  return vec;
+}
+
+const HISTOGRAM_FUNCTIONS: Record<string, (h: FloatHistogram, a: number, b: number) => number> = {
+  histogram_count: (h) => h.count,
+  histogram_sum: (h) => h.sum,
+  histogram_avg: (h) => h.sum / h.count,
+  histogram_stddev: (h) => Math.sqrt(nativeStdvar(h)),
+  histogram_stdvar: (h) => nativeStdvar(h),
+  histogram_fraction: (h, lower, upper) => nativeFraction(lower, upper, h),
+};
+
+const HISTOGRAM_RANGE_FUNCTIONS: Record<
+  string,
+  ((w: Parameters<typeof histogramRate>[0]) => FloatHistogram | undefined) | undefined
+> = {
+  rate: (w) => histogramRate(w, true, true),
+  increase: (w) => histogramRate(w, true, false),
+  delta: (w) => histogramRate(w, false, false),
+  irate: (w) => histogramInstant(w, true),
+  idelta: (w) => histogramInstant(w, false),
+};
+
+/**
+ * `sum`, `avg` and `count` of a step's vector holding native histograms, as Prometheus: a group
+ * of histograms sums (and averages) them; a group mixing floats and histograms has no answer; any
+ * other aggregation sees only the floats.
+ */
+function aggregateHistograms(
+  op: AggregateOp,
+  vec: Vector,
+  grouping: Grouping,
+  param: number | string | undefined,
+  cache: Map<Metric, Metric>,
+): Vector {
+  if (op === 'count')
+    return aggregate(
+      op,
+      vec.map((s) => (s.histogram ? { metric: s.metric, value: 0 } : s)),
+      grouping,
+      param,
+      cache,
+    );
+  const floatOnly = aggregate(op, floats(vec), grouping, param, cache);
+  if (op !== 'sum' && op !== 'avg') return floatOnly;
+  const groups = new Map<
+    string,
+    { metric: Metric; sum: FloatHistogram | undefined; n: number; mixed: boolean }
+  >();
+  for (const s of vec) {
+    let metric = cache.get(s.metric);
+    if (!metric) {
+      metric = makeMetric(groupLabels(s.metric, grouping));
+      cache.set(s.metric, metric);
+    }
+    let g = groups.get(metric.key);
+    if (!g) {
+      g = { metric, sum: undefined, n: 0, mixed: false };
+      groups.set(metric.key, g);
+    }
+    if (!s.histogram) {
+      g.mixed = true;
+      continue;
+    }
+    g.sum = g.sum ? g.sum.plus(s.histogram) : s.histogram;
+    g.n++;
+  }
+  const out: Vector = [];
+  for (const s of floatOnly) {
+    const g = groups.get(s.metric.key);
+    if (!g?.sum) out.push(s);
+  }
+  for (const g of groups.values()) {
+    if (!g.sum || g.mixed) continue;
+    const h = (op === 'avg' ? g.sum.times(1 / g.n) : g.sum).withHint('gauge');
+    out.push({ metric: g.metric, value: Number.NaN, histogram: h });
+  }
+  return out;
+}
+
+/**
+ * Vector-scalar arithmetic where the vector holds histograms: `h * s`, `s * h` and `h / s` scale
+ * every count and the sum, as in Prometheus; any other operator drops the histogram samples.
+ */
+function withHistogramsScaled(
+  op: string,
+  vec: Vector,
+  scalar: number,
+  scalarLeft: boolean,
+  onFloats: (v: Vector) => Vector,
+): Vector {
+  if (!vec.some((s) => s.histogram)) return onFloats(vec);
+  const out = [...onFloats(floats(vec))];
+  const k = op === '*' ? scalar : op === '/' && !scalarLeft ? 1 / scalar : undefined;
+  if (k === undefined) return out;
+  for (const s of vec)
+    if (s.histogram)
+      out.push({ metric: dropName(s.metric), value: Number.NaN, histogram: s.histogram.times(k) });
+  return out;
 }
 
 function vectorOf(v: Value): Vector[] {

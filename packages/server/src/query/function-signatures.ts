@@ -94,6 +94,10 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSignature> = new Map([
   ['time', sig([], S)],
   ['pi', sig([], S)],
   ['histogram_quantile', sig([S, V], V)],
+  ...['histogram_count', 'histogram_sum', 'histogram_avg', 'histogram_stddev', 'histogram_stdvar'].map(
+    (name) => [name, sig([V], V)] as const,
+  ),
+  ['histogram_fraction', sig([S, S, V], V)],
   ['label_replace', sig([V, STR, STR, STR, STR], V)],
   ['label_join', sig([V, STR, STR, STR], V, -1)],
 ]);

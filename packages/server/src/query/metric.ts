@@ -1,4 +1,5 @@
 import type { SeriesLabels } from '../store/series-store.js';
+import type { FloatHistogram } from './float-histogram.js';
 
 /** A label set with its identity computed once: equal label sets have equal keys. */
 export interface Metric {
@@ -6,9 +7,11 @@ export interface Metric {
   readonly key: string;
 }
 
+/** A float sample, or a native histogram sample (`histogram` set, `value` NaN and meaningless). */
 export interface Sample {
   readonly metric: Metric;
   readonly value: number;
+  readonly histogram?: FloatHistogram;
 }
 
 /** One evaluation step's instant vector. */

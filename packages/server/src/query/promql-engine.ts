@@ -2,6 +2,7 @@ import { type Clock, systemClock, VigilError } from '@vigil/metrics';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
+import type { FloatHistogram } from './float-histogram.js';
 import type { Metric } from './metric.js';
 import { parsePromql, typeOf } from './parse.js';
 import type { QueryEngine, QueryOptions } from './query-engine.js';
@@ -96,7 +97,11 @@ export class PromqlEngine implements QueryEngine {
         return {
           resultType: 'vector',
           timeMs,
-          result: value.steps[0]!.map((s) => ({ metric: s.metric.labels, value: s.value })),
+          result: value.steps[0]!.map((s) =>
+            s.histogram
+              ? { metric: s.metric.labels, value: s.value, histogram: s.histogram }
+              : { metric: s.metric.labels, value: s.value },
+          ),
         };
       case 'matrix':
         return { resultType: 'matrix', result: windowAt(value) };
@@ -128,11 +133,15 @@ export class PromqlEngine implements QueryEngine {
     const evaluator = this.#evaluator(startMs, endMs, options);
     const bare = unwrap(ast);
     return this.#gate.run(evaluator.remainingMs(), async () => {
-      if (bare.kind === 'vectorSelector')
+      if (bare.kind === 'vectorSelector') {
+        const withHistograms = await evaluator.histogramSteps(bare, steps);
+        if (withHistograms)
+          return { resultType: 'matrix', result: toMatrix({ type: 'vector', steps: withHistograms }, steps) };
         return {
           resultType: 'matrix',
           result: rowsToMatrix(await evaluator.selectorRows(bare, steps), steps),
         };
+      }
       return { resultType: 'matrix', result: toMatrix(await evaluator.eval(ast, steps), steps) };
     });
   }
@@ -169,8 +178,16 @@ function windowAt(value: Value & { type: 'matrix' }): MatrixSeries[] {
   for (const s of value.series) {
     const from = lowerBound(s.ts, end - value.rangeMs);
     const to = upperBound(s.ts, end);
-    if (to === from) continue;
-    out.push({ metric: s.metric.labels, timesMs: s.ts.slice(from, to), values: s.vs.slice(from, to) });
+    const hFrom = s.hts ? lowerBound(s.hts, end - value.rangeMs) : 0;
+    const hTo = s.hts ? upperBound(s.hts, end) : 0;
+    if (to === from && hTo === hFrom) continue;
+    const series = { metric: s.metric.labels, timesMs: s.ts.slice(from, to), values: s.vs.slice(from, to) };
+    if (hTo === hFrom) out.push(series);
+    else
+      out.push({
+        ...series,
+        histograms: { timesMs: s.hts!.slice(hFrom, hTo), values: s.hs!.slice(hFrom, hTo) },
+      });
   }
   return out;
 }
@@ -179,25 +196,37 @@ function windowAt(value: Value & { type: 'matrix' }): MatrixSeries[] {
 function toMatrix(value: Value, steps: Float64Array): MatrixSeries[] {
   if (value.type === 'scalar') return [{ metric: {}, timesMs: steps, values: value.values }];
   if (value.type !== 'vector') throw new Error(`unreachable: a range query of type ${value.type}`);
-  const series = new Map<string, { metric: Metric; at: number[]; values: number[] }>();
+  const series = new Map<
+    string,
+    { metric: Metric; at: number[]; values: number[]; hAt: number[]; histograms: FloatHistogram[] }
+  >();
   value.steps.forEach((vec, i) => {
     for (const s of vec) {
       let entry = series.get(s.metric.key);
       if (!entry) {
-        entry = { metric: s.metric, at: [], values: [] };
+        entry = { metric: s.metric, at: [], values: [], hAt: [], histograms: [] };
         series.set(s.metric.key, entry);
       }
-      entry.at.push(i);
-      entry.values.push(s.value);
+      if (s.histogram) {
+        entry.hAt.push(i);
+        entry.histograms.push(s.histogram);
+      } else {
+        entry.at.push(i);
+        entry.values.push(s.value);
+      }
     }
   });
   return [...series.values()]
     .sort((a, b) => compareLabels(a.metric, b.metric))
-    .map((s) => ({
-      metric: s.metric.labels,
-      timesMs: timesAt(steps, s.at),
-      values: Float64Array.from(s.values),
-    }));
+    .map((s) => {
+      const floats = {
+        metric: s.metric.labels,
+        timesMs: timesAt(steps, s.at),
+        values: Float64Array.from(s.values),
+      };
+      if (s.hAt.length === 0) return floats;
+      return { ...floats, histograms: { timesMs: timesAt(steps, s.hAt), values: s.histograms } };
+    });
 }
 
 /** A bare selector's range query answer, built from its rows (Evaluator.selectorRows). */

@@ -1,9 +1,12 @@
 import type { SeriesLabels } from '../store/series-store.js';
+import type { FloatHistogram } from './float-histogram.js';
 
 /** One sample of an instant vector (Prometheus's promql.Sample). */
 export interface VectorSample {
   readonly metric: SeriesLabels;
   readonly value: number;
+  /** Set for a native histogram sample, whose `value` is then NaN. */
+  readonly histogram?: FloatHistogram;
 }
 
 /** One series of a matrix, points ascending in time (Prometheus's promql.Series): `values[i]` is at `timesMs[i]`. */
@@ -11,6 +14,8 @@ export interface MatrixSeries {
   readonly metric: SeriesLabels;
   readonly timesMs: Float64Array;
   readonly values: Float64Array;
+  /** The series' native histogram samples, when it has any: `histograms.values[i]` is at `histograms.timesMs[i]`. */
+  readonly histograms?: { readonly timesMs: Float64Array; readonly values: readonly FloatHistogram[] };
 }
 
 /**

@@ -1,0 +1,262 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import { queryJson } from '../../src/http/query-json.js';
+import { PromqlEngine } from '../../src/query/promql-engine.js';
+import type { QueryResult } from '../../src/query/query-result.js';
+import type { NativeHistogram } from '../../src/store/native-histogram.js';
+import { staleNaN } from '../../src/store/series-store.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+
+const T0 = Date.UTC(2026, 0, 10, 12);
+const S = 1000;
+const stores: SqliteStore[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const s of stores) await s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** A schema-0 integer histogram with positive buckets `counts` from index `first` (bucket i is (2^(i-1), 2^i]). */
+function hist(
+  first: number,
+  counts: number[],
+  sum: number,
+  extra: Partial<NativeHistogram> = {},
+): NativeHistogram {
+  const deltas = counts.map((c, k) => c - (counts[k - 1] ?? 0));
+  const zeroCount = (extra as { zeroCount?: number }).zeroCount ?? 0;
+  return {
+    kind: 'int',
+    schema: 0,
+    zeroThreshold: 0.001,
+    zeroCount,
+    count: counts.reduce((a, b) => a + b, 0) + zeroCount,
+    sum,
+    positiveSpans: [{ offset: first, length: counts.length }],
+    positiveDeltas: deltas,
+    negativeSpans: [],
+    negativeDeltas: [],
+    counterResetHint: 'unknown',
+    ...extra,
+  } as NativeHistogram;
+}
+
+async function engineWith(
+  series: { labels: Record<string, string>; points: [seconds: number, NativeHistogram][] }[],
+  floats: { labels: Record<string, string>; points: [number, number][] }[] = [],
+): Promise<PromqlEngine> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-native-promql-'));
+  dirs.push(dir);
+  const store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 3_600_000) });
+  stores.push(store);
+  await store.appendHistograms(
+    series.map((s) => ({
+      labels: s.labels,
+      timestamps: s.points.map(([t]) => T0 + t * S),
+      histograms: s.points.map(([, h]) => h),
+    })),
+  );
+  await store.append(
+    floats.map((s) => ({
+      labels: s.labels,
+      timestamps: s.points.map(([t]) => T0 + t * S),
+      values: s.points.map(([, v]) => v),
+    })),
+  );
+  return new PromqlEngine({ store });
+}
+
+/** The API's `data`, as a Prometheus client reads it. */
+function api(result: QueryResult): unknown {
+  return JSON.parse(queryJson(result).toString('utf8')).data;
+}
+
+function scalars(result: QueryResult): Record<string, number> {
+  if (result.resultType !== 'vector') throw new Error(`expected a vector, got ${result.resultType}`);
+  return Object.fromEntries(result.result.map((s) => [JSON.stringify(s.metric), s.value]));
+}
+
+// A counter: 4 observations in (1,2] and 2 in (2,4] every 15 s, sum growing by 10.
+const counter = [0, 15, 30, 45, 60].map((t, k): [number, NativeHistogram] => [
+  t,
+  hist(1, [4 * k, 2 * k], 10 * k),
+]);
+
+describe('PromQL over native histograms', () => {
+  it('answers a selector with the histogram as the API writes it: strings, bounds, boundary rules', async () => {
+    const engine = await engineWith([
+      {
+        labels: { __name__: 'h', job: 'a' },
+        points: [[0, hist(0, [1, 0, 3], 7.5, { zeroCount: 2 } as never)]],
+      },
+    ]);
+    expect(api(await engine.instantQuery('h', T0))).toEqual({
+      resultType: 'vector',
+      result: [
+        {
+          metric: { __name__: 'h', job: 'a' },
+          histogram: [
+            T0 / 1000,
+            {
+              count: '6',
+              sum: '7.5',
+              buckets: [
+                [3, '-0.001', '0.001', '2'],
+                [0, '0.5', '1', '1'],
+                [0, '2', '4', '3'],
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    // A range selector and a range query put the points under "histograms".
+    expect(api(await engine.instantQuery('h[1m]', T0 + 30 * S))).toMatchObject({
+      resultType: 'matrix',
+      result: [{ metric: { __name__: 'h', job: 'a' }, histograms: [[T0 / 1000, { count: '6' }]] }],
+    });
+    const range = api(await engine.rangeQuery('h', T0, T0 + 30 * S, 15 * S)) as {
+      result: { histograms: [number, unknown][]; values?: unknown }[];
+    };
+    expect(range.result[0]!.histograms.map(([t]) => t)).toEqual([T0 / 1000, T0 / 1000 + 15, T0 / 1000 + 30]);
+    expect(range.result[0]!.values).toBeUndefined();
+  });
+
+  it('rates a counter histogram and reads count, sum and average of the result', async () => {
+    const engine = await engineWith([{ labels: { __name__: 'h' }, points: counter }]);
+    const at = T0 + 60 * S;
+    // Samples at both ends of the 1 m range: no extrapolation; 16 + 8 observations and 40 of sum per minute.
+    expect(api(await engine.instantQuery('rate(h[1m])', at))).toEqual({
+      resultType: 'vector',
+      result: [
+        {
+          metric: {},
+          histogram: [
+            at / 1000,
+            {
+              count: '0.4',
+              sum: '0.6666666666666666',
+              buckets: [
+                [0, '1', '2', '0.26666666666666666'],
+                [0, '2', '4', '0.13333333333333333'],
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(scalars(await engine.instantQuery('histogram_count(increase(h[1m]))', at))).toEqual({ '{}': 24 });
+    expect(scalars(await engine.instantQuery('histogram_sum(increase(h[1m]))', at))).toEqual({ '{}': 40 });
+    expect(scalars(await engine.instantQuery('histogram_avg(increase(h[1m]))', at))).toEqual({
+      '{}': 40 / 24,
+    });
+    expect(scalars(await engine.instantQuery('histogram_count(irate(h[1m]))', at))).toEqual({ '{}': 6 / 15 });
+    expect(scalars(await engine.instantQuery('histogram_count(h * 2)', at))).toEqual({ '{}': 48 });
+    expect(scalars(await engine.instantQuery('histogram_count(h / 4)', at))).toEqual({ '{}': 6 });
+  });
+
+  it('interpolates quantiles exponentially inside a bucket, as Prometheus 3', async () => {
+    const engine = await engineWith([{ labels: { __name__: 'h' }, points: [[0, hist(1, [10], 15)]] }]);
+    // All 10 observations in (1, 2]: the median is 2^0.5, not the 1.5 of linear interpolation.
+    expect(scalars(await engine.instantQuery('histogram_quantile(0.5, h)', T0))).toEqual({
+      '{}': Math.SQRT2,
+    });
+    expect(scalars(await engine.instantQuery('histogram_quantile(0.25, h)', T0))).toEqual({
+      '{}': 2 ** 0.25,
+    });
+    expect(scalars(await engine.instantQuery('histogram_quantile(1, h)', T0))).toEqual({ '{}': 2 });
+    expect(scalars(await engine.instantQuery('histogram_quantile(1.5, h)', T0))).toEqual({ '{}': Infinity });
+    expect(scalars(await engine.instantQuery('histogram_fraction(0, 1.5, h)', T0))['{}']).toBeCloseTo(
+      Math.log2(1.5),
+      15,
+    );
+    expect(scalars(await engine.instantQuery('histogram_fraction(0, 2, h)', T0))).toEqual({ '{}': 1 });
+  });
+
+  it('computes stddev and stdvar from bucket geometric means around the mean', async () => {
+    // 5 in (1,2] and 5 in (4,8]: values sqrt(2) and sqrt(32); sum makes the mean their midpoint.
+    const mean = (Math.SQRT2 + Math.sqrt(32)) / 2;
+    const engine = await engineWith([
+      { labels: { __name__: 'h' }, points: [[0, hist(1, [5, 0, 5], mean * 10)]] },
+    ]);
+    const half = (Math.sqrt(32) - Math.SQRT2) / 2;
+    const stdvar = scalars(await engine.instantQuery('histogram_stdvar(h)', T0))['{}']!;
+    expect(stdvar).toBeCloseTo(half * half, 12);
+    expect(scalars(await engine.instantQuery('histogram_stddev(h)', T0))['{}']).toBeCloseTo(half, 12);
+  });
+
+  it('sums histograms of different schemas at the coarser one, and adds the samples before a counter reset', async () => {
+    const fine: NativeHistogram = { ...hist(2, [3], 3), schema: 1 }; // bucket 2 of schema 1: (sqrt2, 2]
+    const engine = await engineWith([
+      { labels: { __name__: 'h', i: 'a' }, points: [[0, hist(1, [1], 1.5)]] },
+      { labels: { __name__: 'h', i: 'b' }, points: [[0, fine]] },
+      {
+        labels: { __name__: 'c' },
+        points: [
+          [0, hist(1, [10], 15)],
+          [15, hist(1, [20], 30)],
+          [30, hist(1, [5], 7.5)], // reset
+          [45, hist(1, [10], 15)],
+          [60, hist(1, [15], 22.5)],
+        ],
+      },
+    ]);
+    expect(api(await engine.instantQuery('sum(h)', T0))).toEqual({
+      resultType: 'vector',
+      result: [
+        {
+          metric: {},
+          histogram: [T0 / 1000, { count: '4', sum: '4.5', buckets: [[0, '1', '2', '4']] }],
+        },
+      ],
+    });
+    expect(scalars(await engine.instantQuery('count(h)', T0))).toEqual({ '{}': 2 });
+    expect(scalars(await engine.instantQuery('histogram_count(avg(h))', T0))).toEqual({ '{}': 2 });
+    // 10 → 20, reset, 5 → 15: an increase of 10 + 20 - 10 + ... = 15 - 10 + 20 = 25.
+    expect(scalars(await engine.instantQuery('histogram_count(increase(c[1m]))', T0 + 60 * S))).toEqual({
+      '{}': 25,
+    });
+    // The fused sum(rate()) path gives the same as the step-wise one.
+    expect(
+      scalars(await engine.instantQuery('histogram_count(sum(rate(c[1m])))', T0 + 60 * S))['{}'],
+    ).toBeCloseTo(25 / 60, 15);
+  });
+
+  it('keeps floats and histograms apart: a float-only function ignores histograms, a mixed sum has no answer', async () => {
+    const engine = await engineWith(
+      [{ labels: { __name__: 'm', kind: 'h' }, points: [[0, hist(1, [2], 3)]] }],
+      [{ labels: { __name__: 'm', kind: 'f' }, points: [[0, 5]] }],
+    );
+    expect(scalars(await engine.instantQuery('abs(m)', T0))).toEqual({ '{"kind":"f"}': 5 });
+    expect(api(await engine.instantQuery('sum by (kind) (m)', T0))).toEqual({
+      resultType: 'vector',
+      result: [
+        { metric: { kind: 'f' }, value: [T0 / 1000, '5'] },
+        {
+          metric: { kind: 'h' },
+          histogram: [T0 / 1000, { count: '2', sum: '3', buckets: [[0, '1', '2', '2']] }],
+        },
+      ],
+    });
+    expect(await engine.instantQuery('sum(m)', T0)).toMatchObject({ result: [] });
+    expect(scalars(await engine.instantQuery('histogram_count(m)', T0))).toEqual({ '{"kind":"h"}': 2 });
+  });
+
+  it('stops at a histogram staleness marker', async () => {
+    const stale: NativeHistogram = { ...hist(1, [1], 1), sum: staleNaN() };
+    const engine = await engineWith([
+      {
+        labels: { __name__: 'h' },
+        points: [
+          [0, hist(1, [1], 1)],
+          [15, stale],
+        ],
+      },
+    ]);
+    expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 10 * S))).toEqual({ '{}': 1 });
+    expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 20 * S))).toEqual({});
+  });
+});

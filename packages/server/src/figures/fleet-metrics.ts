@@ -1,3 +1,4 @@
+import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
 import { dataSpan, spanRate } from './span-rate.js';
@@ -118,9 +119,7 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     by(`sum by (${PROVIDER}) (increase(${GENAI}_count{error_type!=""}[24h]))`, PROVIDER),
     by(`sum by (${PROVIDER}) (increase(${GENAI}_sum[24h]))`, PROVIDER),
     Promise.all(
-      [0.5, 0.95, 0.99].map((p) =>
-        by(`histogram_quantile(${p}, sum by (${PROVIDER}, le) (increase(${GENAI}_bucket[24h])))`, PROVIDER),
-      ),
+      [0.5, 0.95, 0.99].map((p) => by(percentileQuery(p, GENAI, '24h', { by: [PROVIDER] }), PROVIDER)),
     ),
     q(`sum by (${PROVIDER}, gen_ai_request_model) (increase(${GENAI}_count[24h]))`),
     q(`sum by (${PROVIDER}, error_type) (increase(${GENAI}_count{error_type!=""}[24h]))`),

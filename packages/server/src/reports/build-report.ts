@@ -1,6 +1,7 @@
 import type { AlertEvent } from '../alerts/alert-event.js';
 import { queryVector } from '../alerts/query-vector.js';
 import type { Incident } from '../incidents/incident.js';
+import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { Column, Figure, Report, ReportRow, ReportSection } from './report.js';
 
@@ -30,8 +31,8 @@ interface QuerySection {
   readonly derivedColumns?: readonly Column[];
 }
 
-const q = (le: string, quantile: number) =>
-  `histogram_quantile(${quantile}, sum by (le, ${le}) (rate(latency_operation_duration_seconds_bucket[$P])))`;
+const q = (by: string, quantile: number) =>
+  percentileQuery(quantile, 'latency_operation_duration_seconds', '$P', { by: [by] });
 
 /** What the report reads, on the metric names @vigil/metrics exports (latency tracker, health, genai). */
 const SECTIONS: readonly QuerySection[] = [

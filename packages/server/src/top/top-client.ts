@@ -1,3 +1,4 @@
+import { percentileQuery } from '../query/percentile-query.js';
 import type { TopAlert, TopLatency, TopSession, TopState } from './top-state.js';
 
 export interface TopClientOptions {
@@ -37,8 +38,7 @@ const LOSS: ReadonlyArray<readonly [string, string]> = [
     'sum(rate(latency_operations_total{status!="success"}[1m])) / sum(rate(latency_operations_total[1m]))',
   ],
 ];
-const quantile = (q: number, by: string, metric: string) =>
-  `histogram_quantile(${q}, sum by (le, ${by}) (rate(${metric}_bucket[1m])))`;
+const quantile = (q: number, by: string, metric: string) => percentileQuery(q, metric, '1m', { by: [by] });
 
 /**
  * Reads what `vigil top` shows from a running server over its HTTP API: `/api/health`, instant

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterAll, describe, expect, it } from 'vitest';
+import { percentileQuery } from '../../src/query/percentile-query.js';
+import { PromqlEngine } from '../../src/query/promql-engine.js';
+import type { NativeHistogram } from '../../src/store/native-histogram.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+
+const T0 = Date.UTC(2026, 0, 10, 12);
+const stores: SqliteStore[] = [];
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const s of stores) await s.close();
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+/** k·10 observations in (1, 2] at scrape k (schema 0, bucket 1). */
+function native(k: number): NativeHistogram {
+  return {
+    kind: 'int',
+    schema: 0,
+    zeroThreshold: 0,
+    zeroCount: 0,
+    count: 10 * k,
+    sum: 15 * k,
+    positiveSpans: [{ offset: 1, length: 1 }],
+    positiveDeltas: [10 * k],
+    negativeSpans: [],
+    negativeDeltas: [],
+    counterResetHint: 'unknown',
+  };
+}
+
+async function engine(withNative: string[]): Promise<PromqlEngine> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-percentile-'));
+  dirs.push(dir);
+  const store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 600_000) });
+  stores.push(store);
+  const times = [0, 1, 2, 3, 4].map((k) => T0 + k * 15_000);
+  for (const op of ['a', 'b']) {
+    // Classic buckets put every observation in (1, 4]: a median of 2.5 by linear interpolation.
+    for (const [le, per] of [
+      ['1', 0],
+      ['4', 10],
+      ['+Inf', 10],
+    ] as const)
+      await store.append([
+        {
+          labels: { __name__: 'lat_seconds_bucket', op, le },
+          timestamps: times,
+          values: times.map((_, k) => per * k),
+        },
+      ]);
+    if (withNative.includes(op))
+      await store.appendHistograms([
+        {
+          labels: { __name__: 'lat_seconds', op },
+          timestamps: times,
+          histograms: times.map((_, k) => native(k)),
+        },
+      ]);
+  }
+  return new PromqlEngine({ store });
+}
+
+describe('percentileQuery', () => {
+  it('reads the native histogram of a group that has one, the classic buckets of one that has not', async () => {
+    const expr = percentileQuery(0.5, 'lat_seconds', '1m', { by: ['op'] });
+    expect(expr).toBe(
+      'histogram_quantile(0.5, sum by (op) (rate(lat_seconds[1m]))) or histogram_quantile(0.5, sum by (le, op) (rate(lat_seconds_bucket[1m])))',
+    );
+    const result = await (await engine(['a'])).instantQuery(expr, T0 + 60_000);
+    if (result.resultType !== 'vector') throw new Error(result.resultType);
+    const byOp = Object.fromEntries(result.result.map((s) => [s.metric.op, s.value]));
+    expect(byOp).toEqual({ a: Math.SQRT2, b: 2.5 });
+  });
+
+  it('writes matchers into both selectors and leaves out an empty grouping', () => {
+    expect(percentileQuery(0.99, 'x', '5m', { matchers: 'job="api"' })).toBe(
+      'histogram_quantile(0.99, sum(rate(x{job="api"}[5m]))) or histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="api"}[5m])))',
+    );
+  });
+});

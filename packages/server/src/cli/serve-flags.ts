@@ -8,6 +8,7 @@ export const SERVE_OPTIONS = {
   data: { type: 'string' },
   statsd: { type: 'string' },
   scrape: { type: 'string', multiple: true },
+  'allow-unauthenticated': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function serveFlags(values: {
@@ -16,6 +17,7 @@ export function serveFlags(values: {
   data?: string | undefined;
   statsd?: string | undefined;
   scrape?: string[] | undefined;
+  'allow-unauthenticated'?: boolean | undefined;
 }): Flags {
   return {
     ...(values.config !== undefined && { config: values.config }),
@@ -23,6 +25,7 @@ export function serveFlags(values: {
     ...(values.data !== undefined && { data: values.data }),
     ...(values.statsd !== undefined && { statsd: values.statsd }),
     ...(values.scrape !== undefined && { scrape: values.scrape }),
+    ...(values['allow-unauthenticated'] && { allowUnauthenticated: true }),
   };
 }
 

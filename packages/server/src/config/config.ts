@@ -30,7 +30,11 @@ export interface Config {
     /** Below this many free bytes on the data disk, writes are refused (503) before SQLite fails. */
     readonly minFreeDiskSpaceBytes: number;
   };
-  readonly auth: { readonly token: string | undefined };
+  readonly auth: {
+    readonly token: string | undefined;
+    /** Listening on a non-loopback address without a token is refused unless this is set. */
+    readonly allowUnauthenticated: boolean;
+  };
   readonly limits: {
     readonly bodyBytes: number;
     /** Per series, on every ingest path (ingest/label-limits.ts). */
@@ -168,7 +172,10 @@ const FILE_SCHEMA = z
       .partial()
       .strict(),
     auth: z
-      .object({ token: z.string().min(16, 'expected a token of at least 16 characters') })
+      .object({
+        token: z.string().min(16, 'expected a token of at least 16 characters'),
+        allowUnauthenticated: z.boolean(),
+      })
       .partial()
       .strict(),
     limits: z
@@ -248,6 +255,7 @@ export interface Flags {
   readonly data?: string;
   readonly statsd?: string;
   readonly scrape?: readonly string[];
+  readonly allowUnauthenticated?: boolean;
 }
 
 /**
@@ -304,12 +312,18 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     if (value !== undefined) fromFlags[key] = value;
   }
   if (flags.scrape?.length) fromFlags.scrape = { targets: [...flags.scrape] };
+  if (flags.allowUnauthenticated) fromFlags.auth = { allowUnauthenticated: true };
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
   const config = resolve(
     merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')),
   );
+  const { host, port } = config.listen;
+  if (config.auth.token === undefined && !config.auth.allowUnauthenticated && !isLoopback(host))
+    throw new ConfigError(
+      `listen: ${host}:${port} is reachable from other machines and auth.token (VIGIL_TOKEN) is not set, so anyone there could push, delete and silence; set a token, or pass --allow-unauthenticated (auth.allowUnauthenticated: true) if the network is trusted`,
+    );
   const slackWebhookUrl = env.SLACK_WEBHOOK_URL || undefined;
   if (slackWebhookUrl !== undefined && !/^https?:\/\/\S+$/.test(slackWebhookUrl))
     throw new ConfigError(
@@ -320,6 +334,11 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     slos: { ...config.slos, source: file ?? config.slos.source },
     notifications: { ...config.notifications, slackWebhookUrl, slackChannel: env.SLACK_CHANNEL || undefined },
   };
+}
+
+/** Addresses only this machine can reach. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function readYaml(file: string): unknown {
@@ -393,7 +412,7 @@ function resolve(c: FileConfig): Config {
       maxSeries: c.store?.maxSeries ?? 1_000_000,
       minFreeDiskSpaceBytes: c.store?.minFreeDiskSpaceBytes ?? 32 * 1024 * 1024,
     },
-    auth: { token: c.auth?.token },
+    auth: { token: c.auth?.token, allowUnauthenticated: c.auth?.allowUnauthenticated ?? false },
     limits: {
       bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024,
       labels: {

@@ -48,6 +48,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses a non-loopback address without a token, unless told to allow it', () => {
+    expect(failure(() => loadConfig({ listen: '0.0.0.0:9000' }, {}))).toMatch(
+      /^listen: 0\.0\.0\.0:9000 is reachable from other machines and auth\.token \(VIGIL_TOKEN\) is not set/,
+    );
+    expect(
+      loadConfig({ listen: '0.0.0.0:9000' }, { VIGIL_TOKEN: 'a-token-of-16-chars-or-more' }).listen.host,
+    ).toBe('0.0.0.0');
+    expect(
+      loadConfig({ listen: '0.0.0.0:9000', allowUnauthenticated: true }, {}).auth.allowUnauthenticated,
+    ).toBe(true);
+    expect(loadConfig({ listen: '127.0.0.2:9000' }, {}).listen.host).toBe('127.0.0.2');
+    expect(loadConfig({ listen: 'localhost:9000' }, {}).listen.host).toBe('localhost');
+  });
+
   it('names the source, the key, the value and what was expected', () => {
     expect(failure(() => loadConfig({ listen: 'nowhere' }, {}))).toBe(
       'command line: listen: got "nowhere", expected HOST:PORT such as 127.0.0.1:8000',

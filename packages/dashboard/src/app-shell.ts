@@ -7,7 +7,9 @@ import { LiveSocket } from './live-socket.js';
 import { AlertsPage } from './pages/alerts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { ExplorePage } from './pages/explore-page.js';
+import { IncidentsPage } from './pages/incidents-page.js';
 import type { Page } from './pages/page.js';
+import { SlosPage } from './pages/slos-page.js';
 import type { PanelContext } from './panels/panel.js';
 import { QueryClient } from './query-client.js';
 import { RefreshPicker } from './refresh-picker.js';
@@ -165,6 +167,8 @@ export class AppShell {
 
   async #open(state: UrlState): Promise<Page | undefined> {
     if (state.page === 'alerts') return new AlertsPage(this.#api, this.#live);
+    if (state.page === 'incidents') return new IncidentsPage(this.#api);
+    if (state.page === 'slos') return new SlosPage(this.#api);
     if (state.page === 'explore')
       return new ExplorePage(this.#ctx, state.query, (query) => this.#go({ query }));
     const early = this.#early?.id === state.page ? this.#early.definition : undefined;
@@ -225,6 +229,8 @@ export class AppShell {
       this.#nav,
       ...this.#dashboards.dashboards.map((d) => link(d.id, d.title)),
       link('alerts', 'Alerts'),
+      link('incidents', 'Incidents'),
+      link('slos', 'SLOs'),
       link('explore', 'Explore'),
     );
   }

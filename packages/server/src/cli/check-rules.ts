@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { toPrometheusRuleFile } from '../alerts/prometheus-rule-file.js';
-import { parseRuleFile } from '../alerts/rule-file.js';
+import { parseRuleFile, type RuleGroupSpec } from '../alerts/rule-file.js';
 import { RuleFileError } from '../alerts/rule-file-error.js';
 import { parsePromql } from '../query/parse.js';
 
@@ -40,6 +40,7 @@ export function checkRules(args: string[], out: (line: string) => void, err: (li
       const count = groups.reduce((n, g) => n + g.rules.length, 0);
       if (values.expand) out(toPrometheusRuleFile(groups).trimEnd());
       else out(`Checking ${file}\n  SUCCESS: ${count} rules found`);
+      for (const warning of runbookWarnings(groups)) err(`  WARNING: ${file}: ${warning}`);
     } catch (error) {
       if (!(error instanceof RuleFileError)) throw error;
       err(`Checking ${file}\n  FAILED:\n${error.message}`);
@@ -47,4 +48,23 @@ export function checkRules(args: string[], out: (line: string) => void, err: (li
     }
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** Severities that page someone, who then needs to know what to do. */
+const PAGING = new Set(['critical', 'page']);
+
+/** Paging alerts with neither a `runbook_url` nor a `playbook` annotation: a warning, not a failure. */
+function runbookWarnings(groups: readonly RuleGroupSpec[]): string[] {
+  const warnings: string[] = [];
+  for (const g of groups)
+    for (const r of g.rules) {
+      if (r.kind !== 'alerting') continue;
+      const severity = r.labels.severity?.source;
+      if (severity === undefined || !PAGING.has(severity)) continue;
+      if (r.annotations.runbook_url === undefined && r.annotations.playbook === undefined)
+        warnings.push(
+          `alert "${r.name}" pages (severity ${severity}) but has no runbook_url or playbook annotation`,
+        );
+    }
+  return warnings;
 }

@@ -28,6 +28,9 @@ import { PromqlEngine } from '../query/promql-engine.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
 import { RemoteStore } from '../remote/remote-store.js';
+import { buildReport } from '../reports/build-report.js';
+import { parseSchedule } from '../reports/report-schedule.js';
+import { ReportScheduler } from '../reports/report-scheduler.js';
 import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
 import { DocumentFile } from '../store/document-file.js';
@@ -87,6 +90,12 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           throw new ConfigError(
             `escalation_policies: policy "${policy.name}" names receiver "${receiver}", which the notification configuration does not define (it has: ${[...receiverNames].join(', ')})`,
           );
+  for (const report of config.reports)
+    for (const receiver of report.receivers)
+      if (!receiverNames.has(receiver))
+        throw new ConfigError(
+          `reports: report "${report.name}" names receiver "${receiver}", which the notification configuration does not define (it has: ${[...receiverNames].join(', ')})`,
+        );
   const dashboard = dashboardPackage();
   const dashboardDirs = [
     ...(dashboard ? [join(dashboard, 'dashboards')] : []),
@@ -283,6 +292,38 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const alertmanagers = notifyConfig.receivers.flatMap((r) =>
     r.integrations.flatMap((c) => (c.kind === 'alertmanager' ? [c.url] : [])),
   );
+  const reportSources = () => ({
+    engine,
+    incidents: incidents.list({ limit: 1000 }),
+    alertEvents: (since: number, until: number) => history.query({ since, until, limit: 10_000 }),
+  });
+  const reportState = opened.use('reports.db', new DocumentFile(join(config.data, 'reports.db')), (d) =>
+    d.close(),
+  );
+  const scheduler = opened.use(
+    'the report schedules',
+    new ReportScheduler({
+      reports: config.reports.map((r) => {
+        const schedule = parseSchedule(r.schedule, r.timezone)!;
+        return {
+          name: r.name,
+          schedule,
+          periodMs: r.periodMs ?? (schedule.every === 'day' ? 86_400_000 : 7 * 86_400_000),
+          receivers: r.receivers,
+        };
+      }),
+      clock,
+      documents: reportState,
+      build: (end, period) => buildReport(reportSources(), end, period),
+      deliver: (receiver, n) => notifications.deliverTo(receiver, n),
+      externalURL: () => config.externalUrl ?? externalURL,
+      onResult: (name, receiver, r) => {
+        if (!r.ok)
+          console.error(`vigil: report ${name} to ${receiver} by ${r.integration} failed: ${r.error}`);
+      },
+    }),
+    (s) => s.stop(),
+  );
   const app = createApp({
     store,
     engine,
@@ -300,14 +341,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     alerts: { rules, history, reload },
     slos: () => slos,
     incidents: { incidents, links, clock, bodyLimit: config.limits.bodyBytes },
-    reports: {
-      clock,
-      sources: () => ({
-        engine,
-        incidents: incidents.list({ limit: 1000 }),
-        alertEvents: (since, until) => history.query({ since, until, limit: 10_000 }),
-      }),
-    },
+    reports: { clock, sources: reportSources },
     status: {
       startedAtMs: clock.now(),
       configYaml: prometheusConfigYaml(config, alertmanagers),
@@ -335,6 +369,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   scraper.start();
   rules.start();
   incidents.start();
+  scheduler.start();
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;

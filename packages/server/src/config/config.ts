@@ -71,6 +71,8 @@ export interface Config {
   /** vigil's address as people reach it (links in notifications); default the listen address. */
   readonly externalUrl: string | undefined;
   readonly incidents: IncidentsConfig;
+  /** Scheduled reports: `schedule` is checked by the reports layer ("daily 08:00", "weekly monday 09:00"). */
+  readonly reports: readonly ReportConfig[];
   /** The distributed backend: samples and queries go to a remote engine instead of the embedded store. */
   readonly remote: RemoteConfig | undefined;
 }
@@ -92,6 +94,14 @@ export interface EscalationPolicyConfig {
   readonly steps: readonly { readonly afterMs: number; readonly receivers: readonly string[] }[];
   /** Times the steps run again after the last one, each round as long as the last step's `after`. */
   readonly repeat: number;
+}
+
+export interface ReportConfig {
+  readonly name: string;
+  readonly schedule: string;
+  readonly timezone: string;
+  readonly periodMs: number | undefined;
+  readonly receivers: readonly string[];
 }
 
 export interface RemoteConfig {
@@ -230,6 +240,32 @@ const FILE_SCHEMA = z
       })
       .partial()
       .strict(),
+    reports: z.array(
+      z
+        .object({
+          name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
+          schedule: z
+            .string()
+            .regex(
+              /^(daily|weekly (sunday|monday|tuesday|wednesday|thursday|friday|saturday)) ([01]\d|2[0-3]):[0-5]\d$/i,
+              'expected "daily HH:MM" or "weekly DAY HH:MM", such as "weekly monday 09:00"',
+            ),
+          timezone: z
+            .string()
+            .default('UTC')
+            .refine((tz) => {
+              try {
+                new Intl.DateTimeFormat('en-US', { timeZone: tz });
+                return true;
+              } catch {
+                return false;
+              }
+            }, 'expected an IANA time zone such as Europe/Paris'),
+          period: duration.refine((ms) => ms >= 60_000, 'expected at least 1m').optional(),
+          receivers: z.array(z.string().min(1)).min(1),
+        })
+        .strict(),
+    ),
     escalation_policies: z.array(
       z
         .object({
@@ -453,6 +489,13 @@ function resolve(c: FileConfig): Config {
         repeat: p.repeat,
       })),
     },
+    reports: (c.reports ?? []).map((r) => ({
+      name: r.name,
+      schedule: r.schedule,
+      timezone: r.timezone,
+      periodMs: r.period,
+      receivers: r.receivers,
+    })),
     slos: { inline: c.slos, source: 'vigil.yaml', files: (c.slo_files ?? []).map((p) => resolvePath(p)) },
     remote: remoteConfig(c.remote, c.data ?? './data'),
   };

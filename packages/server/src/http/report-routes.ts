@@ -2,9 +2,9 @@ import type { Clock } from '@vigil/metrics';
 import { parseDuration } from '../config/duration.js';
 import { buildReport, type ReportSources } from '../reports/build-report.js';
 import { reportHtml, reportMarkdown } from '../reports/render-report.js';
+import { reportJson } from '../reports/report-json.js';
 import { HttpError } from './http-error.js';
 import { parseTime } from './params.js';
-import { reportJson } from './report-json.js';
 import { sendJson, sendText } from './respond.js';
 import type { Router } from './router.js';
 

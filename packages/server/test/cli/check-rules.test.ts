@@ -39,7 +39,12 @@ describe('vigil check rules', () => {
   writeFileSync(bad, 'groups:\n  - name: g\n    rules:\n      - alert: Down\n        expr: up = 0\n');
 
   it('prints SUCCESS with the rule count and exits 0 for good files', () => {
-    expect(run([good])).toEqual({ code: 0, out: `Checking ${good}\n  SUCCESS: 4 rules found`, err: '' });
+    expect(run([good])).toEqual({
+      code: 0,
+      out: `Checking ${good}\n  SUCCESS: 4 rules found`,
+      // A warning, not a failure: the critical threshold pages someone with nothing to follow.
+      err: `  WARNING: ${good}: alert "Slow" pages (severity critical) but has no runbook_url or playbook annotation`,
+    });
   });
 
   it('prints each problem as file:line: reason and exits 1 when any file is broken', () => {

@@ -27,6 +27,8 @@ export function emailMessage(n: Notification): EmailMessage {
       `Labels: ${labels.join(', ')}`,
       `Started: ${started}`,
       ...(a.generatorURL ? [`Source: ${a.generatorURL}`] : []),
+      ...(a.annotations.runbook_url ? [`Runbook: ${a.annotations.runbook_url}`] : []),
+      ...(a.annotations.playbook ? ['Playbook:', a.annotations.playbook] : []),
       '',
     );
     rows.push(
@@ -36,6 +38,10 @@ export function emailMessage(n: Notification): EmailMessage {
         `<br><small>${labels.map(escapeHtml).join(', ')}</small>` +
         `<br><small>started ${escapeHtml(started)}</small>` +
         (a.generatorURL ? `<br><a href="${escapeHtml(a.generatorURL)}">source</a>` : '') +
+        (a.annotations.runbook_url
+          ? `<br><a href="${escapeHtml(a.annotations.runbook_url)}">runbook</a>`
+          : '') +
+        (a.annotations.playbook ? `<pre>${escapeHtml(a.annotations.playbook)}</pre>` : '') +
         '</td></tr>',
     );
   }

@@ -45,7 +45,7 @@ export class EmailNotifier implements Notifier {
   }
 
   async send(n: Notification): Promise<ExportResult> {
-    const message = emailMessage(n);
+    const message = n.document ?? emailMessage(n);
     try {
       await this.#transport.sendMail({
         from: this.#options.smtp.from,

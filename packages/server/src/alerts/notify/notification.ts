@@ -31,6 +31,16 @@ export interface Notification {
   readonly idempotencyKey?: string;
   /** The incident the notification belongs to, with its acknowledge link. */
   readonly incident?: IncidentLink;
+  /**
+   * A document to send instead of alerts (a scheduled report): email sends its subject, text and
+   * HTML, Slack its text, a webhook its JSON.
+   */
+  readonly document?: {
+    readonly subject: string;
+    readonly text: string;
+    readonly html: string;
+    readonly json: string;
+  };
 }
 
 /**

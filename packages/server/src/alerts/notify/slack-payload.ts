@@ -12,6 +12,12 @@ export interface SlackPayloadOptions {
  * mrkdwn, with `&`, `<` and `>` escaped as Slack requires).
  */
 export function slackPayload(n: Notification, options: SlackPayloadOptions = {}): Record<string, unknown> {
+  if (n.document)
+    return {
+      ...(options.channel ? { channel: options.channel } : {}),
+      username: options.username ?? 'vigil',
+      text: `*${escapeSlack(n.document.subject)}*\n\`\`\`${escapeSlack(n.document.text)}\`\`\``,
+    };
   const title = subject(n);
   const lines = n.alerts.map((a) => {
     const name = a.labels.alertname ?? '';
@@ -25,6 +31,8 @@ export function slackPayload(n: Notification, options: SlackPayloadOptions = {})
     return (
       `*${a.status === 'firing' ? 'Firing' : 'Resolved'}:* ${escapeSlack(summary)}` +
       (description ? `\n${escapeSlack(description)}` : '') +
+      (a.annotations.runbook_url ? `\n<${a.annotations.runbook_url}|Runbook>` : '') +
+      (a.annotations.playbook ? `\n${escapeSlack(a.annotations.playbook)}` : '') +
       (labels ? `\n_${escapeSlack(labels)}_` : '')
     );
   });

@@ -37,7 +37,7 @@ export class WebhookNotifier implements Notifier {
           ...(n.idempotencyKey && { 'idempotency-key': n.idempotencyKey }),
           ...(n.incident && { 'x-vigil-incident': n.incident.id, 'x-vigil-ack-url': n.incident.ackURL }),
         },
-        body: webhookPayload(n, this.#maxAlerts),
+        body: n.document?.json ?? webhookPayload(n, this.#maxAlerts),
         description: `POST webhook ${redact(this.#url)}`,
       },
       signal,

@@ -1,4 +1,4 @@
-import { change, type Report } from '../reports/report.js';
+import { change, type Report } from './report.js';
 
 /** A report as JSON: times in RFC 3339, numbers as numbers, a missing figure or change as null. */
 export function reportJson(r: Report) {

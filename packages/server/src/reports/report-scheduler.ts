@@ -1,0 +1,110 @@
+import type { Clock } from '@vigil/metrics';
+import type { DeliveryResult } from '../alerts/notify/delivery.js';
+import type { Notification } from '../alerts/notify/notification.js';
+import type { DocumentFile } from '../store/document-file.js';
+import { reportHtml, reportMarkdown } from './render-report.js';
+import type { Report } from './report.js';
+import { reportJson } from './report-json.js';
+import { lastDue, type ReportSchedule } from './report-schedule.js';
+
+export interface ScheduledReport {
+  readonly name: string;
+  readonly schedule: ReportSchedule;
+  readonly periodMs: number;
+  readonly receivers: readonly string[];
+}
+
+export interface ReportSchedulerOptions {
+  readonly reports: readonly ScheduledReport[];
+  readonly clock: Clock;
+  /** Where the last run of each report is kept, so a restart neither skips nor repeats one. */
+  readonly documents: DocumentFile;
+  readonly build: (endMs: number, periodMs: number) => Promise<Report>;
+  readonly deliver: (
+    receiver: string,
+    n: Notification,
+  ) => Promise<ReadonlyArray<DeliveryResult & { integration: string }>>;
+  readonly externalURL: () => string;
+  /** How often due times are checked. Default 30 s. */
+  readonly tickMs?: number;
+  readonly onResult?: (
+    report: string,
+    receiver: string,
+    result: DeliveryResult & { integration: string },
+  ) => void;
+}
+
+/**
+ * Sends each scheduled report when it falls due, through its receivers' integrations (email as HTML
+ * with a text part, Slack as text, webhooks as JSON). The last due time sent is kept in the document
+ * file: after a restart a report that fell due while the server was down is sent once, the latest
+ * only, and one already sent is not sent again. A report seen for the first time starts from now.
+ */
+export class ReportScheduler {
+  readonly #o: ReportSchedulerOptions;
+  #stop: (() => void) | undefined;
+  #running: Promise<void> | undefined;
+
+  constructor(options: ReportSchedulerOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.#stop = this.#o.clock.every(this.#o.tickMs ?? 30_000, () => void this.run());
+    void this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.#stop?.();
+    await this.#running;
+  }
+
+  /** Sends what is due; one run at a time. */
+  run(): Promise<void> {
+    this.#running ??= this.#sendDue().finally(() => {
+      this.#running = undefined;
+    });
+    return this.#running;
+  }
+
+  async #sendDue(): Promise<void> {
+    const { clock, documents } = this.#o;
+    for (const r of this.#o.reports) {
+      const now = clock.now();
+      const due = lastDue(r.schedule, now);
+      const id = `report:${r.name}`;
+      const stored = documents.get(id);
+      if (!stored) {
+        documents.put(id, now, JSON.stringify({ lastDue: due }));
+        continue;
+      }
+      if (due <= (JSON.parse(stored.json) as { lastDue: number }).lastDue) continue;
+      const report = await this.#o.build(due, r.periodMs);
+      const n = this.#notification(r, report, due);
+      for (const receiver of r.receivers)
+        for (const result of await this.#o.deliver(receiver, n)) this.#o.onResult?.(r.name, receiver, result);
+      documents.put(id, clock.now(), JSON.stringify({ lastDue: due }));
+    }
+  }
+
+  #notification(r: ScheduledReport, report: Report, due: number): Notification {
+    const day = new Date(report.startMs).toISOString().slice(0, 10);
+    const subject = `vigil report ${r.name}: ${day} to ${new Date(report.endMs).toISOString().slice(0, 10)}`;
+    return {
+      receiver: '',
+      groupKey: `report:${r.name}`,
+      status: 'firing',
+      groupLabels: {},
+      alerts: [],
+      externalURL: this.#o.externalURL(),
+      time: due,
+      idempotencyKey: `report:${r.name}:${due}`,
+      document: {
+        subject,
+        text: reportMarkdown(report),
+        html: reportHtml(report),
+        json: JSON.stringify(reportJson(report)),
+      },
+    };
+  }
+}

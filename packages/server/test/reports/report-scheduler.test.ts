@@ -1,0 +1,138 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock, Registry } from '@vigil/metrics';
+import { type ParsedMail, simpleParser } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { NotificationPipeline } from '../../src/alerts/notify/notification-pipeline.js';
+import { parseNotifyConfig } from '../../src/alerts/notify/notify-config.js';
+import { buildNotifiers } from '../../src/cli/build-notifiers.js';
+import { PromqlEngine } from '../../src/query/promql-engine.js';
+import { buildReport } from '../../src/reports/build-report.js';
+import { parseSchedule } from '../../src/reports/report-schedule.js';
+import { ReportScheduler } from '../../src/reports/report-scheduler.js';
+import { DocumentFile } from '../../src/store/document-file.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+
+let dir: string;
+let smtp: SMTPServer;
+let port: number;
+const mails: ParsedMail[] = [];
+/** The first line of each report received: its period. */
+const sent = () => mails.map((m) => (m.text ?? '').split('\n')[0]);
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-report-schedule-'));
+  smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, _session, callback) {
+      simpleParser(stream).then((mail) => {
+        mails.push(mail);
+        callback();
+      }, callback);
+    },
+    logger: false,
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const address = smtp.server.address();
+  port = typeof address === 'object' && address ? address.port : 0;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+/** A scheduler as `vigil serve` runs it: the real email integration, the report over a real (empty) store. */
+function scheduler(clock: ManualClock, store: SqliteStore, documents: DocumentFile) {
+  const config = parseNotifyConfig(
+    parse(`
+global: { smtp_smarthost: "127.0.0.1:${port}", smtp_from: vigil@example.test, smtp_require_tls: false }
+route: { receiver: ops }
+receivers: [{ name: ops, email_configs: [{ to: ops@example.test }] }]
+`),
+    'test.yml',
+  );
+  const pipeline = new NotificationPipeline({
+    config,
+    notifiers: buildNotifiers(config, clock),
+    clock,
+    registry: new Registry({ clock }),
+    externalURL: 'http://vigil.test',
+  });
+  const s = new ReportScheduler({
+    reports: [
+      {
+        name: 'daily-ops',
+        schedule: parseSchedule('daily 09:00', 'Europe/Paris')!,
+        periodMs: 86_400_000,
+        receivers: ['ops'],
+      },
+    ],
+    clock,
+    documents,
+    build: (end, period) =>
+      buildReport(
+        { engine: new PromqlEngine({ store, clock }), incidents: [], alertEvents: () => [] },
+        end,
+        period,
+      ),
+    deliver: (receiver, n) => pipeline.deliverTo(receiver, n),
+    externalURL: () => 'http://vigil.test',
+    tickMs: 60_000,
+  });
+  return { s, close: () => pipeline.close() };
+}
+
+describe('scheduled reports', () => {
+  it('send daily at 09:00 Paris time across the spring daylight-saving change, once each, and once after a restart', async () => {
+    // Friday 2026-03-27 06:00 UTC; Paris moves from UTC+1 to UTC+2 on Sunday 29 March at 01:00 UTC.
+    const clock = new ManualClock(Date.parse('2026-03-27T06:00:00Z'));
+    const store = await openSqliteStore({ dir: join(dir, 'data'), clock });
+    let documents = new DocumentFile(join(dir, 'reports.db'));
+    let run = scheduler(clock, store, documents);
+    run.s.start();
+    const until = async (iso: string) => {
+      while (clock.now() < Date.parse(iso)) {
+        clock.advance(5 * 60_000);
+        await run.s.run();
+      }
+    };
+    await until('2026-03-28T12:00:00Z');
+    // 09:00 in Paris is 08:00 UTC before the change; the run that fell due before the scheduler
+    // first started (the 26th's) is not sent.
+    expect(sent()).toEqual([
+      '# vigil report: 2026-03-26 08:00 to 2026-03-27 08:00 UTC',
+      '# vigil report: 2026-03-27 08:00 to 2026-03-28 08:00 UTC',
+    ]);
+    expect(mails[1]!.subject).toBe('vigil report daily-ops: 2026-03-27 to 2026-03-28');
+    expect(String(mails[1]!.html)).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
+
+    await until('2026-03-29T12:00:00Z');
+    // After the change 09:00 in Paris is 07:00 UTC.
+    expect(sent().at(-1)).toBe('# vigil report: 2026-03-28 07:00 to 2026-03-29 07:00 UTC');
+
+    // Down from 12:00 on the 29th to 10:00 on the 31st: the 30th's and 31st's reports fell due meanwhile.
+    await run.s.stop();
+    run.close();
+    documents.close();
+    clock.advance(Date.parse('2026-03-31T08:00:00Z') - clock.now());
+    documents = new DocumentFile(join(dir, 'reports.db'));
+    run = scheduler(clock, store, documents);
+    run.s.start();
+    await run.s.run();
+    await until('2026-03-31T12:00:00Z');
+    expect(sent()).toEqual([
+      '# vigil report: 2026-03-26 08:00 to 2026-03-27 08:00 UTC',
+      '# vigil report: 2026-03-27 08:00 to 2026-03-28 08:00 UTC',
+      '# vigil report: 2026-03-28 07:00 to 2026-03-29 07:00 UTC',
+      '# vigil report: 2026-03-30 07:00 to 2026-03-31 07:00 UTC',
+    ]);
+    await run.s.stop();
+    run.close();
+    documents.close();
+    await store.close();
+  }, 30_000);
+});

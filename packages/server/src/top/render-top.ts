@@ -29,7 +29,7 @@ export function renderTop(state: TopState, options: RenderOptions): string[] {
   if (width >= TWO_COLUMNS_FROM) {
     const column = Math.floor((width - 2) / 2);
     const left = [...throughput(state), [], ...loss(state), [], ...latency(state, column)];
-    const right = [...health(state), [], ...alerts(state)];
+    const right = [...health(state), [], ...budgets(state), ...alerts(state)];
     body = [];
     for (let i = 0; i < Math.max(left.length, right.length); i++) {
       body.push([...fit(left[i] ?? [], column), { text: '  ' }, ...(right[i] ?? [])]);
@@ -44,6 +44,7 @@ export function renderTop(state: TopState, options: RenderOptions): string[] {
       [],
       ...health(state),
       [],
+      ...budgets(state),
       ...alerts(state),
     ];
   }
@@ -125,6 +126,23 @@ function health(state: TopState): Line[] {
     ...state.health.map((h) =>
       row(h.label, h.value === 1 ? 'up' : 'DOWN', h.value === 1 ? 'ok' : 'critical', 14),
     ),
+  ];
+}
+
+/** Error budget left per SLO; nothing when the server has no SLOs. */
+function budgets(state: TopState): Line[] {
+  if (!state.slos || state.slos.length === 0) return [];
+  return [
+    title('Error budget left'),
+    ...state.slos.map((s) =>
+      row(
+        s.label,
+        formatRatio(s.value),
+        s.value === undefined ? 'none' : s.value < 0 ? 'critical' : s.value < 0.25 ? 'warning' : 'ok',
+        14,
+      ),
+    ),
+    [],
   ];
 }
 

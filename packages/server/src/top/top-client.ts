@@ -57,7 +57,7 @@ export class TopClient {
   }
 
   async read(now: number): Promise<TopState> {
-    const [health, alerts, throughput, loss, latency, llm, sessions, up] = await Promise.allSettled([
+    const [health, alerts, throughput, loss, latency, llm, sessions, up, slos] = await Promise.allSettled([
       this.#json('/api/health'),
       this.#json('/api/alerts'),
       Promise.all(THROUGHPUT.map(([label, expr]) => this.#scalar(expr).then((value) => ({ label, value })))),
@@ -66,6 +66,9 @@ export class TopClient {
       this.#latency('gen_ai_provider_name', 'gen_ai_client_operation_duration_seconds'),
       this.#sessions(),
       this.#query('vigil_provider_up or vigil_dependency_up'),
+      this.#json('/api/slos') as Promise<{
+        slos?: { name: string; errorBudget: { remaining: number | null } }[];
+      }>,
     ]);
     const value = <T>(r: PromiseSettledResult<T>, fallback: T): T =>
       r.status === 'fulfilled' ? r.value : fallback;
@@ -92,6 +95,10 @@ export class TopClient {
         .map((s) => ({ label: s.metric.provider ?? s.metric.dependency ?? '?', value: s.value }))
         .sort((a, b) => a.label.localeCompare(b.label)),
       alerts: (alertList?.data?.alerts ?? []).map(toAlert).sort((a, b) => a.name.localeCompare(b.name)),
+      slos: (value(slos, {}).slos ?? []).map((s) => ({
+        label: s.name,
+        value: s.errorBudget.remaining ?? undefined,
+      })),
     };
   }
 

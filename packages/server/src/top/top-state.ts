@@ -24,6 +24,8 @@ export interface TopState {
   /** 1 up, 0 down, per provider or dependency. */
   readonly health: readonly TopRow[];
   readonly alerts: readonly TopAlert[];
+  /** Error budget left per SLO, as a share of the budget (1 untouched, below 0 overspent). */
+  readonly slos?: readonly TopRow[];
 }
 
 export interface TopLatency {

@@ -52,6 +52,33 @@ function state(overrides: Partial<TopState> = {}): TopState {
   };
 }
 
+describe('vigil top error budgets', () => {
+  it('shows the budget left per SLO, red once it is overspent, and nothing without SLOs', () => {
+    const lines = plain(
+      renderTop(
+        state({
+          slos: [
+            { label: 'checkout', value: 0.875 },
+            { label: 'search', value: -0.2 },
+          ],
+        }),
+        { width: 120, height: 60, color: false },
+      ),
+    );
+    expect(lines.some((l) => l.includes('Error budget left'))).toBe(true);
+    expect(lines.find((l) => l.includes('checkout'))).toMatch(/checkout\s+87\.5/);
+    const colored = renderTop(state({ slos: [{ label: 'search', value: -0.2 }] }), {
+      width: 120,
+      height: 60,
+      color: true,
+    });
+    expect(colored.find((l) => l.includes('search'))).toMatch(new RegExp(sgr('31')));
+    expect(plain(renderTop(state(), { width: 120, height: 60, color: false })).join('\n')).not.toContain(
+      'Error budget',
+    );
+  });
+});
+
 describe('renderTop', () => {
   it('shows uptime, throughput, loss, latency percentiles, health, alerts and sessions', () => {
     const text = plain(renderTop(state(), { width: 120, height: 40, color: false })).join('\n');

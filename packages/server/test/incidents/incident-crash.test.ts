@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../cli/free-port.js';
+
+/** An incident and its timeline, once reported by the API, survive SIGKILL of `vigil serve`. */
+const main = join(import.meta.dirname, '../../dist/cli/main.js');
+const dir = mkdtempSync(join(tmpdir(), 'vigil-incident-crash-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(
+  join(dir, 'vigil.yaml'),
+  `notifications:
+  route: { receiver: log, group_wait: 0s, group_interval: 1s }
+  receivers: [{ name: log }]
+`,
+);
+
+async function startVigil(port: number): Promise<ChildProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      main,
+      'serve',
+      '--config',
+      join(dir, 'vigil.yaml'),
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--data',
+      join(dir, 'data'),
+      '--statsd',
+      'off',
+    ],
+    { stdio: 'ignore' },
+  );
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) return child;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error('vigil did not become ready in 15 s');
+}
+
+describe('incidents under SIGKILL', () => {
+  it('keep the incident, its acknowledgement and its note', async () => {
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    const first = await startVigil(port);
+    let id: string | undefined;
+    try {
+      await fetch(`${url}/api/v2/alerts`, {
+        method: 'POST',
+        body: JSON.stringify([{ labels: { alertname: 'CheckoutDown', severity: 'critical' } }]),
+      });
+      for (let i = 0; i < 100 && id === undefined; i++) {
+        const body = (await (await fetch(`${url}/api/incidents`)).json()) as { incidents: { id: string }[] };
+        id = body.incidents[0]?.id;
+        if (id === undefined) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(id).toBeDefined();
+      expect(
+        (await fetch(`${url}/api/incidents/${id}/ack`, { method: 'POST', body: '{"by":"carol"}' })).status,
+      ).toBe(200);
+      const note = await fetch(`${url}/api/incidents/${id}/notes`, {
+        method: 'POST',
+        body: '{"text":"restarting the pods"}',
+      });
+      expect(note.status).toBe(200);
+    } finally {
+      first.kill('SIGKILL');
+      await new Promise((r) => first.once('exit', r));
+    }
+    const second = await startVigil(port);
+    try {
+      const incident = (await (await fetch(`${url}/api/incidents/${id}`)).json()) as {
+        status: string;
+        acknowledgedBy: string;
+        timeline: { kind: string; text: string }[];
+      };
+      expect(incident.status).toBe('acknowledged');
+      expect(incident.acknowledgedBy).toBe('carol');
+      expect(incident.timeline.map((e) => e.kind)).toEqual([
+        'opened',
+        'alert_firing',
+        'acknowledged',
+        'note',
+      ]);
+      expect(incident.timeline.at(-1)!.text).toBe('restarting the pods');
+    } finally {
+      second.kill('SIGKILL');
+    }
+  }, 60_000);
+});

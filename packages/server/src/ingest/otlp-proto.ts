@@ -32,7 +32,8 @@ const SUM_IS_MONOTONIC = 3;
 const KEY_VALUE_KEY = 1;
 const KEY_VALUE_VALUE = 2;
 
-const utf8 = new TextDecoder();
+// ignoreBOM: a label value may start with U+FEFF, and the bytes sent are the bytes stored.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A protobuf `ExportMetricsServiceRequest`; throws an IngestError naming the byte that is wrong. */
 export function decodeOtlpProto(body: Uint8Array): OtlpRequest {

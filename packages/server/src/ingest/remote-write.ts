@@ -65,7 +65,8 @@ const LITTLE_ENDIAN = new Uint8Array(new Float64Array([1]).buffer)[7] === 0x3f;
 const LOW_WORD = LITTLE_ENDIAN ? 0 : 1;
 const HIGH_WORD = 1 - LOW_WORD;
 
-const utf8 = new TextDecoder();
+// ignoreBOM: a label value may start with U+FEFF, and the bytes sent are the bytes stored.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Snappy, then protobuf: a remote-write request body as it arrives. */
 export function decodeRemoteWrite(

@@ -183,6 +183,18 @@ describe('decodeWriteRequest: golden bytes', () => {
   });
 });
 
+describe('remote write label text', () => {
+  it('keeps a byte-order mark at the start of a label value (the bytes sent are the bytes stored)', () => {
+    const series = [
+      { labels: { __name__: 'bom', v: '\uFEFFx' }, timestamps: [1], values: Float64Array.of(1) },
+    ];
+    expect(decodeRemoteWrite(encodeRemoteWrite(series)).series[0]!.labels).toEqual({
+      __name__: 'bom',
+      v: '\uFEFFx',
+    });
+  });
+});
+
 const labelName = fc.oneof(
   fc.constantFrom('__name__', 'job', 'instance', '__proto__', 'le'),
   fc.string({ minLength: 1 }),

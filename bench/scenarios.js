@@ -6,6 +6,7 @@ export const SCENARIOS = [
   'histogram-observe',
   'quantile-read',
   'exposition',
+  'exposition-native',
   'cluster-scrape',
   'memory-counter',
   'memory-histogram',

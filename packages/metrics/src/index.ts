@@ -17,7 +17,13 @@ export type { DropReason } from './core/drops.js';
 export type { GaugeOptions } from './core/gauge.js';
 export { Gauge, GaugeHandle } from './core/gauge.js';
 export type { HistogramOptions, HistogramStats, MeasureOptions } from './core/histogram.js';
-export { DEFAULT_BUCKETS, DEFAULT_QUANTILES, Histogram, HistogramHandle } from './core/histogram.js';
+export {
+  DEFAULT_BUCKETS,
+  DEFAULT_NATIVE_BUCKET_LIMIT,
+  DEFAULT_QUANTILES,
+  Histogram,
+  HistogramHandle,
+} from './core/histogram.js';
 export type { LabelObject, LabelValue } from './core/label-index.js';
 export type { MetricOptions } from './core/metric.js';
 export type { Outcome } from './core/outcome.js';
@@ -27,6 +33,7 @@ export type { ScopeOptions } from './core/scope.js';
 export { Scope, ScopedCounter, ScopedGauge, ScopedHistogram } from './core/scope.js';
 export type * from './core/snapshot.js';
 export { timed } from './core/timed.js';
+export { canonicalNumber } from './expo/canonical-number.js';
 export type {
   CollectorCounter,
   CollectorDocument,
@@ -38,9 +45,10 @@ export {
   JSON_CONTENT_TYPE,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
+  PROTOBUF_CONTENT_TYPE,
 } from './expo/content-types.js';
 export type { Exposition, ExpositionOptions } from './expo/exposition.js';
-export { exposition } from './expo/exposition.js';
+export { exposeFrom, exposition } from './expo/exposition.js';
 export { ExpositionParseError } from './expo/exposition-parse-error.js';
 export type { InfluxLineOptions, InfluxPrecision } from './expo/influx-line.js';
 export { toInfluxLines } from './expo/influx-line.js';
@@ -57,6 +65,7 @@ export type {
 } from './expo/parse-prometheus-text.js';
 export { parsePrometheusText } from './expo/parse-prometheus-text.js';
 export { toPrometheusText } from './expo/prometheus-text.js';
+export { toProtobuf } from './expo/protobuf-exposition.js';
 export type {
   SessionDistribution,
   SessionEntry,
@@ -66,5 +75,6 @@ export type {
 export { toSessionsDocument } from './expo/sessions-json.js';
 export type { SummaryDocument, SummaryTiming } from './expo/summary.js';
 export { toSummary } from './expo/summary.js';
+export { nativeBucketBound, nativeBucketIndex } from './sketch/native-buckets.js';
 export type { BucketData, SketchData, SketchOptions } from './sketch/quantile-sketch.js';
 export { QuantileSketch } from './sketch/quantile-sketch.js';

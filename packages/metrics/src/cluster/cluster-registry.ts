@@ -2,7 +2,7 @@ import type { Cluster } from 'node:cluster';
 import { type Clock, systemClock } from '../base/clock.js';
 import { invalidOption } from '../base/errors.js';
 import { CounterPointOf, GaugePointOf } from '../core/points.js';
-import type { MetricSnapshot, RegistrySnapshot, ScopeSnapshot } from '../core/snapshot.js';
+import type { MetricSnapshot, RegistrySnapshot, ScopeSnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { GAUGE_AGGREGATIONS, type GaugeAggregation } from './gauge-aggregation.js';
 import { type ClusterTarget, linkTo } from './link.js';
 import { type ClusterWorkerState, Member } from './member.js';
@@ -147,7 +147,7 @@ export class ClusterRegistry {
   }
 
   /** Asks every worker for its snapshot, waits for the answers until the deadline, and merges. */
-  async snapshot(): Promise<RegistrySnapshot> {
+  async snapshot(options?: SnapshotOptions): Promise<RegistrySnapshot> {
     const id = ++this.#scrapes;
     const asked = [...this.#members.values()].filter((m) => m.state === 'ok' || m.state === 'late');
     await new Promise<void>((resolve) => {
@@ -167,10 +167,10 @@ export class ClusterRegistry {
     });
     for (const member of asked)
       if (member.state !== 'gone') member.state = member.answered >= id ? 'ok' : 'late';
-    return this.#merge();
+    return this.#merge(options?.native === true || options?.sketches === true);
   }
 
-  #merge(): RegistrySnapshot {
+  #merge(native: boolean): RegistrySnapshot {
     const now = this.clock.now();
     for (const [target, member] of this.#members) {
       if (member.state === 'gone' && now - member.goneAt >= this.#goneTtlMs) this.#members.delete(target);
@@ -184,7 +184,7 @@ export class ClusterRegistry {
         if (set) sets.push(set);
       }
       if (sets.length === 0 && family.idle) this.#families.delete(name);
-      else metrics.push(family.snapshot(sets));
+      else metrics.push(family.snapshot(sets, native));
     }
     metrics.push(this.#workersGauge());
     const conflicts = [...this.#families.values()].filter((f) => f.conflicts > 0);

@@ -1,3 +1,4 @@
+import { DEFAULT_NATIVE_BUCKET_LIMIT } from '../core/histogram.js';
 import { statsOf } from '../core/histogram-series.js';
 import { CounterPointOf, GaugePointOf, HistogramPointOf } from '../core/points.js';
 import type { MetricSnapshot, MetricType } from '../core/snapshot.js';
@@ -25,6 +26,8 @@ export class MergedFamily {
   readonly bounds: readonly number[];
   readonly quantiles: readonly number[];
   readonly windowed: boolean;
+  readonly classic: boolean;
+  readonly nativeBucketLimit: number;
   readonly rule: GaugeAggregation;
   /** Bumped when the slots are renumbered; a SeriesSet then resolves its slots again. */
   generation = 0;
@@ -43,6 +46,9 @@ export class MergedFamily {
     this.bounds = wire.type === 'histogram' ? wire.bounds : [];
     this.quantiles = wire.type === 'histogram' ? wire.quantiles : [];
     this.windowed = wire.type === 'histogram' && wire.windows !== undefined;
+    this.classic = wire.type !== 'histogram' || wire.classic !== false;
+    this.nativeBucketLimit =
+      wire.type === 'histogram' ? (wire.nativeBucketLimit ?? DEFAULT_NATIVE_BUCKET_LIMIT) : 0;
     this.rule = wire.type === 'gauge' ? rule : 'sum';
   }
 
@@ -99,7 +105,7 @@ export class MergedFamily {
   }
 
   /** The merge of what was retired and of `sets`, the live workers' series, in join order. */
-  snapshot(sets: readonly SeriesSet[]): MetricSnapshot {
+  snapshot(sets: readonly SeriesSet[], native = false): MetricSnapshot {
     const n = this.#keys.length;
     const present = new Uint8Array(n);
     const { name, help, unit } = this;
@@ -112,7 +118,9 @@ export class MergedFamily {
         type: 'histogram',
         bounds: this.bounds,
         quantiles: this.quantiles,
-        points: this.#histograms(sets, present),
+        classic: this.classic,
+        nativeBucketLimit: this.nativeBucketLimit,
+        points: this.#histograms(sets, present, native && this.nativeBucketLimit > 0),
       };
     } else if (this.type === 'gauge') {
       snapshot = { name, help, unit, type: 'gauge', points: this.#gauges(sets, present) };
@@ -181,7 +189,7 @@ export class MergedFamily {
     return points;
   }
 
-  #histograms(sets: readonly SeriesSet[], present: Uint8Array): HistogramPointOf[] {
+  #histograms(sets: readonly SeriesSet[], present: Uint8Array, native: boolean): HistogramPointOf[] {
     const n = present.length;
     const buckets: number[][] = new Array(n);
     const sketches: QuantileSketch[] = new Array(n);
@@ -210,7 +218,9 @@ export class MergedFamily {
       if (present[slot] === 0) continue;
       const stats = statsOf(sketches[slot]!, this.quantiles);
       const window = this.windowed ? statsOf(windows[slot]!, this.quantiles) : undefined;
-      points.push(new HistogramPointOf(this.#keys[slot]!, buckets[slot]!, stats, window));
+      // The merged sketch is the native histogram of the whole cluster, as exact as each worker's.
+      const data = native ? { sketch: sketches[slot]!.toData(), windowSketch: undefined } : undefined;
+      points.push(new HistogramPointOf(this.#keys[slot]!, buckets[slot]!, stats, window, data));
     }
     return points;
   }

@@ -83,6 +83,9 @@ export interface WireHistogram extends WireBase {
   readonly type: 'histogram';
   readonly bounds: readonly number[];
   readonly quantiles: readonly number[];
+  /** The histogram's exposition options (absent from workers of versions before native histograms). */
+  readonly classic?: boolean;
+  readonly nativeBucketLimit?: number;
   /** Cumulative classic bucket counts per series, +Inf last. */
   readonly buckets: readonly (readonly number[])[];
   readonly sketches: readonly SketchData[];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { DEFAULT_NATIVE_BUCKET_LIMIT } from '../core/histogram.js';
 import type { GaugePoint, HistogramPoint, MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import type { SketchData } from '../sketch/quantile-sketch.js';
 import type { AnswerMessage, ScrapeMessage, WireMetric, WireNumber } from './messages.js';
@@ -124,7 +125,17 @@ function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): 
     sketches.push(point.sketch!);
     if (windowed) windows.push(point.windowSketch!);
   }
-  const out = { type: 'histogram' as const, name, help, unit, keep, blocks, bounds: metric.bounds };
+  const out = {
+    type: 'histogram' as const,
+    name,
+    help,
+    unit,
+    keep,
+    blocks,
+    bounds: metric.bounds,
+    classic: metric.classic !== false,
+    nativeBucketLimit: metric.nativeBucketLimit ?? DEFAULT_NATIVE_BUCKET_LIMIT,
+  };
   return windowed
     ? { ...out, quantiles: metric.quantiles, buckets, sketches, windows }
     : { ...out, quantiles: metric.quantiles, buckets, sketches };

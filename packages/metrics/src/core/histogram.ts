@@ -1,4 +1,5 @@
 import { invalidOption, VigilError } from '../base/errors.js';
+import { MIN_NORMAL } from '../sketch/bucket-index.js';
 import { epochFor } from '../sketch/epoch.js';
 import { WindowedSketch } from '../sketch/windowed-sketch.js';
 import { BucketFinder } from './bucket-finder.js';
@@ -13,6 +14,16 @@ import type { DistributionStats, HistogramPoint, HistogramSnapshot, SnapshotOpti
 /** Prometheus's and prom-client's default buckets, in seconds. */
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.9, 0.95, 0.99, 0.999];
+/**
+ * Native histogram buckets before the schema is lowered. At schema 6 (±0.54%), 1 ms to 10 s is 851
+ * buckets: a latency histogram anywhere in that range keeps the full resolution, 1% or better.
+ */
+export const DEFAULT_NATIVE_BUCKET_LIMIT = 1024;
+/**
+ * The sketch's zero bucket as a native histogram's zero threshold: it holds the values of magnitude
+ * below MIN_NORMAL, and this is the largest such double (2^-1022 − 2^-1074).
+ */
+export const NATIVE_ZERO_THRESHOLD = MIN_NORMAL - Number.MIN_VALUE;
 
 export interface HistogramOptions extends MetricOptions {
   /** Upper bounds of the classic buckets, strictly increasing; +Inf is implied. */
@@ -21,6 +32,15 @@ export interface HistogramOptions extends MetricOptions {
   readonly quantiles?: readonly number[];
   /** Also keep percentiles over a sliding window: seconds, or `{ seconds, slots }` (default 5 slots). */
   readonly window?: number | { readonly seconds: number; readonly slots?: number };
+  /** Expose the classic buckets (the `_bucket` series). Default true; the percentiles do not need them. */
+  readonly classic?: boolean;
+  /**
+   * Expose the percentile sketch as a Prometheus native histogram (in the protobuf exposition, which
+   * Prometheus asks for with native histograms on). Default true; `{ bucketLimit }` caps the buckets,
+   * lowering the schema (halving the resolution) as often as needed, as Prometheus's
+   * `native_histogram_bucket_limit` does (default 1024).
+   */
+  readonly native?: boolean | { readonly bucketLimit?: number };
 }
 
 /** What `get()` returns for one series. Empty series give NaN for everything but count and sum. */
@@ -79,6 +99,8 @@ export class Histogram extends Metric {
   readonly #series: Array<HistogramSeries | undefined> = [];
   readonly #handles: Array<HistogramHandle | undefined> = [];
   readonly #hasStatus: boolean;
+  readonly #classic: boolean;
+  readonly #nativeBucketLimit: number;
 
   constructor(options: HistogramOptions, context: MetricContext) {
     super(options, context, ['le']);
@@ -87,6 +109,8 @@ export class Histogram extends Metric {
     this.quantiles = Object.freeze(checkQuantiles(this.name, options.quantiles ?? DEFAULT_QUANTILES));
     this.#window = checkWindow(this.name, options.window);
     this.#hasStatus = this.labelNames.includes('status');
+    this.#classic = checkFlag(this.name, 'classic', options.classic);
+    this.#nativeBucketLimit = checkNative(this.name, options.native);
   }
 
   protected createSeries(id: number): void {
@@ -171,6 +195,7 @@ export class Histogram extends Metric {
   snapshot(options?: SnapshotOptions): HistogramSnapshot {
     const points: HistogramPoint[] = [];
     const sketches = options?.sketches === true;
+    const native = !sketches && options?.native === true && this.#nativeBucketLimit > 0;
     this.index.forEach(
       (id, _, block) => {
         const series = this.#series[id]!;
@@ -182,7 +207,9 @@ export class Histogram extends Metric {
         const window = merged && statsOf(merged, this.quantiles);
         const data = sketches
           ? { sketch: series.sketch.toData(), windowSketch: merged?.toData() }
-          : undefined;
+          : native
+            ? { sketch: series.sketch.toData(), windowSketch: undefined }
+            : undefined;
         points.push(new HistogramPointOf(block, buckets, stats, window, data));
       },
       undefined,
@@ -195,6 +222,8 @@ export class Histogram extends Metric {
       type: 'histogram',
       bounds: this.bounds,
       quantiles: this.quantiles,
+      classic: this.#classic,
+      nativeBucketLimit: this.#nativeBucketLimit,
       points,
     };
   }
@@ -260,6 +289,26 @@ function checkQuantiles(name: string, quantiles: unknown): number[] {
     quantiles.every((q, i) => typeof q === 'number' && q >= 0 && q <= 1 && (i === 0 || q > quantiles[i - 1]));
   if (!ok) throw invalidOption(`${name}: quantiles`, quantiles, 'ascending numbers between 0 and 1');
   return [...(quantiles as number[])];
+}
+
+function checkFlag(name: string, option: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'boolean') throw invalidOption(`${name}: ${option}`, value, 'true or false');
+  return value;
+}
+
+/** The bucket limit, or 0 for no native histogram. */
+function checkNative(name: string, native: HistogramOptions['native']): number {
+  if (native === undefined || native === true) return DEFAULT_NATIVE_BUCKET_LIMIT;
+  if (native === false) return 0;
+  const limit =
+    typeof native === 'object' && native !== null
+      ? (native.bucketLimit ?? DEFAULT_NATIVE_BUCKET_LIMIT)
+      : Number.NaN;
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw invalidOption(`${name}: native`, native, 'true, false, or { bucketLimit: an integer ≥ 1 }');
+  }
+  return limit;
 }
 
 function checkWindow(name: string, window: HistogramOptions['window']) {

@@ -5,6 +5,8 @@
  */
 import type { SketchData } from '../sketch/quantile-sketch.js';
 
+export type { BucketData, SketchData } from '../sketch/quantile-sketch.js';
+
 export type Labels = Readonly<Record<string, string>>;
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
@@ -76,6 +78,17 @@ export interface HistogramSnapshot extends MetricBase {
   readonly bounds: readonly number[];
   /** The quantiles that each point's `quantiles` holds, ascending (0.5, 0.9, ...). */
   readonly quantiles: readonly number[];
+  /**
+   * Whether the exposition carries the classic buckets (`_bucket` series); false leaves only +Inf,
+   * `_sum` and `_count`. Absent: true.
+   */
+  readonly classic?: boolean;
+  /**
+   * Most buckets the native histogram of a point (from its `sketch`) may have in the protobuf
+   * exposition before its schema is lowered; 0 when the metric exposes no native histogram.
+   * Absent: DEFAULT_NATIVE_BUCKET_LIMIT.
+   */
+  readonly nativeBucketLimit?: number;
   readonly points: readonly HistogramPoint[];
 }
 
@@ -99,6 +112,11 @@ export interface SnapshotOptions {
    * a snapshot for exposition does not pay for copying the buckets.
    */
   readonly sketches?: boolean;
+  /**
+   * Give each histogram point its cumulative sketch (`sketch`, without the window's), for the
+   * native histograms of the protobuf exposition. Implied by `sketches`.
+   */
+  readonly native?: boolean;
 }
 
 export interface RegistrySnapshot {

@@ -5,11 +5,14 @@ import { canonicalNumber } from './canonical-number.js';
 /**
  * The `_bucket`, `_sum` and `_count` lines of a histogram family, the same in the Prometheus text
  * format and OpenMetrics except for how `le` is written. The `le="..."` texts are built once per
- * family, not once per point, since every point shares the bounds.
+ * family, not once per point, since every point shares the bounds. A histogram whose classic buckets
+ * are off has the +Inf bucket only, as client_golang writes one with native buckets alone.
  */
 export function histogramSamples(metric: HistogramSnapshot, openMetrics: boolean): string {
   const { name } = metric;
-  const les = metric.bounds.map((bound) => `le="${canonicalNumber(bound, openMetrics)}"} `);
+  const les = (metric.classic === false ? [] : metric.bounds).map(
+    (bound) => `le="${canonicalNumber(bound, openMetrics)}"} `,
+  );
   let out = '';
   for (const point of metric.points) {
     const labels = point.block === '' ? '' : `{${point.block}}`;

@@ -1,6 +1,11 @@
-import { JSON_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './content-types.js';
+import {
+  JSON_CONTENT_TYPE,
+  OPENMETRICS_CONTENT_TYPE,
+  PROMETHEUS_CONTENT_TYPE,
+  PROTOBUF_CONTENT_TYPE,
+} from './content-types.js';
 
-export type ExpositionFormat = 'prometheus' | 'openmetrics' | 'json';
+export type ExpositionFormat = 'prometheus' | 'openmetrics' | 'json' | 'protobuf';
 
 export interface Negotiated {
   readonly format: ExpositionFormat;
@@ -18,6 +23,9 @@ interface MediaRange {
   readonly type: string;
   readonly subtype: string;
   readonly version: string | undefined;
+  /** The `proto` and `encoding` parameters, which name the protobuf exposition. */
+  readonly proto: string | undefined;
+  readonly encoding: string | undefined;
   readonly q: number;
 }
 
@@ -38,6 +46,12 @@ const OFFERS: readonly Offer[] = [
     contentType: OPENMETRICS_CONTENT_TYPE,
   },
   { format: 'json', type: 'application', subtype: 'json', contentType: JSON_CONTENT_TYPE },
+  {
+    format: 'protobuf',
+    type: 'application',
+    subtype: 'vnd.google.protobuf',
+    contentType: PROTOBUF_CONTENT_TYPE,
+  },
 ];
 
 /**
@@ -49,7 +63,9 @@ const OFFERS: readonly Offer[] = [
  * gets the Prometheus text format, since every scraper reads it.
  *
  * An OpenMetrics range counts only for versions this library writes: none given, 1.0.0, or 0.0.1
- * (the pre-1.0 name of the same format, which Prometheus also offers).
+ * (the pre-1.0 name of the same format, which Prometheus also offers). The protobuf exposition counts
+ * only when named in full, `application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;
+ * encoding=delimited`, as Prometheus asks for it with native histograms on: never through a wildcard.
  */
 export function negotiate(accept: string | undefined): Negotiated {
   const ranges = parseAccept(accept ?? '*/*');
@@ -73,14 +89,18 @@ function parseAccept(accept: string): MediaRange[] {
     if (subtype === undefined) continue;
     let q = 1;
     let version: string | undefined;
+    let proto: string | undefined;
+    let encoding: string | undefined;
     for (const param of params) {
       const eq = param.indexOf('=');
       const key = param.slice(0, eq).trim().toLowerCase();
       const value = param.slice(eq + 1).trim();
       if (key === 'q') q = parseQuality(value);
       else if (key === 'version') version = value;
+      else if (key === 'proto') proto = value;
+      else if (key === 'encoding') encoding = value.toLowerCase();
     }
-    ranges.push({ type, subtype, version, q });
+    ranges.push({ type, subtype, version, proto, encoding, q });
   }
   return ranges;
 }
@@ -101,6 +121,14 @@ function qualityOf(offer: Offer, ranges: readonly MediaRange[]): number {
 
 /** -1: no match; 0: `*\/*`; 1: `type/*`; 2: exact. */
 function matchLevel(offer: Offer, range: MediaRange): number {
+  if (offer.format === 'protobuf') {
+    const exact =
+      range.type === offer.type &&
+      range.subtype === offer.subtype &&
+      range.proto === 'io.prometheus.client.MetricFamily' &&
+      range.encoding === 'delimited';
+    return exact ? 2 : -1;
+  }
   if (range.type === '*' && range.subtype === '*') return 0;
   if (range.type !== offer.type) return -1;
   if (range.subtype === '*') return 1;

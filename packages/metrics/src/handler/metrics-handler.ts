@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from '../core/registry.js';
-import type { RegistrySnapshot } from '../core/snapshot.js';
+import type { RegistrySnapshot, SnapshotOptions } from '../core/snapshot.js';
 import { toCollectorDocument } from '../expo/collector-json.js';
-import { exposition } from '../expo/exposition.js';
+import { exposeFrom } from '../expo/exposition.js';
 import { toSessionsDocument } from '../expo/sessions-json.js';
 import { toSummary } from '../expo/summary.js';
 import { toHealthDocument } from '../health/health-document.js';
@@ -13,7 +13,7 @@ import type { HealthMonitor } from '../health/health-monitor.js';
  * workers), or anything else that snapshots and tells its clock and start time.
  */
 export type MetricsSource = Pick<Registry, 'clock' | 'startTime'> & {
-  snapshot(): Promise<RegistrySnapshot>;
+  snapshot(options?: SnapshotOptions): Promise<RegistrySnapshot>;
 };
 
 export interface MetricsHandlerOptions {
@@ -36,7 +36,8 @@ type Next = (error?: unknown) => void;
  * Express (`app.use(metricsHandler(...))`) or Fastify (through `@fastify/middie` or a route that
  * passes `request.raw` / `reply.raw`):
  *
- * - `GET /metrics`: Prometheus text, OpenMetrics or JSON by the Accept header (`?format=json` too)
+ * - `GET /metrics`: Prometheus text, OpenMetrics, protobuf (with native histograms) or JSON by the
+ *   Accept header (`?format=json` too)
  * - `GET /api/metrics`, `/api/metrics/summary`: the event-server seed's documents
  * - `GET /api/sessions`, `/api/sessions/{id}/metrics`: the streaming-server seed's documents
  * - `GET /api/health`: the orchestrator seed's document, from a HealthMonitor
@@ -52,7 +53,7 @@ export function metricsHandler(options: MetricsHandlerOptions) {
   const respond = async (req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams) => {
     if (path === '/metrics') {
       const accept = query.get('format') === 'json' ? 'application/json' : req.headers.accept;
-      const { contentType, body } = exposition(await registry.snapshot(), accept, names ? { names } : {});
+      const { contentType, body } = await exposeFrom(registry, accept, names ? { names } : {});
       return send(res, 200, contentType, body);
     }
     if (path === '/api/metrics') return json(res, 200, toCollectorDocument(await registry.snapshot(), names));
@@ -106,7 +107,7 @@ export function metricsHandler(options: MetricsHandlerOptions) {
   };
 }
 
-function send(res: ServerResponse, status: number, contentType: string, body: string): true {
+function send(res: ServerResponse, status: number, contentType: string, body: string | Uint8Array): true {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) });
   res.end(body);
   return true;

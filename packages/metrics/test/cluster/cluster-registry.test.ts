@@ -125,6 +125,26 @@ describe('ClusterRegistry', () => {
     expect(point.buckets).toEqual(bucketsOf(sa).map((n, i) => n + bucketsOf(sb)[i]!));
   });
 
+  it('gives the merged sketch as the native histogram of the cluster, with the options the workers declared', async () => {
+    const cluster = new ClusterRegistry({ clock: new ManualClock() });
+    open.push(cluster);
+    const [a, b] = [worker(cluster), worker(cluster)];
+    await ready(cluster, 2);
+    const options = { name: 'tokens', classic: false, native: { bucketLimit: 50 } };
+    const [ha, hb] = [a.registry.histogram(options), b.registry.histogram(options)];
+    const all = new QuantileSketch();
+    for (let i = 1; i <= 300; i++) {
+      (i % 2 === 0 ? ha : hb).observe(i);
+      all.add(i);
+    }
+    const plain = metric<HistogramSnapshot>(await cluster.snapshot(), 'tokens');
+    expect(plain.points[0]!.sketch).toBeUndefined();
+    const merged = metric<HistogramSnapshot>(await cluster.snapshot({ native: true }), 'tokens');
+    expect(merged).toMatchObject({ classic: false, nativeBucketLimit: 50 });
+    const { scale, count, zeroCount, positive } = all.toData();
+    expect(merged.points[0]!.sketch).toMatchObject({ scale, count, zeroCount, positive });
+  });
+
   it('merges gauges by the rule named per gauge: sum by default, min, max, last, or one series per worker', async () => {
     const cluster = new ClusterRegistry({
       clock: new ManualClock(),

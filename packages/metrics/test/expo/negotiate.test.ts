@@ -10,6 +10,10 @@ import { negotiate } from '../../src/expo/negotiate.js';
 const PROMETHEUS_ACCEPT =
   'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
+/** What Prometheus asks for with native histograms on: protobuf first. */
+const NATIVE_ACCEPT =
+  'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.8,application/openmetrics-text;version=1.0.0;q=0.7,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
 describe('negotiate', () => {
   it.each([
     [PROMETHEUS_ACCEPT, 'openmetrics'],
@@ -31,6 +35,14 @@ describe('negotiate', () => {
     ['application/*', 'openmetrics'],
     ['image/png', 'prometheus'],
     ['garbage,,;q=', 'prometheus'],
+    [NATIVE_ACCEPT, 'protobuf'],
+    [
+      'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited',
+      'protobuf',
+    ],
+    ['application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=text', 'prometheus'],
+    ['application/vnd.google.protobuf', 'prometheus'],
+    ['application/*;q=0.9,text/plain;q=0.5', 'openmetrics'],
   ])('%j → %s', (accept, format) => {
     expect(negotiate(accept).format).toBe(format);
   });

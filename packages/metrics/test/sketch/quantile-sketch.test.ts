@@ -28,8 +28,8 @@ describe('bucketIndex', () => {
     );
   });
 
-  it('maps powers of two exactly onto bucket boundaries', () => {
-    for (let e = -20; e <= 20; e++) expect(bucketIndex(2 ** e)).toBe(e * 64);
+  it('puts a power of two at the top of its bucket, as Prometheus does: (2^(e-1/64), 2^e]', () => {
+    for (let e = -20; e <= 20; e++) expect(bucketIndex(2 ** e)).toBe(e * 64 - 1);
   });
 });
 

@@ -64,7 +64,7 @@ export const SERVER_ERRORS = {
   VIGIL_INGEST_BAD_PROTOBUF: {
     status: 400,
     type: 'bad_protobuf',
-    when: 'a remote-write body is not a valid WriteRequest',
+    when: 'a remote-write body is not a valid WriteRequest, or a protobuf push not valid delimited MetricFamily messages',
   },
   VIGIL_INGEST_BAD_LABELS: {
     status: 400,
@@ -85,6 +85,11 @@ export const SERVER_ERRORS = {
     status: 413,
     type: 'too_large',
     when: 'a Pushgateway push would make its group larger than `limits.pushGroupBytes`',
+  },
+  VIGIL_INGEST_BAD_HISTOGRAM: {
+    status: 400,
+    type: 'bad_histogram',
+    when: 'a pushed native histogram breaks the model: schema out of range, spans that do not cover its buckets, negative or NaN counts, a count that disagrees with its buckets',
   },
   VIGIL_INGEST_TOO_LARGE: {
     status: 413,

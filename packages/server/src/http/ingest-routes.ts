@@ -1,11 +1,12 @@
 import { type Clock, parsePrometheusText, VigilError } from '@vigil/metrics';
 import { ServerError } from '../errors/server-error.js';
-import { expositionSamples } from '../ingest/exposition-samples.js';
+import { expositionSamples, histogramSamples } from '../ingest/exposition-samples.js';
 import { heartbeatSamples } from '../ingest/heartbeat.js';
 import { type InfluxPrecision, parseInfluxLines } from '../ingest/influx-line.js';
 import { IngestError } from '../ingest/ingest-error.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import { JsonPushError, parseJsonPush } from '../ingest/json-push.js';
+import { parseProtobufExposition } from '../ingest/protobuf-exposition.js';
 import { type PushGroups, parseGroupingKey } from '../ingest/push-groups.js';
 import { decodeRemoteWrite } from '../ingest/remote-write.js';
 import { readBody } from './body.js';
@@ -43,6 +44,7 @@ export function ingestRoutes(
     }
     writer.metadata.recordEntries(decoded.families);
     await writer.write('remote_write', decoded.series);
+    await writer.writeHistograms('remote_write', decoded.histogramSeries);
     res.writeHead(204).end();
   });
 
@@ -121,12 +123,30 @@ export function ingestRoutes(
       res.writeHead(202).end();
       return;
     }
-    const text = (await readBody(req, bodyLimit)).toString('utf8');
+    const body = await readBody(req, bodyLimit);
     let families: ReturnType<typeof parsePrometheusText>;
+    let histograms: ReturnType<typeof parseProtobufExposition>['histograms'] = [];
     try {
       // The Pushgateway refuses a push with any bad line, keeping the group as it was.
-      families = parsePrometheusText(text);
+      if ((req.headers['content-type'] ?? '').startsWith('application/vnd.google.protobuf')) {
+        // client_golang's push: delimited MetricFamily messages, native histograms included.
+        const parsed = parseProtobufExposition(body);
+        if (parsed.errors.length > 0) {
+          throw new IngestError(
+            'bad_histogram',
+            `${parsed.errors.length} bad histograms: ${parsed.errors[0]}`,
+          );
+        }
+        families = parsed.families;
+        histograms = parsed.histograms;
+      } else {
+        families = parsePrometheusText(body.toString('utf8'));
+      }
     } catch (error) {
+      if (error instanceof IngestError) {
+        writer.malformed('pushgateway', error.reason);
+        throw error;
+      }
       if (!(error instanceof VigilError)) throw error;
       writer.malformed('pushgateway', 'bad_body');
       throw new HttpError('VIGIL_INGEST_BAD_TEXT', error.message, { cause: error });
@@ -134,6 +154,12 @@ export function ingestRoutes(
     const samples = pushGroups.push(group, families, req.method === 'PUT', now);
     writer.metadata.record(families);
     await writer.write('pushgateway', samples);
+    // Native histograms are stored as pushed; unlike the group's float series they are not re-sampled
+    // at every interval.
+    await writer.writeHistograms(
+      'pushgateway',
+      histogramSamples(histograms, { nowMs: now, honorTimestamps: true, extraLabels: group }),
+    );
     res.writeHead(200).end();
   });
 

@@ -1,5 +1,6 @@
 import type { ParsedFamily } from '@vigil/metrics';
-import type { SeriesLabels, SeriesSamples } from '../store/series-store.js';
+import type { SeriesHistograms, SeriesLabels, SeriesSamples } from '../store/series-store.js';
+import type { ParsedHistogramSample } from './protobuf-exposition.js';
 
 export interface ExpositionSampleOptions {
   /** Timestamp for samples that carry none (and for all of them when `honorTimestamps` is false). */
@@ -15,22 +16,47 @@ export function expositionSamples(
   options: ExpositionSampleOptions,
 ): SeriesSamples[] {
   const out: SeriesSamples[] = [];
-  const extra = options.extraLabels;
   for (const family of families) {
     for (const sample of family.samples) {
-      const labels: Record<string, string> = { __name__: sample.name };
-      for (const [name, value] of Object.entries(sample.labels)) if (value !== '') labels[name] = value;
-      if (extra) {
-        for (const [name, value] of Object.entries(extra)) {
-          // Prometheus's honor_labels: false: a clashing exposed label is kept as exported_<name>.
-          if (name in labels && labels[name] !== value) labels[`exported_${name}`] = labels[name]!;
-          labels[name] = value;
-        }
-      }
-      const t =
-        options.honorTimestamps && sample.timestampMs !== undefined ? sample.timestampMs : options.nowMs;
-      out.push({ labels, timestamps: [t], values: Float64Array.of(sample.value) });
+      out.push({
+        labels: seriesLabels(sample.name, sample.labels, options.extraLabels),
+        timestamps: [timeOf(sample.timestampMs, options)],
+        values: Float64Array.of(sample.value),
+      });
     }
   }
   return out;
+}
+
+/** The native histograms of a protobuf exposition, labelled and timed as `expositionSamples` does. */
+export function histogramSamples(
+  samples: readonly ParsedHistogramSample[],
+  options: ExpositionSampleOptions,
+): SeriesHistograms[] {
+  return samples.map((sample) => ({
+    labels: seriesLabels(sample.name, sample.labels, options.extraLabels),
+    timestamps: [timeOf(sample.timestampMs, options)],
+    histograms: [sample.histogram],
+  }));
+}
+
+function seriesLabels(
+  name: string,
+  exposed: Readonly<Record<string, string>>,
+  extra: SeriesLabels | undefined,
+): Record<string, string> {
+  const labels: Record<string, string> = { __name__: name };
+  for (const [key, value] of Object.entries(exposed)) if (value !== '') labels[key] = value;
+  if (extra) {
+    for (const [key, value] of Object.entries(extra)) {
+      // Prometheus's honor_labels: false: a clashing exposed label is kept as exported_<name>.
+      if (key in labels && labels[key] !== value) labels[`exported_${key}`] = labels[key]!;
+      labels[key] = value;
+    }
+  }
+  return labels;
+}
+
+function timeOf(timestampMs: number | undefined, options: ExpositionSampleOptions): number {
+  return options.honorTimestamps && timestampMs !== undefined ? timestampMs : options.nowMs;
 }

@@ -7,6 +7,7 @@ export type IngestErrorReason =
   | 'bad_protobuf'
   | 'bad_labels'
   | 'bad_line'
+  | 'bad_histogram'
   | 'too_large'
   | 'bad_otlp';
 
@@ -15,6 +16,7 @@ const CODES: Record<IngestErrorReason, ServerErrorCode> = {
   bad_protobuf: 'VIGIL_INGEST_BAD_PROTOBUF',
   bad_labels: 'VIGIL_INGEST_BAD_LABELS',
   bad_line: 'VIGIL_INGEST_BAD_LINE',
+  bad_histogram: 'VIGIL_INGEST_BAD_HISTOGRAM',
   too_large: 'VIGIL_INGEST_TOO_LARGE',
   bad_otlp: 'VIGIL_INGEST_BAD_OTLP',
 };

@@ -1,7 +1,7 @@
 import type { Counter, Registry } from '@vigil/metrics';
 import { DEFAULT_LABEL_LIMITS, type LabelLimits } from '../config/label-limits.js';
 import { ServerError } from '../errors/server-error.js';
-import type { AppendResult, SeriesSamples, SeriesStore } from '../store/series-store.js';
+import type { AppendResult, SeriesHistograms, SeriesSamples, SeriesStore } from '../store/series-store.js';
 import { StoreUnwritableError } from '../store/store-unwritable-error.js';
 import { labelLimitViolation } from './label-limits.js';
 import { MetricMetadata } from './metric-metadata.js';
@@ -73,16 +73,36 @@ export class IngestWriter {
    */
   async write(source: IngestSource, batch: readonly SeriesSamples[]): Promise<AppendResult> {
     if (batch.length === 0) return { accepted: 0, rejected: {} };
+    const refused = this.#refuseWhileUnwritable(source, () =>
+      batch.reduce((n, s) => n + s.timestamps.length, 0),
+    );
+    if (refused) return refused;
+    return this.#count(source, await this.#store.append(this.#withinLimits(source, batch)));
+  }
+
+  /** Native histogram samples; counted with the float samples of the same source. */
+  async writeHistograms(source: IngestSource, batch: readonly SeriesHistograms[]): Promise<AppendResult> {
+    if (batch.length === 0) return { accepted: 0, rejected: {} };
+    const count = () => batch.reduce((n, s) => n + s.histograms.length, 0);
+    const refused = this.#refuseWhileUnwritable(source, count);
+    if (refused) return refused;
+    const store = this.#store;
+    if (!store.appendHistograms)
+      return this.#count(source, { accepted: 0, rejected: { unsupported: count() } });
+    return this.#count(source, await store.appendHistograms(batch));
+  }
+
+  /** While the store cannot write: throws for an acknowledged source, counts the samples dropped for another. */
+  #refuseWhileUnwritable(source: IngestSource, samples: () => number): AppendResult | undefined {
     const reason = this.#store.unwritable();
-    if (reason !== undefined) {
-      if (!UNACKNOWLEDGED.has(source)) throw new StoreUnwritableError(reason);
-      let n = 0;
-      for (const s of batch) n += s.timestamps.length;
-      this.#rejected.inc({ source, reason: 'unwritable' }, n);
-      return { accepted: 0, rejected: { unwritable: n } };
-    }
-    batch = this.#withinLimits(source, batch);
-    const result = await this.#store.append(batch);
+    if (reason === undefined) return undefined;
+    if (!UNACKNOWLEDGED.has(source)) throw new StoreUnwritableError(reason);
+    const n = samples();
+    this.#rejected.inc({ source, reason: 'unwritable' }, n);
+    return { accepted: 0, rejected: { unwritable: n } };
+  }
+
+  #count(source: IngestSource, result: AppendResult): AppendResult {
     this.#samples.inc({ source }, result.accepted);
     for (const [reason, n] of Object.entries(result.rejected)) this.#rejected.inc({ source, reason }, n);
     return result;

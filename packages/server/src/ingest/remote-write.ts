@@ -1,9 +1,39 @@
-import type { SeriesSamples } from '../store/series-store.js';
+import {
+  COUNTER_RESET_HINTS,
+  type NativeHistogram,
+  NativeHistogramError,
+  validateNativeHistogram,
+} from '../store/native-histogram.js';
+import type { SeriesHistograms, SeriesSamples } from '../store/series-store.js';
+import {
+  expect,
+  HistogramParts,
+  readDouble,
+  readDoubles,
+  readSint64s,
+  readSpan,
+  unzigzag,
+} from './histogram-proto.js';
 import { IngestError } from './ingest-error.js';
 import { LabelPairCache } from './label-pair-cache.js';
 import { setLabel } from './labels.js';
 import type { ParsedSeries } from './parsed-series.js';
 import {
+  HISTOGRAM_COUNT_FLOAT,
+  HISTOGRAM_COUNT_INT,
+  HISTOGRAM_NEGATIVE_COUNTS,
+  HISTOGRAM_NEGATIVE_DELTAS,
+  HISTOGRAM_NEGATIVE_SPANS,
+  HISTOGRAM_POSITIVE_COUNTS,
+  HISTOGRAM_POSITIVE_DELTAS,
+  HISTOGRAM_POSITIVE_SPANS,
+  HISTOGRAM_RESET_HINT,
+  HISTOGRAM_SCHEMA,
+  HISTOGRAM_SUM,
+  HISTOGRAM_TIMESTAMP,
+  HISTOGRAM_ZERO_COUNT_FLOAT,
+  HISTOGRAM_ZERO_COUNT_INT,
+  HISTOGRAM_ZERO_THRESHOLD,
   LABEL_NAME,
   LABEL_VALUE,
   SAMPLE_TIMESTAMP,
@@ -29,11 +59,14 @@ import { encodeWriteRequest } from './write-request-encoder.js';
 export interface DecodedWriteRequest {
   /** Series that carry at least one sample; labels with an empty value are dropped, as Prometheus does. */
   readonly series: ParsedSeries[];
+  /** Series that carry native histogram samples (integer or float), each validated. */
+  readonly histogramSeries: SeriesHistograms[];
   /** TimeSeries messages read, including those with only histograms or exemplars. */
   readonly timeseries: number;
   readonly samples: number;
   /** Read past and counted, not stored. */
   readonly exemplars: number;
+  /** Native histogram samples read (all stored in `histogramSeries`). */
   readonly histograms: number;
   readonly metadata: number;
   /** The MetricMetadata messages (TYPE, HELP, UNIT per family), which Prometheus sends every minute. */
@@ -128,11 +161,20 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
   const words = new Uint32Array(values.buffer);
   const timestamps = new Float64Array(counts.samples);
   const series: ParsedSeries[] = [];
+  const histogramSeries: SeriesHistograms[] = [];
   let offset = 0;
   for (let b = 0; b < bounds.length; b += 3) {
     const n = bounds[b + 2]!;
     r.pos = bounds[b]!;
-    const labels = decodeTimeSeries(r, bounds[b + 1]!, b / 3, words, timestamps, offset);
+    const histograms: TimedHistogram[] = [];
+    const labels = decodeTimeSeries(r, bounds[b + 1]!, b / 3, words, timestamps, offset, histograms);
+    if (histograms.length > 0) {
+      histogramSeries.push({
+        labels,
+        timestamps: histograms.map((h) => h.timestamp),
+        histograms: histograms.map((h) => h.histogram),
+      });
+    }
     if (n > 0) {
       series.push({
         labels,
@@ -142,7 +184,7 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
     }
     offset += n;
   }
-  return { series, ...counts, families };
+  return { series, histogramSeries, ...counts, families };
 }
 
 /** MetricMetadata { MetricType type = 1; string metric_family_name = 2; string help = 4; string unit = 5; } */
@@ -205,6 +247,7 @@ function decodeTimeSeries(
   words: Uint32Array,
   timestamps: Float64Array,
   offset: number,
+  histograms: TimedHistogram[],
 ): Record<string, string> {
   const labels: Record<string, string> = {};
   let i = offset;
@@ -217,6 +260,9 @@ function decodeTimeSeries(
     } else if (field === SERIES_SAMPLES) {
       const length = r.length(end, 'Sample');
       decodeSample(r, r.pos + length, words, timestamps, i++);
+    } else if (field === SERIES_HISTOGRAMS) {
+      const length = r.length(end, 'Histogram');
+      histograms.push(decodeHistogram(r, r.pos + length, index));
     } else {
       r.skip(key & 7, end, field);
     }
@@ -288,6 +334,93 @@ function decodeSample(
     }
   }
   timestamps[i] = timestamp;
+}
+
+interface TimedHistogram {
+  readonly timestamp: number;
+  readonly histogram: NativeHistogram;
+}
+
+/** A `prompb.Histogram` (fields in prompb.ts), validated: a bad one refuses the request, naming the series. */
+function decodeHistogram(r: ProtoReader, end: number, series: number): TimedHistogram {
+  const p = new HistogramParts();
+  let timestamp = 0;
+  while (r.pos < end) {
+    const at = r.pos;
+    const key = r.varint(end, 'field key');
+    const field = fieldNumber(key);
+    const wireType = key & 7;
+    switch (field) {
+      case HISTOGRAM_COUNT_INT:
+        expect(r, wireType, VARINT, 'Histogram.count_int');
+        p.countInt = r.varint(end, 'Histogram.count_int');
+        break;
+      case HISTOGRAM_COUNT_FLOAT:
+        expect(r, wireType, I64, 'Histogram.count_float');
+        p.countFloat = readDouble(r, end, 'Histogram.count_float');
+        break;
+      case HISTOGRAM_SUM:
+        expect(r, wireType, I64, 'Histogram.sum');
+        p.sum = readDouble(r, end, 'Histogram.sum');
+        break;
+      case HISTOGRAM_SCHEMA:
+        expect(r, wireType, VARINT, 'Histogram.schema');
+        p.schema = unzigzag(r.varint(end, 'Histogram.schema'));
+        break;
+      case HISTOGRAM_ZERO_THRESHOLD:
+        expect(r, wireType, I64, 'Histogram.zero_threshold');
+        p.zeroThreshold = readDouble(r, end, 'Histogram.zero_threshold');
+        break;
+      case HISTOGRAM_ZERO_COUNT_INT:
+        expect(r, wireType, VARINT, 'Histogram.zero_count_int');
+        p.zeroCountInt = r.varint(end, 'Histogram.zero_count_int');
+        break;
+      case HISTOGRAM_ZERO_COUNT_FLOAT:
+        expect(r, wireType, I64, 'Histogram.zero_count_float');
+        p.zeroCountFloat = readDouble(r, end, 'Histogram.zero_count_float');
+        break;
+      case HISTOGRAM_NEGATIVE_SPANS:
+        expect(r, wireType, LEN, 'Histogram.negative_spans');
+        readSpan(r, end, p.negativeSpans);
+        break;
+      case HISTOGRAM_NEGATIVE_DELTAS:
+        readSint64s(r, wireType, end, 'Histogram.negative_deltas', p.negativeDeltas);
+        break;
+      case HISTOGRAM_NEGATIVE_COUNTS:
+        readDoubles(r, wireType, end, 'Histogram.negative_counts', p.negativeCounts);
+        break;
+      case HISTOGRAM_POSITIVE_SPANS:
+        expect(r, wireType, LEN, 'Histogram.positive_spans');
+        readSpan(r, end, p.positiveSpans);
+        break;
+      case HISTOGRAM_POSITIVE_DELTAS:
+        readSint64s(r, wireType, end, 'Histogram.positive_deltas', p.positiveDeltas);
+        break;
+      case HISTOGRAM_POSITIVE_COUNTS:
+        readDoubles(r, wireType, end, 'Histogram.positive_counts', p.positiveCounts);
+        break;
+      case HISTOGRAM_RESET_HINT: {
+        expect(r, wireType, VARINT, 'Histogram.reset_hint');
+        const hint = r.varint(end, 'Histogram.reset_hint');
+        p.counterResetHint = COUNTER_RESET_HINTS[hint] ?? 'unknown';
+        break;
+      }
+      case HISTOGRAM_TIMESTAMP:
+        expect(r, wireType, VARINT, 'Histogram.timestamp');
+        timestamp = r.int64(end, 'Histogram.timestamp');
+        break;
+      default:
+        skipUnknown(r, key, end, at);
+    }
+  }
+  const histogram = p.build();
+  try {
+    validateNativeHistogram(histogram);
+  } catch (error) {
+    if (!(error instanceof NativeHistogramError)) throw error;
+    throw new IngestError('bad_histogram', `remote write: series ${series}: ${error.message}`);
+  }
+  return { timestamp, histogram };
 }
 
 /** `key >>> 3` keeps a small integer; a key of 2^32 or more (only a bogus field number) needs the division. */

@@ -1,12 +1,24 @@
-import { type Clock, type Gauge, parsePrometheusText, type Registry } from '@vigil/metrics';
+import {
+  type Clock,
+  type Gauge,
+  type ParsedFamily,
+  parsePrometheusText,
+  type Registry,
+} from '@vigil/metrics';
 import type { ScrapeTarget } from '../config/config.js';
+import type { SeriesHistograms } from '../store/series-store.js';
 import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
-import { expositionSamples } from './exposition-samples.js';
+import { expositionSamples, histogramSamples } from './exposition-samples.js';
+import { IngestError } from './ingest-error.js';
 import type { IngestWriter } from './ingest-writer.js';
+import { parseProtobufExposition } from './protobuf-exposition.js';
 
-/** What Prometheus 2.42 sends: OpenMetrics first, the text format as a fallback (peers README §4). */
+/**
+ * What Prometheus sends with native histograms on: the protobuf exposition first (the one format that
+ * carries them), then OpenMetrics, the text format as a fallback.
+ */
 const ACCEPT =
-  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+  'application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.8,application/openmetrics-text;version=1.0.0;q=0.7,application/openmetrics-text;version=0.0.1;q=0.6,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 const MAX_BODY = 64 * 1024 * 1024;
 
 /** A target and how its last scrape went, for Prometheus's `/api/v1/targets`. */
@@ -38,8 +50,9 @@ export interface ScraperOptions {
 }
 
 /**
- * Scrapes Prometheus / OpenMetrics endpoints as Prometheus does: each target at its interval, with a
- * timeout, writing `up`, `scrape_duration_seconds` and `scrape_samples_scraped` beside the samples,
+ * Scrapes Prometheus / OpenMetrics / protobuf endpoints as Prometheus does: each target at its
+ * interval, with a timeout, writing `up`, `scrape_duration_seconds` and `scrape_samples_scraped`
+ * beside the samples (native histograms from the protobuf exposition, their classic series beside them),
  * `job` and `instance` labels, and a staleness marker for every series that was there on the last
  * scrape and is not now (or for all of them when the target goes down).
  */
@@ -102,6 +115,7 @@ export class Scraper {
     const startMs = clock.now();
     const started = performance.now();
     let samples: SeriesSamples[] = [];
+    let histograms: SeriesHistograms[] = [];
     let up = 0;
     let lastError = '';
     let metadata = this.#health.get(target)?.metadata ?? [];
@@ -111,25 +125,36 @@ export class Scraper {
         signal: AbortSignal.timeout(target.timeoutMs),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
-      const text = await readLimited(res, MAX_BODY);
-      const openMetrics = (res.headers.get('content-type') ?? '').includes('openmetrics');
-      const parsed = parsePrometheusText(text, { openMetrics, strict: false });
-      if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_line', parsed.errors.length);
-      writer.metadata.record(parsed.families);
-      metadata = parsed.families.map((f) => ({
+      const body = await readLimited(res, MAX_BODY);
+      const contentType = res.headers.get('content-type') ?? '';
+      let families: readonly ParsedFamily[];
+      const sampleOptions = {
+        nowMs: startMs,
+        honorTimestamps: target.honorTimestamps,
+        extraLabels: targetLabels,
+      };
+      if (contentType.startsWith('application/vnd.google.protobuf')) {
+        const parsed = parseProtobufExposition(body);
+        if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_histogram', parsed.errors.length);
+        families = parsed.families;
+        histograms = histogramSamples(parsed.histograms, sampleOptions);
+      } else {
+        const openMetrics = contentType.includes('openmetrics');
+        const parsed = parsePrometheusText(body.toString('utf8'), { openMetrics, strict: false });
+        if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_line', parsed.errors.length);
+        families = parsed.families;
+      }
+      writer.metadata.record(families);
+      metadata = families.map((f) => ({
         metric: f.name,
         type: f.type === 'untyped' ? 'unknown' : f.type,
         help: f.help,
         unit: f.unit,
       }));
-      samples = expositionSamples(parsed.families, {
-        nowMs: startMs,
-        honorTimestamps: target.honorTimestamps,
-        extraLabels: targetLabels,
-      });
+      samples = expositionSamples(families, sampleOptions);
       up = 1;
     } catch (error) {
-      writer.malformed('scrape', 'failed');
+      writer.malformed('scrape', error instanceof IngestError ? error.reason : 'failed');
       lastError = scrapeError(error);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -143,11 +168,12 @@ export class Scraper {
       ...samples,
       synthetic('up', up),
       synthetic('scrape_duration_seconds', seconds),
-      synthetic('scrape_samples_scraped', samples.length),
-      ...this.#stale(target, samples, startMs),
+      synthetic('scrape_samples_scraped', samples.length + histograms.length),
+      ...this.#stale(target, [...samples, ...histograms], startMs),
     ];
     try {
       await writer.write('scrape', batch);
+      await writer.writeHistograms('scrape', histograms);
     } catch {
       writer.malformed('scrape', 'store_error');
     }
@@ -163,7 +189,12 @@ export class Scraper {
     });
   }
 
-  #stale(target: ScrapeTarget, samples: readonly SeriesSamples[], nowMs: number): SeriesSamples[] {
+  /** Staleness markers, float NaNs as Prometheus writes them, for histogram series too. */
+  #stale(
+    target: ScrapeTarget,
+    samples: readonly { readonly labels: SeriesLabels }[],
+    nowMs: number,
+  ): SeriesSamples[] {
     const current = new Map<string, SeriesLabels>();
     for (const s of samples) current.set(JSON.stringify(s.labels), s.labels);
     const before = this.#previous.get(target);
@@ -177,10 +208,10 @@ export class Scraper {
   }
 }
 
-async function readLimited(res: Response, limit: number): Promise<string> {
+async function readLimited(res: Response, limit: number): Promise<Buffer> {
   const declared = Number(res.headers.get('content-length'));
   if (declared > limit) throw new Error(`body larger than ${limit} bytes`);
-  if (!res.body) return '';
+  if (!res.body) return Buffer.alloc(0);
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body) {
@@ -188,7 +219,7 @@ async function readLimited(res: Response, limit: number): Promise<string> {
     if (size > limit) throw new Error(`body larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  return Buffer.concat(chunks, size);
 }
 
 /** fetch() says only "fetch failed": the reason (refused, timed out, not found) is in its cause. */

@@ -1,3 +1,5 @@
+import { ServerError } from '../errors/server-error.js';
+
 /**
  * A native histogram sample, in Prometheus's model (model/histogram: `Histogram` and
  * `FloatHistogram`). Bucket `i` of schema `s` covers `(base^(i-1), base^i]` with `base = 2^(2^-s)`
@@ -56,11 +58,9 @@ export const MIN_SCHEMA = -4;
 export const MAX_SCHEMA = 8;
 
 /** A histogram that breaks the model: the message names the field and the value. */
-export class NativeHistogramError extends Error {
-  readonly code = 'VIGIL_BAD_NATIVE_HISTOGRAM';
-
+export class NativeHistogramError extends ServerError {
   constructor(message: string) {
-    super(message);
+    super('VIGIL_INGEST_BAD_HISTOGRAM', message);
     this.name = 'NativeHistogramError';
   }
 }

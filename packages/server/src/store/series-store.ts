@@ -1,5 +1,3 @@
-import type { NativeHistogram } from './native-histogram.js';
-
 /**
  * What every store offers to ingest, query and the HTTP API: the embedded SQLite store today, a remote
  * engine (VictoriaMetrics, Prometheus, Mimir, Thanos) later. Nothing outside `store/` and `remote/`
@@ -7,6 +5,8 @@ import type { NativeHistogram } from './native-histogram.js';
  *
  * Labels include the metric name as `__name__`, as in Prometheus. Times are Unix milliseconds.
  */
+import type { NativeHistogram } from './native-histogram.js';
+
 export type SeriesLabels = Readonly<Record<string, string>>;
 
 /** One series' new native histogram samples, ascending in time; `timestamps[i]` goes with `histograms[i]`. */

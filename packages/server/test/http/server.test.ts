@@ -3,7 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
+import {
+  exposeFrom,
+  ManualClock,
+  PROTOBUF_CONTENT_TYPE,
+  Registry,
+  toPrometheusText,
+  toProtobuf,
+} from '@vigil/metrics';
 import { Gauge as PromGauge, Registry as PromRegistry, Pushgateway } from 'prom-client';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
@@ -351,6 +358,87 @@ describe('scraping', () => {
       expect(gone[0]!.values.map((v) => v[1])).toEqual(['1', 'NaN']);
       const [scraped] = await readRaw(server, 'scrape_samples_scraped');
       expect(scraped!.values.map((v) => v[1])).toEqual(['2', '1']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('scraping native histograms', () => {
+  it('asks for protobuf, stores the native histogram of a @vigil/metrics endpoint and its classic series beside it', async () => {
+    const exposed = new Registry();
+    const accepts: string[] = [];
+    const target = createServer(async (req, res) => {
+      accepts.push(req.headers.accept ?? '');
+      const { contentType, body } = await exposeFrom(exposed, req.headers.accept);
+      res.setHeader('content-type', contentType);
+      res.end(body);
+    });
+    await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));
+    const h = exposed.histogram({ name: 'rpc_seconds', help: 'h', labelNames: ['op'] });
+    for (const v of [0.001, 0.002, 0.004, 0.25, 1, 3]) h.observe({ op: 'get' }, v);
+    const url = `http://127.0.0.1:${(target.address() as { port: number }).port}/metrics`;
+    const clock = new ManualClock(1_700_000_000_000);
+    const config = loadConfig(
+      { listen: '127.0.0.1:0', data: dataDir(), statsd: 'off', scrape: [url] },
+      { VIGIL_SCRAPE_INTERVAL: '15s' },
+    );
+    const server = await serve(config, clock);
+    try {
+      let stored: Awaited<ReturnType<NonNullable<RunningServer['store']['selectHistograms']>>> = [];
+      for (let i = 0; i < 100 && stored.length === 0; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        stored = await server.store.selectHistograms!(
+          [{ name: '__name__', type: '=', value: 'rpc_seconds' }],
+          0,
+          4e12,
+        );
+      }
+      expect(accepts[0]).toMatch(
+        /^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited/,
+      );
+      expect(stored).toHaveLength(1);
+      expect(stored[0]!.labels).toMatchObject({ __name__: 'rpc_seconds', op: 'get' });
+      expect(stored[0]!.histograms[0]).toMatchObject({ schema: 6, count: 6 });
+      const [bucket] = await readRaw(server, 'rpc_seconds_bucket{le="1.0"}');
+      expect(bucket!.values.map((v) => v[1])).toEqual(['5']);
+    } finally {
+      await server.close();
+      await new Promise<void>((r) => target.close(() => r()));
+    }
+  });
+});
+
+describe('Pushgateway pushes in protobuf', () => {
+  it('stores the pushed native histogram with the grouping labels, and refuses a malformed body with 400', async () => {
+    const { server } = await start();
+    try {
+      const pushed = new Registry();
+      pushed.histogram({ name: 'batch_seconds', help: 'h' }).observe(2);
+      pushed.gauge({ name: 'batch_rows', help: 'r' }).set(12);
+      const body = toProtobuf(await pushed.snapshot({ native: true }));
+      const res = await fetch(`${server.url}/metrics/job/nightly`, {
+        method: 'PUT',
+        headers: { 'content-type': PROTOBUF_CONTENT_TYPE },
+        body,
+      });
+      expect(res.status).toBe(200);
+      const stored = await server.store.selectHistograms!(
+        [{ name: '__name__', type: '=', value: 'batch_seconds' }],
+        0,
+        4e12,
+      );
+      expect(stored[0]!.labels).toMatchObject({ job: 'nightly' });
+      expect(stored[0]!.histograms[0]).toMatchObject({ count: 1, sum: 2 });
+      const [rows] = await readRaw(server, 'batch_rows{job="nightly"}');
+      expect(rows!.values[0]![1]).toBe('12');
+      const bad = await fetch(`${server.url}/metrics/job/nightly`, {
+        method: 'PUT',
+        headers: { 'content-type': PROTOBUF_CONTENT_TYPE },
+        body: Uint8Array.of(50, 0x0a),
+      });
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toMatch(/protobuf: .* at byte/);
     } finally {
       await server.close();
     }

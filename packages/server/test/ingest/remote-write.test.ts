@@ -57,6 +57,7 @@ describe('decodeWriteRequest: golden bytes', () => {
   it('decodes what remote_write.py sends', () => {
     expect(decodeRemoteWrite(hex(GOLDEN_SNAPPY))).toEqual({
       series: GOLDEN_SERIES,
+      histogramSeries: [],
       timeseries: 2,
       samples: 3,
       exemplars: 0,
@@ -157,11 +158,22 @@ describe('decodeWriteRequest: golden bytes', () => {
       ...sample,
       ...len(3, [0x08, 1]),
       ...len(4, []),
-      ...len(4, [0x08, 1]),
+      // count_int 0: an empty histogram (one observation in no bucket would break the model).
+      ...len(4, [0x08, 0]),
     ]);
     const request = Uint8Array.from([...series, ...len(3, [0x0a, 1, 0x78]), ...unknown]);
     expect(decodeWriteRequest(request)).toEqual({
       series: [{ labels: { k: 'v' }, timestamps: Float64Array.of(7), values: Float64Array.of(1) }],
+      histogramSeries: [
+        {
+          labels: { k: 'v' },
+          timestamps: [0, 0],
+          histograms: [
+            expect.objectContaining({ kind: 'int', count: 0 }),
+            expect.objectContaining({ kind: 'int', count: 0 }),
+          ],
+        },
+      ],
       timeseries: 1,
       samples: 1,
       exemplars: 1,

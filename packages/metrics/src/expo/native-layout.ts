@@ -1,0 +1,80 @@
+import type { BucketData, SketchData } from '../core/snapshot.js';
+
+/** One side of a native histogram as the protobuf exposition writes it. */
+export interface NativeSide {
+  /** Offset and length pairs, flattened: [offset0, length0, offset1, length1, ...]. */
+  readonly spans: number[];
+  /** The first bucket's count, then each bucket's difference to the previous one. */
+  readonly deltas: number[];
+}
+
+export interface NativeLayout {
+  readonly schema: number;
+  readonly positive: NativeSide;
+  readonly negative: NativeSide;
+}
+
+/** Prometheus's lowest schema: base 2^16. */
+const MIN_SCHEMA = -4;
+/** Up to this many empty buckets between two filled ones cost less as zero deltas than as a new span. */
+const MAX_GAP = 2;
+
+/**
+ * Lays a sketch out as Prometheus native histogram buckets. The sketch's bucket k at scale s covers
+ * (2^(k/2^s), 2^((k+1)/2^s)], which is Prometheus's bucket k + 1 at schema s (see bucket-index.ts).
+ * When the layout needs more than `bucketLimit` buckets (counted as Prometheus counts them, empty
+ * buckets inside spans included), the schema drops one step at a time, merging neighbours, as
+ * Prometheus's `native_histogram_bucket_limit` does, down to schema −4.
+ */
+export function nativeLayout(sketch: SketchData, bucketLimit: number): NativeLayout {
+  for (let by = 0; ; by++) {
+    const schema = sketch.scale - by;
+    const positive = sideOf(sketch.positive, by);
+    const negative = sketch.negative ? sideOf(sketch.negative, by) : EMPTY_SIDE;
+    if (positive.deltas.length + negative.deltas.length <= bucketLimit || schema <= MIN_SCHEMA) {
+      return { schema, positive, negative };
+    }
+  }
+}
+
+const EMPTY_SIDE: NativeSide = { spans: [], deltas: [] };
+
+function sideOf(data: BucketData, by: number): NativeSide {
+  const spans: number[] = [];
+  const deltas: number[] = [];
+  const { offset, counts } = data;
+  let previous = 0;
+  // `last`: the Prometheus index of the last bucket written; `count`: the bucket being summed.
+  let last = Number.NaN;
+  let index = Number.NaN;
+  let count = 0;
+  const flush = () => {
+    if (count === 0) return;
+    const gap = index - last - 1;
+    if (Number.isNaN(last)) spans.push(index, 1);
+    else if (gap > MAX_GAP) spans.push(gap, 1);
+    else {
+      for (let g = 0; g < gap; g++) {
+        deltas.push(-previous);
+        previous = 0;
+      }
+      spans[spans.length - 1]! += gap + 1;
+    }
+    deltas.push(count - previous);
+    previous = count;
+    last = index;
+  };
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i]!;
+    if (c === 0) continue;
+    const at = ((offset + i) >> by) + 1;
+    if (at !== index) {
+      flush();
+      index = at;
+      count = 0;
+    }
+    count += c;
+  }
+  flush();
+  return { spans, deltas };
+}

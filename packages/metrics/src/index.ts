@@ -1,7 +1,8 @@
 /**
  * @vigil/metrics: the registry, its instruments, the clock, the error catalogue and the exposition
  * formats. Everything else is a subpath: /push, /health, /latency, /streaming, /genai, /cluster,
- * /handler, /collector, /alerting.
+ * /handler, /collector, /alerting. The two helpers nearly every app starts with, the latency tracker
+ * and the runtime metrics, are in the root as well (as prom-client has collectDefaultMetrics there).
  */
 export { after, sleep } from './base/after.js';
 export type { BackoffOptions } from './base/backoff.js';
@@ -75,6 +76,8 @@ export type {
 export { toSessionsDocument } from './expo/sessions-json.js';
 export type { SummaryDocument, SummaryTiming } from './expo/summary.js';
 export { toSummary } from './expo/summary.js';
+export { collectRuntimeMetrics } from './health/runtime-metrics.js';
+export { LatencyTracker } from './latency/latency-tracker.js';
 export { nativeBucketBound, nativeBucketIndex } from './sketch/native-buckets.js';
 export type { BucketData, SketchData, SketchOptions } from './sketch/quantile-sketch.js';
 export { QuantileSketch } from './sketch/quantile-sketch.js';

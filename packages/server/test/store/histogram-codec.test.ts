@@ -3,28 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { decodeHistogramChunk, encodeHistogramChunk } from '../../src/store/histogram-codec.js';
 import {
   COUNTER_RESET_HINTS,
-  type IntNativeHistogram,
   type NativeHistogram,
   NativeHistogramError,
 } from '../../src/store/native-histogram.js';
 import { staleNaN } from '../../src/store/series-store.js';
-
-const example: IntNativeHistogram = {
-  kind: 'int',
-  schema: 0,
-  zeroThreshold: 0.001,
-  zeroCount: 2,
-  count: 14,
-  sum: 100,
-  positiveSpans: [
-    { offset: 0, length: 2 },
-    { offset: 2, length: 3 },
-  ],
-  positiveDeltas: [2, -1, 2, -1, -1],
-  negativeSpans: [{ offset: -1, length: 1 }],
-  negativeDeltas: [3],
-  counterResetHint: 'unknown',
-};
+import { example } from './fixtures/native-histogram-example.js';
 
 /** Every number of a histogram as its IEEE-754 bits, so NaN payloads and -0 are compared too. */
 function bits(h: NativeHistogram): unknown {

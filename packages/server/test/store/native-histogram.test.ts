@@ -8,24 +8,7 @@ import {
   toFloatHistogram,
   validateNativeHistogram,
 } from '../../src/store/native-histogram.js';
-
-/** The example of Prometheus's model/histogram docs: buckets 0,1 then 4,5,6 at schema 0 with counts 2,1,3,2,1. */
-const example: IntNativeHistogram = {
-  kind: 'int',
-  schema: 0,
-  zeroThreshold: 0.001,
-  zeroCount: 2,
-  count: 14,
-  sum: 100,
-  positiveSpans: [
-    { offset: 0, length: 2 },
-    { offset: 2, length: 3 },
-  ],
-  positiveDeltas: [2, -1, 2, -1, -1],
-  negativeSpans: [{ offset: -1, length: 1 }],
-  negativeDeltas: [3],
-  counterResetHint: 'unknown',
-};
+import { example } from './fixtures/native-histogram-example.js';
 
 function message(h: unknown): string {
   try {

@@ -13,8 +13,7 @@ import type { AggregateOp, AtModifier, Call, Expr, MatrixSelector, Subquery, Vec
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
 import { FloatHistogram } from './float-histogram.js';
 import {
-  histogramInstant,
-  histogramRate,
+  HISTOGRAM_RANGE_FUNCTIONS,
   nativeFraction,
   nativeQuantile,
   nativeStdvar,
@@ -22,6 +21,7 @@ import {
 import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
+import { MIXED_RANGE_FUNCTIONS } from './mixed-range-functions.js';
 import { QueryError } from './query-error.js';
 import {
   countDrops,
@@ -303,7 +303,8 @@ export class Evaluator {
     steps: Float64Array,
   ): Promise<Value> {
     const keepName = name === 'last_over_time';
-    const ofHistograms = HISTOGRAM_RANGE_FUNCTIONS[name];
+    const ofHistograms = HISTOGRAM_RANGE_FUNCTIONS.get(name);
+    const ofBoth = MIXED_RANGE_FUNCTIONS.get(name);
     const w = emptyWindow();
     const drops = USES_DROPS.has(range) ? matrix.series.map((s) => countDrops(s.vs)) : undefined;
     return this.#mapSteps(
@@ -323,15 +324,20 @@ export class Evaluator {
           w.drops = drops?.[k];
           w.from = lowerBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
-          if (s.hts && s.hs) {
+          if (s.hts && s.hs && (ofHistograms || ofBoth)) {
             const from = lowerBound(s.hts, w.rangeStart);
             const to = upperBound(s.hts, end);
             if (to > from) {
-              // A range with both floats and histograms has no answer, as in Prometheus.
-              if (w.to > w.from || !ofHistograms) continue;
               const window = { ts: s.hts, hs: s.hs, from, to, rangeStart: w.rangeStart, rangeEnd: end };
-              const h = ofHistograms(window);
-              if (h) out.push({ metric: dropName(s.metric), value: Number.NaN, histogram: h });
+              const metric = keepName ? s.metric : dropName(s.metric);
+              if (ofBoth) {
+                out.push({ metric, ...ofBoth(w, window) });
+                continue;
+              }
+              // A range with both floats and histograms has no answer, as in Prometheus.
+              if (w.to > w.from) continue;
+              const h = ofHistograms!(window);
+              if (h) out.push({ metric, value: Number.NaN, histogram: h });
               continue;
             }
           }
@@ -395,8 +401,11 @@ export class Evaluator {
       Array.from(steps, () => []),
       (_, i) => {
         const end = matrix.ends[i]!;
+        const start = end - matrix.rangeMs;
         const present = matrix.series.some(
-          (s) => upperBound(s.ts, end) > lowerBound(s.ts, end - matrix.rangeMs),
+          (s) =>
+            upperBound(s.ts, end) > lowerBound(s.ts, start) ||
+            (s.hts !== undefined && upperBound(s.hts, end) > lowerBound(s.hts, start)),
         );
         return present ? [] : [{ metric, value: 1 }];
       },
@@ -621,26 +630,38 @@ export class Evaluator {
     this.#hold(0, count);
     const inner = stepTimes(start, step, count);
     const bare = unwrap(e.expr);
-    if (bare.kind === 'vectorSelector') return this.#selectorSubquery(bare, inner, ends, e.rangeMs);
-    const value = vectorOf(await this.eval(e.expr, inner));
-    const bySeries = new Map<string, { metric: Metric; ts: number[]; vs: number[] }>();
+    let value: Vector[] | undefined;
+    if (bare.kind === 'vectorSelector') {
+      value = await this.histogramSteps(bare, inner);
+      if (!value) return this.#selectorSubquery(bare, inner, ends, e.rangeMs);
+    } else value = vectorOf(await this.eval(e.expr, inner));
+    const bySeries = new Map<
+      string,
+      { metric: Metric; ts: number[]; vs: number[]; hts: number[]; hs: FloatHistogram[] }
+    >();
     for (let i = 0; i < value.length; i++) {
       const vec = value[i]!;
       for (const s of vec) {
         let series = bySeries.get(s.metric.key);
         if (!series) {
-          series = { metric: s.metric, ts: [], vs: [] };
+          series = { metric: s.metric, ts: [], vs: [], hts: [], hs: [] };
           bySeries.set(s.metric.key, series);
         }
-        series.ts.push(inner[i]!);
-        series.vs.push(s.value);
+        if (s.histogram) {
+          series.hts.push(inner[i]!);
+          series.hs.push(s.histogram);
+        } else {
+          series.ts.push(inner[i]!);
+          series.vs.push(s.value);
+        }
       }
       await this.#pace(vec.length + 1);
     }
     let points = 0;
-    const series = [...bySeries.values()].map((s) => {
-      points += s.ts.length;
-      return { metric: s.metric, ts: Float64Array.from(s.ts), vs: Float64Array.from(s.vs) };
+    const series = [...bySeries.values()].map((s): RangeSeries => {
+      points += s.ts.length + s.hs.length;
+      const floats = { metric: s.metric, ts: Float64Array.from(s.ts), vs: Float64Array.from(s.vs) };
+      return s.hs.length === 0 ? floats : { ...floats, hts: Float64Array.from(s.hts), hs: s.hs };
     });
     this.#count(points);
     return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
@@ -737,17 +758,6 @@ const HISTOGRAM_FUNCTIONS: Record<string, (h: FloatHistogram, a: number, b: numb
   histogram_stddev: (h) => Math.sqrt(nativeStdvar(h)),
   histogram_stdvar: (h) => nativeStdvar(h),
   histogram_fraction: (h, lower, upper) => nativeFraction(lower, upper, h),
-};
-
-const HISTOGRAM_RANGE_FUNCTIONS: Record<
-  string,
-  ((w: Parameters<typeof histogramRate>[0]) => FloatHistogram | undefined) | undefined
-> = {
-  rate: (w) => histogramRate(w, true, true),
-  increase: (w) => histogramRate(w, true, false),
-  delta: (w) => histogramRate(w, false, false),
-  irate: (w) => histogramInstant(w, true),
-  idelta: (w) => histogramInstant(w, false),
 };
 
 /**

@@ -152,6 +152,27 @@ export class FloatHistogram {
     return dropped(cur.positive, prev.positive) || dropped(cur.negative, prev.negative);
   }
 
+  /**
+   * Prometheus's FloatHistogram.Equals: the same schema, zero bucket, count, sum and bucket layout
+   * (empty buckets included), values compared as stored (NaN equals NaN).
+   */
+  equals(other: FloatHistogram): boolean {
+    const same = (x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>) => {
+      if (x.size !== y.size) return false;
+      for (const [i, c] of x) if (!y.has(i) || !Object.is(c, y.get(i))) return false;
+      return true;
+    };
+    return (
+      this.schema === other.schema &&
+      Object.is(this.zeroThreshold, other.zeroThreshold) &&
+      Object.is(this.zeroCount, other.zeroCount) &&
+      Object.is(this.count, other.count) &&
+      Object.is(this.sum, other.sum) &&
+      same(this.positive, other.positive) &&
+      same(this.negative, other.negative)
+    );
+  }
+
   /** Buckets with observations, ascending: negative ones, the zero bucket, positive ones. */
   buckets(): HistogramBucket[] {
     const out: HistogramBucket[] = [];

@@ -260,3 +260,141 @@ describe('PromQL over native histograms', () => {
     expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 20 * S))).toEqual({});
   });
 });
+
+describe('range functions and subqueries over native histograms', () => {
+  // Evaluated at 65 s over 1 m: the samples at 15, 30, 45 and 60 s (k = 1..4), none on the range's edge.
+  const at = T0 + 65 * S;
+
+  it('sums and averages histograms over time, and counts, keeps and watches them as Prometheus 3 does', async () => {
+    const engine = await engineWith([{ labels: { __name__: 'h', job: 'a' }, points: counter }]);
+    expect(api(await engine.instantQuery('sum_over_time(h[1m])', at))).toEqual({
+      resultType: 'vector',
+      result: [
+        {
+          metric: { job: 'a' },
+          histogram: [
+            at / 1000,
+            {
+              count: '60',
+              sum: '100',
+              buckets: [
+                [0, '1', '2', '40'],
+                [0, '2', '4', '20'],
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    expect(api(await engine.instantQuery('avg_over_time(h[1m])', at))).toMatchObject({
+      result: [{ metric: { job: 'a' }, histogram: [at / 1000, { count: '15', sum: '25' }] }],
+    });
+    expect(scalars(await engine.instantQuery('count_over_time(h[1m])', at))).toEqual({ '{"job":"a"}': 4 });
+    expect(scalars(await engine.instantQuery('present_over_time(h[1m])', at))).toEqual({ '{"job":"a"}': 1 });
+    // last_over_time keeps the name, and answers with the histogram itself.
+    expect(api(await engine.instantQuery('last_over_time(h[1m])', at))).toMatchObject({
+      result: [{ metric: { __name__: 'h', job: 'a' }, histogram: [at / 1000, { count: '24', sum: '40' }] }],
+    });
+    expect(scalars(await engine.instantQuery('changes(h[1m])', at))).toEqual({ '{"job":"a"}': 3 });
+    expect(scalars(await engine.instantQuery('resets(h[1m])', at))).toEqual({ '{"job":"a"}': 0 });
+    // Functions of floats only have no answer for a range of histograms.
+    for (const fn of ['max_over_time', 'min_over_time', 'stddev_over_time', 'stdvar_over_time', 'deriv'])
+      expect(await engine.instantQuery(`${fn}(h[1m])`, at), fn).toMatchObject({ result: [] });
+    expect(await engine.instantQuery('quantile_over_time(0.5, h[1m])', at)).toMatchObject({ result: [] });
+    expect(await engine.instantQuery('absent_over_time(h[1m])', at)).toMatchObject({ result: [] });
+    expect(scalars(await engine.instantQuery('absent_over_time(nothing[1m])', at))).toEqual({ '{}': 1 });
+  });
+
+  it('counts a counter reset of histograms in resets() and an unchanged histogram not in changes()', async () => {
+    const engine = await engineWith([
+      {
+        labels: { __name__: 'c' },
+        points: [
+          [15, hist(1, [10], 15)],
+          [30, hist(1, [10], 15)], // unchanged
+          [45, hist(1, [5], 7.5)], // reset
+          [60, hist(1, [8], 12)],
+        ],
+      },
+    ]);
+    expect(scalars(await engine.instantQuery('changes(c[1m])', at))).toEqual({ '{}': 2 });
+    expect(scalars(await engine.instantQuery('resets(c[1m])', at))).toEqual({ '{}': 1 });
+  });
+
+  it('treats a range of floats and histograms of one series as Prometheus 3: no sum, floats alone for max, both for count', async () => {
+    const engine = await engineWith(
+      [
+        {
+          labels: { __name__: 'm' },
+          points: [
+            [30, hist(1, [2], 3)],
+            [45, hist(1, [4], 6)],
+          ],
+        },
+      ],
+      [
+        {
+          labels: { __name__: 'm' },
+          points: [
+            [15, 7],
+            [60, 9],
+          ],
+        },
+      ],
+    );
+    expect(await engine.instantQuery('sum_over_time(m[1m])', at)).toMatchObject({ result: [] });
+    expect(await engine.instantQuery('avg_over_time(m[1m])', at)).toMatchObject({ result: [] });
+    expect(await engine.instantQuery('rate(m[1m])', at)).toMatchObject({ result: [] });
+    expect(scalars(await engine.instantQuery('max_over_time(m[1m])', at))).toEqual({ '{}': 9 });
+    expect(scalars(await engine.instantQuery('count_over_time(m[1m])', at))).toEqual({ '{}': 4 });
+    // 7 → histogram → another histogram → 9: every pair differs, and a float next to a histogram is a reset.
+    expect(scalars(await engine.instantQuery('changes(m[1m])', at))).toEqual({ '{}': 3 });
+    expect(scalars(await engine.instantQuery('resets(m[1m])', at))).toEqual({ '{}': 2 });
+    // The last sample is the float at 60 s; at 50 s it is the histogram at 45 s.
+    expect(scalars(await engine.instantQuery('last_over_time(m[1m])', at))).toEqual({
+      '{"__name__":"m"}': 9,
+    });
+    expect(scalars(await engine.instantQuery('histogram_count(last_over_time(m[1m]))', T0 + 50 * S))).toEqual(
+      { '{}': 4 },
+    );
+  });
+
+  it('carries histograms through subqueries, into histogram_quantile and the *_over_time functions', async () => {
+    const engine = await engineWith([{ labels: { __name__: 'h', job: 'a' }, points: counter }]);
+    // The inner steps are 15, 30, 45 and 60 s; each picks that moment's histogram.
+    const matrix = api(await engine.instantQuery('h[1m:15s]', at)) as {
+      result: { metric: unknown; histograms: [number, { count: string }][] }[];
+    };
+    expect(matrix.result).toHaveLength(1);
+    expect(matrix.result[0]!.histograms.map(([t, h]) => [t - T0 / 1000, h.count])).toEqual([
+      [15, '6'],
+      [30, '12'],
+      [45, '18'],
+      [60, '24'],
+    ]);
+    expect(scalars(await engine.instantQuery('histogram_count(last_over_time(h[1m:15s]))', at))).toEqual({
+      '{"job":"a"}': 24,
+    });
+    expect(scalars(await engine.instantQuery('count_over_time(rate(h[30s])[1m:15s])', at))).toEqual({
+      '{"job":"a"}': 4,
+    });
+    // Every rate holds two thirds of its observations in (1, 2]: the median is 3/4 of the way into it,
+    // exponentially, however the rates are summed.
+    const median = scalars(
+      await engine.instantQuery('histogram_quantile(0.5, sum_over_time(rate(h[30s])[1m:15s]))', at),
+    )['{"job":"a"}']!;
+    expect(median).toBeCloseTo(2 ** 0.75, 12);
+    // A float computed from histograms inside a subquery, taken over time outside it.
+    const worst = scalars(
+      await engine.instantQuery('max_over_time(histogram_quantile(0.9, rate(h[30s]))[1m:15s])', at),
+    )['{"job":"a"}']!;
+    expect(worst).toBeGreaterThan(2);
+    expect(worst).toBeLessThanOrEqual(4);
+    // A range query over a subquery answers at every step.
+    const range = api(
+      await engine.rangeQuery('histogram_count(sum_over_time(h[30s:15s]))', T0 + 30 * S, at, 15 * S),
+    ) as { result: { values: [number, string][] }[] };
+    expect(range.result).toHaveLength(1);
+    expect(range.result[0]!.values.length).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, renameSync } from 'node:fs';
 import type { Clock } from '@vigil/metrics';
 import { background } from '../errors/background-tasks.js';
+import { writeFileDurably } from '../store/durable-file.js';
 import type { PushGroups, SavedGroup } from './push-groups.js';
 
 export interface PushGroupsFileOptions {
@@ -87,21 +87,7 @@ export class PushGroupsFile {
     const text = JSON.stringify({ format: FORMAT, groups: groups.saved() }, (_key, value) =>
       typeof value === 'number' && !Number.isFinite(value) ? { $: String(value) } : value,
     );
-    const temporary = `${path}.tmp`;
-    const fd = openSync(temporary, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, path);
-    const dir = openSync(dirname(path), 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileDurably(path, text);
     this.#savedVersion = version;
   }
 

@@ -1,17 +1,6 @@
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileDurably } from '../store/durable-file.js';
 import { QueueFullError } from './queue-full-error.js';
 
 /** One queued remote-write request body, as a file `<seq>-<samples>.rw` in the queue directory. */
@@ -73,21 +62,7 @@ export class SegmentQueue {
     if (this.#bytes + body.length > this.#maxBytes) throw new QueueFullError(this.#bytes, this.#maxBytes);
     const seq = this.#nextSeq++;
     const path = join(this.#dir, `${String(seq).padStart(16, '0')}-${samples}.rw`);
-    const tmp = `${path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, body);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, path);
-    const dir = openSync(this.#dir, 'r');
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileDurably(path, body);
     this.#segments.push({ seq, samples, bytes: body.length, path });
     this.#bytes += body.length;
     this.#samples += samples;

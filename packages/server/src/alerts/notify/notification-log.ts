@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { writeFileDurably } from '../../store/durable-file.js';
 
 /** What was last told to one integration of a receiver about one group (Alertmanager's nflog entry). */
 export interface LogEntry {
@@ -62,10 +62,7 @@ export class NotificationLog {
       }
     }
     if (!this.#dirty || !this.#file) return;
-    mkdirSync(dirname(this.#file), { recursive: true });
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, entries: Object.fromEntries(this.#entries) }));
-    renameSync(tmp, this.#file);
+    writeFileDurably(this.#file, JSON.stringify({ version: 1, entries: Object.fromEntries(this.#entries) }));
     this.#dirty = false;
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ServerError } from '../../errors/server-error.js';
+import { writeFileDurably } from '../../store/durable-file.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { Silencer } from '../alert.js';
 import { type Matcher, matcher, matchesAll } from './matcher.js';
@@ -142,10 +142,7 @@ export class Silences implements Silencer {
       ...s,
       matchers: s.matchers.map((m) => ({ name: m.name, type: m.type, value: m.value })),
     }));
-    mkdirSync(dirname(this.#file), { recursive: true });
-    const tmp = `${this.#file}.tmp`;
-    writeFileSync(tmp, JSON.stringify({ version: 1, silences: data }));
-    renameSync(tmp, this.#file);
+    writeFileDurably(this.#file, JSON.stringify({ version: 1, silences: data }));
   }
 
   #load(file: string): void {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { answers, freePort, type PeerProcess, startPeer } from './peer-process.js';
 
 /**
@@ -100,15 +101,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function until(check: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (!check()) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(bodies)}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe('Alertmanager 0.25 interop', () => {
   it("forwards vigil's alerts to Alertmanager, whose webhook output matches vigil's own byte for byte", async () => {
     const alert = {
@@ -123,7 +115,9 @@ describe('Alertmanager 0.25 interop', () => {
       body: JSON.stringify([alert]),
     });
     expect(posted.status).toBe(200);
-    await until(() => bodies['/am']!.length > 0 && bodies['/vigil']!.length > 0, 'both webhooks');
+    await until('both webhooks', () => bodies['/am']!.length > 0 && bodies['/vigil']!.length > 0, {
+      context: () => `got ${JSON.stringify(bodies)}`,
+    });
 
     const fromAm = bodies['/am']![0]!;
     const fromVigil = bodies['/vigil']![0]!;

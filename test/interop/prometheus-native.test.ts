@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { exposeFrom, Registry } from '@vigil/metrics';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { freePort, type PeerProcess, startPeer } from './peer-process.js';
 
 /**
@@ -72,17 +73,6 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${prometheus.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 async function promQuery(expr: string): Promise<string | undefined> {
   const res = await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent(expr)}`);
   const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
@@ -91,17 +81,23 @@ async function promQuery(expr: string): Promise<string | undefined> {
 
 describe('Prometheus 2.42 with native histograms and @vigil/metrics', () => {
   it('scrapes the library by protobuf without error and reads its native histogram', async () => {
-    const target = await until('the library target to be scraped', async () => {
-      const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as {
-        data: { activeTargets: { health: string; lastError: string }[] };
-      };
-      const t = body.data.activeTargets[0];
-      return t && t.health !== 'unknown' ? t : undefined;
-    });
+    const target = await until(
+      'the library target to be scraped',
+      async () => {
+        const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { health: string; lastError: string }[] };
+        };
+        const t = body.data.activeTargets[0];
+        return t && t.health !== 'unknown' ? t : undefined;
+      },
+      { context: () => prometheus.output().slice(-2000) },
+    );
     expect(target).toMatchObject({ health: 'up', lastError: '' });
     expect(accepts[0]).toMatch(/^application\/vnd\.google\.protobuf/);
     // histogram_count and histogram_sum exist only for native histograms.
-    const count = await until('histogram_count', () => promQuery('histogram_count(rpc_seconds{op="get"})'));
+    const count = await until('histogram_count', () => promQuery('histogram_count(rpc_seconds{op="get"})'), {
+      context: () => prometheus.output().slice(-2000),
+    });
     expect(Number(count)).toBe(VALUES.length);
     const sum = await promQuery('histogram_sum(rpc_seconds{op="get"})');
     expect(Number(sum)).toBeCloseTo(
@@ -112,14 +108,18 @@ describe('Prometheus 2.42 with native histograms and @vigil/metrics', () => {
   });
 
   it('remote-writes the native histogram into vigil, where it is stored as one', async () => {
-    const stored = await until('a remote-written native histogram in vigil', async () => {
-      const series = await vigil.store.selectHistograms!(
-        [{ name: '__name__', type: '=', value: 'rpc_seconds' }],
-        0,
-        Date.now() + 60_000,
-      );
-      return series.length > 0 ? series : undefined;
-    });
+    const stored = await until(
+      'a remote-written native histogram in vigil',
+      async () => {
+        const series = await vigil.store.selectHistograms!(
+          [{ name: '__name__', type: '=', value: 'rpc_seconds' }],
+          0,
+          Date.now() + 60_000,
+        );
+        return series.length > 0 ? series : undefined;
+      },
+      { context: () => prometheus.output().slice(-2000) },
+    );
     expect(stored[0]!.labels).toMatchObject({ __name__: 'rpc_seconds', op: 'get', job: 'library' });
     expect(stored[0]!.histograms[0]).toMatchObject({ schema: 6, count: VALUES.length });
   });

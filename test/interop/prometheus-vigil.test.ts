@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { freePort, type PeerProcess, startPeer } from './peer-process.js';
 
 /**
@@ -57,40 +58,37 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${prometheus.output().slice(-2000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 describe('Prometheus 2.42 and vigil', () => {
   it('Prometheus scrapes vigil and finds the target up', async () => {
-    const health = await until('the vigil target to be scraped', async () => {
-      const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as {
-        data: { activeTargets: { health: string; lastError: string }[] };
-      };
-      const target = body.data.activeTargets[0];
-      return target && target.health !== 'unknown' ? target : undefined;
-    });
+    const health = await until(
+      'the vigil target to be scraped',
+      async () => {
+        const body = (await (await fetch(`${promUrl}/api/v1/targets`)).json()) as {
+          data: { activeTargets: { health: string; lastError: string }[] };
+        };
+        const target = body.data.activeTargets[0];
+        return target && target.health !== 'unknown' ? target : undefined;
+      },
+      { context: () => prometheus.output().slice(-2000) },
+    );
     expect(health).toMatchObject({ health: 'up', lastError: '' });
   });
 
   it('remote-writes into vigil what it scraped, with the same values', async () => {
-    const stored = await until('remote-written samples in vigil', async () => {
-      const res = await fetch(
-        `${vigil.url}/api/v1/read_raw?match[]=${encodeURIComponent('up{job="vigil"}')}&start=0`,
-      );
-      const body = (await res.json()) as {
-        data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
-      };
-      const series = body.data.result[0];
-      return series && series.values.length >= 2 ? series : undefined;
-    });
+    const stored = await until(
+      'remote-written samples in vigil',
+      async () => {
+        const res = await fetch(
+          `${vigil.url}/api/v1/read_raw?match[]=${encodeURIComponent('up{job="vigil"}')}&start=0`,
+        );
+        const body = (await res.json()) as {
+          data: { result: { metric: Record<string, string>; values: [number, string][] }[] };
+        };
+        const series = body.data.result[0];
+        return series && series.values.length >= 2 ? series : undefined;
+      },
+      { context: () => prometheus.output().slice(-2000) },
+    );
     expect(stored.metric).toMatchObject({ __name__: 'up', job: 'vigil' });
     expect(stored.values.every(([, v]) => v === '1')).toBe(true);
 
@@ -111,14 +109,18 @@ describe('Prometheus 2.42 and vigil', () => {
   });
   // Prometheus scrapes vigil in OpenMetrics, where a counter family is named without `_total`.
   it('keeps the TYPE and HELP that Prometheus remote-writes as metadata, for /api/v1/metadata', async () => {
-    const entry = await until('metadata of vigil_ingest_samples', async () => {
-      const body = (await (
-        await fetch(`${vigil.url}/api/v1/metadata?metric=vigil_ingest_samples`)
-      ).json()) as {
-        data: Record<string, { type: string; help: string; unit: string }[]>;
-      };
-      return body.data.vigil_ingest_samples?.[0];
-    });
+    const entry = await until(
+      'metadata of vigil_ingest_samples',
+      async () => {
+        const body = (await (
+          await fetch(`${vigil.url}/api/v1/metadata?metric=vigil_ingest_samples`)
+        ).json()) as {
+          data: Record<string, { type: string; help: string; unit: string }[]>;
+        };
+        return body.data.vigil_ingest_samples?.[0];
+      },
+      { context: () => prometheus.output().slice(-2000) },
+    );
     expect(entry).toEqual({ type: 'counter', help: 'Samples stored, by ingest source.', unit: '' });
   });
 });

@@ -6,6 +6,7 @@ import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import { isStaleNaN, type SeriesSamples } from '../../packages/server/src/store/series-store.js';
+import { until } from '../support/until.js';
 import { freePort, type PeerProcess, startPeer } from './peer-process.js';
 import { CORPUS_SPAN_MS, corpusSeries } from './promql-corpus-data.js';
 
@@ -57,17 +58,6 @@ async function selfMetric(name: string): Promise<number> {
   const text = await (await fetch(`${vigil.url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return line ? Number(line.split(' ')[1]) : Number.NaN;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}\n${vm?.output().slice(-1500) ?? ''}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 async function instant(base: string, query: string, time: number) {
@@ -144,14 +134,20 @@ describe('vigil over VictoriaMetrics 1.79 (the distributed backend)', () => {
       expect(await write(vigil.url, batch)).toBe(204);
       expect(await write(embedded.url, batch)).toBe(204);
     }
-    await until('the queue to drain', async () =>
-      (await selfMetric('vigil_remote_queue_segments')) === 0 ? true : undefined,
+    await until(
+      'the queue to drain',
+      async () => ((await selfMetric('vigil_remote_queue_segments')) === 0 ? true : undefined),
+      { timeoutMs: 60_000, context: () => vm?.output().slice(-1500) ?? '' },
     );
     const expected = countSamples(series, (l) => l.job === 'backend');
-    const got = await until('VictoriaMetrics to hold every sample', async () => {
-      const n = await stored(vmUrl, '{job="backend"}', end);
-      return n === expected ? n : undefined;
-    });
+    const got = await until(
+      'VictoriaMetrics to hold every sample',
+      async () => {
+        const n = await stored(vmUrl, '{job="backend"}', end);
+        return n === expected ? n : undefined;
+      },
+      { timeoutMs: 60_000, context: () => vm?.output().slice(-1500) ?? '' },
+    );
     expect(got).toBe(expected);
 
     // Through vigil, each query gets what VictoriaMetrics itself answers (its parallel sums differ
@@ -207,10 +203,14 @@ describe('vigil over VictoriaMetrics 1.79 (the distributed backend)', () => {
     // Acknowledged, on disk, not sent: the queue holds all 20 batches and the writer keeps failing.
     expect(await selfMetric('vigil_remote_queue_segments')).toBe(20);
     expect(await selfMetric('vigil_remote_queue_samples')).toBe(600);
-    await until('a failed send', async () => {
-      const text = await (await fetch(`${vigil.url}/metrics`)).text();
-      return /vigil_remote_failed_requests_total\{reason="network"\} [1-9]/.test(text) ? true : undefined;
-    });
+    await until(
+      'a failed send',
+      async () => {
+        const text = await (await fetch(`${vigil.url}/metrics`)).text();
+        return /vigil_remote_failed_requests_total\{reason="network"\} [1-9]/.test(text) ? true : undefined;
+      },
+      { timeoutMs: 60_000, context: () => vm?.output().slice(-1500) ?? '' },
+    );
     // Queries fail as unavailable (503) while the backend is down, rather than answering empty.
     const down = await fetch(`${vigil.url}/api/v1/query?query=up`);
     expect(down.status).toBe(503);
@@ -220,12 +220,16 @@ describe('vigil over VictoriaMetrics 1.79 (the distributed backend)', () => {
     await until(
       'the queue to drain after the restart',
       async () => ((await selfMetric('vigil_remote_queue_segments')) === 0 ? true : undefined),
-      90_000,
+      { timeoutMs: 90_000, context: () => vm?.output().slice(-1500) ?? '' },
     );
-    const got = await until('VictoriaMetrics to hold the outage samples', async () => {
-      const n = await stored(vigil.url, '{job="outage"}', Date.now());
-      return n === 600 ? n : undefined;
-    });
+    const got = await until(
+      'VictoriaMetrics to hold the outage samples',
+      async () => {
+        const n = await stored(vigil.url, '{job="outage"}', Date.now());
+        return n === 600 ? n : undefined;
+      },
+      { timeoutMs: 60_000, context: () => vm?.output().slice(-1500) ?? '' },
+    );
     expect(got).toBe(600);
     // And the data from before the outage is still all there.
     expect(await stored(vigil.url, '{job="backend"}', end)).toBe(

@@ -11,6 +11,7 @@ import {
   STALE_NAN_BITS,
   staleNaN,
 } from '../../packages/server/src/store/series-store.js';
+import { until } from '../support/until.js';
 
 /**
  * A real Prometheus 2.42 (Debian's, from scripts/install-peers.sh) on both sides of remote write:
@@ -33,19 +34,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `check` every 200 ms until it returns a value, or fails after `ms` with the Prometheus log. */
-async function until<T>(what: string, ms: number, check: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      const log = readFileSync(join(work, 'prometheus.log'), 'utf8').split('\n').slice(-15).join('\n');
-      throw new Error(`${what}: not within ${ms} ms. Prometheus log:\n${log}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const prometheusLog = () =>
+  `Prometheus log:\n${readFileSync(join(work, 'prometheus.log'), 'utf8').split('\n').slice(-15).join('\n')}`;
 
 async function query(
   expr: string,
@@ -110,7 +100,10 @@ beforeAll(async () => {
     ],
     { stdio: ['ignore', log, log] },
   );
-  await until('GET /-/ready', 30_000, async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined));
+  await until('GET /-/ready', async () => ((await fetch(`${base}/-/ready`)).ok ? true : undefined), {
+    timeoutMs: 30_000,
+    context: prometheusLog,
+  });
 });
 
 afterAll(async () => {
@@ -160,10 +153,14 @@ describe('Prometheus 2.42 remote write, both directions', () => {
     });
     expect(response.status, await response.text()).toBe(204);
 
-    const values = await until('the values series', 10_000, async () => {
-      const result = await query('vigil_rw_test{kind="values"}[1m]', t(6));
-      return result.length === 1 ? result[0] : undefined;
-    });
+    const values = await until(
+      'the values series',
+      async () => {
+        const result = await query('vigil_rw_test{kind="values"}[1m]', t(6));
+        return result.length === 1 ? result[0] : undefined;
+      },
+      { timeoutMs: 10_000, context: prometheusLog },
+    );
     expect(values.metric).toEqual(sent[0]!.labels);
     expect(values.values!.map(([ts]) => Math.round(ts * 1000))).toEqual(Array.from(sent[0]!.timestamps));
     const read = values.values!.map(([, v]) => promValue(v));
@@ -180,15 +177,19 @@ describe('Prometheus 2.42 remote write, both directions', () => {
   });
 
   it("decodes Prometheus' own remote write of its scrapes (Go snappy, Go protobuf)", async () => {
-    const up = await until('a remote-write request carrying up{job="self"}', 30_000, async () => {
-      for (const request of captured) {
-        const found = decodeRemoteWrite(request.body).series.find(
-          (s) => s.labels.__name__ === 'up' && s.labels.job === 'self',
-        );
-        if (found) return found;
-      }
-      return undefined;
-    });
+    const up = await until(
+      'a remote-write request carrying up{job="self"}',
+      async () => {
+        for (const request of captured) {
+          const found = decodeRemoteWrite(request.body).series.find(
+            (s) => s.labels.__name__ === 'up' && s.labels.job === 'self',
+          );
+          if (found) return found;
+        }
+        return undefined;
+      },
+      { timeoutMs: 30_000, context: prometheusLog },
+    );
     expect(up.labels).toEqual({ __name__: 'up', instance: `${base.slice('http://'.length)}`, job: 'self' });
     expect([...up.values].every((v) => v === 1)).toBe(true);
     const headers = captured[0]!.headers;
@@ -206,25 +207,29 @@ describe('Prometheus 2.42 remote write, both directions', () => {
     // A series' samples may be split over several requests: gather them per series. Values are
     // kept as bits read straight from the Float64Array: a NaN copied into a JS array as a number can
     // come out quieted (0x7ff8…), which is the test's doing, not the decoder's.
-    const forwarded = await until('our series in Prometheus remote write', 30_000, async () => {
-      const found = new Map<
-        string,
-        { labels: SeriesSamples['labels']; timestamps: number[]; bits: bigint[] }
-      >();
-      for (const request of captured) {
-        for (const s of decodeRemoteWrite(request.body).series) {
-          if (s.labels.__name__ !== 'vigil_rw_test') continue;
-          const entry = found.get(s.labels.kind!) ?? { labels: s.labels, timestamps: [], bits: [] };
-          entry.timestamps.push(...s.timestamps);
-          const values = s.values as Float64Array;
-          entry.bits.push(...new BigUint64Array(values.buffer, values.byteOffset, values.length));
-          found.set(s.labels.kind!, entry);
+    const forwarded = await until(
+      'our series in Prometheus remote write',
+      async () => {
+        const found = new Map<
+          string,
+          { labels: SeriesSamples['labels']; timestamps: number[]; bits: bigint[] }
+        >();
+        for (const request of captured) {
+          for (const s of decodeRemoteWrite(request.body).series) {
+            if (s.labels.__name__ !== 'vigil_rw_test') continue;
+            const entry = found.get(s.labels.kind!) ?? { labels: s.labels, timestamps: [], bits: [] };
+            entry.timestamps.push(...s.timestamps);
+            const values = s.values as Float64Array;
+            entry.bits.push(...new BigUint64Array(values.buffer, values.byteOffset, values.length));
+            found.set(s.labels.kind!, entry);
+          }
         }
-      }
-      return found.get('values')?.bits.length === 7 && found.get('stale')?.bits.length === 2
-        ? found
-        : undefined;
-    });
+        return found.get('values')?.bits.length === 7 && found.get('stale')?.bits.length === 2
+          ? found
+          : undefined;
+      },
+      { timeoutMs: 30_000, context: prometheusLog },
+    );
     const values = forwarded.get('values')!;
     expect(values.timestamps).toEqual(Array.from(sent[0]!.timestamps));
     // All but -0: Prometheus' gogo-protobuf Marshal skips a double field that `!= 0`, so -0 goes out as

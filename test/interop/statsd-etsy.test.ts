@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { toPrometheusName } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsdAggregator } from '../../packages/server/src/ingest/statsd-aggregator.js';
+import { until } from '../support/until.js';
 
 /**
  * Etsy's statsd 0.9 (npm devDependency `statsd`) and StatsdAggregator read the same datagrams; the
@@ -79,23 +80,7 @@ function health(): Promise<boolean> {
   });
 }
 
-async function until<T>(
-  what: string,
-  ms: number,
-  check: () => T | undefined | Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${what}: not within ${ms} ms. statsd log:\n${readFileSync(join(work, 'statsd.log'), 'utf8').slice(-2000)}`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const statsdLog = () => `statsd log:\n${readFileSync(join(work, 'statsd.log'), 'utf8').slice(-2000)}`;
 
 beforeAll(async () => {
   let main: string;
@@ -125,7 +110,10 @@ exports.init = function (startupTime, config, events) {
   );
   const log = openSync(join(work, 'statsd.log'), 'w');
   daemon = spawn(process.execPath, [main, join(work, 'config.js')], { stdio: ['ignore', log, log] });
-  await until('statsd health: up', 30_000, async () => ((await health()) ? true : undefined));
+  await until('statsd health: up', async () => ((await health()) ? true : undefined), {
+    timeoutMs: 30_000,
+    context: statsdLog,
+  });
 });
 
 afterAll(async () => {
@@ -177,8 +165,10 @@ describe("StatsdAggregator agrees with Etsy's statsd 0.9", () => {
     // Etsy flushes every 500 ms, so the datagrams may land in two flushes: wait for the first flush
     // that has them, then two more intervals, and add the flushes up.
     const file = join(work, 'flush.jsonl');
-    await until('a flush with app.requests', 10_000, () =>
-      existsSync(file) && readFileSync(file, 'utf8').includes('"app.requests"') ? true : undefined,
+    await until(
+      'a flush with app.requests',
+      () => (existsSync(file) && readFileSync(file, 'utf8').includes('"app.requests"') ? true : undefined),
+      { timeoutMs: 10_000, context: statsdLog },
     );
     await new Promise((resolve) => setTimeout(resolve, 1_100));
     const theirs: Flush = { counters: {}, gauges: {}, timer_data: {}, sets: {} };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../support/until.js';
 import { freePort } from './peer-process.js';
 
 /**
@@ -19,13 +20,7 @@ let base: string;
 const tmux = (...args: string[]) => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
 const screen = () => tmux('capture-pane', '-p', '-t', 'top');
 
-async function until(what: string, ok: () => boolean, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the pane shows:\n${screen()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+const paneShown = { context: () => `the pane shows:\n${screen()}`, intervalMs: 200 };
 
 beforeAll(async () => {
   const port = await freePort();
@@ -80,15 +75,19 @@ describe('vigil top in a terminal (tmux)', () => {
     );
     // Keep the pane after the program exits, to read how it ended.
     tmux('set-option', '-t', 'top', 'remain-on-exit', 'on');
-    await until('the first screen with data', () => {
-      const s = screen();
-      return (
-        s.includes('Sessions (') &&
-        /swift|calm|bright|quiet|bold|rapid|steady|lucid|vivid|keen/.test(s) &&
-        // The demo's providers flap, so /api/health (and the header) may say degraded as well as healthy.
-        /\s(healthy|degraded|unhealthy)\s/.test(s)
-      );
-    });
+    await until(
+      'the first screen with data',
+      () => {
+        const s = screen();
+        return (
+          s.includes('Sessions (') &&
+          /swift|calm|bright|quiet|bold|rapid|steady|lucid|vivid|keen/.test(s) &&
+          // The demo's providers flap, so /api/health (and the header) may say degraded as well as healthy.
+          /\s(healthy|degraded|unhealthy)\s/.test(s)
+        );
+      },
+      paneShown,
+    );
     let text = screen();
     expect(text).toContain(`vigil top  ${base}  up `);
     for (const section of ['Throughput', 'Loss', 'Latency', 'Health (', 'Alerts (', 'Sessions (']) {
@@ -102,10 +101,16 @@ describe('vigil top in a terminal (tmux)', () => {
     expect(tmux('capture-pane', '-p', '-e', '-t', 'top')).toContain('\u001b[32m');
 
     tmux('resize-window', '-t', 'top', '-x', '70', '-y', '30');
-    await until('the narrow layout', () => {
-      const lines = screen().split('\n');
-      return lines.some((l) => l.startsWith('Health (')) && !lines.some((l) => /Throughput.*Health/.test(l));
-    });
+    await until(
+      'the narrow layout',
+      () => {
+        const lines = screen().split('\n');
+        return (
+          lines.some((l) => l.startsWith('Health (')) && !lines.some((l) => /Throughput.*Health/.test(l))
+        );
+      },
+      paneShown,
+    );
     text = screen();
     for (const line of text.split('\n')) expect([...line.trimEnd()].length).toBeLessThanOrEqual(70);
     expect(text.split('\n').filter((l) => l !== '').length).toBeLessThanOrEqual(30);
@@ -113,7 +118,7 @@ describe('vigil top in a terminal (tmux)', () => {
     tmux('send-keys', '-t', 'top', 'q');
     const ending = () =>
       tmux('list-panes', '-t', 'top', '-F', '#{pane_dead}|#{pane_dead_status}|#{pane_dead_signal}').trim();
-    await until('vigil top to exit', () => ending().startsWith('1|'), 10_000);
+    await until('vigil top to exit', () => ending().startsWith('1|'), { ...paneShown, timeoutMs: 10_000 });
     // tmux 3.3a does not always report the exit status of a pane (it reads it after the pane is
     // marked dead): an exit status, when there is one, is 0, and never a signal.
     const [, status, signal] = ending().split('|');

@@ -13,6 +13,7 @@ import {
 } from '@vigil/metrics';
 import { Gauge as PromGauge, Registry as PromRegistry, Pushgateway } from 'prom-client';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { encodeRemoteWrite } from '../../src/ingest/remote-write.js';
@@ -127,8 +128,10 @@ describe('vigil serve', () => {
     const gateway = new Pushgateway(server.url, {}, registry);
     await gateway.pushAdd({ jobName: 'backup', groupings: { instance: 'db1' } });
     clock.advance(15_000);
-    await new Promise((r) => setTimeout(r, 50));
-    const [series] = await readRaw(server, 'backup_last_success_seconds');
+    const [series] = await until('the pushed group scraped twice', async () => {
+      const found = await readRaw(server, 'backup_last_success_seconds');
+      return found[0]?.values.length === 2 && found;
+    });
     expect(series!.metric).toEqual({
       __name__: 'backup_last_success_seconds',
       job: 'backup',
@@ -284,10 +287,16 @@ describe('vigil serve ingest paths', () => {
       await send('checkout.orders:1|c|#region:eu\ncheckout.orders:2|c|#region:eu');
       await send('queue.depth:7|g\nrender:120|ms\nbroken line');
       socket.close();
-      await new Promise((r) => setTimeout(r, 100));
+      await until('both datagrams received', async () =>
+        (await (await fetch(`${statsd.server.url}/metrics`)).text()).includes(
+          'vigil_statsd_datagrams_total 2',
+        ),
+      );
       statsd.clock.advance(10_000);
-      await new Promise((r) => setTimeout(r, 100));
-      const [orders] = await readRaw(statsd.server, 'checkout_orders_total');
+      const [orders] = await until('the flush', async () => {
+        const found = await readRaw(statsd.server, 'checkout_orders_total');
+        return found.length > 0 && found;
+      });
       expect(orders).toMatchObject({ metric: { region: 'eu' }, values: [[expect.any(Number), '3']] });
       const [depth] = await readRaw(statsd.server, 'queue_depth');
       expect(depth!.values[0]![1]).toBe('7');
@@ -344,10 +353,11 @@ describe('scraping', () => {
     );
     const server = await serve(config, clock);
     try {
-      await new Promise((r) => setTimeout(r, 200));
+      const upSamples = async () => (await readRaw(server, 'up'))[0]?.values.length ?? 0;
+      await until('the first scrape', async () => (await upSamples()) === 1);
       requests.remove('500');
       clock.advance(15_000);
-      await new Promise((r) => setTimeout(r, 200));
+      await until('the second scrape', async () => (await upSamples()) === 2);
       const instance = `127.0.0.1:${address.port}`;
       const [up] = await readRaw(server, 'up');
       expect(up!.metric).toEqual({ __name__: 'up', job: instance, instance });

@@ -5,7 +5,7 @@ import type { SeriesLabels } from '../store/series-store.js';
  * /api/alerts/history` and the WebSocket: a state change of an alert, or one attempt to notify a
  * receiver. Alertmanager keeps no history; users of the peers ask for it most.
  */
-export type AlertEvent = AlertStateEvent | NotificationEvent;
+export type AlertHistoryEvent = AlertStateEvent | NotificationEvent;
 
 export interface AlertStateEvent {
   readonly kind: 'state';
@@ -35,6 +35,6 @@ export interface NotificationEvent {
 }
 
 /** Where history goes; the server wires the rule side and the notification side to one of these. */
-export interface AlertEventSink {
-  record(event: AlertEvent): void;
+export interface AlertHistorySink {
+  record(event: AlertHistoryEvent): void;
 }

@@ -1,5 +1,5 @@
 import type { EventLog } from '../store/event-log.js';
-import type { AlertEvent, AlertEventSink } from './alert-event.js';
+import type { AlertHistoryEvent, AlertHistorySink } from './alert-history-event.js';
 
 export interface HistoryQuery {
   /** ms, inclusive. */
@@ -17,14 +17,14 @@ export interface HistoryQuery {
  * none, and "what fired last night" is the question users of the peers ask most. The events live in
  * an EventLog the composition root opens (`alerts.db` in the data directory).
  */
-export class AlertHistory implements AlertEventSink {
-  readonly #log: EventLog<AlertEvent>;
+export class AlertHistory implements AlertHistorySink {
+  readonly #log: EventLog<AlertHistoryEvent>;
 
-  constructor(log: EventLog<AlertEvent>) {
+  constructor(log: EventLog<AlertHistoryEvent>) {
     this.#log = log;
   }
 
-  record(event: AlertEvent): void {
+  record(event: AlertHistoryEvent): void {
     const names =
       event.kind === 'state'
         ? [event.labels.alertname ?? '']
@@ -33,7 +33,7 @@ export class AlertHistory implements AlertEventSink {
   }
 
   /** Newest first. */
-  query(q: HistoryQuery = {}): AlertEvent[] {
+  query(q: HistoryQuery = {}): AlertHistoryEvent[] {
     const { alertname, ...rest } = q;
     return this.#log.query(alertname === undefined ? rest : { ...rest, name: alertname });
   }

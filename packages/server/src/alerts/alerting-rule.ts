@@ -3,7 +3,7 @@ import { formatValue } from '../query/format-value.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesLabels, SeriesSamples } from '../store/series-store.js';
 import type { Alert } from './alert.js';
-import type { AlertStateEvent } from './alert-event.js';
+import type { AlertStateEvent } from './alert-history-event.js';
 import { labelKey } from './label-key.js';
 import { queryVector, type RuleSample } from './query-vector.js';
 import type { AlertingRuleSpec } from './rule-file.js';

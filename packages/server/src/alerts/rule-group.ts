@@ -3,7 +3,7 @@ import { backgroundFailed } from '../errors/background-tasks.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { type SeriesLabels, type SeriesSamples, type SeriesStore, staleNaN } from '../store/series-store.js';
 import type { AlertSink } from './alert.js';
-import type { AlertEventSink, AlertStateEvent } from './alert-event.js';
+import type { AlertHistorySink, AlertStateEvent } from './alert-history-event.js';
 import { AlertingRule, LimitError, type RuleTemplateContext } from './alerting-rule.js';
 import { type RestoreOptions, restoreForState } from './for-state-restore.js';
 import { labelKey } from './label-key.js';
@@ -29,7 +29,7 @@ export interface RuleGroupOptions {
   readonly store: SeriesStore;
   readonly clock: Clock;
   readonly sink: AlertSink;
-  readonly events: AlertEventSink;
+  readonly events: AlertHistorySink;
   readonly context: RuleTemplateContext;
   readonly resendDelayMs: number;
   /** Undefined: nothing to restore (a reload, or restoring turned off). */

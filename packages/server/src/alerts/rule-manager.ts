@@ -2,7 +2,7 @@ import { type Clock, type Registry, systemClock } from '@vigil/metrics';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SeriesLabels, SeriesStore } from '../store/series-store.js';
 import type { AlertSink, Silencer } from './alert.js';
-import type { AlertEventSink } from './alert-event.js';
+import type { AlertHistorySink } from './alert-history-event.js';
 import { type ActiveAlert, AlertingRule } from './alerting-rule.js';
 import type { RestoreOptions } from './for-state-restore.js';
 import type { ExprCheck, RuleGroupSpec } from './rule-file.js';
@@ -19,7 +19,7 @@ export interface RuleManagerOptions {
   /** Parse check for expressions (the query layer's parser). */
   readonly checkExpr: ExprCheck;
   readonly sink: AlertSink;
-  readonly events: AlertEventSink;
+  readonly events: AlertHistorySink;
   readonly silencer?: Silencer;
   readonly clock?: Clock;
   readonly registry?: Registry;

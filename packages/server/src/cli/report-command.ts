@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { AlertEvent } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
+import type { AlertHistoryEvent } from '../alerts/alert-history-event.js';
 import { ConfigError, loadConfig } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
 import type { Incident } from '../incidents/incident.js';
@@ -74,7 +74,7 @@ export async function runReport(
     : undefined;
   const history = existsSync(join(dir, 'alerts.db'))
     ? new AlertHistory(
-        new SqliteEventLog<AlertEvent>({ path: join(dir, 'alerts.db'), what: 'the alert history' }),
+        new SqliteEventLog<AlertHistoryEvent>({ path: join(dir, 'alerts.db'), what: 'the alert history' }),
       )
     : undefined;
   try {

@@ -4,8 +4,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
-import type { AlertEvent, AlertEventSink } from '../alerts/alert-event.js';
 import { AlertHistory } from '../alerts/alert-history.js';
+import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-history-event.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
 import { RuleManager } from '../alerts/rule-manager.js';
@@ -195,7 +195,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const history = opened.use(
     'alerts.db',
     new AlertHistory(
-      new SqliteEventLog<AlertEvent>({
+      new SqliteEventLog<AlertHistoryEvent>({
         path: join(config.data, 'alerts.db'),
         what: 'the alert history',
         clock,
@@ -212,7 +212,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     authorised: bearerAuth(config.auth.token),
   });
   // Every alert event is kept in the history and pushed to the WebSocket clients subscribed to alerts.
-  const events: AlertEventSink = {
+  const events: AlertHistorySink = {
     record(event) {
       history.record(event);
       live.record(event);

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import type { AlertEvent } from '../alerts/alert-event.js';
 import type { HistoryQuery } from '../alerts/alert-history.js';
+import type { AlertHistoryEvent } from '../alerts/alert-history-event.js';
 import { AlertingRule } from '../alerts/alerting-rule.js';
 import { formatE } from '../alerts/go-format.js';
 import { RuleFileError } from '../alerts/rule-file-error.js';
@@ -14,7 +14,7 @@ import type { Router } from './router.js';
 
 export interface AlertRoutesOptions {
   readonly rules: RuleManager;
-  readonly history: { query(q: HistoryQuery): AlertEvent[] };
+  readonly history: { query(q: HistoryQuery): AlertHistoryEvent[] };
   /** What `POST /-/reload` runs: the rule files, and whatever else the server reloads. */
   readonly reload: () => Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type Clock, type Counter, type Gauge, type Registry, toCollectorDocument } from '@vigil/metrics';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AlertEvent, AlertEventSink } from '../alerts/alert-event.js';
+import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-history-event.js';
 import { background } from '../errors/background-tasks.js';
 import { formatValue } from '../query/format-value.js';
 import { parseSelector } from '../query/selector.js';
@@ -68,13 +68,13 @@ const SLOT_CLIENTS = 100;
  *     {"unsubscribe": "series", "id": "cpu"}
  *     {"subscribe": "alerts"}                            {"unsubscribe": "alerts"}
  *
- * Alert subscribers receive `{"type": "alert", "event": AlertEvent}` as the rule and notification
+ * Alert subscribers receive `{"type": "alert", "event": AlertHistoryEvent}` as the rule and notification
  * sides call `record(event)`, with `time` as RFC 3339, as `GET /api/alerts/history` writes it.
  *
  * A client that reads slower than updates arrive is closed (1013, "try again later") once its
  * unsent data passes `maxBufferedBytes`, so one slow consumer never grows the server's memory.
  */
-export class LiveStream implements AlertEventSink {
+export class LiveStream implements AlertHistorySink {
   readonly #options: LiveStreamOptions;
   readonly #wss = new WebSocketServer({
     noServer: true,
@@ -268,7 +268,7 @@ export class LiveStream implements AlertEventSink {
   }
 
   /** Pushes an alert state change or notification attempt to the clients subscribed to alerts. */
-  record(event: AlertEvent): void {
+  record(event: AlertHistoryEvent): void {
     let frame: Buffer | undefined;
     for (const client of this.#clients) {
       if (!client.alerts) continue;

@@ -1,4 +1,4 @@
-import type { AlertEvent } from '../alerts/alert-event.js';
+import type { AlertHistoryEvent } from '../alerts/alert-history-event.js';
 import { queryVector } from '../alerts/query-vector.js';
 import type { Incident } from '../incidents/incident.js';
 import { percentileQuery } from '../query/percentile-query.js';
@@ -10,7 +10,7 @@ export interface ReportSources {
   /** Incidents opened in either period. */
   readonly incidents: readonly Incident[];
   /** Alert state changes between two times (ms), oldest first or not. */
-  readonly alertEvents: (sinceMs: number, untilMs: number) => readonly AlertEvent[];
+  readonly alertEvents: (sinceMs: number, untilMs: number) => readonly AlertHistoryEvent[];
 }
 
 interface QuerySpec {

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { AlertEvent } from '../../src/alerts/alert-event.js';
 import { AlertHistory } from '../../src/alerts/alert-history.js';
+import type { AlertHistoryEvent } from '../../src/alerts/alert-history-event.js';
 import { SqliteEventLog } from '../../src/store/sqlite-event-log.js';
 
 const T0 = 1_700_000_000_000;
@@ -15,10 +15,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** The history as vigil serve opens it: `alerts.db` in the data directory (or in memory). */
 function open(where: string, options: { clock?: ManualClock; retentionDays?: number }): AlertHistory {
   const path = where === ':memory:' ? where : join(where, 'alerts.db');
-  return new AlertHistory(new SqliteEventLog<AlertEvent>({ path, what: 'the alert history', ...options }));
+  return new AlertHistory(
+    new SqliteEventLog<AlertHistoryEvent>({ path, what: 'the alert history', ...options }),
+  );
 }
 
-const state = (time: number, alertname: string): AlertEvent => ({
+const state = (time: number, alertname: string): AlertHistoryEvent => ({
   kind: 'state',
   time,
   labels: { alertname, job: 'api' },

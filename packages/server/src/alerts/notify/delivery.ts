@@ -8,13 +8,13 @@ import {
   sleep,
 } from '@vigil/metrics';
 import type { ExportResult, FailureReason } from '@vigil/metrics/push';
-import type { AlertEventSink } from '../alert-event.js';
+import type { AlertHistorySink } from '../alert-history-event.js';
 import type { Notification, Notifier } from './notification.js';
 
 export interface DeliveryOptions {
   readonly clock: Clock;
   readonly registry: Registry;
-  readonly events?: AlertEventSink | undefined;
+  readonly events?: AlertHistorySink | undefined;
   /** Longest wait for one attempt. Default 10 s. */
   readonly timeoutMs?: number;
   /** Attempts per notification, the first included. Default 5. */
@@ -42,7 +42,7 @@ export interface DeliveryResult {
  */
 export class Delivery {
   readonly #clock: Clock;
-  readonly #events: AlertEventSink | undefined;
+  readonly #events: AlertHistorySink | undefined;
   readonly #timeoutMs: number;
   readonly #maxAttempts: number;
   readonly #backoff: Backoff;

@@ -3,7 +3,7 @@ import type { Clock, Registry } from '@vigil/metrics';
 import { background } from '../../errors/background-tasks.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { Alert, AlertSink, Silencer } from '../alert.js';
-import type { AlertEventSink } from '../alert-event.js';
+import type { AlertHistorySink } from '../alert-history-event.js';
 import type { AggregationGroup } from './aggregation-group.js';
 import { AlertStore, isResolved, type StoredAlert } from './alert-store.js';
 import { Delivery, type DeliveryOptions, type DeliveryResult } from './delivery.js';
@@ -24,7 +24,7 @@ export interface NotificationPipelineOptions {
   readonly notifiers: ReadonlyMap<string, readonly Notifier[]>;
   readonly clock: Clock;
   readonly registry: Registry;
-  readonly events?: AlertEventSink | undefined;
+  readonly events?: AlertHistorySink | undefined;
   /** Where the notification log and the silences are kept; none keeps them in memory only. */
   readonly dataDir?: string | undefined;
   /** vigil's own URL, the `externalURL` of webhook payloads (a function when it is known only once listening). */

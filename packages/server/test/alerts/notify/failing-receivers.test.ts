@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import type { NotificationEvent } from '../../../src/alerts/alert-event.js';
+import type { NotificationEvent } from '../../../src/alerts/alert-history-event.js';
 import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
 import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
 import { buildNotifiers } from '../../../src/cli/build-notifiers.js';

@@ -1,7 +1,7 @@
 import { ManualClock, Registry } from '@vigil/metrics';
 import { parse } from 'yaml';
 import type { Alert } from '../../../src/alerts/alert.js';
-import type { AlertEvent } from '../../../src/alerts/alert-event.js';
+import type { AlertHistoryEvent } from '../../../src/alerts/alert-history-event.js';
 import type { Notification, Notifier } from '../../../src/alerts/notify/notification.js';
 import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
 import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
@@ -35,7 +35,7 @@ export function pipelineFrom(yaml: string, options: { dataDir?: string; clock?: 
   const recorders = new Map<string, RecordingNotifier>();
   for (const r of config.receivers)
     recorders.set(r.name, new RecordingNotifier(r.integrations[0]?.sendResolved ?? true));
-  const events: AlertEvent[] = [];
+  const events: AlertHistoryEvent[] = [];
   const registry = new Registry({ clock });
   const pipeline = new NotificationPipeline({
     config,

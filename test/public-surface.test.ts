@@ -113,6 +113,7 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
     ],
     types: [
       'AlertEvent',
+      'AlertLink',
       'ExportResult',
       'FailureReason',
       'HttpRequest',

@@ -1,5 +1,5 @@
 /** @vigil/metrics/push: Pushgateway, InfluxDB, StatsD and Slack reporters and the transports under them. */
-export type { AlertEvent, Severity } from './push/alert-event.js';
+export type { AlertEvent, AlertLink, Severity } from './push/alert-event.js';
 export type { ExportResult, FailureReason } from './push/export-result.js';
 export type { HttpRequest } from './push/http-transport.js';
 export { HttpTransport } from './push/http-transport.js';

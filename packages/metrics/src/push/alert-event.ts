@@ -15,6 +15,13 @@ export interface AlertEvent {
   readonly fields?: Readonly<Record<string, string | number | boolean>>;
   /** `resolved` when the condition has cleared. Default `firing`. */
   readonly status?: 'firing' | 'resolved';
+  /** Shown after the text: a runbook, a dashboard, an acknowledge link. */
+  readonly links?: readonly AlertLink[];
+}
+
+export interface AlertLink {
+  readonly text: string;
+  readonly url: string;
 }
 
 export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };

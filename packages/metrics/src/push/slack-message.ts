@@ -9,6 +9,13 @@ export interface SlackMessageOptions {
   readonly username?: string | undefined;
   /** Unix ms, written as the attachments' `ts`. */
   readonly nowMs: number;
+  /**
+   * The message's title, for a caller that groups events its own way (Alertmanager's
+   * `[FIRING:2] HighLatency (api critical)`). Default: `[FIRING:n]` and the first event's title.
+   */
+  readonly title?: string | undefined;
+  /** Where the attachments' titles link to (blocks have no linked header; put it in `links`). */
+  readonly titleLink?: string | undefined;
 }
 
 /**
@@ -24,7 +31,7 @@ export function toSlackMessage(events: readonly AlertEvent[], options: SlackMess
   const resolved = first?.status === 'resolved';
   const head = resolved ? '[RESOLVED]' : `[FIRING:${events.length}]`;
   const more = events.length > 1 ? ` (+${events.length - 1} more)` : '';
-  const text = `${head} ${first?.title ?? ''}${more}`;
+  const text = options.title ?? `${head} ${first?.title ?? ''}${more}`;
   const envelope = {
     ...(options.channel === undefined ? {} : { channel: options.channel }),
     ...(options.username === undefined ? {} : { username: options.username }),
@@ -33,7 +40,7 @@ export function toSlackMessage(events: readonly AlertEvent[], options: SlackMess
     return {
       ...envelope,
       text: mrkdwn(text),
-      attachments: events.map((event) => attachment(event, options.nowMs)),
+      attachments: events.map((event) => attachment(event, options)),
     };
   }
   return {
@@ -52,6 +59,7 @@ function section(event: AlertEvent): object {
   const body = [
     `*${label(event)}* ${mrkdwn(event.title)}`,
     ...(event.text ? [mrkdwn(event.text)] : []),
+    ...links(event),
     ...overflow,
   ];
   const block: Record<string, unknown> = {
@@ -67,19 +75,27 @@ function section(event: AlertEvent): object {
   return block;
 }
 
-function attachment(event: AlertEvent, nowMs: number): object {
+function attachment(event: AlertEvent, options: SlackMessageOptions): object {
+  const text = [...(event.text ? [mrkdwn(event.text)] : []), ...links(event)].join('\n');
   return {
     color: event.status === 'resolved' ? 'good' : COLOR[event.severity],
     fallback: `${label(event)} ${event.title}`,
     title: event.title,
-    ...(event.text ? { text: mrkdwn(event.text) } : {}),
+    ...(options.titleLink ? { title_link: options.titleLink } : {}),
+    ...(text ? { text } : {}),
     fields: Object.entries(event.fields ?? {}).map(([key, value]) => ({
       title: key,
       value: mrkdwn(String(value)),
       short: true,
     })),
-    ts: Math.floor(nowMs / 1000),
+    ts: Math.floor(options.nowMs / 1000),
   };
+}
+
+/** Slack's link syntax: `<url|text>`; the URL is Slack's to escape, the text is ours. */
+function links(event: AlertEvent): string[] {
+  if (!event.links || event.links.length === 0) return [];
+  return [event.links.map((link) => `<${link.url}|${mrkdwn(link.text)}>`).join(' · ')];
 }
 
 const COLOR = { critical: 'danger', warning: 'warning', info: 'good' } as const;

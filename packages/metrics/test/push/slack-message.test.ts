@@ -91,4 +91,29 @@ describe('toSlackMessage', () => {
     expect(message.blocks[1]?.fields).toHaveLength(10);
     expect(message.blocks[1]?.text.text.endsWith('\n*f10*: 10\n*f11*: 11')).toBe(true);
   });
+  it('takes a title and a title link from a caller that groups events itself, and writes links after the text', () => {
+    const withLinks: AlertEvent = {
+      ...stt,
+      links: [
+        { text: 'Runbook', url: 'https://wiki.example/stt' },
+        { text: 'Acknowledge <now>', url: 'https://vigil.example/ack/1?s=a&e=b' },
+      ],
+    };
+    const message = toSlackMessage([withLinks], {
+      format: 'attachments',
+      title: '[FIRING:1] SttSlow (google)',
+      titleLink: 'https://vigil.example/#/alerts',
+      nowMs: NOW,
+    }) as { text: string; attachments: { title_link: string; text: string }[] };
+    expect(message.text).toBe('[FIRING:1] SttSlow (google)');
+    expect(message.attachments[0]!.title_link).toBe('https://vigil.example/#/alerts');
+    expect(message.attachments[0]!.text).toBe(
+      'transcribe_audio_async over the 5000 ms threshold\n' +
+        '<https://wiki.example/stt|Runbook> · <https://vigil.example/ack/1?s=a&e=b|Acknowledge &lt;now&gt;>',
+    );
+    const blocks = toSlackMessage([withLinks], { format: 'blocks', nowMs: NOW }) as {
+      blocks: { text: { text: string } }[];
+    };
+    expect(blocks.blocks[1]!.text.text).toContain('<https://wiki.example/stt|Runbook>');
+  });
 });

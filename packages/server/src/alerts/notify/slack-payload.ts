@@ -1,4 +1,5 @@
-import { type Notification, subject } from './notification.js';
+import { type AlertEvent, type AlertLink, type Severity, toSlackMessage } from '@vigil/metrics/push';
+import { type Notification, type NotifiedAlert, subject } from './notification.js';
 
 export interface SlackPayloadOptions {
   readonly channel?: string | undefined;
@@ -6,57 +7,64 @@ export interface SlackPayloadOptions {
 }
 
 /**
- * The Slack incoming-webhook message Alertmanager's default templates make: one attachment coloured
- * `danger` while firing and `good` once resolved, titled `[FIRING:2] HighLatency (api critical)`
- * and linking to the alerts; its text lists each alert with its summary and description (Slack
- * mrkdwn, with `&`, `<` and `>` escaped as Slack requires).
+ * The Slack incoming-webhook message for a notification, built by the library's one Slack message
+ * builder: Alertmanager's default title (`[FIRING:2] HighLatency (api critical)`) as the message
+ * text, linking to the receiver's alerts, then one attachment per alert, coloured by severity
+ * (`good` once resolved), with its summary, description, playbook, labels, and links to its runbook
+ * and incident (with the acknowledge link). A document (a scheduled report) is one attachment with
+ * its text as preformatted Markdown.
  */
-export function slackPayload(n: Notification, options: SlackPayloadOptions = {}): Record<string, unknown> {
-  if (n.document)
-    return {
-      ...(options.channel ? { channel: options.channel } : {}),
-      username: options.username ?? 'vigil',
-      text: `*${escapeSlack(n.document.subject)}*\n\`\`\`${escapeSlack(n.document.text)}\`\`\``,
-    };
-  const title = subject(n);
-  const lines = n.alerts.map((a) => {
-    const name = a.labels.alertname ?? '';
-    const summary = a.annotations.summary ?? a.annotations.message ?? name;
-    const description = a.annotations.description;
-    const labels = Object.keys(a.labels)
-      .sort()
-      .filter((k) => k !== 'alertname')
-      .map((k) => `${k}=${a.labels[k]}`)
-      .join(', ');
-    return (
-      `*${a.status === 'firing' ? 'Firing' : 'Resolved'}:* ${escapeSlack(summary)}` +
-      (description ? `\n${escapeSlack(description)}` : '') +
-      (a.annotations.runbook_url ? `\n<${a.annotations.runbook_url}|Runbook>` : '') +
-      (a.annotations.playbook ? `\n${escapeSlack(a.annotations.playbook)}` : '') +
-      (labels ? `\n_${escapeSlack(labels)}_` : '')
-    );
-  });
-  if (n.incident)
-    lines.push(
-      `<${n.incident.url}|Incident ${escapeSlack(n.incident.id)}> · <${n.incident.ackURL}|Acknowledge>`,
-    );
-  const text = lines.join('\n\n');
-  return {
-    ...(options.channel ? { channel: options.channel } : {}),
+export function slackPayload(n: Notification, options: SlackPayloadOptions = {}): object {
+  const envelope = {
+    format: 'attachments',
+    channel: options.channel || undefined,
     username: options.username ?? 'vigil',
-    attachments: [
-      {
-        color: n.status === 'firing' ? 'danger' : 'good',
-        title: escapeSlack(title),
-        title_link: `${n.externalURL}/#/alerts?receiver=${encodeURIComponent(n.receiver)}`,
-        fallback: escapeSlack(title),
-        text,
-        mrkdwn_in: ['fallback', 'pretext', 'text'],
-      },
-    ],
+    nowMs: n.time,
+  } as const;
+  if (n.document) {
+    const report: AlertEvent = {
+      key: n.groupKey,
+      severity: 'info',
+      title: n.document.subject,
+      text: `\`\`\`${n.document.text}\`\`\``,
+    };
+    return toSlackMessage([report], { ...envelope, title: n.document.subject });
+  }
+  return toSlackMessage(
+    n.alerts.map((a) => alertEvent(a, n)),
+    {
+      ...envelope,
+      title: subject(n),
+      titleLink: `${n.externalURL}/#/alerts?receiver=${encodeURIComponent(n.receiver)}`,
+    },
+  );
+}
+
+function alertEvent(a: NotifiedAlert, n: Notification): AlertEvent {
+  const name = a.labels.alertname ?? '';
+  const text = [a.annotations.description, a.annotations.playbook].filter((t) => t).join('\n');
+  const links: AlertLink[] = [];
+  if (a.annotations.runbook_url) links.push({ text: 'Runbook', url: a.annotations.runbook_url });
+  if (n.incident) {
+    links.push({ text: `Incident ${n.incident.id}`, url: n.incident.url });
+    links.push({ text: 'Acknowledge', url: n.incident.ackURL });
+  }
+  const fields: Record<string, string> = {};
+  for (const key of Object.keys(a.labels).sort()) if (key !== 'alertname') fields[key] = a.labels[key]!;
+  return {
+    key: a.fingerprint,
+    severity: severity(a.labels.severity),
+    title: a.annotations.summary ?? a.annotations.message ?? name,
+    ...(text ? { text } : {}),
+    fields,
+    status: a.status,
+    ...(links.length > 0 ? { links } : {}),
   };
 }
 
-function escapeSlack(text: string): string {
-  return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+/** Alertmanager colours every firing alert `danger`; a severity label that says less is kept. */
+function severity(label: string | undefined): Severity {
+  if (label === 'warning' || label === 'ticket') return 'warning';
+  if (label === 'info' || label === 'none') return 'info';
+  return 'critical';
 }

@@ -104,7 +104,7 @@ describe('webhook notifier', () => {
 });
 
 describe('slack notifier', () => {
-  it('posts an attachment coloured danger with the [FIRING:n] title, then good when resolved', async () => {
+  it('posts Alertmanager’s [FIRING:n] title linking to the alerts, an attachment per alert coloured by severity, then good when resolved', async () => {
     const server = await listen();
     cleanups.push(server.close);
     const clock = new ManualClock(T0);
@@ -130,17 +130,22 @@ describe('slack notifier', () => {
     await server.waitFor(1);
     const firing = JSON.parse(server.received[0]!.body);
     expect(firing.channel).toBe('#ops');
+    expect(firing.text).toBe('[FIRING:1] HighLatency (api critical)');
     const [att] = firing.attachments;
     expect(att.color).toBe('danger');
-    expect(att.title).toBe('[FIRING:1] HighLatency (api critical)');
-    expect(att.text).toContain('p95 latency is 2.5 s');
-    expect(att.text).toContain('above the 1 s &lt;threshold&gt;');
+    expect(att.title).toBe('p95 latency is 2.5 s');
+    expect(att.title_link).toMatch(/\/#\/alerts\?receiver=/);
+    expect(att.text).toBe('above the 1 s &lt;threshold&gt;');
+    expect(att.fields).toEqual([
+      { title: 'service', value: 'api', short: true },
+      { title: 'severity', value: 'critical', short: true },
+    ]);
     await pipeline.delivered(1);
     pipeline.receive([{ ...a, endsAt: T0 }]);
     clock.advance(300_000);
     await server.waitFor(2);
     const resolved = JSON.parse(server.received[1]!.body);
+    expect(resolved.text).toBe('[RESOLVED] HighLatency (api critical)');
     expect(resolved.attachments[0].color).toBe('good');
-    expect(resolved.attachments[0].title).toBe('[RESOLVED] HighLatency (api critical)');
   });
 });

@@ -12,7 +12,7 @@ import { RuleManager } from '../alerts/rule-manager.js';
 import { type Config, ConfigError } from '../config/config.js';
 import { loadDashboards } from '../config/dashboard-files.js';
 import { background, countBackgroundFailures } from '../errors/background-tasks.js';
-import { createApp } from '../http/app.js';
+import { type AppRoute, createApp } from '../http/app.js';
 import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
 import { prometheusConfigYaml, prometheusFlags, retention } from '../http/prometheus-config-view.js';
@@ -51,6 +51,8 @@ export interface RunningServer {
   readonly rules: RuleManager;
   readonly history: AlertHistory;
   readonly incidents: IncidentManager;
+  /** Every route the HTTP server answers, and whether it needs credentials. */
+  readonly routes: readonly AppRoute[];
   /** Reloads the rule files (SIGHUP and `POST /-/reload`); a broken file throws and the running rules stay. */
   reload(): Promise<void>;
   /** Stops accepting, finishes scrapes under way, flushes and closes the store. */
@@ -351,7 +353,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       targets: () => scraper.targets(),
     },
   });
-  const http = createServer(app);
+  const http = createServer(app.handle);
   http.on('upgrade', (req, socket, head) => {
     if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
   });
@@ -384,6 +386,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     rules,
     history,
     incidents,
+    routes: app.routes,
     reload,
     async close() {
       const [first, ...more] = await opened.dispose();

@@ -18,13 +18,14 @@ import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
 import { metadataRoute } from './metadata-route.js';
+import { isOpenRoute } from './open-routes.js';
 import { otlpRoutes } from './otlp-routes.js';
 import { prometheusStatusRoutes, type StatusRouteOptions } from './prometheus-status-routes.js';
 import { queryRoutes } from './query-routes.js';
 import { readRoutes } from './read-routes.js';
 import { type ReportRoutesOptions, reportRoutes } from './report-routes.js';
 import { envelopeOf, sendError, sendJson, sendText } from './respond.js';
-import { Router } from './router.js';
+import { type RouteInfo, Router } from './router.js';
 import { serverHealth } from './server-health.js';
 import { silenceRoutes } from './silence-routes.js';
 import { sloRoutes } from './slo-routes.js';
@@ -65,16 +66,19 @@ export interface AppOptions {
 const OTLP_DELTA_STREAMS = 100_000;
 const OTLP_DELTA_IDLE_MS = 10 * 60_000;
 
-/**
- * Paths that answer without the token: process probes and the dashboard's own files carry no data,
- * and the page must load to ask for the token.
- */
-const OPEN = new Set(['/-/healthy', '/-/ready', '/']);
-// An acknowledge link carries its own signature (incidents/ack-links.ts), checked by its route.
-const isOpen = (path: string) => OPEN.has(path) || path.startsWith('/assets/') || path.startsWith('/ack/');
+export interface App {
+  readonly handle: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Every route the handler answers, and whether it needs credentials. */
+  readonly routes: readonly AppRoute[];
+}
+
+export interface AppRoute extends RouteInfo {
+  /** In the allow-list of routes that answer without credentials (open-routes.ts). */
+  readonly open: boolean;
+}
 
 /** The request handler of `vigil serve`: routes, bearer auth, JSON errors, and its own metrics. */
-export function createApp(options: AppOptions): (req: IncomingMessage, res: ServerResponse) => void {
+export function createApp(options: AppOptions): App {
   const { registry, clock, store } = options;
   const router = new Router();
   const requests = registry.histogram({
@@ -159,7 +163,7 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
 
   const authorised = bearerAuth(options.token);
 
-  return (req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
     let url: URL;
     try {
@@ -169,13 +173,16 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       return;
     }
     const method = req.method ?? 'GET';
-    const { handler, params, allowed } = router.match(method, url.pathname);
-    const route = handler ? routeName(url.pathname) : 'unmatched';
+    const { handler, route, params, allowed } = router.match(method, url.pathname);
     res.on('finish', () => {
-      requests.observe({ route, method, code: res.statusCode }, (performance.now() - started) / 1000);
+      // The route's pattern, not the path, so the label stays bounded.
+      requests.observe(
+        { route: route ?? 'unmatched', method, code: res.statusCode },
+        (performance.now() - started) / 1000,
+      );
     });
     const run = async () => {
-      if (!isOpen(url.pathname) && !authorised(req)) {
+      if (!isOpenRoute(route) && !authorised(req)) {
         res.setHeader('www-authenticate', 'Bearer realm="vigil"');
         throw new HttpError(
           'VIGIL_UNAUTHORIZED',
@@ -195,17 +202,5 @@ export function createApp(options: AppOptions): (req: IncomingMessage, res: Serv
       sendError(res, error, envelopeOf(url.pathname));
     });
   };
-}
-
-/** The route label of the request metric: fixed paths as they are, parameterised ones folded, so the label stays bounded. */
-function routeName(pathname: string): string {
-  if (pathname.startsWith('/metrics/job/')) return '/metrics/job/*';
-  if (pathname.startsWith('/api/push/')) return '/api/push/:token';
-  if (pathname.startsWith('/api/v1/label/')) return '/api/v1/label/:name/values';
-  if (pathname.startsWith('/api/silences/')) return '/api/silences/:id';
-  if (pathname.startsWith('/api/v2/silence/')) return '/api/v2/silence/:id';
-  if (pathname.startsWith('/api/dashboards/')) return '/api/dashboards/:id';
-  if (pathname.startsWith('/assets/')) return '/assets/*';
-  if (pathname.startsWith('/graph')) return '/graph';
-  return pathname;
+  return { handle, routes: router.routes().map((r) => ({ ...r, open: isOpenRoute(r.path) })) };
 }

@@ -10,8 +10,13 @@ export interface RequestContext {
 
 export type Handler = (ctx: RequestContext) => Promise<void> | void;
 
-interface Route {
+/** A registered route as the router holds it: its methods and its path pattern, as given to `on`. */
+export interface RouteInfo {
   readonly methods: readonly string[];
+  readonly path: string;
+}
+
+interface Route extends RouteInfo {
   readonly segments: readonly string[];
   readonly handler: Handler;
 }
@@ -23,24 +28,33 @@ export class Router {
   on(methods: string | readonly string[], path: string, handler: Handler): this {
     this.#routes.push({
       methods: typeof methods === 'string' ? [methods] : methods,
+      path,
       segments: path.split('/').filter(Boolean),
       handler,
     });
     return this;
   }
 
-  /** The handler and parameters for a request; `allowed` lists the methods of a path that matched otherwise. */
+  /** Every route registered, in order. */
+  routes(): RouteInfo[] {
+    return this.#routes.map(({ methods, path }) => ({ methods, path }));
+  }
+
+  /**
+   * The handler, its route's path pattern and the parameters for a request; `allowed` lists the
+   * methods of a path that matched otherwise.
+   */
   match(
     method: string,
     pathname: string,
-  ): { handler?: Handler; params: Record<string, string>; allowed: string[] } {
+  ): { handler?: Handler; route?: string; params: Record<string, string>; allowed: string[] } {
     const parts = pathname.split('/').filter(Boolean);
     const allowed: string[] = [];
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, parts);
       if (!params) continue;
       if (route.methods.includes(method) || (method === 'HEAD' && route.methods.includes('GET'))) {
-        return { handler: route.handler, params, allowed };
+        return { handler: route.handler, route: route.path, params, allowed };
       }
       allowed.push(...route.methods);
     }

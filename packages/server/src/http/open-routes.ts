@@ -1,0 +1,22 @@
+/**
+ * The only routes that answer without credentials, by the path pattern they are registered with.
+ * Every other route, whoever adds it later, needs the token (or a basic-auth user): auth is the
+ * default and openness the exception written here, so a new route cannot be left open by forgetting
+ * a check. test/http/auth-sweep.test.ts asks every registered route without credentials. A public
+ * status page or badges, when they come, are added here.
+ */
+const OPEN_ROUTES: ReadonlySet<string> = new Set([
+  // The probes say the process serves, nothing else.
+  '/-/healthy',
+  '/-/ready',
+  // The dashboard's page and its files, the same for everyone: the page asks for the token.
+  '/',
+  '/assets/*',
+  // A signed acknowledge link: its route checks the signature and the expiry.
+  '/ack/:id',
+]);
+
+/** Whether the route registered as `pattern` answers without credentials. */
+export function isOpenRoute(pattern: string | undefined): boolean {
+  return pattern !== undefined && OPEN_ROUTES.has(pattern);
+}

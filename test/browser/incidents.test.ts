@@ -14,8 +14,21 @@ describe('dashboard: incidents and SLO pages', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'vigil-browser-incidents-'));
     writeFileSync(
+      join(dir, 'rules.yml'),
+      `groups:
+  - name: queue
+    rules:
+      - alert: QueueStuck
+        expr: vector(1) > 0
+        labels: { severity: critical }
+        annotations: { summary: the import queue stopped moving }
+`,
+    );
+    writeFileSync(
       join(dir, 'vigil.yaml'),
-      `notifications:
+      `rule_files: [rules.yml]
+evaluation_interval: 1s
+notifications:
   route: { receiver: log, group_wait: 0s, group_interval: 1s, group_by: [alertname] }
   receivers: [{ name: log }]
 slos:
@@ -56,12 +69,14 @@ slos:
 
   it('lists the open incident, acknowledges it with a click, and shows its timeline and runbook', async () => {
     await page.goto(`${server.url}/#/incidents`);
-    const row = page.locator('[data-page="incidents"] tr[data-status]');
+    const row = page.locator('[data-page="incidents"] tr[data-status]', {
+      has: page.locator('a', { hasText: 'CheckoutDown' }),
+    });
     await expect.poll(() => row.count()).toBe(1);
     expect(await row.getAttribute('data-status')).toBe('open');
-    await page.click('button[data-ack]');
+    await row.locator('button[data-ack]').click();
     await expect.poll(() => row.getAttribute('data-status')).toBe('acknowledged');
-    await page.click('a[data-incident]');
+    await row.locator('a[data-incident]').click();
     const kinds = page.locator('[data-section="timeline"] tr[data-kind]');
     await expect
       .poll(async () => await kinds.evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind'))))
@@ -70,6 +85,54 @@ slos:
     expect(
       await page.locator('[data-section="incident"] a[href="https://runbooks.example/checkout"]').count(),
     ).toBe(1);
+  });
+
+  it("acknowledges a firing alert's incident from the Alerts page, then notes, sees a silence and resolves it on the incident", async () => {
+    await page.evaluate(() => localStorage.setItem('vigil.silence.author', 'dana'));
+    await page.goto(`${server.url}/#/alerts`);
+    const alertRow = page.locator('[data-section="firing"] tr', { hasText: 'QueueStuck' });
+    const cell = alertRow.locator('[data-incident]');
+    await expect.poll(() => cell.count(), { timeout: 15_000 }).toBe(1);
+    const id = (await cell.getAttribute('data-incident'))!;
+    await cell.locator('button[data-ack]').click();
+    await expect.poll(() => cell.locator('a').textContent()).toBe('acknowledged');
+    expect(await cell.locator('button').count()).toBe(0);
+    const acked = (await (await fetch(`${server.url}/api/incidents/${id}`)).json()) as {
+      acknowledgedBy: string;
+    };
+    expect(acked.acknowledgedBy).toBe('dana');
+
+    // The alert row's link opens the incident itself.
+    await cell.locator('a').click();
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/incidents/${id}`);
+    const detail = page.locator('[data-section="incident"]');
+    await expect.poll(() => detail.locator('h3').textContent()).toContain(`QueueStuck (${id})`);
+    await detail.locator('textarea[name="note"]').fill('restarted the importer');
+    await detail.locator('button[type="submit"]').click();
+    const kinds = detail.locator('[data-section="timeline"] tr[data-kind]');
+    await expect.poll(() => kinds.last().locator('td').nth(1).textContent()).toBe('restarted the importer');
+    expect(await kinds.last().locator('td').nth(2).textContent()).toBe('dana');
+
+    const silence = await fetch(`${server.url}/api/silences`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        matchers: [{ name: 'alertname', value: 'QueueStuck', isRegex: false }],
+        startsAt: new Date().toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        createdBy: 'erin',
+        comment: 'importer redeploy',
+      }),
+    });
+    expect(silence.status).toBe(200);
+    await detail.locator('button[data-action="resolve"]').click();
+    await expect.poll(() => detail.locator('h3 .state').textContent()).toBe('resolved');
+    const timeline = await kinds.evaluateAll((rows) =>
+      rows.map((r) => [r.getAttribute('data-kind'), r.querySelector('td:last-child')?.textContent]),
+    );
+    expect(timeline).toContainEqual(['silenced', 'erin']);
+    expect(timeline.at(-1)).toEqual(['resolved', 'dana']);
+    expect(await detail.locator('button[data-action]').count()).toBe(0);
   });
 
   it('shows each SLO with its objective, on a phone too', async () => {

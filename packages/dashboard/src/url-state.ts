@@ -5,6 +5,7 @@ export interface UrlState {
   readonly page: string;
   readonly range: TimeRange;
   readonly refresh: string;
+  /** Explore's query; on the Incidents page, the incident a link opens (`#/incidents/<id>`). */
   readonly query: string;
 }
 
@@ -24,19 +25,22 @@ export function isDashboardPage(page: string): boolean {
 export function readUrlState(hash: string, defaultPage: string): UrlState {
   const [path = '', search = ''] = hash.replace(/^#/, '').split('?');
   const params = new URLSearchParams(search);
-  const page = decodeURIComponent(path.replace(/^\//, '')) || defaultPage;
+  const incident = /^\/incidents\/(.+)$/.exec(path)?.[1];
+  const page = incident ? 'incidents' : decodeURIComponent(path.replace(/^\//, '')) || defaultPage;
   const refresh = params.get('refresh') ?? 'off';
   return {
     page,
     range: { from: params.get('from') ?? DEFAULT_RANGE.from, to: params.get('to') ?? DEFAULT_RANGE.to },
     refresh: REFRESH_INTERVALS.some((r) => r.label === refresh) ? refresh : 'off',
-    query: params.get('q') ?? '',
+    query: incident ? decodeURIComponent(incident) : (params.get('q') ?? ''),
   };
 }
 
 export function writeUrlState(state: UrlState): string {
   const params = new URLSearchParams({ from: state.range.from, to: state.range.to });
   if (state.refresh !== 'off') params.set('refresh', state.refresh);
+  if (state.page === 'incidents' && state.query !== '')
+    return `#/incidents/${encodeURIComponent(state.query)}?${params}`;
   if (state.query !== '') params.set('q', state.query);
   return `#/${encodeURIComponent(state.page)}?${params}`;
 }

@@ -1,6 +1,7 @@
 import type { ActiveAlert, AlertHistoryEvent, Silence } from '../alert-types.js';
 import type { ApiClient } from '../api-client.js';
 import { ApiError } from '../api-error.js';
+import { authorName } from '../author-name.js';
 import { type Child, h, replace } from '../dom.js';
 import { formatTimeText } from '../format-time.js';
 import { formatValue, type Unit, unitOfQuery } from '../format-value.js';
@@ -39,6 +40,13 @@ const HISTORY_PAGE = 25;
 /** History events fetched: the pages the table can turn through. */
 const HISTORY_LIMIT = 500;
 
+/** An open or acknowledged incident, as much of GET /api/incidents as an alert row needs. */
+interface ActiveIncident {
+  readonly id: string;
+  readonly status: 'open' | 'acknowledged';
+  readonly alerts: readonly { readonly labels: Labels; readonly status: string }[];
+}
+
 interface RulesDocument {
   readonly data: {
     readonly groups: readonly { readonly rules: readonly { name: string; query: string }[] }[];
@@ -65,6 +73,8 @@ export class AlertsPage implements Page {
   readonly #stopLive: () => void;
   /** The unit of each alert's values, read from its rule's expression. */
   #units = new Map<string, Unit>();
+  /** Open and acknowledged incidents, so a firing alert's row can link to and acknowledge its own. */
+  #incidents: readonly ActiveIncident[] = [];
   #historyPage = 0;
 
   constructor(api: ApiClient, live: LiveSocket) {
@@ -106,7 +116,7 @@ export class AlertsPage implements Page {
     const rules = await this.#api.get<RulesDocument>('/api/rules').catch(() => undefined);
     for (const group of rules?.data.groups ?? [])
       for (const rule of group.rules) if (rule.query) this.#units.set(rule.name, unitOfQuery(rule.query));
-    const [alerts, silences, history] = await Promise.all([
+    const [alerts, silences, history, incidents] = await Promise.all([
       fetchOr(this.#api.get<{ data: { alerts: ActiveAlert[] } }>('/api/alerts'), 'GET /api/alerts'),
       fetchOr(this.#api.get<Silence[]>('/api/silences'), 'GET /api/silences'),
       fetchOr(
@@ -115,7 +125,12 @@ export class AlertsPage implements Page {
         }),
         'GET /api/alerts/history',
       ),
+      fetchOr(
+        this.#api.get<{ incidents: ActiveIncident[] }>('/api/incidents', { status: 'active' }),
+        'GET /api/incidents',
+      ),
     ]);
+    this.#incidents = 'data' in incidents ? incidents.data.incidents : [];
     const s = this.#sections;
     if ('data' in alerts) {
       const list = alerts.data.data.alerts;
@@ -183,14 +198,49 @@ export class AlertsPage implements Page {
         h('td', {}, a.annotations.summary ?? a.annotations.description ?? ''),
         h('td', {}, formatTimeText(a.activeAt)),
         h('td', {}, this.#value(a.labels.alertname, a.value)),
+        h('td', {}, this.#incidentCell(a)),
         h('td', {}, silence),
       );
     });
     replace(
       section,
       h('h3', {}, `${title} (${alerts.length})`),
-      this.#table(['Alert', 'Severity', 'Labels', 'Summary', 'Active since', 'Value', ''], rows, empty),
+      this.#table(
+        ['Alert', 'Severity', 'Labels', 'Summary', 'Active since', 'Value', 'Incident', ''],
+        rows,
+        empty,
+      ),
     );
+  }
+
+  /**
+   * The incident a firing alert is part of, with Acknowledge while it is open. The rule's alert lacks
+   * the external labels the notification carries, so its labels need only be a subset of the
+   * incident alert's.
+   */
+  #incidentCell(a: ActiveAlert): HTMLElement | null {
+    const own = Object.entries(a.labels);
+    const incident = this.#incidents.find((i) =>
+      i.alerts.some((ia) => ia.status === 'firing' && own.every(([k, v]) => ia.labels[k] === v)),
+    );
+    if (!incident) return null;
+    const link = h('a', { href: `#/incidents/${encodeURIComponent(incident.id)}` }, incident.status);
+    if (incident.status !== 'open') return h('span', { 'data-incident': incident.id }, link);
+    const ack = h('button', { type: 'button', class: 'small', 'data-ack': incident.id }, 'Acknowledge');
+    ack.addEventListener('click', async () => {
+      ack.disabled = true;
+      try {
+        await this.#api.post(`/api/incidents/${encodeURIComponent(incident.id)}/ack`, {
+          by: authorName.get() || 'dashboard',
+        });
+      } catch (error) {
+        ack.title = `not acknowledged: ${(error as Error).message}`;
+        ack.disabled = false;
+        return;
+      }
+      await this.load();
+    });
+    return h('span', { 'data-incident': incident.id }, link, ' ', ack);
   }
 
   #silenceTable(section: HTMLElement, silences: readonly Silence[]): void {

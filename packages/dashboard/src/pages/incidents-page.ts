@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api-client.js';
+import { authorName } from '../author-name.js';
 import { h, replace } from '../dom.js';
 import { formatTimeText } from '../format-time.js';
 import type { Page } from './page.js';
@@ -31,18 +32,22 @@ const time = (iso: string | null) => (iso === null ? '–' : formatTimeText(iso)
 
 /**
  * Incidents (GET /api/incidents): open and acknowledged first, each with an Acknowledge button
- * (POST /api/incidents/{id}/ack); a row opens the incident's alerts, runbooks, timeline and its
- * post-mortem draft.
+ * (POST /api/incidents/{id}/ack); a row (or a notification's link, `#/incidents/<id>`) opens the
+ * incident's alerts, runbooks, timeline and post-mortem draft, with Acknowledge, Resolve and a note
+ * (POST …/ack, …/resolve, …/notes), signed with the name the browser remembers.
  */
 export class IncidentsPage implements Page {
   readonly element: HTMLElement;
   readonly #api: ApiClient;
   readonly #list = h('section', { class: 'alert-section', 'data-section': 'incidents' });
   readonly #detail = h('section', { class: 'alert-section', 'data-section': 'incident' });
+  /** Where a refused acknowledgement, resolution or note says so. */
+  readonly #status = h('p', { class: 'form-status', role: 'status' });
   #selected: string | undefined;
 
-  constructor(api: ApiClient) {
+  constructor(api: ApiClient, selected?: string) {
     this.#api = api;
+    this.#selected = selected;
     this.element = h(
       'div',
       { class: 'page', 'data-page': 'incidents' },
@@ -92,7 +97,7 @@ export class IncidentsPage implements Page {
   }
 
   #row(i: Incident): HTMLElement {
-    const open = h('a', { href: `#/incidents`, 'data-incident': i.id }, i.title);
+    const open = h('a', { href: `#/incidents/${encodeURIComponent(i.id)}`, 'data-incident': i.id }, i.title);
     open.addEventListener('click', (event) => {
       event.preventDefault();
       this.#selected = i.id;
@@ -102,7 +107,7 @@ export class IncidentsPage implements Page {
       i.status === 'open'
         ? h('button', { type: 'button', class: 'button', 'data-ack': i.id }, 'Acknowledge')
         : null;
-    ack?.addEventListener('click', () => void this.#ack(i.id));
+    ack?.addEventListener('click', () => void this.#act(i.id, 'ack'));
     return h(
       'tr',
       { 'data-status': i.status },
@@ -116,18 +121,77 @@ export class IncidentsPage implements Page {
     );
   }
 
-  async #ack(id: string): Promise<void> {
-    await this.#api.post(`/api/incidents/${encodeURIComponent(id)}/ack`, { by: 'dashboard' });
+  /** Acknowledges, resolves or adds a note; an error (a refused token, a gone incident) is said where the click was. */
+  async #act(id: string, action: 'ack' | 'resolve' | 'notes', text?: string): Promise<boolean> {
+    const by = authorName.get() || 'dashboard';
+    try {
+      await this.#api.post(`/api/incidents/${encodeURIComponent(id)}/${action}`, {
+        by,
+        ...(text !== undefined && { text }),
+      });
+    } catch (error) {
+      replace(
+        this.#status,
+        `${action === 'notes' ? 'The note' : 'The change'} was not saved: ${(error as Error).message}`,
+      );
+      this.#status.className = 'form-status error';
+      return false;
+    }
+    replace(this.#status);
     await this.load();
+    return true;
+  }
+
+  #actions(i: Incident): HTMLElement {
+    const button = (label: string, action: 'ack' | 'resolve') => {
+      const b = h('button', { type: 'button', 'data-action': action }, label);
+      b.addEventListener('click', () => void this.#act(i.id, action));
+      return b;
+    };
+    const by = h('input', { name: 'by', placeholder: 'your name', value: authorName.get() });
+    by.addEventListener('change', () => authorName.set(by.value));
+    const text = h('textarea', { name: 'note', rows: 2, placeholder: 'what you saw or did' });
+    const note = h(
+      'form',
+      { class: 'incident-note' },
+      h('label', {}, 'Note', text),
+      h('label', {}, 'By', by),
+      h('button', { type: 'submit' }, 'Add note'),
+    );
+    note.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (text.value.trim() === '') return;
+      authorName.set(by.value);
+      if (await this.#act(i.id, 'notes', text.value.trim())) text.value = '';
+    });
+    return h(
+      'div',
+      { class: 'incident-actions' },
+      h(
+        'div',
+        { class: 'incident-buttons' },
+        i.status === 'open' && button('Acknowledge', 'ack'),
+        i.status !== 'resolved' && button('Resolve', 'resolve'),
+      ),
+      note,
+      this.#status,
+    );
   }
 
   async #show(id: string): Promise<void> {
-    const i = await this.#api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`);
+    let i: Incident;
+    try {
+      i = await this.#api.get<Incident>(`/api/incidents/${encodeURIComponent(id)}`);
+    } catch (error) {
+      replace(this.#detail, h('p', { class: 'panel-message error' }, (error as Error).message));
+      return;
+    }
     const runbooks = i.alerts.flatMap((a) => (a.annotations.runbook_url ? [a.annotations.runbook_url] : []));
     const playbooks = i.alerts.flatMap((a) => (a.annotations.playbook ? [a.annotations.playbook] : []));
     replace(
       this.#detail,
-      h('h3', {}, `${i.title} (${i.id})`),
+      h('h3', {}, `${i.title} (${i.id}) · `, h('span', { class: `state state-${i.status}` }, i.status)),
+      this.#actions(i),
       h(
         'ul',
         {},

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api-client.js';
+import { authorName } from '../author-name.js';
 import { h, replace } from '../dom.js';
 import { parseMatchers } from '../matchers.js';
 
@@ -10,8 +11,6 @@ const DURATIONS: readonly [string, number][] = [
   ['1 day', 86_400_000],
   ['1 week', 604_800_000],
 ];
-
-const AUTHOR_KEY = 'vigil.silence.author';
 
 /** The form that creates a silence with POST /api/silences (Alertmanager v2's postableSilence). */
 export class SilenceForm {
@@ -32,7 +31,7 @@ export class SilenceForm {
     );
     duration.value = String(3_600_000);
     const author = h('input', { name: 'createdBy', placeholder: 'your name', required: true });
-    author.value = localStorage.getItem(AUTHOR_KEY) ?? '';
+    author.value = authorName.get();
     const comment = h('input', { name: 'comment', placeholder: 'why (a ticket, a deploy)', required: true });
     this.element = h(
       'form',
@@ -50,7 +49,7 @@ export class SilenceForm {
       if (matchers instanceof Error) return this.#say(matchers.message, 'error');
       if (author.value.trim() === '' || comment.value.trim() === '')
         return this.#say('"Created by" and "Comment" are both needed.', 'error');
-      localStorage.setItem(AUTHOR_KEY, author.value.trim());
+      authorName.set(author.value);
       const now = Date.now();
       try {
         const { silenceID } = await api.post<{ silenceID: string }>('/api/silences', {

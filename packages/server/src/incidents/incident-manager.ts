@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, Registry } from '@vigil/metrics';
 import type { DeliveryResult } from '../alerts/notify/delivery.js';
 import type { FlushedGroup, GroupObserver, IncidentLink } from '../alerts/notify/group-observer.js';
+import { matchersString, matchesAll } from '../alerts/notify/matcher.js';
 import { idempotencyKey, type Notification } from '../alerts/notify/notification.js';
+import type { Silence, SilenceChange } from '../alerts/notify/silences.js';
 import type { EscalationPolicyConfig } from '../config/config.js';
 import type { DocumentFile } from '../store/document-file.js';
 import type { AckLinks } from './ack-links.js';
@@ -178,6 +180,32 @@ export class IncidentManager implements GroupObserver {
         `notifying ${receiver} by ${integration} failed after ${result.attempts} attempts: ${result.error ?? 'unknown error'}`,
       );
     this.#save(incident);
+  }
+
+  /** Notes a silence on the timeline of every active incident with a firing alert it matches. */
+  silenceChanged(silence: Silence, change: SilenceChange, now: number): void {
+    const until = new Date(silence.endsAt).toISOString();
+    const from = silence.startsAt > now ? ` from ${new Date(silence.startsAt).toISOString()}` : '';
+    const comment = silence.comment ? `: ${silence.comment}` : '';
+    for (const incident of this.#active.values()) {
+      const muted = incident.alerts.filter(
+        (a) => a.status === 'firing' && matchesAll(silence.matchers, a.labels),
+      );
+      if (muted.length === 0) continue;
+      const what = `silence ${silence.id} ${matchersString(silence.matchers)}`;
+      const alerts = `${muted.length} alert${muted.length === 1 ? '' : 's'} of this incident`;
+      if (change === 'expired')
+        this.#entry(incident, now, 'silence_expired', `${what} expired: ${alerts} no longer muted`);
+      else
+        this.#entry(
+          incident,
+          now,
+          'silenced',
+          `${what} ${change}, muting ${alerts}${from} until ${until}${comment}`,
+          silence.createdBy,
+        );
+      this.#save(incident);
+    }
   }
 
   get(id: string): Incident | undefined {

@@ -19,6 +19,8 @@ export type TimelineKind =
   | 'notification_failed'
   | 'acknowledged'
   | 'escalated'
+  | 'silenced'
+  | 'silence_expired'
   | 'reopened'
   | 'resolved'
   | 'note';

@@ -233,4 +233,49 @@ describe('incidents and escalation', () => {
     expect(receivers.b.received).toHaveLength(1);
     expect(receivers.c.received).toHaveLength(0);
   });
+
+  it('notes a silence on the timeline of the incident whose alert it mutes, and its expiry', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical', zone: 'eu' });
+    await postAlert({ alertname: 'Unrelated', severity: 'critical' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(2);
+    const { incidents } = await getJson('/api/incidents');
+    const checkout = incidents.find((i: { title: string }) => i.title === 'CheckoutDown');
+    const other = incidents.find((i: { title: string }) => i.title === 'Unrelated');
+    const created = await fetch(`${server.url}/api/v2/silences`, {
+      method: 'POST',
+      body: JSON.stringify({
+        matchers: [{ name: 'alertname', value: 'CheckoutDown', isRegex: false, isEqual: true }],
+        startsAt: new Date(clock.now()).toISOString(),
+        endsAt: new Date(clock.now() + 2 * 3_600_000).toISOString(),
+        createdBy: 'carol',
+        comment: 'deploy 4.2.2 in progress',
+      }),
+    });
+    expect(created.status).toBe(200);
+    const { silenceID } = await created.json();
+    expect((await fetch(`${server.url}/api/v2/silence/${silenceID}`, { method: 'DELETE' })).status).toBe(200);
+
+    const timeline = (await getJson(`/api/incidents/${checkout.id}`)).timeline;
+    const silenced = timeline.filter((e: { kind: string }) => e.kind.startsWith('silence'));
+    expect(silenced).toEqual([
+      {
+        at: new Date(clock.now()).toISOString(),
+        kind: 'silenced',
+        text: `silence ${silenceID} {alertname="CheckoutDown"} created, muting 1 alert of this incident until ${new Date(clock.now() + 2 * 3_600_000).toISOString()}: deploy 4.2.2 in progress`,
+        by: 'carol',
+      },
+      {
+        at: new Date(clock.now()).toISOString(),
+        kind: 'silence_expired',
+        text: `silence ${silenceID} {alertname="CheckoutDown"} expired: 1 alert of this incident no longer muted`,
+        by: null,
+      },
+    ]);
+    const otherKinds = (await getJson(`/api/incidents/${other.id}`)).timeline.map(
+      (e: { kind: string }) => e.kind,
+    );
+    expect(otherKinds.some((k: string) => k.startsWith('silence'))).toBe(false);
+  });
 });

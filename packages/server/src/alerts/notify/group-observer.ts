@@ -1,6 +1,7 @@
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { DeliveryResult } from './delivery.js';
 import type { NotifiedAlert } from './notification.js';
+import type { Silence, SilenceChange } from './silences.js';
 
 /** A group at one flush: every alert in it, firing or resolved, silenced ones left out. */
 export interface FlushedGroup {
@@ -19,8 +20,9 @@ export interface IncidentLink {
 }
 
 /**
- * Told of every group flush and delivery outcome (the incidents layer, which builds incidents from
- * them). `flushing` runs before the group's notifications go out and may link them to an incident.
+ * Told of every group flush, delivery outcome and silence change (the incidents layer, which builds
+ * incidents and their timelines from them). `flushing` runs before the group's notifications go out
+ * and may link them to an incident.
  */
 export interface GroupObserver {
   flushing(group: FlushedGroup, now: number): IncidentLink | undefined;
@@ -31,4 +33,5 @@ export interface GroupObserver {
     result: DeliveryResult,
     now: number,
   ): void;
+  silenceChanged(silence: Silence, change: SilenceChange, now: number): void;
 }

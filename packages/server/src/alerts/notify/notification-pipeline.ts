@@ -88,7 +88,11 @@ export class NotificationPipeline implements AlertSink, Silencer {
     this.#dispatcher = new Dispatcher(this.#root, clock, (group, alerts) => this.#flushGroup(group, alerts));
     this.#inhibitor = new Inhibitor(config.inhibitRules, this.#store, now);
     const dir = options.dataDir;
-    this.silences = new Silences({ now, file: dir && join(dir, 'silences.json') });
+    this.silences = new Silences({
+      now,
+      file: dir && join(dir, 'silences.json'),
+      onChange: (silence, change) => this.#observer?.silenceChanged(silence, change, now()),
+    });
     this.#log = new NotificationLog({ now, file: dir && join(dir, 'notification-log.json') });
     this.#delivery = new Delivery({
       ...options.delivery,

@@ -8,6 +8,9 @@ import { type Matcher, matcher, matchesAll } from './matcher.js';
 
 export type SilenceState = 'active' | 'pending' | 'expired';
 
+/** What happened to a silence: made, changed in place, or ended by hand. */
+export type SilenceChange = 'created' | 'updated' | 'expired';
+
 export interface Silence {
   readonly id: string;
   readonly matchers: readonly Matcher[];
@@ -42,6 +45,8 @@ export interface SilencesOptions {
   readonly file?: string | undefined;
   /** How long an expired silence stays listed. Default 120 h, Alertmanager's `--data.retention`. */
   readonly retentionMs?: number;
+  /** Told of every change made through `set` and `expire`, after it was saved. */
+  readonly onChange?: ((silence: Silence, change: SilenceChange) => void) | undefined;
 }
 
 /**
@@ -56,10 +61,12 @@ export class Silences implements Silencer {
   readonly #now: () => number;
   readonly #file: string | undefined;
   readonly #retentionMs: number;
+  readonly #onChange: SilencesOptions['onChange'];
 
   constructor(options: SilencesOptions) {
     this.#now = options.now;
     this.#file = options.file;
+    this.#onChange = options.onChange;
     this.#retentionMs = options.retentionMs ?? 120 * 3_600_000;
     if (this.#file) this.#load(this.#file);
   }
@@ -84,15 +91,20 @@ export class Silences implements Silencer {
     const prev = input.id === undefined ? undefined : this.#silences.get(input.id);
     if (input.id !== undefined && !prev) throw new SilenceError(`silence ${input.id} not found`, true);
     if (prev && canUpdate(prev, input, this.state(prev, now), now)) {
-      this.#silences.set(prev.id, { ...prev, ...fields(input), updatedAt: now });
+      const updated = { ...prev, ...fields(input), updatedAt: now };
+      this.#silences.set(prev.id, updated);
       this.#save();
+      this.#onChange?.(updated, 'updated');
       return prev.id;
     }
-    if (prev && this.state(prev, now) !== 'expired') this.#expireAt(prev, now);
+    const replaced = prev && this.state(prev, now) !== 'expired' ? this.#expireAt(prev, now) : undefined;
     const id = randomUUID();
     const startsAt = Math.max(input.startsAt, now);
-    this.#silences.set(id, { id, ...fields(input), startsAt, updatedAt: now });
+    const created = { id, ...fields(input), startsAt, updatedAt: now };
+    this.#silences.set(id, created);
     this.#save();
+    if (replaced) this.#onChange?.(replaced, 'expired');
+    this.#onChange?.(created, 'created');
     return id;
   }
 
@@ -101,8 +113,9 @@ export class Silences implements Silencer {
     if (!s) throw new SilenceError(`silence ${id} not found`, true);
     const now = this.#now();
     if (this.state(s, now) === 'expired') throw new SilenceError(`silence ${id} is already expired`);
-    this.#expireAt(s, now);
+    const expired = this.#expireAt(s, now);
     this.#save();
+    this.#onChange?.(expired, 'expired');
   }
 
   silencedBy(labels: SeriesLabels): readonly string[] {
@@ -127,13 +140,10 @@ export class Silences implements Silencer {
     if (changed) this.#save();
   }
 
-  #expireAt(s: Silence, now: number): void {
-    this.#silences.set(s.id, {
-      ...s,
-      startsAt: Math.min(s.startsAt, now),
-      endsAt: now,
-      updatedAt: now,
-    });
+  #expireAt(s: Silence, now: number): Silence {
+    const expired = { ...s, startsAt: Math.min(s.startsAt, now), endsAt: now, updatedAt: now };
+    this.#silences.set(s.id, expired);
+    return expired;
   }
 
   #save(): void {

@@ -1,4 +1,5 @@
-import { QuantileSketch, toPrometheusName, VigilError } from '@vigil/metrics';
+import { QuantileSketch, toPrometheusName } from '@vigil/metrics';
+import { invalidOption } from '../errors/invalid-option.js';
 import { type SeriesLabels, STALE_NAN_BITS } from '../store/series-store.js';
 import { setLabel } from './labels.js';
 import type { ParsedSeries } from './parsed-series.js';
@@ -89,16 +90,17 @@ export class StatsdAggregator {
   constructor(options: StatsdAggregatorOptions = {}) {
     const { maxSeries = 10_000, ttlMs = 0, quantiles = [0.5, 0.9, 0.95, 0.99] } = options;
     if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) {
-      throw invalid('maxSeries', maxSeries, 'a positive integer');
+      throw invalidOption('StatsdAggregator', 'maxSeries', maxSeries, 'a positive integer');
     }
-    if (!(Number.isFinite(ttlMs) && ttlMs >= 0)) throw invalid('ttlMs', ttlMs, 'a number of ms >= 0');
+    if (!(Number.isFinite(ttlMs) && ttlMs >= 0))
+      throw invalidOption('StatsdAggregator', 'ttlMs', ttlMs, 'a number of ms >= 0');
     if (
       !Array.isArray(quantiles) ||
       quantiles.some(
         (q, i) => typeof q !== 'number' || !(q >= 0 && q <= 1) || (i > 0 && q <= quantiles[i - 1]!),
       )
     ) {
-      throw invalid('quantiles', quantiles, 'ascending numbers between 0 and 1');
+      throw invalidOption('StatsdAggregator', 'quantiles', quantiles, 'ascending numbers between 0 and 1');
     }
     this.#maxSeries = maxSeries;
     this.#ttlMs = ttlMs;
@@ -304,11 +306,4 @@ class RawIndex {
     if (!byTags.has(tags)) this.size++;
     byTags.set(tags, entry);
   }
-}
-
-function invalid(option: string, value: unknown, expected: string): VigilError {
-  return new VigilError(
-    'VIGIL_INVALID_OPTION',
-    `StatsdAggregator: ${option}: got ${JSON.stringify(value)}, expected ${expected}`,
-  );
 }

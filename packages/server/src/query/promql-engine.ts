@@ -1,4 +1,5 @@
-import { type Clock, systemClock, VigilError } from '@vigil/metrics';
+import { type Clock, systemClock } from '@vigil/metrics';
+import { invalidOption, positiveOption } from '../errors/invalid-option.js';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
@@ -40,16 +41,8 @@ export interface PromqlEngineOptions {
   readonly maxQueued?: number;
 }
 
-function invalidOption(option: string, shown: string, expected: string): VigilError {
-  return new VigilError('VIGIL_INVALID_OPTION', `PromqlEngine ${option}: got ${shown}, expected ${expected}`);
-}
-
-function positiveInteger(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value <= 0)
-    throw invalidOption(name, String(value), 'a positive integer');
-  return value;
-}
+const positiveInteger = (option: string, value: number | undefined, fallback: number) =>
+  positiveOption('PromqlEngine', option, value, fallback, true);
 
 /** PromQL evaluated by vigil over a SeriesStore. */
 export class PromqlEngine implements QueryEngine {
@@ -66,7 +59,7 @@ export class PromqlEngine implements QueryEngine {
 
   constructor(options: PromqlEngineOptions) {
     if (!options || typeof options.store?.select !== 'function')
-      throw invalidOption('store', typeof options?.store, 'a SeriesStore');
+      throw invalidOption('PromqlEngine', 'store', options?.store, 'a SeriesStore');
     this.#store = options.store;
     this.#clock = options.clock ?? systemClock;
     this.#lookbackMs = positiveInteger('lookbackDeltaMs', options.lookbackDeltaMs, 300_000);

@@ -1,4 +1,5 @@
-import { type Clock, systemClock, VigilError } from '@vigil/metrics';
+import { type Clock, systemClock } from '@vigil/metrics';
+import { invalidOption, positiveOption } from '../errors/invalid-option.js';
 
 export interface SqliteStoreOptions {
   /** Directory of the database files (created if missing). */
@@ -59,75 +60,72 @@ export const DEFAULT_MIN_FREE_DISK_SPACE_BYTES = 32 * 1024 * 1024;
 
 const DAY = 86_400_000;
 
-function invalid(option: string, value: unknown, expected: string): VigilError {
-  const shown =
-    typeof value === 'string'
-      ? JSON.stringify(value)
-      : typeof value === 'object'
-        ? 'an object'
-        : String(value);
-  return new VigilError('VIGIL_INVALID_OPTION', `${option}: got ${shown}, expected ${expected}`);
-}
-
-function positive(option: string, value: unknown, fallback: number, integer = false): number {
-  if (value === undefined) return fallback;
-  if (
-    typeof value !== 'number' ||
-    !(value > 0) ||
-    !Number.isFinite(value) ||
-    (integer && !Number.isInteger(value))
-  ) {
-    throw invalid(option, value, integer ? 'a positive integer' : 'a positive finite number');
-  }
-  return value;
-}
-
 export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreOptions {
   if (options === null || typeof options !== 'object')
-    throw invalid('options', options, 'an object with dir');
+    throw invalidOption('SqliteStore', 'options', options, 'an object with dir');
   if (typeof options.dir !== 'string' || options.dir === '')
-    throw invalid('dir', options.dir, 'a directory path');
-  const retentionDays = positive('retentionDays', options.retentionDays, 30);
-  const rollup1mDays = positive(
+    throw invalidOption('SqliteStore', 'dir', options.dir, 'a directory path');
+  const retentionDays = positiveOption('SqliteStore', 'retentionDays', options.retentionDays, 30);
+  const rollup1mDays = positiveOption(
+    'SqliteStore',
     'rollup1mRetentionDays',
     options.rollup1mRetentionDays,
     Math.max(30, retentionDays),
   );
-  const rollup1hDays = positive(
+  const rollup1hDays = positiveOption(
+    'SqliteStore',
     'rollup1hRetentionDays',
     options.rollup1hRetentionDays,
     Math.max(365, rollup1mDays),
   );
   const retentionBytes = options.retentionBytes ?? 0;
   if (typeof retentionBytes !== 'number' || !(retentionBytes >= 0) || !Number.isFinite(retentionBytes)) {
-    throw invalid('retentionBytes', retentionBytes, 'a number of bytes >= 0 (0: unlimited)');
+    throw invalidOption(
+      'SqliteStore',
+      'retentionBytes',
+      retentionBytes,
+      'a number of bytes >= 0 (0: unlimited)',
+    );
   }
   if (retentionBytes > 0 && retentionBytes < 1 << 20) {
-    throw invalid('retentionBytes', retentionBytes, 'at least 1 MiB (1048576), or 0 for unlimited');
+    throw invalidOption(
+      'SqliteStore',
+      'retentionBytes',
+      retentionBytes,
+      'at least 1 MiB (1048576), or 0 for unlimited',
+    );
   }
-  const chunkSamples = positive('chunkSamples', options.chunkSamples, 240, true);
+  const chunkSamples = positiveOption('SqliteStore', 'chunkSamples', options.chunkSamples, 240, true);
   if (chunkSamples < 8 || chunkSamples > 8192)
-    throw invalid('chunkSamples', chunkSamples, 'an integer from 8 to 8192');
+    throw invalidOption('SqliteStore', 'chunkSamples', chunkSamples, 'an integer from 8 to 8192');
   const synchronous = options.synchronous ?? 'normal';
   if (synchronous !== 'normal' && synchronous !== 'full') {
-    throw invalid('synchronous', synchronous, '"normal" or "full"');
+    throw invalidOption('SqliteStore', 'synchronous', synchronous, '"normal" or "full"');
   }
   const minFree = options.minFreeDiskSpaceBytes ?? DEFAULT_MIN_FREE_DISK_SPACE_BYTES;
   if (typeof minFree !== 'number' || !(minFree >= 0) || !Number.isFinite(minFree))
-    throw invalid('minFreeDiskSpaceBytes', minFree, 'a number of bytes >= 0 (0: no check)');
+    throw invalidOption(
+      'SqliteStore',
+      'minFreeDiskSpaceBytes',
+      minFree,
+      'a number of bytes >= 0 (0: no check)',
+    );
   const maxPageCount =
-    options.maxPageCount === undefined ? undefined : positive('maxPageCount', options.maxPageCount, 0, true);
+    options.maxPageCount === undefined
+      ? undefined
+      : positiveOption('SqliteStore', 'maxPageCount', options.maxPageCount, 0, true);
   const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
-  if (typeof onError !== 'function') throw invalid('onError', onError, 'a function');
+  if (typeof onError !== 'function') throw invalidOption('SqliteStore', 'onError', onError, 'a function');
   return {
     dir: options.dir,
     clock: options.clock ?? systemClock,
-    flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs, 1000),
+    flushIntervalMs: positiveOption('SqliteStore', 'flushIntervalMs', options.flushIntervalMs, 1000),
     rawRetentionMs: retentionDays * DAY,
     rollup1mRetentionMs: rollup1mDays * DAY,
     rollup1hRetentionMs: rollup1hDays * DAY,
     retentionBytes,
-    maxSeries: positive(
+    maxSeries: positiveOption(
+      'SqliteStore',
       'maxSeries',
       options.maxSeries,
       Number.POSITIVE_INFINITY,
@@ -135,7 +133,12 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
     ),
     chunkSamples,
     synchronous,
-    maintenanceIntervalMs: positive('maintenanceIntervalMs', options.maintenanceIntervalMs, 60_000),
+    maintenanceIntervalMs: positiveOption(
+      'SqliteStore',
+      'maintenanceIntervalMs',
+      options.maintenanceIntervalMs,
+      60_000,
+    ),
     minFreeDiskSpaceBytes: minFree,
     maxPageCount,
     onError,

@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { answers, freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { answers, type PeerProcess, startPeer } from './peer-process.js';
 
 /**
  * vigil's notification side against Debian's prometheus-alertmanager 0.25 (scripts/install-peers.sh):

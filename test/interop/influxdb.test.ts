@@ -7,7 +7,8 @@ import type { Counter } from '../../packages/metrics/src/core/counter.js';
 import { Registry } from '../../packages/metrics/src/core/registry.js';
 import { SUCCESS } from '../../packages/metrics/src/push/export-result.js';
 import { InfluxReporter } from '../../packages/metrics/src/push/influx-reporter.js';
-import { answers, freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { freePort } from '../support/free-port.js';
+import { answers, type PeerProcess, startPeer } from './peer-process.js';
 
 /**
  * vigil's InfluxDB reporter against Debian's influxd 1.6.7 (scripts/install-peers.sh), with

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { answers, freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { freePort } from '../support/free-port.js';
+import { answers, type PeerProcess, startPeer } from './peer-process.js';
 
 const run = promisify(execFile);
 const root = join(import.meta.dirname, '../..');

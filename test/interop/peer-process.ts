@@ -1,24 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 
 /**
  * Starting and stopping a real peer for one interop test file: on a free 127.0.0.1 port, with its
  * data in the caller's temporary directory, stopped by PID. A peer that is not installed fails the
  * test (scripts/install-peers.sh installs them); nothing is skipped.
  */
-
-/** A port that was free a moment ago on 127.0.0.1 (the OS picks it; the peer binds it right after). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port from the OS');
-  return address.port;
-}
 
 export interface PeerProcess {
   readonly pid: number;

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { exposeFrom, Registry } from '@vigil/metrics';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { type PeerProcess, startPeer } from './peer-process.js';
 
 /**
  * Debian's Prometheus 2.42 with `--enable-feature=native-histograms` scrapes a @vigil/metrics endpoint

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { type PeerProcess, startPeer } from './peer-process.js';
 
 /**
  * Debian's Prometheus 2.42 beside vigil, both ways at once: it scrapes vigil's /metrics and

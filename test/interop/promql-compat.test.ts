@@ -6,7 +6,8 @@ import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import type { SeriesSamples } from '../../packages/server/src/store/series-store.js';
-import { freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { freePort } from '../support/free-port.js';
+import { type PeerProcess, startPeer } from './peer-process.js';
 import { CORPUS_SPAN_MS, corpusSeries } from './promql-corpus-data.js';
 
 /**

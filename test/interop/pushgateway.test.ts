@@ -12,7 +12,8 @@ import {
 import { toPrometheusText } from '../../packages/metrics/src/expo/prometheus-text.js';
 import { SUCCESS } from '../../packages/metrics/src/push/export-result.js';
 import { Pushgateway } from '../../packages/metrics/src/push/pushgateway.js';
-import { answers, freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { freePort } from '../support/free-port.js';
+import { answers, type PeerProcess, startPeer } from './peer-process.js';
 
 /**
  * vigil's Pushgateway reporter against Debian's prometheus-pushgateway 1.5 (scripts/install-peers.sh):

@@ -6,8 +6,9 @@ import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import { isStaleNaN, type SeriesSamples } from '../../packages/server/src/store/series-store.js';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { freePort, type PeerProcess, startPeer } from './peer-process.js';
+import { type PeerProcess, startPeer } from './peer-process.js';
 import { CORPUS_SPAN_MS, corpusSeries } from './promql-corpus-data.js';
 
 /**

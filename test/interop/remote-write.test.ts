@@ -11,6 +11,7 @@ import {
   STALE_NAN_BITS,
   staleNaN,
 } from '../../packages/server/src/store/series-store.js';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
 
 /**
@@ -25,14 +26,6 @@ let capture: Server;
 let prometheus: ChildProcess | undefined;
 let base = '';
 let startedAt = 0;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const prometheusLog = () =>
   `Prometheus log:\n${readFileSync(join(work, 'prometheus.log'), 'utf8').split('\n').slice(-15).join('\n')}`;

@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { freePort } from './peer-process.js';
 
 /**
  * `vigil top` in a real pseudo-terminal: Debian's tmux (scripts/install-peers.sh) runs it in a

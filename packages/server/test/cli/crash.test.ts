@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.js';
+import { freePort } from '../../../../test/support/free-port.js';
 
 /**
  * The durability promise of `vigil serve`, end to end: a real process, pushed to without pause, is

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.js';
+import { freePort } from '../../../../test/support/free-port.js';
 
 const main = join(import.meta.dirname, '../../dist/cli/main.js');
 const data = mkdtempSync(join(tmpdir(), 'vigil-demo-'));

@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.js';
+import { freePort } from '../../../../test/support/free-port.js';
 
 /**
  * `vigil serve` as a real process, started over a broken input: it must exit non-zero at once,

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from './free-port.js';
+import { freePort } from '../../../../test/support/free-port.js';
 
 /** `vigil serve` as a real process: SIGHUP reloads the rule files; a broken one is refused and the rules stay. */
 const main = join(import.meta.dirname, '../../dist/cli/main.js');

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../cli/free-port.js';
+import { freePort } from '../../../../test/support/free-port.js';
 
 /** An incident and its timeline, once reported by the API, survive SIGKILL of `vigil serve`. */
 const main = join(import.meta.dirname, '../../dist/cli/main.js');

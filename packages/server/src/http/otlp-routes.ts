@@ -48,6 +48,7 @@ export function otlpRoutes(router: Router, { writer, delta, bodyLimit }: OtlpRou
       const translated = translateOtlp(request, delta);
       writer.metadata.recordEntries(translated.families);
       await writer.write('otlp', translated.series);
+      await writer.writeHistograms('otlp', translated.histograms);
       if (translated.rejected > 0) writer.malformed('otlp', 'rejected_points', translated.rejected);
       const message = translated.errors.join('\n').slice(0, MAX_MESSAGE);
       if (json) {

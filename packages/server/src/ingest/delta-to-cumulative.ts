@@ -9,13 +9,13 @@ export interface DeltaToCumulativeOptions {
 }
 
 interface Stream {
-  values: number[];
+  total: unknown;
   lastTimeMs: number;
   seenAtMs: number;
 }
 
-export type DeltaOutcome =
-  | { readonly ok: true; readonly values: readonly number[] }
+export type DeltaOutcome<T = readonly number[]> =
+  | { readonly ok: true; readonly values: T }
   | { readonly ok: false; readonly reason: 'out_of_order' | 'too_many_streams' };
 
 /**
@@ -40,25 +40,34 @@ export class DeltaToCumulative {
 
   /**
    * Adds one delta point's values (a sum's value; a histogram's count, sum and bucket counts) to its
-   * stream and answers the totals. A point not newer than the last one of its stream is refused,
-   * since adding it twice would count it twice.
+   * stream and answers the totals. A histogram whose buckets changed starts over: its old totals no
+   * longer line up.
    */
   add(key: string, timeMs: number, deltas: readonly number[]): DeltaOutcome {
+    return this.accumulate(key, timeMs, deltas, (total, d) =>
+      total.length !== d.length ? d : total.map((v, i) => v + d[i]!),
+    );
+  }
+
+  /**
+   * Adds `delta` to the total of stream `key` with `plus` (which returns a new total) and answers
+   * the total. A point not newer than the last one of its stream is refused, since adding it twice
+   * would count it twice. A key names one kind of total: `plus` sees only totals it made.
+   */
+  accumulate<T>(key: string, timeMs: number, delta: T, plus: (total: T, delta: T) => T): DeltaOutcome<T> {
     const now = this.#o.clock.now();
     this.#sweep(now);
     const stream = this.#streams.get(key);
     if (!stream) {
       if (this.#streams.size >= this.#o.maxStreams) return { ok: false, reason: 'too_many_streams' };
-      this.#streams.set(key, { values: [...deltas], lastTimeMs: timeMs, seenAtMs: now });
-      return { ok: true, values: deltas };
+      this.#streams.set(key, { total: delta, lastTimeMs: timeMs, seenAtMs: now });
+      return { ok: true, values: delta };
     }
     if (timeMs <= stream.lastTimeMs) return { ok: false, reason: 'out_of_order' };
-    // A histogram whose buckets changed starts over: its old totals no longer line up.
-    if (stream.values.length !== deltas.length) stream.values = [...deltas];
-    else for (let i = 0; i < deltas.length; i++) stream.values[i]! += deltas[i]!;
+    stream.total = plus(stream.total as T, delta);
     stream.lastTimeMs = timeMs;
     stream.seenAtMs = now;
-    return { ok: true, values: [...stream.values] };
+    return { ok: true, values: stream.total as T };
   }
 
   #sweep(now: number): void {

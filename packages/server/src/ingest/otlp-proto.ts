@@ -1,5 +1,8 @@
+import { unzigzag } from './histogram-proto.js';
 import {
   attributeText,
+  type ExponentialBuckets,
+  type ExponentialHistogramPoint,
   type HistogramPoint,
   NO_RECORDED_VALUE,
   type NumberPoint,
@@ -135,16 +138,13 @@ function metricData(r: ProtoReader, kind: number, end: number): OtlpMetric {
   const numbers: NumberPoint[] = [];
   const histograms: HistogramPoint[] = [];
   const summaries: SummaryPoint[] = [];
-  let exponential = 0;
+  const exponentials: ExponentialHistogramPoint[] = [];
   each(r, end, (field, wire, fieldEnd) => {
     if (field === DATA_POINTS && wire === LEN) {
       if (kind === METRIC_GAUGE || kind === METRIC_SUM) numbers.push(numberPoint(r, fieldEnd));
       else if (kind === METRIC_HISTOGRAM) histograms.push(histogramPoint(r, fieldEnd));
       else if (kind === METRIC_SUMMARY) summaries.push(summaryPoint(r, fieldEnd));
-      else {
-        exponential++;
-        return false;
-      }
+      else exponentials.push(exponentialPoint(r, fieldEnd));
       return true;
     }
     if (field === TEMPORALITY && wire === VARINT) temporality = r.varint(end, 'aggregation_temporality');
@@ -163,7 +163,12 @@ function metricData(r: ProtoReader, kind: number, end: number): OtlpMetric {
     case METRIC_SUMMARY:
       return { ...base, type: 'summary', points: summaries };
     default:
-      return { ...base, type: 'exponential_histogram', points: exponential };
+      return {
+        ...base,
+        type: 'exponential_histogram',
+        temporality: temporalityOf(temporality),
+        points: exponentials,
+      };
   }
 }
 
@@ -223,6 +228,43 @@ function histogramPoint(r: ProtoReader, end: number): HistogramPoint {
     return true;
   });
   return { ...point(p), count, sum, bucketCounts, bounds };
+}
+
+function exponentialPoint(r: ProtoReader, end: number): ExponentialHistogramPoint {
+  const p: PointFields = { attributes: [], startMs: 0, timeMs: 0, flags: 0 };
+  let count = 0;
+  let sum: number | undefined;
+  let scale = 0;
+  let zeroCount = 0;
+  let positive: ExponentialBuckets = { offset: 0, counts: [] };
+  let negative: ExponentialBuckets = { offset: 0, counts: [] };
+  each(r, end, (field, wire, fieldEnd) => {
+    if (pointField(r, p, 1, 10, field, wire, fieldEnd)) return true;
+    if (field === 4 && wire === I64) count = uint64(r, end);
+    else if (field === 5 && wire === I64) sum = float64(r, end);
+    else if (field === 6 && wire === VARINT) scale = unzigzag(r.varint(end, 'scale'));
+    else if (field === 7 && wire === I64) zeroCount = uint64(r, end);
+    else if (field === 8 && wire === LEN) positive = buckets(r, fieldEnd);
+    else if (field === 9 && wire === LEN) negative = buckets(r, fieldEnd);
+    else return false;
+    return true;
+  });
+  return { ...point(p), count, sum, scale, zeroCount, positive, negative };
+}
+
+/** `Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }`, the counts packed or not. */
+function buckets(r: ProtoReader, end: number): ExponentialBuckets {
+  let offset = 0;
+  const counts: number[] = [];
+  each(r, end, (field, wire, fieldEnd) => {
+    if (field === 1 && wire === VARINT) offset = unzigzag(r.varint(end, 'Buckets.offset'));
+    else if (field === 2 && wire === VARINT) counts.push(r.varint(end, 'Buckets.bucket_counts'));
+    else if (field === 2 && wire === LEN)
+      while (r.pos < fieldEnd) counts.push(r.varint(fieldEnd, 'Buckets.bucket_counts'));
+    else return false;
+    return true;
+  });
+  return { offset, counts };
 }
 
 function summaryPoint(r: ProtoReader, end: number): SummaryPoint {

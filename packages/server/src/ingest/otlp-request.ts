@@ -32,7 +32,11 @@ export type OtlpMetric =
       readonly temporality: Temporality;
       readonly points: readonly HistogramPoint[];
     })
-  | (MetricBase & { readonly type: 'exponential_histogram'; readonly points: number })
+  | (MetricBase & {
+      readonly type: 'exponential_histogram';
+      readonly temporality: Temporality;
+      readonly points: readonly ExponentialHistogramPoint[];
+    })
   | (MetricBase & { readonly type: 'summary'; readonly points: readonly SummaryPoint[] })
   | (MetricBase & { readonly type: 'empty' });
 
@@ -61,6 +65,24 @@ export interface HistogramPoint extends PointBase {
   /** Per-bucket counts, one more than `bounds`. */
   readonly bucketCounts: readonly number[];
   readonly bounds: readonly number[];
+}
+
+/**
+ * Bucket `i` of scale `s` covers `(base^i, base^(i+1)]`, `base = 2^(2^-s)`; `counts[k]` is bucket
+ * `offset + k`'s count.
+ */
+export interface ExponentialBuckets {
+  readonly offset: number;
+  readonly counts: readonly number[];
+}
+
+export interface ExponentialHistogramPoint extends PointBase {
+  readonly count: number;
+  readonly sum: number | undefined;
+  readonly scale: number;
+  readonly zeroCount: number;
+  readonly positive: ExponentialBuckets;
+  readonly negative: ExponentialBuckets;
 }
 
 export interface SummaryPoint extends PointBase {
@@ -178,7 +200,22 @@ function jsonMetric(m: unknown, at: string): OtlpMetric {
   }
   if (metric.exponentialHistogram !== undefined) {
     const e = object(metric.exponentialHistogram, `${at}.exponentialHistogram`);
-    return { ...base, type: 'exponential_histogram', points: array(e.dataPoints, `${at}.dataPoints`).length };
+    return {
+      ...base,
+      type: 'exponential_histogram',
+      temporality: temporalityOf(
+        integer(e.aggregationTemporality, `${at}.exponentialHistogram.aggregationTemporality`),
+      ),
+      points: jsonPoints(e.dataPoints, `${at}.exponentialHistogram`, (p, where) => ({
+        ...jsonPointBase(p, where),
+        count: integer(p.count, `${where}.count`),
+        sum: p.sum === undefined || p.sum === null ? undefined : double(p.sum, `${where}.sum`),
+        scale: integer(p.scale, `${where}.scale`),
+        zeroCount: integer(p.zeroCount, `${where}.zeroCount`),
+        positive: jsonBuckets(p.positive, `${where}.positive`),
+        negative: jsonBuckets(p.negative, `${where}.negative`),
+      })),
+    };
   }
   if (metric.summary !== undefined) {
     const s = object(metric.summary, `${at}.summary`);
@@ -208,6 +245,15 @@ function jsonPoints<T>(
     const where = `${at}.dataPoints[${i}]`;
     return read(object(p, where), where);
   });
+}
+
+function jsonBuckets(v: unknown, at: string): ExponentialBuckets {
+  if (v === undefined || v === null) return { offset: 0, counts: [] };
+  const b = object(v, at);
+  return {
+    offset: integer(b.offset, `${at}.offset`),
+    counts: array(b.bucketCounts, `${at}.bucketCounts`).map((c, i) => integer(c, `${at}.bucketCounts[${i}]`)),
+  };
 }
 
 function jsonNumberPoint(p: Record<string, unknown>, where: string): NumberPoint {

@@ -1,7 +1,15 @@
-import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
-import type { DeltaToCumulative } from './delta-to-cumulative.js';
+import { NativeHistogramError } from '../store/native-histogram.js';
+import {
+  type SeriesHistograms,
+  type SeriesLabels,
+  type SeriesSamples,
+  staleNaN,
+} from '../store/series-store.js';
+import type { DeltaOutcome, DeltaToCumulative } from './delta-to-cumulative.js';
+import { addExponential, exponentialToNative } from './otlp-exponential.js';
 import { prometheusLabelName, prometheusMetricName } from './otlp-names.js';
 import {
+  type ExponentialHistogramPoint,
   goFixed,
   type HistogramPoint,
   type OtlpAttributes,
@@ -15,6 +23,8 @@ import type { WriteMetadata } from './remote-write.js';
 /** What one OTLP export becomes: samples to store, metadata, and the points refused with why. */
 export interface OtlpTranslation {
   readonly series: SeriesSamples[];
+  /** Native histogram samples, from exponential histograms. */
+  readonly histograms: SeriesHistograms[];
   readonly families: WriteMetadata[];
   /** Data points refused (OTLP's `rejected_data_points`). */
   rejected: number;
@@ -28,11 +38,11 @@ const IDENTIFYING = new Set(['service.name', 'service.namespace', 'service.insta
  * Translates OTLP metrics as Prometheus 3 does: `job` from `service.namespace/service.name`,
  * `instance` from `service.instance.id`, the other resource attributes on a `target_info` series,
  * Prometheus names with unit and `_total` suffixes, histograms as classic `_bucket`/`_sum`/`_count`
- * series, summaries as `quantile` series. Delta sums and histograms become cumulative through
- * `delta`. Exponential histograms are refused: the store keeps no native histograms.
+ * series, exponential histograms as native histograms (otlp-exponential.ts), summaries as `quantile`
+ * series. Delta sums and histograms of both kinds become cumulative through `delta`.
  */
 export function translateOtlp(request: OtlpRequest, delta: DeltaToCumulative): OtlpTranslation {
-  const out: OtlpTranslation = { series: [], families: [], rejected: 0, errors: [] };
+  const out: OtlpTranslation = { series: [], histograms: [], families: [], rejected: 0, errors: [] };
   for (const resource of request.resources) translateResource(resource, delta, out);
   return out;
 }
@@ -130,12 +140,7 @@ class MetricTranslation {
         break;
       }
       case 'exponential_histogram':
-        if (m.points > 0) {
-          this.#refuse(
-            m.points,
-            'exponential histograms are not supported: send explicit-bucket histograms (the SDK default) instead',
-          );
-        }
+        this.#exponential(prometheusMetricName(m.name, m.unit, 'other'), m.temporality, m.points);
         break;
       case 'empty':
         break;
@@ -206,8 +211,42 @@ class MetricTranslation {
     }
   }
 
+  /** Native histograms, one sample a point; a point that makes no valid histogram is refused with why. */
+  #exponential(name: string, temporality: Temporality, points: readonly ExponentialHistogramPoint[]): void {
+    if (temporality === 'unspecified') {
+      this.#refuse(points.length, 'aggregation temporality unspecified');
+      return;
+    }
+    this.#family(name, 'histogram');
+    for (const p of points) {
+      const labels = { ...this.#labels(p.attributes), __name__: name };
+      if (p.noValue) {
+        // A staleness marker as the scraper writes one for a histogram series: a float stale NaN.
+        this.#push(labels, this.#at(p.timeMs), staleNaN());
+        continue;
+      }
+      try {
+        let histogram = exponentialToNative(p);
+        if (temporality === 'delta') {
+          // The key differs from any float series' key: its total is a histogram, not numbers.
+          const key = JSON.stringify({ ...labels, le: 'exponential' });
+          const total = this.#accepted(this.#delta.accumulate(key, p.timeMs, p, addExponential));
+          if (!total) continue;
+          histogram = exponentialToNative(total);
+        }
+        this.#out.histograms.push({ labels, timestamps: [this.#at(p.timeMs)], histograms: [histogram] });
+      } catch (error) {
+        if (!(error instanceof NativeHistogramError)) throw error;
+        this.#refuse(1, error.message);
+      }
+    }
+  }
+
   #cumulative(labels: SeriesLabels, timeMs: number, deltas: number[]): readonly number[] | undefined {
-    const outcome = this.#delta.add(JSON.stringify(labels), timeMs, deltas);
+    return this.#accepted(this.#delta.add(JSON.stringify(labels), timeMs, deltas));
+  }
+
+  #accepted<T>(outcome: DeltaOutcome<T>): T | undefined {
     if (outcome.ok) return outcome.values;
     this.#refuse(
       1,

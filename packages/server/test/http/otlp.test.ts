@@ -9,6 +9,7 @@ import {
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
+  AggregationType,
   MeterProvider,
   PeriodicExportingMetricReader,
   type PushMetricExporter,
@@ -47,9 +48,28 @@ async function query(expr: string): Promise<Record<string, number>> {
   );
 }
 
+/** The first series' native histogram, as /api/v1/query answers it. */
+async function histogram(expr: string) {
+  const res = await fetch(`${server.url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+  const body = (await res.json()) as {
+    data: {
+      result: {
+        metric: Record<string, string>;
+        histogram: [number, { count: string; sum: string; buckets: [number, string, string, string][] }];
+      }[];
+    };
+  };
+  const [first] = body.data.result;
+  if (!first) throw new Error(`${expr}: no histogram`);
+  return { metric: first.metric, ...first.histogram[1] };
+}
+
 /** An SDK meter provider exporting through `exporter` only when flushed. */
-function sdk(exporter: PushMetricExporter) {
+function sdk(exporter: PushMetricExporter, exponential = false) {
   const provider = new MeterProvider({
+    ...(exponential && {
+      views: [{ instrumentName: '*', aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }],
+    }),
     resource: resourceFromAttributes({
       'service.name': 'checkout',
       'service.namespace': 'shop',
@@ -129,6 +149,96 @@ describe('OTLP/HTTP metrics from the OpenTelemetry SDK', () => {
   });
 });
 
+describe('OTLP exponential histograms from the OpenTelemetry SDK', () => {
+  // Powers of two and integers sit on bucket boundaries: each must land in the bucket whose upper bound it is.
+  const values = [0, 0.5, 1, 1, 2, 3, 3.5, 4, 10, 1024];
+
+  /** Prometheus's buckets for `observed` at `schema`: upper bound (the least 2^(i/2^schema) ≥ v) to count. */
+  function bucketsAt(schema: number, observed: readonly number[]): Map<number, number> {
+    const n = 2 ** schema;
+    const out = new Map<number, number>();
+    for (const v of observed.filter((x) => x > 0)) {
+      let i = Math.ceil(Math.log2(v) * n);
+      while (2 ** ((i - 1) / n) >= v) i--;
+      while (2 ** (i / n) < v) i++;
+      out.set(2 ** (i / n), (out.get(2 ** (i / n)) ?? 0) + 1);
+    }
+    return out;
+  }
+
+  /** The non-empty positive buckets of an API histogram: upper bound to count. */
+  function positiveBuckets(h: { buckets: [number, string, string, string][] }): Map<number, number> {
+    return new Map(
+      h.buckets
+        .filter(([, lo, , c]) => Number(lo) > 0 && c !== '0')
+        .map(([, , hi, c]) => [Number(hi), Number(c)]),
+    );
+  }
+
+  it('stores the protobuf exporter cumulative points as native histograms that PromQL reads exactly', async () => {
+    const { meter, provider } = sdk(new ProtoExporter({ url: `${server.url}/v1/metrics` }), true);
+    const latency = meter.createHistogram('rpc.duration', { unit: 'ms' });
+    for (const v of values) latency.record(v, { method: 'get' });
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const target = { instance: 'pod-1', job: 'shop/checkout' };
+    const h = await histogram('rpc_duration_milliseconds');
+    expect(h.metric).toEqual({ __name__: 'rpc_duration_milliseconds', method: 'get', ...target });
+    expect(h.count).toBe(String(values.length));
+    expect(Number(h.sum)).toBe(values.reduce((a, b) => a + b, 0));
+    // 2^-1 to 2^10 is 11 octaves: the SDK's 160 buckets hold them at scale 3 (88), not 4 (176).
+    expect(positiveBuckets(h)).toEqual(bucketsAt(3, values));
+    for (const v of [0.5, 1, 2, 4, 1024]) expect(positiveBuckets(h).has(v)).toBe(true);
+    expect(h.buckets[0]!.map(Number)).toEqual([3, -1e-128, 1e-128, 1]);
+    const byCount = await query('histogram_count(rpc_duration_milliseconds)');
+    expect(Object.values(byCount)).toEqual([values.length]);
+  });
+
+  it('merges scale 20 down to schema 8 as Prometheus does, bucket for bucket', async () => {
+    const { meter, provider } = sdk(new JsonExporter({ url: `${server.url}/v1/metrics` }), true);
+    const narrow = meter.createHistogram('tokens.per.word');
+    // Within a factor of 1.001 of one another the SDK keeps scale 20; 1 is a boundary.
+    const close = [1, 1.0001, 1.0002, 1.0005, 1.0009];
+    for (const v of close) narrow.record(v);
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const h = await histogram('tokens_per_word');
+    expect(h.count).toBe(String(close.length));
+    expect(positiveBuckets(h)).toEqual(bucketsAt(8, close));
+  });
+
+  it('adds delta points whose scales differ into one cumulative series', async () => {
+    const exporter = new ProtoExporter({
+      url: `${server.url}/v1/metrics`,
+      temporalityPreference: AggregationTemporalityPreference.DELTA,
+    });
+    const { meter, provider } = sdk(exporter, true);
+    const sizes = meter.createHistogram('payload.size', { unit: 'By' });
+    sizes.record(100);
+    sizes.record(101);
+    await provider.forceFlush();
+    // A wider range in the second interval: its point comes at a coarser scale than the first's.
+    sizes.record(3);
+    sizes.record(1e6);
+    await provider.forceFlush();
+    await provider.shutdown();
+
+    const h = await histogram('payload_size_bytes');
+    expect(h.count).toBe('4');
+    expect(Number(h.sum)).toBe(100 + 101 + 3 + 1e6);
+    for (const v of [3, 100, 101, 1e6]) {
+      expect(h.buckets.some(([, lo, hi, c]) => Number(lo) < v && v <= Number(hi) && Number(c) > 0)).toBe(
+        true,
+      );
+    }
+    const p50 = Object.values(await query('histogram_quantile(0.5, payload_size_bytes)'))[0]!;
+    expect(p50).toBeGreaterThan(3);
+    expect(p50).toBeLessThanOrEqual(101 * 1.1);
+  });
+});
+
 describe('POST /v1/metrics', () => {
   const ns = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
   const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'svc' } }] };
@@ -139,8 +249,21 @@ describe('POST /v1/metrics', () => {
       body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
     });
 
-  it('answers partial success for exponential histograms and keeps the rest of the request', async () => {
+  it('answers partial success for an exponential histogram Prometheus refuses and keeps the rest of the request', async () => {
     const now = Date.now();
+    const exponential = (scale: number) => ({
+      aggregationTemporality: 2,
+      dataPoints: [
+        {
+          timeUnixNano: ns(now),
+          count: '3',
+          sum: 4,
+          scale,
+          zeroCount: '1',
+          positive: { bucketCounts: ['2'] },
+        },
+      ],
+    });
     const res = await post({
       resourceMetrics: [
         {
@@ -149,13 +272,8 @@ describe('POST /v1/metrics', () => {
             {
               metrics: [
                 { name: 'temp', gauge: { dataPoints: [{ timeUnixNano: ns(now), asDouble: 21.5 }] } },
-                {
-                  name: 'latency',
-                  exponentialHistogram: {
-                    aggregationTemporality: 2,
-                    dataPoints: [{ timeUnixNano: ns(now), count: '1', scale: 3 }],
-                  },
-                },
+                { name: 'coarse', exponentialHistogram: exponential(-5) },
+                { name: 'latency', exponentialHistogram: exponential(-4) },
               ],
             },
           ],
@@ -167,10 +285,17 @@ describe('POST /v1/metrics', () => {
       partialSuccess: { rejectedDataPoints: string; errorMessage: string };
     };
     expect(body.partialSuccess.rejectedDataPoints).toBe('1');
-    expect(body.partialSuccess.errorMessage).toMatch(
-      /metric "latency": 1 points refused: exponential histograms/,
+    expect(body.partialSuccess.errorMessage).toBe(
+      'metric "coarse": 1 points refused: exponential histogram scale -5 is below -4, the coarsest native histogram schema',
     );
     expect(await query('temp')).toEqual({ '{__name__="temp",job="svc"}': 21.5 });
+    // Scale -4: base 2^16; OTel bucket 0 is (1, 65536], the zero bucket [-1e-128, 1e-128].
+    const latency = await histogram('latency');
+    expect(latency).toMatchObject({ metric: { __name__: 'latency', job: 'svc' }, count: '3', sum: '4' });
+    expect(latency.buckets.map((b) => b.map(Number))).toEqual([
+      [3, -1e-128, 1e-128, 1],
+      [0, 1, 65536, 2],
+    ]);
   });
 
   it('refuses a delta point that is not newer than the last one of its series', async () => {

@@ -17,6 +17,7 @@ import { bearerAuth } from '../http/bearer-auth.js';
 import { LiveStream } from '../http/live-stream.js';
 import { prometheusConfigYaml, prometheusFlags, retention } from '../http/prometheus-config-view.js';
 import { AckLinks } from '../incidents/ack-links.js';
+import { incidentImpact } from '../incidents/incident-impact.js';
 import { IncidentManager } from '../incidents/incident-manager.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
 import { PushGroups } from '../ingest/push-groups.js';
@@ -92,6 +93,11 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           throw new ConfigError(
             `escalation_policies: policy "${policy.name}" names receiver "${receiver}", which the notification configuration does not define (it has: ${[...receiverNames].join(', ')})`,
           );
+  for (const receiver of config.incidents.postmortemReceivers)
+    if (!receiverNames.has(receiver))
+      throw new ConfigError(
+        `incidents.postmortemReceivers: names receiver "${receiver}", which the notification configuration does not define (it has: ${[...receiverNames].join(', ')})`,
+      );
   for (const report of config.reports)
     for (const receiver of report.receivers)
       if (!receiverNames.has(receiver))
@@ -239,6 +245,16 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       ackLinkTtlMs: config.incidents.ackLinkTtlMs,
       externalURL: () => config.externalUrl ?? externalURL,
       tickMs: config.incidents.escalationTickMs,
+      postmortemReceivers: config.incidents.postmortemReceivers,
+      impact: (incident) =>
+        incidentImpact(incident, {
+          engine,
+          slos: () => slos,
+          alertingRules: () =>
+            rules.groups().flatMap((g) => g.spec.rules.filter((r) => r.kind === 'alerting')),
+          parse: parsePromql,
+          now: () => clock.now(),
+        }),
     }),
     (i) => i.stop(),
   );

@@ -85,6 +85,8 @@ export interface IncidentsConfig {
   /** How often escalation deadlines are checked. */
   readonly escalationTickMs: number;
   readonly escalationPolicies: readonly EscalationPolicyConfig[];
+  /** Receivers the post-mortem is posted to when an incident resolves. */
+  readonly postmortemReceivers: readonly string[];
 }
 
 /** If nobody acknowledges an incident matching `match`, notify each step's receivers `afterMs` after it opened. */
@@ -237,6 +239,7 @@ const FILE_SCHEMA = z
         retentionDays: z.number().positive(),
         ackLinkTtl: duration.refine((ms) => ms >= 60_000, 'expected at least 1m'),
         escalationTick: duration.refine((ms) => ms >= 1000, 'expected at least 1s'),
+        postmortemReceivers: z.array(z.string().min(1)),
       })
       .partial()
       .strict(),
@@ -482,6 +485,7 @@ function resolve(c: FileConfig): Config {
       retentionDays: c.incidents?.retentionDays ?? 90,
       ackLinkTtlMs: c.incidents?.ackLinkTtl ?? 86_400_000,
       escalationTickMs: c.incidents?.escalationTick ?? 15_000,
+      postmortemReceivers: c.incidents?.postmortemReceivers ?? [],
       escalationPolicies: (c.escalation_policies ?? []).map((p) => ({
         name: p.name,
         match: p.match,

@@ -4,7 +4,6 @@ import { escapeHtml } from '../alerts/notify/email-message.js';
 import type { AckLinks } from '../incidents/ack-links.js';
 import type { Incident } from '../incidents/incident.js';
 import type { IncidentManager } from '../incidents/incident-manager.js';
-import { postMortem } from '../incidents/post-mortem.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
 import { sendJson, sendText } from './respond.js';
@@ -47,10 +46,12 @@ export function incidentRoutes(router: Router, options: IncidentRoutesOptions): 
   router.on('GET', '/api/incidents/:id', ({ res, params }) => {
     sendJson(res, 200, incidentJson(found(incidents.get(params.id!), params.id!), true));
   });
-  router.on('GET', '/api/incidents/:id/postmortem', ({ res, params }) => {
-    const incident = found(incidents.get(params.id!), params.id!);
-    res.setHeader('content-disposition', `attachment; filename="postmortem-${incident.id}.md"`);
-    sendText(res, 200, 'text/markdown; charset=utf-8', postMortem(incident));
+  router.on('GET', '/api/incidents/:id/postmortem', async ({ res, params }) => {
+    const id = params.id!;
+    const markdown = await incidents.postMortem(id);
+    if (markdown === undefined) throw new HttpError('VIGIL_NOT_FOUND', `no incident "${id}"`);
+    res.setHeader('content-disposition', `attachment; filename="postmortem-${id}.md"`);
+    sendText(res, 200, 'text/markdown; charset=utf-8', markdown);
   });
   const byOf = async (req: Parameters<Parameters<Router['on']>[2]>[0]['req'], fallback: string) => {
     const body = await readBody(req, options.bodyLimit);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, Registry } from '@vigil/metrics';
 import type { DeliveryResult } from '../alerts/notify/delivery.js';
+import { escapeHtml } from '../alerts/notify/email-message.js';
 import type { FlushedGroup, GroupObserver, IncidentLink } from '../alerts/notify/group-observer.js';
 import { matchersString, matchesAll } from '../alerts/notify/matcher.js';
 import { idempotencyKey, type Notification } from '../alerts/notify/notification.js';
@@ -9,6 +10,8 @@ import type { EscalationPolicyConfig } from '../config/config.js';
 import type { DocumentFile } from '../store/document-file.js';
 import type { AckLinks } from './ack-links.js';
 import { type Incident, type IncidentStatus, severityRank, type TimelineEntry } from './incident.js';
+import type { IncidentImpact } from './incident-impact.js';
+import { postMortem } from './post-mortem.js';
 
 export interface IncidentManagerOptions {
   readonly documents: DocumentFile;
@@ -28,6 +31,10 @@ export interface IncidentManagerOptions {
   readonly externalURL: () => string;
   /** How often escalation deadlines are checked. */
   readonly tickMs: number;
+  /** Measures what an incident cost, for its post-mortem; none leaves the impact figures out. */
+  readonly impact?: ((incident: Incident) => Promise<IncidentImpact>) | undefined;
+  /** Receivers the post-mortem is posted to when an incident resolves. */
+  readonly postmortemReceivers?: readonly string[] | undefined;
 }
 
 export interface IncidentQuery {
@@ -51,6 +58,9 @@ export class IncidentManager implements GroupObserver {
   readonly #last = new Map<string, Incident>();
   readonly #stops: Array<() => void> = [];
   #escalating: Promise<void> | undefined;
+  /** Resolved incidents whose post-mortem is still to be posted, by id. */
+  readonly #unposted = new Set<string>();
+  #posting: Promise<void> | undefined;
   readonly #opened;
   readonly #openGauge;
   readonly #escalations;
@@ -63,6 +73,7 @@ export class IncidentManager implements GroupObserver {
     for (const doc of options.documents.list()) {
       const incident = JSON.parse(doc.json) as Incident;
       if (incident.status !== 'resolved') this.#active.set(incident.groupKey, incident);
+      else if (incident.postmortem === 'pending') this.#unposted.add(incident.id);
     }
     const r = options.registry;
     this.#opened = r?.counter({
@@ -99,12 +110,91 @@ export class IncidentManager implements GroupObserver {
       clock.every(3_600_000, () => this.#o.documents.prune(clock.now())),
     );
     void this.escalate();
+    void this.postPostMortems();
   }
 
-  /** Stops the timers and waits for an escalation under way. */
+  /** Stops the timers and waits for an escalation or a post-mortem under way. */
   async stop(): Promise<void> {
     for (const stop of this.#stops.splice(0)) stop();
     await this.#escalating;
+    await this.#posting;
+  }
+
+  /** The post-mortem draft in Markdown, with the impact measured now; undefined for an unknown id. */
+  async postMortem(id: string): Promise<string | undefined> {
+    const incident = this.get(id);
+    if (!incident) return undefined;
+    return postMortem(incident, await this.#o.impact?.(incident));
+  }
+
+  /**
+   * Posts the post-mortem of every resolved incident that has not had it yet to the configured
+   * receivers, once (a crash before it is marked sent posts it again, with the same idempotency key).
+   */
+  postPostMortems(): Promise<void> {
+    this.#posting ??= this.#postDue().finally(() => {
+      this.#posting = undefined;
+    });
+    return this.#posting;
+  }
+
+  async #postDue(): Promise<void> {
+    for (let id = first(this.#unposted); id !== undefined; id = first(this.#unposted)) {
+      this.#unposted.delete(id);
+      const incident = this.#activeById(id) ?? this.get(id);
+      if (incident?.postmortem !== 'pending') continue;
+      // A failed measurement leaves the figures out rather than the whole post-mortem.
+      const impact = await this.#o.impact?.(incident).catch((error: unknown) => {
+        this.#entry(
+          incident,
+          this.#o.clock.now(),
+          'note',
+          `impact not measured: ${(error as Error).message}`,
+        );
+        return undefined;
+      });
+      const markdown = postMortem(incident, impact);
+      const n: Notification = {
+        receiver: '',
+        groupKey: incident.groupKey,
+        status: 'resolved',
+        groupLabels: incident.groupLabels,
+        alerts: [],
+        externalURL: this.#o.externalURL(),
+        time: this.#o.clock.now(),
+        idempotencyKey: idempotencyKey('postmortem', incident.id),
+        document: {
+          subject: `Post-mortem: ${incident.title} (${incident.id})`,
+          text: markdown,
+          // Markdown is the document; mail clients show it as written in a pre block, unmangled.
+          html: `<!DOCTYPE html><html><body><pre style="font-family:ui-monospace,monospace;white-space:pre-wrap">${escapeHtml(markdown)}</pre></body></html>`,
+          json: JSON.stringify({
+            kind: 'postmortem',
+            incident: incident.id,
+            title: incident.title,
+            severity: incident.severity,
+            openedAt: new Date(incident.openedAt).toISOString(),
+            resolvedAt:
+              incident.resolvedAt === undefined ? null : new Date(incident.resolvedAt).toISOString(),
+            url: this.#link(incident, this.#o.clock.now()).url,
+            markdown,
+          }),
+        },
+      };
+      for (const receiver of this.#o.postmortemReceivers ?? []) {
+        for (const r of await this.#o.deliver(receiver, n))
+          this.#entry(
+            incident,
+            this.#o.clock.now(),
+            r.ok ? 'notified' : 'notification_failed',
+            r.ok
+              ? `post-mortem posted to ${receiver} by ${r.integration}`
+              : `posting the post-mortem to ${receiver} by ${r.integration} failed: ${r.error ?? 'unknown error'}`,
+          );
+      }
+      incident.postmortem = 'sent';
+      this.#save(incident);
+    }
   }
 
   flushing(group: FlushedGroup, now: number): IncidentLink | undefined {
@@ -367,6 +457,12 @@ export class IncidentManager implements GroupObserver {
     this.#last.set(incident.groupKey, incident);
     this.#ttr?.observe({ severity: incident.severity }, (now - incident.openedAt) / 1000);
     this.#openGauge?.set(this.#active.size);
+    if ((this.#o.postmortemReceivers ?? []).length > 0) {
+      incident.postmortem = 'pending';
+      this.#unposted.add(incident.id);
+      // After the caller saved the resolution: the post-mortem reads it back from the store.
+      queueMicrotask(() => void this.postPostMortems());
+    }
   }
 
   #activeById(id: string): Incident | undefined {
@@ -395,6 +491,11 @@ export class IncidentManager implements GroupObserver {
       ackURL: `${base}${this.#o.links.path(incident.id, now + this.#o.ackLinkTtlMs)}`,
     };
   }
+}
+
+function first<T>(set: ReadonlySet<T>): T | undefined {
+  for (const v of set) return v;
+  return undefined;
 }
 
 function describe(labels: Readonly<Record<string, string>>): string {

@@ -57,6 +57,8 @@ export interface Incident {
   alerts: IncidentAlert[];
   escalation: EscalationState | undefined;
   timeline: TimelineEntry[];
+  /** Whether the post-mortem still has to be posted to the configured receivers (kept across a crash). */
+  postmortem?: 'pending' | 'sent';
 }
 
 const RANK: Readonly<Record<string, number>> = { info: 1, warning: 2, error: 3, critical: 4, page: 4 };

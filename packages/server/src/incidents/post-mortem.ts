@@ -1,11 +1,12 @@
 import type { Incident } from './incident.js';
+import type { IncidentImpact } from './incident-impact.js';
 
 /**
- * The post-mortem draft of a resolved (or still open) incident, in Markdown: summary, impact, time
- * to acknowledge and to resolve, the timeline, and empty sections for the cause and follow-ups that
- * only people can write.
+ * The post-mortem draft of a resolved (or still open) incident, in Markdown: summary, impact (with
+ * the SLO budget spent and the alerts' worst values, when measured), time to acknowledge and to
+ * resolve, the timeline, and empty sections for the cause and follow-ups that only people can write.
  */
-export function postMortem(i: Incident): string {
+export function postMortem(i: Incident, impact?: IncidentImpact): string {
   const end = i.resolvedAt;
   const at = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
   const alerts = [...new Set(i.alerts.map((a) => a.labels.alertname ?? 'alert'))];
@@ -35,6 +36,7 @@ export function postMortem(i: Incident): string {
       return `- ${a.labels.alertname ?? 'alert'} ${labelText(a.labels)}: ${at(a.startsAt)} to ${until}${summary}`;
     }),
     ...(runbooks.length > 0 ? ['', `Runbooks: ${runbooks.join(', ')}`] : []),
+    ...(impact ? impactLines(impact, at) : []),
     '',
     '## Timeline',
     '',
@@ -53,6 +55,34 @@ export function postMortem(i: Incident): string {
   ];
   return lines.join('\n');
 }
+
+function impactLines(impact: IncidentImpact, at: (ms: number) => string): string[] {
+  const span = `${at(impact.fromMs)} to ${at(impact.toMs)}`;
+  return [
+    '',
+    `### SLO error budget (${span})`,
+    '',
+    ...(impact.slos.length === 0
+      ? ['No SLO burned its budget faster than it may during the incident.']
+      : impact.slos.map(
+          (s) =>
+            `- ${s.slo} (${percent(s.objective)} over ${s.windowDays}d): ${percent(s.budgetConsumed)} of the budget consumed, burn rate ${round(s.burnRate)}×`,
+        )),
+    '',
+    '### Worst values',
+    '',
+    ...(impact.series.length === 0
+      ? ['No alert rule of the incident had data over its span (alerts posted from outside have no rule).']
+      : impact.series.map(
+          (s) =>
+            `- ${s.alert.alertname ?? 'alert'} ${labelText(s.alert)}: ${s.direction} ${round(s.value)} at ${at(s.atMs)}`,
+        )),
+    ...(impact.errors.length > 0 ? ['', 'Not measured:', '', ...impact.errors.map((e) => `- ${e}`)] : []),
+  ];
+}
+
+const round = (n: number) => String(Number(n.toPrecision(4)));
+const percent = (ratio: number) => `${round(ratio * 100)}%`;
 
 function labelText(labels: Readonly<Record<string, string>>): string {
   const rest = Object.entries(labels).filter(([k]) => k !== 'alertname');

@@ -155,7 +155,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const writer = new IngestWriter(store, registry, config.limits.labels);
   const pushGroups = new PushGroups(undefined, config.limits.pushGroupBytes);
   const pushFile = new PushGroupsFile({
-    path: join(config.data, 'pushgateway.json'),
+    path: join(config.data, 'pushgateway.jsonl'),
+    legacyPath: join(config.data, 'pushgateway.json'),
     groups: pushGroups,
     clock,
     intervalMs: config.store.flushIntervalMs,
@@ -167,7 +168,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     );
   }
   pushFile.start();
-  opened.defer('pushgateway.json', () => pushFile.close());
+  opened.defer('pushgateway.jsonl', () => pushFile.close());
   // Pushed groups are sampled again at the scrape interval, as Prometheus scrapes a Pushgateway.
   opened.defer(
     'the Pushgateway resampling',

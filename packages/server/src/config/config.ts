@@ -197,7 +197,13 @@ const FILE_SCHEMA = z
         labelValueBytes: z.number().int().min(1),
         labelsPerSeries: z.number().int().min(1),
         seriesBytes: z.number().int().min(1),
-        pushGroupBytes: z.number().int().min(1024),
+        // A group is one line of pushgateway.jsonl: well below V8's longest string (about 512 MiB)
+        // even when JSON escaping makes every byte six.
+        pushGroupBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024, 'expected at most 67108864 (64 MiB)'),
       })
       .partial()
       .strict(),

@@ -66,7 +66,11 @@ export class PushGroups {
   readonly #maxGroupBytes: number;
   #version = 0;
 
-  /** `maxGroupBytes`: the most one group may hold, labels and values of its series counted (default 4 MiB). */
+  /**
+   * `maxGroupBytes`: the most one group may hold (default 4 MiB), counting the labels of its series
+   * (the group's labels included in each), 16 bytes a sample, and its families' HELP, UNIT and
+   * exemplar labels: all of it stays in memory and is written to `pushgateway.jsonl`.
+   */
   constructor(maxGroups = 10_000, maxGroupBytes = 4 * 1024 * 1024) {
     this.#maxGroups = maxGroups;
     this.#maxGroupBytes = maxGroupBytes;
@@ -91,13 +95,10 @@ export class PushGroups {
     if (this.unsaved !== undefined) throw new StoreUnwritableError(this.unsaved);
   }
 
-  /** Every group as it stands, to save. */
-  saved(): SavedGroup[] {
-    return [...this.#groups.values()].map((g) => ({
-      labels: g.labels,
-      families: [...g.families.values()],
-      pushedAtMs: g.pushedAtMs,
-    }));
+  /** Every group as it stands, one at a time, to save. */
+  *saved(): Generator<SavedGroup> {
+    for (const g of this.#groups.values())
+      yield { labels: g.labels, families: [...g.families.values()], pushedAtMs: g.pushedAtMs };
   }
 
   /** Puts saved groups back (at start-up, before any push), keeping the cap. */
@@ -137,7 +138,7 @@ export class PushGroups {
     };
     for (const family of families) updated.families.set(family.name, family);
     const after = this.#samples(updated, nowMs);
-    const bytes = sizeOf(after);
+    const bytes = sizeOf(after) + textBytes(updated.families.values());
     if (bytes > this.#maxGroupBytes)
       throw new ServerError(
         'VIGIL_INGEST_GROUP_TOO_LARGE',
@@ -187,6 +188,19 @@ function sizeOf(samples: readonly SeriesSamples[]): number {
   for (const { labels, timestamps } of samples) {
     for (const name in labels) bytes += name.length + labels[name]!.length;
     bytes += 16 * timestamps.length;
+  }
+  return bytes;
+}
+
+/** What the families hold besides their series: names, HELP and UNIT text, exemplars' labels. */
+function textBytes(families: Iterable<ParsedFamily>): number {
+  let bytes = 0;
+  for (const { name, help, unit, samples } of families) {
+    bytes += name.length + help.length + unit.length;
+    for (const { exemplar } of samples) {
+      if (exemplar === undefined) continue;
+      for (const label in exemplar.labels) bytes += label.length + exemplar.labels[label]!.length;
+    }
   }
   return bytes;
 }

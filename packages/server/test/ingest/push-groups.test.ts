@@ -51,3 +51,16 @@ describe('PushGroups', () => {
     expect(() => groups.push({ job: 'b' }, text('x 1\n'), true, 0)).toThrow(/too many push groups/);
   });
 });
+
+describe('PushGroups size limit', () => {
+  it('counts HELP text too: a group past maxGroupBytes is refused and left as it was', () => {
+    const groups = new PushGroups(10, 10_000);
+    groups.push({ job: 'a' }, text('x 1\n'), true, 0);
+    // Each POST adds a family of small series but a long HELP: only the HELP text makes it large.
+    groups.push({ job: 'a' }, text(`# HELP y ${'h'.repeat(6_000)}\ny 1\n`), false, 1);
+    expect(() => groups.push({ job: 'a' }, text(`# HELP z ${'h'.repeat(6_000)}\nz 1\n`), false, 2)).toThrow(
+      /the push would make group .* bytes, more than the 10000 a group may hold \(limits\.pushGroupBytes\); the group is unchanged/,
+    );
+    expect(groups.sample(3).map((s) => s.labels.__name__)).toEqual(['x', 'y', 'push_time_seconds']);
+  });
+});

@@ -121,6 +121,16 @@ export const SERVER_ERRORS = {
     type: 'too_many_groups',
     when: 'a Pushgateway push would create more groups than the server keeps',
   },
+  VIGIL_INGEST_SAMPLES_REFUSED: {
+    status: 400,
+    type: 'bad_data',
+    when: 'remote write: the store refused samples for good (out of order, a timestamp already taken, older than retention, invalid); the message counts them by reason, the others were stored; retrying would not help',
+  },
+  VIGIL_INGEST_SERIES_LIMIT: {
+    status: 429,
+    type: 'series_limit',
+    when: 'remote write or OTLP: new series were refused because the store holds `store.maxSeries` series or the series memory budget is spent; the others were stored; retry later',
+  },
   VIGIL_INGEST_BAD_HEARTBEAT: {
     status: 400,
     type: 'bad_data',

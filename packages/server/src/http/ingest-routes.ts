@@ -1,5 +1,6 @@
 import { type Clock, parsePrometheusText, VigilError } from '@vigil/metrics';
 import { ServerError } from '../errors/server-error.js';
+import { appendRefusal } from '../ingest/append-refusal.js';
 import { expositionSamples, histogramSamples } from '../ingest/exposition-samples.js';
 import { heartbeatSamples } from '../ingest/heartbeat.js';
 import { type InfluxPrecision, parseInfluxLines } from '../ingest/influx-line.js';
@@ -43,8 +44,11 @@ export function ingestRoutes(
       throw error;
     }
     writer.metadata.recordEntries(decoded.families);
-    await writer.write('remote_write', decoded.series);
-    await writer.writeHistograms('remote_write', decoded.histogramSeries);
+    const refusal = appendRefusal([
+      await writer.write('remote_write', decoded.series),
+      await writer.writeHistograms('remote_write', decoded.histogramSeries),
+    ]);
+    if (refusal) throw refusal.error;
     res.writeHead(204).end();
   });
 

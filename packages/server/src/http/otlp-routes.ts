@@ -1,3 +1,4 @@
+import { appendRefusal } from '../ingest/append-refusal.js';
 import type { DeltaToCumulative } from '../ingest/delta-to-cumulative.js';
 import { IngestError } from '../ingest/ingest-error.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
@@ -47,21 +48,27 @@ export function otlpRoutes(router: Router, { writer, delta, bodyLimit }: OtlpRou
       }
       const translated = translateOtlp(request, delta);
       writer.metadata.recordEntries(translated.families);
-      await writer.write('otlp', translated.series);
-      await writer.writeHistograms('otlp', translated.histograms);
+      const refusal = appendRefusal([
+        await writer.write('otlp', translated.series),
+        await writer.writeHistograms('otlp', translated.histograms),
+      ]);
+      // OTLP/HTTP: 429 is retryable; points refused for good are a partial success (200), not an error.
+      if (refusal?.retryable) throw refusal.error;
       if (translated.rejected > 0) writer.malformed('otlp', 'rejected_points', translated.rejected);
-      const message = translated.errors.join('\n').slice(0, MAX_MESSAGE);
+      const rejected = translated.rejected + (refusal?.refused ?? 0);
+      const errors = refusal ? [...translated.errors, refusal.error.message] : translated.errors;
+      const message = errors.join('\n').slice(0, MAX_MESSAGE);
       if (json) {
         sendJson(
           res,
           200,
-          translated.rejected > 0 || message !== ''
-            ? { partialSuccess: { rejectedDataPoints: String(translated.rejected), errorMessage: message } }
+          rejected > 0 || message !== ''
+            ? { partialSuccess: { rejectedDataPoints: String(rejected), errorMessage: message } }
             : {},
         );
         return;
       }
-      const bytes = exportResponse(translated.rejected, message);
+      const bytes = exportResponse(rejected, message);
       res.writeHead(200, { 'content-type': 'application/x-protobuf', 'content-length': bytes.length });
       res.end(bytes);
     });

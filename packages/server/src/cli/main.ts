@@ -31,6 +31,8 @@ const HELP: Record<string, string> = {
   --listen HOST:PORT   HTTP address (env VIGIL_LISTEN; default 127.0.0.1:8000)
   --data DIR           where the store lives (env VIGIL_DATA; default ./data)
   --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
+  --statsd-max-series N  StatsD series kept; new ones beyond are dropped and counted (env VIGIL_STATSD_MAX_SERIES; default 10000)
+  --statsd-ttl DURATION  a StatsD series idle this long is marked stale and forgotten; 0 keeps it (env VIGIL_STATSD_TTL; default 1h)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
   --allow-unauthenticated  listen on a non-loopback address without auth.token (refused otherwise)
   SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,

@@ -7,6 +7,8 @@ export const SERVE_OPTIONS = {
   listen: { type: 'string' },
   data: { type: 'string' },
   statsd: { type: 'string' },
+  'statsd-max-series': { type: 'string' },
+  'statsd-ttl': { type: 'string' },
   scrape: { type: 'string', multiple: true },
   'allow-unauthenticated': { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -16,6 +18,8 @@ export function serveFlags(values: {
   listen?: string | undefined;
   data?: string | undefined;
   statsd?: string | undefined;
+  'statsd-max-series'?: string | undefined;
+  'statsd-ttl'?: string | undefined;
   scrape?: string[] | undefined;
   'allow-unauthenticated'?: boolean | undefined;
 }): Flags {
@@ -24,6 +28,8 @@ export function serveFlags(values: {
     ...(values.listen !== undefined && { listen: values.listen }),
     ...(values.data !== undefined && { data: values.data }),
     ...(values.statsd !== undefined && { statsd: values.statsd }),
+    ...(values['statsd-max-series'] !== undefined && { statsdMaxSeries: values['statsd-max-series'] }),
+    ...(values['statsd-ttl'] !== undefined && { statsdTtl: values['statsd-ttl'] }),
     ...(values.scrape !== undefined && { scrape: values.scrape }),
     ...(values['allow-unauthenticated'] && { allowUnauthenticated: true }),
   };

@@ -185,6 +185,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       new StatsdServer({
         address: config.statsd,
         flushIntervalMs: config.statsdFlushIntervalMs,
+        maxSeries: config.statsdMaxSeries,
+        ttlMs: config.statsdTtlMs,
         writer,
         clock,
         registry,

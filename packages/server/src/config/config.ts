@@ -17,6 +17,10 @@ export interface Config {
   readonly data: string;
   readonly statsd: HostPort | undefined;
   readonly statsdFlushIntervalMs: number;
+  /** Most series the StatsD aggregator keeps; a new one beyond is dropped and counted (`series_limit`). */
+  readonly statsdMaxSeries: number;
+  /** A StatsD series not updated for this long is marked stale and forgotten; 0 keeps it forever. */
+  readonly statsdTtlMs: number;
   readonly scrape: {
     readonly intervalMs: number;
     readonly timeoutMs: number;
@@ -152,6 +156,8 @@ const FILE_SCHEMA = z
     data: z.string().min(1),
     statsd: z.union([z.literal('off'), hostPort]),
     statsdFlushInterval: duration,
+    statsdMaxSeries: z.number().int().min(1),
+    statsdTtl: duration,
     scrape: z
       .object({
         interval: duration,
@@ -299,6 +305,8 @@ export interface Flags {
   readonly listen?: string;
   readonly data?: string;
   readonly statsd?: string;
+  readonly statsdMaxSeries?: string;
+  readonly statsdTtl?: string;
   readonly scrape?: readonly string[];
   readonly allowUnauthenticated?: boolean;
 }
@@ -313,6 +321,8 @@ const ENV: ReadonlyArray<
   ['VIGIL_LISTEN', ['listen'], 'string'],
   ['VIGIL_DATA', ['data'], 'string'],
   ['VIGIL_STATSD', ['statsd'], 'string'],
+  ['VIGIL_STATSD_MAX_SERIES', ['statsdMaxSeries'], 'number'],
+  ['VIGIL_STATSD_TTL', ['statsdTtl'], 'string'],
   ['VIGIL_SCRAPE', ['scrape', 'targets'], 'list'],
   ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
   ['VIGIL_TOKEN', ['auth', 'token'], 'string'],
@@ -357,6 +367,8 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     if (value !== undefined) fromFlags[key] = value;
   }
   if (flags.scrape?.length) fromFlags.scrape = { targets: [...flags.scrape] };
+  if (flags.statsdMaxSeries !== undefined) fromFlags.statsdMaxSeries = toNumber(flags.statsdMaxSeries);
+  if (flags.statsdTtl !== undefined) fromFlags.statsdTtl = flags.statsdTtl;
   if (flags.allowUnauthenticated) fromFlags.auth = { allowUnauthenticated: true };
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
@@ -435,6 +447,10 @@ function resolve(c: FileConfig): Config {
     data: c.data ?? './data',
     statsd: c.statsd === 'off' ? undefined : (c.statsd ?? { host: '127.0.0.1', port: 8125 }),
     statsdFlushIntervalMs: c.statsdFlushInterval ?? 10_000,
+    statsdMaxSeries: c.statsdMaxSeries ?? 10_000,
+    // Junk names would otherwise hold the series cap until a restart (issue 13); an hour keeps
+    // what a job sends hourly.
+    statsdTtlMs: c.statsdTtl ?? 3_600_000,
     scrape: {
       intervalMs,
       timeoutMs,

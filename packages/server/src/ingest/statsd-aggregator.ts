@@ -23,6 +23,8 @@ export interface StatsdCounts {
   /** Values refused, by reason. */
   readonly rejected: Readonly<Partial<Record<StatsdRejectReason, number>>>;
   readonly series: number;
+  /** Series forgotten after `ttlMs` idle. */
+  readonly expired: number;
 }
 
 type Kind = 'counter' | 'gauge' | 'timer' | 'set';
@@ -82,6 +84,7 @@ export class StatsdAggregator {
   readonly #families = new Map<string, { kind: Kind; entries: number }>();
   readonly #parsed: StatsdMetric[] = [];
   #accepted = 0;
+  #expired = 0;
   readonly #rejected: Partial<Record<StatsdRejectReason, number>> = {};
   readonly #reject = (reason: StatsdRejectReason): void => {
     this.#rejected[reason] = (this.#rejected[reason] ?? 0) + 1;
@@ -237,6 +240,7 @@ export class StatsdAggregator {
       else if (this.#ttlMs > 0 && nowMs - entry.lastSeenMs > this.#ttlMs) {
         for (const labels of entry.series) out.push({ labels, timestamps: at, values: STALE });
         this.#forget(key, entry);
+        this.#expired++;
         expired = true;
         continue;
       }
@@ -278,7 +282,12 @@ export class StatsdAggregator {
 
   /** Totals since the aggregator was made, for the ingest self-metrics. */
   counts(): StatsdCounts {
-    return { accepted: this.#accepted, rejected: { ...this.#rejected }, series: this.#entries.size };
+    return {
+      accepted: this.#accepted,
+      rejected: { ...this.#rejected },
+      series: this.#entries.size,
+      expired: this.#expired,
+    };
   }
 }
 

@@ -8,6 +8,9 @@ import { StatsdAggregator } from './statsd-aggregator.js';
 export interface StatsdServerOptions {
   readonly address: HostPort;
   readonly flushIntervalMs: number;
+  /** Most series kept, and how long an idle one is kept (0: forever): see StatsdAggregator. */
+  readonly maxSeries: number;
+  readonly ttlMs: number;
   readonly writer: IngestWriter;
   readonly clock: Clock;
   readonly registry: Registry;
@@ -20,17 +23,29 @@ export interface StatsdServerOptions {
  */
 export class StatsdServer {
   readonly #options: StatsdServerOptions;
-  readonly #aggregator = new StatsdAggregator();
+  readonly #aggregator: StatsdAggregator;
   readonly #datagrams: Counter;
+  readonly #expired: Counter;
+  #reportedExpired = 0;
   #socket: Socket | undefined;
   #stopFlush: (() => void) | undefined;
   #reported: Record<string, number> = {};
 
   constructor(options: StatsdServerOptions) {
     this.#options = options;
+    this.#aggregator = new StatsdAggregator({ maxSeries: options.maxSeries, ttlMs: options.ttlMs });
     this.#datagrams = options.registry.counter({
       name: 'vigil_statsd_datagrams_total',
       help: 'StatsD datagrams received.',
+    });
+    this.#expired = options.registry.counter({
+      name: 'vigil_statsd_expired_series_total',
+      help: 'StatsD series forgotten after statsdTtl without an update (after a staleness marker).',
+    });
+    options.registry.gauge({
+      name: 'vigil_statsd_series',
+      help: 'StatsD series the aggregator holds; new ones past statsdMaxSeries are dropped (series_limit).',
+      collect: (g) => g.set(this.#aggregator.counts().series),
     });
   }
 
@@ -74,8 +89,12 @@ export class StatsdServer {
       if (delta > 0) writer.malformed('statsd', reason, delta);
       this.#reported[reason] = total ?? 0;
     }
+    const samples = this.#aggregator.flush(clock.now());
+    const { expired } = this.#aggregator.counts();
+    this.#expired.inc(expired - this.#reportedExpired);
+    this.#reportedExpired = expired;
     try {
-      await writer.write('statsd', this.#aggregator.flush(clock.now()));
+      await writer.write('statsd', samples);
     } catch {
       writer.malformed('statsd', 'store_error');
     }

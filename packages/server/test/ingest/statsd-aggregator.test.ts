@@ -58,7 +58,12 @@ describe('StatsdAggregator: the packets of shared/peers README §10, as Etsy sta
       app_users: 2,
       'app_tagged_total{env="dev",region="eu"}': 1,
     });
-    expect(aggregator.counts()).toEqual({ accepted: 10, rejected: { bad_line: 1, bad_value: 1 }, series: 5 });
+    expect(aggregator.counts()).toEqual({
+      accepted: 10,
+      rejected: { bad_line: 1, bad_value: 1 },
+      series: 5,
+      expired: 0,
+    });
   });
 });
 
@@ -144,7 +149,12 @@ describe('StatsdAggregator naming and labels', () => {
       'y:3|d',
       'x:2|c|#other:tag',
     ]);
-    expect(aggregator.counts()).toEqual({ accepted: 5, rejected: { type_conflict: 3 }, series: 3 });
+    expect(aggregator.counts()).toEqual({
+      accepted: 5,
+      rejected: { type_conflict: 3 },
+      series: 3,
+      expired: 0,
+    });
   });
 
   it('refuses a negative counter increment (a Prometheus counter only goes up)', () => {
@@ -159,7 +169,12 @@ describe('StatsdAggregator limits and expiry', () => {
   it('refuses new series past maxSeries, and still updates the ones it has', () => {
     const aggregator = new StatsdAggregator({ maxSeries: 2 });
     ingestAll(aggregator, ['a:1|c', 'b:1|c', 'c:1|c', 'a:1|c', 'a:1|c|#k:v']);
-    expect(aggregator.counts()).toEqual({ accepted: 3, rejected: { series_limit: 2 }, series: 2 });
+    expect(aggregator.counts()).toEqual({
+      accepted: 3,
+      rejected: { series_limit: 2 },
+      series: 2,
+      expired: 0,
+    });
     expect(flat(aggregator.flush(0), 0)).toEqual({ a_total: 2, b_total: 1 });
   });
 
@@ -179,7 +194,7 @@ describe('StatsdAggregator limits and expiry', () => {
         10_001,
       ),
     ).toEqual({ keep: 3 });
-    expect(aggregator.counts().series).toBe(1);
+    expect(aggregator.counts()).toMatchObject({ series: 1, expired: 2 });
     // A forgotten counter starts again from zero, which rate() reads as a reset.
     aggregator.ingest('old:5|c');
     expect(flat(aggregator.flush(20_000), 20_000)).toEqual({ keep: 3, old_total: 5 });

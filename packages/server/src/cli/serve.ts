@@ -34,6 +34,7 @@ import { parseSchedule } from '../reports/report-schedule.js';
 import { ReportScheduler } from '../reports/report-scheduler.js';
 import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
+import { DatabaseIntegrity } from '../store/database-integrity.js';
 import { DocumentFile } from '../store/document-file.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { SqliteEventLog } from '../store/sqlite-event-log.js';
@@ -118,6 +119,10 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   countBackgroundFailures(registry);
   let lastStoreError = '';
   let lastStoreErrorAt = 0;
+  // Every SQLite file of the data directory is watched for corruption, reported by /api/health.
+  const integrity = opened.use('the database checks', new DatabaseIntegrity({ clock, registry }), (i) =>
+    i.stop(),
+  );
   const storageErrors = registry.counter({
     name: 'vigil_storage_write_errors_total',
     help: 'Flushes and upkeep of the store that failed (a full disk, an I/O error); retried.',
@@ -135,6 +140,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           retentionBytes: config.store.retentionBytes,
           maxSeries: config.store.maxSeries,
           minFreeDiskSpaceBytes: config.store.minFreeDiskSpaceBytes,
+          integrity,
           onError(error) {
             storageErrors.inc();
             // A full disk fails every flush: said when it starts and once a minute while it lasts.
@@ -211,6 +217,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
         what: 'the alert history',
         clock,
         retentionDays: config.store.retentionDays,
+        integrity,
       }),
     ),
     (h) => h.close(),
@@ -230,8 +237,10 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     },
   };
   let externalURL = `http://${config.listen.host}:${config.listen.port}`;
-  const documents = opened.use('incidents.db', new DocumentFile(join(config.data, 'incidents.db')), (d) =>
-    d.close(),
+  const documents = opened.use(
+    'incidents.db',
+    new DocumentFile(join(config.data, 'incidents.db'), integrity),
+    (d) => d.close(),
   );
   const links = new AckLinks(join(config.data, 'ack-signing.key'));
   const incidents: IncidentManager = opened.use(
@@ -318,8 +327,10 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     incidents: incidents.list({ limit: 1000 }),
     alertEvents: (since: number, until: number) => history.query({ since, until, limit: 10_000 }),
   });
-  const reportState = opened.use('reports.db', new DocumentFile(join(config.data, 'reports.db')), (d) =>
-    d.close(),
+  const reportState = opened.use(
+    'reports.db',
+    new DocumentFile(join(config.data, 'reports.db'), integrity),
+    (d) => d.close(),
   );
   const scheduler = opened.use(
     'the report schedules',
@@ -356,6 +367,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
     dataDir: config.data,
+    corruption: () => integrity.problems(),
     notifications,
     dashboardDist: dashboard && join(dashboard, 'dist'),
     dashboardDirs,

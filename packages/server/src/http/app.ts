@@ -58,6 +58,8 @@ export interface AppOptions {
   readonly incidents?: IncidentRoutesOptions;
   /** What `/api/reports` reads; without it that route answers 404. */
   readonly reports?: ReportRoutesOptions;
+  /** Database files found corrupt, for `/api/health`. */
+  readonly corruption?: () => readonly { readonly file: string; readonly error: string }[];
   /** What Prometheus's status API reports: configuration, flags, targets, Alertmanagers. */
   readonly status?: Omit<StatusRouteOptions, 'store' | 'bodyLimit' | 'version'>;
 }
@@ -99,8 +101,17 @@ export function createApp(options: AppOptions): App {
     router.on('GET', path, ({ req, res }) => embedded(req, res));
   }
   const system = new SystemUsage({ diskPath: options.dataDir ?? '/' });
+  const health = () =>
+    serverHealth({
+      store,
+      registry,
+      clock,
+      system,
+      version: options.version,
+      ...(options.corruption && { corruption: options.corruption }),
+    });
   router.on('GET', '/api/health', async ({ res }) => {
-    const document = await serverHealth({ store, registry, clock, system, version: options.version });
+    const document = await health();
     sendJson(res, document.status === 'unhealthy' ? 503 : 200, document);
   });
   // The orchestrator seed's documents over what vigil stored from the services it watches.
@@ -108,11 +119,8 @@ export function createApp(options: AppOptions): App {
     sendJson(res, 200, await fleetMetrics(options.engine, clock.now())),
   );
   router.on('GET', '/api/metrics/mobile', async ({ res }) => {
-    const [fleet, health] = await Promise.all([
-      fleetMetrics(options.engine, clock.now()),
-      serverHealth({ store, registry, clock, system, version: options.version }),
-    ]);
-    sendJson(res, 200, mobileView(fleet, health.status));
+    const [fleet, document] = await Promise.all([fleetMetrics(options.engine, clock.now()), health()]);
+    sendJson(res, 200, mobileView(fleet, document.status));
   });
   queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
   prometheusStatusRoutes(router, {

@@ -14,13 +14,16 @@ export interface ServerHealthOptions {
   readonly clock: Clock;
   readonly system: SystemUsage;
   readonly version: string;
+  /** Database files found corrupt (the store's DatabaseIntegrity), by name. */
+  readonly corruption?: () => readonly { readonly file: string; readonly error: string }[];
 }
 
 /**
  * `GET /api/health` of `vigil serve`: the orchestrator seed's document, whose checks are what vigil
  * monitors (scrape targets, push monitors: monitored-checks.ts) plus its own store, the one
  * critical check: vigil is unhealthy only when it cannot read its store or write to it (a full
- * disk: ingest answers 503 meanwhile); a target that is down
+ * disk: ingest answers 503 meanwhile), or one of its database files is corrupt (named, whichever it
+ * is: vigil.db, alerts.db, incidents.db, reports.db); a target that is down
  * makes it `degraded`. `system_metrics` holds the machine's CPU, memory and data-disk use and the
  * store's size.
  */
@@ -36,10 +39,12 @@ export async function serverHealth(options: ServerHealthOptions): Promise<Health
   ]);
   const storeMs = performance.now() - started;
   const unwritable = store.unwritable();
-  const error =
-    storeCheck.error ??
-    monitored.error ??
-    (unwritable === undefined ? undefined : `samples cannot be written: ${unwritable}`);
+  const reasons = [
+    storeCheck.error ?? monitored.error,
+    ...(options.corruption?.() ?? []).map((c) => `${c.file} is corrupt: ${c.error}`),
+    unwritable === undefined ? undefined : `samples cannot be written: ${unwritable}`,
+  ].filter((r): r is string => r !== undefined);
+  const error = reasons.length === 0 ? undefined : reasons.join('; ');
   const checks = 'checks' in monitored ? monitored.checks : [];
   const own: CheckStatus = {
     name: 'store',
@@ -47,7 +52,7 @@ export async function serverHealth(options: ServerHealthOptions): Promise<Health
     state: error === undefined ? 'healthy' : 'unhealthy',
     healthy: error === undefined,
     critical: true,
-    reasons: error === undefined ? [] : [error],
+    reasons,
     lastCheck: now,
     responseTimeMs: storeMs,
     ...(error !== undefined && { error }),

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { type DatabaseIntegrity, reporting, type WatchedDatabase } from './database-integrity.js';
 
 /** One stored document: its id, when it last changed (ms), and its JSON text. */
 export interface StoredDocument {
@@ -18,9 +19,13 @@ export class DocumentFile {
   readonly #get: Database.Statement;
   readonly #list: Database.Statement;
   readonly #prune: Database.Statement;
+  readonly #watch: WatchedDatabase | undefined;
 
-  /** Opens (or creates) `path`; a broken file throws with its name and leaves nothing open. */
-  constructor(path: string) {
+  /**
+   * Opens (or creates) `path`; a broken file throws with its name and leaves nothing open.
+   * `integrity` watches it for corruption from then on.
+   */
+  constructor(path: string, integrity?: DatabaseIntegrity) {
     let db: Database.Database | undefined;
     try {
       db = new Database(path);
@@ -45,6 +50,7 @@ export class DocumentFile {
       );
       this.#prune = db.prepare('DELETE FROM documents WHERE expires_ms IS NOT NULL AND expires_ms < ?');
       this.#db = db;
+      this.#watch = integrity?.watch(path, db);
     } catch (error) {
       db?.close();
       throw new Error(`${path}: cannot open: ${(error as Error).message}`, { cause: error });
@@ -53,24 +59,25 @@ export class DocumentFile {
 
   /** Writes a document; `expiresMs` (none: kept) is when `prune` may delete it. */
   put(id: string, updatedMs: number, json: string, expiresMs?: number): void {
-    this.#put.run(id, updatedMs, expiresMs ?? null, json);
+    reporting(this.#watch, () => this.#put.run(id, updatedMs, expiresMs ?? null, json));
   }
 
   get(id: string): StoredDocument | undefined {
-    return this.#get.get(id) as StoredDocument | undefined;
+    return reporting(this.#watch, () => this.#get.get(id) as StoredDocument | undefined);
   }
 
   /** Newest first, changed at or after `sinceMs`. */
   list(sinceMs = 0, limit = 10_000): StoredDocument[] {
-    return this.#list.all(sinceMs, limit) as StoredDocument[];
+    return reporting(this.#watch, () => this.#list.all(sinceMs, limit) as StoredDocument[]);
   }
 
   /** Deletes documents whose expiry is before `nowMs`; returns how many. */
   prune(nowMs: number): number {
-    return this.#prune.run(nowMs).changes;
+    return reporting(this.#watch, () => this.#prune.run(nowMs).changes);
   }
 
   close(): void {
+    this.#watch?.unwatch();
     this.#db.close();
   }
 }

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { type Clock, systemClock } from '@vigil/metrics';
 import Database from 'better-sqlite3';
 import { background } from '../errors/background-tasks.js';
+import { type DatabaseIntegrity, reporting, type WatchedDatabase } from './database-integrity.js';
 import type { EventLog, EventQuery } from './event-log.js';
 
 export interface SqliteEventLogOptions {
@@ -12,6 +13,8 @@ export interface SqliteEventLogOptions {
   readonly clock?: Clock;
   /** Events older than this are deleted. Default 30 (METRICS_RETENTION_DAYS's default). */
   readonly retentionDays?: number;
+  /** Watches the file for corruption. Default: not watched. */
+  readonly integrity?: DatabaseIntegrity;
 }
 
 const SEP = '\u001f';
@@ -27,6 +30,7 @@ export class SqliteEventLog<T> implements EventLog<T> {
   readonly #insert: Database.Statement;
   readonly #prune: Database.Statement;
   #stopPrune: (() => void) | undefined;
+  #watch: WatchedDatabase | undefined;
 
   constructor(options: SqliteEventLogOptions) {
     this.#clock = options.clock ?? systemClock;
@@ -56,8 +60,10 @@ export class SqliteEventLog<T> implements EventLog<T> {
         'INSERT INTO alert_events (time, kind, alertnames, body) VALUES (?, ?, ?, ?)',
       );
       this.#prune = this.#db.prepare('DELETE FROM alert_events WHERE time < ?');
+      if (path !== ':memory:') this.#watch = options.integrity?.watch(path, this.#db);
       this.prune();
     } catch (error) {
+      this.#watch?.unwatch();
       db?.close();
       throw new Error(`${path}: cannot open ${options.what}: ${(error as Error).message}`, { cause: error });
     }
@@ -68,7 +74,9 @@ export class SqliteEventLog<T> implements EventLog<T> {
   }
 
   append(time: number, kind: string, names: readonly string[], event: T): void {
-    this.#insert.run(time, kind, `${SEP}${names.join(SEP)}${SEP}`, JSON.stringify(event));
+    reporting(this.#watch, () =>
+      this.#insert.run(time, kind, `${SEP}${names.join(SEP)}${SEP}`, JSON.stringify(event)),
+    );
   }
 
   query(q: EventQuery = {}): T[] {
@@ -88,16 +96,18 @@ export class SqliteEventLog<T> implements EventLog<T> {
     }
     const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 10_000);
     const sql = `SELECT body FROM alert_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY time DESC, id DESC LIMIT ${limit}`;
-    return (this.#db.prepare(sql).all(...args) as { body: string }[]).map((r) => JSON.parse(r.body) as T);
+    const rows = reporting(this.#watch, () => this.#db.prepare(sql).all(...args) as { body: string }[]);
+    return rows.map((r) => JSON.parse(r.body) as T);
   }
 
   prune(): number {
-    return this.#prune.run(this.#clock.now() - this.#retentionMs).changes;
+    return reporting(this.#watch, () => this.#prune.run(this.#clock.now() - this.#retentionMs).changes);
   }
 
   close(): void {
     this.#stopPrune?.();
     this.#stopPrune = undefined;
+    this.#watch?.unwatch();
     if (this.#db.open) this.#db.close();
   }
 }

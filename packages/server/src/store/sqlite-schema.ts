@@ -207,13 +207,33 @@ const SQL = {
 
 export type Statements = { readonly [K in keyof typeof SQL]: Database.Statement };
 
-export function prepareStatements(db: Database.Database): Statements {
+/**
+ * The statements, each reporting every error it throws to `observe` (the store's corruption watch:
+ * a damaged page is found by whichever read or write reaches it first).
+ */
+export function prepareStatements(db: Database.Database, observe?: (error: unknown) => void): Statements {
   const out: Record<string, Database.Statement> = {};
   for (const [name, [sql, mode]] of Object.entries(SQL)) {
-    const statement = db.prepare(sql);
-    out[name] = mode === 'raw' ? statement.raw() : mode === 'pluck' ? statement.pluck() : statement;
+    const prepared = db.prepare(sql);
+    const statement = mode === 'raw' ? prepared.raw() : mode === 'pluck' ? prepared.pluck() : prepared;
+    if (observe) reportErrors(statement, observe);
+    out[name] = statement;
   }
   return out as Statements;
+}
+
+function reportErrors(statement: Database.Statement, observe: (error: unknown) => void): void {
+  for (const method of ['run', 'get', 'all'] as const) {
+    const call = statement[method].bind(statement) as (...args: unknown[]) => unknown;
+    (statement as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+      try {
+        return call(...args);
+      } catch (error) {
+        observe(error);
+        throw error;
+      }
+    };
+  }
 }
 
 /** Writes a series' bounds and rollup progress (`rolled` per resolution) to its row. */

@@ -1,5 +1,6 @@
 import { type Clock, systemClock } from '@vigil/metrics';
 import { invalidOption, positiveOption } from '../errors/invalid-option.js';
+import type { DatabaseIntegrity } from './database-integrity.js';
 
 export interface SqliteStoreOptions {
   /** Directory of the database files (created if missing). */
@@ -36,6 +37,8 @@ export interface SqliteStoreOptions {
   readonly maxPageCount?: number;
   /** Receives errors of the background flushes and upkeep. Default: a process warning. */
   readonly onError?: (error: Error) => void;
+  /** Watches vigil.db for corruption (database-integrity.ts). Default: not watched. */
+  readonly integrity?: DatabaseIntegrity;
 }
 
 export interface ResolvedStoreOptions {
@@ -53,6 +56,7 @@ export interface ResolvedStoreOptions {
   readonly minFreeDiskSpaceBytes: number;
   readonly maxPageCount: number | undefined;
   readonly onError: (error: Error) => void;
+  readonly integrity: DatabaseIntegrity | undefined;
 }
 
 /** 32 MiB: room for SQLite's WAL (checkpointed at 4 MiB) and a few flushes once writes are refused. */
@@ -142,5 +146,6 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
     minFreeDiskSpaceBytes: minFree,
     maxPageCount,
     onError,
+    integrity: options.integrity,
   };
 }

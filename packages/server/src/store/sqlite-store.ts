@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
+import type { WatchedDatabase } from './database-integrity.js';
 import { DiskReserve, RESERVE_BYTES } from './disk-reserve.js';
 import { DiskSpace } from './disk-space.js';
 import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
@@ -122,6 +123,7 @@ export class SqliteStore implements SeriesStore {
   /** Set when a failed flush used up the disk reserve: nothing new is accepted until it is back. */
   #reserveSpent: string | undefined;
   #closed = false;
+  readonly #watch: WatchedDatabase | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const o = resolveStoreOptions(options);
@@ -135,7 +137,8 @@ export class SqliteStore implements SeriesStore {
     this.#reserve = new DiskReserve(`${this.#path}.reserve`, this.#disk);
     try {
       if (o.maxPageCount !== undefined) this.#db.pragma(`max_page_count = ${o.maxPageCount}`);
-      this.#st = prepareStatements(this.#db);
+      this.#watch = o.integrity?.watch(this.#path, this.#db);
+      this.#st = prepareStatements(this.#db, this.#watch?.observe);
       // Minute rollups duplicate what raw samples already answer fast enough; they are only written
       // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
       // buckets against 172,800 raw samples at a 15 s scrape.
@@ -144,6 +147,7 @@ export class SqliteStore implements SeriesStore {
       this.#retention = new Retention(this.#db, this.#st, this.#index, o, this.#materialized);
       this.#recover();
     } catch (error) {
+      this.#watch?.unwatch();
       this.#db.close();
       throw naming(this.#path, error);
     }
@@ -568,6 +572,7 @@ export class SqliteStore implements SeriesStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     for (const stop of this.#stopTimers) stop();
+    this.#watch?.unwatch();
     try {
       this.#flush();
     } finally {
@@ -585,6 +590,7 @@ export class SqliteStore implements SeriesStore {
     try {
       work();
     } catch (error) {
+      this.#watch?.observe(error);
       this.#o.onError(error instanceof Error ? error : new Error(String(error)));
     }
   }
@@ -671,6 +677,7 @@ export class SqliteStore implements SeriesStore {
         this.#write(fresh, queued, dirty, histograms);
       }
     } catch (error) {
+      this.#watch?.observe(error);
       const code = (error as { code?: unknown }).code;
       const why = `${typeof code === 'string' ? `${code}: ` : ''}${(error as Error).message}`;
       this.#writeError = `writing ${this.#path} failed (${why}); unflushed samples wait in memory`;

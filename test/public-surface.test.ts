@@ -44,6 +44,8 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
       'nativeBucketIndex',
       'negotiate',
       'parsePrometheusText',
+      'redactUrl',
+      'redactUrls',
       'sleep',
       'systemClock',
       'timed',
@@ -55,6 +57,7 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
       'toProtobuf',
       'toSessionsDocument',
       'toSummary',
+      'urlCredentials',
     ],
     types: [
       '* from ./core/snapshot.js',

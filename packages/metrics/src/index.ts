@@ -12,6 +12,7 @@ export { ManualClock, systemClock } from './base/clock.js';
 export type { ErrorCode } from './base/errors.js';
 export { ERROR_CODES, VigilError } from './base/errors.js';
 export { toPrometheusName } from './base/names.js';
+export { redactUrl, redactUrls, urlCredentials } from './base/url-secrets.js';
 export type { CounterOptions } from './core/counter.js';
 export { Counter, CounterHandle } from './core/counter.js';
 export type { DropReason } from './core/drops.js';

@@ -1,4 +1,5 @@
 import type { Clock } from '../base/clock.js';
+import { redactUrls, urlCredentials } from '../base/url-secrets.js';
 import { type ExportResult, type FailureReason, failure, retryable, SUCCESS } from './export-result.js';
 import type { Transport } from './retrying-transport.js';
 
@@ -16,7 +17,8 @@ export interface HttpRequest {
  * 408, 429 and 5xx (but 501 and 505, which will not change) may be retried, with the peer's
  * `Retry-After`; any other status is final. The response body is always read, so the pooled
  * connection is released, and its start goes into the warning (InfluxDB and the Pushgateway say
- * there what was wrong with the payload).
+ * there what was wrong with the payload). Credentials in the URL (`https://user:pass@host/`) are sent
+ * as basic authentication, as Go's HTTP client sends them; no warning quotes them.
  */
 export class HttpTransport implements Transport<HttpRequest> {
   readonly #clock: Clock;
@@ -28,10 +30,11 @@ export class HttpTransport implements Transport<HttpRequest> {
   async send(request: HttpRequest, signal: AbortSignal): Promise<ExportResult> {
     let response: Response;
     let body: string;
+    const { url, authorization } = urlCredentials(request.url);
     try {
-      response = await fetch(request.url, {
+      response = await fetch(url, {
         method: request.method,
-        headers: request.headers,
+        headers: authorization === undefined ? request.headers : { authorization, ...request.headers },
         signal,
         ...(request.body === undefined ? {} : { body: request.body }),
       });
@@ -41,7 +44,9 @@ export class HttpTransport implements Transport<HttpRequest> {
       return retryable('network', `${request.description}: ${causeText(error)}`);
     }
     if (response.ok) return SUCCESS;
-    const message = `${request.description} → ${response.status} ${body.trim().slice(0, 300)}`.trim();
+    const message = redactUrls(
+      `${request.description} → ${response.status} ${body.trim().slice(0, 300)}`.trim(),
+    );
     const reason: FailureReason =
       response.status >= 500 ? 'http_5xx' : response.status >= 400 ? 'http_4xx' : 'http_3xx';
     if (!isRetryable(response.status)) return failure(reason, message);
@@ -68,9 +73,9 @@ function reasonText(reason: unknown): string {
 
 /** fetch wraps the socket error (ECONNREFUSED, ENOTFOUND) as `cause` of a bare "fetch failed". */
 function causeText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof Error)) return redactUrls(String(error));
   const cause = error.cause;
   if (cause instanceof Error)
-    return `${error.message}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`;
-  return error.message;
+    return redactUrls(`${error.message}: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`);
+  return redactUrls(error.message);
 }

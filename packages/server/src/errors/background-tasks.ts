@@ -1,4 +1,4 @@
-import type { Counter, Registry } from '@vigil/metrics';
+import { type Counter, type Registry, redactUrls } from '@vigil/metrics';
 
 /** How often one task's repeated failure is logged again while it lasts. */
 const RELOG_MS = 60_000;
@@ -30,7 +30,7 @@ export function background(task: string, work: () => unknown): void {
 /** Reports a background task's failure; for the callers that catch it themselves. */
 export function backgroundFailed(task: string, error: unknown): void {
   owner.counter?.inc({ task });
-  const message = error instanceof Error ? error.message : String(error);
+  const message = redactUrls(error instanceof Error ? error.message : String(error));
   const now = Date.now();
   const last = owner.logged.get(task);
   if (last && last.message === message && now - last.at < RELOG_MS) return;

@@ -1,3 +1,4 @@
+import { redactUrl } from '@vigil/metrics';
 import { stringify } from 'yaml';
 import type { Config } from '../config/config.js';
 import { formatDuration } from '../query/duration.js';
@@ -41,7 +42,7 @@ export function prometheusConfigYaml(config: Config, alertmanagers: readonly str
         static_configs: [{ targets: targets.map((t) => new URL(t.url).host) }],
       };
     }),
-    ...(config.remote && { remote_write: [{ url: config.remote.writeUrl }] }),
+    ...(config.remote && { remote_write: [{ url: redactUrl(config.remote.writeUrl) }] }),
   });
 }
 

@@ -1,3 +1,4 @@
+import { redactUrl } from '@vigil/metrics';
 import type { TargetHealth } from '../ingest/scraper.js';
 import { formatDuration, parseDuration } from '../query/duration.js';
 import { formatPromql } from '../query/format-promql.js';
@@ -82,8 +83,8 @@ export function prometheusStatusRoutes(router: Router, o: StatusRouteOptions): v
           },
           labels: t.labels,
           scrapePool: t.target.job,
-          scrapeUrl: t.target.url,
-          globalUrl: t.target.url,
+          scrapeUrl: redactUrl(t.target.url),
+          globalUrl: redactUrl(t.target.url),
           lastError: t.lastError,
           lastScrape: t.lastScrapeMs === undefined ? ZERO_TIME : new Date(t.lastScrapeMs).toISOString(),
           lastScrapeDuration: t.lastScrapeDurationSeconds,
@@ -148,7 +149,7 @@ export function prometheusStatusRoutes(router: Router, o: StatusRouteOptions): v
 
   router.on('GET', '/api/v1/alertmanagers', ({ res }) =>
     sendData(res, {
-      activeAlertmanagers: o.alertmanagers.map((u) => ({ url: u })),
+      activeAlertmanagers: o.alertmanagers.map((u) => ({ url: redactUrl(u) })),
       droppedAlertmanagers: [],
     }),
   );

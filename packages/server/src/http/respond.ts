@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { redactUrls } from '@vigil/metrics';
 import { SERVER_ERRORS } from '../errors/catalogue.js';
 import { ServerError } from '../errors/server-error.js';
 
@@ -62,8 +63,13 @@ export function envelopeOf(path: string): ErrorEnvelope {
 
 /** Answers `error`; one the server did not expect also goes to the log, with its stack. */
 export function sendError(res: ServerResponse, error: unknown, envelope: ErrorEnvelope): void {
-  const { status, type, message, expected } = errorAnswer(error);
-  if (!expected) console.error(`vigil: ${res.req.method} ${res.req.url} failed:`, error);
+  const answer = errorAnswer(error);
+  const { status, type, expected } = answer;
+  const message = redactUrls(answer.message);
+  if (!expected) {
+    const text = error instanceof Error ? (error.stack ?? String(error)) : String(error);
+    console.error(`vigil: ${res.req.method} ${res.req.url} failed: ${redactUrls(text)}`);
+  }
   if (res.headersSent) {
     res.destroy();
     return;

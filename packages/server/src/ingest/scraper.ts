@@ -4,6 +4,8 @@ import {
   type ParsedFamily,
   parsePrometheusText,
   type Registry,
+  redactUrls,
+  urlCredentials,
 } from '@vigil/metrics';
 import type { ScrapeTarget } from '../config/config.js';
 import type { SeriesHistograms } from '../store/series-store.js';
@@ -120,8 +122,14 @@ export class Scraper {
     let lastError = '';
     let metadata = this.#health.get(target)?.metadata ?? [];
     try {
-      const res = await fetch(target.url, {
-        headers: { accept: ACCEPT, 'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000) },
+      // Credentials in the target's URL are sent as basic authentication, as Prometheus sends basic_auth.
+      const { url, authorization } = urlCredentials(target.url);
+      const res = await fetch(url, {
+        headers: {
+          accept: ACCEPT,
+          'x-prometheus-scrape-timeout-seconds': String(target.timeoutMs / 1000),
+          ...(authorization !== undefined && { authorization }),
+        },
         signal: AbortSignal.timeout(target.timeoutMs),
       });
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
@@ -155,7 +163,7 @@ export class Scraper {
       up = 1;
     } catch (error) {
       writer.malformed('scrape', error instanceof IngestError ? error.reason : 'failed');
-      lastError = scrapeError(error);
+      lastError = redactUrls(scrapeError(error));
     }
     const seconds = (performance.now() - started) / 1000;
     const synthetic = (name: string, value: number): SeriesSamples => ({

@@ -1,7 +1,6 @@
-import type { Clock } from '@vigil/metrics';
+import { type Clock, redactUrl } from '@vigil/metrics';
 import { type ExportResult, HttpTransport } from '@vigil/metrics/push';
 import type { Notification, Notifier } from './notification.js';
-import { redact } from './webhook-notifier.js';
 
 export interface AlertmanagerNotifierOptions {
   /** The Alertmanager's base URL, such as http://127.0.0.1:9093. */
@@ -42,7 +41,7 @@ export class AlertmanagerNotifier implements Notifier {
         url: this.#endpoint,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
-        description: `POST ${redact(this.#endpoint)}`,
+        description: `POST ${redactUrl(this.#endpoint)}`,
       },
       signal,
     );

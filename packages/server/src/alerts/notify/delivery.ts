@@ -5,6 +5,7 @@ import {
   type Counter,
   type Histogram,
   type Registry,
+  redactUrls,
   sleep,
 } from '@vigil/metrics';
 import type { ExportResult, FailureReason } from '@vigil/metrics/push';
@@ -116,10 +117,12 @@ export class Delivery {
         result.code === 'failure' ||
         attempt >= this.#maxAttempts ||
         this.#clock.now() + wait - started > deadlineMs;
-      this.#record(n, last ? 'failed' : 'retry', attempt, result.message);
+      // The error goes to the history, the live stream and the log: no URL in it keeps a secret.
+      const error = redactUrls(result.message);
+      this.#record(n, last ? 'failed' : 'retry', attempt, error);
       if (last) {
         this.#deadLetters.inc(labels);
-        return { ok: false, attempts: attempt, error: result.message };
+        return { ok: false, attempts: attempt, error };
       }
       await sleep(this.#clock, wait);
     }

@@ -1,4 +1,4 @@
-import type { Clock } from '@vigil/metrics';
+import { type Clock, redactUrl } from '@vigil/metrics';
 import { type ExportResult, HttpTransport } from '@vigil/metrics/push';
 import type { Notification, Notifier } from './notification.js';
 import { webhookPayload } from './webhook-payload.js';
@@ -38,19 +38,9 @@ export class WebhookNotifier implements Notifier {
           ...(n.incident && { 'x-vigil-incident': n.incident.id, 'x-vigil-ack-url': n.incident.ackURL }),
         },
         body: n.document?.json ?? webhookPayload(n, this.#maxAlerts),
-        description: `POST webhook ${redact(this.#url)}`,
+        description: `POST webhook ${redactUrl(this.#url)}`,
       },
       signal,
     );
-  }
-}
-
-/** The URL without credentials or query (webhook URLs often carry a token), for error messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '(invalid URL)';
   }
 }

@@ -7,6 +7,9 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts', 'test/*.test.ts'],
+          // Tests bound their own waits; vitest's 5 s default failed property tests (fast-check runs)
+          // when the two cores were shared with other work, without anything being wrong.
+          testTimeout: 30_000,
         },
       },
       {

@@ -1,7 +1,8 @@
 import type { Clock } from '@vigil/metrics';
 import type { Alert } from '../alerts/alert.js';
-import { MatcherError, matchesAll, parseMatchers } from '../alerts/notify/matcher.js';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
+import { matchesAll } from '../matchers/label-matcher.js';
+import { MatcherError, parseMatchers } from '../matchers/matcher-syntax.js';
 import { RegexError, type RegexMatcher, regexMatcher } from '../regex/regex-matcher.js';
 import { alertmanagerError, parseJsonBody, parseTime } from './alertmanager-json.js';
 import { readBody } from './body.js';

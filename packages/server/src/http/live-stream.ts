@@ -4,8 +4,8 @@ import { type Clock, type Counter, type Gauge, type Registry, toCollectorDocumen
 import { type WebSocket, WebSocketServer } from 'ws';
 import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-history-event.js';
 import { background } from '../errors/background-tasks.js';
+import { parseSelector } from '../matchers/matcher-syntax.js';
 import { formatValue } from '../query/format-value.js';
-import { parseSelector } from '../query/selector.js';
 import type { LabelMatcher, SeriesStore } from '../store/series-store.js';
 import { errorAnswer } from './respond.js';
 import { textFrame } from './text-frame.js';

@@ -1,4 +1,4 @@
-import { parseSelector, SelectorError } from '../query/selector.js';
+import { parseSelector, SelectorError } from '../matchers/matcher-syntax.js';
 import type { LabelMatcher } from '../store/series-store.js';
 import { readBody } from './body.js';
 import { badRequest, HttpError } from './http-error.js';

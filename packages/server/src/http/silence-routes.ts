@@ -1,6 +1,7 @@
 import type { Clock } from '@vigil/metrics';
-import { type Matcher, MatcherError, matcher, parseMatchers } from '../alerts/notify/matcher.js';
 import type { Silence, Silences } from '../alerts/notify/silences.js';
+import type { CompiledMatcher } from '../matchers/label-matcher.js';
+import { alertmanagerMatcher, MatcherError, parseMatchers } from '../matchers/matcher-syntax.js';
 import { alertmanagerError, parseJsonBody, parseTime } from './alertmanager-json.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-error.js';
@@ -86,7 +87,7 @@ function postableSilence(body: unknown, now: number) {
   const b = body as Record<string, unknown>;
   if (!Array.isArray(b.matchers) || b.matchers.length === 0)
     throw badData('matchers: expected a non-empty array of {name, value, isRegex, isEqual}');
-  const matchers: Matcher[] = b.matchers.map((m: unknown, i: number) => {
+  const matchers: CompiledMatcher[] = b.matchers.map((m: unknown, i: number) => {
     const o = (m ?? {}) as Record<string, unknown>;
     if (typeof o.name !== 'string' || typeof o.value !== 'string')
       throw badData(
@@ -95,7 +96,7 @@ function postableSilence(body: unknown, now: number) {
     const regex = o.isRegex === true;
     const equal = o.isEqual !== false;
     try {
-      return matcher(o.name, regex ? (equal ? '=~' : '!~') : equal ? '=' : '!=', o.value);
+      return alertmanagerMatcher(o.name, regex ? (equal ? '=~' : '!~') : equal ? '=' : '!=', o.value);
     } catch (error) {
       if (error instanceof MatcherError) throw badMatcher(`matchers[${i}]`, error);
       throw error;
@@ -117,7 +118,7 @@ function postableSilence(body: unknown, now: number) {
   };
 }
 
-function parseFilter(filters: string[]): Matcher[] {
+function parseFilter(filters: string[]): CompiledMatcher[] {
   return filters.flatMap((f) => {
     try {
       return parseMatchers(f);

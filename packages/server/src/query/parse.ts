@@ -1,4 +1,5 @@
 import { parser } from '@prometheus-io/lezer-promql';
+import { compileMatcher } from '../matchers/label-matcher.js';
 import { RegexError, regexMatcher } from '../regex/regex-matcher.js';
 import type { LabelMatcher, MatchType } from '../store/series-store.js';
 import type {
@@ -15,7 +16,6 @@ import type {
 import { parseDuration } from './duration.js';
 import { FUNCTIONS } from './function-signatures.js';
 import { PromqlParseError } from './query-error.js';
-import { matchesEmpty } from './selector.js';
 import { unquote } from './string-literal.js';
 
 type SyntaxNode = ReturnType<typeof parser.parse>['topNode'];
@@ -281,7 +281,7 @@ class Converter {
         matchers.push({ name, type: op, value });
       }
     }
-    if (!matchers.some((m) => !matchesEmpty(m)))
+    if (!matchers.some((m) => !compileMatcher(m).matchesEmpty))
       throw this.#error(node.from, 'vector selector must contain at least one non-empty matcher');
     return { kind: 'vectorSelector', matchers, offsetMs: 0, at: undefined, start: node.from, end: node.to };
   }

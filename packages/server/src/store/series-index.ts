@@ -1,4 +1,4 @@
-import { type CompiledMatcher, compileMatcher, matchesAll } from './label-matcher.js';
+import { type CompiledMatcher, compileMatcher, matchesAll } from '../matchers/label-matcher.js';
 import { SeriesState } from './series-state.js';
 import type { LabelMatcher, SeriesLabels } from './series-store.js';
 import type { Statements } from './sqlite-schema.js';
@@ -98,7 +98,7 @@ export class SeriesIndex {
   match(lists: readonly (readonly LabelMatcher[])[], inRange: (s: SeriesState) => boolean): SeriesState[] {
     const found = new Set<SeriesState>();
     for (const matchers of lists.length > 0 ? lists : [[]]) {
-      const compiled = matchers.map(compileMatcher);
+      const compiled = matchers.map((m) => compileMatcher(m));
       for (const s of this.#candidates(compiled)) {
         if (inRange(s) && matchesAll(compiled, s.labels)) found.add(s);
       }

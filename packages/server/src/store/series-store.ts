@@ -1,3 +1,4 @@
+import type { LabelMatcher } from '../matchers/label-matcher.js';
 /**
  * What every store offers to ingest, query and the HTTP API: the embedded SQLite store today, a remote
  * engine (VictoriaMetrics, Prometheus, Mimir, Thanos) later. Nothing outside `store/` and `remote/`
@@ -38,14 +39,8 @@ export interface AppendResult {
   readonly rejected: Readonly<Record<string, number>>;
 }
 
-export type MatchType = '=' | '!=' | '=~' | '!~';
-
-/** A label matcher as PromQL writes it; regular expressions are fully anchored, as in Prometheus. */
-export interface LabelMatcher {
-  readonly name: string;
-  readonly type: MatchType;
-  readonly value: string;
-}
+// Selections take label matchers: part of the store's contract, defined with their compiler one layer down.
+export type { LabelMatcher, MatchType } from '../matchers/label-matcher.js';
 
 /** The samples of one series in a time range, ascending by time. */
 export interface SeriesData {

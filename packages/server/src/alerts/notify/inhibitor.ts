@@ -1,7 +1,7 @@
+import { matchesAll } from '../../matchers/label-matcher.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import { type AlertStore, isResolved } from './alert-store.js';
 import { fingerprint } from './fingerprint.js';
-import { matchesAll } from './matcher.js';
 import type { InhibitRule } from './notify-config.js';
 
 /**

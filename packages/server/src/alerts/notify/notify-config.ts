@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../config/config.js';
-import { type Matcher, MatcherError, matcher, parseMatchers } from './matcher.js';
+import type { CompiledMatcher } from '../../matchers/label-matcher.js';
+import { alertmanagerMatcher, MatcherError, parseMatchers } from '../../matchers/matcher-syntax.js';
 import {
   NOTIFY_SCHEMA,
   type RawInhibitRule,
@@ -19,7 +20,7 @@ export interface RouteConfig {
   readonly groupWaitMs: number;
   readonly groupIntervalMs: number;
   readonly repeatIntervalMs: number;
-  readonly matchers: readonly Matcher[];
+  readonly matchers: readonly CompiledMatcher[];
   readonly continue: boolean;
   readonly routes: readonly RouteConfig[];
   readonly muteTimeIntervals: readonly string[];
@@ -66,8 +67,8 @@ export interface ReceiverConfig {
 }
 
 export interface InhibitRule {
-  readonly sourceMatchers: readonly Matcher[];
-  readonly targetMatchers: readonly Matcher[];
+  readonly sourceMatchers: readonly CompiledMatcher[];
+  readonly targetMatchers: readonly CompiledMatcher[];
   readonly equal: readonly string[];
 }
 
@@ -85,8 +86,8 @@ export interface NotifyConfig {
  * raise both levels for one condition and a user wants to be told once.
  */
 export const DEFAULT_INHIBIT_RULE: InhibitRule = {
-  sourceMatchers: [matcher('severity', '=', 'critical')],
-  targetMatchers: [matcher('severity', '=', 'warning')],
+  sourceMatchers: [alertmanagerMatcher('severity', '=', 'critical')],
+  targetMatchers: [alertmanagerMatcher('severity', '=', 'warning')],
   equal: ['alertname'],
 };
 
@@ -230,13 +231,14 @@ function resolveRoute(
         throw fail(`${path}.${key}[${i}]`, `got "${name}", expected a name from time_intervals`);
     });
   }
-  const matchers: Matcher[] = [];
+  const matchers: CompiledMatcher[] = [];
   (r.matchers ?? []).forEach((text, i) => {
     matchers.push(...parseMatcherText(text, `${path}.matchers[${i}]`, fail));
   });
-  for (const [name, value] of Object.entries(r.match ?? {})) matchers.push(matcher(name, '=', value));
+  for (const [name, value] of Object.entries(r.match ?? {}))
+    matchers.push(alertmanagerMatcher(name, '=', value));
   for (const [name, value] of Object.entries(r.match_re ?? {}))
-    matchers.push(checked(() => matcher(name, '=~', value), `${path}.match_re.${name}`, fail));
+    matchers.push(checked(() => alertmanagerMatcher(name, '=~', value), `${path}.match_re.${name}`, fail));
   const groupBy = r.group_by
     ? r.group_by.includes('...')
       ? 'all'
@@ -322,15 +324,17 @@ function resolveReceiver(
 }
 
 function resolveInhibit(r: RawInhibitRule, path: string, fail: Fail): InhibitRule {
-  const side = (which: 'source' | 'target'): Matcher[] => {
-    const out: Matcher[] = [];
+  const side = (which: 'source' | 'target'): CompiledMatcher[] => {
+    const out: CompiledMatcher[] = [];
     (r[`${which}_matchers`] ?? []).forEach((text, i) => {
       out.push(...parseMatcherText(text, `${path}.${which}_matchers[${i}]`, fail));
     });
     for (const [name, value] of Object.entries(r[`${which}_match`] ?? {}))
-      out.push(matcher(name, '=', value));
+      out.push(alertmanagerMatcher(name, '=', value));
     for (const [name, value] of Object.entries(r[`${which}_match_re`] ?? {}))
-      out.push(checked(() => matcher(name, '=~', value), `${path}.${which}_match_re.${name}`, fail));
+      out.push(
+        checked(() => alertmanagerMatcher(name, '=~', value), `${path}.${which}_match_re.${name}`, fail),
+      );
     return out;
   };
   return { sourceMatchers: side('source'), targetMatchers: side('target'), equal: r.equal ?? [] };
@@ -415,7 +419,7 @@ const EXAMPLES: Record<string, string> = {
   years: '2024:2026',
 };
 
-function parseMatcherText(text: string, path: string, fail: Fail): Matcher[] {
+function parseMatcherText(text: string, path: string, fail: Fail): CompiledMatcher[] {
   return checked(() => parseMatchers(text), path, fail);
 }
 

@@ -1,5 +1,6 @@
+import { matchesAll } from '../../matchers/label-matcher.js';
+import { matchersString } from '../../matchers/matcher-syntax.js';
 import type { SeriesLabels } from '../../store/series-store.js';
-import { matchersString, matchesAll } from './matcher.js';
 import type { RouteConfig } from './notify-config.js';
 
 /** A node of the routing tree, with Alertmanager's key (`{}/{severity="page"}`) that prefixes its group keys. */

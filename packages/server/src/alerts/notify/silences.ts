@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ServerError } from '../../errors/server-error.js';
+import { type CompiledMatcher, matchesAll } from '../../matchers/label-matcher.js';
+import { alertmanagerMatcher } from '../../matchers/matcher-syntax.js';
 import { writeFileDurably } from '../../store/durable-file.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { Silencer } from '../alert.js';
-import { type Matcher, matcher, matchesAll } from './matcher.js';
 
 export type SilenceState = 'active' | 'pending' | 'expired';
 
@@ -13,7 +14,7 @@ export type SilenceChange = 'created' | 'updated' | 'expired';
 
 export interface Silence {
   readonly id: string;
-  readonly matchers: readonly Matcher[];
+  readonly matchers: readonly CompiledMatcher[];
   readonly startsAt: number;
   readonly endsAt: number;
   readonly createdBy: string;
@@ -24,7 +25,7 @@ export interface Silence {
 /** What a client posts: Alertmanager's postableSilence, times in Unix ms. */
 export interface SilenceInput {
   readonly id?: string | undefined;
-  readonly matchers: readonly Matcher[];
+  readonly matchers: readonly CompiledMatcher[];
   readonly startsAt: number;
   readonly endsAt: number;
   readonly createdBy: string;
@@ -166,10 +167,13 @@ export class Silences implements Silencer {
     // A broken file stops start-up with its name: silently dropping it would unmute what it silenced.
     try {
       const data = JSON.parse(text) as {
-        silences: Array<Omit<Silence, 'matchers'> & { matchers: Matcher[] }>;
+        silences: Array<Omit<Silence, 'matchers'> & { matchers: CompiledMatcher[] }>;
       };
       for (const s of data.silences) {
-        this.#silences.set(s.id, { ...s, matchers: s.matchers.map((m) => matcher(m.name, m.type, m.value)) });
+        this.#silences.set(s.id, {
+          ...s,
+          matchers: s.matchers.map((m) => alertmanagerMatcher(m.name, m.type, m.value)),
+        });
       }
     } catch (error) {
       throw new Error(`${file}: cannot read the saved silences: ${(error as Error).message}`, {
@@ -203,7 +207,7 @@ function validate(input: SilenceInput, now: number): void {
 
 /** Alertmanager's `canUpdate`: same matchers, and no change to a start that is already past. */
 function canUpdate(prev: Silence, next: SilenceInput, state: SilenceState, now: number): boolean {
-  const key = (ms: readonly Matcher[]) =>
+  const key = (ms: readonly CompiledMatcher[]) =>
     ms
       .map((m) => `${m.name}${m.type}${m.value}`)
       .sort()

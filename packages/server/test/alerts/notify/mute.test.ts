@@ -60,7 +60,7 @@ describe('silences', () => {
   it('mutes matching alerts only between startsAt and endsAt', async () => {
     const p = pipelineFrom(BASE);
     stop = () => p.pipeline.close();
-    const { matcher } = await import('../../../src/alerts/notify/matcher.js');
+    const { alertmanagerMatcher: matcher } = await import('../../../src/matchers/matcher-syntax.js');
     const id = p.pipeline.silences.set({
       matchers: [matcher('alertname', '=~', 'Disk.*')],
       startsAt: T0 + 5_000,
@@ -114,7 +114,7 @@ describe('forwarding to an Alertmanager', () => {
       externalURL: 'http://vigil.test',
     });
     stop = () => pipeline.close();
-    const { matcher } = await import('../../../src/alerts/notify/matcher.js');
+    const { alertmanagerMatcher: matcher } = await import('../../../src/matchers/matcher-syntax.js');
     pipeline.silences.set({
       matchers: [matcher('alertname', '=', 'DiskFull')],
       startsAt: T0,

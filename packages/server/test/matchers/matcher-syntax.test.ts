@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSelector } from '../../src/query/selector.js';
+import { parseSelector } from '../../src/matchers/matcher-syntax.js';
 
 describe('parseSelector', () => {
   it('reads names, matchers of the four kinds, and quoted values with escapes', () => {

@@ -127,7 +127,7 @@ const results = await measure(
       'for (let k = 0; k < count; k++) sink += a.ingest(d[k]);',
       { note: `1 call = ${(STATSD_DATAGRAMS * STATSD_LINES).toLocaleString('en-US')} lines` },
     ),
-    loop('statsd: aggregator.flush', { a: aggregator }, 'sink += a.flush(1).length;', {
+    loop('statsd: aggregator.flush', { a: aggregator }, 'sink += a.flush(1).samples.length;', {
       note: `${aggregator.counts().series} series`,
     }),
   ],

@@ -156,7 +156,7 @@ describe("StatsdAggregator agrees with Etsy's statsd 0.9", () => {
     const ours = new StatsdAggregator();
     for (const datagram of DATAGRAMS) ours.ingest(datagram);
     const flat: Record<string, number> = {};
-    for (const s of ours.flush(0)) {
+    for (const s of ours.flush(0).samples) {
       const { __name__, ...labels } = s.labels;
       const tags = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
       flat[`${__name__}${tags.length ? `{${tags.join(',')}}` : ''}`] = s.values[0]!;

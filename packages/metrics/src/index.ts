@@ -54,6 +54,8 @@ export { exposeFrom, exposition } from './expo/exposition.js';
 export { ExpositionParseError } from './expo/exposition-parse-error.js';
 export type { InfluxLineOptions, InfluxPrecision } from './expo/influx-line.js';
 export { toInfluxLines } from './expo/influx-line.js';
+export type { NativeHistogramData, NativeLayout, NativeSide } from './expo/native-layout.js';
+export { nativeHistogramOf } from './expo/native-layout.js';
 export type { ExpositionFormat, Negotiated } from './expo/negotiate.js';
 export { negotiate } from './expo/negotiate.js';
 export { toOpenMetrics } from './expo/openmetrics.js';

@@ -1,3 +1,4 @@
+import { DEFAULT_NATIVE_BUCKET_LIMIT, NATIVE_ZERO_THRESHOLD } from '../core/histogram.js';
 import type { BucketData, SketchData } from '../core/snapshot.js';
 
 /** One side of a native histogram as the protobuf exposition writes it. */
@@ -12,6 +13,32 @@ export interface NativeLayout {
   readonly schema: number;
   readonly positive: NativeSide;
   readonly negative: NativeSide;
+}
+
+/** A sketch as one native histogram sample, the way the protobuf exposition publishes it. */
+export interface NativeHistogramData extends NativeLayout {
+  readonly count: number;
+  readonly sum: number;
+  readonly zeroThreshold: number;
+  readonly zeroCount: number;
+}
+
+/**
+ * The native histogram of a sketch, for code that publishes it in another format than the
+ * protobuf exposition (the server aggregating StatsD timers): the buckets of `nativeLayout`, the
+ * zero bucket of the library's histograms.
+ */
+export function nativeHistogramOf(
+  sketch: SketchData,
+  bucketLimit: number = DEFAULT_NATIVE_BUCKET_LIMIT,
+): NativeHistogramData {
+  return {
+    ...nativeLayout(sketch, bucketLimit),
+    count: sketch.count,
+    sum: sketch.sum,
+    zeroThreshold: NATIVE_ZERO_THRESHOLD,
+    zeroCount: sketch.zeroCount,
+  };
 }
 
 /** Prometheus's lowest schema: base 2^16. */
@@ -55,7 +82,8 @@ function sideOf(data: BucketData, by: number): NativeSide {
     else if (gap > MAX_GAP) spans.push(gap, 1);
     else {
       for (let g = 0; g < gap; g++) {
-        deltas.push(-previous);
+        // `0 - previous`, not `-previous`: an empty bucket after another is 0, never -0.
+        deltas.push(0 - previous);
         previous = 0;
       }
       spans[spans.length - 1]! += gap + 1;

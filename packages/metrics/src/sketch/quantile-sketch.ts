@@ -73,15 +73,29 @@ export class QuantileSketch {
     else {
       // `+ 0` turns -0 into 0: JSON cannot carry -0, so a sketch holding it would not survive the
       // round trip that cluster aggregation makes (found by the toData/fromData property test).
-      this.#record(value + 0);
+      this.#record(value + 0, 1);
       if (value <= -MIN_NORMAL) this.#addTo((this.#negative ??= new BucketStore()), bucketIndex(-value));
       else this.zeroCount++;
     }
   }
 
+  /**
+   * `add` of one finite value `times` times over, in one step: a StatsD value sent at sample rate
+   * 1/times stands for that many observations.
+   */
+  addTimes(value: number, times: number): void {
+    if (!(Number.isSafeInteger(times) && times >= 1))
+      throw invalidOption('QuantileSketch.addTimes: times', times, 'an integer >= 1');
+    this.#record(value + 0, times);
+    if (value >= MIN_NORMAL) this.#addTo(this.positive, bucketIndex(value), times);
+    else if (value <= -MIN_NORMAL)
+      this.#addTo((this.#negative ??= new BucketStore()), bucketIndex(-value), times);
+    else this.zeroCount += times;
+  }
+
   /** `add` for a positive normal value whose bucketIndex the caller already computed. */
   addPositive(value: number, index: number): void {
-    this.#record(value);
+    this.#record(value, 1);
     const store = this.positive;
     const at = index >> (MAX_SCALE - this.scale);
     if (at >= store.min && at <= store.max) {
@@ -95,18 +109,18 @@ export class QuantileSketch {
     }
   }
 
-  #record(value: number): void {
-    this.count++;
-    this.sum += value;
+  #record(value: number, times: number): void {
+    this.count += times;
+    this.sum += value * times;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
     if (Number.isNaN(this.#shift)) this.#shift = value;
     const d = value - this.#shift;
-    this.#s1 += d;
-    this.#s2 += d * d;
+    this.#s1 += d * times;
+    this.#s2 += d * d * times;
   }
 
-  #addTo(store: BucketStore, index6: number): void {
+  #addTo(store: BucketStore, index6: number, times = 1): void {
     let index = index6 >> (MAX_SCALE - this.scale);
     if ((index < store.min || index > store.max) && store.spanWith(index) > this.#maxBuckets) {
       let by = 0;
@@ -114,7 +128,7 @@ export class QuantileSketch {
       this.#downscale(by);
       index = index6 >> (MAX_SCALE - this.scale);
     }
-    store.add(index, 1);
+    store.add(index, times);
   }
 
   #downscale(by: number): void {

@@ -193,6 +193,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
         flushIntervalMs: config.statsdFlushIntervalMs,
         maxSeries: config.statsdMaxSeries,
         ttlMs: config.statsdTtlMs,
+        timers: config.statsdTimers,
         writer,
         clock,
         registry,

@@ -8,6 +8,13 @@ import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
 import { zodIssueDetail } from './zod-issue-detail.js';
 
 /**
+ * How StatsD timers, histograms and distributions are written: a native histogram, classic
+ * `_bucket`/`_count`/`_sum` series, or both (see StatsdAggregator).
+ */
+export const STATSD_TIMER_SERIES = ['native', 'classic', 'both'] as const;
+export type StatsdTimerSeries = (typeof STATSD_TIMER_SERIES)[number];
+
+/**
  * vigil's configuration: defaults, then `vigil.yaml`, then environment variables, then command-line
  * flags, each overriding the one before. Every value is checked once, at start-up; a bad one stops
  * the server with a message naming where it came from, the key, the value and what was expected.
@@ -21,6 +28,7 @@ export interface Config {
   readonly statsdMaxSeries: number;
   /** A StatsD series not updated for this long is marked stale and forgotten; 0 keeps it forever. */
   readonly statsdTtlMs: number;
+  readonly statsdTimers: StatsdTimerSeries;
   readonly scrape: {
     readonly intervalMs: number;
     readonly timeoutMs: number;
@@ -158,6 +166,7 @@ const FILE_SCHEMA = z
     statsdFlushInterval: duration,
     statsdMaxSeries: z.number().int().min(1),
     statsdTtl: duration,
+    statsdTimers: z.enum(STATSD_TIMER_SERIES),
     scrape: z
       .object({
         interval: duration,
@@ -323,6 +332,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_STATSD', ['statsd'], 'string'],
   ['VIGIL_STATSD_MAX_SERIES', ['statsdMaxSeries'], 'number'],
   ['VIGIL_STATSD_TTL', ['statsdTtl'], 'string'],
+  ['VIGIL_STATSD_TIMERS', ['statsdTimers'], 'string'],
   ['VIGIL_SCRAPE', ['scrape', 'targets'], 'list'],
   ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
   ['VIGIL_TOKEN', ['auth', 'token'], 'string'],
@@ -451,6 +461,7 @@ function resolve(c: FileConfig): Config {
     // Junk names would otherwise hold the series cap until a restart (issue 13); an hour keeps
     // what a job sends hourly.
     statsdTtlMs: c.statsdTtl ?? 3_600_000,
+    statsdTimers: c.statsdTimers ?? 'both',
     scrape: {
       intervalMs,
       timeoutMs,

@@ -45,8 +45,7 @@ export function ingestRoutes(
     }
     writer.metadata.recordEntries(decoded.families);
     const refusal = appendRefusal([
-      await writer.write('remote_write', decoded.series),
-      await writer.writeHistograms('remote_write', decoded.histogramSeries),
+      await writer.write('remote_write', decoded.series, decoded.histogramSeries),
     ]);
     if (refusal) throw refusal.error;
     res.writeHead(204).end();
@@ -157,11 +156,11 @@ export function ingestRoutes(
     }
     const samples = pushGroups.push(group, families, req.method === 'PUT', now);
     writer.metadata.record(families);
-    await writer.write('pushgateway', samples);
     // Native histograms are stored as pushed; unlike the group's float series they are not re-sampled
     // at every interval.
-    await writer.writeHistograms(
+    await writer.write(
       'pushgateway',
+      samples,
       histogramSamples(histograms, { nowMs: now, honorTimestamps: true, extraLabels: group }),
     );
     res.writeHead(200).end();

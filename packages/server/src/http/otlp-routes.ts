@@ -48,10 +48,7 @@ export function otlpRoutes(router: Router, { writer, delta, bodyLimit }: OtlpRou
       }
       const translated = translateOtlp(request, delta);
       writer.metadata.recordEntries(translated.families);
-      const refusal = appendRefusal([
-        await writer.write('otlp', translated.series),
-        await writer.writeHistograms('otlp', translated.histograms),
-      ]);
+      const refusal = appendRefusal([await writer.write('otlp', translated.series, translated.histograms)]);
       // OTLP/HTTP: 429 is retryable; points refused for good are a partial success (200), not an error.
       if (refusal?.retryable) throw refusal.error;
       if (translated.rejected > 0) writer.malformed('otlp', 'rejected_points', translated.rejected);

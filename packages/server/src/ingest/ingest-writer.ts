@@ -68,28 +68,36 @@ export class IngestWriter {
   }
 
   /**
-   * Appends `batch`. While the store cannot write, an acknowledged source gets a StoreUnwritableError
-   * and the samples of an unacknowledged one are dropped (counted as rejected, reason `unwritable`).
+   * Appends the float samples `batch` and the native histogram samples `histograms`, counted
+   * together. Both are held to the label limits before either is stored, so an acknowledged write
+   * is refused whole. While the store cannot write, an acknowledged source gets a
+   * StoreUnwritableError and the samples of an unacknowledged one are dropped (counted as rejected,
+   * reason `unwritable`).
    */
-  async write(source: IngestSource, batch: readonly SeriesSamples[]): Promise<AppendResult> {
-    if (batch.length === 0) return { accepted: 0, rejected: {} };
-    const refused = this.#refuseWhileUnwritable(source, () =>
-      batch.reduce((n, s) => n + s.timestamps.length, 0),
+  async write(
+    source: IngestSource,
+    batch: readonly SeriesSamples[],
+    histograms: readonly SeriesHistograms[] = [],
+  ): Promise<AppendResult> {
+    if (batch.length === 0 && histograms.length === 0) return { accepted: 0, rejected: {} };
+    const floatCount = (s: SeriesSamples) => s.timestamps.length;
+    const histogramCount = (s: SeriesHistograms) => s.histograms.length;
+    const refused = this.#refuseWhileUnwritable(
+      source,
+      () => sum(batch, floatCount) + sum(histograms, histogramCount),
     );
     if (refused) return refused;
-    return this.#count(source, await this.#store.append(this.#withinLimits(source, batch)));
-  }
-
-  /** Native histogram samples; counted with the float samples of the same source. */
-  async writeHistograms(source: IngestSource, batch: readonly SeriesHistograms[]): Promise<AppendResult> {
-    if (batch.length === 0) return { accepted: 0, rejected: {} };
-    const count = () => batch.reduce((n, s) => n + s.histograms.length, 0);
-    const refused = this.#refuseWhileUnwritable(source, count);
-    if (refused) return refused;
+    const floats = this.#withinLimits(source, batch, floatCount);
+    const natives = this.#withinLimits(source, histograms, histogramCount);
     const store = this.#store;
-    if (!store.appendHistograms)
-      return this.#count(source, { accepted: 0, rejected: { unsupported: count() } });
-    return this.#count(source, await store.appendHistograms(batch));
+    const stored = floats.length > 0 ? await store.append(floats) : { accepted: 0, rejected: {} };
+    if (natives.length === 0) return this.#count(source, stored);
+    const more = store.appendHistograms
+      ? await store.appendHistograms(natives)
+      : { accepted: 0, rejected: { unsupported: sum(natives, histogramCount) } };
+    const rejected: Record<string, number> = { ...stored.rejected };
+    for (const [reason, n] of Object.entries(more.rejected)) rejected[reason] = (rejected[reason] ?? 0) + n;
+    return this.#count(source, { accepted: stored.accepted + more.accepted, rejected });
   }
 
   /** While the store cannot write: throws for an acknowledged source, counts the samples dropped for another. */
@@ -112,8 +120,12 @@ export class IngestWriter {
    * An acknowledged source's batch with a series past the label limits is refused whole (400, as
    * Prometheus refuses a write with bad labels); an unacknowledged one loses only those series.
    */
-  #withinLimits(source: IngestSource, batch: readonly SeriesSamples[]): readonly SeriesSamples[] {
-    let kept: SeriesSamples[] | undefined;
+  #withinLimits<T extends { readonly labels: SeriesSamples['labels'] }>(
+    source: IngestSource,
+    batch: readonly T[],
+    samples: (series: T) => number,
+  ): readonly T[] {
+    let kept: T[] | undefined;
     for (let i = 0; i < batch.length; i++) {
       const series = batch[i]!;
       const violation = labelLimitViolation(series.labels, this.#limits);
@@ -121,7 +133,7 @@ export class IngestWriter {
         kept?.push(series);
         continue;
       }
-      this.#rejected.inc({ source, reason: 'label_limit' }, series.timestamps.length);
+      this.#rejected.inc({ source, reason: 'label_limit' }, samples(series));
       if (!UNACKNOWLEDGED.has(source)) throw new ServerError('VIGIL_INGEST_LABEL_LIMIT', violation);
       kept ??= batch.slice(0, i);
     }
@@ -131,4 +143,10 @@ export class IngestWriter {
   malformed(source: IngestSource, reason: string, n = 1): void {
     this.#malformed.inc({ source, reason }, n);
   }
+}
+
+function sum<T>(items: readonly T[], count: (item: T) => number): number {
+  let n = 0;
+  for (const item of items) n += count(item);
+  return n;
 }

@@ -180,8 +180,7 @@ export class Scraper {
       ...this.#stale(target, [...samples, ...histograms], startMs),
     ];
     try {
-      await writer.write('scrape', batch);
-      await writer.writeHistograms('scrape', histograms);
+      await writer.write('scrape', batch, histograms);
     } catch {
       writer.malformed('scrape', 'store_error');
     }

@@ -1,6 +1,14 @@
-import { QuantileSketch, toPrometheusName } from '@vigil/metrics';
+import {
+  canonicalNumber,
+  DEFAULT_BUCKETS,
+  nativeHistogramOf,
+  QuantileSketch,
+  toPrometheusName,
+} from '@vigil/metrics';
+import { STATSD_TIMER_SERIES, type StatsdTimerSeries } from '../config/config.js';
 import { invalidOption } from '../errors/invalid-option.js';
-import { type SeriesLabels, STALE_NAN_BITS } from '../store/series-store.js';
+import type { BucketSpan, IntNativeHistogram } from '../store/native-histogram.js';
+import { type SeriesHistograms, type SeriesLabels, STALE_NAN_BITS } from '../store/series-store.js';
 import { setLabel } from './labels.js';
 import type { ParsedSeries } from './parsed-series.js';
 import { parseStatsdLine, parseStatsdTags, type StatsdMetric, type StatsdRejectReason } from './statsd.js';
@@ -13,8 +21,19 @@ export interface StatsdAggregatorOptions {
    * keeps every series, as Etsy's statsd keeps its gauges and statsd_exporter its series (`--statsd.ttl 0`).
    */
   readonly ttlMs?: number;
-  /** Quantiles reported for timers, histograms and distributions. Default p50, p90, p95, p99. */
-  readonly quantiles?: readonly number[];
+  /**
+   * How timers, histograms and distributions are written. `native`: one native histogram series per
+   * timer (percentiles as exact as the library's, summable across instances); `classic`: `_bucket`
+   * series with the default buckets, `_count` and `_sum`; `both` (the default, as a library
+   * histogram exposes both): all of them.
+   */
+  readonly timers?: StatsdTimerSeries;
+}
+
+/** What one flush writes: float samples, and the native histograms of timers. */
+export interface StatsdFlush {
+  readonly samples: ParsedSeries[];
+  readonly histograms: SeriesHistograms[];
 }
 
 export interface StatsdCounts {
@@ -32,13 +51,21 @@ type Kind = 'counter' | 'gauge' | 'timer' | 'set';
 interface Entry {
   readonly kind: Kind;
   readonly family: string;
-  /** Counter `<name>_total`, gauge and set `<name>`, timer `<name>_count`; then `_sum` and one per quantile. */
+  /**
+   * Counter `<name>_total`, gauge and set `<name>`; a timer's classic series `<name>_count`,
+   * `<name>_sum`, then `<name>_bucket` per bound and `+Inf` (none when the timers are native only).
+   */
   readonly series: SeriesLabels[];
+  /** A timer's native histogram series, `<name>`. */
+  readonly native: SeriesLabels | undefined;
   /** Counter total, gauge value, timer count. */
   value: number;
   /** Timer sum, in seconds for `ms`. */
   sum: number;
+  /** A timer's observations since the start, for its native histogram. */
   readonly sketch: QuantileSketch | undefined;
+  /** A timer's observations per classic bucket (not cumulative), the last one past every bound. */
+  readonly buckets: Float64Array | undefined;
   readonly members: Set<string> | undefined;
   touched: boolean;
   lastSeenMs: number;
@@ -52,6 +79,9 @@ interface Entry {
 const STALE = new Float64Array(1);
 new BigUint64Array(STALE.buffer)[0] = STALE_NAN_BITS;
 
+/** Most observations one sampled timer value stands for: a rate below 1/2^32 is refused. */
+const MAX_TIMES = 2 ** 32;
+
 /** A set's distinct values per interval stop being recorded here; its count then reads this. */
 const MAX_SET_MEMBERS = 100_000;
 
@@ -64,9 +94,11 @@ const MAX_SET_MEMBERS = 100_000;
  *   Prometheus counter is (Etsy's statsd resets per interval; rate() gives that back);
  * - gauges: `<name>`, set or moved by `+n`/`-n`, kept between flushes;
  * - timers (`ms`, converted to seconds), histograms and distributions (`h`, `d`, unitless, kept as
- *   sent, as statsd_exporter does since 0.17): a summary, `<name>_count` and `<name>_sum` accumulated
- *   across flushes, `<name>{quantile="0.5"}`… over the values of the interval alone (from a
- *   QuantileSketch, within 0.54%), written only for an interval that had values;
+ *   sent, as statsd_exporter does since 0.17): a histogram accumulated across flushes as a library
+ *   histogram is, written as a native histogram `<name>` (the library's sketch, so percentiles are
+ *   within its 0.54% and merge across instances), as classic `<name>_bucket` (the default buckets),
+ *   `<name>_count` and `<name>_sum`, or both (`timers`). A value sent at sample rate r counts
+ *   trunc(1/r) times, as statsd_exporter counts it;
  * - sets: `<name>`, the number of distinct values seen in the interval.
  *
  * A name used with two kinds keeps the first (`type_conflict`), as statsd_exporter does.
@@ -74,8 +106,8 @@ const MAX_SET_MEMBERS = 100_000;
 export class StatsdAggregator {
   readonly #maxSeries: number;
   readonly #ttlMs: number;
-  readonly #quantiles: readonly number[];
-  readonly #quantileText: readonly string[];
+  readonly #native: boolean;
+  readonly #classic: boolean;
   /** By what was sent (kind, name, tags as written): a repeated line costs two map lookups. */
   #byRaw = new RawIndex();
   /** By sanitised name and sorted labels: `a.b` and `a_b`, or tags in another order, are one series. */
@@ -91,24 +123,18 @@ export class StatsdAggregator {
   };
 
   constructor(options: StatsdAggregatorOptions = {}) {
-    const { maxSeries = 10_000, ttlMs = 0, quantiles = [0.5, 0.9, 0.95, 0.99] } = options;
+    const { maxSeries = 10_000, ttlMs = 0, timers = 'both' } = options;
     if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) {
       throw invalidOption('StatsdAggregator', 'maxSeries', maxSeries, 'a positive integer');
     }
     if (!(Number.isFinite(ttlMs) && ttlMs >= 0))
       throw invalidOption('StatsdAggregator', 'ttlMs', ttlMs, 'a number of ms >= 0');
-    if (
-      !Array.isArray(quantiles) ||
-      quantiles.some(
-        (q, i) => typeof q !== 'number' || !(q >= 0 && q <= 1) || (i > 0 && q <= quantiles[i - 1]!),
-      )
-    ) {
-      throw invalidOption('StatsdAggregator', 'quantiles', quantiles, 'ascending numbers between 0 and 1');
-    }
+    if (!STATSD_TIMER_SERIES.includes(timers))
+      throw invalidOption('StatsdAggregator', 'timers', timers, STATSD_TIMER_SERIES.join(', '));
     this.#maxSeries = maxSeries;
     this.#ttlMs = ttlMs;
-    this.#quantiles = [...quantiles];
-    this.#quantileText = quantiles.map(String);
+    this.#native = timers !== 'classic';
+    this.#classic = timers !== 'native';
   }
 
   /** Reads one datagram (lines separated by `\n`); returns how many values it added. Never throws. */
@@ -135,6 +161,13 @@ export class StatsdAggregator {
       this.#reject('negative_counter');
       return false;
     }
+    // A timer value stands for trunc(1/rate) observations, integer counts as a histogram's (1/r is
+    // 3.0000000000000004 for r = 1/3); past 2^32 of them a histogram's counts would stop being exact.
+    const times = kind === 'timer' ? Math.trunc(1 / metric.sampleRate + 1e-9) : 1;
+    if (times > MAX_TIMES) {
+      this.#reject('bad_sample_rate');
+      return false;
+    }
     const entry = this.#byRaw.get(kind, metric.name, metric.tags) ?? this.#entry(kind, metric);
     if (!entry) return false;
     entry.touched = true;
@@ -147,9 +180,15 @@ export class StatsdAggregator {
         break;
       case 'timer': {
         const value = metric.type === 'ms' ? metric.value / 1000 : metric.value;
-        entry.value += 1 / metric.sampleRate;
-        entry.sum += value / metric.sampleRate;
-        entry.sketch!.add(value);
+        entry.value += times;
+        entry.sum += value * times;
+        entry.sketch?.addTimes(value, times);
+        const buckets = entry.buckets;
+        if (buckets) {
+          let b = 0;
+          while (b < DEFAULT_BUCKETS.length && value > DEFAULT_BUCKETS[b]!) b++;
+          buckets[b]! += times;
+        }
         break;
       }
       case 'set':
@@ -188,24 +227,31 @@ export class StatsdAggregator {
   }
 
   #create(kind: Kind, family: string, names: string[], tags: Record<string, string>): Entry {
-    // A summary's own `quantile` label would overwrite a tag of that name: the tag is kept as
-    // exported_quantile on every series of the summary, as Prometheus renames clashing target labels.
-    const renamed = kind === 'timer' ? 'quantile' : undefined;
-    const labelled = (metricName: string, quantile?: string): SeriesLabels => {
+    // A classic histogram's own `le` label would overwrite a tag of that name: the tag is kept as
+    // exported_le on every series of the timer, as Prometheus renames clashing target labels.
+    const renamed = kind === 'timer' && this.#classic ? 'le' : undefined;
+    const labelled = (metricName: string, le?: string): SeriesLabels => {
       const labels: Record<string, string> = { __name__: metricName };
       for (const name of names) setLabel(labels, name === renamed ? `exported_${name}` : name, tags[name]!);
-      if (quantile !== undefined) labels.quantile = quantile;
+      if (le !== undefined) labels.le = le;
       return labels;
     };
+    const timer = kind === 'timer';
+    const classic = timer && this.#classic;
     let series: SeriesLabels[];
     if (kind === 'counter') {
       series = [labelled(family.endsWith('_total') ? family : `${family}_total`)];
-    } else if (kind === 'timer') {
-      series = [
-        labelled(`${family}_count`),
-        labelled(`${family}_sum`),
-        ...this.#quantileText.map((q) => labelled(family, q)),
-      ];
+    } else if (timer) {
+      series = classic
+        ? [
+            labelled(`${family}_count`),
+            labelled(`${family}_sum`),
+            // `le` as Prometheus 3 writes it for a classic histogram: OpenMetrics' canonical `1.0`.
+            ...[...DEFAULT_BUCKETS, Infinity].map((b) =>
+              labelled(`${family}_bucket`, canonicalNumber(b, true)),
+            ),
+          ]
+        : [];
     } else {
       series = [labelled(family)];
     }
@@ -213,9 +259,11 @@ export class StatsdAggregator {
       kind,
       family,
       series,
+      native: timer && this.#native ? labelled(family) : undefined,
       value: 0,
       sum: 0,
-      sketch: kind === 'timer' ? new QuantileSketch() : undefined,
+      sketch: timer && this.#native ? new QuantileSketch() : undefined,
+      buckets: classic ? new Float64Array(DEFAULT_BUCKETS.length + 1) : undefined,
       members: kind === 'set' ? new Set() : undefined,
       touched: false,
       lastSeenMs: Number.NaN,
@@ -224,11 +272,11 @@ export class StatsdAggregator {
 
   /**
    * The samples of this interval, all at `nowMs`, and the start of the next interval: per-interval
-   * state (quantiles, set members) is cleared. A series past `ttlMs` gets a staleness marker and is
-   * forgotten.
+   * state (set members) is cleared. A series past `ttlMs` gets a staleness marker and is forgotten.
    */
-  flush(nowMs: number): ParsedSeries[] {
+  flush(nowMs: number): StatsdFlush {
     const out: ParsedSeries[] = [];
+    const histograms: SeriesHistograms[] = [];
     // One shared timestamps array: the store only reads it.
     const at = Float64Array.of(nowMs);
     const sample = (labels: SeriesLabels, value: number): void => {
@@ -239,6 +287,8 @@ export class StatsdAggregator {
       if (entry.touched || Number.isNaN(entry.lastSeenMs)) entry.lastSeenMs = nowMs;
       else if (this.#ttlMs > 0 && nowMs - entry.lastSeenMs > this.#ttlMs) {
         for (const labels of entry.series) out.push({ labels, timestamps: at, values: STALE });
+        // A histogram series ends with a float marker too, as the scraper ends one.
+        if (entry.native) out.push({ labels: entry.native, timestamps: at, values: STALE });
         this.#forget(key, entry);
         this.#expired++;
         expired = true;
@@ -256,14 +306,16 @@ export class StatsdAggregator {
           entry.members!.clear();
           break;
         case 'timer': {
-          sample(first!, entry.value);
-          sample(second!, entry.sum);
-          const sketch = entry.sketch!;
-          if (sketch.count > 0) {
-            const values: number[] = [];
-            sketch.quantiles(this.#quantiles, values);
-            for (let q = 0; q < values.length; q++) sample(entry.series[2 + q]!, values[q]!);
-            sketch.reset();
+          const buckets = entry.buckets;
+          if (buckets) {
+            sample(first!, entry.value);
+            sample(second!, entry.sum);
+            let cumulative = 0;
+            for (let b = 0; b < buckets.length; b++)
+              sample(entry.series[2 + b]!, (cumulative += buckets[b]!));
+          }
+          if (entry.sketch) {
+            histograms.push({ labels: entry.native!, timestamps: at, histograms: [nativeOf(entry.sketch)] });
           }
           break;
         }
@@ -271,7 +323,7 @@ export class StatsdAggregator {
     }
     // The raw-spelling index may still point at forgotten entries.
     if (expired) this.#byRaw = new RawIndex();
-    return out;
+    return { samples: out, histograms };
   }
 
   #forget(key: string, entry: Entry): void {
@@ -315,4 +367,27 @@ class RawIndex {
     if (!byTags.has(tags)) this.size++;
     byTags.set(tags, entry);
   }
+}
+
+/** A cumulative sketch as the native histogram sample the library would expose for it. */
+function nativeOf(sketch: QuantileSketch): IntNativeHistogram {
+  const h = nativeHistogramOf(sketch.toData());
+  const spans = (flat: readonly number[]) => {
+    const out: BucketSpan[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push({ offset: flat[i]!, length: flat[i + 1]! });
+    return out;
+  };
+  return {
+    kind: 'int',
+    schema: h.schema,
+    zeroThreshold: h.zeroThreshold,
+    zeroCount: h.zeroCount,
+    count: h.count,
+    sum: h.sum,
+    positiveSpans: spans(h.positive.spans),
+    positiveDeltas: h.positive.deltas,
+    negativeSpans: spans(h.negative.spans),
+    negativeDeltas: h.negative.deltas,
+    counterResetHint: 'unknown',
+  };
 }

@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Clock, Counter, Registry } from '@vigil/metrics';
-import type { HostPort } from '../config/config.js';
+import type { HostPort, StatsdTimerSeries } from '../config/config.js';
 import { background } from '../errors/background-tasks.js';
 import type { IngestWriter } from './ingest-writer.js';
 import { StatsdAggregator } from './statsd-aggregator.js';
@@ -14,6 +14,7 @@ export interface StatsdServerOptions {
   readonly writer: IngestWriter;
   readonly clock: Clock;
   readonly registry: Registry;
+  readonly timers: StatsdTimerSeries;
 }
 
 /**
@@ -33,7 +34,11 @@ export class StatsdServer {
 
   constructor(options: StatsdServerOptions) {
     this.#options = options;
-    this.#aggregator = new StatsdAggregator({ maxSeries: options.maxSeries, ttlMs: options.ttlMs });
+    this.#aggregator = new StatsdAggregator({
+      maxSeries: options.maxSeries,
+      ttlMs: options.ttlMs,
+      timers: options.timers,
+    });
     this.#datagrams = options.registry.counter({
       name: 'vigil_statsd_datagrams_total',
       help: 'StatsD datagrams received.',
@@ -89,12 +94,12 @@ export class StatsdServer {
       if (delta > 0) writer.malformed('statsd', reason, delta);
       this.#reported[reason] = total ?? 0;
     }
-    const samples = this.#aggregator.flush(clock.now());
+    const { samples, histograms } = this.#aggregator.flush(clock.now());
     const { expired } = this.#aggregator.counts();
     this.#expired.inc(expired - this.#reportedExpired);
     this.#reportedExpired = expired;
     try {
-      await writer.write('statsd', samples);
+      await writer.write('statsd', samples, histograms);
     } catch {
       writer.malformed('statsd', 'store_error');
     }

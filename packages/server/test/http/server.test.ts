@@ -308,6 +308,70 @@ describe('vigil serve ingest paths', () => {
   });
 });
 
+describe('StatsD timers as native histograms', () => {
+  it('answers histogram_quantile over a StatsD timer within one schema-6 bucket of the exact percentile', async () => {
+    const statsd = await start({}, dataDir(), new ManualClock(1_700_000_000_000), { statsd: '127.0.0.1:0' });
+    try {
+      // Log-normal latencies in ms around 120 ms (seeded), as a timer would send them.
+      let seed = 11;
+      const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+      const values = Array.from({ length: 2000 }, () => {
+        const normal = Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random());
+        return Math.round(Math.exp(Math.log(120) + 0.9 * normal) * 100) / 100;
+      });
+      const socket = createSocket('udp4');
+      const datagrams = 100;
+      for (let i = 0; i < datagrams; i++) {
+        const lines = values.slice(i * 20, i * 20 + 20).map((v) => `rpc.latency:${v}|ms|#route:/pay`);
+        await new Promise<void>((r) =>
+          socket.send(lines.join('\n'), statsd.server.statsdPort!, '127.0.0.1', () => r()),
+        );
+      }
+      socket.close();
+      await until('the datagrams received', async () =>
+        (await (await fetch(`${statsd.server.url}/metrics`)).text()).includes(
+          `vigil_statsd_datagrams_total ${datagrams}`,
+        ),
+      );
+      statsd.clock.advance(10_000);
+      const at = (1_700_000_000_000 + 10_000) / 1000;
+      const query = async (expr: string) => {
+        const res = await fetch(
+          `${statsd.server.url}/api/v1/query?${new URLSearchParams({ query: expr, time: String(at) })}`,
+        );
+        const body = (await res.json()) as { data: { result: { value: [number, string] }[] } };
+        return body.data.result.map((r) => Number(r.value[1]));
+      };
+      await until(
+        'the flush',
+        async () => (await query('histogram_count(rpc_latency)'))[0] === values.length,
+      );
+      const sorted = values.map((v) => v / 1000).sort((a, b) => a - b);
+      const lines: string[] = [];
+      for (const q of [0.5, 0.9, 0.99]) {
+        const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
+        const [native] = await query(`histogram_quantile(${q}, rpc_latency)`);
+        const [classic] = await query(`histogram_quantile(${q}, rpc_latency_bucket)`);
+        const error = (v: number) => Math.abs(v - exact) / exact;
+        lines.push(
+          `p${q * 100}: exact ${exact} s, native ${native!.toFixed(5)} (${(error(native!) * 100).toFixed(2)}%), classic ${classic!.toFixed(5)} (${(error(classic!) * 100).toFixed(1)}%)`,
+        );
+        // One bucket of schema 6 is 2^(1/64) - 1 = 1.09% wide.
+        expect(error(native!)).toBeLessThan(2 ** (1 / 64) - 1);
+      }
+      console.log(`StatsD timer, 2,000 log-normal values:\n${lines.join('\n')}`);
+      expect(await query('histogram_sum(rpc_latency)')).toEqual([
+        expect.closeTo(
+          values.reduce((a, v) => a + v / 1000, 0),
+          9,
+        ),
+      ]);
+    } finally {
+      await statsd.server.close();
+    }
+  });
+});
+
 describe('vigil serve with a token', () => {
   it('requires the bearer token for reads and writes, but not for the probes', async () => {
     const token = 'a-long-enough-secret-token';

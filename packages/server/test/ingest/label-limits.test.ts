@@ -43,6 +43,42 @@ describe('ingest refuses series past the label limits, and Pushgateway groups pa
       expect(json.status).toBe(400);
       expect(await json.text()).toMatch(/series wide has 71 labels, more than the 64 allowed/);
 
+      // A native histogram's series is held to the limits too, before anything of its write is stored.
+      const ns = String(BigInt(Date.now()) * 1_000_000n);
+      const otlp = await fetch(`${server.url}/v1/metrics`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          resourceMetrics: [
+            {
+              scopeMetrics: [
+                {
+                  metrics: [
+                    { name: 'beside', gauge: { dataPoints: [{ timeUnixNano: ns, asDouble: 1 }] } },
+                    {
+                      name: 'latency',
+                      exponentialHistogram: {
+                        aggregationTemporality: 2,
+                        dataPoints: [
+                          {
+                            timeUnixNano: ns,
+                            count: '1',
+                            positive: { bucketCounts: ['1'] },
+                            attributes: [{ key: 'path', value: { stringValue: 'p'.repeat(9000) } }],
+                          },
+                        ],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        }),
+      });
+      expect(otlp.status).toBe(400);
+      expect(await otlp.text()).toMatch(/label path of series latency has a 9000-byte value/);
+
       const small = await fetch(`${server.url}/metrics/job/batch`, { method: 'PUT', body: 'rows 1\n' });
       expect(small.status).toBe(200);
       const lines = Array.from({ length: 40_000 }, (_, i) => `rows{part="${i}-${'p'.repeat(100)}"} 1`).join(
@@ -60,6 +96,8 @@ describe('ingest refuses series past the label limits, and Pushgateway groups pa
       expect(names.has('huge_total')).toBe(false);
       expect(names.has('ok_total')).toBe(false);
       expect(names.has('wide')).toBe(false);
+      expect(names.has('latency')).toBe(false);
+      expect(names.has('beside')).toBe(false);
       // The group is as the small push left it.
       expect(stored.filter((s) => s.__name__ === 'rows')).toEqual([{ __name__: 'rows', job: 'batch' }]);
     } finally {

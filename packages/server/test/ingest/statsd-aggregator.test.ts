@@ -1,11 +1,14 @@
-import { QuantileSketch, VigilError } from '@vigil/metrics';
+import { nativeBucketIndex, Registry, toProtobuf, VigilError } from '@vigil/metrics';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { StatsdAggregator } from '../../src/ingest/statsd-aggregator.js';
+import { parseProtobufExposition } from '../../src/ingest/protobuf-exposition.js';
+import { StatsdAggregator, type StatsdFlush } from '../../src/ingest/statsd-aggregator.js';
+import { forEachBucket, type NativeHistogram, toFloatHistogram } from '../../src/store/native-histogram.js';
 import { isStaleNaN, type SeriesSamples } from '../../src/store/series-store.js';
 
-/** `name{k="v",…}` → value, one sample per series, all at `at`. */
-function flat(samples: SeriesSamples[], at: number): Record<string, number> {
+/** `name{k="v",…}` → value, one sample per series, all at `at`: the float samples of a flush. */
+function flat(flushed: StatsdFlush | SeriesSamples[], at: number): Record<string, number> {
+  const samples = Array.isArray(flushed) ? flushed : flushed.samples;
   const out: Record<string, number> = {};
   for (const s of samples) {
     expect(Array.from(s.timestamps)).toEqual([at]);
@@ -19,6 +22,32 @@ function flat(samples: SeriesSamples[], at: number): Record<string, number> {
     out[key] = s.values[0]!;
   }
   return out;
+}
+
+/** The one native histogram of a flush named `name`. */
+function native(flushed: StatsdFlush, name: string): NativeHistogram {
+  const found = flushed.histograms.filter((h) => h.labels.__name__ === name);
+  expect(found).toHaveLength(1);
+  return found[0]!.histograms[0]!;
+}
+
+/** Bucket index → count, the non-empty buckets of one side. */
+function bucketsOf(h: NativeHistogram): Map<number, number> {
+  const f = toFloatHistogram(h);
+  const out = new Map<number, number>();
+  forEachBucket(f.positiveSpans, f.positiveCounts, (i, c) => {
+    if (c > 0) out.set(i, c);
+  });
+  return out;
+}
+
+/** The native histogram the library exposes for a histogram that observed `values`, as the server reads it. */
+async function libraryNative(values: readonly number[]): Promise<NativeHistogram> {
+  const registry = new Registry();
+  const h = registry.histogram({ name: 'h', help: 'h' });
+  for (const v of values) h.observe(v);
+  return parseProtobufExposition(toProtobuf(await registry.snapshot({ native: true }))).histograms[0]!
+    .histogram;
 }
 
 function ingestAll(aggregator: StatsdAggregator, datagrams: string[]): void {
@@ -41,23 +70,36 @@ describe('StatsdAggregator: the packets of shared/peers README §10, as Etsy sta
     'bad:abc|c',
   ];
 
-  it('gives the same counters, gauges, timer count and sum, and set size', () => {
+  it('gives the same counters, gauges, timer count and sum, and set size; the timer as classic buckets and a native histogram', () => {
     const aggregator = new StatsdAggregator();
     ingestAll(aggregator, packets);
-    const sketch = new QuantileSketch();
-    for (const v of [0.12, 0.08, 0.3]) sketch.add(v);
-    expect(flat(aggregator.flush(1000), 1000)).toEqual({
+    const flushed = aggregator.flush(1000);
+    const bucket = (le: string) => `app_latency_bucket{le="${le}"}`;
+    expect(flat(flushed, 1000)).toEqual({
       app_requests_total: 7,
       app_temp: 22.5,
       app_latency_count: 3,
       app_latency_sum: 0.5,
-      'app_latency{quantile="0.5"}': sketch.quantile(0.5),
-      'app_latency{quantile="0.9"}': sketch.quantile(0.9),
-      'app_latency{quantile="0.95"}': sketch.quantile(0.95),
-      'app_latency{quantile="0.99"}': sketch.quantile(0.99),
+      [bucket('0.005')]: 0,
+      [bucket('0.01')]: 0,
+      [bucket('0.025')]: 0,
+      [bucket('0.05')]: 0,
+      [bucket('0.1')]: 1,
+      [bucket('0.25')]: 2,
+      [bucket('0.5')]: 3,
+      [bucket('1.0')]: 3,
+      [bucket('2.5')]: 3,
+      [bucket('5.0')]: 3,
+      [bucket('10.0')]: 3,
+      [bucket('+Inf')]: 3,
       app_users: 2,
       'app_tagged_total{env="dev",region="eu"}': 1,
     });
+    const h = native(flushed, 'app_latency');
+    expect(h).toMatchObject({ kind: 'int', schema: 6, count: 3, sum: 0.5, zeroCount: 0 });
+    expect(bucketsOf(h)).toEqual(
+      new Map([0.08, 0.12, 0.3].map((v) => [nativeBucketIndex(v, 6), 1] as [number, number])),
+    );
     expect(aggregator.counts()).toEqual({
       accepted: 10,
       rejected: { bad_line: 1, bad_value: 1 },
@@ -79,42 +121,85 @@ describe('StatsdAggregator across flushes', () => {
     expect(flat(aggregator.flush(4000), 4000)).toMatchObject({ g: 4 });
   });
 
-  it('writes timer quantiles only for an interval with values; count and sum keep accumulating', () => {
-    const aggregator = new StatsdAggregator({ quantiles: [0.5] });
+  it('accumulates a timer across flushes as a histogram: count, sum, buckets and the native histogram', () => {
+    const aggregator = new StatsdAggregator();
     ingestAll(aggregator, ['t:100|ms', 't:200|ms|@0.5']);
-    expect(flat(aggregator.flush(1000), 1000)).toEqual({
-      t_count: 3,
-      t_sum: 0.5,
-      't{quantile="0.5"}': expect.closeTo(0.1, 2),
-    });
-    expect(flat(aggregator.flush(2000), 2000)).toEqual({ t_count: 3, t_sum: 0.5 });
+    const first = aggregator.flush(1000);
+    expect(flat(first, 1000)).toMatchObject({ t_count: 3, t_sum: 0.5, 't_bucket{le="0.1"}': 1 });
+    expect(bucketsOf(native(first, 't'))).toEqual(
+      new Map([
+        [nativeBucketIndex(0.1, 6), 1],
+        [nativeBucketIndex(0.2, 6), 2],
+      ]),
+    );
+    // An interval without values writes the same totals again, as a counter is written.
+    const idle = aggregator.flush(2000);
+    expect(flat(idle, 2000)).toMatchObject({ t_count: 3, t_sum: 0.5 });
+    expect(native(idle, 't')).toEqual(native(first, 't'));
     aggregator.ingest('t:1000|ms');
-    expect(flat(aggregator.flush(3000), 3000)).toEqual({
-      t_count: 4,
-      t_sum: 1.5,
-      't{quantile="0.5"}': expect.closeTo(1, 2),
-    });
+    const third = aggregator.flush(3000);
+    expect(flat(third, 3000)).toMatchObject({ t_count: 4, t_sum: 1.5, 't_bucket{le="1.0"}': 4 });
+    expect(native(third, 't')).toMatchObject({ count: 4, sum: 1.5 });
+  });
+
+  it('counts a sampled value trunc(1/rate) times, as statsd_exporter does, and refuses a rate below 1/2^32', () => {
+    const aggregator = new StatsdAggregator();
+    ingestAll(aggregator, ['t:1|h|@0.3', 't:2|h|@0.1', 't:4|h|@1e-10']);
+    const flushed = aggregator.flush(0);
+    expect(flat(flushed, 0)).toMatchObject({ t_count: 13, t_sum: 3 + 20 });
+    expect(bucketsOf(native(flushed, 't'))).toEqual(
+      new Map([
+        [nativeBucketIndex(1, 6), 3],
+        [nativeBucketIndex(2, 6), 10],
+      ]),
+    );
+    expect(aggregator.counts().rejected).toEqual({ bad_sample_rate: 1 });
   });
 
   it('keeps histogram and distribution values unitless (statsd_exporter 0.17), timers in seconds', () => {
-    const aggregator = new StatsdAggregator({ quantiles: [1] });
+    const aggregator = new StatsdAggregator();
     ingestAll(aggregator, ['size:1500|h', 'size:500|d', 'lat:250|ms']);
-    const out = flat(aggregator.flush(0), 0);
-    expect(out).toMatchObject({ size_count: 2, size_sum: 2000, lat_sum: 0.25 });
-    expect(out['size{quantile="1"}']).toBeCloseTo(1500, -1);
+    const flushed = aggregator.flush(0);
+    expect(flat(flushed, 0)).toMatchObject({ size_count: 2, size_sum: 2000, lat_sum: 0.25 });
+    expect(native(flushed, 'size')).toMatchObject({ count: 2, sum: 2000 });
+    expect(native(flushed, 'lat')).toMatchObject({ count: 1, sum: 0.25 });
   });
 
-  it('reports quantiles within the sketch error on many values', () => {
-    const aggregator = new StatsdAggregator();
-    aggregator.ingest(Array.from({ length: 1000 }, (_, i) => `lat:${i + 1}|ms`).join('\n'));
-    const out = flat(aggregator.flush(0), 0);
-    for (const [q, exact] of [
-      ['0.5', 0.5],
-      ['0.9', 0.9],
-      ['0.99', 0.99],
-    ] as const) {
-      expect(Math.abs(out[`lat{quantile="${q}"}`]! - exact) / exact).toBeLessThan(0.006);
+  it('makes the native histogram the library exposes for the same values, bucket for bucket', async () => {
+    // Log-normal latencies around 80 ms, negative and zero values too (h and d take any number).
+    let seed = 7;
+    const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+    const values = Array.from({ length: 5000 }, () => {
+      const normal = Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random());
+      return Math.round(Math.exp(Math.log(80) + 0.8 * normal) * 1000) / 1000;
+    });
+    const aggregator = new StatsdAggregator({ timers: 'native' });
+    for (let i = 0; i < values.length; i += 50) {
+      aggregator.ingest(
+        values
+          .slice(i, i + 50)
+          .map((v) => `lat:${v}|ms`)
+          .join('\n'),
+      );
     }
+    aggregator.ingest('delta:0|d\ndelta:-3|d\ndelta:5|d');
+    const flushed = aggregator.flush(0);
+    expect(flushed.samples).toEqual([]);
+    const seconds = values.map((v) => v / 1000);
+    const mine = native(flushed, 'lat');
+    const library = await libraryNative(seconds);
+    expect({ ...mine, sum: 0 }).toEqual({ ...library, sum: 0 });
+    expect(mine.sum).toBeCloseTo(library.sum, 9);
+    const signed = native(flushed, 'delta');
+    expect({ ...signed, sum: 0 }).toEqual({ ...(await libraryNative([0, -3, 5])), sum: 0 });
+  });
+
+  it('writes only the classic series when told to', () => {
+    const aggregator = new StatsdAggregator({ timers: 'classic' });
+    aggregator.ingest('t:1|ms');
+    const flushed = aggregator.flush(0);
+    expect(flushed.histograms).toEqual([]);
+    expect(Object.keys(flat(flushed, 0))).toHaveLength(2 + 12);
   });
 });
 
@@ -126,15 +211,17 @@ describe('StatsdAggregator naming and labels', () => {
     expect(aggregator.counts().series).toBe(1);
   });
 
-  it('does not double _total, and keeps a tag named quantile under another name on a summary', () => {
-    const aggregator = new StatsdAggregator({ quantiles: [0.5] });
-    ingestAll(aggregator, ['jobs_total:1|c', 'lat:1|ms|#quantile:high']);
-    expect(Object.keys(flat(aggregator.flush(0), 0)).sort()).toEqual([
-      'jobs_total',
-      'lat_count{exported_quantile="high"}',
-      'lat_sum{exported_quantile="high"}',
-      'lat{exported_quantile="high",quantile="0.5"}',
-    ]);
+  it('does not double _total, and keeps a tag named le under another name on a classic histogram', () => {
+    const aggregator = new StatsdAggregator({ timers: 'classic' });
+    ingestAll(aggregator, ['jobs_total:1|c', 'lat:1|ms|#le:high']);
+    const keys = Object.keys(flat(aggregator.flush(0), 0));
+    expect(keys).toContain('jobs_total');
+    expect(keys).toContain('lat_count{exported_le="high"}');
+    expect(keys).toContain('lat_bucket{exported_le="high",le="+Inf"}');
+    // A native histogram has no `le`: the tag keeps its name.
+    const natives = new StatsdAggregator({ timers: 'native' });
+    natives.ingest('lat:1|ms|#le:high');
+    expect(natives.flush(0).histograms[0]!.labels).toEqual({ __name__: 'lat', le: 'high' });
   });
 
   it('keeps the first kind of a name and refuses the others as type_conflict; timers, histograms and distributions share one', () => {
@@ -161,7 +248,7 @@ describe('StatsdAggregator naming and labels', () => {
     const aggregator = new StatsdAggregator();
     aggregator.ingest('c:-1|c');
     expect(aggregator.counts().rejected).toEqual({ negative_counter: 1 });
-    expect(aggregator.flush(0)).toEqual([]);
+    expect(aggregator.flush(0)).toEqual({ samples: [], histograms: [] });
   });
 });
 
@@ -179,15 +266,20 @@ describe('StatsdAggregator limits and expiry', () => {
   });
 
   it('writes a staleness marker for a series idle past ttlMs, then forgets it', () => {
-    const aggregator = new StatsdAggregator({ ttlMs: 10_000, quantiles: [0.5] });
+    const aggregator = new StatsdAggregator({ ttlMs: 10_000 });
     ingestAll(aggregator, ['old:1|c', 'keep:1|g', 'lat:5|ms']);
     aggregator.flush(0);
     aggregator.ingest('keep:2|g');
-    expect(Object.keys(flat(aggregator.flush(10_000), 10_000))).toHaveLength(4);
+    const kept = aggregator.flush(10_000);
+    expect(Object.keys(flat(kept, 10_000))).toHaveLength(2 + 2 + 12);
+    expect(kept.histograms).toHaveLength(1);
     aggregator.ingest('keep:3|g');
-    const expired = aggregator.flush(10_001);
+    const { samples: expired, histograms } = aggregator.flush(10_001);
+    expect(histograms).toEqual([]);
     const stale = expired.filter((s) => isStaleNaN(s.values[0]!)).map((s) => s.labels.__name__);
-    expect(stale.sort()).toEqual(['lat', 'lat_count', 'lat_sum', 'old_total']);
+    expect(stale.sort()).toEqual(
+      ['lat', 'lat_count', 'lat_sum', ...Array(12).fill('lat_bucket'), 'old_total'].sort(),
+    );
     expect(
       flat(
         expired.filter((s) => !isStaleNaN(s.values[0]!)),
@@ -214,10 +306,9 @@ describe('StatsdAggregator limits and expiry', () => {
       'StatsdAggregator: maxSeries: got 0, expected a positive integer',
     );
     expect(() => new StatsdAggregator({ ttlMs: -1 })).toThrow('StatsdAggregator: ttlMs: got -1');
-    expect(() => new StatsdAggregator({ quantiles: [0.9, 0.5] })).toThrow(
-      'StatsdAggregator: quantiles: got [0.9,0.5], expected ascending numbers between 0 and 1',
+    expect(() => new StatsdAggregator({ timers: 'summary' as 'native' })).toThrow(
+      'StatsdAggregator: timers: got "summary", expected native, classic, both',
     );
-    expect(() => new StatsdAggregator({ quantiles: [2] })).toThrow('quantiles');
   });
 
   it('never throws and keeps its counts consistent, whatever arrives (fast-check)', () => {
@@ -230,7 +321,8 @@ describe('StatsdAggregator limits and expiry', () => {
         const flushed = aggregator.flush(0);
         expect(aggregator.counts().accepted).toBe(accepted);
         expect(aggregator.counts().series).toBeLessThanOrEqual(5);
-        for (const s of flushed) expect(s.labels.__name__).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+        for (const s of [...flushed.samples, ...flushed.histograms])
+          expect(s.labels.__name__).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
         aggregator.flush(10);
         expect(aggregator.counts().series).toBe(0);
       }),

@@ -139,7 +139,9 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           retentionDays: config.store.retentionDays,
           retentionBytes: config.store.retentionBytes,
           maxSeries: config.store.maxSeries,
-          minFreeDiskSpaceBytes: config.store.minFreeDiskSpaceBytes,
+          ...(config.store.minFreeDiskSpaceBytes !== undefined && {
+            minFreeDiskSpaceBytes: config.store.minFreeDiskSpaceBytes,
+          }),
           integrity,
           onError(error) {
             storageErrors.inc();

@@ -39,8 +39,11 @@ export interface Config {
     readonly retentionDays: number;
     readonly retentionBytes: number;
     readonly maxSeries: number;
-    /** Below this many free bytes on the data disk, writes are refused (503) before SQLite fails. */
-    readonly minFreeDiskSpaceBytes: number;
+    /**
+     * Below this many free bytes on the data disk, writes are refused (503) before SQLite fails;
+     * undefined: 32 MiB, or 1/64 of a smaller file system (the store derives it).
+     */
+    readonly minFreeDiskSpaceBytes: number | undefined;
   };
   readonly auth: {
     readonly token: string | undefined;
@@ -482,7 +485,7 @@ function resolve(c: FileConfig): Config {
       retentionDays: c.store?.retentionDays ?? 30,
       retentionBytes: c.store?.retentionBytes ?? 0,
       maxSeries: c.store?.maxSeries ?? 1_000_000,
-      minFreeDiskSpaceBytes: c.store?.minFreeDiskSpaceBytes ?? 32 * 1024 * 1024,
+      minFreeDiskSpaceBytes: c.store?.minFreeDiskSpaceBytes,
     },
     auth: { token: c.auth?.token, allowUnauthenticated: c.auth?.allowUnauthenticated ?? false },
     limits: {

@@ -91,13 +91,19 @@ export class IngestWriter {
     const natives = this.#withinLimits(source, histograms, histogramCount);
     const store = this.#store;
     const stored = floats.length > 0 ? await store.append(floats) : { accepted: 0, rejected: {} };
-    if (natives.length === 0) return this.#count(source, stored);
-    const more = store.appendHistograms
-      ? await store.appendHistograms(natives)
-      : { accepted: 0, rejected: { unsupported: sum(natives, histogramCount) } };
-    const rejected: Record<string, number> = { ...stored.rejected };
-    for (const [reason, n] of Object.entries(more.rejected)) rejected[reason] = (rejected[reason] ?? 0) + n;
-    return this.#count(source, { accepted: stored.accepted + more.accepted, rejected });
+    let result = stored;
+    if (natives.length > 0) {
+      const more = store.appendHistograms
+        ? await store.appendHistograms(natives)
+        : { accepted: 0, rejected: { unsupported: sum(natives, histogramCount) } };
+      const rejected: Record<string, number> = { ...stored.rejected };
+      for (const [reason, n] of Object.entries(more.rejected)) rejected[reason] = (rejected[reason] ?? 0) + n;
+      result = { accepted: stored.accepted + more.accepted, rejected };
+    }
+    this.#count(source, result);
+    // Acknowledged only once the store says it may be (flushed first while its disk is low).
+    if (!UNACKNOWLEDGED.has(source)) await store.beforeAcknowledge?.();
+    return result;
   }
 
   /** While the store cannot write: throws for an acknowledged source, counts the samples dropped for another. */

@@ -4,9 +4,6 @@ import type { DiskSpace } from './disk-space.js';
 /** Enough for several flushes of a busy store: its WAL is checkpointed every 4 MiB. */
 export const RESERVE_BYTES = 8 * 1024 * 1024;
 
-/** Closer than this to the watermark, the reserve is written (checked at every upkeep, once a minute). */
-const ARM_BYTES = 256 * 1024 * 1024;
-
 /**
  * A file of zeros kept next to the database while the disk has room (a "ballast" file). When a
  * flush fails for want of space, it is deleted and the flush retried, so samples that were already
@@ -36,9 +33,8 @@ export class DiskReserve {
    */
   ensure(): boolean {
     if (this.#held) return true;
-    const room = this.#disk.free() - this.#disk.minFreeBytes;
-    if (room >= ARM_BYTES) return true;
-    if (room < 2 * RESERVE_BYTES) return false;
+    if (!this.#disk.low()) return true;
+    if (this.#disk.free() - this.#disk.minFreeBytes < 2 * RESERVE_BYTES) return false;
     const block = Buffer.alloc(1 << 20);
     let fd: number | undefined;
     try {

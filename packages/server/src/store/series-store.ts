@@ -137,6 +137,13 @@ export interface SeriesStore {
   /** Makes everything appended so far durable. */
   flush(): Promise<void>;
   /**
+   * Called after an acknowledged write's append, before it is acknowledged: resolves once the write
+   * may be acknowledged (the embedded store flushes first while its disk is low), or rejects with a
+   * StoreUnwritableError (HTTP 503: the sender retries). Stores that acknowledge from memory safely
+   * need not have it.
+   */
+  beforeAcknowledge?(): Promise<void>;
+  /**
    * Why new samples cannot be made durable now (the disk below its free-space watermark, writes
    * failing), or undefined when they can. Samples already appended wait in memory and are written
    * once the store can write again; ingest that acknowledges writes refuses new ones meanwhile.

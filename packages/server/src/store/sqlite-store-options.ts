@@ -27,7 +27,8 @@ export interface SqliteStoreOptions {
   /**
    * Below this many free bytes on the disk of `dir`, the store reports itself unwritable (so ingest
    * that acknowledges writes refuses them) while SQLite still has room to flush what it holds.
-   * VictoriaMetrics's `-storage.minFreeDiskSpaceBytes`. Default 32 MiB; 0 turns the check off.
+   * VictoriaMetrics's `-storage.minFreeDiskSpaceBytes`. Default 32 MiB, or 1/64 of a file system
+   * smaller than 2 GiB (disk-space.ts); 0 turns the check off.
    */
   readonly minFreeDiskSpaceBytes?: number;
   /**
@@ -53,14 +54,12 @@ export interface ResolvedStoreOptions {
   readonly chunkSamples: number;
   readonly synchronous: 'normal' | 'full';
   readonly maintenanceIntervalMs: number;
-  readonly minFreeDiskSpaceBytes: number;
+  /** Undefined: derived from the file system's size (disk-space.ts). */
+  readonly minFreeDiskSpaceBytes: number | undefined;
   readonly maxPageCount: number | undefined;
   readonly onError: (error: Error) => void;
   readonly integrity: DatabaseIntegrity | undefined;
 }
-
-/** 32 MiB: room for SQLite's WAL (checkpointed at 4 MiB) and a few flushes once writes are refused. */
-export const DEFAULT_MIN_FREE_DISK_SPACE_BYTES = 32 * 1024 * 1024;
 
 const DAY = 86_400_000;
 
@@ -106,8 +105,8 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
   if (synchronous !== 'normal' && synchronous !== 'full') {
     throw invalidOption('SqliteStore', 'synchronous', synchronous, '"normal" or "full"');
   }
-  const minFree = options.minFreeDiskSpaceBytes ?? DEFAULT_MIN_FREE_DISK_SPACE_BYTES;
-  if (typeof minFree !== 'number' || !(minFree >= 0) || !Number.isFinite(minFree))
+  const minFree = options.minFreeDiskSpaceBytes;
+  if (minFree !== undefined && (typeof minFree !== 'number' || !(minFree >= 0) || !Number.isFinite(minFree)))
     throw invalidOption(
       'SqliteStore',
       'minFreeDiskSpaceBytes',

@@ -44,6 +44,7 @@ import {
   type SqliteStoreOptions,
 } from './sqlite-store-options.js';
 import { StoreLimitError } from './store-limit-error.js';
+import { StoreUnwritableError } from './store-unwritable-error.js';
 
 const TOO_OLD = 3;
 const REASONS = ['accepted', 'duplicate', 'out_of_order', 'too_old', 'invalid', 'series_limit'] as const;
@@ -122,6 +123,8 @@ export class SqliteStore implements SeriesStore {
   #writeError: string | undefined;
   /** Set when a failed flush used up the disk reserve: nothing new is accepted until it is back. */
   #reserveSpent: string | undefined;
+  /** Samples appended since the last successful flush: what a stop that cannot write loses. */
+  #unflushed = 0;
   #closed = false;
   readonly #watch: WatchedDatabase | undefined;
 
@@ -207,7 +210,30 @@ export class SqliteStore implements SeriesStore {
     }
     const rejected: Record<string, number> = {};
     for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
+    this.#unflushed += counts[ACCEPTED]!;
     return { accepted: counts[ACCEPTED]!, rejected };
+  }
+
+  /**
+   * While the disk is low (disk-space.ts), an acknowledged write is flushed before it is acknowledged,
+   * so a flush that fails for want of space can only hold samples nobody was told are stored: the
+   * sender gets a 503 and retries. The WAL is then checkpointed into the database and truncated, so
+   * the space it held counts as free. With room to spare, writes are acknowledged from memory and
+   * flushed within `flushIntervalMs` (and the reserve file covers a disk filled by something else).
+   */
+  async beforeAcknowledge(): Promise<void> {
+    this.#assertOpen();
+    if (!this.#disk.low()) return;
+    try {
+      this.#flush();
+    } catch (error) {
+      throw new StoreUnwritableError((error as Error).message);
+    }
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // What was committed is in the WAL, durable; the checkpoint is retried by SQLite later.
+    }
   }
 
   #add(s: SeriesState, t: number, v: number, cutoff: number): number {
@@ -261,6 +287,7 @@ export class SqliteStore implements SeriesStore {
     }
     const rejected: Record<string, number> = {};
     for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
+    this.#unflushed += counts[ACCEPTED]!;
     return { accepted: counts[ACCEPTED]!, rejected };
   }
 
@@ -575,6 +602,12 @@ export class SqliteStore implements SeriesStore {
     this.#watch?.unwatch();
     try {
       this.#flush();
+    } catch (error) {
+      // Nothing more can be done for them: the stop says how many, loudly, rather than dropping them silently.
+      throw new Error(
+        `${this.#unflushed} samples received since the last successful flush could not be written and are lost: ${(error as Error).message}`,
+        { cause: error },
+      );
     } finally {
       this.#closed = true;
       this.#db.close();
@@ -684,6 +717,7 @@ export class SqliteStore implements SeriesStore {
       throw new Error(this.#writeError, { cause: error });
     }
     this.#writeError = undefined;
+    this.#unflushed = 0;
     for (const s of fresh) s.persisted = true;
     for (const s of queued) {
       s.pending = undefined;

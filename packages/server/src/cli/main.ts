@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { RuleFileError } from '../alerts/rule-file-error.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
 import { checkRules } from './check-rules.js';
 import { checkSlos } from './check-slos.js';
 import { runDemo } from './demo-command.js';
@@ -15,6 +16,7 @@ const SUMMARY = `vigil ${VERSION}: metrics, history, alerts and dashboards for N
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
+              [--web.config.file FILE]
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
@@ -35,6 +37,8 @@ const HELP: Record<string, string> = {
   --statsd-ttl DURATION  a StatsD series idle this long is marked stale and forgotten; 0 keeps it (env VIGIL_STATSD_TTL; default 1h)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
   --allow-unauthenticated  listen on a non-loopback address without auth.token (refused otherwise)
+  --web.config.file FILE   TLS and basic-auth users, Prometheus's web configuration format
+                           (env VIGIL_WEB_CONFIG_FILE; docs/operations.md)
   SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,
   check: `vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each

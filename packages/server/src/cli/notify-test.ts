@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { Registry, systemClock } from '@vigil/metrics';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
-import { ConfigError, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
 import { buildNotifiers } from './build-notifiers.js';
 
 /**

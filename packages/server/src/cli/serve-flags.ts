@@ -11,6 +11,7 @@ export const SERVE_OPTIONS = {
   'statsd-ttl': { type: 'string' },
   scrape: { type: 'string', multiple: true },
   'allow-unauthenticated': { type: 'boolean' },
+  'web.config.file': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function serveFlags(values: {
@@ -22,6 +23,7 @@ export function serveFlags(values: {
   'statsd-ttl'?: string | undefined;
   scrape?: string[] | undefined;
   'allow-unauthenticated'?: boolean | undefined;
+  'web.config.file'?: string | undefined;
 }): Flags {
   return {
     ...(values.config !== undefined && { config: values.config }),
@@ -32,6 +34,7 @@ export function serveFlags(values: {
     ...(values['statsd-ttl'] !== undefined && { statsdTtl: values['statsd-ttl'] }),
     ...(values.scrape !== undefined && { scrape: values.scrape }),
     ...(values['allow-unauthenticated'] && { allowUnauthenticated: true }),
+    ...(values['web.config.file'] !== undefined && { webConfigFile: values['web.config.file'] }),
   };
 }
 

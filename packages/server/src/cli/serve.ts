@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,11 +9,13 @@ import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-histor
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
 import { RuleManager } from '../alerts/rule-manager.js';
-import { type Config, ConfigError } from '../config/config.js';
+import type { Config } from '../config/config.js';
+import { ConfigError } from '../config/config-error.js';
 import { loadDashboards } from '../config/dashboard-files.js';
 import { background, countBackgroundFailures } from '../errors/background-tasks.js';
 import { type AppRoute, createApp } from '../http/app.js';
-import { bearerAuth } from '../http/bearer-auth.js';
+import { credentials as makeCredentials } from '../http/credentials.js';
+import { createListener } from '../http/http-listener.js';
 import { LiveStream } from '../http/live-stream.js';
 import { prometheusConfigYaml, prometheusFlags, retention } from '../http/prometheus-config-view.js';
 import { AckLinks } from '../incidents/ack-links.js';
@@ -225,12 +227,13 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     ),
     (h) => h.close(),
   );
+  const credentials = makeCredentials(config.auth.token, config.web?.basicAuthUsers);
   const live = new LiveStream({
     store,
     registry,
     clock,
     intervalMs: config.dashboard.refreshIntervalMs,
-    authorised: bearerAuth(config.auth.token),
+    authorised: (req, token) => credentials.check(req, token),
   });
   // Every alert event is kept in the history and pushed to the WebSocket clients subscribed to alerts.
   const events: AlertHistorySink = {
@@ -239,7 +242,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       live.record(event);
     },
   };
-  let externalURL = `http://${config.listen.host}:${config.listen.port}`;
+  const scheme = config.web?.tls ? 'https' : 'http';
+  let externalURL = `${scheme}://${config.listen.host}:${config.listen.port}`;
   const documents = opened.use(
     'incidents.db',
     new DocumentFile(join(config.data, 'incidents.db'), integrity),
@@ -366,7 +370,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     writer,
     pushGroups,
     clock,
-    token: config.auth.token,
+    credentials,
     bodyLimit: config.limits.bodyBytes,
     version: VERSION,
     dataDir: config.data,
@@ -387,7 +391,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       targets: () => scraper.targets(),
     },
   });
-  const http = createServer(app.handle);
+  const http = createListener(app.handle, config.web?.tls);
   http.on('upgrade', (req, socket, head) => {
     if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
   });
@@ -409,10 +413,10 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
-  externalURL = `http://${host}:${port}`;
+  externalURL = `${scheme}://${host}:${port}`;
 
   return {
-    url: `http://${host}:${port}`,
+    url: externalURL,
     statsdPort,
     store,
     registry,

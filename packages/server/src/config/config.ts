@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { ServerError } from '../errors/server-error.js';
+import { ConfigError } from './config-error.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
+import { loadWebConfig, type WebConfig } from './web-config.js';
+import { readYamlFile } from './yaml-file.js';
 import { zodIssueDetail } from './zod-issue-detail.js';
 
 /**
@@ -45,6 +45,8 @@ export interface Config {
      */
     readonly minFreeDiskSpaceBytes: number | undefined;
   };
+  /** TLS and basic-auth users from `--web.config.file` (Prometheus's web configuration file). */
+  readonly web: WebConfig | undefined;
   readonly auth: {
     readonly token: string | undefined;
     /** Listening on a non-loopback address without a token is refused unless this is set. */
@@ -139,13 +141,6 @@ export interface ScrapeTarget {
   readonly intervalMs: number;
   readonly timeoutMs: number;
   readonly honorTimestamps: boolean;
-}
-
-export class ConfigError extends ServerError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('VIGIL_CONFIG', message, options);
-    this.name = 'ConfigError';
-  }
 }
 
 const hostPort = z.string().transform((text, ctx) => {
@@ -249,6 +244,7 @@ const FILE_SCHEMA = z
       .strict(),
     notifications: z.record(z.string(), z.unknown()),
     notifications_file: z.string().min(1),
+    web_config_file: z.string().min(1),
     // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
     rule_files: z.array(z.string().min(1)),
     evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
@@ -321,6 +317,7 @@ export interface Flags {
   readonly statsdTtl?: string;
   readonly scrape?: readonly string[];
   readonly allowUnauthenticated?: boolean;
+  readonly webConfigFile?: string;
 }
 
 /**
@@ -339,6 +336,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_SCRAPE', ['scrape', 'targets'], 'list'],
   ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
   ['VIGIL_TOKEN', ['auth', 'token'], 'string'],
+  ['VIGIL_WEB_CONFIG_FILE', ['web_config_file'], 'string'],
   ['VIGIL_FLUSH_INTERVAL', ['store', 'flushInterval'], 'string'],
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
@@ -356,11 +354,13 @@ const ENV: ReadonlyArray<
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
   const file = flags.config ?? env.VIGIL_CONFIG;
-  const fromFile = file === undefined ? {} : check(readYaml(file), `${file}`);
+  const fromFile = file === undefined ? {} : check(readYamlFile(file, 'configuration file'), `${file}`);
   if (file !== undefined && fromFile.notifications_file !== undefined) {
     // Relative to the file that names it, as Prometheus resolves rule_files.
     fromFile.notifications_file = resolvePath(dirname(file), fromFile.notifications_file);
   }
+  if (file !== undefined && fromFile.web_config_file !== undefined)
+    fromFile.web_config_file = resolvePath(dirname(file), fromFile.web_config_file);
   if (file !== undefined && fromFile.rule_files)
     fromFile.rule_files = fromFile.rule_files.map((p) => resolvePath(dirname(resolvePath(file)), p));
   if (file !== undefined && fromFile.slo_files)
@@ -383,6 +383,7 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
   if (flags.statsdMaxSeries !== undefined) fromFlags.statsdMaxSeries = toNumber(flags.statsdMaxSeries);
   if (flags.statsdTtl !== undefined) fromFlags.statsdTtl = flags.statsdTtl;
   if (flags.allowUnauthenticated) fromFlags.auth = { allowUnauthenticated: true };
+  if (flags.webConfigFile !== undefined) fromFlags.web_config_file = flags.webConfigFile;
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
@@ -390,9 +391,10 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     merge(merge(fromFile, check(fromEnv, 'environment')), check(fromFlags, 'command line')),
   );
   const { host, port } = config.listen;
-  if (config.auth.token === undefined && !config.auth.allowUnauthenticated && !isLoopback(host))
+  const hasUsers = (config.web?.basicAuthUsers.size ?? 0) > 0;
+  if (config.auth.token === undefined && !hasUsers && !config.auth.allowUnauthenticated && !isLoopback(host))
     throw new ConfigError(
-      `listen: ${host}:${port} is reachable from other machines and auth.token (VIGIL_TOKEN) is not set, so anyone there could push, delete and silence; set a token, or pass --allow-unauthenticated (auth.allowUnauthenticated: true) if the network is trusted`,
+      `listen: ${host}:${port} is reachable from other machines and neither auth.token (VIGIL_TOKEN) nor basic_auth_users (--web.config.file) is set, so anyone there could push, delete and silence; set one, or pass --allow-unauthenticated (auth.allowUnauthenticated: true) if the network is trusted`,
     );
   const slackWebhookUrl = env.SLACK_WEBHOOK_URL || undefined;
   if (slackWebhookUrl !== undefined && !/^https?:\/\/\S+$/.test(slackWebhookUrl))
@@ -409,26 +411,6 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
 /** Addresses only this machine can reach. */
 function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function readYaml(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ConfigError(`${file}: cannot read the configuration file (${(error as Error).message})`);
-  }
-  try {
-    return parseYaml(text) ?? {};
-  } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const at = error.linePos?.[0];
-      throw new ConfigError(
-        `${file}${at ? `:${at.line}:${at.col}` : ''}: not valid YAML: ${error.message.split('\n')[0]}`,
-      );
-    }
-    throw error;
-  }
 }
 
 function check(value: unknown, source: string): FileConfig {
@@ -487,6 +469,7 @@ function resolve(c: FileConfig): Config {
       maxSeries: c.store?.maxSeries ?? 1_000_000,
       minFreeDiskSpaceBytes: c.store?.minFreeDiskSpaceBytes,
     },
+    web: c.web_config_file === undefined ? undefined : loadWebConfig(c.web_config_file),
     auth: { token: c.auth?.token, allowUnauthenticated: c.auth?.allowUnauthenticated ?? false },
     limits: {
       bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024,

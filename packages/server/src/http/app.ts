@@ -12,7 +12,7 @@ import type { SloSpec } from '../slo/slo-spec.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
-import { bearerAuth } from './bearer-auth.js';
+import type { Credentials } from './credentials.js';
 import { dashboardAnswers, dashboardRoutes } from './dashboard-routes.js';
 import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
@@ -39,7 +39,8 @@ export interface AppOptions {
   readonly writer: IngestWriter;
   readonly pushGroups: PushGroups;
   readonly clock: Clock;
-  readonly token: string | undefined;
+  /** Who may call the routes that are not open (open-routes.ts). */
+  readonly credentials: Credentials;
   readonly bodyLimit: number;
   readonly version: string;
   /** The data directory, whose disk `/api/health` reports. Default `/`. */
@@ -159,7 +160,9 @@ export function createApp(options: AppOptions): App {
   dashboardRoutes(router, { dirs: options.dashboardDirs });
   staticFiles(router, {
     dir: options.dashboardDist,
-    ...(options.token === undefined && { preloaded: () => dashboardAnswers(options.dashboardDirs) }),
+    ...(options.credentials.challenges.length === 0 && {
+      preloaded: () => dashboardAnswers(options.dashboardDirs),
+    }),
   });
   if (options.alerts) alertRoutes(router, options.alerts);
   if (options.slos && options.alerts) {
@@ -168,8 +171,6 @@ export function createApp(options: AppOptions): App {
   }
   if (options.incidents) incidentRoutes(router, options.incidents);
   if (options.reports) reportRoutes(router, options.reports);
-
-  const authorised = bearerAuth(options.token);
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();
@@ -190,12 +191,10 @@ export function createApp(options: AppOptions): App {
       );
     });
     const run = async () => {
-      if (!isOpenRoute(route) && !authorised(req)) {
-        res.setHeader('www-authenticate', 'Bearer realm="vigil"');
-        throw new HttpError(
-          'VIGIL_UNAUTHORIZED',
-          'a bearer token is required: Authorization: Bearer <token>',
-        );
+      const { credentials } = options;
+      if (!isOpenRoute(route) && !(await credentials.check(req))) {
+        res.setHeader('www-authenticate', [...credentials.challenges]);
+        throw new HttpError('VIGIL_UNAUTHORIZED', `${credentials.missing} is required`);
       }
       if (!handler) {
         if (allowed.length > 0) {

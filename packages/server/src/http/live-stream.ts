@@ -16,7 +16,7 @@ export interface LiveStreamOptions {
   readonly clock: Clock;
   readonly intervalMs: number;
   /** Checked against `?token=` (browsers cannot set headers on a WebSocket) or the Authorization header. */
-  readonly authorised: (req: IncomingMessage, token: string | null) => boolean;
+  readonly authorised: (req: IncomingMessage, token: string | null) => Promise<boolean>;
   /** A client whose unsent data passes this is dropped: it cannot keep up. Default 1 MiB. */
   readonly maxBufferedBytes?: number;
   readonly maxClients?: number;
@@ -117,16 +117,23 @@ export class LiveStream implements AlertHistorySink {
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const url = new URL(req.url ?? '/', 'http://vigil');
     if (url.pathname !== '/ws/metrics') return false;
-    if (!this.#options.authorised(req, url.searchParams.get('token'))) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
-    if (this.#clients.size >= (this.#options.maxClients ?? 10_000)) {
-      this.#dropped.inc({ reason: 'client_limit' });
-      socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
-      return true;
-    }
-    this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+    // Checking a password can take a while: a client gone meanwhile must not be an unhandled error.
+    socket.on('error', () => socket.destroy());
+    this.#options.authorised(req, url.searchParams.get('token')).then(
+      (authorised) => {
+        if (!authorised) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        if (this.#clients.size >= (this.#options.maxClients ?? 10_000)) {
+          this.#dropped.inc({ reason: 'client_limit' });
+          socket.end('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n');
+          return;
+        }
+        this.#wss.handleUpgrade(req, socket, head, (ws) => this.#accept(ws));
+      },
+      () => socket.destroy(),
+    );
     return true;
   }
 

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/config.js';
+import { loadConfig } from '../../src/config/config.js';
+import { ConfigError } from '../../src/config/config-error.js';
 import { parseDuration } from '../../src/config/duration.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-config-'));
@@ -50,7 +51,7 @@ describe('loadConfig', () => {
 
   it('refuses a non-loopback address without a token, unless told to allow it', () => {
     expect(failure(() => loadConfig({ listen: '0.0.0.0:9000' }, {}))).toMatch(
-      /^listen: 0\.0\.0\.0:9000 is reachable from other machines and auth\.token \(VIGIL_TOKEN\) is not set/,
+      /^listen: 0\.0\.0\.0:9000 is reachable from other machines and neither auth\.token \(VIGIL_TOKEN\) nor basic_auth_users \(--web\.config\.file\) is set/,
     );
     expect(
       loadConfig({ listen: '0.0.0.0:9000' }, { VIGIL_TOKEN: 'a-token-of-16-chars-or-more' }).listen.host,

@@ -102,7 +102,7 @@ describe('WS /ws/metrics', () => {
       registry,
       clock,
       intervalMs: 1000,
-      authorised: () => true,
+      authorised: async () => true,
       maxBufferedBytes: 256 * 1024,
     });
     const { http, url } = await serveLive(live);
@@ -136,7 +136,7 @@ describe('WS /ws/metrics', () => {
         values: Float64Array.of(i + 1),
       })),
     );
-    const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: () => true });
+    const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: async () => true });
     const { http, url } = await serveLive(live);
     const open = async (messages: object[]) => {
       const ws = new WebSocket(url);
@@ -215,7 +215,7 @@ describe('WS /ws/metrics', () => {
     await store.append([
       { labels: { __name__: 'queue_depth' }, timestamps: [clock.now()], values: Float64Array.of(3) },
     ]);
-    const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: () => true });
+    const live = new LiveStream({ store, registry, clock, intervalMs: 1000, authorised: async () => true });
     const { http, url } = await serveLive(live);
     const clients = await Promise.all(
       Array.from({ length: 150 }, async () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../config/config.js';
+import { ConfigError } from '../../config/config-error.js';
 import type { CompiledMatcher } from '../../matchers/label-matcher.js';
 import { alertmanagerMatcher, MatcherError, parseMatchers } from '../../matchers/matcher-syntax.js';
 import {

@@ -1,3 +1,5 @@
+import { TemplateError } from './template-parser.js';
+
 /**
  * Go's float and printf formatting, as alert templates and the rules API print numbers: Prometheus
  * renders `{{ $value }}` with `%v`, `humanize` with `%.4g` and API values with `FormatFloat(v, 'e')`.
@@ -37,11 +39,16 @@ export function formatF(v: number, precision = 6): string {
 /**
  * A subset of Go's fmt.Sprintf: `%s %v %d %f %g %e %q %x %%` with optional width and precision, which
  * is what rule files use (`printf "%.2f" $value`). A verb without an argument prints `%!v(MISSING)` as Go does.
+ * A width or precision past `maxLength` is refused before anything that long is built.
  */
-export function sprintf(format: string, args: readonly unknown[]): string {
+export function sprintf(format: string, args: readonly unknown[], maxLength = Infinity): string {
   let next = 0;
   return format.replace(/%([-+ 0#]*)(\d+)?(?:\.(\d+))?([%a-zA-Z])/g, (_whole, flags, width, prec, verb) => {
     if (verb === '%') return '%';
+    if (Number(width ?? 0) > maxLength || Number(prec ?? 0) > maxLength)
+      throw new TemplateError(
+        `printf: the width or precision of %${flags}${width ?? ''}${prec === undefined ? '' : `.${prec}`}${verb} is more than ${maxLength} characters, the limit of a template`,
+      );
     if (next >= args.length) return `%!${verb}(MISSING)`;
     const arg = args[next++];
     const precision = prec === undefined ? undefined : Number(prec);

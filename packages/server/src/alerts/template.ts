@@ -27,6 +27,13 @@ export interface TemplateData {
 /** Prometheus prepends `{{$labels := .Labels}}...` to every rule template; these are those variables. */
 const PREDECLARED = ['$', '$labels', '$externalLabels', '$externalURL', '$value'];
 
+/**
+ * The most characters one rendering may produce. Prometheus sets none, but a `printf "%99999999d"` in an
+ * annotation would render 100 MB at every evaluation; past this the rendering fails, and the alert
+ * shows `<error expanding template: ...>` in its place, as for any template failure.
+ */
+export const TEMPLATE_OUTPUT_LIMIT = 64 * 1024;
+
 /** A template parsed once at load; `render` never throws for data, only for what Go fails at run time. */
 export class Template {
   readonly source: string;
@@ -57,15 +64,34 @@ export class Template {
       ['$externalURL', data.externalURL],
       ['$value', data.value],
     ]);
-    const out: string[] = [];
+    const out = new Output();
     walk(this.#nodes, dot, vars, out);
-    return out.join('');
+    return out.text();
   }
 }
 
 export { TemplateError };
 
-function walk(nodes: readonly TemplateNode[], dot: unknown, vars: Map<string, unknown>, out: string[]): void {
+/** The rendering so far, refused as soon as it passes TEMPLATE_OUTPUT_LIMIT. */
+class Output {
+  readonly #parts: string[] = [];
+  #length = 0;
+
+  push(text: string): void {
+    this.#length += text.length;
+    if (this.#length > TEMPLATE_OUTPUT_LIMIT)
+      throw new TemplateError(
+        `the output is longer than ${TEMPLATE_OUTPUT_LIMIT} characters, the limit of a template`,
+      );
+    this.#parts.push(text);
+  }
+
+  text(): string {
+    return this.#parts.join('');
+  }
+}
+
+function walk(nodes: readonly TemplateNode[], dot: unknown, vars: Map<string, unknown>, out: Output): void {
   for (const node of nodes) {
     if (node.kind === 'text') out.push(node.text);
     else if (node.kind === 'action') {
@@ -130,7 +156,7 @@ function call(name: string, args: unknown[]): unknown {
     case 'humanizeTimestamp':
       return humanizeTimestamp(toFloat(name, args));
     case 'printf':
-      return sprintf(String(arity(name, args, 1, Infinity)[0]), args.slice(1));
+      return sprintf(String(arity(name, args, 1, Infinity)[0]), args.slice(1), TEMPLATE_OUTPUT_LIMIT);
     case 'print':
       return args.map(goString).join(args.every((a) => typeof a === 'string') ? '' : ' ');
     case 'title':

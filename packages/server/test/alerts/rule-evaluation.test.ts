@@ -92,6 +92,23 @@ const QUEUE_RULE = `groups:
 `;
 
 describe('rule evaluation', () => {
+  it('shows a template that would render past the output limit as an error in place, and keeps the alert', async () => {
+    const m = await manager([
+      rules(
+        QUEUE_RULE.replace('holds {{ $value }}', 'holds {{ printf \\"%99999999d\\" 1 }}').replace(
+          'for: 2m',
+          'for: 0s',
+        ),
+      ),
+    ]);
+    await set(20);
+    await minute(m);
+    expect(states(m)).toEqual([['a', 'firing']]);
+    expect(m.alerts()[0]!.annotations.summary).toBe(
+      '<error expanding template: printf: the width or precision of %99999999d is more than 65536 characters, the limit of a template>',
+    );
+  });
+
   it('goes pending, fires after `for`, and resolves; sends, records and stores each step', async () => {
     const m = await manager([rules(QUEUE_RULE)]);
     await set(20);

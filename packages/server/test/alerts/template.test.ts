@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatE, formatG, sprintf } from '../../src/alerts/go-format.js';
-import { Template, TemplateError } from '../../src/alerts/template.js';
+import { TEMPLATE_OUTPUT_LIMIT, Template, TemplateError } from '../../src/alerts/template.js';
 
 const data = {
   labels: { __name__: 'http_errors', job: 'api', instance: 'host-1:9100', path: '/login' },
@@ -78,6 +78,21 @@ describe('alert templates', () => {
   it('fails at run time where Go does', () => {
     expect(() => render('{{ humanize $labels.job }}')).toThrow(/parsing "api": invalid syntax/);
     expect(() => render('{{ gt $value "x" }}')).toThrow(/incompatible types/);
+  });
+  it('refuses to render more than TEMPLATE_OUTPUT_LIMIT characters, before building them', () => {
+    const started = performance.now();
+    expect(() => render('{{ printf "%99999999d" 1 }}')).toThrow(
+      new TemplateError(
+        'printf: the width or precision of %99999999d is more than 65536 characters, the limit of a template',
+      ),
+    );
+    expect(() => render('{{ printf "%.99999999f" $value }}')).toThrow(/%\.99999999f is more than 65536/);
+    expect(performance.now() - started).toBeLessThan(1000);
+    // Each part within the limit, the whole past it.
+    expect(() => render('{{ printf "%40000s" "a" }}{{ printf "%40000s" "b" }}')).toThrow(
+      'the output is longer than 65536 characters, the limit of a template',
+    );
+    expect(render(`{{ printf "%${TEMPLATE_OUTPUT_LIMIT}s" "a" }}`)).toHaveLength(TEMPLATE_OUTPUT_LIMIT);
   });
 });
 

@@ -16,7 +16,7 @@ const SUMMARY = `vigil ${VERSION}: metrics, history, alerts and dashboards for N
 
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
-              [--web.config.file FILE]
+              [--web.config.file FILE] [--web.max-connections N]
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
@@ -39,6 +39,8 @@ const HELP: Record<string, string> = {
   --allow-unauthenticated  listen on a non-loopback address without auth.token (refused otherwise)
   --web.config.file FILE   TLS and basic-auth users, Prometheus's web configuration format
                            (env VIGIL_WEB_CONFIG_FILE; docs/operations.md)
+  --web.max-connections N  HTTP connections served at once, 503 past it (env VIGIL_MAX_CONNECTIONS;
+                           default 512)
   SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,
   check: `vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each

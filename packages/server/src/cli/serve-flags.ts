@@ -12,6 +12,7 @@ export const SERVE_OPTIONS = {
   scrape: { type: 'string', multiple: true },
   'allow-unauthenticated': { type: 'boolean' },
   'web.config.file': { type: 'string' },
+  'web.max-connections': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function serveFlags(values: {
@@ -24,6 +25,7 @@ export function serveFlags(values: {
   scrape?: string[] | undefined;
   'allow-unauthenticated'?: boolean | undefined;
   'web.config.file'?: string | undefined;
+  'web.max-connections'?: string | undefined;
 }): Flags {
   return {
     ...(values.config !== undefined && { config: values.config }),
@@ -35,6 +37,7 @@ export function serveFlags(values: {
     ...(values.scrape !== undefined && { scrape: values.scrape }),
     ...(values['allow-unauthenticated'] && { allowUnauthenticated: true }),
     ...(values['web.config.file'] !== undefined && { webConfigFile: values['web.config.file'] }),
+    ...(values['web.max-connections'] !== undefined && { maxConnections: values['web.max-connections'] }),
   };
 }
 

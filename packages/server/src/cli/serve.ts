@@ -391,9 +391,14 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       targets: () => scraper.targets(),
     },
   });
-  const http = createListener(app.handle, config.web?.tls);
-  http.on('upgrade', (req, socket, head) => {
-    if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+  const http = createListener({
+    handle: app.handle,
+    upgrade: (req, socket, head) => {
+      if (!live.upgrade(req, socket, head)) socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+    },
+    tls: config.web?.tls,
+    maxConnections: config.limits.maxConnections,
+    registry,
   });
   live.start();
   // WebSocket clients are closed before the listener, whose close waits for every connection.

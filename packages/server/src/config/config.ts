@@ -58,6 +58,8 @@ export interface Config {
     readonly labels: LabelLimits;
     /** The most one Pushgateway group may hold. */
     readonly pushGroupBytes: number;
+    /** HTTP connections served at once; past it, 503 (Prometheus's `--web.max-connections`). */
+    readonly maxConnections: number;
   };
   /** Limits of the PromQL engine (HTTP queries and rules alike); the engine's defaults where unset. */
   readonly query: {
@@ -217,6 +219,7 @@ const FILE_SCHEMA = z
           .int()
           .min(1024)
           .max(64 * 1024 * 1024, 'expected at most 67108864 (64 MiB)'),
+        maxConnections: z.number().int().min(1),
       })
       .partial()
       .strict(),
@@ -318,6 +321,7 @@ export interface Flags {
   readonly scrape?: readonly string[];
   readonly allowUnauthenticated?: boolean;
   readonly webConfigFile?: string;
+  readonly maxConnections?: string;
 }
 
 /**
@@ -337,6 +341,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
   ['VIGIL_TOKEN', ['auth', 'token'], 'string'],
   ['VIGIL_WEB_CONFIG_FILE', ['web_config_file'], 'string'],
+  ['VIGIL_MAX_CONNECTIONS', ['limits', 'maxConnections'], 'number'],
   ['VIGIL_FLUSH_INTERVAL', ['store', 'flushInterval'], 'string'],
   ['METRICS_RETENTION_DAYS', ['store', 'retentionDays'], 'number'],
   ['VIGIL_RETENTION_BYTES', ['store', 'retentionBytes'], 'number'],
@@ -384,6 +389,8 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
   if (flags.statsdTtl !== undefined) fromFlags.statsdTtl = flags.statsdTtl;
   if (flags.allowUnauthenticated) fromFlags.auth = { allowUnauthenticated: true };
   if (flags.webConfigFile !== undefined) fromFlags.web_config_file = flags.webConfigFile;
+  if (flags.maxConnections !== undefined)
+    fromFlags.limits = { maxConnections: toNumber(flags.maxConnections) };
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
@@ -480,6 +487,7 @@ function resolve(c: FileConfig): Config {
         seriesBytes: c.limits?.seriesBytes ?? DEFAULT_LABEL_LIMITS.seriesBytes,
       },
       pushGroupBytes: c.limits?.pushGroupBytes ?? 4 * 1024 * 1024,
+      maxConnections: c.limits?.maxConnections ?? 512,
     },
     query: {
       maxConcurrency: c.query?.maxConcurrency,

@@ -24,6 +24,11 @@ export const SERVER_ERRORS = {
     type: 'body_too_large',
     when: 'the request body is larger than `limits.bodyBytes`',
   },
+  VIGIL_TOO_MANY_CONNECTIONS: {
+    status: 503,
+    type: 'unavailable',
+    when: 'as many connections as `limits.maxConnections` are open; this one is closed after its answer; retry later',
+  },
   VIGIL_UNSUPPORTED_ENCODING: {
     status: 415,
     type: 'unsupported_encoding',

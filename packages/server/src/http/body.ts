@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
-import { createGunzip, createInflate } from 'node:zlib';
+import { PassThrough } from 'node:stream';
+import { createGunzip, createInflate, createInflateRaw } from 'node:zlib';
 import { HttpError } from './http-error.js';
 
 /**
- * The request body, decompressed (gzip, deflate), refused with 413 as soon as it passes `limit`
+ * The request body, decompressed (gzip, deflate: zlib-wrapped or raw, as clients send both), refused
+ * with 413 as soon as it passes `limit`
  * bytes: a 100 MB body costs the server `limit` bytes of memory, not 100 MB. Snappy (remote write) is decoded by
  * its route, since the block format needs the whole body.
  */
@@ -16,7 +18,7 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   let source: NodeJS.ReadableStream = req;
   if (encoding === 'gzip') source = req.pipe(createGunzip());
-  else if (encoding === 'deflate') source = req.pipe(createInflate());
+  else if (encoding === 'deflate') source = inflate(req);
   else if (encoding !== 'identity' && encoding !== 'snappy') {
     throw new HttpError(
       'VIGIL_UNSUPPORTED_ENCODING',
@@ -42,14 +44,40 @@ export async function readBody(req: IncomingMessage, limit: number): Promise<Buf
     };
     source.on('data', onData);
     source.once('end', () => resolve(Buffer.concat(chunks, size)));
-    source.once('error', (error: Error) =>
+    source.once('error', (error: Error) => {
+      // The answer goes out while the client may still be sending: read the rest, as for a 413.
+      if (source !== req) req.unpipe();
+      discardRest(req);
       reject(
         new HttpError('VIGIL_BAD_BODY', `could not read the request body: ${error.message}`, {
           cause: error,
         }),
-      ),
-    );
+      );
+    });
   });
+}
+
+/**
+ * `Content-Encoding: deflate` is zlib's format by the standard, but some clients send raw deflate:
+ * the first two bytes tell which (a zlib header is a multiple of 31 with method 8).
+ */
+function inflate(req: IncomingMessage): NodeJS.ReadableStream {
+  const out = new PassThrough();
+  let started = false;
+  req.once('data', (first: Buffer) => {
+    started = true;
+    const zlib = first.length >= 2 && (first[0]! & 0x0f) === 8 && ((first[0]! << 8) | first[1]!) % 31 === 0;
+    const inflater = zlib ? createInflate() : createInflateRaw();
+    inflater.on('error', (error) => out.destroy(error));
+    out.once('close', () => inflater.destroy());
+    inflater.pipe(out);
+    inflater.write(first);
+    req.pipe(inflater);
+  });
+  req.once('end', () => {
+    if (!started) out.end();
+  });
+  return out;
 }
 
 /** What is read and thrown away of a body past the limit before the connection is closed. */

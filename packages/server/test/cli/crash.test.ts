@@ -1,38 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/support/free-port.js';
+import { startVigil as start } from '../../../../test/support/vigil-process.js';
 
 /**
  * The durability promise of `vigil serve`, end to end: a real process, pushed to without pause, is
  * killed with SIGKILL; after a restart every batch acknowledged more than one flush interval before
  * the kill is there, and the database opens cleanly.
  */
-const main = join(import.meta.dirname, '../../dist/cli/main.js');
 const data = mkdtempSync(join(tmpdir(), 'vigil-crash-'));
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
-async function startVigil(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [main, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--statsd', 'off'],
-    {
-      env: { ...process.env, VIGIL_FLUSH_INTERVAL: '200ms' },
-      stdio: 'ignore',
-    },
-  );
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('vigil did not become ready in 15 s');
-}
+const startVigil = (port: number) =>
+  start(port, { args: ['--data', data, '--statsd', 'off'], env: { VIGIL_FLUSH_INTERVAL: '200ms' } });
 
 describe('vigil serve under SIGKILL', () => {
   it('keeps every batch acknowledged more than a flush interval before the kill', async () => {

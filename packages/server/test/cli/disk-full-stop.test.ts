@@ -1,9 +1,8 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/support/free-port.js';
+import { mountTmpfs, startVigil } from '../../../../test/support/vigil-process.js';
 
 /**
  * The hard path of a full disk, end to end on a real one: a small tmpfs (only root may mount one)
@@ -11,48 +10,21 @@ import { freePort } from '../../../../test/support/free-port.js';
  * SQLITE_FULL; then SIGTERM while they still fail. Whatever vigil acknowledged must be there after
  * space returns and it restarts; what it could not write it must say it lost.
  */
-const main = join(import.meta.dirname, '../../dist/cli/main.js');
 
-function mountTmpfs(): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-tmpfs-stop-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dir], { stdio: 'ignore' });
-    return dir;
-  } catch {
-    rmdirSync(dir);
-    return undefined;
-  }
-}
-
-const mount = mountTmpfs();
+const tmpfs = mountTmpfs(16);
+const mount = tmpfs?.dir;
 if (mount === undefined) {
   console.warn('disk-full-stop.test.ts: skipped, it needs root on Linux to mount a tmpfs');
 }
-afterAll(() => {
-  if (!mount) return;
-  execFileSync('umount', ['-l', mount]);
-  rmdirSync(mount);
-});
+afterAll(() => tmpfs?.unmount());
 
-async function start(port: number, data: string, stderr: string[]): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [main, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--statsd', 'off'],
-    // The watermark off: the disk fills for real, so flushes fail with SQLITE_FULL.
-    { env: { ...process.env, VIGIL_MIN_FREE_DISK_SPACE_BYTES: '0' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`vigil did not become ready: ${stderr.join('')}`);
-}
+// The watermark off: the disk fills for real, so flushes fail with SQLITE_FULL.
+const start = (port: number, data: string, stderr: string[]) =>
+  startVigil(port, {
+    args: ['--data', data, '--statsd', 'off'],
+    env: { VIGIL_MIN_FREE_DISK_SPACE_BYTES: '0' },
+    stderr,
+  });
 
 describe.runIf(mount !== undefined)('a full disk, stopped while flushes fail (tmpfs, as root)', () => {
   it('acknowledges only what is on disk: after SIGTERM, space returning and a restart every acknowledged sample is there', async () => {

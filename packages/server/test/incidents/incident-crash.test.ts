@@ -1,12 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/support/free-port.js';
+import { startVigil as start } from '../../../../test/support/vigil-process.js';
 
 /** An incident and its timeline, once reported by the API, survive SIGKILL of `vigil serve`. */
-const main = join(import.meta.dirname, '../../dist/cli/main.js');
 const dir = mkdtempSync(join(tmpdir(), 'vigil-incident-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(
@@ -17,33 +16,10 @@ writeFileSync(
 `,
 );
 
-async function startVigil(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      main,
-      'serve',
-      '--config',
-      join(dir, 'vigil.yaml'),
-      '--listen',
-      `127.0.0.1:${port}`,
-      '--data',
-      join(dir, 'data'),
-      '--statsd',
-      'off',
-    ],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok) return child;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error('vigil did not become ready in 15 s');
-}
+const startVigil = (port: number) =>
+  start(port, {
+    args: ['--config', join(dir, 'vigil.yaml'), '--data', join(dir, 'data'), '--statsd', 'off'],
+  });
 
 describe('incidents under SIGKILL', () => {
   it('keep the incident, its acknowledgement and its note', async () => {

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmdirSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statfsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Counter, ManualClock, Registry } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { mountTmpfs } from '../../../../test/support/vigil-process.js';
 import { IngestWriter } from '../../src/ingest/ingest-writer.js';
 import type { SeriesSamples } from '../../src/store/series-store.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -88,25 +88,9 @@ describe('a full database is a state, not a crash', () => {
   });
 });
 
-/** A real full disk needs a small file system of its own: a tmpfs, which only root may mount. */
-function mountTmpfs(): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'vigil-tmpfs-'));
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', dir], { stdio: 'ignore' });
-    return dir;
-  } catch {
-    rmdirSync(dir);
-    return undefined;
-  }
-}
-
-const mount = mountTmpfs();
-afterAll(() => {
-  if (!mount) return;
-  execFileSync('umount', ['-l', mount]);
-  rmdirSync(mount);
-});
+const tmpfs = mountTmpfs(24);
+const mount = tmpfs?.dir;
+afterAll(() => tmpfs?.unmount());
 
 describe.runIf(mount !== undefined)('a real full disk (tmpfs, as root)', () => {
   it('keeps every acknowledged sample through the disk filling up, a stop while full, and a restart once space returns', async () => {

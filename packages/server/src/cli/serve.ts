@@ -6,9 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
 import { AlertHistory } from '../alerts/alert-history.js';
 import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-history-event.js';
+import { HeartbeatPinger } from '../alerts/heartbeat-pinger.js';
 import { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { loadNotifyConfig } from '../alerts/notify/notify-config.js';
 import { RuleManager } from '../alerts/rule-manager.js';
+import { SelfMonitor } from '../alerts/self-monitor.js';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadDashboards } from '../config/dashboard-files.js';
@@ -43,6 +45,7 @@ import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
 import { DisposerStack } from './disposer-stack.js';
+import { selfChecks } from './self-checks.js';
 
 export interface RunningServer {
   readonly url: string;
@@ -323,6 +326,33 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     (r) => r.stop(),
   );
   await rules.load();
+  // vigil's own alerts, through the same pipeline: they reach a receiver even when rules cannot run.
+  const selfMonitor =
+    config.selfMonitoring.alerts &&
+    opened.use(
+      'the built-in alerts',
+      new SelfMonitor({
+        checks: selfChecks({ store, registry, clock, corruption: () => integrity.problems() }),
+        sink: notifications,
+        clock,
+        intervalMs: config.rules.evaluationIntervalMs,
+        externalURL: () => config.externalUrl ?? externalURL,
+      }),
+      (m) => m.stop(),
+    );
+  const heartbeat =
+    config.heartbeat.url === undefined
+      ? undefined
+      : opened.use(
+          'the heartbeat',
+          new HeartbeatPinger({
+            url: config.heartbeat.url,
+            intervalMs: config.heartbeat.intervalMs,
+            clock,
+            registry,
+          }),
+          (h) => h.stop(),
+        );
   const reload = async () => {
     await rules.load();
   };
@@ -415,6 +445,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   rules.start();
   incidents.start();
   scheduler.start();
+  if (selfMonitor) selfMonitor.start();
+  heartbeat?.start();
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;

@@ -94,6 +94,10 @@ export interface Config {
   readonly reports: readonly ReportConfig[];
   /** The distributed backend: samples and queries go to a remote engine instead of the embedded store. */
   readonly remote: RemoteConfig | undefined;
+  /** vigil watching itself: its built-in alerts (alerts/self-monitor.ts), on unless turned off. */
+  readonly selfMonitoring: { readonly alerts: boolean };
+  /** The dead man's switch: a URL pinged every interval (healthchecks.io, Uptime Kuma push). */
+  readonly heartbeat: { readonly url: string | undefined; readonly intervalMs: number };
 }
 
 export interface IncidentsConfig {
@@ -245,6 +249,16 @@ const FILE_SCHEMA = z
       })
       .partial()
       .strict(),
+    selfMonitoring: z.object({ alerts: z.boolean() }).partial().strict(),
+    heartbeat: z
+      .object({
+        url: z
+          .url('expected a URL such as https://hc-ping.com/<uuid>')
+          .refine((u) => /^https?:/.test(u), 'expected an http or https URL'),
+        interval: duration.refine((ms) => ms >= 1000, 'expected at least 1s'),
+      })
+      .partial()
+      .strict(),
     notifications: z.record(z.string(), z.unknown()),
     notifications_file: z.string().min(1),
     web_config_file: z.string().min(1),
@@ -353,6 +367,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
   ['VIGIL_SLO_FILES', ['slo_files'], 'list'],
   ['VIGIL_EXTERNAL_URL', ['external_url'], 'string'],
+  ['VIGIL_HEARTBEAT_URL', ['heartbeat', 'url'], 'string'],
   ['VIGIL_REMOTE_WRITE_URL', ['remote', 'writeUrl'], 'string'],
   ['VIGIL_REMOTE_QUERY_URL', ['remote', 'queryUrl'], 'string'],
 ];
@@ -529,6 +544,8 @@ function resolve(c: FileConfig): Config {
     })),
     slos: { inline: c.slos, source: 'vigil.yaml', files: (c.slo_files ?? []).map((p) => resolvePath(p)) },
     remote: remoteConfig(c.remote, c.data ?? './data'),
+    selfMonitoring: { alerts: c.selfMonitoring?.alerts ?? true },
+    heartbeat: { url: c.heartbeat?.url, intervalMs: c.heartbeat?.interval ?? 60_000 },
   };
 }
 

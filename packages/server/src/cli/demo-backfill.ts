@@ -73,10 +73,12 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
     for (const n of Object.values(result.rejected)) rejected += n;
   };
   const progress = (t: number) => ({ simulatedMs: t - start, durationMs, samples, rejected });
+  let lastStep = start;
   try {
     let step = 0;
     for (let t = start + intervalMs; t <= endMs; t += intervalMs) {
       step++;
+      lastStep = t;
       clock.advance(intervalMs);
       // OpenMetrics, as the scraper negotiates it: the same `le` and `quantile` spellings ("1.0") as
       // the live series, or histogram_quantile would see two sets of buckets where they meet.
@@ -117,10 +119,25 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
       }
     }
     await flush();
+    await endSessions(writer, series, lastStep + 1);
   } finally {
     workload.stop();
   }
   return progress(endMs);
+}
+
+/**
+ * The sessions of the simulated past end with it: the live workload that takes over has sessions of
+ * its own. Without a staleness marker the backfill's last sessions would count as live for the five
+ * minutes of lookback (12 live sessions where the workload had 6).
+ */
+async function endSessions(writer: IngestWriter, series: Map<string, Pending>, t: number): Promise<void> {
+  const ended = [...series.values()].filter((p) => (p.labels.session ?? '') !== '');
+  if (ended.length === 0) return;
+  await writer.write(
+    'import_prometheus',
+    ended.map((p) => ({ labels: p.labels, timestamps: [t], values: Float64Array.of(staleNaN()) })),
+  );
 }
 
 function pending(labels: SeriesLabels): Pending {

@@ -1,6 +1,8 @@
 import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
+import { ACTIVE_SESSIONS } from './active-sessions.js';
+import { averageDuration, errorRate, failedRequests, NOW_WINDOW, requests } from './requests.js';
 import { dataSpan, spanRate } from './span-rate.js';
 
 /** The seed's `provider_metrics` entry, from stored GenAI series. Seconds, USD. */
@@ -28,7 +30,10 @@ export interface FleetMetrics {
     readonly success_rate: number | null;
     /** Seconds. */
     readonly average_response_time: number | null;
+    /** Over the last NOW_WINDOW (5 minutes). */
     readonly requests_per_minute: number;
+    /** Failed requests / requests over the last NOW_WINDOW (5 minutes); 0 without requests. */
+    readonly error_rate: number;
     readonly peak_rps: number;
     readonly targets_up: number;
     readonly targets_total: number;
@@ -56,36 +61,23 @@ const PROVIDER = 'gen_ai_provider_name';
 const COST = '{__name__=~".+_llm_cost_usd_total"}';
 const TOKENS = '{__name__=~".+_llm_tokens_total"}';
 
-/**
- * Where the fleet's requests are counted, in order of preference: a service's own HTTP requests
- * (prom-client's and OpenTelemetry's name; failures are 5xx), else the operations a LatencyTracker
- * records (failures: a status other than success), else the GenAI client calls (failures carry
- * `error_type`). The first one with data is used alone, since a service that writes two of them
- * counts one request in both.
- */
-const REQUEST_SOURCES = [
-  { histogram: 'http_request_duration_seconds', failed: '{code=~"5.."}' },
-  { histogram: 'latency_operation_duration_seconds', failed: '{status!="success"}' },
-  { histogram: GENAI, failed: '{error_type!=""}' },
-] as const;
-
 export async function fleetMetrics(engine: QueryEngine, now: number): Promise<FleetMetrics> {
   const q = (expr: string) => vector(engine, expr, now);
   const one = async (expr: string) => (await q(expr))[0]?.value ?? 0;
+  const optional = async (expr: string) => finite((await q(expr))[0]?.value);
   const by = async (expr: string, label: string) => {
     const out: Record<string, number> = {};
     for (const { metric, value } of await q(expr)) out[metric[label] ?? ''] = value;
     return out;
   };
-  const source = await requestSource(one);
-  const count = `${source.histogram}_count`;
   const midnight = now - (now % 86_400_000);
   const todayS = Math.max(60, Math.floor((now - midnight) / 1000));
   const [
     total,
     failed,
-    durationSum,
+    averageResponse,
     perMinute,
+    errorsNow,
     peak,
     targets,
     targetsUp,
@@ -106,14 +98,15 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     costPerDay,
     costBasis,
   ] = await Promise.all([
-    one(`sum(increase(${count}[24h]))`),
-    one(`sum(increase(${count}${source.failed}[24h]))`),
-    one(`sum(increase(${source.histogram}_sum[24h]))`),
-    one(`sum(rate(${count}[5m])) * 60`),
-    one(`max_over_time(sum(rate(${count}[1m]))[24h:5m])`),
+    one(requests('24h')),
+    one(failedRequests('24h')),
+    optional(averageDuration('24h')),
+    one(`(${requests(NOW_WINDOW, 'rate')}) * 60`),
+    optional(errorRate(NOW_WINDOW)),
+    one(`max_over_time((${requests('1m', 'rate')})[24h:5m])`),
     one('count(up)'),
     one('count(up == 1)'),
-    one('count(count by (session) (last_over_time({session!=""}[5m])))'),
+    one(ACTIVE_SESSIONS),
     one('count(ALERTS{alertstate="firing"})'),
     by(`sum by (${PROVIDER}) (increase(${GENAI}_count[24h]))`, PROVIDER),
     by(`sum by (${PROVIDER}) (increase(${GENAI}_count{error_type!=""}[24h]))`, PROVIDER),
@@ -165,8 +158,9 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
       successful_requests: Math.round(total) - Math.round(failed),
       failed_requests: Math.round(failed),
       success_rate: total > 0 ? 1 - failed / total : null,
-      average_response_time: total > 0 ? durationSum / total : null,
+      average_response_time: averageResponse,
       requests_per_minute: perMinute,
+      error_rate: errorsNow ?? 0,
       peak_rps: peak,
       targets_up: targetsUp,
       targets_total: targets,
@@ -199,17 +193,11 @@ export function mobileView(fleet: FleetMetrics, status: string) {
     status,
     active_sessions: fleet.session_metrics.active_sessions,
     requests_per_minute: s.requests_per_minute,
-    error_rate: s.total_requests > 0 ? s.failed_requests / s.total_requests : 0,
+    error_rate: s.error_rate,
     top_provider: providers[0]?.[1].requests ? providers[0][0] : null,
     cost_today: fleet.cost_analytics.cost_today,
     alerts_count: fleet.alerts_firing,
   };
-}
-
-/** The first of REQUEST_SOURCES that has series. */
-async function requestSource(one: (expr: string) => Promise<number>) {
-  const counts = await Promise.all(REQUEST_SOURCES.map((s) => one(`count(${s.histogram}_count)`)));
-  return REQUEST_SOURCES[counts.findIndex((n) => n > 0)] ?? REQUEST_SOURCES[0];
 }
 
 async function vector(engine: QueryEngine, expr: string, now: number) {

@@ -1,5 +1,6 @@
 import type { AlertHistoryEvent } from '../alerts/alert-history-event.js';
 import { queryVector } from '../alerts/query-vector.js';
+import { errorRate, failedRequests, REQUEST_SOURCES, requests } from '../figures/requests.js';
 import type { Incident } from '../incidents/incident.js';
 import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
@@ -30,6 +31,8 @@ interface QuerySection {
   readonly derived?: (figures: Record<string, number>) => Record<string, number>;
   readonly derivedColumns?: readonly Column[];
 }
+
+const OPERATIONS = REQUEST_SOURCES[1];
 
 const q = (by: string, quantile: number) =>
   percentileQuery(quantile, 'latency_operation_duration_seconds', '$P', { by: [by] });
@@ -63,6 +66,17 @@ const SECTIONS: readonly QuerySection[] = [
     ],
   },
   {
+    // The fleet's requests, errors and error rate as /api/metrics, the overview and vigil top count them.
+    id: 'requests',
+    title: 'Requests and errors',
+    keys: [],
+    queries: [
+      { key: 'requests', title: 'Requests', unit: 'count', expr: requests('$P') },
+      { key: 'errors', title: 'Errors', unit: 'count', expr: failedRequests('$P') },
+      { key: 'errorRate', title: 'Error rate', unit: 'ratio', expr: errorRate('$P') },
+    ],
+  },
+  {
     id: 'traffic',
     title: 'Traffic and errors by operation and provider',
     keys: ['operation', 'provider'],
@@ -71,13 +85,13 @@ const SECTIONS: readonly QuerySection[] = [
         key: 'requests',
         title: 'Requests',
         unit: 'count',
-        expr: 'sum by (operation, provider) (increase(latency_operations_total[$P]))',
+        expr: `sum by (operation, provider) (increase(${OPERATIONS.counter}[$P]))`,
       },
       {
         key: 'errors',
         title: 'Errors',
         unit: 'count',
-        expr: 'sum by (operation, provider) (increase(latency_operations_total{status!="success"}[$P]))',
+        expr: `sum by (operation, provider) (increase(${OPERATIONS.counter}${OPERATIONS.failed}[$P]))`,
       },
     ],
     derived: (f) => ({ errorRate: f.errors! / f.requests! }),

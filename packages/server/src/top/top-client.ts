@@ -1,3 +1,6 @@
+import { ACTIVE_SESSION_NAMES } from '../figures/active-sessions.js';
+import { errorRate, NOW_WINDOW } from '../figures/requests.js';
+import { spanRate } from '../figures/span-rate.js';
 import { percentileQuery } from '../query/percentile-query.js';
 import type { TopAlert, TopLatency, TopSession, TopState } from './top-state.js';
 
@@ -18,11 +21,8 @@ const THROUGHPUT: ReadonlyArray<readonly [string, string]> = [
   ['LLM calls/s', 'sum(rate(gen_ai_client_operation_duration_seconds_count[1m]))'],
   ['packets sent/s', 'sum(rate(stream_packets_sent_total[1m]))'],
   ['UDP packets/s', 'sum(rate(events_packets_received_total[1m]))'],
-  // The cost page's and /api/metrics' cost per hour (figures/span-rate.ts; a test keeps them equal).
-  [
-    'LLM cost $/h',
-    'sum (increase(vigil_llm_cost_usd_total[1h]) / clamp(time() - min_over_time(timestamp(vigil_llm_cost_usd_total)[1h:15s]) + 7.5, 60, 3600)) * 3600',
-  ],
+  // The cost page's and /api/metrics' cost per hour.
+  ['LLM cost $/h', `${spanRate('vigil_llm_cost_usd_total', '1h')} * 3600`],
 ];
 const LOSS: ReadonlyArray<readonly [string, string]> = [
   [
@@ -33,10 +33,8 @@ const LOSS: ReadonlyArray<readonly [string, string]> = [
     'UDP packets',
     'sum(rate(events_dropped_packets_total[1m])) / (sum(rate(events_packets_received_total[1m])) + sum(rate(events_dropped_packets_total[1m])))',
   ],
-  [
-    'operation errors',
-    'sum(rate(latency_operations_total{status!="success"}[1m])) / sum(rate(latency_operations_total[1m]))',
-  ],
+  // The overview's Error rate and /api/metrics/mobile's error_rate.
+  ['request errors', errorRate(NOW_WINDOW)],
 ];
 const quantile = (q: number, by: string, metric: string) => percentileQuery(q, metric, '1m', { by: [by] });
 
@@ -124,8 +122,10 @@ export class TopClient {
       .sort((a, b) => a.label.localeCompare(b.label));
   }
 
+  /** The sessions live now (the Sessions page's and /api/metrics' count), with their figures. */
   async #sessions(): Promise<TopSession[]> {
-    const [rate, loss, timing, memory] = await Promise.all([
+    const [live, rate, loss, timing, memory] = await Promise.all([
+      this.#query(ACTIVE_SESSION_NAMES),
       this.#query('sum by (session) (rate(stream_packets_sent_total[1m]))'),
       this.#query(
         'sum by (session) (rate(stream_dropped_packets_total[1m])) / (sum by (session) (rate(stream_packets_sent_total[1m])) + sum by (session) (rate(stream_dropped_packets_total[1m])))',
@@ -134,15 +134,16 @@ export class TopClient {
       this.#query('sum by (session) (stream_session_memory_bytes)'),
     ]);
     const bySession = (samples: Sample[]) => new Map(samples.map((s) => [s.metric.session ?? '', s.value]));
+    const r = bySession(rate);
     const l = bySession(loss);
     const t = bySession(timing);
     const m = bySession(memory);
-    return rate
+    return live
       .map((s) => {
         const name = s.metric.session ?? '';
         return {
           name,
-          packetsPerSecond: s.value,
+          packetsPerSecond: finite(r.get(name)),
           loss: finite(l.get(name)),
           timingErrorP95: finite(t.get(name)),
           memoryBytes: finite(m.get(name)),

@@ -51,6 +51,11 @@ describe('vigil demo --backfill', () => {
     // Sessions that ended were marked stale: none of them lingers at the end.
     const open = await scalar('count(count by (session) (stream_ticks_total))');
     expect(open).toBeLessThanOrEqual(6);
+    expect(open).toBeGreaterThan(0);
+    // And the sessions still open at the end end with the simulated past: the live workload that takes
+    // over has its own, so none of these counts as live a moment later.
+    const after = await engine.instantQuery('count by (session) ({session!=""})', end + 1000);
+    expect(after).toMatchObject({ resultType: 'vector', result: [] });
     await store.close();
   }, 60_000);
 });

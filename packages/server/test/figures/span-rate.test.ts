@@ -18,8 +18,10 @@ function freshInstall(): string {
     const t = NOW - 600_000 + i * 15_000;
     lines.push(`vigil_llm_cost_usd_total{provider="openai"} ${(i * 0.05).toFixed(2)} ${t}`);
     // Requests counted by a LatencyTracker: 3 a scrape, one in ten failing.
-    lines.push(`latency_operation_duration_seconds_count{operation="stt",status="success"} ${i * 2.7} ${t}`);
-    lines.push(`latency_operation_duration_seconds_count{operation="stt",status="error"} ${i * 0.3} ${t}`);
+    for (const name of ['latency_operations_total', 'latency_operation_duration_seconds_count']) {
+      lines.push(`${name}{operation="stt",status="success"} ${i * 2.7} ${t}`);
+      lines.push(`${name}{operation="stt",status="error"} ${i * 0.3} ${t}`);
+    }
     lines.push(`latency_operation_duration_seconds_sum{operation="stt",status="success"} ${i * 1.35} ${t}`);
     lines.push(`latency_operation_duration_seconds_sum{operation="stt",status="error"} ${i * 0.15} ${t}`);
   }
@@ -98,7 +100,7 @@ describe('figures on a fresh install with ten minutes of data', () => {
 });
 
 describe('one definition of cost per hour', () => {
-  it('the cost page, its per-model column, and vigil top use the span-rate figures', () => {
+  it('the cost page and its per-model column use the span-rate figures (vigil top imports them)', () => {
     const root = join(import.meta.dirname, '../../..');
     const cost = JSON.parse(readFileSync(join(root, 'dashboard/dashboards/cost.json'), 'utf8')) as {
       panels: { title: string; queries?: { expr: string }[]; columns?: { title: string; expr?: string }[] }[];
@@ -109,8 +111,5 @@ describe('one definition of cost per hour', () => {
     expect(panel('Projected month').queries![0]!.expr).toBe(`${spanRate(c, '1d')} * 86400 * 30`);
     const column = panel('By model, over the range').columns!.find((col) => col.title === 'Cost per hour');
     expect(column!.expr).toBe(`${spanRate(c, '1h', 'provider, model')} * 3600`);
-    expect(readFileSync(join(root, 'server/src/top/top-client.ts'), 'utf8')).toContain(
-      `'${spanRate(c, '1h')} * 3600'`,
-    );
   });
 });

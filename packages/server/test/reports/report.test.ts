@@ -89,6 +89,13 @@ describe('vigil report', () => {
     expect(traffic.figures.errorRate.current).toBeCloseTo(0.02, 9);
     expect(traffic.figures.errorRate.previous).toBeCloseTo(0.05, 9);
     expect(traffic.figures.errorRate.change).toEqual({ value: expect.closeTo(-3, 6), unit: 'pts' });
+    // The fleet's figures, by the definition /api/metrics and the overview use: the one operation here.
+    const fleet = section('requests').rows[0];
+    expect(fleet.labels).toEqual({});
+    expect(fleet.figures.requests.current).toBeCloseTo(200, 6);
+    expect(fleet.figures.errors.current).toBeCloseTo(4, 6);
+    expect(fleet.figures.errorRate.current).toBeCloseTo(0.02, 9);
+    expect(fleet.figures.errorRate.previous).toBeCloseTo(0.05, 9);
     const availability = section('availability').rows[0];
     expect(availability.figures.availability.current).toBe(1);
     expect(availability.figures.availability.previous).toBeCloseTo(0.5, 1);

@@ -123,6 +123,21 @@ describe('dashboard layout, time axis, legends and controls', () => {
     await page.close();
   });
 
+  it('the cost page says its projection rests on ten minutes: not enough history', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    await open(page, '#/cost?from=now-24h&to=now');
+    const basis = (title: string) =>
+      page
+        .locator('.panel-stat', { has: page.locator('.panel-title', { hasText: title }) })
+        .locator('.stat-basis');
+    // Ten minutes of history (and the seconds the test has run): under the hour the month asks for.
+    expect(await basis('Projected month').textContent()).toMatch(/^not enough history: 1[0-2] min of data$/);
+    expect(await basis('Projected month').getAttribute('data-enough')).toBe('false');
+    // Enough for an hour's rate, and said to be ten minutes, not the hour.
+    expect(await basis('Cost per hour').textContent()).toMatch(/^based on the last 1[0-2] min of data$/);
+    await page.close();
+  });
+
   it('legends show each series value without hovering', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await open(page, '#/sessions?from=now-1h&to=now');

@@ -144,6 +144,11 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
     expect(states.filter((s) => s !== 'ok')).toEqual([]);
     const stats = await page.locator('.panel-stat .stat-value').allTextContents();
     for (const text of stats.slice(0, 3)) expect(text).toMatch(/^\$\d/);
+    // A day of history and more: each figure says its window is full.
+    expect(await page.locator('.panel-stat .stat-basis').allTextContents()).toEqual([
+      'based on the last 1 h',
+      'based on the last 24 h',
+    ]);
     const models = await page.locator('.panel-table tbody td.row-key').allTextContents();
     expect(models.sort()).toEqual(['claude-3-5-sonnet', 'gpt-4o', 'gpt-4o-mini']);
     expect(await page.locator('.panel-table tbody tr[data-row="gpt-4o"] td').nth(1).textContent()).toBe(

@@ -25,6 +25,15 @@ export interface LiveDefinition {
   readonly reduce: 'sum' | 'max' | 'min' | 'avg' | 'count' | 'rate' | 'none';
 }
 
+/** What a stat's figure stands on (see the server's dashboard-definition.ts). */
+export interface BasisDefinition {
+  /** PromQL: seconds of data. */
+  readonly expr: string;
+  /** Durations such as 1h, 1d. */
+  readonly window: string;
+  readonly enough: string;
+}
+
 export interface ColumnDefinition {
   readonly title: string;
   readonly expr?: string;
@@ -48,6 +57,7 @@ export interface PanelDefinition {
   readonly thresholds?: readonly Threshold[];
   readonly queries: readonly QueryDefinition[];
   readonly live?: LiveDefinition;
+  readonly basis?: BasisDefinition;
   readonly key?: string;
   readonly columns?: readonly ColumnDefinition[];
   readonly window?: string;

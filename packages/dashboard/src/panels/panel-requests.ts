@@ -13,8 +13,10 @@ export function panelRequests(def: PanelDefinition, range: ResolvedRange): strin
     case 'timeseries':
       return def.queries.map((q) => rangePath(q.expr, range));
     case 'stat':
-    case 'gauge':
-      return def.queries[0] ? [instantPath(def.queries[0].expr, range)] : [];
+    case 'gauge': {
+      const paths = def.queries[0] ? [instantPath(def.queries[0].expr, range)] : [];
+      return def.basis ? [...paths, instantPath(def.basis.expr, range)] : paths;
+    }
     case 'table': {
       const columns = def.columns ?? [];
       const paths = columns.flatMap((c) => (c.expr === undefined ? [] : [instantPath(c.expr, range)]));

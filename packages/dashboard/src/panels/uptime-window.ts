@@ -1,9 +1,9 @@
 import type { PanelDefinition } from '../dashboard-definition.js';
-import { type ResolvedRange, UNIT_MS } from '../time-range.js';
+import { durationMs } from '../format-duration.js';
+import type { ResolvedRange } from '../time-range.js';
 
 function seconds(text: string): number {
-  const m = /^(\d+)([smhdw])$/.exec(text);
-  return m ? (Number(m[1]) * UNIT_MS[m[2]!]!) / 1000 : 3600;
+  return (durationMs(text) ?? 3_600_000) / 1000;
 }
 
 /** What an uptime panel queries: its own `window` of whole `bucket`s (seconds), the last one holding the page's end. */

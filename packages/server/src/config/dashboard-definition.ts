@@ -35,6 +35,19 @@ const live = z
   })
   .strict();
 
+/**
+ * What a stat's figure stands on: `expr` gives the seconds of data it was computed from (such as
+ * figures/span-rate.ts' dataSpan), `window` the most it can be, `enough` the least worth trusting.
+ * The panel says "based on the last 2 h 14 min of data", or "not enough history".
+ */
+const basis = z
+  .object({
+    expr: z.string().min(1, 'expected a PromQL expression giving seconds'),
+    window: duration,
+    enough: duration,
+  })
+  .strict();
+
 const column = z
   .object({
     title: z.string().min(1),
@@ -66,6 +79,7 @@ const panel = z
     thresholds: thresholds.optional(),
     queries: z.array(query).default([]),
     live: live.optional(),
+    basis: basis.optional(),
     /** table: the label that names a row; uptime: the label that names a bar. */
     key: z
       .string()
@@ -102,6 +116,7 @@ const panel = z
     } else {
       need(p.queries.length === 1, 'queries', `a ${p.type} panel needs exactly one query`);
     }
+    need(p.basis === undefined || p.type === 'stat', 'basis', 'only a stat panel says what it is based on');
   });
 
 export const DASHBOARD_SCHEMA = z

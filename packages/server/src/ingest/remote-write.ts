@@ -110,8 +110,11 @@ export function decodeRemoteWrite(
 }
 
 /** A request body for `POST /api/v1/write` with `Content-Encoding: snappy`. */
-export function encodeRemoteWrite(series: readonly SeriesSamples[]): Uint8Array {
-  return snappyCompress(encodeWriteRequest(series));
+export function encodeRemoteWrite(
+  series: readonly SeriesSamples[],
+  histograms: readonly SeriesHistograms[] = [],
+): Uint8Array {
+  return snappyCompress(encodeWriteRequest(series, histograms));
 }
 
 const labelPairs = new LabelPairCache();

@@ -1,3 +1,4 @@
+import { nativeBucketBound } from '@vigil/metrics';
 import { type CounterResetHint, forEachBucket, type NativeHistogram } from '../store/native-histogram.js';
 
 /** One bucket with its bounds, as Prometheus's `histogram.Bucket`. */
@@ -227,9 +228,14 @@ export class FloatHistogram {
   }
 }
 
-/** Upper bound of positive bucket `i` at `schema`: `2^(i·2^-schema)`, the largest float for the last bucket. */
+/**
+ * Upper bound of positive bucket `i` at `schema`: `2^(i·2^-schema)` as Prometheus computes it (from
+ * its table of fractions, which differs from `2 ** x` by an ulp at many boundaries, so the API writes
+ * the same digits and histogram_quantile interpolates between the same numbers), the largest float
+ * for the last bucket.
+ */
 export function upperBound(i: number, schema: number): number {
-  const b = 2 ** (i / 2 ** schema);
+  const b = nativeBucketBound(i, schema);
   return b === Number.POSITIVE_INFINITY ? Number.MAX_VALUE : b;
 }
 

@@ -7,6 +7,7 @@ import type {
   SampleVisitor,
   SelectOptions,
   SeriesData,
+  SeriesHistograms,
   SeriesLabels,
   SeriesSamples,
   SeriesStore,
@@ -69,12 +70,25 @@ export class RemoteStore implements SeriesStore {
 
   /** Durable once it resolves: the batch is in an fsynced segment file. Throws QueueFullError when full. */
   async append(batch: readonly SeriesSamples[]): Promise<AppendResult> {
+    return this.#push(batch, []);
+  }
+
+  /**
+   * Native histogram samples, sent as remote write 1.0's `TimeSeries.histograms` (Prometheus needs
+   * `--enable-feature=native-histograms` to take them; VictoriaMetrics turns them into its own buckets).
+   */
+  async appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
+    return this.#push([], batch);
+  }
+
+  #push(floats: readonly SeriesSamples[], histograms: readonly SeriesHistograms[]): AppendResult {
     if (this.#closed) throw new Error('RemoteStore: append after close');
     let samples = 0;
-    for (const s of batch) samples += s.timestamps.length;
+    for (const s of floats) samples += s.timestamps.length;
+    for (const s of histograms) samples += s.histograms.length;
     if (samples === 0) return { accepted: 0, rejected: {} };
     try {
-      this.#queue.push(encodeRemoteWrite(batch), samples);
+      this.#queue.push(encodeRemoteWrite(floats, histograms), samples);
     } catch (error) {
       if (error instanceof QueueFullError) this.#rejected.inc(samples);
       throw error;

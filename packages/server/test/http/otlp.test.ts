@@ -14,6 +14,7 @@ import {
   PeriodicExportingMetricReader,
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
+import { nativeBucketBound, nativeBucketIndex } from '@vigil/metrics';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
@@ -153,15 +154,12 @@ describe('OTLP exponential histograms from the OpenTelemetry SDK', () => {
   // Powers of two and integers sit on bucket boundaries: each must land in the bucket whose upper bound it is.
   const values = [0, 0.5, 1, 1, 2, 3, 3.5, 4, 10, 1024];
 
-  /** Prometheus's buckets for `observed` at `schema`: upper bound (the least 2^(i/2^schema) ≥ v) to count. */
+  /** Prometheus's buckets for `observed` at `schema`: upper bound (Prometheus's own constant) to count. */
   function bucketsAt(schema: number, observed: readonly number[]): Map<number, number> {
-    const n = 2 ** schema;
     const out = new Map<number, number>();
     for (const v of observed.filter((x) => x > 0)) {
-      let i = Math.ceil(Math.log2(v) * n);
-      while (2 ** ((i - 1) / n) >= v) i--;
-      while (2 ** (i / n) < v) i++;
-      out.set(2 ** (i / n), (out.get(2 ** (i / n)) ?? 0) + 1);
+      const upper = nativeBucketBound(nativeBucketIndex(v, schema), schema);
+      out.set(upper, (out.get(upper) ?? 0) + 1);
     }
     return out;
   }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queryJson } from '../../src/http/query-json.js';
+import { FloatHistogram } from '../../src/query/float-histogram.js';
+import type { QueryResult } from '../../src/query/query-result.js';
 import { type ApiQueryData, readQueryResult } from '../../src/remote/api-result.js';
 
 describe("a remote engine's answer as typed values", () => {
@@ -66,6 +68,59 @@ describe("a remote engine's answer as typed values", () => {
     for (const data of answers) {
       const served = queryJson(readQueryResult(data, 1_700_000_000_250)).toString('utf8');
       expect(served).toBe(JSON.stringify({ status: 'success', data }));
+    }
+  });
+
+  it('reads native histograms back from their buckets, so they are served byte for byte, at any schema', () => {
+    const h = (schema: number, positive: [number, number][], negative: [number, number][] = []) =>
+      new FloatHistogram(schema, 0.001, 1, 40, 25.5, new Map(positive), new Map(negative));
+    const results: QueryResult[] = [
+      {
+        resultType: 'vector',
+        timeMs: 1_700_000_000_250,
+        result: [
+          {
+            metric: { a: 'b' },
+            value: Number.NaN,
+            histogram: h(
+              3,
+              [
+                [1, 2],
+                [2, 0],
+                [9, 5],
+              ],
+              [[4, 4]],
+            ),
+          },
+          { metric: { a: 'c' }, value: 7 },
+        ],
+      },
+      {
+        resultType: 'matrix',
+        result: [
+          {
+            metric: { a: 'b' },
+            timesMs: new Float64Array(0),
+            values: new Float64Array(0),
+            histograms: {
+              timesMs: Float64Array.of(1_700_000_000_000, 1_700_000_015_000),
+              values: [
+                h(8, [
+                  [-300, 3],
+                  [0, 1],
+                  [257, 2],
+                ]),
+                h(-4, [[1, 6]], [[-1, 2]]),
+              ],
+            },
+          },
+        ],
+      },
+    ];
+    for (const result of results) {
+      const served = queryJson(result).toString('utf8');
+      const { data } = JSON.parse(served) as { data: ApiQueryData };
+      expect(queryJson(readQueryResult(data, 0)).toString('utf8')).toBe(served);
     }
   });
 

@@ -9,6 +9,8 @@ import { decodeRemoteWrite } from '../../src/ingest/remote-write.js';
 import { QueueFullError } from '../../src/remote/queue-full-error.js';
 import { RemoteStore } from '../../src/remote/remote-store.js';
 import { SegmentQueue } from '../../src/remote/segment-queue.js';
+import type { NativeHistogram } from '../../src/store/native-histogram.js';
+import type { SeriesHistograms } from '../../src/store/series-store.js';
 
 /**
  * The distributed backend's write side against a loopback receiver that answers what each test
@@ -20,24 +22,29 @@ let server: Server;
 let url: string;
 let statuses: number[];
 let received: { name: string; t: number[]; v: number[] }[][];
+let receivedHistograms: SeriesHistograms[][];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-remote-'));
   statuses = [];
   received = [];
+  receivedHistograms = [];
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const status = statuses.shift() ?? 204;
-      if (status === 204)
+      if (status === 204) {
+        const decoded = decodeRemoteWrite(Buffer.concat(chunks));
         received.push(
-          decodeRemoteWrite(Buffer.concat(chunks)).series.map((s) => ({
+          decoded.series.map((s) => ({
             name: s.labels.__name__!,
             t: Array.from(s.timestamps),
             v: Array.from(s.values),
           })),
         );
+        receivedHistograms.push(decoded.histogramSeries);
+      }
       res.writeHead(status).end();
     });
   });
@@ -90,6 +97,35 @@ describe('RemoteStore writes', () => {
     expect(text).toContain('vigil_remote_failed_requests_total{reason="http_503"} 1');
     expect(text).toContain('vigil_remote_failed_requests_total{reason="http_429"} 1');
     expect(text).toContain('vigil_remote_queue_segments 0');
+  });
+
+  it('sends native histograms as TimeSeries.histograms, counted as samples', async () => {
+    const registry = new Registry();
+    const store = open(registry);
+    const h: NativeHistogram = {
+      kind: 'int',
+      schema: 6,
+      zeroThreshold: 2.2250738585072014e-308,
+      zeroCount: 1,
+      count: 4,
+      sum: 3.5,
+      positiveSpans: [{ offset: 64, length: 2 }],
+      positiveDeltas: [2, -1],
+      negativeSpans: [],
+      negativeDeltas: [],
+      counterResetHint: 'unknown',
+    };
+    const series = {
+      labels: { __name__: 'rpc_seconds', job: 'j' },
+      timestamps: [1000, 2000],
+      histograms: [h, h],
+    };
+    expect(await store.appendHistograms([series])).toEqual({ accepted: 2, rejected: {} });
+    await until(() => receivedHistograms.length === 1);
+    expect(receivedHistograms[0]).toEqual([series]);
+    expect(received[0]).toEqual([]);
+    await store.close();
+    expect(toPrometheusText(await registry.snapshot())).toContain('vigil_remote_sent_samples_total 2');
   });
 
   it('drops a batch the remote refuses for good (400) and counts it, then goes on', async () => {

@@ -6,6 +6,7 @@ import { ConfigError } from '../config/config-error.js';
 import { checkRules } from './check-rules.js';
 import { checkSlos } from './check-slos.js';
 import { runDemo } from './demo-command.js';
+import { endWithParent } from './launch.js';
 import { notifyTest } from './notify-test.js';
 import { runReport } from './report-command.js';
 import { serve, VERSION } from './serve.js';
@@ -34,6 +35,7 @@ const HELP: Record<string, string> = {
   --data DIR           where the store lives (env VIGIL_DATA; default ./data)
   --statsd HOST:PORT   StatsD UDP address, or off (env VIGIL_STATSD; default 127.0.0.1:8125)
   --statsd-max-series N  StatsD series kept; new ones beyond are dropped and counted (env VIGIL_STATSD_MAX_SERIES; default 10000)
+  --memory-limit SIZE  the memory budget every other one derives from, and V8's heap limit (env VIGIL_MEMORY_LIMIT; default 1GiB, or half the memory there is when less than 2GiB); see docs/memory.md
   --statsd-ttl DURATION  a StatsD series idle this long is marked stale and forgotten; 0 keeps it (env VIGIL_STATSD_TTL; default 1h)
   --scrape URL         a Prometheus endpoint to scrape; repeatable (env VIGIL_SCRAPE, comma-separated)
   --allow-unauthenticated  listen on a non-loopback address without auth.token (refused otherwise)
@@ -203,6 +205,7 @@ function parseServeArgs(args: string[]) {
   }).values;
 }
 
+endWithParent();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -9,6 +9,7 @@ export const SERVE_OPTIONS = {
   statsd: { type: 'string' },
   'statsd-max-series': { type: 'string' },
   'statsd-ttl': { type: 'string' },
+  'memory-limit': { type: 'string' },
   scrape: { type: 'string', multiple: true },
   'allow-unauthenticated': { type: 'boolean' },
   'web.config.file': { type: 'string' },
@@ -22,6 +23,7 @@ export function serveFlags(values: {
   statsd?: string | undefined;
   'statsd-max-series'?: string | undefined;
   'statsd-ttl'?: string | undefined;
+  'memory-limit'?: string | undefined;
   scrape?: string[] | undefined;
   'allow-unauthenticated'?: boolean | undefined;
   'web.config.file'?: string | undefined;
@@ -34,6 +36,7 @@ export function serveFlags(values: {
     ...(values.statsd !== undefined && { statsd: values.statsd }),
     ...(values['statsd-max-series'] !== undefined && { statsdMaxSeries: values['statsd-max-series'] }),
     ...(values['statsd-ttl'] !== undefined && { statsdTtl: values['statsd-ttl'] }),
+    ...(values['memory-limit'] !== undefined && { memoryLimit: values['memory-limit'] }),
     ...(values.scrape !== undefined && { scrape: values.scrape }),
     ...(values['allow-unauthenticated'] && { allowUnauthenticated: true }),
     ...(values['web.config.file'] !== undefined && { webConfigFile: values['web.config.file'] }),

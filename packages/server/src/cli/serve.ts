@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { getHeapStatistics } from 'node:v8';
 import { type Clock, Registry, systemClock } from '@vigil/metrics';
 import { AlertHistory } from '../alerts/alert-history.js';
 import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-history-event.js';
@@ -14,6 +15,7 @@ import { SelfMonitor } from '../alerts/self-monitor.js';
 import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadDashboards } from '../config/dashboard-files.js';
+import { LIVE_CLIENT_BUFFER_BYTES, liveClients, memoryBudget, queryLimits } from '../config/memory-budget.js';
 import { background, countBackgroundFailures } from '../errors/background-tasks.js';
 import { type AppRoute, createApp } from '../http/app.js';
 import { credentials as makeCredentials } from '../http/credentials.js';
@@ -120,7 +122,18 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const broken = loadDashboards(dashboardDirs).errors[0];
   if (broken) throw new ConfigError(`dashboard.dir: ${broken.error}`);
   mkdirSync(config.data, { recursive: true });
+  const budget = memoryBudget(config.memory.limitBytes);
+  const heapLimit = getHeapStatistics().heap_size_limit;
+  if (heapLimit < budget.heapBytes * 0.9)
+    console.warn(
+      `vigil: V8's heap limit (${mib(heapLimit)} MiB) is below memory.limit (${mib(budget.limitBytes)} MiB): start through the vigil command, which sets it, or pass node --max-old-space-size=${mib(budget.heapBytes)}`,
+    );
   const registry = new Registry({ clock });
+  registry.gauge({
+    name: 'vigil_memory_limit_bytes',
+    help: 'memory.limit, the budget every other memory limit derives from (docs/memory.md).',
+    collect: (g) => g.set(budget.limitBytes),
+  });
   countBackgroundFailures(registry);
   let lastStoreError = '';
   let lastStoreErrorAt = 0;
@@ -144,6 +157,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           retentionDays: config.store.retentionDays,
           retentionBytes: config.store.retentionBytes,
           maxSeries: config.store.maxSeries,
+          maxSeriesBytes: budget.seriesBytes,
           ...(config.store.minFreeDiskSpaceBytes !== undefined && {
             minFreeDiskSpaceBytes: config.store.minFreeDiskSpaceBytes,
           }),
@@ -166,7 +180,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     collect: (g) => g.set(store.unwritable() === undefined ? 0 : 1),
   });
   const writer = new IngestWriter(store, registry, config.limits.labels);
-  const pushGroups = new PushGroups(undefined, config.limits.pushGroupBytes);
+  const pushGroups = new PushGroups(undefined, config.limits.pushGroupBytes, budget.pushgatewayBytes);
   const pushFile = new PushGroupsFile({
     path: join(config.data, 'pushgateway.jsonl'),
     legacyPath: join(config.data, 'pushgateway.json'),
@@ -216,7 +230,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
 
   const engine: QueryEngine = config.remote
     ? new RemoteQueryEngine({ url: config.remote.queryUrl })
-    : new PromqlEngine({ store, clock, ...config.query });
+    : new PromqlEngine({ store, clock, ...config.query, ...queryLimits(budget, config.query) });
   const history = opened.use(
     'alerts.db',
     new AlertHistory(
@@ -237,6 +251,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     clock,
     intervalMs: config.dashboard.refreshIntervalMs,
     authorised: (req, token) => credentials.check(req, token),
+    maxClients: liveClients(budget),
+    maxBufferedBytes: LIVE_CLIENT_BUFFER_BYTES,
   });
   // Every alert event is kept in the history and pushed to the WebSocket clients subscribed to alerts.
   const events: AlertHistorySink = {
@@ -402,6 +418,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     clock,
     credentials,
     bodyLimit: config.limits.bodyBytes,
+    otlpDeltaBytes: budget.otlpDeltaBytes,
     version: VERSION,
     dataDir: config.data,
     corruption: () => integrity.problems(),
@@ -507,3 +524,5 @@ function listen(server: Server, host: string, port: number): Promise<void> {
     });
   });
 }
+
+const mib = (bytes: number) => Math.round(bytes / 1024 / 1024);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
+import { defaultMemoryLimit, MIN_MEMORY_LIMIT, parseBytes } from './memory-budget.js';
 import { loadWebConfig, type WebConfig } from './web-config.js';
 import { readYamlFile } from './yaml-file.js';
 import { zodIssueDetail } from './zod-issue-detail.js';
@@ -52,6 +53,8 @@ export interface Config {
     /** Listening on a non-loopback address without a token is refused unless this is set. */
     readonly allowUnauthenticated: boolean;
   };
+  /** One memory budget from which the others derive (memory-budget.ts, docs/memory.md). */
+  readonly memory: { readonly limitBytes: number };
   readonly limits: {
     readonly bodyBytes: number;
     /** Per series, on every ingest path (ingest/label-limits.ts). */
@@ -209,6 +212,20 @@ const FILE_SCHEMA = z
       })
       .partial()
       .strict(),
+    memory: z
+      .object({
+        limit: z.union([z.string(), z.number()]).transform((value, ctx) => {
+          const bytes = parseBytes(value);
+          if (bytes === undefined || bytes < MIN_MEMORY_LIMIT)
+            ctx.addIssue({
+              code: 'custom',
+              message: `expected a size of at least 128MiB, such as 512MiB, 1GiB or ${MIN_MEMORY_LIMIT}`,
+            });
+          return bytes ?? 0;
+        }),
+      })
+      .partial()
+      .strict(),
     limits: z
       .object({
         bodyBytes: z.number().int().min(1024),
@@ -332,6 +349,7 @@ export interface Flags {
   readonly statsd?: string;
   readonly statsdMaxSeries?: string;
   readonly statsdTtl?: string;
+  readonly memoryLimit?: string;
   readonly scrape?: readonly string[];
   readonly allowUnauthenticated?: boolean;
   readonly webConfigFile?: string;
@@ -351,6 +369,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_STATSD_MAX_SERIES', ['statsdMaxSeries'], 'number'],
   ['VIGIL_STATSD_TTL', ['statsdTtl'], 'string'],
   ['VIGIL_STATSD_TIMERS', ['statsdTimers'], 'string'],
+  ['VIGIL_MEMORY_LIMIT', ['memory', 'limit'], 'string'],
   ['VIGIL_SCRAPE', ['scrape', 'targets'], 'list'],
   ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
   ['VIGIL_TOKEN', ['auth', 'token'], 'string'],
@@ -402,6 +421,7 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
   if (flags.scrape?.length) fromFlags.scrape = { targets: [...flags.scrape] };
   if (flags.statsdMaxSeries !== undefined) fromFlags.statsdMaxSeries = toNumber(flags.statsdMaxSeries);
   if (flags.statsdTtl !== undefined) fromFlags.statsdTtl = flags.statsdTtl;
+  if (flags.memoryLimit !== undefined) fromFlags.memory = { limit: flags.memoryLimit };
   if (flags.allowUnauthenticated) fromFlags.auth = { allowUnauthenticated: true };
   if (flags.webConfigFile !== undefined) fromFlags.web_config_file = flags.webConfigFile;
   if (flags.maxConnections !== undefined)
@@ -493,6 +513,7 @@ function resolve(c: FileConfig): Config {
     },
     web: c.web_config_file === undefined ? undefined : loadWebConfig(c.web_config_file),
     auth: { token: c.auth?.token, allowUnauthenticated: c.auth?.allowUnauthenticated ?? false },
+    memory: { limitBytes: c.memory?.limit ?? defaultMemoryLimit() },
     limits: {
       bodyBytes: c.limits?.bodyBytes ?? 10 * 1024 * 1024,
       labels: {

@@ -136,6 +136,11 @@ export const SERVER_ERRORS = {
     type: 'series_limit',
     when: 'remote write or OTLP: new series were refused because the store holds `store.maxSeries` series or the series memory budget is spent; the others were stored; retry later',
   },
+  VIGIL_INGEST_PUSHGATEWAY_FULL: {
+    status: 429,
+    type: 'memory_limit',
+    when: 'a Pushgateway push would make all groups together larger than their share of `memory.limit`; the group is unchanged',
+  },
   VIGIL_INGEST_BAD_HEARTBEAT: {
     status: 400,
     type: 'bad_data',

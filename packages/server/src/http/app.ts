@@ -61,12 +61,13 @@ export interface AppOptions {
   readonly reports?: ReportRoutesOptions;
   /** Database files found corrupt, for `/api/health`. */
   readonly corruption?: () => readonly { readonly file: string; readonly error: string }[];
+  /** The OTLP delta-to-cumulative state's share of memory.limit; default 32 MiB. */
+  readonly otlpDeltaBytes?: number;
   /** What Prometheus's status API reports: configuration, flags, targets, Alertmanagers. */
   readonly status?: Omit<StatusRouteOptions, 'store' | 'bodyLimit' | 'version'>;
 }
 
-/** Delta streams held for conversion to cumulative, and how long an idle one is kept. */
-const OTLP_DELTA_STREAMS = 100_000;
+/** How long an idle OTLP delta stream is kept. */
 const OTLP_DELTA_IDLE_MS = 10 * 60_000;
 
 export interface App {
@@ -148,7 +149,11 @@ export function createApp(options: AppOptions): App {
 
   otlpRoutes(router, {
     writer: options.writer,
-    delta: new DeltaToCumulative({ clock, maxStreams: OTLP_DELTA_STREAMS, idleMs: OTLP_DELTA_IDLE_MS }),
+    delta: new DeltaToCumulative({
+      clock,
+      maxBytes: options.otlpDeltaBytes ?? 32 * 1024 * 1024,
+      idleMs: OTLP_DELTA_IDLE_MS,
+    }),
     bodyLimit: options.bodyLimit,
   });
 

@@ -2,13 +2,17 @@ import type { Clock } from '@vigil/metrics';
 
 export interface DeltaToCumulativeOptions {
   readonly clock: Clock;
-  /** Most streams kept; a new stream beyond it is refused until others expire. */
-  readonly maxStreams: number;
+  /**
+   * Most memory the streams may take (the OTLP share of memory.limit), estimated by `streamBytes`;
+   * a new stream beyond it is refused until idle ones expire.
+   */
+  readonly maxBytes: number;
   /** A stream that received nothing for this long is forgotten; its next point starts from zero. */
   readonly idleMs: number;
 }
 
 interface Stream {
+  readonly bytes: number;
   total: unknown;
   lastTimeMs: number;
   seenAtMs: number;
@@ -27,6 +31,7 @@ export type DeltaOutcome<T = readonly number[]> =
 export class DeltaToCumulative {
   readonly #o: DeltaToCumulativeOptions;
   readonly #streams = new Map<string, Stream>();
+  #bytes = 0;
   #sweptAtMs: number;
 
   constructor(options: DeltaToCumulativeOptions) {
@@ -59,8 +64,10 @@ export class DeltaToCumulative {
     this.#sweep(now);
     const stream = this.#streams.get(key);
     if (!stream) {
-      if (this.#streams.size >= this.#o.maxStreams) return { ok: false, reason: 'too_many_streams' };
-      this.#streams.set(key, { total: delta, lastTimeMs: timeMs, seenAtMs: now });
+      const bytes = streamBytes(key, delta);
+      if (this.#bytes + bytes > this.#o.maxBytes) return { ok: false, reason: 'too_many_streams' };
+      this.#bytes += bytes;
+      this.#streams.set(key, { bytes, total: delta, lastTimeMs: timeMs, seenAtMs: now });
       return { ok: true, values: delta };
     }
     if (timeMs <= stream.lastTimeMs) return { ok: false, reason: 'out_of_order' };
@@ -74,7 +81,30 @@ export class DeltaToCumulative {
     if (now - this.#sweptAtMs < this.#o.idleMs / 4) return;
     this.#sweptAtMs = now;
     for (const [key, stream] of this.#streams) {
-      if (now - stream.seenAtMs >= this.#o.idleMs) this.#streams.delete(key);
+      if (now - stream.seenAtMs >= this.#o.idleMs) {
+        this.#streams.delete(key);
+        this.#bytes -= stream.bytes;
+      }
     }
   }
+}
+
+/**
+ * What a stream is estimated to take: its key (labels, one byte a character), about 200 bytes of
+ * objects and map entry, and its first total (8 bytes a number, in arrays and histogram objects
+ * alike). A histogram whose buckets grow later keeps the estimate of its first point.
+ */
+function streamBytes(key: string, total: unknown): number {
+  return 200 + key.length + valueBytes(total);
+}
+
+function valueBytes(value: unknown): number {
+  if (typeof value === 'number') return 8;
+  if (Array.isArray(value)) return value.reduce((n: number, v) => n + valueBytes(v), 16);
+  if (value && typeof value === 'object') {
+    let n = 32;
+    for (const v of Object.values(value)) n += valueBytes(v);
+    return n;
+  }
+  return 8;
 }

@@ -44,6 +44,8 @@ interface Group {
   /** Metric family name to its parsed family, as last pushed. */
   readonly families: Map<string, ParsedFamily>;
   pushedAtMs: number;
+  /** What the group holds, as `push` measures it. */
+  bytes: number;
 }
 
 /** A group as push-groups-file.ts keeps it on disk. */
@@ -64,6 +66,9 @@ export class PushGroups {
   readonly #groups = new Map<string, Group>();
   readonly #maxGroups: number;
   readonly #maxGroupBytes: number;
+  readonly #maxBytes: number;
+  /** Every group's bytes together. */
+  #bytes = 0;
   #version = 0;
 
   /**
@@ -71,9 +76,15 @@ export class PushGroups {
    * (the group's labels included in each), 16 bytes a sample, and its families' HELP, UNIT and
    * exemplar labels: all of it stays in memory and is written to `pushgateway.jsonl`.
    */
-  constructor(maxGroups = 10_000, maxGroupBytes = 4 * 1024 * 1024) {
+  constructor(maxGroups = 10_000, maxGroupBytes = 4 * 1024 * 1024, maxBytes = Number.POSITIVE_INFINITY) {
     this.#maxGroups = maxGroups;
     this.#maxGroupBytes = maxGroupBytes;
+    this.#maxBytes = maxBytes;
+  }
+
+  /** Every group's bytes together; at most `maxBytes` (the Pushgateway's share of memory.limit). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   get size(): number {
@@ -103,12 +114,17 @@ export class PushGroups {
 
   /** Puts saved groups back (at start-up, before any push), keeping the cap. */
   restore(groups: readonly SavedGroup[]): void {
+    // Acknowledged before the restart: kept even past maxBytes, which then refuses new pushes.
     for (const g of groups.slice(0, this.#maxGroups - this.#groups.size)) {
-      this.#groups.set(keyOf(g.labels), {
+      const group: Group = {
         labels: g.labels,
         families: new Map(g.families.map((f) => [f.name, f])),
         pushedAtMs: g.pushedAtMs,
-      });
+        bytes: 0,
+      };
+      group.bytes = sizeOf(this.#samples(group, g.pushedAtMs)) + textBytes(group.families.values());
+      this.#bytes += group.bytes;
+      this.#groups.set(keyOf(g.labels), group);
     }
   }
 
@@ -128,13 +144,14 @@ export class PushGroups {
           'VIGIL_INGEST_TOO_MANY_GROUPS',
           `too many push groups (the limit is ${this.#maxGroups})`,
         );
-      group = { labels, families: new Map(), pushedAtMs: nowMs };
+      group = { labels, families: new Map(), pushedAtMs: nowMs, bytes: 0 };
     }
     const before = this.#samples(group, nowMs);
     const updated: Group = {
       labels: group.labels,
       families: new Map(replaceAll ? [] : group.families),
       pushedAtMs: nowMs,
+      bytes: 0,
     };
     for (const family of families) updated.families.set(family.name, family);
     const after = this.#samples(updated, nowMs);
@@ -144,6 +161,14 @@ export class PushGroups {
         'VIGIL_INGEST_GROUP_TOO_LARGE',
         `the push would make group ${key} ${bytes} bytes, more than the ${this.#maxGroupBytes} a group may hold (limits.pushGroupBytes); the group is unchanged`,
       );
+    const total = this.#bytes - group.bytes + bytes;
+    if (total > this.#maxBytes)
+      throw new ServerError(
+        'VIGIL_INGEST_PUSHGATEWAY_FULL',
+        `the push would make the Pushgateway groups ${total} bytes together, more than their ${this.#maxBytes}-byte share of memory.limit; delete groups or raise memory.limit; the group is unchanged`,
+      );
+    updated.bytes = bytes;
+    this.#bytes = total;
     this.#groups.set(key, updated);
     this.#version++;
     return [...after, ...staleFor(before, after, nowMs)];
@@ -156,6 +181,7 @@ export class PushGroups {
     const group = this.#groups.get(key);
     if (!group) return [];
     this.#groups.delete(key);
+    this.#bytes -= group.bytes;
     this.#version++;
     return staleFor(this.#samples(group, nowMs), [], nowMs);
   }

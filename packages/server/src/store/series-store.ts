@@ -35,7 +35,7 @@ export interface SeriesSamples {
 export interface AppendResult {
   /** Samples stored. */
   readonly accepted: number;
-  /** Samples refused, by reason (`out_of_order`, `duplicate`, `too_old`, `series_limit`, `invalid`). */
+  /** Samples refused, by reason (`out_of_order`, `duplicate`, `too_old`, `series_limit`, `memory_limit`, `invalid`). */
   readonly rejected: Readonly<Record<string, number>>;
 }
 
@@ -73,6 +73,8 @@ export interface StoreStats {
   readonly samples: number;
   /** Bytes on disk, all files of the store. */
   readonly bytes: number;
+  /** What the series take in memory, estimated; the embedded store only. */
+  readonly memoryBytes?: number;
   readonly oldestMs: number | undefined;
   readonly newestMs: number | undefined;
 }

@@ -18,6 +18,11 @@ export interface SqliteStoreOptions {
   readonly retentionBytes?: number;
   /** Most series the store holds; new series beyond are refused (`series_limit`). Default unlimited. */
   readonly maxSeries?: number;
+  /**
+   * Most memory the series may take, estimated from their labels (series-index.ts `seriesBytes`);
+   * new series beyond are refused (`memory_limit`). Default unlimited.
+   */
+  readonly maxSeriesBytes?: number;
   /** Samples per chunk before a new one starts. Default 240 (an hour at a 15 s scrape). */
   readonly chunkSamples?: number;
   /** `full` fsyncs at every flush (survives power loss); `normal` survives a process crash. Default normal. */
@@ -51,6 +56,7 @@ export interface ResolvedStoreOptions {
   readonly rollup1hRetentionMs: number;
   readonly retentionBytes: number;
   readonly maxSeries: number;
+  readonly maxSeriesBytes: number;
   readonly chunkSamples: number;
   readonly synchronous: 'normal' | 'full';
   readonly maintenanceIntervalMs: number;
@@ -133,6 +139,12 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
       options.maxSeries,
       Number.POSITIVE_INFINITY,
       options.maxSeries !== undefined,
+    ),
+    maxSeriesBytes: positiveOption(
+      'SqliteStore',
+      'maxSeriesBytes',
+      options.maxSeriesBytes,
+      Number.POSITIVE_INFINITY,
     ),
     chunkSamples,
     synchronous,

@@ -47,7 +47,15 @@ import { StoreLimitError } from './store-limit-error.js';
 import { StoreUnwritableError } from './store-unwritable-error.js';
 
 const TOO_OLD = 3;
-const REASONS = ['accepted', 'duplicate', 'out_of_order', 'too_old', 'invalid', 'series_limit'] as const;
+const REASONS = [
+  'accepted',
+  'duplicate',
+  'out_of_order',
+  'too_old',
+  'invalid',
+  'series_limit',
+  'memory_limit',
+] as const;
 
 /** Timestamps are whole milliseconds within ±2^50 (see timestamp-codec.ts). */
 const T_LIMIT = 2 ** 50;
@@ -146,7 +154,7 @@ export class SqliteStore implements SeriesStore {
       // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
       // buckets against 172,800 raw samples at a 15 s scrape.
       this.#materialized = [o.rollup1mRetentionMs > o.rawRetentionMs, true];
-      this.#index = new SeriesIndex(this.#st, o.maxSeries);
+      this.#index = new SeriesIndex(this.#st, o.maxSeries, o.maxSeriesBytes);
       this.#retention = new Retention(this.#db, this.#st, this.#index, o, this.#materialized);
       this.#recover();
     } catch (error) {
@@ -177,7 +185,7 @@ export class SqliteStore implements SeriesStore {
   /** `append` without the promise, for callers that batch in a tight loop. */
   appendSync(batch: readonly SeriesSamples[]): AppendResult {
     this.#assertOpen();
-    const counts = [0, 0, 0, 0, 0, 0];
+    const counts = REASONS.map(() => 0);
     const now = this.#o.clock.now();
     const cutoff = now - this.#o.rawRetentionMs;
     const future = now + FUTURE_SLACK_MS;
@@ -267,7 +275,7 @@ export class SqliteStore implements SeriesStore {
 
   async appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
     this.#assertOpen();
-    const counts = [0, 0, 0, 0, 0, 0];
+    const counts = REASONS.map(() => 0);
     const now = this.#o.clock.now();
     const cutoff = now - this.#o.rawRetentionMs;
     for (const entry of batch) {
@@ -591,6 +599,7 @@ export class SqliteStore implements SeriesStore {
       series: this.#index.size,
       samples,
       bytes,
+      memoryBytes: this.#index.bytes,
       oldestMs: Number.isFinite(oldest) ? oldest : undefined,
       newestMs: Number.isFinite(newest) ? newest : undefined,
     };

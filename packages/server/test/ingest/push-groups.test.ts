@@ -64,3 +64,21 @@ describe('PushGroups size limit', () => {
     expect(groups.sample(3).map((s) => s.labels.__name__)).toEqual(['x', 'y', 'push_time_seconds']);
   });
 });
+
+describe('PushGroups memory share', () => {
+  it('refuses a push that would make all groups together larger than maxBytes (429), and frees a deleted group’s bytes', () => {
+    const groups = new PushGroups(10, 100_000, 20_000);
+    const body = (n: number) => text(`rows{part="${'p'.repeat(n)}"} 1\n`);
+    groups.push({ job: 'a' }, body(8_000), true, 0);
+    groups.push({ job: 'b' }, body(8_000), true, 0);
+    expect(() => groups.push({ job: 'c' }, body(8_000), true, 0)).toThrow(
+      /the push would make the Pushgateway groups \d+ bytes together, more than their 20000-byte share of memory\.limit/,
+    );
+    // Replacing a group counts its new size instead of its old one.
+    groups.push({ job: 'b' }, body(100), true, 1);
+    groups.push({ job: 'c' }, body(8_000), true, 2);
+    groups.delete({ job: 'a' }, 3);
+    expect(groups.bytes).toBeLessThan(10_000);
+    expect(groups.size).toBe(2);
+  });
+});

@@ -348,7 +348,13 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     opened.use(
       'the built-in alerts',
       new SelfMonitor({
-        checks: selfChecks({ store, registry, clock, corruption: () => integrity.problems() }),
+        checks: selfChecks({
+          store,
+          registry,
+          clock,
+          corruption: () => integrity.problems(),
+          memoryLimitBytes: budget.limitBytes,
+        }),
         sink: notifications,
         clock,
         intervalMs: config.rules.evaluationIntervalMs,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startServer } from './harness.js';
+import { launchBrowser, seriesPixels, startServer } from './harness.js';
 
 describe('dashboard: incidents and SLO pages', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -58,8 +58,21 @@ slos:
       if (body.incidents.length > 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Thirty days of the SLO's recorded window ratio, as its rules would have written them: the
+    // budget left falls from 100% to 40% over the month (0.0006 of a 0.001 budget spent).
+    const now = Date.now();
+    const lines: string[] = [];
+    for (let h = 30 * 24; h >= 1; h--)
+      lines.push(
+        `slo:sli_error:ratio_rate30d{slo="checkout-availability",slo_window="30d"} ${(0.0006 * (1 - h / 720)).toFixed(8)} ${now - h * 3_600_000}`,
+      );
+    const imported = await fetch(`${server.url}/api/v1/import/prometheus`, {
+      method: 'POST',
+      body: `${lines.join('\n')}\n`,
+    });
+    expect(imported.status).toBeLessThan(300);
     browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -135,13 +148,49 @@ slos:
     expect(await detail.locator('button[data-action]').count()).toBe(0);
   });
 
-  it('shows each SLO with its objective, on a phone too', async () => {
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.goto(`${server.url}/#/slos`);
-    const row = page.locator('[data-page="slos"] tr[data-slo="checkout-availability"]');
-    await expect.poll(() => row.count()).toBe(1);
-    expect(await row.locator('td').nth(1).textContent()).toBe('99.90% / 30d');
-    const width = await page.evaluate(() => document.documentElement.scrollWidth);
-    expect(width).toBeLessThanOrEqual(390);
-  });
+  for (const [device, viewport] of [
+    ['desktop', { width: 1440, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    it(`charts MTTA and MTTR per day and per alert name (${device})`, async () => {
+      await page.setViewportSize(viewport);
+      await page.goto(`${server.url}/#/incidents`);
+      const section = page.locator('[data-section="recovery"]');
+      // CheckoutDown was acknowledged, QueueStuck acknowledged and resolved by the tests above.
+      const queue = section.locator('tr[data-alertname="QueueStuck"]');
+      await expect.poll(() => queue.count()).toBe(1);
+      expect(Number(await queue.locator('td[data-mtta]').getAttribute('data-mtta'))).toBeGreaterThan(0);
+      expect(Number(await queue.locator('td[data-mttr]').getAttribute('data-mttr'))).toBeGreaterThan(0);
+      expect(
+        await section.locator('tr[data-alertname="CheckoutDown"] td[data-mttr]').getAttribute('data-mttr'),
+      ).toBe('');
+      const canvas = section.locator('[data-chart="recovery-over-time"] canvas').first();
+      await expect.poll(() => seriesPixels(canvas)).toBeGreaterThan(20);
+      const box = (await canvas.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        viewport.width,
+      );
+    });
+
+    it(`shows each SLO with its objective and its budget burn-down over the window (${device})`, async () => {
+      await page.setViewportSize(viewport);
+      await page.goto(`${server.url}/#/slos`);
+      const row = page.locator('[data-page="slos"] tr[data-slo="checkout-availability"]');
+      await expect.poll(() => row.count()).toBe(1);
+      expect(await row.locator('td').nth(1).textContent()).toBe('99.90% / 30d');
+      const chart = page.locator('[data-section="slo-burn-down"] [data-slo="checkout-availability"]');
+      const canvas = chart.locator('canvas').first();
+      await expect.poll(() => seriesPixels(canvas)).toBeGreaterThan(100);
+      // The x axis spans the SLO's whole 30-day window, ending now.
+      const span =
+        Number(await chart.getAttribute('data-x-max')) - Number(await chart.getAttribute('data-x-min'));
+      expect(span / 86_400_000).toBeCloseTo(30, 1);
+      const box = (await canvas.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(viewport.width);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        viewport.width,
+      );
+    });
+  }
 });

@@ -168,7 +168,7 @@ export class AppShell {
   async #open(state: UrlState): Promise<Page | undefined> {
     if (state.page === 'alerts') return new AlertsPage(this.#api, this.#live);
     if (state.page === 'incidents') return new IncidentsPage(this.#api, state.query || undefined);
-    if (state.page === 'slos') return new SlosPage(this.#api);
+    if (state.page === 'slos') return new SlosPage(this.#ctx);
     if (state.page === 'explore')
       return new ExplorePage(this.#ctx, state.query, (query) => this.#go({ query }));
     const early = this.#early?.id === state.page ? this.#early.definition : undefined;

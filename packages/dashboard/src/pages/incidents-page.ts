@@ -3,6 +3,7 @@ import { authorName } from '../author-name.js';
 import { h, replace } from '../dom.js';
 import { formatTimeText } from '../format-time.js';
 import type { Page } from './page.js';
+import { RecoveryCharts } from './recovery-charts.js';
 
 interface TimelineEntry {
   readonly at: string;
@@ -28,6 +29,9 @@ interface Incident {
   readonly timeline?: readonly TimelineEntry[];
 }
 
+/** Rows listed; the recovery charts read up to 1000 incidents. */
+const ROWS = 200;
+
 const time = (iso: string | null) => (iso === null ? '–' : formatTimeText(iso));
 
 /**
@@ -41,6 +45,7 @@ export class IncidentsPage implements Page {
   readonly #api: ApiClient;
   readonly #list = h('section', { class: 'alert-section', 'data-section': 'incidents' });
   readonly #detail = h('section', { class: 'alert-section', 'data-section': 'incident' });
+  readonly #recovery = new RecoveryCharts();
   /** Where a refused acknowledgement, resolution or note says so. */
   readonly #status = h('p', { class: 'form-status', role: 'status' });
   #selected: string | undefined;
@@ -54,13 +59,14 @@ export class IncidentsPage implements Page {
       h('header', { class: 'page-header' }, h('h2', {}, 'Incidents')),
       this.#list,
       this.#detail,
+      this.#recovery.element,
     );
   }
 
   async load(): Promise<void> {
     let incidents: readonly Incident[];
     try {
-      incidents = (await this.#api.get<{ incidents: Incident[] }>('/api/incidents', { limit: 200 }))
+      incidents = (await this.#api.get<{ incidents: Incident[] }>('/api/incidents', { limit: 1000 }))
         .incidents;
     } catch (error) {
       replace(
@@ -69,8 +75,9 @@ export class IncidentsPage implements Page {
       );
       return;
     }
+    this.#recovery.update(incidents);
     const active = incidents.filter((i) => i.status !== 'resolved');
-    const rows = [...active, ...incidents.filter((i) => i.status === 'resolved')];
+    const rows = [...active, ...incidents.filter((i) => i.status === 'resolved')].slice(0, ROWS);
     replace(
       this.#list,
       h('h3', {}, `${active.length} open or acknowledged, ${incidents.length - active.length} resolved`),
@@ -243,5 +250,7 @@ export class IncidentsPage implements Page {
     );
   }
 
-  destroy(): void {}
+  destroy(): void {
+    this.#recovery.destroy();
+  }
 }

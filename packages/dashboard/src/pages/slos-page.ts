@@ -1,5 +1,7 @@
-import type { ApiClient } from '../api-client.js';
 import { h, replace } from '../dom.js';
+import type { PanelContext } from '../panels/panel.js';
+import { TimeseriesPanel } from '../panels/timeseries-panel.js';
+import { UNIT_MS } from '../time-range.js';
 import type { Page } from './page.js';
 
 interface Slo {
@@ -21,26 +23,69 @@ interface Slo {
 const pct = (x: number | null, digits = 3) => (x === null ? '–' : `${(x * 100).toFixed(digits)}%`);
 const num = (x: number | null) => (x === null ? '–' : x.toFixed(2));
 
-/** SLOs (GET /api/slos): SLI, error budget left (share, minutes, a bar), burn rates and firing burn-rate alerts. */
+/** `30d` in ms. */
+const windowMs = (window: string) => Number(window.slice(0, -1)) * (UNIT_MS[window.slice(-1)] ?? Number.NaN);
+
+/**
+ * SLOs (GET /api/slos): SLI, error budget left (share, minutes, a bar), burn rates and firing
+ * burn-rate alerts; under the table, each SLO's budget burn-down over its whole window: the budget
+ * left at each moment, `1 − error ratio over the window ÷ budget`, from the window's recorded ratio.
+ */
 export class SlosPage implements Page {
   readonly element: HTMLElement;
-  readonly #api: ApiClient;
+  readonly #ctx: PanelContext;
   readonly #body = h('section', { class: 'alert-section', 'data-section': 'slos' });
+  readonly #charts = h('div', { class: 'grid', 'data-section': 'slo-burn-down' });
+  #panels = new Map<string, TimeseriesPanel>();
 
-  constructor(api: ApiClient) {
-    this.#api = api;
+  constructor(ctx: PanelContext) {
+    this.#ctx = ctx;
     this.element = h(
       'div',
       { class: 'page', 'data-page': 'slos' },
       h('header', { class: 'page-header' }, h('h2', {}, 'SLOs')),
       this.#body,
+      this.#charts,
+    );
+  }
+
+  /** One burn-down chart per SLO, kept across reloads while the SLO is. */
+  async #burnDowns(slos: readonly Slo[]): Promise<void> {
+    const next = new Map<string, TimeseriesPanel>();
+    for (const s of slos) {
+      const panel =
+        this.#panels.get(s.name) ??
+        new TimeseriesPanel(
+          {
+            type: 'timeseries',
+            title: `${s.name}: error budget left over ${s.window}`,
+            width: 6,
+            unit: 'ratio',
+            queries: [
+              {
+                expr: `1 - slo:sli_error:ratio_rate${s.window}{slo=${JSON.stringify(s.name)}} / ${s.errorBudget.ratio}`,
+                legend: 'budget left',
+              },
+            ],
+          },
+          this.#ctx,
+        );
+      panel.element.dataset.slo = s.name;
+      next.set(s.name, panel);
+    }
+    for (const [name, panel] of this.#panels) if (!next.has(name)) panel.destroy();
+    this.#panels = next;
+    replace(this.#charts, ...[...next.values()].map((p) => p.element));
+    const now = Date.now();
+    await Promise.all(
+      slos.map((s) => next.get(s.name)!.load({ start: now - windowMs(s.window), end: now }, false)),
     );
   }
 
   async load(): Promise<void> {
     let slos: readonly Slo[];
     try {
-      slos = (await this.#api.get<{ slos: Slo[] }>('/api/slos')).slos;
+      slos = (await this.#ctx.api.get<{ slos: Slo[] }>('/api/slos')).slos;
     } catch (error) {
       replace(this.#body, h('p', { class: 'panel-message error' }, `/api/slos: ${(error as Error).message}`));
       return;
@@ -104,7 +149,10 @@ export class SlosPage implements Page {
         ),
       ),
     );
+    await this.#burnDowns(slos);
   }
 
-  destroy(): void {}
+  destroy(): void {
+    for (const panel of this.#panels.values()) panel.destroy();
+  }
 }

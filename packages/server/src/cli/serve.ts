@@ -36,7 +36,6 @@ import type { QueryEngine } from '../query/query-engine.js';
 import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
 import { RemoteStore } from '../remote/remote-store.js';
 import { buildReport } from '../reports/build-report.js';
-import { parseSchedule } from '../reports/report-schedule.js';
 import { ReportScheduler } from '../reports/report-scheduler.js';
 import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
@@ -394,15 +393,13 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   const scheduler = opened.use(
     'the report schedules',
     new ReportScheduler({
-      reports: config.reports.map((r) => {
-        const schedule = parseSchedule(r.schedule, r.timezone)!;
-        return {
-          name: r.name,
-          schedule,
-          periodMs: r.periodMs ?? (schedule.every === 'day' ? 86_400_000 : 7 * 86_400_000),
-          receivers: r.receivers,
-        };
-      }),
+      reports: config.reports.map((r) => ({
+        name: r.name,
+        schedule: r.schedule,
+        timeZone: r.timezone,
+        periodMs: r.periodMs,
+        receivers: r.receivers,
+      })),
       clock,
       documents: reportState,
       build: (end, period) => buildReport(reportSources(), end, period),

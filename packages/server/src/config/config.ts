@@ -1,5 +1,7 @@
 import { dirname, resolve as resolvePath } from 'node:path';
 import { z } from 'zod';
+import { type Cron, parseCron } from '../time/cron.js';
+import { isTimeZone } from '../time/wall-clock.js';
 import { ConfigError } from './config-error.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
@@ -126,7 +128,7 @@ export interface EscalationPolicyConfig {
 
 export interface ReportConfig {
   readonly name: string;
-  readonly schedule: string;
+  readonly schedule: Cron;
   readonly timezone: string;
   readonly periodMs: number | undefined;
   readonly receivers: readonly string[];
@@ -301,23 +303,16 @@ const FILE_SCHEMA = z
       z
         .object({
           name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'expected a name of letters, digits, _ . -'),
-          schedule: z
-            .string()
-            .regex(
-              /^(daily|weekly (sunday|monday|tuesday|wednesday|thursday|friday|saturday)) ([01]\d|2[0-3]):[0-5]\d$/i,
-              'expected "daily HH:MM" or "weekly DAY HH:MM", such as "weekly monday 09:00"',
-            ),
+          schedule: z.string().transform((text, ctx) => {
+            const cron = parseCron(text);
+            if (!('error' in cron)) return cron;
+            ctx.addIssue({ code: 'custom', message: cron.error });
+            return z.NEVER;
+          }),
           timezone: z
             .string()
             .default('UTC')
-            .refine((tz) => {
-              try {
-                new Intl.DateTimeFormat('en-US', { timeZone: tz });
-                return true;
-              } catch {
-                return false;
-              }
-            }, 'expected an IANA time zone such as Europe/Paris'),
+            .refine(isTimeZone, 'expected an IANA time zone such as Europe/Paris'),
           period: duration.refine((ms) => ms >= 60_000, 'expected at least 1m').optional(),
           receivers: z.array(z.string().min(1)).min(1),
         })

@@ -2,15 +2,18 @@ import type { Clock } from '@vigil/metrics';
 import type { DeliveryResult } from '../alerts/notify/delivery.js';
 import type { Notification } from '../alerts/notify/notification.js';
 import type { DocumentFile } from '../store/document-file.js';
+import { type Cron, lastCronTime } from '../time/cron.js';
 import { reportHtml, reportMarkdown } from './render-report.js';
 import type { Report } from './report.js';
 import { reportJson } from './report-json.js';
-import { lastDue, type ReportSchedule } from './report-schedule.js';
 
 export interface ScheduledReport {
   readonly name: string;
-  readonly schedule: ReportSchedule;
-  readonly periodMs: number;
+  readonly schedule: Cron;
+  /** The IANA time zone whose wall clock the schedule reads. */
+  readonly timeZone: string;
+  /** The period a report covers; by default, back to the time the schedule fell due before. */
+  readonly periodMs: number | undefined;
   readonly receivers: readonly string[];
 }
 
@@ -71,7 +74,8 @@ export class ReportScheduler {
     const { clock, documents } = this.#o;
     for (const r of this.#o.reports) {
       const now = clock.now();
-      const due = lastDue(r.schedule, now);
+      const due = lastCronTime(r.schedule, r.timeZone, now);
+      if (due === undefined) continue;
       const id = `report:${r.name}`;
       const stored = documents.get(id);
       if (!stored) {
@@ -79,7 +83,10 @@ export class ReportScheduler {
         continue;
       }
       if (due <= (JSON.parse(stored.json) as { lastDue: number }).lastDue) continue;
-      const report = await this.#o.build(due, r.periodMs);
+      const report = await this.#o.build(
+        due,
+        r.periodMs ?? due - (lastCronTime(r.schedule, r.timeZone, due - 1) ?? due - 86_400_000),
+      );
       const n = this.#notification(r, report, due);
       for (const receiver of r.receivers)
         for (const result of await this.#o.deliver(receiver, n)) this.#o.onResult?.(r.name, receiver, result);

@@ -87,6 +87,31 @@ describe('loadConfig', () => {
 });
 
 describe('parseDuration', () => {
+  it('reads a report schedule as cron or shorthand, and names the field of a bad one', () => {
+    const ok = loadConfig(
+      {
+        config: yamlFile(
+          'reports:\n  - { name: a, schedule: "*/30 8-18 * * mon-fri", timezone: Europe/Paris, receivers: [x] }\n  - { name: b, schedule: weekly monday 09:00, receivers: [x] }\n',
+        ),
+      },
+      {},
+    );
+    expect(ok.reports.map((r) => [r.schedule.text, r.timezone])).toEqual([
+      ['*/30 8-18 * * mon-fri', 'Europe/Paris'],
+      ['weekly monday 09:00', 'UTC'],
+    ]);
+    const file = yamlFile('reports:\n  - { name: a, schedule: "0 25 * * *", receivers: [x] }\n');
+    expect(failure(() => loadConfig({ config: file }, {}))).toContain(
+      'yaml: reports.0.schedule: got "0 25 * * *", hour "25": 25 is outside 0-23',
+    );
+    const zone = yamlFile(
+      'reports:\n  - { name: a, schedule: daily 08:00, timezone: Mars/Olympus, receivers: [x] }\n',
+    );
+    expect(failure(() => loadConfig({ config: zone }, {}))).toContain(
+      'yaml: reports.0.timezone: got "Mars/Olympus", expected an IANA time zone such as Europe/Paris',
+    );
+  });
+
   it('reads Prometheus durations and bare seconds', () => {
     expect(parseDuration('15s')).toBe(15_000);
     expect(parseDuration('1m30s')).toBe(90_000);

@@ -11,10 +11,10 @@ import { parseNotifyConfig } from '../../src/alerts/notify/notify-config.js';
 import { buildNotifiers } from '../../src/cli/build-notifiers.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { buildReport } from '../../src/reports/build-report.js';
-import { parseSchedule } from '../../src/reports/report-schedule.js';
 import { ReportScheduler } from '../../src/reports/report-scheduler.js';
 import { DocumentFile } from '../../src/store/document-file.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import { type Cron, parseCron } from '../../src/time/cron.js';
 
 let dir: string;
 let smtp: SMTPServer;
@@ -66,7 +66,8 @@ receivers: [{ name: ops, email_configs: [{ to: ops@example.test }] }]
     reports: [
       {
         name: 'daily-ops',
-        schedule: parseSchedule('daily 09:00', 'Europe/Paris')!,
+        schedule: parseCron('daily 09:00') as Cron,
+        timeZone: 'Europe/Paris',
         periodMs: 86_400_000,
         receivers: ['ops'],
       },

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { ConfigError } from '../../config/config-error.js';
 import type { CompiledMatcher } from '../../matchers/label-matcher.js';
 import { alertmanagerMatcher, MatcherError, parseMatchers } from '../../matchers/matcher-syntax.js';
+import { isTimeZone } from '../../time/wall-clock.js';
 import {
   NOTIFY_SCHEMA,
   type RawInhibitRule,
@@ -387,11 +388,8 @@ function resolvePeriod(p: RawTimePeriod, path: string, fail: Fail): TimePeriod {
     return i >= 0 ? i + base : int(text);
   };
   const location = p.location ?? 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: location });
-  } catch {
+  if (!isTimeZone(location))
     throw fail(`${path}.location`, `got "${location}", expected an IANA time zone such as Europe/Paris`);
-  }
   return {
     times: p.times?.map((t, i) => {
       const minutes = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3));

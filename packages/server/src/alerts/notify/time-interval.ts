@@ -1,3 +1,5 @@
+import { daysInMonth, wallTime } from '../../time/wall-clock.js';
+
 /**
  * Alertmanager's `time_intervals`: each named interval is a list of periods; a period holds when
  * every field it sets holds (times, weekdays, days of month, months, years, in its location), and a
@@ -34,35 +36,15 @@ interface LocalTime {
   readonly year: number;
 }
 
-const WEEKDAYS: Record<string, number> = { sun: 0, mon: 1, tue: 2, wed: 3, thu: 4, fri: 5, sat: 6 };
-const formats = new Map<string, Intl.DateTimeFormat>();
-
 function localTime(ms: number, location: string): LocalTime {
-  let format = formats.get(location);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone: location,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      weekday: 'short',
-    });
-    formats.set(location, format);
-  }
-  const parts: Record<string, string> = {};
-  for (const p of format.formatToParts(ms)) parts[p.type] = p.value;
-  const year = Number(parts.year);
-  const month = Number(parts.month);
+  const t = wallTime(location, ms);
   return {
-    minutes: Number(parts.hour) * 60 + Number(parts.minute),
-    weekday: WEEKDAYS[(parts.weekday ?? '').toLowerCase()] ?? 0,
-    day: Number(parts.day),
-    daysInMonth: new Date(Date.UTC(year, month, 0)).getUTCDate(),
-    month,
-    year,
+    minutes: t.hour * 60 + t.minute,
+    weekday: t.weekday,
+    day: t.day,
+    daysInMonth: daysInMonth(t.year, t.month),
+    month: t.month,
+    year: t.year,
   };
 }
 

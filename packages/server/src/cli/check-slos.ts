@@ -13,8 +13,8 @@ import { openSqliteStore } from '../store/sqlite-store.js';
 /**
  * `vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]`: checks SLO definitions (the
  * `slos:` of vigil.yaml and SLO files) and the rules derived from them. `--expand` prints those rules
- * as a Prometheus rule file; `--data` also checks, in that store, that each latency SLI's histogram
- * has a bucket at its threshold. Exit code 0 when everything is good, 1 otherwise.
+ * as a Prometheus rule file; `--data` also checks, in that store, that each classic latency SLI's
+ * histogram has a bucket at its threshold, and that each native one's histogram is there. Exit code 0 when everything is good, 1 otherwise.
  */
 export async function checkSlos(
   args: string[],
@@ -68,6 +68,20 @@ export async function checkSlos(
       for (const slo of latency) {
         if (slo.sli.kind !== 'latency') continue;
         const { histogram, matchers, thresholdSeconds } = slo.sli;
+        if (slo.sli.native) {
+          const series = await queryVector(
+            engine,
+            `histogram_count(last_over_time(${histogram}{${matchers}}[${slo.windowDays}d]))`,
+            end,
+          );
+          if (series.length === 0) {
+            err(
+              `SLO "${slo.name}": no native histogram ${histogram}{${matchers}} in ${values.data} (a classic histogram's ${histogram}_bucket series need native: false)`,
+            );
+            failed++;
+          }
+          continue;
+        }
         const buckets = await queryVector(
           engine,
           `count by (le) (last_over_time(${histogram}_bucket{${matchers}}[${slo.windowDays}d]))`,
@@ -92,9 +106,9 @@ export async function checkSlos(
     }
   } else
     for (const slo of latency)
-      if (slo.sli.kind === 'latency')
+      if (slo.sli.kind === 'latency' && !slo.sli.native)
         err(
-          `note: SLO "${slo.name}" needs a bucket at le="${bucketLabel(slo.sli.thresholdSeconds)}" in ${slo.sli.histogram}; --data DIR checks the stored buckets`,
+          `note: SLO "${slo.name}" needs a bucket at le="${bucketLabel(slo.sli.thresholdSeconds)}" in ${slo.sli.histogram}: a classic histogram only counts requests under its bucket bounds, so the threshold must be one of them; --data DIR checks the stored buckets`,
         );
   if (values.expand) out(toPrometheusRuleFile(loaded.groups).trimEnd());
   else

@@ -28,6 +28,8 @@ export function bucketLabel(seconds: number): string {
 /** The SLI's error ratio over `window` (a PromQL duration), from its own queries. */
 export function errorRatioExpr(slo: SloSpec, window: string): string {
   const sli = slo.sli;
+  if (sli.kind === 'latency' && sli.native)
+    return `1 - histogram_fraction(0, ${sli.thresholdSeconds}, sum(rate(${sli.histogram}{${sli.matchers}}[${window}])))`;
   if (sli.kind === 'latency') {
     const sep = sli.matchers.trim() === '' ? '' : `${sli.matchers},`;
     const count = `sum(rate(${sli.histogram}_count{${sli.matchers}}[${window}]))`;

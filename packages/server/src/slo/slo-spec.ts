@@ -11,14 +11,18 @@ export interface RatioSli {
   readonly total: string;
 }
 
-/** "`objective` of requests faster than `threshold` seconds", over a classic histogram's buckets. */
+/**
+ * "`objective` of requests faster than `threshold` seconds", over a classic histogram's buckets or,
+ * with `native`, a native histogram's `histogram_fraction`.
+ */
 export interface LatencySli {
   readonly kind: 'latency';
-  /** The histogram's name without `_bucket`. */
+  /** The histogram's name (without `_bucket` for a classic one). */
   readonly histogram: string;
   /** Matchers inside the braces, such as `operation="speech_to_text"`; may be empty. */
   readonly matchers: string;
   readonly thresholdSeconds: number;
+  readonly native: boolean;
 }
 
 export interface SloSpec {
@@ -81,6 +85,7 @@ const SLO_SCHEMA = z
                 .refine((h) => !h.endsWith('_bucket'), 'expected the name without _bucket'),
               matchers: z.string().default(''),
               threshold: z.number().positive('expected seconds above 0, such as 2 or 0.5'),
+              native: z.boolean().default(false),
             })
             .strict(),
         })
@@ -156,6 +161,7 @@ export function parseSlos(
               histogram: s.sli.latency.histogram,
               matchers: s.sli.latency.matchers,
               thresholdSeconds: s.sli.latency.threshold,
+              native: s.sli.latency.native,
             },
       labels: s.labels,
       alerting: {

@@ -78,6 +78,52 @@ slos:
     );
   });
 
+  it('checks that a native latency SLI has its native histogram in the store, and needs no bucket at the threshold', async () => {
+    const native = join(dir, 'native.yml');
+    writeFileSync(
+      native,
+      `slos:
+  - name: stt-native
+    objective: 95
+    sli:
+      latency: { histogram: op_seconds, matchers: 'operation="stt"', threshold: 2, native: true }
+`,
+    );
+    const offline = await run([native]);
+    expect(offline).toMatchObject({ code: 0, err: '' });
+    // The store of the test above holds only the classic op_seconds_bucket series.
+    const result = await run(['--data', join(dir, 'data'), native]);
+    expect(result.code).toBe(1);
+    expect(result.err).toBe(
+      `SLO "stt-native": no native histogram op_seconds{operation="stt"} in ${join(dir, 'data')} (a classic histogram's op_seconds_bucket series need native: false)`,
+    );
+    const withNative = join(dir, 'native-data');
+    const store = await openSqliteStore({ dir: withNative });
+    await store.appendHistograms([
+      {
+        labels: { __name__: 'op_seconds', operation: 'stt' },
+        timestamps: [Date.now()],
+        histograms: [
+          {
+            kind: 'int',
+            schema: 3,
+            zeroThreshold: 0.001,
+            zeroCount: 0,
+            count: 1,
+            sum: 1.5,
+            positiveSpans: [{ offset: 5, length: 1 }],
+            positiveDeltas: [1],
+            negativeSpans: [],
+            negativeDeltas: [],
+            counterResetHint: 'unknown',
+          },
+        ],
+      },
+    ]);
+    await store.close();
+    expect(await run(['--data', withNative, native])).toMatchObject({ code: 0, err: '' });
+  });
+
   it('fails on a broken file with its name and the key', async () => {
     const bad = join(dir, 'bad.yml');
     writeFileSync(

@@ -1,4 +1,5 @@
 import { escapeHtml } from '../alerts/notify/email-message.js';
+import type { DocumentSection } from '../alerts/notify/notification.js';
 import { change, type Figure, type Report, type ReportSection, type Unit } from './report.js';
 
 /** A figure for people: 99.95%, 1.23 s, 12,345, $4.56, 1h 5m; "–" when there is none. */
@@ -90,6 +91,24 @@ export function reportHtml(r: Report): string {
   }
   parts.push('</body></html>');
   return parts.join('');
+}
+
+/**
+ * The report for a chat message: per section, one field per row, named by the row's labels, holding
+ * each column's figure and change on a line (`Availability: 99.95% (▲ 0.1 pts)`).
+ */
+export function reportSections(r: Report): DocumentSection[] {
+  return r.sections.map((s) => ({
+    title: s.title,
+    fields: Object.fromEntries(
+      s.rows.map((row, i) => {
+        const values = cells(s, row).slice(s.keys.length);
+        const name =
+          s.keys.map((k) => row.labels[k] || '–').join(' / ') || (s.rows.length > 1 ? `#${i + 1}` : s.title);
+        return [name, s.columns.map((c, j) => `${c.title}: ${values[j]}`).join('\n')];
+      }),
+    ),
+  }));
 }
 
 /** Plain text for the email's text part: the Markdown tables read well enough as text. */

@@ -3,7 +3,7 @@ import type { DeliveryResult } from '../alerts/notify/delivery.js';
 import type { Notification } from '../alerts/notify/notification.js';
 import type { DocumentFile } from '../store/document-file.js';
 import { type Cron, lastCronTime } from '../time/cron.js';
-import { reportHtml, reportMarkdown } from './render-report.js';
+import { reportHtml, reportMarkdown, reportSections } from './render-report.js';
 import type { Report } from './report.js';
 import { reportJson } from './report-json.js';
 
@@ -39,7 +39,7 @@ export interface ReportSchedulerOptions {
 
 /**
  * Sends each scheduled report when it falls due, through its receivers' integrations (email as HTML
- * with a text part, Slack as text, webhooks as JSON). The last due time sent is kept in the document
+ * with a text part, Slack as Block Kit sections, webhooks as JSON). The last due time sent is kept in the document
  * file: after a restart a report that fell due while the server was down is sent once, the latest
  * only, and one already sent is not sent again. A report seen for the first time starts from now.
  */
@@ -111,6 +111,7 @@ export class ReportScheduler {
         text: reportMarkdown(report),
         html: reportHtml(report),
         json: JSON.stringify(reportJson(report)),
+        sections: reportSections(report),
       },
     };
   }

@@ -15,10 +15,12 @@ import { ReportScheduler } from '../../src/reports/report-scheduler.js';
 import { DocumentFile } from '../../src/store/document-file.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { type Cron, parseCron } from '../../src/time/cron.js';
+import { listen } from '../alerts/notify/http-listener.js';
 
 let dir: string;
 let smtp: SMTPServer;
 let port: number;
+let slack: Awaited<ReturnType<typeof listen>>;
 const mails: ParsedMail[] = [];
 /** The first line of each report received: its period. */
 const sent = () => mails.map((m) => (m.text ?? '').split('\n')[0]);
@@ -39,8 +41,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
   const address = smtp.server.address();
   port = typeof address === 'object' && address ? address.port : 0;
+  slack = await listen();
 });
 afterAll(async () => {
+  await slack.close();
   await new Promise<void>((resolve) => smtp.close(() => resolve()));
   rmSync(dir, { recursive: true, force: true });
 });
@@ -51,7 +55,10 @@ function scheduler(clock: ManualClock, store: SqliteStore, documents: DocumentFi
     parse(`
 global: { smtp_smarthost: "127.0.0.1:${port}", smtp_from: vigil@example.test, smtp_require_tls: false }
 route: { receiver: ops }
-receivers: [{ name: ops, email_configs: [{ to: ops@example.test }] }]
+receivers:
+  - name: ops
+    email_configs: [{ to: ops@example.test }]
+    slack_configs: [{ api_url: "${slack.url}/hook", channel: "#ops" }]
 `),
     'test.yml',
   );
@@ -111,6 +118,18 @@ describe('scheduled reports', () => {
     ]);
     expect(mails[1]!.subject).toBe('vigil report daily-ops: 2026-03-27 to 2026-03-28');
     expect(String(mails[1]!.html)).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
+    // Slack gets the same report as Block Kit: the subject as header, a section per report section.
+    await slack.waitFor(2);
+    const message = JSON.parse(slack.received[1]!.body);
+    expect(message.blocks[0]).toEqual({
+      type: 'header',
+      text: { type: 'plain_text', text: 'vigil report daily-ops: 2026-03-27 to 2026-03-28', emoji: true },
+    });
+    const incidents = message.blocks.find((b: { text?: { text: string } }) =>
+      b.text?.text.includes('Incidents'),
+    );
+    expect(incidents.type).toBe('section');
+    expect(incidents.fields[0].text).toMatch(/^\*Incidents\*\nOpened: 0/);
 
     await until('2026-03-29T12:00:00Z');
     // After the change 09:00 in Paris is 07:00 UTC.

@@ -32,15 +32,23 @@ export interface Notification {
   /** The incident the notification belongs to, with its acknowledge link. */
   readonly incident?: IncidentLink;
   /**
-   * A document to send instead of alerts (a scheduled report): email sends its subject, text and
-   * HTML, Slack its text, a webhook its JSON.
+   * A document to send instead of alerts (a scheduled report, a post-mortem): email sends its
+   * subject, text and HTML, Slack its sections as Block Kit blocks (its text when it has none), a
+   * webhook its JSON.
    */
   readonly document?: {
     readonly subject: string;
     readonly text: string;
     readonly html: string;
     readonly json: string;
+    readonly sections?: readonly DocumentSection[];
   };
+}
+
+/** A part of a document as a chat message shows it: a title and its figures, name to value. */
+export interface DocumentSection {
+  readonly title: string;
+  readonly fields: Readonly<Record<string, string>>;
 }
 
 /**

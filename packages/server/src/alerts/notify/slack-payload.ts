@@ -11,8 +11,9 @@ export interface SlackPayloadOptions {
  * builder: Alertmanager's default title (`[FIRING:2] HighLatency (api critical)`) as the message
  * text, linking to the receiver's alerts, then one attachment per alert, coloured by severity
  * (`good` once resolved), with its summary, description, playbook, labels, and links to its runbook
- * and incident (with the acknowledge link). A document (a scheduled report) is one attachment with
- * its text as preformatted Markdown.
+ * and incident (with the acknowledge link). A document with sections (a scheduled report) is Block
+ * Kit blocks: its subject as the header, then one section each with its figures as the two-column
+ * table; one without (a post-mortem) is one attachment with its text as preformatted Markdown.
  */
 export function slackPayload(n: Notification, options: SlackPayloadOptions = {}): object {
   const envelope = {
@@ -21,6 +22,12 @@ export function slackPayload(n: Notification, options: SlackPayloadOptions = {})
     username: options.username ?? 'vigil',
     nowMs: n.time,
   } as const;
+  if (n.document?.sections) {
+    const sections = n.document.sections.map(
+      (s): AlertEvent => ({ key: s.title, severity: 'info', title: s.title, fields: s.fields }),
+    );
+    return toSlackMessage(sections, { ...envelope, format: 'blocks', title: n.document.subject });
+  }
   if (n.document) {
     const report: AlertEvent = {
       key: n.groupKey,

@@ -9,6 +9,7 @@ import { DashboardPage } from './pages/dashboard-page.js';
 import { ExplorePage } from './pages/explore-page.js';
 import { IncidentsPage } from './pages/incidents-page.js';
 import type { Page } from './pages/page.js';
+import { ReportsPage } from './pages/reports-page.js';
 import { SlosPage } from './pages/slos-page.js';
 import type { PanelContext } from './panels/panel.js';
 import { QueryClient } from './query-client.js';
@@ -169,6 +170,7 @@ export class AppShell {
     if (state.page === 'alerts') return new AlertsPage(this.#api, this.#live);
     if (state.page === 'incidents') return new IncidentsPage(this.#api, state.query || undefined);
     if (state.page === 'slos') return new SlosPage(this.#ctx);
+    if (state.page === 'reports') return new ReportsPage(this.#api);
     if (state.page === 'explore')
       return new ExplorePage(this.#ctx, state.query, (query) => this.#go({ query }));
     const early = this.#early?.id === state.page ? this.#early.definition : undefined;
@@ -231,6 +233,7 @@ export class AppShell {
       link('alerts', 'Alerts'),
       link('incidents', 'Incidents'),
       link('slos', 'SLOs'),
+      link('reports', 'Reports'),
       link('explore', 'Explore'),
     );
   }

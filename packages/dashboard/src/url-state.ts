@@ -19,7 +19,7 @@ export const REFRESH_INTERVALS: readonly { readonly label: string; readonly ms: 
 
 /** Whether a page name is a dashboard file's id rather than one of the app's own pages (or none). */
 export function isDashboardPage(page: string): boolean {
-  return page !== '' && !['alerts', 'incidents', 'slos', 'explore'].includes(page);
+  return page !== '' && !['alerts', 'incidents', 'slos', 'reports', 'explore'].includes(page);
 }
 
 export function readUrlState(hash: string, defaultPage: string): UrlState {

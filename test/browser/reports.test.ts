@@ -1,0 +1,71 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, startServer } from './harness.js';
+
+describe('dashboard: Reports page', () => {
+  let server: Awaited<ReturnType<typeof startServer>>;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    server = await startServer();
+    // Two days of speech-to-text calls, every 5 minutes: 100 an hour the day before, 150 an hour
+    // the last day, 2% of them failing the last day and none before.
+    const now = Date.now();
+    const lines: string[] = [];
+    let ok = 0;
+    let failed = 0;
+    for (let t = now - 48 * 3_600_000; t <= now; t += 300_000) {
+      const lastDay = t > now - 24 * 3_600_000;
+      ok += lastDay ? (150 / 12) * 0.98 : 100 / 12;
+      failed += lastDay ? (150 / 12) * 0.02 : 0;
+      lines.push(
+        `latency_operations_total{operation="stt",provider="deepgram",status="success"} ${ok} ${t}`,
+        `latency_operations_total{operation="stt",provider="deepgram",status="error"} ${failed} ${t}`,
+      );
+    }
+    const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
+      method: 'POST',
+      body: `${lines.join('\n')}\n`,
+    });
+    expect(res.status).toBeLessThan(300);
+    browser = await launchBrowser();
+    page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  for (const [device, viewport] of [
+    ['desktop', { width: 1440, height: 900 }],
+    ['phone', { width: 390, height: 844 }],
+  ] as const) {
+    it(`shows the report over the picked period, each figure with its change (${device})`, async () => {
+      await page.setViewportSize(viewport);
+      await page.goto(`${server.url}/#/reports?from=now-24h&to=now`);
+      const traffic = page.locator('[data-report-section="traffic"]');
+      const row = traffic.locator('tr', { hasText: 'deepgram' });
+      await expect.poll(() => row.count(), { timeout: 15_000 }).toBe(1);
+      // About 3,600 requests against 2,400 the day before: up about 50%.
+      const requests = (await row.locator('td[data-column="requests"]').textContent())!;
+      const [, up] = /▲ (\d+)%/.exec(requests) ?? [];
+      expect(Number(up)).toBeGreaterThan(40);
+      expect(Number(up)).toBeLessThan(60);
+      // The error rate went from none to 2%: up 2 points.
+      expect(await row.locator('td[data-column="errorRate"]').textContent()).toMatch(
+        /^2(\.0)?%\s+▲ 2\.0 pts$/,
+      );
+      // The same sections as the API's document, in the same order.
+      const api = (await (await fetch(`${server.url}/api/reports?period=1d`)).json()) as {
+        sections: { title: string }[];
+      };
+      expect(await page.locator('[data-report-section] h3').allTextContents()).toEqual(
+        api.sections.map((s) => s.title),
+      );
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        viewport.width,
+      );
+    });
+  }
+});

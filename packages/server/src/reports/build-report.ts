@@ -30,9 +30,13 @@ interface QuerySection {
   /** Figures computed from the queried ones (error rate = errors / requests). */
   readonly derived?: (figures: Record<string, number>) => Record<string, number>;
   readonly derivedColumns?: readonly Column[];
+  /** A column drawn over the period: PromQL with `$S` where one step's range goes. */
+  readonly trend?: { readonly key: string; readonly expr: string };
 }
 
 const OPERATIONS = REQUEST_SOURCES[1];
+/** Points of a trend over the period. */
+const TREND_POINTS = 24;
 
 const q = (by: string, quantile: number) =>
   percentileQuery(quantile, 'latency_operation_duration_seconds', '$P', { by: [by] });
@@ -51,6 +55,7 @@ const SECTIONS: readonly QuerySection[] = [
         expr: 'avg by (provider) (avg_over_time(vigil_provider_up[$P]))',
       },
     ],
+    trend: { key: 'availability', expr: 'avg by (provider) (avg_over_time(vigil_provider_up[$S]))' },
   },
   {
     id: 'dependencies',
@@ -96,6 +101,10 @@ const SECTIONS: readonly QuerySection[] = [
     ],
     derived: (f) => ({ errorRate: f.errors! / f.requests! }),
     derivedColumns: [{ key: 'errorRate', title: 'Error rate', unit: 'ratio' }],
+    trend: {
+      key: 'requests',
+      expr: `sum by (operation, provider) (increase(${OPERATIONS.counter}[$S]))`,
+    },
   },
   {
     id: 'latency',
@@ -166,6 +175,7 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
         }
     }
     if (rows.size === 0) continue;
+    const trends = s.trend ? await trendOf(sources.engine, s, s.trend.expr, endMs, periodMs) : undefined;
     const columns: Column[] = [
       ...s.queries.map(({ key, title, unit }) => ({ key, title, unit })),
       ...(s.derivedColumns ?? []),
@@ -182,14 +192,46 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
         const prev = complete(row.prev);
         const figures: Record<string, Figure> = {};
         for (const c of columns) figures[c.key] = { current: cur[c.key]!, previous: prev[c.key]! };
-        return { labels: row.labels, figures };
+        const trend = trends?.get(s.keys.map((k) => row.labels[k]).join('\u0000'));
+        return { labels: row.labels, figures, ...(trends && { trend: trend ?? [] }) };
       });
-    sections.push({ id: s.id, title: s.title, keys: s.keys, columns, rows: out });
+    sections.push({
+      id: s.id,
+      title: s.title,
+      keys: s.keys,
+      columns,
+      rows: out,
+      ...(s.trend && { trendColumn: s.trend.key }),
+    });
   }
   sections.push(incidentSection(sources.incidents, endMs, periodMs));
   const alerts = topAlerts(sources, endMs, periodMs);
   if (alerts.rows.length > 0) sections.push(alerts);
   return { startMs: endMs - periodMs, endMs, periodMs, sections };
+}
+
+/** A section's trend query over the period in TREND_POINTS steps, by row (the keys' values). */
+async function trendOf(
+  engine: QueryEngine,
+  s: QuerySection,
+  expr: string,
+  endMs: number,
+  periodMs: number,
+): Promise<Map<string, number[]>> {
+  const stepMs = Math.max(1000, Math.round(periodMs / TREND_POINTS / 1000) * 1000);
+  const start = endMs - (TREND_POINTS - 1) * stepMs;
+  const result = await engine.rangeQuery(expr.replaceAll('$S', `${stepMs / 1000}s`), start, endMs, stepMs);
+  const out = new Map<string, number[]>();
+  if (result.resultType !== 'matrix') return out;
+  for (const series of result.result) {
+    const values = new Array<number>(TREND_POINTS).fill(Number.NaN);
+    for (let i = 0; i < series.timesMs.length; i++) {
+      const at = Math.round((series.timesMs[i]! - start) / stepMs);
+      if (at >= 0 && at < TREND_POINTS) values[at] = series.values[i]!;
+    }
+    out.set(s.keys.map((k) => series.metric[k] ?? '').join('\u0000'), values);
+  }
+  return out;
 }
 
 function incidentSection(incidents: readonly Incident[], endMs: number, periodMs: number): ReportSection {

@@ -1,6 +1,7 @@
 import { escapeHtml } from '../alerts/notify/email-message.js';
 import type { DocumentSection } from '../alerts/notify/notification.js';
 import { change, type Figure, type Report, type ReportSection, type Unit } from './report.js';
+import { sparklinePng } from './sparkline-png.js';
 
 /** A figure for people: 99.95%, 1.23 s, 12,345, $4.56, 1h 5m; "–" when there is none. */
 export function formatFigure(value: number, unit: Unit): string {
@@ -67,8 +68,14 @@ export function reportMarkdown(r: Report): string {
   return lines.join('\n');
 }
 
-/** The report as a self-contained HTML page (inline styles only, so mail clients show it as sent). */
-export function reportHtml(r: Report): string {
+/** Where the HTML finds the sparkline of a row's trend: a `cid:` in a mail, a `data:` URI in a browser. */
+export type TrendImage = (section: ReportSection, rowIndex: number) => string | undefined;
+
+/**
+ * The report as a self-contained HTML page (inline styles only, so mail clients show it as sent);
+ * a section with a trend gets a column of sparklines, whose `src` `image` gives.
+ */
+export function reportHtml(r: Report, image?: TrendImage): string {
   const parts = [
     `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>vigil report</title></head>`,
     `<body style="font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#222">`,
@@ -78,15 +85,25 @@ export function reportHtml(r: Report): string {
   for (const s of r.sections) {
     parts.push(`<h2 style="font-size:1.1em;margin-top:1.5em">${escapeHtml(s.title)}</h2>`);
     parts.push('<table cellpadding="5" style="border-collapse:collapse;font-size:.9em"><tr>');
-    for (const h of [...s.keys, ...s.columns.map((c) => c.title)])
+    const trendTitle = s.trendColumn && image && s.columns.find((c) => c.key === s.trendColumn)?.title;
+    for (const h of [
+      ...s.keys,
+      ...s.columns.map((c) => c.title),
+      ...(trendTitle ? [`${trendTitle} over the period`] : []),
+    ])
       parts.push(`<th style="text-align:left;border-bottom:1px solid #ccc">${escapeHtml(h)}</th>`);
     parts.push('</tr>');
-    for (const row of s.rows)
+    s.rows.forEach((row, i) => {
+      const src = trendTitle ? image?.(s, i) : undefined;
+      const trend = trendTitle
+        ? `<td style="border-bottom:1px solid #eee">${src ? `<img src="${escapeHtml(src)}" width="120" height="28" alt="${escapeHtml(`${trendTitle} over the period`)}" style="display:block">` : ''}</td>`
+        : '';
       parts.push(
         `<tr>${cells(s, row)
           .map((c) => `<td style="border-bottom:1px solid #eee">${escapeHtml(c)}</td>`)
-          .join('')}</tr>`,
+          .join('')}${trend}</tr>`,
       );
+    });
     parts.push('</table>');
   }
   parts.push('</body></html>');
@@ -109,6 +126,19 @@ export function reportSections(r: Report): DocumentSection[] {
       }),
     ),
   }));
+}
+
+/** Each row's trend as a sparkline PNG and the name the HTML refers to it by. */
+export function trendImages(r: Report): { cid: string; png: Buffer; section: ReportSection; row: number }[] {
+  return r.sections.flatMap((s) =>
+    s.trendColumn === undefined
+      ? []
+      : s.rows.flatMap((row, i) =>
+          row.trend?.some(Number.isFinite)
+            ? [{ cid: `trend-${s.id}-${i}@vigil`, png: sparklinePng(row.trend), section: s, row: i }]
+            : [],
+        ),
+  );
 }
 
 /** Plain text for the email's text part: the Markdown tables read well enough as text. */

@@ -13,8 +13,10 @@ export function reportJson(r: Report) {
       title: s.title,
       keys: s.keys,
       columns: s.columns,
+      ...(s.trendColumn && { trendColumn: s.trendColumn }),
       rows: s.rows.map((row) => ({
         labels: row.labels,
+        ...(row.trend && { trend: row.trend.map(n) }),
         figures: Object.fromEntries(
           s.columns.map((c) => {
             const f = row.figures[c.key]!;

@@ -3,7 +3,7 @@ import type { DeliveryResult } from '../alerts/notify/delivery.js';
 import type { Notification } from '../alerts/notify/notification.js';
 import type { DocumentFile } from '../store/document-file.js';
 import { type Cron, lastCronTime } from '../time/cron.js';
-import { reportHtml, reportMarkdown, reportSections } from './render-report.js';
+import { reportHtml, reportMarkdown, reportSections, trendImages } from './render-report.js';
 import type { Report } from './report.js';
 import { reportJson } from './report-json.js';
 
@@ -96,6 +96,7 @@ export class ReportScheduler {
 
   #notification(r: ScheduledReport, report: Report, due: number): Notification {
     const day = new Date(report.startMs).toISOString().slice(0, 10);
+    const images = trendImages(report);
     const subject = `vigil report ${r.name}: ${day} to ${new Date(report.endMs).toISOString().slice(0, 10)}`;
     return {
       receiver: '',
@@ -109,7 +110,11 @@ export class ReportScheduler {
       document: {
         subject,
         text: reportMarkdown(report),
-        html: reportHtml(report),
+        html: reportHtml(report, (section, row) => {
+          const image = images.find((i) => i.section === section && i.row === row);
+          return image && `cid:${image.cid}`;
+        }),
+        images: images.map(({ cid, png }) => ({ cid, png })),
         json: JSON.stringify(reportJson(report)),
         sections: reportSections(report),
       },

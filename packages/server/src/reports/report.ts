@@ -16,6 +16,8 @@ export interface Column {
 export interface ReportRow {
   readonly labels: Readonly<Record<string, string>>;
   readonly figures: Readonly<Record<string, Figure>>;
+  /** The section's trend column over the period, in equal steps (NaN where there was no data). */
+  readonly trend?: readonly number[];
 }
 
 export interface ReportSection {
@@ -25,6 +27,8 @@ export interface ReportSection {
   readonly keys: readonly string[];
   readonly columns: readonly Column[];
   readonly rows: readonly ReportRow[];
+  /** The column whose course over the period the rows' `trend` holds. */
+  readonly trendColumn?: string;
 }
 
 /** A report over `[startMs, endMs]`, every figure beside the same figure over the period before. */

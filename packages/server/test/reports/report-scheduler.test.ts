@@ -31,7 +31,8 @@ beforeAll(async () => {
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     onData(stream, _session, callback) {
-      simpleParser(stream).then((mail) => {
+      // keepCidLinks: the HTML as sent, with its cid: references (mailparser inlines them by default).
+      simpleParser(stream, { keepCidLinks: true }).then((mail) => {
         mails.push(mail);
         callback();
       }, callback);
@@ -100,6 +101,22 @@ describe('scheduled reports', () => {
     // Friday 2026-03-27 06:00 UTC; Paris moves from UTC+1 to UTC+2 on Sunday 29 March at 01:00 UTC.
     const clock = new ManualClock(Date.parse('2026-03-27T06:00:00Z'));
     const store = await openSqliteStore({ dir: join(dir, 'data'), clock });
+    // Speech-to-text calls every 5 minutes over the days the reports cover, busier each afternoon.
+    const from = Date.parse('2026-03-25T00:00:00Z');
+    const times = Array.from({ length: 7 * 288 }, (_, i) => from + i * 300_000);
+    let total = 0;
+    await store.append([
+      {
+        labels: {
+          __name__: 'latency_operations_total',
+          operation: 'stt',
+          provider: 'deepgram',
+          status: 'success',
+        },
+        timestamps: times,
+        values: times.map((t) => (total += new Date(t).getUTCHours() >= 12 ? 20 : 5)),
+      },
+    ]);
     let documents = new DocumentFile(join(dir, 'reports.db'));
     let run = scheduler(clock, store, documents);
     run.s.start();
@@ -118,6 +135,12 @@ describe('scheduled reports', () => {
     ]);
     expect(mails[1]!.subject).toBe('vigil report daily-ops: 2026-03-27 to 2026-03-28');
     expect(String(mails[1]!.html)).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
+    // The traffic row's trend rides along as an inline PNG the HTML shows by its Content-ID.
+    const image = mails[1]!.attachments.find((a) => a.cid === 'trend-traffic-0@vigil')!;
+    expect(image.contentType).toBe('image/png');
+    expect(image.content.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect([image.content.readUInt32BE(16), image.content.readUInt32BE(20)]).toEqual([120, 28]);
+    expect(String(mails[1]!.html)).toContain('<img src="cid:trend-traffic-0@vigil" width="120" height="28"');
     // Slack gets the same report as Block Kit: the subject as header, a section per report section.
     await slack.waitFor(2);
     const message = JSON.parse(slack.received[1]!.body);

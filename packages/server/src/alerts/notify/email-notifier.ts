@@ -46,6 +46,8 @@ export class EmailNotifier implements Notifier {
 
   async send(n: Notification): Promise<ExportResult> {
     const message = n.document ?? emailMessage(n);
+    // A report's sparklines, shown by the HTML as cid: images (mail clients drop data: URIs).
+    const images = n.document?.images ?? [];
     try {
       await this.#transport.sendMail({
         from: this.#options.smtp.from,
@@ -53,6 +55,15 @@ export class EmailNotifier implements Notifier {
         subject: message.subject,
         text: message.text,
         html: message.html,
+        ...(images.length > 0 && {
+          attachments: images.map((i) => ({
+            filename: `${i.cid.split('@')[0]}.png`,
+            content: Buffer.from(i.png),
+            contentType: 'image/png',
+            cid: i.cid,
+            contentDisposition: 'inline' as const,
+          })),
+        }),
         headers: { ...this.#options.headers },
       });
       return { code: 'success' };

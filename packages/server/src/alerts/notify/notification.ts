@@ -42,6 +42,8 @@ export interface Notification {
     readonly html: string;
     readonly json: string;
     readonly sections?: readonly DocumentSection[];
+    /** Images the HTML shows by `cid:`, attached inline to an email. */
+    readonly images?: readonly { readonly cid: string; readonly png: Uint8Array }[];
   };
 }
 

@@ -144,7 +144,9 @@ describe('incidents and escalation', () => {
     const late = await fetch(ackURL, { method: 'POST' });
     expect(late.status).toBe(403);
     expect(await late.text()).toContain('the link has expired');
-  });
+    // An hour of 15-second steps: past the default 5 s on a loaded machine, and a test cut off while
+    // it still drives the shared clock would move the next test's clock.
+  }, 30_000);
 
   it('acknowledges through the API, and an unknown incident is a 404', async () => {
     await start();

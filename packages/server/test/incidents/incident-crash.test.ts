@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(
   join(dir, 'vigil.yaml'),
   `notifications:
-  route: { receiver: log, group_wait: 0s, group_interval: 1s }
+  route: { receiver: log, group_wait: 0s, group_interval: 1s, group_by: [alertname] }
   receivers: [{ name: log }]
 `,
 );

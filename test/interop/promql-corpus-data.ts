@@ -39,7 +39,13 @@ export function corpusSeries(t0: number): SeriesSamples[] {
     return b;
   };
   // Scrape times: every 15 s plus a per-series phase and a little jitter, as a real scraper has.
-  const timeOf = (phase: number, i: number) => t0 + i * INTERVAL_MS + phase + Math.floor(rnd() * 40);
+  // Never on a whole second: the queries run at whole seconds with ranges of whole seconds, and a
+  // sample exactly at a range's start is inside it for Prometheus 2.42, outside for vigil and
+  // Prometheus 3 (left-open ranges).
+  const timeOf = (phase: number, i: number) => {
+    const t = t0 + i * INTERVAL_MS + phase + Math.floor(rnd() * 40);
+    return t % 1000 === 0 ? t + 1 : t;
+  };
 
   const instances = ['a:8000', 'b:8000'];
   const providers = ['neo_analysis', 'nexus', 'anima'];

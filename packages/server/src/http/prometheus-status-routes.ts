@@ -12,10 +12,10 @@ import type { Router } from './router.js';
 
 /**
  * The Prometheus version `/api/v1/status/buildinfo` reports. Grafana's Prometheus data source turns
- * features on by this number; 2.53 is the last 2.x release, whose API vigil answers in full
- * (docs/grafana.md says which features that enables and why not 3.x).
+ * features on by this number; vigil has 3.0's range semantics and API (docs/grafana.md says which
+ * features that enables).
  */
-export const PROMETHEUS_COMPATIBLE_VERSION = '2.53.0';
+export const PROMETHEUS_COMPATIBLE_VERSION = '3.0.0';
 
 export interface StatusRouteOptions {
   readonly store: SeriesStore;

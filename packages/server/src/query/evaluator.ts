@@ -32,7 +32,7 @@ import {
 } from './range-functions.js';
 import { SERIES_WISE_OPS, SeriesWiseAggregation } from './series-wise-aggregate.js';
 import { StepPicker } from './step-picker.js';
-import { lowerBound, upperBound } from './time-bounds.js';
+import { upperBound } from './time-bounds.js';
 
 /** The samples of one series that a range vector or subquery provides, ascending, without stale markers. */
 export interface RangeSeries {
@@ -58,7 +58,7 @@ export type Value =
   | {
       readonly type: 'matrix';
       readonly series: RangeSeries[];
-      /** Each step's range ends here (ms, after offset and @) and starts `rangeMs` earlier, both included. */
+      /** Each step's range ends here (ms, after offset and @, included) and starts `rangeMs` earlier (excluded). */
       readonly ends: Float64Array;
       readonly rangeMs: number;
     };
@@ -94,8 +94,9 @@ const PACE_UNITS = 4096;
 const SLICE_MS = 10;
 
 /**
- * Evaluates an expression at every step at once, node by node, with Prometheus's semantics
- * (v2.42: ranges and the lookback window include both ends). Samples loaded count against
+ * Evaluates an expression at every step at once, node by node, with Prometheus 3's semantics:
+ * ranges and the lookback window are left-open, `(t - range, t]`, so a sample exactly at
+ * `t - range` is outside (Prometheus 2 included it). Samples loaded count against
  * `maxSamples`, and so do a subquery's steps and the points of each intermediate vector, before they
  * are built; the memory they take counts against `maxBytes`. The loops check the deadline and hand
  * the event loop back every few milliseconds, so that no query holds up the rest of the server.
@@ -322,10 +323,10 @@ export class Evaluator {
           w.ts = s.ts;
           w.vs = s.vs;
           w.drops = drops?.[k];
-          w.from = lowerBound(s.ts, w.rangeStart);
+          w.from = upperBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
           if (s.hts && s.hs && (ofHistograms || ofBoth)) {
-            const from = lowerBound(s.hts, w.rangeStart);
+            const from = upperBound(s.hts, w.rangeStart);
             const to = upperBound(s.hts, end);
             if (to > from) {
               const window = { ts: s.hts, hs: s.hs, from, to, rangeStart: w.rangeStart, rangeEnd: end };
@@ -404,8 +405,8 @@ export class Evaluator {
         const start = end - matrix.rangeMs;
         const present = matrix.series.some(
           (s) =>
-            upperBound(s.ts, end) > lowerBound(s.ts, start) ||
-            (s.hts !== undefined && upperBound(s.hts, end) > lowerBound(s.hts, start)),
+            upperBound(s.ts, end) > upperBound(s.ts, start) ||
+            (s.hts !== undefined && upperBound(s.hts, end) > upperBound(s.hts, start)),
         );
         return present ? [] : [{ metric, value: 1 }];
       },
@@ -504,7 +505,7 @@ export class Evaluator {
         }
         const end = ends[i]!;
         const at = upperBound(ts, end) - 1;
-        if (at < 0 || ts[at]! < end - lookback || isStaleNaN(vs[at]!)) continue;
+        if (at < 0 || ts[at]! <= end - lookback || isStaleNaN(vs[at]!)) continue;
         if (times) times[i] = ts[at]!;
         out[i]!.push({ metric, value: timestamps ? ts[at]! / 1000 : vs[at]! });
         points++;
@@ -520,7 +521,7 @@ export class Evaluator {
       for (let i = 0; i < ends.length; i++) {
         const end = ends[i]!;
         const at = upperBound(ts, end) - 1;
-        if (at < 0 || ts[at]! < end - lookback || hs[at] === undefined) continue;
+        if (at < 0 || ts[at]! <= end - lookback || hs[at] === undefined) continue;
         const floatT = times?.[i] ?? Number.NaN;
         if (floatT > ts[at]!) continue;
         const vec = out[i]!;
@@ -621,10 +622,11 @@ export class Evaluator {
     }
     const ends = this.#ends(steps, e.at, e.offsetMs);
     const step = e.stepMs ?? this.#o.defaultStepMs;
-    // Subquery steps are aligned to multiples of the step, as Prometheus aligns them.
+    // Subquery steps are aligned to multiples of the step, as Prometheus aligns them, and the
+    // first is after the range's start: the range is left-open, as every range in Prometheus 3.
     const first = min(ends) - e.rangeMs;
     let start = step * Math.trunc(first / step);
-    if (start < first) start += step;
+    if (start <= first) start += step;
     const count = Math.max(0, Math.floor((max(ends) - start) / step) + 1);
     // Refused before a step is built: `x[24h:1ms]` has 86,400,000 of them.
     this.#hold(0, count);

@@ -10,7 +10,7 @@ import type { QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
 import { QueryGate } from './query-gate.js';
 import type { MatrixSeries, QueryResult } from './query-result.js';
-import { lowerBound, upperBound } from './time-bounds.js';
+import { upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
   readonly store: SeriesStore;
@@ -169,9 +169,9 @@ function windowAt(value: Value & { type: 'matrix' }): MatrixSeries[] {
   const end = value.ends[0]!;
   const out: MatrixSeries[] = [];
   for (const s of value.series) {
-    const from = lowerBound(s.ts, end - value.rangeMs);
+    const from = upperBound(s.ts, end - value.rangeMs);
     const to = upperBound(s.ts, end);
-    const hFrom = s.hts ? lowerBound(s.hts, end - value.rangeMs) : 0;
+    const hFrom = s.hts ? upperBound(s.hts, end - value.rangeMs) : 0;
     const hTo = s.hts ? upperBound(s.hts, end) : 0;
     if (to === from && hTo === hFrom) continue;
     const series = { metric: s.metric.labels, timesMs: s.ts.slice(from, to), values: s.vs.slice(from, to) };

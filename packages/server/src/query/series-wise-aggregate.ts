@@ -20,8 +20,8 @@ export interface SeriesWiseOptions {
   readonly fn: RangeFunction;
   readonly steps: Float64Array;
   /**
-   * Each step's range ends here (ms, after offset and @) and starts `rangeMs` earlier, both
-   * included. Ends never decrease (steps ascend; offset and @ shift or pin them all alike).
+   * Each step's range ends here (ms, after offset and @, included) and starts `rangeMs` earlier
+   * (excluded, as Prometheus 3). Ends never decrease (steps ascend; offset and @ shift or pin them all alike).
    */
   readonly ends: Float64Array;
   readonly rangeMs: number;
@@ -200,7 +200,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
       w.rangeStart = start;
       w.rangeEnd = end;
       // Ends never decrease: the window's bounds slide forward instead of being searched for again.
-      while (from < len && ts[from]! < start) from++;
+      while (from < len && ts[from]! <= start) from++;
       if (to < from) to = from;
       while (to < len && ts[to]! <= end) to++;
       w.from = from;

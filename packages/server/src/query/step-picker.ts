@@ -4,7 +4,8 @@ import { makeMetric } from './metric.js';
 
 /**
  * A bare selector over a range query's steps, fed a scan's samples: for each series, the newest
- * sample at or before each step's end, unless it is older than the lookback or a staleness marker.
+ * sample at or before each step's end, unless it is a staleness marker or not newer than the step's
+ * end minus the lookback (left-open, as Prometheus 3).
  * Step ends must not decrease (steps ascend; offset and @ shift or pin them all alike).
  */
 export class StepPicker implements SampleVisitor {
@@ -71,7 +72,7 @@ export class StepPicker implements SampleVisitor {
 
   #answer(): void {
     const i = this.#i++;
-    if (this.#lastStale || this.#lastT < this.#ends[i]! - this.#lookbackMs) return;
+    if (this.#lastStale || this.#lastT <= this.#ends[i]! - this.#lookbackMs) return;
     this.#steps[this.#n] = i;
     this.#values[this.#n++] = this.#lastV;
   }

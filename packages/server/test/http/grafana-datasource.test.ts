@@ -71,7 +71,7 @@ describe("Grafana's Prometheus data source, request by request", () => {
     // Grafana rounds the range outwards; the scrape may have happened within this second.
     const range = { start: String(now - 3600), end: String(now + 60) };
     // "Save & test": the version detection, then the health query.
-    expect((await get('/api/v1/status/buildinfo')).data).toMatchObject({ version: '2.53.0' });
+    expect((await get('/api/v1/status/buildinfo')).data).toMatchObject({ version: '3.0.0' });
     expect((await post('/api/v1/query', { query: '1+1', time: String(now) })).data).toEqual({
       resultType: 'scalar',
       result: [now, '2'],

@@ -67,14 +67,15 @@ const counterWithReset: [SeriesLabels, Points] = [
 ];
 
 describe('PromqlEngine', () => {
-  it('rate and increase add the value before a counter reset and extrapolate to the range start', async () => {
+  it('rate and increase add the value before a counter reset and extrapolate to the range edges', async () => {
     const engine = await engineWith([counterWithReset]);
-    // 15 - 0 + 30 (reset) = 45 over 50 s sampled; extrapolated by 10 s to the end (the zero point is the start): 54.
+    // The range (0 s, 60 s] leaves out the sample at 0 s (left-open, Prometheus 3): 15 - 10 + 30
+    // (reset) = 35 over 40 s sampled, extrapolated by 10 s to each edge (within 1.1 intervals): 52.5.
     expect(vector(await engine.instantQuery('increase(c_total[1m])', T0 + 60 * S))).toEqual({
-      '{"job":"a"}': 54,
+      '{"job":"a"}': 52.5,
     });
     expect(vector(await engine.instantQuery('rate(c_total[1m])', T0 + 60 * S))).toEqual({
-      '{"job":"a"}': 0.9,
+      '{"job":"a"}': 0.875,
     });
     expect(vector(await engine.instantQuery('resets(c_total[1m])', T0 + 60 * S))).toEqual({
       '{"job":"a"}': 1,
@@ -183,6 +184,36 @@ describe('PromqlEngine', () => {
     });
   });
 
+  it('leaves a sample exactly at the start of a range or of the lookback out, as Prometheus 3', async () => {
+    const engine = await engineWith([
+      [
+        { __name__: 'g' },
+        [
+          [0, 1],
+          [60, 2],
+          [120, 3],
+        ],
+      ],
+    ]);
+    const counts = async (q: string, at: number) => vector(await engine.instantQuery(q, at))['{}'];
+    // Range selectors (step-wise and series by series): (60 s, 120 s] holds only the sample at 120 s.
+    expect(await counts('count_over_time(g[1m])', T0 + 120 * S)).toBe(1);
+    expect(await counts('sum(count_over_time(g[1m]))', T0 + 120 * S)).toBe(1);
+    expect(await counts('count_over_time(g[1m])', T0 + 120 * S - 1)).toBe(1);
+    expect(await counts('count_over_time(g[1m])', T0 + 120 * S + 1)).toBe(1);
+    expect(await counts('count_over_time(g[61s])', T0 + 120 * S)).toBe(2);
+    expect(vector(await engine.instantQuery('absent_over_time(g[1m])', T0 + 180 * S))).toEqual({ '{}': 1 });
+    // The lookback: the sample at 120 s is 5 minutes old at 420 s, and no longer seen.
+    expect(vector(await engine.instantQuery('g', T0 + 420 * S - 1))).toEqual({ '{"__name__":"g"}': 3 });
+    expect(vector(await engine.instantQuery('g', T0 + 420 * S))).toEqual({});
+    const range = await engine.rangeQuery('g', T0 + 419 * S, T0 + 421 * S, S);
+    expect(range).toMatchObject({ result: [{ timesMs: Float64Array.of(T0 + 419 * S) }] });
+    // Subqueries: the steps of g[2m:30s] at 120 s are 30, 60, 90 and 120 s, not 0 s.
+    expect(await counts('count_over_time(g[2m:30s])', T0 + 120 * S)).toBe(4);
+    expect(await counts('count_over_time((g + 0)[2m:30s])', T0 + 120 * S)).toBe(4);
+    expect(await counts('count_over_time(g[2m:30s])', T0 + 121 * S)).toBe(4);
+  });
+
   it('aggregates by and without, with topk and count_values', async () => {
     const engine = await engineWith([
       [{ __name__: 'm', job: 'a', i: '1' }, [[0, 1]]],
@@ -242,15 +273,18 @@ describe('PromqlEngine', () => {
     });
     expect(vector(await engine.instantQuery('absent(nope{job="z"})', at))).toEqual({ '{"job":"z"}': 1 });
     expect(vector(await engine.instantQuery('timestamp(g)', at))).toEqual({ '{"job":"x"}': at / 1000 });
+    // The sample exactly at the range's start (60 s) is outside: ranges are left-open, as in Prometheus 3.
     expect(await engine.instantQuery('g[1m]', at)).toEqual({
       resultType: 'matrix',
       result: [
-        {
-          metric: { __name__: 'g', job: 'x' },
-          timesMs: Float64Array.of(T0 + 60 * S, at),
-          values: Float64Array.of(5, 2),
-        },
+        { metric: { __name__: 'g', job: 'x' }, timesMs: Float64Array.of(at), values: Float64Array.of(2) },
       ],
+    });
+    expect(await engine.instantQuery('g[1m]', at + 1)).toMatchObject({
+      result: [{ timesMs: Float64Array.of(at) }],
+    });
+    expect(await engine.instantQuery('g[1m]', at - 1)).toMatchObject({
+      result: [{ timesMs: Float64Array.of(T0 + 60 * S) }],
     });
   });
 

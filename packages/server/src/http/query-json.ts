@@ -3,7 +3,7 @@ import { formatValue } from '../query/format-value.js';
 import type { QueryResult } from '../query/query-result.js';
 
 /**
- * A query's answer in Prometheus's success envelope, as JSON bytes: points as `[seconds, "value"]`,
+ * A query's answer in Prometheus's success envelope, with its `warnings` and `infos`, as JSON bytes: points as `[seconds, "value"]`,
  * values as Go's shortest 'f' format (formatValue), byte for byte what JSON.stringify would write
  * for those points. Written digit by digit from the numbers: a 30-day panel is 8,641 points, and
  * formatting each timestamp and value through strings cost more than the query's own evaluation.
@@ -63,7 +63,11 @@ export function queryJson(data: QueryResult): Buffer {
       out.byte(RIGHT_BRACKET);
       break;
   }
-  out.ascii('}}');
+  out.ascii('}');
+  // As Prometheus: each list only when it has something.
+  if (data.warnings?.length) out.text(`,"warnings":${JSON.stringify(data.warnings)}`);
+  if (data.infos?.length) out.text(`,"infos":${JSON.stringify(data.infos)}`);
+  out.ascii('}');
   return out.finish();
 }
 

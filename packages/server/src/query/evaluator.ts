@@ -9,15 +9,20 @@ import type {
 import { isStaleNaN } from '../store/series-store.js';
 import { StoreLimitError } from '../store/store-limit-error.js';
 import { aggregate, type Grouping, groupLabels } from './aggregate.js';
-import type { AggregateOp, AtModifier, Call, Expr, MatrixSelector, Subquery, VectorSelector } from './ast.js';
+import { Annotations } from './annotations.js';
+import type {
+  AggregateOp,
+  AtModifier,
+  Call,
+  Expr,
+  MatrixSelector,
+  Span,
+  Subquery,
+  VectorSelector,
+} from './ast.js';
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
 import { FloatHistogram } from './float-histogram.js';
-import {
-  HISTOGRAM_RANGE_FUNCTIONS,
-  nativeFraction,
-  nativeQuantile,
-  nativeStdvar,
-} from './histogram-functions.js';
+import { HISTOGRAM_RANGE_FUNCTIONS, nativeFraction, nativeStdvar } from './histogram-functions.js';
 import { histogramQuantile } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
@@ -102,6 +107,8 @@ const SLICE_MS = 10;
  * the event loop back every few milliseconds, so that no query holds up the rest of the server.
  */
 export class Evaluator {
+  /** What the evaluation noticed, for the API's `warnings` and `infos`. */
+  readonly annotations = new Annotations();
   readonly #o: EvaluatorOptions;
   #samples = 0;
   #units = 0;
@@ -146,10 +153,20 @@ export class Evaluator {
         const grouping = { labels: e.grouping, without: e.without };
         return this.#mapSteps(
           input,
-          (vec, i) =>
-            vec.some((s) => s.histogram)
-              ? aggregateHistograms(e.op, vec, grouping, paramAt(param, i), cache)
-              : aggregate(e.op, vec, grouping, paramAt(param, i), cache),
+          (vec, i) => {
+            const p = paramAt(param, i);
+            if (e.op === 'quantile' && typeof p === 'number' && !(p >= 0 && p <= 1))
+              this.annotations.invalidQuantile(p, e.param!);
+            if (!vec.some((s) => s.histogram)) return aggregate(e.op, vec, grouping, p, cache);
+            if (HISTOGRAMS_IGNORED_BY.has(e.op))
+              this.annotations.histogramIgnoredInAggregation(
+                e.op,
+                e.op === 'topk' || e.op === 'bottomk' ? e : e.expr,
+              );
+            return aggregateHistograms(e.op, vec, grouping, p, cache, () =>
+              this.annotations.mixedFloatsHistogramsInAggregation(e.expr),
+            );
+          },
           false,
         );
       }
@@ -197,7 +214,7 @@ export class Evaluator {
       const params = paramExpr ? await this.eval(paramExpr, steps) : undefined;
       if (matrix.type !== 'matrix') throw new Error('unreachable: the parser checks argument types');
       if (!range) return this.#absentOverTime(matrix, e.args[0]!, steps);
-      return this.#rangeFunction(range, e.func, matrix, params, steps);
+      return this.#rangeFunction(range, e, matrix, params, steps);
     }
     switch (e.func) {
       case 'time':
@@ -241,13 +258,17 @@ export class Evaluator {
       case 'histogram_quantile': {
         const q = await this.eval(e.args[0]!, steps);
         const vec = vectorOf(await this.eval(e.args[1]!, steps));
+        const at = e.args[1]!;
+        const notes = {
+          badBucketLabel: (name: string, le: string) => this.annotations.badBucketLabel(name, le, at),
+          forcedMonotonicity: (name: string) =>
+            this.annotations.histogramQuantileForcedMonotonicity(name, at),
+          mixedClassicNative: (name: string) => this.annotations.mixedClassicNativeHistograms(name, at),
+        };
         return this.#mapSteps(vec, (v, i) => {
           const phi = paramAt(q, i) as number;
-          const out = histogramQuantile(phi, floats(v));
-          for (const s of v)
-            if (s.histogram)
-              out.push({ metric: dropName(s.metric), value: nativeQuantile(phi, s.histogram) });
-          return out;
+          if (!(phi >= 0 && phi <= 1)) this.annotations.invalidQuantile(phi, e.args[0]!);
+          return histogramQuantile(phi, v, notes);
         });
       }
       case 'histogram_count':
@@ -298,11 +319,14 @@ export class Evaluator {
   /** A range function at every step, step by step: one sample per series and step. */
   #rangeFunction(
     range: RangeFunction,
-    name: string,
+    call: Call,
     matrix: Value & { type: 'matrix' },
     params: Value | undefined,
     steps: Float64Array,
   ): Promise<Value> {
+    const name = call.func;
+    const matrixArg = call.args[name === 'quantile_over_time' ? 1 : 0]!;
+    const counterNames = COUNTER_FUNCTIONS.has(name) ? new Set<string>() : undefined;
     const keepName = name === 'last_over_time';
     const ofHistograms = HISTOGRAM_RANGE_FUNCTIONS.get(name);
     const ofBoth = MIXED_RANGE_FUNCTIONS.get(name);
@@ -325,10 +349,10 @@ export class Evaluator {
           w.drops = drops?.[k];
           w.from = upperBound(s.ts, w.rangeStart);
           w.to = upperBound(s.ts, end);
-          if (s.hts && s.hs && (ofHistograms || ofBoth)) {
+          if (s.hts && s.hs) {
             const from = upperBound(s.hts, w.rangeStart);
             const to = upperBound(s.hts, end);
-            if (to > from) {
+            if (to > from && (ofHistograms || ofBoth)) {
               const window = { ts: s.hts, hs: s.hs, from, to, rangeStart: w.rangeStart, rangeEnd: end };
               const metric = keepName ? s.metric : dropName(s.metric);
               if (ofBoth) {
@@ -336,13 +360,22 @@ export class Evaluator {
                 continue;
               }
               // A range with both floats and histograms has no answer, as in Prometheus.
-              if (w.to > w.from) continue;
+              if (w.to > w.from) {
+                this.annotations.mixedFloatsHistograms(s.metric.labels.__name__ ?? '', matrixArg);
+                continue;
+              }
               const h = ofHistograms!(window);
               if (h) out.push({ metric, value: Number.NaN, histogram: h });
               continue;
             }
+            if (to > from && w.to > w.from)
+              this.annotations.histogramIgnoredInMixedRange(s.metric.labels.__name__ ?? '', matrixArg);
           }
-          if (range(w)) out.push({ metric: keepName ? s.metric : dropName(s.metric), value: w.result });
+          if (!range(w)) continue;
+          out.push({ metric: keepName ? s.metric : dropName(s.metric), value: w.result });
+          if (name === 'quantile_over_time' && !(w.param >= 0 && w.param <= 1))
+            this.annotations.invalidQuantile(w.param, call.args[0]!);
+          if (counterNames) this.#checkCounterName(s.metric.labels.__name__, counterNames, matrixArg);
         }
         return out;
       },
@@ -371,6 +404,7 @@ export class Evaluator {
     if ((await this.#loadHistograms(sel.matchers, min(ends) - arg.rangeMs, max(ends), false)).length > 0)
       return undefined;
     const grouping = { labels: e.grouping, without: e.without };
+    const counterNames = COUNTER_FUNCTIONS.has(call.func) ? new Set<string>() : undefined;
     const folder = new SeriesWiseAggregation({
       op: e.op,
       grouping,
@@ -380,6 +414,7 @@ export class Evaluator {
       rangeMs: arg.rangeMs,
       namePinned: sel.matchers.some((m) => m.name === '__name__' && m.type === '='),
       checkDeadline: () => this.#checkDeadline(),
+      answered: counterNames && ((labels) => this.#checkCounterName(labels.__name__, counterNames, arg)),
     });
     this.#checkDeadline();
     await this.#storeCall(() =>
@@ -391,9 +426,19 @@ export class Evaluator {
     }
     // Two series collide once named dropped: the step-wise path raises the error at that step.
     const matrix = await this.#matrix(arg, steps);
-    const input = vectorOf(await this.#rangeFunction(range, call.func, matrix, undefined, steps));
+    const input = vectorOf(await this.#rangeFunction(range, call, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
+  }
+
+  /**
+   * `rate` and `increase` of a float series whose name does not end as a counter's does get an
+   * info, as Prometheus 3 gives; `seen` keeps each name to one look.
+   */
+  #checkCounterName(name: string | undefined, seen: Set<string>, at: Span): void {
+    if (name === undefined || seen.has(name)) return;
+    seen.add(name);
+    if (!COUNTER_SUFFIX.test(name)) this.annotations.possibleNonCounter(name, at);
   }
 
   #absentOverTime(matrix: Value & { type: 'matrix' }, arg: Expr, steps: Float64Array): Promise<Value> {
@@ -747,6 +792,21 @@ function tooManyBytes(bytes: number, max: number): QueryError {
 
 const EMPTY = new Float64Array(0);
 
+/** The functions whose input should be a counter, and the name endings that say it is one. */
+const COUNTER_FUNCTIONS: ReadonlySet<string> = new Set(['rate', 'increase']);
+const COUNTER_SUFFIX = /_(total|sum|count|bucket)$/;
+
+/** Aggregations that read only floats and note the histograms they leave out (sum, avg and count take them). */
+const HISTOGRAMS_IGNORED_BY: ReadonlySet<AggregateOp> = new Set<AggregateOp>([
+  'min',
+  'max',
+  'stddev',
+  'stdvar',
+  'quantile',
+  'topk',
+  'bottomk',
+]);
+
 /** The float samples of a vector: what functions and operators that take no histograms see. */
 function floats(vec: Vector): Vector {
   for (const s of vec) if (s.histogram) return vec.filter((x) => !x.histogram);
@@ -773,6 +833,7 @@ function aggregateHistograms(
   grouping: Grouping,
   param: number | string | undefined,
   cache: Map<Metric, Metric>,
+  onMixed: () => void,
 ): Vector {
   if (op === 'count')
     return aggregate(
@@ -812,6 +873,7 @@ function aggregateHistograms(
     if (!g?.sum) out.push(s);
   }
   for (const g of groups.values()) {
+    if (g.sum && g.mixed) onMixed();
     if (!g.sum || g.mixed) continue;
     const h = (op === 'avg' ? g.sum.times(1 / g.n) : g.sum).withHint('gauge');
     out.push({ metric: g.metric, value: Number.NaN, histogram: h });

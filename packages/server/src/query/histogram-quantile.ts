@@ -1,3 +1,4 @@
+import { nativeQuantile } from './histogram-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 
 interface Bucket {
@@ -5,26 +6,53 @@ interface Bucket {
   count: number;
 }
 
+/** What histogram_quantile tells about its input, as Prometheus's annotations. */
+export interface QuantileNotes {
+  badBucketLabel(metricName: string, le: string): void;
+  forcedMonotonicity(metricName: string): void;
+  mixedClassicNative(metricName: string): void;
+}
+
 /**
- * histogram_quantile over classic buckets, grouped by every label but `le` (the metric name too,
- * as Prometheus does); a bucket whose `le` does not parse as a float is skipped.
+ * histogram_quantile of one step's vector, as Prometheus 3: classic buckets grouped by every label
+ * but `le` (the metric name too), a bucket whose `le` does not parse as a float skipped (and
+ * noted), native histograms on their own; a series that has both classic buckets and a native
+ * histogram answers neither (noted).
  */
-export function histogramQuantile(q: number, input: Vector): Vector {
+export function histogramQuantile(q: number, input: Vector, notes: QuantileNotes): Vector {
   const groups = new Map<string, { metric: Metric; buckets: Bucket[] }>();
   for (const sample of input) {
+    if (sample.histogram) continue;
     const le = sample.metric.labels.le;
     const upper = le === undefined ? Number.NaN : parseLe(le);
-    if (Number.isNaN(upper)) continue;
+    if (Number.isNaN(upper)) {
+      notes.badBucketLabel(sample.metric.labels.__name__ ?? '', le ?? '');
+      continue;
+    }
     const { le: _, ...rest } = sample.metric.labels;
     const withName = makeMetric(rest);
     let group = groups.get(withName.key);
     if (!group) {
-      group = { metric: dropName(withName), buckets: [] };
+      group = { metric: withName, buckets: [] };
       groups.set(withName.key, group);
     }
     group.buckets.push({ upper, count: sample.value });
   }
-  return [...groups.values()].map((g) => ({ metric: g.metric, value: bucketQuantile(q, g.buckets) }));
+  const out: Vector = [];
+  for (const sample of input) {
+    if (!sample.histogram) continue;
+    if (groups.delete(sample.metric.key)) {
+      notes.mixedClassicNative(sample.metric.labels.__name__ ?? '');
+      continue;
+    }
+    out.push({ metric: dropName(sample.metric), value: nativeQuantile(q, sample.histogram) });
+  }
+  for (const g of groups.values()) {
+    const { value, forced } = bucketQuantile(q, g.buckets);
+    if (forced) notes.forcedMonotonicity(g.metric.labels.__name__ ?? '');
+    out.push({ metric: dropName(g.metric), value });
+  }
+  return out;
 }
 
 function parseLe(text: string): number {
@@ -35,16 +63,17 @@ function parseLe(text: string): number {
 
 /**
  * Prometheus's bucketQuantile (promql/quantile.go, v2.42): buckets with the same bound are merged,
- * counts are made monotonic (a scrape can see buckets of different ages), the rank is found
+ * counts are made monotonic (a scrape can see buckets of different ages; `forced` says so), the rank is found
  * by binary search and the value interpolated linearly inside its bucket; the +Inf bucket answers
  * with the highest finite bound.
  */
-export function bucketQuantile(q: number, unsorted: Bucket[]): number {
-  if (Number.isNaN(q)) return Number.NaN;
-  if (q < 0) return -Infinity;
-  if (q > 1) return Infinity;
+function bucketQuantile(q: number, unsorted: Bucket[]): { value: number; forced: boolean } {
+  const value = (v: number, forced = false) => ({ value: v, forced });
+  if (Number.isNaN(q)) return value(Number.NaN);
+  if (q < 0) return value(-Infinity);
+  if (q > 1) return value(Infinity);
   const sorted = [...unsorted].sort((a, b) => a.upper - b.upper);
-  if (sorted.at(-1)!.upper !== Infinity) return Number.NaN;
+  if (sorted.at(-1)!.upper !== Infinity) return value(Number.NaN);
   const buckets: Bucket[] = [];
   for (const b of sorted) {
     const last = buckets.at(-1);
@@ -52,13 +81,17 @@ export function bucketQuantile(q: number, unsorted: Bucket[]): number {
     else buckets.push({ ...b });
   }
   let max = -Infinity;
+  let forced = false;
   for (const b of buckets) {
     if (b.count > max) max = b.count;
-    else if (b.count < max) b.count = max;
+    else if (b.count < max) {
+      b.count = max;
+      forced = true;
+    }
   }
-  if (buckets.length < 2) return Number.NaN;
+  if (buckets.length < 2) return value(Number.NaN, forced);
   const observations = buckets.at(-1)!.count;
-  if (observations === 0) return Number.NaN;
+  if (observations === 0) return value(Number.NaN, forced);
   let rank = q * observations;
   let lo = 0;
   let hi = buckets.length - 1;
@@ -68,8 +101,8 @@ export function bucketQuantile(q: number, unsorted: Bucket[]): number {
     else lo = mid + 1;
   }
   const b = lo;
-  if (b === buckets.length - 1) return buckets[buckets.length - 2]!.upper;
-  if (b === 0 && buckets[0]!.upper <= 0) return buckets[0]!.upper;
+  if (b === buckets.length - 1) return value(buckets[buckets.length - 2]!.upper, forced);
+  if (b === 0 && buckets[0]!.upper <= 0) return value(buckets[0]!.upper, forced);
   let start = 0;
   let count = buckets[b]!.count;
   if (b > 0) {
@@ -77,5 +110,5 @@ export function bucketQuantile(q: number, unsorted: Bucket[]): number {
     count -= buckets[b - 1]!.count;
     rank -= buckets[b - 1]!.count;
   }
-  return start + (buckets[b]!.upper - start) * (rank / count);
+  return value(start + (buckets[b]!.upper - start) * (rank / count), forced);
 }

@@ -9,7 +9,7 @@ import { parsePromql, typeOf } from './parse.js';
 import type { QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
 import { QueryGate } from './query-gate.js';
-import type { MatrixSeries, QueryResult } from './query-result.js';
+import type { MatrixSeries, QueryAnnotations, QueryResult } from './query-result.js';
 import { upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
@@ -81,11 +81,12 @@ export class PromqlEngine implements QueryEngine {
     const value = await this.#gate.run(evaluator.remainingMs(), () =>
       evaluator.eval(ast, Float64Array.of(timeMs)),
     );
+    const notes = annotationsOf(evaluator, expr);
     switch (value.type) {
       case 'scalar':
-        return { resultType: 'scalar', timeMs, value: value.values[0]! };
+        return { resultType: 'scalar', timeMs, value: value.values[0]!, ...notes };
       case 'string':
-        return { resultType: 'string', timeMs, value: value.value };
+        return { resultType: 'string', timeMs, value: value.value, ...notes };
       case 'vector':
         return {
           resultType: 'vector',
@@ -95,9 +96,10 @@ export class PromqlEngine implements QueryEngine {
               ? { metric: s.metric.labels, value: s.value, histogram: s.histogram }
               : { metric: s.metric.labels, value: s.value },
           ),
+          ...notes,
         };
       case 'matrix':
-        return { resultType: 'matrix', result: windowAt(value) };
+        return { resultType: 'matrix', result: windowAt(value), ...notes };
     }
   }
 
@@ -135,7 +137,8 @@ export class PromqlEngine implements QueryEngine {
           result: rowsToMatrix(await evaluator.selectorRows(bare, steps), steps),
         };
       }
-      return { resultType: 'matrix', result: toMatrix(await evaluator.eval(ast, steps), steps) };
+      const result = toMatrix(await evaluator.eval(ast, steps), steps);
+      return { resultType: 'matrix', result, ...annotationsOf(evaluator, expr) };
     });
   }
 
@@ -159,6 +162,15 @@ export class PromqlEngine implements QueryEngine {
       queryEnd: endMs,
     });
   }
+}
+
+/** The evaluation's annotations as the result's optional `warnings` and `infos`. */
+function annotationsOf(evaluator: Evaluator, expr: string): QueryAnnotations {
+  const { warnings, infos } = evaluator.annotations.texts(expr);
+  return {
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(infos.length > 0 ? { infos } : {}),
+  };
 }
 
 function badData(message: string): QueryError {

@@ -23,8 +23,19 @@ export interface MatrixSeries {
  * Matrix). Only the HTTP layer writes it as the API's JSON (http/query-json.ts), and only the remote
  * engine reads that JSON back.
  */
-export type QueryResult =
+export type QueryResult = (
   | { readonly resultType: 'scalar'; readonly timeMs: number; readonly value: number }
   | { readonly resultType: 'string'; readonly timeMs: number; readonly value: string }
   | { readonly resultType: 'vector'; readonly timeMs: number; readonly result: readonly VectorSample[] }
-  | { readonly resultType: 'matrix'; readonly result: readonly MatrixSeries[] };
+  | { readonly resultType: 'matrix'; readonly result: readonly MatrixSeries[] }
+) &
+  QueryAnnotations;
+
+/**
+ * What the evaluation noticed, as Prometheus 3's API answers it beside the data: texts such as
+ * `PromQL info: metric might not be a counter, … (1:6)`. Absent when there is none.
+ */
+export interface QueryAnnotations {
+  readonly warnings?: readonly string[];
+  readonly infos?: readonly string[];
+}

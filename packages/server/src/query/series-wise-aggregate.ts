@@ -31,6 +31,8 @@ export interface SeriesWiseOptions {
    */
   readonly namePinned: boolean;
   readonly checkDeadline: () => void;
+  /** Called with each series that has an answer at one step or more. */
+  readonly answered?: ((labels: SeriesLabels) => void) | undefined;
 }
 
 interface Group {
@@ -194,6 +196,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
     w.drops = this.#usesDrops ? this.#drops : undefined;
     let from = 0;
     let to = 0;
+    let answered = false;
     for (let i = 0; i < n; i++) {
       const end = ends[i]!;
       const start = end - rangeMs;
@@ -207,6 +210,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
       w.to = to;
       w.stepTime = steps[i]!;
       if (!fn(w)) continue;
+      answered = true;
       const v = w.result;
       const seen = count[i]!;
       count[i] = seen + 1;
@@ -235,6 +239,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
           break;
       }
     }
+    if (answered) this.#o.answered?.(labels);
   }
 }
 

@@ -74,7 +74,17 @@ async function write(url: string, batch: SeriesSamples[]): Promise<void> {
 }
 
 beforeAll(async () => {
-  vigil = await serve(loadConfig({ listen: '127.0.0.1:0', data: join(work, 'vigil'), statsd: 'off' }, {}));
+  vigil = await serve(
+    loadConfig(
+      {
+        listen: '127.0.0.1:0',
+        data: join(work, 'vigil'),
+        statsd: 'off',
+        enableFeatures: ['promql-experimental-functions'],
+      },
+      {},
+    ),
+  );
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
   const config = join(work, 'prometheus.yml');
@@ -270,6 +280,28 @@ describe('PromQL: vigil answers as Prometheus 2.42 on the same samples', () => {
     );
     expect(disagreements).toEqual([]);
   }, 600_000);
+});
+
+describe("Prometheus 3's renamed holt_winters", () => {
+  it('double_exponential_smoothing answers as 2.42 holt_winters does', async () => {
+    const disagreements: string[] = [];
+    for (const args of [
+      'node_temperature_celsius[10m], 0.3, 0.6',
+      'memory_analysis_cache_size[30m], 0.1, 0.9',
+    ]) {
+      for (const time of instantTimes) {
+        const params = { time: String(time) };
+        const [prom, ours] = await Promise.all([
+          ask(promUrl, '/api/v1/query', { ...params, query: `holt_winters(${args})` }),
+          ask(vigil.url, '/api/v1/query', { ...params, query: `double_exponential_smoothing(${args})` }),
+        ]);
+        const why = difference(prom, ours, false);
+        if (why !== undefined) disagreements.push(`${args} @${time}: ${why}`);
+        expect(ours).toMatchObject({ kind: 'data', resultType: 'vector' });
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
 });
 
 describe('series, labels and label values: vigil answers as Prometheus 2.42', () => {

@@ -43,6 +43,7 @@ const HELP: Record<string, string> = {
                            (env VIGIL_WEB_CONFIG_FILE; docs/operations.md)
   --web.max-connections N  HTTP connections served at once, 503 past it (env VIGIL_MAX_CONNECTIONS;
                            default 512)
+  --enable-feature=promql-experimental-functions  Prometheus 3's experimental PromQL functions
   SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,
   check: `vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each

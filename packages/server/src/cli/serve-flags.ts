@@ -14,6 +14,7 @@ export const SERVE_OPTIONS = {
   'allow-unauthenticated': { type: 'boolean' },
   'web.config.file': { type: 'string' },
   'web.max-connections': { type: 'string' },
+  'enable-feature': { type: 'string', multiple: true },
 } as const satisfies ParseArgsConfig['options'];
 
 export function serveFlags(values: {
@@ -28,6 +29,7 @@ export function serveFlags(values: {
   'allow-unauthenticated'?: boolean | undefined;
   'web.config.file'?: string | undefined;
   'web.max-connections'?: string | undefined;
+  'enable-feature'?: string[] | undefined;
 }): Flags {
   return {
     ...(values.config !== undefined && { config: values.config }),
@@ -41,6 +43,7 @@ export function serveFlags(values: {
     ...(values['allow-unauthenticated'] && { allowUnauthenticated: true }),
     ...(values['web.config.file'] !== undefined && { webConfigFile: values['web.config.file'] }),
     ...(values['web.max-connections'] !== undefined && { maxConnections: values['web.max-connections'] }),
+    ...(values['enable-feature'] !== undefined && { enableFeatures: values['enable-feature'] }),
   };
 }
 

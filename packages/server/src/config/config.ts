@@ -74,6 +74,8 @@ export interface Config {
     /** Most memory one query may hold (estimated), bytes. */
     readonly maxQueryBytes: number | undefined;
     readonly timeoutMs: number | undefined;
+    /** Prometheus 3's experimental functions (`--enable-feature=promql-experimental-functions`). */
+    readonly experimentalFunctions: boolean;
   };
   readonly dashboard: {
     readonly refreshIntervalMs: number;
@@ -252,6 +254,7 @@ const FILE_SCHEMA = z
         maxSamples: z.number().int().min(1),
         maxQueryBytes: z.number().int().min(1_048_576, 'expected at least 1048576 (1 MiB)'),
         timeout: duration.refine((ms) => ms > 0, 'expected a positive duration such as 2m'),
+        experimentalFunctions: z.boolean(),
       })
       .partial()
       .strict(),
@@ -349,7 +352,13 @@ export interface Flags {
   readonly allowUnauthenticated?: boolean;
   readonly webConfigFile?: string;
   readonly maxConnections?: string;
+  /** Prometheus's `--enable-feature` names; vigil knows `promql-experimental-functions`. */
+  readonly enableFeatures?: readonly string[];
 }
+
+const FEATURES: Readonly<Record<string, readonly string[]>> = {
+  'promql-experimental-functions': ['query', 'experimentalFunctions'],
+};
 
 /**
  * Environment variables, with the seeds' names where they have one. Each maps onto a key of
@@ -421,6 +430,14 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
   if (flags.webConfigFile !== undefined) fromFlags.web_config_file = flags.webConfigFile;
   if (flags.maxConnections !== undefined)
     fromFlags.limits = { maxConnections: toNumber(flags.maxConnections) };
+  for (const feature of flags.enableFeatures?.flatMap((f) => f.split(',')) ?? []) {
+    const path = FEATURES[feature.trim()];
+    if (!path)
+      throw new ConfigError(
+        `--enable-feature=${feature}: unknown feature; vigil knows ${Object.keys(FEATURES).join(', ')}`,
+      );
+    setPath(fromFlags, path, true);
+  }
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
@@ -525,6 +542,7 @@ function resolve(c: FileConfig): Config {
       maxSamples: c.query?.maxSamples,
       maxQueryBytes: c.query?.maxQueryBytes,
       timeoutMs: c.query?.timeout,
+      experimentalFunctions: c.query?.experimentalFunctions ?? false,
     },
     dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
     notifications: {

@@ -57,6 +57,10 @@ export function aggregate(
       out.push(...selectK(samples, Number(param), op === 'topk'));
       continue;
     }
+    if (op === 'limitk') {
+      out.push(...limitK(samples, Number(param)));
+      continue;
+    }
     out.push({ metric, value: reduce(op, samples, Number(param)) });
   }
   return out;
@@ -135,6 +139,16 @@ function selectK(samples: Sample[], k: number, top: boolean): Sample[] {
 }
 
 const compare = (a: number, b: number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * limitk: k samples of the group whatever their values, floats and histograms alike; the same k
+ * series at every step while they have samples (the first by label set), so a graph keeps its lines.
+ */
+function limitK(samples: Sample[], k: number): Sample[] {
+  const n = Math.trunc(k);
+  if (!(n >= 1)) return [];
+  return [...samples].sort((a, b) => (a.metric.key < b.metric.key ? -1 : 1)).slice(0, n);
+}
 
 function countValues(input: Vector, grouping: Grouping, label: string, cache: Map<Metric, Metric>): Vector {
   if (!LABEL_NAME.test(label))

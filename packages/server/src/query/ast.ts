@@ -64,13 +64,14 @@ export type AggregateOp =
   | 'topk'
   | 'bottomk'
   | 'quantile'
-  | 'count_values';
+  | 'count_values'
+  | 'limitk';
 
 export interface Aggregation extends Span {
   readonly kind: 'aggregation';
   readonly op: AggregateOp;
   readonly expr: Expr;
-  /** `k` of topk/bottomk, `φ` of quantile, the label name of count_values. */
+  /** `k` of topk/bottomk/limitk, `φ` of quantile, the label name of count_values. */
   readonly param: Expr | undefined;
   readonly grouping: readonly string[];
   /** True for `without (...)`, false for `by (...)` or no clause. */

@@ -23,7 +23,7 @@ import type {
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
 import { FloatHistogram } from './float-histogram.js';
 import { HISTOGRAM_RANGE_FUNCTIONS, nativeFraction, nativeStdvar } from './histogram-functions.js';
-import { histogramQuantile } from './histogram-quantile.js';
+import { classicFraction, histogramQuantile, type QuantileNotes } from './histogram-quantile.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { MIXED_RANGE_FUNCTIONS } from './mixed-range-functions.js';
@@ -157,7 +157,8 @@ export class Evaluator {
             const p = paramAt(param, i);
             if (e.op === 'quantile' && typeof p === 'number' && !(p >= 0 && p <= 1))
               this.annotations.invalidQuantile(p, e.param!);
-            if (!vec.some((s) => s.histogram)) return aggregate(e.op, vec, grouping, p, cache);
+            if (e.op === 'limitk' || !vec.some((s) => s.histogram))
+              return aggregate(e.op, vec, grouping, p, cache);
             if (HISTOGRAMS_IGNORED_BY.has(e.op))
               this.annotations.histogramIgnoredInAggregation(
                 e.op,
@@ -212,9 +213,10 @@ export class Evaluator {
       const matrix = await this.eval(e.args[matrixAt]!, steps);
       const paramExpr = e.args[1 - matrixAt];
       const params = paramExpr ? await this.eval(paramExpr, steps) : undefined;
+      const params2 = e.args[2] ? await this.eval(e.args[2], steps) : undefined;
       if (matrix.type !== 'matrix') throw new Error('unreachable: the parser checks argument types');
       if (!range) return this.#absentOverTime(matrix, e.args[0]!, steps);
-      return this.#rangeFunction(range, e, matrix, params, steps);
+      return this.#rangeFunction(range, e, matrix, params, steps, params2);
     }
     switch (e.func) {
       case 'time':
@@ -258,13 +260,7 @@ export class Evaluator {
       case 'histogram_quantile': {
         const q = await this.eval(e.args[0]!, steps);
         const vec = vectorOf(await this.eval(e.args[1]!, steps));
-        const at = e.args[1]!;
-        const notes = {
-          badBucketLabel: (name: string, le: string) => this.annotations.badBucketLabel(name, le, at),
-          forcedMonotonicity: (name: string) =>
-            this.annotations.histogramQuantileForcedMonotonicity(name, at),
-          mixedClassicNative: (name: string) => this.annotations.mixedClassicNativeHistograms(name, at),
-        };
+        const notes = this.#quantileNotes(e.args[1]!);
         return this.#mapSteps(vec, (v, i) => {
           const phi = paramAt(q, i) as number;
           if (!(phi >= 0 && phi <= 1)) this.annotations.invalidQuantile(phi, e.args[0]!);
@@ -280,9 +276,12 @@ export class Evaluator {
         const scalars = await Promise.all(e.args.slice(0, -1).map((a) => this.eval(a, steps)));
         const vec = vectorOf(await this.eval(e.args.at(-1)!, steps));
         const of = HISTOGRAM_FUNCTIONS[e.func]!;
+        const notes = this.#quantileNotes(e.args.at(-1)!);
         return this.#mapSteps(vec, (v, i) => {
-          const out: Vector = [];
           const [lower, upper] = scalars.map((p) => paramAt(p, i) as number);
+          // Classic buckets too, for histogram_fraction (Prometheus 3).
+          const out: Vector =
+            e.func === 'histogram_fraction' ? classicFraction(lower!, upper!, floats(v), notes) : [];
           for (const s of v)
             if (s.histogram) out.push({ metric: dropName(s.metric), value: of(s.histogram, lower!, upper!) });
           return out;
@@ -323,6 +322,7 @@ export class Evaluator {
     matrix: Value & { type: 'matrix' },
     params: Value | undefined,
     steps: Float64Array,
+    params2?: Value,
   ): Promise<Value> {
     const name = call.func;
     const matrixArg = call.args[name === 'quantile_over_time' ? 1 : 0]!;
@@ -341,6 +341,8 @@ export class Evaluator {
         w.rangeEnd = end;
         w.stepTime = steps[i]!;
         w.param = typeof p === 'number' ? p : Number.NaN;
+        const p2 = paramAt(params2, i);
+        w.param2 = typeof p2 === 'number' ? p2 : Number.NaN;
         const out: Vector = [];
         for (let k = 0; k < matrix.series.length; k++) {
           const s = matrix.series[k]!;
@@ -429,6 +431,15 @@ export class Evaluator {
     const input = vectorOf(await this.#rangeFunction(range, call, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
+  }
+
+  /** What the classic-bucket functions note about their input `at`, as annotations. */
+  #quantileNotes(at: Span): QuantileNotes {
+    return {
+      badBucketLabel: (name, le) => this.annotations.badBucketLabel(name, le, at),
+      forcedMonotonicity: (name) => this.annotations.histogramQuantileForcedMonotonicity(name, at),
+      mixedClassicNative: (name) => this.annotations.mixedClassicNativeHistograms(name, at),
+    };
   }
 
   /**

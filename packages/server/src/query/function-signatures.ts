@@ -5,6 +5,8 @@ export interface FunctionSignature {
   /** How many trailing arguments may be left out (-1: the last one repeats without bound). */
   readonly optional: number;
   readonly returns: ValueType;
+  /** Behind `promql-experimental-functions`, as in Prometheus 3. */
+  readonly experimental?: boolean;
 }
 
 const V: ValueType = 'vector';
@@ -16,6 +18,10 @@ const sig = (args: ValueType[], returns: ValueType, optional = 0): FunctionSigna
   args,
   optional,
   returns,
+});
+const experimental = (args: ValueType[], returns: ValueType, optional = 0): FunctionSignature => ({
+  ...sig(args, returns, optional),
+  experimental: true,
 });
 
 const overTime = [
@@ -100,4 +106,10 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSignature> = new Map([
   ['histogram_fraction', sig([S, S, V], V)],
   ['label_replace', sig([V, STR, STR, STR, STR], V)],
   ['label_join', sig([V, STR, STR, STR], V, -1)],
+  ...['mad_over_time', 'ts_of_min_over_time', 'ts_of_max_over_time', 'ts_of_last_over_time'].map(
+    (name) => [name, experimental([M], V)] as const,
+  ),
+  ['double_exponential_smoothing', experimental([M, S, S], V)],
+  ['sort_by_label', experimental([V, STR], V, -1)],
+  ['sort_by_label_desc', experimental([V, STR], V, -1)],
 ]);

@@ -20,6 +20,41 @@ export interface QuantileNotes {
  * histogram answers neither (noted).
  */
 export function histogramQuantile(q: number, input: Vector, notes: QuantileNotes): Vector {
+  const groups = classicGroups(input, notes);
+  const out: Vector = [];
+  for (const sample of input) {
+    if (!sample.histogram) continue;
+    if (groups.delete(sample.metric.key)) {
+      notes.mixedClassicNative(sample.metric.labels.__name__ ?? '');
+      continue;
+    }
+    out.push({ metric: dropName(sample.metric), value: nativeQuantile(q, sample.histogram) });
+  }
+  for (const g of groups.values()) {
+    const { value, forced } = bucketQuantile(q, g.buckets);
+    if (forced) notes.forcedMonotonicity(g.metric.labels.__name__ ?? '');
+    out.push({ metric: dropName(g.metric), value });
+  }
+  return out;
+}
+
+/**
+ * histogram_fraction over classic buckets (Prometheus 3): the share of observations between
+ * `lower` and `upper`, interpolated linearly inside the buckets holding them, as histogram_quantile
+ * reads buckets (the first bucket starts at 0 when its bound is positive).
+ */
+export function classicFraction(lower: number, upper: number, input: Vector, notes: QuantileNotes): Vector {
+  const out: Vector = [];
+  for (const g of classicGroups(input, notes).values())
+    out.push({ metric: dropName(g.metric), value: bucketFraction(lower, upper, g.buckets) });
+  return out;
+}
+
+/** The classic buckets of a vector by series (every label but `le`); a malformed `le` is noted and skipped. */
+function classicGroups(
+  input: Vector,
+  notes: QuantileNotes,
+): Map<string, { metric: Metric; buckets: Bucket[] }> {
   const groups = new Map<string, { metric: Metric; buckets: Bucket[] }>();
   for (const sample of input) {
     if (sample.histogram) continue;
@@ -38,21 +73,44 @@ export function histogramQuantile(q: number, input: Vector, notes: QuantileNotes
     }
     group.buckets.push({ upper, count: sample.value });
   }
-  const out: Vector = [];
-  for (const sample of input) {
-    if (!sample.histogram) continue;
-    if (groups.delete(sample.metric.key)) {
-      notes.mixedClassicNative(sample.metric.labels.__name__ ?? '');
-      continue;
+  return groups;
+}
+
+/** Buckets sorted by bound, those with the same bound merged. */
+function coalesced(unsorted: Bucket[]): Bucket[] {
+  const buckets: Bucket[] = [];
+  for (const b of [...unsorted].sort((a, c) => a.upper - c.upper)) {
+    const last = buckets.at(-1);
+    if (last && last.upper === b.upper) last.count += b.count;
+    else buckets.push({ ...b });
+  }
+  return buckets;
+}
+
+function bucketFraction(lower: number, upper: number, unsorted: Bucket[]): number {
+  const buckets = coalesced(unsorted);
+  if (buckets.at(-1)!.upper !== Infinity) return Number.NaN;
+  const count = buckets.at(-1)!.count;
+  if (count === 0 || Number.isNaN(lower) || Number.isNaN(upper)) return Number.NaN;
+  if (lower >= upper) return 0;
+  /** Observations at or below `v`, `v` inside bucket `i`: linear within it, all of it when it starts at -Inf. */
+  const rankAt = (v: number, i: number, from: number): number => {
+    const below = i > 0 ? buckets[i - 1]!.count : 0;
+    const b = buckets[i]!;
+    if (from === -Infinity) return b.count;
+    if (b.upper === Infinity) return below;
+    return below + ((b.count - below) * (v - from)) / (b.upper - from);
+  };
+  const rankOf = (v: number): number => {
+    let from = buckets[0]!.upper > 0 ? 0 : -Infinity;
+    for (let i = 0; i < buckets.length; i++) {
+      if (i > 0) from = buckets[i - 1]!.upper;
+      if (v <= from) return i > 0 ? buckets[i - 1]!.count : 0;
+      if (v < buckets[i]!.upper) return rankAt(v, i, from);
     }
-    out.push({ metric: dropName(sample.metric), value: nativeQuantile(q, sample.histogram) });
-  }
-  for (const g of groups.values()) {
-    const { value, forced } = bucketQuantile(q, g.buckets);
-    if (forced) notes.forcedMonotonicity(g.metric.labels.__name__ ?? '');
-    out.push({ metric: dropName(g.metric), value });
-  }
-  return out;
+    return count;
+  };
+  return (Math.min(rankOf(upper), count) - Math.min(rankOf(lower), count)) / count;
 }
 
 function parseLe(text: string): number {
@@ -72,14 +130,8 @@ function bucketQuantile(q: number, unsorted: Bucket[]): { value: number; forced:
   if (Number.isNaN(q)) return value(Number.NaN);
   if (q < 0) return value(-Infinity);
   if (q > 1) return value(Infinity);
-  const sorted = [...unsorted].sort((a, b) => a.upper - b.upper);
-  if (sorted.at(-1)!.upper !== Infinity) return value(Number.NaN);
-  const buckets: Bucket[] = [];
-  for (const b of sorted) {
-    const last = buckets.at(-1);
-    if (last && last.upper === b.upper) last.count += b.count;
-    else buckets.push({ ...b });
-  }
+  const buckets = coalesced(unsorted);
+  if (buckets.at(-1)!.upper !== Infinity) return value(Number.NaN);
   let max = -Infinity;
   let forced = false;
   for (const b of buckets) {

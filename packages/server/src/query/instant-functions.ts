@@ -1,5 +1,5 @@
 import { type CaptureRegex, captureRegex, expand, RegexError } from '../regex/regex-matcher.js';
-import { dropName, LABEL_NAME, type Metric, makeMetric, type Vector } from './metric.js';
+import { compareLabels, dropName, LABEL_NAME, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
 
 /** One step of a function over an instant vector; `args` are the other arguments' values at that step. */
@@ -23,6 +23,45 @@ function sortBy(descending: boolean): InstantFunction {
       const d = a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
       return descending ? -d : d;
     });
+}
+
+/**
+ * sort_by_label and sort_by_label_desc: by the named labels' values in natural order (`a2` before
+ * `a10`), then by the whole label set, as Prometheus 3; names are kept.
+ */
+function sortByLabel(descending: boolean): InstantFunction {
+  return (input, args) => {
+    const names = args.map(String);
+    return [...input].sort((a, b) => {
+      for (const name of names) {
+        const x = a.metric.labels[name] ?? '';
+        const y = b.metric.labels[name] ?? '';
+        if (x === y) continue;
+        return naturalLess(x, y) === descending ? 1 : -1;
+      }
+      const d = compareLabels(a.metric, b.metric);
+      return descending ? -d : d;
+    });
+  };
+}
+
+/** Natural order (facette/natsort, which Prometheus uses): runs of digits compare as integers. */
+function naturalLess(a: string, b: string): boolean {
+  const x = a.match(/\d+|\D+/g) ?? [];
+  const y = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < x.length; i++) {
+    if (i >= y.length) return false;
+    const p = x[i]!;
+    const q = y[i]!;
+    const numeric = /^\d/.test(p) && /^\d/.test(q);
+    if (numeric ? Number(p) === Number(q) : p === q) {
+      if (i === x.length - 1) return true;
+      if (i === y.length - 1) return false;
+      continue;
+    }
+    return numeric ? Number(p) < Number(q) : p < q;
+  }
+  return false;
 }
 
 export const INSTANT_FUNCTIONS: ReadonlyMap<string, InstantFunction> = new Map<string, InstantFunction>([
@@ -75,6 +114,8 @@ export const INSTANT_FUNCTIONS: ReadonlyMap<string, InstantFunction> = new Map<s
   ['year', date((d) => d.getUTCFullYear())],
   ['sort', sortBy(false)],
   ['sort_desc', sortBy(true)],
+  ['sort_by_label', sortByLabel(false)],
+  ['sort_by_label_desc', sortByLabel(true)],
 ]);
 
 function clampAll(input: Vector, min: number, max: number): Vector {

@@ -44,6 +44,19 @@ export function dropName(metric: Metric): Metric {
   return out;
 }
 
+/** Prometheus's labels.Compare over sorted label sets: name, then value, then length. */
+export function compareLabels(a: Metric, b: Metric): number {
+  const x = Object.entries(a.labels);
+  const y = Object.entries(b.labels);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const [an, av] = x[i]!;
+    const [bn, bv] = y[i]!;
+    if (an !== bn) return an < bn ? -1 : 1;
+    if (av !== bv) return av < bv ? -1 : 1;
+  }
+  return x.length - y.length;
+}
+
 /** Prometheus's `{a="1", b="2"}` rendering, for error messages. */
 export function metricString(metric: Metric): string {
   const { __name__: name, ...rest } = metric.labels;

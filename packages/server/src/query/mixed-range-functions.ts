@@ -64,6 +64,12 @@ export const MIXED_RANGE_FUNCTIONS: ReadonlyMap<string, MixedRangeFunction> = ne
     },
   ],
   [
+    'ts_of_last_over_time',
+    (f, h) => ({
+      value: Math.max(f.to > f.from ? f.ts[f.to - 1]! : Number.NEGATIVE_INFINITY, h.ts[h.to - 1]!) / 1000,
+    }),
+  ],
+  [
     'changes',
     (f, h) => ({
       value: countPairs(

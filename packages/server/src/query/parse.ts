@@ -33,6 +33,7 @@ const AGGREGATE_OPS = new Set<string>([
   'bottomk',
   'quantile',
   'count_values',
+  'limitk',
 ]);
 const BINARY_OPS = new Map<string, BinaryOp>([
   ['Add', '+'],
@@ -65,9 +66,20 @@ const TYPE_NAMES: Record<ValueType, string> = {
  * parser does (argument types, `bool` only on comparisons, ranges only on selectors...).
  * Throws a PromqlParseError naming the position and what was wrong.
  */
-export function parsePromql(query: string): Expr {
-  return new Converter(query).run();
+export interface ParseOptions {
+  /**
+   * Accept Prometheus 3's experimental functions and aggregations (`sort_by_label`, `limitk`, ...),
+   * as Prometheus's `--enable-feature=promql-experimental-functions`.
+   */
+  readonly experimentalFunctions?: boolean;
 }
+
+export function parsePromql(query: string, options: ParseOptions = {}): Expr {
+  return new Converter(query, options.experimentalFunctions ?? false).run();
+}
+
+/** The Prometheus feature flag that enables experimental functions, named as Prometheus names it. */
+export const EXPERIMENTAL_FUNCTIONS_FEATURE = 'promql-experimental-functions';
 
 /** The type an expression evaluates to. */
 export function typeOf(e: Expr): ValueType {
@@ -96,10 +108,12 @@ class Converter {
   readonly #query: string;
   /** The query as the grammar reads it: same length and positions, number literals made readable. */
   readonly #source: string;
+  readonly #experimental: boolean;
 
-  constructor(query: string) {
+  constructor(query: string, experimental: boolean) {
     this.#query = query;
     this.#source = readableNumbers(query);
+    this.#experimental = experimental;
   }
 
   run(): Expr {
@@ -290,6 +304,8 @@ class Converter {
     const name = this.#text(kids[0]!);
     const signature = FUNCTIONS.get(name);
     if (!signature) throw this.#error(node.from, `unknown function with name ${JSON.stringify(name)}`);
+    if (signature.experimental && !this.#experimental)
+      throw this.#error(node.from, `function ${JSON.stringify(name)} is not enabled`);
     const args = children(kids[1]!).map((a) => this.#expr(a));
     const { args: types, optional } = signature;
     const min = optional < 0 ? types.length - 1 : types.length - optional;
@@ -319,10 +335,16 @@ class Converter {
     // Operators and keywords are case-insensitive in PromQL; function names are not.
     const op = this.#text(kids[0]!).toLowerCase() as AggregateOp;
     if (!AGGREGATE_OPS.has(op)) throw this.#error(node.from, `unsupported aggregation ${JSON.stringify(op)}`);
+    if (op === 'limitk' && !this.#experimental)
+      throw this.#error(
+        node.from,
+        `${op}() is experimental and must be enabled with --enable-feature=${EXPERIMENTAL_FUNCTIONS_FEATURE}`,
+      );
     const modifier = kids.find((k) => k.name === 'AggregateModifier');
     const body = kids.find((k) => k.name === 'FunctionCallBody')!;
     const args = children(body).map((a) => this.#expr(a));
-    const takesParam = op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values';
+    const takesParam =
+      op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values' || op === 'limitk';
     const wanted = takesParam ? 2 : 1;
     if (args.length !== wanted)
       throw this.#error(

@@ -4,8 +4,8 @@ import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
 import type { FloatHistogram } from './float-histogram.js';
-import type { Metric } from './metric.js';
-import { parsePromql, typeOf } from './parse.js';
+import { compareLabels, type Metric } from './metric.js';
+import { type ParseOptions, parsePromql, typeOf } from './parse.js';
 import type { QueryEngine, QueryOptions } from './query-engine.js';
 import { QueryError } from './query-error.js';
 import { QueryGate } from './query-gate.js';
@@ -39,6 +39,8 @@ export interface PromqlEngineOptions {
   readonly maxConcurrency?: number | undefined;
   /** Most queries waiting for a slot; one more is refused with 503. Default 1000. */
   readonly maxQueued?: number;
+  /** Prometheus 3's experimental functions and aggregations (`--enable-feature=promql-experimental-functions`). Default off. */
+  readonly experimentalFunctions?: boolean;
 }
 
 const positiveInteger = (option: string, value: number | undefined, fallback: number) =>
@@ -56,6 +58,7 @@ export class PromqlEngine implements QueryEngine {
   readonly #maxPoints: number;
   readonly #maxBytes: number;
   readonly #gate: QueryGate;
+  readonly #parse: ParseOptions;
 
   constructor(options: PromqlEngineOptions) {
     if (!options || typeof options.store?.select !== 'function')
@@ -69,6 +72,7 @@ export class PromqlEngine implements QueryEngine {
     this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 120_000);
     this.#maxPoints = positiveInteger('maxPointsPerSeries', options.maxPointsPerSeries, 11_000);
     this.#maxBytes = positiveInteger('maxQueryBytes', options.maxQueryBytes, 2 ** 30);
+    this.#parse = { experimentalFunctions: options.experimentalFunctions === true };
     this.#gate = new QueryGate(
       positiveInteger('maxConcurrency', options.maxConcurrency, 20),
       positiveInteger('maxQueued', options.maxQueued, 1000),
@@ -76,7 +80,7 @@ export class PromqlEngine implements QueryEngine {
   }
 
   async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
-    const ast = parsePromql(expr);
+    const ast = parsePromql(expr, this.#parse);
     const evaluator = this.#evaluator(timeMs, timeMs, options);
     const value = await this.#gate.run(evaluator.remainingMs(), () =>
       evaluator.eval(ast, Float64Array.of(timeMs)),
@@ -118,7 +122,7 @@ export class PromqlEngine implements QueryEngine {
       throw badData(
         `exceeded maximum resolution of ${this.#maxPoints} points per timeseries. Try decreasing the query resolution (?step=XX)`,
       );
-    const ast = parsePromql(expr);
+    const ast = parsePromql(expr, this.#parse);
     const type = typeOf(ast);
     if (type !== 'scalar' && type !== 'vector')
       throw badData(
@@ -144,7 +148,7 @@ export class PromqlEngine implements QueryEngine {
 
   /** Parses and type-checks without evaluating, for rule files and the API's error replies. */
   parse(expr: string): Expr {
-    return parsePromql(expr);
+    return parsePromql(expr, this.#parse);
   }
 
   #evaluator(startMs: number, endMs: number, options: QueryOptions | undefined): Evaluator {
@@ -250,17 +254,4 @@ function timesAt(steps: Float64Array, at: ArrayLike<number>): Float64Array {
 
 function unwrap(e: Expr): Expr {
   return e.kind === 'paren' ? unwrap(e.expr) : e;
-}
-
-/** Prometheus's labels.Compare over sorted label sets: name, then value, then length. */
-function compareLabels(a: Metric, b: Metric): number {
-  const x = Object.entries(a.labels);
-  const y = Object.entries(b.labels);
-  for (let i = 0; i < Math.min(x.length, y.length); i++) {
-    const [an, av] = x[i]!;
-    const [bn, bv] = y[i]!;
-    if (an !== bn) return an < bn ? -1 : 1;
-    if (av !== bv) return av < bv ? -1 : 1;
-  }
-  return x.length - y.length;
 }

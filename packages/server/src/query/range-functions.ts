@@ -1,4 +1,5 @@
 import { quantile } from './quantile.js';
+import { QueryError } from './query-error.js';
 
 /** The samples of one series inside one step's range, `ts[from..to)`, stale markers removed. */
 export interface Window {
@@ -11,8 +12,10 @@ export interface Window {
   readonly rangeEnd: number;
   /** The step's evaluation time in ms. */
   readonly stepTime: number;
-  /** A scalar argument at this step (predict_linear's duration, quantile_over_time's φ). */
+  /** A scalar argument at this step (predict_linear's duration, quantile_over_time's φ, a smoothing factor). */
   readonly param: number;
+  /** A second scalar argument (double_exponential_smoothing's trend factor). */
+  readonly param2: number;
   /**
    * The series' countDrops(vs), when the caller counted them for a function in USES_DROPS: rate and
    * increase then look for counter resets only in windows that have one, instead of scanning every
@@ -36,6 +39,7 @@ export function emptyWindow(): MutableWindow {
     rangeEnd: 0,
     stepTime: 0,
     param: Number.NaN,
+    param2: Number.NaN,
     drops: undefined,
     result: Number.NaN,
   };
@@ -194,6 +198,68 @@ function variance(w: Window): number {
   return aux.value / count;
 }
 
+/** The median absolute deviation from the median (Prometheus 3's mad_over_time). */
+function medianAbsoluteDeviation(w: Window): number {
+  const values = Array.from(w.vs.subarray(w.from, w.to));
+  const median = quantile(0.5, [...values]);
+  return quantile(
+    0.5,
+    values.map((v) => Math.abs(v - median)),
+  );
+}
+
+/**
+ * The time in seconds of the last sample whose value `better` prefers to every earlier one's (ties
+ * go to the later sample; a NaN is replaced by any value), as Prometheus 3's ts_of_min_over_time and
+ * ts_of_max_over_time.
+ */
+function timeOfExtreme(better: (v: number, best: number) => boolean): RangeFunction {
+  return nonEmpty((w) => {
+    let best = w.vs[w.from]!;
+    let at = w.ts[w.from]!;
+    for (let i = w.from + 1; i < w.to; i++) {
+      const v = w.vs[i]!;
+      if (better(v, best) || Number.isNaN(best)) {
+        best = v;
+        at = w.ts[i]!;
+      }
+    }
+    return at / 1000;
+  });
+}
+
+/**
+ * Holt's double exponential smoothing (Prometheus 2's holt_winters, renamed in 3): the smoothed
+ * value after the last sample, with smoothing factor `param` and trend factor `param2`, both in (0, 1).
+ */
+function doubleExponentialSmoothing(w: Window): boolean {
+  const sf = w.param;
+  const tf = w.param2;
+  if (!(sf > 0 && sf < 1))
+    throw new QueryError(
+      'VIGIL_QUERY_EXECUTION',
+      `invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`,
+    );
+  if (!(tf > 0 && tf < 1))
+    throw new QueryError(
+      'VIGIL_QUERY_EXECUTION',
+      `invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`,
+    );
+  if (w.to - w.from < 2) return false;
+  let s0 = 0;
+  let s1 = w.vs[w.from]!;
+  let b = w.vs[w.from + 1]! - s1;
+  for (let i = w.from + 1; i < w.to; i++) {
+    const x = sf * w.vs[i]!;
+    if (i > w.from + 1) b = tf * (s1 - s0) + (1 - tf) * b;
+    const y = (1 - sf) * (s1 + b);
+    s0 = s1;
+    s1 = x + y;
+  }
+  w.result = s1;
+  return true;
+}
+
 const rate: RangeFunction = (w) => extrapolatedRate(w, true, true);
 const increase: RangeFunction = (w) => extrapolatedRate(w, true, false);
 
@@ -282,4 +348,9 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
   ['quantile_over_time', nonEmpty((w) => quantile(w.param, Array.from(w.vs.subarray(w.from, w.to))))],
   ['stdvar_over_time', nonEmpty(variance)],
   ['stddev_over_time', nonEmpty((w) => Math.sqrt(variance(w)))],
+  ['mad_over_time', nonEmpty(medianAbsoluteDeviation)],
+  ['ts_of_min_over_time', timeOfExtreme((v, best) => v <= best)],
+  ['ts_of_max_over_time', timeOfExtreme((v, best) => v >= best)],
+  ['ts_of_last_over_time', nonEmpty((w) => w.ts[w.to - 1]! / 1000)],
+  ['double_exponential_smoothing', doubleExponentialSmoothing],
 ]);

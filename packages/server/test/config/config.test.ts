@@ -129,15 +129,17 @@ describe('query limits', () => {
       maxSamples: undefined,
       maxQueryBytes: undefined,
       timeoutMs: undefined,
+      experimentalFunctions: false,
     });
     const file = yamlFile(
-      'query: {maxConcurrency: 4, maxSamples: 1000000, maxQueryBytes: 268435456, timeout: 30s}\n',
+      'query: {maxConcurrency: 4, maxSamples: 1000000, maxQueryBytes: 268435456, timeout: 30s, experimentalFunctions: true}\n',
     );
     expect(loadConfig({ config: file }, { VIGIL_QUERY_MAX_CONCURRENCY: '8' }).query).toEqual({
       maxConcurrency: 8,
       maxSamples: 1_000_000,
       maxQueryBytes: 268_435_456,
       timeoutMs: 30_000,
+      experimentalFunctions: true,
     });
     expect(failure(() => loadConfig({}, { VIGIL_QUERY_MAX_CONCURRENCY: '0' }))).toMatch(
       /VIGIL_QUERY_MAX_CONCURRENCY.*query\.maxConcurrency/,

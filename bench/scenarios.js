@@ -29,4 +29,5 @@ export const SCENARIOS = [
   'alert-storm',
   'alert-eval',
   'dashboard',
+  'status-page',
 ];

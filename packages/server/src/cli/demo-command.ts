@@ -5,6 +5,7 @@ import { Registry, systemClock } from '@vigil/metrics';
 import { type Config, loadConfig, type ScrapeTarget } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
+import { demoStatusPages } from '../demo/demo-status-page.js';
 import { DemoWorkload } from '../demo/demo-workload.js';
 import { startWorkloadEndpoint } from '../demo/workload-endpoint.js';
 import { IngestWriter } from '../ingest/ingest-writer.js';
@@ -60,12 +61,13 @@ export async function runDemo(args: string[]): Promise<number> {
       statsd: statsd?.address,
       scrape: { ...config.scrape, targets: [...config.scrape.targets, target] },
       rules: { ...config.rules, files: [...config.rules.files, DEMO_RULES] },
+      statusPages: config.statusPages.length > 0 ? config.statusPages : demoStatusPages(),
     });
     const statsdLine =
       config.statsd && server.statsdPort !== undefined
         ? `udp ${config.statsd.host}:${server.statsdPort}${statsd?.busy ? ` (${config.statsd.host}:${config.statsd.port} is taken, by another StatsD or a Datadog agent?)` : ''}`
         : 'off';
-    printUrls(server.url, config, endpoint.url, options.intervalMs, statsdLine);
+    printUrls(server, config, endpoint.url, options.intervalMs, statsdLine);
     const signal = await untilSignal();
     console.log(`vigil demo: ${signal}, flushing and stopping`);
     await server.close();
@@ -179,7 +181,14 @@ function formatHours(hours: number): string {
   return Number.isInteger(minutes) ? `${minutes}m` : `${hours.toFixed(1)}h`;
 }
 
-function printUrls(url: string, config: Config, target: string, intervalMs: number, statsd: string): void {
+function printUrls(
+  server: { url: string; statusUrl: string | undefined },
+  config: Config,
+  target: string,
+  intervalMs: number,
+  statsd: string,
+): void {
+  const { url } = server;
   const query = encodeURIComponent('sum by (provider) (rate(vigil_llm_tokens_total[1m]))');
   console.log(`vigil ${VERSION} demo serving on ${url} (data in ${config.data})`);
   console.log(
@@ -188,6 +197,8 @@ function printUrls(url: string, config: Config, target: string, intervalMs: numb
   console.log('             a provider goes down every 5 min for 1 min; other incidents every 7 to 23 min');
   console.log(`  dashboard  ${url}/`);
   console.log(`  alerts     ${url}/api/alerts (rules: ${DEMO_RULES})`);
+  const slugs = config.statusPages.length > 0 ? config.statusPages.map((p) => p.slug) : ['demo'];
+  for (const slug of slugs) console.log(`  status     ${server.statusUrl ?? url}/status/${slug}`);
   console.log(`  metrics    ${url}/metrics`);
   console.log(`  query      ${url}/api/v1/query?query=${query}`);
   const top = url === 'http://127.0.0.1:8000' ? '' : ` --url ${url}`;

@@ -11,6 +11,7 @@ import { notifyTest } from './notify-test.js';
 import { runReport } from './report-command.js';
 import { serve, VERSION } from './serve.js';
 import { SERVE_OPTIONS, serveFlags } from './serve-flags.js';
+import { runStatus } from './status-command.js';
 import { runTop } from './top-command.js';
 
 const SUMMARY = `vigil ${VERSION}: metrics, history, alerts and dashboards for Node.js services
@@ -18,12 +19,14 @@ const SUMMARY = `vigil ${VERSION}: metrics, history, alerts and dashboards for N
 Usage:
   vigil serve [--config FILE] [--listen HOST:PORT] [--data DIR] [--statsd HOST:PORT|off] [--scrape URL]...
               [--web.config.file FILE] [--web.max-connections N]
+              [--status.listen-address HOST:PORT]
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] FILE...
   vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]
   vigil notify test RECEIVER [--config FILE]
+  vigil status post|update|list SLUG [ID] [--title T] [--body B] [--state S] [--url URL] [--token TOKEN]
   vigil version
   vigil help`;
 
@@ -44,6 +47,8 @@ const HELP: Record<string, string> = {
   --web.max-connections N  HTTP connections served at once, 503 past it (env VIGIL_MAX_CONNECTIONS;
                            default 512)
   --enable-feature=promql-experimental-functions  Prometheus 3's experimental PromQL functions
+  --status.listen-address HOST:PORT  a second listener for the status pages and badges only, read-only
+                       and without the token (env VIGIL_STATUS_LISTEN; vigil.yaml status_listen)
   SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,
   check: `vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
@@ -71,6 +76,12 @@ event server, an LLM orchestrator, a voice callbot, an analysis backend) and pro
   --interval DURATION  how often the workload is scraped (default 5s), and the backfill's step (default 15s)
   --backfill DURATION  first fill that much history (e.g. 24h) quickly; --duration is the same flag
   --no-serve           with --backfill: exit once the history is written`,
+  status: `vigil status: posts incidents on a status page of a running server (its authenticated API)
+  vigil status post SLUG --title TEXT --body TEXT [--state investigating|identified|monitoring|resolved]
+  vigil status update SLUG ID --body TEXT --state STATE [--title TEXT]
+  vigil status list SLUG
+  --url URL            the server (env VIGIL_URL; default http://127.0.0.1:8000)
+  --token TOKEN        its bearer token, when it has one (env VIGIL_TOKEN)`,
   top: `vigil top: a terminal dashboard of a running server, refreshed every second; q or Ctrl-C quits
   --url URL            the server (env VIGIL_URL; default http://127.0.0.1:8000)
   --token TOKEN        its bearer token, when it has one (env VIGIL_TOKEN)`,
@@ -94,6 +105,12 @@ async function main(argv: string[]): Promise<number> {
       return runDemo(rest);
     case 'top':
       return runTop(rest);
+    case 'status':
+      return runStatus(
+        rest,
+        (text) => process.stdout.write(text),
+        (line) => console.error(line),
+      );
     case 'report':
       return runReport(
         rest,
@@ -174,6 +191,8 @@ async function runServe(args: string[]): Promise<number> {
   console.log(`vigil ${VERSION} serving on ${server.url} (data in ${config.data})`);
   console.log(`  metrics   ${server.url}/metrics`);
   console.log(`  API       ${server.url}/api/v1/series?match[]=up`);
+  for (const page of config.statusPages)
+    console.log(`  status    ${server.statusUrl ?? server.url}/status/${page.slug}`);
   if (config.scrape.targets.length > 0)
     console.log(`  scraping  ${config.scrape.targets.map((t) => t.url).join(', ')}`);
   await new Promise<void>((resolve) => {

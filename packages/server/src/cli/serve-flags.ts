@@ -15,6 +15,7 @@ export const SERVE_OPTIONS = {
   'web.config.file': { type: 'string' },
   'web.max-connections': { type: 'string' },
   'enable-feature': { type: 'string', multiple: true },
+  'status.listen-address': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function serveFlags(values: {
@@ -30,6 +31,7 @@ export function serveFlags(values: {
   'web.config.file'?: string | undefined;
   'web.max-connections'?: string | undefined;
   'enable-feature'?: string[] | undefined;
+  'status.listen-address'?: string | undefined;
 }): Flags {
   return {
     ...(values.config !== undefined && { config: values.config }),
@@ -44,6 +46,7 @@ export function serveFlags(values: {
     ...(values['web.config.file'] !== undefined && { webConfigFile: values['web.config.file'] }),
     ...(values['web.max-connections'] !== undefined && { maxConnections: values['web.max-connections'] }),
     ...(values['enable-feature'] !== undefined && { enableFeatures: values['enable-feature'] }),
+    ...(values['status.listen-address'] !== undefined && { statusListen: values['status.listen-address'] }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,7 @@ import { credentials as makeCredentials } from '../http/credentials.js';
 import { createListener } from '../http/http-listener.js';
 import { LiveStream } from '../http/live-stream.js';
 import { prometheusConfigYaml, prometheusFlags, retention } from '../http/prometheus-config-view.js';
+import { createStatusApp } from '../http/status-app.js';
 import { AckLinks } from '../incidents/ack-links.js';
 import { incidentImpact } from '../incidents/incident-impact.js';
 import { IncidentManager } from '../incidents/incident-manager.js';
@@ -39,6 +40,9 @@ import { buildReport } from '../reports/build-report.js';
 import { ReportScheduler } from '../reports/report-scheduler.js';
 import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
+import { monitoredChecks } from '../status/monitored-checks.js';
+import { StatusIncidents } from '../status/status-incidents.js';
+import { StatusPages } from '../status/status-pages.js';
 import { DatabaseIntegrity } from '../store/database-integrity.js';
 import { DocumentFile } from '../store/document-file.js';
 import type { SeriesStore } from '../store/series-store.js';
@@ -50,6 +54,8 @@ import { selfChecks } from './self-checks.js';
 
 export interface RunningServer {
   readonly url: string;
+  /** The status listener's address, when `--status.listen-address` is set. */
+  readonly statusUrl: string | undefined;
   /** The bound StatsD UDP port, when StatsD is on. */
   readonly statsdPort: number | undefined;
   readonly store: SeriesStore;
@@ -111,6 +117,18 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
         throw new ConfigError(
           `reports: report "${report.name}" names receiver "${receiver}", which the notification configuration does not define (it has: ${[...receiverNames].join(', ')})`,
         );
+  for (const page of config.statusPages)
+    for (const group of page.groups)
+      for (const c of group.components) {
+        if (c.source.kind !== 'query') continue;
+        try {
+          parsePromql(c.source.expr);
+        } catch (error) {
+          throw new ConfigError(
+            `status_pages: component "${c.name}" of "${page.slug}": query: ${(error as Error).message}`,
+          );
+        }
+      }
   const dashboard = dashboardPackage();
   const dashboardDirs = [
     ...(dashboard ? [join(dashboard, 'dashboards')] : []),
@@ -412,6 +430,22 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     }),
     (s) => s.stop(),
   );
+  const statusDocuments = opened.use(
+    'status-pages.db',
+    new DocumentFile(join(config.data, 'status-pages.db')),
+    (d) => d.close(),
+  );
+  const statusIncidents = new StatusIncidents(statusDocuments, clock);
+  const statusPages = new StatusPages({
+    pages: config.statusPages,
+    clock,
+    sources: {
+      store,
+      engine,
+      checks: () => monitoredChecks(store, clock.now()),
+      incidents: (slug) => statusIncidents.list(slug),
+    },
+  });
   const app = createApp({
     store,
     engine,
@@ -440,6 +474,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       alertmanagers,
       targets: () => scraper.targets(),
     },
+    statusPages: { pages: statusPages, incidents: statusIncidents },
   });
   const http = createListener({
     handle: app.handle,
@@ -461,12 +496,25 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     });
   });
   await listen(http, config.listen.host, config.listen.port);
+  const statusHttp = config.statusListen && createServer(createStatusApp(statusPages));
+  if (statusHttp && config.statusListen) {
+    opened.defer('the status listener', async () => {
+      if (!statusHttp.listening) return;
+      await new Promise<void>((resolve) => {
+        statusHttp.close(() => resolve());
+        statusHttp.closeIdleConnections();
+      });
+    });
+    await listen(statusHttp, config.statusListen.host, config.statusListen.port, '--status.listen-address');
+  }
   scraper.start();
   rules.start();
   incidents.start();
   scheduler.start();
   if (selfMonitor) selfMonitor.start();
   heartbeat?.start();
+  // Built now, so the first visitor of a status page does not wait for 90 days of uptime.
+  if (config.statusPages.length > 0) background('building the status pages', () => statusPages.warm());
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;
@@ -474,6 +522,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
 
   return {
     url: externalURL,
+    statusUrl: statusHttp ? urlOf(statusHttp) : undefined,
     statsdPort,
     store,
     registry,
@@ -511,12 +560,21 @@ function dashboardPackage(): string | undefined {
   }
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
+function urlOf(server: Server): string {
+  const address = server.address();
+  if (!address || typeof address !== 'object') throw new Error('the listener has no address');
+  const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+function listen(server: Server, host: string, port: number, flag = '--listen'): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`listen: ${host}:${port} is already in use; pick another with --listen HOST:PORT`)
+          ? new Error(
+              `${flag === '--listen' ? 'listen' : flag}: ${host}:${port} is already in use; pick another with ${flag} HOST:PORT`,
+            )
           : error,
       );
     };

@@ -6,6 +6,7 @@ import { ConfigError } from './config-error.js';
 import { parseDuration } from './duration.js';
 import { DEFAULT_LABEL_LIMITS, type LabelLimits } from './label-limits.js';
 import { defaultMemoryLimit, MIN_MEMORY_LIMIT, parseBytes } from './memory-budget.js';
+import { resolveStatusPages, STATUS_PAGES_SCHEMA, type StatusPageConfig } from './status-pages-config.js';
 import { loadWebConfig, type WebConfig } from './web-config.js';
 import { readYamlFile } from './yaml-file.js';
 import { zodIssueDetail } from './zod-issue-detail.js';
@@ -105,6 +106,10 @@ export interface Config {
   readonly selfMonitoring: { readonly alerts: boolean };
   /** The dead man's switch: a URL pinged every interval (healthchecks.io, Uptime Kuma push). */
   readonly heartbeat: { readonly url: string | undefined; readonly intervalMs: number };
+  /** Public status pages (`status_pages:`); their query components are checked by the server at start-up. */
+  readonly statusPages: readonly StatusPageConfig[];
+  /** A second listener that answers only the status pages, badges and their feeds, without the token. */
+  readonly statusListen: HostPort | undefined;
 }
 
 export interface IncidentsConfig {
@@ -321,6 +326,8 @@ const FILE_SCHEMA = z
         })
         .strict(),
     ),
+    status_pages: STATUS_PAGES_SCHEMA,
+    status_listen: hostPort,
     escalation_policies: z.array(
       z
         .object({
@@ -354,6 +361,7 @@ export interface Flags {
   readonly maxConnections?: string;
   /** Prometheus's `--enable-feature` names; vigil knows `promql-experimental-functions`. */
   readonly enableFeatures?: readonly string[];
+  readonly statusListen?: string;
 }
 
 const FEATURES: Readonly<Record<string, readonly string[]>> = {
@@ -393,6 +401,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_HEARTBEAT_URL', ['heartbeat', 'url'], 'string'],
   ['VIGIL_REMOTE_WRITE_URL', ['remote', 'writeUrl'], 'string'],
   ['VIGIL_REMOTE_QUERY_URL', ['remote', 'queryUrl'], 'string'],
+  ['VIGIL_STATUS_LISTEN', ['status_listen'], 'string'],
 ];
 
 export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): Config {
@@ -438,6 +447,7 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
       );
     setPath(fromFlags, path, true);
   }
+  if (flags.statusListen !== undefined) fromFlags.status_listen = flags.statusListen;
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
@@ -580,7 +590,15 @@ function resolve(c: FileConfig): Config {
     remote: remoteConfig(c.remote, c.data ?? './data'),
     selfMonitoring: { alerts: c.selfMonitoring?.alerts ?? true },
     heartbeat: { url: c.heartbeat?.url, intervalMs: c.heartbeat?.interval ?? 60_000 },
+    statusPages: statusPages(c.status_pages),
+    statusListen: c.status_listen,
   };
+}
+
+function statusPages(pages: FileConfig['status_pages']): StatusPageConfig[] {
+  const resolved = resolveStatusPages(pages ?? []);
+  if ('error' in resolved) throw new ConfigError(resolved.error);
+  return resolved.pages;
 }
 
 function remoteConfig(remote: FileConfig['remote'], data: string): RemoteConfig | undefined {

@@ -9,6 +9,8 @@ import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SloSpec } from '../slo/slo-spec.js';
+import type { StatusIncidents } from '../status/status-incidents.js';
+import type { StatusPages } from '../status/status-pages.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
@@ -30,6 +32,8 @@ import { serverHealth } from './server-health.js';
 import { silenceRoutes } from './silence-routes.js';
 import { sloRoutes } from './slo-routes.js';
 import { staticFiles } from './static-files.js';
+import { statusIncidentRoutes } from './status-incident-routes.js';
+import { statusRoutes } from './status-routes.js';
 
 export interface AppOptions {
   readonly store: SeriesStore;
@@ -65,6 +69,8 @@ export interface AppOptions {
   readonly otlpDeltaBytes?: number;
   /** What Prometheus's status API reports: configuration, flags, targets, Alertmanagers. */
   readonly status?: Omit<StatusRouteOptions, 'store' | 'bodyLimit' | 'version'>;
+  /** Public status pages and the incidents posted on them; without it those routes answer 404. */
+  readonly statusPages?: { readonly pages: StatusPages; readonly incidents: StatusIncidents };
 }
 
 /** How long an idle OTLP delta stream is kept. */
@@ -176,6 +182,10 @@ export function createApp(options: AppOptions): App {
   }
   if (options.incidents) incidentRoutes(router, options.incidents);
   if (options.reports) reportRoutes(router, options.reports);
+  if (options.statusPages) {
+    statusRoutes(router, options.statusPages.pages);
+    statusIncidentRoutes(router, { ...options.statusPages, bodyLimit: options.bodyLimit });
+  }
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const started = performance.now();

@@ -2,8 +2,7 @@
  * The only routes that answer without credentials, by the path pattern they are registered with.
  * Every other route, whoever adds it later, needs the token (or a basic-auth user): auth is the
  * default and openness the exception written here, so a new route cannot be left open by forgetting
- * a check. test/http/auth-sweep.test.ts asks every registered route without credentials. A public
- * status page or badges, when they come, are added here.
+ * a check. test/http/auth-sweep.test.ts asks every registered route without credentials.
  */
 const OPEN_ROUTES: ReadonlySet<string> = new Set([
   // The probes say the process serves, nothing else.
@@ -14,6 +13,16 @@ const OPEN_ROUTES: ReadonlySet<string> = new Set([
   '/assets/*',
   // A signed acknowledge link: its route checks the signature and the expiry.
   '/ack/:id',
+  // Public status pages, their Uptime Kuma JSON and badges (status-routes.ts): published on purpose,
+  // read-only. Posting incidents on them (/api/status-pages/…) needs the token.
+  '/status/:slug',
+  '/api/status-page/:slug',
+  '/api/status-page/heartbeat/:slug',
+  '/api/badge/:id/status',
+  ...['uptime', 'ping', 'avg-response'].flatMap((kind) => [
+    `/api/badge/:id/${kind}`,
+    `/api/badge/:id/${kind}/:hours`,
+  ]),
 ]);
 
 /** Whether the route registered as `pattern` answers without credentials. */

@@ -5,8 +5,8 @@ import {
   type SystemUsage,
   toHealthDocument,
 } from '@vigil/metrics/health';
+import { monitoredChecks } from '../status/monitored-checks.js';
 import type { SeriesStore } from '../store/series-store.js';
-import { monitoredChecks } from './monitored-checks.js';
 
 export interface ServerHealthOptions {
   readonly store: SeriesStore;
@@ -20,7 +20,7 @@ export interface ServerHealthOptions {
 
 /**
  * `GET /api/health` of `vigil serve`: the orchestrator seed's document, whose checks are what vigil
- * monitors (scrape targets, push monitors: monitored-checks.ts) plus its own store, the one
+ * monitors (scrape targets, push monitors: status/monitored-checks.ts) plus its own store, the one
  * critical check: vigil is unhealthy only when it cannot read its store or write to it (a full
  * disk: ingest answers 503 meanwhile), or one of its database files is corrupt (named, whichever it
  * is: vigil.db, alerts.db, incidents.db, reports.db); a target that is down

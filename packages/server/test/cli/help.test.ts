@@ -15,6 +15,7 @@ describe('vigil COMMAND --help', () => {
     ['check', '--expand'],
     ['notify', 'RECEIVER'],
     ['report', '--period DURATION'],
+    ['status', 'vigil status post SLUG'],
     ['version', 'Prints the version'],
   ])('vigil %s --help prints that command’s options and exits 0', async (command, option) => {
     const { stdout, stderr } = await run(process.execPath, [vigil, command, '--help']);
@@ -25,7 +26,16 @@ describe('vigil COMMAND --help', () => {
 
   it('vigil --help lists every command', async () => {
     const { stdout } = await run(process.execPath, [vigil, '--help']);
-    for (const command of ['serve', 'demo', 'top', 'check rules', 'report', 'notify test', 'version'])
+    for (const command of [
+      'serve',
+      'demo',
+      'top',
+      'check rules',
+      'report',
+      'notify test',
+      'status post',
+      'version',
+    ])
       expect(stdout).toContain(`vigil ${command}`);
   });
 });

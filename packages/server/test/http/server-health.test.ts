@@ -6,7 +6,7 @@ import { ManualClock } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
-import { heartbeatName } from '../../src/http/monitored-checks.js';
+import { heartbeatName } from '../../src/status/monitored-checks.js';
 
 const dirs: string[] = [];
 afterAll(() => {

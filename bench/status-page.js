@@ -62,7 +62,8 @@ try {
     Date.parse((await (await fetch(`${server.url}/api/status-page/bench`)).json()).status.generated);
   const rebuilt = performance.now();
   while ((await builtAt()) < end) {
-    if (performance.now() - rebuilt > 120_000) throw new Error('the status page was not rebuilt in 2 minutes');
+    if (performance.now() - rebuilt > 120_000)
+      throw new Error('the status page was not rebuilt in 2 minutes');
     await new Promise((resolve) => setTimeout(resolve, 1000));
   }
   const html = await (await fetch(`${server.url}/status/bench`)).text();

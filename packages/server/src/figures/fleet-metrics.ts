@@ -2,6 +2,7 @@ import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
 import { ACTIVE_SESSIONS } from './active-sessions.js';
+import { type MonthEndCostForecast, monthEndCostForecast } from './cost-forecast.js';
 import { averageDuration, errorRate, failedRequests, NOW_WINDOW, requests } from './requests.js';
 import { dataSpan, spanRate } from './span-rate.js';
 
@@ -52,6 +53,8 @@ export interface FleetMetrics {
     readonly projected_monthly_cost: number;
     /** Seconds of data the projection is based on: 86400 once a day of cost is stored. */
     readonly projection_basis_seconds: number;
+    /** The month's cost at its end, with a range; none with less than 7 days of history. */
+    readonly month_end_forecast: MonthEndCostForecast;
   };
   readonly alerts_firing: number;
 }
@@ -97,6 +100,7 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     costPerHour,
     costPerDay,
     costBasis,
+    monthEnd,
   ] = await Promise.all([
     one(requests('24h')),
     one(failedRequests('24h')),
@@ -124,6 +128,7 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     one(`${spanRate(COST, '1h')} * 3600`),
     one(`${spanRate(COST, '1d')} * 86400`),
     one(dataSpan(COST, '1d')),
+    monthEndCostForecast(one, COST, now),
   ]);
   const provider_metrics: Record<string, FleetProvider> = {};
   const names = new Set([...Object.keys(providers), ...Object.keys(tokens), ...Object.keys(cost)]);
@@ -180,6 +185,7 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
       cost_per_hour: costPerHour,
       projected_monthly_cost: costPerDay * 30,
       projection_basis_seconds: Math.round(costBasis),
+      month_end_forecast: monthEnd,
     },
     alerts_firing: firing,
   };

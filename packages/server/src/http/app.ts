@@ -16,6 +16,7 @@ import { type AlertRoutesOptions, alertRoutes } from './alert-routes.js';
 import { alertmanagerRoutes } from './alertmanager-routes.js';
 import type { Credentials } from './credentials.js';
 import { dashboardAnswers, dashboardRoutes } from './dashboard-routes.js';
+import { forecastRoutes } from './forecast-routes.js';
 import { HttpError } from './http-error.js';
 import { type IncidentRoutesOptions, incidentRoutes } from './incident-routes.js';
 import { ingestRoutes } from './ingest-routes.js';
@@ -131,6 +132,7 @@ export function createApp(options: AppOptions): App {
     sendJson(res, 200, mobileView(fleet, document.status));
   });
   queryRoutes(router, { engine: options.engine, clock, bodyLimit: options.bodyLimit });
+  forecastRoutes(router, { engine: options.engine, clock });
   prometheusStatusRoutes(router, {
     store,
     bodyLimit: options.bodyLimit,

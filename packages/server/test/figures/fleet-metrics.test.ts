@@ -120,6 +120,15 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       expect(doc.cost_analytics.cost_per_hour / 12).toBeCloseTo(1, 1);
       expect(doc.cost_analytics.projected_monthly_cost / 8640).toBeCloseTo(1, 1);
       expect(Math.abs(doc.cost_analytics.projection_basis_seconds - 600)).toBeLessThanOrEqual(30);
+      // Ten minutes of cost say nothing of a month: no forecast, and why.
+      expect(doc.cost_analytics.month_end_forecast).toMatchObject({
+        basis: 'not_enough_history',
+        expected: null,
+        low: null,
+        high: null,
+      });
+      // Found by a subquery over 8 days, whose steps are 8 minutes.
+      expect(Math.abs(doc.cost_analytics.month_end_forecast.history_seconds - 600)).toBeLessThanOrEqual(480);
       // 40 more requests between T1 and now, extrapolated over the 5-minute window: 50 in 5 minutes.
       expect(doc.system_metrics.requests_per_minute).toBeCloseTo(10, 9);
       expect(doc.provider_metrics.openai).toEqual({
@@ -173,6 +182,46 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
         error_rate: 0,
         alerts_count: 0,
       });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('forecasts the month-end cost from the last 7 days, with the cheapest and dearest day as its range', async () => {
+    // 2023-11-20 00:00 UTC, a Monday. Since November began, weekdays cost $10 and weekend days $4,
+    // spread evenly over each day (a sample every 15 minutes); flat at 0 the half day before.
+    const now = Date.UTC(2023, 10, 20);
+    const lines: string[] = [];
+    let cost = 0;
+    for (let t = Date.UTC(2023, 9, 31, 12); t <= now; t += 900_000) {
+      lines.push(`vigil_llm_cost_usd_total{provider="openai",model="gpt-4o"} ${cost} ${t}`);
+      const day = new Date(t).getUTCDay();
+      if (t >= Date.UTC(2023, 10, 1)) cost += (day === 0 || day === 6 ? 4 : 10) / 96;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-forecast-'));
+    dirs.push(dir);
+    const server = await serve(
+      loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}),
+      new ManualClock(now),
+    );
+    try {
+      const imported = await fetch(`${server.url}/api/v1/import/prometheus`, {
+        method: 'POST',
+        body: `${lines.join('\n')}\n`,
+      });
+      expect(await imported.json()).toMatchObject({ malformedCount: 0, rejected: {} });
+      const doc = await (await fetch(`${server.url}/api/metrics`)).json();
+      const f = doc.cost_analytics.month_end_forecast;
+      expect(f.basis).toBe('last_7_days');
+      expect(f.history_seconds).toBe(8 * 86_400);
+      expect(f.days_left).toBe(11);
+      // Nov 1-19: 13 weekdays and 6 weekend days.
+      expect(f.month_to_date).toBeCloseTo(13 * 10 + 6 * 4, 0);
+      // Sunday, Saturday, then Friday back to Monday.
+      expect(f.daily.map((d: number) => Math.round(d * 1000) / 1000)).toEqual([4, 4, 10, 10, 10, 10, 10]);
+      expect(f.expected).toBeCloseTo(154 + (11 * 58) / 7, 0);
+      expect(f.low).toBeCloseTo(154 + 11 * 4, 0);
+      expect(f.high).toBeCloseTo(154 + 11 * 10, 0);
     } finally {
       await server.close();
     }

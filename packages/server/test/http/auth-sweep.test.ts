@@ -52,13 +52,23 @@ describe('every route needs the token, except the allow-list', () => {
     expect(server.routes.length).toBeGreaterThan(60);
   });
 
-  it('opens exactly the probes, the dashboard shell and signed acknowledge links', () => {
+  it('opens exactly the probes, the dashboard shell, signed acknowledge links and the public status pages', () => {
     expect([...new Set(server.routes.filter((r) => r.open).map((r) => r.path))]).toEqual([
       '/-/healthy',
       '/-/ready',
       '/',
       '/assets/*',
       '/ack/:id',
+      '/status/:slug',
+      '/api/status-page/:slug',
+      '/api/status-page/heartbeat/:slug',
+      '/api/badge/:id/status',
+      '/api/badge/:id/uptime',
+      '/api/badge/:id/uptime/:hours',
+      '/api/badge/:id/ping',
+      '/api/badge/:id/ping/:hours',
+      '/api/badge/:id/avg-response',
+      '/api/badge/:id/avg-response/:hours',
     ]);
   });
 

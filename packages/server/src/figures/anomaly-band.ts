@@ -1,0 +1,86 @@
+/** What an anomaly band is drawn around, and how. */
+export interface AnomalyBandSpec {
+  /** The recorded series the band is for (`operation:stt_p95:1m`), a valid metric name. */
+  readonly series: string;
+  /** The PromQL recorded as `series`, when the band's rules record it too. */
+  readonly expr?: string;
+  /** The season, in Prometheus's duration syntax: `1d` (same hour of previous days) or `1w`. */
+  readonly season: string;
+  /** How many previous seasons the baseline is taken from (default 7). */
+  readonly seasons?: number;
+  /** The window around the same moment of each season (default `1h`: half an hour each side). */
+  readonly window?: string;
+  /** The band is the baseline ± this many spreads (default 3). */
+  readonly width?: number;
+}
+
+export interface RecordingRule {
+  readonly record: string;
+  readonly expr: string;
+}
+
+const UNIT_S: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
+/**
+ * The recording rules of an anomaly band, in plain PromQL (so Prometheus evaluates them as vigil
+ * does): for each of the last `seasons` seasons, the median and the interquartile range of the
+ * series over the `window` centred on the same moment of that season (`quantile_over_time` with
+ * `offset`); the baseline is the median of those medians and the spread the median of those
+ * ranges, so one unusual day (an incident a week ago) moves neither. The band is
+ * baseline ± `width` × spread, and `<series>:anomalous` holds the series' value wherever it is
+ * outside the band.
+ */
+export function anomalyBandRules(spec: AnomalyBandSpec): RecordingRule[] {
+  const seasons = spec.seasons ?? 7;
+  const window = spec.window ?? '1h';
+  const width = spec.width ?? 3;
+  const s = spec.series;
+  const seasonS = seconds(spec.season, 'season');
+  const windowS = seconds(window, 'window');
+  if (windowS >= seasonS)
+    throw new Error(`window: ${window} must be shorter than the season (${spec.season})`);
+  if (!Number.isInteger(seasons) || seasons < 1)
+    throw new Error('seasons: expected a whole number of 1 or more');
+  const perSeason = (inner: (range: string) => string) =>
+    Array.from({ length: seasons }, (_, i) => {
+      const range = `${s}[${window}] offset ${duration((i + 1) * seasonS - windowS / 2)}`;
+      return `label_replace(${inner(range)}, "season", "${i + 1}", "", "")`;
+    }).join('\n  or ');
+  return [
+    ...(spec.expr === undefined ? [] : [{ record: s, expr: spec.expr }]),
+    {
+      record: `${s}:seasonal_median`,
+      expr: `quantile without (season) (0.5,\n  ${perSeason((r) => `quantile_over_time(0.5, ${r})`)}\n)`,
+    },
+    {
+      record: `${s}:seasonal_spread`,
+      expr: `quantile without (season) (0.5,\n  ${perSeason((r) => `(quantile_over_time(0.75, ${r}) - quantile_over_time(0.25, ${r}))`)}\n)`,
+    },
+    { record: `${s}:band_upper`, expr: `${s}:seasonal_median + ${width} * ${s}:seasonal_spread` },
+    { record: `${s}:band_lower`, expr: `${s}:seasonal_median - ${width} * ${s}:seasonal_spread` },
+    { record: `${s}:anomalous`, expr: `(${s} > ${s}:band_upper) or (${s} < ${s}:band_lower)` },
+  ];
+}
+
+function seconds(text: string, what: string): number {
+  const m = /^(\d+)([smhdw])$/.exec(text);
+  if (!m) throw new Error(`${what}: got "${text}", expected a duration such as 1h, 1d or 1w`);
+  return Number(m[1]) * UNIT_S[m[2]!]!;
+}
+
+/** Seconds as Prometheus writes a duration: `6d23h30m`. */
+function duration(total: number): string {
+  let rest = total;
+  let out = '';
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) out += `${n}${unit}`;
+    rest -= n * size;
+  }
+  return out || '0s';
+}

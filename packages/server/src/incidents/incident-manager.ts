@@ -211,6 +211,9 @@ export class IncidentManager implements GroupObserver {
     for (const a of group.alerts) {
       const known = incident.alerts.find((k) => k.fingerprint === a.fingerprint);
       const name = describe(a.labels);
+      // Alerts below the incident severity share the group, not the incident: an always-firing
+      // Watchdog in a route without group_by would otherwise keep every incident open forever.
+      if (!known && severityRank(a.labels.severity) < this.#minRank) continue;
       if (!known) {
         incident.alerts.push({
           fingerprint: a.fingerprint,

@@ -213,6 +213,30 @@ describe('incidents and escalation', () => {
     expect(metrics).toContain('vigil_incident_time_to_acknowledge_seconds_sum{severity="critical"} 170');
   });
 
+  it('takes in only alerts at its severity: a warning and the always-firing Watchdog in the same group neither join nor hold it open', async () => {
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `notifications:
+  route: { receiver: team-a, group_wait: 10s, group_interval: 1m, repeat_interval: 4h }
+  receivers: [{ name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }]
+incidents: { severity: critical, escalationTick: 15s }
+`,
+    );
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await postAlert({ alertname: 'DiskFillingUp', severity: 'warning' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(1);
+    const [incident] = (await getJson('/api/incidents')).incidents;
+    const opened = await getJson(`/api/incidents/${incident.id}`);
+    expect(opened.alerts.map((a: { labels: { alertname: string } }) => a.labels.alertname)).toEqual([
+      'CheckoutDown',
+    ]);
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' }, clock.now());
+    await advanceTo(3 * MIN);
+    expect((await getJson(`/api/incidents/${incident.id}`)).status).toBe('resolved');
+  });
+
   it('keeps the incident and its timeline across a restart, and sends the step that fell due while down', async () => {
     await start();
     await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });

@@ -116,7 +116,7 @@ describe('anomaly band recording rules', () => {
       expect(episodes.size).toBeGreaterThanOrEqual(9);
       expect([...episodes.values()].every(Boolean)).toBe(true);
       expect(quiet).toBeGreaterThan(150);
-      // The target is under 1%; measured 6 of 160 (3.8%) with this seed: a p95 over one minute of
+      // The target is under 1%; measured 2 of 160 (1.25%) with this seed and left-open ranges (6 of 160 before them): a p95 over one minute of
       // classic buckets jumps between bucket bounds, which a 20-minute window's IQR underrates.
       // Held here at 5% so that a worse band fails; docs/forecasts.md states the miss.
       expect(quietFlagged / quiet).toBeLessThan(0.05);

@@ -16,10 +16,11 @@ describe('dashboard layout, time axis, legends and controls', () => {
 
   beforeAll(async () => {
     server = await startServer();
-    // Ten minutes of data, as after `npm start` on a fresh install.
+    // Ten minutes of data, as after `npm start` on a fresh install: eleven written, since the span
+    // the figures count from (left-open ranges over 10 s steps) starts a step or more after the first.
     const workload = await writeHistory(server.url, {
       end: Date.now(),
-      durationMs: 10 * 60_000,
+      durationMs: 11 * 60_000,
       stepMs: 10_000,
     });
     stopLive = writeLive(server.url, workload, { intervalMs: 1000 });

@@ -1,11 +1,11 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { SeededRandom } from '../../packages/server/src/demo/seeded-random.js';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import { freePort } from '../support/free-port.js';
-import { until } from '../support/until.js';
+import { startVigil } from '../support/vigil-process.js';
 
 /**
  * kill -9 trials of the real `vigil serve`: remote write and JSON pushes run without pause, the
@@ -16,34 +16,8 @@ import { until } from '../support/until.js';
 const TRIALS = Number(process.env.KILL_TRIALS ?? 20);
 const SEED = Number(process.env.KILL_SEED ?? 13);
 const FLUSH_MS = 200;
-const main = join(import.meta.dirname, '../../packages/server/dist/cli/main.js');
 const data = mkdtempSync(join(tmpdir(), 'vigil-kill-trials-'));
 afterAll(() => rmSync(data, { recursive: true, force: true }));
-
-/** mulberry32: the kill moments of a run are the same for the same seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-async function start(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [main, 'serve', '--listen', `127.0.0.1:${port}`, '--data', data, '--statsd', 'off'],
-    { env: { ...process.env, VIGIL_FLUSH_INTERVAL: `${FLUSH_MS}ms` }, stdio: 'ignore' },
-  );
-  await until('vigil serve ready', async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok, {
-    timeoutMs: 30_000,
-    intervalMs: 20,
-  });
-  return child;
-}
 
 interface Acked {
   readonly key: string;
@@ -88,10 +62,18 @@ async function stored(port: number): Promise<Set<string>> {
   return new Set(body.data.map((s) => `${s.__name__.slice(5)}/${s.trial}/${s.batch}`));
 }
 
+const start = (port: number) =>
+  startVigil(port, {
+    args: ['--data', data, '--statsd', 'off'],
+    env: { VIGIL_FLUSH_INTERVAL: `${FLUSH_MS}ms` },
+  });
+
 describe('vigil serve under kill -9, again and again', () => {
   it(`keeps every sample acknowledged a flush interval before each of ${TRIALS} kills`, async () => {
     const port = await freePort();
-    const next = random(SEED);
+    // Seeded: the kill moments of a run are the same for the same seed.
+    const rng = new SeededRandom(SEED);
+    const next = () => rng.next();
     const durable: Acked[] = [];
     let child = await start(port);
     const report: string[] = [];

@@ -1,3 +1,4 @@
+import { SeededRandom } from '../../packages/server/src/demo/seeded-random.js';
 import { type SeriesSamples, staleNaN } from '../../packages/server/src/store/series-store.js';
 
 /**
@@ -11,18 +12,6 @@ export const CORPUS_SPAN_MS = 2 * 3_600_000;
 const INTERVAL_MS = 15_000;
 const STEPS = CORPUS_SPAN_MS / INTERVAL_MS;
 
-/** mulberry32: a small seeded generator, so both servers and every run see the same data. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Builder {
   labels: Record<string, string>;
   timestamps: number[];
@@ -31,7 +20,9 @@ interface Builder {
 }
 
 export function corpusSeries(t0: number): SeriesSamples[] {
-  const rnd = random(20261201);
+  // Seeded, so both servers and every run see the same data.
+  const seeded = new SeededRandom(20261201);
+  const rnd = () => seeded.next();
   const out: Builder[] = [];
   const series = (labels: Record<string, string>): Builder => {
     const b = { labels, timestamps: [], values: [] };

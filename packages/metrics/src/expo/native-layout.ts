@@ -70,13 +70,20 @@ function sideOf(data: BucketData, by: number): NativeSide {
   const spans: number[] = [];
   const deltas: number[] = [];
   const { offset, counts } = data;
+  const n = counts.length;
   let previous = 0;
-  // `last`: the Prometheus index of the last bucket written; `count`: the bucket being summed.
+  // The Prometheus index of the last bucket written; NaN before the first.
   let last = Number.NaN;
-  let index = Number.NaN;
-  let count = 0;
-  const flush = () => {
-    if (count === 0) return;
+  let i = 0;
+  // One plain loop, no closure: this runs for every histogram on every protobuf scrape.
+  while (i < n) {
+    let count = counts[i]!;
+    if (count === 0) {
+      i++;
+      continue;
+    }
+    const index = ((offset + i) >> by) + 1;
+    for (i++; i < n && ((offset + i) >> by) + 1 === index; i++) count += counts[i]!;
     const gap = index - last - 1;
     if (Number.isNaN(last)) spans.push(index, 1);
     else if (gap > MAX_GAP) spans.push(gap, 1);
@@ -91,18 +98,6 @@ function sideOf(data: BucketData, by: number): NativeSide {
     deltas.push(count - previous);
     previous = count;
     last = index;
-  };
-  for (let i = 0; i < counts.length; i++) {
-    const c = counts[i]!;
-    if (c === 0) continue;
-    const at = ((offset + i) >> by) + 1;
-    if (at !== index) {
-      flush();
-      index = at;
-      count = 0;
-    }
-    count += c;
   }
-  flush();
   return { spans, deltas };
 }

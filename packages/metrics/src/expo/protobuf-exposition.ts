@@ -116,6 +116,6 @@ function side(w: ProtobufWriter, side: NativeSide, spanField: number, deltaField
   }
   if (deltas.length === 0) return;
   w.begin(deltaField);
-  for (let i = 0; i < deltas.length; i++) w.zigzag(deltas[i]!);
+  w.zigzags(deltas);
   w.end();
 }

@@ -29,23 +29,24 @@ export class ProtobufWriter {
   /** An unsigned varint of up to 2^53 (JS numbers); callers pass non-negative integers. */
   varint(value: number): void {
     this.#room(10);
-    const buf = this.#buf;
-    let at = this.#at;
-    while (value > 0x7fffffff) {
-      buf[at++] = (value % 128) | 0x80;
-      value = Math.floor(value / 128);
-    }
-    while (value > 0x7f) {
-      buf[at++] = (value & 0x7f) | 0x80;
-      value >>>= 7;
-    }
-    buf[at++] = value;
-    this.#at = at;
+    this.#at = putVarint(this.#buf, this.#at, value);
   }
 
   /** A signed integer as `sint32`/`sint64` (zigzag): small magnitudes stay small. */
   zigzag(value: number): void {
     this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
+  }
+
+  /** Many signed integers (a packed `sint64` field's content), with room made once for all of them. */
+  zigzags(values: readonly number[]): void {
+    this.#room(values.length * 10);
+    const buf = this.#buf;
+    let at = this.#at;
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i]!;
+      at = putVarint(buf, at, value >= 0 ? value * 2 : -value * 2 - 1);
+    }
+    this.#at = at;
   }
 
   tag(field: number, wireType: 0 | 1 | 2): void {
@@ -111,6 +112,20 @@ export class ProtobufWriter {
     this.varint(length);
     this.#at = at + extra;
   }
+}
+
+/** Writes `value` as a varint at `at` (room already made); returns where the next byte goes. */
+function putVarint(buf: Uint8Array, at: number, value: number): number {
+  while (value > 0x7fffffff) {
+    buf[at++] = (value % 128) | 0x80;
+    value = Math.floor(value / 128);
+  }
+  while (value > 0x7f) {
+    buf[at++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  buf[at++] = value;
+  return at;
 }
 
 function varintSize(value: number): number {

@@ -7,9 +7,11 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toPrometheusName } from '@vigil/metrics';
+import StatsD from 'hot-shots';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StatsdAggregator } from '../../packages/server/src/ingest/statsd-aggregator.js';
 import { until } from '../support/until.js';
+import { startVigil } from '../support/vigil-process.js';
 
 /**
  * Etsy's statsd 0.9 (npm devDependency `statsd`) and StatsdAggregator read the same datagrams; the
@@ -18,11 +20,13 @@ import { until } from '../support/until.js';
  * 127.0.0.1 ports chosen here, and is stopped by PID.
  *
  * Known differences, left out of the datagrams: Etsy counts `h` and `d` as counters (we read them
- * as histograms), accepts negative counter increments (a Prometheus counter cannot go down), and
- * sums timer values without the sample rate (we divide by it, as statsd_exporter does).
+ * as histograms), accepts negative counter increments (we do only in `statsdCounterMode: etsy`,
+ * tested below), and sums timer values without the sample rate (we divide by it, as statsd_exporter
+ * does).
  */
 const work = mkdtempSync(join(tmpdir(), 'vigil-statsd-'));
 let daemon: ChildProcess | undefined;
+const vigils: ChildProcess[] = [];
 let udpPort = 0;
 let mgmtPort = 0;
 
@@ -117,6 +121,12 @@ exports.init = function (startupTime, config, events) {
 });
 
 afterAll(async () => {
+  for (const vigil of vigils) {
+    if (vigil.exitCode !== null) continue;
+    const exited = new Promise((resolve) => vigil.once('exit', resolve));
+    vigil.kill('SIGTERM');
+    await exited;
+  }
   if (daemon?.pid !== undefined && daemon.exitCode === null) {
     const exited = new Promise((resolve) => daemon!.once('exit', resolve));
     daemon.kill('SIGTERM');
@@ -215,5 +225,112 @@ describe("StatsdAggregator agrees with Etsy's statsd 0.9", () => {
     expect(flat.app_latency_sum).toBeCloseTo((120 + 80 + 300 + 40 / 0.5) / 1000, 12);
     expect(theirs.counters['statsd.bad_lines_seen']).toBe(2);
     expect(ours.counts().rejected).toEqual({ bad_line: 1, bad_value: 1 });
+  });
+});
+
+/** Etsy's counters summed over every flush so far (its counters restart at each flush). */
+function etsyCounters(): Record<string, number> {
+  const file = join(work, 'flush.jsonl');
+  const sums: Record<string, number> = {};
+  if (!existsSync(file)) return sums;
+  for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
+    for (const [k, v] of Object.entries((JSON.parse(line) as Flush).counters)) sums[k] = (sums[k] ?? 0) + v;
+  }
+  return sums;
+}
+
+/** The one value of an instant query, undefined when it has no series. */
+async function instant(port: number, query: string): Promise<Record<string, number>> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/v1/query?query=${encodeURIComponent(query)}`);
+  const body = (await response.json()) as {
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  return Object.fromEntries(
+    body.data.result.map(({ metric, value }) => {
+      const { __name__, ...labels } = metric;
+      const tags = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+      return [`${__name__}${tags.length ? `{${tags.join(',')}}` : ''}`, Number(value[1])];
+    }),
+  );
+}
+
+async function selfMetric(port: number, pattern: RegExp): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(pattern.exec(text)?.[1] ?? 0);
+}
+
+describe('statsdCounterMode against Etsy statsd 0.9, with the same hot-shots traffic', () => {
+  it('etsy: 30 increments and 10 decrements read 20, as Etsy sums them, from a gauge; prometheus: a 30 that only goes up, warned once', async () => {
+    const dir = mkdtempSync(join(work, 'vigil-'));
+    const config = join(dir, 'vigil.yaml');
+    writeFileSync(config, 'statsdFlushInterval: 200ms\n');
+    const start = async (mode: string) => {
+      const [http, udp] = [await freeTcpPort(), await freeUdpPort()];
+      const stderr: string[] = [];
+      const args = [
+        '--data',
+        mkdtempSync(join(dir, `${mode}-`)),
+        '--config',
+        config,
+        '--statsd',
+        `127.0.0.1:${udp}`,
+      ];
+      vigils.push(await startVigil(http, { args, env: { VIGIL_STATSD_COUNTER_MODE: mode }, stderr }));
+      return { http, udp, stderr };
+    };
+    const etsyMode = await start('etsy');
+    const prometheusMode = await start('prometheus');
+
+    for (const port of [udpPort, etsyMode.udp, prometheusMode.udp]) {
+      const client = new StatsD({ host: '127.0.0.1', port, maxBufferSize: 0 });
+      for (let i = 0; i < 30; i++) client.increment('conns');
+      for (let i = 0; i < 10; i++) client.decrement('conns');
+      // Valueless DogStatsD tags: Etsy keys them `jobs;env=dev;canary` (the tags as hot-shots sends them).
+      for (let i = 0; i < 3; i++) client.increment('jobs', 1, ['canary', 'env:dev']);
+      await new Promise<void>((resolve) => client.close(() => resolve()));
+    }
+
+    const theirs = await until(
+      'Etsy statsd to have flushed conns 20 and jobs 3',
+      () => {
+        const sums = etsyCounters();
+        return sums.conns === 20 && sums['jobs;env=dev;canary'] === 3 && sums;
+      },
+      { timeoutMs: 10_000, context: () => `${JSON.stringify(etsyCounters())}\n${statsdLog()}` },
+    );
+    for (const { http } of [etsyMode, prometheusMode]) {
+      await until('vigil to receive the 43 datagrams', async () =>
+        (await selfMetric(http, /^vigil_statsd_datagrams_total (\d+)$/m)) === 43 ? true : undefined,
+      );
+    }
+    const read = async (port: number, query: string, expected: Record<string, number>) =>
+      until(
+        `${query} on :${port}`,
+        async () => {
+          const got = await instant(port, query);
+          return JSON.stringify(got) === JSON.stringify(expected) && got;
+        },
+        { timeoutMs: 10_000, context: () => query },
+      );
+
+    // Etsy mode: the decremented counter is the gauge conns at Etsy's sum; no conns_total is left.
+    expect(await read(etsyMode.http, 'conns', { conns: theirs.conns! })).toEqual({ conns: 20 });
+    expect(await instant(etsyMode.http, 'conns_total')).toEqual({});
+    expect(
+      await read(etsyMode.http, 'jobs_total', { 'jobs_total{canary="true",env="dev"}': 3 }),
+    ).toBeTruthy();
+    expect(etsyMode.stderr.join('')).not.toContain('negative increment');
+
+    // Prometheus mode: the ten decrements are dropped, counted, and said once.
+    expect(await read(prometheusMode.http, 'conns_total', { conns_total: 30 })).toEqual({ conns_total: 30 });
+    expect(await instant(prometheusMode.http, 'conns')).toEqual({});
+    expect(
+      await selfMetric(
+        prometheusMode.http,
+        /^vigil_ingest_malformed_total\{source="statsd",reason="negative_counter"\} (\d+)$/m,
+      ),
+    ).toBe(10);
+    const warnings = prometheusMode.stderr.join('').split('StatsD counter conns got a negative increment');
+    expect(warnings).toHaveLength(2);
   });
 });

@@ -232,6 +232,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
         maxSeries: config.statsdMaxSeries,
         ttlMs: config.statsdTtlMs,
         timers: config.statsdTimers,
+        counterMode: config.statsdCounterMode,
         writer,
         clock,
         registry,

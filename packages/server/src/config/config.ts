@@ -19,6 +19,14 @@ export const STATSD_TIMER_SERIES = ['native', 'classic', 'both'] as const;
 export type StatsdTimerSeries = (typeof STATSD_TIMER_SERIES)[number];
 
 /**
+ * What a negative StatsD counter increment does: refused, as a Prometheus counter only goes up
+ * (`prometheus`), or added as Etsy's statsd adds it, the counter stored as a gauge from then on
+ * (`etsy`). See StatsdAggregator.
+ */
+export const STATSD_COUNTER_MODES = ['prometheus', 'etsy'] as const;
+export type StatsdCounterMode = (typeof STATSD_COUNTER_MODES)[number];
+
+/**
  * vigil's configuration: defaults, then `vigil.yaml`, then environment variables, then command-line
  * flags, each overriding the one before. Every value is checked once, at start-up; a bad one stops
  * the server with a message naming where it came from, the key, the value and what was expected.
@@ -33,6 +41,7 @@ export interface Config {
   /** A StatsD series not updated for this long is marked stale and forgotten; 0 keeps it forever. */
   readonly statsdTtlMs: number;
   readonly statsdTimers: StatsdTimerSeries;
+  readonly statsdCounterMode: StatsdCounterMode;
   readonly scrape: {
     readonly intervalMs: number;
     readonly timeoutMs: number;
@@ -183,6 +192,7 @@ const FILE_SCHEMA = z
     statsdMaxSeries: z.number().int().min(1),
     statsdTtl: duration,
     statsdTimers: z.enum(STATSD_TIMER_SERIES),
+    statsdCounterMode: z.enum(STATSD_COUNTER_MODES),
     scrape: z
       .object({
         interval: duration,
@@ -381,6 +391,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_STATSD_MAX_SERIES', ['statsdMaxSeries'], 'number'],
   ['VIGIL_STATSD_TTL', ['statsdTtl'], 'string'],
   ['VIGIL_STATSD_TIMERS', ['statsdTimers'], 'string'],
+  ['VIGIL_STATSD_COUNTER_MODE', ['statsdCounterMode'], 'string'],
   ['VIGIL_MEMORY_LIMIT', ['memory', 'limit'], 'string'],
   ['VIGIL_SCRAPE', ['scrape', 'targets'], 'list'],
   ['VIGIL_SCRAPE_INTERVAL', ['scrape', 'interval'], 'string'],
@@ -511,6 +522,7 @@ function resolve(c: FileConfig): Config {
     // what a job sends hourly.
     statsdTtlMs: c.statsdTtl ?? 3_600_000,
     statsdTimers: c.statsdTimers ?? 'both',
+    statsdCounterMode: c.statsdCounterMode ?? 'prometheus',
     scrape: {
       intervalMs,
       timeoutMs,

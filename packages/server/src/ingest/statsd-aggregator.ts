@@ -5,7 +5,12 @@ import {
   QuantileSketch,
   toPrometheusName,
 } from '@vigil/metrics';
-import { STATSD_TIMER_SERIES, type StatsdTimerSeries } from '../config/config.js';
+import {
+  STATSD_COUNTER_MODES,
+  STATSD_TIMER_SERIES,
+  type StatsdCounterMode,
+  type StatsdTimerSeries,
+} from '../config/config.js';
 import { invalidOption } from '../errors/invalid-option.js';
 import type { BucketSpan, IntNativeHistogram } from '../store/native-histogram.js';
 import { type SeriesHistograms, type SeriesLabels, STALE_NAN_BITS } from '../store/series-store.js';
@@ -28,6 +33,15 @@ export interface StatsdAggregatorOptions {
    * histogram exposes both): all of them.
    */
   readonly timers?: StatsdTimerSeries;
+  /**
+   * What a negative counter increment (`conns:-1|c`, hot-shots' `decrement`) does. `prometheus` (the
+   * default): it is refused (`negative_counter`) and the counter stays a `_total` that only goes up.
+   * `etsy`: it is added, as Etsy's statsd adds it, and the metric is from then on a gauge `<name>`
+   * holding the running sum, never a `_total` that goes down (which `rate()` would read as a reset).
+   */
+  readonly counterMode?: StatsdCounterMode;
+  /** Told once per metric name of a negative counter increment refused in `prometheus` mode. */
+  readonly warn?: (message: string) => void;
 }
 
 /** What one flush writes: float samples, and the native histograms of timers. */
@@ -52,10 +66,13 @@ interface Entry {
   readonly kind: Kind;
   readonly family: string;
   /**
-   * Counter `<name>_total`, gauge and set `<name>`; a timer's classic series `<name>_count`,
-   * `<name>_sum`, then `<name>_bucket` per bound and `+Inf` (none when the timers are native only).
+   * Counter `<name>_total` (`<name>` once decremented in etsy mode), gauge and set `<name>`; a
+   * timer's classic series `<name>_count`, `<name>_sum`, then `<name>_bucket` per bound and `+Inf`
+   * (none when the timers are native only).
    */
-  readonly series: SeriesLabels[];
+  series: readonly SeriesLabels[];
+  /** A counter's `_total` series it left when it became a gauge: ended with a staleness marker at the next flush. */
+  retired: SeriesLabels | undefined;
   /** A timer's native histogram series, `<name>`. */
   readonly native: SeriesLabels | undefined;
   /** Counter total, gauge value, timer count. */
@@ -82,6 +99,9 @@ new BigUint64Array(STALE.buffer)[0] = STALE_NAN_BITS;
 /** Most observations one sampled timer value stands for: a rate below 1/2^32 is refused. */
 const MAX_TIMES = 2 ** 32;
 
+/** Metric names warned about; past this many, negative increments are only counted. */
+const MAX_WARNED = 10_000;
+
 /** A set's distinct values per interval stop being recorded here; its count then reads this. */
 const MAX_SET_MEMBERS = 100_000;
 
@@ -91,7 +111,8 @@ const MAX_SET_MEMBERS = 100_000;
  * `_`, tags as labels, and
  *
  * - counters: `<name>_total`, the sum of value / sample rate, accumulated across flushes as a
- *   Prometheus counter is (Etsy's statsd resets per interval; rate() gives that back);
+ *   Prometheus counter is (Etsy's statsd resets per interval; rate() gives that back); a negative
+ *   increment is refused, or in `counterMode: 'etsy'` added, the metric becoming a gauge `<name>`;
  * - gauges: `<name>`, set or moved by `+n`/`-n`, kept between flushes;
  * - timers (`ms`, converted to seconds), histograms and distributions (`h`, `d`, unitless, kept as
  *   sent, as statsd_exporter does since 0.17): a histogram accumulated across flushes as a library
@@ -112,8 +133,11 @@ export class StatsdAggregator {
   #byRaw = new RawIndex();
   /** By sanitised name and sorted labels: `a.b` and `a_b`, or tags in another order, are one series. */
   readonly #entries = new Map<string, Entry>();
-  /** Family name → its kind and how many entries use it. */
-  readonly #families = new Map<string, { kind: Kind; entries: number }>();
+  /** Family name → its kind, how many entries use it, and whether a counter family was decremented (etsy mode). */
+  readonly #families = new Map<string, Family>();
+  readonly #etsy: boolean;
+  readonly #warn: (message: string) => void;
+  readonly #warned = new Set<string>();
   readonly #parsed: StatsdMetric[] = [];
   #accepted = 0;
   #expired = 0;
@@ -123,7 +147,13 @@ export class StatsdAggregator {
   };
 
   constructor(options: StatsdAggregatorOptions = {}) {
-    const { maxSeries = 10_000, ttlMs = 0, timers = 'both' } = options;
+    const {
+      maxSeries = 10_000,
+      ttlMs = 0,
+      timers = 'both',
+      counterMode = 'prometheus',
+      warn = () => {},
+    } = options;
     if (!Number.isSafeInteger(maxSeries) || maxSeries < 1) {
       throw invalidOption('StatsdAggregator', 'maxSeries', maxSeries, 'a positive integer');
     }
@@ -131,6 +161,10 @@ export class StatsdAggregator {
       throw invalidOption('StatsdAggregator', 'ttlMs', ttlMs, 'a number of ms >= 0');
     if (!STATSD_TIMER_SERIES.includes(timers))
       throw invalidOption('StatsdAggregator', 'timers', timers, STATSD_TIMER_SERIES.join(', '));
+    if (!STATSD_COUNTER_MODES.includes(counterMode))
+      throw invalidOption('StatsdAggregator', 'counterMode', counterMode, STATSD_COUNTER_MODES.join(', '));
+    this.#etsy = counterMode === 'etsy';
+    this.#warn = warn;
     this.#maxSeries = maxSeries;
     this.#ttlMs = ttlMs;
     this.#native = timers !== 'classic';
@@ -157,8 +191,8 @@ export class StatsdAggregator {
   #add(metric: StatsdMetric): boolean {
     const kind: Kind =
       metric.type === 'c' ? 'counter' : metric.type === 'g' ? 'gauge' : metric.type === 's' ? 'set' : 'timer';
-    if (kind === 'counter' && metric.value < 0) {
-      this.#reject('negative_counter');
+    if (kind === 'counter' && metric.value < 0 && !this.#etsy) {
+      this.#refuseNegative(metric);
       return false;
     }
     // A timer value stands for trunc(1/rate) observations, integer counts as a histogram's (1/r is
@@ -171,6 +205,7 @@ export class StatsdAggregator {
     const entry = this.#byRaw.get(kind, metric.name, metric.tags) ?? this.#entry(kind, metric);
     if (!entry) return false;
     entry.touched = true;
+    if (kind === 'counter' && metric.value < 0) this.#becomeGauge(entry.family);
     switch (kind) {
       case 'counter':
         entry.value += metric.value / metric.sampleRate;
@@ -198,6 +233,34 @@ export class StatsdAggregator {
     return true;
   }
 
+  #refuseNegative(metric: StatsdMetric): void {
+    this.#reject('negative_counter');
+    const family = toPrometheusName(metric.name);
+    if (this.#warned.has(family) || this.#warned.size >= MAX_WARNED) return;
+    this.#warned.add(family);
+    this.#warn(
+      `vigil: StatsD counter ${family} got a negative increment (${metric.name}:${metric.value}|c): a Prometheus counter only goes up, so negative increments of it are dropped and counted in vigil_ingest_malformed_total{source="statsd",reason="negative_counter"}; statsdCounterMode: etsy stores a decremented counter as a gauge instead (said once per metric)`,
+    );
+  }
+
+  /**
+   * Etsy mode: the counter family `family` was decremented, so each of its series is from now on the
+   * gauge `<family>` with the same labels and running sum; the `_total` ones end at the next flush.
+   */
+  #becomeGauge(family: string): void {
+    const known = this.#families.get(family)!;
+    if (known.decremented) return;
+    known.decremented = true;
+    for (const entry of this.#entries.values()) {
+      if (entry.kind !== 'counter' || entry.family !== family) continue;
+      const total = entry.series[0]!;
+      if (total.__name__ === family) continue;
+      // A series never flushed was never written: nothing to end.
+      if (!Number.isNaN(entry.lastSeenMs)) entry.retired = total;
+      entry.series = [{ ...total, __name__: family }];
+    }
+  }
+
   #entry(kind: Kind, metric: StatsdMetric): Entry | undefined {
     const family = toPrometheusName(metric.name);
     const tags = parseStatsdTags(metric.tags);
@@ -215,10 +278,10 @@ export class StatsdAggregator {
         this.#reject('series_limit');
         return undefined;
       }
-      entry = this.#create(kind, family, names, tags);
+      entry = this.#create(kind, family, names, tags, known?.decremented ?? false);
       this.#entries.set(key, entry);
       if (known) known.entries++;
-      else this.#families.set(family, { kind, entries: 1 });
+      else this.#families.set(family, { kind, entries: 1, decremented: false });
     }
     // Each spelling of a series adds a key here; a flood of spellings is bounded by starting over.
     if (this.#byRaw.size >= 4 * this.#maxSeries) this.#byRaw = new RawIndex();
@@ -226,7 +289,13 @@ export class StatsdAggregator {
     return entry;
   }
 
-  #create(kind: Kind, family: string, names: string[], tags: Record<string, string>): Entry {
+  #create(
+    kind: Kind,
+    family: string,
+    names: string[],
+    tags: Record<string, string>,
+    decremented: boolean,
+  ): Entry {
     // A classic histogram's own `le` label would overwrite a tag of that name: the tag is kept as
     // exported_le on every series of the timer, as Prometheus renames clashing target labels.
     const renamed = kind === 'timer' && this.#classic ? 'le' : undefined;
@@ -240,7 +309,7 @@ export class StatsdAggregator {
     const classic = timer && this.#classic;
     let series: SeriesLabels[];
     if (kind === 'counter') {
-      series = [labelled(family.endsWith('_total') ? family : `${family}_total`)];
+      series = [labelled(decremented || family.endsWith('_total') ? family : `${family}_total`)];
     } else if (timer) {
       series = classic
         ? [
@@ -259,6 +328,7 @@ export class StatsdAggregator {
       kind,
       family,
       series,
+      retired: undefined,
       native: timer && this.#native ? labelled(family) : undefined,
       value: 0,
       sum: 0,
@@ -284,6 +354,10 @@ export class StatsdAggregator {
     };
     let expired = false;
     for (const [key, entry] of this.#entries) {
+      if (entry.retired) {
+        out.push({ labels: entry.retired, timestamps: at, values: STALE });
+        entry.retired = undefined;
+      }
       if (entry.touched || Number.isNaN(entry.lastSeenMs)) entry.lastSeenMs = nowMs;
       else if (this.#ttlMs > 0 && nowMs - entry.lastSeenMs > this.#ttlMs) {
         for (const labels of entry.series) out.push({ labels, timestamps: at, values: STALE });
@@ -341,6 +415,13 @@ export class StatsdAggregator {
       expired: this.#expired,
     };
   }
+}
+
+interface Family {
+  readonly kind: Kind;
+  entries: number;
+  /** A counter family that got a negative increment in etsy mode: its series are gauges. */
+  decremented: boolean;
 }
 
 /**

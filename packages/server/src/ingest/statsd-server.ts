@@ -1,6 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import type { Clock, Counter, Registry } from '@vigil/metrics';
-import type { HostPort, StatsdTimerSeries } from '../config/config.js';
+import type { HostPort, StatsdCounterMode, StatsdTimerSeries } from '../config/config.js';
 import { background } from '../errors/background-tasks.js';
 import type { IngestWriter } from './ingest-writer.js';
 import { StatsdAggregator } from './statsd-aggregator.js';
@@ -15,6 +15,9 @@ export interface StatsdServerOptions {
   readonly clock: Clock;
   readonly registry: Registry;
   readonly timers: StatsdTimerSeries;
+  readonly counterMode: StatsdCounterMode;
+  /** Where warnings go (a negative counter increment refused, once per metric); default console.warn. */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -38,6 +41,8 @@ export class StatsdServer {
       maxSeries: options.maxSeries,
       ttlMs: options.ttlMs,
       timers: options.timers,
+      counterMode: options.counterMode,
+      warn: options.warn ?? ((message) => console.warn(message)),
     });
     this.#datagrams = options.registry.counter({
       name: 'vigil_statsd_datagrams_total',

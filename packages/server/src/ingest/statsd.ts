@@ -220,14 +220,20 @@ function readNumber(line: string, start: number, stop: number): number {
 
 /**
  * DogStatsD tags (`env:prod,region:eu`) as labels: keys made legal label names, values kept as sent.
- * A tag without a value (`#canary`) has nothing a label could hold and is left out, as is an empty one.
+ * A tag without a value (`#canary`), which Datadog reads as a tag of that name alone, becomes
+ * `canary="true"`, as Telegraf's DogStatsD input maps it. A tag with an empty value (`empty:`) or an
+ * empty key is left out: an empty label value is no label in Prometheus.
  */
 export function parseStatsdTags(tags: string): Record<string, string> {
   const labels: Record<string, string> = {};
   if (tags === '') return labels;
   for (const tag of tags.split(',')) {
     const colon = tag.indexOf(':');
-    if (colon <= 0 || colon === tag.length - 1) continue;
+    if (colon < 0) {
+      if (tag !== '') setLabel(labels, toLabelName(tag), 'true');
+      continue;
+    }
+    if (colon === 0 || colon === tag.length - 1) continue;
     setLabel(labels, toLabelName(tag.slice(0, colon)), tag.slice(colon + 1));
   }
   return labels;

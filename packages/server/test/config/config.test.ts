@@ -84,6 +84,18 @@ describe('loadConfig', () => {
       /cannot read the configuration file/,
     );
   });
+
+  it('reads statsdCounterMode (prometheus by default) from vigil.yaml and VIGIL_STATSD_COUNTER_MODE', () => {
+    expect(loadConfig({}, {}).statsdCounterMode).toBe('prometheus');
+    const file = yamlFile('statsdCounterMode: etsy\n');
+    expect(loadConfig({ config: file }, {}).statsdCounterMode).toBe('etsy');
+    expect(loadConfig({ config: file }, { VIGIL_STATSD_COUNTER_MODE: 'prometheus' }).statsdCounterMode).toBe(
+      'prometheus',
+    );
+    expect(failure(() => loadConfig({}, { VIGIL_STATSD_COUNTER_MODE: 'graphite' }))).toMatch(
+      /^environment variable VIGIL_STATSD_COUNTER_MODE: statsdCounterMode: got "graphite", Invalid option: expected one of "prometheus"\|"etsy"$/,
+    );
+  });
 });
 
 describe('parseDuration', () => {

@@ -244,11 +244,63 @@ describe('StatsdAggregator naming and labels', () => {
     });
   });
 
-  it('refuses a negative counter increment (a Prometheus counter only goes up)', () => {
-    const aggregator = new StatsdAggregator();
-    aggregator.ingest('c:-1|c');
-    expect(aggregator.counts().rejected).toEqual({ negative_counter: 1 });
-    expect(aggregator.flush(0)).toEqual({ samples: [], histograms: [] });
+  it('refuses a negative counter increment (a Prometheus counter only goes up) and warns once per metric', () => {
+    const warnings: string[] = [];
+    const aggregator = new StatsdAggregator({ warn: (message) => warnings.push(message) });
+    ingestAll(aggregator, ['c:-1|c', 'conns:1|c', 'conns:-1|c', 'conns:-2|c|#route:/a', 'c:-3|c']);
+    expect(aggregator.counts().rejected).toEqual({ negative_counter: 4 });
+    expect(flat(aggregator.flush(0), 0)).toEqual({ conns_total: 1 });
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain('StatsD counter c got a negative increment (c:-1|c)');
+    expect(warnings[1]).toContain('StatsD counter conns got a negative increment (conns:-1|c)');
+    expect(warnings[1]).toContain('reason="negative_counter"');
+    expect(warnings[1]).toContain('statsdCounterMode: etsy');
+  });
+});
+
+describe("StatsdAggregator in counterMode 'etsy'", () => {
+  it('adds negative increments, and stores a decremented counter as a gauge: the _total series ends with a staleness marker', () => {
+    const aggregator = new StatsdAggregator({ counterMode: 'etsy' });
+    ingestAll(aggregator, ['conns:1|c', 'conns:1|c|#route:/a', 'conns:1|c', 'conns:2|c|@0.5']);
+    expect(flat(aggregator.flush(0), 0)).toEqual({ conns_total: 6, 'conns_total{route="/a"}': 1 });
+    ingestAll(aggregator, ['conns:-1|c', 'conns:1|c']);
+    const { samples } = aggregator.flush(10_000);
+    const stale = samples.filter((s) => isStaleNaN(s.values[0]!));
+    expect(stale.map((s) => s.labels)).toEqual([
+      { __name__: 'conns_total' },
+      { __name__: 'conns_total', route: '/a' },
+    ]);
+    // Every series of the name is a gauge now, the untouched one too, with its running sum.
+    expect(
+      flat(
+        samples.filter((s) => !isStaleNaN(s.values[0]!)),
+        10_000,
+      ),
+    ).toEqual({ conns: 6, 'conns{route="/a"}': 1 });
+    ingestAll(aggregator, ['conns:-10|c', 'conns:-1|c|#route:/b']);
+    expect(flat(aggregator.flush(20_000), 20_000)).toEqual({
+      conns: -4,
+      'conns{route="/a"}': 1,
+      'conns{route="/b"}': -1,
+    });
+    expect(aggregator.counts().rejected).toEqual({});
+  });
+
+  it('makes a counter whose first increment is negative a gauge at once, with nothing to end', () => {
+    const aggregator = new StatsdAggregator({ counterMode: 'etsy' });
+    ingestAll(aggregator, ['down:-1|c', 'down:3|c', 'up:2|c']);
+    expect(flat(aggregator.flush(0), 0)).toEqual({ down: 2, up_total: 2 });
+  });
+
+  it('sums 30 increments and 10 decrements to 20, as Etsy statsd does', () => {
+    const aggregator = new StatsdAggregator({ counterMode: 'etsy' });
+    for (let i = 0; i < 30; i++) aggregator.ingest('conns:1|c');
+    for (let i = 0; i < 10; i++) aggregator.ingest('conns:-1|c');
+    expect(flat(aggregator.flush(0), 0)).toEqual({ conns: 20 });
+    const prometheus = new StatsdAggregator();
+    for (let i = 0; i < 30; i++) prometheus.ingest('conns:1|c');
+    for (let i = 0; i < 10; i++) prometheus.ingest('conns:-1|c');
+    expect(flat(prometheus.flush(0), 0)).toEqual({ conns_total: 30 });
   });
 });
 
@@ -306,6 +358,9 @@ describe('StatsdAggregator limits and expiry', () => {
       'StatsdAggregator: maxSeries: got 0, expected a positive integer',
     );
     expect(() => new StatsdAggregator({ ttlMs: -1 })).toThrow('StatsdAggregator: ttlMs: got -1');
+    expect(() => new StatsdAggregator({ counterMode: 'graphite' as 'etsy' })).toThrow(
+      'StatsdAggregator: counterMode: got "graphite", expected prometheus, etsy',
+    );
     expect(() => new StatsdAggregator({ timers: 'summary' as 'native' })).toThrow(
       'StatsdAggregator: timers: got "summary", expected native, classic, both',
     );

@@ -103,14 +103,16 @@ describe('parseStatsd: the lines of the Etsy metric_types.md and DogStatsD datag
 });
 
 describe('parseStatsdTags', () => {
-  it('makes keys legal label names, keeps values as sent, drops tags without a value', () => {
+  it('makes keys legal label names, keeps values as sent, a valueless tag as "true", drops empty values and keys', () => {
     expect(
-      parseStatsdTags('env:prod,url:http://x/y?a=1,canary,empty:,:novalue,0bad-key:v,__name__:n'),
+      parseStatsdTags('env:prod,url:http://x/y?a=1,canary,empty:,:novalue,0bad-key:v,__name__:n,feature.x,,'),
     ).toEqual({
       env: 'prod',
       url: 'http://x/y?a=1',
+      canary: 'true',
       _0bad_key: 'v',
       x__name__: 'n',
+      feature_x: 'true',
     });
     expect(parseStatsdTags('')).toEqual({});
   });

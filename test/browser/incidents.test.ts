@@ -66,6 +66,12 @@ slos:
       lines.push(
         `slo:sli_error:ratio_rate30d{slo="checkout-availability",slo_window="30d"} ${(0.0006 * (1 - h / 720)).toFixed(8)} ${now - h * 3_600_000}`,
       );
+    // And a minute of checkout traffic without a single error (no code="500" series at all), from
+    // which the SLO's own rules record the current SLI: the table's figures.
+    lines.push(
+      `checkout_requests_total{code="200"} 0 ${now - 60_000}`,
+      `checkout_requests_total{code="200"} 20000 ${now}`,
+    );
     const imported = await fetch(`${server.url}/api/v1/import/prometheus`, {
       method: 'POST',
       body: `${lines.join('\n')}\n`,
@@ -179,6 +185,9 @@ slos:
       const row = page.locator('[data-page="slos"] tr[data-slo="checkout-availability"]');
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.locator('td').nth(1).textContent()).toBe('99.90% / 30d');
+      // The SLI and budget left are numbers, not the '–' of no data.
+      await expect.poll(() => row.locator('td').nth(2).textContent()).toBe('100.000%');
+      expect(await row.locator('td').nth(3).textContent()).toBe(' 100.0%');
       const chart = page.locator('[data-section="slo-burn-down"] [data-slo="checkout-availability"]');
       const canvas = chart.locator('canvas').first();
       await expect.poll(() => seriesPixels(canvas)).toBeGreaterThan(100);

@@ -79,4 +79,38 @@ describe('GET /api/slos', () => {
     expect(after.errorBudget.remaining).toBeCloseTo(-1, 6);
     expect(after.errorBudget.remainingMinutes).toBeCloseTo(-403.2, 3);
   });
+
+  async function write(lines: (minute: number) => string, minutes: number, from = 0) {
+    for (let i = from; i <= from + minutes; i++) {
+      const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
+        method: 'POST',
+        body: lines(i)
+          .split('\n')
+          .map((l) => `${l} ${clock.now()}\n`)
+          .join(''),
+      });
+      expect(res.status).toBe(200);
+      clock.advance(MIN);
+      await server.rules.settled();
+    }
+  }
+
+  it('keeps the SLI through a quiet stretch: minutes without events do not turn the window into NaN', async () => {
+    // 2% errors for ten minutes, then twenty minutes in which the counters stand still.
+    await write((i) => `req_total{code="200"} ${i * 5880}\nreq_total{code="500"} ${i * 120}`, 10);
+    await write(() => 'req_total{code="200"} 58800\nreq_total{code="500"} 1200', 20, 11);
+    const quiet = (await get('/api/slos')).body.slos[0];
+    expect(quiet.sli).toBeCloseTo(0.98, 6);
+    expect(quiet.errorBudget.remaining).toBeCloseTo(-1, 6);
+    // No events in the last 5 minutes: no burn rate, rather than 0/0.
+    expect(quiet.burnRate['5m']).toBeNull();
+  });
+
+  it('reads an SLI of 100% for a service whose errors no series has counted yet', async () => {
+    await write((i) => `req_total{code="200"} ${i * 600}`, 10);
+    const healthy = (await get('/api/slos')).body.slos[0];
+    expect(healthy.sli).toBe(1);
+    expect(healthy.errorBudget.remaining).toBe(1);
+    expect(healthy.burnRate).toEqual({ '5m': 0, '1h': 0 });
+  });
 });

@@ -10,6 +10,12 @@ export interface AnomalyBandSpec {
   readonly seasons?: number;
   /** The window around the same moment of each season (default `1h`: half an hour each side). */
   readonly window?: string;
+  /**
+   * The window the spread is read over, around the same moments (default twice `window`, at most
+   * the season): noise changes more slowly than the level, and a quantile range over few points
+   * is itself noisy.
+   */
+  readonly spreadWindow?: string;
   /** The band is the baseline ± this many spreads (default 3). */
   readonly width?: number;
 }
@@ -23,10 +29,13 @@ const UNIT_S: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_4
 
 /**
  * The recording rules of an anomaly band, in plain PromQL (so Prometheus evaluates them as vigil
- * does): for each of the last `seasons` seasons, the median and the interquartile range of the
- * series over the `window` centred on the same moment of that season (`quantile_over_time` with
- * `offset`); the baseline is the median of those medians and the spread the median of those
- * ranges, so one unusual day (an incident a week ago) moves neither. The band is
+ * does): for each of the last `seasons` seasons, the median of the series over the `window`
+ * centred on the same moment of that season, and its interquartile range over the `spreadWindow`
+ * centred there (`quantile_over_time` with `offset`). The baseline is the median of those medians,
+ * so one unusual day (an incident a week ago) does not move it. The spread is the upper quartile
+ * of those ranges: a season whose range came out small (a calm hour, or a few points that happened
+ * to agree) would make a band narrow enough for ordinary noise to leave it, while only the widest
+ * quarter of seasons (one incident day in seven) is passed over. The band is
  * baseline ± `width` × spread, and `<series>:anomalous` holds the series' value wherever it is
  * outside the band.
  */
@@ -39,22 +48,28 @@ export function anomalyBandRules(spec: AnomalyBandSpec): RecordingRule[] {
   const windowS = seconds(window, 'window');
   if (windowS >= seasonS)
     throw new Error(`window: ${window} must be shorter than the season (${spec.season})`);
+  const spreadWindowS =
+    spec.spreadWindow === undefined
+      ? Math.min(2 * windowS, seasonS)
+      : seconds(spec.spreadWindow, 'spreadWindow');
+  if (spreadWindowS > seasonS)
+    throw new Error(`spreadWindow: ${spec.spreadWindow} must not be longer than the season (${spec.season})`);
   if (!Number.isInteger(seasons) || seasons < 1)
     throw new Error('seasons: expected a whole number of 1 or more');
-  const perSeason = (inner: (range: string) => string) =>
+  const perSeason = (spanS: number, inner: (range: string) => string) =>
     Array.from({ length: seasons }, (_, i) => {
-      const range = `${s}[${window}] offset ${duration((i + 1) * seasonS - windowS / 2)}`;
+      const range = `${s}[${duration(spanS)}] offset ${duration((i + 1) * seasonS - spanS / 2)}`;
       return `label_replace(${inner(range)}, "season", "${i + 1}", "", "")`;
     }).join('\n  or ');
   return [
     ...(spec.expr === undefined ? [] : [{ record: s, expr: spec.expr }]),
     {
       record: `${s}:seasonal_median`,
-      expr: `quantile without (season) (0.5,\n  ${perSeason((r) => `quantile_over_time(0.5, ${r})`)}\n)`,
+      expr: `quantile without (season) (0.5,\n  ${perSeason(windowS, (r) => `quantile_over_time(0.5, ${r})`)}\n)`,
     },
     {
       record: `${s}:seasonal_spread`,
-      expr: `quantile without (season) (0.5,\n  ${perSeason((r) => `(quantile_over_time(0.75, ${r}) - quantile_over_time(0.25, ${r}))`)}\n)`,
+      expr: `quantile without (season) (0.75,\n  ${perSeason(spreadWindowS, (r) => `(quantile_over_time(0.75, ${r}) - quantile_over_time(0.25, ${r}))`)}\n)`,
     },
     { record: `${s}:band_upper`, expr: `${s}:seasonal_median + ${width} * ${s}:seasonal_spread` },
     { record: `${s}:band_lower`, expr: `${s}:seasonal_median - ${width} * ${s}:seasonal_spread` },

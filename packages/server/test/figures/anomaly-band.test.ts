@@ -1,8 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, Registry } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { backfillDemo } from '../../src/cli/demo-backfill.js';
 import { Incidents } from '../../src/demo/incidents.js';
 import { anomalyBandRules } from '../../src/figures/anomaly-band.js';
@@ -34,8 +35,30 @@ describe('anomaly band recording rules', () => {
     // The same hour of each of the last 7 days: centred on now - k days.
     expect(rules[1]!.expr).toContain('quantile_over_time(0.5, job:req:rate5m[1h] offset 23h30m)');
     expect(rules[1]!.expr).toContain('quantile_over_time(0.5, job:req:rate5m[1h] offset 6d23h30m)');
+    // The spread over twice the window around the same moments, its upper quartile over the days.
+    expect(rules[2]!.expr).toMatch(/^quantile without \(season\) \(0\.75,/);
+    expect(rules[2]!.expr).toContain('quantile_over_time(0.25, job:req:rate5m[2h] offset 6d23h)');
+    expect(anomalyBandRules({ series: 'x', season: '1h', window: '40m' })[1]!.expr).toContain(
+      'x[1h] offset 30m)',
+    );
     expect(() => anomalyBandRules({ series: 'x', season: '1h', window: '2h' })).toThrow(
       'window: 2h must be shorter than the season (1h)',
+    );
+    expect(() => anomalyBandRules({ series: 'x', season: '1h', window: '20m', spreadWindow: '90m' })).toThrow(
+      'spreadWindow: 90m must not be longer than the season (1h)',
+    );
+  });
+
+  it('examples/anomaly-bands.yml is their output for a request rate', () => {
+    const file = parse(
+      readFileSync(new URL('../../../../examples/anomaly-bands.yml', import.meta.url), 'utf8'),
+    );
+    expect(file.groups[0].rules).toEqual(
+      anomalyBandRules({
+        series: 'job:http_requests:rate5m',
+        expr: 'sum by (job) (rate(http_request_duration_seconds_count[5m]))',
+        season: '1d',
+      }),
     );
   });
 
@@ -116,10 +139,10 @@ describe('anomaly band recording rules', () => {
       expect(episodes.size).toBeGreaterThanOrEqual(9);
       expect([...episodes.values()].every(Boolean)).toBe(true);
       expect(quiet).toBeGreaterThan(150);
-      // The target is under 1%; measured 2 of 160 (1.25%) with this seed and left-open ranges (6 of 160 before them): a p95 over one minute of
-      // classic buckets jumps between bucket bounds, which a 20-minute window's IQR underrates.
-      // Held here at 5% so that a worse band fails; docs/forecasts.md states the miss.
-      expect(quietFlagged / quiet).toBeLessThan(0.05);
+      // The target: under 1% of quiet points. Measured 0 of 160 with this seed (seeds 7 and 99: 0 of
+      // 160 too); with the spread a median of 20-minute ranges it was 2 of 160, one season's calm
+      // window making the band too narrow.
+      expect(quietFlagged / quiet).toBeLessThan(0.01);
     } finally {
       await store.close();
     }

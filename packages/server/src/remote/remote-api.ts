@@ -16,16 +16,37 @@ export class RemoteApi {
     this.#timeoutMs = timeoutMs;
   }
 
-  async call<T>(path: string, params: [string, string][], timeoutMs = this.#timeoutMs): Promise<T> {
+  /** A POSTed form, as Prometheus takes queries, series and label names (long selectors fit). */
+  call<T>(path: string, params: [string, string][], timeoutMs = this.#timeoutMs): Promise<T> {
+    return this.#request(path, params, timeoutMs, 'POST');
+  }
+
+  /** A GET, for the endpoints Prometheus answers only so (`/api/v1/label/<name>/values`). */
+  get<T>(path: string, params: [string, string][]): Promise<T> {
+    return this.#request(path, params, this.#timeoutMs, 'GET');
+  }
+
+  async #request<T>(
+    path: string,
+    params: [string, string][],
+    timeoutMs: number,
+    method: 'GET' | 'POST',
+  ): Promise<T> {
     let res: Response;
     let text: string;
+    const form = new URLSearchParams(params).toString();
     try {
-      res = await fetch(`${this.#base}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams(params).toString(),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      res = await fetch(
+        method === 'GET' ? `${this.#base}${path}?${form}` : `${this.#base}${path}`,
+        method === 'GET'
+          ? { signal: AbortSignal.timeout(timeoutMs) }
+          : {
+              method,
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+              body: form,
+              signal: AbortSignal.timeout(timeoutMs),
+            },
+      );
       text = await res.text();
     } catch (error) {
       throw new QueryError(

@@ -15,6 +15,7 @@ import type {
 } from '../store/series-store.js';
 import { StoreLimitError } from '../store/store-limit-error.js';
 import { type ApiQueryData, readQueryResult } from './api-result.js';
+import { orderedBatch } from './ordered-batch.js';
 import { QueueFullError } from './queue-full-error.js';
 import { RemoteApi, selectorOf } from './remote-api.js';
 import { RemoteWriter } from './remote-writer.js';
@@ -70,7 +71,9 @@ export class RemoteStore implements SeriesStore {
 
   /** Durable once it resolves: the batch is in an fsynced segment file. Throws QueueFullError when full. */
   async append(batch: readonly SeriesSamples[]): Promise<AppendResult> {
-    return this.#push(batch, []);
+    const ordered = orderedBatch(batch);
+    const { accepted } = this.#push(ordered.series, []);
+    return { accepted, rejected: ordered.rejected };
   }
 
   /**
@@ -97,29 +100,39 @@ export class RemoteStore implements SeriesStore {
     return { accepted: samples, rejected: {} };
   }
 
-  /** Raw samples through an instant query of a range selector, which every Prometheus-compatible engine answers with the stored points. */
+  /**
+   * Raw samples through an instant query of a range selector, which every Prometheus-compatible
+   * engine answers with the stored points. The range is one millisecond longer than asked and cut at
+   * `start` here: Prometheus 3 leaves a range's start out, 2.x keeps it, and `select` includes it.
+   * Over the API's JSON a NaN loses its payload and staleness markers are not returned.
+   */
   async select(
     matchers: readonly LabelMatcher[],
     start: number,
     end: number,
     options?: SelectOptions,
   ): Promise<SeriesData[]> {
-    const rangeMs = Math.max(1, Math.round(end - start));
+    const rangeMs = Math.max(0, Math.round(end - start)) + 1;
     const answer = await this.#api.call<ApiQueryData>('/api/v1/query', [
       ['query', `${selectorOf(matchers)}[${rangeMs}ms]`],
       ['time', String(end / 1000)],
     ]);
     const data = readQueryResult(answer, end);
     if (data.resultType !== 'matrix') return [];
-    if (options?.maxSeries !== undefined && data.result.length > options.maxSeries)
-      throw new StoreLimitError('maxSeries', options.maxSeries);
+    const out: SeriesData[] = [];
     let total = 0;
-    return data.result.map((s) => {
-      total += s.timesMs.length;
+    for (const s of data.result) {
+      let from = 0;
+      while (from < s.timesMs.length && s.timesMs[from]! < start) from++;
+      if (from === s.timesMs.length) continue;
+      if (options?.maxSeries !== undefined && out.length === options.maxSeries)
+        throw new StoreLimitError('maxSeries', options.maxSeries);
+      total += s.timesMs.length - from;
       if (options?.maxSamples !== undefined && total > options.maxSamples)
         throw new StoreLimitError('maxSamples', options.maxSamples);
-      return { labels: s.metric, timestamps: s.timesMs, values: s.values };
-    });
+      out.push({ labels: s.metric, timestamps: s.timesMs.subarray(from), values: s.values.subarray(from) });
+    }
+    return out;
   }
 
   async scan(
@@ -164,7 +177,7 @@ export class RemoteStore implements SeriesStore {
     start: number,
     end: number,
   ): Promise<string[]> {
-    return this.#api.call(`/api/v1/label/${encodeURIComponent(name)}/values`, [
+    return this.#api.get(`/api/v1/label/${encodeURIComponent(name)}/values`, [
       ...matchParams(matchers),
       ...timeParams(start, end),
     ]);

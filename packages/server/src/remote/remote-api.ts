@@ -1,4 +1,5 @@
 import { QueryError, type QueryErrorCode } from '../query/query-error.js';
+import type { QueryAnnotations } from '../query/query-result.js';
 import type { LabelMatcher } from '../store/series-store.js';
 
 /**
@@ -17,13 +18,22 @@ export class RemoteApi {
   }
 
   /** A POSTed form, as Prometheus takes queries, series and label names (long selectors fit). */
-  call<T>(path: string, params: [string, string][], timeoutMs = this.#timeoutMs): Promise<T> {
-    return this.#request(path, params, timeoutMs, 'POST');
+  async call<T>(path: string, params: [string, string][], timeoutMs = this.#timeoutMs): Promise<T> {
+    return (await this.#request<T>(path, params, timeoutMs, 'POST')).data;
+  }
+
+  /** `call`, with the warnings and infos the remote answered beside the data (Prometheus 3's annotations). */
+  annotated<T>(
+    path: string,
+    params: [string, string][],
+    timeoutMs = this.#timeoutMs,
+  ): Promise<{ data: T } & QueryAnnotations> {
+    return this.#request<T>(path, params, timeoutMs, 'POST');
   }
 
   /** A GET, for the endpoints Prometheus answers only so (`/api/v1/label/<name>/values`). */
-  get<T>(path: string, params: [string, string][]): Promise<T> {
-    return this.#request(path, params, this.#timeoutMs, 'GET');
+  async get<T>(path: string, params: [string, string][]): Promise<T> {
+    return (await this.#request<T>(path, params, this.#timeoutMs, 'GET')).data;
   }
 
   async #request<T>(
@@ -31,7 +41,7 @@ export class RemoteApi {
     params: [string, string][],
     timeoutMs: number,
     method: 'GET' | 'POST',
-  ): Promise<T> {
+  ): Promise<{ data: T } & QueryAnnotations> {
     let res: Response;
     let text: string;
     const form = new URLSearchParams(params).toString();
@@ -55,7 +65,7 @@ export class RemoteApi {
         { cause: error },
       );
     }
-    let body: { status?: string; data?: T; errorType?: string; error?: string };
+    let body: { status?: string; data?: T; errorType?: string; error?: string } & QueryAnnotations;
     try {
       body = JSON.parse(text);
     } catch {
@@ -64,7 +74,12 @@ export class RemoteApi {
         `the remote engine at ${this.#base} answered ${path} with HTTP ${res.status} and no JSON: ${text.slice(0, 200)}`,
       );
     }
-    if (body.status === 'success') return body.data as T;
+    if (body.status === 'success')
+      return {
+        data: body.data as T,
+        ...(body.warnings?.length && { warnings: body.warnings }),
+        ...(body.infos?.length && { infos: body.infos }),
+      };
     throw new QueryError(remoteCode(body.errorType, res.status), body.error ?? `HTTP ${res.status}`);
   }
 }

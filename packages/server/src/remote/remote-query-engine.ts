@@ -13,7 +13,8 @@ export interface RemoteQueryEngineOptions {
 /**
  * PromQL evaluated by a remote engine through its Prometheus HTTP API: the API, the alert rules and
  * the dashboard ask it what they would ask the embedded PromqlEngine, and get the remote's answer
- * (its own semantics: VictoriaMetrics' MetricsQL differs from PromQL in places, see the README).
+ * (its own semantics: VictoriaMetrics' MetricsQL differs from PromQL in places, see the README),
+ * with the warnings and infos it gave beside the data.
  */
 export class RemoteQueryEngine implements QueryEngine {
   readonly #api: RemoteApi;
@@ -26,7 +27,7 @@ export class RemoteQueryEngine implements QueryEngine {
 
   async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
     const timeout = options?.timeoutMs ?? this.#timeoutMs;
-    const data = await this.#api.call<ApiQueryData>(
+    const { data, ...annotations } = await this.#api.annotated<ApiQueryData>(
       '/api/v1/query',
       [
         ['query', expr],
@@ -35,7 +36,7 @@ export class RemoteQueryEngine implements QueryEngine {
       ],
       timeout + 5_000,
     );
-    return readQueryResult(data, timeMs);
+    return { ...readQueryResult(data, timeMs), ...annotations };
   }
 
   async rangeQuery(
@@ -46,7 +47,7 @@ export class RemoteQueryEngine implements QueryEngine {
     options?: QueryOptions,
   ): Promise<QueryResult> {
     const timeout = options?.timeoutMs ?? this.#timeoutMs;
-    const data = await this.#api.call<ApiQueryData>(
+    const { data, ...annotations } = await this.#api.annotated<ApiQueryData>(
       '/api/v1/query_range',
       [
         ['query', expr],
@@ -57,6 +58,6 @@ export class RemoteQueryEngine implements QueryEngine {
       ],
       timeout + 5_000,
     );
-    return readQueryResult(data, startMs);
+    return { ...readQueryResult(data, startMs), ...annotations };
   }
 }

@@ -27,29 +27,28 @@ export function bucketLabel(seconds: number): string {
 
 /**
  * The SLI's error ratio over `window` (a PromQL duration), from its own queries. A window without
- * events records nothing instead of 0/0 = NaN: one NaN in the 5m recording would make the SLO
- * window's average NaN for the whole window (the SLI and budget left unknown for 30 days). Errors
- * (or good events) that no series counts yet are 0 when there were events, so a service that never
- * failed has an SLI of 100% rather than none.
+ * events records nothing instead of 0/0 = NaN (`> -Inf` is false for NaN alone): one NaN in the 5m
+ * recording would make the SLO window's average NaN for the whole window (the SLI and budget left
+ * unknown for 30 days). Errors (or good events) that no series counts yet are 0 when there were
+ * events, so a service that never failed has an SLI of 100% rather than none. Neither costs another
+ * evaluation of the SLI's queries.
  */
 export function errorRatioExpr(slo: SloSpec, window: string): string {
   const sli = slo.sli;
-  if (sli.kind === 'latency' && sli.native) {
-    const rate = `sum(rate(${sli.histogram}{${sli.matchers}}[${window}]))`;
-    return `1 - histogram_fraction(0, ${sli.thresholdSeconds}, ${rate})\nand\nhistogram_count(${rate}) > 0`;
-  }
+  const known = '\n> -Inf';
+  if (sli.kind === 'latency' && sli.native)
+    return `1 - histogram_fraction(0, ${sli.thresholdSeconds}, sum(rate(${sli.histogram}{${sli.matchers}}[${window}])))${known}`;
   if (sli.kind === 'latency') {
     const sep = sli.matchers.trim() === '' ? '' : `${sli.matchers},`;
     const count = `sum(rate(${sli.histogram}_count{${sli.matchers}}[${window}]))`;
     const fast = `sum(rate(${sli.histogram}_bucket{${sep}le=${quote(bucketLabel(sli.thresholdSeconds))}}[${window}]))`;
-    return `(${count} - ${fast})\n/\n(${count} > 0)`;
+    return `(${count} - ${fast})\n/\n${count}${known}`;
   }
   const at = (q: string) => q.replaceAll('$window', window);
-  const total = at(sli.total);
-  const part = (q: string) => `((${at(q)}) or 0 * (${total}))`;
+  const part = (q: string) => `((${at(q)}) or vector(0))`;
   return sli.errors !== undefined
-    ? `${part(sli.errors)}\n/\n((${total}) > 0)`
-    : `1 - (${part(sli.good!)}\n/\n((${total}) > 0))`;
+    ? `${part(sli.errors)}\n/\n(${at(sli.total)})${known}`
+    : `1 - (${part(sli.good!)}\n/\n(${at(sli.total)}))${known}`;
 }
 
 /**

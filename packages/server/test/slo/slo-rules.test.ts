@@ -49,7 +49,7 @@ describe('SLO rules', () => {
       ['slo:sli_error:ratio_rate30d', '30d'],
     ]);
     expect(records[0]!.expr).toBe(
-      '1 - (((sum(rate(req_total{code!~"5.."}[5m]))) or 0 * (sum(rate(req_total[5m]))))\n/\n((sum(rate(req_total[5m]))) > 0))',
+      '1 - (((sum(rate(req_total{code!~"5.."}[5m]))) or vector(0))\n/\n(sum(rate(req_total[5m]))))\n> -Inf',
     );
     expect(records[0]!.labels).toEqual({ team: 'payments', slo: 'checkout', slo_window: '5m' });
     expect(records[7]!.expr).toBe('avg_over_time(slo:sli_error:ratio_rate5m{slo="checkout"}[30d])');
@@ -92,7 +92,7 @@ describe('SLO rules', () => {
       },
     ]).groups;
     expect(group!.rules[0]!.expr).toBe(
-      '(sum(rate(op_seconds_count{operation="stt"}[5m])) - sum(rate(op_seconds_bucket{operation="stt",le="2.0"}[5m])))\n/\n(sum(rate(op_seconds_count{operation="stt"}[5m])) > 0)',
+      '(sum(rate(op_seconds_count{operation="stt"}[5m])) - sum(rate(op_seconds_bucket{operation="stt",le="2.0"}[5m])))\n/\nsum(rate(op_seconds_count{operation="stt"}[5m]))\n> -Inf',
     );
     expect(group!.rules.at(-2)!.expr).toContain('> (13.44 * 0.05)');
   });

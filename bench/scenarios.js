@@ -30,4 +30,5 @@ export const SCENARIOS = [
   'alert-eval',
   'dashboard',
   'status-page',
+  'forecast-backtest',
 ];

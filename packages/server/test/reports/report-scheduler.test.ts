@@ -2,8 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, Registry } from '@vigil/metrics';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { NotificationPipeline } from '../../src/alerts/notify/notification-pipeline.js';
@@ -16,37 +14,23 @@ import { DocumentFile } from '../../src/store/document-file.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { type Cron, parseCron } from '../../src/time/cron.js';
 import { listen } from '../alerts/notify/http-listener.js';
+import { smtpReceiver } from '../alerts/notify/smtp-receiver.js';
 
 let dir: string;
-let smtp: SMTPServer;
-let port: number;
+let smtp: Awaited<ReturnType<typeof smtpReceiver>>;
 let slack: Awaited<ReturnType<typeof listen>>;
-const mails: ParsedMail[] = [];
+const mails = () => smtp.delivered.map((d) => d.mail);
 /** The first line of each report received: its period. */
-const sent = () => mails.map((m) => (m.text ?? '').split('\n')[0]);
+const sent = () => mails().map((m) => (m.text ?? '').split('\n')[0]);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-report-schedule-'));
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, _session, callback) {
-      // keepCidLinks: the HTML as sent, with its cid: references (mailparser inlines them by default).
-      simpleParser(stream, { keepCidLinks: true }).then((mail) => {
-        mails.push(mail);
-        callback();
-      }, callback);
-    },
-    logger: false,
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const address = smtp.server.address();
-  port = typeof address === 'object' && address ? address.port : 0;
+  smtp = await smtpReceiver({ starttls: false });
   slack = await listen();
 });
 afterAll(async () => {
   await slack.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await smtp.close();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -54,7 +38,7 @@ afterAll(async () => {
 function scheduler(clock: ManualClock, store: SqliteStore, documents: DocumentFile) {
   const config = parseNotifyConfig(
     parse(`
-global: { smtp_smarthost: "127.0.0.1:${port}", smtp_from: vigil@example.test, smtp_require_tls: false }
+global: { smtp_smarthost: "127.0.0.1:${smtp.port}", smtp_from: vigil@example.test, smtp_require_tls: false }
 route: { receiver: ops }
 receivers:
   - name: ops
@@ -133,14 +117,16 @@ describe('scheduled reports', () => {
       '# vigil report: 2026-03-26 08:00 to 2026-03-27 08:00 UTC',
       '# vigil report: 2026-03-27 08:00 to 2026-03-28 08:00 UTC',
     ]);
-    expect(mails[1]!.subject).toBe('vigil report daily-ops: 2026-03-27 to 2026-03-28');
-    expect(String(mails[1]!.html)).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
+    expect(mails()[1]!.subject).toBe('vigil report daily-ops: 2026-03-27 to 2026-03-28');
+    expect(String(mails()[1]!.html)).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
     // The traffic row's trend rides along as an inline PNG the HTML shows by its Content-ID.
-    const image = mails[1]!.attachments.find((a) => a.cid === 'trend-traffic-0@vigil')!;
+    const image = mails()[1]!.attachments.find((a) => a.cid === 'trend-traffic-0@vigil')!;
     expect(image.contentType).toBe('image/png');
     expect(image.content.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect([image.content.readUInt32BE(16), image.content.readUInt32BE(20)]).toEqual([120, 28]);
-    expect(String(mails[1]!.html)).toContain('<img src="cid:trend-traffic-0@vigil" width="120" height="28"');
+    expect(String(mails()[1]!.html)).toContain(
+      '<img src="cid:trend-traffic-0@vigil" width="120" height="28"',
+    );
     // Slack gets the same report as Block Kit: the subject as header, a section per report section.
     await slack.waitFor(2);
     const message = JSON.parse(slack.received[1]!.body);

@@ -13,6 +13,7 @@ export interface AlertmanagerNotifierOptions {
  * Forwards alerts to a real Alertmanager with `POST /api/v2/alerts` (postableAlert, as Prometheus
  * sends them), for teams that keep their routing there. The Alertmanager resolves an alert it has
  * not heard of by its `endsAt`, so this integration is sent the group's alerts at every flush.
+ * Documents (reports, post-mortems) are not alerts and are not forwarded.
  */
 export class AlertmanagerNotifier implements Notifier {
   readonly integration = 'alertmanager';
@@ -27,7 +28,10 @@ export class AlertmanagerNotifier implements Notifier {
     this.#http = new HttpTransport(options.clock);
   }
 
-  send(n: Notification, signal: AbortSignal): Promise<ExportResult> {
+  async send(n: Notification, signal: AbortSignal): Promise<ExportResult> {
+    // An Alertmanager takes alerts only: a report or post-mortem goes to the receiver's other
+    // integrations, and an empty list posted here would be a request that says nothing.
+    if (n.document) return { code: 'success' };
     const body = n.alerts.map((a) => ({
       labels: a.labels,
       annotations: a.annotations,

@@ -7,7 +7,10 @@ export interface LogNotifierOptions {
   readonly write?: (line: string) => void;
 }
 
-/** Writes each notification as one JSON line: the receiver of last resort, and the default with no configuration. */
+/**
+ * Writes each notification as one JSON line: the receiver of last resort, and the default with no
+ * configuration. A document (a report, a post-mortem) is written as its subject and text.
+ */
 export class LogNotifier implements Notifier {
   readonly integration = 'log';
   readonly sendResolved: boolean;
@@ -19,6 +22,18 @@ export class LogNotifier implements Notifier {
   }
 
   async send(n: Notification): Promise<ExportResult> {
+    if (n.document) {
+      this.#write(
+        JSON.stringify({
+          time: new Date(n.time).toISOString(),
+          msg: n.document.subject,
+          receiver: n.receiver,
+          groupKey: n.groupKey,
+          text: n.document.text,
+        }),
+      );
+      return { code: 'success' };
+    }
     this.#write(
       JSON.stringify({
         time: new Date(n.time).toISOString(),

@@ -1,6 +1,4 @@
 import { ManualClock, Registry } from '@vigil/metrics';
-import { type ParsedMail, simpleParser } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { NotificationEvent } from '../../../src/alerts/alert-history-event.js';
@@ -8,48 +6,18 @@ import { NotificationPipeline } from '../../../src/alerts/notify/notification-pi
 import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
 import { buildNotifiers } from '../../../src/cli/build-notifiers.js';
 import { alert, T0 } from './pipeline-fixture.js';
+import { smtpReceiver } from './smtp-receiver.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
 
-interface Delivered {
-  readonly mail: ParsedMail;
-  readonly secure: boolean;
-  readonly user: string | undefined;
-  readonly rcpt: string[];
-}
-
 /** A local SMTP server offering STARTTLS (smtp-server's own self-signed certificate) and requiring AUTH. */
 async function smtp() {
-  const delivered: Delivered[] = [];
-  const server = new SMTPServer({
-    authMethods: ['PLAIN', 'LOGIN'],
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'vigil' && auth.password === 's3cret') callback(null, { user: auth.username });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          delivered.push({
-            mail,
-            secure: session.secure,
-            user: session.user as string | undefined,
-            rcpt: session.envelope.rcptTo.map((r) => r.address),
-          });
-          callback();
-        })
-        .catch(callback);
-    },
-    logger: false,
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  return { port, delivered };
+  const server = await smtpReceiver({ login: { user: 'vigil', pass: 's3cret' } });
+  cleanups.push(server.close);
+  return server;
 }
 
 function pipelineFor(yaml: string) {

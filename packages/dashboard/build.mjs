@@ -1,10 +1,11 @@
-// Bundles src/main.ts (and the CSS it imports) into dist/: index.html with src/boot.ts inlined, one
-// JS and one CSS file named by content hash, minified. `node build.mjs` from the package folder or
-// `npm run build` at the root.
-import { createHash } from 'node:crypto';
+// Bundles src/main.ts (and the CSS it imports) into dist/: index.html with src/boot.ts inlined, the
+// JS and CSS named by content hash, minified. What a page imports with import() (Explore's PromQL
+// editor) is a chunk of its own, fetched only by that page. `node build.mjs` from the package
+// folder or `npm run build` at the root.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { lazyIntl } from './lazy-intl.mjs';
 
@@ -16,10 +17,14 @@ mkdirSync(join(dist, 'assets'), { recursive: true });
 const result = await build({
   entryPoints: [join(here, 'src/main.ts')],
   bundle: true,
+  splitting: true,
   minify: true,
   format: 'esm',
   target: ['es2022'],
   outdir: join(dist, 'assets'),
+  entryNames: 'app-[hash]',
+  chunkNames: 'chunk-[hash]',
+  metafile: true,
   write: false,
   legalComments: 'none',
   logLevel: 'warning',
@@ -48,17 +53,31 @@ const bootJs = boot.outputFiles[0].text.trim();
 // in string literals, and this makes sure nothing else (a regular expression, a comment) has one.
 if (/<\/script|<!--/i.test(bootJs)) throw new Error('src/boot.ts: the bundle holds </script or <!--');
 
-const assets = {};
-for (const file of result.outputFiles) {
-  const ext = file.path.endsWith('.css') ? 'css' : 'js';
-  const hash = createHash('sha256').update(file.contents).digest('hex').slice(0, 12);
-  const name = `app-${hash}.${ext}`;
-  writeFileSync(join(dist, 'assets', name), file.contents);
-  assets[ext] = name;
+for (const file of result.outputFiles) writeFileSync(file.path, file.contents);
+const outputs = result.metafile.outputs;
+const entry = Object.keys(outputs).find((path) => outputs[path].entryPoint !== undefined);
+const css = outputs[entry].cssBundle;
+// Every page loads the entry and what it imports statically; import() chunks wait for their page.
+const statics = [entry];
+for (const path of statics) {
+  for (const { path: imported, kind } of outputs[path].imports) {
+    if (kind === 'import-statement' && !statics.includes(imported)) statics.push(imported);
+  }
 }
+const href = (path) => `assets/${basename(path)}`;
+const gzipKiB = (paths) =>
+  (paths.reduce((sum, path) => sum + gzipSync(readFileSync(path), { level: 9 }).length, 0) / 1024).toFixed(1);
+const lazy = Object.keys(outputs).filter((path) => path.endsWith('.js') && !statics.includes(path));
 const html = readFileSync(join(here, 'src/index.html'), 'utf8')
   .replace('/*%BOOT%*/', () => bootJs)
-  .replaceAll('%CSS%', `assets/${assets.css}`)
-  .replaceAll('%JS%', `assets/${assets.js}`);
+  .replace(
+    '%MODULEPRELOADS%',
+    statics.map((path) => `<link rel="modulepreload" href="${href(path)}">`).join('\n'),
+  )
+  .replaceAll('%CSS%', href(css))
+  .replaceAll('%JS%', href(entry));
 writeFileSync(join(dist, 'index.html'), html);
-console.log(`dashboard: dist/assets/${assets.js}, dist/assets/${assets.css}`);
+console.log(
+  `dashboard: ${statics.map(href).join(', ')} (every page: ${gzipKiB(statics)} KiB gzipped), ${href(css)}; ` +
+    `import() chunks: ${lazy.map(href).join(', ') || 'none'} (${gzipKiB(lazy)} KiB gzipped)`,
+);

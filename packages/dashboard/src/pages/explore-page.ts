@@ -6,7 +6,10 @@ import type { PanelContext } from '../panels/panel.js';
 import { TimeseriesPanel } from '../panels/timeseries-panel.js';
 import { queryHistory } from '../query-history.js';
 import type { ResolvedRange } from '../time-range.js';
+import { exploreHelp } from './explore-help.js';
+import { MetricBrowser } from './metric-browser.js';
 import type { Page } from './page.js';
+import { type QueryEditor, type QueryEditorOptions, textareaEditor } from './query-editor.js';
 
 /**
  * Runs a PromQL query over the picked range and charts it. An error from the API is shown as the
@@ -15,51 +18,50 @@ import type { Page } from './page.js';
 export class ExplorePage implements Page {
   readonly element: HTMLElement;
   readonly #ctx: PanelContext;
-  readonly #input: HTMLTextAreaElement;
+  readonly #form: HTMLFormElement;
   readonly #error = h('div', { class: 'explore-error', role: 'alert' });
   readonly #chart = h('div', { class: 'grid' });
   readonly #history = h('details', { class: 'query-history' });
   readonly #onQuery: (query: string) => void;
+  #editor: QueryEditor;
   #panel: TimeseriesPanel | undefined;
   #range: ResolvedRange | undefined;
   /** The query last handed to `onQuery`: running it again changes no URL, so it is run here. */
   #submitted: string;
   /** Bumped by each load, so a slower earlier one does not draw over a later one. */
   #generation = 0;
+  #destroyed = false;
 
   /** `onQuery` keeps the query in the URL, so a reload or a shared link runs it again. */
   constructor(ctx: PanelContext, query: string, onQuery: (query: string) => void) {
     this.#ctx = ctx;
     this.#onQuery = onQuery;
-    this.#input = h('textarea', {
-      class: 'explore-query',
-      rows: 3,
-      spellcheck: 'false',
+    const options: QueryEditorOptions = {
+      value: query,
       placeholder: 'PromQL, for example: sum by (operation) (rate(latency_operations_total[5m]))',
-      'aria-label': 'PromQL query',
-      list: 'metric-names',
-    });
-    this.#input.value = query;
+      label: 'PromQL query',
+      onRun: () => this.#form.requestSubmit(),
+    };
+    this.#editor = textareaEditor(options);
     this.#submitted = query;
-    const names = h('datalist', { id: 'metric-names' });
-    const form = h(
+    this.#form = h(
       'form',
       { class: 'explore-form' },
-      this.#input,
+      this.#editor.element,
       h('button', { type: 'submit' }, 'Run query'),
-      names,
     );
-    form.addEventListener('submit', (event) => {
+    this.#form.addEventListener('submit', (event) => {
       event.preventDefault();
-      const query = this.#input.value.trim();
+      const query = this.#editor.value.trim();
       if (query !== this.#submitted) {
         this.#submitted = query;
         this.#onQuery(query);
       } else if (this.#range) void this.load(this.#range);
     });
-    this.#input.addEventListener('keydown', (event) => {
-      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) form.requestSubmit();
-    });
+    const put = (text: string) => {
+      this.#editor.value = text;
+      this.#form.requestSubmit();
+    };
     this.element = h(
       'div',
       { class: 'page', 'data-page': 'explore' },
@@ -67,24 +69,39 @@ export class ExplorePage implements Page {
         'header',
         { class: 'page-header' },
         h('h2', {}, 'Explore'),
-        h('p', {}, 'Run a PromQL query over the picked time range (Ctrl+Enter).'),
+        h('p', {}, 'Run a PromQL query over the picked time range (Enter).'),
       ),
-      form,
-      this.#history,
+      this.#form,
+      h(
+        'div',
+        { class: 'explore-tools' },
+        new MetricBrowser(ctx.api, (name) => this.#editor.insert(name)).element,
+        this.#history,
+        exploreHelp(put),
+      ),
       this.#error,
       this.#chart,
     );
     this.#showHistory(queryHistory.list());
-    void ctx.api
-      .get<{ data: string[] }>('/api/v1/label/__name__/values')
-      .then((body) => replace(names, ...body.data.map((name) => h('option', { value: name }))))
-      .catch(() => {});
+    // The editor and CodeMirror are a chunk of their own: only this page pays for them.
+    void import('./promql-editor.js').then(
+      ({ createPromqlEditor }) => {
+        if (this.#destroyed) return;
+        const editor = createPromqlEditor({ ...options, value: this.#editor.value }, () => ctx.api.token);
+        this.#editor.element.replaceWith(editor.element);
+        this.#editor.destroy();
+        this.#editor = editor;
+        this.element.dataset.editor = 'promql';
+      },
+      // The textarea stays: queries can still be typed and run, without completion.
+      () => {},
+    );
   }
 
   async load(range: ResolvedRange): Promise<void> {
     this.#range = range;
     const generation = ++this.#generation;
-    const query = this.#input.value.trim();
+    const query = this.#editor.value.trim();
     if (query === '') return this.#clear();
     let error: unknown;
     try {
@@ -116,8 +133,8 @@ export class ExplorePage implements Page {
         ...queries.map((query) => {
           const button = h('button', { type: 'button', class: 'history-query' }, query);
           button.addEventListener('click', () => {
-            this.#input.value = query;
-            this.#input.form?.requestSubmit();
+            this.#editor.value = query;
+            this.#form.requestSubmit();
           });
           return h('li', {}, button);
         }),
@@ -153,6 +170,8 @@ export class ExplorePage implements Page {
   }
 
   destroy(): void {
+    this.#destroyed = true;
+    this.#editor.destroy();
     this.#panel?.destroy();
   }
 }

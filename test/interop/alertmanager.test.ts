@@ -20,7 +20,8 @@ let peer: PeerProcess;
 let vigil: RunningServer;
 let listener: Server;
 let amUrl: string;
-const bodies: Record<string, string[]> = { '/am': [], '/vigil': [] };
+const bodies: Record<string, string[]> = { '/am': [], '/vigil': [], '/vigil-silenced': [] };
+let hook: string;
 
 beforeAll(async () => {
   listener = createServer((req, res) => {
@@ -33,7 +34,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const address = listener.address();
-  const hook = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  hook = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const amPort = await freePort();
   amUrl = `http://127.0.0.1:${amPort}`;
   const vigilPort = await freePort();
@@ -68,7 +69,9 @@ receivers:
   );
   writeFileSync(
     join(work, 'vigil.yaml'),
-    `notifications:
+    // Without the built-in Watchdog, which would be forwarded too and change the bodies compared.
+    `selfMonitoring: {alerts: false}
+notifications:
   route:
     receiver: webhook
     group_by: [alertname]
@@ -132,5 +135,136 @@ describe('Alertmanager 0.25 interop', () => {
     // The real Alertmanager lists the forwarded alert, with the fingerprint vigil computed.
     const listed = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as Array<{ fingerprint: string }>;
     expect(listed.map((a) => a.fingerprint)).toEqual([am.alerts[0].fingerprint]);
+  });
+});
+
+interface AmAlert {
+  labels: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  updatedAt: string;
+  status: { state: string };
+}
+
+/** The alerts the real Alertmanager's webhook posted, with their status, for one alertname. */
+function amWebhookAlerts(alertname: string): Array<{ status: string; endsAt: string }> {
+  return bodies['/am']!.flatMap((body) =>
+    (
+      JSON.parse(body) as { alerts: Array<{ status: string; endsAt: string; labels: { alertname: string } }> }
+    ).alerts.filter((a) => a.labels.alertname === alertname),
+  );
+}
+
+/** The alertnames vigil's own webhook posted in the forwarding test. */
+function vigilWebhookAlertnames(): string[] {
+  return bodies['/vigil-silenced']!.flatMap((body) =>
+    (JSON.parse(body) as { alerts: Array<{ labels: { alertname: string } }> }).alerts.map(
+      (a) => a.labels.alertname,
+    ),
+  );
+}
+
+describe('forwarding to Alertmanager 0.25 as Prometheus does', () => {
+  it('keeps forwarding an alert silenced in vigil, so the Alertmanager never times it out as resolved, and resolves it when it ends', async () => {
+    const dir = join(work, 'forwarding');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      'groups:\n  - name: interop\n    rules:\n      - alert: InteropSilenced\n        expr: interop_switch == 1\n        labels: {severity: warning}\n',
+    );
+    // Evaluation and resend delay of 1 s: each send is valid 4 s (4 × max(1 s, 1 s)), so a few
+    // seconds without a forward would make the Alertmanager resolve the alert on its own.
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `rule_files: [rules.yml]
+evaluation_interval: 1s
+alert_resend_delay: 1s
+scrape:
+  interval: 1s
+notifications:
+  route:
+    receiver: team
+    group_by: [alertname]
+    group_wait: 1s
+    group_interval: 1s
+  receivers:
+    - name: team
+      webhook_configs:
+        - url: ${hook}/vigil-silenced
+      alertmanager_configs:
+        - url: ${amUrl}
+`,
+    );
+    const port = await freePort();
+    const forwarder = await serve(
+      loadConfig(
+        {
+          config: join(dir, 'vigil.yaml'),
+          listen: `127.0.0.1:${port}`,
+          data: join(dir, 'data'),
+          statsd: 'off',
+        },
+        {},
+      ),
+    );
+    try {
+      const silenced = await fetch(`${forwarder.url}/api/v2/silences`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          matchers: [{ name: 'alertname', value: 'InteropSilenced', isRegex: false, isEqual: true }],
+          startsAt: new Date().toISOString(),
+          endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+          createdBy: 'interop',
+          comment: 'maintenance in vigil',
+        }),
+      });
+      expect(silenced.status).toBe(200);
+      const push = (value: number) =>
+        fetch(`${forwarder.url}/metrics/job/interop`, { method: 'PUT', body: `interop_switch ${value}\n` });
+      expect((await push(1)).status).toBeLessThan(300);
+
+      const amAlert = async () => {
+        const listed = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
+        return listed.find((a) => a.labels.alertname === 'InteropSilenced');
+      };
+      const first = await until('the Alertmanager to list InteropSilenced as active', async () => {
+        const a = await amAlert();
+        return a?.status.state === 'active' && a;
+      });
+      // endsAt as vigil's rules set it: the evaluation time + 4 × max(evaluation interval, resend delay).
+      const validFor = Date.parse(first.endsAt) - Date.parse(first.updatedAt);
+      expect(validFor).toBeGreaterThan(2_000);
+      expect(validFor).toBeLessThanOrEqual(4_000);
+
+      // Past the first send's endsAt with margin, the alert is still active there: vigil kept
+      // forwarding it (each time with a later endsAt) although its own silence mutes it.
+      const later = await until(
+        'the first endsAt to be 3 s past',
+        async () => {
+          const a = await amAlert();
+          return Date.now() > Date.parse(first.endsAt) + 3_000 && a;
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(later.status.state).toBe('active');
+      expect(later.startsAt).toBe(first.startsAt);
+      expect(Date.parse(later.endsAt)).toBeGreaterThan(Date.parse(first.endsAt) + 3_000);
+      expect(amWebhookAlerts('InteropSilenced').map((a) => a.status)).toContain('firing');
+      expect(amWebhookAlerts('InteropSilenced').map((a) => a.status)).not.toContain('resolved');
+      // vigil's own webhook honours the silence.
+      expect(vigilWebhookAlertnames()).not.toContain('InteropSilenced');
+
+      // When the rule stops firing, vigil forwards the resolution and the Alertmanager sends it on.
+      expect((await push(0)).status).toBeLessThan(300);
+      await until(
+        'the Alertmanager webhook to send InteropSilenced resolved',
+        () => amWebhookAlerts('InteropSilenced').some((a) => a.status === 'resolved'),
+        { timeoutMs: 20_000, context: () => JSON.stringify(amWebhookAlerts('InteropSilenced')) },
+      );
+      expect(vigilWebhookAlertnames()).not.toContain('InteropSilenced');
+    } finally {
+      await forwarder.close();
+    }
   });
 });

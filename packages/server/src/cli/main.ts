@@ -49,6 +49,8 @@ const HELP: Record<string, string> = {
   --enable-feature=promql-experimental-functions  Prometheus 3's experimental PromQL functions
   --status.listen-address HOST:PORT  a second listener for the status pages and badges only, read-only
                        and without the token (env VIGIL_STATUS_LISTEN; vigil.yaml status_listen)
+  --rules.alert.resend-delay DURATION  how often a firing alert is sent again, to the notification
+                       side and any forwarding Alertmanager (env VIGIL_ALERT_RESEND_DELAY; default 1m)
   SIGHUP or POST /-/reload reloads the rule files; a broken file is refused and the running rules stay.`,
   check: `vigil check rules FILE...
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each

@@ -16,6 +16,7 @@ export const SERVE_OPTIONS = {
   'web.max-connections': { type: 'string' },
   'enable-feature': { type: 'string', multiple: true },
   'status.listen-address': { type: 'string' },
+  'rules.alert.resend-delay': { type: 'string' },
 } as const satisfies ParseArgsConfig['options'];
 
 export function serveFlags(values: {
@@ -32,6 +33,7 @@ export function serveFlags(values: {
   'web.max-connections'?: string | undefined;
   'enable-feature'?: string[] | undefined;
   'status.listen-address'?: string | undefined;
+  'rules.alert.resend-delay'?: string | undefined;
 }): Flags {
   return {
     ...(values.config !== undefined && { config: values.config }),
@@ -47,6 +49,9 @@ export function serveFlags(values: {
     ...(values['web.max-connections'] !== undefined && { maxConnections: values['web.max-connections'] }),
     ...(values['enable-feature'] !== undefined && { enableFeatures: values['enable-feature'] }),
     ...(values['status.listen-address'] !== undefined && { statusListen: values['status.listen-address'] }),
+    ...(values['rules.alert.resend-delay'] !== undefined && {
+      alertResendDelay: values['rules.alert.resend-delay'],
+    }),
   };
 }
 

@@ -355,6 +355,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       clock,
       registry,
       evaluationIntervalMs: config.rules.evaluationIntervalMs,
+      resendDelayMs: config.rules.resendDelayMs,
       externalURL: () => externalURL,
     }),
     (r) => r.stop(),

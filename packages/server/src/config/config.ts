@@ -101,7 +101,12 @@ export interface Config {
     readonly slackChannel: string | undefined;
   };
   /** Rule files (absolute patterns: those from vigil.yaml resolved against its directory) and the default group interval. */
-  readonly rules: { readonly files: readonly string[]; readonly evaluationIntervalMs: number };
+  readonly rules: {
+    readonly files: readonly string[];
+    readonly evaluationIntervalMs: number;
+    /** How often a firing alert is sent again (Prometheus's `--rules.alert.resend-delay`). */
+    readonly resendDelayMs: number;
+  };
   /** Service level objectives: vigil.yaml's `slos:` list (checked by the slo layer) and SLO files (absolute patterns). */
   readonly slos: { readonly inline: unknown; readonly source: string; readonly files: readonly string[] };
   /** vigil's address as people reach it (links in notifications); default the listen address. */
@@ -302,6 +307,7 @@ const FILE_SCHEMA = z
     // Prometheus's own key names, so a prometheus.yml's rule settings read the same.
     rule_files: z.array(z.string().min(1)),
     evaluation_interval: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
+    alert_resend_delay: duration.refine((ms) => ms > 0, 'expected a positive duration such as 1m'),
     slos: z.array(z.unknown()),
     slo_files: z.array(z.string().min(1)),
     external_url: z
@@ -372,6 +378,7 @@ export interface Flags {
   /** Prometheus's `--enable-feature` names; vigil knows `promql-experimental-functions`. */
   readonly enableFeatures?: readonly string[];
   readonly statusListen?: string;
+  readonly alertResendDelay?: string;
 }
 
 const FEATURES: Readonly<Record<string, readonly string[]>> = {
@@ -407,6 +414,7 @@ const ENV: ReadonlyArray<
   ['VIGIL_DASHBOARDS', ['dashboard', 'dir'], 'string'],
   ['VIGIL_RULE_FILES', ['rule_files'], 'list'],
   ['VIGIL_EVALUATION_INTERVAL', ['evaluation_interval'], 'string'],
+  ['VIGIL_ALERT_RESEND_DELAY', ['alert_resend_delay'], 'string'],
   ['VIGIL_SLO_FILES', ['slo_files'], 'list'],
   ['VIGIL_EXTERNAL_URL', ['external_url'], 'string'],
   ['VIGIL_HEARTBEAT_URL', ['heartbeat', 'url'], 'string'],
@@ -459,6 +467,7 @@ export function loadConfig(flags: Flags, env: NodeJS.ProcessEnv = process.env): 
     setPath(fromFlags, path, true);
   }
   if (flags.statusListen !== undefined) fromFlags.status_listen = flags.statusListen;
+  if (flags.alertResendDelay !== undefined) fromFlags.alert_resend_delay = flags.alertResendDelay;
   if (fromFile.notifications !== undefined && fromFile.notifications_file !== undefined)
     throw new ConfigError(`${file}: notifications and notifications_file: expected one of them, not both`);
   check(fromFlags, 'command line');
@@ -576,6 +585,7 @@ function resolve(c: FileConfig): Config {
     rules: {
       files: (c.rule_files ?? []).map((p) => resolvePath(p)),
       evaluationIntervalMs: c.evaluation_interval ?? 60_000,
+      resendDelayMs: c.alert_resend_delay ?? 60_000,
     },
     externalUrl: c.external_url?.replace(/\/+$/, ''),
     incidents: {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { serveFlags } from '../../src/cli/serve-flags.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
 import { parseDuration } from '../../src/config/duration.js';
@@ -160,21 +161,43 @@ describe('query limits', () => {
 });
 
 describe('rule configuration', () => {
-  it('resolves rule_files against the directory of vigil.yaml, and reads VIGIL_RULE_FILES and the interval', () => {
+  it('resolves rule_files against the directory of vigil.yaml, and reads VIGIL_RULE_FILES, the interval and the resend delay', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-config-rules-'));
     try {
       writeFileSync(
         join(dir, 'vigil.yaml'),
-        'rule_files: [rules/*.yml, /etc/x.yml]\nevaluation_interval: 30s\n',
+        'rule_files: [rules/*.yml, /etc/x.yml]\nevaluation_interval: 30s\nalert_resend_delay: 2m\n',
       );
       const fromFile = loadConfig({ config: join(dir, 'vigil.yaml') }, {});
       expect(fromFile.rules).toEqual({
         files: [join(dir, 'rules/*.yml'), '/etc/x.yml'],
         evaluationIntervalMs: 30_000,
+        resendDelayMs: 120_000,
       });
-      const fromEnv = loadConfig({}, { VIGIL_RULE_FILES: '/a.yml,/b.yml', VIGIL_EVALUATION_INTERVAL: '2m' });
-      expect(fromEnv.rules).toEqual({ files: ['/a.yml', '/b.yml'], evaluationIntervalMs: 120_000 });
-      expect(loadConfig({}, {}).rules).toEqual({ files: [], evaluationIntervalMs: 60_000 });
+      const fromEnv = loadConfig(
+        {},
+        {
+          VIGIL_RULE_FILES: '/a.yml,/b.yml',
+          VIGIL_EVALUATION_INTERVAL: '2m',
+          VIGIL_ALERT_RESEND_DELAY: '30s',
+        },
+      );
+      expect(fromEnv.rules).toEqual({
+        files: ['/a.yml', '/b.yml'],
+        evaluationIntervalMs: 120_000,
+        resendDelayMs: 30_000,
+      });
+      expect(loadConfig({}, {}).rules).toEqual({
+        files: [],
+        evaluationIntervalMs: 60_000,
+        resendDelayMs: 60_000,
+      });
+      expect(loadConfig(serveFlags({ 'rules.alert.resend-delay': '5s' }), {}).rules.resendDelayMs).toBe(
+        5_000,
+      );
+      expect(() => loadConfig({}, { VIGIL_ALERT_RESEND_DELAY: '0s' })).toThrow(
+        'environment variable VIGIL_ALERT_RESEND_DELAY: alert_resend_delay: got "0s", expected a positive duration such as 1m',
+      );
       expect(() => loadConfig({}, { VIGIL_EVALUATION_INTERVAL: 'often' })).toThrow(
         'environment variable VIGIL_EVALUATION_INTERVAL: evaluation_interval: got "often", expected a duration such as 15s, 1m or 500ms',
       );

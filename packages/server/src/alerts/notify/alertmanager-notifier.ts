@@ -12,13 +12,13 @@ export interface AlertmanagerNotifierOptions {
 /**
  * Forwards alerts to a real Alertmanager with `POST /api/v2/alerts` (postableAlert, as Prometheus
  * sends them), for teams that keep their routing there. The Alertmanager resolves an alert it has
- * not heard of by its `endsAt`, so this integration is sent the group's alerts at every flush.
+ * not heard of by its `endsAt`, so the pipeline forwards every alert to it as the rules send it.
  * Documents (reports, post-mortems) are not alerts and are not forwarded.
  */
 export class AlertmanagerNotifier implements Notifier {
   readonly integration = 'alertmanager';
   readonly sendResolved: boolean;
-  readonly resendEachInterval = true;
+  readonly forwardsAlerts = true;
   readonly #endpoint: string;
   readonly #http: HttpTransport;
 

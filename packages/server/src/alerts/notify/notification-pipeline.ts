@@ -5,6 +5,7 @@ import type { SeriesLabels } from '../../store/series-store.js';
 import type { Alert, AlertSink, Silencer } from '../alert.js';
 import type { AlertHistorySink } from '../alert-history-event.js';
 import type { AggregationGroup } from './aggregation-group.js';
+import { AlertForwarder } from './alert-forwarder.js';
 import { AlertStore, isResolved, type StoredAlert } from './alert-store.js';
 import { Delivery, type DeliveryOptions, type DeliveryResult } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
@@ -69,6 +70,8 @@ export class NotificationPipeline implements AlertSink, Silencer {
   readonly #delivery: Delivery;
   readonly #externalURLOf: () => string;
   readonly #observer: GroupObserver | undefined;
+  /** By receiver: its integrations that forward to another Alertmanager. */
+  readonly #forwarders = new Map<string, AlertForwarder[]>();
   readonly #stops: Array<() => void> = [];
 
   constructor(options: NotificationPipelineOptions) {
@@ -100,6 +103,12 @@ export class NotificationPipeline implements AlertSink, Silencer {
       registry: options.registry,
       events: options.events,
     });
+    for (const [receiver, notifiers] of options.notifiers) {
+      const forwarders = notifiers
+        .filter((nf) => nf.forwardsAlerts === true)
+        .map((nf) => new AlertForwarder(receiver, nf, this.#delivery, clock, this.#externalURLOf));
+      if (forwarders.length > 0) this.#forwarders.set(receiver, forwarders);
+    }
     this.#stops.push(
       clock.every(MAINTENANCE_MS, () =>
         background('notification dispatch', () => this.#dispatcher.maintain()),
@@ -117,6 +126,36 @@ export class NotificationPipeline implements AlertSink, Silencer {
   receive(alerts: readonly Alert[]): void {
     const now = this.#clock.now();
     for (const alert of alerts) this.#dispatcher.process(this.#store.put(alert, now));
+    this.#forward(alerts);
+  }
+
+  /**
+   * Hands each alert to the forwarders of the receivers its routes lead to, at once, as Prometheus
+   * sends to its Alertmanagers: the rules send a firing alert again every resend delay with `endsAt`
+   * 4 × max(evaluation interval, resend delay) ahead, and a resolved one when it resolves. Group
+   * timing, silences, inhibition and time intervals do not apply: muting is the receiving
+   * Alertmanager's business, and an alert it stopped hearing of would be timed out there as
+   * resolved while it still fires.
+   */
+  #forward(alerts: readonly Alert[]): void {
+    if (this.#forwarders.size === 0) return;
+    const byReceiver = new Map<string, Alert[]>();
+    for (const alert of alerts) {
+      const receivers = new Set(matchRoutes(this.#root, alert.labels).map((r) => r.config.receiver));
+      for (const receiver of receivers) {
+        if (!this.#forwarders.has(receiver)) continue;
+        let list = byReceiver.get(receiver);
+        if (!list) byReceiver.set(receiver, (list = []));
+        list.push(alert);
+      }
+    }
+    for (const [receiver, list] of byReceiver)
+      for (const forwarder of this.#forwarders.get(receiver)!) forwarder.forward(list);
+  }
+
+  /** Resolves once every forwarded alert has been delivered or given up on (tests, shutdown). */
+  async forwarded(): Promise<void> {
+    await Promise.all([...this.#forwarders.values()].flat().map((f) => f.idle()));
   }
 
   silencedBy(labels: SeriesLabels): readonly string[] {
@@ -229,16 +268,10 @@ export class NotificationPipeline implements AlertSink, Silencer {
     const rc = group.route.config;
     const intervals = this.#config.timeIntervals;
     const notifiers = this.#notifiers.get(rc.receiver) ?? [];
-    // Forwarding to an Alertmanager gets every alert, as Prometheus forwards them: muting belongs to
-    // the Alertmanager, which would otherwise time a silenced, still-firing alert out as resolved.
-    const forwarders = notifiers.filter((nf) => nf.resendEachInterval === true);
-    const forwarded = forwarders.map((nf) =>
-      this.#notify(group, nf, notifiers.indexOf(nf), alerts, now, undefined),
-    );
     const muted =
       (rc.activeTimeIntervals.length > 0 && !inTimeIntervals(intervals, rc.activeTimeIntervals, now)) ||
       (rc.muteTimeIntervals.length > 0 && inTimeIntervals(intervals, rc.muteTimeIntervals, now));
-    if (muted) return (await Promise.all(forwarded)).every(Boolean);
+    if (muted) return true;
     const live = alerts.filter(
       (a) =>
         this.#inhibitor.inhibitedBy(a.labels).length === 0 && this.silences.silencedBy(a.labels).length === 0,
@@ -252,12 +285,12 @@ export class NotificationPipeline implements AlertSink, Silencer {
       },
       now,
     );
-    const results = await Promise.all([
-      ...forwarded,
-      ...notifiers.map((nf, i) =>
-        nf.resendEachInterval === true ? true : this.#notify(group, nf, i, live, now, incident),
+    // Forwarders had every alert as it came (#forward).
+    const results = await Promise.all(
+      notifiers.map((nf, i) =>
+        nf.forwardsAlerts === true ? true : this.#notify(group, nf, i, live, now, incident),
       ),
-    ]);
+    );
     return results.every(Boolean);
   }
 
@@ -275,28 +308,10 @@ export class NotificationPipeline implements AlertSink, Silencer {
     const resolved = new Set<string>();
     for (const a of alerts) (isResolved(a, now) ? resolved : firing).add(a.fingerprint);
     const entry = this.#log.get(key);
-    const due =
-      needsUpdate(entry, firing, resolved, nf.sendResolved, rc.repeatIntervalMs, now) ||
-      (nf.resendEachInterval === true && firing.size > 0);
-    if (!due) return true;
+    if (!needsUpdate(entry, firing, resolved, nf.sendResolved, rc.repeatIntervalMs, now)) return true;
     const sent: NotifiedAlert[] = [];
     for (const a of alerts) {
-      const done = isResolved(a, now);
-      if (done && !nf.sendResolved) continue;
-      sent.push({
-        status: done ? 'resolved' : 'firing',
-        labels: a.labels,
-        annotations: a.annotations,
-        startsAt: a.startsAt,
-        // A forwarded alert must outlive the wait until the next flush, as Prometheus's `4 × resend delay`.
-        endsAt: done
-          ? a.endsAt
-          : nf.resendEachInterval
-            ? Math.max(a.endsAt, now + 4 * rc.groupIntervalMs)
-            : 0,
-        generatorURL: a.generatorURL,
-        fingerprint: a.fingerprint,
-      });
+      if (nf.sendResolved || !isResolved(a, now)) sent.push(notified(a, now));
     }
     if (sent.length > 0) {
       const result = await this.#delivery.deliver(

@@ -63,9 +63,10 @@ export interface Notifier {
   readonly sendResolved: boolean;
   /**
    * True for forwarding to another Alertmanager, which resolves an alert on its own unless it hears
-   * of it again: such an integration is sent the group at every group interval, not only on change.
+   * of it again: such an integration is sent every alert routed to its receiver as the rules send it
+   * (AlertForwarder), outside the groups and whatever silences, inhibition and time intervals say.
    */
-  readonly resendEachInterval?: boolean;
+  readonly forwardsAlerts?: boolean;
   send(notification: Notification, signal: AbortSignal): Promise<ExportResult>;
 }
 

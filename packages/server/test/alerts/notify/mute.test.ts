@@ -86,22 +86,19 @@ describe('silences', () => {
 });
 
 describe('forwarding to an Alertmanager', () => {
-  it('forwards silenced and inhibited alerts, still firing, while the other integrations stay quiet', async () => {
+  /** A pipeline whose one receiver has a recorded chat integration and a recorded forwarder. */
+  function forwarding(yaml: string, answer?: () => Promise<void>) {
     const clock = new ManualClock(T0);
-    const config = parseNotifyConfig(
-      parse(
-        `${BASE}inhibit_rules:\n  - source_matchers: [severity="critical"]\n    target_matchers: [severity="warning"]\n    equal: [alertname]\n`,
-      ),
-      'test.yml',
-    );
+    const config = parseNotifyConfig(parse(yaml), 'test.yml');
     const chat = new RecordingNotifier();
     const forwarded: Notification[] = [];
     const alertmanager = {
       integration: 'alertmanager',
       sendResolved: true,
-      resendEachInterval: true,
+      forwardsAlerts: true,
       async send(n: Notification) {
         forwarded.push(n);
+        await answer?.();
         return { code: 'success' } as const;
       },
     };
@@ -114,6 +111,15 @@ describe('forwarding to an Alertmanager', () => {
       externalURL: 'http://vigil.test',
     });
     stop = () => pipeline.close();
+    return { clock, pipeline, chat, forwarded };
+  }
+  const labels = (ns: readonly Notification[]) =>
+    ns.flatMap((n) => n.alerts.map((a) => `${a.labels.alertname}/${a.labels.severity}/${a.status}`));
+
+  it('forwards each alert as the rules send it, silenced, inhibited or muted by time too, while the other integrations stay quiet', async () => {
+    const { clock, pipeline, chat, forwarded } = forwarding(
+      `${BASE}inhibit_rules:\n  - source_matchers: [severity="critical"]\n    target_matchers: [severity="warning"]\n    equal: [alertname]\n`,
+    );
     const { alertmanagerMatcher: matcher } = await import('../../../src/matchers/matcher-syntax.js');
     pipeline.silences.set({
       matchers: [matcher('alertname', '=', 'DiskFull')],
@@ -122,28 +128,81 @@ describe('forwarding to an Alertmanager', () => {
       createdBy: 'ops',
       comment: 'maintenance',
     });
-    pipeline.receive([
-      alert({ alertname: 'DiskFull', severity: 'critical' }, T0, T0 + 240_000),
-      alert({ alertname: 'Latency', severity: 'warning' }, T0, T0 + 240_000),
-      alert({ alertname: 'Latency', severity: 'critical' }, T0, T0 + 240_000),
+    // What the rules send at T0 (1 m evaluation, 1 m resend delay): endsAt = now + 4 × 1 m.
+    const batch = (now: number) => [
+      alert({ alertname: 'DiskFull', severity: 'critical' }, T0, now + 240_000),
+      alert({ alertname: 'Latency', severity: 'warning' }, T0, now + 240_000),
+      alert({ alertname: 'Latency', severity: 'critical' }, T0, now + 240_000),
+    ];
+    pipeline.receive(batch(T0));
+    await pipeline.forwarded();
+    // At once: no group_wait (10 s) for the forwarder.
+    expect(forwarded).toHaveLength(1);
+    expect(labels(forwarded).sort()).toEqual([
+      'DiskFull/critical/firing',
+      'Latency/critical/firing',
+      'Latency/warning/firing',
     ]);
-    for (let i = 0; i < 3; i++) {
-      clock.advance(60_000);
-      await settle();
-    }
-    const labels = (ns: Notification[]) =>
-      ns.flatMap((n) => n.alerts.map((a) => `${a.labels.alertname}/${a.labels.severity}`));
-    expect(labels(chat.sent).sort()).toEqual(['Latency/critical']);
-    const last = new Map(
-      forwarded.flatMap((n) => n.alerts.map((a) => [`${a.labels.alertname}/${a.labels.severity}`, a])),
-    );
-    expect([...last.keys()].sort()).toEqual(['DiskFull/critical', 'Latency/critical', 'Latency/warning']);
-    // Each is forwarded as firing, with an end beyond the next flush, at every flush.
-    for (const a of last.values()) {
-      expect(a.status).toBe('firing');
-      expect(a.endsAt).toBeGreaterThan(clock.now() + 60_000);
-    }
-    expect(forwarded.length).toBeGreaterThan(labels(chat.sent).length);
+    expect(forwarded[0]!.alerts.map((a) => a.endsAt)).toEqual([T0 + 240_000, T0 + 240_000, T0 + 240_000]);
+    expect(chat.sent).toEqual([]);
+
+    // The rules' resend a minute later is forwarded as it is, with its new endsAt.
+    clock.advance(60_000);
+    await settle();
+    pipeline.receive(batch(T0 + 60_000));
+    await pipeline.forwarded();
+    expect(forwarded).toHaveLength(2);
+    expect(forwarded[1]!.alerts.map((a) => a.endsAt)).toEqual([T0 + 300_000, T0 + 300_000, T0 + 300_000]);
+    // The group (not muted) notified only what neither a silence nor inhibition mutes.
+    expect(labels(chat.sent)).toEqual(['Latency/critical/firing']);
+
+    // Resolved when it ends: the silenced DiskFull resolves, and the Alertmanager hears so at once.
+    clock.advance(10_000);
+    pipeline.receive([alert({ alertname: 'DiskFull', severity: 'critical' }, T0, T0 + 70_000)]);
+    await pipeline.forwarded();
+    expect(labels(forwarded.slice(2))).toEqual(['DiskFull/critical/resolved']);
+    expect(forwarded[2]!.alerts[0]!.endsAt).toBe(T0 + 70_000);
+  });
+
+  it('forwards during a mute time interval, when the route sends nothing', async () => {
+    const { pipeline, chat, forwarded } = forwarding(`
+route:
+  receiver: team
+  group_wait: 0s
+  mute_time_intervals: [always]
+receivers:
+  - name: team
+time_intervals:
+  - name: always
+    time_intervals: [{}]
+`);
+    pipeline.receive([alert({ alertname: 'Night', severity: 'warning' }, T0, T0 + 240_000)]);
+    await pipeline.forwarded();
+    expect(labels(forwarded)).toEqual(['Night/warning/firing']);
+    expect(chat.sent).toEqual([]);
+  });
+
+  it('sends one request at a time; what arrives meanwhile goes next, the latest state of an alert only', async () => {
+    let release = () => {};
+    const { pipeline, forwarded } = forwarding(BASE, () => new Promise<void>((r) => (release = r)));
+    pipeline.receive([alert({ alertname: 'A', severity: 'warning' }, T0, T0 + 240_000)]);
+    await settle();
+    expect(forwarded).toHaveLength(1);
+    pipeline.receive([alert({ alertname: 'B', severity: 'warning' }, T0, T0 + 240_000)]);
+    pipeline.receive([
+      alert({ alertname: 'A', severity: 'warning' }, T0, T0 + 300_000),
+      alert({ alertname: 'B', severity: 'warning' }, T0, T0),
+    ]);
+    await settle();
+    expect(forwarded).toHaveLength(1);
+    release();
+    await settle();
+    expect(forwarded).toHaveLength(2);
+    expect(labels(forwarded.slice(1))).toEqual(['B/warning/resolved', 'A/warning/firing']);
+    expect(forwarded[1]!.alerts.find((a) => a.labels.alertname === 'A')!.endsAt).toBe(T0 + 300_000);
+    release();
+    await pipeline.forwarded();
+    expect(forwarded).toHaveLength(2);
   });
 });
 

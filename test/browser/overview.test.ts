@@ -54,6 +54,28 @@ describe('dashboard: overview, time picker, live updates and explore', () => {
     for (const row of operations) expect(row, 'every cell has a value').not.toContain('—');
   });
 
+  it('draws the latency distribution as a heatmap over the picked range, cells coloured by rate', async () => {
+    await page.goto(`${server.url}/#/overview`);
+    const heatmap = page.locator('.panel-heatmap');
+    await expect.poll(() => heatmap.getAttribute('data-state'), { timeout: 15_000 }).toBe('ok');
+    // The workload's operations are written as classic buckets (text import): a row per `le`.
+    expect(await heatmap.getAttribute('data-source')).toBe('classic');
+    expect(Number(await heatmap.getAttribute('data-rows'))).toBeGreaterThanOrEqual(10);
+    // Six hours of history at the last hour's range: a column per step, most with observations.
+    const columns = Number(await heatmap.getAttribute('data-columns'));
+    expect(columns).toBeGreaterThan(50);
+    expect(Number(await heatmap.getAttribute('data-cells'))).toBeGreaterThan(columns);
+    const span =
+      Number(await heatmap.getAttribute('data-x-max')) - Number(await heatmap.getAttribute('data-x-min'));
+    expect(span).toBe(3_600_000);
+    expect(await seriesPixels(heatmap.locator('canvas'))).toBeGreaterThan(5_000);
+    await heatmap.locator('.u-over').hover();
+    // Pointing at a cell says what it holds: when, the bucket's bounds in the panel's unit, the rate.
+    await expect
+      .poll(() => heatmap.locator('.heatmap-readout').textContent())
+      .toMatch(/ · [\d.]+ m?s – [\d.]+ m?s · [\d.]+( k)?\/s$/);
+  });
+
   it('has every query sent once, by the inlined boot script, and uses each answer', async () => {
     const fresh = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const asked: string[] = [];

@@ -13,7 +13,7 @@ export interface DashboardDefinition {
   readonly panels: readonly PanelDefinition[];
 }
 
-export type PanelType = 'timeseries' | 'stat' | 'gauge' | 'table' | 'uptime';
+export type PanelType = 'timeseries' | 'stat' | 'gauge' | 'table' | 'uptime' | 'heatmap';
 
 export interface QueryDefinition {
   readonly expr: string;

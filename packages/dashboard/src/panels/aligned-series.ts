@@ -48,7 +48,7 @@ export function alignSeries(
   { step, limit = Number.POSITIVE_INFINITY, combine = 'sum' }: AlignOptions,
 ): AlignedSeries {
   const times = new Set<number>();
-  for (const { series } of results) for (const s of series) for (const [t] of s.values) times.add(t);
+  for (const { series } of results) for (const s of series) for (const [t] of s.values ?? []) times.add(t);
   const xs = withGaps(
     [...times].sort((a, b) => a - b),
     step,
@@ -60,7 +60,7 @@ export function alignSeries(
       const y: (number | null)[] = new Array(xs.length).fill(null);
       let sum = 0;
       let n = 0;
-      for (const [t, v] of s.values) {
+      for (const [t, v] of s.values ?? []) {
         const value = Number(v);
         if (!Number.isFinite(value)) continue;
         y[index.get(t)!] = value;

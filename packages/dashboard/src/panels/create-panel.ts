@@ -1,5 +1,6 @@
 import type { PanelDefinition } from '../dashboard-definition.js';
 import { GaugePanel } from './gauge-panel.js';
+import { HeatmapPanel } from './heatmap-panel.js';
 import type { Panel, PanelContext } from './panel.js';
 import { StatPanel } from './stat-panel.js';
 import { TablePanel } from './table-panel.js';
@@ -19,5 +20,7 @@ export function createPanel(def: PanelDefinition, ctx: PanelContext): Panel {
       return new TablePanel(def, ctx);
     case 'uptime':
       return new UptimePanel(def, ctx);
+    case 'heatmap':
+      return new HeatmapPanel(def, ctx);
   }
 }

@@ -11,6 +11,7 @@ import { uptimeWindow } from './uptime-window.js';
 export function panelRequests(def: PanelDefinition, range: ResolvedRange): string[] {
   switch (def.type) {
     case 'timeseries':
+    case 'heatmap':
       return def.queries.map((q) => rangePath(q.expr, range));
     case 'stat':
     case 'gauge': {

@@ -48,7 +48,7 @@ export class UptimePanel implements Panel {
     const count = Math.round(window / bucket);
     const rows = series
       .map((s) => {
-        const byTime = new Map(s.values.map(([t, v]) => [Math.round(t), Number(v)]));
+        const byTime = new Map((s.values ?? []).map(([t, v]) => [Math.round(t), Number(v)]));
         const bars = Array.from({ length: count }, (_, i) => {
           const t = own.start / 1000 + i * bucket;
           return { t, ratio: byTime.get(t) };

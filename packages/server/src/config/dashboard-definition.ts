@@ -67,7 +67,7 @@ const column = z
 
 const panel = z
   .object({
-    type: z.enum(['timeseries', 'stat', 'gauge', 'table', 'uptime']),
+    type: z.enum(['timeseries', 'stat', 'gauge', 'table', 'uptime', 'heatmap']),
     title: z.string().min(1),
     description: z.string().optional(),
     /** Columns out of 12. */
@@ -113,6 +113,12 @@ const panel = z
       need(p.key !== undefined, 'key', 'an uptime panel needs "key", the label that names each bar');
     } else if (p.type === 'timeseries') {
       need(p.queries.length > 0, 'queries', 'a time series panel needs at least one query');
+    } else if (p.type === 'heatmap') {
+      need(
+        p.queries.length > 0,
+        'queries',
+        'a heatmap needs at least one query returning native histograms or classic buckets (sum by (le))',
+      );
     } else {
       need(p.queries.length === 1, 'queries', `a ${p.type} panel needs exactly one query`);
     }

@@ -1,3 +1,4 @@
+import { type AlertHistoryGroup, groupAlertHistory } from '../alert-history-groups.js';
 import type { ActiveAlert, AlertHistoryEvent, Silence } from '../alert-types.js';
 import type { ApiClient } from '../api-client.js';
 import { ApiError } from '../api-error.js';
@@ -35,10 +36,10 @@ const labelChips = (labels: Labels, skip: readonly string[] = []) =>
       .map(([k, v]) => h('span', { class: 'label-chip' }, `${k}=${v}`)),
   );
 
-/** History rows on one page of the table. */
-const HISTORY_PAGE = 25;
-/** History events fetched: the pages the table can turn through. */
-const HISTORY_LIMIT = 500;
+/** Alerts on one page of the history table. */
+const HISTORY_PAGE = 20;
+/** History events fetched, newest first: the alerts the table can turn through. */
+const HISTORY_LIMIT = 2000;
 
 /** An open or acknowledged incident, as much of GET /api/incidents as an alert row needs. */
 interface ActiveIncident {
@@ -76,6 +77,8 @@ export class AlertsPage implements Page {
   /** Open and acknowledged incidents, so a firing alert's row can link to and acknowledge its own. */
   #incidents: readonly ActiveIncident[] = [];
   #historyPage = 0;
+  /** Alerts whose events are open under their history row, kept across reloads. */
+  readonly #openHistory = new Set<string>();
 
   constructor(api: ApiClient, live: LiveSocket) {
     this.#api = api;
@@ -275,33 +278,18 @@ export class AlertsPage implements Page {
     );
   }
 
+  /**
+   * One row per alert (label set): its last state and when, how often it fired, its last value,
+   * the notifications that carried it; a button opens its events beneath. Paged by alerts.
+   */
   #historyTable(section: HTMLElement, events: readonly AlertHistoryEvent[]): void {
-    const rows = events.map((e) =>
-      e.kind === 'state'
-        ? h(
-            'tr',
-            {},
-            h('td', {}, formatTimeText(e.time)),
-            h('td', {}, labelChips(e.labels)),
-            h('td', {}, `${e.from} → ${e.to}`),
-            h('td', {}, this.#value(e.labels.alertname, e.value)),
-          )
-        : h(
-            'tr',
-            {},
-            h('td', {}, formatTimeText(e.time)),
-            h('td', {}, ...e.alerts.map((labels) => labelChips(labels))),
-            h(
-              'td',
-              {},
-              `${e.status} to ${e.receiver}: ${e.result}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}`,
-            ),
-            h('td', {}, e.error ?? ''),
-          ),
-    );
-    const pages = Math.max(1, Math.ceil(rows.length / HISTORY_PAGE));
+    const groups = groupAlertHistory(events);
+    const pages = Math.max(1, Math.ceil(groups.length / HISTORY_PAGE));
     this.#historyPage = Math.min(this.#historyPage, pages - 1);
     const first = this.#historyPage * HISTORY_PAGE;
+    const rows = groups
+      .slice(first, first + HISTORY_PAGE)
+      .flatMap((g) => this.#historyRows(g, section, events));
     const turn = (label: string, to: number) => {
       const button = h('button', { type: 'button', class: 'small', disabled: to < 0 || to >= pages }, label);
       button.addEventListener('click', () => {
@@ -312,10 +300,15 @@ export class AlertsPage implements Page {
     };
     replace(
       section,
-      h('h3', {}, 'History'),
+      h(
+        'h3',
+        {},
+        `History (${groups.length} ${groups.length === 1 ? 'alert' : 'alerts'}`,
+        events.length >= HISTORY_LIMIT ? `, from the last ${events.length} events)` : ')',
+      ),
       this.#table(
-        ['Time', 'Alert', 'Change', 'Value / error'],
-        rows.slice(first, first + HISTORY_PAGE),
+        ['Alert', 'Labels', 'Last state', 'Since', 'Fired', 'Last value', 'Notifications', ''],
+        rows,
         'No alert has changed state yet.',
       ),
       pages > 1 &&
@@ -323,10 +316,79 @@ export class AlertsPage implements Page {
           'div',
           { class: 'pager' },
           turn('Newer', this.#historyPage - 1),
-          h('span', {}, `${first + 1}–${Math.min(first + HISTORY_PAGE, rows.length)} of ${rows.length}`),
+          h('span', {}, `${first + 1}–${Math.min(first + HISTORY_PAGE, groups.length)} of ${groups.length}`),
           turn('Older', this.#historyPage + 1),
         ),
     );
+  }
+
+  #historyRows(
+    g: AlertHistoryGroup,
+    section: HTMLElement,
+    events: readonly AlertHistoryEvent[],
+  ): HTMLElement[] {
+    const key = JSON.stringify(g.labels);
+    const open = this.#openHistory.has(key);
+    const toggle = h(
+      'button',
+      { type: 'button', class: 'small', 'aria-expanded': String(open) },
+      `${open ? 'Hide' : 'Events'} (${g.events.length})`,
+    );
+    toggle.addEventListener('click', () => {
+      if (open) this.#openHistory.delete(key);
+      else this.#openHistory.add(key);
+      this.#historyTable(section, events);
+    });
+    const last = g.events.find((e) => e.kind === 'state');
+    const state =
+      last === undefined
+        ? 'notified'
+        : last.from === 'firing' && last.to === 'inactive'
+          ? 'resolved'
+          : last.to;
+    const row = h(
+      'tr',
+      { 'data-alert': key },
+      h('td', { class: 'row-key' }, g.labels.alertname ?? ''),
+      h('td', {}, labelChips(g.labels, ['alertname'])),
+      h('td', {}, h('span', { class: `alert-state state-${state}` }, state)),
+      h('td', {}, formatTimeText(g.lastTime)),
+      h('td', {}, g.fired),
+      h('td', {}, g.value === undefined ? '' : this.#value(g.labels.alertname, g.value)),
+      h(
+        'td',
+        { title: g.lastError ?? '' },
+        g.sent + g.failed === 0 ? '' : `${g.sent} sent${g.failed > 0 ? `, ${g.failed} failed` : ''}`,
+      ),
+      h('td', {}, toggle),
+    );
+    if (!open) return [row];
+    return [
+      row,
+      h(
+        'tr',
+        { class: 'history-events' },
+        h(
+          'td',
+          { colspan: 8 },
+          h(
+            'ul',
+            {},
+            ...g.events.map((e) =>
+              h(
+                'li',
+                {},
+                h('span', { class: 'event-time' }, formatTimeText(e.time)),
+                ' ',
+                e.kind === 'state'
+                  ? `${e.from} → ${e.to} at ${this.#value(g.labels.alertname, e.value)}`
+                  : `${e.status} notification to ${e.receiver}: ${e.result}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}${e.error ? `: ${e.error}` : ''}`,
+              ),
+            ),
+          ),
+        ),
+      ),
+    ];
   }
 
   #table(headers: readonly string[], rows: readonly Child[], empty: string): HTMLElement {

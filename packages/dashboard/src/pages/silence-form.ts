@@ -1,7 +1,7 @@
+import type { Matcher } from '../alert-types.js';
 import type { ApiClient } from '../api-client.js';
 import { authorName } from '../author-name.js';
 import { h, replace } from '../dom.js';
-import { parseMatchers } from '../matchers.js';
 
 const DURATIONS: readonly [string, number][] = [
   ['30 minutes', 30 * 60_000],
@@ -45,11 +45,18 @@ export class SilenceForm {
     );
     this.element.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const matchers = parseMatchers(this.#matchers.value);
-      if (matchers instanceof Error) return this.#say(matchers.message, 'error');
+      if (this.#matchers.value.trim() === '')
+        return this.#say('At least one matcher is needed, such as alertname="HighLatency".', 'error');
       if (author.value.trim() === '' || comment.value.trim() === '')
         return this.#say('"Created by" and "Comment" are both needed.', 'error');
       authorName.set(author.value);
+      let matchers: Matcher[];
+      try {
+        // The server reads the matchers: one parser of Alertmanager's syntax, the one silences use.
+        matchers = await api.get<Matcher[]>('/api/matchers', { text: this.#matchers.value });
+      } catch (error) {
+        return this.#say((error as Error).message, 'error');
+      }
       const now = Date.now();
       try {
         const { silenceID } = await api.post<{ silenceID: string }>('/api/silences', {
@@ -71,7 +78,7 @@ export class SilenceForm {
   /** Fills the matchers from an alert's labels (the "Silence" button of an alert row). */
   prefill(labels: Readonly<Record<string, string>>): void {
     this.#matchers.value = Object.entries(labels)
-      .map(([k, v]) => `${k}="${v}"`)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
       .join(', ');
     this.#matchers.focus();
   }

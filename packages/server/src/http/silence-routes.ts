@@ -21,7 +21,7 @@ export interface SilenceRoutesOptions {
 export function silenceRoutes(router: Router, options: SilenceRoutesOptions): void {
   const { silences, clock } = options;
   const list = alertmanagerError(({ res, url }) => {
-    const filter = parseFilter(url.searchParams.getAll('filter'));
+    const filter = parseFilter(url.searchParams.getAll('filter'), 'filter');
     const now = clock.now();
     sendJson(
       res,
@@ -50,6 +50,14 @@ export function silenceRoutes(router: Router, options: SilenceRoutesOptions): vo
     silences.expire(params.id!);
     sendJson(res, 200, {});
   });
+  // The dashboard's silence form sends what was typed here rather than carrying a parser of its own.
+  router.on(
+    'GET',
+    '/api/matchers',
+    alertmanagerError(({ res, url }) => {
+      sendJson(res, 200, parseFilter(url.searchParams.getAll('text'), 'text').map(matcherJson));
+    }),
+  );
   for (const path of ['/api/silences', '/api/v2/silences']) {
     router.on('GET', path, list);
     router.on('POST', path, create);
@@ -64,18 +72,23 @@ export function silenceRoutes(router: Router, options: SilenceRoutesOptions): vo
 export function gettableSilence(s: Silence, state: string) {
   return {
     id: s.id,
-    matchers: s.matchers.map((m) => ({
-      name: m.name,
-      value: m.value,
-      isRegex: m.type === '=~' || m.type === '!~',
-      isEqual: m.type === '=' || m.type === '=~',
-    })),
+    matchers: s.matchers.map(matcherJson),
     startsAt: new Date(s.startsAt).toISOString(),
     endsAt: new Date(s.endsAt).toISOString(),
     createdBy: s.createdBy,
     comment: s.comment,
     status: { state },
     updatedAt: new Date(s.updatedAt).toISOString(),
+  };
+}
+
+/** A matcher as Alertmanager's API v2 writes it. */
+function matcherJson(m: CompiledMatcher) {
+  return {
+    name: m.name,
+    value: m.value,
+    isRegex: m.type === '=~' || m.type === '!~',
+    isEqual: m.type === '=' || m.type === '=~',
   };
 }
 
@@ -118,12 +131,13 @@ function postableSilence(body: unknown, now: number) {
   };
 }
 
-function parseFilter(filters: string[]): CompiledMatcher[] {
+/** Matchers in Alertmanager's text syntax, from each value of the query parameter `name`. */
+function parseFilter(filters: string[], name: string): CompiledMatcher[] {
   return filters.flatMap((f) => {
     try {
       return parseMatchers(f);
     } catch (error) {
-      if (error instanceof MatcherError) throw badMatcher('filter', error);
+      if (error instanceof MatcherError) throw badMatcher(name, error);
       throw error;
     }
   });

@@ -118,6 +118,31 @@ describe('silences API', () => {
     expect((await call('GET', '/api/silences')).body).toEqual([]);
   });
 
+  it('reads typed matchers for the dashboard as silences take them, or says what it could not read', async () => {
+    await start();
+    const text = 'alertname="HighLatency", severity=~"crit.*", service!="a \\"quoted\\" one", team!~db';
+    const parsed = await call('GET', `/api/matchers?${new URLSearchParams({ text })}`);
+    expect(parsed.status).toBe(200);
+    expect(parsed.body).toEqual([
+      { name: 'alertname', value: 'HighLatency', isRegex: false, isEqual: true },
+      { name: 'severity', value: 'crit.*', isRegex: true, isEqual: true },
+      { name: 'service', value: 'a "quoted" one', isRegex: false, isEqual: false },
+      { name: 'team', value: 'db', isRegex: true, isEqual: false },
+    ]);
+    // What it answers is what POST /api/silences takes.
+    const created = await call('POST', '/api/silences', { ...SILENCE, matchers: parsed.body });
+    expect(created.status).toBe(200);
+    const broken = await call(
+      'GET',
+      `/api/matchers?${new URLSearchParams({ text: 'alertname HighLatency' })}`,
+    );
+    expect(broken.status).toBe(400);
+    expect(broken.body).toMatchObject({ status: 'error', errorType: 'bad_data' });
+    expect(broken.body.error).toMatch(/^text: .*expected name="value" with =, !=, =~ or !~/);
+    const badRegex = await call('GET', `/api/matchers?${new URLSearchParams({ text: 'a=~"("' })}`);
+    expect(badRegex.body.error).toMatch(/regular expression/);
+  });
+
   it('rejects a notification configuration naming the key, the value and the expectation', async () => {
     const data = mkdtempSync(join(tmpdir(), 'vigil-silences-'));
     dirs.push(data);

@@ -21,14 +21,15 @@ export function runCheck(
   return new Promise((resolve) => {
     let settled = false;
     let cancelTimeout = () => {};
-    const finish = (ok: boolean, error?: string, details?: CheckDetails) => {
+    const finish = (ok: boolean, error?: string, details?: CheckDetails, reportedMs?: number) => {
       if (settled) return;
       settled = true;
       cancelTimeout();
+      const measured = reportedMs !== undefined && Number.isFinite(reportedMs) && reportedMs >= 0;
       const result: CheckResult = {
         timestamp: started,
         ok,
-        responseTimeMs: clock.now() - started,
+        responseTimeMs: measured ? reportedMs : clock.now() - started,
         ...(error !== undefined && { error: redactor.redact(error).slice(0, ERROR_CHARS) }),
         ...(details !== undefined && { details: redactDetails(details, redactor) }),
       };
@@ -44,7 +45,12 @@ export function runCheck(
       if (value === false) finish(false, 'check returned false');
       else if (typeof value === 'object' && value !== null) {
         const failed = value.ok === false;
-        finish(!failed, failed ? (value.error ?? 'check reported a failure') : undefined, value.details);
+        finish(
+          !failed,
+          failed ? (value.error ?? 'check reported a failure') : undefined,
+          value.details,
+          value.responseTimeMs,
+        );
       } else finish(true);
     };
     let outcome: CheckOutcome | PromiseLike<CheckOutcome>;

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/base/clock.js';
 import { VigilError } from '../../src/base/errors.js';
 import { Registry } from '../../src/core/registry.js';
+import { toPrometheusText } from '../../src/expo/prometheus-text.js';
 import type { CheckFn } from '../../src/health/health-check.js';
 import { HealthMonitor } from '../../src/health/health-monitor.js';
 
@@ -58,6 +59,33 @@ describe('HealthMonitor', () => {
       reasons: [],
     });
     expect(m.overall()).toBe('healthy');
+  });
+
+  it("takes the response time a check reports itself (a probe's own measure), else the run's duration", async () => {
+    const clock = new ManualClock(T0);
+    const registry = new Registry({ clock });
+    const m = new HealthMonitor({ clock, env: {}, registry });
+    const reported: (number | undefined)[] = [182.5, -1, Number.NaN, undefined, 0];
+    let i = 0;
+    m.register({
+      name: 'llm',
+      kind: 'provider',
+      apiKeyEnv: false,
+      check: () => ({ ok: true, responseTimeMs: reported[i++] }),
+    });
+    const times: number[] = [];
+    for (let run = 0; run < reported.length; run++) times.push((await m.run('llm')).responseTimeMs);
+    // A negative or non-finite report is not a time: the run's own (0 ms on a clock that did not move).
+    expect(times).toEqual([182.5, 0, 0, 0, 0]);
+    m.register({
+      name: 'slow',
+      kind: 'provider',
+      apiKeyEnv: false,
+      check: () => ({ ok: false, error: 'HTTP 503', responseTimeMs: 40 }),
+    });
+    expect(await m.run('slow')).toMatchObject({ ok: false, responseTimeMs: 40 });
+    const text = toPrometheusText(registry.snapshotSync());
+    expect(text).toContain('vigil_provider_response_time_seconds{provider="slow"} 0.04');
   });
 
   it('is degraded when slow or when the 24 h error rate is above the threshold, unhealthy when down', async () => {

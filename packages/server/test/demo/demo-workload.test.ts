@@ -131,6 +131,24 @@ describe('the demo workload', { timeout: 30_000 }, () => {
     w.stop();
   });
 
+  it("reports each provider's health-check response time as its simulated latency, not the check function's 0-1 ms", async () => {
+    const { clock, w } = workload();
+    const seen: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      clock.advance(10_000);
+      for (const provider of ['openai', 'anthropic', 'gemini', 'mistral'])
+        seen.push(...values(await samples(w), 'vigil_provider_response_time_seconds', { provider }));
+    }
+    seen.sort((a, b) => a - b);
+    const median = seen[Math.floor(seen.length / 2)]!;
+    // logNormal(180 ms, 0.4): a median near 180 ms, spread over tens of milliseconds.
+    expect(median).toBeGreaterThan(0.12);
+    expect(median).toBeLessThan(0.27);
+    expect(seen[seen.length - 1]! - seen[0]!).toBeGreaterThan(0.05);
+    expect(seen.filter((s) => s < 0.002)).toEqual([]);
+    w.stop();
+  });
+
   it("crosses the seeds' thresholds during its incidents, and comes back under them", async () => {
     const { clock, w } = workload();
     const at = (kind: string) => INCIDENT_SCHEDULE.find((s) => s.kind === kind)!;

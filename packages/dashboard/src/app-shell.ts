@@ -1,3 +1,4 @@
+import { AnomalyBands } from './anomaly-bands.js';
 import { ApiClient } from './api-client.js';
 import type { DashboardDefinition, DashboardList } from './dashboard-definition.js';
 import { h, replace } from './dom.js';
@@ -54,7 +55,12 @@ export class AppShell {
 
   constructor(root: HTMLElement) {
     this.#root = root;
-    this.#ctx = { api: this.#api, queries: new QueryClient(this.#api), live: this.#live };
+    this.#ctx = {
+      api: this.#api,
+      queries: new QueryClient(this.#api),
+      live: this.#live,
+      bands: new AnomalyBands(this.#api),
+    };
     this.#time = new TimePicker((range) => this.#go({ range }));
     this.#refresh = new RefreshPicker(
       (refresh) => this.#go({ refresh }),

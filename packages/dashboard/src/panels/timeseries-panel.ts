@@ -3,10 +3,11 @@ import type { PanelDefinition } from '../dashboard-definition.js';
 import { formatTime, formatTimeTicks, isUtc } from '../format-time.js';
 import { formatTicks, formatValue, type Unit } from '../format-value.js';
 import { liveReducer } from '../live-reducer.js';
-import type { VectorSample } from '../prometheus-types.js';
+import type { MatrixSeries, VectorSample } from '../prometheus-types.js';
 import { COLORS } from '../thresholds.js';
 import { type ResolvedRange, stepFor } from '../time-range.js';
 import { type AlignedSeries, alignSeries, combineValues, labelKey } from './aligned-series.js';
+import { type BandPair, bandColumns } from './band-columns.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
 import { seriesColors } from './series-palette.js';
@@ -23,8 +24,9 @@ const AXIS = { stroke: '#8b949e', grid: { stroke: '#30363d', width: 1 }, ticks: 
 /**
  * Lines over time (uPlot), one per series of each query, over exactly the picked range (the x
  * scale is the range, not the span of the data), with gaps where nothing was recorded, the
- * thresholds drawn as labelled dashed lines, and the legend showing each series' latest value
- * until the cursor points at another. With `live` and a range ending now, the stream's samples are
+ * thresholds drawn as labelled dashed lines, the expected range shaded around a series whose
+ * anomaly band rules record one, and the legend showing each series' latest value until the
+ * cursor points at another. With `live` and a range ending now, the stream's samples are
  * appended as they arrive and the window slides, so it keeps its width without a reload.
  */
 export class TimeseriesPanel implements Panel {
@@ -33,6 +35,7 @@ export class TimeseriesPanel implements Panel {
   readonly #frame: PanelFrame;
   #plot: uPlot | undefined;
   #data: AlignedSeries | undefined;
+  #bands: BandPair[] = [];
   /** The x scale, Unix seconds: the picked range, moved along by live samples. */
   #x = { min: 0, max: 0 };
   #unsubscribe: (() => void) | undefined;
@@ -58,6 +61,10 @@ export class TimeseriesPanel implements Panel {
     this.#stopLive();
     const step = stepFor(range);
     let data: AlignedSeries;
+    let bands: { lower: MatrixSeries[]; upper: MatrixSeries[]; series: string }[];
+    // Asked alongside the series, so that a chart without a band waits for nothing more.
+    const banded = this.#bandsOf(range, step);
+    banded.catch(() => {});
     try {
       const results = await Promise.all(
         this.#def.queries.map(async (q) => ({
@@ -70,19 +77,39 @@ export class TimeseriesPanel implements Panel {
         limit: MAX_SERIES,
         combine: ADDITIVE.has(this.#def.unit) ? 'sum' : 'max',
       });
+      bands = await banded;
     } catch (error) {
       this.#frame.fail(error);
       return;
     }
+    this.#bands = bands.flatMap((b) => bandColumns(data, b.lower, b.upper, b.series));
     this.#x = { min: range.start / 1000, max: range.end / 1000 };
     this.#draw(data);
     if (live && this.#def.live) this.#follow(this.#def.live, step);
+  }
+
+  /** The band edges of each query that has an anomaly band, over the same range and step. */
+  async #bandsOf(range: ResolvedRange, step: number) {
+    const names = await Promise.all(this.#def.queries.map((q) => this.#ctx.bands.of(q.expr)));
+    return Promise.all(
+      names.flatMap((band) =>
+        band
+          ? [
+              Promise.all([
+                this.#ctx.queries.range(band.lower, range, step),
+                this.#ctx.queries.range(band.upper, range, step),
+              ]).then(([lower, upper]) => ({ lower, upper, series: band.series })),
+            ]
+          : [],
+      ),
+    );
   }
 
   #draw(data: AlignedSeries): void {
     this.#data = data;
     this.#plot?.destroy();
     this.#plot = undefined;
+    const bands = this.#bands;
     const empty = data.ys.length === 0 || data.xs.length === 0;
     this.#frame.state = empty ? 'empty' : 'ok';
     this.#frame.message(empty ? 'No data in this range' : '');
@@ -124,7 +151,26 @@ export class TimeseriesPanel implements Panel {
                 this.#def.decimals,
               ),
           })),
+          ...bands.flatMap((band) =>
+            (['low', 'high'] as const).map((edge) => ({
+              label: `expected ${edge} · ${data.names[band.of]}`,
+              stroke: `${colors[band.of]}99`,
+              width: 1,
+              dash: [3, 3],
+              value: (u: uPlot, v: number | null, s: number, idx: number | null) =>
+                formatValue(
+                  idx === null ? latest(u.data[s] as (number | null)[]) : v,
+                  unit,
+                  this.#def.decimals,
+                ),
+            })),
+          ),
         ],
+        // Each band fills between its high edge and its low edge (series indices count the x axis).
+        bands: bands.map((band, i) => ({
+          series: [data.ys.length + 2 * i + 2, data.ys.length + 2 * i + 1] as [number, number],
+          fill: `${colors[band.of]}2e`,
+        })),
         axes: [
           {
             ...AXIS,
@@ -166,10 +212,35 @@ export class TimeseriesPanel implements Panel {
           setScale: [(u: uPlot, key: string) => key === 'x' && this.#markScale(u)],
         },
       },
-      [data.xs, ...data.ys] as uPlot.AlignedData,
+      this.#columns(),
       this.#frame.body,
     );
     this.#markScale(this.#plot);
+    this.#markBands(this.#plot);
+  }
+
+  /** uPlot's data: the time axis, the series, then each band's low and high edge. */
+  #columns(): uPlot.AlignedData {
+    const data = this.#data!;
+    return [data.xs, ...data.ys, ...this.#bands.flatMap((b) => [b.lower, b.upper])] as uPlot.AlignedData;
+  }
+
+  /**
+   * The bands as uPlot holds them, as attributes: how many, and at how many points the first has
+   * both edges (what a test or a reader checks to know that an expected range is drawn).
+   */
+  #markBands(u: uPlot): void {
+    // uPlot keeps its bands on the instance (uPlot.d.ts does not declare it).
+    const bands = (u as uPlot & { readonly bands?: readonly uPlot.Band[] }).bands ?? [];
+    const first = bands[0];
+    const dataset = this.#frame.element.dataset;
+    dataset.bands = String(bands.length);
+    if (!first) {
+      delete dataset.bandPoints;
+      return;
+    }
+    const [high, low] = first.series.map((s) => u.data[s] as (number | null)[]);
+    dataset.bandPoints = String(high!.filter((v, i) => v !== null && low![i] !== null).length);
   }
 
   /** The x scale as attributes, for tests and for anyone checking what the chart spans. */
@@ -195,9 +266,10 @@ export class TimeseriesPanel implements Panel {
       const n = data.xs.length;
       const last = data.xs[n - 1];
       if (last !== undefined && time <= last) return;
+      const edges = this.#bands.flatMap((b) => [b.lower, b.upper]);
       if (last !== undefined && time - last > step * 1.5) {
         data.xs.push((last + time) / 2);
-        for (const column of data.ys) column.push(null);
+        for (const column of [...data.ys, ...edges]) column.push(null);
       }
       const m = data.xs.length;
       const before = data.xs[m - 2];
@@ -208,15 +280,17 @@ export class TimeseriesPanel implements Panel {
         if (replaceLast) column[m - 1] = values[i] ?? null;
         else column.push(values[i] ?? null);
       }
+      // The band is known up to the last evaluation of its rules: none for live points.
+      if (!replaceLast) for (const column of edges) column.push(null);
       const width = this.#x.max - this.#x.min;
       if (time > this.#x.max) this.#x = { min: time - width, max: time };
       let drop = 0;
       while (drop < data.xs.length && data.xs[drop]! < this.#x.min) drop++;
       if (drop > 0) {
         data.xs.splice(0, drop);
-        for (const column of data.ys) column.splice(0, drop);
+        for (const column of [...data.ys, ...edges]) column.splice(0, drop);
       }
-      this.#plot.setData([data.xs, ...data.ys] as uPlot.AlignedData);
+      this.#plot.setData(this.#columns());
     });
   }
 

@@ -3,17 +3,22 @@ import { parseArgs } from 'node:util';
 import { toPrometheusRuleFile } from '../alerts/prometheus-rule-file.js';
 import { parseRuleFile, type RuleGroupSpec } from '../alerts/rule-file.js';
 import { RuleFileError } from '../alerts/rule-file-error.js';
-import { parsePromql } from '../query/parse.js';
+import { EXPERIMENTAL_FUNCTIONS_FEATURE, parsePromql } from '../query/parse.js';
 
 /**
- * `vigil check rules [--expand] FILE...`: checks rule files offline as `promtool check rules` does,
- * with the same parser and checks the server uses. Exit code 0 when every file is good, 1 otherwise.
- * `--expand` prints each good file as a plain Prometheus rule file (short forms expanded).
+ * `vigil check rules [--expand] [--enable-feature=promql-experimental-functions] FILE...`: checks
+ * rule files offline as `promtool check rules` does, with the same parser and checks the server
+ * uses. Exit code 0 when every file is good, 1 otherwise. `--expand` prints each good file as a
+ * plain Prometheus rule file (short forms expanded); the feature flag accepts Prometheus 3's
+ * experimental functions, as the server does with the same flag (query.experimentalFunctions).
  */
 export function checkRules(args: string[], out: (line: string) => void, err: (line: string) => void): number {
   const { values, positionals } = parseArgs({
     args,
-    options: { expand: { type: 'boolean', default: false } },
+    options: {
+      expand: { type: 'boolean', default: false },
+      'enable-feature': { type: 'string', multiple: true },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -21,6 +26,15 @@ export function checkRules(args: string[], out: (line: string) => void, err: (li
     err('vigil check rules: name at least one rule file');
     return 2;
   }
+  const features = (values['enable-feature'] ?? []).flatMap((f) => f.split(',')).map((f) => f.trim());
+  const unknown = features.find((f) => f !== EXPERIMENTAL_FUNCTIONS_FEATURE);
+  if (unknown !== undefined) {
+    err(
+      `vigil check rules: --enable-feature=${unknown}: unknown feature; vigil knows ${EXPERIMENTAL_FUNCTIONS_FEATURE}`,
+    );
+    return 2;
+  }
+  const experimentalFunctions = features.length > 0;
   let failed = 0;
   for (const file of positionals) {
     let text: string;
@@ -35,7 +49,7 @@ export function checkRules(args: string[], out: (line: string) => void, err: (li
     }
     try {
       const groups = parseRuleFile(text, file, (expr) => {
-        parsePromql(expr);
+        parsePromql(expr, { experimentalFunctions });
       });
       const count = groups.reduce((n, g) => n + g.rules.length, 0);
       if (values.expand) out(toPrometheusRuleFile(groups).trimEnd());

@@ -22,7 +22,7 @@ Usage:
               [--status.listen-address HOST:PORT]
   vigil demo [serve's flags] [--seed N] [--interval DURATION] [--backfill DURATION] [--no-serve]
   vigil top [--url URL] [--token TOKEN]
-  vigil check rules [--expand] FILE...
+  vigil check rules [--expand] [--enable-feature=promql-experimental-functions] FILE...
   vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]
   vigil notify test RECEIVER [--config FILE]
@@ -56,6 +56,8 @@ const HELP: Record<string, string> = {
   Checks rule files offline as promtool check rules does: prints "SUCCESS: N rules found" for each
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
+  --enable-feature=promql-experimental-functions  accept Prometheus 3's experimental functions
+                       (limitk, limit_ratio, sort_by_label...), as vigil serve does with the same flag
 
 vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   Checks SLO definitions (vigil.yaml's slos and slo_files with --config, or SLO files) and the

@@ -1,9 +1,10 @@
 import type { SeriesLabels } from '../store/series-store.js';
 import type { AggregateOp } from './ast.js';
 import { formatValue } from './format-value.js';
-import { LABEL_NAME, type Metric, makeMetric, type Sample, type Vector } from './metric.js';
+import { isLabelName, type Metric, makeMetric, type Sample, type Vector } from './metric.js';
 import { quantile } from './quantile.js';
 import { QueryError } from './query-error.js';
+import { keptByRatio } from './ratio-sample.js';
 
 export interface Grouping {
   readonly labels: readonly string[];
@@ -59,6 +60,12 @@ export function aggregate(
     }
     if (op === 'limitk') {
       out.push(...limitK(samples, Number(param)));
+      continue;
+    }
+    if (op === 'limit_ratio') {
+      // The ratio arrives checked and capped to [-1, 1] (the evaluator warns); 0 keeps nothing.
+      const ratio = Number(param);
+      if (ratio !== 0) for (const s of samples) if (keptByRatio(ratio, s.metric)) out.push(s);
       continue;
     }
     out.push({ metric, value: reduce(op, samples, Number(param)) });
@@ -151,7 +158,7 @@ function limitK(samples: Sample[], k: number): Sample[] {
 }
 
 function countValues(input: Vector, grouping: Grouping, label: string, cache: Map<Metric, Metric>): Vector {
-  if (!LABEL_NAME.test(label))
+  if (!isLabelName(label))
     throw new QueryError('VIGIL_QUERY_EXECUTION', `invalid label name ${JSON.stringify(label)}`);
   const counts = new Map<string, { labels: SeriesLabels; count: number }>();
   for (const sample of input) {

@@ -22,6 +22,14 @@ export class Annotations {
     this.#warning(`quantile value should be between 0 and 1, got ${goFloat(q)}`, at);
   }
 
+  /** limit_ratio's ratio outside [-1, 1], used as `capped`. */
+  invalidRatio(ratio: number, capped: number, at: Span): void {
+    this.#warning(
+      `ratio value should be between -1 and 1, got ${goFloat(ratio)}, capping to ${goFloat(capped)}`,
+      at,
+    );
+  }
+
   /** A classic histogram bucket whose `le` is missing or not a number. */
   badBucketLabel(metricName: string, le: string, at: Span): void {
     this.#warning(

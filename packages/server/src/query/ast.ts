@@ -65,13 +65,14 @@ export type AggregateOp =
   | 'bottomk'
   | 'quantile'
   | 'count_values'
-  | 'limitk';
+  | 'limitk'
+  | 'limit_ratio';
 
 export interface Aggregation extends Span {
   readonly kind: 'aggregation';
   readonly op: AggregateOp;
   readonly expr: Expr;
-  /** `k` of topk/bottomk/limitk, `φ` of quantile, the label name of count_values. */
+  /** `k` of topk/bottomk/limitk, `φ` of quantile, the ratio of limit_ratio, the label name of count_values. */
   readonly param: Expr | undefined;
   readonly grouping: readonly string[];
   /** True for `without (...)`, false for `by (...)` or no clause. */

@@ -154,10 +154,11 @@ export class Evaluator {
         return this.#mapSteps(
           input,
           (vec, i) => {
-            const p = paramAt(param, i);
+            let p = paramAt(param, i);
             if (e.op === 'quantile' && typeof p === 'number' && !(p >= 0 && p <= 1))
               this.annotations.invalidQuantile(p, e.param!);
-            if (e.op === 'limitk' || !vec.some((s) => s.histogram))
+            if (e.op === 'limit_ratio') p = this.#ratio(p as number, e.param!);
+            if (e.op === 'limitk' || e.op === 'limit_ratio' || !vec.some((s) => s.histogram))
               return aggregate(e.op, vec, grouping, p, cache);
             if (HISTOGRAMS_IGNORED_BY.has(e.op))
               this.annotations.histogramIgnoredInAggregation(
@@ -431,6 +432,14 @@ export class Evaluator {
     const input = vectorOf(await this.#rangeFunction(range, call, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
+  }
+
+  /** limit_ratio's ratio as Prometheus takes it: NaN an error, beyond ±1 capped with a warning. */
+  #ratio(ratio: number, at: Span): number {
+    if (Number.isNaN(ratio)) throw new QueryError('VIGIL_QUERY_EXECUTION', 'Ratio value NaN is NaN');
+    const capped = Math.max(-1, Math.min(1, ratio));
+    if (capped !== ratio) this.annotations.invalidRatio(ratio, capped, at);
+    return capped;
   }
 
   /** What the classic-bucket functions note about their input `at`, as annotations. */

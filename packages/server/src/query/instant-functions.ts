@@ -1,5 +1,5 @@
 import { type CaptureRegex, captureRegex, expand, RegexError } from '../regex/regex-matcher.js';
-import { compareLabels, dropName, LABEL_NAME, type Metric, makeMetric, type Vector } from './metric.js';
+import { compareLabels, dropName, isLabelName, type Metric, makeMetric, type Vector } from './metric.js';
 import { QueryError } from './query-error.js';
 
 /** One step of a function over an instant vector; `args` are the other arguments' values at that step. */
@@ -131,7 +131,7 @@ export function labelFunction(
   strings: readonly string[],
 ): InstantFunction {
   const dst = strings[0]!;
-  if (!LABEL_NAME.test(dst))
+  if (!isLabelName(dst))
     throw new QueryError('VIGIL_QUERY_EXECUTION', `invalid destination label name in ${func}(): ${dst}`);
   let relabel: (m: Metric) => string | undefined;
   if (func === 'label_replace') {

@@ -74,4 +74,10 @@ export function matchKey(metric: Metric, on: boolean, names: readonly string[]):
   return key;
 }
 
-export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+/**
+ * A label name a query may create (label_replace, label_join, count_values): any non-empty UTF-8
+ * text, as Prometheus 3 validates names (`http.route` is one; `{"http.route"="/"}` selects it).
+ */
+export function isLabelName(name: string): boolean {
+  return name !== '' && name.isWellFormed();
+}

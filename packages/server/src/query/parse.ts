@@ -34,6 +34,7 @@ const AGGREGATE_OPS = new Set<string>([
   'quantile',
   'count_values',
   'limitk',
+  'limit_ratio',
 ]);
 const BINARY_OPS = new Map<string, BinaryOp>([
   ['Add', '+'],
@@ -265,25 +266,34 @@ class Converter {
 
   #vectorSelector(node: SyntaxNode): VectorSelector {
     const matchers: LabelMatcher[] = [];
-    let named = false;
+    // The name written before the braces; a name inside them as well is an error, as in Prometheus
+    // (two inside, `{"a", __name__="b"}`, are two matchers that both apply).
+    let named: string | undefined;
+    const twice = (at: number, other: string) =>
+      this.#error(
+        at,
+        `metric name must not be set twice: ${JSON.stringify(named)} or ${JSON.stringify(other)}`,
+      );
     for (const kid of children(node)) {
       if (kid.name === 'Identifier') {
-        matchers.push({ name: '__name__', type: '=', value: this.#text(kid) });
-        named = true;
+        named = this.#text(kid);
+        matchers.push({ name: '__name__', type: '=', value: named });
         continue;
       }
       for (const m of children(kid)) {
+        // `{"http.server.duration"}`: a lone quoted name is the metric name (Prometheus 3's UTF-8 syntax).
+        if (m.name === 'QuotedLabelName') {
+          const value = this.#string(children(m)[0]!);
+          if (named !== undefined) throw twice(node.from, value);
+          matchers.push({ name: '__name__', type: '=', value });
+          continue;
+        }
         const parts = children(m);
         const op = MATCH_OPS[children(parts[1]!)[0]?.name ?? ''] ?? '=';
         const name =
           m.name === 'QuotedLabelMatcher' ? this.#string(children(parts[0]!)[0]!) : this.#text(parts[0]!);
-        // `{"metric_name"}`: a lone quoted name is the metric name.
-        if (parts.length === 1) {
-          matchers.push({ name: '__name__', type: '=', value: name });
-          continue;
-        }
-        if (name === '__name__' && named) throw this.#error(m.from, 'metric name must not be set twice');
         const value = this.#string(parts[2]!);
+        if (name === '__name__' && named !== undefined) throw twice(node.from, value);
         if (op === '=~' || op === '!~') {
           try {
             regexMatcher(value);
@@ -335,7 +345,7 @@ class Converter {
     // Operators and keywords are case-insensitive in PromQL; function names are not.
     const op = this.#text(kids[0]!).toLowerCase() as AggregateOp;
     if (!AGGREGATE_OPS.has(op)) throw this.#error(node.from, `unsupported aggregation ${JSON.stringify(op)}`);
-    if (op === 'limitk' && !this.#experimental)
+    if ((op === 'limitk' || op === 'limit_ratio') && !this.#experimental)
       throw this.#error(
         node.from,
         `${op}() is experimental and must be enabled with --enable-feature=${EXPERIMENTAL_FUNCTIONS_FEATURE}`,
@@ -344,7 +354,12 @@ class Converter {
     const body = kids.find((k) => k.name === 'FunctionCallBody')!;
     const args = children(body).map((a) => this.#expr(a));
     const takesParam =
-      op === 'topk' || op === 'bottomk' || op === 'quantile' || op === 'count_values' || op === 'limitk';
+      op === 'topk' ||
+      op === 'bottomk' ||
+      op === 'quantile' ||
+      op === 'count_values' ||
+      op === 'limitk' ||
+      op === 'limit_ratio';
     const wanted = takesParam ? 2 : 1;
     if (args.length !== wanted)
       throw this.#error(

@@ -55,6 +55,28 @@ describe('vigil check rules', () => {
     expect(result.err).toContain(`${join(dir, 'missing.yml')}: cannot read the rule file (ENOENT)`);
   });
 
+  it('accepts experimental functions only with --enable-feature=promql-experimental-functions, as Prometheus', () => {
+    const sampled = join(dir, 'sampled.yml');
+    writeFileSync(
+      sampled,
+      'groups:\n  - name: g\n    rules:\n      - record: job:up:sampled\n        expr: limit_ratio(0.1, up)\n',
+    );
+    const off = run([sampled]);
+    expect(off.code).toBe(1);
+    expect(off.err).toContain(
+      'limit_ratio() is experimental and must be enabled with --enable-feature=promql-experimental-functions',
+    );
+    expect(run(['--enable-feature=promql-experimental-functions', sampled])).toMatchObject({
+      code: 0,
+      out: `Checking ${sampled}\n  SUCCESS: 1 rules found`,
+    });
+    expect(run(['--enable-feature=exemplar-storage', sampled])).toEqual({
+      code: 2,
+      out: '',
+      err: 'vigil check rules: --enable-feature=exemplar-storage: unknown feature; vigil knows promql-experimental-functions',
+    });
+  });
+
   it('expands thresholds into a plain Prometheus rule file with --expand', () => {
     const result = run(['--expand', good]);
     expect(result.code).toBe(0);

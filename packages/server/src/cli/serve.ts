@@ -434,7 +434,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   );
   const statusDocuments = opened.use(
     'status-pages.db',
-    new DocumentFile(join(config.data, 'status-pages.db')),
+    new DocumentFile(join(config.data, 'status-pages.db'), integrity),
     (d) => d.close(),
   );
   const statusIncidents = new StatusIncidents(statusDocuments, clock);

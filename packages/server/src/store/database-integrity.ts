@@ -67,7 +67,8 @@ interface Watched {
 }
 
 /**
- * Corruption of vigil's SQLite files (vigil.db, alerts.db, incidents.db, reports.db), found two ways:
+ * Corruption of vigil's SQLite files (vigil.db, alerts.db, incidents.db, reports.db,
+ * status-pages.db), found two ways:
  * any read or write of theirs that fails with SQLITE_CORRUPT or SQLITE_NOTADB (their owners report
  * every error to `observe`), and a background check that reads each file whole, a slice per tick.
  *

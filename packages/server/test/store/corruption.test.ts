@@ -124,6 +124,32 @@ describe('a corrupt database file', () => {
     }
   });
 
+  it('status-pages.db with a damaged page: serve starts, /api/health names status-pages.db', async () => {
+    const dir = tempDir('corrupt-status-pages');
+    const path = join(dir, 'status-pages.db');
+    const documents = new DocumentFile(path);
+    for (let i = 0; i < 100; i++)
+      documents.put(`status-incident-${i}`, i, JSON.stringify({ update: 'z'.repeat(2000) }));
+    documents.close();
+    expect(corruptPagesOf(path, 'documents')).toBeGreaterThan(3);
+
+    const server = await serve(loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}));
+    try {
+      // Nothing reads the status incidents here: the background walk finds the damage by itself.
+      const error = await waitFor('/api/health to name status-pages.db', async () => {
+        const res = await fetch(`${server.url}/api/health`);
+        const body = (await res.json()) as { dependencies_status: { store: { error?: string } } };
+        const error = body.dependencies_status.store.error;
+        return res.status === 503 && error?.includes('status-pages.db is corrupt') ? error : undefined;
+      });
+      expect(error).toMatch(/status-pages\.db is corrupt: .*malformed/);
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).toMatch(/^vigil_storage_corruption_errors_total\{file="status-pages\.db"\} [1-9]/m);
+    } finally {
+      await server.close();
+    }
+  }, 60_000);
+
   it('a healthy file stays healthy through full passes of the walk', () => {
     const dir = tempDir('healthy-documents');
     const clock = new ManualClock(0);

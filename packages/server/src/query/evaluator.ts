@@ -770,7 +770,11 @@ export class Evaluator {
   }
 
   #selectOptions(): SelectOptions {
-    return { maxSamples: this.#o.maxSamples - this.#samples, maxSeries: this.#o.maxSeries };
+    return {
+      maxSamples: this.#o.maxSamples - this.#samples,
+      maxSeries: this.#o.maxSeries,
+      checkpoint: () => this.#checkDeadline(),
+    };
   }
 
   /** A store read, its limit errors turned into the query errors Prometheus answers with. */

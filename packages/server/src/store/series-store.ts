@@ -66,6 +66,11 @@ export interface SelectOptions {
   readonly maxSeries?: number;
   /** Most samples a select may return, summed over series. */
   readonly maxSamples?: number;
+  /**
+   * Called whenever a long read has handed the event loop to other work and is about to go on: it
+   * throws to end the read (a query past its deadline), and the read rejects with its error.
+   */
+  readonly checkpoint?: () => void;
 }
 
 export interface StoreStats {

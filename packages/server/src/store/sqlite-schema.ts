@@ -146,8 +146,16 @@ const SQL = {
   ],
   deleteSeries: ['DELETE FROM series WHERE id = ?', ''],
   deleteLabel: ['DELETE FROM labels WHERE name = ? AND value = ? AND series_id = ?', ''],
-  idsByValue: ['SELECT series_id FROM labels WHERE name = ? AND value = ?', 'pluck'],
-  idsByName: ['SELECT value, series_id FROM labels WHERE name = ?', 'raw'],
+  idsByValuePage: [
+    'SELECT series_id FROM labels WHERE name = ? AND value = ? AND series_id > ? ORDER BY series_id LIMIT ?',
+    'pluck',
+  ],
+  // Pages of the series with a label value, and of a label's values, after the last row of the page
+  // before, in the primary key's order: a search of the key, so each page costs what it reads.
+  idsByNamePage: [
+    'SELECT value, series_id FROM labels WHERE name = ? AND (value, series_id) > (?, ?) ORDER BY value, series_id LIMIT ?',
+    'raw',
+  ],
   insertChunk: ['INSERT INTO chunks (series_id, min_t, count, data) VALUES (?, ?, ?, ?)', ''],
   chunksIn: [
     'SELECT min_t, count, data FROM chunks WHERE series_id = ? AND min_t >= ? AND min_t <= ? ORDER BY min_t',

@@ -9,6 +9,7 @@ import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
 import { decodeHistogramChunk, encodeHistogramChunk } from './histogram-codec.js';
 import { HistogramHead } from './histogram-head.js';
 import { type NativeHistogram, validateNativeHistogram } from './native-histogram.js';
+import { Pacer } from './pacer.js';
 import { Retention } from './retention.js';
 import { RollupBuffer } from './rollup-buffer.js';
 import { decodeRollups } from './rollup-codec.js';
@@ -66,8 +67,12 @@ const scratch = new SampleBuffer(1024);
 /** A stored chunk as read: its first timestamp, sample count and bytes. */
 type ChunkRow = readonly [minT: number, count: number, data: Uint8Array];
 const NO_ROWS: readonly ChunkRow[] = [];
-/** Series whose stored chunks one statement reads: bounds the rows held at once and the JSON of ids. */
-const READ_BATCH = 1024;
+/**
+ * Series whose stored chunks one statement reads: bounds the rows held at once and the JSON of ids,
+ * and the stretch of a read between two pauses (a batch is read without one): 1,024 series of a
+ * sample each held the event loop 70-140 ms on a loaded machine.
+ */
+const READ_BATCH = 256;
 
 /**
  * Samples of one series above which a read gets arrays of its own rather than a copy out of the
@@ -324,13 +329,16 @@ export class SqliteStore implements SeriesStore {
   ): Promise<HistogramSeriesData[]> {
     this.#assertOpen();
     const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
-    const matched = this.#match([matchers], start, end, true).filter(
+    const pacer = this.#pacer(options);
+    const matched = (await this.#match([matchers], start, end, pacer, true)).filter(
       (s) => s.histograms && s.histograms.lastT >= start && s.histograms.firstT <= end,
     );
     checkSeries(matched.length, options);
     const result: HistogramSeriesData[] = [];
     let total = 0;
     for (const s of matched) {
+      // A series' chunks and head are read together; the clock is looked at every few series.
+      if (pacer.due(64)) await pacer.pause();
       const head = s.histograms!;
       const timestamps: number[] = [];
       const histograms: NativeHistogram[] = [];
@@ -437,18 +445,14 @@ export class SqliteStore implements SeriesStore {
     options: SelectOptions | undefined,
   ): AsyncGenerator<[SeriesState, readonly ChunkRow[]]> {
     this.#assertOpen();
-    const matched = this.#match([matchers], start, end, true);
+    const pacer = this.#pacer(options);
+    const matched = await this.#match([matchers], start, end, pacer, true);
     checkSeries(matched.length, options);
-    let since = performance.now();
     for (let b = 0; b < matched.length; b += READ_BATCH) {
-      // A long read hands the event loop to other work (health checks, ingest) every 10 ms, between
-      // batches only: a batch's stored chunks and its series' in-memory chunks are taken together, so
-      // a flush in between cannot move samples from one to the other unseen.
-      if (b > 0 && performance.now() - since > 10) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        this.#assertOpen();
-        since = performance.now();
-      }
+      // A long read hands the event loop to other work (health checks, ingest) between batches only:
+      // a batch's stored chunks and its series' in-memory chunks are taken together, so a flush in
+      // between cannot move samples from one to the other unseen.
+      if (b > 0 && pacer.due(READ_BATCH)) await pacer.pause();
       const batch = matched.slice(b, b + READ_BATCH);
       const stored = this.#storedChunks(batch, start, end);
       for (const s of batch) yield [s, this.#chunksOf(s, start, end, stored.get(s.id) ?? NO_ROWS)];
@@ -489,12 +493,16 @@ export class SqliteStore implements SeriesStore {
     const k = RESOLUTIONS.indexOf(resolutionMs);
     if (k < 0) throw new TypeError(`resolutionMs: got ${String(resolutionMs)}, expected 60000 or 3600000`);
     const from = alignDown(start, resolutionMs);
-    const matched = this.#match([matchers], from, end);
+    const pacer = this.#pacer(options);
+    const matched = await this.#match([matchers], from, end, pacer);
     checkSeries(matched.length, options);
     const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
     const result: RollupData[] = [];
     let total = 0;
     for (const s of matched) {
+      // A series' rollups and raw samples are read together, with no pause in between; the clock is
+      // looked at every few series, as each may decode thousands of samples.
+      if (pacer.due(64)) await pacer.pause();
       const out = new RollupBuffer();
       const rolled = this.#materialized[k] ? s.rolled[k]! : Number.NEGATIVE_INFINITY;
       if (rolled > from && s.persisted) {
@@ -531,7 +539,7 @@ export class SqliteStore implements SeriesStore {
     end: number,
   ): Promise<SeriesLabels[]> {
     this.#assertOpen();
-    return this.#match(matchers, start, end).map((s) => s.labels);
+    return (await this.#match(matchers, start, end, this.#pacer(undefined))).map((s) => s.labels);
   }
 
   async labelNames(
@@ -541,7 +549,8 @@ export class SqliteStore implements SeriesStore {
   ): Promise<string[]> {
     this.#assertOpen();
     const names = new Set<string>();
-    for (const s of this.#match(matchers, start, end)) for (const name in s.labels) names.add(name);
+    for (const s of await this.#match(matchers, start, end, this.#pacer(undefined)))
+      for (const name in s.labels) names.add(name);
     return [...names].sort();
   }
 
@@ -554,7 +563,7 @@ export class SqliteStore implements SeriesStore {
     this.#assertOpen();
     const values = new Set<string>();
     const lists = matchers.length > 0 ? matchers : [[{ name, type: '!=', value: '' } as const]];
-    for (const s of this.#match(lists, start, end)) {
+    for (const s of await this.#match(lists, start, end, this.#pacer(undefined))) {
       const value = s.labels[name];
       if (value !== undefined) values.add(value);
     }
@@ -676,21 +685,35 @@ export class SqliteStore implements SeriesStore {
     lists: readonly (readonly LabelMatcher[])[],
     start: number,
     end: number,
+    pacer: Pacer,
     rawOnly = false,
-  ): SeriesState[] {
+  ): Promise<SeriesState[]> {
     const o = this.#o;
     const rollupsFrom = rawOnly
       ? Number.POSITIVE_INFINITY
       : o.clock.now() - Math.max(o.rollup1hRetentionMs, this.#materialized[0] ? o.rollup1mRetentionMs : 0);
-    return this.#index.match(lists, (s: SeriesState) => {
-      const h = s.histograms;
-      if (h && h.lastT >= start && h.firstT <= end) return true;
-      if (s.lastT < start) return false;
-      if (s.firstT <= end) return true;
-      return (
-        end >= rollupsFrom &&
-        (s.rolled[0]! > Number.NEGATIVE_INFINITY || s.rolled[1]! > Number.NEGATIVE_INFINITY)
-      );
+    return this.#index.match(
+      lists,
+      (s: SeriesState) => {
+        const h = s.histograms;
+        if (h && h.lastT >= start && h.firstT <= end) return true;
+        if (s.lastT < start) return false;
+        if (s.firstT <= end) return true;
+        return (
+          end >= rollupsFrom &&
+          (s.rolled[0]! > Number.NEGATIVE_INFINITY || s.rolled[1]! > Number.NEGATIVE_INFINITY)
+        );
+      },
+      pacer,
+    );
+  }
+
+  /** Paces a read; after each pause it ends if the store was closed or the caller's checkpoint throws. */
+  #pacer(options: SelectOptions | undefined): Pacer {
+    const checkpoint = options?.checkpoint;
+    return new Pacer(() => {
+      this.#assertOpen();
+      checkpoint?.();
     });
   }
 

@@ -157,6 +157,71 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('answers matchers from the label index a page at a time, flushed and unflushed series alike', async () => {
+    const { store } = await open();
+    // 1,500 series: `job` shares a value among 750 series (pages of series ids), `id` repeats each
+    // value three times (pages that end inside a value); 300 are appended after the flush.
+    const labelsOf = (i: number) => ({
+      __name__: 'm',
+      job: i % 2 === 0 ? 'even' : 'odd',
+      id: `v${i % 500}`,
+      n: String(i),
+    });
+    const write = (from: number, to: number) =>
+      store.append(
+        Array.from({ length: to - from }, (_, k) => ({
+          labels: labelsOf(from + k),
+          timestamps: [NOW - 60_000 + from + k],
+          values: [from + k],
+        })),
+      );
+    await write(0, 1200);
+    await store.flush();
+    await write(1200, 1500);
+    const ids = async (matchers: LabelMatcher[]) =>
+      (await store.select(matchers, 0, NOW)).map((s) => s.values[0]!).sort((a, b) => a - b);
+    const expected = (keep: (i: number) => boolean) => Array.from({ length: 1500 }, (_, i) => i).filter(keep);
+    expect(await ids([{ name: 'job', type: '=', value: 'even' }])).toEqual(expected((i) => i % 2 === 0));
+    expect(await ids([{ name: 'id', type: '=~', value: 'v1.*7' }])).toEqual(
+      expected((i) => /^v1\d*7$/.test(`v${i % 500}`)),
+    );
+    expect(await ids([{ name: 'id', type: '=~', value: 'v4.+|v3' }])).toEqual(
+      expected((i) => /^(v4.+|v3)$/.test(`v${i % 500}`)),
+    );
+    const listed = await store.series([[{ name: 'id', type: '=~', value: '.+' }]], 0, NOW);
+    expect(listed).toHaveLength(1500);
+    // Prometheus's order: label by label, values as strings ('1000' before '500').
+    expect(listed.slice(0, 3).map((l) => l.n)).toEqual(['0', '1000', '500']);
+    expect(listed.at(-1)).toEqual({ __name__: 'm', id: 'v99', job: 'odd', n: '99' });
+    await store.close();
+  });
+
+  it('hands the event loop back during a long match and stops at the checkpoint that throws', async () => {
+    const { store } = await open();
+    await store.append(
+      Array.from({ length: 30_000 }, (_, i) => ({
+        labels: { __name__: 'm', id: `value_${i}` },
+        timestamps: [NOW - 1000],
+        values: [i],
+      })),
+    );
+    await store.flush();
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 0);
+    let checkpoints = 0;
+    const read = store.select([{ name: 'id', type: '=~', value: '.*x' }], 0, NOW, {
+      checkpoint: () => {
+        checkpoints++;
+        if (ticks > 0) throw new Error('past the deadline');
+      },
+    });
+    await expect(read).rejects.toThrow('past the deadline');
+    clearInterval(ticker);
+    expect(checkpoints).toBeGreaterThan(0);
+    expect(await store.select([{ name: 'id', type: '=~', value: '.*x' }], 0, NOW)).toEqual([]);
+    await store.close();
+  });
+
   it('recovers everything flushed, head included, after a restart', async () => {
     const dir = tempDir();
     const first = await open({ dir, chunkSamples: 16 });

@@ -377,6 +377,8 @@ export class IncidentManager implements GroupObserver {
         const key = idempotencyKey(incident.id, String(state.round), String(state.nextStep));
         const n = this.#notification(incident, key, now);
         for (const receiver of step.receivers) {
+          // An acknowledgement that came in while an earlier receiver of the step was told ends it.
+          if (incident.status !== 'open') break;
           const results = await this.#o.deliver(receiver, n);
           for (const r of results)
             this.#entry(

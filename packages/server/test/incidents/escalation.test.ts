@@ -260,6 +260,107 @@ incidents: { severity: critical, escalationTick: 15s }
     expect(receivers.c.received).toHaveLength(0);
   });
 
+  it('stops within one escalation tick of an acknowledgement that lands just before a step falls due', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(1);
+    const [incident] = (await getJson('/api/incidents')).incidents;
+    await advanceTo(5 * MIN + 15_000);
+    await receivers.b.waitFor(1);
+    // The 15-minute step is checked at the tick at 15:00 (escalationTick 15s); the acknowledgement
+    // comes at 14:55, after the tick at 14:45.
+    await advanceTo(15 * MIN - 15_000);
+    clock.advance(10_000);
+    const ack = await fetch(`${server.url}/api/incidents/${incident.id}/ack`, {
+      method: 'POST',
+      body: '{"by":"dana"}',
+    });
+    expect(ack.status).toBe(200);
+    await advanceTo(30 * MIN);
+    expect(receivers.c.received).toHaveLength(0);
+    const kinds = (await getJson(`/api/incidents/${incident.id}`)).timeline.map(
+      (e: { kind: string }) => e.kind,
+    );
+    expect(kinds).toEqual(['opened', 'alert_firing', 'notified', 'escalated', 'acknowledged']);
+  });
+
+  it("ends a step at an acknowledgement made while it was being delivered: the step's later receivers are not told", async () => {
+    // The person paged first acknowledges as their page arrives, before vigil has told the next
+    // receiver of the same step.
+    const paged = await listen((r) => {
+      server.incidents.acknowledge(String(r.headers['x-vigil-incident']), 'erin');
+      return 200;
+    });
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `notifications:
+  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 1m, repeat_interval: 4h }
+  receivers:
+    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
+    - { name: team-b, webhook_configs: [{ url: "${paged.url}/b" }] }
+    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
+incidents: { severity: critical, escalationTick: 15s }
+escalation_policies:
+  - name: on-call
+    match: { severity: critical }
+    steps:
+      - { after: 5m, receivers: [team-b, team-c] }
+`,
+    );
+    try {
+      await start();
+      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+      await advanceTo(15_000);
+      await receivers.a.waitFor(1);
+      await advanceTo(6 * MIN);
+      await paged.waitFor(1);
+      await advanceTo(10 * MIN);
+      expect(receivers.c.received).toHaveLength(0);
+      const [incident] = (await getJson('/api/incidents')).incidents;
+      const full = await getJson(`/api/incidents/${incident.id}`);
+      expect(full).toMatchObject({ status: 'acknowledged', acknowledgedBy: 'erin' });
+      expect(full.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+        'opened',
+        'alert_firing',
+        'notified',
+        'acknowledged',
+        'escalated',
+      ]);
+    } finally {
+      await paged.close();
+    }
+  });
+
+  it('sends every step that fell due while vigil was down, in order, each with its own idempotency key', async () => {
+    await start();
+    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+    await advanceTo(15_000);
+    await receivers.a.waitFor(1);
+    await advanceTo(4 * MIN);
+    await server.close();
+    clock.advance(13 * MIN); // down from 4m to 17m: the 5- and 15-minute steps both fell due
+    await start();
+    await server.incidents.escalate();
+    await receivers.b.waitFor(1);
+    await receivers.c.waitFor(1);
+    const [incident] = (await getJson('/api/incidents')).incidents;
+    const timeline = (await getJson(`/api/incidents/${incident.id}`)).timeline;
+    expect(
+      timeline.filter((e: { kind: string }) => e.kind === 'escalated').map((e: { text: string }) => e.text),
+    ).toEqual([
+      'escalated to team-b by webhook (step 1 of on-call)',
+      'escalated to team-c by webhook (step 2 of on-call)',
+    ]);
+    const keys = [receivers.a, receivers.b, receivers.c].map(
+      (r) => r.received[0]!.headers['idempotency-key'],
+    );
+    expect(new Set(keys).size).toBe(3);
+    await advanceTo(40 * MIN);
+    expect(receivers.b.received).toHaveLength(1);
+    expect(receivers.c.received).toHaveLength(1);
+  });
+
   it('notes a silence on the timeline of the incident whose alert it mutes, and its expiry', async () => {
     await start();
     await postAlert({ alertname: 'CheckoutDown', severity: 'critical', zone: 'eu' });

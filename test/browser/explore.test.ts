@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importText, writeHistory } from '../../bench/lib/dashboard-history.js';
-import { launchBrowser, startServer } from './harness.js';
+import { launchBrowser, lowContrastText, startServer } from './harness.js';
 
 const TOKEN = 'explore-test-token-0123456789';
 
@@ -179,6 +179,8 @@ describe('dashboard: Explore with the PromQL editor', () => {
     }));
     expect(wide.scrollWidth).toBeLessThanOrEqual(390);
     expect(wide.elements).toEqual([]);
+    // Highlighted query, completion list, help and metric list all readable.
+    expect(await lowContrastText(page)).toEqual([]);
     await page.close();
   });
 });

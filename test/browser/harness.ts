@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator } from 'playwright-core';
+import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
 /**
  * What the browser tests share: a real `vigil serve` (the built packages/server/dist, as users run
@@ -67,4 +67,81 @@ export function seriesPixels(canvas: Locator): Promise<number> {
     }
     return n;
   });
+}
+
+/**
+ * Visible text whose contrast with what is behind it is under `min` (WCAG 2's ratio of relative
+ * luminances, 4.5:1 for body text), computed from the computed styles: the text's colour over the
+ * background colours of its ancestors, alpha and opacity composited, the page's own at the bottom.
+ * Text of disabled controls is left out, as WCAG leaves out inactive components. Returns
+ * `ratio text (colour on background)` for each offender, at most `limit`.
+ */
+export function lowContrastText(page: Page, min = 4.5, limit = 10): Promise<string[]> {
+  return page.evaluate(
+    ({ min, limit }) => {
+      type Rgba = [number, number, number, number];
+      const parse = (css: string): Rgba => {
+        const m = /rgba?\(([^)]+)\)/.exec(css);
+        if (!m) return [0, 0, 0, 0];
+        const [r, g, b, a = '1'] = m[1]!.split(/[\s,/]+/).filter(Boolean);
+        return [Number(r), Number(g), Number(b), Number(a)];
+      };
+      const over = (top: Rgba, bottom: Rgba): Rgba => {
+        const a = top[3] + bottom[3] * (1 - top[3]);
+        if (a === 0) return [0, 0, 0, 0];
+        const mix = (i: number) => (top[i]! * top[3] + bottom[i]! * bottom[3] * (1 - top[3])) / a;
+        return [mix(0), mix(1), mix(2), a];
+      };
+      const luminance = ([r, g, b]: Rgba) => {
+        const lin = (c: number) => {
+          const s = c / 255;
+          return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        };
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+      };
+      const background = (element: Element): Rgba => {
+        const layers: Rgba[] = [];
+        for (let e: Element | null = element; e; e = e.parentElement) {
+          const color = parse(getComputedStyle(e).backgroundColor);
+          if (color[3] > 0) layers.push(color);
+          if (color[3] >= 1) break;
+        }
+        let result: Rgba = [255, 255, 255, 1];
+        for (const layer of layers.reverse()) result = over(layer, result);
+        return result;
+      };
+      const opacity = (element: Element) => {
+        let o = 1;
+        for (let e: Element | null = element; e; e = e.parentElement)
+          o *= Number(getComputedStyle(e).opacity);
+        return o;
+      };
+      const offenders: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node && offenders.length < limit; node = walker.nextNode()) {
+        const text = node.textContent?.trim() ?? '';
+        const element = node.parentElement;
+        if (text === '' || !element || element.closest('script, style, option, [hidden]')) continue;
+        if ((element as HTMLButtonElement).disabled || element.closest(':disabled')) continue;
+        const style = getComputedStyle(element);
+        if (style.visibility !== 'visible' || Number.parseFloat(style.fontSize) === 0) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        const rect = range.getBoundingClientRect();
+        if (rect.width === 0 || rect.height === 0) continue;
+        const back = background(element);
+        const color = parse(style.color);
+        color[3] *= opacity(element);
+        const front = over(color, back);
+        const [l1, l2] = [luminance(front), luminance(back)].sort((a, b) => b - a);
+        const ratio = (l1! + 0.05) / (l2! + 0.05);
+        if (ratio < min)
+          offenders.push(
+            `${ratio.toFixed(2)} "${text.slice(0, 40)}" (${style.color} on rgb(${back.slice(0, 3).map(Math.round).join(', ')}))`,
+          );
+      }
+      return offenders;
+    },
+    { min, limit },
+  );
 }

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeHistory, writeLive } from '../../bench/lib/dashboard-history.js';
-import { launchBrowser, startServer } from './harness.js';
+import { launchBrowser, lowContrastText, startServer } from './harness.js';
 
 /**
  * What a person checks on a fresh install, on a phone and on a desktop: every page fits the screen,
@@ -27,7 +27,7 @@ describe('dashboard layout, time axis, legends and controls', () => {
     const list = (await (await fetch(`${server.url}/api/dashboards`)).json()) as {
       dashboards: { id: string }[];
     };
-    pages = [...list.dashboards.map((d) => d.id), 'alerts', 'explore'];
+    pages = [...list.dashboards.map((d) => d.id), 'alerts', 'incidents', 'slos', 'reports', 'explore'];
     browser = await launchBrowser();
   });
 
@@ -70,7 +70,22 @@ describe('dashboard layout, time axis, legends and controls', () => {
         const { width: scrollWidth, wide } = await overflow(page);
         expect(scrollWidth, `${id} at ${width} px (${wide.join(', ')})`).toBeLessThanOrEqual(width);
         expect(wide, id).toEqual([]);
+        expect(await lowContrastText(page), `${id} at ${width} px: text under 4.5:1`).toEqual([]);
       }
+      // The check itself: grey on the dark card (#6e7681 on #161b22, 3.9:1) is found, #8b949e (5.5:1) is not.
+      await page.evaluate(() => {
+        const card = document.querySelector('.content')!;
+        for (const [color, text] of [
+          ['#6e7681', 'too faint'],
+          ['#8b949e', 'muted enough'],
+        ]) {
+          const p = document.createElement('p');
+          p.style.cssText = `color: ${color}; background: #161b22`;
+          p.textContent = text!;
+          card.prepend(p);
+        }
+      });
+      expect(await lowContrastText(page)).toEqual([expect.stringMatching(/^3\.\d\d "too faint"/)]);
       if (width === 390) {
         // Charts one a row, stat cards two a row.
         await open(page, '#/overview?from=now-1h&to=now');
@@ -82,6 +97,46 @@ describe('dashboard layout, time axis, legends and controls', () => {
       await page.close();
     });
   }
+
+  it('keeps the top bar to one row on a 390 x 844 phone, the pages behind a menu button', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await open(page, '#/overview?from=now-1h&to=now');
+    const bar = (await page.locator('.topbar').boundingBox())!;
+    // One row: as tall as its tallest control and padding, every control side by side within it.
+    expect(bar.height).toBeLessThan(52);
+    for (const selector of [
+      '.brand',
+      '.nav-toggle',
+      '.live-status',
+      '.time-button',
+      '.zone-button',
+      '.refresh-now',
+      'select[name="refresh"]',
+    ]) {
+      const box = (await page.locator(selector).boundingBox())!;
+      expect(box, selector).not.toBeNull();
+      expect(box.y, selector).toBeGreaterThanOrEqual(bar.y);
+      expect(box.y + box.height, selector).toBeLessThanOrEqual(bar.y + bar.height);
+      expect(box.x + box.width, selector).toBeLessThanOrEqual(390);
+    }
+    const links = page.locator('.nav a');
+    expect(await links.first().isVisible()).toBe(false);
+    await page.click('.nav-toggle');
+    expect(await page.locator('.nav-toggle').getAttribute('aria-expanded')).toBe('true');
+    expect(await links.count()).toBe(pages.length);
+    for (const link of await links.all()) expect(await link.isVisible()).toBe(true);
+    // A choice closes the menu and opens the page; Escape and a tap elsewhere close it too.
+    await page.click('.nav a[data-nav="alerts"]');
+    await page.waitForSelector('[data-page="alerts"]');
+    expect(await links.first().isVisible()).toBe(false);
+    await page.click('.nav-toggle');
+    await page.keyboard.press('Escape');
+    expect(await links.first().isVisible()).toBe(false);
+    await page.click('.nav-toggle');
+    await page.mouse.click(200, 700);
+    expect(await links.first().isVisible()).toBe(false);
+    await page.close();
+  });
 
   it('the time axis spans the picked range, not the ten minutes with data', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSIONS, writeHistory, writeLive } from '../../bench/lib/dashboard-history.js';
-import { launchBrowser, seriesPixels, startServer } from './harness.js';
+import { launchBrowser, lowContrastText, seriesPixels, startServer } from './harness.js';
 
 const EVIL_SESSIONS = ['<img src=x onerror=alert(1)>', '<script>alert(1)</script>'];
 const EVIL_VERSION = '"><img src=y onerror=alert(2)><script>alert(3)</script>';
@@ -172,6 +172,7 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
       .toBeGreaterThan(0);
     expect(await page.evaluate(() => document.querySelectorAll('img[src="z"], img[src="y"]').length)).toBe(0);
     expect(dialogs).toEqual([]);
+    expect(await lowContrastText(page), 'alerts page: text under 4.5:1').toEqual([]);
   });
 
   it('alerts: creates a silence from an alert row', async (ctx) => {

@@ -5,6 +5,7 @@ import { h, replace } from './dom.js';
 import { earlyNow } from './early-requests.js';
 import { isUtc, setUtc } from './format-time.js';
 import { LiveSocket } from './live-socket.js';
+import { NavMenu } from './nav-menu.js';
 import { AlertsPage } from './pages/alerts-page.js';
 import { DashboardPage } from './pages/dashboard-page.js';
 import { ExplorePage } from './pages/explore-page.js';
@@ -36,7 +37,7 @@ export class AppShell {
   readonly #api = new ApiClient(tokenPrompt);
   readonly #live = new LiveSocket(() => this.#api.token);
   readonly #ctx: PanelContext;
-  readonly #nav = h('nav', { class: 'nav' });
+  readonly #menu = new NavMenu();
   readonly #main = h('main', { class: 'content' });
   readonly #status = h(
     'span',
@@ -111,7 +112,8 @@ export class AppShell {
         'header',
         { class: 'topbar' },
         h('h1', {}, h('a', { href: '#/', class: 'brand' }, 'vigil')),
-        this.#nav,
+        this.#menu.toggle,
+        this.#menu.nav,
         h(
           'div',
           { class: 'controls' },
@@ -233,8 +235,9 @@ export class AppShell {
         },
         title,
       );
+    this.#menu.close();
     replace(
-      this.#nav,
+      this.#menu.nav,
       ...this.#dashboards.dashboards.map((d) => link(d.id, d.title)),
       link('alerts', 'Alerts'),
       link('incidents', 'Incidents'),

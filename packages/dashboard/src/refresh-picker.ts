@@ -9,10 +9,9 @@ export class RefreshPicker {
   constructor(onChange: (interval: string) => void, onRefresh: () => void) {
     this.#select = h(
       'select',
-      { name: 'refresh', 'aria-label': 'Auto refresh' },
-      ...REFRESH_INTERVALS.map((r) =>
-        h('option', { value: r.label }, r.label === 'off' ? 'Auto refresh off' : `Every ${r.label}`),
-      ),
+      { name: 'refresh', 'aria-label': 'Auto refresh', title: 'Auto refresh' },
+      // Short, as Grafana's: beside the refresh button they read as its interval, and fit a phone's top bar.
+      ...REFRESH_INTERVALS.map((r) => h('option', { value: r.label }, r.label === 'off' ? 'Off' : r.label)),
     );
     this.#select.addEventListener('change', () => onChange(this.#select.value));
     const now = h('button', { type: 'button', class: 'refresh-now', title: 'Refresh now' }, '↻');

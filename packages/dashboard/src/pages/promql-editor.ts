@@ -128,6 +128,7 @@ const theme = EditorView.theme(
     '.cm-tooltip': { background: '#161b22', border: '1px solid #30363d', color: '#e6edf3' },
     '.cm-tooltip-autocomplete > ul': { fontFamily: 'ui-monospace, monospace', maxWidth: 'min(90vw, 560px)' },
     '.cm-tooltip-autocomplete > ul > li[aria-selected]': { background: '#1f6feb', color: '#ffffff' },
+    '.cm-tooltip-autocomplete > ul > li[aria-selected] .cm-completionDetail': { color: '#ffffff' },
     // On a phone the list is as wide as the screen: the name gives way (ellipsis), its kind stays.
     '.cm-tooltip-autocomplete > ul > li': { display: 'flex', alignItems: 'baseline' },
     '.cm-completionLabel': { flex: '1 1 auto', minWidth: '0', overflow: 'hidden', textOverflow: 'ellipsis' },

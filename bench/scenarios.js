@@ -28,6 +28,7 @@ export const SCENARIOS = [
   'regex-match',
   'alert-storm',
   'alert-eval',
+  'slo-eval',
   'dashboard',
   'status-page',
   'forecast-backtest',

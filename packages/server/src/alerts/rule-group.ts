@@ -36,6 +36,8 @@ export interface RuleGroupOptions {
   readonly restore: RestoreOptions | undefined;
   /** Called after each evaluation of a rule that failed, and when an evaluation is skipped. */
   readonly onFailure?: (group: string, what: 'evaluation' | 'missed') => void;
+  /** Called after each evaluation with when it was for (ms) and how long it took (s). */
+  readonly onEvaluated?: (group: string, ts: number, seconds: number) => void;
 }
 
 /**
@@ -175,6 +177,7 @@ export class RuleGroup {
     }
     this.lastEvaluation = ts;
     this.evaluationSeconds = (performance.now() - started) / 1000;
+    o.onEvaluated?.(this.spec.name, ts, this.evaluationSeconds);
   }
 
   #record(events: readonly AlertStateEvent[]): void {

@@ -55,6 +55,8 @@ export class RuleManager {
   readonly #reloadTime;
   readonly #failures;
   readonly #missed;
+  readonly #lastDuration;
+  readonly #lastEvaluation;
 
   constructor(options: RuleManagerOptions) {
     this.#o = options;
@@ -76,6 +78,17 @@ export class RuleManager {
     this.#missed = registry?.counter({
       name: 'vigil_rule_group_iterations_missed_total',
       help: 'Group evaluations skipped because the previous one was still running.',
+      labelNames: ['rule_group'],
+    });
+    // Prometheus's prometheus_rule_group_last_duration_seconds and _last_evaluation_timestamp_seconds.
+    this.#lastDuration = registry?.gauge({
+      name: 'vigil_rule_group_last_duration_seconds',
+      help: 'How long the last evaluation of each rule group took.',
+      labelNames: ['rule_group'],
+    });
+    this.#lastEvaluation = registry?.gauge({
+      name: 'vigil_rule_group_last_evaluation_timestamp_seconds',
+      help: 'The time of the last evaluation of each rule group.',
       labelNames: ['rule_group'],
     });
   }
@@ -119,6 +132,10 @@ export class RuleManager {
         restore,
         onFailure: (name, what) =>
           (what === 'missed' ? this.#missed : this.#failures)?.inc({ rule_group: name }),
+        onEvaluated: (name, ts, seconds) => {
+          this.#lastDuration?.set({ rule_group: name }, seconds);
+          this.#lastEvaluation?.set({ rule_group: name }, ts / 1000);
+        },
       });
       const before = previous.get(`${spec.file}\u0000${spec.name}`);
       if (before) group.adopt(before);
@@ -128,6 +145,12 @@ export class RuleManager {
     this.#groups = groups;
     this.#firstLoad = false;
     await Promise.all(old.map((g) => g.stop()));
+    const kept = new Set(groups.map((g) => g.spec.name));
+    for (const gone of old)
+      if (!kept.has(gone.spec.name)) {
+        this.#lastDuration?.remove(gone.spec.name);
+        this.#lastEvaluation?.remove(gone.spec.name);
+      }
     if (this.#started) for (const g of groups) g.start();
     this.#reloadOk?.set(1);
     this.#reloadTime?.set(this.#clock.now() / 1000);

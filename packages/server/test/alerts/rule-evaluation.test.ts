@@ -305,6 +305,29 @@ describe('rule evaluation', () => {
     expect(recorded.map((s) => [...s.values])).toEqual([[33]]);
   });
 
+  it("exposes each group's last evaluation time and duration, as Prometheus's rule_group gauges", async () => {
+    const registry = new Registry({ clock });
+    const file = rules(QUEUE_RULE);
+    const m = await manager([file], registry);
+    await set(20);
+    await minute(m);
+    const text = () => toPrometheusText(registry.snapshotSync());
+    expect(text()).toMatch(
+      new RegExp(
+        `^vigil_rule_group_last_evaluation_timestamp_seconds\\{rule_group="queues"\\} ${clock.now() / 1000}$`,
+        'm',
+      ),
+    );
+    const duration = text().match(/^vigil_rule_group_last_duration_seconds\{rule_group="queues"\} (\S+)$/m);
+    expect(Number(duration?.[1])).toBe(m.groups()[0]!.evaluationSeconds);
+    expect(Number(duration?.[1])).toBeGreaterThan(0);
+    rules(QUEUE_RULE.replace('name: queues', 'name: renamed'), file);
+    await m.load();
+    await minute(m);
+    expect(text()).not.toMatch(/rule_group="queues"/);
+    expect(text()).toMatch(/^vigil_rule_group_last_duration_seconds\{rule_group="renamed"\} /m);
+  });
+
   it('marks a rule unhealthy with its error, and other groups go on', async () => {
     const m = await manager([
       rules(`groups:

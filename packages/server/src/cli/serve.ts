@@ -175,6 +175,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
           retentionBytes: config.store.retentionBytes,
           maxSeries: config.store.maxSeries,
           maxSeriesBytes: budget.seriesBytes,
+          maxUnflushedBytes: budget.unflushedBytes,
           ...(config.store.minFreeDiskSpaceBytes !== undefined && {
             minFreeDiskSpaceBytes: config.store.minFreeDiskSpaceBytes,
           }),
@@ -191,6 +192,9 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
         }),
     (s) => s.close(),
   );
+  // The embedded store may have left series out at start-up for want of memory (docs/memory.md).
+  const notLoaded = config.remote ? undefined : (await store.stats()).notLoaded;
+  if (notLoaded) console.error(`vigil: store: ${notLoaded.why}`);
   registry.gauge({
     name: 'vigil_storage_unwritable',
     help: '1 while samples cannot be made durable (free space below store.minFreeDiskSpaceBytes, writes failing): ingest answers 503.',

@@ -9,7 +9,7 @@ export const MIN_MEMORY_LIMIT = 128 * MiB;
 
 /**
  * Every memory budget of the server, derived from one figure, `memory.limit` (docs/memory.md). The
- * shares leave a quarter of the limit to what is not budgeted one by one: Node itself (about
+ * shares leave a fifth of the limit to what is not budgeted one by one: Node itself (about
  * 50 MiB), SQLite's page cache, request bodies being read (each at most `limits.bodyBytes`), StatsD
  * and scrape buffers.
  */
@@ -18,8 +18,13 @@ export interface MemoryBudget {
   readonly limitBytes: number;
   /** V8's old space (`--max-old-space-size`), so that the heap cannot outgrow the limit. */
   readonly heapBytes: number;
-  /** 35%: the store's series in memory, labels and head chunks (store/series-index.ts estimates them). */
+  /**
+   * 35%: the store's series in memory, their labels (store/series-index.ts estimates them) and
+   * native histogram heads (store/histogram-head.ts).
+   */
   readonly seriesBytes: number;
+  /** 5%: chunks cut and not yet written, which pile up while the disk is full. */
+  readonly unflushedBytes: number;
   /** 30%: queries in flight, shared as `query.maxConcurrency` × `query.maxQueryBytes`. */
   readonly queryBytes: number;
   /** 5%: every Pushgateway group together. */
@@ -30,14 +35,22 @@ export interface MemoryBudget {
   readonly otlpDeltaBytes: number;
 }
 
-/** Shares of the limit; the remaining 25% is Node, SQLite and the buffers of requests being read. */
-const SHARES = { series: 0.35, query: 0.3, pushgateway: 0.05, liveStream: 0.03, otlpDelta: 0.02 };
+/** Shares of the limit; the remaining 20% is Node, SQLite and the buffers of requests being read. */
+const SHARES = {
+  series: 0.35,
+  unflushed: 0.05,
+  query: 0.3,
+  pushgateway: 0.05,
+  liveStream: 0.03,
+  otlpDelta: 0.02,
+};
 
 export function memoryBudget(limitBytes: number): MemoryBudget {
   return {
     limitBytes,
     heapBytes: limitBytes,
     seriesBytes: Math.floor(limitBytes * SHARES.series),
+    unflushedBytes: Math.floor(limitBytes * SHARES.unflushed),
     queryBytes: Math.floor(limitBytes * SHARES.query),
     pushgatewayBytes: Math.floor(limitBytes * SHARES.pushgateway),
     liveStreamBytes: Math.floor(limitBytes * SHARES.liveStream),

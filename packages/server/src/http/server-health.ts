@@ -69,6 +69,7 @@ export async function serverHealth(options: ServerHealthOptions): Promise<Health
     extra: {
       monitored_checks: checks.length,
       ...(stats && { store_series: stats.series, store_samples: stats.samples, store_bytes: stats.bytes }),
+      ...(stats?.notLoaded && { store_series_not_loaded: stats.notLoaded.series }),
     },
   });
 }

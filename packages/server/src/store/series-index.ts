@@ -41,6 +41,11 @@ export class SeriesIndex {
   readonly #byKey = new Map<string, SeriesState>();
   readonly #bySpelling = new Map<number, SeriesState | SeriesState[]>();
   #nextId = 1;
+  /**
+   * Set when start-up left series of the database out, for want of room: no series is created while
+   * it is, since one of those may have the same labels (a second row for one label set).
+   */
+  #closed: string | undefined;
   /** Series created since the last flush, not yet in the database. */
   fresh: SeriesState[] = [];
 
@@ -54,9 +59,37 @@ export class SeriesIndex {
     return this.#byId.size;
   }
 
-  /** What the series in memory take, estimated by `seriesBytes`. */
+  /** What the series in memory take: their labels (`seriesBytes`) and native histogram heads. */
   get bytes(): number {
     return this.#bytes;
+  }
+
+  /** Whether `bytes` more fit the budget. */
+  fits(bytes: number): boolean {
+    return this.#bytes + bytes <= this.#maxBytes;
+  }
+
+  /** Counts what a series' state grew (or, negative, shrank) by: a native histogram head. */
+  adjust(bytes: number): void {
+    this.#bytes += bytes;
+  }
+
+  /**
+   * Refuses every new series from now on, as `memory_limit`: start-up did not load all the series
+   * of the database (`why` says so), so a label set that looks new may be one of those.
+   */
+  closeToNewSeries(why: string): void {
+    this.#closed = why;
+  }
+
+  /** Why no series is created, when start-up left some out. */
+  get closedToNewSeries(): string | undefined {
+    return this.#closed;
+  }
+
+  /** Ids are never reused, not even those of series start-up left out. */
+  reserveIds(above: number): void {
+    if (above >= this.#nextId) this.#nextId = above + 1;
   }
 
   all(): IterableIterator<SeriesState> {
@@ -109,6 +142,7 @@ export class SeriesIndex {
     let s = this.#byKey.get(key);
     if (s === undefined) {
       if (this.#byId.size >= this.#maxSeries) return SERIES_LIMIT;
+      if (this.#closed !== undefined) return MEMORY_LIMIT;
       const bytes = seriesBytes(key);
       if (this.#bytes + bytes > this.#maxBytes) return MEMORY_LIMIT;
       this.#bytes += bytes;

@@ -80,6 +80,8 @@ export interface StoreStats {
   readonly bytes: number;
   /** What the series take in memory, estimated; the embedded store only. */
   readonly memoryBytes?: number;
+  /** Series of the database that start-up left out for want of memory, and why; the embedded store only. */
+  readonly notLoaded?: { readonly series: number; readonly why: string };
   readonly oldestMs: number | undefined;
   readonly newestMs: number | undefined;
 }

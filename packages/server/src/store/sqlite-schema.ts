@@ -137,6 +137,15 @@ export function naming(path: string, error: unknown): Error {
 /** Every statement the store runs: its SQL and how rows come back (`raw`: arrays, `pluck`: first column). */
 const SQL = {
   allSeries: ['SELECT id, labels, first_t, samples, frozen_t, rolled_1m, rolled_1h FROM series', 'raw'],
+  // What start-up would load (series-index.ts seriesBytes: 1,000 bytes a series and 2 a character of
+  // its labels), and the highest id, in one pass over the table.
+  seriesFootprint: ['SELECT count(*), total(length(labels)), coalesce(max(id), 0) FROM series', 'raw'],
+  // The series whose newest samples are newest first: what start-up loads when not all of them fit.
+  seriesByRecency: [
+    'SELECT s.id, s.labels, s.first_t, s.samples, s.frozen_t, s.rolled_1m, s.rolled_1h FROM series s ' +
+      'LEFT JOIN head h ON h.series_id = s.id ORDER BY coalesce(h.min_t, s.frozen_t, s.first_t) DESC',
+    'raw',
+  ],
   allHeads: ['SELECT series_id, min_t, count, data FROM head', 'raw'],
   insertSeries: ['INSERT INTO series (id, labels) VALUES (?, ?)', ''],
   insertLabel: ['INSERT INTO labels (name, value, series_id) VALUES (?, ?, ?)', ''],

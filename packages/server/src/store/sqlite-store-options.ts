@@ -23,6 +23,11 @@ export interface SqliteStoreOptions {
    * new series beyond are refused (`memory_limit`). Default unlimited.
    */
   readonly maxSeriesBytes?: number;
+  /**
+   * Most bytes of chunks cut since the last flush, which wait in memory while flushes fail (a full
+   * disk); samples past it are refused (`memory_limit`) until a flush writes them. Default unlimited.
+   */
+  readonly maxUnflushedBytes?: number;
   /** Samples per chunk before a new one starts. Default 240 (an hour at a 15 s scrape). */
   readonly chunkSamples?: number;
   /** `full` fsyncs at every flush (survives power loss); `normal` survives a process crash. Default normal. */
@@ -57,6 +62,7 @@ export interface ResolvedStoreOptions {
   readonly retentionBytes: number;
   readonly maxSeries: number;
   readonly maxSeriesBytes: number;
+  readonly maxUnflushedBytes: number;
   readonly chunkSamples: number;
   readonly synchronous: 'normal' | 'full';
   readonly maintenanceIntervalMs: number;
@@ -144,6 +150,12 @@ export function resolveStoreOptions(options: SqliteStoreOptions): ResolvedStoreO
       'SqliteStore',
       'maxSeriesBytes',
       options.maxSeriesBytes,
+      Number.POSITIVE_INFINITY,
+    ),
+    maxUnflushedBytes: positiveOption(
+      'SqliteStore',
+      'maxUnflushedBytes',
+      options.maxUnflushedBytes,
       Number.POSITIVE_INFINITY,
     ),
     chunkSamples,

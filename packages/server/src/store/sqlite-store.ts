@@ -7,7 +7,7 @@ import { DiskReserve, RESERVE_BYTES } from './disk-reserve.js';
 import { DiskSpace } from './disk-space.js';
 import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
 import { decodeHistogramChunk, encodeHistogramChunk } from './histogram-codec.js';
-import { HistogramHead } from './histogram-head.js';
+import { HistogramHead, nativeHistogramBytes } from './histogram-head.js';
 import { type NativeHistogram, validateNativeHistogram } from './native-histogram.js';
 import { Pacer } from './pacer.js';
 import { Retention } from './retention.js';
@@ -16,7 +16,7 @@ import { decodeRollups } from './rollup-codec.js';
 import { RollupFolder } from './rollup-folder.js';
 import { alignDown, RESOLUTIONS, ROLLUP_BLOCK_MS, RollupStream } from './rollup-stream.js';
 import { SampleBuffer } from './sample-buffer.js';
-import { INVALID, SeriesIndex } from './series-index.js';
+import { INVALID, MEMORY_LIMIT, SeriesIndex, seriesBytes } from './series-index.js';
 import { ACCEPTED, CHUNK_SPAN_MS, DUPLICATE, SeriesState } from './series-state.js';
 import type {
   AppendResult,
@@ -138,6 +138,13 @@ export class SqliteStore implements SeriesStore {
   #reserveSpent: string | undefined;
   /** Samples appended since the last successful flush: what a stop that cannot write loses. */
   #unflushed = 0;
+  /**
+   * Bytes of the chunks cut since the last successful flush, floats and native histograms: what
+   * piles up in memory while flushes fail, held to `maxUnflushedBytes`.
+   */
+  #unflushedBytes = 0;
+  /** Series start-up left in the database for want of memory. */
+  #notLoaded: { series: number; why: string } | undefined;
   #closed = false;
   readonly #watch: WatchedDatabase | undefined;
 
@@ -201,6 +208,10 @@ export class SqliteStore implements SeriesStore {
       const vn = typeof vs?.length === 'number' ? vs.length : 0;
       const n = Math.min(tn, vn);
       counts[INVALID]! += Math.max(tn, vn) - n;
+      if (this.#unflushedBytes >= this.#o.maxUnflushedBytes) {
+        counts[MEMORY_LIMIT]! += n;
+        continue;
+      }
       const s = this.#index.resolve(entry.labels);
       if (typeof s === 'number') {
         counts[s]! += n;
@@ -257,7 +268,10 @@ export class SqliteStore implements SeriesStore {
     const lo = bitsLo();
     let code: number;
     if (t > s.lastT) {
-      if (s.append(t, v, hi, lo, this.#o.chunkSamples)) this.#queue(s);
+      if (s.append(t, v, hi, lo, this.#o.chunkSamples)) {
+        this.#unflushedBytes += s.pending!.at(-1)!.data.length;
+        this.#queue(s);
+      }
       code = ACCEPTED;
     } else if (t === s.lastT) {
       return DUPLICATE;
@@ -291,6 +305,10 @@ export class SqliteStore implements SeriesStore {
       const n = Math.min(tn, hn);
       counts[INVALID]! += Math.max(tn, hn) - n;
       if (n === 0) continue;
+      if (this.#unflushedBytes >= this.#o.maxUnflushedBytes) {
+        counts[MEMORY_LIMIT]! += n;
+        continue;
+      }
       const s = this.#index.resolve(entry.labels);
       if (typeof s === 'number') {
         counts[s]! += n;
@@ -304,6 +322,12 @@ export class SqliteStore implements SeriesStore {
     return { accepted: counts[ACCEPTED]!, rejected };
   }
 
+  /**
+   * A histogram waits in its series' head as an object until the head is cut into a chunk, so the head
+   * counts against the series' memory (`maxSeriesBytes`). When the sample does not fit, the head is
+   * cut first (a chunk takes a fraction of its histograms' objects); if it still does not, the
+   * sample is refused as `memory_limit`.
+   */
   #addHistogram(s: SeriesState, t: number, h: NativeHistogram, cutoff: number): number {
     if (!Number.isInteger(t) || t > T_LIMIT || t < -T_LIMIT) return INVALID;
     try {
@@ -314,10 +338,15 @@ export class SqliteStore implements SeriesStore {
     if (t < cutoff) return TOO_OLD;
     const head = s.histograms ?? new HistogramHead();
     const wasDirty = head.dirty;
-    const code = head.append(t, h);
-    if (code !== ACCEPTED) return code;
-    s.histograms = head;
-    if (!wasDirty) this.#histogramsDirty.push(s);
+    const bytes = head.bytes;
+    const pending = head.pendingBytes;
+    const size = nativeHistogramBytes(h);
+    if (!this.#index.fits(size)) head.cut();
+    const code = this.#index.fits(size + head.bytes - bytes) ? head.append(t, h) : MEMORY_LIMIT;
+    this.#index.adjust(head.bytes - bytes);
+    this.#unflushedBytes += head.pendingBytes - pending;
+    if (head.dirty && !wasDirty) this.#histogramsDirty.push(s);
+    if (code === ACCEPTED) s.histograms = head;
     return code;
   }
 
@@ -609,6 +638,7 @@ export class SqliteStore implements SeriesStore {
       samples,
       bytes,
       memoryBytes: this.#index.bytes,
+      ...(this.#notLoaded && { notLoaded: this.#notLoaded }),
       oldestMs: Number.isFinite(oldest) ? oldest : undefined,
       newestMs: Number.isFinite(newest) ? newest : undefined,
     };
@@ -750,6 +780,7 @@ export class SqliteStore implements SeriesStore {
     }
     this.#writeError = undefined;
     this.#unflushed = 0;
+    this.#unflushedBytes = 0;
     for (const s of fresh) s.persisted = true;
     for (const s of queued) {
       s.pending = undefined;
@@ -862,16 +893,25 @@ export class SqliteStore implements SeriesStore {
     return streams.filter((x): x is RollupStream => x !== undefined);
   }
 
+  /**
+   * Loads the series, heads and native histogram heads the last run flushed. When the series would
+   * not fit `maxSeriesBytes` (a lower memory.limit than they were written under), only those with the
+   * newest samples are loaded, as many as fit: the others stay in the database untouched, neither
+   * queried nor written, until a start with room for them, and no new series is accepted meanwhile.
+   */
   #recover(): void {
-    for (const [id, labels, firstT, samples, frozenT, rolled1m, rolled1h] of this.#st.allSeries.all() as [
-      number,
-      string,
-      number | null,
-      number,
-      number | null,
-      number | null,
-      number | null,
-    ][]) {
+    const [count, labelChars, maxId] = this.#st.seriesFootprint.get() as [number, number, number];
+    this.#index.reserveIds(maxId);
+    const budget = this.#o.maxSeriesBytes;
+    const fitsAll = count * seriesBytes('') + 2 * labelChars <= budget;
+    let loaded = 0;
+    for (const [id, labels, firstT, samples, frozenT, rolled1m, rolled1h] of (fitsAll
+      ? this.#st.allSeries
+      : this.#st.seriesByRecency
+    ).iterate() as IterableIterator<
+      [number, string, number | null, number, number | null, number | null, number | null]
+    >) {
+      if (!fitsAll && !this.#index.fits(seriesBytes(labels))) break;
       const s = new SeriesState(id, labels, true, [
         rolled1m ?? Number.NEGATIVE_INFINITY,
         rolled1h ?? Number.NEGATIVE_INFINITY,
@@ -881,6 +921,13 @@ export class SqliteStore implements SeriesStore {
       s.frozenT = frozenT ?? Number.NEGATIVE_INFINITY;
       s.lastT = s.frozenT;
       this.#index.restore(s);
+      loaded++;
+    }
+    if (loaded < count) {
+      const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+      const why = `${this.#path} holds ${count} series, about ${mib(count * seriesBytes('') + 2 * labelChars)} MiB in memory, more than the ${mib(budget)} MiB the series may take (35% of memory.limit); the ${loaded} with the newest samples are loaded, the other ${count - loaded} are neither queried nor written, and no new series is accepted, until vigil starts with a larger memory.limit`;
+      this.#index.closeToNewSeries(why);
+      this.#notLoaded = { series: count - loaded, why };
     }
     for (const [id, minT, count, data] of this.#st.allHeads.all() as [number, number, number, Uint8Array][]) {
       const s = this.#index.get(id);
@@ -913,8 +960,8 @@ export class SqliteStore implements SeriesStore {
       if (s === undefined) continue;
       const h = (s.histograms ??= new HistogramHead());
       const chunk = decodeHistogramChunk(data);
-      h.timestamps = chunk.timestamps;
-      h.histograms = chunk.histograms;
+      h.setHead(chunk.timestamps, chunk.histograms);
+      this.#index.adjust(h.bytes);
       if (chunk.timestamps.length > 0) {
         h.firstT = Math.min(h.firstT, chunk.timestamps[0]!);
         h.lastT = Math.max(h.lastT, chunk.timestamps.at(-1)!);
@@ -941,6 +988,7 @@ export class SqliteStore implements SeriesStore {
     for (const s of this.#index.all()) {
       if (s.head && s.head.count > 0 && s.lastT < idleBefore) {
         s.cut();
+        this.#unflushedBytes += s.pending!.at(-1)!.data.length;
         this.#queue(s);
         if (!s.dirty) {
           s.dirty = true;
@@ -979,8 +1027,9 @@ export class SqliteStore implements SeriesStore {
       }
       const keep = h.timestamps.findIndex((t) => t >= rawCutoff);
       if (keep !== 0) {
-        h.timestamps = keep < 0 ? [] : h.timestamps.slice(keep);
-        h.histograms = keep < 0 ? [] : h.histograms.slice(keep);
+        const before = h.bytes;
+        h.setHead(keep < 0 ? [] : h.timestamps.slice(keep), keep < 0 ? [] : h.histograms.slice(keep));
+        this.#index.adjust(h.bytes - before);
         if (!h.dirty) {
           h.dirty = true;
           this.#histogramsDirty.push(s);

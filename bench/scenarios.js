@@ -25,6 +25,7 @@ export const SCENARIOS = [
   'query-rate-sum',
   'query-histogram-quantile',
   'query-long-range',
+  'native-histograms',
   'regex-match',
   'alert-storm',
   'alert-eval',

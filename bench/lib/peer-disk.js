@@ -93,26 +93,32 @@ const prometheus = {
     '--web.enable-remote-write-receiver',
     '--storage.tsdb.retention.time=10y',
   ],
-  async measure(_base, dir) {
-    // compaction runs after appends once the head spans 3 h, and leaves the newest 3 h or less;
-    // the same blocks twice, 2 s apart, means no compaction is halfway through replacing some
-    let blocks = [];
-    let seen = '';
-    await pollUntil('Prometheus compaction', 180_000, async () => {
-      blocks = readBlocks(join(dir, 'data'));
-      const covered = blocks.reduce((a, b) => a + (b.maxTime - b.minTime), 0);
-      const now = JSON.stringify(blocks);
-      const done = covered >= 20 * 3_600_000 && now === seen;
-      seen = now;
-      if (!done) await new Promise((resolve) => setTimeout(resolve, 2000));
-      return done;
-    });
-    return {
-      bytes: blocks.reduce((a, b) => a + b.bytes, 0),
-      samples: blocks.reduce((a, b) => a + b.samples, 0),
-    };
-  },
+  measure: (_base, dir) => prometheusBlocks(join(dir, 'data')),
 };
+
+/**
+ * Bytes and samples of the 2 h blocks in a Prometheus data directory, once compaction has covered
+ * at least `coverMs` (a day of data leaves about 21 h in blocks). Compaction runs after appends once
+ * the head spans 3 h, and leaves the newest 3 h or less; the same blocks twice, 2 s apart, means no
+ * compaction is halfway through replacing some.
+ */
+export async function prometheusBlocks(dataDir, coverMs = 20 * 3_600_000) {
+  let blocks = [];
+  let seen = '';
+  await pollUntil('Prometheus compaction', 180_000, async () => {
+    blocks = readBlocks(dataDir);
+    const covered = blocks.reduce((a, b) => a + (b.maxTime - b.minTime), 0);
+    const now = JSON.stringify(blocks);
+    const done = covered >= coverMs && now === seen;
+    seen = now;
+    if (!done) await new Promise((resolve) => setTimeout(resolve, 2000));
+    return done;
+  });
+  return {
+    bytes: blocks.reduce((a, b) => a + b.bytes, 0),
+    samples: blocks.reduce((a, b) => a + b.samples, 0),
+  };
+}
 
 const victoriaMetrics = {
   name: 'VictoriaMetrics 1.79',

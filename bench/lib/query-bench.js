@@ -24,7 +24,7 @@ const WINDOW_MS = 30 * 60_000;
  * Starts both servers. `vigilEnv`: environment for `vigil serve` (a longer retention for old data).
  * Prometheus keeps 60 days, so a 30-day scenario is not cut by its 15-day default.
  */
-export async function startServers({ vigilEnv = {} } = {}) {
+export async function startServers({ vigilEnv = {}, prometheusArgs = [] } = {}) {
   if (!prometheusInstalled()) {
     console.error('prometheus is not installed: run scripts/install-peers.sh');
     process.exit(2);
@@ -33,7 +33,7 @@ export async function startServers({ vigilEnv = {} } = {}) {
   const vigil = await startVigil({ env: vigilEnv });
   const prometheus = await startPrometheus({
     dir: work,
-    extraArgs: ['--storage.tsdb.retention.time=60d'],
+    extraArgs: ['--storage.tsdb.retention.time=60d', ...prometheusArgs],
   });
   const promUrl = prometheus.url;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
@@ -44,7 +44,12 @@ export async function startServers({ vigilEnv = {} } = {}) {
   return {
     servers,
     prometheusLog: () => prometheus.log(),
-    /** Remote-writes `series` ({labels, timestamps, values}) into both, in time windows. */
+    /** Where Prometheus keeps its TSDB (its blocks, once compacted). */
+    prometheusData: join(work, 'prometheus'),
+    /**
+     * Remote-writes `series` into both, in time windows: {labels, timestamps, values} for floats,
+     * {labels, timestamps, histograms} for native histograms.
+     */
     async load(series) {
       const started = performance.now();
       let first = Infinity;
@@ -66,13 +71,20 @@ export async function startServers({ vigilEnv = {} } = {}) {
             batch.push({
               labels: s.labels,
               timestamps: s.timestamps.subarray(start, i),
-              values: s.values.subarray(start, i),
+              ...(s.histograms
+                ? { histograms: s.histograms.slice(start, i) }
+                : { values: s.values.subarray(start, i) }),
             });
         });
-        // Bodies of at most ~50,000 samples, within vigil's 10 MiB request limit.
-        for (const part of split(batch, 50_000)) {
+        // Bodies of at most ~50,000 samples (500 histograms of up to ~700 buckets), within vigil's 10 MiB request limit.
+        for (const part of split(batch, 50_000, 500)) {
           samples += part.reduce((a, s) => a + s.timestamps.length, 0);
-          const body = Buffer.from(encodeRemoteWrite(part));
+          const body = Buffer.from(
+            encodeRemoteWrite(
+              part.filter((s) => !s.histograms),
+              part.filter((s) => s.histograms),
+            ),
+          );
           for (const server of servers) {
             const { status, text } = await postRemoteWrite(agent, `${server.url}/api/v1/write`, body);
             if (status !== 204 && status !== 200)
@@ -93,18 +105,20 @@ export async function startServers({ vigilEnv = {} } = {}) {
   };
 }
 
-function split(batch, maxSamples) {
+/** A histogram weighs `maxSamples / maxHistograms` float samples. */
+function split(batch, maxSamples, maxHistograms) {
   const parts = [];
   let part = [];
   let n = 0;
   for (const s of batch) {
-    if (n + s.timestamps.length > maxSamples && part.length > 0) {
+    const weight = s.histograms ? s.timestamps.length * (maxSamples / maxHistograms) : s.timestamps.length;
+    if (n + weight > maxSamples && part.length > 0) {
       parts.push(part);
       part = [];
       n = 0;
     }
     part.push(s);
-    n += s.timestamps.length;
+    n += weight;
   }
   if (part.length > 0) parts.push(part);
   return parts;
@@ -125,10 +139,10 @@ function get(agent, url) {
 /**
  * Times `GET /api/v1/query_range` with `params` on every server: WARMUP rounds, then RUNS rounds,
  * the servers alternated (the first rotated each round). Prints a table and the ratio, checks that
- * both answered the same series with the same values (within 1e-9 relative), and returns
+ * both answered the same series with the same values (within `tolerance` relative, 1e-9 unless given), and returns
  * `{ vigil, prometheus, ratio, same }` (medians in ms).
  */
-export async function timeQuery(servers, params, { runs = RUNS } = {}) {
+export async function timeQuery(servers, params, { runs = RUNS, tolerance = 1e-9 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const query = new URLSearchParams(params).toString();
   const times = servers.map(() => []);
@@ -150,7 +164,7 @@ export async function timeQuery(servers, params, { runs = RUNS } = {}) {
   }
   const [v, p] = times.map(median);
   const answers = bodies.map((b) => JSON.parse(b).data.result);
-  const same = sameMatrix(answers[0], answers[1]);
+  const same = sameMatrix(answers[0], answers[1], tolerance);
   const points = answers[1].reduce((a, s) => a + s.values.length, 0);
   console.log(
     table(
@@ -177,7 +191,7 @@ function num(text) {
   return text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
 }
 
-function sameMatrix(a, b) {
+function sameMatrix(a, b, tolerance) {
   const key = (m) => JSON.stringify(Object.entries(m).sort());
   const mine = new Map(a.map((s) => [key(s.metric), s.values]));
   if (a.length !== b.length) return `${a.length} series vs ${b.length}`;
@@ -194,7 +208,7 @@ function sameMatrix(a, b) {
       const close =
         (Number.isNaN(x) && Number.isNaN(y)) ||
         x === y ||
-        Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y));
+        Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y));
       if (t1 !== t2 || !close) return `${key(s.metric)} at ${t2}: ${v1} vs ${v2}`;
     }
   }

@@ -493,11 +493,13 @@ export class Evaluator {
   ): Promise<Value> {
     const out: Vector[] = new Array(input.length);
     let points = 0;
+    let buckets = 0;
     for (let i = 0; i < input.length; i++) {
       this.#checkDeadline();
       const vec = fn(input[i]!, i);
       points += vec.length;
-      this.#hold(points, 0);
+      buckets += bucketWeightOf(vec);
+      this.#hold(points, 0, buckets);
       await this.#pace(input[i]!.length + vec.length + workPerStep + 1);
       if (checkUnique && vec.length > 1) {
         const seen = new Set<string>();
@@ -535,10 +537,13 @@ export class Evaluator {
       throw new QueryError('VIGIL_QUERY_TIMEOUT', 'query timed out in expression evaluation');
   }
 
-  /** Refuses to hold `points` intermediate points and `steps` subquery steps on top of what is loaded. */
-  #hold(points: number, steps: number): void {
-    if (this.#samples + points + steps > this.#o.maxSamples) throw tooManySamples(undefined);
-    const bytes = this.#samples * SAMPLE_BYTES + points * POINT_BYTES + steps * STEP_BYTES;
+  /**
+   * Refuses to hold `points` intermediate points (whose histograms weigh `buckets` more, see
+   * FloatHistogram.weight) and `steps` subquery steps on top of what is loaded.
+   */
+  #hold(points: number, steps: number, buckets = 0): void {
+    if (this.#samples + points + buckets + steps > this.#o.maxSamples) throw tooManySamples(undefined);
+    const bytes = (this.#samples + buckets) * SAMPLE_BYTES + points * POINT_BYTES + steps * STEP_BYTES;
     if (bytes > this.#o.maxBytes) throw tooManyBytes(bytes, this.#o.maxBytes);
   }
 
@@ -633,7 +638,9 @@ export class Evaluator {
         const stale = isStaleNaN(h.sum);
         if (stale && !keepStale) continue;
         timestamps.push(s.timestamps[i]!);
-        histograms.push(stale ? undefined : FloatHistogram.of(h));
+        const histogram = stale ? undefined : FloatHistogram.of(h);
+        histograms.push(histogram);
+        if (histogram) n += histogram.weight - 1;
       }
       out.push({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms });
     }
@@ -797,6 +804,13 @@ export class Evaluator {
     this.#samples += samples;
     this.#hold(0, 0);
   }
+}
+
+/** What a step's histograms weigh beyond one sample each (FloatHistogram.weight). */
+function bucketWeightOf(vec: Vector): number {
+  let n = 0;
+  for (const s of vec) if (s.histogram) n += s.histogram.weight - 1;
+  return n;
 }
 
 function tooManySamples(cause: unknown): QueryError {

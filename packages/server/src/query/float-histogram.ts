@@ -11,6 +11,18 @@ export interface HistogramBucket {
 }
 
 /**
+ * One side of a histogram: the counts of consecutive buckets from index `offset` (empty buckets are
+ * zeros). Dense, not a map: a schema-6 latency histogram has hundreds of buckets, and a range query
+ * holds one per series and step.
+ */
+export interface BucketSide {
+  readonly offset: number;
+  readonly counts: Float64Array;
+}
+
+const EMPTY_SIDE: BucketSide = { offset: 0, counts: new Float64Array(0) };
+
+/**
  * A native histogram sample as PromQL computes on it (Prometheus's FloatHistogram): absolute float
  * counts, by bucket index. Bucket `i` of schema `s` covers `(2^(i·2^-s - 2^-s), 2^(i·2^-s)]` on the
  * positive side, its mirror image on the negative side; the zero bucket `[-zeroThreshold, zeroThreshold]`.
@@ -22,22 +34,12 @@ export class FloatHistogram {
     readonly zeroCount: number,
     readonly count: number,
     readonly sum: number,
-    /** Index to count; empty buckets may be present. */
-    readonly positive: ReadonlyMap<number, number>,
-    readonly negative: ReadonlyMap<number, number>,
+    readonly positive: BucketSide,
+    readonly negative: BucketSide,
     readonly counterResetHint: CounterResetHint = 'unknown',
   ) {}
 
   static of(h: NativeHistogram): FloatHistogram {
-    const side = (spans: NativeHistogram['positiveSpans'], counts: readonly number[], deltas: boolean) => {
-      const out = new Map<number, number>();
-      let c = 0;
-      forEachBucket(spans, counts, (i, v) => {
-        c = deltas ? c + v : v;
-        out.set(i, c);
-      });
-      return out;
-    };
     const int = h.kind === 'int';
     return new FloatHistogram(
       h.schema,
@@ -45,9 +47,30 @@ export class FloatHistogram {
       h.zeroCount,
       h.count,
       h.sum,
-      side(h.positiveSpans, int ? h.positiveDeltas : h.positiveCounts, int),
-      side(h.negativeSpans, int ? h.negativeDeltas : h.negativeCounts, int),
+      sideOfSpans(h.positiveSpans, int ? h.positiveDeltas : h.positiveCounts, int),
+      sideOfSpans(h.negativeSpans, int ? h.negativeDeltas : h.negativeCounts, int),
       h.counterResetHint,
+    );
+  }
+
+  /** A histogram from (index, count) pairs per side, as read back from the API's buckets. */
+  static fromBuckets(
+    schema: number,
+    zeroThreshold: number,
+    zeroCount: number,
+    count: number,
+    sum: number,
+    positive: Iterable<readonly [number, number]>,
+    negative: Iterable<readonly [number, number]>,
+  ): FloatHistogram {
+    return new FloatHistogram(
+      schema,
+      zeroThreshold,
+      zeroCount,
+      count,
+      sum,
+      sideOfPairs(positive),
+      sideOfPairs(negative),
     );
   }
 
@@ -55,28 +78,22 @@ export class FloatHistogram {
   toSchema(target: number): FloatHistogram {
     if (target >= this.schema) return this;
     const factor = 2 ** (this.schema - target);
-    const merge = (side: ReadonlyMap<number, number>) => {
-      const out = new Map<number, number>();
-      for (const [i, c] of side) {
-        const j = Math.floor((i - 1) / factor) + 1;
-        out.set(j, (out.get(j) ?? 0) + c);
-      }
-      return out;
-    };
-    return this.#with({ schema: target, positive: merge(this.positive), negative: merge(this.negative) });
+    return this.#with({
+      schema: target,
+      positive: mergeSide(this.positive, factor),
+      negative: mergeSide(this.negative, factor),
+    });
   }
 
   /** A wider zero bucket: buckets entirely inside `[-threshold, threshold]` move into it. */
   withZeroThreshold(threshold: number): FloatHistogram {
     if (threshold <= this.zeroThreshold) return this;
     let zeroCount = this.zeroCount;
-    const keep = (side: ReadonlyMap<number, number>) => {
-      const out = new Map<number, number>();
-      for (const [i, c] of side) {
-        if (upperBound(i, this.schema) <= threshold) zeroCount += c;
-        else out.set(i, c);
-      }
-      return out;
+    const keep = (side: BucketSide): BucketSide => {
+      const { offset, counts } = side;
+      let k = 0;
+      while (k < counts.length && upperBound(offset + k, this.schema) <= threshold) zeroCount += counts[k++]!;
+      return k === 0 ? side : { offset: offset + k, counts: counts.subarray(k) };
     };
     const positive = keep(this.positive);
     const negative = keep(this.negative);
@@ -89,19 +106,14 @@ export class FloatHistogram {
     const zt = Math.max(this.zeroThreshold, other.zeroThreshold);
     const a = this.toSchema(schema).withZeroThreshold(zt);
     const b = other.toSchema(schema).withZeroThreshold(zt);
-    const add = (x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>) => {
-      const out = new Map(x);
-      for (const [i, c] of y) out.set(i, (out.get(i) ?? 0) + sign * c);
-      return out;
-    };
     return new FloatHistogram(
       schema,
       zt,
       a.zeroCount + sign * b.zeroCount,
       a.count + sign * b.count,
       a.sum + sign * b.sum,
-      add(a.positive, b.positive),
-      add(a.negative, b.negative),
+      addSides(a.positive, b.positive, sign),
+      addSides(a.negative, b.negative, sign),
       'unknown',
     );
   }
@@ -116,7 +128,10 @@ export class FloatHistogram {
 
   /** Every count and the sum times `k` (a negative `k` gives negative counts, as in Prometheus). */
   times(k: number): FloatHistogram {
-    const scale = (side: ReadonlyMap<number, number>) => new Map([...side].map(([i, c]) => [i, c * k]));
+    const scale = (side: BucketSide): BucketSide => ({
+      offset: side.offset,
+      counts: side.counts.map((c) => c * k),
+    });
     return new FloatHistogram(
       this.schema,
       this.zeroThreshold,
@@ -146,45 +161,41 @@ export class FloatHistogram {
     const prev = previous.withZeroThreshold(this.zeroThreshold);
     const cur = this.toSchema(previous.schema).withZeroThreshold(prev.zeroThreshold);
     if (cur.zeroCount < prev.zeroCount) return true;
-    const dropped = (x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>) => {
-      for (const [i, c] of y) if ((x.get(i) ?? 0) < c) return true;
-      return false;
-    };
-    return dropped(cur.positive, prev.positive) || dropped(cur.negative, prev.negative);
+    return anyDropped(cur.positive, prev.positive) || anyDropped(cur.negative, prev.negative);
   }
 
   /**
-   * Prometheus's FloatHistogram.Equals: the same schema, zero bucket, count, sum and bucket layout
-   * (empty buckets included), values compared as stored (NaN equals NaN).
+   * Prometheus's FloatHistogram.Equals: the same schema, zero bucket, count, sum and buckets, values
+   * compared as stored (NaN equals NaN). Empty buckets at either end of a side do not count, where
+   * Prometheus's span layouts would tell an explicit empty bucket from none.
    */
   equals(other: FloatHistogram): boolean {
-    const same = (x: ReadonlyMap<number, number>, y: ReadonlyMap<number, number>) => {
-      if (x.size !== y.size) return false;
-      for (const [i, c] of x) if (!y.has(i) || !Object.is(c, y.get(i))) return false;
-      return true;
-    };
     return (
       this.schema === other.schema &&
       Object.is(this.zeroThreshold, other.zeroThreshold) &&
       Object.is(this.zeroCount, other.zeroCount) &&
       Object.is(this.count, other.count) &&
       Object.is(this.sum, other.sum) &&
-      same(this.positive, other.positive) &&
-      same(this.negative, other.negative)
+      sameSide(this.positive, other.positive) &&
+      sameSide(this.negative, other.negative)
     );
   }
 
   /** Buckets with observations, ascending: negative ones, the zero bucket, positive ones. */
   buckets(): HistogramBucket[] {
     const out: HistogramBucket[] = [];
-    const negative = [...this.negative].filter(([, c]) => c !== 0).sort((a, b) => b[0] - a[0]);
-    for (const [i, count] of negative)
+    const negative = this.negative;
+    for (let k = negative.counts.length - 1; k >= 0; k--) {
+      const count = negative.counts[k]!;
+      if (count === 0) continue;
+      const i = negative.offset + k;
       out.push({
         lower: -upperBound(i, this.schema),
         upper: -lowerBound(i, this.schema),
         count,
         boundaryRule: 1,
       });
+    }
     if (this.zeroCount !== 0)
       out.push({
         lower: -this.zeroThreshold,
@@ -192,25 +203,36 @@ export class FloatHistogram {
         count: this.zeroCount,
         boundaryRule: 3,
       });
-    const positive = [...this.positive].filter(([, c]) => c !== 0).sort((a, b) => a[0] - b[0]);
-    for (const [i, count] of positive)
+    const positive = this.positive;
+    for (let k = 0; k < positive.counts.length; k++) {
+      const count = positive.counts[k]!;
+      if (count === 0) continue;
+      const i = positive.offset + k;
       out.push({
         lower: lowerBound(i, this.schema),
         upper: upperBound(i, this.schema),
         count,
         boundaryRule: 0,
       });
+    }
     return out;
   }
 
   get hasNegative(): boolean {
-    for (const c of this.negative.values()) if (c !== 0) return true;
-    return false;
+    return this.negative.counts.some((c) => c !== 0);
   }
 
   get hasPositive(): boolean {
-    for (const c of this.positive.values()) if (c !== 0) return true;
-    return false;
+    return this.positive.counts.some((c) => c !== 0);
+  }
+
+  /**
+   * What the histogram counts for against a query's sample limit: one sample, plus one for every
+   * two buckets it holds (empty ones inside a side included), as Prometheus 3 counts a histogram
+   * by its size in 16-byte units, so that hundreds of buckets do not pass for one float.
+   */
+  get weight(): number {
+    return 1 + Math.ceil((this.positive.counts.length + this.negative.counts.length) / 2);
   }
 
   #with(changes: Partial<Record<keyof FloatHistogram, unknown>>): FloatHistogram {
@@ -226,6 +248,99 @@ export class FloatHistogram {
       c.counterResetHint ?? this.counterResetHint,
     );
   }
+}
+
+/** A side from spans and their counts (absolute, or deltas to be summed as an integer histogram's are). */
+function sideOfSpans(
+  spans: NativeHistogram['positiveSpans'],
+  counts: readonly number[],
+  deltas: boolean,
+): BucketSide {
+  if (counts.length === 0) return EMPTY_SIDE;
+  let first = Number.NaN;
+  let end = 0;
+  let index = 0;
+  for (const span of spans) {
+    index += span.offset;
+    if (span.length > 0 && Number.isNaN(first)) first = index;
+    index += span.length;
+    if (span.length > 0) end = index;
+  }
+  const out = new Float64Array(end - first);
+  let c = 0;
+  forEachBucket(spans, counts, (i, v) => {
+    c = deltas ? c + v : v;
+    out[i - first] = c;
+  });
+  return { offset: first, counts: out };
+}
+
+function sideOfPairs(pairs: Iterable<readonly [number, number]>): BucketSide {
+  const list = [...pairs];
+  if (list.length === 0) return EMPTY_SIDE;
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const [i] of list) {
+    lo = Math.min(lo, i);
+    hi = Math.max(hi, i);
+  }
+  const counts = new Float64Array(hi - lo + 1);
+  for (const [i, c] of list) counts[i - lo]! += c;
+  return { offset: lo, counts };
+}
+
+/** Bucket i of the finer schema is bucket ⌊(i − 1) / factor⌋ + 1 of the coarser one. */
+function mergeSide(side: BucketSide, factor: number): BucketSide {
+  const { offset, counts } = side;
+  if (counts.length === 0) return side;
+  const to = (i: number) => Math.floor((i - 1) / factor) + 1;
+  const first = to(offset);
+  const out = new Float64Array(to(offset + counts.length - 1) - first + 1);
+  for (let k = 0; k < counts.length; k++) out[to(offset + k) - first]! += counts[k]!;
+  return { offset: first, counts: out };
+}
+
+function addSides(x: BucketSide, y: BucketSide, sign: 1 | -1): BucketSide {
+  if (y.counts.length === 0) return x;
+  if (x.counts.length === 0 && sign === 1) return y;
+  const lo = x.counts.length === 0 ? y.offset : Math.min(x.offset, y.offset);
+  const hi =
+    x.counts.length === 0
+      ? y.offset + y.counts.length
+      : Math.max(x.offset + x.counts.length, y.offset + y.counts.length);
+  const out = new Float64Array(hi - lo);
+  out.set(x.counts, x.offset - lo);
+  const at = y.offset - lo;
+  for (let k = 0; k < y.counts.length; k++) out[at + k]! += sign * y.counts[k]!;
+  return { offset: lo, counts: out };
+}
+
+/** Whether some bucket of `before` holds more than the same bucket of `after`. */
+function anyDropped(after: BucketSide, before: BucketSide): boolean {
+  for (let k = 0; k < before.counts.length; k++) {
+    const j = before.offset + k - after.offset;
+    const now = j >= 0 && j < after.counts.length ? after.counts[j]! : 0;
+    if (now < before.counts[k]!) return true;
+  }
+  return false;
+}
+
+function sameSide(x: BucketSide, y: BucketSide): boolean {
+  const a = trimmed(x);
+  const b = trimmed(y);
+  if (a.counts.length !== b.counts.length) return false;
+  if (a.counts.length > 0 && a.offset !== b.offset) return false;
+  for (let k = 0; k < a.counts.length; k++) if (!Object.is(a.counts[k], b.counts[k])) return false;
+  return true;
+}
+
+function trimmed(side: BucketSide): BucketSide {
+  const { counts } = side;
+  let from = 0;
+  let to = counts.length;
+  while (from < to && counts[from] === 0) from++;
+  while (to > from && counts[to - 1] === 0) to--;
+  return { offset: side.offset + from, counts: counts.subarray(from, to) };
 }
 
 /**

@@ -115,7 +115,7 @@ function readHistogram(h: ApiHistogram): FloatHistogram {
       zeroCount = count;
     }
   }
-  return new FloatHistogram(
+  return FloatHistogram.fromBuckets(
     schema,
     zeroThreshold,
     zeroCount,

@@ -47,6 +47,7 @@ function hist(
 async function engineWith(
   series: { labels: Record<string, string>; points: [seconds: number, NativeHistogram][] }[],
   floats: { labels: Record<string, string>; points: [number, number][] }[] = [],
+  options: { maxSamples?: number } = {},
 ): Promise<PromqlEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-native-promql-'));
   dirs.push(dir);
@@ -66,7 +67,7 @@ async function engineWith(
       values: s.points.map(([, v]) => v),
     })),
   );
-  return new PromqlEngine({ store });
+  return new PromqlEngine({ store, ...options });
 }
 
 /** The API's `data`, as a Prometheus client reads it. */
@@ -398,5 +399,25 @@ describe('range functions and subqueries over native histograms', () => {
     ) as { result: { values: [number, string][] }[] };
     expect(range.result).toHaveLength(1);
     expect(range.result[0]!.values.length).toBeGreaterThanOrEqual(3);
+  });
+  it('counts a histogram against the sample limit by its buckets, not as one sample', async () => {
+    const wide = hist(
+      1,
+      Array.from({ length: 200 }, (_, k) => k + 1),
+      100,
+    );
+    const points: [number, NativeHistogram][] = [0, 15, 30, 45, 60].map((t) => [t, wide]);
+    // Five histograms of 200 buckets weigh 5 x 101 samples: past a limit of 400 that five floats are far inside.
+    const limited = await engineWith([{ labels: { __name__: 'h' }, points }], [], { maxSamples: 400 });
+    await expect(limited.instantQuery('h[2m]', T0 + 60 * S)).rejects.toMatchObject({
+      code: 'VIGIL_QUERY_TOO_MANY_SAMPLES',
+    });
+    await expect(limited.instantQuery('histogram_count(rate(h[2m]))', T0 + 60 * S)).rejects.toMatchObject({
+      code: 'VIGIL_QUERY_TOO_MANY_SAMPLES',
+    });
+    const roomy = await engineWith([{ labels: { __name__: 'h' }, points }], [], { maxSamples: 1000 });
+    expect(scalars(await roomy.instantQuery('histogram_count(rate(h[2m]))', T0 + 60 * S))).toEqual({
+      '{}': 0,
+    });
   });
 });

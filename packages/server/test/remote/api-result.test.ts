@@ -73,7 +73,7 @@ describe("a remote engine's answer as typed values", () => {
 
   it('reads native histograms back from their buckets, so they are served byte for byte, at any schema', () => {
     const h = (schema: number, positive: [number, number][], negative: [number, number][] = []) =>
-      new FloatHistogram(schema, 0.001, 1, 40, 25.5, new Map(positive), new Map(negative));
+      FloatHistogram.fromBuckets(schema, 0.001, 1, 40, 25.5, positive, negative);
     const results: QueryResult[] = [
       {
         resultType: 'vector',

@@ -2,8 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Clock, Registry } from '@vigil/metrics';
 import { metricsHandler } from '@vigil/metrics/handler';
 import { SystemUsage } from '@vigil/metrics/health';
+import { streamingSessionNames } from '@vigil/metrics/streaming';
 import type { NotificationPipeline } from '../alerts/notify/notification-pipeline.js';
 import { fleetMetrics, mobileView } from '../figures/fleet-metrics.js';
+import { storedSessions } from '../figures/stream-sessions.js';
 import { DeltaToCumulative } from '../ingest/delta-to-cumulative.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import type { PushGroups } from '../ingest/push-groups.js';
@@ -106,9 +108,26 @@ export function createApp(options: AppOptions): App {
   );
   // The store-free part of the API is the same handler users mount in their own apps.
   const embedded = metricsHandler({ registry, service: 'vigil', version: options.version });
-  for (const path of ['/metrics', '/api/metrics/summary', '/api/sessions', '/api/sessions/:id/metrics']) {
+  for (const path of ['/metrics', '/api/metrics/summary']) {
     router.on('GET', path, ({ req, res }) => embedded(req, res));
   }
+  // Sessions are the watched services' (the streaming server's), from what vigil stored of them:
+  // vigil's own registry has none.
+  const sessionNames = streamingSessionNames();
+  const sessions = () =>
+    storedSessions(options.engine, clock.now(), {
+      service: 'vigil',
+      version: options.version,
+      names: sessionNames,
+    });
+  router.on('GET', '/api/sessions', async ({ res }) => sendJson(res, 200, await sessions()));
+  router.on('GET', '/api/sessions/:id/metrics', async ({ res, params }) => {
+    const id = params.id!;
+    const document = await sessions();
+    const entry = document.metrics.sessions[id];
+    if (!entry) throw new HttpError('VIGIL_NOT_FOUND', `no session ${JSON.stringify(id)} is live`);
+    sendJson(res, 200, { timestamp: document.timestamp, session: id, metrics: entry });
+  });
   const system = new SystemUsage({ diskPath: options.dataDir ?? '/' });
   const health = () =>
     serverHealth({

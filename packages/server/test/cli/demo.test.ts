@@ -71,6 +71,23 @@ describe('vigil demo', () => {
     expect(live).toHaveLength(4);
     const sessions = await query(base, 'count by (session) (stream_ticks_total)');
     expect(sessions.length).toBeGreaterThanOrEqual(2);
+    // /api/sessions lists the workload's streaming sessions (it listed vigil's own registry: none).
+    const document = (await (await fetch(`${base}/api/sessions`)).json()) as {
+      metrics: { total_sessions: number; sessions: Record<string, Record<string, unknown>> };
+    };
+    expect(document.metrics.total_sessions).toBeGreaterThanOrEqual(2);
+    const stored = new Set(
+      (await query(base, 'count by (session) (last_over_time(stream_ticks_total[15m]))')).map(
+        (s) => s.metric.session,
+      ),
+    );
+    for (const [id, entry] of Object.entries(document.metrics.sessions)) {
+      expect(stored.has(id), id).toBe(true);
+      expect(entry.packets_sent, id).toBeGreaterThan(0);
+      expect(entry.memory_usage_mb, id).toBeGreaterThan(1);
+      expect(entry.network_latency_ms, id).toMatchObject({ mean: expect.any(Number) });
+      expect(entry.is_running, id).toBe(true);
+    }
     // History and live series meet: the same bucket labels ("1.0" as OpenMetrics writes it, which the
     // scraper asks for), not a second set that histogram_quantile would mix up.
     const les = await query(base, 'count by (le) (events_processing_duration_seconds_bucket)');

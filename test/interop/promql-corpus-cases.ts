@@ -72,7 +72,7 @@ function durationText(ms: number): string {
 }
 
 /** The query as Prometheus 2.42 answers it as Prometheus 3 does: each subquery range 1 ms shorter. */
-function prometheus2Query(query: string): string {
+export function prometheus2Query(query: string): string {
   return query.replace(
     /\[(\w+):(\w*)\]/g,
     (_, range: string, step: string) => `[${durationText(durationMs(range) - 1)}:${step}]`,

@@ -160,18 +160,28 @@ function limitK(samples: Sample[], k: number): Sample[] {
 function countValues(input: Vector, grouping: Grouping, label: string, cache: Map<Metric, Metric>): Vector {
   if (!isLabelName(label))
     throw new QueryError('VIGIL_QUERY_EXECUTION', `invalid label name ${JSON.stringify(label)}`);
+  // As Prometheus: the value goes into the sample's labels first (replacing a label of that name),
+  // then the group is taken from them, `by` keeping the value label as well.
+  const by: Grouping = grouping.without ? grouping : { labels: [...grouping.labels, label], without: false };
   const counts = new Map<string, { labels: SeriesLabels; count: number }>();
   for (const sample of input) {
-    let base = cache.get(sample.metric);
-    if (!base) {
-      base = makeMetric(groupLabels(sample.metric, grouping));
-      cache.set(sample.metric, base);
+    const value = formatValue(sample.value);
+    let labels: SeriesLabels;
+    if (grouping.without || sample.metric.labels[label] !== undefined) {
+      labels = groupLabels(makeMetric({ ...sample.metric.labels, [label]: value }), by);
+    } else {
+      // The common case: the value label is new, so the group labels without it can be cached.
+      let base = cache.get(sample.metric);
+      if (!base) {
+        base = makeMetric(groupLabels(sample.metric, grouping));
+        cache.set(sample.metric, base);
+      }
+      labels = { ...base.labels, [label]: value };
     }
-    const labels = { ...base.labels, [label]: formatValue(sample.value) };
-    const key = `${base.key}\x00${labels[label]}`;
-    const entry = counts.get(key);
+    const metric = makeMetric(labels);
+    const entry = counts.get(metric.key);
     if (entry) entry.count++;
-    else counts.set(key, { labels, count: 1 });
+    else counts.set(metric.key, { labels: metric.labels, count: 1 });
   }
   return [...counts.values()].map((c) => ({ metric: makeMetric(c.labels), value: c.count }));
 }

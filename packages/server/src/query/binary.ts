@@ -85,7 +85,7 @@ export function vectorScalar(
 /**
  * Vector against vector, Prometheus's VectorBinop (promql/engine.go, v2.42): the "one" side is
  * indexed by its matching labels, each sample of the "many" side finds its partner; duplicates on
- * the "one" side, or two results with the same labels, are errors.
+ * the "one" side, or two results with the same labels, are errors, unless a side is empty.
  */
 export function vectorVector(
   op: BinaryOp,
@@ -96,6 +96,9 @@ export function vectorVector(
   cache: Map<string, Metric>,
 ): Vector {
   if (op === 'and' || op === 'or' || op === 'unless') return setOperation(op, lhs, rhs, matching);
+  // Nothing can match: no result and no duplicate check, so an empty side never makes the other
+  // side's duplicates an error (Prometheus's short-circuit).
+  if (lhs.length === 0 || rhs.length === 0) return [];
   const swapped = matching.card === 'one-to-many';
   const many = swapped ? rhs : lhs;
   const one = swapped ? lhs : rhs;

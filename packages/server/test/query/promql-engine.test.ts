@@ -137,6 +137,12 @@ describe('PromqlEngine', () => {
     await expect(engine.instantQuery('info / on (instance) req', at)).rejects.toThrow(
       /many-to-many matching not allowed/,
     );
+    // With nothing on one side nothing can match, and the other side's duplicates are no error, as
+    // in Prometheus (found by the differential test against 2.42).
+    expect(vector(await engine.instantQuery('info{instance="none"} / on (instance) req', at))).toEqual({});
+    expect(
+      vector(await engine.instantQuery('req / on (instance) group_right info{team="none"}', at)),
+    ).toEqual({});
     expect(vector(await engine.instantQuery('req > bool 15', at))).toEqual({
       '{"code":"200","instance":"a"}': 0,
       '{"code":"500","instance":"a"}': 1,
@@ -236,6 +242,20 @@ describe('PromqlEngine', () => {
     expect(vector(await engine.instantQuery('count_values("v", m)', at))).toEqual({
       '{"v":"1"}': 1,
       '{"v":"3"}': 2,
+    });
+    // The value replaces a label of the same name before grouping, as in Prometheus (found by the
+    // differential test against 2.42): counting the counts, and keeping it with without.
+    expect(vector(await engine.instantQuery('count_values("v", count_values("v", m))', at))).toEqual({
+      '{"v":"1"}': 1,
+      '{"v":"2"}': 1,
+    });
+    expect(vector(await engine.instantQuery('count_values without (i) ("job", m)', at))).toEqual({
+      '{"job":"1"}': 1,
+      '{"job":"3"}': 2,
+    });
+    expect(vector(await engine.instantQuery('count_values by (job) ("job", m)', at))).toEqual({
+      '{"job":"1"}': 1,
+      '{"job":"3"}': 2,
     });
     expect(vector(await engine.instantQuery('quantile(0.5, m)', at))).toEqual({ '{}': 3 });
     expect(vector(await engine.instantQuery('stddev(m)', at))).toEqual({ '{}': Math.sqrt(8 / 9) });

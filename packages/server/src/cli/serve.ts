@@ -462,6 +462,11 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     credentials,
     bodyLimit: config.limits.bodyBytes,
     otlpDeltaBytes: budget.otlpDeltaBytes,
+    pushMonitorTokens: config.statusPages.flatMap((page) =>
+      page.groups.flatMap((g) =>
+        g.components.flatMap((c) => (c.source.kind === 'push' ? [c.source.token] : [])),
+      ),
+    ),
     version: VERSION,
     dataDir: config.data,
     corruption: () => integrity.problems(),

@@ -72,6 +72,8 @@ export interface AppOptions {
   readonly otlpDeltaBytes?: number;
   /** What Prometheus's status API reports: configuration, flags, targets, Alertmanagers. */
   readonly status?: Omit<StatusRouteOptions, 'store' | 'bodyLimit' | 'version'>;
+  /** Tokens of the push monitors the configuration names (status pages' `push:` components). */
+  readonly pushMonitorTokens?: readonly string[];
   /** Public status pages and the incidents posted on them; without it those routes answer 404. */
   readonly statusPages?: { readonly pages: StatusPages; readonly incidents: StatusIncidents };
 }
@@ -167,11 +169,27 @@ export function createApp(options: AppOptions): App {
   });
   readRoutes(router, { store, clock, maxSamples: 50_000_000, bodyLimit: options.bodyLimit });
   metadataRoute(router, options.writer.metadata);
+  const pushTokens = new Set(options.pushMonitorTokens ?? []);
   ingestRoutes(router, {
     writer: options.writer,
     pushGroups: options.pushGroups,
     clock,
     bodyLimit: options.bodyLimit,
+    credentials: options.credentials,
+    pushMonitorKnown: async (token) =>
+      pushTokens.has(token) ||
+      (
+        await store.series(
+          [
+            [
+              { name: 'monitor', type: '=', value: token },
+              { name: '__name__', type: '=', value: 'vigil_push_up' },
+            ],
+          ],
+          0,
+          Number.MAX_SAFE_INTEGER,
+        )
+      ).length > 0,
   });
 
   otlpRoutes(router, {

@@ -11,6 +11,7 @@ import { parseProtobufExposition } from '../ingest/protobuf-exposition.js';
 import { type PushGroups, parseGroupingKey } from '../ingest/push-groups.js';
 import { decodeRemoteWrite } from '../ingest/remote-write.js';
 import { readBody } from './body.js';
+import type { Credentials } from './credentials.js';
 import { badRequest, HttpError } from './http-error.js';
 import { sendJson } from './respond.js';
 import type { RequestContext, Router } from './router.js';
@@ -20,6 +21,10 @@ export interface IngestRouteOptions {
   readonly pushGroups: PushGroups;
   readonly clock: Clock;
   readonly bodyLimit: number;
+  /** Who may call the API: a push heartbeat of an unknown monitor needs them. */
+  readonly credentials: Credentials;
+  /** Whether a push monitor of this token exists: named in the configuration, or heard from before. */
+  readonly pushMonitorKnown: (token: string) => Promise<boolean>;
 }
 
 /**
@@ -30,7 +35,7 @@ export interface IngestRouteOptions {
  */
 export function ingestRoutes(
   router: Router,
-  { writer, pushGroups, clock, bodyLimit }: IngestRouteOptions,
+  { writer, pushGroups, clock, bodyLimit, credentials, pushMonitorKnown }: IngestRouteOptions,
 ): void {
   router.on('POST', '/api/v1/write', async ({ req, res }) => {
     const body = await readBody(req, bodyLimit);
@@ -166,7 +171,11 @@ export function ingestRoutes(
     res.writeHead(200).end();
   });
 
-  router.on(['GET', 'POST'], '/api/push/:token', async ({ res, url, params }) => {
+  // Open (open-routes.ts): the token in the path is the push monitor's credential, as in Uptime
+  // Kuma, whose push scripts carry no other. Only a monitor that exists takes heartbeats that way;
+  // the first heartbeat of a new one needs the API's credentials, so that nobody without them can
+  // make up series.
+  router.on(['GET', 'POST'], '/api/push/:token', async ({ req, res, url, params }) => {
     let samples: ReturnType<typeof heartbeatSamples>;
     try {
       samples = heartbeatSamples(params.token!, url.searchParams, clock.now());
@@ -175,6 +184,15 @@ export function ingestRoutes(
       writer.malformed('heartbeat', 'bad_request');
       // Uptime Kuma's answer, which its push scripts read.
       sendJson(res, error.status, { ok: false, msg: error.message });
+      return;
+    }
+    if (!(await pushMonitorKnown(params.token!)) && !(await credentials.check(req))) {
+      writer.malformed('heartbeat', 'unknown_monitor');
+      // Uptime Kuma's answer to a token it does not know.
+      sendJson(res, 404, {
+        ok: false,
+        msg: 'Monitor not found or not active. A new push monitor starts with a heartbeat sent with the API token, or as push: in a status page.',
+      });
       return;
     }
     await writer.write('heartbeat', samples);

@@ -13,6 +13,9 @@ const OPEN_ROUTES: ReadonlySet<string> = new Set([
   '/assets/*',
   // A signed acknowledge link: its route checks the signature and the expiry.
   '/ack/:id',
+  // Uptime Kuma push heartbeats: the token in the path is the monitor's credential, and only a
+  // monitor that exists takes them without the API's (ingest-routes.ts).
+  '/api/push/:token',
   // Public status pages, their Uptime Kuma JSON and badges (status-routes.ts): published on purpose,
   // read-only. Posting incidents on them (/api/status-pages/…) needs the token.
   '/status/:slug',

@@ -52,10 +52,11 @@ describe('every route needs the token, except the allow-list', () => {
     expect(server.routes.length).toBeGreaterThan(60);
   });
 
-  it('opens exactly the probes, the dashboard shell, signed acknowledge links and the public status pages', () => {
+  it('opens exactly the probes, the dashboard shell, signed acknowledge links, push heartbeats and the public status pages', () => {
     expect([...new Set(server.routes.filter((r) => r.open).map((r) => r.path))]).toEqual([
       '/-/healthy',
       '/-/ready',
+      '/api/push/:token',
       '/',
       '/assets/*',
       '/ack/:id',
@@ -106,6 +107,33 @@ describe('every route needs the token, except the allow-list', () => {
     expect((await ask('GET', '/no/such/route')).status).toBe(401);
     expect((await ask('DELETE', '/-/healthy')).status).toBe(401);
     expect((await ask('GET', '/no/such/route', { authorization: `Bearer ${TOKEN}` })).status).toBe(404);
+  });
+
+  it('takes push heartbeats by the token in the path, once the monitor exists (Uptime Kuma style)', async () => {
+    const heartbeat = async (token: string, headers: Record<string, string> = {}) => {
+      const res = await fetch(`${server.url}/api/push/${token}?status=up&ping=12`, { headers });
+      return { status: res.status, body: await res.json() };
+    };
+    // Nobody without the API token makes up monitors (and series).
+    const unknown = await heartbeat('new-backup-job');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ ok: false, msg: expect.stringMatching(/^Monitor not found/) });
+    expect(
+      await heartbeat('new-backup-job', { authorization: `Bearer ${TOKEN.replace(/.$/, 'x')}` }),
+    ).toMatchObject({ status: 404 });
+    // Its first heartbeat with the token creates it; from then on the path's token is enough.
+    expect(await heartbeat('new-backup-job', { authorization: `Bearer ${TOKEN}` })).toEqual({
+      status: 200,
+      body: { ok: true },
+    });
+    expect(await heartbeat('new-backup-job')).toEqual({ status: 200, body: { ok: true } });
+    const stored = await fetch(
+      `${server.url}/api/v1/query?${new URLSearchParams({ query: 'vigil_push_up{monitor="new-backup-job"}' })}`,
+      { headers: { authorization: `Bearer ${TOKEN}` } },
+    );
+    expect((await stored.json()).data.result).toHaveLength(1);
+    // The rest of the ingest API stays behind the token.
+    expect((await ask('POST', '/api/v1/import/prometheus')).status).toBe(401);
   });
 
   it('refuses the live stream WebSocket without the token', async () => {

@@ -294,6 +294,12 @@ describe('status_pages in vigil.yaml', () => {
     ).rejects.toThrow(/^status_pages: component "A" of "s": query: /);
     rmSync(d, { recursive: true, force: true });
   });
+
+  it('takes heartbeats of a push monitor it names without the API token, and no others', async () => {
+    const named = await fetch(`${server.url}/api/push/${PUSH_TOKEN}?status=up`);
+    expect([named.status, await named.json()]).toEqual([200, { ok: true }]);
+    expect((await fetch(`${server.url}/api/push/someone-else?status=up`)).status).toBe(404);
+  });
 });
 
 describe('vigil status', () => {

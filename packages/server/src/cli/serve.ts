@@ -19,7 +19,7 @@ import { LIVE_CLIENT_BUFFER_BYTES, liveClients, memoryBudget, queryLimits } from
 import { background, countBackgroundFailures } from '../errors/background-tasks.js';
 import { type AppRoute, createApp } from '../http/app.js';
 import { credentials as makeCredentials } from '../http/credentials.js';
-import { createListener } from '../http/http-listener.js';
+import { createListener, tlsServer } from '../http/http-listener.js';
 import { LiveStream } from '../http/live-stream.js';
 import { prometheusConfigYaml, prometheusFlags, retention } from '../http/prometheus-config-view.js';
 import { createStatusApp } from '../http/status-app.js';
@@ -507,7 +507,10 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     });
   });
   await listen(http, config.listen.host, config.listen.port);
-  const statusHttp = config.statusListen && createServer(createStatusApp(statusPages));
+  // The same TLS as the main listener: a public page is no reason to serve in clear.
+  const statusApp = createStatusApp(statusPages);
+  const statusHttp =
+    config.statusListen && (config.web?.tls ? tlsServer(config.web.tls, statusApp) : createServer(statusApp));
   if (statusHttp && config.statusListen) {
     opened.defer('the status listener', async () => {
       if (!statusHttp.listening) return;
@@ -533,7 +536,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
 
   return {
     url: externalURL,
-    statusUrl: statusHttp ? urlOf(statusHttp) : undefined,
+    statusUrl: statusHttp ? urlOf(statusHttp, scheme) : undefined,
     statsdPort,
     store,
     registry,
@@ -571,11 +574,11 @@ function dashboardPackage(): string | undefined {
   }
 }
 
-function urlOf(server: Server): string {
+function urlOf(server: Server, scheme: string): string {
   const address = server.address();
   if (!address || typeof address !== 'object') throw new Error('the listener has no address');
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}`;
+  return `${scheme}://${host}:${address.port}`;
 }
 
 function listen(server: Server, host: string, port: number, flag = '--listen'): Promise<void> {

@@ -22,6 +22,9 @@ export interface WebConfig {
 export interface TlsServerConfig {
   readonly cert: Buffer;
   readonly key: Buffer;
+  /** Where `cert` and `key` were read from (absolute): re-read when they change, as certificates are renewed. */
+  readonly certFile: string;
+  readonly keyFile: string;
   readonly clientAuth: ClientAuthType;
   /** PEM certificates of the authorities client certificates are verified against. */
   readonly clientCa: Buffer | undefined;
@@ -105,8 +108,9 @@ export function loadWebConfig(file: string): WebConfig {
   }
   const { tls_server_config: tls, basic_auth_users: users = {} } = parsed.data;
   // Paths inside the file are relative to it, as exporter-toolkit resolves them.
+  const fullPath = (path: string) => resolvePath(dirname(resolvePath(file)), path);
   const read = (key: string, path: string) => {
-    const full = resolvePath(dirname(resolvePath(file)), path);
+    const full = fullPath(path);
     try {
       return readFileSync(full);
     } catch (error) {
@@ -118,6 +122,8 @@ export function loadWebConfig(file: string): WebConfig {
   return {
     tls: tls && {
       ...checkedPair(file, read('cert_file', tls.cert_file), read('key_file', tls.key_file)),
+      certFile: fullPath(tls.cert_file),
+      keyFile: fullPath(tls.key_file),
       clientAuth: tls.client_auth_type,
       clientCa: clientCa(file, tls, read),
       minVersion: VERSIONS[tls.min_version]!,

@@ -5,6 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Registry } from '@vigil/metrics';
 import type { TlsServerConfig } from '../config/web-config.js';
+import { reloadCertificates, tlsOptions } from './certificate-reload.js';
 import { HttpError } from './http-error.js';
 import { envelopeOf, sendError } from './respond.js';
 
@@ -81,20 +82,21 @@ export function createListener(options: ListenerOptions) {
   return server;
 }
 
-function tlsServer(tls: TlsServerConfig, handle: ListenerOptions['handle']) {
+/**
+ * An HTTPS server from the web configuration (the main listener's and the status listener's), whose
+ * certificate is re-read when its files change (certificate-reload.ts).
+ */
+export function tlsServer(tls: TlsServerConfig, handle: ListenerOptions['handle']) {
   const { clientAuth } = tls;
   const server = createHttpsServer(
     {
-      cert: tls.cert,
-      key: tls.key,
-      minVersion: tls.minVersion,
-      ...(tls.maxVersion && { maxVersion: tls.maxVersion }),
-      ...(tls.clientCa && { ca: tls.clientCa }),
+      ...tlsOptions(tls),
       requestCert: clientAuth !== 'NoClientCert',
       rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
     },
     handle,
   );
+  reloadCertificates(server, tls, (message) => console.error(`vigil: web config: ${message}`));
   if (clientAuth === 'RequireAnyClientCert' || clientAuth === 'VerifyClientCertIfGiven') {
     server.prependListener('secureConnection', (socket: TLSSocket) => {
       const given = Object.keys(socket.getPeerCertificate()).length > 0;

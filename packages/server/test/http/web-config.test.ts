@@ -1,11 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -139,6 +142,77 @@ describe('--web.config.file: TLS and basic auth as Prometheus reads them', () =>
       expect(ok.body).toBe('vigil is Healthy.\n');
       const clear = get(`${server.url.replace('https:', 'http:')}/-/healthy`);
       await expect(clear).rejects.toThrow();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('serves the status listener over the same TLS, and both listeners a renewed certificate without a restart', async () => {
+    const rotating = mkdtempSync(join(dir, 'rotating-'));
+    const selfSigned = (cn: string, certFile: string, keyFile: string) =>
+      openssl(
+        'req',
+        '-x509',
+        ...EC,
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${cn}`,
+      );
+    const certFile = join(rotating, 'tls.crt');
+    const keyFile = join(rotating, 'tls.key');
+    selfSigned('first', certFile, keyFile);
+    const config = webConfig(
+      'rotating.yml',
+      `tls_server_config:\n  cert_file: ${certFile}\n  key_file: ${keyFile}\n`,
+    );
+    const data = mkdtempSync(join(dir, 'data-'));
+    const server = await serve(
+      loadConfig(
+        { listen: '127.0.0.1:0', data, statsd: 'off', webConfigFile: config, statusListen: '127.0.0.1:0' },
+        {},
+      ),
+    );
+    /** The certificate a listener presents to a new connection, by fingerprint, and its answer. */
+    const presented = (url: string) =>
+      new Promise<{ fingerprint: string; status: number }>((resolve, reject) => {
+        const req = httpsRequest(`${url}/status/none`, { agent: false, rejectUnauthorized: false }, (res) => {
+          const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+          res.resume();
+          res.on('end', () => resolve({ fingerprint, status: res.statusCode ?? 0 }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const fingerprintOf = (path: string) => new X509Certificate(readFileSync(path)).fingerprint256;
+    try {
+      expect(server.statusUrl).toMatch(/^https:\/\//);
+      const first = fingerprintOf(certFile);
+      expect(await presented(server.statusUrl!)).toEqual({ fingerprint: first, status: 404 });
+      expect((await presented(server.url)).fingerprint).toBe(first);
+      await expect(get(`${server.statusUrl!.replace('https:', 'http:')}/status/none`)).rejects.toThrow();
+      // Renewed as cert-manager or certbot do: new files moved over the old ones.
+      selfSigned('second', join(rotating, 'new.crt'), join(rotating, 'new.key'));
+      renameSync(join(rotating, 'new.key'), keyFile);
+      renameSync(join(rotating, 'new.crt'), certFile);
+      const second = fingerprintOf(certFile);
+      expect(second).not.toBe(first);
+      await until(
+        'the status listener presents the renewed certificate',
+        async () => (await presented(server.statusUrl!)).fingerprint === second,
+      );
+      await until(
+        'the main listener presents the renewed certificate',
+        async () => (await presented(server.url)).fingerprint === second,
+      );
+      // A key that does not belong to the certificate is not taken: the renewed pair stays in use.
+      openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-out', keyFile);
+      expect((await presented(server.url)).fingerprint).toBe(second);
+      expect((await presented(server.statusUrl!)).fingerprint).toBe(second);
     } finally {
       await server.close();
     }

@@ -1,17 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { loadConfig, type RunningServer, serve } from '@vigil/server';
+import type { RunningServer } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ask,
-  CORPUS_T0,
-  corpusCases,
-  difference,
-  readGolden,
-  writeCorpus,
-} from './interop/promql-corpus-cases.js';
+import { ask, corpusCases, difference, readGolden, startCorpusVigil } from './interop/promql-corpus-cases.js';
 
 /**
  * The PromQL corpus offline: vigil's answers to every case of test/interop/promql-corpus.txt
@@ -22,19 +14,7 @@ const work = mkdtempSync(join(tmpdir(), 'vigil-promql-golden-'));
 let vigil: RunningServer;
 
 beforeAll(async () => {
-  vigil = await serve(
-    loadConfig(
-      {
-        listen: '127.0.0.1:0',
-        data: join(work, 'vigil'),
-        statsd: 'off',
-        enableFeatures: ['promql-experimental-functions'],
-      },
-      {},
-    ),
-    new ManualClock(CORPUS_T0 + 3 * 3_600_000),
-  );
-  await writeCorpus(vigil.url);
+  vigil = await startCorpusVigil(join(work, 'vigil'));
 }, 120_000);
 
 afterAll(async () => {

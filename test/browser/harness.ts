@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 
+export { importSamples } from '../support/import-samples.js';
+
 /**
  * What the browser tests share: a real `vigil serve` (the built packages/server/dist, as users run
  * it) on an ephemeral port with its data in a temporary folder, and Debian's Chromium driven

@@ -1,6 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, startServer } from './harness.js';
+import { importSamples, launchBrowser, startServer } from './harness.js';
 
 describe('dashboard: Reports page', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
@@ -24,11 +24,7 @@ describe('dashboard: Reports page', () => {
         `latency_operations_total{operation="stt",provider="deepgram",status="error"} ${failed} ${t}`,
       );
     }
-    const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
-      method: 'POST',
-      body: `${lines.join('\n')}\n`,
-    });
-    expect(res.status).toBeLessThan(300);
+    await importSamples(server.url, lines);
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   }, 60_000);

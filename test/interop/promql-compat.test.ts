@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { loadConfig, type RunningServer, serve } from '@vigil/server';
+import type { RunningServer } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
 import { type PeerProcess, startPeer } from './peer-process.js';
@@ -15,6 +14,7 @@ import {
   difference,
   type GoldenCase,
   key,
+  startCorpusVigil,
   writeCorpus,
   writeGolden,
 } from './promql-corpus-cases.js';
@@ -34,20 +34,7 @@ let prometheus: PeerProcess;
 let promUrl: string;
 
 beforeAll(async () => {
-  // The data starts at a fixed past time (the golden answers hold absolute times): vigil's clock is
-  // set after it, so nothing is too old for its retention.
-  vigil = await serve(
-    loadConfig(
-      {
-        listen: '127.0.0.1:0',
-        data: join(work, 'vigil'),
-        statsd: 'off',
-        enableFeatures: ['promql-experimental-functions'],
-      },
-      {},
-    ),
-    new ManualClock(CORPUS_T0 + 3 * 3_600_000),
-  );
+  vigil = await startCorpusVigil(join(work, 'vigil'));
   const port = await freePort();
   promUrl = `http://127.0.0.1:${port}`;
   const config = join(work, 'prometheus.yml');
@@ -63,7 +50,6 @@ beforeAll(async () => {
     async () => (await fetch(`${promUrl}/-/ready`)).ok,
   );
   await writeCorpus(promUrl);
-  await writeCorpus(vigil.url);
 }, 120_000);
 
 afterAll(async () => {

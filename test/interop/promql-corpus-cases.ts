@@ -1,6 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ManualClock } from '@vigil/metrics';
+import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import type { SeriesSamples } from '../../packages/server/src/store/series-store.js';
 import { CORPUS_SPAN_MS, corpusSeries } from './promql-corpus-data.js';
@@ -165,6 +167,22 @@ export async function writeCorpus(url: string): Promise<void> {
     const text = await response.text();
     if (response.status !== 204) throw new Error(`${url}: remote write answered ${response.status}: ${text}`);
   }
+}
+
+/**
+ * vigil serving the corpus data from `data`, with the experimental functions the corpus uses. Its
+ * clock is set after the data's fixed start, so nothing is too old for its retention.
+ */
+export async function startCorpusVigil(data: string): Promise<RunningServer> {
+  const vigil = await serve(
+    loadConfig(
+      { listen: '127.0.0.1:0', data, statsd: 'off', enableFeatures: ['promql-experimental-functions'] },
+      {},
+    ),
+    new ManualClock(CORPUS_T0 + 3 * 3_600_000),
+  );
+  await writeCorpus(vigil.url);
+  return vigil;
 }
 
 export async function ask(base: string, path: string, params: Record<string, string>): Promise<Outcome> {

@@ -1,11 +1,10 @@
 import uPlot from 'uplot';
 import { h, replace } from '../dom.js';
-import { formatTimeTicks } from '../format-time.js';
 import { formatTicks, formatValue } from '../format-value.js';
+import { AXIS, timeAxis } from '../panels/chart-axes.js';
 import { type IncidentTimes, recoveryStats } from '../recovery-stats.js';
 
 const HEIGHT = 200;
-const AXIS = { stroke: '#8b949e', grid: { stroke: '#30363d', width: 1 }, ticks: { stroke: '#30363d' } };
 const MTTA_COLOR = '#d29922';
 const MTTR_COLOR = '#58a6ff';
 
@@ -77,13 +76,7 @@ export class RecoveryCharts {
           })),
         ],
         axes: [
-          {
-            ...AXIS,
-            space: 70,
-            size: 46,
-            values: (_u: uPlot, ticks: number[], _a: number, _s: number, increment: number) =>
-              formatTimeTicks(ticks, increment),
-          },
+          timeAxis(),
           { ...AXIS, size: 60, values: (_u: uPlot, ticks: number[]) => formatTicks(ticks, 's') },
         ],
       },

@@ -1,15 +1,17 @@
 import uPlot from 'uplot';
 import type { PanelDefinition } from '../dashboard-definition.js';
 import { h, replace } from '../dom.js';
-import { formatTime, formatTimeTicks, isUtc } from '../format-time.js';
+import { formatTime, isUtc } from '../format-time.js';
 import { formatValue } from '../format-value.js';
 import { type ResolvedRange, stepFor } from '../time-range.js';
+import { AXIS as GRID_AXIS, timeAxis } from './chart-axes.js';
 import { type HeatmapGrid, heatmapGrid } from './heatmap-grid.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
 
 const HEIGHT = 240;
-const AXIS = { stroke: '#8b949e', grid: { show: false }, ticks: { stroke: '#30363d' } };
+/** Cells fill the plot: no grid lines over them. */
+const AXIS = { ...GRID_AXIS, grid: { show: false } };
 /** Rows labelled on the y-axis at most; the others still draw. */
 const MAX_LABELS = 8;
 
@@ -91,13 +93,7 @@ export class HeatmapPanel implements Panel {
         },
         series: [{}, { stroke: 'transparent', points: { show: false } }],
         axes: [
-          {
-            ...AXIS,
-            space: 70,
-            size: 46,
-            values: (_u: uPlot, ticks: number[], _a: number, _s: number, increment: number) =>
-              formatTimeTicks(ticks, increment),
-          },
+          timeAxis(AXIS),
           {
             ...AXIS,
             size: 70,

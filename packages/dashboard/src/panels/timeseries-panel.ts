@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import type { PanelDefinition } from '../dashboard-definition.js';
-import { formatTime, formatTimeTicks, isUtc } from '../format-time.js';
+import { formatTime, isUtc } from '../format-time.js';
 import { formatTicks, formatValue, type Unit } from '../format-value.js';
 import { liveReducer } from '../live-reducer.js';
 import type { MatrixSeries, VectorSample } from '../prometheus-types.js';
@@ -8,6 +8,7 @@ import { COLORS } from '../thresholds.js';
 import { type ResolvedRange, stepFor } from '../time-range.js';
 import { type AlignedSeries, alignSeries, combineValues, labelKey } from './aligned-series.js';
 import { type BandPair, bandColumns } from './band-columns.js';
+import { AXIS, timeAxis } from './chart-axes.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
 import { seriesColors } from './series-palette.js';
@@ -18,8 +19,6 @@ const HEIGHT = 220;
 const MAX_SERIES = 10;
 /** Units whose series add up to a total ("others" is their sum); the rest show the others' maximum. */
 const ADDITIVE: ReadonlySet<Unit> = new Set(['short', 'ops', 'usd', 'bytes', 'tokens', 'none']);
-
-const AXIS = { stroke: '#8b949e', grid: { stroke: '#30363d', width: 1 }, ticks: { stroke: '#30363d' } };
 
 /**
  * Lines over time (uPlot), one per series of each query, over exactly the picked range (the x
@@ -172,13 +171,7 @@ export class TimeseriesPanel implements Panel {
           fill: `${colors[band.of]}2e`,
         })),
         axes: [
-          {
-            ...AXIS,
-            space: 70,
-            size: 46,
-            values: (_u: uPlot, ticks: number[], _a: number, _s: number, increment: number) =>
-              formatTimeTicks(ticks, increment),
-          },
+          timeAxis(),
           {
             ...AXIS,
             size: 70,

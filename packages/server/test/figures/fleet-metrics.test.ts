@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importSamples } from '../../../../test/support/import-samples.js';
 import { serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -205,11 +206,7 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       new ManualClock(now),
     );
     try {
-      const imported = await fetch(`${server.url}/api/v1/import/prometheus`, {
-        method: 'POST',
-        body: `${lines.join('\n')}\n`,
-      });
-      expect(await imported.json()).toMatchObject({ malformedCount: 0, rejected: {} });
+      await importSamples(server.url, lines);
       const doc = await (await fetch(`${server.url}/api/metrics`)).json();
       const f = doc.cost_analytics.month_end_forecast;
       expect(f.basis).toBe('last_7_days');

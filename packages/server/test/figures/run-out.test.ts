@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importSamples } from '../../../../test/support/import-samples.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { approximately } from '../../src/figures/run-out.js';
@@ -30,11 +31,7 @@ beforeAll(async () => {
       `vigil_system_disk_free_bytes{path="/tmp"} ${10 * GB - (ago * GB) / 86_400} ${t}`,
     );
   }
-  const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
-    method: 'POST',
-    body: `${lines.join('\n')}\n`,
-  });
-  expect(res.status).toBe(200);
+  await importSamples(server.url, lines);
 });
 afterAll(async () => {
   await server.close();

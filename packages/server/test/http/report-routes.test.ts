@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importSamples } from '../../../../test/support/import-samples.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -22,11 +23,7 @@ beforeAll(async () => {
       `latency_operations_total{operation="chat",provider="openai",status="error"} ${n} ${t}`,
     );
   }
-  const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
-    method: 'POST',
-    body: `${lines.join('\n')}\n`,
-  });
-  expect(res.status).toBe(200);
+  await importSamples(server.url, lines);
 });
 afterAll(async () => {
   await server.close();

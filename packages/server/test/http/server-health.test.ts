@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { importSamples } from '../../../../test/support/import-samples.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { heartbeatName } from '../../src/status/monitored-checks.js';
@@ -172,11 +173,7 @@ describe('GET /api/health of vigil serve', () => {
         lines.push(`vigil_provider_response_time_seconds{provider="anthropic",job="demo"} 0.2 ${t}`);
         lines.push(`vigil_dependency_up{dependency="crm",job="demo"} 1 ${t}`);
       }
-      const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
-        method: 'POST',
-        body: `${lines.join('\n')}\n`,
-      });
-      expect(res.status).toBeLessThan(300);
+      await importSamples(server.url, lines);
       const { body } = await health(server);
       expect(Object.keys(body.providers_status).sort()).toEqual(['anthropic', 'openai']);
       expect(body.providers_status.openai).toMatchObject({

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importSamples } from '../../../../test/support/import-samples.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
@@ -55,12 +56,7 @@ beforeAll(async () => {
       `checkout_ok ${checkout} ${t}`,
     );
   }
-  const res = await fetch(`${writer.url}/api/v1/import/prometheus`, {
-    method: 'POST',
-    headers: auth,
-    body: `${lines.join('\n')}\n`,
-  });
-  expect(res.status).toBe(200);
+  await importSamples(writer.url, lines, auth);
   await writer.close();
   server = await serve(
     loadConfig({ ...flags, config: file, statusListen: '127.0.0.1:0' }, { VIGIL_TOKEN: TOKEN }),

@@ -1,11 +1,6 @@
-import { ManualClock, Registry } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import type { NotificationEvent } from '../../../src/alerts/alert-history-event.js';
-import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
-import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
-import { buildNotifiers } from '../../../src/cli/build-notifiers.js';
-import { alert, T0 } from './pipeline-fixture.js';
+import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
 import { smtpReceiver } from './smtp-receiver.js';
 
 const cleanups: Array<() => unknown> = [];
@@ -21,18 +16,7 @@ async function smtp() {
 }
 
 function pipelineFor(yaml: string) {
-  const config = parseNotifyConfig(parse(yaml), 'test.yml');
-  const clock = new ManualClock(T0);
-  const events: NotificationEvent[] = [];
-  const pipeline = new NotificationPipeline({
-    config,
-    notifiers: buildNotifiers(config, clock),
-    clock,
-    registry: new Registry({ clock }),
-    events: { record: (e) => e.kind === 'notification' && events.push(e) },
-    externalURL: 'http://vigil.test',
-    delivery: { maxAttempts: 1 },
-  });
+  const { pipeline, events } = deliveringPipeline(yaml, { maxAttempts: 1 });
   cleanups.push(() => pipeline.close());
   return {
     pipeline,

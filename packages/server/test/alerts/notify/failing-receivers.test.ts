@@ -1,27 +1,13 @@
-import { createServer } from 'node:net';
-import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
+import { toPrometheusText } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import type { NotificationEvent } from '../../../src/alerts/alert-history-event.js';
-import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
-import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
-import { buildNotifiers } from '../../../src/cli/build-notifiers.js';
+import { freePort } from '../../../../../test/support/free-port.js';
 import { listen } from './http-listener.js';
-import { alert, T0 } from './pipeline-fixture.js';
+import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
-
-/** A port nothing listens on: bound by the OS, then released. */
-async function refusedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 describe('failing receivers', () => {
   it('retries a receiver that hangs, answers 500 or refuses connections, counts each failure and dead letter, while a healthy one delivers', async () => {
@@ -29,7 +15,7 @@ describe('failing receivers', () => {
     const failing = await listen(() => 500);
     const hanging = await listen(() => 'hang');
     for (const s of [healthy, failing, hanging]) cleanups.push(s.close);
-    const refused = await refusedPort();
+    const refused = await freePort();
     const yaml = `
 route:
   receiver: healthy
@@ -45,18 +31,11 @@ receivers:
   - {name: hang, webhook_configs: [{url: '${hanging.url}/'}]}
   - {name: refused, webhook_configs: [{url: 'http://127.0.0.1:${refused}/'}]}
 `;
-    const config = parseNotifyConfig(parse(yaml), 'test.yml');
-    const clock = new ManualClock(T0);
-    const registry = new Registry({ clock });
-    const events: NotificationEvent[] = [];
-    const pipeline = new NotificationPipeline({
-      config,
-      notifiers: buildNotifiers(config, clock),
-      clock,
-      registry,
-      events: { record: (e) => e.kind === 'notification' && events.push(e) },
-      externalURL: 'http://vigil.test',
-      delivery: { timeoutMs: 2_000, maxAttempts: 3, initialDelayMs: 500, jitter: 0 },
+    const { pipeline, clock, registry, events } = deliveringPipeline(yaml, {
+      timeoutMs: 2_000,
+      maxAttempts: 3,
+      initialDelayMs: 500,
+      jitter: 0,
     });
     cleanups.push(() => pipeline.close());
 

@@ -1,10 +1,12 @@
 import { ManualClock, Registry } from '@vigil/metrics';
 import { parse } from 'yaml';
 import type { Alert } from '../../../src/alerts/alert.js';
-import type { AlertHistoryEvent } from '../../../src/alerts/alert-history-event.js';
+import type { AlertHistoryEvent, NotificationEvent } from '../../../src/alerts/alert-history-event.js';
+import type { DeliveryOptions } from '../../../src/alerts/notify/delivery.js';
 import type { Notification, Notifier } from '../../../src/alerts/notify/notification.js';
 import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
 import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
+import { buildNotifiers } from '../../../src/cli/build-notifiers.js';
 
 /** An integration that keeps what it is asked to deliver, so timing tests read the notifications in order. */
 export class RecordingNotifier implements Notifier {
@@ -60,4 +62,28 @@ export function pipelineFrom(yaml: string, options: { dataDir?: string; clock?: 
       }
     },
   };
+}
+
+/**
+ * A pipeline from an alertmanager.yml text with its real integrations, as `vigil serve` builds them,
+ * keeping every delivery attempt's event. The caller closes it.
+ */
+export function deliveringPipeline(
+  yaml: string,
+  delivery: Omit<DeliveryOptions, 'clock' | 'registry' | 'events'>,
+) {
+  const config = parseNotifyConfig(parse(yaml), 'test.yml');
+  const clock = new ManualClock(T0);
+  const registry = new Registry({ clock });
+  const events: NotificationEvent[] = [];
+  const pipeline = new NotificationPipeline({
+    config,
+    notifiers: buildNotifiers(config, clock),
+    clock,
+    registry,
+    events: { record: (e) => e.kind === 'notification' && events.push(e) },
+    externalURL: 'http://vigil.test',
+    delivery,
+  });
+  return { pipeline, clock, registry, events };
 }

@@ -2,16 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, Registry } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import type { NotificationEvent } from '../../../src/alerts/alert-event.js';
-import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
-import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
-import { buildNotifiers } from '../../../src/cli/build-notifiers.js';
 import { serve } from '../../../src/cli/serve.js';
 import { loadConfig } from '../../../src/config/config.js';
-import { alert, T0 } from './pipeline-fixture.js';
+import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -60,17 +54,11 @@ receivers:
   - {name: ok, webhook_configs: [{url: '${ok.url('/hook?token=t0k3n-value')}'}]}
   - {name: failing, webhook_configs: [{url: '${failing.url('/hook?token=t0k3n-value')}'}]}
 `;
-    const config = parseNotifyConfig(parse(yaml), 'test.yml');
-    const clock = new ManualClock(T0);
-    const events: NotificationEvent[] = [];
-    const pipeline = new NotificationPipeline({
-      config,
-      notifiers: buildNotifiers(config, clock),
-      clock,
-      registry: new Registry({ clock }),
-      events: { record: (e) => e.kind === 'notification' && events.push(e) },
-      externalURL: 'http://vigil.test',
-      delivery: { timeoutMs: 2_000, maxAttempts: 2, initialDelayMs: 100, jitter: 0 },
+    const { pipeline, clock, events } = deliveringPipeline(yaml, {
+      timeoutMs: 2_000,
+      maxAttempts: 2,
+      initialDelayMs: 100,
+      jitter: 0,
     });
     cleanups.push(() => pipeline.close());
     pipeline.receive([alert({ alertname: 'Down' }, T0 - 60_000, T0 + 3_600_000)]);

@@ -5,11 +5,11 @@
 //   node bench/run.js                  every scenario (npm run bench builds first)
 //   node bench/run.js exposition ...   only these: their runs replace the same scenarios' in
 //                                      latest.json, the others' are kept, and the page shows all
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderPage, writePage } from './lib/benchmarks-page.js';
 import { describeEnvironment, environment } from './lib/harness.js';
+import { runScenario } from './lib/run-scenario.js';
 import { SCENARIOS } from './scenarios.js';
 
 const TIMEOUT_MS = 5 * 60_000;
@@ -28,37 +28,15 @@ if (!existsSync(here('../packages/metrics/dist/index.js'))) {
   process.exit(2);
 }
 
-function runScenario(name) {
-  return new Promise((resolve) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, [here(`./${name}.js`)], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let result;
-    let pending = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop();
-      for (const line of lines) {
-        if (line.startsWith('RESULT ')) result = JSON.parse(line.slice('RESULT '.length));
-        else console.log(line);
-      }
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const seconds = (Date.now() - started) / 1000;
-      const error =
-        code === 0 && result ? undefined : `exit ${code ?? signal}${result ? '' : ', no RESULT line'}`;
-      console.log(`(${name}: ${seconds.toFixed(1)} s${error ? `, FAILED: ${error}` : ''})\n`);
-      resolve({ name, seconds, result, error });
-    });
-  });
+async function run(name) {
+  const { seconds, result, error } = await runScenario(here(`./${name}.js`), { timeoutMs: TIMEOUT_MS });
+  console.log(`(${name}: ${seconds.toFixed(1)} s${error ? `, FAILED: ${error}` : ''})\n`);
+  return { name, seconds, result, error };
 }
 
 const started = Date.now();
 const runs = [];
-for (const name of selected) runs.push(await runScenario(name));
+for (const name of selected) runs.push(await run(name));
 const minutes = (Date.now() - started) / 60_000;
 
 const json = here('./results/latest.json');

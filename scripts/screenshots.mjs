@@ -89,6 +89,8 @@ try {
       await page.waitForFunction(
         () => document.querySelectorAll('.panel[data-state="loading"]').length === 0,
       );
+      // Explore's editor is a chunk of its own, fetched after the page is drawn.
+      if (name === 'explore') await page.waitForSelector('[data-editor="promql"] .cm-content');
       // Alerts and Explore load after the page is drawn; charts settle in a frame.
       await page.waitForTimeout(1500);
       const file = join(out, `${name}${suffix}.png`);

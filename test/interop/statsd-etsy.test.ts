@@ -175,12 +175,19 @@ describe("StatsdAggregator agrees with Etsy's statsd 0.9", () => {
     // Etsy flushes every 500 ms, so the datagrams may land in two flushes: wait for the first flush
     // that has them, then two more intervals, and add the flushes up.
     const file = join(work, 'flush.jsonl');
-    await until(
+    const flushes = () => (existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean) : []);
+    const first = await until(
       'a flush with app.requests',
-      () => (existsSync(file) && readFileSync(file, 'utf8').includes('"app.requests"') ? true : undefined),
+      () => {
+        const at = flushes().findIndex((line) => line.includes('"app.requests"'));
+        return at >= 0 ? at : undefined;
+      },
       { timeoutMs: 10_000, context: statsdLog },
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await until('two flushes after it', () => flushes().length >= first + 3, {
+      timeoutMs: 10_000,
+      context: statsdLog,
+    });
     const theirs: Flush = { counters: {}, gauges: {}, timer_data: {}, sets: {} };
     for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) {
       const flush = JSON.parse(line) as Flush;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/support/free-port.js';
+import { until } from '../../../../test/support/until.js';
 import { startVigil as start } from '../../../../test/support/vigil-process.js';
 
 /**
@@ -40,7 +41,11 @@ describe('vigil serve under SIGKILL', () => {
         }
       }
     })();
-    await new Promise((r) => setTimeout(r, 3000));
+    // Killed once a few batches are older than the durability window below, however slowly the
+    // loaded machine lets the process answer.
+    await until('five batches acknowledged more than 1 s ago', () =>
+      acked.filter((a) => a.at < Date.now() - 1000).length >= 5 ? true : undefined,
+    );
     const killedAt = Date.now();
     first.kill('SIGKILL');
     await pushing;

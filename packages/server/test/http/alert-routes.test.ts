@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -225,12 +226,12 @@ describe('alert routes', () => {
     while (!messages.some((m) => m.type === 'error')) await new Promise((resolve) => setTimeout(resolve, 10));
     await push(20);
     await minute();
-    const deadline = Date.now() + 5000;
     // The built-in Watchdog fires too: the rule's own alert is what this test follows.
     const backlog = () =>
       messages.filter((m) => m.type === 'alert' && m.event?.labels?.alertname === 'QueueBacklog');
-    while (backlog().length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await until('the QueueBacklog state change on the live stream', () => backlog().length > 0, {
+      intervalMs: 20,
+    });
     ws.close();
     expect(backlog()).toEqual([
       {

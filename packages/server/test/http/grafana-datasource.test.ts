@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 
@@ -36,11 +37,10 @@ beforeAll(async () => {
   );
   server = await serve(config);
   // Both targets scraped once: the first scrape starts at start-up.
-  for (let i = 0; i < 200; i++) {
+  await until('both targets scraped once', async () => {
     const targets = (await get('/api/v1/targets')).data as { activeTargets: { health: string }[] };
-    if (targets.activeTargets.every((t) => t.health !== 'unknown')) break;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+    return targets.activeTargets.every((t) => t.health !== 'unknown');
+  });
 });
 
 afterAll(async () => {

@@ -84,8 +84,8 @@ describe('the dashboard at /', () => {
 
   it('serves the hashed bundle and stylesheet with their types, cached for a year', async () => {
     const page = (await get(server.url, '/')).body;
-    const js = /src="(assets\/app-[0-9a-f]+\.js)"/.exec(page)?.[1];
-    const css = /href="(assets\/app-[0-9a-f]+\.css)"/.exec(page)?.[1];
+    const js = /src="(assets\/app-[0-9A-Za-z]+\.js)"/.exec(page)?.[1];
+    const css = /href="(assets\/app-[0-9A-Za-z]+\.css)"/.exec(page)?.[1];
     expect(js && css).toBeTruthy();
     const script = await get(server.url, `/${js}`);
     expect(script.status).toBe(200);

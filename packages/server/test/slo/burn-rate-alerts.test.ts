@@ -154,7 +154,8 @@ describe('SLO burn-rate alerts on a 30-day 99.9% objective', () => {
     expect(status!.budgetRemaining).toBeCloseTo(0.5, 3);
     expect(status!.budgetMinutes).toBeCloseTo(43.2, 6);
     expect(status!.burnRate1h).toBeCloseTo(0.5, 3);
-  }, 30_000);
+    // A day of rule evaluations: 15 s of CPU at load 18 on the two shared cores, twice that beside a bench.
+  }, 90_000);
 });
 
 function slos() {

@@ -13,12 +13,23 @@ export class HistogramSeries {
   readonly counts: Float64Array;
   readonly sketch = new QuantileSketch();
   readonly window: WindowedSketch | undefined;
+  /**
+   * Unix ms when the series was created or last reset: the protobuf exposition's created timestamp,
+   * from which a scraper counts the observations made before its first scrape of the series.
+   */
+  createdMs: number;
   readonly #finder: BucketFinder;
 
-  constructor(finder: BucketFinder, bucketCount: number, window: WindowedSketch | undefined) {
+  constructor(
+    finder: BucketFinder,
+    bucketCount: number,
+    window: WindowedSketch | undefined,
+    createdMs: number,
+  ) {
     this.#finder = finder;
     this.counts = new Float64Array(bucketCount + 1);
     this.window = window;
+    this.createdMs = createdMs;
   }
 
   /** False, and nothing recorded, for NaN and ±Inf: they have no bucket in the sketch. */
@@ -38,7 +49,8 @@ export class HistogramSeries {
     return true;
   }
 
-  reset(): void {
+  reset(nowMs: number): void {
+    this.createdMs = nowMs;
     this.counts.fill(0);
     this.sketch.reset();
     this.window?.reset();

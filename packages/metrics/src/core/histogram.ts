@@ -116,7 +116,12 @@ export class Histogram extends Metric {
   protected createSeries(id: number): void {
     const w = this.#window;
     const window = w && new WindowedSketch(epochFor(this.context.clock, w.slotMs), w.slots);
-    this.#series[id] = new HistogramSeries(this.#finder, this.bounds.length, window);
+    this.#series[id] = new HistogramSeries(
+      this.#finder,
+      this.bounds.length,
+      window,
+      this.context.clock.now(),
+    );
   }
 
   protected releaseSeries(id: number): void {
@@ -189,7 +194,8 @@ export class Histogram extends Metric {
   }
 
   reset(): void {
-    for (const series of this.#series) series?.reset();
+    const now = this.context.clock.now();
+    for (const series of this.#series) series?.reset(now);
   }
 
   snapshot(options?: SnapshotOptions): HistogramSnapshot {
@@ -210,7 +216,7 @@ export class Histogram extends Metric {
           : native
             ? { sketch: series.sketch.toData(), windowSketch: undefined }
             : undefined;
-        points.push(new HistogramPointOf(block, buckets, stats, window, data));
+        points.push(new HistogramPointOf(block, buckets, stats, window, data, series.createdMs));
       },
       undefined,
       true,

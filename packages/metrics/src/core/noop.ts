@@ -99,7 +99,7 @@ export class NoopHistogram extends Histogram {
 
   constructor(options: HistogramOptions, context: MetricContext) {
     super(options, context);
-    const series = new HistogramSeries(new BucketFinder(Float64Array.of()), 0, undefined);
+    const series = new HistogramSeries(new BucketFinder(Float64Array.of()), 0, undefined, 0);
     this.#handle = new NoopHistogramHandle(series, context.drops, this.name);
   }
 

@@ -62,6 +62,7 @@ export class HistogramPointOf extends Point implements HistogramPoint {
   // Declared, not defined: points of a snapshot without sketches carry no field for them.
   declare sketch?: SketchData;
   declare windowSketch?: SketchData;
+  declare createdMs?: number;
 
   constructor(
     block: string,
@@ -69,6 +70,7 @@ export class HistogramPointOf extends Point implements HistogramPoint {
     stats: DistributionStats,
     window?: DistributionStats,
     sketches?: { sketch: SketchData; windowSketch: SketchData | undefined },
+    createdMs?: number,
   ) {
     super(block);
     this.buckets = buckets;
@@ -84,5 +86,6 @@ export class HistogramPointOf extends Point implements HistogramPoint {
       this.sketch = sketches.sketch;
       if (sketches.windowSketch) this.windowSketch = sketches.windowSketch;
     }
+    if (createdMs !== undefined) this.createdMs = createdMs;
   }
 }

@@ -53,6 +53,11 @@ export interface HistogramPoint extends PointBase, DistributionStats {
   readonly sketch?: SketchData;
   /** The window's sketch, likewise, when the metric has a window. */
   readonly windowSketch?: SketchData;
+  /**
+   * Unix ms when the series was created or last reset, when known (a cluster's merged series has
+   * none): the protobuf exposition's `created_timestamp`.
+   */
+  readonly createdMs?: number;
 }
 
 interface MetricBase {

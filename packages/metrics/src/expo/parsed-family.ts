@@ -24,6 +24,11 @@ export interface ParsedSample {
   /** Unix ms: as written in the Prometheus text format, converted from seconds in OpenMetrics. */
   readonly timestampMs?: number;
   readonly exemplar?: ParsedExemplar;
+  /**
+   * Unix ms when the series was created or last reset: the `created_timestamp` of a counter, summary
+   * or histogram in the protobuf exposition (the text parsers leave it out).
+   */
+  readonly createdMs?: number;
 }
 
 export interface ParsedFamily {

@@ -25,6 +25,9 @@ const HISTOGRAM_NEGATIVE_SPAN = 9;
 const HISTOGRAM_NEGATIVE_DELTA = 10;
 const HISTOGRAM_POSITIVE_SPAN = 12;
 const HISTOGRAM_POSITIVE_DELTA = 13;
+const HISTOGRAM_CREATED_TIMESTAMP = 15;
+const TIMESTAMP_SECONDS = 1;
+const TIMESTAMP_NANOS = 2;
 const BUCKET_CUMULATIVE_COUNT = 1;
 const BUCKET_UPPER_BOUND = 2;
 const SPAN_OFFSET = 1;
@@ -35,7 +38,9 @@ const TYPE_NUMBER = { counter: 0, gauge: 1, histogram: 4 } as const;
  * The Prometheus protobuf exposition (`application/vnd.google.protobuf;
  * proto=io.prometheus.client.MetricFamily; encoding=delimited`): one varint-length-prefixed
  * `MetricFamily` per metric. Histograms carry their classic buckets and, from the sketch the snapshot
- * holds when taken with `{ native: true }`, a native histogram (schema, zero bucket, spans, deltas).
+ * holds when taken with `{ native: true }`, a native histogram (schema, zero bucket, spans, deltas),
+ * and the time the series was created, so that a scraper counts what was observed before it first
+ * scraped it (Prometheus's created-timestamp zero ingestion).
  * Repeated numbers are packed, which every protobuf parser reads (the spec requires it).
  */
 export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
@@ -89,6 +94,13 @@ function histogram(w: ProtobufWriter, metric: HistogramSnapshot, point: Histogra
       w.doubleField(BUCKET_UPPER_BOUND, bounds[i]!);
       w.end();
     }
+  }
+  if (point.createdMs !== undefined) {
+    const seconds = Math.floor(point.createdMs / 1000);
+    w.begin(HISTOGRAM_CREATED_TIMESTAMP);
+    w.varintField(TIMESTAMP_SECONDS, seconds);
+    w.varintField(TIMESTAMP_NANOS, Math.round((point.createdMs - seconds * 1000) * 1e6));
+    w.end();
   }
   const sketch = point.sketch;
   const limit = metric.nativeBucketLimit ?? DEFAULT_NATIVE_BUCKET_LIMIT;

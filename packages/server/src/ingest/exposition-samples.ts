@@ -1,4 +1,5 @@
 import type { ParsedFamily } from '@vigil/metrics';
+import type { NativeHistogram } from '../store/native-histogram.js';
 import type { SeriesHistograms, SeriesLabels, SeriesSamples } from '../store/series-store.js';
 import type { ParsedHistogramSample } from './protobuf-exposition.js';
 
@@ -10,34 +11,67 @@ export interface ExpositionSampleOptions {
   readonly extraLabels?: SeriesLabels;
 }
 
-/** The samples of parsed Prometheus text / OpenMetrics, one entry per sample line. */
+/**
+ * The samples of parsed Prometheus text / OpenMetrics, one entry per sample line. With `created`,
+ * a sample that says when its series was created (before the sample) also puts a zero sample at that
+ * time there, for `CreatedZeros` to write first.
+ */
 export function expositionSamples(
   families: readonly ParsedFamily[],
   options: ExpositionSampleOptions,
+  created?: SeriesSamples[],
 ): SeriesSamples[] {
   const out: SeriesSamples[] = [];
   for (const family of families) {
     for (const sample of family.samples) {
-      out.push({
-        labels: seriesLabels(sample.name, sample.labels, options.extraLabels),
-        timestamps: [timeOf(sample.timestampMs, options)],
-        values: Float64Array.of(sample.value),
-      });
+      const labels = seriesLabels(sample.name, sample.labels, options.extraLabels);
+      const t = timeOf(sample.timestampMs, options);
+      out.push({ labels, timestamps: [t], values: Float64Array.of(sample.value) });
+      const ct = sample.createdMs;
+      if (created && ct !== undefined && ct < t)
+        created.push({ labels, timestamps: [ct], values: Float64Array.of(0) });
     }
   }
   return out;
 }
 
-/** The native histograms of a protobuf exposition, labelled and timed as `expositionSamples` does. */
+/**
+ * The native histograms of a protobuf exposition, labelled and timed as `expositionSamples` does,
+ * and likewise their zero histograms at the time their series were created into `created`.
+ */
 export function histogramSamples(
   samples: readonly ParsedHistogramSample[],
   options: ExpositionSampleOptions,
+  created?: SeriesHistograms[],
 ): SeriesHistograms[] {
-  return samples.map((sample) => ({
-    labels: seriesLabels(sample.name, sample.labels, options.extraLabels),
-    timestamps: [timeOf(sample.timestampMs, options)],
-    histograms: [sample.histogram],
-  }));
+  return samples.map((sample) => {
+    const labels = seriesLabels(sample.name, sample.labels, options.extraLabels);
+    const t = timeOf(sample.timestampMs, options);
+    const ct = sample.createdMs;
+    if (created && ct !== undefined && ct < t)
+      created.push({ labels, timestamps: [ct], histograms: [zeroHistogram(sample.histogram)] });
+    return { labels, timestamps: [t], histograms: [sample.histogram] };
+  });
+}
+
+/**
+ * An empty histogram of the same schema and zero threshold, marked as a counter reset: what
+ * Prometheus appends at a native histogram's created timestamp.
+ */
+function zeroHistogram(h: NativeHistogram): NativeHistogram {
+  return {
+    kind: 'int',
+    schema: h.schema,
+    zeroThreshold: h.zeroThreshold,
+    zeroCount: 0,
+    count: 0,
+    sum: 0,
+    positiveSpans: [],
+    negativeSpans: [],
+    positiveDeltas: [],
+    negativeDeltas: [],
+    counterResetHint: 'reset',
+  };
 }
 
 function seriesLabels(

@@ -23,6 +23,8 @@ export type IngestSource =
  * sampled again): while the store cannot write, theirs are dropped and counted, never queued.
  */
 const UNACKNOWLEDGED: ReadonlySet<IngestSource> = new Set(['scrape', 'statsd', 'pushgateway']);
+const COUNT_ALL: ReadonlySet<string> = new Set();
+const ZERO_REFUSALS: ReadonlySet<string> = new Set(['out_of_order', 'duplicate', 'label_limit']);
 
 /**
  * Appends what every ingest path produces to the store and counts it: samples accepted, samples the
@@ -79,6 +81,29 @@ export class IngestWriter {
     batch: readonly SeriesSamples[],
     histograms: readonly SeriesHistograms[] = [],
   ): Promise<AppendResult> {
+    return this.#write(source, batch, histograms, COUNT_ALL);
+  }
+
+  /**
+   * Appends the zero samples at series' created timestamps (see CreatedZeros), before the samples
+   * they precede. A zero the store refuses because the series already has a sample at or after it (a
+   * restart of vigil, a series that came back) is not needed and not counted as rejected, as
+   * Prometheus ignores its ErrOutOfOrderCT; nor is one past the label limits, which its sample counts.
+   */
+  async writeCreatedZeros(
+    source: IngestSource,
+    batch: readonly SeriesSamples[],
+    histograms: readonly SeriesHistograms[],
+  ): Promise<void> {
+    await this.#write(source, batch, histograms, ZERO_REFUSALS);
+  }
+
+  async #write(
+    source: IngestSource,
+    batch: readonly SeriesSamples[],
+    histograms: readonly SeriesHistograms[],
+    uncounted: ReadonlySet<string>,
+  ): Promise<AppendResult> {
     if (batch.length === 0 && histograms.length === 0) return { accepted: 0, rejected: {} };
     const floatCount = (s: SeriesSamples) => s.timestamps.length;
     const histogramCount = (s: SeriesHistograms) => s.histograms.length;
@@ -87,8 +112,8 @@ export class IngestWriter {
       () => sum(batch, floatCount) + sum(histograms, histogramCount),
     );
     if (refused) return refused;
-    const floats = this.#withinLimits(source, batch, floatCount);
-    const natives = this.#withinLimits(source, histograms, histogramCount);
+    const floats = this.#withinLimits(source, batch, floatCount, uncounted);
+    const natives = this.#withinLimits(source, histograms, histogramCount, uncounted);
     const store = this.#store;
     const stored = floats.length > 0 ? await store.append(floats) : { accepted: 0, rejected: {} };
     let result = stored;
@@ -100,7 +125,7 @@ export class IngestWriter {
       for (const [reason, n] of Object.entries(more.rejected)) rejected[reason] = (rejected[reason] ?? 0) + n;
       result = { accepted: stored.accepted + more.accepted, rejected };
     }
-    this.#count(source, result);
+    this.#count(source, result, uncounted);
     // Acknowledged only once the store says it may be (flushed first while its disk is low).
     if (!UNACKNOWLEDGED.has(source)) await store.beforeAcknowledge?.();
     return result;
@@ -116,10 +141,10 @@ export class IngestWriter {
     return { accepted: 0, rejected: { unwritable: n } };
   }
 
-  #count(source: IngestSource, result: AppendResult): AppendResult {
+  #count(source: IngestSource, result: AppendResult, uncounted: ReadonlySet<string>): void {
     this.#samples.inc({ source }, result.accepted);
-    for (const [reason, n] of Object.entries(result.rejected)) this.#rejected.inc({ source, reason }, n);
-    return result;
+    for (const [reason, n] of Object.entries(result.rejected))
+      if (!uncounted.has(reason)) this.#rejected.inc({ source, reason }, n);
   }
 
   /**
@@ -130,6 +155,7 @@ export class IngestWriter {
     source: IngestSource,
     batch: readonly T[],
     samples: (series: T) => number,
+    uncounted: ReadonlySet<string>,
   ): readonly T[] {
     let kept: T[] | undefined;
     for (let i = 0; i < batch.length; i++) {
@@ -139,7 +165,8 @@ export class IngestWriter {
         kept?.push(series);
         continue;
       }
-      this.#rejected.inc({ source, reason: 'label_limit' }, samples(series));
+      if (!uncounted.has('label_limit'))
+        this.#rejected.inc({ source, reason: 'label_limit' }, samples(series));
       if (!UNACKNOWLEDGED.has(source)) throw new ServerError('VIGIL_INGEST_LABEL_LIMIT', violation);
       kept ??= batch.slice(0, i);
     }

@@ -21,6 +21,8 @@ export interface ParsedHistogramSample {
   readonly name: string;
   readonly labels: Record<string, string>;
   readonly timestampMs?: number;
+  /** Unix ms when the series was created or last reset, when the exposition says. */
+  readonly createdMs?: number;
   readonly histogram: NativeHistogram;
 }
 
@@ -52,6 +54,9 @@ const reader = new ProtoReader(new Uint8Array(0));
  * (Prometheus's test); its classic buckets, sum and count become `_bucket`/`_sum`/`_count` samples
  * beside the native one when it has classic buckets or is not native (Prometheus's
  * `always_scrape_classic_histograms`), so rules over `_bucket` keep working.
+ *
+ * A counter's, summary's or histogram's `created_timestamp` is kept as `createdMs` on each of its
+ * samples (see created-zeros.ts).
  *
  * Bytes that are not a valid message throw `IngestError('bad_protobuf')` with the byte offset; a
  * histogram that decodes but breaks the model is left out and reported in `errors`.
@@ -119,6 +124,7 @@ function readMetric(
   const labels: Record<string, string> = {};
   let timestampMs: number | undefined;
   let value = Number.NaN;
+  let createdMs: number | undefined;
   let summary: Summary | undefined;
   let histogram: ClassicAndNative | undefined;
   while (r.pos < end) {
@@ -130,15 +136,19 @@ function readMetric(
       expect(r, wireType, LEN, 'Metric.label');
       readLabel(r, end, labels);
     } else if (field === 2 || field === 3 || field === 5) {
-      // Gauge, Counter, Untyped: { double value = 1; ... }
+      // Gauge, Counter, Untyped: { double value = 1; ... }; Counter { Timestamp created_timestamp = 3; }
       expect(r, wireType, LEN, 'Metric value');
-      value = readValue(r, end);
+      const read = readValue(r, end, field === 3 ? 3 : 0);
+      value = read.value;
+      createdMs = read.createdMs;
     } else if (field === 4) {
       expect(r, wireType, LEN, 'Metric.summary');
       summary = readSummary(r, end);
+      createdMs = summary.createdMs;
     } else if (field === 7) {
       expect(r, wireType, LEN, 'Metric.histogram');
       histogram = readHistogram(r, end, type === 'gaugehistogram');
+      createdMs = histogram.createdMs;
     } else if (field === 6) {
       expect(r, wireType, VARINT, 'Metric.timestamp_ms');
       timestampMs = r.int64(end, 'Metric.timestamp_ms');
@@ -149,11 +159,14 @@ function readMetric(
     }
   }
   const push = (sampleName: string, sampleLabels: Record<string, string>, v: number) => {
-    samples.push(
-      timestampMs === undefined
-        ? { name: sampleName, labels: sampleLabels, value: v }
-        : { name: sampleName, labels: sampleLabels, value: v, timestampMs },
-    );
+    const sample: { -readonly [K in keyof ParsedSample]: ParsedSample[K] } = {
+      name: sampleName,
+      labels: sampleLabels,
+      value: v,
+    };
+    if (timestampMs !== undefined) sample.timestampMs = timestampMs;
+    if (createdMs !== undefined) sample.createdMs = createdMs;
+    samples.push(sample);
   };
   if (summary) {
     for (const [q, v] of summary.quantiles)
@@ -166,11 +179,14 @@ function readMetric(
       const h = parts.build();
       try {
         validateNativeHistogram(h);
-        out.histograms.push(
-          timestampMs === undefined
-            ? { name, labels, histogram: h }
-            : { name, labels, timestampMs, histogram: h },
-        );
+        const sample: { -readonly [K in keyof ParsedHistogramSample]: ParsedHistogramSample[K] } = {
+          name,
+          labels,
+          histogram: h,
+        };
+        if (timestampMs !== undefined) sample.timestampMs = timestampMs;
+        if (createdMs !== undefined) sample.createdMs = createdMs;
+        out.histograms.push(sample);
       } catch (error) {
         if (!(error instanceof NativeHistogramError)) throw error;
         out.errors.push(`${name}${JSON.stringify(labels)}: ${error.message}`);
@@ -221,35 +237,70 @@ function readLabel(r: ProtoReader, end: number, labels: Record<string, string>):
   if (value !== '') setLabel(labels, name, value);
 }
 
-/** Gauge, Counter and Untyped share `double value = 1`; other fields (exemplars, created) are skipped. */
-function readValue(r: ProtoReader, end: number): number {
+/**
+ * Gauge, Counter and Untyped share `double value = 1`; `createdField` is the field of the created
+ * timestamp (3 in Counter, 0 for the others); exemplars are skipped.
+ */
+function readValue(
+  r: ProtoReader,
+  end: number,
+  createdField: number,
+): { value: number; createdMs: number | undefined } {
   const length = r.length(end, 'value message');
   const valueEnd = r.pos + length;
   let value = 0;
+  let createdMs: number | undefined;
   while (r.pos < valueEnd) {
     const key = r.varint(valueEnd, 'field key');
     if (key >>> 3 === 1 && (key & 7) === I64) value = readDouble(r, valueEnd, 'value');
+    else if (key >>> 3 === createdField && (key & 7) === LEN)
+      createdMs = readTimestamp(r, valueEnd, 'Counter.created_timestamp');
     else r.skip(key & 7, valueEnd, key >>> 3);
   }
-  return value;
+  return { value, createdMs };
+}
+
+/**
+ * google.protobuf.Timestamp { int64 seconds = 1; int32 nanos = 2; } as Unix ms; undefined for the
+ * zero timestamp, which a client writes for "not known".
+ */
+function readTimestamp(r: ProtoReader, end: number, what: string): number | undefined {
+  const length = r.length(end, what);
+  const tEnd = r.pos + length;
+  let seconds = 0;
+  let nanos = 0;
+  while (r.pos < tEnd) {
+    const key = r.varint(tEnd, 'field key');
+    if (key === ((1 << 3) | VARINT)) seconds = r.int64(tEnd, `${what}.seconds`);
+    else if (key === ((2 << 3) | VARINT)) nanos = r.int64(tEnd, `${what}.nanos`);
+    else r.skip(key & 7, tEnd, key >>> 3);
+  }
+  if (seconds === 0 && nanos === 0) return undefined;
+  return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
 interface Summary {
   count: number;
   sum: number;
   quantiles: [number, number][];
+  createdMs: number | undefined;
 }
 
-/** Summary { uint64 sample_count = 1; double sample_sum = 2; repeated Quantile quantile = 3; } */
+/**
+ * Summary { uint64 sample_count = 1; double sample_sum = 2; repeated Quantile quantile = 3;
+ * Timestamp created_timestamp = 4; }
+ */
 function readSummary(r: ProtoReader, end: number): Summary {
   const length = r.length(end, 'Summary');
   const summaryEnd = r.pos + length;
-  const out: Summary = { count: 0, sum: 0, quantiles: [] };
+  const out: Summary = { count: 0, sum: 0, quantiles: [], createdMs: undefined };
   while (r.pos < summaryEnd) {
     const key = r.varint(summaryEnd, 'field key');
     const field = key >>> 3;
     const wireType = key & 7;
-    if (field === 1 && wireType === VARINT) out.count = r.varint(summaryEnd, 'Summary.sample_count');
+    if (field === 4 && wireType === LEN)
+      out.createdMs = readTimestamp(r, summaryEnd, 'Summary.created_timestamp');
+    else if (field === 1 && wireType === VARINT) out.count = r.varint(summaryEnd, 'Summary.sample_count');
     else if (field === 2 && wireType === I64) out.sum = readDouble(r, summaryEnd, 'Summary.sample_sum');
     else if (field === 3 && wireType === LEN) {
       const qLength = r.length(summaryEnd, 'Quantile');
@@ -273,6 +324,7 @@ interface ClassicAndNative {
   /** Classic buckets: [upper bound, cumulative count]. */
   buckets: [number, number][];
   native: boolean;
+  createdMs: number | undefined;
 }
 
 /**
@@ -280,13 +332,15 @@ interface ClassicAndNative {
  * repeated Bucket bucket = 3; sint32 schema = 5; double zero_threshold = 6; uint64 zero_count = 7;
  * double zero_count_float = 8; repeated BucketSpan negative_span = 9; repeated sint64 negative_delta = 10;
  * repeated double negative_count = 11; repeated BucketSpan positive_span = 12;
- * repeated sint64 positive_delta = 13; repeated double positive_count = 14; }
+ * repeated sint64 positive_delta = 13; repeated double positive_count = 14;
+ * Timestamp created_timestamp = 15; }
  */
 function readHistogram(r: ProtoReader, end: number, gauge: boolean): ClassicAndNative {
   const length = r.length(end, 'Histogram');
   const hEnd = r.pos + length;
   const p = new HistogramParts();
   const buckets: [number, number][] = [];
+  let createdMs: number | undefined;
   while (r.pos < hEnd) {
     const at = r.pos;
     const key = r.varint(hEnd, 'field key');
@@ -345,6 +399,10 @@ function readHistogram(r: ProtoReader, end: number, gauge: boolean): ClassicAndN
       case 14:
         readDoubles(r, wireType, hEnd, 'Histogram.positive_count', p.positiveCounts);
         break;
+      case 15:
+        expect(r, wireType, LEN, 'Histogram.created_timestamp');
+        createdMs = readTimestamp(r, hEnd, 'Histogram.created_timestamp');
+        break;
       case 0:
         throw r.malformed('field number 0', at);
       default:
@@ -357,7 +415,7 @@ function readHistogram(r: ProtoReader, end: number, gauge: boolean): ClassicAndN
     p.negativeSpans.length > 0 ||
     p.zeroThreshold > 0 ||
     (p.zeroCountFloat ?? p.zeroCountInt) > 0;
-  return { parts: p, buckets, native };
+  return { parts: p, buckets, native, createdMs };
 }
 
 /** Bucket { uint64 cumulative_count = 1; double cumulative_count_float = 4; double upper_bound = 2; } */

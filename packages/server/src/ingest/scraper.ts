@@ -10,6 +10,7 @@ import {
 import type { ScrapeTarget } from '../config/config.js';
 import type { SeriesHistograms } from '../store/series-store.js';
 import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
+import { CreatedZeros } from './created-zeros.js';
 import { expositionSamples, histogramSamples } from './exposition-samples.js';
 import { IngestError } from './ingest-error.js';
 import type { IngestWriter } from './ingest-writer.js';
@@ -55,13 +56,14 @@ export interface ScraperOptions {
  * Scrapes Prometheus / OpenMetrics / protobuf endpoints as Prometheus does: each target at its
  * interval, with a timeout, writing `up`, `scrape_duration_seconds` and `scrape_samples_scraped`
  * beside the samples (native histograms from the protobuf exposition, their classic series beside them),
- * `job` and `instance` labels, and a staleness marker for every series that was there on the last
+ * `job` and `instance` labels, a zero sample at a series' created timestamp (see CreatedZeros), and a staleness marker for every series that was there on the last
  * scrape and is not now (or for all of them when the target goes down).
  */
 export class Scraper {
   readonly #options: ScraperOptions;
   readonly #stops: Array<() => void> = [];
   readonly #previous = new Map<ScrapeTarget, Map<string, SeriesLabels>>();
+  readonly #created = new Map<ScrapeTarget, CreatedZeros>();
   readonly #inFlight = new Set<Promise<void>>();
   readonly #up: Gauge;
   readonly #health = new Map<ScrapeTarget, TargetHealth>();
@@ -118,6 +120,8 @@ export class Scraper {
     const started = performance.now();
     let samples: SeriesSamples[] = [];
     let histograms: SeriesHistograms[] = [];
+    const createdFloats: SeriesSamples[] = [];
+    const createdHistograms: SeriesHistograms[] = [];
     let up = 0;
     let lastError = '';
     let metadata = this.#health.get(target)?.metadata ?? [];
@@ -145,7 +149,7 @@ export class Scraper {
         const parsed = parseProtobufExposition(body);
         if (parsed.errors.length > 0) writer.malformed('scrape', 'bad_histogram', parsed.errors.length);
         families = parsed.families;
-        histograms = histogramSamples(parsed.histograms, sampleOptions);
+        histograms = histogramSamples(parsed.histograms, sampleOptions, createdHistograms);
       } else {
         const openMetrics = contentType.includes('openmetrics');
         const parsed = parsePrometheusText(body.toString('utf8'), { openMetrics, strict: false });
@@ -159,7 +163,7 @@ export class Scraper {
         help: f.help,
         unit: f.unit,
       }));
-      samples = expositionSamples(families, sampleOptions);
+      samples = expositionSamples(families, sampleOptions, createdFloats);
       up = 1;
     } catch (error) {
       writer.malformed('scrape', error instanceof IngestError ? error.reason : 'failed');
@@ -180,6 +184,12 @@ export class Scraper {
       ...this.#stale(target, [...samples, ...histograms], startMs),
     ];
     try {
+      if (up === 1) {
+        let zeros = this.#created.get(target);
+        if (!zeros) this.#created.set(target, (zeros = new CreatedZeros()));
+        const fresh = zeros.take(createdFloats, createdHistograms);
+        await writer.writeCreatedZeros('scrape', fresh.floats, fresh.histograms);
+      }
       await writer.write('scrape', batch, histograms);
     } catch {
       writer.malformed('scrape', 'store_error');

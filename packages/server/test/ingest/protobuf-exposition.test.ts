@@ -1,4 +1,4 @@
-import { nativeBucketIndex, Registry, toProtobuf } from '@vigil/metrics';
+import { ManualClock, nativeBucketIndex, Registry, toProtobuf } from '@vigil/metrics';
 import { describe, expect, it } from 'vitest';
 import { IngestError } from '../../src/ingest/ingest-error.js';
 import { parseProtobufExposition } from '../../src/ingest/protobuf-exposition.js';
@@ -103,4 +103,61 @@ describe('protobuf exposition, @vigil/metrics to the server', () => {
     ]);
     expect(parsed.families.find((f) => f.name === 'c')!.samples[0]!.value).toBe(2);
   });
+
+  it('keeps the created timestamp of a counter, a summary and a histogram on each of their samples', async () => {
+    const clock = new ManualClock(1_700_000_000_250);
+    const parsed = await exposedAt(clock, (r) => {
+      r.histogram({ name: 'h', help: 'x' }).observe(0.2);
+    });
+    expect(parsed.histograms[0]!.createdMs).toBe(1_700_000_000_250);
+    const classic = parsed.families.find((f) => f.name === 'h')!.samples;
+    expect(classic.map((s) => s.createdMs)).toEqual(classic.map(() => 1_700_000_000_250));
+    // As client_golang writes them: Counter { value = 1; created_timestamp = 3 },
+    // Summary { sample_count = 1; sample_sum = 2; created_timestamp = 4 }, Timestamp { seconds = 1; nanos = 2 }.
+    const timestamp = [0x08, ...varint(1_700_000_000), 0x10, ...varint(500_000_000)];
+    const counter = [0x09, ...double(7), ...field(3, timestamp)];
+    const summary = [0x08, 3, 0x11, ...double(1.5), ...field(4, timestamp)];
+    const zero = [0x09, ...double(1), ...field(3, [])];
+    // MetricFamily { name = 1; type = 3; metric = 4 }, Metric { counter = 3; summary = 4 }
+    const family = (name: string, type: number, metric: number[]) => {
+      const body = [...field(1, [name.charCodeAt(0)]), 0x18, type, ...field(4, metric)];
+      return [body.length, ...body];
+    };
+    const bytes = Uint8Array.from([
+      ...family('c', 0, field(3, counter)),
+      ...family('s', 2, field(4, summary)),
+      ...family('z', 0, field(3, zero)),
+    ]);
+    const families = parseProtobufExposition(bytes).families;
+    const created = (name: string) => families.find((f) => f.name === name)!.samples.map((s) => s.createdMs);
+    expect(created('c')).toEqual([1_700_000_000_500]);
+    expect(created('s')).toEqual([1_700_000_000_500, 1_700_000_000_500]);
+    // The zero Timestamp is how a client says it does not know.
+    expect(created('z')).toEqual([undefined]);
+  });
 });
+
+async function exposedAt(clock: ManualClock, build: (registry: Registry) => void) {
+  const registry = new Registry({ clock });
+  build(registry);
+  return parseProtobufExposition(toProtobuf(await registry.snapshot({ native: true })));
+}
+
+function double(v: number): number[] {
+  return [...new Uint8Array(Float64Array.of(v).buffer)];
+}
+
+/** A length-delimited field: tag, length, bytes (all shorter than 128 here). */
+function field(n: number, body: number[]): number[] {
+  return [(n << 3) | 2, body.length, ...body];
+}
+
+function varint(v: number): number[] {
+  const out: number[] = [];
+  while (v > 0x7f) {
+    out.push((v % 128) | 0x80);
+    v = Math.floor(v / 128);
+  }
+  out.push(v);
+  return out;
+}

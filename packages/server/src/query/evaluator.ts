@@ -575,8 +575,11 @@ export class Evaluator {
         }
         const end = ends[i]!;
         const at = upperBound(ts, end) - 1;
-        if (at < 0 || ts[at]! <= end - lookback || isStaleNaN(vs[at]!)) continue;
+        if (at < 0 || ts[at]! <= end - lookback) continue;
+        // A staleness marker counts as the series' newest sample too: a scrape writes a float one for
+        // a native histogram series that went away, and it must end the histograms before it.
         if (times) times[i] = ts[at]!;
+        if (isStaleNaN(vs[at]!)) continue;
         out[i]!.push({ metric, value: timestamps ? ts[at]! / 1000 : vs[at]! });
         points++;
       }
@@ -595,11 +598,11 @@ export class Evaluator {
         const floatT = times?.[i] ?? Number.NaN;
         if (floatT > ts[at]!) continue;
         const vec = out[i]!;
-        if (!Number.isNaN(floatT))
-          vec.splice(
-            vec.findIndex((s) => s.metric.key === metric.key),
-            1,
-          );
+        if (!Number.isNaN(floatT)) {
+          // The float may be a staleness marker, which is in no vector.
+          const float = vec.findIndex((s) => s.metric.key === metric.key);
+          if (float >= 0) vec.splice(float, 1);
+        }
         vec.push(
           timestamps ? { metric, value: ts[at]! / 1000 } : { metric, value: Number.NaN, histogram: hs[at] },
         );

@@ -47,7 +47,7 @@ function hist(
 async function engineWith(
   series: { labels: Record<string, string>; points: [seconds: number, NativeHistogram][] }[],
   floats: { labels: Record<string, string>; points: [number, number][] }[] = [],
-  options: { maxSamples?: number } = {},
+  options: { maxSamples?: number; staleAt?: { labels: Record<string, string>; seconds: number }[] } = {},
 ): Promise<PromqlEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-native-promql-'));
   dirs.push(dir);
@@ -67,7 +67,16 @@ async function engineWith(
       values: s.points.map(([, v]) => v),
     })),
   );
-  return new PromqlEngine({ store, ...options });
+  // Float staleness markers, straight into a Float64Array: an array of numbers may lose their NaN payload.
+  const { staleAt = [], ...engineOptions } = options;
+  await store.append(
+    staleAt.map((s) => ({
+      labels: s.labels,
+      timestamps: [T0 + s.seconds * S],
+      values: Float64Array.of(staleNaN()),
+    })),
+  );
+  return new PromqlEngine({ store, ...engineOptions });
 }
 
 /** The API's `data`, as a Prometheus client reads it. */
@@ -261,6 +270,33 @@ describe('PromQL over native histograms', () => {
     ]);
     expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 10 * S))).toEqual({ '{}': 1 });
     expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 20 * S))).toEqual({});
+  });
+
+  it('stops at a float staleness marker after histograms, as a scrape writes one for a native series that went away', async () => {
+    // Prometheus's head turns that float marker into a histogram one; here a series' newest sample
+    // decides, marker or not. The other series must not lose its sample to it.
+    const engine = await engineWith(
+      [
+        { labels: { __name__: 'h', s: 'gone' }, points: [[0, hist(1, [1], 1)]] },
+        { labels: { __name__: 'h', s: 'back' }, points: [[20, hist(1, [1], 1)]] },
+        { labels: { __name__: 'h', s: 'kept' }, points: [[0, hist(1, [2], 2)]] },
+      ],
+      [],
+      {
+        staleAt: [
+          { labels: { __name__: 'h', s: 'gone' }, seconds: 15 },
+          { labels: { __name__: 'h', s: 'back' }, seconds: 15 },
+        ],
+      },
+    );
+    expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 10 * S))).toEqual({
+      '{"s":"gone"}': 1,
+      '{"s":"kept"}': 2,
+    });
+    expect(scalars(await engine.instantQuery('histogram_count(h)', T0 + 25 * S))).toEqual({
+      '{"s":"back"}': 1,
+      '{"s":"kept"}': 2,
+    });
   });
 });
 

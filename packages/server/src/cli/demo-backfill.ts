@@ -1,8 +1,15 @@
 import { ManualClock, parsePrometheusText, toOpenMetrics } from '@vigil/metrics';
 import { DemoWorkload } from '../demo/demo-workload.js';
-import { expositionSamples } from '../ingest/exposition-samples.js';
+import { expositionSamples, histogramSamples } from '../ingest/exposition-samples.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
-import { type SeriesLabels, type SeriesSamples, staleNaN } from '../store/series-store.js';
+import { sketchNative } from '../ingest/sketch-native.js';
+import type { NativeHistogram } from '../store/native-histogram.js';
+import {
+  type SeriesHistograms,
+  type SeriesLabels,
+  type SeriesSamples,
+  staleNaN,
+} from '../store/series-store.js';
 
 export interface BackfillOptions {
   readonly writer: IngestWriter;
@@ -34,6 +41,16 @@ interface Pending {
   seen: number;
 }
 
+/** One native histogram series' samples since the last append. */
+interface PendingNative {
+  readonly labels: SeriesLabels;
+  timestamps: number[];
+  histograms: NativeHistogram[];
+  seen: number;
+  /** The last histogram written: a series that saw no value since is written the same object again. */
+  last: NativeHistogram | undefined;
+}
+
 /** Steps gathered before one append: a series then carries many samples, which the store takes fastest. */
 const STEPS_PER_APPEND = 120;
 
@@ -41,7 +58,10 @@ const STEPS_PER_APPEND = 120;
  * Writes `durationMs` of the demo workload's history: a workload on a ManualClock that starts in the
  * past is stepped one scrape interval at a time; each step's exposition becomes samples as a scrape
  * would make them (same labels, `up`, a staleness marker for a series that went away), stamped with
- * the simulated time, and goes to the store through the ingest writer.
+ * the simulated time, and goes to the store through the ingest writer. Histograms are written as
+ * the live scrape stores them, classic series and native histograms both: with only the classic
+ * ones, a percentile read from the native histograms where they exist covered the live minutes
+ * and the average beside it the whole history.
  *
  * A series is parsed by the library's parser the first time its line appears; after that its line
  * prefix finds it in a map, and only the value is read. Parsing every line of every step made the
@@ -56,6 +76,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
   const workload = new DemoWorkload({ clock, seed: options.seed, runtime: false });
   workload.start();
   const series = new Map<string, Pending>();
+  const natives = new Map<string, PendingNative>();
   const up = pending({ __name__: 'up', ...targetLabels });
   let samples = 0;
   let rejected = 0;
@@ -68,7 +89,14 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
       p.timestamps = [];
       p.values = [];
     }
-    const result = await writer.write('import_prometheus', batch);
+    const histograms: SeriesHistograms[] = [];
+    for (const p of natives.values()) {
+      if (p.timestamps.length === 0) continue;
+      histograms.push({ labels: p.labels, timestamps: p.timestamps, histograms: p.histograms });
+      p.timestamps = [];
+      p.histograms = [];
+    }
+    const result = await writer.write('import_prometheus', batch, histograms);
     samples += result.accepted;
     for (const n of Object.values(result.rejected)) rejected += n;
   };
@@ -80,9 +108,10 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
       step++;
       lastStep = t;
       clock.advance(intervalMs);
-      // OpenMetrics, as the scraper negotiates it: the same `le` and `quantile` spellings ("1.0") as
-      // the live series, or histogram_quantile would see two sets of buckets where they meet.
-      const text = toOpenMetrics(await workload.registry.snapshot());
+      // OpenMetrics: the same `le` and `quantile` spellings ("1.0") as the live series, which the
+      // scraper reads from protobuf, or histogram_quantile would see two sets of buckets where they meet.
+      const snapshot = await workload.registry.snapshot({ native: true });
+      const text = toOpenMetrics(snapshot);
       for (const line of text.split('\n')) {
         if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
         if (line.includes(' # ')) throw new Error(`backfill: exemplars are not expected here: ${line}`);
@@ -96,6 +125,45 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
         p.timestamps.push(t);
         p.values.push(sampleValue(line.slice(space + 1)));
         p.seen = step;
+      }
+      for (const metric of snapshot.metrics) {
+        if (metric.type !== 'histogram') continue;
+        for (const point of metric.points) {
+          if (!point.sketch) continue;
+          const key = `${metric.name}{${point.block}}`;
+          let p = natives.get(key);
+          const histogram =
+            p?.last && p.last.count === point.count && Object.is(p.last.sum, point.sum)
+              ? p.last
+              : sketchNative(point.sketch, metric.nativeBucketLimit);
+          if (!p) {
+            const [labelled] = histogramSamples([{ name: metric.name, labels: point.labels, histogram }], {
+              nowMs: t,
+              honorTimestamps: false,
+              extraLabels: targetLabels,
+            });
+            p = { labels: labelled!.labels, timestamps: [], histograms: [], seen: 0, last: undefined };
+            natives.set(key, p);
+          }
+          p.timestamps.push(t);
+          p.histograms.push(histogram);
+          p.last = histogram;
+          p.seen = step;
+        }
+      }
+      for (const [key, p] of natives) {
+        if (p.seen === step) continue;
+        // Its histograms first, then the float staleness marker after them, as a scrape writes it.
+        natives.delete(key);
+        if (p.timestamps.length > 0)
+          await writer.write(
+            'import_prometheus',
+            [],
+            [{ labels: p.labels, timestamps: p.timestamps, histograms: p.histograms }],
+          );
+        await writer.write('import_prometheus', [
+          { labels: p.labels, timestamps: [t], values: Float64Array.of(staleNaN()) },
+        ]);
       }
       for (const [key, p] of series) {
         if (p.seen === step) continue;
@@ -119,7 +187,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
       }
     }
     await flush();
-    await endSessions(writer, series, lastStep + 1);
+    await endSessions(writer, [...series.values(), ...natives.values()], lastStep + 1);
   } finally {
     workload.stop();
   }
@@ -131,8 +199,12 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
  * its own. Without a staleness marker the backfill's last sessions would count as live for the five
  * minutes of lookback (12 live sessions where the workload had 6).
  */
-async function endSessions(writer: IngestWriter, series: Map<string, Pending>, t: number): Promise<void> {
-  const ended = [...series.values()].filter((p) => (p.labels.session ?? '') !== '');
+async function endSessions(
+  writer: IngestWriter,
+  series: readonly { readonly labels: SeriesLabels }[],
+  t: number,
+): Promise<void> {
+  const ended = series.filter((p) => (p.labels.session ?? '') !== '');
   if (ended.length === 0) return;
   await writer.write(
     'import_prometheus',

@@ -1,10 +1,4 @@
-import {
-  canonicalNumber,
-  DEFAULT_BUCKETS,
-  nativeHistogramOf,
-  QuantileSketch,
-  toPrometheusName,
-} from '@vigil/metrics';
+import { canonicalNumber, DEFAULT_BUCKETS, QuantileSketch, toPrometheusName } from '@vigil/metrics';
 import {
   STATSD_COUNTER_MODES,
   STATSD_TIMER_SERIES,
@@ -12,10 +6,10 @@ import {
   type StatsdTimerSeries,
 } from '../config/config.js';
 import { invalidOption } from '../errors/invalid-option.js';
-import type { BucketSpan, IntNativeHistogram } from '../store/native-histogram.js';
 import { type SeriesHistograms, type SeriesLabels, STALE_NAN_BITS } from '../store/series-store.js';
 import { setLabel } from './labels.js';
 import type { ParsedSeries } from './parsed-series.js';
+import { sketchNative } from './sketch-native.js';
 import { parseStatsdLine, parseStatsdTags, type StatsdMetric, type StatsdRejectReason } from './statsd.js';
 
 export interface StatsdAggregatorOptions {
@@ -389,7 +383,11 @@ export class StatsdAggregator {
               sample(entry.series[2 + b]!, (cumulative += buckets[b]!));
           }
           if (entry.sketch) {
-            histograms.push({ labels: entry.native!, timestamps: at, histograms: [nativeOf(entry.sketch)] });
+            histograms.push({
+              labels: entry.native!,
+              timestamps: at,
+              histograms: [sketchNative(entry.sketch.toData())],
+            });
           }
           break;
         }
@@ -448,27 +446,4 @@ class RawIndex {
     if (!byTags.has(tags)) this.size++;
     byTags.set(tags, entry);
   }
-}
-
-/** A cumulative sketch as the native histogram sample the library would expose for it. */
-function nativeOf(sketch: QuantileSketch): IntNativeHistogram {
-  const h = nativeHistogramOf(sketch.toData());
-  const spans = (flat: readonly number[]) => {
-    const out: BucketSpan[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push({ offset: flat[i]!, length: flat[i + 1]! });
-    return out;
-  };
-  return {
-    kind: 'int',
-    schema: h.schema,
-    zeroThreshold: h.zeroThreshold,
-    zeroCount: h.zeroCount,
-    count: h.count,
-    sum: h.sum,
-    positiveSpans: spans(h.positive.spans),
-    positiveDeltas: h.positive.deltas,
-    negativeSpans: spans(h.negative.spans),
-    negativeDeltas: h.negative.deltas,
-    counterResetHint: 'unknown',
-  };
 }

@@ -33,7 +33,8 @@ function native(k: number): NativeHistogram {
   };
 }
 
-async function engine(withNative: string[]): Promise<PromqlEngine> {
+/** Native histograms for the ops in `withNative`; those in `idle` saw no observation in the window. */
+async function engine(withNative: string[], idle: string[] = []): Promise<PromqlEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-percentile-'));
   dirs.push(dir);
   const store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 600_000) });
@@ -58,7 +59,7 @@ async function engine(withNative: string[]): Promise<PromqlEngine> {
         {
           labels: { __name__: 'lat_seconds', op },
           timestamps: times,
-          histograms: times.map((_, k) => native(k)),
+          histograms: times.map((_, k) => native(idle.includes(op) ? 1 : k)),
         },
       ]);
   }
@@ -69,7 +70,7 @@ describe('percentileQuery', () => {
   it('reads the native histogram of a group that has one, the classic buckets of one that has not', async () => {
     const expr = percentileQuery(0.5, 'lat_seconds', '1m', { by: ['op'] });
     expect(expr).toBe(
-      'histogram_quantile(0.5, sum by (op) (rate(lat_seconds[1m]))) or histogram_quantile(0.5, sum by (le, op) (rate(lat_seconds_bucket[1m])))',
+      '(histogram_quantile(0.5, sum by (op) (rate(lat_seconds[1m]))) >= -Inf) or histogram_quantile(0.5, sum by (le, op) (rate(lat_seconds_bucket[1m])))',
     );
     const result = await (await engine(['a'])).instantQuery(expr, T0 + 60_000);
     if (result.resultType !== 'vector') throw new Error(result.resultType);
@@ -77,9 +78,19 @@ describe('percentileQuery', () => {
     expect(byOp).toEqual({ a: Math.SQRT2, b: 2.5 });
   });
 
+  it('answers from the classic buckets where the native histogram has no observation in the window', async () => {
+    // A native series that began within the window (a scrape of a new process, a backfill of classic
+    // series only) has no rate yet: its NaN hid the classic answer, and /api/metrics showed null.
+    const expr = percentileQuery(0.5, 'lat_seconds', '1m', { by: ['op'] });
+    const result = await (await engine(['a', 'b'], ['b'])).instantQuery(expr, T0 + 60_000);
+    if (result.resultType !== 'vector') throw new Error(result.resultType);
+    const byOp = Object.fromEntries(result.result.map((s) => [s.metric.op, s.value]));
+    expect(byOp).toEqual({ a: Math.SQRT2, b: 2.5 });
+  });
+
   it('writes matchers into both selectors and leaves out an empty grouping', () => {
     expect(percentileQuery(0.99, 'x', '5m', { matchers: 'job="api"' })).toBe(
-      'histogram_quantile(0.99, sum(rate(x{job="api"}[5m]))) or histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="api"}[5m])))',
+      '(histogram_quantile(0.99, sum(rate(x{job="api"}[5m]))) >= -Inf) or histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="api"}[5m])))',
     );
   });
 });

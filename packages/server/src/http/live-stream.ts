@@ -5,7 +5,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import type { AlertHistoryEvent, AlertHistorySink } from '../alerts/alert-history-event.js';
 import { background } from '../errors/background-tasks.js';
 import { parseSelector } from '../matchers/matcher-syntax.js';
-import { formatValue } from '../query/format-value.js';
+import { formatApiValue } from '../query/format-value.js';
 import type { LabelMatcher, SeriesStore } from '../store/series-store.js';
 import { errorAnswer } from './respond.js';
 import { textFrame } from './text-frame.js';
@@ -292,7 +292,7 @@ export class LiveStream implements AlertHistorySink {
       .filter((s) => s.values.length > 0)
       .map((s) => {
         const last = s.values.length - 1;
-        return { metric: s.labels, value: [s.timestamps[last]! / 1000, formatValue(s.values[last]!)] };
+        return { metric: s.labels, value: [s.timestamps[last]! / 1000, formatApiValue(s.values[last]!)] };
       });
   }
 

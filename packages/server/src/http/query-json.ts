@@ -1,10 +1,10 @@
 import type { FloatHistogram } from '../query/float-histogram.js';
-import { formatValue } from '../query/format-value.js';
+import { formatApiValue } from '../query/format-value.js';
 import type { QueryResult } from '../query/query-result.js';
 
 /**
  * A query's answer in Prometheus's success envelope, with its `warnings` and `infos`, as JSON bytes: points as `[seconds, "value"]`,
- * values as Go's shortest 'f' format (formatValue), byte for byte what JSON.stringify would write
+ * values as Prometheus writes them (formatApiValue), byte for byte what JSON.stringify would write
  * for those points. Written digit by digit from the numbers: a 30-day panel is 8,641 points, and
  * formatting each timestamp and value through strings cost more than the query's own evaluation.
  */
@@ -80,13 +80,13 @@ function writeHistogramPoint(out: JsonBytes, timeMs: number, h: FloatHistogram):
   out.reserve(POINT_BYTES);
   out.byte(LEFT_BRACKET);
   writeSeconds(out, timeMs);
-  out.ascii(`,{"count":"${formatValue(h.count)}","sum":"${formatValue(h.sum)}"`);
+  out.ascii(`,{"count":"${formatApiValue(h.count)}","sum":"${formatApiValue(h.sum)}"`);
   const buckets = h.buckets();
   if (buckets.length > 0) {
     out.ascii(',"buckets":[');
     buckets.forEach((b, i) => {
       out.ascii(
-        `${i > 0 ? ',' : ''}[${b.boundaryRule},"${formatValue(b.lower)}","${formatValue(b.upper)}","${formatValue(b.count)}"]`,
+        `${i > 0 ? ',' : ''}[${b.boundaryRule},"${formatApiValue(b.lower)}","${formatApiValue(b.upper)}","${formatApiValue(b.count)}"]`,
       );
     });
     out.ascii(']');
@@ -209,10 +209,10 @@ function writeSeconds(out: JsonBytes, ms: number): void {
 }
 
 /**
- * A value as formatValue writes it (Go's shortest 'f' format). A value that is a decimal of at most
- * 15 significant digits and 9 places is written from that decimal: it is the only decimal of that
- * length that reads back as the value, so it is the shortest one; anything else goes through
- * formatValue.
+ * A value as formatApiValue writes it. A value that is a decimal of at most 15 significant digits
+ * and 9 places, and not below 1e-6 (Prometheus's exponent form), is written from that decimal: it is
+ * the only decimal of that length that reads back as the value, so it is the shortest one; anything
+ * else goes through formatApiValue.
  */
 function writeValue(out: JsonBytes, v: number): void {
   for (let scale = 0; scale < POWERS.length; scale++) {
@@ -220,6 +220,7 @@ function writeValue(out: JsonBytes, v: number): void {
     const m = Math.round(v * p);
     if (m / p !== v) continue;
     if (m >= EXACT_DIGITS || m <= -EXACT_DIGITS || (m === 0 && 1 / v < 0)) break;
+    if (m !== 0 && v < 1e-6 && v > -1e-6) break;
     if (m < 0) out.byte(MINUS);
     const abs = m < 0 ? -m : m;
     const whole = Math.floor(abs / p);
@@ -230,5 +231,5 @@ function writeValue(out: JsonBytes, v: number): void {
     }
     return;
   }
-  out.ascii(formatValue(v));
+  out.ascii(formatApiValue(v));
 }

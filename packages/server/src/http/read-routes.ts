@@ -1,5 +1,5 @@
 import type { Clock } from '@vigil/metrics';
-import { formatValue } from '../query/format-value.js';
+import { formatApiValue } from '../query/format-value.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { badRequest } from './http-error.js';
 import { parseMatchers, requestParams, timeRange } from './params.js';
@@ -54,7 +54,7 @@ export function readRoutes(router: Router, { store, clock, maxSamples, bodyLimit
       resultType: 'matrix',
       result: series.map((s) => ({
         metric: s.labels,
-        values: Array.from(s.timestamps, (t, i) => [t / 1000, formatValue(s.values[i]!)]),
+        values: Array.from(s.timestamps, (t, i) => [t / 1000, formatApiValue(s.values[i]!)]),
       })),
     });
   });

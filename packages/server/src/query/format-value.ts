@@ -1,6 +1,22 @@
 /**
- * A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it, which is how Prometheus's API
- * writes sample values: the shortest digits that round-trip, never an exponent; `NaN`, `+Inf`, `-Inf`.
+ * A sample value as Prometheus's HTTP API writes it (util/jsonutil's MarshalValue): Go's
+ * `strconv.FormatFloat(v, 'e', -1, 64)` for a magnitude below 1e-6 or from 1e21 up (`1e-09`,
+ * `1.5e+22`: the shortest digits, a signed exponent of two digits or more), formatValue otherwise.
+ */
+export function formatApiValue(v: number): string {
+  const abs = Math.abs(v);
+  if (abs === 0 || !(abs < 1e-6 || (abs >= 1e21 && abs !== Infinity))) return formatValue(v);
+  // toExponential() without digits gives the shortest that round-trip, as Go's precision -1 does.
+  const text = v.toExponential();
+  const e = text.indexOf('e');
+  const exponent = text.slice(e + 2);
+  return `${text.slice(0, e + 2)}${exponent.length < 2 ? `0${exponent}` : exponent}`;
+}
+
+/**
+ * A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it: the shortest digits that
+ * round-trip, never an exponent; `NaN`, `+Inf`, `-Inf`. Prometheus's API writes most values so
+ * (formatApiValue), and count_values its label values.
  */
 export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { queryJson } from '../../src/http/query-json.js';
-import { formatValue } from '../../src/query/format-value.js';
+import { formatApiValue, formatValue } from '../../src/query/format-value.js';
 import type { QueryResult } from '../../src/query/query-result.js';
 
 /** What Prometheus clients read: the answer as `[seconds, "value"]` points through JSON.stringify. */
 function viaStringify(data: QueryResult): string {
-  const point = (ms: number, v: number) => [ms / 1000, formatValue(v)];
+  const point = (ms: number, v: number) => [ms / 1000, formatApiValue(v)];
   const api =
     data.resultType === 'matrix'
       ? {
@@ -129,6 +129,31 @@ describe('queryJson', () => {
     );
   });
 
+  it("writes values as Prometheus's API does: Go's 'f' form, its 'e' form below 1e-6 and from 1e21", () => {
+    const cases: [number, string][] = [
+      [1e-9, '1e-09'],
+      [-1.5e-7, '-1.5e-07'],
+      [9.99e-7, '9.99e-07'],
+      [5e-324, '5e-324'],
+      [1e-6, '0.000001'],
+      [0.1 + 0.2, '0.30000000000000004'],
+      [0, '0'],
+      [1e20, '100000000000000000000'],
+      [1e21, '1e+21'],
+      [1e22, '1e+22'],
+      [-1.7976931348623157e308, '-1.7976931348623157e+308'],
+      [Infinity, '+Inf'],
+      [NaN, 'NaN'],
+    ];
+    for (const [v, want] of cases) {
+      expect(formatApiValue(v)).toBe(want);
+      const body = queryJson({ resultType: 'scalar', timeMs: 1000, value: v }).toString('utf8');
+      expect(body).toBe(`{"status":"success","data":{"resultType":"scalar","result":[1,"${want}"]}}`);
+    }
+    // count_values' label values stay in the 'f' form, as Prometheus writes them.
+    expect(formatValue(1e-9)).toBe('0.000000001');
+  });
+
   it('writes an empty vector and an empty matrix as empty results', () => {
     expect(JSON.parse(queryJson({ resultType: 'vector', timeMs: 1000, result: [] }).toString())).toEqual({
       status: 'success',
@@ -142,9 +167,9 @@ describe('queryJson', () => {
 
 describe('queryJson over many points', () => {
   it('keeps every byte when a long value fills the buffer while its point is written', () => {
-    // formatValue writes these in 32-36 characters (the fallback, not the digit writer); label
+    // formatApiValue writes these in 21-25 characters (the fallback, not the digit writer); label
     // values of every length up to a point's size move the buffer's end across each part of a point.
-    for (const value of [3.141592653589793e-15, 1.2345678901234568e-16, -5.551115123125783e-17]) {
+    for (const value of [1.2345678901234567e-6, -9.876543210987654e-6, 1.2345678901234568e20]) {
       for (let pad = 0; pad < 64; pad++) {
         const times = Array.from({ length: 1_500 }, (_, i) => 1_700_000_000_000 + i * 15_000);
         const data = matrix([{ metric: { pad: 'x'.repeat(pad) }, times, values: times.map(() => value) }]);

@@ -47,7 +47,8 @@ describe("a remote engine's answer as typed values", () => {
       {
         resultType: 'vector',
         result: [
-          { metric: { job: 'a' }, value: [1_700_000_000.25, '0.0000001'] },
+          // Below 1e-6 Prometheus writes the exponent form.
+          { metric: { job: 'a' }, value: [1_700_000_000.25, '1e-07'] },
           { metric: {}, value: [1_700_000_000.25, '-Inf'] },
         ],
       },

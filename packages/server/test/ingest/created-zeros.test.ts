@@ -1,10 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock, Registry } from '@vigil/metrics';
-import { metricsHandler } from '@vigil/metrics/handler';
 import { afterAll, describe, expect, it } from 'vitest';
+import { serveRegistry } from '../../../../test/support/serve-registry.js';
 import type { ScrapeTarget } from '../../src/config/config.js';
 import { IngestWriter } from '../../src/ingest/ingest-writer.js';
 import { Scraper } from '../../src/ingest/scraper.js';
@@ -17,14 +16,10 @@ afterAll(async () => {
   for (const undo of cleanup.reverse()) await undo();
 });
 
-async function serveRegistry(registry: Registry): Promise<string> {
-  const handler = metricsHandler({ registry });
-  const server: Server = createServer((req, res) => void handler(req, res));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanup.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const address = server.address();
-  if (typeof address !== 'object' || !address) throw new Error('no address');
-  return `http://127.0.0.1:${address.port}/metrics`;
+async function served(registry: Registry): Promise<string> {
+  const { url, close } = await serveRegistry(registry);
+  cleanup.push(close);
+  return url;
 }
 
 async function openStore(clock: ManualClock): Promise<SqliteStore> {
@@ -56,7 +51,7 @@ describe('created timestamps: what was observed before the first scrape counts',
     const serverRegistry = new Registry({ clock });
     const writer = new IngestWriter(store, serverRegistry);
     const target: ScrapeTarget = {
-      url: await serveRegistry(registry),
+      url: await served(registry),
       job: 'app',
       intervalMs: 15_000,
       timeoutMs: 5_000,

@@ -1,6 +1,7 @@
 import { createSocket } from 'node:dgram';
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { until as waitUntil } from '../../../../test/support/until.js';
 import { ManualClock } from '../../src/base/clock.js';
 import type { Counter } from '../../src/core/counter.js';
 import type { Registry } from '../../src/core/registry.js';
@@ -25,11 +26,7 @@ export class RecordingClock extends ManualClock {
 
 /** Resolves once `condition` holds; for I/O on loopback sockets, bounded so a bug fails instead of hanging. */
 export async function until(condition: () => boolean, what = 'the condition'): Promise<void> {
-  const deadline = Date.now() + 5_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-  }
+  await waitUntil(what, condition, { intervalMs: 1 });
 }
 
 export interface Recorded {

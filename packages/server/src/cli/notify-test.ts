@@ -71,7 +71,7 @@ export async function notifyTest(
     }
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {
-    pipeline.close();
+    await pipeline.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Counter, ManualClock, Registry } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
+import { until } from '../../../../test/support/until.js';
 import type { Alert } from '../../src/alerts/alert.js';
 import { HeartbeatPinger } from '../../src/alerts/heartbeat-pinger.js';
 import { growthWithin, SelfMonitor } from '../../src/alerts/self-monitor.js';
@@ -42,14 +43,6 @@ async function receiver(status = 200) {
   );
   const port = (server.address() as { port: number }).port;
   return { requests, url: `http://127.0.0.1:${port}` };
-}
-
-async function until(what: string, holds: () => boolean, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!holds()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** alertname → status of every alert in the webhook payloads a receiver got, in order. */

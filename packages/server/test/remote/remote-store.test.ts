@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry, toPrometheusText } from '@vigil/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { decodeRemoteWrite } from '../../src/ingest/remote-write.js';
 import { QueueFullError } from '../../src/remote/queue-full-error.js';
 import { RemoteStore } from '../../src/remote/remote-store.js';
@@ -70,11 +71,6 @@ function open(registry = new Registry(), waits: number[] = [], queueMaxBytes = 1
   });
 }
 
-async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
-  expect(check()).toBe(true);
-}
-
 const batch = (name: string, t: number, v: number) => [
   { labels: { __name__: name, job: 'j' }, timestamps: [t], values: Float64Array.of(v) },
 ];
@@ -87,7 +83,7 @@ describe('RemoteStore writes', () => {
     const store = open(registry, waits);
     for (let i = 0; i < 3; i++)
       expect(await store.append(batch('a', 1000 + i, i))).toEqual({ accepted: 1, rejected: {} });
-    await until(() => received.length === 3);
+    await until('three batches received', () => received.length === 3, { intervalMs: 10 });
     expect(received.map((r) => r[0]!.v[0])).toEqual([0, 1, 2]);
     expect(waits).toEqual([100, 200, 400]);
     // The last answer may still be on its way back to the writer: closing waits for it.
@@ -121,7 +117,7 @@ describe('RemoteStore writes', () => {
       histograms: [h, h],
     };
     expect(await store.appendHistograms([series])).toEqual({ accepted: 2, rejected: {} });
-    await until(() => receivedHistograms.length === 1);
+    await until('the histogram batch received', () => receivedHistograms.length === 1, { intervalMs: 10 });
     expect(receivedHistograms[0]).toEqual([series]);
     expect(received[0]).toEqual([]);
     await store.close();
@@ -134,7 +130,7 @@ describe('RemoteStore writes', () => {
     const store = open(registry);
     await store.append(batch('bad', 1000, 1));
     await store.append(batch('good', 1000, 2));
-    await until(() => received.length === 1);
+    await until('a batch received', () => received.length === 1, { intervalMs: 10 });
     expect(received[0]![0]!.name).toBe('good');
     expect(toPrometheusText(await registry.snapshot())).toContain(
       'vigil_remote_dropped_samples_total{status="400"} 1',
@@ -153,7 +149,7 @@ describe('RemoteStore writes', () => {
     writeFileSync(join(dir, 'queue', '0000000000000099-1.rw.tmp'), 'half');
     statuses = [];
     const second = open();
-    await until(() => received.length === 2);
+    await until('two batches received', () => received.length === 2, { intervalMs: 10 });
     expect(received.map((r) => r[0]!.t[0])).toEqual([1000, 2000]);
     // The last answer may still be on its way back to the writer: closing waits for it.
     await second.close();

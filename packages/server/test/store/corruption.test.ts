@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Counter, ManualClock, Registry } from '@vigil/metrics';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DatabaseIntegrity } from '../../src/store/database-integrity.js';
@@ -37,16 +38,6 @@ function corruptPagesOf(file: string, btree: string): number {
   return pages.length;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe('a corrupt database file', () => {
   it('vigil.db with its chunk pages overwritten: serve starts, /api/health names vigil.db, queries fail without a crash, the metric counts it', async () => {
     const original = tempDir('corrupt-original');
@@ -71,7 +62,7 @@ describe('a corrupt database file', () => {
     const server = await serve(loadConfig({ listen: '127.0.0.1:0', data: copy, statsd: 'off' }, {}));
     try {
       // The background check finds it by itself, without a query touching the pages.
-      const document = await waitFor('/api/health to name vigil.db', async () => {
+      const document = await until('/api/health to name vigil.db', async () => {
         const res = await fetch(`${server.url}/api/health`);
         const body = (await res.json()) as {
           status: string;
@@ -136,7 +127,7 @@ describe('a corrupt database file', () => {
     const server = await serve(loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}));
     try {
       // Nothing reads the status incidents here: the background walk finds the damage by itself.
-      const error = await waitFor('/api/health to name status-pages.db', async () => {
+      const error = await until('/api/health to name status-pages.db', async () => {
         const res = await fetch(`${server.url}/api/health`);
         const body = (await res.json()) as { dependencies_status: { store: { error?: string } } };
         const error = body.dependencies_status.store.error;

@@ -52,6 +52,15 @@ export class Delivery {
   readonly #failed: Counter;
   readonly #deadLetters: Counter;
   readonly #latency: Histogram;
+  /** The attempts under way, aborted by close(). */
+  readonly #attempts = new Set<AbortController>();
+  /** The deliveries under way, awaited by close(). */
+  readonly #running = new Set<Promise<DeliveryResult>>();
+  #closed = false;
+  #markClosed!: () => void;
+  readonly #closedSignal = new Promise<void>((resolve) => {
+    this.#markClosed = resolve;
+  });
 
   constructor(options: DeliveryOptions) {
     this.#clock = options.clock;
@@ -97,16 +106,41 @@ export class Delivery {
     return this.#backoff.delayMs(attempt, retryAfterMs);
   }
 
-  /** `ok` once delivered; not when given up (counted as a dead letter), with the last error. */
-  async deliver(notifier: Notifier, n: Notification, deadlineMs: number): Promise<DeliveryResult> {
+  /**
+   * `ok` once delivered; not when given up (counted as a dead letter), with the last error, nor
+   * when closed meanwhile (nothing recorded then: what records the events is closing too).
+   */
+  deliver(notifier: Notifier, n: Notification, deadlineMs: number): Promise<DeliveryResult> {
+    const running = this.#deliver(notifier, n, deadlineMs);
+    this.#running.add(running);
+    const done = () => this.#running.delete(running);
+    running.then(done, done);
+    return running;
+  }
+
+  /**
+   * Stops at shutdown: attempts under way are aborted, none is retried, and nothing is recorded
+   * after; resolves once every delivery has returned, so the event log can be closed behind it.
+   */
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#markClosed();
+    for (const controller of this.#attempts)
+      controller.abort(new DOMException('vigil is shutting down', 'AbortError'));
+    await Promise.allSettled([...this.#running]);
+  }
+
+  async #deliver(notifier: Notifier, n: Notification, deadlineMs: number): Promise<DeliveryResult> {
     const labels = { receiver: n.receiver, integration: notifier.integration };
     this.#notifications.inc(labels);
     const started = this.#clock.now();
     for (let attempt = 1; ; attempt++) {
+      if (this.#closed) return { ok: false, attempts: attempt - 1, error: 'vigil is shutting down' };
       this.#requests.inc(labels);
       const t0 = performance.now();
       const result = await this.#attempt(notifier, n);
       this.#latency.observe(labels, (performance.now() - t0) / 1000);
+      if (this.#closed) return { ok: false, attempts: attempt, error: 'vigil is shutting down' };
       if (result.code === 'success') {
         this.#record(n, 'success', attempt);
         return { ok: true, attempts: attempt };
@@ -124,12 +158,13 @@ export class Delivery {
         this.#deadLetters.inc(labels);
         return { ok: false, attempts: attempt, error };
       }
-      await sleep(this.#clock, wait);
+      await Promise.race([sleep(this.#clock, wait), this.#closedSignal]);
     }
   }
 
   async #attempt(notifier: Notifier, n: Notification): Promise<ExportResult> {
     const controller = new AbortController();
+    this.#attempts.add(controller);
     let cancel = () => {};
     const timedOut = new Promise<ExportResult>((resolve) => {
       cancel = after(this.#clock, this.#timeoutMs, () => {
@@ -146,9 +181,11 @@ export class Delivery {
       return await Promise.race([
         notifier.send(n, controller.signal).catch((error: unknown) => failed('network', messageOf(error))),
         timedOut,
+        this.#closedSignal.then(() => failed('closed', `${notifier.integration}: vigil is shutting down`)),
       ]);
     } finally {
       cancel();
+      this.#attempts.delete(controller);
     }
   }
 

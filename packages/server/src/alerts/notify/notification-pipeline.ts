@@ -256,10 +256,14 @@ export class NotificationPipeline implements AlertSink, Silencer {
     );
   }
 
-  /** Stops the timers and writes the notification log (silences are written as they change). */
-  close(): void {
+  /**
+   * Stops the timers, ends the deliveries under way (see Delivery.close) and writes the notification
+   * log (silences are written as they change).
+   */
+  async close(): Promise<void> {
     for (const stop of this.#stops) stop();
     this.#dispatcher.stop();
+    await this.#delivery.close();
     this.#log.flush();
   }
 

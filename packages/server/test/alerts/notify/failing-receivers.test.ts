@@ -1,6 +1,10 @@
-import { toPrometheusText } from '@vigil/metrics';
+import { ManualClock, Registry, toPrometheusText } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../../test/support/free-port.js';
+import { until } from '../../../../../test/support/until.js';
+import type { AlertHistoryEvent } from '../../../src/alerts/alert-history-event.js';
+import { Delivery } from '../../../src/alerts/notify/delivery.js';
+import type { Notifier } from '../../../src/alerts/notify/notification.js';
 import { listen } from './http-listener.js';
 import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
 
@@ -73,5 +77,48 @@ receivers:
       expect(value(`vigil_notifications_dead_letter_total{receiver="${r}",integration="webhook"}`)).toBe(1);
     expect(value('vigil_notifications_total{receiver="healthy",integration="webhook"}')).toBe(1);
     expect(text).not.toMatch(/vigil_notifications_dead_letter_total\{receiver="healthy"/);
+  });
+});
+
+describe('delivery at shutdown', () => {
+  it('ends the attempts under way and the retries to come, records nothing after, and resolves close once all have returned', async () => {
+    const clock = new ManualClock(T0);
+    const events: AlertHistoryEvent[] = [];
+    const delivery = new Delivery({
+      clock,
+      registry: new Registry({ clock }),
+      events: { record: (e) => events.push(e) },
+      initialDelayMs: 1_000,
+      jitter: 0,
+    });
+    // An integration that never answers and ignores the signal, as an SMTP client may.
+    const silent: Notifier = { integration: 'silent', sendResolved: true, send: () => new Promise(() => {}) };
+    let calls = 0;
+    const failing: Notifier = {
+      integration: 'failing',
+      sendResolved: true,
+      send: async () => {
+        calls++;
+        return { code: 'retryable', reason: 'http_5xx', message: '503' };
+      },
+    };
+    const n = {
+      receiver: 'r',
+      groupKey: '{}',
+      status: 'firing' as const,
+      groupLabels: {},
+      alerts: [],
+      externalURL: 'http://vigil.test',
+      time: T0,
+    };
+    const hanging = delivery.deliver(silent, n, 3_600_000);
+    const retrying = delivery.deliver(failing, n, 3_600_000);
+    await until('the first failed attempt recorded', () => events.length === 1);
+    await delivery.close();
+    expect(await hanging).toEqual({ ok: false, attempts: 1, error: 'vigil is shutting down' });
+    expect(await retrying).toEqual({ ok: false, attempts: 1, error: 'vigil is shutting down' });
+    clock.advance(3_600_000);
+    expect(calls).toBe(1);
+    expect(events.map((e) => e.kind === 'notification' && e.result)).toEqual(['retry']);
   });
 });

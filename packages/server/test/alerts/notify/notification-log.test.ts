@@ -19,7 +19,7 @@ describe('notification log', () => {
     first.pipeline.receive([firing]);
     await first.advance(30_000);
     expect(first.sent('team')).toHaveLength(1);
-    first.pipeline.close();
+    await first.pipeline.close();
     expect(
       Object.keys(JSON.parse(readFileSync(join(dir, 'notification-log.json'), 'utf8')).entries),
     ).toHaveLength(1);
@@ -33,13 +33,13 @@ describe('notification log', () => {
     await second.advance(3_600_000 + 300_000);
     expect(second.sent('team')).toHaveLength(1);
     expect(second.sent('team')[0]!.time).toBeGreaterThan(T0 + 30_000 + 4 * 3_600_000);
-    second.pipeline.close();
+    await second.pipeline.close();
 
     // Without the log (a fresh data directory), the restarted pipeline notifies again at once.
     const fresh = pipelineFrom(CONFIG, { dataDir: mkdtempSync(join(tmpdir(), 'vigil-nflog-')), clock });
     fresh.pipeline.receive([firing]);
     await fresh.advance(60_000);
     expect(fresh.sent('team')).toHaveLength(1);
-    fresh.pipeline.close();
+    await fresh.pipeline.close();
   });
 });

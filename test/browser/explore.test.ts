@@ -137,6 +137,34 @@ describe('dashboard: Explore with the PromQL editor', () => {
     await page.close();
   });
 
+  it('shows the instant answer as a table of series and values in the Table view, and keeps the view', async () => {
+    const { page } = await openPage(1440, 900);
+    const query = 'sum by (provider) (rate(latency_operations_total[5m]))';
+    await openExplore(page, `#/explore?from=now-1h&to=now&q=${encodeURIComponent(query)}`);
+    await expect
+      .poll(() => page.locator('.panel-timeseries').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('ok');
+    await page.click('.explore-views [data-view="table"]');
+    const rows = page.locator('.instant-table tbody tr');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(6);
+    expect(await page.locator('.panel-timeseries').count()).toBe(0);
+    const names = await page.locator('.instant-table .series-name').allTextContents();
+    expect(names).toContain('{provider="deepgram"}');
+    for (const value of await page.locator('.instant-table .series-value').allTextContents())
+      expect(value).toMatch(/^\d+(\.\d+)?\/s$/);
+    expect(await page.locator('.instant-table .panel-message').textContent()).toMatch(/^6 series at /);
+    await page.reload();
+    await page.waitForSelector('[data-page="explore"]');
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(6);
+    expect(await page.locator('[data-view="table"]').getAttribute('aria-pressed')).toBe('true');
+    await page.click('.explore-views [data-view="graph"]');
+    await expect
+      .poll(() => page.locator('.panel-timeseries').getAttribute('data-state'), { timeout: 10_000 })
+      .toBe('ok');
+    expect(await rows.count()).toBe(0);
+    await page.close();
+  });
+
   it('lists metrics with type and help in the metric browser; a click puts the name in the query', async () => {
     const { page } = await openPage(1440, 900);
     await openExplore(page);

@@ -4,9 +4,12 @@ import { errorPosition } from '../error-position.js';
 import { unitOfQuery } from '../format-value.js';
 import type { PanelContext } from '../panels/panel.js';
 import { TimeseriesPanel } from '../panels/timeseries-panel.js';
+import type { VectorSample } from '../prometheus-types.js';
 import { queryHistory } from '../query-history.js';
 import type { ResolvedRange } from '../time-range.js';
 import { exploreHelp } from './explore-help.js';
+import { type ExploreView, exploreView } from './explore-view.js';
+import { instantTable } from './instant-table.js';
 import { MetricBrowser } from './metric-browser.js';
 import type { Page } from './page.js';
 import { type QueryEditor, type QueryEditorOptions, textareaEditor } from './query-editor.js';
@@ -31,6 +34,18 @@ export class ExplorePage implements Page {
   /** Bumped by each load, so a slower earlier one does not draw over a later one. */
   #generation = 0;
   #destroyed = false;
+  /** Graph (a range query, charted) or Table (the instant query's series and values), as in Prometheus. */
+  #view: ExploreView = exploreView.get();
+  readonly #viewButtons = new Map<ExploreView, HTMLButtonElement>(
+    (['graph', 'table'] as const).map((view) => [
+      view,
+      h(
+        'button',
+        { type: 'button', class: 'small', 'data-view': view },
+        view === 'graph' ? 'Graph' : 'Table',
+      ),
+    ]),
+  );
 
   /** `onQuery` keeps the query in the URL, so a reload or a shared link runs it again. */
   constructor(ctx: PanelContext, query: string, onQuery: (query: string) => void) {
@@ -50,6 +65,13 @@ export class ExplorePage implements Page {
       this.#editor.element,
       h('button', { type: 'submit' }, 'Run query'),
     );
+    for (const [view, button] of this.#viewButtons) {
+      button.addEventListener('click', () => {
+        this.#setView(view);
+        if (this.#range) void this.load(this.#range);
+      });
+    }
+    this.#setView(this.#view);
     this.#form.addEventListener('submit', (event) => {
       event.preventDefault();
       const query = this.#editor.value.trim();
@@ -72,6 +94,11 @@ export class ExplorePage implements Page {
         h('p', {}, 'Run a PromQL query over the picked time range (Enter).'),
       ),
       this.#form,
+      h(
+        'div',
+        { class: 'explore-views', role: 'group', 'aria-label': 'View' },
+        ...this.#viewButtons.values(),
+      ),
       h(
         'div',
         { class: 'explore-tools' },
@@ -104,9 +131,11 @@ export class ExplorePage implements Page {
     const query = this.#editor.value.trim();
     if (query === '') return this.#clear();
     let error: unknown;
+    let samples: VectorSample[] = [];
     try {
-      // Checked first with an instant query, so a bad query shows one clear error, not a panel's.
-      await this.#ctx.queries.instant(query, range);
+      // Run first as an instant query, so a bad query shows one clear error, not a panel's; the
+      // Table view is its answer.
+      samples = await this.#ctx.queries.instant(query, range);
     } catch (e) {
       error = e;
     }
@@ -114,12 +143,22 @@ export class ExplorePage implements Page {
     this.#clear();
     if (error !== undefined) return this.#showError(query, error);
     this.#showHistory(queryHistory.add(query));
+    if (this.#view === 'table') {
+      this.#chart.appendChild(instantTable(samples, unitOfQuery(query), range.end));
+      return;
+    }
     this.#panel = new TimeseriesPanel(
       { type: 'timeseries', title: query, width: 12, unit: unitOfQuery(query), queries: [{ expr: query }] },
       this.#ctx,
     );
     this.#chart.appendChild(this.#panel.element);
     await this.#panel.load(range, false);
+  }
+
+  #setView(view: ExploreView): void {
+    this.#view = view;
+    exploreView.set(view);
+    for (const [v, button] of this.#viewButtons) button.setAttribute('aria-pressed', String(v === view));
   }
 
   /** The queries run before, newest first: one click puts a query back and runs it. */

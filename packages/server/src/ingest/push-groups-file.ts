@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readFileSync, readSync, renameSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, renameSync, rmSync } from 'node:fs';
 import type { Clock } from '@vigil/metrics';
 import { background } from '../errors/background-tasks.js';
-import { writeFileDurably } from '../store/durable-file.js';
+import { readFileIfPresent, writeFileDurably } from '../store/durable-file.js';
 import type { PushGroups, SavedGroup } from './push-groups.js';
 
 export interface PushGroupsFileOptions {
@@ -200,13 +200,8 @@ function readLines(path: string): SavedGroup[] | undefined {
 
 /** The groups of the single-document file of earlier versions; undefined when there is none. */
 function readLegacy(path: string): SavedGroup[] | undefined {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
+  const text = readFileIfPresent(path);
+  if (text === undefined) return undefined;
   let document: { format?: unknown; groups?: unknown };
   try {
     document = JSON.parse(text, decodeNonFinite);

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileDurably } from '../../src/store/durable-file.js';
+import { readFileIfPresent, writeFileDurably } from '../../src/store/durable-file.js';
 
 describe('writeFileDurably', () => {
   const dirs: string[] = [];
@@ -13,6 +13,14 @@ describe('writeFileDurably', () => {
   };
   afterEach(() => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a state file back, undefined before there is one, and throws what else goes wrong', () => {
+    const dir = newDir();
+    expect(readFileIfPresent(join(dir, 'state.json'))).toBeUndefined();
+    writeFileDurably(join(dir, 'state.json'), '{"version":1}');
+    expect(readFileIfPresent(join(dir, 'state.json'))).toBe('{"version":1}');
+    expect(() => readFileIfPresent(dir)).toThrow(/EISDIR/);
   });
 
   it('replaces the file with a string, bytes, or parts written in order, creating the folder', () => {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { writeFileDurably } from '../../store/durable-file.js';
+import { readFileIfPresent, writeFileDurably } from '../../store/durable-file.js';
 
 /** What was last told to one integration of a receiver about one group (Alertmanager's nflog entry). */
 export interface LogEntry {
@@ -67,13 +66,8 @@ export class NotificationLog {
   }
 
   #load(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
+    const text = readFileIfPresent(file);
+    if (text === undefined) return;
     // A broken file stops start-up with its name: starting without it would repeat notifications already sent.
     try {
       const data = JSON.parse(text) as { entries: Record<string, LogEntry> };

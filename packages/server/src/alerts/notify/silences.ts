@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { ServerError } from '../../errors/server-error.js';
 import { type CompiledMatcher, matchesAll } from '../../matchers/label-matcher.js';
 import { alertmanagerMatcher } from '../../matchers/matcher-syntax.js';
-import { writeFileDurably } from '../../store/durable-file.js';
+import { readFileIfPresent, writeFileDurably } from '../../store/durable-file.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { Silencer } from '../alert.js';
 
@@ -157,13 +156,8 @@ export class Silences implements Silencer {
   }
 
   #load(file: string): void {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw error;
-    }
+    const text = readFileIfPresent(file);
+    if (text === undefined) return;
     // A broken file stops start-up with its name: silently dropping it would unmute what it silenced.
     try {
       const data = JSON.parse(text) as {

@@ -1,10 +1,10 @@
 import type { FloatHistogram } from '../query/float-histogram.js';
-import { formatApiValue } from '../query/format-value.js';
+import { formatApiValue, formatValue } from '../query/format-value.js';
 import type { QueryResult } from '../query/query-result.js';
 
 /**
  * A query's answer in Prometheus's success envelope, with its `warnings` and `infos`, as JSON bytes: points as `[seconds, "value"]`,
- * values as Prometheus writes them (formatApiValue), byte for byte what JSON.stringify would write
+ * values as Prometheus writes them (formatApiValue; a scalar formatValue), byte for byte what JSON.stringify would write
  * for those points. Written digit by digit from the numbers: a 30-day panel is 8,641 points, and
  * formatting each timestamp and value through strings cost more than the query's own evaluation.
  */
@@ -13,7 +13,10 @@ export function queryJson(data: QueryResult): Buffer {
   out.ascii(`{"status":"success","data":{"resultType":"${data.resultType}","result":`);
   switch (data.resultType) {
     case 'scalar':
-      writePoint(out, data.timeMs, data.value);
+      // Prometheus writes a scalar with promql.Scalar's own MarshalJSON: the 'f' form whatever its size.
+      out.byte(LEFT_BRACKET);
+      writeSeconds(out, data.timeMs);
+      out.ascii(`,"${formatValue(data.value)}"]`);
       break;
     case 'string':
       out.byte(LEFT_BRACKET);

@@ -16,7 +16,7 @@ export function formatApiValue(v: number): string {
 /**
  * A float as Go's `strconv.FormatFloat(v, 'f', -1, 64)` writes it: the shortest digits that
  * round-trip, never an exponent; `NaN`, `+Inf`, `-Inf`. Prometheus's API writes most values so
- * (formatApiValue), and count_values its label values.
+ * (formatApiValue) and a scalar result always so; count_values writes its label values so.
  */
 export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';

@@ -7,6 +7,7 @@ import type { QueryResult } from '../../src/query/query-result.js';
 /** What Prometheus clients read: the answer as `[seconds, "value"]` points through JSON.stringify. */
 function viaStringify(data: QueryResult): string {
   const point = (ms: number, v: number) => [ms / 1000, formatApiValue(v)];
+  const scalar = (ms: number, v: number) => [ms / 1000, formatValue(v)];
   const api =
     data.resultType === 'matrix'
       ? {
@@ -22,7 +23,7 @@ function viaStringify(data: QueryResult): string {
             result: data.result.map((s) => ({ metric: s.metric, value: point(data.timeMs, s.value) })),
           }
         : data.resultType === 'scalar'
-          ? { resultType: 'scalar', result: point(data.timeMs, data.value) }
+          ? { resultType: 'scalar', result: scalar(data.timeMs, data.value) }
           : { resultType: 'string', result: [data.timeMs / 1000, data.value] };
   return JSON.stringify({ status: 'success', data: api });
 }
@@ -129,7 +130,7 @@ describe('queryJson', () => {
     );
   });
 
-  it("writes values as Prometheus's API does: Go's 'f' form, its 'e' form below 1e-6 and from 1e21", () => {
+  it("writes sample values as Prometheus's API does: Go's 'f' form, its 'e' form below 1e-6 and from 1e21", () => {
     const cases: [number, string][] = [
       [1e-9, '1e-09'],
       [-1.5e-7, '-1.5e-07'],
@@ -145,12 +146,17 @@ describe('queryJson', () => {
       [Infinity, '+Inf'],
       [NaN, 'NaN'],
     ];
+    // Each checked against Debian's Prometheus 2.42 (vector(v) at time 1000).
     for (const [v, want] of cases) {
       expect(formatApiValue(v)).toBe(want);
-      const body = queryJson({ resultType: 'scalar', timeMs: 1000, value: v }).toString('utf8');
-      expect(body).toBe(`{"status":"success","data":{"resultType":"scalar","result":[1,"${want}"]}}`);
+      const body = queryJson({ resultType: 'vector', timeMs: 1000, result: [{ metric: {}, value: v }] });
+      expect(body.toString('utf8')).toBe(
+        `{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"${want}"]}]}}`,
+      );
     }
-    // count_values' label values stay in the 'f' form, as Prometheus writes them.
+    // A scalar result and count_values' label values keep the 'f' form, as Prometheus writes them.
+    const scalar = queryJson({ resultType: 'scalar', timeMs: 1000, value: 1e-9 }).toString('utf8');
+    expect(scalar).toBe('{"status":"success","data":{"resultType":"scalar","result":[1,"0.000000001"]}}');
     expect(formatValue(1e-9)).toBe('0.000000001');
   });
 

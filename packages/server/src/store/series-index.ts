@@ -19,6 +19,9 @@ const VALUE_PAGE = 1024;
 /** Series ids of one label value read at once: integers, cheaper than values. */
 const ID_PAGE = 4096;
 
+/** Series ids kept in the postings cache at most (4 bytes each). */
+const POSTINGS_KEPT = 1_000_000;
+
 /**
  * What a series is estimated to take in memory: its canonical key and the labels parsed from it
  * (one byte a character each, V8's one-byte strings) and about 1,000 bytes of objects and map
@@ -50,12 +53,39 @@ export class SeriesIndex {
    */
   #closed: string | undefined;
   /** Series created since the last flush, not yet in the database. */
-  fresh: SeriesState[] = [];
+  #fresh: SeriesState[] = [];
+  /**
+   * The label index's series ids by `name\0value`, as last read from SQLite: rules ask for the same
+   * selectors at every evaluation, and reading their ids again cost about as much as reading their
+   * samples. Only a flush (new series in the index) and retention (series deleted) change the
+   * index, and both empty this; least recently used first out past POSTINGS_KEPT ids.
+   */
+  readonly #postings = new Map<string, Uint32Array>();
+  #postingsIds = 0;
+  /** Bumped whenever the label index changes, so a read that paused across a change is not kept. */
+  #generation = 0;
 
   constructor(st: Statements, maxSeries: number, maxBytes: number) {
     this.#st = st;
     this.#maxSeries = maxSeries;
     this.#maxBytes = maxBytes;
+  }
+
+  /** Series created since the last flush, not yet in the database. */
+  get fresh(): readonly SeriesState[] {
+    return this.#fresh;
+  }
+
+  /** The fresh series are in the database now. */
+  flushed(): void {
+    this.#fresh = [];
+    this.#indexChanged();
+  }
+
+  #indexChanged(): void {
+    this.#generation++;
+    this.#postings.clear();
+    this.#postingsIds = 0;
   }
 
   get size(): number {
@@ -152,7 +182,7 @@ export class SeriesIndex {
       s = new SeriesState(this.#nextId++, key, false, [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]);
       this.#byKey.set(key, s);
       this.#byId.set(s.id, s);
-      this.fresh.push(s);
+      this.#fresh.push(s);
     }
     if (known === undefined) this.#bySpelling.set(hash, s);
     else if (Array.isArray(known)) known.push(s);
@@ -190,6 +220,7 @@ export class SeriesIndex {
 
   /** Drops series the database no longer has. */
   forget(gone: readonly SeriesState[]): void {
+    this.#indexChanged();
     for (const s of gone) {
       if (this.#byId.delete(s.id)) this.#bytes -= seriesBytes(s.key);
       this.#byKey.delete(s.key);
@@ -213,22 +244,15 @@ export class SeriesIndex {
       compiled.find((m) => !m.matchesEmpty && m.literals !== undefined) ??
       compiled.find((m) => !m.matchesEmpty);
     if (narrow === undefined) return this.#byId.values();
-    const fresh = this.fresh;
+    const fresh = this.#fresh;
     const out: SeriesState[] = [];
     const add = (id: number) => {
       const s = this.#byId.get(id);
       if (s !== undefined) out.push(s);
     };
     if (narrow.literals !== undefined) {
-      for (const value of narrow.literals) {
-        for (let after = 0; ; ) {
-          const ids = this.#st.idsByValuePage.all(narrow.name, value, after, ID_PAGE) as number[];
-          for (const id of ids) add(id);
-          if (pacer.due(ids.length + 1)) await pacer.pause();
-          if (ids.length < ID_PAGE) break;
-          after = ids[ids.length - 1]!;
-        }
-      }
+      for (const value of narrow.literals)
+        for (const id of await this.#idsOf(narrow.name, value, pacer)) add(id);
     } else {
       let last: string | undefined;
       let pass = false;
@@ -255,6 +279,37 @@ export class SeriesIndex {
       if (pacer.due()) await pacer.pause();
     }
     return out;
+  }
+
+  /** The ids of the series with label `name="value"` in the index, from the postings cache or SQLite. */
+  async #idsOf(name: string, value: string, pacer: Pacer): Promise<Uint32Array> {
+    const key = `${name}\u0000${value}`;
+    const kept = this.#postings.get(key);
+    if (kept !== undefined) {
+      this.#postings.delete(key);
+      this.#postings.set(key, kept);
+      return kept;
+    }
+    const generation = this.#generation;
+    const all: number[] = [];
+    for (let after = 0; ; ) {
+      const ids = this.#st.idsByValuePage.all(name, value, after, ID_PAGE) as number[];
+      for (const id of ids) all.push(id);
+      if (pacer.due(ids.length + 1)) await pacer.pause();
+      if (ids.length < ID_PAGE) break;
+      after = ids[ids.length - 1]!;
+    }
+    const ids = Uint32Array.from(all);
+    if (generation === this.#generation && ids.length <= POSTINGS_KEPT) {
+      this.#postings.set(key, ids);
+      this.#postingsIds += ids.length;
+      for (const [old, oldIds] of this.#postings) {
+        if (this.#postingsIds <= POSTINGS_KEPT) break;
+        this.#postings.delete(old);
+        this.#postingsIds -= oldIds.length;
+      }
+    }
+    return ids;
   }
 }
 

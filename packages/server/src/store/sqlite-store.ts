@@ -805,7 +805,7 @@ export class SqliteStore implements SeriesStore {
       h.pending = [];
       h.dirty = false;
     }
-    this.#index.fresh = [];
+    this.#index.flushed();
     this.#dirty = [];
     this.#queued = [];
     this.#histogramsDirty = [];

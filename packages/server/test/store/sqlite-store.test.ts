@@ -196,6 +196,27 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('answers a selector asked before with the series flushed into the index since', async () => {
+    const { store } = await open();
+    const at = (job: string, v: number) => ({
+      labels: { __name__: 'up', job },
+      timestamps: [NOW - MIN],
+      values: [v],
+    });
+    const jobs = async () => (await store.select([name('up')], 0, NOW)).map((s) => s.labels.job);
+    await store.append([at('api', 1)]);
+    await store.flush();
+    expect(await jobs()).toEqual(['api']);
+    // The same selector again (its ids now come from the postings cache), before and after the new
+    // series leaves the unflushed ones for the label index.
+    await store.append([at('db', 1)]);
+    expect(await jobs()).toEqual(['api', 'db']);
+    await store.flush();
+    expect(await jobs()).toEqual(['api', 'db']);
+    expect(await jobs()).toEqual(['api', 'db']);
+    await store.close();
+  });
+
   it('hands the event loop back during a long match and stops at the checkpoint that throws', async () => {
     const { store } = await open();
     await store.append(

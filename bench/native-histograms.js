@@ -109,8 +109,20 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
+// vigil holds every sample a query loads at once (Prometheus streams them from its chunks), and a
+// histogram weighs one sample per two buckets: at its default limits (50,000,000 samples, a share
+// of the memory budget) vigil refuses this query with 422. It is timed with the room it needs.
 const { servers, load, close, prometheusData } = await startServers({
   prometheusArgs: ['--enable-feature=native-histograms'],
+  vigilOverrides: {
+    query: {
+      maxConcurrency: 1,
+      maxSamples: 1_000_000_000,
+      maxQueryBytes: 3 * 2 ** 30,
+      timeoutMs: 600_000,
+      experimentalFunctions: false,
+    },
+  },
 });
 let timed;
 let prometheusDisk;

@@ -24,13 +24,13 @@ const WINDOW_MS = 30 * 60_000;
  * Starts both servers. `vigilEnv`: environment for `vigil serve` (a longer retention for old data).
  * Prometheus keeps 60 days, so a 30-day scenario is not cut by its 15-day default.
  */
-export async function startServers({ vigilEnv = {}, prometheusArgs = [] } = {}) {
+export async function startServers({ vigilEnv = {}, vigilOverrides = {}, prometheusArgs = [] } = {}) {
   if (!prometheusInstalled()) {
     console.error('prometheus is not installed: run scripts/install-peers.sh');
     process.exit(2);
   }
   const work = mkdtempSync(join(tmpdir(), 'vigil-bench-query-'));
-  const vigil = await startVigil({ env: vigilEnv });
+  const vigil = await startVigil({ env: vigilEnv, overrides: vigilOverrides });
   const prometheus = await startPrometheus({
     dir: work,
     extraArgs: ['--storage.tsdb.retention.time=60d', ...prometheusArgs],
@@ -86,7 +86,14 @@ export async function startServers({ vigilEnv = {}, prometheusArgs = [] } = {}) 
             ),
           );
           for (const server of servers) {
-            const { status, text } = await postRemoteWrite(agent, `${server.url}/api/v1/write`, body);
+            const { status, text } = await postRemoteWrite(agent, `${server.url}/api/v1/write`, body).catch(
+              (error) => {
+                // A kept-alive socket the server closed after its idle timeout (5 s) while the other
+                // server took its turn: sent again on a new one.
+                if (error.code !== 'ECONNRESET') throw error;
+                return postRemoteWrite(agent, `${server.url}/api/v1/write`, body);
+              },
+            );
             if (status !== 204 && status !== 200)
               throw new Error(`${server.name} refused a remote write: ${status} ${text.slice(0, 300)}`);
           }

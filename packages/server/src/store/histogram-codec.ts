@@ -28,6 +28,8 @@ const SAME_LAYOUT = 2;
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
+/** The byte order a Float64Array writes in (the encoder's), for a DataView to read back. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 class ByteWriter {
   bytes = new Uint8Array(256);
@@ -74,10 +76,12 @@ class ByteWriter {
 
 class ByteReader {
   readonly #bytes: Uint8Array;
+  readonly #view: DataView;
   #at = 0;
 
   constructor(bytes: Uint8Array) {
     this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   byte(): number {
@@ -86,6 +90,12 @@ class ByteReader {
   }
 
   varint(): number {
+    // Most are one byte (a bucket's change from the sample before): no loop for those.
+    const first = this.#bytes[this.#at];
+    if (first !== undefined && first < 128) {
+      this.#at++;
+      return first;
+    }
     let n = 0;
     let scale = 1;
     for (;;) {
@@ -104,14 +114,28 @@ class ByteReader {
 
   float(): number {
     if (this.#at + 8 > this.#bytes.length) corrupt('ends inside a float');
-    f64Bytes.set(this.#bytes.subarray(this.#at, this.#at + 8));
+    const value = this.#view.getFloat64(this.#at, LITTLE_ENDIAN);
     this.#at += 8;
-    return f64[0]!;
+    return value;
   }
 
   get done(): boolean {
     return this.#at === this.#bytes.length;
   }
+}
+
+/** Plain loops: Array.from with a callback costs more than the decoding itself here. */
+function readFloats(input: ByteReader, n: number): number[] {
+  const out = new Array<number>(n);
+  for (let k = 0; k < n; k++) out[k] = input.float();
+  return out;
+}
+
+/** `n` zigzag integers, each added to the same position of `base` when there is one. */
+function readSigned(input: ByteReader, n: number, base?: readonly number[]): number[] {
+  const out = new Array<number>(n);
+  for (let k = 0; k < n; k++) out[k] = (base === undefined ? 0 : base[k]!) + input.signed();
+  return out;
 }
 
 function corrupt(what: string): never {
@@ -256,23 +280,23 @@ export function decodeHistogramChunk(data: Uint8Array): {
       const zeroCount = input.float();
       const count = input.float();
       const sum = input.float();
-      const positiveCounts = Array.from({ length: np }, () => input.float());
-      const negativeCounts = Array.from({ length: nn }, () => input.float());
+      const positiveCounts = readFloats(input, np);
+      const negativeCounts = readFloats(input, nn);
       h = { kind: 'float', ...shape, zeroCount, count, sum, positiveCounts, negativeCounts };
     } else if (same && prev!.kind === 'int') {
       const p = prev as NativeHistogram & { kind: 'int' };
       const zeroCount = p.zeroCount + input.signed();
       const count = p.count + input.signed();
       const sum = input.float();
-      const positiveDeltas = Array.from({ length: np }, (_, k) => p.positiveDeltas[k]! + input.signed());
-      const negativeDeltas = Array.from({ length: nn }, (_, k) => p.negativeDeltas[k]! + input.signed());
+      const positiveDeltas = readSigned(input, np, p.positiveDeltas);
+      const negativeDeltas = readSigned(input, nn, p.negativeDeltas);
       h = { kind: 'int', ...shape, zeroCount, count, sum, positiveDeltas, negativeDeltas };
     } else {
       const zeroCount = input.varint();
       const count = input.varint();
       const sum = input.float();
-      const positiveDeltas = Array.from({ length: np }, () => input.signed());
-      const negativeDeltas = Array.from({ length: nn }, () => input.signed());
+      const positiveDeltas = readSigned(input, np);
+      const negativeDeltas = readSigned(input, nn);
       h = { kind: 'int', ...shape, zeroCount, count, sum, positiveDeltas, negativeDeltas };
     }
     timestamps.push(t);

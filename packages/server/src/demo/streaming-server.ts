@@ -129,6 +129,8 @@ export class StreamingServer {
       fresh: true,
     };
     session.pausedGauge.set(0);
+    // From its first scrape, not its first step: a session listed without its memory reads as blank.
+    session.memory.set(session.baseMemory + session.scope.memoryBytes());
     session.connections.connected();
     this.#sessions.push(session);
     this.#started.inc();

@@ -15,11 +15,13 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { nativeHistogramOf, QuantileSketch } from '../packages/metrics/dist/index.js';
+import { QuantileSketch } from '../packages/metrics/dist/index.js';
 import { formatBytes, scenario, table } from './lib/harness.js';
 import { prometheusBlocks } from './lib/peer-disk.js';
 import { minuteAgo, RUNS, startServers, timeQuery } from './lib/query-bench.js';
 import { loadStore } from './lib/server-dist.js';
+
+const { sketchNative } = await import('../packages/server/dist/ingest/sketch-native.js');
 
 const report = scenario(
   'native-histograms',
@@ -38,11 +40,6 @@ const random = () => {
 };
 const lognormal = () =>
   0.05 * Math.exp(Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random()));
-const spans = (flat) => {
-  const out = [];
-  for (let i = 0; i < flat.length; i += 2) out.push({ offset: flat[i], length: flat[i + 1] });
-  return out;
-};
 
 const series = [];
 let samples = 0;
@@ -57,20 +54,7 @@ for (let s = 0; s < SERIES; s++) {
     timestamps[i] = start - 300_000 + phase + i * INTERVAL;
     const observations = Math.floor(random() * 20);
     for (let o = 0; o < observations; o++) sketch.add(lognormal());
-    const h = nativeHistogramOf(sketch.toData());
-    histograms[i] = {
-      kind: 'int',
-      schema: h.schema,
-      zeroThreshold: h.zeroThreshold,
-      zeroCount: h.zeroCount,
-      count: h.count,
-      sum: h.sum,
-      positiveSpans: spans(h.positive.spans),
-      positiveDeltas: h.positive.deltas,
-      negativeSpans: spans(h.negative.spans),
-      negativeDeltas: h.negative.deltas,
-      counterResetHint: i === 0 ? 'unknown' : 'not_reset',
-    };
+    histograms[i] = { ...sketchNative(sketch.toData()), counterResetHint: i === 0 ? 'unknown' : 'not_reset' };
   }
   samples += n;
   series.push({

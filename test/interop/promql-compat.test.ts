@@ -1,10 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningServer } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import type { PeerProcess } from './peer-process.js';
 import {
   ask,
   CORPUS_INSTANT_TIMES,
@@ -14,8 +13,8 @@ import {
   difference,
   type GoldenCase,
   key,
+  startCorpusPrometheus,
   startCorpusVigil,
-  writeCorpus,
   writeGolden,
 } from './promql-corpus-cases.js';
 
@@ -35,21 +34,7 @@ let promUrl: string;
 
 beforeAll(async () => {
   vigil = await startCorpusVigil(join(work, 'vigil'));
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    async () => (await fetch(`${promUrl}/-/ready`)).ok,
-  );
-  await writeCorpus(promUrl);
+  ({ prometheus, url: promUrl } = await startCorpusPrometheus(work));
 }, 120_000);
 
 afterAll(async () => {

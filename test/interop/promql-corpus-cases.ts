@@ -5,6 +5,8 @@ import { ManualClock } from '@vigil/metrics';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import type { SeriesSamples } from '../../packages/server/src/store/series-store.js';
+import { freePort } from '../support/free-port.js';
+import { type PeerProcess, startPeer } from './peer-process.js';
 import { CORPUS_SPAN_MS, corpusSeries } from './promql-corpus-data.js';
 
 /**
@@ -183,6 +185,26 @@ export async function startCorpusVigil(data: string): Promise<RunningServer> {
   );
   await writeCorpus(vigil.url);
   return vigil;
+}
+
+/** Debian's Prometheus 2.42 in `work`, receiving remote write, holding the corpus data. */
+export async function startCorpusPrometheus(work: string): Promise<{ prometheus: PeerProcess; url: string }> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const config = join(work, 'prometheus.yml');
+  writeFileSync(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
+  const prometheus = await startPeer(
+    'prometheus',
+    [
+      `--config.file=${config}`,
+      `--storage.tsdb.path=${join(work, 'prom-data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--web.enable-remote-write-receiver',
+    ],
+    async () => (await fetch(`${url}/-/ready`)).ok,
+  );
+  await writeCorpus(url);
+  return { prometheus, url };
 }
 
 export async function ask(base: string, path: string, params: Record<string, string>): Promise<Outcome> {

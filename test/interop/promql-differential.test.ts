@@ -1,19 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { loadConfig, type RunningServer, serve } from '@vigil/server';
+import type { RunningServer } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../packages/server/src/demo/seeded-random.js';
-import { freePort } from '../support/free-port.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import type { PeerProcess } from './peer-process.js';
 import {
   ask,
   CORPUS_T0,
   difference,
   type Outcome,
   prometheus2Query,
-  writeCorpus,
+  startCorpusPrometheus,
+  startCorpusVigil,
 } from './promql-corpus-cases.js';
 import { PromqlQueryGenerator } from './promql-query-generator.js';
 
@@ -37,34 +36,8 @@ let prometheus: PeerProcess;
 let promUrl: string;
 
 beforeAll(async () => {
-  vigil = await serve(
-    loadConfig(
-      {
-        listen: '127.0.0.1:0',
-        data: join(work, 'vigil'),
-        statsd: 'off',
-        enableFeatures: ['promql-experimental-functions'],
-      },
-      {},
-    ),
-    new ManualClock(CORPUS_T0 + 3 * 3_600_000),
-  );
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    async () => (await fetch(`${promUrl}/-/ready`)).ok,
-  );
-  await writeCorpus(promUrl);
-  await writeCorpus(vigil.url);
+  vigil = await startCorpusVigil(join(work, 'vigil'));
+  ({ prometheus, url: promUrl } = await startCorpusPrometheus(work));
 }, 120_000);
 
 afterAll(async () => {

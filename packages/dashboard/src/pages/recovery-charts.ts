@@ -2,6 +2,7 @@ import uPlot from 'uplot';
 import { h, replace } from '../dom.js';
 import { formatTicks, formatValue } from '../format-value.js';
 import { AXIS, timeAxis } from '../panels/chart-axes.js';
+import { followWidth } from '../panels/follow-width.js';
 import { type IncidentTimes, recoveryStats } from '../recovery-stats.js';
 
 const HEIGHT = 200;
@@ -30,12 +31,7 @@ export class RecoveryCharts {
       this.#chart,
       this.#byAlert,
     );
-    this.#resize = new ResizeObserver(() => {
-      const width = this.#chart.clientWidth;
-      if (this.#plot && width > 0 && width !== this.#plot.width)
-        this.#plot.setSize({ width, height: HEIGHT });
-    });
-    this.#resize.observe(this.#chart);
+    this.#resize = followWidth(this.#chart, HEIGHT, () => this.#plot);
   }
 
   update(incidents: readonly IncidentTimes[]): void {

@@ -5,6 +5,7 @@ import { formatTime, isUtc } from '../format-time.js';
 import { formatValue } from '../format-value.js';
 import { type ResolvedRange, stepFor } from '../time-range.js';
 import { AXIS as GRID_AXIS, timeAxis } from './chart-axes.js';
+import { followWidth } from './follow-width.js';
 import { type HeatmapGrid, heatmapGrid } from './heatmap-grid.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
@@ -34,12 +35,7 @@ export class HeatmapPanel implements Panel {
     this.#ctx = ctx;
     this.#frame = new PanelFrame('heatmap', def.title, def.width, def.description);
     this.#frame.body.after(this.#readout);
-    this.#resize = new ResizeObserver(() => {
-      const width = this.#frame.body.clientWidth;
-      if (this.#plot && width > 0 && width !== this.#plot.width)
-        this.#plot.setSize({ width, height: HEIGHT });
-    });
-    this.#resize.observe(this.#frame.body);
+    this.#resize = followWidth(this.#frame.body, HEIGHT, () => this.#plot);
   }
 
   get element(): HTMLElement {

@@ -9,6 +9,7 @@ import { type ResolvedRange, stepFor } from '../time-range.js';
 import { type AlignedSeries, alignSeries, combineValues, labelKey } from './aligned-series.js';
 import { type BandPair, bandColumns } from './band-columns.js';
 import { AXIS, timeAxis } from './chart-axes.js';
+import { followWidth } from './follow-width.js';
 import type { Panel, PanelContext } from './panel.js';
 import { PanelFrame } from './panel-frame.js';
 import { seriesColors } from './series-palette.js';
@@ -44,12 +45,7 @@ export class TimeseriesPanel implements Panel {
     this.#def = def;
     this.#ctx = ctx;
     this.#frame = new PanelFrame('timeseries', def.title, def.width, def.description);
-    this.#resize = new ResizeObserver(() => {
-      const width = this.#frame.body.clientWidth;
-      if (this.#plot && width > 0 && width !== this.#plot.width)
-        this.#plot.setSize({ width, height: HEIGHT });
-    });
-    this.#resize.observe(this.#frame.body);
+    this.#resize = followWidth(this.#frame.body, HEIGHT, () => this.#plot);
   }
 
   get element(): HTMLElement {

@@ -101,7 +101,9 @@ describe('dashboard: anomaly bands on charts', () => {
         .textContent()
         .then((text) => Number.parseFloat(text ?? ''));
     const [low, high] = [await legend('low'), await legend('high')];
-    expect(low).toBeGreaterThan(0);
+    // The low edge may sit below zero (median minus the spread over a quiet stretch): any number.
+    expect(Number.isFinite(low)).toBe(true);
+    expect(high).toBeGreaterThan(0);
     expect(high).toBeGreaterThan(low);
     expect(await other.locator('.u-legend', { hasText: 'expected' }).count()).toBe(0);
   }, 90_000);

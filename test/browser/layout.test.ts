@@ -138,6 +138,43 @@ describe('dashboard layout, time axis, legends and controls', () => {
     await page.close();
   });
 
+  it('every control of every dashboard page is reached with Tab at 1440 px', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+    // Explore is left out: its editor arrives as a chunk of its own and replaces the textarea meanwhile.
+    for (const id of pages.filter((p) => p !== 'explore')) {
+      await open(page, `#/${id}?from=now-1h&to=now`);
+      const controls = await page.evaluate(() => {
+        // What can be focused natively, what says it is a control (role), and what asks for focus.
+        const selector =
+          'a[href], button, select, input, textarea, summary, [role="button"], [role="tab"], [role="link"], [role="checkbox"], [role="switch"], [role="menuitem"], [tabindex]:not([tabindex="-1"])';
+        const visible = [...document.querySelectorAll(selector)]
+          .map((e) => e as HTMLElement)
+          .filter((e) => {
+            const box = e.getBoundingClientRect();
+            return (
+              box.width > 0 &&
+              box.height > 0 &&
+              !(e as HTMLButtonElement).disabled &&
+              getComputedStyle(e).visibility !== 'hidden'
+            );
+          });
+        for (const [i, e] of visible.entries()) e.setAttribute('data-kb', String(i));
+        (document.activeElement as HTMLElement | null)?.blur();
+        return visible.length;
+      });
+      const reached = new Set<string>();
+      for (let i = 0; i < controls + 10 && reached.size < controls; i++) {
+        await page.keyboard.press('Tab');
+        const at = await page.evaluate(
+          () => document.activeElement?.closest('[data-kb]')?.getAttribute('data-kb') ?? null,
+        );
+        if (at !== null) reached.add(at);
+      }
+      expect(controls, id).toBeGreaterThan(3);
+      expect(reached.size, `${id}: controls reached with Tab, of ${controls}`).toBe(controls);
+    }
+  });
+
   it('the time axis spans the picked range, not the ten minutes with data', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     for (const [hash, span] of [

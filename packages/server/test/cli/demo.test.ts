@@ -81,9 +81,6 @@ describe('vigil demo', () => {
         (s) => s.metric.session,
       ),
     );
-    expect(
-      Object.values(document.metrics.sessions).filter((e) => (e.packets_sent as number) > 0).length,
-    ).toBeGreaterThanOrEqual(2);
     for (const [id, entry] of Object.entries(document.metrics.sessions)) {
       expect(stored.has(id), id).toBe(true);
       // A number for every session: 0 for one opened since the last tick, never blank.

@@ -1,36 +1,6 @@
+import type { SessionDistribution, SessionEntry, SessionsDocument } from '@vigil/metrics';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
-
-/** A histogram of a session in the seed's document; the stored series give its mean alone. */
-export interface StoredDistribution {
-  readonly mean: number | null;
-  readonly std: null;
-  readonly max: null;
-}
-
-/** One session of the streaming-server seed's document, from the series vigil stored of it. */
-export interface StoredSessionEntry {
-  readonly [metric: string]: number | boolean | null | StoredDistribution;
-  readonly memory_usage_mb: number | null;
-  readonly is_running: boolean;
-  readonly is_paused: boolean;
-  readonly connections: number;
-}
-
-/** The streaming-server seed's sessions document (`GET /api/sessions`) over the stored series. */
-export interface StoredSessionsDocument {
-  /** Unix seconds, with the milliseconds as a fraction. */
-  readonly timestamp: number;
-  readonly service: string;
-  readonly version: string;
-  readonly metrics: {
-    readonly total_sessions: number;
-    /** Running and not paused. */
-    readonly active_sessions: number;
-    readonly total_connections: number;
-    readonly sessions: Record<string, StoredSessionEntry>;
-  };
-}
 
 export interface StoredSessionsOptions {
   readonly service: string;
@@ -44,13 +14,14 @@ const LIVE_SESSION_SERIES = '{session!=""}';
 const BYTES_PER_MB = 1024 * 1024;
 
 /**
- * The sessions of the services vigil watches, in the seed's document: one entry per `session`
- * label value with a current sample (a session that ended is gone once its series are stale), its
- * metrics under the seed's keys. A counter is the sum of the session's series (over jobs and
- * instances), a gauge their largest, a histogram its mean (`_sum / _count`, or a native
- * histogram's; std and max are not in the stored series, so null), `_seconds` shown under an `_ms`
- * key in milliseconds. The state: running (it is live), paused from `*_session_paused`,
- * connections from `*_websocket_clients`, memory from `*_session_memory_bytes`.
+ * The sessions of the services vigil watches, in the seed's document (the library's
+ * `SessionsDocument`: one wire shape for both): one entry per `session` label value with a current
+ * sample (a session that ended is gone once its series are stale), its metrics under the seed's
+ * keys. A counter is the sum of the session's series (over jobs and instances), a gauge their
+ * largest, a histogram its mean (`_sum / _count`, or a native histogram's; std and max are not in
+ * the stored series, so null), `_seconds` shown under an `_ms` key in milliseconds. The state:
+ * running (it is live), paused from `*_session_paused`, connections from `*_websocket_clients`,
+ * memory from `*_session_memory_bytes`.
  *
  * vigil's own registry has no sessions: answering `/api/sessions` from it, as the library's handler
  * does for the process it runs in, listed none of the workload's.
@@ -59,7 +30,7 @@ export async function storedSessions(
   engine: QueryEngine,
   now: number,
   options: StoredSessionsOptions,
-): Promise<StoredSessionsDocument> {
+): Promise<SessionsDocument> {
   const data = await engine.instantQuery(LIVE_SESSION_SERIES, now);
   const samples = data.resultType === 'vector' ? data.result : [];
   const bySession = new Map<string, Map<string, VectorSample[]>>();
@@ -74,12 +45,12 @@ export async function storedSessions(
     else names.set(name, [sample]);
   }
 
-  const sessions: Record<string, StoredSessionEntry> = {};
+  const sessions: Record<string, SessionEntry> = {};
   let active = 0;
   let connections = 0;
   for (const id of [...bySession.keys()].sort()) {
     const series = bySession.get(id)!;
-    const entry: Record<string, number | null | StoredDistribution> = {};
+    const entry: Record<string, number | null | SessionDistribution> = {};
     let paused = false;
     let clients = 0;
     let memory: number | null = null;
@@ -138,7 +109,8 @@ export async function storedSessions(
   };
 }
 
-function distribution(sum: number, count: number, scale: number): StoredDistribution {
+/** The stored series give a histogram's mean alone: its std and max are null. */
+function distribution(sum: number, count: number, scale: number): SessionDistribution {
   const mean = count > 0 ? (sum / count) * scale : Number.NaN;
   return { mean: Number.isFinite(mean) ? mean : null, std: null, max: null };
 }

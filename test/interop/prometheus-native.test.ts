@@ -1,13 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exposeFrom, Registry } from '@vigil/metrics';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import type { PeerProcess } from './peer-process.js';
+import { startPrometheus } from './prometheus-peer.js';
 
 /**
  * Debian's Prometheus 2.42 with `--enable-feature=native-histograms` scrapes a @vigil/metrics endpoint
@@ -34,11 +34,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
   vigil = await serve(loadConfig({ listen: '127.0.0.1:0', data: join(work, 'vigil'), statsd: 'off' }, {}));
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(
-    config,
+  ({ prometheus, url: promUrl } = await startPrometheus(
+    work,
     `global:
   scrape_interval: 1s
   scrape_timeout: 1s
@@ -54,17 +51,8 @@ remote_write:
       min_backoff: 100ms
       max_backoff: 1s
 `,
-  );
-  prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--enable-feature=native-histograms',
-    ],
-    async () => (await fetch(`${promUrl}/-/ready`)).ok,
-  );
+    ['--enable-feature=native-histograms'],
+  ));
 }, 60_000);
 
 afterAll(async () => {

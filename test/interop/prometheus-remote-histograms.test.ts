@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry, toProtobuf } from '@vigil/metrics';
@@ -7,9 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseProtobufExposition } from '../../packages/server/src/ingest/protobuf-exposition.js';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import type { SeriesHistograms } from '../../packages/server/src/store/series-store.js';
-import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import type { PeerProcess } from './peer-process.js';
+import { startPrometheus } from './prometheus-peer.js';
 
 /**
  * vigil with Debian's Prometheus 2.42 as its remote backend, started with
@@ -23,21 +23,10 @@ let promUrl: string;
 let vigil: RunningServer;
 
 beforeAll(async () => {
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1m\n');
-  prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--enable-feature=native-histograms',
-      '--web.enable-remote-write-receiver',
-    ],
-    async () => (await fetch(`${promUrl}/-/ready`)).ok,
-  );
+  ({ prometheus, url: promUrl } = await startPrometheus(work, 'global:\n  scrape_interval: 1m\n', [
+    '--enable-feature=native-histograms',
+    '--web.enable-remote-write-receiver',
+  ]));
   vigil = await serve(
     loadConfig(
       { listen: '127.0.0.1:0', data: join(work, 'vigil'), statsd: 'off' },

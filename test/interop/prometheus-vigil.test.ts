@@ -1,11 +1,11 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import type { PeerProcess } from './peer-process.js';
+import { startPrometheus } from './prometheus-peer.js';
 
 /**
  * Debian's Prometheus 2.42 beside vigil, both ways at once: it scrapes vigil's /metrics and
@@ -20,11 +20,8 @@ let promUrl: string;
 beforeAll(async () => {
   vigil = await serve(loadConfig({ listen: '127.0.0.1:0', data: join(work, 'vigil'), statsd: 'off' }, {}));
   const vigilAddress = vigil.url.replace('http://', '');
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(
-    config,
+  ({ prometheus, url: promUrl } = await startPrometheus(
+    work,
     `global:
   scrape_interval: 1s
   scrape_timeout: 1s
@@ -41,16 +38,7 @@ remote_write:
     metadata_config:
       send_interval: 1s
 `,
-  );
-  prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-    ],
-    async () => (await fetch(`${promUrl}/-/ready`)).ok,
-  );
+  ));
 }, 60_000);
 
 afterAll(async () => {

@@ -1,9 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { RunningServer } from '@vigil/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PeerProcess } from './peer-process.js';
+import { describe, expect, it } from 'vitest';
 import {
   ask,
   CORPUS_INSTANT_TIMES,
@@ -13,8 +8,7 @@ import {
   difference,
   type GoldenCase,
   key,
-  startCorpusPrometheus,
-  startCorpusVigil,
+  useCorpusPeers,
   writeGolden,
 } from './promql-corpus-cases.js';
 
@@ -27,21 +21,7 @@ import {
  * (test/promql-golden.test.ts): this tier refreshes them. How 2.42 is asked what Prometheus 3
  * answers (left-open ranges) is in promql-corpus-cases.ts.
  */
-const work = mkdtempSync(join(tmpdir(), 'vigil-promql-compat-'));
-let vigil: RunningServer;
-let prometheus: PeerProcess;
-let promUrl: string;
-
-beforeAll(async () => {
-  vigil = await startCorpusVigil(join(work, 'vigil'));
-  ({ prometheus, url: promUrl } = await startCorpusPrometheus(work));
-}, 120_000);
-
-afterAll(async () => {
-  await prometheus?.stop();
-  await vigil?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const peers = useCorpusPeers('promql-compat');
 
 describe('PromQL: vigil answers as Prometheus 2.42 on the same samples', () => {
   it(`agrees on all ${corpus.length} queries of the corpus, instant and range, and refreshes the golden answers`, async () => {
@@ -49,8 +29,8 @@ describe('PromQL: vigil answers as Prometheus 2.42 on the same samples', () => {
     const golden: GoldenCase[] = [];
     for (const c of corpusCases()) {
       const [prom, ours] = await Promise.all([
-        ask(promUrl, c.path, { ...c.params, query: c.asked ?? c.query }),
-        ask(vigil.url, c.path, { ...c.params }),
+        ask(peers.promUrl, c.path, { ...c.params, query: c.asked ?? c.query }),
+        ask(peers.vigil.url, c.path, { ...c.params }),
       ]);
       golden.push({ ...c, answer: prom });
       const why = difference(prom, ours, c.ordered, c.tolerance);
@@ -74,8 +54,11 @@ describe("Prometheus 3's renamed holt_winters", () => {
       for (const time of CORPUS_INSTANT_TIMES) {
         const params = { time: String(time) };
         const [prom, ours] = await Promise.all([
-          ask(promUrl, '/api/v1/query', { ...params, query: `holt_winters(${args})` }),
-          ask(vigil.url, '/api/v1/query', { ...params, query: `double_exponential_smoothing(${args})` }),
+          ask(peers.promUrl, '/api/v1/query', { ...params, query: `holt_winters(${args})` }),
+          ask(peers.vigil.url, '/api/v1/query', {
+            ...params,
+            query: `double_exponential_smoothing(${args})`,
+          }),
         ]);
         const why = difference(prom, ours, false);
         if (why !== undefined) disagreements.push(`${args} @${time}: ${why}`);
@@ -128,7 +111,7 @@ describe('series, labels and label values: vigil answers as Prometheus 2.42', ()
     it(`${path}?${new URLSearchParams(params)}, by GET and by POST`, async () => {
       const query = new URLSearchParams(params).toString();
       const answers = await Promise.all(
-        [promUrl, vigil.url].map(async (base) => {
+        [peers.promUrl, peers.vigil.url].map(async (base) => {
           const res = await fetch(`${base}${path}?${query}`);
           return canonical(((await res.json()) as { data: unknown }).data);
         }),
@@ -136,7 +119,7 @@ describe('series, labels and label values: vigil answers as Prometheus 2.42', ()
       expect(answers[0]!.length).toBeGreaterThan(0);
       expect(answers[1]).toEqual(answers[0]);
       if (!path.startsWith('/api/v1/label/')) {
-        const res = await fetch(`${vigil.url}${path}`, {
+        const res = await fetch(`${peers.vigil.url}${path}`, {
           method: 'POST',
           headers: { 'content-type': 'application/x-www-form-urlencoded' },
           body: query,

@@ -1,12 +1,13 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@vigil/metrics';
 import { loadConfig, type RunningServer, serve } from '@vigil/server';
+import { afterAll, beforeAll } from 'vitest';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import type { SeriesSamples } from '../../packages/server/src/store/series-store.js';
-import { freePort } from '../support/free-port.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import { type PrometheusPeer, startPrometheus } from './prometheus-peer.js';
 import { CORPUS_SPAN_MS, corpusSeries } from './promql-corpus-data.js';
 
 /**
@@ -188,23 +189,44 @@ export async function startCorpusVigil(data: string): Promise<RunningServer> {
 }
 
 /** Debian's Prometheus 2.42 in `work`, receiving remote write, holding the corpus data. */
-export async function startCorpusPrometheus(work: string): Promise<{ prometheus: PeerProcess; url: string }> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}`;
-  const config = join(work, 'prometheus.yml');
-  writeFileSync(config, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n');
-  const prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${config}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--web.enable-remote-write-receiver',
-    ],
-    async () => (await fetch(`${url}/-/ready`)).ok,
-  );
-  await writeCorpus(url);
-  return { prometheus, url };
+async function startCorpusPrometheus(work: string): Promise<PrometheusPeer> {
+  const peer = await startPrometheus(work, 'global:\n  scrape_interval: 1m\nscrape_configs: []\n', [
+    '--web.enable-remote-write-receiver',
+  ]);
+  await writeCorpus(peer.url);
+  return peer;
+}
+
+/**
+ * vigil and Prometheus 2.42 both holding the corpus data, for the interop test file that calls this
+ * at its top: started before its tests, stopped after them, their directory (`vigil-<name>-…` in
+ * the system's temporary folder) removed. Read the fields inside tests, once the peers are up.
+ */
+export function useCorpusPeers(name: string): { readonly vigil: RunningServer; readonly promUrl: string } {
+  const work = mkdtempSync(join(tmpdir(), `vigil-${name}-`));
+  let vigil: RunningServer | undefined;
+  let prometheus: PrometheusPeer | undefined;
+  beforeAll(async () => {
+    vigil = await startCorpusVigil(join(work, 'vigil'));
+    prometheus = await startCorpusPrometheus(work);
+  }, 120_000);
+  afterAll(async () => {
+    await prometheus?.prometheus.stop();
+    await vigil?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const started = <T>(peer: T | undefined, what: string): T => {
+    if (peer === undefined) throw new Error(`${what} is not started: read it inside a test`);
+    return peer;
+  };
+  return {
+    get vigil() {
+      return started(vigil, 'vigil');
+    },
+    get promUrl() {
+      return started(prometheus, 'Prometheus').url;
+    },
+  };
 }
 
 export async function ask(base: string, path: string, params: Record<string, string>): Promise<Outcome> {

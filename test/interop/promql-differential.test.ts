@@ -1,18 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { RunningServer } from '@vigil/server';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SeededRandom } from '../../packages/server/src/demo/seeded-random.js';
-import type { PeerProcess } from './peer-process.js';
 import {
   ask,
   CORPUS_T0,
   difference,
   type Outcome,
   prometheus2Query,
-  startCorpusPrometheus,
-  startCorpusVigil,
+  useCorpusPeers,
 } from './promql-corpus-cases.js';
 import { PromqlQueryGenerator } from './promql-query-generator.js';
 
@@ -30,21 +24,7 @@ import { PromqlQueryGenerator } from './promql-query-generator.js';
  */
 const SEED = Number(process.env.PROMQL_DIFF_SEED ?? 16);
 const QUERIES = Number(process.env.PROMQL_DIFF_QUERIES ?? 250);
-const work = mkdtempSync(join(tmpdir(), 'vigil-promql-diff-'));
-let vigil: RunningServer;
-let prometheus: PeerProcess;
-let promUrl: string;
-
-beforeAll(async () => {
-  vigil = await startCorpusVigil(join(work, 'vigil'));
-  ({ prometheus, url: promUrl } = await startCorpusPrometheus(work));
-}, 120_000);
-
-afterAll(async () => {
-  await prometheus?.stop();
-  await vigil?.close();
-  rmSync(work, { recursive: true, force: true });
-});
+const peers = useCorpusPeers('promql-diff');
 
 describe(`PromQL differential: ${QUERIES} generated queries (seed ${SEED}), vigil against Prometheus 2.42`, () => {
   it('answers every query as 2.42 does, except the differences listed as Prometheus 3 semantics', async () => {
@@ -77,8 +57,8 @@ describe(`PromQL differential: ${QUERIES} generated queries (seed ${SEED}), vigi
       for (const c of cases) {
         comparisons++;
         const [prom, ours] = await Promise.all([
-          ask(promUrl, c.path, { ...c.params, query: prometheus2Query(query) }),
-          ask(vigil.url, c.path, { ...c.params, query }),
+          ask(peers.promUrl, c.path, { ...c.params, query: prometheus2Query(query) }),
+          ask(peers.vigil.url, c.path, { ...c.params, query }),
         ]);
         const tolerance = /\b(rate|increase|delta|irate|idelta|deriv)\(\(?[^()]*\[\w+:\w*\]/.test(query)
           ? 1e-4

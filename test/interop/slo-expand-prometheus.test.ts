@@ -9,9 +9,9 @@ import { checkSlos } from '../../packages/server/src/cli/check-slos.js';
 import { parseProtobufExposition } from '../../packages/server/src/ingest/protobuf-exposition.js';
 import { encodeRemoteWrite } from '../../packages/server/src/ingest/remote-write.js';
 import type { SeriesHistograms, SeriesSamples } from '../../packages/server/src/store/series-store.js';
-import { freePort } from '../support/free-port.js';
 import { until } from '../support/until.js';
-import { type PeerProcess, startPeer } from './peer-process.js';
+import type { PeerProcess } from './peer-process.js';
+import { startPrometheus } from './prometheus-peer.js';
 
 /**
  * `vigil check slos --expand` loaded into Debian's Prometheus 2.42 (started with
@@ -63,23 +63,11 @@ beforeAll(async () => {
   ).toBe(0);
   expanded = join(work, 'expanded.yml');
   writeFileSync(expanded, `${out.join('\n')}\n`);
-  const port = await freePort();
-  promUrl = `http://127.0.0.1:${port}`;
-  writeFileSync(
-    join(work, 'prometheus.yml'),
+  ({ prometheus, url: promUrl } = await startPrometheus(
+    work,
     `global:\n  scrape_interval: 1m\n  evaluation_interval: 1s\nrule_files: [${JSON.stringify(expanded)}]\n`,
-  );
-  prometheus = await startPeer(
-    'prometheus',
-    [
-      `--config.file=${join(work, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(work, 'prom-data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--enable-feature=native-histograms',
-      '--web.enable-remote-write-receiver',
-    ],
-    async () => (await fetch(`${promUrl}/-/ready`)).ok,
-  );
+    ['--enable-feature=native-histograms', '--web.enable-remote-write-receiver'],
+  ));
   writeFileSync(
     join(work, 'vigil.yaml'),
     `evaluation_interval: 1s\nslo_files: [${JSON.stringify(join(work, 'slos.yml'))}]\n`,

@@ -16,11 +16,12 @@
 // evaluation_interval 5 s, `prometheus_rule_group_last_duration_seconds` of the group read after
 // each new evaluation (its own measure of the same thing), CYCLES evaluations after WARMUP, median.
 // The data ages during the run; both stay within the 5-minute lookback, so results are unchanged.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, scenario, table } from './lib/harness.js';
-import { metricValue, prometheusInstalled, startPrometheus, until } from './lib/processes.js';
+import { cpuMs, metricValue, prometheusInstalled, startPrometheus, until } from './lib/processes.js';
+import { writeSeries } from './lib/remote-write.js';
 
 const CYCLES = Math.max(5, Number(process.env.BENCH_RUNS ?? 7));
 const WARMUP = 2;
@@ -40,7 +41,6 @@ const { PromqlEngine } = await import('../packages/server/dist/query/promql-engi
 const { parsePromql } = await import('../packages/server/dist/query/parse.js');
 const { parseRuleFile } = await import('../packages/server/dist/alerts/rule-file.js');
 const { RuleGroup } = await import('../packages/server/dist/alerts/rule-group.js');
-const { encodeRemoteWrite } = await import('../packages/server/dist/ingest/remote-write.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-alert-eval-'));
 const end = Math.floor(Date.now() / STEP_MS) * STEP_MS;
@@ -181,18 +181,7 @@ async function runPrometheus() {
       config: `global:\n  scrape_interval: 1h\n  evaluation_interval: 5s\nrule_files: [${JSON.stringify(rulePath)}]\n`,
     });
     const base = prometheus.url;
-    for (let i = 0; i < series.length; i += 500) {
-      const res = await fetch(`${base}/api/v1/write`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-protobuf',
-          'Content-Encoding': 'snappy',
-          'X-Prometheus-Remote-Write-Version': '0.1.0',
-        },
-        body: encodeRemoteWrite(series.slice(i, i + 500)),
-      });
-      if (!res.ok) throw new Error(`remote write: ${res.status} ${await res.text()}`);
-    }
+    await writeSeries(`${base}/api/v1/write`, series);
     const runs = [];
     let last = '';
     let seen = 0;
@@ -233,11 +222,4 @@ async function runPrometheus() {
   } finally {
     await prometheus?.stop();
   }
-}
-
-/** User + system CPU time of a process, in ms (Linux /proc, 100 ticks a second). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }

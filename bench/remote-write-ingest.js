@@ -17,12 +17,12 @@
 // (/proc/PID/stat), from the start of its run to the end of the pause after it, so that work left
 // for later counts, is printed too: Prometheus spreads over both cores, vigil runs on one thread.
 // At the end both servers' own counters must account for every accepted sample.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatSpeedup, median, scenario, table } from './lib/harness.js';
-import { metricValue, prometheusInstalled, startPrometheus } from './lib/processes.js';
+import { cpuMs, metricValue, prometheusInstalled, startPrometheus } from './lib/processes.js';
 import { postRemoteWrite } from './lib/remote-write.js';
 import { scrapeData } from './lib/scrape-data.js';
 import { startVigil } from './lib/vigil-server.js';
@@ -35,7 +35,6 @@ const SPACING_MS = 10_000;
 const PAUSE_MS = 1500;
 /** vigil's samples/s must be at least this fraction of Prometheus's ("within 3x"). */
 const TARGET = 1 / 3;
-const CLOCK_TICKS = 100;
 
 const report = scenario('remote-write-ingest', 'remote-write samples/s accepted, vigil vs Prometheus 2.42');
 const { encodeRemoteWrite } = await import('../packages/server/dist/ingest/remote-write.js');
@@ -210,13 +209,6 @@ async function runOnce(t, round) {
     requestMs: ms / PER_RUN,
     cpuMsPerMillion: (cpu / Math.max(accepted, 1)) * 1e6,
   };
-}
-
-/** User + system CPU time of a process, in ms (Linux /proc). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
 }
 
 async function startPrometheusTarget(dir) {

@@ -20,7 +20,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, scenario, table } from './lib/harness.js';
-import { prometheusInstalled, startPrometheus, until } from './lib/processes.js';
+import { cpuMs, prometheusInstalled, startPrometheus, until } from './lib/processes.js';
+import { writeSeries } from './lib/remote-write.js';
 import { startVigil } from './lib/vigil-server.js';
 
 const CYCLES = Math.max(3, Number(process.env.BENCH_RUNS ?? 3));
@@ -37,7 +38,6 @@ const report = scenario(
   '100 SLOs over 10,000 series: one evaluation of their generated rules, vigil vs Prometheus 2.42',
 );
 const { checkSlos } = await import('../packages/server/dist/cli/check-slos.js');
-const { encodeRemoteWrite } = await import('../packages/server/dist/ingest/remote-write.js');
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-slo-eval-'));
 // The samples end when each server gets them (makeSeries per server), so the 5m window has data in both.
@@ -184,18 +184,7 @@ async function writeAll(url, name) {
         values: Float64Array.from(keep, (k) => s.values[k]),
       };
     });
-    for (let i = 0; i < slice.length; i += 500) {
-      const res = await fetch(`${url}/api/v1/write`, {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/x-protobuf',
-          'Content-Encoding': 'snappy',
-          'X-Prometheus-Remote-Write-Version': '0.1.0',
-        },
-        body: encodeRemoteWrite(slice.slice(i, i + 500)),
-      });
-      if (!res.ok) throw new Error(`remote write to ${url}: ${res.status} ${await res.text()}`);
-    }
+    await writeSeries(`${url}/api/v1/write`, slice);
   }
   console.log(`${name}: samples written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
@@ -260,13 +249,6 @@ async function collectCycles(url, pid, prefix, groupLabel) {
     runs,
     slowestGroup: Math.max(...[...perGroup.values()].map((d) => median(d))),
   };
-}
-
-/** User + system CPU time of a process, in ms (Linux /proc, 100 ticks a second). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
 /** `name{rule_group="…"} value` lines of an exposition, by rule_group. */

@@ -15,7 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeTcpPort, stopProcess, until } from './processes.js';
-import { encodeWriteRequest } from './remote-write.js';
+import { writeSeries } from './remote-write.js';
 import { SCRAPE_INTERVAL_MS } from './scrape-data.js';
 
 const PER_REQUEST = 40;
@@ -67,16 +67,7 @@ async function send(url, data, start, scrapes) {
         series[i].values[j] = values[i];
       }
     }
-    const response = await fetch(url, {
-      method: 'POST',
-      body: encodeWriteRequest(series),
-      headers: {
-        'Content-Type': 'application/x-protobuf',
-        'Content-Encoding': 'snappy',
-        'X-Prometheus-Remote-Write-Version': '0.1.0',
-      },
-    });
-    if (!response.ok) throw new Error(`remote write: HTTP ${response.status} ${await response.text()}`);
+    await writeSeries(url, series, series.length);
     samples += n * series.length;
   }
   return samples;

@@ -1,11 +1,11 @@
 /**
  * What the benchmarks that start daemons share: free 127.0.0.1 ports, polling until a daemon is
- * ready, stopping a child by its PID (SIGTERM, then SIGKILL after 10 s), starting Debian's
- * Prometheus as the peer, and reading a value from a Prometheus text exposition.
+ * ready, stopping a child by its PID (SIGTERM, then SIGKILL after 10 s), a process's CPU time,
+ * starting Debian's Prometheus as the peer, and reading a value from a Prometheus text exposition.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
@@ -54,6 +54,16 @@ export async function stopProcess(proc) {
   const timer = setTimeout(() => proc.kill('SIGKILL'), 10_000);
   await exited;
   clearTimeout(timer);
+}
+
+/** Clock ticks a second in /proc/PID/stat (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
+
+/** User + system CPU time of a process so far, in ms (Linux /proc). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS) * 1000;
 }
 
 export function prometheusInstalled() {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
@@ -10,16 +11,28 @@ import { until } from './support/until.js';
 /**
  * The code of the README and of docs/library.md runs as written: its blocks are cut out of the
  * Markdown, joined in order, given only what the prose leaves to the reader (a provider to call, a
- * request), and run by Node against the built packages. A renamed export or option breaks this test,
- * not a newcomer's first five minutes.
+ * request), and run by Node against the built packages; the README's `vigil serve --scrape` command
+ * then runs against that app, from `node_modules/.bin` as `npx` finds it. A renamed export, option or
+ * flag breaks this test, not a newcomer's first five minutes.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside node_modules so that `@vigil/metrics` resolves as it would in the reader's app.
 const work = join(root, 'node_modules', '.cache', 'vigil-docs-examples');
 
-function codeBlocks(file: string): string[] {
+function codeBlocks(file: string, languages = 'js|ts'): string[] {
   const text = readFileSync(join(root, file), 'utf8');
-  return [...text.matchAll(/^```(?:js|ts)\n([\s\S]*?)^```$/gm)].map((m) => m[1]!);
+  return [...text.matchAll(new RegExp(`^\`\`\`(?:${languages})\\n([\\s\\S]*?)^\`\`\`$`, 'gm'))].map(
+    (m) => m[1]!,
+  );
+}
+
+/** The README's shell line that starts `npx vigil serve`, its comment cut: the words after `npx vigil`. */
+function readmeServeCommand(): string[] {
+  const line = codeBlocks('README.md', 'sh')
+    .flatMap((block) => block.split('\n'))
+    .find((l) => l.startsWith('npx vigil serve --scrape'));
+  if (line === undefined) throw new Error('README.md has no `npx vigil serve --scrape` line');
+  return line.split('#')[0]!.trim().split(/\s+/).slice(2);
 }
 
 /** Runs `code` (TypeScript: the docs use types and decorators) as an ES module; resolves with the child. */
@@ -68,6 +81,45 @@ describe('the documentation’s code runs as written', () => {
     );
     expect(metrics).toMatch(/^app_started_total 1$/m);
     expect(metrics).toMatch(/^llm_request_duration_seconds_count\{provider="openai",status="success"\} 1$/m);
+
+    // Then the README's command, pointed at that app; a free port and a temporary store instead of
+    // 8000 and ./data, and no StatsD socket, so the test shares the machine.
+    const args = readmeServeCommand();
+    expect(args.join(' ')).toContain('--scrape http://127.0.0.1:9464/metrics');
+    const vigilPort = await freePort();
+    const data = mkdtempSync(join(tmpdir(), 'vigil-docs-examples-'));
+    try {
+      const vigil = spawn(
+        join(root, 'node_modules/.bin/vigil'),
+        [
+          ...args.map((a) => a.replace(':9464/', `:${port}/`)),
+          ...['--listen', `127.0.0.1:${vigilPort}`, '--data', data, '--statsd', 'off'],
+        ],
+        { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] },
+      );
+      children.push(vigil);
+      let stderr = '';
+      vigil.stderr!.on('data', (d) => {
+        stderr += d;
+      });
+      const started = await until(
+        'vigil serve to have scraped app_started_total from the example',
+        async () => {
+          const q = new URLSearchParams({ query: 'app_started_total' });
+          const body = (await (await fetch(`http://127.0.0.1:${vigilPort}/api/v1/query?${q}`)).json()) as {
+            data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+          };
+          return body.data.result[0];
+        },
+        { context: () => stderr },
+      );
+      expect(started.value[1]).toBe('1');
+      expect(started.metric.instance).toBe(`127.0.0.1:${port}`);
+      vigil.kill('SIGKILL');
+      await new Promise((resolve) => (vigil.exitCode !== null ? resolve(null) : vigil.once('exit', resolve)));
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 
   it('docs/library.md: measure, exposition, bound handles, collect callbacks, timers and the decorator', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { importSamples } from '../../../../test/support/import-samples.js';
+import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { heartbeatName } from '../../src/status/monitored-checks.js';
@@ -42,12 +43,10 @@ async function health(server: RunningServer): Promise<{ code: number; body: Heal
 
 /** Polls the store until `selector` has `n` samples: scrapes run on the real network. */
 async function samples(server: RunningServer, name: string, n: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  await until(`${name} to reach ${n} samples`, async () => {
     const found = await server.store.select([{ name: '__name__', type: '=', value: name }], 0, 4e12);
-    if (found.length > 0 && found.every((s) => s.values.length >= n)) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`${name} never reached ${n} samples`);
+    return found.length > 0 && found.every((s) => s.values.length >= n);
+  });
 }
 
 describe('GET /api/health of vigil serve', () => {

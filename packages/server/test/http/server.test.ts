@@ -459,15 +459,14 @@ describe('scraping native histograms', () => {
     );
     const server = await serve(config, clock);
     try {
-      let stored: Awaited<ReturnType<NonNullable<RunningServer['store']['selectHistograms']>>> = [];
-      for (let i = 0; i < 100 && stored.length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        stored = await server.store.selectHistograms!(
+      const stored = await until('the scraped native histogram in the store', async () => {
+        const found = await server.store.selectHistograms!(
           [{ name: '__name__', type: '=', value: 'rpc_seconds' }],
           0,
           4e12,
         );
-      }
+        return found.length > 0 && found;
+      });
       expect(accepts[0]).toMatch(
         /^application\/vnd\.google\.protobuf;proto=io\.prometheus\.client\.MetricFamily;encoding=delimited/,
       );
@@ -549,11 +548,10 @@ describe('restart', () => {
     try {
       clock.advance(15_000);
       const selector = 'backup_last_success_timestamp_seconds{job="backup",instance="db1"}';
-      let series: Awaited<ReturnType<typeof readRaw>> = [];
-      for (let i = 0; i < 100 && (series[0]?.values.length ?? 0) < 2; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-        series = await readRaw(second.server, selector);
-      }
+      const series = await until('the group re-sampled after the restart', async () => {
+        const found = await readRaw(second.server, selector);
+        return (found[0]?.values.length ?? 0) >= 2 && found;
+      });
       expect(series[0]!.values).toEqual([
         [1_700_000_000, '1699999000'],
         [1_700_000_615, '1699999000'],

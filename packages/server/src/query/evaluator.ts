@@ -24,6 +24,7 @@ import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
 import { FloatHistogram } from './float-histogram.js';
 import { HISTOGRAM_RANGE_FUNCTIONS, nativeFraction, nativeStdvar } from './histogram-functions.js';
 import { classicFraction, histogramQuantile, type QuantileNotes } from './histogram-quantile.js';
+import { firstSelector, InfoEnrichment } from './info-function.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { MIXED_RANGE_FUNCTIONS } from './mixed-range-functions.js';
@@ -288,6 +289,8 @@ export class Evaluator {
           return out;
         });
       }
+      case 'info':
+        return this.#info(e, steps);
       case 'label_replace':
       case 'label_join': {
         const vec = vectorOf(await this.eval(e.args[0]!, steps));
@@ -314,6 +317,34 @@ export class Evaluator {
         others.map((o) => paramAt(o, i)!),
       ),
     );
+  }
+
+  /**
+   * info(v, {selector}): the info series are read at the times `v`'s first selector reads, each
+   * sample's time kept as its value so that the newer of two with one identity wins.
+   */
+  async #info(e: Call, steps: Float64Array): Promise<Value> {
+    const base = vectorOf(await this.eval(e.args[0]!, steps));
+    const selector = e.args[1] ? unwrap(e.args[1]) : undefined;
+    const info = new InfoEnrichment(selector?.kind === 'vectorSelector' ? selector : undefined);
+    const matchers = info.infoMatchers(base);
+    const anchor = firstSelector(e.args[0]!);
+    const infos = matchers
+      ? await this.#vectorSelector(
+          {
+            kind: 'vectorSelector',
+            matchers,
+            offsetMs: anchor?.offsetMs ?? 0,
+            at: anchor?.at,
+            start: e.start,
+            end: e.end,
+          },
+          steps,
+          true,
+        )
+      : Array.from(steps, (): Vector => []);
+    const names = InfoEnrichment.infoNames(infos);
+    return this.#mapSteps(base, (vec, i) => info.enrich(vec, infos[i]!, names));
   }
 
   /** A range function at every step, step by step: one sample per series and step. */

@@ -112,4 +112,5 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSignature> = new Map([
   ['double_exponential_smoothing', experimental([M, S, S], V)],
   ['sort_by_label', experimental([V, STR], V, -1)],
   ['sort_by_label_desc', experimental([V, STR], V, -1)],
+  ['info', experimental([V, V], V, 1)],
 ]);

@@ -264,7 +264,7 @@ class Converter {
     }
   }
 
-  #vectorSelector(node: SyntaxNode): VectorSelector {
+  #vectorSelector(node: SyntaxNode, mayMatchEmpty = false): VectorSelector {
     const matchers: LabelMatcher[] = [];
     // The name written before the braces; a name inside them as well is an error, as in Prometheus
     // (two inside, `{"a", __name__="b"}`, are two matchers that both apply).
@@ -305,7 +305,7 @@ class Converter {
         matchers.push({ name, type: op, value });
       }
     }
-    if (!matchers.some((m) => !compileMatcher(m).matchesEmpty))
+    if (!mayMatchEmpty && !matchers.some((m) => !compileMatcher(m).matchesEmpty))
       throw this.#error(node.from, 'vector selector must contain at least one non-empty matcher');
     return { kind: 'vectorSelector', matchers, offsetMs: 0, at: undefined, start: node.from, end: node.to };
   }
@@ -316,7 +316,8 @@ class Converter {
     if (!signature) throw this.#error(node.from, `unknown function with name ${JSON.stringify(name)}`);
     if (signature.experimental && !this.#experimental)
       throw this.#error(node.from, `function ${JSON.stringify(name)} is not enabled`);
-    const args = children(kids[1]!).map((a) => this.#expr(a));
+    const argNodes = children(kids[1]!);
+    const args = argNodes.map((a, i) => (name === 'info' && i === 1 ? this.#infoSelector(a) : this.#expr(a)));
     const { args: types, optional } = signature;
     const min = optional < 0 ? types.length - 1 : types.length - optional;
     if (args.length < min || (optional >= 0 && args.length > types.length)) {
@@ -339,6 +340,21 @@ class Converter {
       );
     });
     return { kind: 'call', func: name, args, start: node.from, end: node.to };
+  }
+
+  /**
+   * info()'s second argument: label matchers in braces and nothing else, which may all match the
+   * empty string (`{}`, `{data=~".*"}`), as Prometheus checks it.
+   */
+  #infoSelector(node: SyntaxNode): Expr {
+    if (node.name !== 'VectorSelector') {
+      const e = this.#expr(node);
+      if (typeOf(e) === 'vector') throw this.#error(node.from, 'expected label selectors only');
+      return e;
+    }
+    if (children(node)[0]?.name === 'Identifier')
+      throw this.#error(node.from, 'expected label selectors only, got vector selector instead');
+    return this.#vectorSelector(node, true);
   }
 
   #aggregation(node: SyntaxNode, kids: SyntaxNode[]): Expr {

@@ -63,6 +63,11 @@ export function regexMatcher(pattern: string, options: MatchOptions = PROMQL): R
   return made;
 }
 
+/** A pattern matching exactly one of `values`, each taken literally (Go's `regexp.QuoteMeta` joined by `|`). */
+export function literalAlternation(values: Iterable<string>): string {
+  return Array.from(values, (v) => RE2JS.quote(v)).join('|');
+}
+
 /** Go's `regexp.Regexp` for templates: unanchored search and `ReplaceAllString`. */
 export interface SearchRegex {
   /** Whether the pattern matches anywhere in the text, as `regexp.MatchString`. */

@@ -1,14 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parsePromql } from '../../src/query/parse.js';
-import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { PromqlParseError } from '../../src/query/query-error.js';
 import type { QueryResult } from '../../src/query/query-result.js';
-import type { SeriesStore } from '../../src/store/series-store.js';
-import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import { engineOverStore } from './engine-over-store.js';
 
 // Expected trees and values follow Prometheus's parser (promql/parser/parse_test.go, lex.go and the
 // precedence table of generated_parser.y), not what vigil happened to answer before.
@@ -157,31 +151,23 @@ describe('PromQL grammar as Prometheus reads it', () => {
 
 describe('answers to the forms Prometheus accepts', () => {
   const T0 = Date.UTC(2026, 0, 10, 12);
-  let dir: string;
-  let store: SeriesStore;
-  let engine: PromqlEngine;
 
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'vigil-grammar-'));
-    store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 3_600_000) });
-    // x = 10 × minutes since T0 for two groups, one sample a minute for 10 minutes.
-    await store.append(
-      ['production', 'canary'].map((group) => ({
-        labels: { __name__: 'x', job: 'api', group },
-        timestamps: Array.from({ length: 11 }, (_, i) => T0 + i * 60_000),
-        values: Float64Array.from({ length: 11 }, (_, i) => i * 10),
-      })),
-    );
-    engine = new PromqlEngine({ store });
-  });
-
-  afterAll(async () => {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+  const promql = engineOverStore({
+    now: T0 + 3_600_000,
+    fill: async (store) => {
+      // x = 10 × minutes since T0 for two groups, one sample a minute for 10 minutes.
+      await store.append(
+        ['production', 'canary'].map((group) => ({
+          labels: { __name__: 'x', job: 'api', group },
+          timestamps: Array.from({ length: 11 }, (_, i) => T0 + i * 60_000),
+          values: Float64Array.from({ length: 11 }, (_, i) => i * 10),
+        })),
+      );
+    },
   });
 
   const at = T0 + 10 * 60_000;
-  const answer = async (query: string, time = at) => flatten(await engine.instantQuery(query, time));
+  const answer = async (query: string, time = at) => flatten(await promql.engine.instantQuery(query, time));
 
   it('evaluates - - - 1 to -1 and 5./6. to a sixth of 5', async () => {
     expect(await answer('- - - 1')).toEqual({ '': -1 });

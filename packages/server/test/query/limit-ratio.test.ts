@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { queryJson } from '../../src/http/query-json.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import type { QueryResult } from '../../src/query/query-result.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import { engineOverStore } from './engine-over-store.js';
 
 /**
  * limit_ratio(r, v), Prometheus 3's experimental aggregation: a deterministic pseudo-random subset,
@@ -17,9 +13,6 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.
  */
 const T0 = Date.UTC(2026, 0, 10, 12);
 const MIN = 60_000;
-let store: SqliteStore;
-let dir: string;
-let engine: PromqlEngine;
 
 const SERIES: Array<[instance: string, group: string, slope: number]> = [
   ['0', 'production', 10],
@@ -30,30 +23,26 @@ const SERIES: Array<[instance: string, group: string, slope: number]> = [
   ['3', 'canary', 60],
 ];
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-limit-ratio-'));
-  store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 3_600_000) });
-  const at = Array.from({ length: 11 }, (_, i) => T0 + i * 5 * MIN);
-  await store.append(
-    SERIES.map(([instance, group, slope]) => ({
-      labels: { __name__: 'http_requests', job: 'api-server', instance, group },
-      timestamps: at,
-      values: at.map((_, i) => i * slope),
-    })),
-  );
-  engine = new PromqlEngine({ store, experimentalFunctions: true });
-});
-
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+const promql = engineOverStore({
+  now: T0 + 3_600_000,
+  experimentalFunctions: true,
+  fill: async (store) => {
+    const at = Array.from({ length: 11 }, (_, i) => T0 + i * 5 * MIN);
+    await store.append(
+      SERIES.map(([instance, group, slope]) => ({
+        labels: { __name__: 'http_requests', job: 'api-server', instance, group },
+        timestamps: at,
+        values: at.map((_, i) => i * slope),
+      })),
+    );
+  },
 });
 
 const at = T0 + 50 * MIN;
 
 /** `instance/group` of each series of an instant answer, sorted. */
 async function picked(query: string): Promise<string[]> {
-  const result = await engine.instantQuery(query, at);
+  const result = await promql.engine.instantQuery(query, at);
   if (result.resultType !== 'vector') throw new Error(`expected a vector, got ${result.resultType}`);
   return result.result.map((s) => `${s.metric.instance}/${s.metric.group}`).sort();
 }
@@ -74,7 +63,7 @@ describe('limit_ratio', () => {
     expect(await picked('limit_ratio(0.1, http_requests)')).toEqual(['0/production', '1/production']);
     expect(await picked('limit_ratio(-0.1, http_requests)')).toEqual(['0/canary']);
     // The samples themselves, labels and values, as limitk keeps them.
-    const result = await engine.instantQuery('limit_ratio(-0.1, http_requests)', at);
+    const result = await promql.engine.instantQuery('limit_ratio(-0.1, http_requests)', at);
     expect(result).toMatchObject({
       resultType: 'vector',
       result: [
@@ -110,7 +99,7 @@ describe('limit_ratio', () => {
   });
 
   it('keeps the same series at every step of a range, the ratio read per step', async () => {
-    const range = await engine.rangeQuery('limit_ratio(0.3, http_requests)', T0, at, 5 * MIN);
+    const range = await promql.engine.rangeQuery('limit_ratio(0.3, http_requests)', T0, at, 5 * MIN);
     if (range.resultType !== 'matrix') throw new Error('expected a matrix');
     expect(range.result.map((s) => `${s.metric.instance}/${s.metric.group}`).sort()).toEqual([
       '0/production',
@@ -119,7 +108,7 @@ describe('limit_ratio', () => {
     ]);
     for (const s of range.result) expect(s.values).toHaveLength(11);
     // A ratio from time(): 0 at the first step keeps nothing there, 1 from the second on keeps all.
-    const growing = await engine.rangeQuery(
+    const growing = await promql.engine.rangeQuery(
       'count(limit_ratio(time() - 1768046400 > bool 0, http_requests))',
       T0,
       T0 + 10 * MIN,
@@ -132,24 +121,24 @@ describe('limit_ratio', () => {
   });
 
   it('caps a ratio beyond ±1 with Prometheus’s warning, and refuses NaN', async () => {
-    const over = await engine.instantQuery('count(limit_ratio(1.1, http_requests))', at);
+    const over = await promql.engine.instantQuery('count(limit_ratio(1.1, http_requests))', at);
     expect(over).toMatchObject({ result: [{ value: 6 }] });
     expect(warnings(over)).toEqual([
       'PromQL warning: ratio value should be between -1 and 1, got 1.1, capping to 1 (1:19)',
     ]);
-    const under = await engine.instantQuery('count(limit_ratio(-1.1, http_requests))', at);
+    const under = await promql.engine.instantQuery('count(limit_ratio(-1.1, http_requests))', at);
     expect(under).toMatchObject({ result: [{ value: 6 }] });
     expect(warnings(under)).toEqual([
       'PromQL warning: ratio value should be between -1 and 1, got -1.1, capping to -1 (1:19)',
     ]);
-    await expect(engine.instantQuery('limit_ratio(NaN, http_requests)', at)).rejects.toMatchObject({
+    await expect(promql.engine.instantQuery('limit_ratio(NaN, http_requests)', at)).rejects.toMatchObject({
       type: 'execution',
       message: 'Ratio value NaN is NaN',
     });
   });
 
   it('is experimental: refused unless enabled, with Prometheus’s message', async () => {
-    const plain = new PromqlEngine({ store });
+    const plain = new PromqlEngine({ store: promql.store });
     await expect(plain.instantQuery('limit_ratio(0.5, http_requests)', at)).rejects.toMatchObject({
       type: 'bad_data',
       message:

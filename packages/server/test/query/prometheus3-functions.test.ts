@@ -1,12 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import type { QueryResult } from '../../src/query/query-result.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import { engineOverStore } from './engine-over-store.js';
 
 /**
  * Prometheus 3's newer functions. The expected values are worked out by hand from Prometheus's
@@ -14,37 +10,30 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.
  */
 const T0 = Date.UTC(2026, 0, 10, 12);
 const S = 1000;
-let store: SqliteStore;
-let dir: string;
-let engine: PromqlEngine;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-prom3-'));
-  store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 3_600_000) });
-  const at = [0, 15, 30, 45, 60].map((t) => T0 + t * S);
-  const series = (labels: Record<string, string>, values: number[]) => ({ labels, timestamps: at, values });
-  await store.append([
-    series({ __name__: 'm', i: 'a' }, [1, 5, 3, 5, 2]),
-    series({ __name__: 'pod', name: 'a10', zone: 'x' }, [1, 1, 1, 1, 1]),
-    series({ __name__: 'pod', name: 'a2', zone: 'y' }, [2, 2, 2, 2, 2]),
-    series({ __name__: 'pod', name: 'b1', zone: 'x' }, [3, 3, 3, 3, 3]),
-    series({ __name__: 'd_bucket', le: '1' }, [2, 2, 2, 2, 2]),
-    series({ __name__: 'd_bucket', le: '2' }, [6, 6, 6, 6, 6]),
-    series({ __name__: 'd_bucket', le: '4' }, [8, 8, 8, 8, 8]),
-    series({ __name__: 'd_bucket', le: '+Inf' }, [10, 10, 10, 10, 10]),
-  ]);
-  engine = new PromqlEngine({ store, experimentalFunctions: true });
-});
-
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+const promql = engineOverStore({
+  now: T0 + 3_600_000,
+  experimentalFunctions: true,
+  fill: async (store) => {
+    const at = [0, 15, 30, 45, 60].map((t) => T0 + t * S);
+    const series = (labels: Record<string, string>, values: number[]) => ({ labels, timestamps: at, values });
+    await store.append([
+      series({ __name__: 'm', i: 'a' }, [1, 5, 3, 5, 2]),
+      series({ __name__: 'pod', name: 'a10', zone: 'x' }, [1, 1, 1, 1, 1]),
+      series({ __name__: 'pod', name: 'a2', zone: 'y' }, [2, 2, 2, 2, 2]),
+      series({ __name__: 'pod', name: 'b1', zone: 'x' }, [3, 3, 3, 3, 3]),
+      series({ __name__: 'd_bucket', le: '1' }, [2, 2, 2, 2, 2]),
+      series({ __name__: 'd_bucket', le: '2' }, [6, 6, 6, 6, 6]),
+      series({ __name__: 'd_bucket', le: '4' }, [8, 8, 8, 8, 8]),
+      series({ __name__: 'd_bucket', le: '+Inf' }, [10, 10, 10, 10, 10]),
+    ]);
+  },
 });
 
 const at = T0 + 60 * S;
 
 async function values(query: string): Promise<Record<string, number>> {
-  const result = await engine.instantQuery(query, at);
+  const result = await promql.engine.instantQuery(query, at);
   if (result.resultType !== 'vector') throw new Error(`expected a vector, got ${result.resultType}`);
   return Object.fromEntries(result.result.map((s) => [JSON.stringify(s.metric), s.value]));
 }
@@ -77,32 +66,36 @@ describe("Prometheus 3's functions", () => {
     // s=1, b=4; then (s, b) = (5, 4), (6, 4), (6.75, 2.5), (5.1875, 1.625) with both factors 0.5.
     expect(await values('double_exponential_smoothing(m[2m], 0.5, 0.5)')).toEqual({ '{"i":"a"}': 5.1875 });
     await expect(
-      engine.instantQuery('double_exponential_smoothing(m[2m], 1, 0.5)', at),
+      promql.engine.instantQuery('double_exponential_smoothing(m[2m], 1, 0.5)', at),
     ).rejects.toMatchObject({
       type: 'execution',
       message: 'invalid smoothing factor. Expected: 0 < sf < 1, got: 1.000000',
     });
     await expect(
-      engine.instantQuery('double_exponential_smoothing(m[2m], 0.5, 0)', at),
+      promql.engine.instantQuery('double_exponential_smoothing(m[2m], 0.5, 0)', at),
     ).rejects.toMatchObject({
       message: 'invalid trend factor. Expected: 0 < tf < 1, got: 0.000000',
     });
   });
 
   it('sort_by_label and sort_by_label_desc: natural order of the labels, then the label set', async () => {
-    expect(order(await engine.instantQuery('sort_by_label(pod, "name")', at))).toEqual(['a2', 'a10', 'b1']);
-    expect(order(await engine.instantQuery('sort_by_label_desc(pod, "name")', at))).toEqual([
+    expect(order(await promql.engine.instantQuery('sort_by_label(pod, "name")', at))).toEqual([
+      'a2',
+      'a10',
+      'b1',
+    ]);
+    expect(order(await promql.engine.instantQuery('sort_by_label_desc(pod, "name")', at))).toEqual([
       'b1',
       'a10',
       'a2',
     ]);
-    expect(order(await engine.instantQuery('sort_by_label(pod, "zone", "name")', at))).toEqual([
+    expect(order(await promql.engine.instantQuery('sort_by_label(pod, "zone", "name")', at))).toEqual([
       'a10',
       'b1',
       'a2',
     ]);
     // The name stays, as sort keeps it.
-    expect(await engine.instantQuery('sort_by_label(pod, "name")', at)).toMatchObject({
+    expect(await promql.engine.instantQuery('sort_by_label(pod, "name")', at)).toMatchObject({
       result: [{ metric: { __name__: 'pod', name: 'a2' } }, {}, {}],
     });
   });
@@ -115,7 +108,7 @@ describe("Prometheus 3's functions", () => {
         .sort(),
     ).toEqual(['x', 'y']);
     expect(await values('limitk(0, pod)')).toEqual({});
-    const range = await engine.rangeQuery('limitk(1, pod)', T0, at, 15 * S);
+    const range = await promql.engine.rangeQuery('limitk(1, pod)', T0, at, 15 * S);
     expect(range).toMatchObject({
       resultType: 'matrix',
       result: [{ values: Float64Array.of(1, 1, 1, 1, 1) }],
@@ -136,7 +129,7 @@ describe("Prometheus 3's functions", () => {
 
 describe('experimental functions stay off unless enabled, as in Prometheus', () => {
   it('refuses them with Prometheus’s messages', async () => {
-    const plain = new PromqlEngine({ store });
+    const plain = new PromqlEngine({ store: promql.store });
     await expect(plain.instantQuery('sort_by_label(pod, "name")', at)).rejects.toMatchObject({
       type: 'bad_data',
       message: 'parse error at char 1: function "sort_by_label" is not enabled',

@@ -1,12 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ManualClock } from '@vigil/metrics';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatPromql } from '../../src/query/format-promql.js';
 import { parsePromql } from '../../src/query/parse.js';
-import { PromqlEngine } from '../../src/query/promql-engine.js';
-import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+import { engineOverStore } from './engine-over-store.js';
 
 /**
  * Prometheus 3's UTF-8 metric and label names and its quoted syntax for them: a lone quoted string
@@ -17,35 +12,27 @@ import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.
  */
 const T0 = Date.UTC(2026, 0, 10, 12);
 const S = 1000;
-let store: SqliteStore;
-let dir: string;
-let engine: PromqlEngine;
 
-beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'vigil-utf8-'));
-  store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 3_600_000) });
-  const at = [0, 30, 60].map((t) => T0 + t * S);
-  const series = (labels: Record<string, string>, values: number[]) => ({ labels, timestamps: at, values });
-  await store.append([
-    series({ __name__: 'http.server.requests', 'http.route': '/a', 'service.name': 'api' }, [0, 30, 60]),
-    series({ __name__: 'http.server.requests', 'http.route': '/b', 'service.name': 'api' }, [0, 60, 120]),
-    series({ __name__: 'http.server.requests', 'http.route': '/b', 'service.name': 'web' }, [0, 3, 6]),
-    series({ __name__: 'service.owner', 'service.name': 'api', 'team.name': 'core' }, [1, 1, 1]),
-    series({ __name__: 'up', instance: 'web-1:8080' }, [1, 1, 1]),
-  ]);
-  engine = new PromqlEngine({ store });
-});
-
-afterAll(async () => {
-  await store.close();
-  rmSync(dir, { recursive: true, force: true });
+const promql = engineOverStore({
+  now: T0 + 3_600_000,
+  fill: async (store) => {
+    const at = [0, 30, 60].map((t) => T0 + t * S);
+    const series = (labels: Record<string, string>, values: number[]) => ({ labels, timestamps: at, values });
+    await store.append([
+      series({ __name__: 'http.server.requests', 'http.route': '/a', 'service.name': 'api' }, [0, 30, 60]),
+      series({ __name__: 'http.server.requests', 'http.route': '/b', 'service.name': 'api' }, [0, 60, 120]),
+      series({ __name__: 'http.server.requests', 'http.route': '/b', 'service.name': 'web' }, [0, 3, 6]),
+      series({ __name__: 'service.owner', 'service.name': 'api', 'team.name': 'core' }, [1, 1, 1]),
+      series({ __name__: 'up', instance: 'web-1:8080' }, [1, 1, 1]),
+    ]);
+  },
 });
 
 const at = T0 + 60 * S;
 
 /** Each series of an instant answer as its labels in JSON (sorted names), to its value. */
 async function values(query: string): Promise<Record<string, number>> {
-  const result = await engine.instantQuery(query, at);
+  const result = await promql.engine.instantQuery(query, at);
   if (result.resultType !== 'vector') throw new Error(`expected a vector, got ${result.resultType}`);
   return Object.fromEntries(
     result.result.map((s) => [
@@ -102,7 +89,7 @@ describe('UTF-8 names in the quoted syntax', () => {
       '{"req.count":"60"}': 1,
     });
     await expect(
-      engine.instantQuery('label_replace(up, "", "x", "instance", ".*")', at),
+      promql.engine.instantQuery('label_replace(up, "", "x", "instance", ".*")', at),
     ).rejects.toMatchObject({
       message: 'invalid destination label name in label_replace(): ',
     });

@@ -28,24 +28,30 @@ beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-escalation-'));
   clock = new ManualClock(T0);
   receivers = { a: await listen(), b: await listen(), c: await listen() };
+  writePolicy(receivers.b.url, ['{ after: 5m, receivers: [team-b] }', '{ after: 15m, receivers: [team-c] }']);
+});
+
+/**
+ * vigil.yaml: teams a, b and c as webhooks (team-b's at `teamB`), team-a the route's receiver,
+ * critical alerts opening incidents, and the on-call policy escalating through `steps`.
+ */
+function writePolicy(teamB: string, steps: readonly string[]): void {
   writeFileSync(
     join(dir, 'vigil.yaml'),
     `notifications:
   route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 1m, repeat_interval: 4h }
   receivers:
     - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
-    - { name: team-b, webhook_configs: [{ url: "${receivers.b.url}/b" }] }
+    - { name: team-b, webhook_configs: [{ url: "${teamB}/b" }] }
     - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
 incidents: { severity: critical, escalationTick: 15s, ackLinkTtl: 1h }
 escalation_policies:
   - name: on-call
     match: { severity: critical }
     steps:
-      - { after: 5m, receivers: [team-b] }
-      - { after: 15m, receivers: [team-c] }
-`,
+${steps.map((step) => `      - ${step}\n`).join('')}`,
   );
-});
+}
 afterEach(async () => {
   await server.close();
   for (const r of Object.values(receivers)) await r.close();
@@ -292,22 +298,7 @@ incidents: { severity: critical, escalationTick: 15s }
       server.incidents.acknowledge(String(r.headers['x-vigil-incident']), 'erin');
       return 200;
     });
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
-      `notifications:
-  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 1m, repeat_interval: 4h }
-  receivers:
-    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
-    - { name: team-b, webhook_configs: [{ url: "${paged.url}/b" }] }
-    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
-incidents: { severity: critical, escalationTick: 15s }
-escalation_policies:
-  - name: on-call
-    match: { severity: critical }
-    steps:
-      - { after: 5m, receivers: [team-b, team-c] }
-`,
-    );
+    writePolicy(paged.url, ['{ after: 5m, receivers: [team-b, team-c] }']);
     try {
       await start();
       await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });

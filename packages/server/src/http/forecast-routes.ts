@@ -1,5 +1,5 @@
 import type { Clock } from '@vigil/metrics';
-import { parseDuration } from '../config/duration.js';
+import { DEFAULT_MAX_DAYS } from '../figures/daily-spending.js';
 import { runOut } from '../figures/run-out.js';
 import { parsePromql } from '../query/parse.js';
 import type { QueryEngine } from '../query/query-engine.js';
@@ -13,8 +13,9 @@ export interface ForecastRoutesOptions {
 }
 
 /**
- * `GET /api/forecasts/run-out?selector=&window=6h`: when each series of a selector (free disk
- * bytes, a quota's remainder) reaches zero at the slope of the window, soonest first.
+ * `GET /api/forecasts/run-out?selector=&window=28d`: when each series of a selector (free disk
+ * bytes, a quota's remainder) reaches zero, spent as over the last days (at most `window`), soonest
+ * first; and which series have less than a day stored to tell.
  */
 export function forecastRoutes(router: Router, options: ForecastRoutesOptions): void {
   router.on('GET', '/api/forecasts/run-out', async ({ res, url }) => {
@@ -30,15 +31,18 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
         'VIGIL_BAD_REQUEST',
         `selector: got ${JSON.stringify(selector)}, expected a series selector such as vigil_system_disk_free_bytes{path="/"}`,
       );
-    const window = url.searchParams.get('window') ?? '6h';
-    const ms = parseDuration(window);
-    if (ms === undefined || ms < 60_000 || !/^\d+[smhdw]$/.test(window))
+    const window = url.searchParams.get('window') ?? `${DEFAULT_MAX_DAYS}d`;
+    const match = /^(\d+)([dw])$/.exec(window);
+    const maxDays = match ? Number(match[1]) * (match[2] === 'w' ? 7 : 1) : 0;
+    // Whole days, so that the daily rhythm cancels; at most a year of history read.
+    if (maxDays < 1 || maxDays > 366)
       throw new HttpError(
         'VIGIL_BAD_REQUEST',
-        `window: got "${window}", expected a duration such as 6h or 7d`,
+        `window: got "${window}", expected whole days from 1d to 366d, such as 28d or 4w`,
       );
     const now = options.clock.now();
-    const forecasts = await runOut(options.engine, selector, window, now);
+    const { forecasts, notEnoughHistory } = await runOut(options.engine, selector, maxDays, now);
+    const iso = (seconds: number) => new Date(now + seconds * 1000).toISOString();
     sendJson(res, 200, {
       selector,
       window,
@@ -46,9 +50,16 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
         labels: f.labels,
         remaining: f.remaining,
         slope_per_second: f.slopePerSecond,
+        days_averaged: f.daysAveraged,
         seconds: f.seconds,
-        at: new Date(now + f.seconds * 1000).toISOString(),
+        at: iso(f.seconds),
         text: f.text,
+        earliest: iso(f.earliestSeconds),
+        latest: f.latestSeconds === null ? null : iso(f.latestSeconds),
+      })),
+      not_enough_history: notEnoughHistory.map((n) => ({
+        labels: n.labels,
+        history_seconds: n.historySeconds,
       })),
     });
   });

@@ -9,9 +9,37 @@ import { loadConfig } from '../../src/config/config.js';
 import { approximately } from '../../src/figures/run-out.js';
 
 const NOW = Date.UTC(2026, 0, 15, 12);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 const GB = 1e9;
 let dir: string;
 let server: RunningServer;
+
+interface Answer {
+  window: string;
+  forecasts: {
+    labels: Record<string, string>;
+    seconds: number;
+    remaining: number;
+    days_averaged: number;
+    text: string;
+    at: string;
+    earliest: string;
+    latest: string | null;
+  }[];
+  not_enough_history: { labels: Record<string, string>; history_seconds: number }[];
+}
+
+/** Bytes a disk written only from 08:00 to 20:00 UTC, 2 GB a day, has been written by `t` since `from`. */
+function officeHoursWritten(from: number, t: number): number {
+  let written = 0;
+  for (let day = Math.floor(from / DAY) * DAY; day < t; day += DAY) {
+    const start = Math.max(from, day + 8 * HOUR);
+    const end = Math.min(t, day + 20 * HOUR);
+    if (end > start) written += ((end - start) / (12 * HOUR)) * 2 * GB;
+  }
+  return written;
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-run-out-'));
@@ -19,17 +47,20 @@ beforeAll(async () => {
     loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}),
     new ManualClock(NOW),
   );
-  // Over the last 12 hours, one sample a minute: /data loses 1 GB a day and has 9 GB left now,
-  // /logs loses 1 GB an hour with 6 GB left, / stays at 50 GB and /tmp grows.
+  // 29 days, a sample every 10 minutes: /data loses 1 GB a day, evenly, and has 9 GB left now;
+  // /office is written in office hours only (2 GB a day) and has 5 GB left at noon; / stays at
+  // 50 GB, /tmp grows; /new was mounted 6 hours ago.
   const lines: string[] = [];
-  for (let t = NOW - 12 * 3_600_000; t <= NOW; t += 60_000) {
+  const from = NOW - 29 * DAY;
+  for (let t = from; t <= NOW; t += 600_000) {
     const ago = (NOW - t) / 1000;
     lines.push(
       `vigil_system_disk_free_bytes{path="/data"} ${9 * GB + (ago * GB) / 86_400} ${t}`,
-      `vigil_system_disk_free_bytes{path="/logs"} ${6 * GB + (ago * GB) / 3600} ${t}`,
+      `vigil_system_disk_free_bytes{path="/office"} ${5 * GB + officeHoursWritten(t, NOW)} ${t}`,
       `vigil_system_disk_free_bytes{path="/"} ${50 * GB} ${t}`,
       `vigil_system_disk_free_bytes{path="/tmp"} ${10 * GB - (ago * GB) / 86_400} ${t}`,
     );
+    if (t >= NOW - 6 * HOUR) lines.push(`vigil_system_disk_free_bytes{path="/new"} ${GB - ago} ${t}`);
   }
   await importSamples(server.url, lines);
 });
@@ -38,37 +69,64 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function ask(query: string): Promise<Answer> {
+  const res = await fetch(`${server.url}/api/forecasts/run-out?${query}`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as Answer;
+}
+
 describe('GET /api/forecasts/run-out', () => {
-  it('says when each falling series reaches zero at the slope of the window, soonest first', async () => {
-    const selector = encodeURIComponent('vigil_system_disk_free_bytes');
-    const res = await fetch(`${server.url}/api/forecasts/run-out?selector=${selector}&window=6h`);
-    const body = (await res.json()) as {
-      forecasts: {
-        labels: Record<string, string>;
-        seconds: number;
-        remaining: number;
-        text: string;
-        at: string;
-      }[];
-    };
+  it('says when each falling series reaches zero, spent as over the last whole days, soonest first', async () => {
+    const body = await ask(`selector=${encodeURIComponent('vigil_system_disk_free_bytes')}`);
+    expect(body.window).toBe('28d');
     expect(body.forecasts.map((f) => [f.labels.path, f.text])).toEqual([
-      ['/logs', '~6 hours'],
+      ['/office', '~2 days'],
       ['/data', '~9 days'],
     ]);
+    // Written in office hours, 5 GB last two days and the next afternoon: full at 18:00 the day
+    // after tomorrow, not at midnight as a straight line through the days would have it.
+    const office = body.forecasts[0]!;
+    expect(office.at).toBe(new Date(NOW + 2 * DAY + 6 * HOUR).toISOString());
     const data = body.forecasts[1]!;
     expect(data.seconds / (9 * 86_400)).toBeCloseTo(1, 6);
     expect(data.remaining / (9 * GB)).toBeCloseTo(1, 6);
-    expect(data.at).toBe(new Date(NOW + 9 * 86_400_000).toISOString());
+    expect(data.at).toBe(new Date(NOW + 9 * DAY).toISOString());
+    // As many days averaged as it looks ahead, at least a week; every day alike, so no range.
+    expect(data.days_averaged).toBe(9);
+    expect(office.days_averaged).toBe(7);
+    expect(Date.parse(data.earliest) - Date.parse(data.at)).toBeLessThan(1000);
+    expect(Date.parse(data.latest!) - Date.parse(data.at)).toBeLessThan(1000);
   });
 
-  it('refuses what is not a series selector, or a window that is not a duration', async () => {
+  it('gives no forecast for a series with less than a day stored, and says so', async () => {
+    const body = await ask(`selector=${encodeURIComponent('vigil_system_disk_free_bytes{path="/new"}')}`);
+    expect(body.forecasts).toEqual([]);
+    expect(body.not_enough_history).toHaveLength(1);
+    expect(body.not_enough_history[0]!.labels.path).toBe('/new');
+    expect(Math.abs(body.not_enough_history[0]!.history_seconds - 6 * 3600)).toBeLessThanOrEqual(900);
+  });
+
+  it('averages no more days than the window', async () => {
+    const body = await ask(
+      `selector=${encodeURIComponent('vigil_system_disk_free_bytes{path="/data"}')}&window=1w`,
+    );
+    expect(body.forecasts[0]!.days_averaged).toBe(7);
+    expect(body.forecasts[0]!.text).toBe('~9 days');
+  });
+
+  it('refuses what is not a series selector, or a window that is not whole days', async () => {
     const bad = await fetch(`${server.url}/api/forecasts/run-out?selector=${encodeURIComponent('sum(x)')}`);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
       'selector: got "sum(x)", expected a series selector such as vigil_system_disk_free_bytes{path="/"}',
     );
-    const window = await fetch(`${server.url}/api/forecasts/run-out?selector=x&window=soon`);
-    expect(window.status).toBe(400);
+    for (const window of ['soon', '6h', '0d']) {
+      const res = await fetch(`${server.url}/api/forecasts/run-out?selector=x&window=${window}`);
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: { message: string } }).error.message).toBe(
+        `window: got "${window}", expected whole days from 1d to 366d, such as 28d or 4w`,
+      );
+    }
   });
 
   it('words a forecast as roughly as it is known', () => {

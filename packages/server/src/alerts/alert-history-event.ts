@@ -28,8 +28,12 @@ export interface NotificationEvent {
   readonly status: 'firing' | 'resolved';
   /** Label sets of the alerts in the notification. */
   readonly alerts: readonly SeriesLabels[];
-  /** `success`, `retry` (a failed attempt that will be tried again) or `failed` (given up: dead letter). */
-  readonly result: 'success' | 'retry' | 'failed';
+  /**
+   * `success`, `retry` (a failed attempt that will be tried again), `failed` (given up: dead
+   * letter) or `cancelled` (no more attempts because the news went stale: its incident was
+   * acknowledged or resolved; `error` says which).
+   */
+  readonly result: 'success' | 'retry' | 'failed' | 'cancelled';
   readonly attempt: number;
   readonly error?: string;
 }

@@ -300,7 +300,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       severity: config.incidents.severity,
       retentionDays: config.incidents.retentionDays,
       policies: config.incidents.escalationPolicies,
-      deliver: (receiver, n) => notifications.deliverTo(receiver, n),
+      deliver: (receiver, n, signal) => notifications.deliverTo(receiver, n, signal),
       links,
       ackLinkTtlMs: config.incidents.ackLinkTtlMs,
       externalURL: () => config.externalUrl ?? externalURL,

@@ -6,6 +6,7 @@ import type { FlushedGroup, GroupObserver, IncidentLink } from '../alerts/notify
 import { idempotencyKey, type Notification } from '../alerts/notify/notification.js';
 import type { Silence, SilenceChange } from '../alerts/notify/silences.js';
 import type { EscalationPolicyConfig } from '../config/config.js';
+import { background } from '../errors/background-tasks.js';
 import { matchesAll } from '../matchers/label-matcher.js';
 import { matchersString } from '../matchers/matcher-syntax.js';
 import type { DocumentFile } from '../store/document-file.js';
@@ -22,10 +23,14 @@ export interface IncidentManagerOptions {
   readonly severity: string;
   readonly retentionDays: number;
   readonly policies: readonly EscalationPolicyConfig[];
-  /** Sends a notification through every integration of a receiver (the notification pipeline's). */
+  /**
+   * Sends a notification through every integration of a receiver (the notification pipeline's);
+   * `signal` stops its retries.
+   */
   readonly deliver: (
     receiver: string,
     n: Notification,
+    signal?: AbortSignal,
   ) => Promise<ReadonlyArray<DeliveryResult & { integration: string }>>;
   readonly links: AckLinks;
   readonly ackLinkTtlMs: number;
@@ -58,7 +63,11 @@ export class IncidentManager implements GroupObserver {
   /** The last incident of each group key, so the delivery of a resolving notification lands in it. */
   readonly #last = new Map<string, Incident>();
   readonly #stops: Array<() => void> = [];
-  #escalating: Promise<void> | undefined;
+  /** The escalation steps under way by incident id, and what cuts their retries short. */
+  readonly #steps = new Map<string, { readonly run: Promise<void>; readonly stop: AbortController }>();
+  #stopped = false;
+  /** Whether a due step waits for one of the PARALLEL_STEPS slots. */
+  #slotWanted = false;
   /** Resolved incidents whose post-mortem is still to be posted, by id. */
   readonly #unposted = new Set<string>();
   #posting: Promise<void> | undefined;
@@ -107,17 +116,23 @@ export class IncidentManager implements GroupObserver {
   start(): void {
     const { clock } = this.#o;
     this.#stops.push(
-      clock.every(this.#o.tickMs, () => void this.escalate()),
+      clock.every(this.#o.tickMs, () => background('escalation', () => this.escalate())),
       clock.every(3_600_000, () => this.#o.documents.prune(clock.now())),
     );
-    void this.escalate();
+    background('escalation', () => this.escalate());
     void this.postPostMortems();
   }
 
-  /** Stops the timers and waits for an escalation or a post-mortem under way. */
+  /**
+   * Stops the timers and the retries of the escalation steps under way, and waits for them and a
+   * post-mortem under way. A step stopped this way stays due: it is sent again after a restart.
+   */
   async stop(): Promise<void> {
+    this.#stopped = true;
     for (const stop of this.#stops.splice(0)) stop();
-    await this.#escalating;
+    const steps = [...this.#steps.values()];
+    for (const s of steps) s.stop.abort(new DOMException('vigil is shutting down', 'AbortError'));
+    await Promise.allSettled(steps.map((s) => s.run));
     await this.#posting;
   }
 
@@ -335,6 +350,7 @@ export class IncidentManager implements GroupObserver {
     }
     this.#entry(incident, now, 'acknowledged', `acknowledged by ${by}`, by);
     this.#save(incident);
+    this.#steps.get(incident.id)?.stop.abort(new DOMException(`acknowledged by ${by}`, 'AbortError'));
     return incident;
   }
 
@@ -356,49 +372,96 @@ export class IncidentManager implements GroupObserver {
     return incident;
   }
 
-  /** Sends every escalation step that is due (several in order after a restart); one run at a time. */
+  /**
+   * Starts the escalation steps that are due, for each incident whose previous step is not still
+   * under way, and resolves once every step under way has ended. Incidents escalate independently,
+   * so a receiver that fails and is retried holds back only its own incident; a bounded number at a
+   * time. The steps of one incident go in order (several after a restart).
+   */
   escalate(): Promise<void> {
-    this.#escalating ??= this.#escalateDue().finally(() => {
-      this.#escalating = undefined;
-    });
-    return this.#escalating;
+    if (!this.#stopped)
+      for (const incident of this.#active.values()) {
+        if (this.#steps.has(incident.id) || !this.#due(incident)) continue;
+        if (this.#steps.size >= PARALLEL_STEPS) {
+          this.#slotWanted = true;
+          break;
+        }
+        const stop = new AbortController();
+        const run = this.#escalateDue(incident, stop.signal).then(
+          (completed) => this.#stepEnded(incident.id, completed),
+          (error: unknown) => {
+            this.#stepEnded(incident.id, false);
+            throw error;
+          },
+        );
+        this.#steps.set(incident.id, { run, stop });
+      }
+    return Promise.all([...this.#steps.values()].map((s) => s.run)).then(() => undefined);
   }
 
-  async #escalateDue(): Promise<void> {
-    for (const incident of [...this.#active.values()]) {
-      const state = incident.escalation;
-      const policy = state && this.#o.policies.find((p) => p.name === state.policy);
-      if (!state || !policy) continue;
-      const cycleMs = policy.steps.at(-1)!.afterMs;
-      while (incident.status === 'open' && state.round <= policy.repeat) {
-        const step = policy.steps[state.nextStep]!;
-        const now = this.#o.clock.now();
-        if (now < state.since + state.round * cycleMs + step.afterMs) break;
-        const key = idempotencyKey(incident.id, String(state.round), String(state.nextStep));
-        const n = this.#notification(incident, key, now);
-        for (const receiver of step.receivers) {
-          // An acknowledgement that came in while an earlier receiver of the step was told ends it.
-          if (incident.status !== 'open') break;
-          const results = await this.#o.deliver(receiver, n);
-          for (const r of results)
-            this.#entry(
-              incident,
-              this.#o.clock.now(),
-              r.ok ? 'escalated' : 'notification_failed',
-              r.ok
-                ? `escalated to ${receiver} by ${r.integration} (step ${state.nextStep + 1} of ${policy.name}${state.round > 0 ? `, round ${state.round + 1}` : ''})`
-                : `escalating to ${receiver} by ${r.integration} failed: ${r.error ?? 'unknown error'}`,
-            );
-        }
-        this.#escalations?.inc({ policy: policy.name });
-        state.nextStep++;
-        if (state.nextStep === policy.steps.length) {
-          state.nextStep = 0;
-          state.round++;
-        }
-        this.#save(incident);
-      }
+  #stepEnded(id: string, completed: boolean): void {
+    this.#steps.delete(id);
+    // An incident left waiting for a free slot goes now rather than at the next tick.
+    if (completed && this.#slotWanted) {
+      this.#slotWanted = false;
+      background('escalation', () => this.escalate());
     }
+  }
+
+  #due(incident: Incident): boolean {
+    const { state, policy } = this.#policyOf(incident);
+    if (!state || !policy || incident.status !== 'open' || state.round > policy.repeat) return false;
+    const cycleMs = policy.steps.at(-1)!.afterMs;
+    const step = policy.steps[state.nextStep]!;
+    return this.#o.clock.now() >= state.since + state.round * cycleMs + step.afterMs;
+  }
+
+  #policyOf(incident: Incident) {
+    const state = incident.escalation;
+    return { state, policy: state && this.#o.policies.find((p) => p.name === state.policy) };
+  }
+
+  /**
+   * Sends the incident's due steps in order, until one is not due or `signal` stops them; false when
+   * a shutdown cut a step short.
+   */
+  async #escalateDue(incident: Incident, signal: AbortSignal): Promise<boolean> {
+    const { state, policy } = this.#policyOf(incident);
+    if (!state || !policy) return true;
+    while (this.#due(incident)) {
+      const step = policy.steps[state.nextStep]!;
+      const now = this.#o.clock.now();
+      const key = idempotencyKey(incident.id, String(state.round), String(state.nextStep));
+      const n = this.#notification(incident, key, now);
+      const which = `step ${state.nextStep + 1} of ${policy.name}${state.round > 0 ? `, round ${state.round + 1}` : ''}`;
+      for (const receiver of step.receivers) {
+        // An acknowledgement that came in while an earlier receiver of the step was told ends it.
+        if (incident.status !== 'open') break;
+        const results = await this.#o.deliver(receiver, n, signal);
+        // Cut short by a shutdown (of this manager or of the pipeline under it) while the incident
+        // still wants it: the step stays due, sent again with the same key after the restart.
+        if (this.#stopped || (incident.status === 'open' && results.some((r) => r.cancelled))) return false;
+        for (const r of results)
+          this.#entry(
+            incident,
+            this.#o.clock.now(),
+            r.ok ? 'escalated' : r.cancelled ? 'escalation_stopped' : 'notification_failed',
+            r.ok
+              ? `escalated to ${receiver} by ${r.integration} (${which})`
+              : r.cancelled
+                ? `escalating to ${receiver} by ${r.integration} (${which}) stopped after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}: ${r.error ?? 'cancelled'}`
+                : `escalating to ${receiver} by ${r.integration} failed: ${r.error ?? 'unknown error'}`,
+          );
+      }
+      this.#escalations?.inc({ policy: policy.name });
+      state.nextStep++;
+      if (state.nextStep === policy.steps.length) {
+        state.nextStep = 0;
+        state.round++;
+      }
+      this.#save(incident);
+    }
+    return true;
   }
 
   #notification(incident: Incident, key: string, now: number): Notification {
@@ -459,6 +522,7 @@ export class IncidentManager implements GroupObserver {
     incident.resolvedAt = now;
     incident.resolvedBy = by;
     this.#entry(incident, now, 'resolved', by ? `resolved by ${by}` : 'every alert resolved', by);
+    this.#steps.get(incident.id)?.stop.abort(new DOMException('the incident resolved', 'AbortError'));
     this.#active.delete(incident.groupKey);
     this.#last.set(incident.groupKey, incident);
     this.#ttr?.observe({ severity: incident.severity }, (now - incident.openedAt) / 1000);
@@ -498,6 +562,12 @@ export class IncidentManager implements GroupObserver {
     };
   }
 }
+
+/**
+ * How many incidents' escalation steps are delivered at once: enough that a few failing receivers
+ * do not hold back the rest, few enough that an incident storm does not open a request per incident.
+ */
+const PARALLEL_STEPS = 8;
 
 function first<T>(set: ReadonlySet<T>): T | undefined {
   for (const v of set) return v;

@@ -19,6 +19,8 @@ export type TimelineKind =
   | 'notification_failed'
   | 'acknowledged'
   | 'escalated'
+  /** An escalation delivery given up undelivered because the incident was acknowledged or resolved. */
+  | 'escalation_stopped'
   | 'silenced'
   | 'silence_expired'
   | 'reopened'

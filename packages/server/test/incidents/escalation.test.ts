@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { listen } from '../alerts/notify/http-listener.js';
@@ -83,6 +84,18 @@ async function advanceTo(ms: number): Promise<void> {
     clock.advance(Math.min(15_000, T0 + ms - clock.now()));
     await server.incidents.escalate();
     for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Moves the clock to `T0 + ms` in steps of `stepMs`, letting timers and I/O run between steps, without
+ * waiting for the escalation steps under way (advanceTo does, which would never return while a
+ * delivery waits on this clock to retry).
+ */
+async function driveTo(ms: number, stepMs = 15_000): Promise<void> {
+  while (clock.now() < T0 + ms) {
+    clock.advance(Math.min(stepMs, T0 + ms - clock.now()));
+    await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }
 
@@ -396,4 +409,181 @@ incidents: { severity: critical, escalationTick: 15s }
     );
     expect(otherKinds.some((k: string) => k.startsWith('silence'))).toBe(false);
   });
+  it("cuts short the retries of a step's delivery when the incident is acknowledged during the backoff", async () => {
+    const failing = await listen(() => 500);
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `notifications:
+  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
+  receivers:
+    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
+    - { name: team-b, webhook_configs: [{ url: "${failing.url}/b" }] }
+    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
+incidents: { severity: critical, escalationTick: 15s }
+escalation_policies:
+  - name: on-call
+    match: { severity: critical }
+    steps:
+      - { after: 5m, receivers: [team-b] }
+      - { after: 15m, receivers: [team-c] }
+`,
+    );
+    try {
+      await start();
+      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+      await advanceTo(5 * MIN);
+      await receivers.a.waitFor(1);
+      const [incident] = (await getJson('/api/incidents')).incidents;
+      // Opened at 0:10, so the step falls due at 5:10 and goes out at the 5:15 tick; team-b answers 500.
+      await driveTo(5 * MIN + 15_000);
+      await failing.waitFor(1);
+      // The first attempt has failed and the delivery waits out its backoff (about 1 s on this clock).
+      await until('the failed first attempt to be counted', async () => {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        return metrics.includes(
+          'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
+        );
+      });
+      const ack = await fetch(`${server.url}/api/incidents/${incident.id}/ack`, {
+        method: 'POST',
+        body: '{"by":"dana"}',
+      });
+      expect(ack.status).toBe(200);
+      const stopped = await until(
+        'the step to be recorded as stopped',
+        async () => {
+          const entry = (await getJson(`/api/incidents/${incident.id}`)).timeline.at(-1);
+          return entry.kind === 'escalation_stopped' && entry;
+        },
+        { timeoutMs: 10_000, context: () => `team-b got ${failing.received.length} requests` },
+      );
+      expect(stopped.text).toBe(
+        'escalating to team-b by webhook (step 1 of on-call) stopped after 1 attempt: acknowledged by dana',
+      );
+      // Past every backoff the delivery would have waited (five attempts within the 5m group
+      // interval) and the second step's time: team-b heard nothing more, team-c nothing at all.
+      await driveTo(20 * MIN, 1_000);
+      expect(failing.received).toHaveLength(1);
+      expect(receivers.c.received).toHaveLength(0);
+      const full = await getJson(`/api/incidents/${incident.id}`);
+      expect(full.timeline.map((e: { kind: string }) => e.kind)).toEqual([
+        'opened',
+        'alert_firing',
+        'notified',
+        'acknowledged',
+        'escalation_stopped',
+      ]);
+      const history = await getJson('/api/alerts/history?limit=100');
+      const toB = history.data.events.filter(
+        (e: { kind: string; receiver?: string }) => e.kind === 'notification' && e.receiver === 'team-b',
+      );
+      expect(toB.map((e: { result: string }) => e.result).sort()).toEqual(['cancelled', 'retry']);
+    } finally {
+      await failing.close();
+    }
+  }, 30_000);
+
+  it("delivers one incident's step on time while another incident's receiver hangs and is retried", async () => {
+    const hanging = await listen(() => 'hang');
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `notifications:
+  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
+  receivers:
+    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
+    - { name: team-b, webhook_configs: [{ url: "${hanging.url}/b" }] }
+    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
+incidents: { severity: critical, escalationTick: 15s }
+escalation_policies:
+  - name: checkout
+    match: { alertname: CheckoutDown }
+    steps: [{ after: 5m, receivers: [team-b] }]
+  - name: payments
+    match: { alertname: PaymentsDown }
+    steps: [{ after: 5m30s, receivers: [team-c] }]
+`,
+    );
+    try {
+      await start();
+      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+      await postAlert({ alertname: 'PaymentsDown', severity: 'critical' });
+      await advanceTo(5 * MIN);
+      await receivers.a.waitFor(2);
+      // CheckoutDown's step goes to team-b at the 5:15 tick; team-b never answers, so each attempt
+      // times out after 10 s and is retried, for up to the 5-minute group interval.
+      await driveTo(5 * MIN + 15_000);
+      await hanging.waitFor(1);
+      await driveTo(5 * MIN + 30_000, 1_000);
+      await hanging.waitFor(2);
+      // PaymentsDown's step falls due at 5:40 and goes out at the 5:45 tick, the clock standing there.
+      await driveTo(5 * MIN + 45_000, 1_000);
+      await until('team-c to get the payments step', () => receivers.c.received.length > 0, {
+        timeoutMs: 10_000,
+        context: () => `team-b got ${hanging.received.length} attempts meanwhile`,
+      });
+      expect(clock.now()).toBe(T0 + 5 * MIN + 45_000);
+      expect(JSON.parse(receivers.c.received[0]!.body).alerts[0].labels.alertname).toBe('PaymentsDown');
+      const { incidents } = await getJson('/api/incidents');
+      const checkout = incidents.find((i: { title: string }) => i.title === 'CheckoutDown');
+      const payments = incidents.find((i: { title: string }) => i.title === 'PaymentsDown');
+      const paymentsTimeline = await until('the payments step on its timeline', async () => {
+        const t = (await getJson(`/api/incidents/${payments.id}`)).timeline;
+        return t.some((e: { kind: string }) => e.kind === 'escalated') && t;
+      });
+      expect(paymentsTimeline.at(-1).text).toBe('escalated to team-c by webhook (step 1 of payments)');
+      // The checkout step is still being retried: nothing on its timeline yet.
+      const checkoutKinds = (await getJson(`/api/incidents/${checkout.id}`)).timeline.map(
+        (e: { kind: string }) => e.kind,
+      );
+      expect(checkoutKinds).toEqual(['opened', 'alert_firing', 'notified']);
+    } finally {
+      await hanging.close();
+    }
+  }, 30_000);
+  it('leaves a step whose retries a shutdown cut short due, and sends it after the restart with the same idempotency key', async () => {
+    let answer = 500;
+    const flaky = await listen(() => answer);
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `notifications:
+  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
+  receivers:
+    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
+    - { name: team-b, webhook_configs: [{ url: "${flaky.url}/b" }] }
+incidents: { severity: critical, escalationTick: 15s }
+escalation_policies:
+  - name: on-call
+    match: { severity: critical }
+    steps: [{ after: 5m, receivers: [team-b] }]
+`,
+    );
+    try {
+      await start();
+      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+      await advanceTo(5 * MIN);
+      await receivers.a.waitFor(1);
+      await driveTo(5 * MIN + 15_000);
+      await flaky.waitFor(1);
+      await until('the failed first attempt to be counted', async () => {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        return metrics.includes(
+          'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
+        );
+      });
+      await server.close();
+      answer = 200;
+      await start();
+      await server.incidents.escalate();
+      expect(flaky.received).toHaveLength(2);
+      const [before, after] = flaky.received.map((r) => r.headers['idempotency-key']);
+      expect(after).toBe(before);
+      const [incident] = (await getJson('/api/incidents')).incidents;
+      const kinds = (await getJson(`/api/incidents/${incident.id}`)).timeline.map(
+        (e: { kind: string }) => e.kind,
+      );
+      expect(kinds).toEqual(['opened', 'alert_firing', 'notified', 'escalated']);
+    } finally {
+      await flaky.close();
+    }
+  }, 30_000);
 });

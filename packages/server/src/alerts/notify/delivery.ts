@@ -6,10 +6,9 @@ import {
   type Histogram,
   type Registry,
   redactUrls,
-  sleep,
 } from '@vigil/metrics';
 import type { ExportResult, FailureReason } from '@vigil/metrics/push';
-import type { AlertHistorySink } from '../alert-history-event.js';
+import type { AlertHistorySink, NotificationEvent } from '../alert-history-event.js';
 import type { Notification, Notifier } from './notification.js';
 
 export interface DeliveryOptions {
@@ -33,6 +32,11 @@ export interface DeliveryResult {
   readonly ok: boolean;
   readonly attempts: number;
   readonly error?: string;
+  /**
+   * True when the delivery stopped undelivered because it was no longer wanted (the caller's signal,
+   * or vigil shutting down), not because the receiver failed it: not a dead letter.
+   */
+  readonly cancelled?: boolean;
 }
 
 /**
@@ -108,10 +112,18 @@ export class Delivery {
 
   /**
    * `ok` once delivered; not when given up (counted as a dead letter), with the last error, nor
-   * when closed meanwhile (nothing recorded then: what records the events is closing too).
+   * when cancelled: by `signal` (the news is stale: an incident acknowledged, say; recorded), or by
+   * close() (nothing recorded then: what records the events is closing too). A signal stops the
+   * retries, never an attempt under way: that request may already have reached someone, and its
+   * outcome is what gets recorded.
    */
-  deliver(notifier: Notifier, n: Notification, deadlineMs: number): Promise<DeliveryResult> {
-    const running = this.#deliver(notifier, n, deadlineMs);
+  deliver(
+    notifier: Notifier,
+    n: Notification,
+    deadlineMs: number,
+    signal?: AbortSignal,
+  ): Promise<DeliveryResult> {
+    const running = this.#deliver(notifier, n, deadlineMs, signal);
     this.#running.add(running);
     const done = () => this.#running.delete(running);
     running.then(done, done);
@@ -130,22 +142,29 @@ export class Delivery {
     await Promise.allSettled([...this.#running]);
   }
 
-  async #deliver(notifier: Notifier, n: Notification, deadlineMs: number): Promise<DeliveryResult> {
+  async #deliver(
+    notifier: Notifier,
+    n: Notification,
+    deadlineMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<DeliveryResult> {
     const labels = { receiver: n.receiver, integration: notifier.integration };
     this.#notifications.inc(labels);
     const started = this.#clock.now();
     for (let attempt = 1; ; attempt++) {
-      if (this.#closed) return { ok: false, attempts: attempt - 1, error: 'vigil is shutting down' };
+      if (this.#closed) return shutDown(attempt - 1);
+      if (signal?.aborted) return this.#cancel(n, attempt - 1, signal);
       this.#requests.inc(labels);
       const t0 = performance.now();
       const result = await this.#attempt(notifier, n);
       this.#latency.observe(labels, (performance.now() - t0) / 1000);
-      if (this.#closed) return { ok: false, attempts: attempt, error: 'vigil is shutting down' };
+      if (this.#closed) return shutDown(attempt);
       if (result.code === 'success') {
         this.#record(n, 'success', attempt);
         return { ok: true, attempts: attempt };
       }
       this.#failed.inc({ ...labels, reason: result.reason });
+      if (signal?.aborted) return this.#cancel(n, attempt, signal);
       const wait = this.backoffMs(attempt, result.code === 'retryable' ? result.retryAfterMs : undefined);
       const last =
         result.code === 'failure' ||
@@ -158,8 +177,28 @@ export class Delivery {
         this.#deadLetters.inc(labels);
         return { ok: false, attempts: attempt, error };
       }
-      await Promise.race([sleep(this.#clock, wait), this.#closedSignal]);
+      await this.#pause(wait, signal);
     }
+  }
+
+  /** Waits `ms` on the clock, or less when vigil closes or `signal` aborts. */
+  #pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        cancel();
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const cancel = after(this.#clock, ms, done);
+      signal?.addEventListener('abort', done, { once: true });
+      void this.#closedSignal.then(done);
+    });
+  }
+
+  #cancel(n: Notification, attempts: number, signal: AbortSignal): DeliveryResult {
+    const error = messageOf(signal.reason);
+    this.#record(n, 'cancelled', attempts, error);
+    return { ok: false, attempts, error, cancelled: true };
   }
 
   async #attempt(notifier: Notifier, n: Notification): Promise<ExportResult> {
@@ -189,7 +228,7 @@ export class Delivery {
     }
   }
 
-  #record(n: Notification, result: 'success' | 'retry' | 'failed', attempt: number, error?: string): void {
+  #record(n: Notification, result: NotificationEvent['result'], attempt: number, error?: string): void {
     this.#events?.record({
       kind: 'notification',
       time: this.#clock.now(),
@@ -202,6 +241,10 @@ export class Delivery {
       ...(error === undefined ? {} : { error }),
     });
   }
+}
+
+function shutDown(attempts: number): DeliveryResult {
+  return { ok: false, attempts, error: 'vigil is shutting down', cancelled: true };
 }
 
 function failed(reason: FailureReason, message: string): ExportResult {

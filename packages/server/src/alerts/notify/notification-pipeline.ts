@@ -231,11 +231,13 @@ export class NotificationPipeline implements AlertSink, Silencer {
 
   /**
    * Delivers `n` through every integration of `receiver`, with retries, outside any group: what
-   * escalation sends. Never rejects; one result per integration.
+   * escalation sends. Never rejects; one result per integration. `signal` stops the retries (see
+   * Delivery.deliver).
    */
   async deliverTo(
     receiver: string,
     n: Notification,
+    signal?: AbortSignal,
   ): Promise<Array<DeliveryResult & { integration: string }>> {
     const notifiers = this.#notifiers.get(receiver) ?? [];
     if (notifiers.length === 0)
@@ -251,6 +253,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
             idempotencyKey: idempotencyKey(n.idempotencyKey ?? '', receiver, `${nf.integration}[${i}]`),
           },
           this.#config.route.groupIntervalMs,
+          signal,
         )),
       })),
     );

@@ -5,6 +5,7 @@ import { until } from '../../../../../test/support/until.js';
 import type { AlertHistoryEvent } from '../../../src/alerts/alert-history-event.js';
 import { Delivery } from '../../../src/alerts/notify/delivery.js';
 import type { Notifier } from '../../../src/alerts/notify/notification.js';
+import { WebhookNotifier } from '../../../src/alerts/notify/webhook-notifier.js';
 import { listen } from './http-listener.js';
 import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
 
@@ -115,10 +116,56 @@ describe('delivery at shutdown', () => {
     const retrying = delivery.deliver(failing, n, 3_600_000);
     await until('the first failed attempt recorded', () => events.length === 1);
     await delivery.close();
-    expect(await hanging).toEqual({ ok: false, attempts: 1, error: 'vigil is shutting down' });
-    expect(await retrying).toEqual({ ok: false, attempts: 1, error: 'vigil is shutting down' });
+    const shutDown = { ok: false, attempts: 1, error: 'vigil is shutting down', cancelled: true };
+    expect(await hanging).toEqual(shutDown);
+    expect(await retrying).toEqual(shutDown);
     clock.advance(3_600_000);
     expect(calls).toBe(1);
     expect(events.map((e) => e.kind === 'notification' && e.result)).toEqual(['retry']);
+  });
+});
+
+describe('delivery cancelled by its caller', () => {
+  it('stops retrying at once when the signal aborts during the backoff, and records it as cancelled, not a dead letter', async () => {
+    const clock = new ManualClock(T0);
+    const registry = new Registry({ clock });
+    const events: AlertHistoryEvent[] = [];
+    const delivery = new Delivery({
+      clock,
+      registry,
+      events: { record: (e) => events.push(e) },
+      initialDelayMs: 60_000,
+      maxDelayMs: 60_000,
+      jitter: 0,
+    });
+    const failing = await listen(() => 500);
+    cleanups.push(failing.close);
+    const notifier = new WebhookNotifier({ url: `${failing.url}/`, sendResolved: true, maxAlerts: 0, clock });
+    const stop = new AbortController();
+    const result = delivery.deliver(
+      notifier,
+      {
+        receiver: 'r',
+        groupKey: '{}',
+        status: 'firing',
+        groupLabels: {},
+        alerts: [],
+        externalURL: 'http://vigil.test',
+        time: T0,
+      },
+      3_600_000,
+      stop.signal,
+    );
+    await until('the first failed attempt recorded', () => events.length === 1);
+    // The clock stands still: only the signal can end the 60 s backoff.
+    stop.abort(new DOMException('acknowledged by erin', 'AbortError'));
+    expect(await result).toEqual({ ok: false, attempts: 1, error: 'acknowledged by erin', cancelled: true });
+    // The delivery has returned: no attempt can follow.
+    expect(failing.received).toHaveLength(1);
+    expect(events.map((e) => e.kind === 'notification' && `${e.attempt}:${e.result}`)).toEqual([
+      '1:retry',
+      '1:cancelled',
+    ]);
+    expect(toPrometheusText(registry.snapshotSync())).not.toMatch(/vigil_notifications_dead_letter_total\{/);
   });
 });

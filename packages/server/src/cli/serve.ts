@@ -16,7 +16,7 @@ import type { Config } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { loadDashboards } from '../config/dashboard-files.js';
 import { LIVE_CLIENT_BUFFER_BYTES, liveClients, memoryBudget, queryLimits } from '../config/memory-budget.js';
-import { background, countBackgroundFailures } from '../errors/background-tasks.js';
+import { background, backgroundFailed, countBackgroundFailures } from '../errors/background-tasks.js';
 import { type AppRoute, createApp } from '../http/app.js';
 import { credentials as makeCredentials } from '../http/credentials.js';
 import { createListener, tlsServer } from '../http/http-listener.js';
@@ -527,8 +527,15 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   scheduler.start();
   if (selfMonitor) selfMonitor.start();
   heartbeat?.start();
-  // Built now, so the first visitor of a status page does not wait for 90 days of uptime.
-  if (config.statusPages.length > 0) background('building the status pages', () => statusPages.warm());
+  // Built now, so the first visitor of a status page does not wait for 90 days of uptime. A stop
+  // waits for it: it reads the store, which closes after it (a stop right after the start read a
+  // closed database).
+  if (config.statusPages.length > 0) {
+    const warming = statusPages
+      .warm()
+      .catch((error: unknown) => backgroundFailed('building the status pages', error));
+    opened.defer('the status pages being built', () => warming);
+  }
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : config.listen.port;
   const host = config.listen.host.includes(':') ? `[${config.listen.host}]` : config.listen.host;

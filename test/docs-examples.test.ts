@@ -1,10 +1,12 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadConfig, serve } from '@vigil/server';
 import ts from 'typescript';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { readDashboard } from '../packages/server/src/config/dashboard-files.js';
 import { freePort } from './support/free-port.js';
 import { until } from './support/until.js';
 
@@ -151,5 +153,85 @@ describe('the documentation’s code runs as written', () => {
     );
     expect(result.body).toMatch(/^http_requests_total\{method="GET",code="200"\} 2$/m);
     expect(result.body).toMatch(/^active_sessions 3$/m);
+  });
+});
+
+/** Every YAML block of docs/*.md, with the page it is on and its position there. */
+function yamlExamples(): { where: string; text: string }[] {
+  return readdirSync(join(root, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .flatMap((name) =>
+      codeBlocks(`docs/${name}`, 'yaml|yml').map((text, i) => ({
+        where: `docs/${name}, YAML block ${i + 1}`,
+        text,
+      })),
+    );
+}
+
+/**
+ * What a vigil.yaml example leaves to the reader: the receivers it names (escalation steps, reports,
+ * post-mortems) are defined in the notification configuration, which those pages do not repeat.
+ */
+function withNamedReceivers(text: string): string {
+  if (/^notifications:/m.test(text)) return text;
+  const named = [...text.matchAll(/[rR]eceivers: \[([^\]]*)\]/g)].flatMap((m) =>
+    m[1]!.split(',').map((r) => r.trim()),
+  );
+  if (named.length === 0) return text;
+  const receivers = [...new Set(['log', ...named])].map((name) => `    - { name: ${name} }`).join('\n');
+  return `${text}\nnotifications:\n  route: { receiver: log }\n  receivers:\n${receivers}\n`;
+}
+
+describe('the YAML examples of docs/ are accepted by what reads them', () => {
+  const examples = yamlExamples();
+  const ruleFiles = examples.filter((e) => /^groups:/m.test(e.text));
+  const dashboards = examples.filter((e) => /^panels:/m.test(e.text));
+  // TLS and basic-auth: a certificate, a key and a password hash of the reader's own (placeholders).
+  const webConfigs = examples.filter((e) => /^(tls_server_config|basic_auth_users):/m.test(e.text));
+  const vigilYaml = examples.filter(
+    (e) => !ruleFiles.includes(e) && !dashboards.includes(e) && !webConfigs.includes(e),
+  );
+  const work = mkdtempSync(join(tmpdir(), 'vigil-docs-yaml-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('finds each kind of example', () => {
+    expect(ruleFiles.length).toBeGreaterThanOrEqual(1);
+    expect(dashboards.length).toBeGreaterThanOrEqual(1);
+    expect(vigilYaml.length).toBeGreaterThanOrEqual(7);
+  });
+
+  it.each(vigilYaml.map((e) => [e.where, e.text]))(
+    '%s starts vigil serve as its vigil.yaml',
+    async (where, text) => {
+      const dir = mkdtempSync(join(work, 'serve-'));
+      const file = join(dir, 'vigil.yaml');
+      // A status listener of its own on a free port, not the example's 8080 on every interface.
+      writeFileSync(
+        file,
+        withNamedReceivers(text.replace(/^status_listen: .*$/m, 'status_listen: 127.0.0.1:0')),
+      );
+      const server = await serve(
+        loadConfig({ config: file, data: join(dir, 'data'), listen: '127.0.0.1:0', statsd: 'off' }, {}),
+      ).catch((error: Error) => {
+        throw new Error(`${where}: ${error.message}`);
+      });
+      await server.close();
+    },
+  );
+
+  it.each(ruleFiles.map((e) => [e.where, e.text]))('%s passes vigil check rules', (_where, text) => {
+    const file = join(mkdtempSync(join(work, 'rules-')), 'rules.yml');
+    writeFileSync(file, text);
+    const out = execFileSync(join(root, 'node_modules/.bin/vigil'), ['check', 'rules', file], {
+      encoding: 'utf8',
+    });
+    expect(out).toMatch(/^\s*SUCCESS: \d+ rules found$/m);
+  });
+
+  it.each(dashboards.map((e) => [e.where, e.text]))('%s is a dashboard file vigil reads', (_where, text) => {
+    const file = join(mkdtempSync(join(work, 'dashboards-')), 'example.yaml');
+    writeFileSync(file, text);
+    const read = readDashboard(file);
+    expect('error' in read ? read.error : '').toBe('');
   });
 });

@@ -7,7 +7,8 @@
 //   flights_credits_remaining_usd      prepaid credits of 95% of the quarter's cost, less the cost so far
 // Each forecast is made at origins spread over the quarter from what the store held then (PromQL
 // through PromqlEngine, the server's own figures), and compared with what the data did next:
-//   cost to month end   monthEndCostForecast (the /api/metrics figure), every 7 h from the 8th day (7 h: every hour of the day is an origin alike);
+//   cost to month end   monthEndCostForecast (the /api/metrics figure: the month's days so far, at least
+//                       the last 7), every 7 h from the 8th day (7 h: every hour of the day is an origin alike);
 //                       seasonal naive: month to date + the last 7 days' cost repeated to month end
 //   credits run-out     runOut (the /api/forecasts/run-out figure) with a window of 28 days (the
 //                       default) and of 7, every 7 h while at least a day is left; seasonal naive:

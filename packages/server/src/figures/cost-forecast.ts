@@ -1,35 +1,40 @@
+import { dailySpending, MIN_DAYS, perDayRange } from './daily-spending.js';
 import { dataSpan } from './span-rate.js';
 
 /** The LLM cost at the end of the calendar month (UTC), in USD. */
 export interface MonthEndCostForecast {
   /**
-   * `last_7_days`: the days left are priced from the last 7 days; `not_enough_history`: less than
-   * 7 days of cost are stored, so no figure is given rather than a line through a few hours.
+   * `month_so_far`: the days left are priced from the month's whole days so far, or the last 7 days
+   * while fewer have passed; `not_enough_history`: less than 7 days of cost are stored, so no figure
+   * is given rather than a line through a few hours.
    */
-  readonly basis: 'last_7_days' | 'not_enough_history';
-  /** Seconds of cost data stored, counted up to 8 days. */
+  readonly basis: 'month_so_far' | 'not_enough_history';
+  /** Seconds of cost data stored, counted up to 32 days. */
   readonly history_seconds: number;
   readonly month_to_date: number;
   /** Days (fractional) from now to the end of the month. */
   readonly days_left: number;
-  /** Month to date plus each day left at the mean of the last 7 days. */
+  /** Whole days averaged: those of the month so far, at least the last 7. */
+  readonly days_averaged: number | null;
+  /** Month to date, the rest of today as the same hours of the days averaged, each whole day left at their mean. */
   readonly expected: number | null;
-  /** Each day left as cheap as the cheapest of the last 7 / as dear as the dearest. */
+  /** The 80% range around it, from the spread of the days averaged. */
   readonly low: number | null;
   readonly high: number | null;
-  /** The last 7 days' costs, newest first (each the 24 hours ending that many days before now). */
+  /** The days averaged's costs, newest first (each the 24 hours ending that many days before now). */
   readonly daily: readonly number[] | null;
 }
 
 const DAY_S = 86_400;
-/** Seven days less an hour: history that started a few minutes after a week ago still counts. */
-const ENOUGH_S = 7 * DAY_S - 3600;
+/** An hour's slack: history that started a few minutes after a whole number of days ago still counts. */
+const SLACK_S = 3600;
 
 /**
  * The month-end forecast of the cost counter `selector` (USD, a counter), from instant queries run
- * by `one`. Assumes the days left look like the last seven taken together: a weekly rhythm
- * (weekends) is inside the range, a trend (growing traffic) is not; a price change shows only
- * once it is in the last seven days.
+ * by `one`. Assumes the days left cost what the month's days so far did on average: over whole
+ * days, so the daily rhythm cancels, and at least a week, so a weekly one does too. A trend within
+ * the month (growing traffic) is not followed, and a price change shows only as its days weigh in
+ * the mean.
  */
 export async function monthEndCostForecast(
   one: (expr: string) => Promise<number>,
@@ -40,28 +45,60 @@ export async function monthEndCostForecast(
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
   const nextMonth = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
   const sinceStartS = Math.max(60, Math.floor((now - monthStart) / 1000));
-  const [history, monthToDate, ...daily] = await Promise.all([
-    one(dataSpan(selector, '8d')),
+  const [history, monthToDate] = await Promise.all([
+    one(dataSpan(selector, '32d')),
     one(`sum(increase(${selector}[${sinceStartS}s]))`),
-    ...Array.from({ length: 7 }, (_, k) =>
-      one(`sum(increase(${selector}[1d]${k > 0 ? ` offset ${k}d` : ''}))`),
-    ),
   ]);
-  const daysLeft = (nextMonth - now) / (DAY_S * 1000);
+  const leftS = (nextMonth - now) / 1000;
   const base = {
     history_seconds: Math.round(history),
     month_to_date: monthToDate,
-    days_left: daysLeft,
+    days_left: leftS / DAY_S,
   };
-  if (history < ENOUGH_S)
-    return { basis: 'not_enough_history', ...base, expected: null, low: null, high: null, daily: null };
-  const mean = daily.reduce((a, b) => a + b, 0) / daily.length;
+  const storedDays = Math.floor((history + SLACK_S) / DAY_S);
+  if (storedDays < MIN_DAYS)
+    return {
+      basis: 'not_enough_history',
+      ...base,
+      days_averaged: null,
+      expected: null,
+      low: null,
+      high: null,
+      daily: null,
+    };
+  const days = Math.min(storedDays, Math.max(MIN_DAYS, Math.floor(sinceStartS / DAY_S)));
+  const wholeDaysLeft = Math.floor(leftS / DAY_S);
+  const restS = Math.round(leftS - wholeDaysLeft * DAY_S);
+  const [daily, sameHours] = await Promise.all([
+    Promise.all(
+      Array.from({ length: days }, (_, k) =>
+        one(`sum(increase(${selector}[1d]${k > 0 ? ` offset ${k}d` : ''}))`),
+      ),
+    ),
+    // The rest of today: what the same hours cost on each of the days averaged.
+    restS >= 60
+      ? Promise.all(
+          Array.from({ length: days }, (_, k) =>
+            one(`sum(increase(${selector}[${restS}s] offset ${(k + 1) * DAY_S - restS}s))`),
+          ),
+        )
+      : Promise.resolve([] as number[]),
+  ]);
+  const spending = dailySpending(daily, days);
+  const restOfToday =
+    sameHours.length > 0
+      ? sameHours.reduce((a, b) => a + b, 0) / sameHours.length
+      : (spending.perDay * restS) / DAY_S;
+  const expected = monthToDate + restOfToday + wholeDaysLeft * spending.perDay;
+  const { high } = perDayRange(spending, base.days_left);
+  const half = base.days_left * (high - spending.perDay);
   return {
-    basis: 'last_7_days',
+    basis: 'month_so_far',
     ...base,
-    expected: monthToDate + daysLeft * mean,
-    low: monthToDate + daysLeft * Math.min(...daily),
-    high: monthToDate + daysLeft * Math.max(...daily),
+    days_averaged: days,
+    expected,
+    low: Math.max(monthToDate, expected - half),
+    high: expected + half,
     daily,
   };
 }

@@ -128,8 +128,8 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
         low: null,
         high: null,
       });
-      // Found by a subquery over 8 days, whose steps are 8 minutes.
-      expect(Math.abs(doc.cost_analytics.month_end_forecast.history_seconds - 600)).toBeLessThanOrEqual(480);
+      // Found by a subquery over 32 days, whose steps are 32 minutes.
+      expect(Math.abs(doc.cost_analytics.month_end_forecast.history_seconds - 600)).toBeLessThanOrEqual(960);
       // 40 more requests between T1 and now, extrapolated over the 5-minute window: 50 in 5 minutes.
       expect(doc.system_metrics.requests_per_minute).toBeCloseTo(10, 9);
       expect(doc.provider_metrics.openai).toEqual({
@@ -188,7 +188,7 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
     }
   });
 
-  it('forecasts the month-end cost from the last 7 days, with the cheapest and dearest day as its range', async () => {
+  it("forecasts the month-end cost from the mean of the month's days so far, with an 80% range from their spread", async () => {
     // 2023-11-20 00:00 UTC, a Monday. Since November began, weekdays cost $10 and weekend days $4,
     // spread evenly over each day (a sample every 15 minutes); flat at 0 the half day before.
     const now = Date.UTC(2023, 10, 20);
@@ -209,19 +209,23 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       await importSamples(server.url, lines);
       const doc = await (await fetch(`${server.url}/api/metrics`)).json();
       const f = doc.cost_analytics.month_end_forecast;
-      expect(f.basis).toBe('last_7_days');
-      // Counted up to 8 days, by a subquery whose steps are 8 minutes (its first one is left out of
-      // a left-open range).
-      expect(f.history_seconds).toBeGreaterThan(8 * 86_400 - 900);
-      expect(f.history_seconds).toBeLessThanOrEqual(8 * 86_400);
+      expect(f.basis).toBe('month_so_far');
+      // 19.5 days stored, found by a subquery over 32 days whose steps are 32 minutes.
+      expect(Math.abs(f.history_seconds - 19.5 * 86_400)).toBeLessThanOrEqual(1920);
       expect(f.days_left).toBe(11);
-      // Nov 1-19: 13 weekdays and 6 weekend days.
+      // Nov 1-19: 13 weekdays and 6 weekend days, all 19 averaged.
       expect(f.month_to_date).toBeCloseTo(13 * 10 + 6 * 4, 0);
-      // Sunday, Saturday, then Friday back to Monday.
-      expect(f.daily.map((d: number) => Math.round(d * 1000) / 1000)).toEqual([4, 4, 10, 10, 10, 10, 10]);
-      expect(f.expected).toBeCloseTo(154 + (11 * 58) / 7, 0);
-      expect(f.low).toBeCloseTo(154 + 11 * 4, 0);
-      expect(f.high).toBeCloseTo(154 + 11 * 10, 0);
+      expect(f.days_averaged).toBe(19);
+      // Sunday, Saturday, then Friday back to Monday, ..., Wednesday the 1st.
+      expect(f.daily.map((d: number) => Math.round(d * 1000) / 1000)).toEqual([
+        4, 4, 10, 10, 10, 10, 10, 4, 4, 10, 10, 10, 10, 10, 4, 4, 10, 10, 10,
+      ]);
+      // At midnight no part of today is left: 11 whole days at $154 / 19 a day.
+      expect(f.expected).toBeCloseTo(154 + (11 * 154) / 19, 1);
+      // A day's standard deviation over the 19 is 2.866; the range is 1.2816 of it times
+      // sqrt(1/19 + 1/11) a day, over 11 days: $15.31 either side.
+      expect(f.high - f.expected).toBeCloseTo(15.31, 1);
+      expect(f.expected - f.low).toBeCloseTo(15.31, 1);
     } finally {
       await server.close();
     }

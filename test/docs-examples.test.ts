@@ -11,11 +11,13 @@ import { freePort } from './support/free-port.js';
 import { until } from './support/until.js';
 
 /**
- * The code of the README and of docs/library.md runs as written: its blocks are cut out of the
- * Markdown, joined in order, given only what the prose leaves to the reader (a provider to call, a
- * request), and run by Node against the built packages; the README's `vigil serve --scrape` command
- * then runs against that app, from `node_modules/.bin` as `npx` finds it. A renamed export, option or
- * flag breaks this test, not a newcomer's first five minutes.
+ * The code of the README, docs/library.md and docs/otlp.md runs as written: its blocks are cut out
+ * of the Markdown, joined in order, given only what the prose leaves to the reader (a provider to
+ * call, a request, a meter provider), and run by Node against the built packages; the README's
+ * `vigil serve --scrape` command then runs against that app, from `node_modules/.bin` as `npx` finds
+ * it. Every YAML example of docs/ goes through what reads it (vigil serve, vigil check rules, the
+ * dashboard reader). A renamed export, option, flag or key breaks this test, not a newcomer's first
+ * five minutes.
  */
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Inside node_modules so that `@vigil/metrics` resolves as it would in the reader's app.
@@ -153,6 +155,39 @@ describe('the documentation’s code runs as written', () => {
     );
     expect(result.body).toMatch(/^http_requests_total\{method="GET",code="200"\} 2$/m);
     expect(result.body).toMatch(/^active_sessions 3$/m);
+  });
+});
+
+describe('docs/otlp.md', () => {
+  it("the exporter pointed at vigil's /v1/metrics delivers an OpenTelemetry counter", async () => {
+    const [block] = codeBlocks('docs/otlp.md');
+    expect(block).toContain("url: 'http://127.0.0.1:8000/v1/metrics'");
+    const data = mkdtempSync(join(tmpdir(), 'vigil-docs-otlp-'));
+    const server = await serve(loadConfig({ listen: '127.0.0.1:0', data, statsd: 'off' }, {}));
+    try {
+      // What the page leaves to the reader: keeping the exporter, a meter provider exporting through it.
+      const program = [
+        block!
+          .replace('http://127.0.0.1:8000', server.url)
+          .replace('new OTLPMetricExporter(', 'const exporter = new OTLPMetricExporter('),
+        "import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';",
+        'const provider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter })] });',
+        "provider.getMeter('docs').createCounter('docs.example.requests', { unit: '{request}' }).add(3);",
+        'await provider.forceFlush();',
+        'await provider.shutdown();',
+      ].join('\n');
+      const { child, output } = await run('otlp', program);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code, output()).toBe(0);
+      const q = new URLSearchParams({ query: 'docs_example_requests_total' });
+      const body = (await (await fetch(`${server.url}/api/v1/query?${q}`)).json()) as {
+        data: { result: { value: [number, string] }[] };
+      };
+      expect(body.data.result.map((r) => r.value[1])).toEqual(['3']);
+    } finally {
+      await server.close();
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });
 

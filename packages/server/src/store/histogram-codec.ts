@@ -1,6 +1,7 @@
 import {
   type BucketSpan,
   COUNTER_RESET_HINTS,
+  type IntNativeHistogram,
   type NativeHistogram,
   NativeHistogramError,
 } from './native-histogram.js';
@@ -16,15 +17,22 @@ import {
  * the bucket layout (schema, zero threshold, spans) is the previous sample's (bit 1) and the counter
  * reset hint (bits 2-3). A layout is written only when it changes, so buckets that appear over time or
  * a schema that drops cost bytes only then. Integer histograms with the previous sample's layout and
- * kind write each count as its change from the previous sample (zigzag varints): a counter histogram
- * whose buckets grow slowly costs about a byte a bucket. Floats (sums, float bucket counts, the zero
+ * kind write each bucket delta's change since the previous sample (zigzag varints), either all of
+ * them (flag bit 4, when most changed) or only those that changed: per side, runs of (unchanged
+ * deltas before the next change (varint), the change), ending when the side is covered, a trailing
+ * run of unchanged deltas as a count alone. A latency histogram of hundreds of buckets gets a few
+ * observations per scrape: it costs bytes for those few, not a byte for every bucket, as version 1
+ * (which always wrote every change) did; version 1 chunks are still read. Floats (sums, float bucket counts, the zero
  * threshold) are written as their 8 bytes, so every value, NaN payloads included (the staleness
  * marker is a histogram whose sum is Prometheus's stale NaN), reads back bit for bit.
  */
-export const HISTOGRAM_CHUNK_VERSION = 1;
+export const HISTOGRAM_CHUNK_VERSION = 2;
+/** The first version, which wrote every bucket's change: read, never written. */
+const DENSE_CHANGES_VERSION = 1;
 
 const FLOAT = 1;
 const SAME_LAYOUT = 2;
+const EVERY_CHANGE = 16;
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -138,6 +146,42 @@ function readSigned(input: ByteReader, n: number, base?: readonly number[]): num
   return out;
 }
 
+/** The changes of `deltas` since `base` (same length), as runs of unchanged deltas then a change. */
+function writeChanges(out: ByteWriter, deltas: readonly number[], base: readonly number[]): void {
+  const n = deltas.length;
+  let at = 0;
+  while (at < n) {
+    let next = at;
+    while (next < n && deltas[next] === base[next]) next++;
+    out.varint(next - at);
+    if (next === n) return;
+    out.signed(deltas[next]! - base[next]!);
+    at = next + 1;
+  }
+}
+
+/** How many of `deltas` differ from `base`. */
+function changed(deltas: readonly number[], base: readonly number[]): number {
+  let n = 0;
+  for (let k = 0; k < deltas.length; k++) if (deltas[k] !== base[k]) n++;
+  return n;
+}
+
+/** `base` with the changes writeChanges wrote applied: a new array. */
+function readChanges(input: ByteReader, base: readonly number[]): number[] {
+  const out = base.slice();
+  const n = out.length;
+  let at = 0;
+  while (at < n) {
+    at += input.varint();
+    if (at > n) corrupt('has a run of unchanged buckets past the end of its side');
+    if (at === n) break;
+    out[at] = out[at]! + input.signed();
+    at++;
+  }
+  return out;
+}
+
 function corrupt(what: string): never {
   throw new NativeHistogramError(`histogram chunk ${what}`);
 }
@@ -204,10 +248,19 @@ export function encodeHistogramChunk(
     prevT = t;
     const same = prev !== undefined && sameLayout(prev, h);
     const incremental = same && prev!.kind === 'int' && h.kind === 'int';
+    const [positive, negative] = bucketsOf(h);
+    // A run and a change cost about two bytes where every change costs one.
+    const every =
+      incremental &&
+      2 *
+        (changed(positive, (prev as IntNativeHistogram).positiveDeltas) +
+          changed(negative, (prev as IntNativeHistogram).negativeDeltas)) >=
+        positive.length + negative.length;
     out.byte(
       (h.kind === 'float' ? FLOAT : 0) |
         (same ? SAME_LAYOUT : 0) |
-        (COUNTER_RESET_HINTS.indexOf(h.counterResetHint) << 2),
+        (COUNTER_RESET_HINTS.indexOf(h.counterResetHint) << 2) |
+        (every ? EVERY_CHANGE : 0),
     );
     if (!same) {
       out.signed(h.schema);
@@ -215,7 +268,6 @@ export function encodeHistogramChunk(
       writeSpans(out, h.positiveSpans);
       writeSpans(out, h.negativeSpans);
     }
-    const [positive, negative] = bucketsOf(h);
     if (h.kind === 'float') {
       out.float(h.zeroCount);
       out.float(h.count);
@@ -227,8 +279,13 @@ export function encodeHistogramChunk(
       out.signed(h.zeroCount - p.zeroCount);
       out.signed(h.count - p.count);
       out.float(h.sum);
-      for (let k = 0; k < positive.length; k++) out.signed(positive[k]! - p.positiveDeltas[k]!);
-      for (let k = 0; k < negative.length; k++) out.signed(negative[k]! - p.negativeDeltas[k]!);
+      if (every) {
+        for (let k = 0; k < positive.length; k++) out.signed(positive[k]! - p.positiveDeltas[k]!);
+        for (let k = 0; k < negative.length; k++) out.signed(negative[k]! - p.negativeDeltas[k]!);
+      } else {
+        writeChanges(out, positive, p.positiveDeltas);
+        writeChanges(out, negative, p.negativeDeltas);
+      }
     } else {
       out.varint(h.zeroCount);
       out.varint(h.count);
@@ -248,8 +305,11 @@ export function decodeHistogramChunk(data: Uint8Array): {
 } {
   const input = new ByteReader(data);
   const version = input.byte();
-  if (version !== HISTOGRAM_CHUNK_VERSION)
-    corrupt(`has version ${version}, this vigil reads ${HISTOGRAM_CHUNK_VERSION}`);
+  if (version !== HISTOGRAM_CHUNK_VERSION && version !== DENSE_CHANGES_VERSION)
+    corrupt(
+      `has version ${version}, this vigil reads ${DENSE_CHANGES_VERSION} to ${HISTOGRAM_CHUNK_VERSION}`,
+    );
+  const dense = version === DENSE_CHANGES_VERSION;
   const n = input.varint();
   const timestamps: number[] = [];
   const histograms: NativeHistogram[] = [];
@@ -264,8 +324,9 @@ export function decodeHistogramChunk(data: Uint8Array): {
       t += delta;
     }
     const flags = input.byte();
-    const hint = COUNTER_RESET_HINTS[flags >> 2];
-    if (hint === undefined || flags >> 4 !== 0) corrupt(`has a sample with flags ${flags}`);
+    const hint = COUNTER_RESET_HINTS[(flags >> 2) & 3]!;
+    if (flags >> (dense ? 4 : 5) !== 0) corrupt(`has a sample with flags ${flags}`);
+    const every = dense || (flags & EVERY_CHANGE) !== 0;
     const same = (flags & SAME_LAYOUT) !== 0;
     if (same && prev === undefined) corrupt('refers to the layout of a sample before its first');
     const schema = same ? prev!.schema : input.signed();
@@ -288,8 +349,12 @@ export function decodeHistogramChunk(data: Uint8Array): {
       const zeroCount = p.zeroCount + input.signed();
       const count = p.count + input.signed();
       const sum = input.float();
-      const positiveDeltas = readSigned(input, np, p.positiveDeltas);
-      const negativeDeltas = readSigned(input, nn, p.negativeDeltas);
+      const positiveDeltas = every
+        ? readSigned(input, np, p.positiveDeltas)
+        : readChanges(input, p.positiveDeltas);
+      const negativeDeltas = every
+        ? readSigned(input, nn, p.negativeDeltas)
+        : readChanges(input, p.negativeDeltas);
       h = { kind: 'int', ...shape, zeroCount, count, sum, positiveDeltas, negativeDeltas };
     } else {
       const zeroCount = input.varint();

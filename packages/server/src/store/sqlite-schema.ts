@@ -3,9 +3,11 @@ import type { SeriesState } from './series-state.js';
 
 /**
  * Version 2 added native histograms (histogram_chunks, histogram_head); a version 1 directory is
- * migrated in place when opened: the new tables are created empty.
+ * migrated in place when opened: the new tables are created empty. Version 3 writes histogram
+ * chunks of version 2 (histogram-codec.ts), which a vigil reading format 2 could not decode: the
+ * chunks already written stay as they are, and are still read.
  */
-const SCHEMA_VERSION = 2;
+const SCHEMA_VERSION = 3;
 
 /**
  * The tables. Chunks are a rowid table with a separate (series_id, min_t) index rather than a

@@ -145,7 +145,7 @@ describe('histogram chunk codec', () => {
     const bytes = encodeHistogramChunk(timestamps.slice(0, 3), histograms.slice(0, 3));
     expect(Buffer.from(bytes).toString('hex')).toBe(
       [
-        '01', // version
+        '02', // version
         '03', // samples
         // t 1700000000000001 (zigzag varint), flags (int, new layout, hint unknown), schema 0,
         // zero threshold 0.001, one positive span (offset -3, length 3), no negative spans
@@ -160,9 +160,10 @@ describe('histogram chunk codec', () => {
         '09',
         '0000000000000240',
         '020600',
-        // t +14999 ms, flags (same layout), zero count +0, count +3, sum 3, deltas +1 +1 -2
+        // t +14999 ms, flags (same layout, every delta's change written: all three changed), zero
+        // count +0, count +3, sum 3, deltas +1 +1 -2
         'aeea01',
-        '02',
+        '12',
         '00',
         '06',
         '0000000000000840',
@@ -187,6 +188,73 @@ describe('histogram chunk codec', () => {
     });
   });
 
+  it('reads chunks of version 1, which wrote every bucket change (golden)', () => {
+    const { timestamps, histograms } = scraped(4);
+    const v1 = [
+      '01', // version
+      '03', // samples
+      '82a0abfef962',
+      '00',
+      '00',
+      'fca9f1d24d62503f',
+      '010503',
+      '00',
+      '00',
+      '09',
+      '0000000000000240',
+      '020600',
+      'aeea01',
+      '02',
+      '00',
+      '06',
+      '0000000000000840',
+      '020203', // every bucket's change: +1 +1 -2
+      '02',
+      '00',
+      '00',
+      'fca9f1d24d62503f',
+      '010504',
+      '00',
+      '00',
+      '10',
+      '0000000000001040',
+      '08040107',
+    ].join('');
+    expect(decodeHistogramChunk(Uint8Array.from(Buffer.from(v1, 'hex')))).toEqual({
+      timestamps: timestamps.slice(0, 3),
+      histograms: histograms.slice(0, 3),
+    });
+  });
+
+  it('costs bytes for the buckets that changed, not for every bucket of a wide histogram', () => {
+    // 600 buckets, five observations a scrape in five of them.
+    const timestamps: number[] = [];
+    const histograms: NativeHistogram[] = [];
+    const counts = new Array<number>(600).fill(1);
+    for (let i = 0; i < 120; i++) {
+      for (let o = 0; o < 5; o++) counts[(i * 37 + o * 101) % 600]!++;
+      const deltas = counts.map((c, k) => c - (k === 0 ? 0 : counts[k - 1]!));
+      const count = counts.reduce((a, c) => a + c, 0);
+      timestamps.push(1_700_000_000_000 + i * 15_000);
+      histograms.push({
+        ...example,
+        kind: 'int',
+        zeroCount: 0,
+        count,
+        sum: count / 10,
+        positiveSpans: [{ offset: -300, length: 600 }],
+        positiveDeltas: deltas,
+        negativeSpans: [],
+        negativeDeltas: [],
+        counterResetHint: i === 0 ? 'unknown' : 'not_reset',
+      });
+    }
+    const bytes = encodeHistogramChunk(timestamps, histograms);
+    expect(decodeHistogramChunk(bytes)).toEqual({ timestamps, histograms });
+    // Timestamp, flags, counts and sum (12 bytes), then two delta changes per observed bucket.
+    expect((bytes.length - 620) / 119).toBeLessThan(40);
+  });
+
   it('stores a slowly growing counter histogram in a few bytes a sample', () => {
     const { timestamps, histograms } = scraped(120);
     const bytes = encodeHistogramChunk(timestamps, histograms);
@@ -207,7 +275,7 @@ describe('histogram chunk codec', () => {
       return 'decoded';
     };
     expect(fail(bytes.subarray(0, bytes.length - 3))).toBe('histogram chunk ends inside a sample');
-    expect(fail(Uint8Array.of(9, 0))).toBe('histogram chunk has version 9, this vigil reads 1');
+    expect(fail(Uint8Array.of(9, 0))).toBe('histogram chunk has version 9, this vigil reads 1 to 2');
     expect(fail(Uint8Array.of(...bytes, 0))).toBe('histogram chunk has bytes after its last sample');
     expect(fail(Uint8Array.of(1, 1, 0, 2))).toBe(
       'histogram chunk refers to the layout of a sample before its first',

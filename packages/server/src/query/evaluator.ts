@@ -1,6 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import type {
   LabelMatcher,
+  SampleVisitor,
   SelectOptions,
   SeriesData,
   SeriesLabels,
@@ -22,8 +23,17 @@ import type {
 } from './ast.js';
 import { scalarBinary, vectorScalar, vectorVector } from './binary.js';
 import { FloatHistogram } from './float-histogram.js';
-import { HISTOGRAM_RANGE_FUNCTIONS, nativeFraction, nativeStdvar } from './histogram-functions.js';
+import {
+  HISTOGRAM_RANGE_FUNCTIONS,
+  type HistogramWindow,
+  nativeFraction,
+  nativeStdvar,
+  resetsOf,
+  SCALED_HISTOGRAM_RANGE_FUNCTIONS,
+  type ScaledHistogram,
+} from './histogram-functions.js';
 import { classicFraction, histogramQuantile, type QuantileNotes } from './histogram-quantile.js';
+import { HistogramSeriesWise, type HistogramSeriesWiseOp } from './histogram-series-wise.js';
 import { firstSelector, InfoEnrichment } from './info-function.js';
 import { INSTANT_FUNCTIONS, labelFunction } from './instant-functions.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
@@ -364,6 +374,8 @@ export class Evaluator {
     const ofBoth = MIXED_RANGE_FUNCTIONS.get(name);
     const w = emptyWindow();
     const drops = USES_DROPS.has(range) ? matrix.series.map((s) => countDrops(s.vs)) : undefined;
+    const resets =
+      ofHistograms || ofBoth ? matrix.series.map((s) => (s.hs ? resetsOf(s.hs) : undefined)) : undefined;
     return this.#mapSteps(
       Array.from(steps, () => []),
       (_, i) => {
@@ -387,7 +399,15 @@ export class Evaluator {
             const from = upperBound(s.hts, w.rangeStart);
             const to = upperBound(s.hts, end);
             if (to > from && (ofHistograms || ofBoth)) {
-              const window = { ts: s.hts, hs: s.hs, from, to, rangeStart: w.rangeStart, rangeEnd: end };
+              const window = {
+                ts: s.hts,
+                hs: s.hs,
+                from,
+                to,
+                rangeStart: w.rangeStart,
+                rangeEnd: end,
+                resets: resets?.[k],
+              };
               const metric = keepName ? s.metric : dropName(s.metric);
               if (ofBoth) {
                 out.push({ metric, ...ofBoth(w, window) });
@@ -435,9 +455,12 @@ export class Evaluator {
     if (!range || call.func === 'last_over_time' || arg.kind !== 'matrixSelector') return undefined;
     const sel = arg.selector;
     const ends = this.#ends(steps, sel.at, sel.offsetMs);
-    if ((await this.#loadHistograms(sel.matchers, min(ends) - arg.rangeMs, max(ends), false)).length > 0)
-      return undefined;
     const grouping = { labels: e.grouping, without: e.without };
+    const ofHistograms = SCALED_HISTOGRAM_RANGE_FUNCTIONS.get(call.func);
+    if (ofHistograms && (e.op === 'sum' || e.op === 'avg' || e.op === 'count')) {
+      const folded = await this.#histogramSeriesWise(e.op, grouping, ofHistograms, arg, ends);
+      if (folded !== 'none') return folded;
+    } else if (await this.#hasHistograms(sel.matchers, min(ends) - arg.rangeMs, max(ends))) return undefined;
     const counterNames = COUNTER_FUNCTIONS.has(call.func) ? new Set<string>() : undefined;
     const folder = new SeriesWiseAggregation({
       op: e.op,
@@ -463,6 +486,77 @@ export class Evaluator {
     const input = vectorOf(await this.#rangeFunction(range, call, matrix, undefined, steps));
     const cache = new Map<Metric, Metric>();
     return this.#mapSteps(input, (vec) => aggregate(e.op, vec, grouping, undefined, cache), false);
+  }
+
+  /**
+   * The histogram side of `#seriesWiseAggregation`: the aggregate when the selector finds native
+   * histograms and no floats, undefined when it finds both or two series collide (the step-wise
+   * path answers those as Prometheus does), 'none' when it finds no histograms. Each sample counts
+   * once against maxSamples, as a float does; what is held at once (one series' histograms and the
+   * per-step sums, by their size) counts against the limits as the scan goes.
+   */
+  async #histogramSeriesWise(
+    op: HistogramSeriesWiseOp,
+    grouping: Grouping,
+    fn: (w: HistogramWindow) => ScaledHistogram | undefined,
+    arg: MatrixSelector,
+    ends: Float64Array,
+  ): Promise<Value | undefined | 'none'> {
+    const store = this.#o.store;
+    if (!store.scanHistograms) return 'none';
+    const sel = arg.selector;
+    const start = min(ends) - arg.rangeMs;
+    const end = max(ends);
+    const folder = new HistogramSeriesWise({
+      op,
+      grouping,
+      fn,
+      ends,
+      rangeMs: arg.rangeMs,
+      namePinned: sel.matchers.some((m) => m.name === '__name__' && m.type === '='),
+      held: (weight) => {
+        this.#checkDeadline();
+        this.#hold(0, 0, weight);
+      },
+    });
+    this.#checkDeadline();
+    await this.#storeCall(() =>
+      store.scanHistograms!(sel.matchers, start, end, folder, this.#selectOptions()),
+    );
+    if (folder.seen === 0) return 'none';
+    if (folder.collided) return undefined;
+    this.#count(folder.loaded);
+    if (await this.#hasFloats(sel.matchers, start, end)) return undefined;
+    return { type: 'vector', steps: folder.result() };
+  }
+
+  /** Whether any series matching `matchers` has a native histogram sample in [start, end]. */
+  async #hasHistograms(matchers: readonly LabelMatcher[], start: number, end: number): Promise<boolean> {
+    const store = this.#o.store;
+    if (!store.scanHistograms) return false;
+    let found = false;
+    const visitor = {
+      series: () => {
+        found = true;
+        return false;
+      },
+    };
+    this.#checkDeadline();
+    await this.#storeCall(() => store.scanHistograms!(matchers, start, end, visitor, this.#selectOptions()));
+    return found;
+  }
+
+  /** Whether any series matching `matchers` has a float sample other than a staleness marker in [start, end]. */
+  async #hasFloats(matchers: readonly LabelMatcher[], start: number, end: number): Promise<boolean> {
+    let found = false;
+    const visitor: SampleVisitor = {
+      series: () => {},
+      samples: (_, values, n) => {
+        for (let k = 0; k < n && !found; k++) if (!isStaleNaN(values[k]!)) found = true;
+      },
+    };
+    await this.#storeCall(() => this.#o.store.scan(matchers, start, end, visitor, this.#selectOptions()));
+    return found;
   }
 
   /** limit_ratio's ratio as Prometheus takes it: NaN an error, beyond ±1 capped with a warning. */

@@ -1,5 +1,5 @@
 import { nativeBucketBound } from '@vigil/metrics';
-import { type CounterResetHint, forEachBucket, type NativeHistogram } from '../store/native-histogram.js';
+import type { CounterResetHint, NativeHistogram } from '../store/native-histogram.js';
 
 /** One bucket with its bounds, as Prometheus's `histogram.Bucket`. */
 export interface HistogramBucket {
@@ -267,11 +267,19 @@ function sideOfSpans(
     if (span.length > 0) end = index;
   }
   const out = new Float64Array(end - first);
+  // Plain loops, no visitor: this runs for every bucket of every sample a query reads.
   let c = 0;
-  forEachBucket(spans, counts, (i, v) => {
-    c = deltas ? c + v : v;
-    out[i - first] = c;
-  });
+  let at = 0;
+  let k = -first;
+  for (let s = 0; s < spans.length; s++) {
+    const span = spans[s]!;
+    k += span.offset;
+    for (let j = 0; j < span.length; j++) {
+      const v = counts[at++]!;
+      c = deltas ? c + v : v;
+      out[k++] = c;
+    }
+  }
   return { offset: first, counts: out };
 }
 

@@ -1,4 +1,4 @@
-import type { FloatHistogram, HistogramBucket } from './float-histogram.js';
+import { type FloatHistogram, type HistogramBucket, lowerBound, upperBound } from './float-histogram.js';
 
 /**
  * Prometheus 3's histogram_quantile over a native histogram: the bucket holding rank `q·count`,
@@ -9,16 +9,10 @@ export function nativeQuantile(q: number, h: FloatHistogram): number {
   if (h.count === 0 || Number.isNaN(q)) return Number.NaN;
   if (q < 0) return Number.NEGATIVE_INFINITY;
   if (q > 1) return Number.POSITIVE_INFINITY;
-  const buckets = h.buckets();
-  if (buckets.length === 0) return Number.NaN;
   const rank = q * h.count;
-  let count = 0;
-  let bucket = buckets[0]!;
-  for (const b of buckets) {
-    bucket = b;
-    count += b.count;
-    if (count >= rank) break;
-  }
+  const found = bucketAtRank(h, rank);
+  if (!found) return Number.NaN;
+  const { bucket, count } = found;
   let { lower, upper } = bucket;
   if (lower < 0 && upper > 0) {
     if (!h.hasNegative && h.hasPositive) lower = 0;
@@ -27,7 +21,57 @@ export function nativeQuantile(q: number, h: FloatHistogram): number {
   // NaN observations are counted but in no bucket: a rank beyond the buckets is their upper end.
   if (count < rank) return upper;
   const fraction = 1 - (count - rank) / bucket.count;
-  return interpolate(lower, upper, fraction, bucket === zeroBucketOf(buckets));
+  return interpolate(lower, upper, fraction, bucket.boundaryRule === 3);
+}
+
+/**
+ * The first bucket of `h.buckets()` at which the running count reaches `rank` (else the last), with
+ * that running count; undefined when no bucket holds anything. Walks the counts without making
+ * every bucket: a quantile of a 645-bucket sum at each of 1,441 steps made a million of them.
+ */
+function bucketAtRank(
+  h: FloatHistogram,
+  rank: number,
+): { bucket: HistogramBucket; count: number } | undefined {
+  let count = 0;
+  // The last bucket with observations so far: side -1, 0 (the zero bucket) or 1, and its position.
+  let side = 2;
+  let at = -1;
+  const negative = h.negative.counts;
+  for (let k = negative.length - 1; k >= 0; k--) {
+    if (negative[k] === 0) continue;
+    count += negative[k]!;
+    side = -1;
+    at = k;
+    if (count >= rank) return { bucket: bucketOf(h, side, at), count };
+  }
+  if (h.zeroCount !== 0) {
+    count += h.zeroCount;
+    side = 0;
+    if (count >= rank) return { bucket: bucketOf(h, side, at), count };
+  }
+  const positive = h.positive.counts;
+  for (let k = 0; k < positive.length; k++) {
+    if (positive[k] === 0) continue;
+    count += positive[k]!;
+    side = 1;
+    at = k;
+    if (count >= rank) return { bucket: bucketOf(h, side, at), count };
+  }
+  return side === 2 ? undefined : { bucket: bucketOf(h, side, at), count };
+}
+
+/** The bucket at position `k` of a side (-1 negative, 1 positive) or the zero bucket (0), as buckets() makes it. */
+function bucketOf(h: FloatHistogram, side: number, k: number): HistogramBucket {
+  if (side === 0)
+    return { lower: -h.zeroThreshold, upper: h.zeroThreshold, count: h.zeroCount, boundaryRule: 3 };
+  const { offset, counts } = side < 0 ? h.negative : h.positive;
+  const i = offset + k;
+  const lower = lowerBound(i, h.schema);
+  const upper = upperBound(i, h.schema);
+  return side < 0
+    ? { lower: -upper, upper: -lower, count: counts[k]!, boundaryRule: 1 }
+    : { lower, upper, count: counts[k]!, boundaryRule: 0 };
 }
 
 /** Where fraction `f` of a bucket's observations lies, and the inverse. */
@@ -102,6 +146,30 @@ export interface HistogramWindow {
   readonly to: number;
   readonly rangeStart: number;
   readonly rangeEnd: number;
+  /** `resets[i]` is 1 when `hs[i]` follows a counter reset of `hs[i - 1]` (resetsOf), for a caller that keeps them. */
+  readonly resets?: Uint8Array | undefined;
+}
+
+/**
+ * Whether each sample follows a counter reset of the one before it (`followsResetOf`), once per
+ * series: overlapping windows would otherwise compare the same pairs, every bucket of both, again
+ * at each step.
+ */
+export function resetsOf(hs: readonly FloatHistogram[]): Uint8Array {
+  const out = new Uint8Array(hs.length);
+  for (let i = 1; i < hs.length; i++) if (hs[i]!.followsResetOf(hs[i - 1]!)) out[i] = 1;
+  return out;
+}
+
+/**
+ * A histogram result still to be worked out: `(h - minus) * factor`, rate's increase and the factor
+ * that extrapolates it, for a caller that applies both as it adds (HistogramSum) instead of
+ * allocating the difference and then its multiple.
+ */
+export interface ScaledHistogram {
+  readonly h: FloatHistogram;
+  readonly minus?: FloatHistogram | undefined;
+  readonly factor: number;
 }
 
 /**
@@ -114,18 +182,30 @@ export function histogramRate(
   isCounter: boolean,
   isRate: boolean,
 ): FloatHistogram | undefined {
+  const parts = histogramRateParts(w, isCounter, isRate);
+  if (!parts) return undefined;
+  const increase = parts.minus ? parts.h.minus(parts.minus) : parts.h;
+  return increase.times(parts.factor).withHint('gauge');
+}
+
+/** histogramRate as the increase over the samples and the factor that extrapolates it, not yet applied. */
+export function histogramRateParts(
+  w: HistogramWindow,
+  isCounter: boolean,
+  isRate: boolean,
+): ScaledHistogram | undefined {
   const { ts, hs, from, to } = w;
   const n = to - from;
   if (n < 2) return undefined;
   let schema = hs[to - 1]!.schema;
   for (let i = from; i < to - 1; i++) if (hs[i]!.schema < schema) schema = hs[i]!.schema;
-  let result = hs[to - 1]!.toSchema(schema).minus(hs[from]!);
+  const last = hs[to - 1]!.toSchema(schema);
+  let result: FloatHistogram | undefined;
   if (isCounter) {
-    let previous = hs[from]!;
+    const resets = w.resets;
     for (let i = from + 1; i < to; i++) {
-      const current = hs[i]!;
-      if (current.followsResetOf(previous)) result = result.plus(previous);
-      previous = current;
+      const reset = resets ? resets[i] === 1 : hs[i]!.followsResetOf(hs[i - 1]!);
+      if (reset) result = (result ?? last.minus(hs[from]!)).plus(hs[i - 1]!);
     }
   }
   const firstT = ts[from]!;
@@ -140,7 +220,7 @@ export function histogramRate(
   extrapolateTo += durationToEnd < threshold ? durationToEnd : averageInterval / 2;
   let factor = extrapolateTo / sampledInterval;
   if (isRate) factor /= (w.rangeEnd - w.rangeStart) / 1000;
-  return result.times(factor).withHint('gauge');
+  return result ? { h: result, factor } : { h: last, minus: hs[from]!, factor };
 }
 
 /** irate and idelta of native histograms: the last two samples (after a reset, the last one alone). */
@@ -149,7 +229,8 @@ export function histogramInstant(w: HistogramWindow, isRate: boolean): FloatHist
   if (to - w.from < 2) return undefined;
   const last = hs[to - 1]!;
   const previous = hs[to - 2]!;
-  let result = isRate && last.followsResetOf(previous) ? last : last.minus(previous);
+  const reset = w.resets ? w.resets[to - 1] === 1 : last.followsResetOf(previous);
+  let result = isRate && reset ? last : last.minus(previous);
   if (isRate) {
     const interval = (ts[to - 1]! - ts[to - 2]!) / 1000;
     if (interval === 0) return undefined;
@@ -200,3 +281,25 @@ export const HISTOGRAM_RANGE_FUNCTIONS: ReadonlyMap<
   ['sum_over_time', histogramSumOverTime],
   ['avg_over_time', histogramAvgOverTime],
 ]);
+
+/**
+ * HISTOGRAM_RANGE_FUNCTIONS as a sum over series takes them (histogram-series-wise.ts): rate,
+ * increase and delta hand over their increase and its factor, which the sum applies as it adds.
+ */
+export const SCALED_HISTOGRAM_RANGE_FUNCTIONS: ReadonlyMap<
+  string,
+  (w: HistogramWindow) => ScaledHistogram | undefined
+> = new Map(
+  [...HISTOGRAM_RANGE_FUNCTIONS].map(([name, fn]) => {
+    const counter = name === 'rate' || name === 'increase';
+    if (counter || name === 'delta')
+      return [name, (w: HistogramWindow) => histogramRateParts(w, counter, name === 'rate')];
+    return [
+      name,
+      (w: HistogramWindow): ScaledHistogram | undefined => {
+        const h = fn(w);
+        return h && { h, factor: 1 };
+      },
+    ];
+  }),
+);

@@ -93,6 +93,15 @@ export interface SampleVisitor {
   samples(timestamps: Float64Array, values: Float64Array, n: number): void;
 }
 
+/**
+ * Receives a histogram scan's samples one series at a time: a series' samples are handed over
+ * together and not kept by the store after the call, so a scan never holds more than one series'.
+ * `series` answers whether to go on (a caller that only asks whether there are any stops at one).
+ */
+export interface HistogramVisitor {
+  series(data: HistogramSeriesData): boolean;
+}
+
 export interface SeriesStore {
   append(batch: readonly SeriesSamples[]): Promise<AppendResult>;
   /** Raw samples of every series matching all `matchers`, with start <= t <= end. */
@@ -126,6 +135,14 @@ export interface SeriesStore {
     end: number,
     options?: SelectOptions,
   ): Promise<HistogramSeriesData[]>;
+  /** What `selectHistograms` returns, handed to `visitor` series by series as each is read. */
+  scanHistograms?(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    visitor: HistogramVisitor,
+    options?: SelectOptions,
+  ): Promise<void>;
   /** Per-minute (`60_000`) or per-hour (`3_600_000`) rollups, for long ranges. */
   selectRollup(
     matchers: readonly LabelMatcher[],

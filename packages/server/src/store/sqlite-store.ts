@@ -21,6 +21,7 @@ import { ACCEPTED, CHUNK_SPAN_MS, DUPLICATE, SeriesState } from './series-state.
 import type {
   AppendResult,
   HistogramSeriesData,
+  HistogramVisitor,
   LabelMatcher,
   RollupData,
   SampleVisitor,
@@ -355,6 +356,19 @@ export class SqliteStore implements SeriesStore {
     end: number,
     options?: SelectOptions,
   ): Promise<HistogramSeriesData[]> {
+    const result: HistogramSeriesData[] = [];
+    const visitor = { series: (data: HistogramSeriesData) => result.push(data) > 0 };
+    await this.scanHistograms(matchers, start, end, visitor, options);
+    return result;
+  }
+
+  async scanHistograms(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    visitor: HistogramVisitor,
+    options?: SelectOptions,
+  ): Promise<void> {
     this.#assertOpen();
     const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
     const pacer = this.#pacer(options);
@@ -362,7 +376,6 @@ export class SqliteStore implements SeriesStore {
       (s) => s.histograms && s.histograms.lastT >= start && s.histograms.firstT <= end,
     );
     checkSeries(matched.length, options);
-    const result: HistogramSeriesData[] = [];
     let total = 0;
     for (const s of matched) {
       // A series' chunks and head are read together; the clock is looked at every few series.
@@ -393,9 +406,11 @@ export class SqliteStore implements SeriesStore {
       if (timestamps.length === 0) continue;
       total += timestamps.length;
       if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
-      result.push({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms });
+      if (
+        visitor.series({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms }) === false
+      )
+        return;
     }
-    return result;
   }
 
   async select(

@@ -3,14 +3,25 @@ import { parseArgs } from 'node:util';
 import { toPrometheusRuleFile } from '../alerts/prometheus-rule-file.js';
 import { parseRuleFile, type RuleGroupSpec } from '../alerts/rule-file.js';
 import { RuleFileError } from '../alerts/rule-file-error.js';
-import { EXPERIMENTAL_FUNCTIONS_FEATURE, parsePromql } from '../query/parse.js';
+import {
+  DURATION_EXPRESSIONS_FEATURE,
+  EXPERIMENTAL_FUNCTIONS_FEATURE,
+  type ParseOptions,
+  parsePromql,
+} from '../query/parse.js';
+
+/** The `--enable-feature` names rule checks know, and the parser option each turns on. */
+const FEATURES: Readonly<Record<string, keyof ParseOptions>> = {
+  [EXPERIMENTAL_FUNCTIONS_FEATURE]: 'experimentalFunctions',
+  [DURATION_EXPRESSIONS_FEATURE]: 'durationExpressions',
+};
 
 /**
  * `vigil check rules [--expand] [--enable-feature=promql-experimental-functions] FILE...`: checks
  * rule files offline as `promtool check rules` does, with the same parser and checks the server
  * uses. Exit code 0 when every file is good, 1 otherwise. `--expand` prints each good file as a
- * plain Prometheus rule file (short forms expanded); the feature flag accepts Prometheus 3's
- * experimental functions, as the server does with the same flag (query.experimentalFunctions).
+ * plain Prometheus rule file (short forms expanded); the feature flags accept Prometheus 3's
+ * experimental functions and duration expressions, as the server does with the same flags.
  */
 export function checkRules(args: string[], out: (line: string) => void, err: (line: string) => void): number {
   const { values, positionals } = parseArgs({
@@ -27,14 +38,14 @@ export function checkRules(args: string[], out: (line: string) => void, err: (li
     return 2;
   }
   const features = (values['enable-feature'] ?? []).flatMap((f) => f.split(',')).map((f) => f.trim());
-  const unknown = features.find((f) => f !== EXPERIMENTAL_FUNCTIONS_FEATURE);
+  const unknown = features.find((f) => !(f in FEATURES));
   if (unknown !== undefined) {
     err(
-      `vigil check rules: --enable-feature=${unknown}: unknown feature; vigil knows ${EXPERIMENTAL_FUNCTIONS_FEATURE}`,
+      `vigil check rules: --enable-feature=${unknown}: unknown feature; vigil knows ${Object.keys(FEATURES).join(', ')}`,
     );
     return 2;
   }
-  const experimentalFunctions = features.length > 0;
+  const options: ParseOptions = Object.fromEntries(features.map((f) => [FEATURES[f], true]));
   let failed = 0;
   for (const file of positionals) {
     let text: string;
@@ -49,7 +60,7 @@ export function checkRules(args: string[], out: (line: string) => void, err: (li
     }
     try {
       const groups = parseRuleFile(text, file, (expr) => {
-        parsePromql(expr, { experimentalFunctions });
+        parsePromql(expr, options);
       });
       const count = groups.reduce((n, g) => n + g.rules.length, 0);
       if (values.expand) out(toPrometheusRuleFile(groups).trimEnd());

@@ -47,6 +47,7 @@ const HELP: Record<string, string> = {
   --web.max-connections N  HTTP connections served at once, 503 past it (env VIGIL_MAX_CONNECTIONS;
                            default 512)
   --enable-feature=promql-experimental-functions  Prometheus 3's experimental PromQL functions
+  --enable-feature=promql-duration-expr  arithmetic in PromQL durations: rate(x[5m * 2]), x offset (1h + 30m)
   --status.listen-address HOST:PORT  a second listener for the status pages and badges only, read-only
                        and without the token (env VIGIL_STATUS_LISTEN; vigil.yaml status_listen)
   --rules.alert.resend-delay DURATION  how often a firing alert is sent again, to the notification
@@ -57,7 +58,8 @@ const HELP: Record<string, string> = {
   good file, file:line: reason for each problem; exit code 1 if any file is broken.
   --expand             print each file as a plain Prometheus rule file, vigil's thresholds expanded
   --enable-feature=promql-experimental-functions  accept Prometheus 3's experimental functions
-                       (limitk, limit_ratio, sort_by_label...), as vigil serve does with the same flag
+                       (limitk, limit_ratio, sort_by_label, info...), as vigil serve does with the same flag
+  --enable-feature=promql-duration-expr  accept arithmetic in durations, as vigil serve does
 
 vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
   Checks SLO definitions (vigil.yaml's slos and slo_files with --config, or SLO files) and the

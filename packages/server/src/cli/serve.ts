@@ -352,7 +352,12 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       baseDir: process.cwd(),
       engine,
       store,
-      checkExpr: parsePromql,
+      // With the engine's feature switches, so that a rule may use what its queries may.
+      checkExpr: (expr) =>
+        parsePromql(expr, {
+          experimentalFunctions: config.query.experimentalFunctions,
+          durationExpressions: config.query.durationExpressions,
+        }),
       sink: notifications,
       silencer: notifications,
       events,

@@ -86,6 +86,8 @@ export interface Config {
     readonly timeoutMs: number | undefined;
     /** Prometheus 3's experimental functions (`--enable-feature=promql-experimental-functions`). */
     readonly experimentalFunctions: boolean;
+    /** Arithmetic in durations, `x[5m * 2]` (`--enable-feature=promql-duration-expr`). */
+    readonly durationExpressions: boolean;
   };
   readonly dashboard: {
     readonly refreshIntervalMs: number;
@@ -275,6 +277,7 @@ const FILE_SCHEMA = z
         maxQueryBytes: z.number().int().min(1_048_576, 'expected at least 1048576 (1 MiB)'),
         timeout: duration.refine((ms) => ms > 0, 'expected a positive duration such as 2m'),
         experimentalFunctions: z.boolean(),
+        durationExpressions: z.boolean(),
       })
       .partial()
       .strict(),
@@ -375,7 +378,7 @@ export interface Flags {
   readonly allowUnauthenticated?: boolean;
   readonly webConfigFile?: string;
   readonly maxConnections?: string;
-  /** Prometheus's `--enable-feature` names; vigil knows `promql-experimental-functions`. */
+  /** Prometheus's `--enable-feature` names; vigil knows `promql-experimental-functions` and `promql-duration-expr`. */
   readonly enableFeatures?: readonly string[];
   readonly statusListen?: string;
   readonly alertResendDelay?: string;
@@ -383,6 +386,7 @@ export interface Flags {
 
 const FEATURES: Readonly<Record<string, readonly string[]>> = {
   'promql-experimental-functions': ['query', 'experimentalFunctions'],
+  'promql-duration-expr': ['query', 'durationExpressions'],
 };
 
 /**
@@ -574,6 +578,7 @@ function resolve(c: FileConfig): Config {
       maxQueryBytes: c.query?.maxQueryBytes,
       timeoutMs: c.query?.timeout,
       experimentalFunctions: c.query?.experimentalFunctions ?? false,
+      durationExpressions: c.query?.durationExpressions ?? false,
     },
     dashboard: { refreshIntervalMs: c.dashboard?.refreshInterval ?? 30_000, dir: c.dashboard?.dir },
     notifications: {

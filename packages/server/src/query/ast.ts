@@ -22,11 +22,35 @@ export interface StringLiteral extends Span {
 /** `@ <time>`, `@ start()` or `@ end()`; a number is Unix milliseconds. */
 export type AtModifier = number | 'start' | 'end';
 
+/**
+ * A duration written as arithmetic (Prometheus's `promql-duration-expr`): `5m * 2`, `(1h + 30m)`,
+ * `max_of(step(), 1m)`. Computed in seconds, as Prometheus computes it.
+ */
+export type DurationExpr = Span &
+  (
+    | {
+        readonly kind: 'literal';
+        readonly seconds: number /** Written with a unit (`5m`), not as a number. */;
+        readonly unit: boolean;
+      }
+    | { readonly kind: 'step' | 'range' }
+    | { readonly kind: 'unary'; readonly op: '+' | '-'; readonly expr: DurationExpr }
+    | { readonly kind: 'paren'; readonly expr: DurationExpr }
+    | {
+        readonly kind: 'binary';
+        readonly op: '+' | '-' | '*' | '/' | '%' | '^' | 'min_of' | 'max_of';
+        readonly lhs: DurationExpr;
+        readonly rhs: DurationExpr;
+      }
+  );
+
 export interface VectorSelector extends Span {
   readonly kind: 'vectorSelector';
   /** Includes the metric name as a `__name__` matcher when one was written. */
   readonly matchers: readonly LabelMatcher[];
   readonly offsetMs: number;
+  /** The offset as written when it is an expression; `offsetMs` is its value. */
+  readonly offsetExpr?: DurationExpr;
   readonly at: AtModifier | undefined;
 }
 
@@ -34,6 +58,8 @@ export interface MatrixSelector extends Span {
   readonly kind: 'matrixSelector';
   readonly selector: VectorSelector;
   readonly rangeMs: number;
+  /** The range as written when it is an expression; `rangeMs` is its value. */
+  readonly rangeExpr?: DurationExpr;
 }
 
 export interface Subquery extends Span {
@@ -44,6 +70,10 @@ export interface Subquery extends Span {
   readonly stepMs: number | undefined;
   readonly offsetMs: number;
   readonly at: AtModifier | undefined;
+  /** Range, step and offset as written when they are expressions; the `…Ms` fields are their values. */
+  readonly rangeExpr?: DurationExpr;
+  readonly stepExpr?: DurationExpr;
+  readonly offsetExpr?: DurationExpr;
 }
 
 export interface Call extends Span {

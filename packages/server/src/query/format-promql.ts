@@ -1,5 +1,5 @@
 import type { LabelMatcher } from '../store/series-store.js';
-import type { AtModifier, Binary, Expr, VectorSelector } from './ast.js';
+import type { AtModifier, Binary, DurationExpr, Expr, VectorSelector } from './ast.js';
 import { formatDuration } from './duration.js';
 
 /** Prometheus splits an expression over lines when its one-line form is longer than this. */
@@ -25,10 +25,11 @@ export function promqlString(e: Expr): string {
     case 'string':
       return goQuote(e.value);
     case 'vectorSelector':
-      return selectorString(e) + atString(e.at) + offsetString(e.offsetMs);
+      return selectorString(e) + atString(e.at) + offsetString(e.offsetMs, e.offsetExpr);
     case 'matrixSelector': {
-      const { at, offsetMs } = e.selector;
-      return `${selectorString(e.selector)}[${formatDuration(e.rangeMs)}]${atString(at)}${offsetString(offsetMs)}`;
+      const { at, offsetMs, offsetExpr } = e.selector;
+      const range = e.rangeExpr ? durationString(e.rangeExpr) : formatDuration(e.rangeMs);
+      return `${selectorString(e.selector)}[${range}]${atString(at)}${offsetString(offsetMs, offsetExpr)}`;
     }
     case 'subquery':
       return promqlString(e.expr) + subquerySuffix(e);
@@ -99,8 +100,28 @@ function binaryOperator(e: Binary): string {
 }
 
 function subquerySuffix(e: Expr & { kind: 'subquery' }): string {
-  const step = e.stepMs ? formatDuration(e.stepMs) : '';
-  return `[${formatDuration(e.rangeMs)}:${step}]${atString(e.at)}${offsetString(e.offsetMs)}`;
+  const range = e.rangeExpr ? durationString(e.rangeExpr) : formatDuration(e.rangeMs);
+  const step = e.stepExpr ? durationString(e.stepExpr) : e.stepMs ? formatDuration(e.stepMs) : '';
+  return `[${range}:${step}]${atString(e.at)}${offsetString(e.offsetMs, e.offsetExpr)}`;
+}
+
+/** A duration expression as Prometheus's printer writes it: operators between spaces, parentheses kept. */
+function durationString(e: DurationExpr): string {
+  switch (e.kind) {
+    case 'literal':
+      return e.unit ? formatDuration(e.seconds * 1000) : goFloat(e.seconds);
+    case 'step':
+    case 'range':
+      return `${e.kind}()`;
+    case 'paren':
+      return `(${durationString(e.expr)})`;
+    case 'unary':
+      return e.op === '-' ? `-${durationString(e.expr)}` : durationString(e.expr);
+    case 'binary':
+      if (e.op === 'min_of' || e.op === 'max_of')
+        return `${e.op}(${durationString(e.lhs)}, ${durationString(e.rhs)})`;
+      return `${durationString(e.lhs)} ${e.op} ${durationString(e.rhs)}`;
+  }
 }
 
 /** `name{a="x",b=~"y"}`: the name matcher folded into the name, the others sorted as text. */
@@ -129,7 +150,8 @@ function atString(at: AtModifier | undefined): string {
   return ` @ ${(at / 1000).toFixed(3)}`;
 }
 
-function offsetString(ms: number): string {
+function offsetString(ms: number, expr: DurationExpr | undefined): string {
+  if (expr) return ` offset ${durationString(expr)}`;
   if (ms === 0) return '';
   return ms > 0 ? ` offset ${formatDuration(ms)}` : ` offset -${formatDuration(-ms)}`;
 }

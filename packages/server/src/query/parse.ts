@@ -6,6 +6,7 @@ import type {
   AggregateOp,
   AtModifier,
   BinaryOp,
+  DurationExpr,
   Expr,
   MatrixSelector,
   Subquery,
@@ -14,6 +15,7 @@ import type {
   VectorSelector,
 } from './ast.js';
 import { parseDuration } from './duration.js';
+import { durationMs, isConstant } from './duration-expr.js';
 import { FUNCTIONS } from './function-signatures.js';
 import { PromqlParseError } from './query-error.js';
 import { unquote } from './string-literal.js';
@@ -73,14 +75,30 @@ export interface ParseOptions {
    * as Prometheus's `--enable-feature=promql-experimental-functions`.
    */
   readonly experimentalFunctions?: boolean;
+  /**
+   * Accept arithmetic in durations (`x[5m * 2]`, `x offset (1h + 30m)`, `x[1h:step()]`), as
+   * Prometheus's `--enable-feature=promql-duration-expr`.
+   */
+  readonly durationExpressions?: boolean;
 }
 
 export function parsePromql(query: string, options: ParseOptions = {}): Expr {
-  return new Converter(query, options.experimentalFunctions ?? false).run();
+  return new Converter(query, options).run();
 }
 
 /** The Prometheus feature flag that enables experimental functions, named as Prometheus names it. */
 export const EXPERIMENTAL_FUNCTIONS_FEATURE = 'promql-experimental-functions';
+/** The Prometheus feature flag that enables duration expressions. */
+export const DURATION_EXPRESSIONS_FEATURE = 'promql-duration-expr';
+
+const DURATION_OPS: Record<string, (DurationExpr & { kind: 'binary' })['op']> = {
+  Add: '+',
+  Sub: '-',
+  Mul: '*',
+  Div: '/',
+  Mod: '%',
+  Pow: '^',
+};
 
 /** The type an expression evaluates to. */
 export function typeOf(e: Expr): ValueType {
@@ -110,11 +128,13 @@ class Converter {
   /** The query as the grammar reads it: same length and positions, number literals made readable. */
   readonly #source: string;
   readonly #experimental: boolean;
+  readonly #durationExpressions: boolean;
 
-  constructor(query: string, experimental: boolean) {
+  constructor(query: string, options: ParseOptions) {
     this.#query = query;
     this.#source = readableNumbers(query);
-    this.#experimental = experimental;
+    this.#experimental = options.experimentalFunctions ?? false;
+    this.#durationExpressions = options.durationExpressions ?? false;
   }
 
   run(): Expr {
@@ -177,9 +197,16 @@ class Converter {
         const inner = this.#expr(kids[0]!);
         if (inner.kind !== 'vectorSelector')
           throw this.#error(node.from, 'ranges only allowed for vector selectors');
-        if (inner.offsetMs !== 0 || inner.at !== undefined)
+        if (inner.offsetMs !== 0 || inner.offsetExpr !== undefined || inner.at !== undefined)
           throw this.#error(kids[1]!.from, 'no offset or @ modifiers allowed before range');
-        return { kind: 'matrixSelector', selector: inner, rangeMs: this.#duration(kids[1]!), ...span };
+        const range = this.#duration(kids[1]!, false);
+        return {
+          kind: 'matrixSelector',
+          selector: inner,
+          rangeMs: range.ms,
+          ...(range.expr && { rangeExpr: range.expr }),
+          ...span,
+        };
       }
       case 'SubqueryExpr': {
         const inner = this.#expr(kids[0]!);
@@ -189,19 +216,25 @@ class Converter {
             node.from,
             `subquery is only allowed on instant vector, got ${TYPE_NAMES[type]} instead`,
           );
-        const step = kids[2];
+        const range = this.#duration(kids[1]!, false);
+        const step = kids[2] ? this.#duration(kids[2], false) : undefined;
         return {
           kind: 'subquery',
           expr: inner,
-          rangeMs: this.#duration(kids[1]!),
-          stepMs: step ? this.#duration(step) : undefined,
+          rangeMs: range.ms,
+          stepMs: step?.ms,
           offsetMs: 0,
           at: undefined,
+          ...(range.expr && { rangeExpr: range.expr }),
+          ...(step?.expr && { stepExpr: step.expr }),
           ...span,
         };
       }
-      case 'OffsetExpr':
-        return this.#modify(this.#expr(kids[0]!), { offsetMs: this.#duration(kids[2]!) }, node, kids[1]!);
+      case 'OffsetExpr': {
+        const offset = this.#duration(kids[2]!, true);
+        const change = { offsetMs: offset.ms, ...(offset.expr && { offsetExpr: offset.expr }) };
+        return this.#modify(this.#expr(kids[0]!), change, node, kids[1]!);
+      }
       case 'StepInvariantExpr':
         return this.#modify(this.#expr(kids[0]!), { at: this.#at(kids[2]!) }, node, kids[1]!);
       case 'FunctionCall':
@@ -235,7 +268,7 @@ class Converter {
    */
   #modify(
     e: Expr,
-    change: { offsetMs?: number; at?: AtModifier },
+    change: { offsetMs?: number; offsetExpr?: DurationExpr; at?: AtModifier },
     node: SyntaxNode,
     keyword: SyntaxNode,
   ): Expr {
@@ -249,7 +282,7 @@ class Converter {
       case 'matrixSelector':
       case 'subquery': {
         const target = modifiersOf(e);
-        if (change.offsetMs !== undefined && target.offsetMs !== 0)
+        if (change.offsetMs !== undefined && (target.offsetMs !== 0 || target.offsetExpr !== undefined))
           throw this.#error(keyword.from, 'offset may not be set multiple times');
         if (change.at !== undefined && target.at !== undefined)
           throw this.#error(keyword.from, '@ <timestamp> may not be set multiple times');
@@ -479,21 +512,83 @@ class Converter {
     return value;
   }
 
-  /** A duration as written after `[`, `:` or `offset`; a plain number counts seconds. */
-  #duration(node: SyntaxNode): number {
-    const kids = children(node);
-    if (node.name === 'OffsetDurationExpr' && kids[0]?.name === 'UnaryOp') {
-      const inner = this.#duration(kids[1]!);
-      return this.#text(kids[0]) === '-' ? -inner : inner;
+  /**
+   * A duration as written after `[`, `:` or `offset`: its milliseconds, and the expression when it
+   * is arithmetic rather than one number (a plain number counts seconds). An expression whose value
+   * depends on the query (`step()`, `range()`) is worked out when the query runs (duration-expr.ts);
+   * `ms` is 0 until then.
+   */
+  #duration(node: SyntaxNode, allowNegative: boolean): { ms: number; expr?: DurationExpr } {
+    const e = this.#durationExpr(node);
+    // One number, or after `offset` a signed one: no expression, whatever the switch says.
+    const literal = e.kind === 'unary' && allowNegative ? e.expr : e;
+    if (literal.kind === 'literal') {
+      const ms = literal.seconds * 1000;
+      if (!Number.isFinite(ms))
+        throw this.#error(
+          literal.start,
+          `bad duration syntax: ${JSON.stringify(this.#source.slice(literal.start, literal.end))}`,
+        );
+      return { ms: e.kind === 'unary' && e.op === '-' ? -ms : ms };
     }
-    const literal =
-      kids.length === 1 && kids[0]!.name.startsWith('NumberDurationLiteral') ? kids[0]! : undefined;
-    if (!literal)
-      throw this.#error(node.from, `unsupported duration expression ${JSON.stringify(this.#text(node))}`);
-    const text = this.#text(literal);
-    const ms = parseDuration(text) ?? parseNumber(text) * 1000;
-    if (!Number.isFinite(ms)) throw this.#error(literal.from, `bad duration syntax: ${JSON.stringify(text)}`);
-    return ms;
+    if (!this.#durationExpressions)
+      throw this.#error(
+        node.from,
+        `experimental duration expression is not enabled (--enable-feature=${DURATION_EXPRESSIONS_FEATURE})`,
+      );
+    if (!isConstant(e)) return { ms: 0, expr: e };
+    const fail = (at: { start: number }, detail: string): never => {
+      throw this.#error(at.start, detail);
+    };
+    return { ms: durationMs(e, { stepMs: 0, rangeMs: 0 }, allowNegative, fail), expr: e };
+  }
+
+  /** The duration expression of a DurationExpr or OffsetDurationExpr node, and of its parts. */
+  #durationExpr(node: SyntaxNode): DurationExpr {
+    const span = { start: node.from, end: node.to };
+    const kids = children(node);
+    const first = kids[0];
+    switch (first?.name) {
+      case 'NumberDurationLiteralInDurationContext': {
+        const text = this.#text(first);
+        const ms = parseDuration(text);
+        const seconds = ms === undefined ? parseNumber(text) : ms / 1000;
+        return { kind: 'literal', seconds, unit: ms !== undefined, ...span };
+      }
+      case 'DurationStep':
+        return { kind: 'step', ...span };
+      case 'DurationRange':
+        return { kind: 'range', ...span };
+      case 'DurationMinOf':
+      case 'DurationMaxOf':
+        return {
+          kind: 'binary',
+          op: first.name === 'DurationMinOf' ? 'min_of' : 'max_of',
+          lhs: this.#durationExpr(kids[1]!),
+          rhs: this.#durationExpr(kids[2]!),
+          ...span,
+        };
+      case 'UnaryOp':
+        return {
+          kind: 'unary',
+          op: this.#text(first) === '-' ? '-' : '+',
+          expr: this.#durationExpr(kids[1]!),
+          ...span,
+        };
+      case 'DurationExpr': {
+        if (kids.length === 1) return { kind: 'paren', expr: this.#durationExpr(first), ...span };
+        const op = DURATION_OPS[kids[1]!.name];
+        if (op !== undefined)
+          return {
+            kind: 'binary',
+            op,
+            lhs: this.#durationExpr(first),
+            rhs: this.#durationExpr(kids[2]!),
+            ...span,
+          };
+      }
+    }
+    throw this.#error(node.from, `unsupported duration expression ${JSON.stringify(this.#text(node))}`);
   }
 
   #at(node: SyntaxNode): AtModifier {

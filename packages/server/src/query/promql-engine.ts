@@ -2,12 +2,13 @@ import { type Clock, systemClock } from '@vigil/metrics';
 import { invalidOption, positiveOption } from '../errors/invalid-option.js';
 import type { SeriesStore } from '../store/series-store.js';
 import type { Expr } from './ast.js';
+import { type DurationContext, resolveDurations } from './duration-expr.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
 import type { FloatHistogram } from './float-histogram.js';
 import { compareLabels, type Metric } from './metric.js';
 import { type ParseOptions, parsePromql, typeOf } from './parse.js';
 import type { QueryEngine, QueryOptions } from './query-engine.js';
-import { QueryError } from './query-error.js';
+import { PromqlParseError, QueryError } from './query-error.js';
 import { QueryGate } from './query-gate.js';
 import type { MatrixSeries, QueryAnnotations, QueryResult } from './query-result.js';
 import { upperBound } from './time-bounds.js';
@@ -41,6 +42,8 @@ export interface PromqlEngineOptions {
   readonly maxQueued?: number;
   /** Prometheus 3's experimental functions and aggregations (`--enable-feature=promql-experimental-functions`). Default off. */
   readonly experimentalFunctions?: boolean;
+  /** Arithmetic in durations (`--enable-feature=promql-duration-expr`). Default off. */
+  readonly durationExpressions?: boolean;
 }
 
 /** Parsed expressions kept, and the longest kept: a few MiB at most. */
@@ -82,7 +85,10 @@ export class PromqlEngine implements QueryEngine {
     this.#timeoutMs = positiveInteger('timeoutMs', options.timeoutMs, 120_000);
     this.#maxPoints = positiveInteger('maxPointsPerSeries', options.maxPointsPerSeries, 11_000);
     this.#maxBytes = positiveInteger('maxQueryBytes', options.maxQueryBytes, 2 ** 30);
-    this.#parse = { experimentalFunctions: options.experimentalFunctions === true };
+    this.#parse = {
+      experimentalFunctions: options.experimentalFunctions === true,
+      durationExpressions: options.durationExpressions === true,
+    };
     this.#gate = new QueryGate(
       positiveInteger('maxConcurrency', options.maxConcurrency, 20),
       positiveInteger('maxQueued', options.maxQueued, 1000),
@@ -90,7 +96,7 @@ export class PromqlEngine implements QueryEngine {
   }
 
   async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
-    const ast = this.parse(expr);
+    const ast = this.#parseFor(expr, { stepMs: 0, rangeMs: 0 });
     const evaluator = this.#evaluator(timeMs, timeMs, options);
     const value = await this.#gate.run(evaluator.remainingMs(), () =>
       evaluator.eval(ast, Float64Array.of(timeMs)),
@@ -132,7 +138,7 @@ export class PromqlEngine implements QueryEngine {
       throw badData(
         `exceeded maximum resolution of ${this.#maxPoints} points per timeseries. Try decreasing the query resolution (?step=XX)`,
       );
-    const ast = this.parse(expr);
+    const ast = this.#parseFor(expr, { stepMs, rangeMs: endMs - startMs });
     const type = typeOf(ast);
     if (type !== 'scalar' && type !== 'vector')
       throw badData(
@@ -168,6 +174,13 @@ export class PromqlEngine implements QueryEngine {
     }
     this.#parsed.set(expr, ast);
     return ast;
+  }
+
+  /** The expression with its `step()` and `range()` durations worked out for this query. */
+  #parseFor(expr: string, context: DurationContext): Expr {
+    return resolveDurations(this.parse(expr), context, (at, detail) => {
+      throw new PromqlParseError(expr, at.start, detail);
+    });
   }
 
   #evaluator(startMs: number, endMs: number, options: QueryOptions | undefined): Evaluator {

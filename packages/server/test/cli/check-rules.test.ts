@@ -73,8 +73,18 @@ describe('vigil check rules', () => {
     expect(run(['--enable-feature=exemplar-storage', sampled])).toEqual({
       code: 2,
       out: '',
-      err: 'vigil check rules: --enable-feature=exemplar-storage: unknown feature; vigil knows promql-experimental-functions',
+      err: 'vigil check rules: --enable-feature=exemplar-storage: unknown feature; vigil knows promql-experimental-functions, promql-duration-expr',
     });
+    writeFileSync(
+      sampled,
+      'groups:\n  - name: g\n    rules:\n      - record: job:c:rate10m\n        expr: rate(c[5m * 2])\n',
+    );
+    const plain = run([sampled]);
+    expect(plain.code).toBe(1);
+    expect(plain.err).toContain(
+      'experimental duration expression is not enabled (--enable-feature=promql-duration-expr)',
+    );
+    expect(run(['--enable-feature=promql-duration-expr', sampled])).toMatchObject({ code: 0 });
   });
 
   it('expands thresholds into a plain Prometheus rule file with --expand', () => {

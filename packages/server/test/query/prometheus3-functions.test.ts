@@ -153,7 +153,7 @@ describe('experimental functions stay off unless enabled, as in Prometheus', () 
       loadConfig({ enableFeatures: ['promql-experimental-functions'] }, {}).query.experimentalFunctions,
     ).toBe(true);
     expect(() => loadConfig({ enableFeatures: ['exemplar-storage'] }, {})).toThrow(
-      '--enable-feature=exemplar-storage: unknown feature; vigil knows promql-experimental-functions',
+      '--enable-feature=exemplar-storage: unknown feature; vigil knows promql-experimental-functions, promql-duration-expr',
     );
   });
 });

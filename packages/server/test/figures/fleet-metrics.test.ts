@@ -230,4 +230,41 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       await server.close();
     }
   });
+
+  it('prices the rest of today by the hours the days averaged spent in', async () => {
+    // Since November began, $1 an hour from 08:00 to 20:00 UTC, nothing at night; now is noon on the
+    // 20th. A mean hour would put half a day's $12 in the 12 hours left today; the same hours of the
+    // days averaged (12:00 to 20:00) hold $8.
+    const now = Date.UTC(2023, 10, 20, 12);
+    const lines: string[] = [];
+    let cost = 0;
+    // A sample a minute: increase() extrapolates a window's first step to its edge, which at this
+    // resolution moves the figures by cents, not dollars.
+    for (let t = Date.UTC(2023, 9, 31, 12); t <= now; t += 60_000) {
+      lines.push(`vigil_llm_cost_usd_total{provider="openai",model="gpt-4o"} ${cost} ${t}`);
+      const hour = new Date(t).getUTCHours();
+      if (t >= Date.UTC(2023, 10, 1) && hour >= 8 && hour < 20) cost += 1 / 60;
+    }
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-forecast-'));
+    dirs.push(dir);
+    const server = await serve(
+      loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}),
+      new ManualClock(now),
+    );
+    try {
+      await importSamples(server.url, lines);
+      const doc = await (await fetch(`${server.url}/api/metrics`)).json();
+      const f = doc.cost_analytics.month_end_forecast;
+      // 19 whole days of $12, and $4 this morning.
+      expect(f.month_to_date).toBeCloseTo(19 * 12 + 4, 1);
+      expect(f.days_left).toBe(10.5);
+      expect(f.days_averaged).toBe(19);
+      // $8 this afternoon and 10 whole days of $12: the $360 that November costs (a mean hour: $358).
+      expect(f.expected).toBeCloseTo(360, 0);
+      // Every day alike: no spread, no range.
+      expect(f.high - f.low).toBeLessThan(0.01);
+    } finally {
+      await server.close();
+    }
+  });
 });

@@ -20,7 +20,12 @@ let peer: PeerProcess;
 let vigil: RunningServer;
 let listener: Server;
 let amUrl: string;
-const bodies: Record<string, string[]> = { '/am': [], '/vigil': [], '/vigil-silenced': [] };
+const bodies: Record<string, string[]> = {
+  '/am': [],
+  '/vigil': [],
+  '/vigil-silenced': [],
+  '/vigil-escalation': [],
+};
 let hook: string;
 
 beforeAll(async () => {
@@ -265,6 +270,108 @@ notifications:
       expect(vigilWebhookAlertnames()).not.toContain('InteropSilenced');
     } finally {
       await forwarder.close();
+    }
+  });
+});
+
+describe('escalating to a receiver that forwards to Alertmanager 0.25', () => {
+  it("hands it the alert with the rule's endsAt, keeps it firing there past that endsAt, and resolves it when it ends", async () => {
+    const dir = join(work, 'escalation');
+    mkdirSync(dir);
+    writeFileSync(
+      join(dir, 'rules.yml'),
+      'groups:\n  - name: interop\n    rules:\n      - alert: InteropEscalated\n        expr: interop_escalated == 1\n        labels: {severity: critical}\n',
+    );
+    // The alert routes to team (a webhook); only the escalation step leads to the Alertmanager.
+    // Evaluation and resend delay of 1 s: each send is valid 4 s there.
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `rule_files: [rules.yml]
+evaluation_interval: 1s
+alert_resend_delay: 1s
+scrape:
+  interval: 1s
+notifications:
+  route:
+    receiver: team
+    group_by: [alertname]
+    group_wait: 1s
+    group_interval: 1s
+  receivers:
+    - name: team
+      webhook_configs:
+        - url: ${hook}/vigil-escalation
+    - name: upstream
+      alertmanager_configs:
+        - url: ${amUrl}
+incidents: { severity: critical, escalationTick: 1s }
+escalation_policies:
+  - name: upstream
+    match: { alertname: InteropEscalated }
+    steps: [{ after: 1s, receivers: [upstream] }]
+`,
+    );
+    const port = await freePort();
+    const escalating = await serve(
+      loadConfig(
+        {
+          config: join(dir, 'vigil.yaml'),
+          listen: `127.0.0.1:${port}`,
+          data: join(dir, 'data'),
+          statsd: 'off',
+        },
+        {},
+      ),
+    );
+    try {
+      const push = (value: number) =>
+        fetch(`${escalating.url}/metrics/job/interop`, {
+          method: 'PUT',
+          body: `interop_escalated ${value}\n`,
+        });
+      expect((await push(1)).status).toBeLessThan(300);
+      const amAlert = async () => {
+        const listed = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
+        return listed.find((a) => a.labels.alertname === 'InteropEscalated');
+      };
+      const first = await until('the Alertmanager to list InteropEscalated as active', async () => {
+        const a = await amAlert();
+        return a?.status.state === 'active' && a;
+      });
+      // Posted with the endsAt the rule set (evaluation time + 4 × max(1 s, 1 s)), not left to the
+      // Alertmanager's 5-minute resolve_timeout.
+      const validFor = Date.parse(first.endsAt) - Date.parse(first.updatedAt);
+      expect(validFor).toBeGreaterThan(2_000);
+      expect(validFor).toBeLessThanOrEqual(4_000);
+      const [incident] = (await (await fetch(`${escalating.url}/api/incidents`)).json()).incidents;
+      const timeline = (await (await fetch(`${escalating.url}/api/incidents/${incident.id}`)).json())
+        .timeline;
+      expect(timeline.map((e: { text: string }) => e.text)).toContain(
+        'escalated to upstream by alertmanager (step 1 of upstream)',
+      );
+
+      // Past that endsAt with margin, still active there: the rule's resends follow the escalation.
+      const later = await until(
+        'the first endsAt to be 3 s past',
+        async () => {
+          const a = await amAlert();
+          return Date.now() > Date.parse(first.endsAt) + 3_000 && a;
+        },
+        { timeoutMs: 20_000 },
+      );
+      expect(later.status.state).toBe('active');
+      expect(Date.parse(later.endsAt)).toBeGreaterThan(Date.parse(first.endsAt) + 3_000);
+      expect(amWebhookAlerts('InteropEscalated').map((a) => a.status)).not.toContain('resolved');
+
+      // When the rule stops firing, the Alertmanager hears the resolution and sends it on.
+      expect((await push(0)).status).toBeLessThan(300);
+      await until(
+        'the Alertmanager webhook to send InteropEscalated resolved',
+        () => amWebhookAlerts('InteropEscalated').some((a) => a.status === 'resolved'),
+        { timeoutMs: 20_000, context: () => JSON.stringify(amWebhookAlerts('InteropEscalated')) },
+      );
+    } finally {
+      await escalating.close();
     }
   });
 });

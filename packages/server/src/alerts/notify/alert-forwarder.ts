@@ -1,7 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import { background } from '../../errors/background-tasks.js';
 import type { Alert } from '../alert.js';
-import type { Delivery } from './delivery.js';
+import type { Delivery, DeliveryResult } from './delivery.js';
 import { fingerprint } from './fingerprint.js';
 import type { NotifiedAlert, Notifier } from './notification.js';
 
@@ -26,6 +26,8 @@ export class AlertForwarder {
   readonly #clock: Clock;
   readonly #externalURL: () => string;
   readonly #waiting = new Map<string, NotifiedAlert>();
+  /** Told the outcome of the request that carries the alerts they queued. */
+  readonly #callers: Array<(result: DeliveryResult) => void> = [];
   #sending: Promise<void> | undefined;
 
   constructor(
@@ -42,12 +44,17 @@ export class AlertForwarder {
     this.#externalURL = externalURL;
   }
 
-  /** Queues `alerts` and starts a request unless one is out. */
-  forward(alerts: readonly Alert[]): void {
+  /**
+   * Queues `alerts` and starts a request unless one is out; resolves with the outcome of the request
+   * that carried them (at once, with nothing sent, when none was to be sent).
+   */
+  forward(alerts: readonly Alert[]): Promise<DeliveryResult> {
     const now = this.#clock.now();
+    let queued = 0;
     for (const a of alerts) {
       const resolved = a.endsAt > 0 && a.endsAt <= now;
       if (resolved && !this.#notifier.sendResolved) continue;
+      queued++;
       const id = fingerprint(a.labels);
       this.#waiting.set(id, {
         status: resolved ? 'resolved' : 'firing',
@@ -60,10 +67,13 @@ export class AlertForwarder {
         fingerprint: id,
       });
     }
-    if (this.#waiting.size > 0 && !this.#sending) {
+    if (queued === 0) return Promise.resolve({ ok: true, attempts: 0 });
+    const outcome = new Promise<DeliveryResult>((resolve) => this.#callers.push(resolve));
+    if (!this.#sending) {
       this.#sending = this.#drain();
       background('forwarding alerts to an Alertmanager', () => this.#sending);
     }
+    return outcome;
   }
 
   /** Resolves once nothing waits and no request is out. */
@@ -75,8 +85,9 @@ export class AlertForwarder {
     try {
       while (this.#waiting.size > 0) {
         const alerts = [...this.#waiting.values()];
+        const callers = this.#callers.splice(0);
         this.#waiting.clear();
-        await this.#delivery.deliver(
+        const result = await this.#delivery.deliver(
           this.#notifier,
           {
             receiver: this.#receiver,
@@ -89,6 +100,7 @@ export class AlertForwarder {
           },
           DEADLINE_MS,
         );
+        for (const tell of callers) tell(result);
       }
     } finally {
       this.#sending = undefined;

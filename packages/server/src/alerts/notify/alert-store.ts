@@ -15,6 +15,21 @@ export function isResolved(alert: Alert, now: number): boolean {
 }
 
 /**
+ * The alert as its sender last sent it, to pass on to another Alertmanager: with the `endsAt` the
+ * sender set (a firing rule's 4 × max(evaluation interval, resend delay) ahead, a resolved alert's
+ * end), or none when it sent none, so the receiving side applies its own resolve_timeout.
+ */
+export function asSent(alert: StoredAlert, now: number): Alert {
+  return {
+    labels: alert.labels,
+    annotations: alert.annotations,
+    startsAt: alert.startsAt,
+    endsAt: alert.timeout && !isResolved(alert, now) ? 0 : alert.endsAt,
+    generatorURL: alert.generatorURL,
+  };
+}
+
+/**
  * The alerts the pipeline knows, by fingerprint, merged as Alertmanager's memory provider does: a
  * new version that overlaps the old one's activity keeps the earliest start, and an explicit end
  * beats a timeout. Resolved alerts stay until `gc` (Alertmanager keeps them for its 30-minute GC

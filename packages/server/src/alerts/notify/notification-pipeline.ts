@@ -6,7 +6,7 @@ import type { Alert, AlertSink, Silencer } from '../alert.js';
 import type { AlertHistorySink } from '../alert-history-event.js';
 import type { AggregationGroup } from './aggregation-group.js';
 import { AlertForwarder } from './alert-forwarder.js';
-import { AlertStore, isResolved, type StoredAlert } from './alert-store.js';
+import { AlertStore, asSent, isResolved, type StoredAlert } from './alert-store.js';
 import { Delivery, type DeliveryOptions, type DeliveryResult } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
 import { fingerprint } from './fingerprint.js';
@@ -72,6 +72,12 @@ export class NotificationPipeline implements AlertSink, Silencer {
   readonly #observer: GroupObserver | undefined;
   /** By receiver: its integrations that forward to another Alertmanager. */
   readonly #forwarders = new Map<string, AlertForwarder[]>();
+  readonly #forwarderOf = new Map<Notifier, AlertForwarder>();
+  /**
+   * By fingerprint: receivers with forwarders that an escalation sent the alert to although its
+   * routes do not lead there; they are forwarded the alert until it resolves.
+   */
+  readonly #escalated = new Map<string, Set<string>>();
   readonly #stops: Array<() => void> = [];
 
   constructor(options: NotificationPipelineOptions) {
@@ -104,9 +110,13 @@ export class NotificationPipeline implements AlertSink, Silencer {
       events: options.events,
     });
     for (const [receiver, notifiers] of options.notifiers) {
-      const forwarders = notifiers
-        .filter((nf) => nf.forwardsAlerts === true)
-        .map((nf) => new AlertForwarder(receiver, nf, this.#delivery, clock, this.#externalURLOf));
+      const forwarders: AlertForwarder[] = [];
+      for (const nf of notifiers) {
+        if (nf.forwardsAlerts !== true) continue;
+        const forwarder = new AlertForwarder(receiver, nf, this.#delivery, clock, this.#externalURLOf);
+        forwarders.push(forwarder);
+        this.#forwarderOf.set(nf, forwarder);
+      }
       if (forwarders.length > 0) this.#forwarders.set(receiver, forwarders);
     }
     this.#stops.push(
@@ -116,6 +126,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
       clock.every(GC_MS, () =>
         background('expiring alerts and silences', () => {
           this.#store.gc(clock.now());
+          for (const fp of this.#escalated.keys()) if (!this.#store.get(fp)) this.#escalated.delete(fp);
           this.silences.gc();
         }),
       ),
@@ -135,13 +146,19 @@ export class NotificationPipeline implements AlertSink, Silencer {
    * 4 × max(evaluation interval, resend delay) ahead, and a resolved one when it resolves. Group
    * timing, silences, inhibition and time intervals do not apply: muting is the receiving
    * Alertmanager's business, and an alert it stopped hearing of would be timed out there as
-   * resolved while it still fires.
+   * resolved while it still fires. The same goes for the receivers an escalation sent it to.
    */
   #forward(alerts: readonly Alert[]): void {
     if (this.#forwarders.size === 0) return;
+    const now = this.#clock.now();
     const byReceiver = new Map<string, Alert[]>();
     for (const alert of alerts) {
       const receivers = new Set(matchRoutes(this.#root, alert.labels).map((r) => r.config.receiver));
+      if (this.#escalated.size > 0) {
+        const fp = fingerprint(alert.labels);
+        for (const receiver of this.#escalated.get(fp) ?? []) receivers.add(receiver);
+        if (alert.endsAt > 0 && alert.endsAt <= now) this.#escalated.delete(fp);
+      }
       for (const receiver of receivers) {
         if (!this.#forwarders.has(receiver)) continue;
         let list = byReceiver.get(receiver);
@@ -232,7 +249,10 @@ export class NotificationPipeline implements AlertSink, Silencer {
   /**
    * Delivers `n` through every integration of `receiver`, with retries, outside any group: what
    * escalation sends. Never rejects; one result per integration. `signal` stops the retries (see
-   * Delivery.deliver).
+   * Delivery.deliver). An integration that forwards to another Alertmanager is handed the alerts
+   * as their senders last sent them (with their `endsAt`), in order with the other alerts it
+   * forwards, and from then on every resend of them until they resolve, as Prometheus would: an
+   * Alertmanager told once would time them out as resolved while they still fire.
    */
   async deliverTo(
     receiver: string,
@@ -242,21 +262,45 @@ export class NotificationPipeline implements AlertSink, Silencer {
     const notifiers = this.#notifiers.get(receiver) ?? [];
     if (notifiers.length === 0)
       return [{ integration: 'none', ok: false, attempts: 0, error: `no receiver named "${receiver}"` }];
+    const forwarderOf = (nf: Notifier) => (n.document ? undefined : this.#forwarderOf.get(nf));
+    if (notifiers.some(forwarderOf)) this.#follow(receiver, n.alerts);
     return Promise.all(
-      notifiers.map(async (nf, i) => ({
-        integration: nf.integration,
-        ...(await this.#delivery.deliver(
-          nf,
-          {
-            ...n,
-            receiver,
-            idempotencyKey: idempotencyKey(n.idempotencyKey ?? '', receiver, `${nf.integration}[${i}]`),
-          },
-          this.#config.route.groupIntervalMs,
-          signal,
-        )),
-      })),
+      notifiers.map(async (nf, i) => {
+        const forwarder = forwarderOf(nf);
+        const result = forwarder
+          ? forwarder.forward(this.#asSent(n.alerts))
+          : this.#delivery.deliver(
+              nf,
+              {
+                ...n,
+                receiver,
+                idempotencyKey: idempotencyKey(n.idempotencyKey ?? '', receiver, `${nf.integration}[${i}]`),
+              },
+              this.#config.route.groupIntervalMs,
+              signal,
+            );
+        return { integration: nf.integration, ...(await result) };
+      }),
     );
+  }
+
+  /** Has the firing ones of `alerts` forwarded to `receiver`'s forwarders until they resolve. */
+  #follow(receiver: string, alerts: readonly NotifiedAlert[]): void {
+    for (const a of alerts) {
+      if (a.status !== 'firing' || !this.#store.get(a.fingerprint)) continue;
+      let receivers = this.#escalated.get(a.fingerprint);
+      if (!receivers) this.#escalated.set(a.fingerprint, (receivers = new Set()));
+      receivers.add(receiver);
+    }
+  }
+
+  /** The alerts of a notification as their senders last sent them (those still known). */
+  #asSent(alerts: readonly NotifiedAlert[]): Alert[] {
+    const now = this.#clock.now();
+    return alerts.map((a) => {
+      const stored = this.#store.get(a.fingerprint);
+      return stored ? asSent(stored, now) : a;
+    });
   }
 
   /**

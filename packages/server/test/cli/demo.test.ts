@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/support/free-port.js';
+import { until } from '../../../../test/support/until.js';
 
 const main = join(import.meta.dirname, '../../dist/cli/main.js');
 const data = mkdtempSync(join(tmpdir(), 'vigil-demo-'));
@@ -60,16 +61,20 @@ describe('vigil demo', () => {
     // Ten minutes at one sample a second, then live scrapes every second.
     const [history] = await query(base, 'count_over_time(up{job="demo"}[1h])');
     expect(Number(history!.value[1])).toBeGreaterThanOrEqual(600);
-    let live: unknown[] = [];
-    while (live.length === 0 && Date.now() < deadline) {
-      live = await query(
+    const live = await until('a live scrape of the workload', async () => {
+      const found = await query(
         base,
         'vigil_provider_up{job="demo"} offset 0s and on() (time() - timestamp(up{job="demo"}) < 3)',
       );
-      if (live.length === 0) await new Promise((r) => setTimeout(r, 250));
-    }
+      return found.length > 0 && found;
+    });
     expect(live).toHaveLength(4);
-    const sessions = await query(base, 'count by (session) (stream_ticks_total)');
+    // The backfill's sessions ended with it; the live workload opens its own at its first step, a
+    // second after its start, which a loaded machine put after the first live scrape (none yet, once).
+    const sessions = await until('the live sessions', async () => {
+      const found = await query(base, 'count by (session) (stream_ticks_total)');
+      return found.length >= 2 && found;
+    });
     expect(sessions.length).toBeGreaterThanOrEqual(2);
     // /api/sessions lists the workload's streaming sessions (it listed vigil's own registry: none).
     const document = (await (await fetch(`${base}/api/sessions`)).json()) as {

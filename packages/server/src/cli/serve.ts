@@ -31,7 +31,7 @@ import { PushGroups } from '../ingest/push-groups.js';
 import { PushGroupsFile } from '../ingest/push-groups-file.js';
 import { Scraper } from '../ingest/scraper.js';
 import { StatsdServer } from '../ingest/statsd-server.js';
-import { parsePromql } from '../query/parse.js';
+import { type ParseOptions, parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { RemoteQueryEngine } from '../remote/remote-query-engine.js';
@@ -250,6 +250,10 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     (s) => s.stop(),
   );
 
+  const promql: ParseOptions = {
+    experimentalFunctions: config.query.experimentalFunctions,
+    durationExpressions: config.query.durationExpressions,
+  };
   const engine: QueryEngine = config.remote
     ? new RemoteQueryEngine({ url: config.remote.queryUrl })
     : new PromqlEngine({ store, clock, ...config.query, ...queryLimits(budget, config.query) });
@@ -353,11 +357,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       engine,
       store,
       // With the engine's feature switches, so that a rule may use what its queries may.
-      checkExpr: (expr) =>
-        parsePromql(expr, {
-          experimentalFunctions: config.query.experimentalFunctions,
-          durationExpressions: config.query.durationExpressions,
-        }),
+      checkExpr: (expr) => parsePromql(expr, promql),
       sink: notifications,
       silencer: notifications,
       events,
@@ -486,6 +486,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
       startedAtMs: clock.now(),
       configYaml: prometheusConfigYaml(config, alertmanagers),
       flags: prometheusFlags(config),
+      promql,
       retention: retention(config),
       alertmanagers,
       targets: () => scraper.targets(),

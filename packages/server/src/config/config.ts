@@ -384,10 +384,19 @@ export interface Flags {
   readonly alertResendDelay?: string;
 }
 
-const FEATURES: Readonly<Record<string, readonly string[]>> = {
+const FEATURES: Readonly<
+  Record<string, readonly ['query', 'experimentalFunctions' | 'durationExpressions']>
+> = {
   'promql-experimental-functions': ['query', 'experimentalFunctions'],
   'promql-duration-expr': ['query', 'durationExpressions'],
 };
+
+/** The `--enable-feature` names the configuration turns on, as Prometheus lists them in its flags. */
+export function enabledFeatures(config: Config): string[] {
+  return Object.entries(FEATURES)
+    .filter(([, [section, key]]) => config[section][key])
+    .map(([name]) => name);
+}
 
 /**
  * Environment variables, with the seeds' names where they have one. Each maps onto a key of

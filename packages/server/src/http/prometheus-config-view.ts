@@ -1,6 +1,6 @@
 import { redactUrl } from '@vigil/metrics';
 import { stringify } from 'yaml';
-import type { Config } from '../config/config.js';
+import { type Config, enabledFeatures } from '../config/config.js';
 import { formatDuration } from '../query/duration.js';
 
 /**
@@ -54,7 +54,7 @@ export function prometheusFlags(config: Config): Record<string, string> {
     'storage.tsdb.retention.size': config.store.retentionBytes > 0 ? `${config.store.retentionBytes}B` : '0B',
     'web.enable-remote-write-receiver': 'true',
     'web.enable-otlp-receiver': 'true',
-    'enable-feature': '',
+    'enable-feature': enabledFeatures(config).join(','),
   };
 }
 

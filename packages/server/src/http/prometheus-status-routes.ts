@@ -2,7 +2,7 @@ import { redactUrl } from '@vigil/metrics';
 import type { TargetHealth } from '../ingest/scraper.js';
 import { formatDuration, parseDuration } from '../query/duration.js';
 import { formatPromql } from '../query/format-promql.js';
-import { parsePromql } from '../query/parse.js';
+import { type ParseOptions, parsePromql } from '../query/parse.js';
 import { PromqlParseError } from '../query/query-error.js';
 import type { SeriesStore } from '../store/series-store.js';
 import { badRequest } from './http-error.js';
@@ -31,6 +31,8 @@ export interface StatusRouteOptions {
   readonly alertmanagers: readonly string[];
   /** The scrape targets and how their last scrape went. */
   readonly targets: () => readonly TargetHealth[];
+  /** The PromQL the engine accepts (its feature switches), for `format_query` and exemplars. */
+  readonly promql?: ParseOptions;
 }
 
 /** RFC 3339 of a time never reached, as Go writes its zero time. */
@@ -58,13 +60,13 @@ export function prometheusStatusRoutes(router: Router, o: StatusRouteOptions): v
 
   router.on(['GET', 'POST'], '/api/v1/query_exemplars', async (ctx) => {
     const params = await requestParams(ctx, o.bodyLimit);
-    parseQuery(params);
+    parseQuery(params, o.promql);
     sendData(ctx.res, []);
   });
 
   router.on(['GET', 'POST'], '/api/v1/format_query', async (ctx) => {
     const params = await requestParams(ctx, o.bodyLimit);
-    sendData(ctx.res, formatPromql(parseQuery(params)));
+    sendData(ctx.res, formatPromql(parseQuery(params, o.promql)));
   });
 
   router.on('GET', '/api/v1/targets', ({ res, url }) => {
@@ -159,11 +161,11 @@ export function prometheusStatusRoutes(router: Router, o: StatusRouteOptions): v
   });
 }
 
-function parseQuery(params: URLSearchParams) {
+function parseQuery(params: URLSearchParams, options: ParseOptions | undefined) {
   const query = params.get('query');
   if (!query) throw badRequest('invalid parameter "query": a query is required');
   try {
-    return parsePromql(query);
+    return parsePromql(query, options);
   } catch (error) {
     if (error instanceof PromqlParseError) throw badRequest(`invalid parameter "query": ${error.message}`);
     throw error;

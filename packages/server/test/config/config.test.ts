@@ -143,9 +143,10 @@ describe('query limits', () => {
       maxQueryBytes: undefined,
       timeoutMs: undefined,
       experimentalFunctions: false,
+      durationExpressions: false,
     });
     const file = yamlFile(
-      'query: {maxConcurrency: 4, maxSamples: 1000000, maxQueryBytes: 268435456, timeout: 30s, experimentalFunctions: true}\n',
+      'query: {maxConcurrency: 4, maxSamples: 1000000, maxQueryBytes: 268435456, timeout: 30s, experimentalFunctions: true, durationExpressions: true}\n',
     );
     expect(loadConfig({ config: file }, { VIGIL_QUERY_MAX_CONCURRENCY: '8' }).query).toEqual({
       maxConcurrency: 8,
@@ -153,6 +154,7 @@ describe('query limits', () => {
       maxQueryBytes: 268_435_456,
       timeoutMs: 30_000,
       experimentalFunctions: true,
+      durationExpressions: true,
     });
     expect(failure(() => loadConfig({}, { VIGIL_QUERY_MAX_CONCURRENCY: '0' }))).toMatch(
       /VIGIL_QUERY_MAX_CONCURRENCY.*query\.maxConcurrency/,

@@ -32,6 +32,8 @@ beforeAll(async () => {
       data: dir,
       statsd: 'off',
       scrape: [`http://${up}/metrics`, `http://${down}/metrics`],
+      // Prometheus lists the features it runs with in its flags; tools read them there.
+      enableFeatures: ['promql-duration-expr'],
     },
     {},
   );
@@ -102,6 +104,10 @@ describe("Grafana's Prometheus data source, request by request", () => {
     expect((await post('/api/v1/format_query', { query: 'sum(rate(jobs_total[5m]))by(queue)' })).data).toBe(
       'sum by (queue) (rate(jobs_total[5m]))',
     );
+    // With the server's feature switches: duration expressions are on here.
+    expect((await post('/api/v1/format_query', { query: 'rate(jobs_total[5m*2])' })).data).toBe(
+      'rate(jobs_total[5m * 2])',
+    );
     // Alerting lists the data source's rules and alerts.
     expect((await get('/api/v1/rules')).data).toEqual({ groups: [] });
     expect((await get('/api/v1/alerts')).data).toEqual({ alerts: [] });
@@ -166,7 +172,10 @@ describe("Prometheus's status API", () => {
     const { yaml } = (await get('/api/v1/status/config')).data as { yaml: string };
     expect(yaml).toContain('scrape_interval: 15s');
     expect(yaml).toContain(`- ${up}`);
-    expect((await get('/api/v1/status/flags')).data).toMatchObject({ 'storage.tsdb.retention.time': '30d' });
+    expect((await get('/api/v1/status/flags')).data).toMatchObject({
+      'storage.tsdb.retention.time': '30d',
+      'enable-feature': 'promql-duration-expr',
+    });
     expect((await get('/api/v1/status/runtimeinfo')).data).toMatchObject({ storageRetention: '30d' });
     expect((await get('/api/v1/alertmanagers')).data).toEqual({
       activeAlertmanagers: [],

@@ -9,6 +9,7 @@ import { AlertForwarder } from './alert-forwarder.js';
 import { AlertStore, asSent, isResolved, type StoredAlert } from './alert-store.js';
 import { Delivery, type DeliveryOptions, type DeliveryResult } from './delivery.js';
 import { Dispatcher } from './dispatcher.js';
+import { EscalatedForwarding } from './escalated-forwarding.js';
 import { fingerprint } from './fingerprint.js';
 import type { GroupObserver, IncidentLink } from './group-observer.js';
 import { Inhibitor } from './inhibitor.js';
@@ -73,11 +74,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
   /** By receiver: its integrations that forward to another Alertmanager. */
   readonly #forwarders = new Map<string, AlertForwarder[]>();
   readonly #forwarderOf = new Map<Notifier, AlertForwarder>();
-  /**
-   * By fingerprint: receivers with forwarders that an escalation sent the alert to although its
-   * routes do not lead there; they are forwarded the alert until it resolves.
-   */
-  readonly #escalated = new Map<string, Set<string>>();
+  readonly #escalated: EscalatedForwarding;
   readonly #stops: Array<() => void> = [];
 
   constructor(options: NotificationPipelineOptions) {
@@ -103,6 +100,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
       onChange: (silence, change) => this.#observer?.silenceChanged(silence, change, now()),
     });
     this.#log = new NotificationLog({ now, file: dir && join(dir, 'notification-log.json') });
+    this.#escalated = new EscalatedForwarding(dir && join(dir, 'escalated-forwarding.json'));
     this.#delivery = new Delivery({
       ...options.delivery,
       clock,
@@ -126,7 +124,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
       clock.every(GC_MS, () =>
         background('expiring alerts and silences', () => {
           this.#store.gc(clock.now());
-          for (const fp of this.#escalated.keys()) if (!this.#store.get(fp)) this.#escalated.delete(fp);
+          this.#escalated.retain((fp) => this.#store.get(fp) !== undefined);
           this.silences.gc();
         }),
       ),
@@ -156,8 +154,8 @@ export class NotificationPipeline implements AlertSink, Silencer {
       const receivers = new Set(matchRoutes(this.#root, alert.labels).map((r) => r.config.receiver));
       if (this.#escalated.size > 0) {
         const fp = fingerprint(alert.labels);
-        for (const receiver of this.#escalated.get(fp) ?? []) receivers.add(receiver);
-        if (alert.endsAt > 0 && alert.endsAt <= now) this.#escalated.delete(fp);
+        for (const receiver of this.#escalated.receiversOf(fp)) receivers.add(receiver);
+        if (alert.endsAt > 0 && alert.endsAt <= now) this.#escalated.forget(fp);
       }
       for (const receiver of receivers) {
         if (!this.#forwarders.has(receiver)) continue;
@@ -288,9 +286,7 @@ export class NotificationPipeline implements AlertSink, Silencer {
   #follow(receiver: string, alerts: readonly NotifiedAlert[]): void {
     for (const a of alerts) {
       if (a.status !== 'firing' || !this.#store.get(a.fingerprint)) continue;
-      let receivers = this.#escalated.get(a.fingerprint);
-      if (!receivers) this.#escalated.set(a.fingerprint, (receivers = new Set()));
-      receivers.add(receiver);
+      this.#escalated.follow(a.fingerprint, receiver);
     }
   }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../../../../../test/support/until.js';
 import { fingerprint } from '../../../src/alerts/notify/fingerprint.js';
@@ -9,6 +12,30 @@ const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0)) await c();
 });
+
+/** What the incident manager hands over: the incident's view of the alert, with no endsAt. */
+function escalation(labels: Record<string, string>, startsAt: number, time: number): Notification {
+  return {
+    receiver: '',
+    groupKey: '{}:{alertname="CheckoutDown"}',
+    status: 'firing',
+    groupLabels: { alertname: 'CheckoutDown' },
+    alerts: [
+      {
+        status: 'firing',
+        labels,
+        annotations: {},
+        startsAt,
+        endsAt: 0,
+        generatorURL: '',
+        fingerprint: fingerprint(labels),
+      },
+    ],
+    externalURL: 'http://vigil.test',
+    time,
+    idempotencyKey: 'step-1',
+  };
+}
 
 interface PostedAlert {
   labels: Record<string, string>;
@@ -41,28 +68,7 @@ receivers:
     expect(upstream.received).toHaveLength(0); // its route leads to team only
 
     clock.advance(30_000);
-    // What the incident manager hands over: the incident's view of the alert, with no endsAt.
-    const escalation: Notification = {
-      receiver: '',
-      groupKey: '{}:{alertname="CheckoutDown"}',
-      status: 'firing',
-      groupLabels: { alertname: 'CheckoutDown' },
-      alerts: [
-        {
-          status: 'firing',
-          labels,
-          annotations: {},
-          startsAt: T0 - 60_000,
-          endsAt: 0,
-          generatorURL: '',
-          fingerprint: fingerprint(labels),
-        },
-      ],
-      externalURL: 'http://vigil.test',
-      time: clock.now(),
-      idempotencyKey: 'step-1',
-    };
-    const results = await pipeline.deliverTo('upstream', escalation);
+    const results = await pipeline.deliverTo('upstream', escalation(labels, T0 - 60_000, clock.now()));
     expect(results).toEqual([{ integration: 'alertmanager', ok: true, attempts: 1 }]);
     expect(posted(0)).toEqual([
       {
@@ -111,28 +117,39 @@ receivers:
     await pipeline.forwarded();
     expect(upstream.received).toHaveLength(1);
     clock.advance(60_000);
-    const [result] = await pipeline.deliverTo('upstream', {
-      receiver: '',
-      groupKey: '{}',
-      status: 'firing',
-      groupLabels: {},
-      alerts: [
-        {
-          status: 'firing',
-          labels,
-          annotations: {},
-          startsAt: T0,
-          endsAt: 0,
-          generatorURL: '',
-          fingerprint: fingerprint(labels),
-        },
-      ],
-      externalURL: 'http://vigil.test',
-      time: clock.now(),
-    });
+    const [result] = await pipeline.deliverTo('upstream', escalation(labels, T0, clock.now()));
     expect(result).toMatchObject({ ok: true });
     const [sent] = JSON.parse(upstream.received[1]!.body) as PostedAlert[];
     expect(sent).not.toHaveProperty('endsAt');
     expect(sent!.generatorURL).toBe('http://vigil/graph');
+  });
+
+  it('keeps forwarding the escalated alerts to that Alertmanager after a restart', async () => {
+    const upstream = await listen();
+    const dataDir = mkdtempSync(join(tmpdir(), 'vigil-escalated-forwarding-'));
+    cleanups.push(upstream.close, () => rmSync(dataDir, { recursive: true, force: true }));
+    const yaml = `
+route: {receiver: team, group_wait: 10s}
+receivers:
+  - {name: team, webhook_configs: [{url: 'http://127.0.0.1:9/'}]}
+  - {name: upstream, alertmanager_configs: [{url: '${upstream.url}'}]}
+`;
+    const labels = { alertname: 'CheckoutDown', severity: 'critical' };
+    const before = deliveringPipeline(yaml, { jitter: 0 }, { dataDir });
+    before.pipeline.receive([alert(labels, T0 - 60_000, T0 + 240_000)]);
+    await before.pipeline.deliverTo('upstream', escalation(labels, T0 - 60_000, T0));
+    expect(upstream.received).toHaveLength(1);
+    await before.pipeline.close();
+
+    // The restarted rules send the alert again (its `for` state restored).
+    const after = deliveringPipeline(yaml, { jitter: 0 }, { dataDir, clock: before.clock });
+    cleanups.push(() => after.pipeline.close());
+    before.clock.advance(60_000);
+    after.pipeline.receive([alert(labels, T0 - 60_000, T0 + 300_000)]);
+    await after.pipeline.forwarded();
+    expect(upstream.received).toHaveLength(2);
+    expect((JSON.parse(upstream.received[1]!.body) as PostedAlert[])[0]!.endsAt).toBe(
+      new Date(T0 + 300_000).toISOString(),
+    );
   });
 });

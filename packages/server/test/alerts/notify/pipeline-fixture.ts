@@ -71,9 +71,10 @@ export function pipelineFrom(yaml: string, options: { dataDir?: string; clock?: 
 export function deliveringPipeline(
   yaml: string,
   delivery: Omit<DeliveryOptions, 'clock' | 'registry' | 'events'>,
+  options: { dataDir?: string; clock?: ManualClock } = {},
 ) {
   const config = parseNotifyConfig(parse(yaml), 'test.yml');
-  const clock = new ManualClock(T0);
+  const clock = options.clock ?? new ManualClock(T0);
   const registry = new Registry({ clock });
   const events: NotificationEvent[] = [];
   const pipeline = new NotificationPipeline({
@@ -84,6 +85,7 @@ export function deliveringPipeline(
     events: { record: (e) => e.kind === 'notification' && events.push(e) },
     externalURL: 'http://vigil.test',
     delivery,
+    dataDir: options.dataDir,
   });
   return { pipeline, clock, registry, events };
 }

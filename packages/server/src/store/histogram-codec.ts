@@ -17,12 +17,13 @@ import {
  * the bucket layout (schema, zero threshold, spans) is the previous sample's (bit 1) and the counter
  * reset hint (bits 2-3). A layout is written only when it changes, so buckets that appear over time or
  * a schema that drops cost bytes only then. Integer histograms with the previous sample's layout and
- * kind write each bucket delta's change since the previous sample (zigzag varints), either all of
- * them (flag bit 4, when most changed) or only those that changed: per side, runs of (unchanged
- * deltas before the next change (varint), the change), ending when the side is covered, a trailing
- * run of unchanged deltas as a count alone. A latency histogram of hundreds of buckets gets a few
- * observations per scrape: it costs bytes for those few, not a byte for every bucket, as version 1
- * (which always wrote every change) did; version 1 chunks are still read. Floats (sums, float bucket counts, the zero
+ * kind write each bucket delta's change since the previous sample (zigzag varints) when most
+ * changed (flag bit 4), else only the bucket counts that changed: per side, runs of (unchanged
+ * counts before the next change (varint), the count's change (zigzag varint)), ending when the side
+ * is covered, a trailing run of unchanged counts as a number alone. A latency histogram of hundreds
+ * of buckets gets a few observations per scrape: it costs bytes for those few, not a byte for every
+ * bucket as version 1 (which always wrote every delta's change) did; version 1 chunks are still
+ * read. Floats (sums, float bucket counts, the zero
  * threshold) are written as their 8 bytes, so every value, NaN payloads included (the staleness
  * marker is a histogram whose sum is Prometheus's stale NaN), reads back bit for bit.
  */
@@ -33,6 +34,7 @@ const DENSE_CHANGES_VERSION = 1;
 const FLOAT = 1;
 const SAME_LAYOUT = 2;
 const EVERY_CHANGE = 16;
+const RELATIVE = 32;
 
 const f64 = new Float64Array(1);
 const f64Bytes = new Uint8Array(f64.buffer);
@@ -146,28 +148,128 @@ function readSigned(input: ByteReader, n: number, base?: readonly number[]): num
   return out;
 }
 
-/** The changes of `deltas` since `base` (same length), as runs of unchanged deltas then a change. */
-function writeChanges(out: ByteWriter, deltas: readonly number[], base: readonly number[]): void {
-  const n = deltas.length;
+/**
+ * How much each bucket's count changed since `base` (deltas of the same layout): the running sum of
+ * the deltas' changes. An observation changes one count but two deltas (its bucket's and the next
+ * one's), so the counts' changes are the sparser of the two.
+ */
+function countChanges(deltas: readonly number[], base: readonly number[], out: number[]): void {
+  out.length = deltas.length;
+  let change = 0;
+  for (let k = 0; k < deltas.length; k++) out[k] = change += deltas[k]! - base[k]!;
+}
+
+/**
+ * Whether changes this large are written exactly: a zigzag varint holds integers below 2^53, and a
+ * delta's change is the difference of two count changes.
+ */
+function small(...changes: readonly (readonly number[] | number)[]): boolean {
+  for (const c of changes) {
+    if (typeof c === 'number') {
+      if (Math.abs(c) >= 2 ** 51) return false;
+      continue;
+    }
+    for (let k = 0; k < c.length; k++) if (Math.abs(c[k]!) >= 2 ** 51) return false;
+  }
+  return true;
+}
+
+/** The changes of the counts since the previous sample, as runs of unchanged counts then a change. */
+function writeChanges(out: ByteWriter, changes: readonly number[]): void {
+  const n = changes.length;
   let at = 0;
   while (at < n) {
     let next = at;
-    while (next < n && deltas[next] === base[next]) next++;
+    while (next < n && changes[next] === 0) next++;
     out.varint(next - at);
     if (next === n) return;
-    out.signed(deltas[next]! - base[next]!);
+    out.signed(changes[next]!);
     at = next + 1;
   }
 }
 
-/** How many of `deltas` differ from `base`. */
-function changed(deltas: readonly number[], base: readonly number[]): number {
+function nonZero(values: readonly number[]): number {
   let n = 0;
-  for (let k = 0; k < deltas.length; k++) if (deltas[k] !== base[k]) n++;
+  for (let k = 0; k < values.length; k++) if (values[k] !== 0) n++;
   return n;
 }
 
-/** `base` with the changes writeChanges wrote applied: a new array. */
+/** A side's counts by bucket index: `counts[i - first]` (0 in the gaps between spans). */
+interface CountsByIndex {
+  readonly first: number;
+  readonly counts: readonly number[];
+}
+
+function countsByIndex(spans: readonly BucketSpan[], deltas: readonly number[]): CountsByIndex {
+  const counts: number[] = [];
+  let first = 0;
+  let index = 0;
+  let at = 0;
+  let count = 0;
+  for (let s = 0; s < spans.length; s++) {
+    index += spans[s]!.offset;
+    for (let j = 0; j < spans[s]!.length; j++) {
+      if (at === 0) first = index;
+      while (counts.length < index - first) counts.push(0);
+      count += deltas[at++]!;
+      counts.push(count);
+      index++;
+    }
+  }
+  return { first, counts };
+}
+
+function countAt(base: CountsByIndex, index: number): number {
+  const k = index - base.first;
+  return k >= 0 && k < base.counts.length ? base.counts[k]! : 0;
+}
+
+/** Each bucket's count (of `spans` and `deltas`) minus the same bucket's count in `base`, 0 where it had none. */
+function relativeChanges(
+  spans: readonly BucketSpan[],
+  deltas: readonly number[],
+  base: CountsByIndex,
+  out: number[],
+): void {
+  out.length = deltas.length;
+  let index = 0;
+  let at = 0;
+  let count = 0;
+  for (let s = 0; s < spans.length; s++) {
+    index += spans[s]!.offset;
+    for (let j = 0; j < spans[s]!.length; j++) {
+      count += deltas[at]!;
+      out[at++] = count - countAt(base, index++);
+    }
+  }
+}
+
+/** The deltas of `n` buckets laid out by `spans`, from `base`'s counts at the same indexes and the changes writeChanges wrote. */
+function readRelative(
+  input: ByteReader,
+  spans: readonly BucketSpan[],
+  n: number,
+  base: CountsByIndex,
+): number[] {
+  const out = new Array<number>(n);
+  let index = 0;
+  let at = 0;
+  for (let s = 0; s < spans.length; s++) {
+    index += spans[s]!.offset;
+    for (let j = 0; j < spans[s]!.length; j++) out[at++] = countAt(base, index++);
+  }
+  for (let k = 0; k < n; ) {
+    k += input.varint();
+    if (k > n) corrupt('has a run of unchanged buckets past the end of its side');
+    if (k === n) break;
+    out[k] = out[k]! + input.signed();
+    k++;
+  }
+  for (let k = n - 1; k > 0; k--) out[k] = out[k]! - out[k - 1]!;
+  return out;
+}
+
+/** `base` (deltas) with the count changes writeChanges wrote applied: a new array. */
 function readChanges(input: ByteReader, base: readonly number[]): number[] {
   const out = base.slice();
   const n = out.length;
@@ -176,7 +278,9 @@ function readChanges(input: ByteReader, base: readonly number[]): number[] {
     at += input.varint();
     if (at > n) corrupt('has a run of unchanged buckets past the end of its side');
     if (at === n) break;
-    out[at] = out[at]! + input.signed();
+    const change = input.signed();
+    out[at] = out[at]! + change;
+    if (at + 1 < n) out[at + 1] = out[at + 1]! - change;
     at++;
   }
   return out;
@@ -235,6 +339,8 @@ export function encodeHistogramChunk(
   let prevT = 0;
   let prevDelta = 0;
   let prev: NativeHistogram | undefined;
+  const positiveChanges: number[] = [];
+  const negativeChanges: number[] = [];
   for (let i = 0; i < histograms.length; i++) {
     const t = timestamps[i]!;
     const h = histograms[i]!;
@@ -246,21 +352,39 @@ export function encodeHistogramChunk(
       prevDelta = delta;
     }
     prevT = t;
-    const same = prev !== undefined && sameLayout(prev, h);
-    const incremental = same && prev!.kind === 'int' && h.kind === 'int';
+    let same = prev !== undefined && sameLayout(prev, h);
+    const ints = prev?.kind === 'int' && h.kind === 'int';
+    let incremental = same && ints;
+    // New buckets in a cumulative histogram: counts still relative to the previous sample's.
+    let relative =
+      !same && ints && prev!.schema === h.schema && Object.is(prev!.zeroThreshold, h.zeroThreshold);
     const [positive, negative] = bucketsOf(h);
-    // A run and a change cost about two bytes where every change costs one.
-    const every =
-      incremental &&
-      2 *
-        (changed(positive, (prev as IntNativeHistogram).positiveDeltas) +
-          changed(negative, (prev as IntNativeHistogram).negativeDeltas)) >=
-        positive.length + negative.length;
+    let every = false;
+    if (relative || incremental) {
+      const p = prev as IntNativeHistogram;
+      if (relative) {
+        const positiveBase = countsByIndex(p.positiveSpans, p.positiveDeltas);
+        const negativeBase = countsByIndex(p.negativeSpans, p.negativeDeltas);
+        relativeChanges(h.positiveSpans, positive, positiveBase, positiveChanges);
+        relativeChanges(h.negativeSpans, negative, negativeBase, negativeChanges);
+      } else {
+        countChanges(positive, p.positiveDeltas, positiveChanges);
+        countChanges(negative, p.negativeDeltas, negativeChanges);
+        // A run and a change cost about two bytes where every delta's change costs one.
+        every =
+          2 * (nonZero(positiveChanges) + nonZero(negativeChanges)) >= positive.length + negative.length;
+      }
+      if (!small(h.count - p.count, h.zeroCount - p.zeroCount, positiveChanges, negativeChanges)) {
+        // Written whole, layout included: the reader takes an integer sample of the same layout as incremental.
+        incremental = relative = every = same = false;
+      }
+    }
     out.byte(
       (h.kind === 'float' ? FLOAT : 0) |
         (same ? SAME_LAYOUT : 0) |
         (COUNTER_RESET_HINTS.indexOf(h.counterResetHint) << 2) |
-        (every ? EVERY_CHANGE : 0),
+        (every ? EVERY_CHANGE : 0) |
+        (relative ? RELATIVE : 0),
     );
     if (!same) {
       out.signed(h.schema);
@@ -274,7 +398,7 @@ export function encodeHistogramChunk(
       out.float(h.sum);
       for (const c of positive) out.float(c);
       for (const c of negative) out.float(c);
-    } else if (incremental) {
+    } else if (incremental || relative) {
       const p = prev as NativeHistogram & { kind: 'int' };
       out.signed(h.zeroCount - p.zeroCount);
       out.signed(h.count - p.count);
@@ -283,8 +407,8 @@ export function encodeHistogramChunk(
         for (let k = 0; k < positive.length; k++) out.signed(positive[k]! - p.positiveDeltas[k]!);
         for (let k = 0; k < negative.length; k++) out.signed(negative[k]! - p.negativeDeltas[k]!);
       } else {
-        writeChanges(out, positive, p.positiveDeltas);
-        writeChanges(out, negative, p.negativeDeltas);
+        writeChanges(out, positiveChanges);
+        writeChanges(out, negativeChanges);
       }
     } else {
       out.varint(h.zeroCount);
@@ -325,7 +449,8 @@ export function decodeHistogramChunk(data: Uint8Array): {
     }
     const flags = input.byte();
     const hint = COUNTER_RESET_HINTS[(flags >> 2) & 3]!;
-    if (flags >> (dense ? 4 : 5) !== 0) corrupt(`has a sample with flags ${flags}`);
+    if (flags >> (dense ? 4 : 6) !== 0) corrupt(`has a sample with flags ${flags}`);
+    const relative = (flags & RELATIVE) !== 0;
     const every = dense || (flags & EVERY_CHANGE) !== 0;
     const same = (flags & SAME_LAYOUT) !== 0;
     if (same && prev === undefined) corrupt('refers to the layout of a sample before its first');
@@ -344,6 +469,26 @@ export function decodeHistogramChunk(data: Uint8Array): {
       const positiveCounts = readFloats(input, np);
       const negativeCounts = readFloats(input, nn);
       h = { kind: 'float', ...shape, zeroCount, count, sum, positiveCounts, negativeCounts };
+    } else if (relative) {
+      if (same || prev?.kind !== 'int')
+        corrupt('has relative counts without an integer sample before of a new layout');
+      const p = prev as NativeHistogram & { kind: 'int' };
+      const zeroCount = p.zeroCount + input.signed();
+      const count = p.count + input.signed();
+      const sum = input.float();
+      const positiveDeltas = readRelative(
+        input,
+        positiveSpans,
+        np,
+        countsByIndex(p.positiveSpans, p.positiveDeltas),
+      );
+      const negativeDeltas = readRelative(
+        input,
+        negativeSpans,
+        nn,
+        countsByIndex(p.negativeSpans, p.negativeDeltas),
+      );
+      h = { kind: 'int', ...shape, zeroCount, count, sum, positiveDeltas, negativeDeltas };
     } else if (same && prev!.kind === 'int') {
       const p = prev as NativeHistogram & { kind: 'int' };
       const zeroCount = p.zeroCount + input.signed();

@@ -139,6 +139,92 @@ describe('histogram chunk codec', () => {
     );
   });
 
+  it('round-trips a cumulative histogram whose buckets come, go and reset, bit for bit', () => {
+    // Each step adds observations to some buckets (new ones open spans or fill gaps), sometimes
+    // empties one, sometimes resets all: same layouts, new layouts and drops, on both sides.
+    const side = (m: Map<number, number>) => {
+      const indexes = [...m.keys()].sort((a, b) => a - b);
+      const spans: { offset: number; length: number }[] = [];
+      const deltas: number[] = [];
+      let end = 0;
+      let previous = 0;
+      for (const i of indexes) {
+        if (spans.length > 0 && i - end <= 2) {
+          for (; end < i; end++) {
+            deltas.push(0 - previous);
+            previous = 0;
+            spans.at(-1)!.length++;
+          }
+        } else spans.push({ offset: spans.length === 0 ? i : i - end, length: 0 });
+        deltas.push(m.get(i)! - previous);
+        previous = m.get(i)!;
+        spans.at(-1)!.length++;
+        end = i + 1;
+      }
+      return { spans, deltas };
+    };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.array(fc.tuple(fc.integer({ min: -30, max: 30 }), fc.integer({ min: 1, max: 300 })), {
+              maxLength: 6,
+            }),
+            fc.integer({ min: 0, max: 20 }),
+          ),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (steps) => {
+          const positive = new Map<number, number>();
+          const negative = new Map<number, number>();
+          const timestamps: number[] = [];
+          const histograms: NativeHistogram[] = [];
+          steps.forEach(([observations, roll], k) => {
+            if (roll === 0) {
+              positive.clear();
+              negative.clear();
+            }
+            if (roll === 1) positive.delete([...positive.keys()][0]!);
+            for (const [i, n] of observations) {
+              const m = n % 3 === 0 ? negative : positive;
+              m.set(i, (m.get(i) ?? 0) + n);
+            }
+            const p = side(positive);
+            const n = side(negative);
+            const count = [...positive.values(), ...negative.values()].reduce((a, c) => a + c, 0);
+            timestamps.push(1_700_000_000_000 + k * 15_000);
+            histograms.push({
+              ...example,
+              kind: 'int',
+              schema: 3,
+              zeroCount: 0,
+              count,
+              sum: count * 1.5,
+              positiveSpans: p.spans,
+              positiveDeltas: p.deltas,
+              negativeSpans: n.spans,
+              negativeDeltas: n.deltas,
+              counterResetHint: roll === 0 ? 'reset' : 'unknown',
+            });
+          });
+          const decoded = decodeHistogramChunk(encodeHistogramChunk(timestamps, histograms));
+          expect(decoded.timestamps).toEqual(timestamps);
+          expect(decoded.histograms.map(bits)).toEqual(histograms.map(bits));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('writes a sample whole when its change from the one before is too large for a varint', () => {
+    const huge = { ...example, kind: 'int', zeroCount: 0, positiveSpans: [], negativeSpans: [] } as const;
+    const histograms: NativeHistogram[] = [
+      { ...huge, count: 2 ** 53 - 1, positiveDeltas: [], negativeDeltas: [] },
+      { ...huge, count: 0, positiveDeltas: [], negativeDeltas: [] },
+    ];
+    expect(decodeHistogramChunk(encodeHistogramChunk([1, 2], histograms)).histograms).toEqual(histograms);
+  });
+
   it('writes a known chunk byte for byte (golden)', () => {
     // Three scrapes: the second keeps the layout, the third adds a bucket.
     const { timestamps, histograms } = scraped(4);
@@ -168,18 +254,19 @@ describe('histogram chunk codec', () => {
         '06',
         '0000000000000840',
         '020203',
-        // t +15000 ms, i.e. +1 on the delta; flags (new layout), schema 0, threshold, span of 4
+        // t +15000 ms, i.e. +1 on the delta; flags (new layout, counts relative to the sample
+        // before), schema 0, threshold, span of 4
         '02',
-        '00',
+        '20',
         '00',
         'fca9f1d24d62503f',
         '010504',
         '00',
-        // zero count 0, count 16 (whole again), sum 4, deltas 4 2 -1 -4
+        // zero count +0, count +4, sum 4; counts 2 6 4 became 4 6 5 1: runs (0, +2), (1, +1), (0, +1)
         '00',
-        '10',
+        '08',
         '0000000000001040',
-        '08040107',
+        '000401020002',
       ].join(''),
     );
     expect(decodeHistogramChunk(bytes)).toEqual({

@@ -39,7 +39,11 @@ export class FloatHistogram {
     readonly counterResetHint: CounterResetHint = 'unknown',
   ) {}
 
-  static of(h: NativeHistogram): FloatHistogram {
+  /**
+   * `h` with dense counts; `memory(n)` gives each side's `n` zeroed counts (new arrays unless a
+   * caller that reads many samples and drops them together hands out views of one buffer).
+   */
+  static of(h: NativeHistogram, memory: (n: number) => Float64Array = newCounts): FloatHistogram {
     const int = h.kind === 'int';
     return new FloatHistogram(
       h.schema,
@@ -47,8 +51,8 @@ export class FloatHistogram {
       h.zeroCount,
       h.count,
       h.sum,
-      sideOfSpans(h.positiveSpans, int ? h.positiveDeltas : h.positiveCounts, int),
-      sideOfSpans(h.negativeSpans, int ? h.negativeDeltas : h.negativeCounts, int),
+      sideOfSpans(h.positiveSpans, int ? h.positiveDeltas : h.positiveCounts, int, memory),
+      sideOfSpans(h.negativeSpans, int ? h.negativeDeltas : h.negativeCounts, int, memory),
       h.counterResetHint,
     );
   }
@@ -251,10 +255,15 @@ export class FloatHistogram {
 }
 
 /** A side from spans and their counts (absolute, or deltas to be summed as an integer histogram's are). */
+function newCounts(n: number): Float64Array {
+  return new Float64Array(n);
+}
+
 function sideOfSpans(
   spans: NativeHistogram['positiveSpans'],
   counts: readonly number[],
   deltas: boolean,
+  memory: (n: number) => Float64Array,
 ): BucketSide {
   if (counts.length === 0) return EMPTY_SIDE;
   let first = Number.NaN;
@@ -266,7 +275,7 @@ function sideOfSpans(
     index += span.length;
     if (span.length > 0) end = index;
   }
-  const out = new Float64Array(end - first);
+  const out = memory(end - first);
   // Plain loops, no visitor: this runs for every bucket of every sample a query reads.
   let c = 0;
   let at = 0;

@@ -198,7 +198,10 @@ export class IncidentManager implements GroupObserver {
         },
       };
       for (const receiver of this.#o.postmortemReceivers ?? []) {
-        for (const r of await this.#o.deliver(receiver, n))
+        const results = await this.#o.deliver(receiver, n);
+        // Cut short by a shutdown: still pending, posted again with the same key after the restart.
+        if (results.some((r) => r.cancelled)) return;
+        for (const r of results)
           this.#entry(
             incident,
             this.#o.clock.now(),

@@ -586,4 +586,52 @@ escalation_policies:
       await flaky.close();
     }
   }, 30_000);
+  it('posts again after a restart a post-mortem whose delivery a shutdown cut short, with the same idempotency key', async () => {
+    let answer = 500;
+    const flaky = await listen(() => answer);
+    writeFileSync(
+      join(dir, 'vigil.yaml'),
+      `notifications:
+  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
+  receivers:
+    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
+    - { name: postmortems, webhook_configs: [{ url: "${flaky.url}/pm" }] }
+incidents: { severity: critical, escalationTick: 15s, postmortemReceivers: [postmortems] }
+`,
+    );
+    try {
+      await start();
+      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+      await advanceTo(15_000);
+      await receivers.a.waitFor(1);
+      const [incident] = (await getJson('/api/incidents')).incidents;
+      const resolved = await fetch(`${server.url}/api/incidents/${incident.id}/resolve`, {
+        method: 'POST',
+        body: '{"by":"frank"}',
+      });
+      expect(resolved.status).toBe(200);
+      await flaky.waitFor(1);
+      await until('the failed first attempt to be counted', async () => {
+        const metrics = await (await fetch(`${server.url}/metrics`)).text();
+        return metrics.includes(
+          'vigil_notifications_failed_total{receiver="postmortems",integration="webhook",reason="http_5xx"} 1',
+        );
+      });
+      await server.close();
+      answer = 200;
+      await start();
+      await server.incidents.postPostMortems();
+      expect(flaky.received).toHaveLength(2);
+      const [before, after] = flaky.received.map((r) => r.headers['idempotency-key']);
+      expect(after).toBe(before);
+      const timeline = (await getJson(`/api/incidents/${incident.id}`)).timeline;
+      expect(timeline.at(-1)).toMatchObject({
+        kind: 'notified',
+        text: 'post-mortem posted to postmortems by webhook',
+      });
+      expect(timeline.map((e: { kind: string }) => e.kind)).not.toContain('notification_failed');
+    } finally {
+      await flaky.close();
+    }
+  }, 30_000);
 });

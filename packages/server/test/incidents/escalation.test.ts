@@ -37,6 +37,18 @@ beforeEach(async () => {
  * critical alerts opening incidents, and the on-call policy escalating through `steps`.
  */
 function writePolicy(teamB: string, steps: readonly string[]): void {
+  writeConfig(
+    teamB,
+    `escalation_policies:
+  - name: on-call
+    match: { severity: critical }
+    steps:
+${steps.map((step) => `      - ${step}\n`).join('')}`,
+  );
+}
+
+/** vigil.yaml: writePolicy's teams and incidents (with `incidents` added to them), then `rest`. */
+function writeConfig(teamB: string, rest: string, incidents = ''): void {
   writeFileSync(
     join(dir, 'vigil.yaml'),
     `notifications:
@@ -45,12 +57,8 @@ function writePolicy(teamB: string, steps: readonly string[]): void {
     - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
     - { name: team-b, webhook_configs: [{ url: "${teamB}/b" }] }
     - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
-incidents: { severity: critical, escalationTick: 15s, ackLinkTtl: 1h }
-escalation_policies:
-  - name: on-call
-    match: { severity: critical }
-    steps:
-${steps.map((step) => `      - ${step}\n`).join('')}`,
+incidents: { severity: critical, escalationTick: 15s, ackLinkTtl: 1h${incidents} }
+${rest}`,
   );
 }
 afterEach(async () => {
@@ -411,23 +419,7 @@ incidents: { severity: critical, escalationTick: 15s }
   });
   it("cuts short the retries of a step's delivery when the incident is acknowledged during the backoff", async () => {
     const failing = await listen(() => 500);
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
-      `notifications:
-  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
-  receivers:
-    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
-    - { name: team-b, webhook_configs: [{ url: "${failing.url}/b" }] }
-    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
-incidents: { severity: critical, escalationTick: 15s }
-escalation_policies:
-  - name: on-call
-    match: { severity: critical }
-    steps:
-      - { after: 5m, receivers: [team-b] }
-      - { after: 15m, receivers: [team-c] }
-`,
-    );
+    writePolicy(failing.url, ['{ after: 5m, receivers: [team-b] }', '{ after: 15m, receivers: [team-c] }']);
     try {
       await start();
       await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
@@ -460,7 +452,7 @@ escalation_policies:
       expect(stopped.text).toBe(
         'escalating to team-b by webhook (step 1 of on-call) stopped after 1 attempt: acknowledged by dana',
       );
-      // Past every backoff the delivery would have waited (five attempts within the 5m group
+      // Past every backoff the delivery would have waited (five attempts within the 1m group
       // interval) and the second step's time: team-b heard nothing more, team-c nothing at all.
       await driveTo(20 * MIN, 1_000);
       expect(failing.received).toHaveLength(1);
@@ -485,16 +477,9 @@ escalation_policies:
 
   it("delivers one incident's step on time while another incident's receiver hangs and is retried", async () => {
     const hanging = await listen(() => 'hang');
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
-      `notifications:
-  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
-  receivers:
-    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
-    - { name: team-b, webhook_configs: [{ url: "${hanging.url}/b" }] }
-    - { name: team-c, webhook_configs: [{ url: "${receivers.c.url}/c" }] }
-incidents: { severity: critical, escalationTick: 15s }
-escalation_policies:
+    writeConfig(
+      hanging.url,
+      `escalation_policies:
   - name: checkout
     match: { alertname: CheckoutDown }
     steps: [{ after: 5m, receivers: [team-b] }]
@@ -510,7 +495,7 @@ escalation_policies:
       await advanceTo(5 * MIN);
       await receivers.a.waitFor(2);
       // CheckoutDown's step goes to team-b at the 5:15 tick; team-b never answers, so each attempt
-      // times out after 10 s and is retried, for up to the 5-minute group interval.
+      // times out after 10 s and is retried, for up to the 1-minute group interval.
       await driveTo(5 * MIN + 15_000);
       await hanging.waitFor(1);
       await driveTo(5 * MIN + 30_000, 1_000);
@@ -543,20 +528,7 @@ escalation_policies:
   it('leaves a step whose retries a shutdown cut short due, and sends it after the restart with the same idempotency key', async () => {
     let answer = 500;
     const flaky = await listen(() => answer);
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
-      `notifications:
-  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
-  receivers:
-    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
-    - { name: team-b, webhook_configs: [{ url: "${flaky.url}/b" }] }
-incidents: { severity: critical, escalationTick: 15s }
-escalation_policies:
-  - name: on-call
-    match: { severity: critical }
-    steps: [{ after: 5m, receivers: [team-b] }]
-`,
-    );
+    writePolicy(flaky.url, ['{ after: 5m, receivers: [team-b] }']);
     try {
       await start();
       await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
@@ -589,16 +561,7 @@ escalation_policies:
   it('posts again after a restart a post-mortem whose delivery a shutdown cut short, with the same idempotency key', async () => {
     let answer = 500;
     const flaky = await listen(() => answer);
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
-      `notifications:
-  route: { receiver: team-a, group_by: [alertname], group_wait: 10s, group_interval: 5m, repeat_interval: 4h }
-  receivers:
-    - { name: team-a, webhook_configs: [{ url: "${receivers.a.url}/a" }] }
-    - { name: postmortems, webhook_configs: [{ url: "${flaky.url}/pm" }] }
-incidents: { severity: critical, escalationTick: 15s, postmortemReceivers: [postmortems] }
-`,
-    );
+    writeConfig(flaky.url, '', ', postmortemReceivers: [team-b]');
     try {
       await start();
       await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
@@ -614,7 +577,7 @@ incidents: { severity: critical, escalationTick: 15s, postmortemReceivers: [post
       await until('the failed first attempt to be counted', async () => {
         const metrics = await (await fetch(`${server.url}/metrics`)).text();
         return metrics.includes(
-          'vigil_notifications_failed_total{receiver="postmortems",integration="webhook",reason="http_5xx"} 1',
+          'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
         );
       });
       await server.close();
@@ -627,7 +590,7 @@ incidents: { severity: critical, escalationTick: 15s, postmortemReceivers: [post
       const timeline = (await getJson(`/api/incidents/${incident.id}`)).timeline;
       expect(timeline.at(-1)).toMatchObject({
         kind: 'notified',
-        text: 'post-mortem posted to postmortems by webhook',
+        text: 'post-mortem posted to team-b by webhook',
       });
       expect(timeline.map((e: { kind: string }) => e.kind)).not.toContain('notification_failed');
     } finally {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../test/support/free-port.js';
+import { until } from '../../../../test/support/until.js';
 
 /** `vigil serve` as a real process: SIGHUP reloads the rule files; a broken one is refused and the rules stay. */
 const main = join(import.meta.dirname, '../../dist/cli/main.js');
@@ -36,26 +37,19 @@ describe('vigil serve and SIGHUP', () => {
       };
       return body.data.groups.flatMap((g) => g.rules.map((r) => r.name));
     };
-    const waitFor = async (what: () => Promise<boolean>) => {
-      for (let i = 0; i < 300; i++) {
-        try {
-          if (await what()) return;
-        } catch {}
-        await new Promise((r) => setTimeout(r, 50));
-      }
-      throw new Error(`timed out; output:\n${output}`);
-    };
+    const waitFor = (what: string, probe: () => Promise<boolean>) =>
+      until(what, probe, { intervalMs: 50, context: () => output });
     try {
-      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok);
+      await waitFor('vigil serve ready', async () => (await fetch(`http://127.0.0.1:${port}/-/ready`)).ok);
       expect(await names()).toEqual(['First']);
 
       writeFileSync(file, rule('Second', 'up == 0'));
       child.kill('SIGHUP');
-      await waitFor(async () => (await names())[0] === 'Second');
+      await waitFor('the reloaded rule', async () => (await names())[0] === 'Second');
 
       writeFileSync(file, rule('Third', 'up =='));
       child.kill('SIGHUP');
-      await waitFor(async () => output.includes('reload refused'));
+      await waitFor('the broken file refused', async () => output.includes('reload refused'));
       expect(output).toContain(`${file}:5: could not parse expression`);
       expect(await names()).toEqual(['Second']);
       expect(child.exitCode).toBe(null);
@@ -63,5 +57,5 @@ describe('vigil serve and SIGHUP', () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     }
-  }, 30_000);
+  }, 90_000);
 });

@@ -37,12 +37,10 @@ describe('incidents under SIGKILL', () => {
         method: 'POST',
         body: JSON.stringify([{ labels: { alertname: 'CheckoutDown', severity: 'critical' } }]),
       });
-      for (let i = 0; i < 100 && id === undefined; i++) {
+      id = await until('the incident opened', async () => {
         const body = (await (await fetch(`${url}/api/incidents`)).json()) as { incidents: { id: string }[] };
-        id = body.incidents[0]?.id;
-        if (id === undefined) await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(id).toBeDefined();
+        return body.incidents[0]?.id;
+      });
       expect(
         (await fetch(`${url}/api/incidents/${id}/ack`, { method: 'POST', body: '{"by":"carol"}' })).status,
       ).toBe(200);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Counter, ManualClock, Registry } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
+import { until } from '../../../../test/support/until.js';
 import { mountTmpfs } from '../../../../test/support/vigil-process.js';
 import { IngestWriter } from '../../src/ingest/ingest-writer.js';
 import type { SeriesSamples } from '../../src/store/series-store.js';
@@ -106,8 +107,7 @@ describe.runIf(mount !== undefined)('a real full disk (tmpfs, as root)', () => {
       onError: (e) => errors.push(e),
     });
     const reserve = join(dir, 'vigil.db.reserve');
-    for (let i = 0; i < 500 && !existsSync(reserve); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(existsSync(reserve)).toBe(true);
+    await until('the upkeep timer to write the disk reserve', () => existsSync(reserve));
     // Something else fills the disk to its last half megabyte.
     const { bavail, bsize } = statfsSync(mount!);
     writeFileSync(join(mount!, 'filler-2'), Buffer.alloc(bavail * bsize - (512 << 10)));

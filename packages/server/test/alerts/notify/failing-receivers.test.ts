@@ -50,10 +50,14 @@ receivers:
     expect(events.filter((e) => e.result === 'failed')).toEqual([]);
     const finished = (r: string) => events.some((e) => e.receiver === r && e.result !== 'retry');
     // Time moves on the injected clock; the loop only yields for the sockets' real I/O.
-    for (let i = 0; i < 500 && !['hang', 'error', 'refused'].every(finished); i++) {
-      clock.advance(250);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await until(
+      'the failing receivers to have given up',
+      () => {
+        clock.advance(250);
+        return ['hang', 'error', 'refused'].every(finished);
+      },
+      { intervalMs: 5 },
+    );
     const of = (r: string) => events.filter((e) => e.receiver === r).map((e) => `${e.attempt}:${e.result}`);
     expect(of('healthy')).toEqual(['1:success']);
     for (const r of ['hang', 'error', 'refused']) expect(of(r)).toEqual(['1:retry', '2:retry', '3:failed']);

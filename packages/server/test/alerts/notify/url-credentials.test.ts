@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { until } from '../../../../../test/support/until.js';
 import { serve } from '../../../src/cli/serve.js';
 import { loadConfig } from '../../../src/config/config.js';
 import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
@@ -62,10 +63,14 @@ receivers:
     });
     cleanups.push(() => pipeline.close());
     pipeline.receive([alert({ alertname: 'Down' }, T0 - 60_000, T0 + 3_600_000)]);
-    for (let i = 0; i < 400 && !events.some((e) => e.receiver === 'failing' && e.result === 'failed'); i++) {
-      clock.advance(100);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+    await until(
+      'the failing receiver to have given up',
+      () => {
+        clock.advance(100);
+        return events.some((e) => e.receiver === 'failing' && e.result === 'failed');
+      },
+      { intervalMs: 5 },
+    );
     expect(ok.authorizations).toEqual([BASIC]);
     expect(failing.authorizations).toEqual([BASIC, BASIC]);
     const failed = events.filter((e) => e.receiver === 'failing');
@@ -94,11 +99,10 @@ receivers:
     );
     cleanups.push(() => server.close());
     const get = async (path: string) => (await fetch(`${server.url}${path}`)).text();
-    let targets = '';
-    for (let i = 0; i < 200 && !targets.includes('"health":"up"'); i++) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      targets = await get('/api/v1/targets');
-    }
+    const targets = await until('the target scraped', async () => {
+      const text = await get('/api/v1/targets');
+      return text.includes('"health":"up"') && text;
+    });
     expect(target.authorizations[0]).toBe(BASIC);
     expect(targets).toContain('"health":"up"');
     expect(targets).toContain('"scrapeUrl":"http://alice:xxxxx@127.0.0.1:');

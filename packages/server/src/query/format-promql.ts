@@ -133,7 +133,8 @@ function selectorString(e: VectorSelector): string {
   others.sort();
   if (name !== '' && !bare) others.unshift(goQuote(name));
   const prefix = bare ? name : '';
-  return others.length === 0 ? prefix : `${prefix}{${others.join(',')}}`;
+  // `{}` has no matcher at all, as info()'s second argument may have.
+  return others.length === 0 && prefix !== '' ? prefix : `${prefix}{${others.join(',')}}`;
 }
 
 function matcherString(m: LabelMatcher): string {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { promqlString } from '../../src/query/format-promql.js';
+import { parsePromql } from '../../src/query/parse.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { staleNaN } from '../../src/store/series-store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
@@ -228,6 +230,11 @@ describe('info()', () => {
     expect(await labelSets('info(up{job="web"}, {})')).toEqual([
       [{ __name__: 'up', instance: 'w:1', job: 'web', version: '2' }, 1],
     ]);
+    const format = (q: string) => promqlString(parsePromql(q, { experimentalFunctions: true }));
+    expect(format('info(up,{})')).toBe('info(up, {})');
+    expect(format('info(rate(x[5m]),{k8s_cluster_name=~".+"})')).toBe(
+      'info(rate(x[5m]), {k8s_cluster_name=~".+"})',
+    );
   });
 
   it('is experimental: refused unless enabled, with Prometheus’s message', async () => {

@@ -25,7 +25,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let server: RunningServer;
 let n = 0;
 beforeEach(async () => {
-  const config = loadConfig({ listen: '127.0.0.1:0', data: join(dir, String(n++)), statsd: 'off' }, {});
+  // info() is one of Prometheus 3's experimental functions.
+  const config = loadConfig(
+    {
+      listen: '127.0.0.1:0',
+      data: join(dir, String(n++)),
+      statsd: 'off',
+      enableFeatures: ['promql-experimental-functions'],
+    },
+    {},
+  );
   server = await serve(config);
 });
 afterEach(() => server.close());
@@ -119,6 +128,15 @@ describe('OTLP/HTTP metrics from the OpenTelemetry SDK', () => {
     expect(await query('target_info')).toEqual({
       [`{__name__="target_info",host_name="node-a",${target}}`]: 1,
     });
+    // The resource attributes come back on the series with info(), as in Prometheus 3.
+    expect(await query('info(http_server_requests_total)')).toEqual({
+      [`{__name__="http_server_requests_total",host_name="node-a",http_route="/pay",${target}}`]: 3,
+    });
+    // A selector keeps only the series whose resource has the attribute, and only that label.
+    expect(await query('info(http_server_requests_total, {host_name=~"node-.*"})')).toEqual({
+      [`{__name__="http_server_requests_total",host_name="node-a",http_route="/pay",${target}}`]: 3,
+    });
+    expect(await query('info(http_server_requests_total, {host_name="node-b"})')).toEqual({});
   });
 
   it('turns delta temporality from the protobuf exporter into cumulative series', async () => {

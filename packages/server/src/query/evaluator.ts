@@ -97,6 +97,8 @@ export interface EvaluatorOptions {
   /** The query's own start and end, which `@ start()` and `@ end()` refer to. */
   readonly queryStart: number;
   readonly queryEnd: number;
+  /** The range query's step (0 for an instant query), which `step()` answers. */
+  readonly queryStep: number;
 }
 
 /** Estimated bytes of one sample loaded (time and value), of one step of a subquery (its time, its
@@ -235,6 +237,17 @@ export class Evaluator {
         return { type: 'scalar', values: steps.map((t) => t / 1000) };
       case 'pi':
         return { type: 'scalar', values: new Float64Array(steps.length).fill(Math.PI) };
+      // The query's own times, the same inside a subquery, as Prometheus folds them before evaluating.
+      case 'start':
+        return { type: 'scalar', values: new Float64Array(steps.length).fill(this.#o.queryStart / 1000) };
+      case 'end':
+        return { type: 'scalar', values: new Float64Array(steps.length).fill(this.#o.queryEnd / 1000) };
+      case 'range': {
+        const seconds = (this.#o.queryEnd - this.#o.queryStart) / 1000;
+        return { type: 'scalar', values: new Float64Array(steps.length).fill(seconds) };
+      }
+      case 'step':
+        return { type: 'scalar', values: new Float64Array(steps.length).fill(this.#o.queryStep / 1000) };
       case 'vector': {
         const scalar = await this.eval(e.args[0]!, steps);
         const empty = makeMetric({});

@@ -97,7 +97,7 @@ export class PromqlEngine implements QueryEngine {
 
   async instantQuery(expr: string, timeMs: number, options?: QueryOptions): Promise<QueryResult> {
     const ast = this.#parseFor(expr, { stepMs: 0, rangeMs: 0 });
-    const evaluator = this.#evaluator(timeMs, timeMs, options);
+    const evaluator = this.#evaluator(timeMs, timeMs, 0, options);
     const value = await this.#gate.run(evaluator.remainingMs(), () =>
       evaluator.eval(ast, Float64Array.of(timeMs)),
     );
@@ -145,7 +145,7 @@ export class PromqlEngine implements QueryEngine {
         `invalid expression type ${JSON.stringify(type === 'matrix' ? 'range vector' : type)} for range query, must be Scalar or instant Vector`,
       );
     const steps = stepTimes(startMs, stepMs, count);
-    const evaluator = this.#evaluator(startMs, endMs, options);
+    const evaluator = this.#evaluator(startMs, endMs, stepMs, options);
     const bare = unwrap(ast);
     return this.#gate.run(evaluator.remainingMs(), async () => {
       if (bare.kind === 'vectorSelector') {
@@ -183,7 +183,7 @@ export class PromqlEngine implements QueryEngine {
     });
   }
 
-  #evaluator(startMs: number, endMs: number, options: QueryOptions | undefined): Evaluator {
+  #evaluator(startMs: number, endMs: number, stepMs: number, options: QueryOptions | undefined): Evaluator {
     const timeout = options?.timeoutMs ?? this.#timeoutMs;
     return new Evaluator({
       store: this.#store,
@@ -196,6 +196,7 @@ export class PromqlEngine implements QueryEngine {
       deadline: this.#clock.now() + timeout,
       queryStart: startMs,
       queryEnd: endMs,
+      queryStep: stepMs,
     });
   }
 }

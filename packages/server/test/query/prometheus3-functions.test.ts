@@ -115,6 +115,29 @@ describe("Prometheus 3's functions", () => {
     });
   });
 
+  it('start(), end(), range() and step(): the query’s own times, in seconds', async () => {
+    const instant = await promql.engine.instantQuery(
+      'vector(start()) + end() + range() * 10 + step() * 100',
+      at,
+    );
+    // An instant query starts and ends at its time, with range and step 0.
+    expect(instant).toMatchObject({ resultType: 'vector', result: [{ value: (2 * at) / 1000 }] });
+    const range = (q: string) => promql.engine.rangeQuery(q, T0, at, 15 * S);
+    expect(await range('vector(end() - start())')).toMatchObject({
+      result: [{ values: Float64Array.of(60, 60, 60, 60, 60) }],
+    });
+    expect(await range('vector(range() + step() / 100)')).toMatchObject({
+      result: [{ values: Float64Array.of(60.15, 60.15, 60.15, 60.15, 60.15) }],
+    });
+    expect(await range('vector(start())')).toMatchObject({
+      result: [{ values: Float64Array.of(...Array(5).fill(T0 / 1000)) }],
+    });
+    // Worked out once for the query, as Prometheus folds them: the query's step inside a subquery too.
+    expect(await range('max_over_time(vector(step())[1m:10s])')).toMatchObject({
+      result: [{ values: Float64Array.of(15, 15, 15, 15, 15) }],
+    });
+  });
+
   it('histogram_fraction over classic buckets: linear inside a bucket, the first one from 0', async () => {
     // Cumulative 2 at 1, 6 at 2, 8 at 4, 10 in all.
     expect(await values('histogram_fraction(0, 1, d_bucket)')).toEqual({ '{}': 0.2 });
@@ -136,6 +159,9 @@ describe('experimental functions stay off unless enabled, as in Prometheus', () 
     });
     await expect(plain.instantQuery('sum(mad_over_time(m[1m]))', at)).rejects.toMatchObject({
       message: 'parse error at char 5: function "mad_over_time" is not enabled',
+    });
+    await expect(plain.instantQuery('step()', at)).rejects.toMatchObject({
+      message: 'parse error at char 1: function "step" is not enabled',
     });
     await expect(plain.instantQuery('limitk(1, pod)', at)).rejects.toMatchObject({
       message:

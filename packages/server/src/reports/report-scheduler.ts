@@ -37,11 +37,18 @@ export interface ReportSchedulerOptions {
   ) => void;
 }
 
+/** What reports.db keeps per report: the last due time sent, and the receivers a due time being sent has reached. */
+interface Progress {
+  readonly lastDue: number;
+  readonly partial?: { readonly due: number; readonly receivers: readonly string[] };
+}
+
 /**
  * Sends each scheduled report when it falls due, through its receivers' integrations (email as HTML
  * with a text part, Slack as Block Kit sections, webhooks as JSON). The last due time sent is kept in the document
  * file: after a restart a report that fell due while the server was down is sent once, the latest
- * only, and one already sent is not sent again. A report seen for the first time starts from now.
+ * only, and one already sent is not sent again; one a shutdown cut short goes, after the restart, to
+ * the receivers it had not reached. A report seen for the first time starts from now.
  */
 export class ReportScheduler {
   readonly #o: ReportSchedulerOptions;
@@ -82,15 +89,26 @@ export class ReportScheduler {
         documents.put(id, now, JSON.stringify({ lastDue: due }));
         continue;
       }
-      if (due <= (JSON.parse(stored.json) as { lastDue: number }).lastDue) continue;
+      const progress = JSON.parse(stored.json) as Progress;
+      if (due <= progress.lastDue) continue;
       const report = await this.#o.build(
         due,
         r.periodMs ?? due - (lastCronTime(r.schedule, r.timeZone, due - 1) ?? due - 86_400_000),
       );
       const n = this.#notification(r, report, due);
-      for (const receiver of r.receivers)
-        for (const result of await this.#o.deliver(receiver, n)) this.#o.onResult?.(r.name, receiver, result);
-      documents.put(id, clock.now(), JSON.stringify({ lastDue: due }));
+      const reached = new Set(progress.partial?.due === due ? progress.partial.receivers : []);
+      for (const receiver of r.receivers) {
+        if (reached.has(receiver)) continue;
+        const results = await this.#o.deliver(receiver, n);
+        for (const result of results) this.#o.onResult?.(r.name, receiver, result);
+        // Cut short by a shutdown: the rest goes out after the restart, with the same key, and the
+        // receivers it already reached are not sent it twice.
+        if (results.some((result) => result.cancelled)) return;
+        reached.add(receiver);
+        const partial: Progress = { lastDue: progress.lastDue, partial: { due, receivers: [...reached] } };
+        documents.put(id, clock.now(), JSON.stringify(partial));
+      }
+      documents.put(id, clock.now(), JSON.stringify({ lastDue: due } satisfies Progress));
     }
   }
 

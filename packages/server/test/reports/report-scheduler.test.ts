@@ -34,8 +34,11 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A scheduler as `vigil serve` runs it: the real email integration, the report over a real (empty) store. */
-function scheduler(clock: ManualClock, store: SqliteStore, documents: DocumentFile) {
+/**
+ * A scheduler as `vigil serve` runs it: the real email integration, the report over a real (empty)
+ * store; with `webhook`, a second receiver `hooks` posting there.
+ */
+function scheduler(clock: ManualClock, store: SqliteStore, documents: DocumentFile, webhook?: string) {
   const config = parseNotifyConfig(
     parse(`
 global: { smtp_smarthost: "127.0.0.1:${smtp.port}", smtp_from: vigil@example.test, smtp_require_tls: false }
@@ -44,6 +47,8 @@ receivers:
   - name: ops
     email_configs: [{ to: ops@example.test }]
     slack_configs: [{ api_url: "${slack.url}/hook", channel: "#ops" }]
+  - name: hooks
+    webhook_configs: [{ url: "${webhook ?? 'http://127.0.0.1:9/unused'}" }]
 `),
     'test.yml',
   );
@@ -61,7 +66,7 @@ receivers:
         schedule: parseCron('daily 09:00') as Cron,
         timeZone: 'Europe/Paris',
         periodMs: 86_400_000,
-        receivers: ['ops'],
+        receivers: webhook ? ['ops', 'hooks'] : ['ops'],
       },
     ],
     clock,
@@ -164,5 +169,52 @@ describe('scheduled reports', () => {
     run.close();
     documents.close();
     await store.close();
+  }, 60_000);
+
+  it('after a shutdown cut a report short, sends it to the receivers it had not reached, with the same key, and to no other', async () => {
+    const clock = new ManualClock(Date.parse('2026-05-04T06:00:00Z'));
+    const store = await openSqliteStore({ dir: join(dir, 'data-cut'), clock });
+    let answer = 500;
+    const hooks = await listen(() => answer);
+    let documents = new DocumentFile(join(dir, 'reports-cut.db'));
+    let run = scheduler(clock, store, documents, `${hooks.url}/report`);
+    const mailsBefore = mails().length;
+    try {
+      run.s.start();
+      await run.s.run();
+      clock.advance(2 * 3_600_000); // 08:00 UTC, 10:00 in Paris: the day's report is due.
+      await run.s.run(); // the run the advance's first tick started, which saw nothing due yet
+      const sending = run.s.run();
+      await hooks.waitFor(1); // ops got it; hooks answered 500 and waits for its retry
+      expect(mails()).toHaveLength(mailsBefore + 1);
+      const stopped = run.s.stop();
+      await run.close();
+      await stopped;
+      await sending;
+      documents.close();
+
+      answer = 200;
+      documents = new DocumentFile(join(dir, 'reports-cut.db'));
+      run = scheduler(clock, store, documents, `${hooks.url}/report`);
+      await run.s.run();
+      expect(hooks.received).toHaveLength(2);
+      const [first, again] = hooks.received.map((r) => r.headers['idempotency-key']);
+      expect(again).toBe(first);
+      expect(mails()).toHaveLength(mailsBefore + 1);
+
+      // Sent in full: the next run sends nothing until the next day's report falls due.
+      await run.s.run();
+      expect(hooks.received).toHaveLength(2);
+      clock.advance(86_400_000);
+      await run.s.run();
+      expect(hooks.received).toHaveLength(3);
+      expect(mails()).toHaveLength(mailsBefore + 2);
+    } finally {
+      await run.s.stop();
+      await run.close();
+      documents.close();
+      await store.close();
+      await hooks.close();
+    }
   }, 60_000);
 });

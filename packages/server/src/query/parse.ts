@@ -529,6 +529,8 @@ class Converter {
           literal.start,
           `bad duration syntax: ${JSON.stringify(this.#source.slice(literal.start, literal.end))}`,
         );
+      // A range or a step of 0 or less is refused as Prometheus 3's grammar refuses it.
+      if (!allowNegative && ms <= 0) throw this.#error(literal.start, 'duration must be greater than 0');
       return { ms: e.kind === 'unary' && e.op === '-' ? -ms : ms };
     }
     if (!this.#durationExpressions)

@@ -141,6 +141,12 @@ describe('duration expressions', () => {
       'parse error at char 3: duration must be a finite number of seconds, got +Inf',
     );
     await refused('c[10 ^ 20]', 'parse error at char 3: duration is out of range');
+    // A plain duration of 0 too, as Prometheus 3's grammar refuses it, with or without the switch.
+    await refused('rate(c[0s])', 'parse error at char 8: duration must be greater than 0');
+    await refused('c[1h:0]', 'parse error at char 6: duration must be greater than 0');
+    await expect(new PromqlEngine({ store }).instantQuery('c[0m]', hour)).rejects.toMatchObject({
+      message: 'parse error at char 3: duration must be greater than 0',
+    });
   });
 
   it('are off unless enabled, with Prometheus’s message', async () => {

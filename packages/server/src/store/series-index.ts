@@ -52,8 +52,12 @@ export class SeriesIndex {
    * it is, since one of those may have the same labels (a second row for one label set).
    */
   #closed: string | undefined;
-  /** Series created since the last flush, not yet in the database. */
+  /**
+   * Series created and not yet in the database, in the order they were created, from `#freshFrom`
+   * on: a flush writes them a slice at a time, oldest first (`flushed`).
+   */
   #fresh: SeriesState[] = [];
+  #freshFrom = 0;
   /**
    * The label index's series ids by `name\0value`, as last read from SQLite: rules ask for the same
    * selectors at every evaluation, and reading their ids again cost about as much as reading their
@@ -71,14 +75,22 @@ export class SeriesIndex {
     this.#maxBytes = maxBytes;
   }
 
-  /** Series created since the last flush, not yet in the database. */
-  get fresh(): readonly SeriesState[] {
-    return this.#fresh;
-  }
-
-  /** The fresh series are in the database now. */
+  /**
+   * A flush wrote series to the database: the fresh ones among them (now `persisted`) leave the fresh
+   * list, whose oldest come first. Only new series change the label index, and so the postings.
+   */
   flushed(): void {
-    this.#fresh = [];
+    const from = this.#freshFrom;
+    let at = from;
+    while (at < this.#fresh.length && this.#fresh[at]!.persisted) at++;
+    if (at === from) return;
+    // A new array rather than a shorter one: a match that paused holds the one it started with.
+    if (at === this.#fresh.length) {
+      this.#fresh = [];
+      this.#freshFrom = 0;
+    } else {
+      this.#freshFrom = at;
+    }
     this.#indexChanged();
   }
 
@@ -245,6 +257,7 @@ export class SeriesIndex {
       compiled.find((m) => !m.matchesEmpty);
     if (narrow === undefined) return this.#byId.values();
     const fresh = this.#fresh;
+    const freshFrom = this.#freshFrom;
     const out: SeriesState[] = [];
     const add = (id: number) => {
       const s = this.#byId.get(id);
@@ -274,7 +287,8 @@ export class SeriesIndex {
         after = page[page.length - 1]!;
       }
     }
-    for (const s of fresh) {
+    for (let i = freshFrom; i < fresh.length; i++) {
+      const s = fresh[i]!;
       if (narrow.test(s.labels[narrow.name] ?? '')) out.push(s);
       if (pacer.due()) await pacer.pause();
     }

@@ -57,6 +57,8 @@ export class SeriesState {
   histograms: HistogramHead | undefined;
   /** The series row needs writing at the next flush (new chunks, rollup blocks, bounds). */
   queued = false;
+  /** In the store's list of series to write at the next flush (any of the above, or new). */
+  listed = false;
   /** Per materialized resolution: the start of the first block not yet written (-Infinity: none yet). */
   rolled: number[];
   /** The same resolutions' streams, created on first use (after a restart, from the stored chunks). */

@@ -105,8 +105,11 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Sqli
  * Durability: a sample is durable once a flush that started after its append has completed (the
  * promise of `flush()` resolved, or the timer's flush after it returned). `kill -9` at any moment
  * loses at most the samples appended since the last completed flush and never corrupts the database
- * (sqlite-schema.ts says why). Every flush writes the series, chunks, heads and rollup blocks it has
- * in one transaction, so a restart finds each sample either in a chunk or in a head, never in both.
+ * (sqlite-schema.ts says why). A flush writes what changed series by series, the oldest change first,
+ * in transactions of about 10 ms with the event loop handed back in between (300,000 new series in
+ * one transaction held it for 15 s): whatever a series has to write (its row and labels, cut chunks,
+ * rollup blocks, head) goes in one transaction, so a restart finds each sample either in a chunk or
+ * in a head, never in both.
  *
  * All work is synchronous on the calling thread (better-sqlite3); the methods return promises only
  * because the SeriesStore interface also fronts remote engines.
@@ -121,12 +124,14 @@ export class SqliteStore implements SeriesStore {
   readonly #retention: Retention;
   /** Per resolution: whether its rollups are written to disk (else computed from raw samples). */
   readonly #materialized: readonly boolean[];
-  /** Series whose head changed since the last flush. */
-  #dirty: SeriesState[] = [];
-  /** Series whose row, chunks or rollup blocks need writing at the next flush. */
-  #queued: SeriesState[] = [];
-  /** Series whose native histograms changed since the last flush. */
-  #histogramsDirty: SeriesState[] = [];
+  /**
+   * Series with something to write (`SeriesState.listed`), in the order they first changed, from
+   * `#unwrittenFrom` on; `#written` counts those written since the store opened, so that a flush
+   * knows when the ones listed before it started are all written.
+   */
+  #unwritten: SeriesState[] = [];
+  #unwrittenFrom = 0;
+  #written = 0;
   /** The newest timestamp appended (within FUTURE_SLACK_MS of the clock): "now" for idle heads. */
   #watermark = Number.NEGATIVE_INFINITY;
   readonly #stopTimers: (() => void)[];
@@ -146,6 +151,8 @@ export class SqliteStore implements SeriesStore {
   /** Series start-up left in the database for want of memory. */
   #notLoaded: { series: number; why: string } | undefined;
   #closed = false;
+  /** The timers' tasks under way: a slow flush is not joined by the next tick's. */
+  readonly #busy = new Set<string>();
   readonly #watch: WatchedDatabase | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -176,17 +183,12 @@ export class SqliteStore implements SeriesStore {
     }
     this.#stopTimers = [
       o.clock.every(o.flushIntervalMs, () =>
-        this.#background(() => {
-          this.#flush();
+        this.#background('flush', async () => {
+          await this.#flushPaced();
           if (this.#reserveSpent !== undefined) this.#restoreReserve();
         }),
       ),
-      o.clock.every(o.maintenanceIntervalMs, () =>
-        this.#background(() => {
-          this.#maintain();
-          this.#restoreReserve();
-        }),
-      ),
+      o.clock.every(o.maintenanceIntervalMs, () => this.#background('upkeep', () => this.#upkeep())),
     ];
   }
 
@@ -217,6 +219,7 @@ export class SqliteStore implements SeriesStore {
         counts[s]! += n;
         continue;
       }
+      if (!s.persisted) this.#list(s);
       let ascending = true;
       for (let i = 1; i < n; i++) {
         if (!(ts[i]! > ts[i - 1]!)) {
@@ -281,15 +284,21 @@ export class SqliteStore implements SeriesStore {
     }
     if (!s.dirty) {
       s.dirty = true;
-      this.#dirty.push(s);
+      this.#list(s);
     }
     return code;
   }
 
   #queue(s: SeriesState): void {
-    if (s.queued) return;
     s.queued = true;
-    this.#queued.push(s);
+    this.#list(s);
+  }
+
+  /** Lists `s` for the next flush, once. */
+  #list(s: SeriesState): void {
+    if (s.listed) return;
+    s.listed = true;
+    this.#unwritten.push(s);
   }
 
   async appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
@@ -314,6 +323,7 @@ export class SqliteStore implements SeriesStore {
         counts[s]! += n;
         continue;
       }
+      if (!s.persisted) this.#list(s);
       for (let i = 0; i < n; i++) counts[this.#addHistogram(s, ts[i]!, hs[i]!, cutoff)]!++;
     }
     const rejected: Record<string, number> = {};
@@ -337,7 +347,6 @@ export class SqliteStore implements SeriesStore {
     }
     if (t < cutoff) return TOO_OLD;
     const head = s.histograms ?? new HistogramHead();
-    const wasDirty = head.dirty;
     const bytes = head.bytes;
     const pending = head.pendingBytes;
     const size = nativeHistogramBytes(h);
@@ -345,8 +354,8 @@ export class SqliteStore implements SeriesStore {
     const code = this.#index.fits(size + head.bytes - bytes) ? head.append(t, h) : MEMORY_LIMIT;
     this.#index.adjust(head.bytes - bytes);
     this.#unflushedBytes += head.pendingBytes - pending;
-    if (head.dirty && !wasDirty) this.#histogramsDirty.push(s);
     if (code === ACCEPTED) s.histograms = head;
+    if (s.histograms?.dirty) this.#list(s);
     return code;
   }
 
@@ -618,7 +627,7 @@ export class SqliteStore implements SeriesStore {
 
   async flush(): Promise<void> {
     this.#assertOpen();
-    this.#flush();
+    await this.#flushPaced();
   }
 
   unwritable(): string | undefined {
@@ -628,7 +637,7 @@ export class SqliteStore implements SeriesStore {
   /** Runs retention and rollup upkeep now, as the timer does every `maintenanceIntervalMs`. */
   async maintain(): Promise<void> {
     this.#assertOpen();
-    this.#maintain();
+    await this.#upkeep();
   }
 
   async stats(): Promise<StoreStats> {
@@ -683,14 +692,17 @@ export class SqliteStore implements SeriesStore {
     if (this.#closed) throw new Error(`the store in ${this.#o.dir} is closed`);
   }
 
-  #background(work: () => void): void {
-    if (this.#closed) return;
-    try {
-      work();
-    } catch (error) {
-      this.#watch?.observe(error);
-      this.#o.onError(error instanceof Error ? error : new Error(String(error)));
-    }
+  /** Runs a timer's work, at most one at a time of each kind; what fails is reported, never thrown. */
+  #background(kind: string, work: () => Promise<void>): void {
+    if (this.#closed || this.#busy.has(kind)) return;
+    this.#busy.add(kind);
+    work()
+      .catch((error: unknown) => {
+        if (this.#closed) return;
+        this.#watch?.observe(error);
+        this.#o.onError(error instanceof Error ? error : new Error(String(error)));
+      })
+      .finally(() => this.#busy.delete(kind));
   }
 
   /**
@@ -767,20 +779,49 @@ export class SqliteStore implements SeriesStore {
   }
 
   /**
-   * Writes everything appended since the last flush in one transaction: new series and their
-   * labels, cut chunks, completed rollup blocks, series bounds, and every changed head. Nothing in
-   * memory is marked clean until the commit succeeded, so a failed flush is simply retried.
+   * Writes every listed series at once, in one transaction, without handing the event loop back:
+   * for what must be durable before going on (a stop, upkeep, an acknowledgement on a low disk).
    */
   #flush(): void {
-    const fresh = this.#index.fresh;
-    const dirty = this.#dirty;
-    const queued = this.#queued;
-    const histograms = this.#histogramsDirty;
-    if (fresh.length === 0 && dirty.length === 0 && queued.length === 0 && histograms.length === 0) return;
-    for (const s of queued) this.#fold(s);
+    while (this.#unwrittenFrom < this.#unwritten.length) this.#writeSlice(undefined);
+  }
+
+  /**
+   * Writes the series listed when it starts (and whatever they have gained since), a transaction of
+   * about 10 ms at a time, handing the event loop to other work in between. Flushes may overlap
+   * (the timer's, a caller's, upkeep's): each writes from the front of the same list, and each ends
+   * once everything listed before it started is written. Nothing in memory is marked clean until its
+   * transaction committed, so a failed flush is simply retried.
+   */
+  async #flushPaced(): Promise<void> {
+    const target = this.#written + this.#unwritten.length - this.#unwrittenFrom;
+    const pacer = new Pacer(() => {});
+    while (!this.#closed && this.#written < target) {
+      this.#writeSlice(pacer);
+      if (this.#written < target) await pacer.pause();
+    }
+  }
+
+  /**
+   * One transaction: the listed series from the front of the list, until `pacer` says the slice is
+   * over (all of them without one). All of it is written, or (a full disk, an I/O error) none of it.
+   */
+  #writeSlice(pacer: Pacer | undefined): void {
+    const list = this.#unwritten;
+    const from = this.#unwrittenFrom;
+    const write = this.#db.transaction(() => {
+      let at = from;
+      while (at < list.length) {
+        // About 50 us a series with four labels on an idle machine.
+        const weight = this.#writeSeries(list[at++]!);
+        if (pacer?.due(weight)) break;
+      }
+      return at;
+    });
+    let to: number;
     try {
       try {
-        this.#write(fresh, queued, dirty, histograms);
+        to = write();
       } catch (error) {
         if (!this.#reserve.release()) throw error;
         // The room the reserve held is for exactly this: acknowledged samples reaching the disk.
@@ -788,7 +829,7 @@ export class SqliteStore implements SeriesStore {
         this.#o.onError(
           new Error(`${this.#reserveSpent}; released the reserve to flush what was acknowledged`),
         );
-        this.#write(fresh, queued, dirty, histograms);
+        to = write();
       }
     } catch (error) {
       this.#watch?.observe(error);
@@ -798,10 +839,76 @@ export class SqliteStore implements SeriesStore {
       throw new Error(this.#writeError, { cause: error });
     }
     this.#writeError = undefined;
-    this.#unflushed = 0;
-    this.#unflushedBytes = 0;
-    for (const s of fresh) s.persisted = true;
-    for (const s of queued) {
+    for (let i = from; i < to; i++) this.#unflushedBytes -= this.#markWritten(list[i]!);
+    this.#written += to - from;
+    if (to === list.length) {
+      this.#unwritten = [];
+      this.#unwrittenFrom = 0;
+      this.#unflushed = 0;
+      this.#unflushedBytes = 0;
+    } else {
+      this.#unwrittenFrom = to;
+    }
+    this.#index.flushed();
+  }
+
+  /**
+   * Within a flush's transaction, whatever `s` has to write: its row and labels when new, the
+   * chunks cut since the last flush, completed rollup blocks and its bounds, its head, its native
+   * histograms. Returns a weight for the Pacer: the rows written.
+   */
+  #writeSeries(s: SeriesState): number {
+    const st = this.#st;
+    let rows = 1;
+    if (!s.persisted) {
+      st.insertSeries.run(s.id, s.key);
+      const labels = s.labels;
+      for (const name in labels) {
+        st.insertLabel.run(name, labels[name], s.id);
+        rows++;
+      }
+    }
+    if (s.queued) {
+      this.#fold(s);
+      if (s.pending) {
+        for (const c of s.pending) st.insertChunk.run(s.id, c.minT, c.count, c.data);
+        rows += s.pending.length;
+      }
+      if (s.streams) {
+        for (const stream of s.streams) {
+          if (stream) for (const b of stream.done) st.insertRollup.run(s.id, b.resolution, b.start, b.data);
+        }
+      }
+      updateSeriesRow(
+        st,
+        s,
+        s.rolled.map((r, k) => s.streams?.[k]?.blockStart ?? r),
+      );
+      rows++;
+    }
+    if (s.dirty) {
+      const head = s.head;
+      if (head && head.count > 0) st.upsertHead.run(s.id, head.minT, head.count, head.writer.view());
+      else st.deleteHead.run(s.id);
+      rows++;
+    }
+    const h = s.histograms;
+    if (h?.dirty) {
+      for (const c of h.pending) st.insertHistogramChunk.run(s.id, c.minT, c.maxT, c.count, c.data);
+      if (h.timestamps.length > 0)
+        st.upsertHistogramHead.run(s.id, encodeHistogramChunk(h.timestamps, h.histograms));
+      else st.deleteHistogramHead.run(s.id);
+      rows += 1 + h.pending.length;
+    }
+    return rows;
+  }
+
+  /** `s` was written (its transaction committed): it is clean. Returns the bytes of cut chunks written. */
+  #markWritten(s: SeriesState): number {
+    let bytes = 0;
+    s.persisted = true;
+    if (s.queued) {
+      for (const c of s.pending ?? []) bytes += c.data.length;
       s.pending = undefined;
       s.folded = 0;
       s.queued = false;
@@ -813,59 +920,16 @@ export class SqliteStore implements SeriesStore {
         });
       }
     }
-    for (const s of dirty) s.dirty = false;
-    for (const s of histograms) {
-      const h = s.histograms!;
+    s.dirty = false;
+    const h = s.histograms;
+    if (h?.dirty) {
+      bytes += h.pendingBytes;
       h.storedChunks += h.pending.length;
       h.pending = [];
       h.dirty = false;
     }
-    this.#index.flushed();
-    this.#dirty = [];
-    this.#queued = [];
-    this.#histogramsDirty = [];
-  }
-
-  /** One transaction: all of it is written, or (a full disk, an I/O error) none of it. */
-  #write(
-    fresh: readonly SeriesState[],
-    queued: readonly SeriesState[],
-    dirty: readonly SeriesState[],
-    histograms: readonly SeriesState[],
-  ): void {
-    const st = this.#st;
-    this.#db.transaction(() => {
-      for (const s of fresh) {
-        st.insertSeries.run(s.id, s.key);
-        const labels = s.labels;
-        for (const name in labels) st.insertLabel.run(name, labels[name], s.id);
-      }
-      for (const s of queued) {
-        if (s.pending) for (const c of s.pending) st.insertChunk.run(s.id, c.minT, c.count, c.data);
-        if (s.streams) {
-          for (const stream of s.streams) {
-            if (stream) for (const b of stream.done) st.insertRollup.run(s.id, b.resolution, b.start, b.data);
-          }
-        }
-        updateSeriesRow(
-          st,
-          s,
-          s.rolled.map((r, k) => s.streams?.[k]?.blockStart ?? r),
-        );
-      }
-      for (const s of dirty) {
-        const head = s.head;
-        if (head && head.count > 0) st.upsertHead.run(s.id, head.minT, head.count, head.writer.view());
-        else st.deleteHead.run(s.id);
-      }
-      for (const s of histograms) {
-        const h = s.histograms!;
-        for (const c of h.pending) st.insertHistogramChunk.run(s.id, c.minT, c.maxT, c.count, c.data);
-        if (h.timestamps.length > 0)
-          st.upsertHistogramHead.run(s.id, encodeHistogramChunk(h.timestamps, h.histograms));
-        else st.deleteHistogramHead.run(s.id);
-      }
-    })();
+    s.listed = false;
+    return bytes;
   }
 
   /** Feeds the chunks cut since the last flush to the series' rollup streams, each once. */
@@ -997,29 +1061,40 @@ export class SqliteStore implements SeriesStore {
    * rollup blocks of series that went quiet, deletes what retention says (by age, then by size),
    * forgets series with no data left and hands free pages back to the file system.
    */
+  async #upkeep(): Promise<void> {
+    // The heads cut and whatever waits are written paced first (all series going quiet at once may
+    // be hundreds of thousands of chunks); the rest, quick, at once.
+    this.#cutIdle();
+    await this.#flushPaced();
+    if (this.#closed) return;
+    this.#maintain();
+    this.#restoreReserve();
+  }
+
   #maintain(): void {
-    const o = this.#o;
-    const now = o.clock.now();
-    const rawCutoff = now - o.rawRetentionMs;
-    // Idle against the newest sample of any series (data replayed from the past keeps its heads
-    // while it flows) and against the clock (a store that receives nothing still cuts and expires).
-    const idleBefore = Math.max(this.#watermark, now) - CHUNK_SPAN_MS;
-    for (const s of this.#index.all()) {
-      if (s.head && s.head.count > 0 && s.lastT < idleBefore) {
-        s.cut();
-        this.#unflushedBytes += s.pending!.at(-1)!.data.length;
-        this.#queue(s);
-        if (!s.dirty) {
-          s.dirty = true;
-          this.#dirty.push(s);
-        }
-      }
-    }
+    const now = this.#o.clock.now();
+    const rawCutoff = now - this.#o.rawRetentionMs;
+    this.#cutIdle();
     this.#flush();
     this.#sealQuiet(rawCutoff);
     this.#flush();
     this.#expireHistograms(rawCutoff);
     this.#retention.run(now);
+  }
+
+  /** Cuts the heads of series that stopped receiving samples into chunks. */
+  #cutIdle(): void {
+    // Idle against the newest sample of any series (data replayed from the past keeps its heads
+    // while it flows) and against the clock (a store that receives nothing still cuts and expires).
+    const idleBefore = Math.max(this.#watermark, this.#o.clock.now()) - CHUNK_SPAN_MS;
+    for (const s of this.#index.all()) {
+      if (s.head && s.head.count > 0 && s.lastT < idleBefore) {
+        s.cut();
+        this.#unflushedBytes += s.pending!.at(-1)!.data.length;
+        this.#queue(s);
+        s.dirty = true;
+      }
+    }
   }
 
   /** Keeps the disk reserve; once it is back (or not needed), new samples are accepted again. */
@@ -1049,10 +1124,8 @@ export class SqliteStore implements SeriesStore {
         const before = h.bytes;
         h.setHead(keep < 0 ? [] : h.timestamps.slice(keep), keep < 0 ? [] : h.histograms.slice(keep));
         this.#index.adjust(h.bytes - before);
-        if (!h.dirty) {
-          h.dirty = true;
-          this.#histogramsDirty.push(s);
-        }
+        h.dirty = true;
+        this.#list(s);
       }
       h.firstT = Math.min(
         (st.histogramFirstOf.get(s.id) as number | null) ?? Number.POSITIVE_INFINITY,

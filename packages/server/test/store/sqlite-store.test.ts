@@ -243,6 +243,34 @@ describe('SqliteStore', () => {
     await store.close();
   });
 
+  it('hands the event loop back during a match over long label values, fewer than a clock look', async () => {
+    // 200 values of 50,000 characters: each regex test takes milliseconds, and counted as one unit
+    // of work, 200 of them never reached the 256 units between two looks at the clock.
+    const { store } = await open();
+    const long = 'y'.repeat(50_000);
+    const series = (i: number) => ({ __name__: 'm', path: `${i}-${long}` });
+    await store.append(
+      Array.from({ length: 100 }, (_, i) => ({ labels: series(i), timestamps: [NOW - 1000], values: [i] })),
+    );
+    await store.flush();
+    // Half from the label index, half not yet flushed; by value (no literal narrows the regex) and
+    // by series (a second matcher).
+    await store.append(
+      Array.from({ length: 100 }, (_, i) => ({ labels: series(100 + i), timestamps: [NOW - 1000], values: [i] })),
+    );
+    for (const matchers of [
+      [{ name: 'path', type: '=~', value: '.*[xz]' }],
+      [name('m'), { name: 'path', type: '=~', value: '.*[xz]' }],
+    ] as LabelMatcher[][]) {
+      let ticks = 0;
+      const ticker = setInterval(() => ticks++, 0);
+      expect(await store.select(matchers, 0, NOW)).toEqual([]);
+      clearInterval(ticker);
+      expect(ticks, JSON.stringify(matchers)).toBeGreaterThan(0);
+    }
+    await store.close();
+  });
+
   it('hands the event loop back while it flushes many new series, and loses nothing appended meanwhile', async () => {
     const dir = tempDir();
     const { store } = await open({ dir });

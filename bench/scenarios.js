@@ -32,5 +32,6 @@ export const SCENARIOS = [
   'slo-eval',
   'dashboard',
   'status-page',
+  'report-render',
   'forecast-backtest',
 ];

@@ -14,6 +14,7 @@ import { reportJson } from '../reports/report-json.js';
 import { DocumentFile } from '../store/document-file.js';
 import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { reportRollups } from './report-rollups.js';
 
 const FORMATS = ['md', 'html', 'json'] as const;
 
@@ -84,6 +85,7 @@ export async function runReport(
     const report = await buildReport(
       {
         engine: new PromqlEngine({ store }),
+        rollups: reportRollups(store),
         incidents,
         alertEvents: (since, until) => history?.query({ since, until, limit: 10_000 }) ?? [],
       },

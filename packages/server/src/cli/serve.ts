@@ -50,6 +50,7 @@ import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
 import { buildNotifiers } from './build-notifiers.js';
 import { DisposerStack } from './disposer-stack.js';
+import { reportRollups } from './report-rollups.js';
 import { selfChecks } from './self-checks.js';
 
 export interface RunningServer {
@@ -411,6 +412,8 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
   );
   const reportSources = () => ({
     engine,
+    // A remote store's engine reads its own downsampled data, if it keeps any.
+    ...(!config.remote && { rollups: reportRollups(store, clock) }),
     incidents: incidents.list({ limit: 1000 }),
     alertEvents: (since: number, until: number) => history.query({ since, until, limit: 10_000 }),
   });

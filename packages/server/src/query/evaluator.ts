@@ -1,11 +1,11 @@
 import type { Clock } from '@vigil/metrics';
 import type {
   LabelMatcher,
+  SampleSource,
   SampleVisitor,
   SelectOptions,
   SeriesData,
   SeriesLabels,
-  SeriesStore,
 } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
 import { StoreLimitError } from '../store/store-limit-error.js';
@@ -80,7 +80,7 @@ export type Value =
     };
 
 export interface EvaluatorOptions {
-  readonly store: SeriesStore;
+  readonly store: SampleSource;
   readonly clock: Clock;
   readonly lookbackMs: number;
   readonly defaultStepMs: number;

@@ -1,6 +1,6 @@
 import { type Clock, systemClock } from '@vigil/metrics';
 import { invalidOption, positiveOption } from '../errors/invalid-option.js';
-import type { SeriesStore } from '../store/series-store.js';
+import type { SampleSource } from '../store/series-store.js';
 import type { Expr } from './ast.js';
 import { type DurationContext, resolveDurations } from './duration-expr.js';
 import { Evaluator, type SelectorRow, stepTimes, type Value } from './evaluator.js';
@@ -14,7 +14,7 @@ import type { MatrixSeries, QueryAnnotations, QueryResult } from './query-result
 import { upperBound } from './time-bounds.js';
 
 export interface PromqlEngineOptions {
-  readonly store: SeriesStore;
+  readonly store: SampleSource;
   readonly clock?: Clock;
   /** How far back an instant vector looks for a sample. Default 300000 (5 m), as Prometheus. */
   readonly lookbackDeltaMs?: number;
@@ -53,9 +53,9 @@ const PARSED_MAX_CHARS = 8192;
 const positiveInteger = (option: string, value: number | undefined, fallback: number) =>
   positiveOption('PromqlEngine', option, value, fallback, true);
 
-/** PromQL evaluated by vigil over a SeriesStore. */
+/** PromQL evaluated by vigil over a SeriesStore (or another SampleSource). */
 export class PromqlEngine implements QueryEngine {
-  readonly #store: SeriesStore;
+  readonly #store: SampleSource;
   readonly #clock: Clock;
   readonly #lookbackMs: number;
   readonly #defaultStepMs: number;

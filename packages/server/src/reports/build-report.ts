@@ -8,6 +8,12 @@ import type { Column, Figure, Report, ReportRow, ReportSection } from './report.
 
 export interface ReportSources {
   readonly engine: QueryEngine;
+  /**
+   * PromQL over the store's hourly rollups (reportRollups), which the figures read when given: each
+   * hour's last value for counters, its mean for gauges. Without it (a remote store) every figure is
+   * read through `engine`.
+   */
+  readonly rollups?: { readonly counters: QueryEngine; readonly gauges: QueryEngine };
   /** Incidents opened in either period. */
   readonly incidents: readonly Incident[];
   /** Alert state changes between two times (ms), oldest first or not. */
@@ -25,6 +31,8 @@ interface QuerySpec {
 interface QuerySection {
   readonly id: string;
   readonly title: string;
+  /** What the queries read: from rollups, an hour of a gauge is its mean, of a counter its last value. */
+  readonly reads: 'counters' | 'gauges';
   readonly keys: readonly string[];
   readonly queries: readonly QuerySpec[];
   /** Figures computed from the queried ones (error rate = errors / requests). */
@@ -35,6 +43,11 @@ interface QuerySection {
 }
 
 const OPERATIONS = REQUEST_SOURCES[1];
+/**
+ * Shortest period read from hourly rollups: a day's trend steps are an hour, and a shorter period
+ * would be a handful of hours, each read whole.
+ */
+const ROLLUPS_FROM_MS = 24 * 3_600_000;
 /** Points of a trend over the period. */
 const TREND_POINTS = 24;
 
@@ -46,6 +59,7 @@ const SECTIONS: readonly QuerySection[] = [
   {
     id: 'availability',
     title: 'Availability by provider',
+    reads: 'gauges',
     keys: ['provider'],
     queries: [
       {
@@ -60,6 +74,7 @@ const SECTIONS: readonly QuerySection[] = [
   {
     id: 'dependencies',
     title: 'Availability by dependency',
+    reads: 'gauges',
     keys: ['dependency'],
     queries: [
       {
@@ -74,6 +89,7 @@ const SECTIONS: readonly QuerySection[] = [
     // The fleet's requests, errors and error rate as /api/metrics, the overview and vigil top count them.
     id: 'requests',
     title: 'Requests and errors',
+    reads: 'counters',
     keys: [],
     queries: [
       { key: 'requests', title: 'Requests', unit: 'count', expr: requests('$P') },
@@ -84,6 +100,7 @@ const SECTIONS: readonly QuerySection[] = [
   {
     id: 'traffic',
     title: 'Traffic and errors by operation and provider',
+    reads: 'counters',
     keys: ['operation', 'provider'],
     queries: [
       {
@@ -109,6 +126,7 @@ const SECTIONS: readonly QuerySection[] = [
   {
     id: 'latency',
     title: 'Latency by operation and provider',
+    reads: 'counters',
     keys: ['operation', 'provider'],
     queries: [
       { key: 'p50', title: 'p50', unit: 'seconds', expr: q('operation, provider', 0.5) },
@@ -119,6 +137,7 @@ const SECTIONS: readonly QuerySection[] = [
   {
     id: 'llm',
     title: 'LLM tokens and cost by provider and model',
+    reads: 'counters',
     keys: ['provider', 'model'],
     queries: [
       {
@@ -145,13 +164,16 @@ const SECTIONS: readonly QuerySection[] = [
 
 /**
  * The report over the `periodMs` ending at `endMs`, each figure beside the period before it: the
- * queries are evaluated at `endMs` and at `endMs − periodMs` over a range of one period. Sections
- * with no data in either period are left out.
+ * queries are evaluated at `endMs` and at `endMs − periodMs` over a range of one period, from the
+ * hourly rollups for a period of a day or more when the sources have them. Sections with no data in
+ * either period are left out.
  */
 export async function buildReport(sources: ReportSources, endMs: number, periodMs: number): Promise<Report> {
   const window = `${Math.round(periodMs / 1000)}s`;
   const sections: ReportSection[] = [];
+  const rollups = periodMs >= ROLLUPS_FROM_MS ? sources.rollups : undefined;
   for (const s of SECTIONS) {
+    const engine = rollups?.[s.reads] ?? sources.engine;
     const rows = new Map<
       string,
       { labels: Record<string, string>; cur: Record<string, number>; prev: Record<string, number> }
@@ -159,8 +181,8 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
     for (const spec of s.queries) {
       const expr = spec.expr.replaceAll('$P', window);
       const [cur, prev] = await Promise.all([
-        queryVector(sources.engine, expr, endMs),
-        queryVector(sources.engine, expr, endMs - periodMs),
+        queryVector(engine, expr, endMs),
+        queryVector(engine, expr, endMs - periodMs),
       ]);
       for (const [which, samples] of [
         ['cur', cur],
@@ -175,7 +197,7 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
         }
     }
     if (rows.size === 0) continue;
-    const trends = s.trend ? await trendOf(sources.engine, s, s.trend.expr, endMs, periodMs) : undefined;
+    const trends = s.trend ? await trendOf(engine, s, s.trend.expr, endMs, periodMs) : undefined;
     const columns: Column[] = [
       ...s.queries.map(({ key, title, unit }) => ({ key, title, unit })),
       ...(s.derivedColumns ?? []),

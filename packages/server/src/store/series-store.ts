@@ -180,6 +180,9 @@ export interface SeriesStore {
   close(): Promise<void>;
 }
 
+/** What PromQL reads from a store: its samples, raw or as another view of them (rollup-samples.ts). */
+export type SampleSource = Pick<SeriesStore, 'select' | 'scan' | 'selectHistograms' | 'scanHistograms'>;
+
 /**
  * Prometheus's staleness marker: a NaN with this exact bit pattern (0x7ff0000000000002) says "the
  * series ended here". Stores keep NaN payloads bit for bit so it survives a round trip.

@@ -192,8 +192,9 @@ const SQL = {
     'INSERT OR REPLACE INTO rollups (series_id, resolution, start, data) VALUES (?, ?, ?, ?)',
     '',
   ],
-  rollupsIn: [
-    'SELECT start, data FROM rollups WHERE series_id = ? AND resolution = ? AND start >= ? AND start <= ? ORDER BY start',
+  rollupsOfMany: [
+    'SELECT series_id, start, data FROM rollups WHERE series_id IN (SELECT value FROM json_each(?)) ' +
+      'AND resolution = ? AND start >= ? AND start <= ? ORDER BY series_id, start',
     'raw',
   ],
   deleteRollupsUpTo: ['DELETE FROM rollups WHERE series_id = ? AND resolution = ? AND start <= ?', ''],

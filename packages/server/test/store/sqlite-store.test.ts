@@ -491,6 +491,39 @@ describe('SqliteStore', () => {
     );
   });
 
+  it('serves the rollups of many series at once, each its own, from blocks and raw samples', async () => {
+    // More series than one batch of the read (128), rolled up to different times: some series
+    // stopped early (all in blocks), others run to the end (their last hours from raw samples).
+    const { store, clock } = await open(
+      { chunkSamples: 16, flushIntervalMs: HOUR },
+      new ManualClock(NOW - 2 * DAY),
+    );
+    const start = NOW - 2 * DAY;
+    const batch = Array.from({ length: 300 }, (_, i) => {
+      const n = i % 3 === 0 ? 100 : 400;
+      return {
+        labels: { __name__: 'many', i: String(i) },
+        timestamps: Array.from({ length: n }, (_, k) => start + k * 5 * MIN + i),
+        values: Array.from({ length: n }, (_, k) => (k * (i + 1)) % 97),
+      };
+    });
+    await store.append(batch);
+    clock.advance(2 * DAY);
+    await store.maintain();
+    const raw = await store.select([name('many')], 0, NOW);
+    const got = await store.selectRollup([name('many')], start + 3 * HOUR, NOW, 3_600_000);
+    expect(got).toHaveLength(300);
+    for (const series of raw) {
+      const want = expectedRollup(series, 3_600_000);
+      const from = want.timestamps.findIndex((t) => t >= start + 3 * HOUR);
+      const mine = got.find((g) => g.labels.i === series.labels.i)!;
+      expect([...mine.timestamps]).toEqual(want.timestamps.slice(from));
+      expect([...mine.last]).toEqual(want.last.slice(from));
+      expect([...mine.sum]).toEqual(want.sum.slice(from));
+    }
+    await store.close();
+  });
+
   describe('retention', () => {
     it('deletes raw samples past retentionDays and keeps their hourly rollups', async () => {
       const start = NOW - 2 * DAY;

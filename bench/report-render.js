@@ -319,7 +319,11 @@ try {
   console.log(
     `wall time (total) against this process's CPU time (cpu) for the same work: the machine is shared, load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`,
   );
-  report.data = { series: series.length, samples: stats.samples, runs };
+  report.data = {
+    series: series.length,
+    samples: stats.samples,
+    runs: runs.map(({ report: _, ...times }) => times),
+  };
 
   if (process.env.BENCH_REPORT_RAW === '1') {
     const raw = await renderAll({ ...sources(), rollups: undefined });

@@ -38,22 +38,42 @@ export function labelPairs(names: readonly string[], values: readonly string[]):
   return out;
 }
 
-/** The inverse of `labelPairs`: `a="x",b="y\"z"` back to `{ a: 'x', b: 'y"z' }`. */
-export function parseLabelPairs(pairs: string): Record<string, string> {
-  const labels: Record<string, string> = {};
+/**
+ * Walks a label block as `labelPairs` writes it (`a="x",b="y\\"z"`): `visit` gets where each name and
+ * each value (still escaped) start and end, and whether the value holds an escape, so that a
+ * writer can copy an unescaped value straight from the block.
+ */
+export function forEachLabelPair(
+  block: string,
+  visit: (nameFrom: number, nameTo: number, valueFrom: number, valueTo: number, escaped: boolean) => void,
+): void {
   let i = 0;
-  while (i < pairs.length) {
-    const eq = pairs.indexOf('="', i);
-    const name = pairs.slice(i, eq);
-    let value = '';
+  while (i < block.length) {
+    const eq = block.indexOf('="', i);
     let j = eq + 2;
-    for (; pairs[j] !== '"'; j++) {
-      const c = pairs[j]!;
-      if (c !== '\\') value += c;
-      else value += pairs[++j] === 'n' ? '\n' : pairs[j];
+    let escaped = false;
+    for (; block.charCodeAt(j) !== 0x22 /* " */; j++) {
+      if (block.charCodeAt(j) === 0x5c /* \\ */) {
+        escaped = true;
+        j++;
+      }
     }
-    labels[name] = value;
+    visit(i, eq, eq + 2, j, escaped);
     i = j + 2;
   }
+}
+
+/** The inverse of `escapeLabelValue`. */
+export function unescapeLabelValue(escaped: string): string {
+  return escaped.replace(/\\(.)/gs, (_, c: string) => (c === 'n' ? '\n' : c));
+}
+
+/** The inverse of `labelPairs`: `a="x",b="y\\"z"` back to `{ a: 'x', b: 'y"z' }`. */
+export function parseLabelPairs(pairs: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  forEachLabelPair(pairs, (nameFrom, nameTo, valueFrom, valueTo, escaped) => {
+    const value = pairs.slice(valueFrom, valueTo);
+    labels[pairs.slice(nameFrom, nameTo)] = escaped ? unescapeLabelValue(value) : value;
+  });
   return labels;
 }

@@ -167,10 +167,10 @@ export class ClusterRegistry {
     });
     for (const member of asked)
       if (member.state !== 'gone') member.state = member.answered >= id ? 'ok' : 'late';
-    return this.#merge(options?.native === true || options?.sketches === true);
+    return this.#merge(options);
   }
 
-  #merge(native: boolean): RegistrySnapshot {
+  #merge(options: SnapshotOptions | undefined): RegistrySnapshot {
     const now = this.clock.now();
     for (const [target, member] of this.#members) {
       if (member.state === 'gone' && now - member.goneAt >= this.#goneTtlMs) this.#members.delete(target);
@@ -184,7 +184,7 @@ export class ClusterRegistry {
         if (set) sets.push(set);
       }
       if (sets.length === 0 && family.idle) this.#families.delete(name);
-      else metrics.push(family.snapshot(sets, native));
+      else metrics.push(family.snapshot(sets, options));
     }
     metrics.push(this.#workersGauge());
     const conflicts = [...this.#families.values()].filter((f) => f.conflicts > 0);

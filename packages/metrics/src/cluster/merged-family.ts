@@ -1,7 +1,8 @@
 import { DEFAULT_NATIVE_BUCKET_LIMIT } from '../core/histogram.js';
 import { statsOf } from '../core/histogram-series.js';
 import { CounterPointOf, GaugePointOf, HistogramPointOf } from '../core/points.js';
-import type { MetricSnapshot, MetricType } from '../core/snapshot.js';
+import type { MetricSnapshot, MetricType, SnapshotOptions } from '../core/snapshot.js';
+import { NativeArena } from '../sketch/native-layout.js';
 import { QuantileSketch } from '../sketch/quantile-sketch.js';
 import { foldGauge, type GaugeAggregation } from './gauge-aggregation.js';
 import type { WireMetric } from './messages.js';
@@ -105,7 +106,7 @@ export class MergedFamily {
   }
 
   /** The merge of what was retired and of `sets`, the live workers' series, in join order. */
-  snapshot(sets: readonly SeriesSet[], native = false): MetricSnapshot {
+  snapshot(sets: readonly SeriesSet[], options?: SnapshotOptions): MetricSnapshot {
     const n = this.#keys.length;
     const present = new Uint8Array(n);
     const { name, help, unit } = this;
@@ -120,7 +121,7 @@ export class MergedFamily {
         quantiles: this.quantiles,
         classic: this.classic,
         nativeBucketLimit: this.nativeBucketLimit,
-        points: this.#histograms(sets, present, native && this.nativeBucketLimit > 0),
+        points: this.#histograms(sets, present, options),
       };
     } else if (this.type === 'gauge') {
       snapshot = { name, help, unit, type: 'gauge', points: this.#gauges(sets, present) };
@@ -189,7 +190,11 @@ export class MergedFamily {
     return points;
   }
 
-  #histograms(sets: readonly SeriesSet[], present: Uint8Array, native: boolean): HistogramPointOf[] {
+  #histograms(
+    sets: readonly SeriesSet[],
+    present: Uint8Array,
+    options?: SnapshotOptions,
+  ): HistogramPointOf[] {
     const n = present.length;
     const buckets: number[][] = new Array(n);
     const sketches: QuantileSketch[] = new Array(n);
@@ -214,13 +219,22 @@ export class MergedFamily {
       }
     }
     const points: HistogramPointOf[] = [];
+    const sketched = options?.sketches === true;
+    const arena = options?.native === true && this.nativeBucketLimit > 0 ? new NativeArena() : undefined;
     for (let slot = 0; slot < n; slot++) {
       if (present[slot] === 0) continue;
       const stats = statsOf(sketches[slot]!, this.quantiles);
       const window = this.windowed ? statsOf(windows[slot]!, this.quantiles) : undefined;
       // The merged sketch is the native histogram of the whole cluster, as exact as each worker's.
-      const data = native ? { sketch: sketches[slot]!.toData(), windowSketch: undefined } : undefined;
-      points.push(new HistogramPointOf(this.#keys[slot]!, buckets[slot]!, stats, window, data));
+      const extra =
+        sketched || arena
+          ? {
+              sketch: sketched ? sketches[slot]!.toData() : undefined,
+              windowSketch: sketched && this.windowed ? windows[slot]!.toData() : undefined,
+              native: arena?.layout(sketches[slot]!, this.nativeBucketLimit),
+            }
+          : undefined;
+      points.push(new HistogramPointOf(this.#keys[slot]!, buckets[slot]!, stats, window, extra));
     }
     return points;
   }

@@ -1,6 +1,6 @@
 import { invalidOption, VigilError } from '../base/errors.js';
-import { MIN_NORMAL } from '../sketch/bucket-index.js';
 import { epochFor } from '../sketch/epoch.js';
+import { DEFAULT_NATIVE_BUCKET_LIMIT, NativeArena } from '../sketch/native-layout.js';
 import { WindowedSketch } from '../sketch/windowed-sketch.js';
 import { BucketFinder } from './bucket-finder.js';
 import type { Drops } from './drops.js';
@@ -14,16 +14,7 @@ import type { DistributionStats, HistogramPoint, HistogramSnapshot, SnapshotOpti
 /** Prometheus's and prom-client's default buckets, in seconds. */
 export const DEFAULT_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 export const DEFAULT_QUANTILES: readonly number[] = [0.5, 0.9, 0.95, 0.99, 0.999];
-/**
- * Native histogram buckets before the schema is lowered. At schema 6 (±0.54%), 1 ms to 10 s is 851
- * buckets: a latency histogram anywhere in that range keeps the full resolution, 1% or better.
- */
-export const DEFAULT_NATIVE_BUCKET_LIMIT = 1024;
-/**
- * The sketch's zero bucket as a native histogram's zero threshold: it holds the values of magnitude
- * below MIN_NORMAL, and this is the largest such double (2^-1022 − 2^-1074).
- */
-export const NATIVE_ZERO_THRESHOLD = MIN_NORMAL - Number.MIN_VALUE;
+export { DEFAULT_NATIVE_BUCKET_LIMIT, NATIVE_ZERO_THRESHOLD } from '../sketch/native-layout.js';
 
 export interface HistogramOptions extends MetricOptions {
   /** Upper bounds of the classic buckets, strictly increasing; +Inf is implied. */
@@ -101,6 +92,8 @@ export class Histogram extends Metric {
   readonly #hasStatus: boolean;
   readonly #classic: boolean;
   readonly #nativeBucketLimit: number;
+  /** How many native buckets the last snapshot laid out: its arena's size hint. */
+  #nativeSize = 0;
 
   constructor(options: HistogramOptions, context: MetricContext) {
     super(options, context, ['le']);
@@ -201,7 +194,8 @@ export class Histogram extends Metric {
   snapshot(options?: SnapshotOptions): HistogramSnapshot {
     const points: HistogramPoint[] = [];
     const sketches = options?.sketches === true;
-    const native = !sketches && options?.native === true && this.#nativeBucketLimit > 0;
+    const arena =
+      options?.native === true && this.#nativeBucketLimit > 0 ? new NativeArena(this.#nativeSize) : undefined;
     this.index.forEach(
       (id, _, block) => {
         const series = this.#series[id]!;
@@ -211,16 +205,20 @@ export class Histogram extends Metric {
         const stats = statsOf(series.sketch, this.quantiles);
         const merged = series.window?.merged();
         const window = merged && statsOf(merged, this.quantiles);
-        const data = sketches
-          ? { sketch: series.sketch.toData(), windowSketch: merged?.toData() }
-          : native
-            ? { sketch: series.sketch.toData(), windowSketch: undefined }
+        const extra =
+          sketches || arena
+            ? {
+                sketch: sketches ? series.sketch.toData() : undefined,
+                windowSketch: sketches ? merged?.toData() : undefined,
+                native: arena?.layout(series.sketch, this.#nativeBucketLimit),
+              }
             : undefined;
-        points.push(new HistogramPointOf(block, buckets, stats, window, data, series.createdMs));
+        points.push(new HistogramPointOf(block, buckets, stats, window, extra, series.createdMs));
       },
       undefined,
       true,
     );
+    if (arena) this.#nativeSize = arena.size;
     return {
       name: this.name,
       help: this.help,

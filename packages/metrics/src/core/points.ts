@@ -1,4 +1,5 @@
 import { parseLabelPairs } from '../base/escape.js';
+import type { NativeHistogram } from '../sketch/native-layout.js';
 import type { SketchData } from '../sketch/quantile-sketch.js';
 import type { CounterPoint, DistributionStats, GaugePoint, HistogramPoint, Labels } from './snapshot.js';
 
@@ -62,6 +63,7 @@ export class HistogramPointOf extends Point implements HistogramPoint {
   // Declared, not defined: points of a snapshot without sketches carry no field for them.
   declare sketch?: SketchData;
   declare windowSketch?: SketchData;
+  declare native?: NativeHistogram;
   declare createdMs?: number;
 
   constructor(
@@ -69,7 +71,11 @@ export class HistogramPointOf extends Point implements HistogramPoint {
     buckets: readonly number[],
     stats: DistributionStats,
     window?: DistributionStats,
-    sketches?: { sketch: SketchData; windowSketch: SketchData | undefined },
+    extra?: {
+      sketch: SketchData | undefined;
+      windowSketch: SketchData | undefined;
+      native: NativeHistogram | undefined;
+    },
     createdMs?: number,
   ) {
     super(block);
@@ -82,9 +88,10 @@ export class HistogramPointOf extends Point implements HistogramPoint {
     this.std = stats.std;
     this.quantiles = stats.quantiles;
     if (window) this.window = window;
-    if (sketches) {
-      this.sketch = sketches.sketch;
-      if (sketches.windowSketch) this.windowSketch = sketches.windowSketch;
+    if (extra) {
+      if (extra.sketch) this.sketch = extra.sketch;
+      if (extra.windowSketch) this.windowSketch = extra.windowSketch;
+      if (extra.native) this.native = extra.native;
     }
     if (createdMs !== undefined) this.createdMs = createdMs;
   }

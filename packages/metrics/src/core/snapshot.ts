@@ -3,8 +3,10 @@
  * summary, Influx line protocol). The registry produces it; nothing downstream reaches back into a
  * live metric.
  */
+import type { NativeHistogram } from '../sketch/native-layout.js';
 import type { SketchData } from '../sketch/quantile-sketch.js';
 
+export type { NativeHistogram } from '../sketch/native-layout.js';
 export type { BucketData, SketchData } from '../sketch/quantile-sketch.js';
 
 export type Labels = Readonly<Record<string, string>>;
@@ -53,6 +55,11 @@ export interface HistogramPoint extends PointBase, DistributionStats {
   readonly sketch?: SketchData;
   /** The window's sketch, likewise, when the metric has a window. */
   readonly windowSketch?: SketchData;
+  /**
+   * The cumulative sketch laid out as a Prometheus native histogram at the metric's bucket limit,
+   * only in a `snapshot({ native: true })` of a metric that exposes one: what the protobuf exposition writes.
+   */
+  readonly native?: NativeHistogram;
   /**
    * Unix ms when the series was created or last reset, when known (a cluster's merged series has
    * none): the protobuf exposition's `created_timestamp`.
@@ -118,8 +125,8 @@ export interface SnapshotOptions {
    */
   readonly sketches?: boolean;
   /**
-   * Give each histogram point its cumulative sketch (`sketch`, without the window's), for the
-   * native histograms of the protobuf exposition. Implied by `sketches`.
+   * Give each histogram point its native histogram (`native`), laid out from the live sketch when
+   * the snapshot is taken, for the protobuf exposition. Independent of `sketches`.
    */
   readonly native?: boolean;
 }

@@ -1,6 +1,5 @@
-import { DEFAULT_NATIVE_BUCKET_LIMIT, NATIVE_ZERO_THRESHOLD } from '../core/histogram.js';
-import type { HistogramPoint, HistogramSnapshot, Labels, RegistrySnapshot } from '../core/snapshot.js';
-import { type NativeSide, nativeLayout } from './native-layout.js';
+import { forEachLabelPair, unescapeLabelValue } from '../base/escape.js';
+import type { HistogramPoint, HistogramSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 // Field numbers of io.prometheus.client's metrics.proto (prometheus/client_model).
@@ -28,16 +27,12 @@ const HISTOGRAM_POSITIVE_DELTA = 13;
 const HISTOGRAM_CREATED_TIMESTAMP = 15;
 const TIMESTAMP_SECONDS = 1;
 const TIMESTAMP_NANOS = 2;
-const BUCKET_CUMULATIVE_COUNT = 1;
-const BUCKET_UPPER_BOUND = 2;
-const SPAN_OFFSET = 1;
-const SPAN_LENGTH = 2;
 const TYPE_NUMBER = { counter: 0, gauge: 1, histogram: 4 } as const;
 
 /**
  * The Prometheus protobuf exposition (`application/vnd.google.protobuf;
  * proto=io.prometheus.client.MetricFamily; encoding=delimited`): one varint-length-prefixed
- * `MetricFamily` per metric. Histograms carry their classic buckets and, from the sketch the snapshot
+ * `MetricFamily` per metric. Histograms carry their classic buckets and, from the layout the snapshot
  * holds when taken with `{ native: true }`, a native histogram (schema, zero bucket, spans, deltas),
  * and the time the series was created, so that a scraper counts what was observed before it first
  * scraped it (Prometheus's created-timestamp zero ingestion).
@@ -53,7 +48,7 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
     if (metric.type === 'histogram') {
       for (const point of metric.points) {
         w.begin(FAMILY_METRIC);
-        labels(w, point.labels);
+        labels(w, point.block);
         histogram(w, metric, point);
         w.end();
       }
@@ -61,7 +56,7 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
       const field = metric.type === 'counter' ? METRIC_COUNTER : METRIC_GAUGE;
       for (const point of metric.points) {
         w.begin(FAMILY_METRIC);
-        labels(w, point.labels);
+        labels(w, point.block);
         w.begin(field);
         w.doubleField(VALUE, point.value);
         w.end();
@@ -73,13 +68,15 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
   return w.finish();
 }
 
-function labels(w: ProtobufWriter, pairs: Labels): void {
-  for (const name in pairs) {
+/** The labels of a point, from its escaped block: values without an escape are copied straight from it. */
+function labels(w: ProtobufWriter, block: string): void {
+  forEachLabelPair(block, (nameFrom, nameTo, valueFrom, valueTo, escaped) => {
     w.begin(METRIC_LABEL);
-    w.stringField(LABEL_NAME, name);
-    w.stringField(LABEL_VALUE, pairs[name]!);
+    w.stringField(LABEL_NAME, block, nameFrom, nameTo);
+    if (escaped) w.stringField(LABEL_VALUE, unescapeLabelValue(block.slice(valueFrom, valueTo)));
+    else w.stringField(LABEL_VALUE, block, valueFrom, valueTo);
     w.end();
-  }
+  });
 }
 
 function histogram(w: ProtobufWriter, metric: HistogramSnapshot, point: HistogramPoint): void {
@@ -88,12 +85,8 @@ function histogram(w: ProtobufWriter, metric: HistogramSnapshot, point: Histogra
   w.doubleField(HISTOGRAM_SUM, point.sum);
   if (metric.classic !== false) {
     const { bounds } = metric;
-    for (let i = 0; i < bounds.length; i++) {
-      w.begin(HISTOGRAM_BUCKET);
-      w.varintField(BUCKET_CUMULATIVE_COUNT, point.buckets[i]!);
-      w.doubleField(BUCKET_UPPER_BOUND, bounds[i]!);
-      w.end();
-    }
+    // Bucket: cumulative_count (1), upper_bound (2).
+    for (let i = 0; i < bounds.length; i++) w.countAndDouble(HISTOGRAM_BUCKET, point.buckets[i]!, bounds[i]!);
   }
   if (point.createdMs !== undefined) {
     const seconds = Math.floor(point.createdMs / 1000);
@@ -102,32 +95,26 @@ function histogram(w: ProtobufWriter, metric: HistogramSnapshot, point: Histogra
     w.varintField(TIMESTAMP_NANOS, Math.round((point.createdMs - seconds * 1000) * 1e6));
     w.end();
   }
-  const sketch = point.sketch;
-  const limit = metric.nativeBucketLimit ?? DEFAULT_NATIVE_BUCKET_LIMIT;
-  if (limit > 0 && sketch) {
-    const layout = nativeLayout(sketch, limit);
+  const native = point.native;
+  if (native) {
     w.tag(HISTOGRAM_SCHEMA, 0);
-    w.zigzag(layout.schema);
+    w.zigzag(native.schema);
     // Always written, and never 0: a zero threshold above 0 is what tells a parser the histogram is native.
-    w.doubleField(HISTOGRAM_ZERO_THRESHOLD, NATIVE_ZERO_THRESHOLD);
-    w.varintField(HISTOGRAM_ZERO_COUNT, sketch.zeroCount);
-    side(w, layout.negative, HISTOGRAM_NEGATIVE_SPAN, HISTOGRAM_NEGATIVE_DELTA);
-    side(w, layout.positive, HISTOGRAM_POSITIVE_SPAN, HISTOGRAM_POSITIVE_DELTA);
+    w.doubleField(HISTOGRAM_ZERO_THRESHOLD, native.zeroThreshold);
+    w.varintField(HISTOGRAM_ZERO_COUNT, native.zeroCount);
+    const { spans, deltas } = native;
+    if (native.positiveDeltasFrom > native.deltasFrom) {
+      w.pairs(HISTOGRAM_NEGATIVE_SPAN, spans, native.spansFrom, native.positiveSpansFrom);
+      w.begin(HISTOGRAM_NEGATIVE_DELTA);
+      w.zigzags(deltas, native.deltasFrom, native.positiveDeltasFrom);
+      w.end();
+    }
+    if (native.deltasTo > native.positiveDeltasFrom) {
+      w.pairs(HISTOGRAM_POSITIVE_SPAN, spans, native.positiveSpansFrom, native.spansTo);
+      w.begin(HISTOGRAM_POSITIVE_DELTA);
+      w.zigzags(deltas, native.positiveDeltasFrom, native.deltasTo);
+      w.end();
+    }
   }
-  w.end();
-}
-
-function side(w: ProtobufWriter, side: NativeSide, spanField: number, deltaField: number): void {
-  const { spans, deltas } = side;
-  for (let i = 0; i < spans.length; i += 2) {
-    w.begin(spanField);
-    w.tag(SPAN_OFFSET, 0);
-    w.zigzag(spans[i]!);
-    w.varintField(SPAN_LENGTH, spans[i + 1]!);
-    w.end();
-  }
-  if (deltas.length === 0) return;
-  w.begin(deltaField);
-  w.zigzags(deltas);
   w.end();
 }

@@ -6,13 +6,16 @@
  * of bytes already in cache, cheaper than sizing every message in a first pass).
  */
 export class ProtobufWriter {
-  #buf = new Uint8Array(4096);
+  // As large as the last writer's bytes, and a little more: an exposition is about as long as the
+  // one before it, so it is written without growing the buffer step by step from a few KiB.
+  #buf = new Uint8Array(Math.max(4096, lastLength + (lastLength >> 3)));
   #view = new DataView(this.#buf.buffer);
   #at = 0;
   readonly #open: number[] = [];
 
-  /** The bytes written so far (a view, not a copy). */
+  /** The bytes written (a view of the buffer, not a copy). The writer is done with. */
   finish(): Uint8Array {
+    lastLength = this.#at;
     return this.#buf.subarray(0, this.#at);
   }
 
@@ -37,15 +40,64 @@ export class ProtobufWriter {
     this.varint(value >= 0 ? value * 2 : -value * 2 - 1);
   }
 
-  /** Many signed integers (a packed `sint64` field's content), with room made once for all of them. */
-  zigzags(values: readonly number[]): void {
-    this.#room(values.length * 10);
+  /** Signed integers `from` to `to` of `values` (a packed `sint64` field's content), with room made once. */
+  zigzags(values: Float64Array, from: number, to: number): void {
+    this.#room((to - from) * 10);
     const buf = this.#buf;
     let at = this.#at;
-    for (let i = 0; i < values.length; i++) {
+    for (let i = from; i < to; i++) {
       const value = values[i]!;
-      at = putVarint(buf, at, value >= 0 ? value * 2 : -value * 2 - 1);
+      // Bucket deltas are small: in int32 arithmetic, without the float steps large values need.
+      if (value >= -0x3fffffff && value <= 0x3fffffff) {
+        let z = ((value << 1) ^ (value >> 31)) >>> 0;
+        while (z > 0x7f) {
+          buf[at++] = (z & 0x7f) | 0x80;
+          z >>>= 7;
+        }
+        buf[at++] = z;
+      } else {
+        at = putVarint(buf, at, value >= 0 ? value * 2 : -value * 2 - 1);
+      }
     }
+    this.#at = at;
+  }
+
+  /**
+   * Messages of two integer fields, `sint32` 1 and `uint32` 2, from the pairs `from` to `to`: a native histogram's
+   * `BucketSpan`s. Each is shorter than 128 bytes, so its length takes the one byte reserved for it.
+   */
+  pairs(field: number, values: Int32Array, from: number, to: number): void {
+    this.#room(((to - from) / 2) * (5 + 12));
+    const buf = this.#buf;
+    let at = this.#at;
+    for (let i = from; i < to; i += 2) {
+      at = putVarint(buf, at, field * 8 + 2);
+      const lengthAt = at++;
+      const value = values[i]!;
+      buf[at++] = 0x08; // field 1, varint
+      at = putVarint(buf, at, ((value << 1) ^ (value >> 31)) >>> 0);
+      buf[at++] = 0x10; // field 2, varint
+      at = putVarint(buf, at, values[i + 1]!);
+      buf[lengthAt] = at - lengthAt - 1;
+    }
+    this.#at = at;
+  }
+
+  /**
+   * A message of a `uint64` field 1 and a `double` field 2: a classic histogram `Bucket`
+   * (cumulative count, upper bound), at most 21 bytes, so its length takes one byte.
+   */
+  countAndDouble(field: number, count: number, bound: number): void {
+    this.#room(5 + 21);
+    const buf = this.#buf;
+    let at = putVarint(buf, this.#at, field * 8 + 2);
+    const lengthAt = at++;
+    buf[at++] = 0x08; // field 1, varint
+    at = putVarint(buf, at, count);
+    buf[at++] = 0x11; // field 2, 64-bit
+    this.#view.setFloat64(at, bound, true);
+    at += 8;
+    buf[lengthAt] = at - lengthAt - 1;
     this.#at = at;
   }
 
@@ -69,14 +121,25 @@ export class ProtobufWriter {
     this.varint(value);
   }
 
-  stringField(field: number, text: string): void {
+  /** A string field of `text`, or of its units `from` to `to`. */
+  stringField(field: number, text: string, from = 0, to = text.length): void {
     this.tag(field, 2);
     // At most 3 bytes per UTF-16 unit; the length is written once the bytes are.
-    this.#room(text.length * 3 + 5);
+    this.#room((to - from) * 3 + 5);
+    const buf = this.#buf;
     const start = this.#at + 1;
-    const { written } = ENCODER.encodeInto(text, this.#buf.subarray(start));
-    this.#at = start + written;
-    this.#closeAt(start - 1, written);
+    let at = start;
+    // Label names and most values are ASCII: copied unit by unit, which beats the encoder's call on
+    // strings this short; the encoder takes over from the first unit that is not.
+    let i = from;
+    for (; i < to; i++) {
+      const unit = text.charCodeAt(i);
+      if (unit >= 0x80) break;
+      buf[at++] = unit;
+    }
+    if (i < to) at += ENCODER.encodeInto(text.slice(i, to), buf.subarray(at)).written;
+    this.#at = at;
+    this.#closeAt(start - 1, at - start);
   }
 
   /** Starts a nested message (a LEN field); `end()` closes it. */
@@ -101,16 +164,16 @@ export class ProtobufWriter {
 
   /** Writes `length` as a varint at `lengthAt`, where one byte was reserved, moving the content if it needs more. */
   #closeAt(lengthAt: number, length: number): void {
+    if (length < 0x80) {
+      this.#buf[lengthAt] = length;
+      return;
+    }
     const extra = varintSize(length) - 1;
     const contentAt = lengthAt + 1;
-    if (extra > 0) {
-      this.#room(extra);
-      this.#buf.copyWithin(contentAt + extra, contentAt, contentAt + length);
-    }
-    const at = this.#at;
-    this.#at = lengthAt;
-    this.varint(length);
-    this.#at = at + extra;
+    this.#room(extra);
+    this.#buf.copyWithin(contentAt + extra, contentAt, contentAt + length);
+    putVarint(this.#buf, lengthAt, length);
+    this.#at += extra;
   }
 }
 
@@ -138,3 +201,5 @@ function varintSize(value: number): number {
 }
 
 const ENCODER = new TextEncoder();
+/** How many bytes the last writer wrote. */
+let lastLength = 0;

@@ -67,6 +67,11 @@ export class QuantileSketch {
     this.#maxBuckets = options.maxBuckets ?? DEFAULT_MAX_BUCKETS;
   }
 
+  /** The buckets of the negative values, once there has been one. */
+  get negative(): BucketStore | undefined {
+    return this.#negative;
+  }
+
   /** Adds a finite value; the caller filters NaN and infinities (they have no bucket). */
   add(value: number): void {
     if (value >= MIN_NORMAL) this.addPositive(value, bucketIndex(value));

@@ -16,6 +16,7 @@ import type {
 import { toOpenMetrics } from '../../src/expo/openmetrics.js';
 import { parsePrometheusText } from '../../src/expo/parse-prometheus-text.js';
 import { toPrometheusText } from '../../src/expo/prometheus-text.js';
+import { nativeHistogramOf } from '../../src/sketch/native-layout.js';
 import { QuantileSketch } from '../../src/sketch/quantile-sketch.js';
 
 /** MessagePort delivery and the workers' async snapshots take a few turns of the event loop, no timer. */
@@ -138,11 +139,25 @@ describe('ClusterRegistry', () => {
       all.add(i);
     }
     const plain = metric<HistogramSnapshot>(await cluster.snapshot(), 'tokens');
-    expect(plain.points[0]!.sketch).toBeUndefined();
+    expect(plain.points[0]!.native).toBeUndefined();
     const merged = metric<HistogramSnapshot>(await cluster.snapshot({ native: true }), 'tokens');
     expect(merged).toMatchObject({ classic: false, nativeBucketLimit: 50 });
-    const { scale, count, zeroCount, positive } = all.toData();
-    expect(merged.points[0]!.sketch).toMatchObject({ scale, count, zeroCount, positive });
+    const native = merged.points[0]!.native!;
+    const expected = nativeHistogramOf(all, 50);
+    expect(expected.schema).toBeLessThan(6); // 300 values over 50 buckets: the limit lowered it
+    expect({
+      schema: native.schema,
+      zeroCount: native.zeroCount,
+      spans: Array.from(native.spans.subarray(native.positiveSpansFrom, native.spansTo)),
+      deltas: Array.from(native.deltas.subarray(native.positiveDeltasFrom, native.deltasTo)),
+    }).toEqual({
+      schema: expected.schema,
+      zeroCount: expected.zeroCount,
+      spans: expected.positive.spans,
+      deltas: expected.positive.deltas,
+    });
+    const sketched = metric<HistogramSnapshot>(await cluster.snapshot({ sketches: true }), 'tokens');
+    expect(sketched.points[0]!.sketch).toMatchObject({ count: all.count, positive: all.toData().positive });
   });
 
   it('merges gauges by the rule named per gauge: sum by default, min, max, last, or one series per worker', async () => {

@@ -100,6 +100,23 @@ describe('protobuf exposition', () => {
     ).toEqual([{ field: 1, value: 2.5 }]);
   });
 
+  it('writes label values as they are, escapes undone and any Unicode as UTF-8', async () => {
+    const registry = new Registry();
+    const c = registry.counter({ name: 'c_total', help: '', labelNames: ['a', 'b'] });
+    const values = ['plain', 'quote " back \\ slash\nline', 'café ☕ 𝄞', 'mixed é then "quoted"'];
+    for (const v of values) c.inc({ a: v, b: 'x' });
+    const [family] = delimited(toProtobuf(await registry.snapshot()));
+    const seen = fields(family!)
+      .filter((f) => f.field === 4)
+      .map((m) => {
+        const pairs = fields(m.value as Uint8Array)
+          .filter((f) => f.field === 1)
+          .map((l) => fields(l.value as Uint8Array).map((f) => text(f.value)));
+        return Object.fromEntries(pairs);
+      });
+    expect(seen).toEqual(values.map((a) => ({ a, b: 'x' })));
+  });
+
   it('marks every histogram native by a zero threshold above 0, even one without a bucket outside the zero bucket', async () => {
     const registry = new Registry();
     registry.histogram({ name: 'h_seconds', help: 'H.' }).observe(0);

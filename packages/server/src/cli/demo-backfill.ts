@@ -110,7 +110,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
       clock.advance(intervalMs);
       // OpenMetrics: the same `le` and `quantile` spellings ("1.0") as the live series, which the
       // scraper reads from protobuf, or histogram_quantile would see two sets of buckets where they meet.
-      const snapshot = await workload.registry.snapshot({ native: true });
+      const snapshot = await workload.registry.snapshot({ sketches: true });
       const text = toOpenMetrics(snapshot);
       for (const line of text.split('\n')) {
         if (line === '' || line.charCodeAt(0) === 35 /* # */) continue;
@@ -129,7 +129,7 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
       for (const metric of snapshot.metrics) {
         if (metric.type !== 'histogram') continue;
         for (const point of metric.points) {
-          if (!point.sketch) continue;
+          if (!point.sketch || metric.nativeBucketLimit === 0) continue;
           const key = `${metric.name}{${point.block}}`;
           let p = natives.get(key);
           const histogram =

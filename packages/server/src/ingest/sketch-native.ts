@@ -1,11 +1,11 @@
-import { nativeHistogramOf, type SketchData } from '@vigil/metrics';
+import { nativeHistogramOf, type QuantileSketch, type SketchData } from '@vigil/metrics';
 import type { BucketSpan, IntNativeHistogram } from '../store/native-histogram.js';
 
 /**
  * A library sketch (cumulative) as the native histogram sample the library's protobuf exposition
  * would carry for it, at the bucket limit given (the library's default otherwise).
  */
-export function sketchNative(sketch: SketchData, bucketLimit?: number): IntNativeHistogram {
+export function sketchNative(sketch: QuantileSketch | SketchData, bucketLimit?: number): IntNativeHistogram {
   const h = nativeHistogramOf(sketch, bucketLimit);
   const spans = (flat: readonly number[]) => {
     const out: BucketSpan[] = [];

@@ -386,7 +386,7 @@ export class StatsdAggregator {
             histograms.push({
               labels: entry.native!,
               timestamps: at,
-              histograms: [sketchNative(entry.sketch.toData())],
+              histograms: [sketchNative(entry.sketch)],
             });
           }
           break;

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { Registry } from '../../src/core/registry.js';
+import type { HistogramSnapshot } from '../../src/core/snapshot.js';
+import { nativeBucketIndex } from '../../src/sketch/native-buckets.js';
+import { NativeArena, type NativeHistogram, nativeHistogramOf } from '../../src/sketch/native-layout.js';
+import { QuantileSketch } from '../../src/sketch/quantile-sketch.js';
+
+/** A sketch's layout as plain numbers. */
+const nativeLayout = (sketch: QuantileSketch, bucketLimit: number) => nativeHistogramOf(sketch, bucketLimit);
+
+/** A layout's ranges of the shared arrays as plain numbers. */
+function plain(h: NativeHistogram) {
+  const side = (s0: number, s1: number, d0: number, d1: number) => ({
+    spans: Array.from(h.spans.subarray(s0, s1)),
+    deltas: Array.from(h.deltas.subarray(d0, d1)),
+  });
+  return {
+    schema: h.schema,
+    negative: side(h.spansFrom, h.positiveSpansFrom, h.deltasFrom, h.positiveDeltasFrom),
+    positive: side(h.positiveSpansFrom, h.spansTo, h.positiveDeltasFrom, h.deltasTo),
+  };
+}
+
+/** The layout's buckets as [Prometheus index, count], empty buckets inside spans included. */
+function buckets(spans: number[], deltas: number[]): [number, number][] {
+  const out: [number, number][] = [];
+  let index = 0;
+  let count = 0;
+  let d = 0;
+  for (let s = 0; s < spans.length; s += 2) {
+    index += spans[s]!;
+    for (let j = 0; j < spans[s + 1]!; j++) {
+      count += deltas[d++]!;
+      out.push([index++, count]);
+    }
+  }
+  return out;
+}
+
+describe('native histogram layout', () => {
+  it("puts each value in Prometheus's bucket for it, powers of two and integers included", () => {
+    const sketch = new QuantileSketch();
+    const values = [1, 2, 3, 4, 0.5, 0.001, 1000, 1024, -2, -0.25, 0, 7];
+    for (const v of values) sketch.add(v);
+    const layout = nativeLayout(sketch, 1000);
+    expect(layout.schema).toBe(6);
+    const expected = new Map<number, number>();
+    for (const v of values.filter((x) => x > 0)) {
+      const i = nativeBucketIndex(v, 6);
+      expected.set(i, (expected.get(i) ?? 0) + 1);
+    }
+    const positive = buckets(layout.positive.spans, layout.positive.deltas).filter(([, c]) => c > 0);
+    expect(positive).toEqual([...expected].sort((a, b) => a[0] - b[0]));
+    const negative = buckets(layout.negative.spans, layout.negative.deltas).filter(([, c]) => c > 0);
+    expect(negative).toEqual([
+      [nativeBucketIndex(0.25, 6), 1],
+      [nativeBucketIndex(2, 6), 1],
+    ]);
+  });
+
+  it('joins buckets at most two apart into one span, with zero buckets between, and starts a new span past that', () => {
+    const sketch = new QuantileSketch();
+    // Prometheus schema-6 buckets 1, 3 (one empty between) and 10 (six empty between).
+    for (const i of [1, 3, 10]) sketch.add(2 ** ((i - 0.5) / 64));
+    const { spans, deltas } = nativeLayout(sketch, 1000).positive;
+    expect(spans).toEqual([1, 3, 6, 1]);
+    expect(deltas).toEqual([1, -1, 1, 0]);
+  });
+
+  it('lowers the schema until the buckets fit the limit, merging as Prometheus does', () => {
+    const sketch = new QuantileSketch();
+    // 1 ms to 10 s, every bucket filled: 851 buckets at schema 6.
+    for (let v = 0.001; v <= 10; v *= 1.005) sketch.add(v);
+    const full = nativeLayout(sketch, 1024);
+    expect(full.schema).toBe(6);
+    expect(full.positive.deltas.length).toBeGreaterThan(800);
+    const limited = nativeLayout(sketch, 160);
+    expect(limited.schema).toBe(3);
+    expect(limited.positive.deltas.length).toBeLessThanOrEqual(160);
+    const counts = buckets(limited.positive.spans, limited.positive.deltas);
+    expect(counts.reduce((a, [, c]) => a + c, 0)).toBe(sketch.count);
+    // Each value is where Prometheus's schema-3 formula puts it.
+    const check = new QuantileSketch();
+    check.add(1);
+    check.add(3);
+    const at3 = buckets(nativeLayout(check, 1).positive.spans, nativeLayout(check, 1).positive.deltas);
+    const schema = nativeLayout(check, 1).schema;
+    expect(at3.filter(([, c]) => c > 0).map(([i]) => i)).toEqual([
+      ...new Set([nativeBucketIndex(1, schema), nativeBucketIndex(3, schema)]),
+    ]);
+  });
+
+  it('gives the same layout for a sketch and for its data, with count, sum and the zero bucket', () => {
+    const sketch = new QuantileSketch();
+    for (const v of [0, 0, 0.003, 0.2, 0.2, 1.5, -4, 1e-320]) sketch.add(v);
+    const h = nativeHistogramOf(sketch, 1000);
+    expect(nativeHistogramOf(sketch.toData(), 1000)).toEqual(h);
+    expect(h).toMatchObject({ count: 8, sum: sketch.sum, zeroCount: 3, schema: 6 });
+    expect(h.zeroThreshold).toBeGreaterThan(0);
+  });
+
+  it('keeps each layout of an arena as it was laid out, across the buffers it fills and replaces', () => {
+    const arena = new NativeArena();
+    const expected: ReturnType<typeof nativeHistogramOf>[] = [];
+    const laid: ReturnType<NativeArena['layout']>[] = [];
+    // Enough histograms, each wide enough, for the arena to replace its buffers several times.
+    for (let k = 0; k < 300; k++) {
+      const sketch = new QuantileSketch();
+      for (let v = 0.001 * (1 + k / 100); v < 20; v *= 1.013 + (k % 7) / 100) sketch.add(v);
+      if (k % 3 === 0) sketch.add(-0.5 * (k + 1));
+      expected.push(nativeHistogramOf(sketch, 1024));
+      laid.push(arena.layout(sketch, 1024));
+    }
+    for (let k = 0; k < laid.length; k++) {
+      const { schema, positive, negative } = expected[k]!;
+      expect(plain(laid[k]!)).toEqual({ schema, positive, negative });
+    }
+  });
+
+  it('is taken with the snapshot: what the histogram records afterwards is not in it', () => {
+    const registry = new Registry();
+    const h = registry.histogram({ name: 'h_seconds', help: 'H.' });
+    h.observe(0.1);
+    const snapshot = registry.snapshotSync({ native: true });
+    const before = (snapshot.metrics.find((m) => m.name === 'h_seconds') as HistogramSnapshot).points[0]!;
+    const laid = plain(before.native!);
+    for (let i = 0; i < 1000; i++) h.observe(0.1 * (1 + i / 1000));
+    expect(plain(before.native!)).toEqual(laid);
+    expect(laid.positive.deltas).toEqual([1]);
+    // The next snapshot lays out its own copy, in arrays of its own.
+    const after = registry
+      .snapshotSync({ native: true })
+      .metrics.find((m) => m.name === 'h_seconds') as HistogramSnapshot;
+    expect(after.points[0]!.native!.deltas).not.toBe(before.native!.deltas);
+    let count = 0;
+    let total = 0;
+    for (const delta of plain(after.points[0]!.native!).positive.deltas) total += count += delta;
+    expect(total).toBe(1001);
+    const bare = registry.snapshotSync().metrics.find((m) => m.name === 'h_seconds') as HistogramSnapshot;
+    expect(bare.points[0]!.native).toBeUndefined();
+  });
+});

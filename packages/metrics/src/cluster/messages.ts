@@ -53,6 +53,15 @@ export interface AnswerMessage {
  */
 export type WireNumber = number | 'Infinity' | '-Infinity' | 'NaN';
 
+/**
+ * A column of numbers, one per series: the bytes of a Float64Array in base64 (every
+ * transport carries a string unchanged, NaN payloads and infinities included). Writing and reading
+ * 10,000 numbers as JSON numbers cost 1.2 and 0.9 ms for fractional values (0.3 and 0.2 for small
+ * integers), as base64 0.16 and 0.06 ms (bench/cluster-scrape.js). Workers of versions before it
+ * sent arrays of WireNumber, which are still read.
+ */
+export type WireColumn = string | readonly WireNumber[];
+
 interface WireBase {
   readonly name: string;
   readonly help: string;
@@ -68,15 +77,15 @@ interface WireBase {
 
 export interface WireCounter extends WireBase {
   readonly type: 'counter';
-  readonly values: readonly WireNumber[];
+  readonly values: WireColumn;
 }
 
 export interface WireGauge extends WireBase {
   readonly type: 'gauge';
-  readonly values: readonly WireNumber[];
-  readonly min: readonly WireNumber[];
-  readonly max: readonly WireNumber[];
-  readonly mean: readonly WireNumber[];
+  readonly values: WireColumn;
+  readonly min: WireColumn;
+  readonly max: WireColumn;
+  readonly mean: WireColumn;
 }
 
 export interface WireHistogram extends WireBase {

@@ -1,8 +1,21 @@
 import { QuantileSketch } from '../sketch/quantile-sketch.js';
 import type { MergedFamily } from './merged-family.js';
-import type { WireMetric } from './messages.js';
+import type { WireColumn, WireMetric } from './messages.js';
 
 const NONE = new Float64Array(0);
+
+/**
+ * A WireColumn's numbers: base64 of float64 bytes, or (from a worker of an older version) an array,
+ * in which a typed array reads the strings 'Infinity', '-Infinity' and 'NaN' as the numbers they name.
+ */
+function unpacked(column: WireColumn): Float64Array {
+  if (typeof column !== 'string') return new Float64Array(column as readonly number[]);
+  const bytes = Buffer.from(column, 'base64');
+  // Copied into an array of its own: the decoded bytes may sit at any offset of Node's buffer pool.
+  const out = new Float64Array(bytes.length >> 3);
+  new Uint8Array(out.buffer).set(bytes.subarray(0, out.length << 3));
+  return out;
+}
 
 /**
  * One worker's series of one metric, as its last answer gave them, decoded once on arrival: values
@@ -47,8 +60,7 @@ export class SeriesSet {
       family.resolve(this.keys, this.slots, current ? keep : 0);
     }
     this.generation = family.generation;
-    // A typed array reads the strings 'Infinity', '-Infinity' and 'NaN' as the numbers they name.
-    const column = (values: readonly unknown[]) => new Float64Array(values as number[]);
+    const column = unpacked;
     this.values = wire.type === 'histogram' ? NONE : column(wire.values);
     this.min = wire.type === 'gauge' ? column(wire.min) : NONE;
     this.max = wire.type === 'gauge' ? column(wire.max) : NONE;

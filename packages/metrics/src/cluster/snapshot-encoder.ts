@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_NATIVE_BUCKET_LIMIT } from '../core/histogram.js';
 import type { GaugePoint, HistogramPoint, MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import type { SketchData } from '../sketch/quantile-sketch.js';
-import type { AnswerMessage, ScrapeMessage, WireMetric, WireNumber } from './messages.js';
+import type { AnswerMessage, ScrapeMessage, WireMetric } from './messages.js';
 
 // Arrays are built by push throughout: JSON.stringify writes a packed array 2-3× faster than one
 // made with new Array(n), whose holes it has to check for (measured on Node 20, 10,000 numbers).
@@ -94,9 +94,10 @@ const NO_BLOCKS: readonly string[] = [];
 function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): WireMetric {
   const { name, help, unit } = metric;
   if (metric.type === 'counter') {
-    const values: WireNumber[] = [];
-    for (let i = 0; i < metric.points.length; i++) values.push(wireNumber(metric.points[i]!.value));
-    return { type: 'counter', name, help, unit, keep, blocks, values };
+    const points = metric.points;
+    const values = new Float64Array(points.length);
+    for (let i = 0; i < points.length; i++) values[i] = points[i]!.value;
+    return { type: 'counter', name, help, unit, keep, blocks, values: packed(values) };
   }
   if (metric.type === 'gauge') {
     const points = metric.points;
@@ -141,12 +142,13 @@ function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): 
     : { ...out, quantiles: metric.quantiles, buckets, sketches };
 }
 
-function column(points: readonly GaugePoint[], key: 'value' | 'min' | 'max' | 'mean'): WireNumber[] {
-  const out: WireNumber[] = [];
-  for (let i = 0; i < points.length; i++) out.push(wireNumber(points[i]![key]));
-  return out;
+function column(points: readonly GaugePoint[], key: 'value' | 'min' | 'max' | 'mean'): string {
+  const out = new Float64Array(points.length);
+  for (let i = 0; i < points.length; i++) out[i] = points[i]![key];
+  return packed(out);
 }
 
-function wireNumber(value: number): WireNumber {
-  return value - value === 0 ? value : (String(value) as WireNumber);
+/** A WireColumn: the array's bytes in base64, in the machine's byte order (both ends run on one machine). */
+function packed(values: Float64Array): string {
+  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
 }

@@ -334,7 +334,7 @@ describe('ClusterRegistry', () => {
     expect(values(snapshot, 'frames_total')).toEqual({ 'session="swift-neural-42"': 2 });
   });
 
-  it('carries infinite gauge values over a JSON channel, as cluster IPC does by default', async () => {
+  it('carries infinite and fractional values exactly over a JSON channel, as cluster IPC does by default', async () => {
     const cluster = new ClusterRegistry({ clock: new ManualClock() });
     open.push(cluster);
     const [primaryEnd, workerEnd] = jsonPair();
@@ -344,12 +344,15 @@ describe('ClusterRegistry', () => {
     await ready(cluster, 1);
     registry.gauge({ name: 'g', labelNames: ['k'] }).set({ k: 'up' }, Number.POSITIVE_INFINITY);
     registry.gauge({ name: 'g', labelNames: ['k'] }).set({ k: 'down' }, Number.NEGATIVE_INFINITY);
+    registry.counter({ name: 'seconds_total' }).inc(1 / 3);
     registry.histogram({ name: 'h' }).observe(2);
     const snapshot = await cluster.snapshot();
     expect(values(snapshot, 'g')).toEqual({
       'k="up"': Number.POSITIVE_INFINITY,
       'k="down"': Number.NEGATIVE_INFINITY,
     });
+    // Every digit of a fraction arrives: the numbers travel as their float64 bytes.
+    expect(values(snapshot, 'seconds_total')).toEqual({ '': 1 / 3 });
     expect(metric<HistogramSnapshot>(snapshot, 'h').points[0]!.quantiles[0]).toBeCloseTo(2, 1);
   });
 

@@ -3,7 +3,9 @@
 // `vigil serve` against Prometheus 2.42 holding the same samples (lib/query-bench.js).
 //
 // Data: h_bucket{instance="i00".."i99", le=12 bounds incl. +Inf}, scraped every 30 s for 24 h 5 min
-// before the query's end; each scrape adds a seeded number of observations to the buckets.
+// before the query's end; each scrape adds a seeded number of observations to the buckets. The
+// phase is never 0, so no sample sits exactly at t - 5m, where vigil's left-open ranges (Prometheus 3)
+// and 2.42's closed ones would differ by design (bench/query-rate-sum.js).
 import { scenario } from './lib/harness.js';
 import { minuteAgo, queryScenario, RUNS } from './lib/query-bench.js';
 
@@ -22,7 +24,7 @@ const random = () => {
 };
 const series = [];
 for (let h = 0; h < 100; h++) {
-  const phase = Math.floor(random() * INTERVAL);
+  const phase = 1 + Math.floor(random() * (INTERVAL - 1));
   const n = Math.floor((end - (start - 300_000) - phase) / INTERVAL) + 1;
   const timestamps = new Float64Array(n);
   for (let i = 0; i < n; i++) timestamps[i] = start - 300_000 + phase + i * INTERVAL;

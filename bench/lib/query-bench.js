@@ -198,15 +198,24 @@ function num(text) {
   return text === '+Inf' ? Infinity : text === '-Inf' ? -Infinity : Number(text);
 }
 
+/**
+ * True, or what differs: every differing point is counted, and the first of each series named, since
+ * a difference at one step and one at every step have different causes.
+ */
 function sameMatrix(a, b, tolerance) {
   const key = (m) => JSON.stringify(Object.entries(m).sort());
   const mine = new Map(a.map((s) => [key(s.metric), s.values]));
   if (a.length !== b.length) return `${a.length} series vs ${b.length}`;
+  const differences = [];
+  let points = 0;
+  let differing = 0;
   for (const s of b) {
     const values = mine.get(key(s.metric));
     if (!values) return `missing ${key(s.metric)}`;
     if (values.length !== s.values.length)
       return `${key(s.metric)}: ${values.length} points vs ${s.values.length}`;
+    let here = 0;
+    let first;
     for (let i = 0; i < values.length; i++) {
       const [t1, v1] = values[i];
       const [t2, v2] = s.values[i];
@@ -216,10 +225,17 @@ function sameMatrix(a, b, tolerance) {
         (Number.isNaN(x) && Number.isNaN(y)) ||
         x === y ||
         Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y));
-      if (t1 !== t2 || !close) return `${key(s.metric)} at ${t2}: ${v1} vs ${v2}`;
+      if (t1 !== t2 || !close) {
+        here++;
+        first ??= `at ${t2}: ${v1} vs ${v2}`;
+      }
     }
+    points += values.length;
+    differing += here;
+    if (here > 0) differences.push(`${key(s.metric)} at ${here} of ${values.length} steps, first ${first}`);
   }
-  return true;
+  if (differing === 0) return true;
+  return `${differing} of ${points} points (vigil vs Prometheus): ${differences.slice(0, 5).join('; ')}${differences.length > 5 ? `; and ${differences.length - 5} more series` : ''}`;
 }
 
 /**

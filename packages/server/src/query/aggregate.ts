@@ -1,6 +1,7 @@
 import type { SeriesLabels } from '../store/series-store.js';
 import type { AggregateOp } from './ast.js';
 import { formatValue } from './format-value.js';
+import { kahanCompensation } from './kahan-sum.js';
 import { isLabelName, type Metric, makeMetric, type Sample, type Vector } from './metric.js';
 import { quantile } from './quantile.js';
 import { QueryError } from './query-error.js';
@@ -77,10 +78,15 @@ function reduce(op: AggregateOp, samples: Sample[], param: number): number {
   const first = samples[0]!.value;
   switch (op) {
     case 'sum': {
-      // Starting from the first value, not 0, as Prometheus does: a sum of -0 alone stays -0.
+      // Starting from the first value, not 0, as Prometheus does; compensated, as Prometheus 3.
       let sum = first;
-      for (let i = 1; i < samples.length; i++) sum += samples[i]!.value;
-      return sum;
+      let c = 0;
+      for (let i = 1; i < samples.length; i++) {
+        const v = samples[i]!.value;
+        c = kahanCompensation(sum, v, c);
+        sum += v;
+      }
+      return sum + c;
     }
     case 'avg': {
       let mean = first;

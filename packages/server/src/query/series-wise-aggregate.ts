@@ -1,6 +1,7 @@
 import { isStaleNaN, type SampleVisitor, type SeriesLabels } from '../store/series-store.js';
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { AggregateOp } from './ast.js';
+import { kahanCompensation } from './kahan-sum.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { emptyWindow, type RangeFunction, USES_DROPS } from './range-functions.js';
 
@@ -39,6 +40,8 @@ interface Group {
   readonly metric: Metric;
   readonly count: Float64Array;
   readonly value: Float64Array;
+  /** `sum`'s compensation at each step (kahan-sum.ts), added to `value` in the result. */
+  readonly compensation: Float64Array;
 }
 
 /**
@@ -121,11 +124,13 @@ export class SeriesWiseAggregation implements SampleVisitor {
     const n = this.#o.steps.length;
     const { op } = this.#o;
     const out: Vector[] = Array.from({ length: n }, () => []);
-    for (const { metric, count, value } of this.#groups.values()) {
+    for (const { metric, count, value, compensation } of this.#groups.values()) {
       for (let i = 0; i < n; i++) {
         const c = count[i]!;
         if (c === 0) continue;
-        out[i]!.push({ metric, value: op === 'count' ? c : op === 'group' ? 1 : value[i]! });
+        const answer =
+          op === 'count' ? c : op === 'group' ? 1 : op === 'sum' ? value[i]! + compensation[i]! : value[i]!;
+        out[i]!.push({ metric, value: answer });
       }
     }
     return out;
@@ -151,7 +156,12 @@ export class SeriesWiseAggregation implements SampleVisitor {
     if (!group) {
       const n = this.#o.steps.length;
       const metric = makeMetric(groupLabels(dropName(makeMetric(labels)), this.#o.grouping));
-      group = { metric, count: new Float64Array(n), value: new Float64Array(n) };
+      group = {
+        metric,
+        count: new Float64Array(n),
+        value: new Float64Array(n),
+        compensation: new Float64Array(n),
+      };
       this.#groups.set(key, group);
     }
     return group;
@@ -186,7 +196,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
       return;
     }
     const { op, fn, steps, ends, rangeMs } = this.#o;
-    const { count, value } = this.#group(labels);
+    const { count, value, compensation } = this.#group(labels);
     const n = steps.length;
     const len = this.#n;
     const ts = this.#ts;
@@ -221,6 +231,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
       const acc = value[i]!;
       switch (op) {
         case 'sum':
+          compensation[i] = kahanCompensation(acc, v, compensation[i]!);
           value[i] = acc + v;
           break;
         case 'avg': {

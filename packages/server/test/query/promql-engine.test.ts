@@ -85,6 +85,28 @@ describe('PromqlEngine', () => {
     });
   });
 
+  it('sums with compensation, as Prometheus 3 (2.42 added plainly)', async () => {
+    const engine = await engineWith([
+      [{ __name__: 'big', i: 'a' }, [[0, 1e100]]],
+      [{ __name__: 'big', i: 'b' }, [[0, 1]]],
+      [{ __name__: 'big', i: 'c' }, [[0, -1e100]]],
+      [{ __name__: 'huge', i: 'a' }, [[0, Infinity]]],
+      [{ __name__: 'huge', i: 'b' }, [[0, 1]]],
+    ]);
+    // 1e100 + 1 rounds to 1e100, compensation (1e100 - 1e100) + 1 = 1; + -1e100 gives 0, compensation
+    // 1 + ((1e100 - 0) + -1e100) = 1; the answer is 0 + 1 = 1 in any order (plainly 0 in this one).
+    expect(vector(await engine.instantQuery('sum(big)', T0 + 30 * S))).toEqual({ '{}': 1 });
+    // The series-wise path (an aggregation over a range function) compensates alike.
+    expect(vector(await engine.instantQuery('sum(max_over_time(big[1m]))', T0 + 30 * S))).toEqual({
+      '{}': 1,
+    });
+    // An infinite sum drops its compensation: Inf, where (Inf - Inf) + 1 would have made it NaN.
+    expect(vector(await engine.instantQuery('sum(huge)', T0 + 30 * S))).toEqual({ '{}': Infinity });
+    expect(vector(await engine.instantQuery('sum(max_over_time(huge[1m]))', T0 + 30 * S))).toEqual({
+      '{}': Infinity,
+    });
+  });
+
   it('extrapolates only half an interval when the samples are far from the range edges', async () => {
     const engine = await engineWith([
       [

@@ -144,25 +144,26 @@ function get(agent, url) {
 }
 
 /**
- * Times `GET /api/v1/query_range` with `params` on every server: WARMUP rounds, then RUNS rounds,
+ * Times `GET /api/v1/query_range` with `params` on every server: `warmup` rounds (WARMUP unless
+ * given), then `runs` rounds (RUNS unless given),
  * the servers alternated (the first rotated each round). Prints a table and the ratio, checks that
  * both answered the same series with the same values (within `tolerance` relative, 1e-9 unless given), and returns
  * `{ vigil, prometheus, ratio, same }` (medians in ms).
  */
-export async function timeQuery(servers, params, { runs = RUNS, tolerance = 1e-9 } = {}) {
+export async function timeQuery(servers, params, { runs = RUNS, warmup = WARMUP, tolerance = 1e-9 } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const query = new URLSearchParams(params).toString();
   const times = servers.map(() => []);
   const bodies = [];
   try {
-    for (let round = 0; round < WARMUP + runs; round++) {
+    for (let round = 0; round < warmup + runs; round++) {
       for (let k = 0; k < servers.length; k++) {
         const index = (k + round) % servers.length;
         const t0 = performance.now();
         const { status, text } = await get(agent, `${servers[index].url}/api/v1/query_range?${query}`);
         const ms = performance.now() - t0;
         if (status !== 200) throw new Error(`${servers[index].name}: ${status} ${text.slice(0, 300)}`);
-        if (round >= WARMUP) times[index].push(ms);
+        if (round >= warmup) times[index].push(ms);
         bodies[index] = text;
       }
     }
@@ -189,7 +190,7 @@ export async function timeQuery(servers, params, { runs = RUNS, tolerance = 1e-9
   );
   const ratio = v / p;
   console.log(
-    `${runs} runs each after ${WARMUP} warm-up rounds, servers alternated; vigil/Prometheus median latency ${ratio.toFixed(3)} (${formatSpeedup(1 / ratio)}); answers ${same === true ? 'agree' : `DIFFER: ${same}`}; ${points} points`,
+    `${runs} runs each after ${warmup} warm-up round${warmup === 1 ? '' : 's'}, servers alternated; vigil/Prometheus median latency ${ratio.toFixed(3)} (${formatSpeedup(1 / ratio)}); answers ${same === true ? 'agree' : `DIFFER: ${same}`}; ${points} points`,
   );
   return { vigil: v, prometheus: p, ratio, same: same === true, runs: times };
 }

@@ -72,21 +72,16 @@ export class RollupBuffer implements RollupSink {
     this.lastWords[2 * i + LO] = f.lastLo;
   }
 
-  /**
-   * The buckets, exactly `length` long: views of the columns when they are at least half full (the
-   * buffer is not written after), copies otherwise, so that a buffer sized for a long range does not
-   * keep its empty part alive.
-   */
+  /** Copies of the buckets, exactly `length` long. */
   take(): RollupColumns {
     const n = this.length;
-    const cut = (a: Float64Array) => (2 * n >= a.length ? a.subarray(0, n) : a.slice(0, n));
     return {
-      timestamps: cut(this.timestamps),
-      count: cut(this.count),
-      sum: cut(this.sum),
-      min: cut(this.min),
-      max: cut(this.max),
-      last: cut(this.last),
+      timestamps: this.timestamps.slice(0, n),
+      count: this.count.slice(0, n),
+      sum: this.sum.slice(0, n),
+      min: this.min.slice(0, n),
+      max: this.max.slice(0, n),
+      last: this.last.slice(0, n),
     };
   }
 }

@@ -563,6 +563,8 @@ export class SqliteStore implements SeriesStore {
       65_536,
     );
     const result: RollupData[] = [];
+    // One buffer for every series, its buckets copied out: a buffer a series was 16 typed arrays to collect.
+    const out = new RollupBuffer(capacity);
     let total = 0;
     for (let b = 0; b < matched.length; b += ROLLUP_READ_BATCH) {
       // A batch's rollup blocks and raw chunks are read together, and its series folded with no pause
@@ -586,7 +588,7 @@ export class SqliteStore implements SeriesStore {
       );
       for (let i = 0; i < batch.length; i++) {
         const s = batch[i]!;
-        const out = new RollupBuffer(capacity);
+        out.length = 0;
         for (const [blockStart, data] of blocks.get(s.id) ?? NO_BLOCKS) {
           if (blockStart < rolled[i]!) decodeRollups(data, blockStart, resolutionMs, out, from, end);
         }

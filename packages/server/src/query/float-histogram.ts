@@ -326,7 +326,8 @@ function addSides(x: BucketSide, y: BucketSide, sign: 1 | -1): BucketSide {
       ? y.offset + y.counts.length
       : Math.max(x.offset + x.counts.length, y.offset + y.counts.length);
   const out = new Float64Array(hi - lo);
-  out.set(x.counts, x.offset - lo);
+  // An empty side's offset can lie outside the other's range, where set() throws even for nothing.
+  if (x.counts.length > 0) out.set(x.counts, x.offset - lo);
   const at = y.offset - lo;
   for (let k = 0; k < y.counts.length; k++) out[at + k]! += sign * y.counts[k]!;
   return { offset: lo, counts: out };

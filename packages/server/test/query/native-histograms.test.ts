@@ -237,6 +237,22 @@ describe('PromQL over native histograms', () => {
     ).toBeCloseTo(20 / 60, 15);
   });
 
+  it('rates a histogram that restarted empty: the buckets of the first sample are gone from the last', async () => {
+    const engine = await engineWith([
+      {
+        labels: { __name__: 'r' },
+        points: [
+          [0, hist(3, [4, 2], 20)],
+          [15, hist(3, [6, 3], 30)],
+          [30, hist(3, [], 0)], // restarted, nothing observed yet
+        ],
+      },
+    ]);
+    // 9 - 6 observations up to the reset, none after, over the 30 s sampled: extrapolated to 45 s.
+    for (const q of ['histogram_count(increase(r[45s]))', 'histogram_count(sum(increase(r[45s])))'])
+      expect(scalars(await engine.instantQuery(q, T0 + 40 * S)), q).toEqual({ '{}': 4.5 });
+  });
+
   it('keeps floats and histograms apart: a float-only function ignores histograms, a mixed sum has no answer', async () => {
     const engine = await engineWith(
       [{ labels: { __name__: 'm', kind: 'h' }, points: [[0, hist(1, [2], 3)]] }],

@@ -27,6 +27,9 @@ export interface DemoWorkloadOptions {
  */
 export const STEP_MS = 1000;
 
+/** Mixed into the seed for the callbot's own random stream. */
+const CALLBOT_STREAM = 0x5eed_ca11;
+
 /**
  * The seeds' five applications in one process, instrumented with @vigil/metrics as their users
  * would: a 40 Hz streaming server with sessions, a UDP/WebSocket event server, an LLM orchestrator,
@@ -50,14 +53,21 @@ export class DemoWorkload {
   constructor(options: DemoWorkloadOptions) {
     const clock = options.clock;
     this.#clock = clock;
-    const random = new SeededRandom(options.seed ?? 42);
+    const seed = options.seed ?? 42;
+    const random = new SeededRandom(seed);
     this.registry = new Registry({ clock });
     this.#last = clock.now();
     this.incidents = new Incidents(this.#last);
     this.streaming = new StreamingServer(this.registry, clock, random);
     const events = new EventServer(this.registry, random);
     this.llm = new LlmOrchestrator(this.registry, random);
-    this.callbot = new Callbot(this.registry, random, options.env ?? process.env);
+    // Its own stream: the callbot draws the most (ten turns a second), and the other services' draws
+    // stay the same whatever its traffic.
+    this.callbot = new Callbot(
+      this.registry,
+      new SeededRandom(seed ^ CALLBOT_STREAM),
+      options.env ?? process.env,
+    );
     const analysis = new AnalysisBackend(this.registry, random);
     this.health = providerHealth(this.registry, clock, this.incidents, random);
     this.#steps = [

@@ -41,15 +41,22 @@ export class Counter extends Metric {
   readonly type = 'counter';
   // A packed double array: values stay unboxed, 8 bytes a series (see bench/memory-counter.js).
   readonly #values: number[] = [0.5];
+  /**
+   * Unix ms when each series was created or last reset, likewise packed: the protobuf exposition's
+   * created timestamp, from which a scraper counts what was added before its first scrape.
+   */
+  readonly #created: number[] = [0.5];
   readonly #handles: Array<CounterHandle | undefined> = [];
 
   constructor(options: CounterOptions, context: MetricContext) {
     super(options, context, []);
     this.#values.pop();
+    this.#created.pop();
   }
 
   protected createSeries(id: number): void {
     this.#values[id] = 0;
+    this.#created[id] = this.context.clock.now();
   }
 
   protected releaseSeries(id: number): void {
@@ -78,14 +85,16 @@ export class Counter extends Metric {
 
   reset(): void {
     this.#values.fill(0);
+    this.#created.fill(this.context.clock.now());
   }
 
   snapshot(): CounterSnapshot {
     const points: CounterPoint[] = [];
     const values = this.#values;
+    const created = this.#created;
     this.index.forEach(
       (id, _, block) => {
-        points.push(new CounterPointOf(block, values[id]!));
+        points.push(new CounterPointOf(block, values[id]!, created[id]));
       },
       undefined,
       true,

@@ -28,10 +28,13 @@ abstract class Point {
 
 export class CounterPointOf extends Point implements CounterPoint {
   readonly value: number;
+  // Declared, not defined: a point without a known creation time carries no field for it.
+  declare createdMs?: number;
 
-  constructor(block: string, value: number) {
+  constructor(block: string, value: number, createdMs?: number) {
     super(block);
     this.value = value;
+    if (createdMs !== undefined) this.createdMs = createdMs;
   }
 }
 

@@ -25,6 +25,11 @@ interface PointBase {
 
 export interface CounterPoint extends PointBase {
   readonly value: number;
+  /**
+   * Unix ms when the series was created or last reset, when known (a cluster's merged series has
+   * none): the protobuf exposition's `created_timestamp`.
+   */
+  readonly createdMs?: number;
 }
 
 export interface GaugePoint extends PointBase {

@@ -1,5 +1,5 @@
 import { forEachLabelPair, unescapeLabelValue } from '../base/escape.js';
-import type { HistogramPoint, HistogramSnapshot, RegistrySnapshot } from '../core/snapshot.js';
+import type { CounterPoint, HistogramPoint, HistogramSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 // Field numbers of io.prometheus.client's metrics.proto (prometheus/client_model).
@@ -14,6 +14,7 @@ const METRIC_HISTOGRAM = 7;
 const LABEL_NAME = 1;
 const LABEL_VALUE = 2;
 const VALUE = 1;
+const COUNTER_CREATED_TIMESTAMP = 3;
 const HISTOGRAM_COUNT = 1;
 const HISTOGRAM_SUM = 2;
 const HISTOGRAM_BUCKET = 3;
@@ -33,9 +34,9 @@ const TYPE_NUMBER = { counter: 0, gauge: 1, histogram: 4 } as const;
  * The Prometheus protobuf exposition (`application/vnd.google.protobuf;
  * proto=io.prometheus.client.MetricFamily; encoding=delimited`): one varint-length-prefixed
  * `MetricFamily` per metric. Histograms carry their classic buckets and, from the layout the snapshot
- * holds when taken with `{ native: true }`, a native histogram (schema, zero bucket, spans, deltas),
- * and the time the series was created, so that a scraper counts what was observed before it first
- * scraped it (Prometheus's created-timestamp zero ingestion).
+ * holds when taken with `{ native: true }`, a native histogram (schema, zero bucket, spans, deltas).
+ * Counters and histograms carry the time their series was created, so that a scraper counts what
+ * was added before it first scraped it (Prometheus's created-timestamp zero ingestion).
  * Repeated numbers are packed, which every protobuf parser reads (the spec requires it).
  */
 export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
@@ -53,12 +54,14 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
         w.end();
       }
     } else {
-      const field = metric.type === 'counter' ? METRIC_COUNTER : METRIC_GAUGE;
+      const counter = metric.type === 'counter';
       for (const point of metric.points) {
         w.begin(FAMILY_METRIC);
         labels(w, point.block);
-        w.begin(field);
+        w.begin(counter ? METRIC_COUNTER : METRIC_GAUGE);
         w.doubleField(VALUE, point.value);
+        const created = counter ? (point as CounterPoint).createdMs : undefined;
+        if (created !== undefined) timestamp(w, COUNTER_CREATED_TIMESTAMP, created);
         w.end();
         w.end();
       }
@@ -66,6 +69,15 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
     w.end();
   }
   return w.finish();
+}
+
+/** A `google.protobuf.Timestamp` field of Unix ms `ms`. */
+function timestamp(w: ProtobufWriter, field: number, ms: number): void {
+  const seconds = Math.floor(ms / 1000);
+  w.begin(field);
+  w.varintField(TIMESTAMP_SECONDS, seconds);
+  w.varintField(TIMESTAMP_NANOS, Math.round((ms - seconds * 1000) * 1e6));
+  w.end();
 }
 
 /** The labels of a point, from its escaped block: values without an escape are copied straight from it. */
@@ -88,13 +100,7 @@ function histogram(w: ProtobufWriter, metric: HistogramSnapshot, point: Histogra
     // Bucket: cumulative_count (1), upper_bound (2).
     for (let i = 0; i < bounds.length; i++) w.countAndDouble(HISTOGRAM_BUCKET, point.buckets[i]!, bounds[i]!);
   }
-  if (point.createdMs !== undefined) {
-    const seconds = Math.floor(point.createdMs / 1000);
-    w.begin(HISTOGRAM_CREATED_TIMESTAMP);
-    w.varintField(TIMESTAMP_SECONDS, seconds);
-    w.varintField(TIMESTAMP_NANOS, Math.round((point.createdMs - seconds * 1000) * 1e6));
-    w.end();
-  }
+  if (point.createdMs !== undefined) timestamp(w, HISTOGRAM_CREATED_TIMESTAMP, point.createdMs);
   const native = point.native;
   if (native) {
     w.tag(HISTOGRAM_SCHEMA, 0);

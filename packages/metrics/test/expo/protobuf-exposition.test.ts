@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/base/clock.js';
 import { Registry } from '../../src/core/registry.js';
 import { PROTOBUF_CONTENT_TYPE } from '../../src/expo/content-types.js';
 import { exposeFrom } from '../../src/expo/exposition.js';
@@ -92,7 +93,7 @@ describe('protobuf exposition', () => {
     const label = fields(last.find((f) => f.field === 1)!.value as Uint8Array);
     expect(text(label[0]!.value)).toBe('path');
     expect(text(label[1]!.value)).toBe('x'.repeat(300));
-    expect(fields(last.find((f) => f.field === 3)!.value as Uint8Array)).toEqual([{ field: 1, value: 7 }]);
+    expect(fields(last.find((f) => f.field === 3)!.value as Uint8Array)[0]).toEqual({ field: 1, value: 7 });
     const gauge = fields(messages[1]!);
     expect(gauge.find((f) => f.field === 3)!.value).toBe(1);
     expect(
@@ -115,6 +116,29 @@ describe('protobuf exposition', () => {
         return Object.fromEntries(pairs);
       });
     expect(seen).toEqual(values.map((a) => ({ a, b: 'x' })));
+  });
+
+  it("writes a counter's creation time (or last reset) as its created_timestamp, and none for a gauge", async () => {
+    const clock = new ManualClock(1_700_000_000_250);
+    const registry = new Registry({ clock });
+    const c = registry.counter({ name: 'c_total', help: '' });
+    c.inc();
+    registry.gauge({ name: 'g', help: '' }).set(1);
+    const created = async () => {
+      const [counter, gauge] = delimited(toProtobuf(await registry.snapshot()));
+      const value = (family: Uint8Array) =>
+        fields(
+          fields(fields(family).find((f) => f.field === 4)!.value as Uint8Array).find((f) => f.field !== 1)!
+            .value as Uint8Array,
+        );
+      const timestamp = value(counter!).find((f) => f.field === 3);
+      expect(value(gauge!).filter((f) => f.field !== 1)).toEqual([]);
+      return timestamp && fields(timestamp.value as Uint8Array).map((f) => f.value);
+    };
+    expect(await created()).toEqual([1_700_000_000, 250_000_000]);
+    clock.advance(5_000);
+    registry.reset();
+    expect(await created()).toEqual([1_700_000_005, 250_000_000]);
   });
 
   it('marks every histogram native by a zero threshold above 0, even one without a bucket outside the zero bucket', async () => {

@@ -93,4 +93,38 @@ describe('created timestamps: what was observed before the first scrape counts',
     );
     expect(exposition?.points ?? []).toEqual([]);
   });
+
+  it('increase() of a library counter counts what was added before vigil first scraped it', async () => {
+    const clock = new ManualClock(T0);
+    const registry = new Registry({ clock });
+    const c = registry.counter({ name: 'jobs_total', help: 'Jobs.', labelNames: ['kind'] });
+    clock.advance(2_000);
+    c.inc({ kind: 'a' }, 40);
+    clock.advance(8_000);
+    const store = await openStore(clock);
+    const serverRegistry = new Registry({ clock });
+    const target: ScrapeTarget = {
+      url: await served(registry),
+      job: 'app',
+      intervalMs: 15_000,
+      timeoutMs: 5_000,
+      honorTimestamps: true,
+    };
+    const scraper = new Scraper({
+      targets: [target],
+      writer: new IngestWriter(store, serverRegistry),
+      clock,
+      registry: serverRegistry,
+    });
+    await scraper.scrape(target);
+    c.inc({ kind: 'a' }, 2);
+    clock.advance(15_000);
+    await scraper.scrape(target);
+    const engine = new PromqlEngine({ store });
+    const created = (T0 + 2_000) / 1000;
+    expect(await scalar(engine, `jobs_total @ ${created}`, clock.now())).toBe(0);
+    // From the zero at creation: all 42, where the two scrapes alone would give about 2.
+    const increase = await scalar(engine, 'increase(jobs_total[1m])', clock.now());
+    expect(increase).toBeGreaterThan(40);
+  });
 });

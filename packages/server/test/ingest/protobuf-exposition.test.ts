@@ -18,7 +18,9 @@ describe('protobuf exposition, @vigil/metrics to the server', () => {
     });
     const jobs = parsed.families.find((f) => f.name === 'jobs_total')!;
     expect(jobs).toMatchObject({ type: 'counter', help: 'Jobs.' });
-    expect(jobs.samples).toEqual([{ name: 'jobs_total', labels: { queue: 'a"b\n' }, value: 3 }]);
+    expect(jobs.samples).toEqual([
+      { name: 'jobs_total', labels: { queue: 'a"b\n' }, value: 3, createdMs: expect.any(Number) },
+    ]);
     const temperature = parsed.families.find((f) => f.name === 'temperature_celsius')!;
     expect(temperature.type).toBe('gauge');
     expect(temperature.samples[0]!.value).toBe(-1.5);

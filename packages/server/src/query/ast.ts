@@ -30,7 +30,8 @@ export type DurationExpr = Span &
   (
     | {
         readonly kind: 'literal';
-        readonly seconds: number /** Written with a unit (`5m`), not as a number. */;
+        readonly seconds: number;
+        /** Written with a unit (`5m`), not as a number. */
         readonly unit: boolean;
       }
     | { readonly kind: 'step' | 'range' }

@@ -523,7 +523,9 @@ class Converter {
     // One number, or after `offset` a signed one: no expression, whatever the switch says.
     const literal = e.kind === 'unary' && allowNegative ? e.expr : e;
     if (literal.kind === 'literal') {
-      const ms = literal.seconds * 1000;
+      // A duration with a unit is whole milliseconds, which the trip through seconds can miss:
+      // 1001ms came back 1000.9999999999999 (written back as 1s). A number of seconds is as written.
+      const ms = literal.unit ? Math.round(literal.seconds * 1000) : literal.seconds * 1000;
       if (!Number.isFinite(ms))
         throw this.#error(
           literal.start,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { promqlString } from '../../src/query/format-promql.js';
 import { parsePromql } from '../../src/query/parse.js';
 import { PromqlParseError } from '../../src/query/query-error.js';
 
@@ -62,6 +63,15 @@ describe('parsePromql', () => {
       args: [{ kind: 'subquery', rangeMs: 3_600_000, stepMs: 300_000, at: 'end' }],
     });
     expect(parsePromql('x @ 100.5')).toMatchObject({ kind: 'vectorSelector', at: 100_500 });
+  });
+
+  it('keeps a duration of milliseconds exact in ranges, offsets and steps, and writes it back so', () => {
+    // 1001 ms through seconds and back is 1000.9999999999999, which format_query wrote as 1s.
+    expect(parsePromql('x[1001ms]')).toMatchObject({ kind: 'matrixSelector', rangeMs: 1001 });
+    expect(parsePromql('x offset 2s7ms')).toMatchObject({ kind: 'vectorSelector', offsetMs: 2007 });
+    expect(parsePromql('x offset -2007ms')).toMatchObject({ kind: 'vectorSelector', offsetMs: -2007 });
+    expect(parsePromql('x[5m:1003ms]')).toMatchObject({ kind: 'subquery', stepMs: 1003 });
+    expect(promqlString(parsePromql('rate(x[1s1ms] offset 2007ms)'))).toBe('rate(x[1s1ms] offset 2s7ms)');
   });
 
   it.each([

@@ -437,6 +437,7 @@ export class IncidentManager implements GroupObserver {
       const key = idempotencyKey(incident.id, String(state.round), String(state.nextStep));
       const n = this.#notification(incident, key, now);
       const which = `step ${state.nextStep + 1} of ${policy.name}${state.round > 0 ? `, round ${state.round + 1}` : ''}`;
+      const { since, round, nextStep } = state;
       for (const receiver of step.receivers) {
         // An acknowledgement that came in while an earlier receiver of the step was told ends it.
         if (incident.status !== 'open') break;
@@ -455,6 +456,12 @@ export class IncidentManager implements GroupObserver {
                 ? `escalating to ${receiver} by ${r.integration} (${which}) stopped after ${r.attempts} attempt${r.attempts === 1 ? '' : 's'}: ${r.error ?? 'cancelled'}`
                 : `escalating to ${receiver} by ${r.integration} failed: ${r.error ?? 'unknown error'}`,
           );
+      }
+      // Acknowledged, then reopened by a new alert while this step was under way: the escalation
+      // restarted from its first step, which this one must not count as sent.
+      if (state.since !== since || state.round !== round || state.nextStep !== nextStep) {
+        this.#save(incident);
+        return true;
       }
       this.#escalations?.inc({ policy: policy.name });
       state.nextStep++;

@@ -78,3 +78,73 @@ describe('escalation steps of many incidents', () => {
     await manager.stop();
   });
 });
+
+describe('an escalation restarted while one of its steps is under way', () => {
+  it('starts again from the first step: the step that was under way does not count for the new escalation', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-escalation-restart-'));
+    const documents = new DocumentFile(join(dir, 'incidents.db'));
+    cleanups.push(
+      () => rmSync(dir, { recursive: true, force: true }),
+      () => documents.close(),
+    );
+    const clock = new ManualClock(T0);
+    const pending: Array<{ receiver: string; answer: (r: Results) => void }> = [];
+    const manager = new IncidentManager({
+      documents,
+      clock,
+      severity: 'critical',
+      retentionDays: 1,
+      policies: [
+        {
+          name: 'page',
+          match: {},
+          steps: [
+            { afterMs: 60_000, receivers: ['first'] },
+            { afterMs: 600_000, receivers: ['second'] },
+          ],
+          repeat: 0,
+        },
+      ],
+      deliver: (receiver) => new Promise((answer) => pending.push({ receiver, answer })),
+      links: new AckLinks(join(dir, 'ack-signing.key')),
+      ackLinkTtlMs: 3_600_000,
+      externalURL: () => 'http://vigil.test',
+      tickMs: 3_600_000,
+    });
+    cleanups.push(() => manager.stop());
+    const firing = (name: string) => ({
+      status: 'firing' as const,
+      labels: { alertname: name, severity: 'critical' },
+      annotations: {},
+      startsAt: T0,
+      endsAt: 0,
+      generatorURL: '',
+      fingerprint: name,
+    });
+    const group = (alerts: ReturnType<typeof firing>[]) => ({
+      key: '{}:{team="a"}',
+      labels: { team: 'a' },
+      receiver: 'team',
+      alerts,
+    });
+    manager.flushing(group([firing('Down')]), T0);
+    clock.advance(60_000);
+    const first = manager.escalate();
+    expect(pending.map((p) => p.receiver)).toEqual(['first']);
+    const [incident] = manager.list({ status: 'open' });
+    // Acknowledged while the page is being sent; then a new alert fires, which restarts escalation.
+    manager.acknowledge(incident!.id, 'alice');
+    clock.advance(1_000);
+    manager.flushing(group([firing('Down'), firing('Slow')]), clock.now());
+    expect(manager.get(incident!.id)!.status).toBe('open');
+    // The attempt under way was delivered.
+    pending[0]!.answer([{ integration: 'webhook', ok: true, attempts: 1 }]);
+    await first;
+    // A minute after the restart, its first step: 'first' is paged for the new alert.
+    clock.advance(60_000);
+    const again = manager.escalate();
+    expect(pending.map((p) => p.receiver)).toEqual(['first', 'first']);
+    pending[1]!.answer([{ integration: 'webhook', ok: true, attempts: 1 }]);
+    await again;
+  });
+});

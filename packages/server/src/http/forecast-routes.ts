@@ -12,6 +12,9 @@ export interface ForecastRoutesOptions {
   readonly clock: Clock;
 }
 
+/** The furthest time from 1970 a Date holds, in milliseconds (ECMA-262 21.4.1.1). */
+const MAX_DATE_MS = 8.64e15;
+
 /**
  * `GET /api/forecasts/run-out?selector=&window=28d`: when each series of a selector (free disk
  * bytes, a quota's remainder) reaches zero, spent as over the last days (at most `window`), soonest
@@ -42,7 +45,12 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
       );
     const now = options.clock.now();
     const { forecasts, notEnoughHistory } = await runOut(options.engine, selector, maxDays, now);
-    const iso = (seconds: number) => new Date(now + seconds * 1000).toISOString();
+    // A series that barely falls runs out in millions of years, past the last moment a Date can name
+    // (year 275760): its seconds still say when, its moments are null rather than a RangeError.
+    const iso = (seconds: number) => {
+      const t = now + seconds * 1000;
+      return Math.abs(t) <= MAX_DATE_MS ? new Date(t).toISOString() : null;
+    };
     sendJson(res, 200, {
       selector,
       window,

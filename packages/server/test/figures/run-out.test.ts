@@ -23,8 +23,8 @@ interface Answer {
     remaining: number;
     days_averaged: number;
     text: string;
-    at: string;
-    earliest: string;
+    at: string | null;
+    earliest: string | null;
     latest: string | null;
   }[];
   not_enough_history: { labels: Record<string, string>; history_seconds: number }[];
@@ -61,6 +61,8 @@ beforeAll(async () => {
       `vigil_system_disk_free_bytes{path="/tmp"} ${10 * GB - (ago * GB) / 86_400} ${t}`,
     );
     if (t >= NOW - 6 * HOUR) lines.push(`vigil_system_disk_free_bytes{path="/new"} ${GB - ago} ${t}`);
+    // 1 TB free, 1 kB less a day: a billion days, past the last moment a date can name.
+    lines.push(`archive_free_bytes ${1000 * GB + (ago * 1000) / 86_400} ${t}`);
   }
   await importSamples(server.url, lines);
 });
@@ -96,6 +98,15 @@ describe('GET /api/forecasts/run-out', () => {
     expect(office.days_averaged).toBe(7);
     expect(Date.parse(data.earliest) - Date.parse(data.at)).toBeLessThan(1000);
     expect(Date.parse(data.latest!) - Date.parse(data.at)).toBeLessThan(1000);
+  });
+
+  it('answers a run-out too far ahead for a date with its seconds, and no moment', async () => {
+    const body = await ask('selector=archive_free_bytes');
+    expect(body.forecasts).toHaveLength(1);
+    const archive = body.forecasts[0]!;
+    expect(archive.seconds / (1e9 * 86_400)).toBeCloseTo(1, 3);
+    expect(archive.text).toBe('~1000000000 days');
+    expect([archive.at, archive.earliest, archive.latest]).toEqual([null, null, null]);
   });
 
   it('gives no forecast for a series with less than a day stored, and says so', async () => {

@@ -254,11 +254,11 @@ export class FloatHistogram {
   }
 }
 
-/** A side from spans and their counts (absolute, or deltas to be summed as an integer histogram's are). */
 function newCounts(n: number): Float64Array {
   return new Float64Array(n);
 }
 
+/** A side from spans and their counts (absolute, or deltas to be summed as an integer histogram's are). */
 function sideOfSpans(
   spans: NativeHistogram['positiveSpans'],
   counts: readonly number[],

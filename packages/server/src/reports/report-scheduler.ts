@@ -1,6 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import type { DeliveryResult } from '../alerts/notify/delivery.js';
 import type { Notification } from '../alerts/notify/notification.js';
+import { background } from '../errors/background-tasks.js';
 import type { DocumentFile } from '../store/document-file.js';
 import { type Cron, lastCronTime } from '../time/cron.js';
 import { reportHtml, reportMarkdown, reportSections, trendImages } from './render-report.js';
@@ -37,6 +38,8 @@ export interface ReportSchedulerOptions {
   ) => void;
 }
 
+const TASK = 'sending scheduled reports';
+
 /** What reports.db keeps per report: the last due time sent, and the receivers a due time being sent has reached. */
 interface Progress {
   readonly lastDue: number;
@@ -59,14 +62,20 @@ export class ReportScheduler {
     this.#o = options;
   }
 
+  /**
+   * Runs at every tick. A run that fails (a report's queries time out, reports.db cannot be written)
+   * is reported as a background task's failure and the report tried again at the next tick: left
+   * to `void`, its rejection was unhandled, which ends the process.
+   */
   start(): void {
-    this.#stop = this.#o.clock.every(this.#o.tickMs ?? 30_000, () => void this.run());
-    void this.run();
+    this.#stop = this.#o.clock.every(this.#o.tickMs ?? 30_000, () => background(TASK, () => this.run()));
+    background(TASK, () => this.run());
   }
 
+  /** Stops the ticks and waits for a run under way (whose failure start() reported). */
   async stop(): Promise<void> {
     this.#stop?.();
-    await this.#running;
+    await this.#running?.catch(() => undefined);
   }
 
   /** Sends what is due; one run at a time. */

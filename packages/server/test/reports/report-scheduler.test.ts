@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock, Registry } from '@vigil/metrics';
+import { type Counter, ManualClock, Registry } from '@vigil/metrics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { NotificationPipeline } from '../../src/alerts/notify/notification-pipeline.js';
 import { parseNotifyConfig } from '../../src/alerts/notify/notify-config.js';
 import { buildNotifiers } from '../../src/cli/build-notifiers.js';
+import { countBackgroundFailures } from '../../src/errors/background-tasks.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { buildReport } from '../../src/reports/build-report.js';
 import { ReportScheduler } from '../../src/reports/report-scheduler.js';
@@ -217,4 +218,51 @@ describe('scheduled reports', () => {
       await hooks.close();
     }
   }, 60_000);
+});
+
+describe('a report that cannot be built', () => {
+  it('is reported as a failed background task and tried again at the next tick, without an unhandled rejection', async () => {
+    const clock = new ManualClock(Date.parse('2026-03-27T06:00:00Z'));
+    const registry = new Registry({ clock });
+    countBackgroundFailures(registry);
+    const documents = new DocumentFile(join(dir, 'reports-failing.db'));
+    let builds = 0;
+    const s = new ReportScheduler({
+      reports: [
+        {
+          name: 'daily-ops',
+          schedule: parseCron('daily 09:00') as Cron,
+          timeZone: 'Europe/Paris',
+          periodMs: 86_400_000,
+          receivers: ['ops'],
+        },
+      ],
+      clock,
+      documents,
+      build: async () => {
+        builds++;
+        throw new Error('query timed out');
+      },
+      deliver: async () => [],
+      externalURL: () => 'http://vigil.test',
+      tickMs: 60_000,
+    });
+    try {
+      s.start();
+      // The first run notes the report, due from now on.
+      await s.run();
+      clock.advance(2 * 3_600_000 - 60_000);
+      await s.run();
+      // The tick at 08:00 UTC, 09:00 in Paris: the report falls due, and its build fails.
+      clock.advance(60_000);
+      await expect.poll(() => builds).toBe(1);
+      const failures = registry.getMetric('vigil_background_errors_total') as Counter;
+      await expect.poll(() => failures.get({ task: 'sending scheduled reports' })).toBe(1);
+      clock.advance(60_000);
+      await expect.poll(() => builds).toBe(2);
+      await s.stop();
+    } finally {
+      documents.close();
+    }
+  });
 });

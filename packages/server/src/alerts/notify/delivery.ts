@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   after,
   Backoff,
@@ -69,6 +70,9 @@ export class Delivery {
   readonly #closing = new AbortController();
 
   constructor(options: DeliveryOptions) {
+    // Every attempt and pause under way listens to it: a storm has hundreds, which is no leak, and
+    // past 10 Node would warn of one.
+    setMaxListeners(0, this.#closing.signal);
     this.#clock = options.clock;
     this.#events = options.events;
     this.#timeoutMs = options.timeoutMs ?? 10_000;

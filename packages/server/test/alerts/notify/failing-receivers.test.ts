@@ -168,6 +168,37 @@ describe('delivery over a long run', () => {
     // Each delivery held a dozen promises (on a promise of the shutdown) until close: 12,000.
     expect(promises() - before).toBeLessThan(100);
   });
+
+  it('delivers many notifications at once without a warning of a listener leak', async () => {
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    cleanups.push(() => process.off('warning', onWarning));
+    const delivery = new Delivery({ clock: systemClock, registry: new Registry({ clock: systemClock }) });
+    cleanups.push(() => delivery.close());
+    const answers: Array<() => void> = [];
+    const slow: Notifier = {
+      integration: 'slow',
+      sendResolved: true,
+      send: () => new Promise((resolve) => answers.push(() => resolve({ code: 'success' }))),
+    };
+    const n = {
+      receiver: 'r',
+      groupKey: '{}',
+      status: 'firing' as const,
+      groupLabels: {},
+      alerts: [],
+      externalURL: 'http://vigil.test',
+      time: T0,
+    };
+    const all = Array.from({ length: 50 }, () => delivery.deliver(slow, n, 60_000));
+    await until('50 attempts under way', () => answers.length === 50);
+    for (const answer of answers) answer();
+    expect((await Promise.all(all)).every((r) => r.ok)).toBe(true);
+    // A warning is emitted on the next tick: one tick later it would be in.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toEqual([]);
+  });
 });
 
 describe('delivery cancelled by its caller', () => {

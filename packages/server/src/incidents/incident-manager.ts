@@ -120,7 +120,7 @@ export class IncidentManager implements GroupObserver {
       clock.every(3_600_000, () => this.#o.documents.prune(clock.now())),
     );
     background('escalation', () => this.escalate());
-    void this.postPostMortems();
+    background(POSTING, () => this.postPostMortems());
   }
 
   /**
@@ -133,7 +133,7 @@ export class IncidentManager implements GroupObserver {
     const steps = [...this.#steps.values()];
     for (const s of steps) s.stop.abort(new DOMException('vigil is shutting down', 'AbortError'));
     await Promise.allSettled(steps.map((s) => s.run));
-    await this.#posting;
+    await this.#posting?.catch(() => undefined);
   }
 
   /** The post-mortem draft in Markdown, with the impact measured now; undefined for an unknown id. */
@@ -541,7 +541,9 @@ export class IncidentManager implements GroupObserver {
       incident.postmortem = 'pending';
       this.#unposted.add(incident.id);
       // After the caller saved the resolution: the post-mortem reads it back from the store.
-      queueMicrotask(() => void this.postPostMortems());
+      // A failure (the alert history cannot record the delivery) is reported; it stays pending,
+      // posted after a restart. Left to `void`, its rejection was unhandled and ended the process.
+      queueMicrotask(() => background(POSTING, () => this.postPostMortems()));
     }
   }
 
@@ -572,6 +574,8 @@ export class IncidentManager implements GroupObserver {
     };
   }
 }
+
+const POSTING = 'posting post-mortems';
 
 /**
  * How many incidents' escalation steps are delivered at once: enough that a few failing receivers

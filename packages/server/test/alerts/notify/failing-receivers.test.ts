@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../../test/support/free-port.js';
 import { until } from '../../../../../test/support/until.js';
 import type { AlertHistoryEvent } from '../../../src/alerts/alert-history-event.js';
+import { AlertForwarder } from '../../../src/alerts/notify/alert-forwarder.js';
 import { Delivery } from '../../../src/alerts/notify/delivery.js';
 import type { Notifier } from '../../../src/alerts/notify/notification.js';
 import { WebhookNotifier } from '../../../src/alerts/notify/webhook-notifier.js';
@@ -198,6 +199,45 @@ describe('delivery over a long run', () => {
     // A warning is emitted on the next tick: one tick later it would be in.
     await new Promise((resolve) => setImmediate(resolve));
     expect(warnings).toEqual([]);
+  });
+});
+
+describe('forwarding to an Alertmanager when the delivery cannot be recorded', () => {
+  it('answers the caller with the failure instead of never', async () => {
+    const clock = new ManualClock(T0);
+    // The alert history's insert on a full disk throws out of the delivery.
+    const delivery = new Delivery({
+      clock,
+      registry: new Registry({ clock }),
+      events: {
+        record: () => {
+          throw new Error('database or disk is full');
+        },
+      },
+    });
+    cleanups.push(() => delivery.close());
+    const alertmanager: Notifier = {
+      integration: 'alertmanager',
+      sendResolved: true,
+      forwardsAlerts: true,
+      send: async () => ({ code: 'success' }),
+    };
+    const forwarder = new AlertForwarder('am', alertmanager, delivery, clock, () => 'http://vigil.test');
+    const alert = {
+      labels: { alertname: 'Down' },
+      annotations: {},
+      startsAt: T0,
+      endsAt: 0,
+      generatorURL: '',
+    };
+    let answer: unknown;
+    void forwarder.forward([alert]).then((result) => {
+      answer = result;
+    });
+    // An escalation step waits for this answer, and a shutdown for the step.
+    await expect
+      .poll(() => answer)
+      .toMatchObject({ ok: false, error: expect.stringContaining('disk is full') });
   });
 });
 

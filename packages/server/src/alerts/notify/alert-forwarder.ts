@@ -87,28 +87,19 @@ export class AlertForwarder {
         const alerts = [...this.#waiting.values()];
         const callers = this.#callers.splice(0);
         this.#waiting.clear();
-        let result: DeliveryResult;
-        try {
-          result = await this.#delivery.deliver(
-            this.#notifier,
-            {
-              receiver: this.#receiver,
-              groupKey: '{}:forwarded',
-              status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
-              groupLabels: {},
-              alerts,
-              externalURL: this.#externalURL(),
-              time: this.#clock.now(),
-            },
-            DEADLINE_MS,
-          );
-        } catch (error) {
-          // Recording the delivery failed (the alert history on a full disk): the callers (an
-          // escalation step, and a shutdown waiting for it) hear of it rather than wait forever.
-          const message = error instanceof Error ? error.message : String(error);
-          for (const tell of callers) tell({ ok: false, attempts: 0, error: message });
-          throw error;
-        }
+        const result = await this.#delivery.deliver(
+          this.#notifier,
+          {
+            receiver: this.#receiver,
+            groupKey: '{}:forwarded',
+            status: alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+            groupLabels: {},
+            alerts,
+            externalURL: this.#externalURL(),
+            time: this.#clock.now(),
+          },
+          DEADLINE_MS,
+        );
         for (const tell of callers) tell(result);
       }
     } finally {

@@ -9,6 +9,7 @@ import {
   redactUrls,
 } from '@vigil/metrics';
 import type { ExportResult, FailureReason } from '@vigil/metrics/push';
+import { backgroundFailed } from '../../errors/background-tasks.js';
 import type { AlertHistorySink, NotificationEvent } from '../alert-history-event.js';
 import type { Notification, Notifier } from './notification.js';
 
@@ -244,18 +245,27 @@ export class Delivery {
     }
   }
 
+  /**
+   * Notes an attempt in the alert history. A history that cannot be written (a full disk) is
+   * reported, not thrown: the notification went out or not regardless, and a throw here rejected the
+   * delivery, which no caller expects (a group's flush, an escalation step, a forwarder's callers).
+   */
   #record(n: Notification, result: NotificationEvent['result'], attempt: number, error?: string): void {
-    this.#events?.record({
-      kind: 'notification',
-      time: this.#clock.now(),
-      receiver: n.receiver,
-      groupKey: n.groupKey,
-      status: n.status,
-      alerts: n.alerts.map((a) => a.labels),
-      result,
-      attempt,
-      ...(error === undefined ? {} : { error }),
-    });
+    try {
+      this.#events?.record({
+        kind: 'notification',
+        time: this.#clock.now(),
+        receiver: n.receiver,
+        groupKey: n.groupKey,
+        status: n.status,
+        alerts: n.alerts.map((a) => a.labels),
+        result,
+        attempt,
+        ...(error === undefined ? {} : { error }),
+      });
+    } catch (failure) {
+      backgroundFailed('recording notifications in the alert history', failure);
+    }
   }
 }
 

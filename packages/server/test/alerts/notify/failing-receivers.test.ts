@@ -1,13 +1,13 @@
 import v8 from 'node:v8';
-import { ManualClock, Registry, systemClock, toPrometheusText } from '@vigil/metrics';
+import { type Counter, ManualClock, Registry, systemClock, toPrometheusText } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort } from '../../../../../test/support/free-port.js';
 import { until } from '../../../../../test/support/until.js';
 import type { AlertHistoryEvent } from '../../../src/alerts/alert-history-event.js';
-import { AlertForwarder } from '../../../src/alerts/notify/alert-forwarder.js';
 import { Delivery } from '../../../src/alerts/notify/delivery.js';
 import type { Notifier } from '../../../src/alerts/notify/notification.js';
 import { WebhookNotifier } from '../../../src/alerts/notify/webhook-notifier.js';
+import { countBackgroundFailures } from '../../../src/errors/background-tasks.js';
 import { listen } from './http-listener.js';
 import { alert, deliveringPipeline, T0 } from './pipeline-fixture.js';
 
@@ -202,13 +202,14 @@ describe('delivery over a long run', () => {
   });
 });
 
-describe('forwarding to an Alertmanager when the delivery cannot be recorded', () => {
-  it('answers the caller with the failure instead of never', async () => {
+describe('delivery when the alert history cannot be written', () => {
+  it('delivers, and reports that the history failed instead of rejecting', async () => {
     const clock = new ManualClock(T0);
-    // The alert history's insert on a full disk throws out of the delivery.
+    const registry = new Registry({ clock });
+    countBackgroundFailures(registry);
     const delivery = new Delivery({
       clock,
-      registry: new Registry({ clock }),
+      registry,
       events: {
         record: () => {
           throw new Error('database or disk is full');
@@ -216,28 +217,29 @@ describe('forwarding to an Alertmanager when the delivery cannot be recorded', (
       },
     });
     cleanups.push(() => delivery.close());
-    const alertmanager: Notifier = {
-      integration: 'alertmanager',
+    let sent = 0;
+    const webhook: Notifier = {
+      integration: 'webhook',
       sendResolved: true,
-      forwardsAlerts: true,
-      send: async () => ({ code: 'success' }),
+      send: async () => {
+        sent++;
+        return { code: 'success' };
+      },
     };
-    const forwarder = new AlertForwarder('am', alertmanager, delivery, clock, () => 'http://vigil.test');
-    const alert = {
-      labels: { alertname: 'Down' },
-      annotations: {},
-      startsAt: T0,
-      endsAt: 0,
-      generatorURL: '',
+    const n = {
+      receiver: 'r',
+      groupKey: '{}',
+      status: 'firing' as const,
+      groupLabels: {},
+      alerts: [],
+      externalURL: 'http://vigil.test',
+      time: T0,
     };
-    let answer: unknown;
-    void forwarder.forward([alert]).then((result) => {
-      answer = result;
-    });
-    // An escalation step waits for this answer, and a shutdown for the step.
-    await expect
-      .poll(() => answer)
-      .toMatchObject({ ok: false, error: expect.stringContaining('disk is full') });
+    // A rejection here was unhandled in an aggregation group's flush, which ends the process.
+    expect(await delivery.deliver(webhook, n, 60_000)).toEqual({ ok: true, attempts: 1 });
+    expect(sent).toBe(1);
+    const failures = registry.getMetric('vigil_background_errors_total') as Counter;
+    expect(failures.get({ task: 'recording notifications in the alert history' })).toBe(1);
   });
 });
 

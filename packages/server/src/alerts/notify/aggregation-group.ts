@@ -1,4 +1,5 @@
 import { after, type Clock } from '@vigil/metrics';
+import { backgroundFailed } from '../../errors/background-tasks.js';
 import type { SeriesLabels } from '../../store/series-store.js';
 import type { StoredAlert } from './alert-store.js';
 import type { Route } from './route.js';
@@ -65,15 +66,24 @@ export class AggregationGroup {
     const alerts = sortAlerts([...this.#alerts.values()]);
     if (alerts.length === 0) return;
     this.#flushing = true;
-    void this.#flush(this, alerts).then((ok) => {
-      this.#flushing = false;
-      if (!ok) return;
-      // Resolved alerts that were delivered leave the group, unless they changed meanwhile.
-      const now = this.#clock.now();
-      for (const a of alerts) {
-        if (a.endsAt <= now && this.#alerts.get(a.fingerprint) === a) this.#alerts.delete(a.fingerprint);
-      }
-    });
+    void this.#flush(this, alerts).then(
+      (ok) => {
+        this.#flushing = false;
+        if (!ok) return;
+        // Resolved alerts that were delivered leave the group, unless they changed meanwhile.
+        const now = this.#clock.now();
+        for (const a of alerts) {
+          if (a.endsAt <= now && this.#alerts.get(a.fingerprint) === a) this.#alerts.delete(a.fingerprint);
+        }
+      },
+      (error: unknown) => {
+        // What the flush writes beside the delivery (an incident's timeline on a full disk) failed:
+        // reported, and the group flushed again at its next interval. Unhandled, it ended the process
+        // and left the group flushing for good.
+        this.#flushing = false;
+        backgroundFailed('flushing alert groups', error);
+      },
+    );
   }
 }
 

@@ -1,4 +1,6 @@
+import type { Counter } from '@vigil/metrics';
 import { afterEach, describe, expect, it } from 'vitest';
+import { countBackgroundFailures } from '../../../src/errors/background-tasks.js';
 import { alert, pipelineFrom, settle, T0 } from './pipeline-fixture.js';
 
 const CONFIG = `
@@ -151,5 +153,32 @@ receivers:
     expect(p.sent('pager')[0]!.groupKey).toBe(
       '{}/{severity="critical"}:{alertname="X", severity="critical", team="db"}',
     );
+  });
+});
+
+describe('a group whose flush fails', () => {
+  it('is flushed again at its next interval, the failure reported rather than left unhandled', async () => {
+    // The incident manager saves each delivery on the incident's timeline: on a full disk that throws.
+    let full = true;
+    const p = pipelineFrom(CONFIG, {
+      observer: {
+        flushing: () => undefined,
+        delivered: () => {
+          if (full) throw new Error('database or disk is full');
+        },
+        silenceChanged: () => {},
+      },
+    });
+    countBackgroundFailures(p.registry);
+    stop = () => p.pipeline.close();
+    p.pipeline.receive([alert({ alertname: 'A', instance: '1' }, T0, T0 + 24 * 3_600_000)]);
+    await p.advance(30_000);
+    expect(p.sent('team')).toHaveLength(1);
+    const failures = p.registry.getMetric('vigil_background_errors_total') as Counter;
+    expect(failures.get({ task: 'flushing alert groups' })).toBe(1);
+    full = false;
+    p.pipeline.receive([alert({ alertname: 'A', instance: '2' }, T0 + 60_000, T0 + 24 * 3_600_000)]);
+    await p.advance(5 * 60_000);
+    expect(p.sent('team').map((n) => n.alerts.length)).toEqual([1, 2]);
   });
 });

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import type { Alert } from '../../../src/alerts/alert.js';
 import type { AlertHistoryEvent, NotificationEvent } from '../../../src/alerts/alert-history-event.js';
 import type { DeliveryOptions } from '../../../src/alerts/notify/delivery.js';
+import type { GroupObserver } from '../../../src/alerts/notify/group-observer.js';
 import type { Notification, Notifier } from '../../../src/alerts/notify/notification.js';
 import { NotificationPipeline } from '../../../src/alerts/notify/notification-pipeline.js';
 import { parseNotifyConfig } from '../../../src/alerts/notify/notify-config.js';
@@ -31,7 +32,10 @@ export function alert(labels: Record<string, string>, startsAt: number, endsAt =
 }
 
 /** A pipeline from an alertmanager.yml text, every receiver recorded. */
-export function pipelineFrom(yaml: string, options: { dataDir?: string; clock?: ManualClock } = {}) {
+export function pipelineFrom(
+  yaml: string,
+  options: { dataDir?: string; clock?: ManualClock; observer?: GroupObserver } = {},
+) {
   const clock = options.clock ?? new ManualClock(T0);
   const config = parseNotifyConfig(parse(yaml), 'test.yml');
   const recorders = new Map<string, RecordingNotifier>();
@@ -47,6 +51,7 @@ export function pipelineFrom(yaml: string, options: { dataDir?: string; clock?: 
     events: { record: (e) => events.push(e) },
     externalURL: 'http://vigil.test',
     dataDir: options.dataDir,
+    observer: options.observer,
   });
   return {
     clock,

@@ -11,11 +11,14 @@ const UNITS_PER_LOOK = 256;
  */
 export class Pacer {
   readonly #check: () => void;
+  readonly #sliceMs: number;
   #units = 0;
   #sliceStart = performance.now();
 
-  constructor(check: () => void) {
+  /** `sliceMs`: a longer stretch for work that pays for each pause (a flush commits at each). */
+  constructor(check: () => void, sliceMs = SLICE_MS) {
     this.#check = check;
+    this.#sliceMs = sliceMs;
   }
 
   /** Counts `units` of work done; whether it is time to pause. */
@@ -23,7 +26,7 @@ export class Pacer {
     this.#units += units;
     if (this.#units < UNITS_PER_LOOK) return false;
     this.#units = 0;
-    return performance.now() - this.#sliceStart >= SLICE_MS;
+    return performance.now() - this.#sliceStart >= this.#sliceMs;
   }
 
   /** Lets the event loop run what waits (a macrotask later), then runs the check. */

@@ -10,6 +10,9 @@ const TOKEN = 'explore-test-token-0123456789';
  * only on Explore, completes metric names and label values from the store (its requests carrying
  * the token), the metric browser puts a name into the query, and the page fits a phone.
  */
+/** @codemirror/autocomplete's default `interactionDelay`, which promql-editor.ts keeps. */
+const COMPLETION_INTERACTION_DELAY_MS = 75;
+
 describe('dashboard: Explore with the PromQL editor', () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   let browser: Browser;
@@ -90,6 +93,10 @@ describe('dashboard: Explore with the PromQL editor', () => {
         page.locator('.cm-tooltip-autocomplete li[aria-selected] .cm-completionLabel').textContent(),
       )
       .toBe('latency_operations_total');
+    // CodeMirror ignores Enter for its interactionDelay (75 ms) after a list opens, so that a list
+    // popping up under a fast typist's Enter does not take it: the query runs instead. Typing
+    // 'ations_t' may have opened the list again; wait that guard out, as a person reading it does.
+    await page.waitForTimeout(COMPLETION_INTERACTION_DELAY_MS + 50);
     await page.keyboard.press('Enter');
     expect(await page.locator('.cm-content').textContent()).toBe('latency_operations_total');
     expect(await page.evaluate(() => location.hash)).not.toContain('q=');

@@ -94,7 +94,7 @@ export class IncidentManager implements GroupObserver {
     this.#openGauge = r?.gauge({ name: 'vigil_incidents_open', help: 'Incidents open or acknowledged now.' });
     this.#escalations = r?.counter({
       name: 'vigil_incident_escalations_total',
-      help: 'Escalation steps sent, by policy.',
+      help: 'Escalation steps delivered to at least one receiver, by policy.',
       labelNames: ['policy'],
     });
     const buckets = [60, 300, 600, 1800, 3600, 7200, 14_400, 43_200, 86_400];
@@ -438,6 +438,7 @@ export class IncidentManager implements GroupObserver {
       const n = this.#notification(incident, key, now);
       const which = `step ${state.nextStep + 1} of ${policy.name}${state.round > 0 ? `, round ${state.round + 1}` : ''}`;
       const { since, round, nextStep } = state;
+      let delivered = false;
       for (const receiver of step.receivers) {
         // An acknowledgement that came in while an earlier receiver of the step was told ends it.
         if (incident.status !== 'open') break;
@@ -445,6 +446,7 @@ export class IncidentManager implements GroupObserver {
         // Cut short by a shutdown (of this manager or of the pipeline under it) while the incident
         // still wants it: the step stays due, sent again with the same key after the restart.
         if (this.#stopped || (incident.status === 'open' && results.some((r) => r.cancelled))) return false;
+        delivered ||= results.some((r) => r.ok);
         for (const r of results)
           this.#entry(
             incident,
@@ -463,7 +465,8 @@ export class IncidentManager implements GroupObserver {
         this.#save(incident);
         return true;
       }
-      this.#escalations?.inc({ policy: policy.name });
+      // A step an acknowledgement stopped before anyone was told paged no one.
+      if (delivered) this.#escalations?.inc({ policy: policy.name });
       state.nextStep++;
       if (state.nextStep === policy.steps.length) {
         state.nextStep = 0;

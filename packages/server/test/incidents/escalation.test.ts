@@ -165,6 +165,8 @@ describe('incidents and escalation', () => {
       'acknowledged',
     ]);
     expect(timeline[3].text).toBe('escalated to team-b by webhook (step 1 of on-call)');
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/^vigil_incident_escalations_total\{policy="on-call"\} 1$/m);
 
     // The link expires an hour after it was made.
     await advanceTo(61 * MIN + 15_000);
@@ -470,6 +472,9 @@ incidents: { severity: critical, escalationTick: 15s }
         (e: { kind: string; receiver?: string }) => e.kind === 'notification' && e.receiver === 'team-b',
       );
       expect(toB.map((e: { result: string }) => e.result).sort()).toEqual(['cancelled', 'retry']);
+      // The stopped step paged no one, so it is not counted as an escalation.
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      expect(metrics).not.toMatch(/^vigil_incident_escalations_total\{policy="on-call"\} [1-9]/m);
     } finally {
       await failing.close();
     }

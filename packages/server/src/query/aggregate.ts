@@ -1,7 +1,7 @@
 import type { SeriesLabels } from '../store/series-store.js';
 import type { AggregateOp } from './ast.js';
 import { formatValue } from './format-value.js';
-import { kahanCompensation } from './kahan-sum.js';
+import { addToMean, type CompensatedMean, kahanCompensation, meanOf } from './kahan-sum.js';
 import { isLabelName, type Metric, makeMetric, type Sample, type Vector } from './metric.js';
 import { quantile } from './quantile.js';
 import { QueryError } from './query-error.js';
@@ -28,7 +28,7 @@ export function groupLabels(metric: Metric, grouping: Grouping): SeriesLabels {
 }
 
 /**
- * One step of an aggregation, as Prometheus's `aggregation()` (promql/engine.go, v2.42) computes it;
+ * One step of an aggregation, as Prometheus's `aggregation()` (promql/engine.go) computes it;
  * groups come out in the order their first sample came in. `cache` keeps group metrics across steps.
  */
 export function aggregate(
@@ -89,14 +89,9 @@ function reduce(op: AggregateOp, samples: Sample[], param: number): number {
       return sum + c;
     }
     case 'avg': {
-      let mean = first;
-      for (let i = 1; i < samples.length; i++) {
-        const v = samples[i]!.value;
-        const n = i + 1;
-        if (Number.isFinite(mean) || Number.isNaN(mean) || !skipForInfiniteMean(mean, v))
-          mean += v / n - mean / n;
-      }
-      return mean;
+      const mean: CompensatedMean = { value: first, c: 0, incremental: false };
+      for (let i = 1; i < samples.length; i++) addToMean(mean, samples[i]!.value, i + 1);
+      return meanOf(mean, samples.length);
     }
     case 'min':
     case 'max': {
@@ -131,12 +126,6 @@ function reduce(op: AggregateOp, samples: Sample[], param: number): number {
     default:
       throw new Error(`unreachable aggregation ${op}`);
   }
-}
-
-/** An infinite running mean stays as it is unless a NaN or the opposite infinity arrives. */
-function skipForInfiniteMean(mean: number, v: number): boolean {
-  if (!Number.isFinite(v) && !Number.isNaN(v)) return mean > 0 === v > 0;
-  return !Number.isNaN(v);
 }
 
 /** topk / bottomk keep the original series, best first, NaN last. */

@@ -1,3 +1,4 @@
+import { addToMean, type CompensatedMean, KahanSum, meanOf, startMean } from './kahan-sum.js';
 import { quantile } from './quantile.js';
 import { QueryError } from './query-error.js';
 
@@ -149,24 +150,6 @@ function linearRegression(w: Window, interceptMs: number): [slope: number, inter
   return [slope, sumY / n - (slope * sumX) / n];
 }
 
-class KahanSum {
-  #sum = 0;
-  #c = 0;
-  add(v: number): void {
-    const t = this.#sum + v;
-    if (Math.abs(this.#sum) >= Math.abs(v)) this.#c += this.#sum - t + v;
-    else this.#c += v - t + this.#sum;
-    this.#sum = t;
-  }
-  get value(): number {
-    return this.#sum + this.#c;
-  }
-  /** The uncompensated sum when it is infinite, as Prometheus's sum_over_time. */
-  get total(): number {
-    return Number.isFinite(this.#sum) ? this.#sum + this.#c : this.#sum;
-  }
-}
-
 function nonEmpty(fn: (w: Window) => number): RangeFunction {
   return (w) => {
     if (w.to <= w.from) return false;
@@ -182,6 +165,15 @@ function twoOrMore(fn: (w: Window) => number): RangeFunction {
     w.result = fn(w);
     return true;
   };
+}
+
+/** One state for every window: range functions run one at a time, and an object per window would be garbage. */
+const windowMean: CompensatedMean = { value: 0, c: 0, incremental: false };
+
+function averageOverTime(w: Window): number {
+  startMean(windowMean, w.vs[w.from]!);
+  for (let i = w.from + 1; i < w.to; i++) addToMean(windowMean, w.vs[i]!, i - w.from + 1);
+  return meanOf(windowMean, w.to - w.from);
 }
 
 function variance(w: Window): number {
@@ -300,30 +292,13 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
       return changes;
     }),
   ],
-  [
-    'avg_over_time',
-    nonEmpty((w) => {
-      let mean = 0;
-      let count = 0;
-      for (let i = w.from; i < w.to; i++) {
-        const v = w.vs[i]!;
-        count++;
-        if (!Number.isFinite(mean) && !Number.isNaN(mean)) {
-          if (!Number.isFinite(v) && !Number.isNaN(v) && mean > 0 === v > 0) continue;
-          if (Number.isFinite(v)) continue;
-        }
-        mean += v / count - mean / count;
-      }
-      return mean;
-    }),
-  ],
+  ['avg_over_time', nonEmpty(averageOverTime)],
   [
     'sum_over_time',
     nonEmpty((w) => {
       const sum = new KahanSum();
       for (let i = w.from; i < w.to; i++) sum.add(w.vs[i]!);
-      // An infinite sum would meet its own compensation as Inf - Inf = NaN; Prometheus returns the sum.
-      return sum.total;
+      return sum.value;
     }),
   ],
   ['count_over_time', nonEmpty((w) => w.to - w.from)],

@@ -1,7 +1,7 @@
 import { isStaleNaN, type SampleVisitor, type SeriesLabels } from '../store/series-store.js';
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { AggregateOp } from './ast.js';
-import { kahanCompensation } from './kahan-sum.js';
+import { addToMean, type CompensatedMean, kahanCompensation, meanOf } from './kahan-sum.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 import { emptyWindow, type RangeFunction, USES_DROPS } from './range-functions.js';
 
@@ -40,9 +40,14 @@ interface Group {
   readonly metric: Metric;
   readonly count: Float64Array;
   readonly value: Float64Array;
-  /** `sum`'s compensation at each step (kahan-sum.ts), added to `value` in the result. */
+  /** `sum`'s and `avg`'s compensation at each step (kahan-sum.ts). */
   readonly compensation: Float64Array;
+  /** 1 at the steps where `avg` has turned to an incremental mean (CompensatedMean.incremental). */
+  readonly incremental: Uint8Array | undefined;
 }
+
+/** The one CompensatedMean that `avg`'s per-step state is loaded into and stored back from. */
+const stepMean: CompensatedMean = { value: 0, c: 0, incremental: false };
 
 /**
  * `op by (...) (fn(selector[range]))` evaluated series by series as a store scan hands the samples
@@ -124,12 +129,16 @@ export class SeriesWiseAggregation implements SampleVisitor {
     const n = this.#o.steps.length;
     const { op } = this.#o;
     const out: Vector[] = Array.from({ length: n }, () => []);
-    for (const { metric, count, value, compensation } of this.#groups.values()) {
+    for (const { metric, count, value, compensation, incremental } of this.#groups.values()) {
       for (let i = 0; i < n; i++) {
         const c = count[i]!;
         if (c === 0) continue;
-        const answer =
-          op === 'count' ? c : op === 'group' ? 1 : op === 'sum' ? value[i]! + compensation[i]! : value[i]!;
+        let answer: number;
+        if (op === 'count') answer = c;
+        else if (op === 'group') answer = 1;
+        else if (op === 'sum') answer = value[i]! + compensation[i]!;
+        else if (op === 'avg') answer = meanOf(loadMean(value, compensation, incremental!, i), c);
+        else answer = value[i]!;
         out[i]!.push({ metric, value: answer });
       }
     }
@@ -161,6 +170,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
         count: new Float64Array(n),
         value: new Float64Array(n),
         compensation: new Float64Array(n),
+        incremental: this.#o.op === 'avg' ? new Uint8Array(n) : undefined,
       };
       this.#groups.set(key, group);
     }
@@ -196,7 +206,7 @@ export class SeriesWiseAggregation implements SampleVisitor {
       return;
     }
     const { op, fn, steps, ends, rangeMs } = this.#o;
-    const { count, value, compensation } = this.#group(labels);
+    const { count, value, compensation, incremental } = this.#group(labels);
     const n = steps.length;
     const len = this.#n;
     const ts = this.#ts;
@@ -235,9 +245,11 @@ export class SeriesWiseAggregation implements SampleVisitor {
           value[i] = acc + v;
           break;
         case 'avg': {
-          const c = seen + 1;
-          if (Number.isFinite(acc) || Number.isNaN(acc) || !skipForInfiniteMean(acc, v))
-            value[i] = acc + (v / c - acc / c);
+          const mean = loadMean(value, compensation, incremental!, i);
+          addToMean(mean, v, seen + 1);
+          value[i] = mean.value;
+          compensation[i] = mean.c;
+          incremental![i] = mean.incremental ? 1 : 0;
           break;
         }
         case 'min':
@@ -254,8 +266,9 @@ export class SeriesWiseAggregation implements SampleVisitor {
   }
 }
 
-/** As aggregate.ts: an infinite running mean stays as it is unless a NaN or the opposite infinity arrives. */
-function skipForInfiniteMean(mean: number, v: number): boolean {
-  if (!Number.isFinite(v) && !Number.isNaN(v)) return mean > 0 === v > 0;
-  return !Number.isNaN(v);
+function loadMean(value: Float64Array, c: Float64Array, incremental: Uint8Array, i: number): CompensatedMean {
+  stepMean.value = value[i]!;
+  stepMean.c = c[i]!;
+  stepMean.incremental = incremental[i] === 1;
+  return stepMean;
 }

@@ -151,6 +151,48 @@ interface AmAlert {
   status: { state: string };
 }
 
+/** vigil serving `yaml`, with one alerting rule `alertname: metric == 1` in rules.yml beside it. */
+async function serveWithRule(
+  name: string,
+  rule: { alertname: string; metric: string; severity: string },
+  yaml: string,
+): Promise<RunningServer> {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  writeFileSync(
+    join(dir, 'rules.yml'),
+    `groups:\n  - name: interop\n    rules:\n      - alert: ${rule.alertname}\n        expr: ${rule.metric} == 1\n        labels: {severity: ${rule.severity}}\n`,
+  );
+  writeFileSync(join(dir, 'vigil.yaml'), yaml);
+  const port = await freePort();
+  return serve(
+    loadConfig(
+      {
+        config: join(dir, 'vigil.yaml'),
+        listen: `127.0.0.1:${port}`,
+        data: join(dir, 'data'),
+        statsd: 'off',
+      },
+      {},
+    ),
+  );
+}
+
+/** Sets the rule's metric on `server` through the Pushgateway API. */
+async function pushSwitch(server: RunningServer, metric: string, value: number): Promise<void> {
+  const pushed = await fetch(`${server.url}/metrics/job/interop`, {
+    method: 'PUT',
+    body: `${metric} ${value}\n`,
+  });
+  expect(pushed.status).toBeLessThan(300);
+}
+
+/** The alert as the real Alertmanager lists it. */
+async function amAlert(alertname: string): Promise<AmAlert | undefined> {
+  const listed = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
+  return listed.find((a) => a.labels.alertname === alertname);
+}
+
 /** The alerts the real Alertmanager's webhook posted, with their status, for one alertname. */
 function amWebhookAlerts(alertname: string): Array<{ status: string; endsAt: string }> {
   return bodies['/am']!.flatMap((body) =>
@@ -169,18 +211,56 @@ function vigilWebhookAlertnames(): string[] {
   );
 }
 
+/**
+ * The Alertmanager's first listing of the alert as active, posted with the endsAt vigil's rules set
+ * (evaluation time + 4 × max(evaluation interval, resend delay), 4 s here), not left to the
+ * Alertmanager's 5-minute resolve_timeout.
+ */
+async function firstActive(alertname: string): Promise<AmAlert> {
+  const first = await until(`the Alertmanager to list ${alertname} as active`, async () => {
+    const a = await amAlert(alertname);
+    return a?.status.state === 'active' && a;
+  });
+  const validFor = Date.parse(first.endsAt) - Date.parse(first.updatedAt);
+  expect(validFor).toBeGreaterThan(2_000);
+  expect(validFor).toBeLessThanOrEqual(4_000);
+  return first;
+}
+
+/**
+ * The alert there once the first send's endsAt is 3 s past: still active, with a later endsAt, so
+ * vigil kept resending it, and never resolved by the Alertmanager's webhook.
+ */
+async function activePastFirstEndsAt(alertname: string, first: AmAlert): Promise<AmAlert> {
+  const later = await until(
+    'the first endsAt to be 3 s past',
+    async () => {
+      const a = await amAlert(alertname);
+      return Date.now() > Date.parse(first.endsAt) + 3_000 && a;
+    },
+    { timeoutMs: 20_000 },
+  );
+  expect(later.status.state).toBe('active');
+  expect(Date.parse(later.endsAt)).toBeGreaterThan(Date.parse(first.endsAt) + 3_000);
+  expect(amWebhookAlerts(alertname).map((a) => a.status)).not.toContain('resolved');
+  return later;
+}
+
+async function untilAmWebhookResolves(alertname: string): Promise<void> {
+  await until(
+    `the Alertmanager webhook to send ${alertname} resolved`,
+    () => amWebhookAlerts(alertname).some((a) => a.status === 'resolved'),
+    { timeoutMs: 20_000, context: () => JSON.stringify(amWebhookAlerts(alertname)) },
+  );
+}
+
 describe('forwarding to Alertmanager 0.25 as Prometheus does', () => {
   it('keeps forwarding an alert silenced in vigil, so the Alertmanager never times it out as resolved, and resolves it when it ends', async () => {
-    const dir = join(work, 'forwarding');
-    mkdirSync(dir);
-    writeFileSync(
-      join(dir, 'rules.yml'),
-      'groups:\n  - name: interop\n    rules:\n      - alert: InteropSilenced\n        expr: interop_switch == 1\n        labels: {severity: warning}\n',
-    );
     // Evaluation and resend delay of 1 s: each send is valid 4 s (4 × max(1 s, 1 s)), so a few
     // seconds without a forward would make the Alertmanager resolve the alert on its own.
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
+    const forwarder = await serveWithRule(
+      'forwarding',
+      { alertname: 'InteropSilenced', metric: 'interop_switch', severity: 'warning' },
       `rule_files: [rules.yml]
 evaluation_interval: 1s
 alert_resend_delay: 1s
@@ -200,18 +280,6 @@ notifications:
         - url: ${amUrl}
 `,
     );
-    const port = await freePort();
-    const forwarder = await serve(
-      loadConfig(
-        {
-          config: join(dir, 'vigil.yaml'),
-          listen: `127.0.0.1:${port}`,
-          data: join(dir, 'data'),
-          statsd: 'off',
-        },
-        {},
-      ),
-    );
     try {
       const silenced = await fetch(`${forwarder.url}/api/v2/silences`, {
         method: 'POST',
@@ -225,48 +293,19 @@ notifications:
         }),
       });
       expect(silenced.status).toBe(200);
-      const push = (value: number) =>
-        fetch(`${forwarder.url}/metrics/job/interop`, { method: 'PUT', body: `interop_switch ${value}\n` });
-      expect((await push(1)).status).toBeLessThan(300);
+      await pushSwitch(forwarder, 'interop_switch', 1);
 
-      const amAlert = async () => {
-        const listed = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
-        return listed.find((a) => a.labels.alertname === 'InteropSilenced');
-      };
-      const first = await until('the Alertmanager to list InteropSilenced as active', async () => {
-        const a = await amAlert();
-        return a?.status.state === 'active' && a;
-      });
-      // endsAt as vigil's rules set it: the evaluation time + 4 × max(evaluation interval, resend delay).
-      const validFor = Date.parse(first.endsAt) - Date.parse(first.updatedAt);
-      expect(validFor).toBeGreaterThan(2_000);
-      expect(validFor).toBeLessThanOrEqual(4_000);
-
-      // Past the first send's endsAt with margin, the alert is still active there: vigil kept
-      // forwarding it (each time with a later endsAt) although its own silence mutes it.
-      const later = await until(
-        'the first endsAt to be 3 s past',
-        async () => {
-          const a = await amAlert();
-          return Date.now() > Date.parse(first.endsAt) + 3_000 && a;
-        },
-        { timeoutMs: 20_000 },
-      );
-      expect(later.status.state).toBe('active');
+      const first = await firstActive('InteropSilenced');
+      // Active past the first send's endsAt although vigil's own silence mutes the alert.
+      const later = await activePastFirstEndsAt('InteropSilenced', first);
       expect(later.startsAt).toBe(first.startsAt);
-      expect(Date.parse(later.endsAt)).toBeGreaterThan(Date.parse(first.endsAt) + 3_000);
       expect(amWebhookAlerts('InteropSilenced').map((a) => a.status)).toContain('firing');
-      expect(amWebhookAlerts('InteropSilenced').map((a) => a.status)).not.toContain('resolved');
       // vigil's own webhook honours the silence.
       expect(vigilWebhookAlertnames()).not.toContain('InteropSilenced');
 
       // When the rule stops firing, vigil forwards the resolution and the Alertmanager sends it on.
-      expect((await push(0)).status).toBeLessThan(300);
-      await until(
-        'the Alertmanager webhook to send InteropSilenced resolved',
-        () => amWebhookAlerts('InteropSilenced').some((a) => a.status === 'resolved'),
-        { timeoutMs: 20_000, context: () => JSON.stringify(amWebhookAlerts('InteropSilenced')) },
-      );
+      await pushSwitch(forwarder, 'interop_switch', 0);
+      await untilAmWebhookResolves('InteropSilenced');
       expect(vigilWebhookAlertnames()).not.toContain('InteropSilenced');
     } finally {
       await forwarder.close();
@@ -276,16 +315,11 @@ notifications:
 
 describe('escalating to a receiver that forwards to Alertmanager 0.25', () => {
   it("hands it the alert with the rule's endsAt, keeps it firing there past that endsAt, and resolves it when it ends", async () => {
-    const dir = join(work, 'escalation');
-    mkdirSync(dir);
-    writeFileSync(
-      join(dir, 'rules.yml'),
-      'groups:\n  - name: interop\n    rules:\n      - alert: InteropEscalated\n        expr: interop_escalated == 1\n        labels: {severity: critical}\n',
-    );
     // The alert routes to team (a webhook); only the escalation step leads to the Alertmanager.
     // Evaluation and resend delay of 1 s: each send is valid 4 s there.
-    writeFileSync(
-      join(dir, 'vigil.yaml'),
+    const escalating = await serveWithRule(
+      'escalation',
+      { alertname: 'InteropEscalated', metric: 'interop_escalated', severity: 'critical' },
       `rule_files: [rules.yml]
 evaluation_interval: 1s
 alert_resend_delay: 1s
@@ -311,65 +345,21 @@ escalation_policies:
     steps: [{ after: 1s, receivers: [upstream] }]
 `,
     );
-    const port = await freePort();
-    const escalating = await serve(
-      loadConfig(
-        {
-          config: join(dir, 'vigil.yaml'),
-          listen: `127.0.0.1:${port}`,
-          data: join(dir, 'data'),
-          statsd: 'off',
-        },
-        {},
-      ),
-    );
     try {
-      const push = (value: number) =>
-        fetch(`${escalating.url}/metrics/job/interop`, {
-          method: 'PUT',
-          body: `interop_escalated ${value}\n`,
-        });
-      expect((await push(1)).status).toBeLessThan(300);
-      const amAlert = async () => {
-        const listed = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as AmAlert[];
-        return listed.find((a) => a.labels.alertname === 'InteropEscalated');
-      };
-      const first = await until('the Alertmanager to list InteropEscalated as active', async () => {
-        const a = await amAlert();
-        return a?.status.state === 'active' && a;
-      });
-      // Posted with the endsAt the rule set (evaluation time + 4 × max(1 s, 1 s)), not left to the
-      // Alertmanager's 5-minute resolve_timeout.
-      const validFor = Date.parse(first.endsAt) - Date.parse(first.updatedAt);
-      expect(validFor).toBeGreaterThan(2_000);
-      expect(validFor).toBeLessThanOrEqual(4_000);
+      await pushSwitch(escalating, 'interop_escalated', 1);
+      const first = await firstActive('InteropEscalated');
       const [incident] = (await (await fetch(`${escalating.url}/api/incidents`)).json()).incidents;
       const timeline = (await (await fetch(`${escalating.url}/api/incidents/${incident.id}`)).json())
         .timeline;
       expect(timeline.map((e: { text: string }) => e.text)).toContain(
         'escalated to upstream by alertmanager (step 1 of upstream)',
       );
-
-      // Past that endsAt with margin, still active there: the rule's resends follow the escalation.
-      const later = await until(
-        'the first endsAt to be 3 s past',
-        async () => {
-          const a = await amAlert();
-          return Date.now() > Date.parse(first.endsAt) + 3_000 && a;
-        },
-        { timeoutMs: 20_000 },
-      );
-      expect(later.status.state).toBe('active');
-      expect(Date.parse(later.endsAt)).toBeGreaterThan(Date.parse(first.endsAt) + 3_000);
-      expect(amWebhookAlerts('InteropEscalated').map((a) => a.status)).not.toContain('resolved');
+      // The rule's resends follow the escalation.
+      await activePastFirstEndsAt('InteropEscalated', first);
 
       // When the rule stops firing, the Alertmanager hears the resolution and sends it on.
-      expect((await push(0)).status).toBeLessThan(300);
-      await until(
-        'the Alertmanager webhook to send InteropEscalated resolved',
-        () => amWebhookAlerts('InteropEscalated').some((a) => a.status === 'resolved'),
-        { timeoutMs: 20_000, context: () => JSON.stringify(amWebhookAlerts('InteropEscalated')) },
-      );
+      await pushSwitch(escalating, 'interop_escalated', 0);
+      await untilAmWebhookResolves('InteropEscalated');
     } finally {
       await escalating.close();
     }

@@ -107,6 +107,43 @@ async function driveTo(ms: number, stepMs = 15_000): Promise<void> {
   }
 }
 
+/** Starts vigil, posts a critical CheckoutDown and drives the clock to `T0 + ms`, past team-a's notification. */
+async function startWithCheckoutDown(ms = 15_000): Promise<void> {
+  await start();
+  await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
+  await advanceTo(ms);
+  await receivers.a.waitFor(1);
+}
+
+/** Waits until team-b's first attempt is counted as failed with a 5xx. */
+async function untilTeamBFailedOnce(): Promise<void> {
+  await until('the failed first attempt to be counted', async () => {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    return metrics.includes(
+      'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
+    );
+  });
+}
+
+/**
+ * Once team-b's first attempt has failed: shuts vigil down, has team-b answer 200, starts vigil again
+ * and runs `resume` (the work the shutdown cut short); team-b then got the same idempotency key twice.
+ */
+async function restartAndResume(
+  teamB: Awaited<ReturnType<typeof listen>>,
+  answer: { status: number },
+  resume: () => Promise<unknown>,
+): Promise<void> {
+  await untilTeamBFailedOnce();
+  await server.close();
+  answer.status = 200;
+  await start();
+  await resume();
+  expect(teamB.received).toHaveLength(2);
+  const [before, after] = teamB.received.map((r) => r.headers['idempotency-key']);
+  expect(after).toBe(before);
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: JSON bodies, their shape is what the assertions check
 async function getJson(path: string): Promise<any> {
   const res = await fetch(`${server.url}${path}`);
@@ -178,10 +215,7 @@ describe('incidents and escalation', () => {
   }, 30_000);
 
   it('acknowledges through the API, and an unknown incident is a 404', async () => {
-    await start();
-    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-    await advanceTo(15_000);
-    await receivers.a.waitFor(1);
+    await startWithCheckoutDown();
     const [incident] = (await getJson('/api/incidents?status=open')).incidents;
     const res = await fetch(`${server.url}/api/incidents/${incident.id}/ack`, {
       method: 'POST',
@@ -206,10 +240,7 @@ describe('incidents and escalation', () => {
   });
 
   it('resolves when its alerts do, writes the post-mortem with its durations, and counts it', async () => {
-    await start();
-    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-    await advanceTo(15_000);
-    await receivers.a.waitFor(1);
+    await startWithCheckoutDown();
     const [incident] = (await getJson('/api/incidents')).incidents;
     await advanceTo(3 * MIN);
     await fetch(`${server.url}/api/incidents/${incident.id}/ack`, { method: 'POST', body: '{"by":"bob"}' });
@@ -267,10 +298,7 @@ incidents: { severity: critical, escalationTick: 15s }
   });
 
   it('keeps the incident and its timeline across a restart, and sends the step that fell due while down', async () => {
-    await start();
-    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-    await advanceTo(15_000);
-    await receivers.a.waitFor(1);
+    await startWithCheckoutDown();
     await advanceTo(4 * MIN);
     await server.close();
     clock.advance(3 * MIN); // down from 4m to 7m: the 5-minute step fell due meanwhile
@@ -290,10 +318,7 @@ incidents: { severity: critical, escalationTick: 15s }
   });
 
   it('stops within one escalation tick of an acknowledgement that lands just before a step falls due', async () => {
-    await start();
-    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-    await advanceTo(15_000);
-    await receivers.a.waitFor(1);
+    await startWithCheckoutDown();
     const [incident] = (await getJson('/api/incidents')).incidents;
     await advanceTo(5 * MIN + 15_000);
     await receivers.b.waitFor(1);
@@ -323,10 +348,7 @@ incidents: { severity: critical, escalationTick: 15s }
     });
     writePolicy(paged.url, ['{ after: 5m, receivers: [team-b, team-c] }']);
     try {
-      await start();
-      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-      await advanceTo(15_000);
-      await receivers.a.waitFor(1);
+      await startWithCheckoutDown();
       await advanceTo(6 * MIN);
       await paged.waitFor(1);
       await advanceTo(10 * MIN);
@@ -347,10 +369,7 @@ incidents: { severity: critical, escalationTick: 15s }
   });
 
   it('sends every step that fell due while vigil was down, in order, each with its own idempotency key', async () => {
-    await start();
-    await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-    await advanceTo(15_000);
-    await receivers.a.waitFor(1);
+    await startWithCheckoutDown();
     await advanceTo(4 * MIN);
     await server.close();
     clock.advance(13 * MIN); // down from 4m to 17m: the 5- and 15-minute steps both fell due
@@ -423,21 +442,13 @@ incidents: { severity: critical, escalationTick: 15s }
     const failing = await listen(() => 500);
     writePolicy(failing.url, ['{ after: 5m, receivers: [team-b] }', '{ after: 15m, receivers: [team-c] }']);
     try {
-      await start();
-      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-      await advanceTo(5 * MIN);
-      await receivers.a.waitFor(1);
+      await startWithCheckoutDown(5 * MIN);
       const [incident] = (await getJson('/api/incidents')).incidents;
       // Opened at 0:10, so the step falls due at 5:10 and goes out at the 5:15 tick; team-b answers 500.
       await driveTo(5 * MIN + 15_000);
       await failing.waitFor(1);
       // The first attempt has failed and the delivery waits out its backoff (about 1 s on this clock).
-      await until('the failed first attempt to be counted', async () => {
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        return metrics.includes(
-          'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
-        );
-      });
+      await untilTeamBFailedOnce();
       const ack = await fetch(`${server.url}/api/incidents/${incident.id}/ack`, {
         method: 'POST',
         body: '{"by":"dana"}',
@@ -531,29 +542,14 @@ incidents: { severity: critical, escalationTick: 15s }
     }
   }, 30_000);
   it('leaves a step whose retries a shutdown cut short due, and sends it after the restart with the same idempotency key', async () => {
-    let answer = 500;
-    const flaky = await listen(() => answer);
+    const answer = { status: 500 };
+    const flaky = await listen(() => answer.status);
     writePolicy(flaky.url, ['{ after: 5m, receivers: [team-b] }']);
     try {
-      await start();
-      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-      await advanceTo(5 * MIN);
-      await receivers.a.waitFor(1);
+      await startWithCheckoutDown(5 * MIN);
       await driveTo(5 * MIN + 15_000);
       await flaky.waitFor(1);
-      await until('the failed first attempt to be counted', async () => {
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        return metrics.includes(
-          'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
-        );
-      });
-      await server.close();
-      answer = 200;
-      await start();
-      await server.incidents.escalate();
-      expect(flaky.received).toHaveLength(2);
-      const [before, after] = flaky.received.map((r) => r.headers['idempotency-key']);
-      expect(after).toBe(before);
+      await restartAndResume(flaky, answer, () => server.incidents.escalate());
       const [incident] = (await getJson('/api/incidents')).incidents;
       const kinds = (await getJson(`/api/incidents/${incident.id}`)).timeline.map(
         (e: { kind: string }) => e.kind,
@@ -564,14 +560,11 @@ incidents: { severity: critical, escalationTick: 15s }
     }
   }, 30_000);
   it('posts again after a restart a post-mortem whose delivery a shutdown cut short, with the same idempotency key', async () => {
-    let answer = 500;
-    const flaky = await listen(() => answer);
+    const answer = { status: 500 };
+    const flaky = await listen(() => answer.status);
     writeConfig(flaky.url, '', ', postmortemReceivers: [team-b]');
     try {
-      await start();
-      await postAlert({ alertname: 'CheckoutDown', severity: 'critical' });
-      await advanceTo(15_000);
-      await receivers.a.waitFor(1);
+      await startWithCheckoutDown();
       const [incident] = (await getJson('/api/incidents')).incidents;
       const resolved = await fetch(`${server.url}/api/incidents/${incident.id}/resolve`, {
         method: 'POST',
@@ -579,19 +572,7 @@ incidents: { severity: critical, escalationTick: 15s }
       });
       expect(resolved.status).toBe(200);
       await flaky.waitFor(1);
-      await until('the failed first attempt to be counted', async () => {
-        const metrics = await (await fetch(`${server.url}/metrics`)).text();
-        return metrics.includes(
-          'vigil_notifications_failed_total{receiver="team-b",integration="webhook",reason="http_5xx"} 1',
-        );
-      });
-      await server.close();
-      answer = 200;
-      await start();
-      await server.incidents.postPostMortems();
-      expect(flaky.received).toHaveLength(2);
-      const [before, after] = flaky.received.map((r) => r.headers['idempotency-key']);
-      expect(after).toBe(before);
+      await restartAndResume(flaky, answer, () => server.incidents.postPostMortems());
       const timeline = (await getJson(`/api/incidents/${incident.id}`)).timeline;
       expect(timeline.at(-1)).toMatchObject({
         kind: 'notified',

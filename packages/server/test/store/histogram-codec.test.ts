@@ -95,6 +95,23 @@ const histogram: fc.Arbitrary<NativeHistogram> = fc
         };
   });
 
+/** The first sample of `scraped()` as a chunk of either version writes it, in hex. */
+const FIRST_OF_SCRAPED = [
+  // t 1700000000000001 (zigzag varint), flags (int, new layout, hint unknown), schema 0,
+  // zero threshold 0.001, one positive span (offset -3, length 3), no negative spans
+  '82a0abfef962',
+  '00',
+  '00',
+  'fca9f1d24d62503f',
+  '010503',
+  '00',
+  // zero count 0, count 9, sum 2.25, deltas 1 3 0
+  '00',
+  '09',
+  '0000000000000240',
+  '020600',
+].join('');
+
 /** A counter histogram as a scrape sees it: the same layout growing slowly, sometimes a new bucket. */
 function scraped(n: number): { timestamps: number[]; histograms: NativeHistogram[] } {
   const timestamps: number[] = [];
@@ -233,19 +250,7 @@ describe('histogram chunk codec', () => {
       [
         '02', // version
         '03', // samples
-        // t 1700000000000001 (zigzag varint), flags (int, new layout, hint unknown), schema 0,
-        // zero threshold 0.001, one positive span (offset -3, length 3), no negative spans
-        '82a0abfef962',
-        '00',
-        '00',
-        'fca9f1d24d62503f',
-        '010503',
-        '00',
-        // zero count 0, count 9, sum 2.25, deltas 1 3 0
-        '00',
-        '09',
-        '0000000000000240',
-        '020600',
+        FIRST_OF_SCRAPED,
         // t +14999 ms, flags (same layout, every delta's change written: all three changed), zero
         // count +0, count +3, sum 3, deltas +1 +1 -2
         'aeea01',
@@ -280,16 +285,7 @@ describe('histogram chunk codec', () => {
     const v1 = [
       '01', // version
       '03', // samples
-      '82a0abfef962',
-      '00',
-      '00',
-      'fca9f1d24d62503f',
-      '010503',
-      '00',
-      '00',
-      '09',
-      '0000000000000240',
-      '020600',
+      FIRST_OF_SCRAPED, // the same in both versions
       'aeea01',
       '02',
       '00',

@@ -16,10 +16,11 @@ const MAX_ALTERNATION = 16 * 1024;
  * Prometheus 3's experimental `info(v, {selector})`: each series of `v` gains the data labels of the
  * info series (by default `target_info`) that have the same `instance` and `job`. The selector's
  * `__name__` matchers choose the info metrics; its other matchers constrain the info series and
- * name the only data labels added. The info series are read as the series `v` reads them (its first
- * selector's `@` and `offset`), with the usual lookback, and where two with the same identity are
- * present the newer sample wins; two with the same identity and time are an error, as is one data
- * label with two values from two info metrics. A label the series already has is kept as it is.
+ * name the only data labels added (all of them when there are none). The info series are read as
+ * the series `v` reads them (its first selector's `@` and `offset`), with the usual lookback, and
+ * where two with the same identity are present the newer sample wins; two with the same identity
+ * and time are an error, as is one data label with two values from two info metrics. A label the
+ * series already has is kept as it is.
  */
 export class InfoEnrichment {
   /** A series of `v` whose name all these accept is an info series itself and passes unchanged. */
@@ -34,11 +35,12 @@ export class InfoEnrichment {
 
   constructor(selector: VectorSelector | undefined) {
     const all = selector?.matchers ?? [];
-    let names = all.filter((m) => m.name === '__name__');
-    // Negated name matchers alone cannot say which metrics are info metrics: any `*_info` is.
-    if (names.length > 0 && names.every((m) => m.type === '!=' || m.type === '!~'))
-      names = [{ name: '__name__', type: '=~', value: '.+_info' }, ...names];
-    if (selector === undefined) names = [{ name: '__name__', type: '=', value: TARGET_INFO }];
+    // As promql/info.go: every `__name__` matcher at once, negated ones alone included (then every
+    // metric they accept is an info metric, and every series of `v` they accept passes unchanged).
+    const names =
+      selector === undefined
+        ? [{ name: '__name__', type: '=' as const, value: TARGET_INFO }]
+        : all.filter((m) => m.name === '__name__');
     this.#nameMatchers = names.map((m) => compileMatcher(m));
     const others = all.filter((m) => m.name !== '__name__');
     this.#select = [

@@ -153,6 +153,31 @@ describe('info()', () => {
     ).toEqual([[api('a:1', { go_version: '1.24', k8s_cluster_name: 'eu', version: '1.2' }), 60]]);
   });
 
+  it('takes every __name__ matcher at once, negated ones alone included, as promql/info.go does', async () => {
+    // Both matchers choose the info metrics (build_info only) and say which input series are info
+    // series: build_info passes unchanged, http_requests_total is enriched.
+    expect(
+      await labelSets(
+        'info({__name__=~"http_requests_total|build_info", instance="a:1"}, {__name__=~".+_info", __name__!="target_info"})',
+      ),
+    ).toEqual([
+      [{ __name__: 'build_info', go_version: '1.24', instance: 'a:1', job: 'api', version: '1.2' }, 1],
+      [api('a:1', { go_version: '1.24', version: '1.2' }), 60],
+    ]);
+    // A negated matcher alone accepts http_requests_total as an info metric: the series passes
+    // unchanged (it is not matched against *_info metrics in particular).
+    expect(await labelSets('info(http_requests_total{instance="a:1"}, {__name__!="target_info"})')).toEqual([
+      [api('a:1'), 60],
+    ]);
+  });
+
+  it('a series that already has every data label keeps its values, but still needs an info series', async () => {
+    // a:1's target_info says code="500": matched, and the series' own code="200" stays. b:1 has a
+    // code too, but its target_info has none, so no info series is selected for it and the
+    // required data label drops it, as db's missing target_info drops db.
+    expect(await labelSets('info(http_requests_total, {code=~".+"})')).toEqual([[api('a:1'), 60]]);
+  });
+
   it('two info metrics with different values for one data label are an error', async () => {
     await expect(
       engine.instantQuery(

@@ -248,6 +248,22 @@ export class Evaluator {
       }
       case 'step':
         return { type: 'scalar', values: new Float64Array(steps.length).fill(this.#o.queryStep / 1000) };
+      case 'min_of':
+      case 'max_of': {
+        const a = await this.eval(e.args[0]!, steps);
+        const b = await this.eval(e.args[1]!, steps);
+        // Go's math.Min and math.Max: an infinity on the chosen side wins over NaN.
+        const extreme = e.func === 'min_of' ? -Infinity : Infinity;
+        const pick = e.func === 'min_of' ? Math.min : Math.max;
+        return {
+          type: 'scalar',
+          values: steps.map((_, i) => {
+            const x = paramAt(a, i) as number;
+            const y = paramAt(b, i) as number;
+            return x === extreme || y === extreme ? extreme : pick(x, y);
+          }),
+        };
+      }
       case 'vector': {
         const scalar = await this.eval(e.args[0]!, steps);
         const empty = makeMetric({});

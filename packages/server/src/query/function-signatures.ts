@@ -114,4 +114,6 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSignature> = new Map([
   ['sort_by_label_desc', experimental([V, STR], V, -1)],
   ['info', experimental([V, V], V, 1)],
   ...['start', 'end', 'range', 'step'].map((name) => [name, experimental([], S)] as const),
+  ['min_of', experimental([S, S], S)],
+  ['max_of', experimental([S, S], S)],
 ]);

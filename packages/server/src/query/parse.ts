@@ -125,8 +125,11 @@ export function typeOf(e: Expr): ValueType {
 
 class Converter {
   readonly #query: string;
-  /** The query as the grammar reads it: same length and positions, number literals made readable. */
-  readonly #source: string;
+  /**
+   * The query as the grammar reads it: same length and positions, number literals made readable,
+   * and calls to `min_of`/`max_of` outside durations renamed (run()).
+   */
+  #source: string;
   readonly #experimental: boolean;
   readonly #durationExpressions: boolean;
 
@@ -138,7 +141,20 @@ class Converter {
   }
 
   run(): Expr {
-    const top = parser.parse(this.#source).topNode;
+    let top = parser.parse(this.#source).topNode;
+    // Prometheus 3.13's scalar functions min_of(a, b) and max_of(a, b): the grammar knows the names
+    // only inside durations and reads a call elsewhere as a selector followed by "(". Such a call is
+    // read under a name of the same length it knows (the name itself is taken from the query), and
+    // the query read again, as many times as calls nest.
+    for (
+      let calls = minMaxCalls(top, this.#source);
+      calls.length > 0;
+      calls = minMaxCalls(top, this.#source)
+    ) {
+      for (const at of calls)
+        this.#source = `${this.#source.slice(0, at)}vector${this.#source.slice(at + 6)}`;
+      top = parser.parse(this.#source).topNode;
+    }
     this.#rejectSyntaxErrors(top);
     const body = children(top);
     if (body.length === 0) throw this.#error(0, 'no expression found in input');
@@ -344,7 +360,7 @@ class Converter {
   }
 
   #call(node: SyntaxNode, kids: SyntaxNode[]): Expr {
-    const name = this.#text(kids[0]!);
+    const name = this.#query.slice(kids[0]!.from, kids[0]!.to);
     const signature = FUNCTIONS.get(name);
     if (!signature) throw this.#error(node.from, `unknown function with name ${JSON.stringify(name)}`);
     if (signature.experimental && !this.#experimental)
@@ -644,6 +660,17 @@ function readableNumbers(query: string): string {
       return digits === undefined ? token : `${digits}${exponent ?? ''} `;
     },
   );
+}
+
+/** Where the grammar read `min_of` or `max_of` followed by "(" as a selector: calls outside durations. */
+function minMaxCalls(top: SyntaxNode, source: string): number[] {
+  const at: number[] = [];
+  top.cursor().iterate((ref) => {
+    if (ref.name !== 'Identifier' || ref.node.parent?.name !== 'VectorSelector') return;
+    const name = source.slice(ref.from, ref.to);
+    if ((name === 'min_of' || name === 'max_of') && /^\s*\(/.test(source.slice(ref.to))) at.push(ref.from);
+  });
+  return at;
 }
 
 function openParens(text: string): number {

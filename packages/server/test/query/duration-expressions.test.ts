@@ -165,6 +165,21 @@ describe('duration expressions', () => {
     expect(loadConfig({ enableFeatures: ['promql-duration-expr'] }, {}).query.durationExpressions).toBe(true);
   });
 
+  it('min_of and max_of are durations inside a range or offset and scalar functions outside', async () => {
+    const both = new PromqlEngine({ store, durationExpressions: true, experimentalFunctions: true });
+    const result = await both.instantQuery(
+      'count_over_time(c[max_of(1m, 30s)] offset min_of(5m, 10m)) * min_of(2, max_of(3, 1))',
+      hour,
+    );
+    // (t - 6m, t - 5m]: 4 samples, times 2.
+    expect(result).toMatchObject({ resultType: 'vector', result: [{ value: 8 }] });
+    const format = (q: string) =>
+      promqlString(parsePromql(q, { durationExpressions: true, experimentalFunctions: true }));
+    expect(format('count_over_time(x[max_of(1m,30s)])*min_of(2,max_of(3,1))')).toBe(
+      'count_over_time(x[max_of(1m, 30s)]) * min_of(2, max_of(3, 1))',
+    );
+  });
+
   it('are written back as Prometheus writes them', () => {
     const format = (q: string) => promqlString(parsePromql(q, { durationExpressions: true }));
     expect(format('rate(x[5m*2])')).toBe('rate(x[5m * 2])');

@@ -138,6 +138,31 @@ describe("Prometheus 3's functions", () => {
     });
   });
 
+  it('min_of and max_of: the smaller and larger of two scalars, outside durations too (Prometheus 3.13)', async () => {
+    const scalar = async (q: string) => {
+      const result = await promql.engine.instantQuery(q, at);
+      if (result.resultType !== 'scalar') throw new Error(`expected a scalar, got ${result.resultType}`);
+      return result.value;
+    };
+    expect(await scalar('min_of(1, 2)')).toBe(1);
+    expect(await scalar('max_of(1, 2)')).toBe(2);
+    // Nested, and as an operand: the grammar knows the names only in durations.
+    expect(await scalar('max_of(min_of(4, 3), max_of (1, 2)) + 1')).toBe(4);
+    expect(await values('m * max_of(2, time() - time())')).toEqual({ '{"i":"a"}': 4 });
+    expect(await values('vector(min_of(time(), 5))')).toEqual({ '{}': 5 });
+    // Go's math.Min and math.Max: the infinity on the chosen side wins over NaN, else NaN wins.
+    expect(await scalar('max_of(Inf, NaN)')).toBe(Infinity);
+    expect(await scalar('min_of(NaN, -Inf)')).toBe(-Infinity);
+    expect(await scalar('max_of(1, NaN)')).toBeNaN();
+    expect(await scalar('min_of(NaN, 1)')).toBeNaN();
+    await expect(promql.engine.instantQuery('min_of(1)', at)).rejects.toMatchObject({
+      message: 'parse error at char 1: expected 2 argument(s) in call to "min_of", got 1',
+    });
+    await expect(promql.engine.instantQuery('max_of(m, 1)', at)).rejects.toMatchObject({
+      message: 'parse error at char 8: expected type scalar in call to function "max_of", got instant vector',
+    });
+  });
+
   it('histogram_fraction over classic buckets: linear inside a bucket, the first one from 0', async () => {
     // Cumulative 2 at 1, 6 at 2, 8 at 4, 10 in all.
     expect(await values('histogram_fraction(0, 1, d_bucket)')).toEqual({ '{}': 0.2 });
@@ -159,6 +184,9 @@ describe('experimental functions stay off unless enabled, as in Prometheus', () 
     });
     await expect(plain.instantQuery('sum(mad_over_time(m[1m]))', at)).rejects.toMatchObject({
       message: 'parse error at char 5: function "mad_over_time" is not enabled',
+    });
+    await expect(plain.instantQuery('1 + max_of(1, 2)', at)).rejects.toMatchObject({
+      message: 'parse error at char 5: function "max_of" is not enabled',
     });
     await expect(plain.instantQuery('step()', at)).rejects.toMatchObject({
       message: 'parse error at char 1: function "step" is not enabled',

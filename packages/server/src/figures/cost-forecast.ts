@@ -1,11 +1,11 @@
-import { dailySpending, MIN_DAYS, perDayRange } from './daily-spending.js';
+import { dailySpending, dayAhead, MIN_DAYS, PROFILE_DAYS, perDayRange } from './daily-spending.js';
 import { dataSpan } from './span-rate.js';
 
 /** The LLM cost at the end of the calendar month (UTC), in USD. */
 export interface MonthEndCostForecast {
   /**
-   * `month_so_far`: the days left are priced from the month's whole days so far, or the last 7 days
-   * while fewer have passed; `not_enough_history`: less than 7 days of cost are stored, so no figure
+   * `month_so_far`: the days left are priced from the month's whole days so far (the last 7 while
+   * fewer have passed) and the weekday profile of the last weeks; `not_enough_history`: less than 7 days of cost are stored, so no figure
    * is given rather than a line through a few hours.
    */
   readonly basis: 'month_so_far' | 'not_enough_history';
@@ -14,14 +14,20 @@ export interface MonthEndCostForecast {
   readonly month_to_date: number;
   /** Days (fractional) from now to the end of the month. */
   readonly days_left: number;
-  /** Whole days averaged: those of the month so far, at least the last 7. */
+  /** Whole days averaged for the level: those of the month so far, at least the last 7. */
   readonly days_averaged: number | null;
-  /** Month to date, the rest of today as the same hours of the days averaged, each whole day left at their mean. */
+  /**
+   * Month to date, each 24 hours left at the level times its weekday's share, and the hours left
+   * after them (now's time of day to midnight) as their share of the days averaged.
+   */
   readonly expected: number | null;
-  /** The 80% range around it, from the spread of the days averaged. */
+  /** The 80% range around it, from the spread of the days and of the weeks. */
   readonly low: number | null;
   readonly high: number | null;
-  /** The days averaged's costs, newest first (each the 24 hours ending that many days before now). */
+  /**
+   * The days read, newest first (each the 24 hours ending that many days before now): the days
+   * averaged, and up to 4 whole weeks for the weekday profile.
+   */
   readonly daily: readonly number[] | null;
 }
 
@@ -31,10 +37,9 @@ const SLACK_S = 3600;
 
 /**
  * The month-end forecast of the cost counter `selector` (USD, a counter), from instant queries run
- * by `one`. Assumes the days left cost what the month's days so far did on average: over whole
- * days, so the daily rhythm cancels, and at least a week, so a weekly one does too. A trend within
- * the month (growing traffic) is not followed, and a price change shows only as its days weigh in
- * the mean.
+ * by `one`. Assumes the days left cost what the month's days so far did (daily-spending.ts: the
+ * middle half of those days, each weekday at its share). A trend within the month (growing
+ * traffic) is not followed, and a price change shows only once it is most of the days averaged.
  */
 export async function monthEndCostForecast(
   one: (expr: string) => Promise<number>,
@@ -67,15 +72,16 @@ export async function monthEndCostForecast(
       daily: null,
     };
   const days = Math.min(storedDays, Math.max(MIN_DAYS, Math.floor(sinceStartS / DAY_S)));
+  const read = Math.max(days, Math.min(storedDays, PROFILE_DAYS));
   const wholeDaysLeft = Math.floor(leftS / DAY_S);
   const restS = Math.round(leftS - wholeDaysLeft * DAY_S);
   const [daily, sameHours] = await Promise.all([
     Promise.all(
-      Array.from({ length: days }, (_, k) =>
+      Array.from({ length: read }, (_, k) =>
         one(`sum(increase(${selector}[1d]${k > 0 ? ` offset ${k}d` : ''}))`),
       ),
     ),
-    // The rest of today: what the same hours cost on each of the days averaged.
+    // The hours left after the whole days: the same hours (now's time of day onwards) of the days averaged.
     restS >= 60
       ? Promise.all(
           Array.from({ length: days }, (_, k) =>
@@ -85,11 +91,17 @@ export async function monthEndCostForecast(
       : Promise.resolve([] as number[]),
   ]);
   const spending = dailySpending(daily, days);
-  const restOfToday =
-    sameHours.length > 0
-      ? sameHours.reduce((a, b) => a + b, 0) / sameHours.length
-      : (spending.perDay * restS) / DAY_S;
-  const expected = monthToDate + restOfToday + wholeDaysLeft * spending.perDay;
+  let ahead = 0;
+  for (let j = 0; j < wholeDaysLeft; j++) ahead += dayAhead(spending, j);
+  if (restS > 0) {
+    const spentInDays = daily.slice(0, days).reduce((a, b) => a + b, 0);
+    const share =
+      sameHours.length > 0 && spentInDays > 0
+        ? sameHours.reduce((a, b) => a + b, 0) / spentInDays
+        : restS / DAY_S;
+    ahead += share * dayAhead(spending, wholeDaysLeft);
+  }
+  const expected = monthToDate + ahead;
   const { high } = perDayRange(spending, base.days_left);
   const half = base.days_left * (high - spending.perDay);
   return {

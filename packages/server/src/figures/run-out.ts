@@ -1,6 +1,13 @@
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
-import { dailySpending, daysToAverage, MIN_DAYS, perDayRange } from './daily-spending.js';
+import {
+  type DailySpending,
+  dailySpending,
+  dayAhead,
+  daysToAverage,
+  MIN_DAYS,
+  perDayRange,
+} from './daily-spending.js';
 
 type SeriesLabels = VectorSample['metric'];
 
@@ -9,7 +16,7 @@ export interface RunOut {
   readonly labels: SeriesLabels;
   /** What is left now: the latest sample. */
   readonly remaining: number;
-  /** Mean change per second over the days averaged (negative: falling). */
+  /** Change per second on a mean weekday (negative: falling). */
   readonly slopePerSecond: number;
   /** Whole days averaged: as many as the forecast looks ahead, 7 to the window, no more than stored. */
   readonly daysAveraged: number;
@@ -39,12 +46,12 @@ const STEP = 15 * 60_000;
 
 /**
  * The series of `selector` that fall, soonest first, from their history over the last `maxDays`
- * days. Assumes they keep being spent as on average over as many whole days as the forecast looks
- * ahead (7 to `maxDays`, fewer while fewer are stored): the daily rhythm cancels over whole days, a
- * weekly rhythm over 7 or more, and the last part of a day is placed by the hours of the days
- * averaged (a quota spent by day runs out in the afternoon, not at night). A trend (spending that
- * grows every week) is not followed, and a sudden change shows only once it weighs in the mean: for
- * a disk filling in hours, alert on `predict_linear` over an hour instead (docs/forecasts.md).
+ * days. Assumes they keep being spent as over as many whole days as the forecast looks ahead (7 to
+ * `maxDays`, fewer while fewer are stored), each weekday at its share (daily-spending.ts), and that
+ * the last part of a day goes as the hours of the days averaged did (a quota spent by day runs out
+ * in the afternoon, not at night). A trend (spending that grows every week) is not followed, and a
+ * sudden change shows only once it is most of the days averaged: for a disk filling in hours, alert
+ * on `predict_linear` over an hour instead (docs/forecasts.md).
  */
 export async function runOut(
   engine: QueryEngine,
@@ -82,9 +89,9 @@ export async function runOut(
     if (!(week.perDay > 0)) continue;
     const spending = dailySpending(amounts, daysToAverage(remaining / week.perDay, amounts.length, maxDays));
     if (!(spending.perDay > 0)) continue;
-    const wholeDays = Math.max(0, Math.floor(remaining / spending.perDay));
-    const seconds =
-      (wholeDays * DAY + partOfDay(remaining - wholeDays * spending.perDay, spending.days, now, at)) / 1000;
+    const { wholeDays, left } = wholeDaysUntil(spending, remaining);
+    const partMs = partOfDay(left, dayAhead(spending, wholeDays), spending.days, now, at);
+    const seconds = (wholeDays * DAY + partMs) / 1000;
     const { low, high } = perDayRange(spending, seconds / 86_400);
     forecasts.push({
       labels: series.metric,
@@ -102,24 +109,44 @@ export async function runOut(
 }
 
 /**
- * Milliseconds from now until `left` is spent, spent as the same hours of the last `days` days
- * were on average: the first point of the day ahead where their mean spending reaches it.
+ * The whole days ahead spent before `remaining` is (each at the level times its weekday's share),
+ * and what is left of it for the day after them. Whole weeks at once: a week's shares sum to 7.
  */
-function partOfDay(left: number, days: number, now: number, at: (t: number) => number | undefined): number {
+function wholeDaysUntil(s: DailySpending, remaining: number): { wholeDays: number; left: number } {
+  const week = 7 * s.perDay;
+  const weeks = Math.max(0, Math.floor(remaining / week));
+  let left = remaining - weeks * week;
+  let j = 0;
+  while (j < 7 && left > dayAhead(s, j)) left -= dayAhead(s, j++);
+  return { wholeDays: 7 * weeks + j, left };
+}
+
+/**
+ * Milliseconds into a day that spends `ofDay` until `left` is spent in it, as the same hours of the
+ * last `days` days went: the first point where their share of those days' spending reaches it.
+ */
+function partOfDay(
+  left: number,
+  ofDay: number,
+  days: number,
+  now: number,
+  at: (t: number) => number | undefined,
+): number {
   if (left <= 0) return 0;
-  for (let u = STEP; u < DAY; u += STEP) {
+  const spentBy = (u: number) => {
     let spent = 0;
-    let n = 0;
     for (let k = 1; k <= days; k++) {
       const from = at(now - k * DAY);
       const to = at(now - k * DAY + u);
-      if (from === undefined || to === undefined) continue;
-      spent += from - to;
-      n++;
+      if (from !== undefined && to !== undefined) spent += from - to;
     }
+    return spent;
+  };
+  const whole = spentBy(DAY);
+  if (!(whole > 0) || !(ofDay > 0)) return DAY;
+  for (let u = STEP; u < DAY; u += STEP)
     // Within rounding: a day spent exactly as before reaches it on the point, not a step later.
-    if (n > 0 && spent / n >= left * (1 - 1e-9)) return u;
-  }
+    if ((spentBy(u) / whole) * ofDay >= left * (1 - 1e-9)) return u;
   return DAY;
 }
 

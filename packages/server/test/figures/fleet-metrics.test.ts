@@ -188,7 +188,7 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
     }
   });
 
-  it("forecasts the month-end cost from the mean of the month's days so far, with an 80% range from their spread", async () => {
+  it("forecasts the month-end cost from the month's days so far, each weekday at its share", async () => {
     // 2023-11-20 00:00 UTC, a Monday. Since November began, weekdays cost $10 and weekend days $4,
     // spread evenly over each day (a sample every 15 minutes); flat at 0 the half day before.
     const now = Date.UTC(2023, 10, 20);
@@ -220,12 +220,11 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       expect(f.daily.map((d: number) => Math.round(d * 1000) / 1000)).toEqual([
         4, 4, 10, 10, 10, 10, 10, 4, 4, 10, 10, 10, 10, 10, 4, 4, 10, 10, 10,
       ]);
-      // At midnight no part of today is left: 11 whole days at $154 / 19 a day.
-      expect(f.expected).toBeCloseTo(154 + (11 * 154) / 19, 1);
-      // A day's standard deviation over the 19 is 2.866; the range is 1.2816 of it times
-      // sqrt(1/19 + 1/11) a day, over 11 days: $15.31 either side.
-      expect(f.high - f.expected).toBeCloseTo(15.31, 1);
-      expect(f.expected - f.low).toBeCloseTo(15.31, 1);
+      // At midnight no part of today is left: 11 whole days, Monday 20th to Thursday 30th, 9 weekdays
+      // at $10 and a weekend at $4 (the mean day, $154 / 19, would have made them $89.16).
+      expect(f.expected).toBeCloseTo(154 + 9 * 10 + 2 * 4, 1);
+      // Two whole weeks agree on each weekday: no spread is left about them, so no range.
+      expect(f.high - f.low).toBeLessThan(0.1);
     } finally {
       await server.close();
     }

@@ -61,9 +61,16 @@ export class HistogramSeries {
   }
 }
 
-export function statsOf(sketch: QuantileSketch, quantiles: readonly number[]): DistributionStats {
-  const values: number[] = new Array(quantiles.length);
-  sketch.quantiles(quantiles, values);
+/** The statistics of `sketch`; `values`: its `quantiles` when worked out already (see NativeArena.layout). */
+export function statsOf(
+  sketch: QuantileSketch,
+  quantiles: readonly number[],
+  values?: number[],
+): DistributionStats {
+  if (!values) {
+    values = new Array(quantiles.length);
+    sketch.quantiles(quantiles, values);
+  }
   const empty = sketch.count === 0;
   return {
     count: sketch.count,

@@ -202,7 +202,10 @@ export class Histogram extends Metric {
         const buckets: number[] = new Array(series.counts.length);
         let cumulative = 0;
         for (let i = 0; i < series.counts.length; i++) buckets[i] = cumulative += series.counts[i]!;
-        const stats = statsOf(series.sketch, this.quantiles);
+        // A native layout walks the sketch's buckets: the quantiles are found on that walk.
+        const values: number[] | undefined = arena && new Array(this.quantiles.length);
+        const native = arena?.layout(series.sketch, this.#nativeBucketLimit, this.quantiles, values);
+        const stats = statsOf(series.sketch, this.quantiles, values);
         const merged = series.window?.merged();
         const window = merged && statsOf(merged, this.quantiles);
         const extra =
@@ -210,7 +213,7 @@ export class Histogram extends Metric {
             ? {
                 sketch: sketches ? series.sketch.toData() : undefined,
                 windowSketch: sketches ? merged?.toData() : undefined,
-                native: arena?.layout(series.sketch, this.#nativeBucketLimit),
+                native,
               }
             : undefined;
         points.push(new HistogramPointOf(block, buckets, stats, window, extra, series.createdMs));

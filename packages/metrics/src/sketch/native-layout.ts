@@ -125,9 +125,15 @@ export class NativeArena {
    * k + 1 at schema s (see bucket-index.ts). When the layout needs more than `bucketLimit` buckets
    * (counted as Prometheus counts them, empty buckets inside spans included), the schema drops one
    * step at a time, merging neighbours, as Prometheus's `native_histogram_bucket_limit` does, down
-   * to schema −4.
+   * to schema −4. With `quantiles`, also fills `values` with the sketch's quantiles (as
+   * `sketch.quantiles` gives them) from the same walk of its buckets.
    */
-  layout(sketch: QuantileSketch, bucketLimit: number): NativeHistogram {
+  layout(
+    sketch: QuantileSketch,
+    bucketLimit: number,
+    quantiles?: readonly number[],
+    values?: number[],
+  ): NativeHistogram {
     const negative = sketch.negative;
     const n = spanOf(sketch.positive) + (negative ? spanOf(negative) : 0);
     for (let by = 0; ; by++) {
@@ -139,7 +145,12 @@ export class NativeArena {
       if (negative) this.#side(negative, by);
       const positiveSpansFrom = this.#spanAt;
       const positiveDeltasFrom = this.#deltaAt;
-      this.#side(sketch.positive, by);
+      const filledCount = this.#side(sketch.positive, by);
+      if (by === 0 && quantiles && values) {
+        // The walk just made found the filled buckets that the quantiles need.
+        if (negative && !negative.empty) sketch.quantiles(quantiles, values);
+        else sketch.quantilesOfFilled(filled, filledCount, quantiles, values);
+      }
       const schema = sketch.scale - by;
       // A layout over the limit is left in the buffers unused: it is rare (the sketch keeps at most
       // 2,048 buckets), and taking it back would need marks that survive a buffer's replacement.
@@ -161,9 +172,12 @@ export class NativeArena {
     }
   }
 
-  /** Appends the spans and deltas of one side; room made by the caller. */
-  #side(store: BucketStore, by: number): void {
-    if (store.empty) return;
+  /**
+   * Appends the spans and deltas of one side; room made by the caller. Returns how many buckets
+   * hold a count, whose positions (indexes into the store's counts) are then in `filled`.
+   */
+  #side(store: BucketStore, by: number): number {
+    if (store.empty) return 0;
     const { counts, offset } = store;
     const from = store.min - offset;
     const end = from + store.max - store.min + 1;
@@ -233,6 +247,7 @@ export class NativeArena {
     spans[s - 1] = length;
     this.#spanAt = s;
     this.#deltaAt = d;
+    return k;
   }
 
   #room(spans: number, deltas: number): void {

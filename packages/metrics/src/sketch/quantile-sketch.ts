@@ -166,7 +166,7 @@ export class QuantileSketch {
       for (let i = 0; i < n; i++) out[i] = Number.NaN;
       return;
     }
-    const ranks = qs.map((q) => Math.floor(Math.min(Math.max(q, 0), 1) * (this.count - 1)));
+    const ranks = this.#ranks(qs);
     let next = 0;
     let seen = 0;
     // A bucket's value costs three powers of two: it is worked out only where a requested rank lands.
@@ -192,6 +192,38 @@ export class QuantileSketch {
       }
     }
     while (next < n) out[next++] = this.max;
+  }
+
+  /**
+   * `quantiles` of a sketch without negative values, from the positions of its filled positive
+   * buckets (`filled[0..n)`, ascending indexes into `positive.counts`), found already by a walk of the
+   * buckets for another purpose (the native layout): the empty buckets add nothing to a rank, so
+   * only the filled ones are read, and the values are those of `quantiles`.
+   */
+  quantilesOfFilled(filled: Int32Array, n: number, qs: readonly number[], out: number[]): void {
+    const m = qs.length;
+    if (this.count === 0) {
+      for (let i = 0; i < m; i++) out[i] = Number.NaN;
+      return;
+    }
+    const ranks = this.#ranks(qs);
+    let next = 0;
+    let seen = this.zeroCount;
+    while (next < m && ranks[next]! < seen) out[next++] = this.#clamp(0);
+    const { counts, offset } = this.positive;
+    for (let j = 0; j < n && next < m; j++) {
+      const i = filled[j]!;
+      seen += counts[i]!;
+      if (ranks[next]! < seen) {
+        const value = this.#clamp(this.#estimate(offset + i));
+        while (next < m && ranks[next]! < seen) out[next++] = value;
+      }
+    }
+    while (next < m) out[next++] = this.max;
+  }
+
+  #ranks(qs: readonly number[]): number[] {
+    return qs.map((q) => Math.floor(Math.min(Math.max(q, 0), 1) * (this.count - 1)));
   }
 
   #clamp(value: number): number {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Registry } from '../../src/core/registry.js';
 import type { HistogramSnapshot } from '../../src/core/snapshot.js';
@@ -115,6 +116,33 @@ describe('native histogram layout', () => {
       const { schema, positive, negative } = expected[k]!;
       expect(plain(laid[k]!)).toEqual({ schema, positive, negative });
     }
+  });
+
+  it('finds on its walk the quantiles that the sketch gives, for any values, at any bucket limit', () => {
+    const qs = [0, 0.001, 0.5, 0.9, 0.95, 0.99, 0.999, 1];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.double({ min: 1e-9, max: 1e9, noNaN: true }),
+            fc.integer({ min: 0, max: 64 }),
+            fc.double({ noNaN: true, noDefaultInfinity: true }),
+          ),
+          { maxLength: 300 },
+        ),
+        fc.integer({ min: 1, max: 1200 }),
+        (values, bucketLimit) => {
+          const sketch = new QuantileSketch();
+          for (const v of values) sketch.add(v);
+          const expected = qs.map(() => 0);
+          sketch.quantiles(qs, expected);
+          const found = qs.map(() => -1);
+          const h = new NativeArena().layout(sketch, bucketLimit, qs, found);
+          expect(found).toEqual(expected);
+          expect(plain(h)).toEqual(plain(new NativeArena().layout(sketch, bucketLimit)));
+        },
+      ),
+    );
   });
 
   it('is taken with the snapshot: what the histogram records afterwards is not in it', () => {

@@ -1,12 +1,8 @@
-import {
-  type HistogramSeriesData,
-  type HistogramVisitor,
-  isStaleNaN,
-  type SeriesLabels,
-} from '../store/series-store.js';
+import type { HistogramSeriesData, HistogramVisitor, SeriesLabels } from '../store/series-store.js';
 import { type Grouping, groupLabels } from './aggregate.js';
-import { FloatHistogram } from './float-histogram.js';
+import type { FloatHistogram } from './float-histogram.js';
 import { type HistogramWindow, resetsOf, type ScaledHistogram } from './histogram-functions.js';
+import { forEachWindow, HistogramSeriesReader } from './histogram-series-reader.js';
 import { HistogramSum } from './histogram-sum.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 
@@ -60,13 +56,8 @@ export class HistogramSeriesWise implements HistogramVisitor {
   readonly #named: Set<string> | undefined;
   /** Weight of the per-step sums made so far. */
   #sumsWeight = 0;
-  /**
-   * Where a series' histograms keep their counts: one buffer reused series after series (the sums
-   * copy what they add). A Float64Array of their own each was an ArrayBuffer per sample and side,
-   * and its allocation and collection were most of the fold's time.
-   */
-  readonly #slab = new Slab();
-  readonly #memory = (n: number) => this.#slab.take(n);
+  /** One series at a time (the sums copy what they add). */
+  readonly #reader = new HistogramSeriesReader();
 
   constructor(options: HistogramSeriesWiseOptions) {
     this.#o = options;
@@ -85,25 +76,19 @@ export class HistogramSeriesWise implements HistogramVisitor {
       }
       this.#named.add(key);
     }
-    const ts: number[] = [];
-    const hs: FloatHistogram[] = [];
-    let weight = 0;
-    this.#slab.reset();
-    for (let i = 0; i < data.histograms.length; i++) {
-      const native = data.histograms[i]!;
-      if (isStaleNaN(native.sum)) continue;
-      const h = FloatHistogram.of(native, this.#memory);
-      ts.push(data.timestamps[i]!);
-      hs.push(h);
-      weight += h.weight;
-    }
-    this.#fold(data.labels, Float64Array.from(ts), hs);
+    const { ts, hs, weight } = this.#reader.read(data);
+    this.#fold(data.labels, ts, hs);
     this.#o.held(weight + this.#sumsWeight);
     return true;
   }
 
-  /** The aggregate at every step; call once after the scan. */
-  result(): Vector[] {
+  /**
+   * The aggregate at every step; call once after the scan. With `toFloat` (sum and avg only), each
+   * group's histogram at step `i` is handed to `toFloat(h, i)` as it is made, and the answer is
+   * that float (histogram_quantile and the like over the aggregate): its running sum is dropped
+   * then, so no more than the sums is ever held.
+   */
+  result(toFloat?: (h: FloatHistogram, step: number) => number): Vector[] {
     const { op, ends } = this.#o;
     const out: Vector[] = Array.from({ length: ends.length }, () => []);
     for (const { metric, count, sums } of this.#groups.values()) {
@@ -116,7 +101,12 @@ export class HistogramSeriesWise implements HistogramVisitor {
         }
         const sum = sums[i]!.result();
         const histogram = op === 'avg' ? sum.times(1 / n).withHint('gauge') : sum;
-        out[i]!.push({ metric, value: Number.NaN, histogram });
+        if (!toFloat) {
+          out[i]!.push({ metric, value: Number.NaN, histogram });
+          continue;
+        }
+        sums[i] = undefined;
+        out[i]!.push({ metric, value: toFloat(histogram, i) });
       }
     }
     return out;
@@ -137,55 +127,17 @@ export class HistogramSeriesWise implements HistogramVisitor {
     const { op, fn, ends, rangeMs } = this.#o;
     const group = this.#group(labels);
     const resets = resetsOf(hs);
-    const len = ts.length;
-    let from = 0;
-    let to = 0;
-    for (let i = 0; i < ends.length; i++) {
+    forEachWindow(ts, ends, rangeMs, (i, from, to) => {
       const end = ends[i]!;
-      const start = end - rangeMs;
-      // Ends never decrease: the window's bounds slide forward instead of being searched for again.
-      while (from < len && ts[from]! <= start) from++;
-      if (to < from) to = from;
-      while (to < len && ts[to]! <= end) to++;
-      if (to === from) continue;
-      const scaled = fn({ ts, hs, from, to, rangeStart: start, rangeEnd: end, resets });
-      if (!scaled) continue;
+      const scaled = fn({ ts, hs, from, to, rangeStart: end - rangeMs, rangeEnd: end, resets });
+      if (!scaled) return;
       group.count[i]!++;
-      if (op === 'count') continue;
+      if (op === 'count') return;
       const sum = group.sums[i] ?? new HistogramSum();
       const before = group.sums[i] ? sum.weight : 0;
       group.sums[i] = sum;
       sum.add(scaled.h, scaled.factor, scaled.minus);
       this.#sumsWeight += sum.weight - before;
-    }
-  }
-}
-
-/** Zeroed views handed out of a few large buffers, all given back at once by `reset`. */
-class Slab {
-  static readonly #BLOCK = 1 << 20;
-  readonly #blocks: Float64Array[] = [];
-  #block = 0;
-  #at = 0;
-
-  reset(): void {
-    this.#block = 0;
-    this.#at = 0;
-  }
-
-  take(n: number): Float64Array {
-    let block = this.#blocks[this.#block];
-    if (block && this.#at + n > block.length) {
-      this.#block++;
-      this.#at = 0;
-      block = this.#blocks[this.#block];
-    }
-    if (!block || n > block.length) {
-      block = new Float64Array(Math.max(n, Slab.#BLOCK));
-      this.#blocks.splice(this.#block, 0, block);
-    }
-    const view = block.subarray(this.#at, this.#at + n);
-    this.#at += n;
-    return view.fill(0);
+    });
   }
 }

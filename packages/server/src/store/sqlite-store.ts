@@ -396,9 +396,13 @@ export class SqliteStore implements SeriesStore {
     );
     checkSeries(matched.length, options);
     let total = 0;
+    let handed = 0;
     for (const s of matched) {
-      // A series' chunks and head are read together; the clock is looked at every few series.
-      if (pacer.due(64)) await pacer.pause();
+      // A series' chunks and head are read together; the clock is looked at every few series, or
+      // after each long one: the visitor computes on every sample it was handed (a query's fold
+      // over 24 hours of one series takes tens of milliseconds).
+      if (pacer.due(64 + handed)) await pacer.pause();
+      handed = 0;
       const head = s.histograms!;
       const timestamps: number[] = [];
       const histograms: NativeHistogram[] = [];
@@ -424,6 +428,7 @@ export class SqliteStore implements SeriesStore {
       take(head.timestamps, head.histograms);
       if (timestamps.length === 0) continue;
       total += timestamps.length;
+      handed = timestamps.length;
       if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
       if (
         visitor.series({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms }) === false

@@ -11,10 +11,11 @@ import { type SeriesHistograms, staleNaN } from '../../src/store/series-store.js
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 
 /**
- * `sum|avg|count (f(h[range]))` over native histograms is folded series by series from the store's
- * histogram scan; it must answer exactly what the step-wise path answers (`* 1` keeps every count
- * and forces the step-wise path), through counter resets, schema and zero-bucket changes, staleness
- * markers, negative buckets and series that start late.
+ * `sum|avg|count (f(h[range]))` over native histograms, `F(f(h[range]))` and `F(sum|avg (f(h[range])))`
+ * for F histogram_quantile, histogram_count and the like, are folded series by series from the
+ * store's histogram scan; they must answer exactly what the step-wise path answers (`* 1` keeps every
+ * count and forces the step-wise path), through counter resets, schema and zero-bucket changes,
+ * staleness markers, negative buckets and series that start late.
  */
 const T0 = Date.UTC(2026, 0, 10, 12);
 const dirs: string[] = [];
@@ -111,30 +112,73 @@ afterAll(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-/** The answer as the API writes it. */
+/** The answer as the API writes it, with its warnings and infos. */
 function api(result: QueryResult): unknown {
-  return JSON.parse(queryJson(result).toString('utf8')).data;
+  const { data, warnings, infos } = JSON.parse(queryJson(result).toString('utf8'));
+  return { data, warnings, infos };
 }
 
+/** `folded` answers as `stepWise` does, over a range and at an instant; it answers something. */
+async function expectSame(folded: string, stepWise: string): Promise<void> {
+  const range = await engine.rangeQuery(folded, T0, T0 + 30 * 60_000, 20_000);
+  expect(range.result.length, folded).toBeGreaterThan(0);
+  expect(api(range), folded).toEqual(api(await engine.rangeQuery(stepWise, T0, T0 + 30 * 60_000, 20_000)));
+  const at = T0 + 17 * 60_000;
+  expect(api(await engine.instantQuery(folded, at)), folded).toEqual(
+    api(await engine.instantQuery(stepWise, at)),
+  );
+}
+
+const FUNCTIONS = ['rate', 'increase', 'delta', 'irate', 'idelta', 'sum_over_time', 'avg_over_time'];
+
 describe('sum, avg and count of range functions over native histograms, series by series', () => {
-  const functions = ['rate', 'increase', 'delta', 'irate', 'idelta', 'sum_over_time', 'avg_over_time'];
   for (const op of ['sum', 'avg', 'count', 'sum by (job)', 'avg without (instance)']) {
-    it(`${op} (f(h[1m])) equals the step-wise answer for ${functions.join(', ')}, range and instant`, async () => {
-      for (const f of functions) {
-        const folded = `${op} (${f}(h[1m]))`;
-        const stepWise = `${op} (${f}(h[1m]) * 1)`;
-        const range = await engine.rangeQuery(folded, T0, T0 + 30 * 60_000, 20_000);
-        expect(range.result.length, folded).toBeGreaterThan(0);
-        expect(api(range), folded).toEqual(
-          api(await engine.rangeQuery(stepWise, T0, T0 + 30 * 60_000, 20_000)),
-        );
-        const at = T0 + 17 * 60_000;
-        expect(api(await engine.instantQuery(folded, at)), folded).toEqual(
-          api(await engine.instantQuery(stepWise, at)),
-        );
+    it(`${op} (f(h[1m])) equals the step-wise answer for ${FUNCTIONS.join(', ')}, range and instant`, async () => {
+      for (const f of FUNCTIONS) await expectSame(`${op} (${f}(h[1m]))`, `${op} (${f}(h[1m]) * 1)`);
+    });
+  }
+
+  const ofHistogram = [
+    'histogram_quantile(0.9, ',
+    'histogram_quantile(0, ',
+    'histogram_quantile(1.5, ',
+    'histogram_count(',
+    'histogram_sum(',
+    'histogram_avg(',
+    'histogram_stddev(',
+    'histogram_stdvar(',
+    'histogram_fraction(0.5, 4, ',
+    'histogram_fraction(-3, 0, ',
+  ];
+  for (const F of ofHistogram) {
+    it(`${F}f(h[1m])) equals the step-wise answer for each f, range and instant`, async () => {
+      for (const f of FUNCTIONS) await expectSame(`${F}${f}(h[1m]))`, `${F}${f}(h[1m]) * 1)`);
+    });
+  }
+
+  for (const op of ['sum', 'avg', 'sum by (job)', 'avg without (instance)']) {
+    it(`histogram_quantile and histogram_fraction of ${op} (f(h[1m])) equal the step-wise answers`, async () => {
+      for (const f of FUNCTIONS) {
+        for (const F of ['histogram_quantile(0.99, ', 'histogram_fraction(0.5, 4, '])
+          await expectSame(`${F}${op} (${f}(h[1m])))`, `${F}${op} (${f}(h[1m]) * 1))`);
       }
     });
   }
+
+  it('takes the quantile from a scalar expression per step, with its annotation where it is out of range', async () => {
+    // From 0 at T0 to 1.8 half an hour later: past 1 after 16 minutes 40 seconds.
+    const q = `(time() - ${T0 / 1000}) / 1000`;
+    await expectSame(`histogram_quantile(${q}, rate(h[1m]))`, `histogram_quantile(${q}, rate(h[1m]) * 1)`);
+    const range = await engine.rangeQuery(
+      `histogram_quantile(${q}, rate(h[1m]))`,
+      T0,
+      T0 + 30 * 60_000,
+      20_000,
+    );
+    expect(range.warnings?.[0]).toMatch(
+      /^PromQL warning: quantile value should be between 0 and 1, got 1\.0/,
+    );
+  });
 
   it('takes the step-wise path, with its answer, when the selector finds floats beside histograms', async () => {
     const store = await openStore();
@@ -156,6 +200,30 @@ describe('sum, avg and count of range functions over native histograms, series b
     );
   });
 
+  it('histogram_quantile of rate over floats and histograms: the step-wise answer, classic buckets included', async () => {
+    const store = await openStore();
+    await store.appendHistograms([
+      {
+        labels: { __name__: 'm' },
+        timestamps: [T0, T0 + 15_000, T0 + 30_000],
+        histograms: [1, 2, 3].map((k) => histogram(0, new Map([[1, k]]), new Map())),
+      },
+    ]);
+    await store.append(
+      ['1', '+Inf'].map((le, k) => ({
+        labels: { __name__: 'm', kind: 'classic', le },
+        timestamps: [T0, T0 + 15_000, T0 + 30_000],
+        values: [1 + k, 2 + k, 4 + k],
+      })),
+    );
+    const mixed = new PromqlEngine({ store });
+    const folded = await mixed.instantQuery('histogram_quantile(0.5, rate(m[1m]))', T0 + 40_000);
+    expect(folded.result).toHaveLength(2);
+    expect(api(folded)).toEqual(
+      api(await mixed.instantQuery('histogram_quantile(0.5, rate(m[1m]) * 1)', T0 + 40_000)),
+    );
+  });
+
   it('refuses as the step-wise path does when two series collide once their names are dropped', async () => {
     const store = await openStore();
     await store.appendHistograms(
@@ -166,7 +234,12 @@ describe('sum, avg and count of range functions over native histograms, series b
       })),
     );
     const colliding = new PromqlEngine({ store });
-    for (const q of ['sum(rate({__name__=~"a|b"}[1m]))', 'sum(rate({__name__=~"a|b"}[1m]) * 1)'])
+    for (const q of [
+      'sum(rate({__name__=~"a|b"}[1m]))',
+      'sum(rate({__name__=~"a|b"}[1m]) * 1)',
+      'histogram_quantile(0.5, rate({__name__=~"a|b"}[1m]))',
+      'histogram_count(rate({__name__=~"a|b"}[1m]))',
+    ])
       await expect(colliding.instantQuery(q, T0 + 40_000), q).rejects.toThrow(
         'vector cannot contain metrics with the same labelset',
       );
@@ -192,6 +265,17 @@ describe('sum, avg and count of range functions over native histograms, series b
     // What one series holds still counts: the 20 histograms of its last 5 minutes weigh 20 x 201 = 4,020.
     await expect(
       new PromqlEngine({ store, maxSamples: 4_000 }).instantQuery('histogram_count(sum(rate(w[5m])))', at),
+    ).rejects.toMatchObject({ code: 'VIGIL_QUERY_TOO_MANY_SAMPLES' });
+    // Per series, as a range query: 20 series x 40 steps of floats answered, one series' histograms held.
+    for (const q of ['histogram_quantile(0.99, rate(w[5m]))', 'histogram_avg(irate(w[1m]))']) {
+      const answered = await limited.rangeQuery(q, T0, at, 15_000);
+      expect(answered.result, q).toHaveLength(20);
+      await expect(limited.rangeQuery(q.replace('])', ']) * 1'), T0, at, 15_000), q).rejects.toMatchObject({
+        code: 'VIGIL_QUERY_TOO_MANY_SAMPLES',
+      });
+    }
+    await expect(
+      new PromqlEngine({ store, maxSamples: 4_000 }).instantQuery('histogram_count(rate(w[5m]))', at),
     ).rejects.toMatchObject({ code: 'VIGIL_QUERY_TOO_MANY_SAMPLES' });
   });
 });

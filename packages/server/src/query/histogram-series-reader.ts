@@ -1,0 +1,90 @@
+import { type HistogramSeriesData, isStaleNaN } from '../store/series-store.js';
+import { FloatHistogram } from './float-histogram.js';
+
+/** One series' native histograms as PromQL computes on them, ascending, staleness markers left out. */
+export interface HistogramSeries {
+  readonly ts: Float64Array;
+  readonly hs: readonly FloatHistogram[];
+  /** What they hold, in FloatHistogram.weight units. */
+  readonly weight: number;
+}
+
+/**
+ * Reads the series a histogram scan hands over one at a time, for the folds that compute on one
+ * series and drop it before the next (histogram-series-wise.ts, histogram-to-floats.ts). The
+ * counts of a series' histograms are views of a few large buffers reused series after series: a
+ * Float64Array of their own each was an ArrayBuffer per sample and side, and its allocation and
+ * collection were most of the fold's time. What a series read returns is good until the next read.
+ */
+export class HistogramSeriesReader {
+  readonly #slab = new Slab();
+  readonly #memory = (n: number) => this.#slab.take(n);
+
+  read(data: HistogramSeriesData): HistogramSeries {
+    const ts: number[] = [];
+    const hs: FloatHistogram[] = [];
+    let weight = 0;
+    this.#slab.reset();
+    for (let i = 0; i < data.histograms.length; i++) {
+      const native = data.histograms[i]!;
+      if (isStaleNaN(native.sum)) continue;
+      const h = FloatHistogram.of(native, this.#memory);
+      ts.push(data.timestamps[i]!);
+      hs.push(h);
+      weight += h.weight;
+    }
+    return { ts: Float64Array.from(ts), hs, weight };
+  }
+}
+
+/**
+ * Calls `visit(i, from, to)` for each step `i` whose range `(ends[i] - rangeMs, ends[i]]` holds
+ * samples of `ts`, `ts[from..to)`. Ends never decrease (steps ascend; offset and @ shift or pin
+ * them all alike): the window's bounds slide forward instead of being searched for again.
+ */
+export function forEachWindow(
+  ts: Float64Array,
+  ends: Float64Array,
+  rangeMs: number,
+  visit: (i: number, from: number, to: number) => void,
+): void {
+  const len = ts.length;
+  let from = 0;
+  let to = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i]!;
+    while (from < len && ts[from]! <= end - rangeMs) from++;
+    if (to < from) to = from;
+    while (to < len && ts[to]! <= end) to++;
+    if (to > from) visit(i, from, to);
+  }
+}
+
+/** Zeroed views handed out of a few large buffers, all given back at once by `reset`. */
+class Slab {
+  static readonly #BLOCK = 1 << 20;
+  readonly #blocks: Float64Array[] = [];
+  #block = 0;
+  #at = 0;
+
+  reset(): void {
+    this.#block = 0;
+    this.#at = 0;
+  }
+
+  take(n: number): Float64Array {
+    let block = this.#blocks[this.#block];
+    if (block && this.#at + n > block.length) {
+      this.#block++;
+      this.#at = 0;
+      block = this.#blocks[this.#block];
+    }
+    if (!block || n > block.length) {
+      block = new Float64Array(Math.max(n, Slab.#BLOCK));
+      this.#blocks.splice(this.#block, 0, block);
+    }
+    const view = block.subarray(this.#at, this.#at + n);
+    this.#at += n;
+    return view.fill(0);
+  }
+}

@@ -10,6 +10,23 @@ import type { QueryResult } from '../query/query-result.js';
  */
 export function queryJson(data: QueryResult): Buffer {
   const out = new JsonBytes();
+  for (const _ of write(data, out));
+  return out.finish();
+}
+
+/**
+ * `queryJson` handing the event loop back between series every YIELD_BYTES written: a 16 MB answer
+ * (5,250 series of 3,000-character labels) written at once held it for 90 ms.
+ */
+export async function queryJsonPaced(data: QueryResult): Promise<Buffer> {
+  const out = new JsonBytes();
+  for (const _ of write(data, out)) await new Promise<void>((resolve) => setImmediate(resolve));
+  return out.finish();
+}
+
+/** Writes the answer to `out`, yielding between series once YIELD_BYTES were written since the last yield. */
+function* write(data: QueryResult, out: JsonBytes): Generator<void, void, undefined> {
+  let yielded = 0;
   out.ascii(`{"status":"success","data":{"resultType":"${data.resultType}","result":`);
   switch (data.resultType) {
     case 'scalar':
@@ -27,7 +44,11 @@ export function queryJson(data: QueryResult): Buffer {
       break;
     case 'vector':
       out.byte(LEFT_BRACKET);
-      data.result.forEach((s, k) => {
+      for (const [k, s] of data.result.entries()) {
+        if (out.length - yielded >= YIELD_BYTES) {
+          yield;
+          yielded = out.length;
+        }
         out.ascii(k === 0 ? '{"metric":' : ',{"metric":');
         out.text(JSON.stringify(s.metric));
         if (s.histogram) {
@@ -38,12 +59,16 @@ export function queryJson(data: QueryResult): Buffer {
           writePoint(out, data.timeMs, s.value);
         }
         out.ascii('}');
-      });
+      }
       out.byte(RIGHT_BRACKET);
       break;
     case 'matrix':
       out.byte(LEFT_BRACKET);
-      data.result.forEach((s, k) => {
+      for (const [k, s] of data.result.entries()) {
+        if (out.length - yielded >= YIELD_BYTES) {
+          yield;
+          yielded = out.length;
+        }
         out.ascii(k === 0 ? '{"metric":' : ',{"metric":');
         out.text(JSON.stringify(s.metric));
         const { timesMs, values, histograms } = s;
@@ -62,7 +87,7 @@ export function queryJson(data: QueryResult): Buffer {
           out.ascii(']');
         }
         out.ascii('}');
-      });
+      }
       out.byte(RIGHT_BRACKET);
       break;
   }
@@ -71,7 +96,6 @@ export function queryJson(data: QueryResult): Buffer {
   if (data.warnings?.length) out.text(`,"warnings":${JSON.stringify(data.warnings)}`);
   if (data.infos?.length) out.text(`,"infos":${JSON.stringify(data.infos)}`);
   out.ascii('}');
-  return out.finish();
 }
 
 /**
@@ -110,6 +134,9 @@ function writePoint(out: JsonBytes, timeMs: number, value: number, comma = false
   out.byte(RIGHT_BRACKET);
 }
 
+/** Bytes of an answer written between two looks at whether the event loop is due (about 6 ms). */
+const YIELD_BYTES = 1 << 20;
+
 const LEFT_BRACKET = 0x5b;
 const RIGHT_BRACKET = 0x5d;
 const COMMA = 0x2c;
@@ -122,6 +149,10 @@ const ZERO = 0x30;
 class JsonBytes {
   #bytes = Buffer.allocUnsafe(64 * 1024);
   #length = 0;
+
+  get length(): number {
+    return this.#length;
+  }
 
   /** Room for `n` more bytes: `byte` and the digit writers do not check. */
   reserve(n: number): void {

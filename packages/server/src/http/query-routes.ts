@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { badRequest } from './http-error.js';
 import { parseTime, requestParams } from './params.js';
-import { queryJson } from './query-json.js';
+import { queryJsonPaced } from './query-json.js';
 import { sendJsonBytes } from './respond.js';
 import type { Router } from './router.js';
 
@@ -25,7 +25,7 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
     sendJsonBytes(
       ctx.res,
       200,
-      queryJson(await engine.instantQuery(required(params), time, timeoutOf(params))),
+      await queryJsonPaced(await engine.instantQuery(required(params), time, timeoutOf(params))),
     );
   });
 
@@ -48,7 +48,7 @@ export function queryRoutes(router: Router, { engine, clock, bodyLimit }: QueryR
       );
     }
     const data = await engine.rangeQuery(required(params), start, end, step, timeoutOf(params));
-    sendJsonBytes(ctx.res, 200, queryJson(data));
+    sendJsonBytes(ctx.res, 200, await queryJsonPaced(data));
   });
 }
 

@@ -167,6 +167,7 @@ export class Evaluator {
         const param = e.param ? await this.eval(e.param, steps) : undefined;
         const cache = new Map<Metric, Metric>();
         const grouping = { labels: e.grouping, without: e.without };
+        if (e.op !== 'count_values') await this.#groupMetrics(input, grouping, cache);
         return this.#mapSteps(
           input,
           (vec, i) => {
@@ -739,6 +740,28 @@ export class Evaluator {
   }
 
   /**
+   * Fills `cache` with the group metric of every metric in `input` before the aggregation's steps
+   * run, with the event loop handed back as it goes: a group metric costs in proportion to the
+   * labels, and an instant query's one step of `sum by (path)` over 5,250 series of
+   * 3,000-character labels made them all at once, holding the event loop for 44 ms.
+   */
+  async #groupMetrics(input: Vector[], grouping: Grouping, cache: Map<Metric, Metric>): Promise<void> {
+    // One metric a group, its key hashed here: the steps then find their groups by a key already
+    // hashed and compared by identity (hashing 5,250 new keys of 3,000 characters took 27 ms).
+    const byKey = new Map<string, Metric>();
+    for (const vec of input) {
+      for (const s of vec) {
+        if (cache.has(s.metric)) continue;
+        const metric = makeMetric(groupLabels(s.metric, grouping));
+        const known = byKey.get(metric.key);
+        if (known === undefined) byKey.set(metric.key, metric);
+        cache.set(s.metric, known ?? metric);
+        await this.#pace(1 + (s.metric.key.length >> 6));
+      }
+    }
+  }
+
+  /**
    * Counts `units` of work done; every PACE_UNITS checks the deadline and, once SLICE_MS of wall
    * time has gone by since the last pause, yields to the event loop.
    */
@@ -805,7 +828,9 @@ export class Evaluator {
         points++;
       }
       this.#hold(points, 0);
-      await this.#pace(ends.length & 1023);
+      // Its metric cost in proportion to its labels: 4,096 series of 3,000-character labels between
+      // two looks at the clock held the event loop for 23 ms.
+      await this.#pace((ends.length & 1023) + (metric.key.length >> 6));
     }
     // A series' newest sample within the lookback is a histogram or a float, whichever came last.
     for (const series of histograms) {

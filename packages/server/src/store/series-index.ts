@@ -272,8 +272,14 @@ export class SeriesIndex {
       if (s !== undefined) out.push(s);
     };
     if (narrow.literals !== undefined) {
-      for (const value of narrow.literals)
-        for (const id of await this.#idsOf(narrow.name, value, pacer)) add(id);
+      for (const value of narrow.literals) {
+        // 52,500 ids of one metric name looked up at once held the event loop for 15-20 ms.
+        const ids = await this.#idsOf(narrow.name, value, pacer);
+        for (let i = 0; i < ids.length; i++) {
+          add(ids[i]!);
+          if (pacer.due()) await pacer.pause();
+        }
+      }
     } else {
       let last: string | undefined;
       let pass = false;

@@ -41,7 +41,7 @@ export class ProtobufWriter {
   }
 
   /** Signed integers `from` to `to` of `values` (a packed `sint64` field's content), with room made once. */
-  zigzags(values: Float64Array, from: number, to: number): void {
+  zigzags(values: Int32Array | Float64Array, from: number, to: number): void {
     this.#room((to - from) * 10);
     const buf = this.#buf;
     let at = this.#at;

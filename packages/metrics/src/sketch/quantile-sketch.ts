@@ -232,10 +232,14 @@ export class QuantileSketch {
 
   /** 2lu/(l+u): the point of [l, u) with the smallest worst-case relative error, (γ-1)/(γ+1). */
   #estimate(index: number): number {
-    const width = 2 ** -this.scale;
-    const lower = 2 ** (index * width);
-    const gamma = 2 ** width;
-    return (lower * 2 * gamma) / (1 + gamma);
+    // A power costs ~50 ns; the bucket width and its ratio depend on the scale only.
+    if (this.scale !== estimateScale) {
+      estimateScale = this.scale;
+      estimateWidth = 2 ** -this.scale;
+      estimateGamma = 2 ** estimateWidth;
+    }
+    const lower = 2 ** (index * estimateWidth);
+    return (lower * 2 * estimateGamma) / (1 + estimateGamma);
   }
 
   /** Adds everything `other` holds. Lossless when the scales match; otherwise the finer one is downscaled. */
@@ -334,6 +338,11 @@ export class QuantileSketch {
     return 160 + this.positive.bytes() + (this.#negative ? 96 + this.#negative.bytes() : 0);
   }
 }
+
+/** `#estimate`'s scale, and its bucket width and ratio (2^-scale, 2^width), kept from call to call. */
+let estimateScale = Number.NaN;
+let estimateWidth = Number.NaN;
+let estimateGamma = Number.NaN;
 
 const EMPTY_DATA: SketchData = Object.freeze({
   scale: MAX_SCALE,

@@ -91,6 +91,55 @@ describe('native histogram layout', () => {
     ]);
   });
 
+  it('keeps counts past 32 bits exact, laid out beside narrow sketches in one arena, at any schema', () => {
+    const arena = new NativeArena();
+    const laid: [NativeHistogram, [number, number][]][] = [];
+    // [observations of 0.1 (and of -0.2), of 0.1002, bucket limit]; 30,000 of each are added to the last, 16 bits a bucket.
+    for (const [times, big, bucketLimit] of [
+      [3, 0, 1024],
+      [70_000, 0, 1024],
+      [2 ** 33 + 5, 2 ** 40, 1024],
+      [2 ** 33 + 5, 2 ** 40, 1],
+      [7, 0, 1],
+    ] as const) {
+      const sketch = new QuantileSketch();
+      sketch.addTimes(0.1, times);
+      if (big > 0) sketch.addTimes(0.1002, big);
+      sketch.add(0.3);
+      if (times === 7) for (const v of [0.1, 0.1002, 0.3]) sketch.addTimes(v, 30_000);
+      sketch.addTimes(-0.2, times);
+      const h = arena.layout(sketch, bucketLimit);
+      const p = plain(h);
+      const schema = h.schema;
+      const expected = new Map<number, number>();
+      const put = (v: number, n: number) => {
+        const i = nativeBucketIndex(v, schema);
+        expected.set(i, (expected.get(i) ?? 0) + n);
+      };
+      put(0.1, times);
+      if (big > 0) put(0.1002, big);
+      put(0.3, 1);
+      if (times === 7) for (const v of [0.1, 0.1002, 0.3]) put(v, 30_000);
+      laid.push([h, [...expected].sort((a, b) => a[0] - b[0])]);
+      expect(buckets(p.negative.spans, p.negative.deltas).filter(([, c]) => c > 0)).toEqual([
+        [nativeBucketIndex(0.2, schema), times],
+      ]);
+    }
+    // Checked once all are laid out: a layout in one arena leaves the others' ranges as they were.
+    for (const [h, expected] of laid) {
+      const p = plain(h);
+      expect(buckets(p.positive.spans, p.positive.deltas).filter(([, c]) => c > 0)).toEqual(expected);
+    }
+    expect(laid.map(([h]) => h.deltas.constructor)).toEqual([
+      Int32Array,
+      Float64Array,
+      Float64Array,
+      Float64Array,
+      Int32Array,
+    ]);
+    expect(laid[4]![0].schema).toBe(-4);
+  });
+
   it('gives the same layout for a sketch and for its data, with count, sum and the zero bucket', () => {
     const sketch = new QuantileSketch();
     for (const v of [0, 0, 0.003, 0.2, 0.2, 1.5, -4, 1e-320]) sketch.add(v);

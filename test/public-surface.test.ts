@@ -44,6 +44,7 @@ const SURFACE: Record<string, { values: string[]; types: string[] }> = {
       'nativeBucketIndex',
       'nativeHistogramOf',
       'negotiate',
+      'parseNumber',
       'parsePrometheusText',
       'redactUrl',
       'redactUrls',

@@ -57,6 +57,7 @@ export { toInfluxLines } from './expo/influx-line.js';
 export type { ExpositionFormat, Negotiated } from './expo/negotiate.js';
 export { negotiate } from './expo/negotiate.js';
 export { toOpenMetrics } from './expo/openmetrics.js';
+export { parseNumber } from './expo/parse-number.js';
 export type {
   LenientParse,
   ParsedFamily,

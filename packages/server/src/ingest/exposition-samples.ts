@@ -1,4 +1,4 @@
-import type { ParsedFamily } from '@vigil/metrics';
+import { canonicalNumber, type ParsedFamily, parseNumber } from '@vigil/metrics';
 import type { NativeHistogram } from '../store/native-histogram.js';
 import type { SeriesHistograms, SeriesLabels, SeriesSamples } from '../store/series-store.js';
 import type { ParsedHistogramSample } from './protobuf-exposition.js';
@@ -23,8 +23,9 @@ export function expositionSamples(
 ): SeriesSamples[] {
   const out: SeriesSamples[] = [];
   for (const family of families) {
+    const bound = family.type === 'histogram' ? 'le' : family.type === 'summary' ? 'quantile' : undefined;
     for (const sample of family.samples) {
-      const labels = seriesLabels(sample.name, sample.labels, options.extraLabels);
+      const labels = seriesLabels(sample.name, sample.labels, options.extraLabels, bound);
       const t = timeOf(sample.timestampMs, options);
       out.push({ labels, timestamps: [t], values: Float64Array.of(sample.value) });
       const ct = sample.createdMs;
@@ -74,13 +75,26 @@ function zeroHistogram(h: NativeHistogram): NativeHistogram {
   };
 }
 
+/**
+ * A classic histogram's `le` or a summary's `quantile` written as an OpenMetrics canonical number
+ * (`1` → `1.0`, `1e3` → `1000.0`), as Prometheus 3's text and OpenMetrics parsers store it: the same
+ * bound from two exposers is one series, and `le="1.0"` selects it whoever wrote `1`. A value that is
+ * no number stays as it is.
+ */
+function canonicalBound(text: string): string {
+  const value = parseNumber(text);
+  return value === undefined ? text : canonicalNumber(value, true);
+}
+
 function seriesLabels(
   name: string,
   exposed: Readonly<Record<string, string>>,
   extra: SeriesLabels | undefined,
+  bound?: 'le' | 'quantile',
 ): Record<string, string> {
   const labels: Record<string, string> = { __name__: name };
-  for (const [key, value] of Object.entries(exposed)) if (value !== '') labels[key] = value;
+  for (const [key, value] of Object.entries(exposed))
+    if (value !== '') labels[key] = key === bound ? canonicalBound(value) : value;
   if (extra) {
     for (const [key, value] of Object.entries(extra)) {
       // Prometheus's honor_labels: false: a clashing exposed label is kept as exported_<name>.

@@ -82,6 +82,33 @@ describe('vigil serve', () => {
     expect(odd.map((s) => s.values[0]![1]).sort()).toEqual(['+Inf', 'NaN']);
   });
 
+  it('stores le and quantile as Prometheus 3 does: OpenMetrics canonical numbers, from any exposer', async () => {
+    const body = [
+      '# TYPE lat histogram',
+      'lat_bucket{le="1"} 3',
+      'lat_bucket{le="2.50"} 4',
+      'lat_bucket{le="1e3"} 5',
+      'lat_bucket{le="+Inf"} 6',
+      'lat_count 6',
+      '# TYPE rpc summary',
+      'rpc{quantile="0.50"} 7',
+      'rpc{quantile="1"} 8',
+      // Not a histogram nor a summary: its labels are kept as written, as Prometheus keeps them.
+      '# TYPE plain gauge',
+      'plain{le="1",quantile="1"} 9',
+      '',
+    ].join('\n');
+    const res = await fetch(`${server.url}/api/v1/import/prometheus`, { method: 'POST', body });
+    expect(await res.json()).toMatchObject({ accepted: 8, malformedCount: 0 });
+    const labelsOf = async (selector: string, label: string) =>
+      (await readRaw(server, selector)).map((s) => s.metric[label]).sort();
+    expect(await labelsOf('lat_bucket', 'le')).toEqual(['+Inf', '1.0', '1000.0', '2.5']);
+    expect(await labelsOf('rpc', 'quantile')).toEqual(['0.5', '1.0']);
+    expect(await readRaw(server, 'plain')).toMatchObject([{ metric: { le: '1', quantile: '1' } }]);
+    // The selector a Prometheus 3 user writes finds the bucket an exposer wrote as `le="1"`.
+    expect(await readRaw(server, 'lat_bucket{le="1.0"}')).toMatchObject([{ values: [[1_700_000_000, '3']] }]);
+  });
+
   it('keeps the good lines of a malformed import, says which lines were bad, and keeps serving', async () => {
     const res = await fetch(`${server.url}/api/v1/import/prometheus`, {
       method: 'POST',

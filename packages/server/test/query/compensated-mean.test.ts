@@ -40,6 +40,14 @@ const promql = engineOverStore({
       ...across('inf_inf', [Infinity, -Infinity]),
       ...across('has_nan', [2, Number.NaN, 3]),
       ...across('tenths', [0.1, 0.2, 0.3]),
+      // The avg cases of Prometheus's promqltest aggregators.test, with its expected answers.
+      ...across('ten', [8, 10, 12]),
+      ...across('pos_inf', [0, Infinity, 0, Infinity]),
+      ...across('minus_inf', [-Infinity, -Infinity, 0]),
+      ...across('inf2', [Infinity, 0, Infinity]),
+      ...across('minus_inf2', [-Infinity, 0, -Infinity]),
+      ...across('both_inf', [-Infinity, 0, Infinity]),
+      ...across('minus_big', [-BIG, -BIG, -BIG, -BIG]),
       along('cancel_t', [1e100, 1, -1e100]),
       along('big_t', [BIG, BIG, -BIG, 3]),
       along('inf_t', [1, Infinity, 2]),
@@ -91,6 +99,19 @@ describe('avg as Prometheus 3 computes it', () => {
     expect(await value('avg(last_over_time(inf_first[1m]))')).toBe(Infinity);
     expect(await value('avg(last_over_time(neg_inf[1m]))')).toBe(-Infinity);
     expect(await value('avg(last_over_time(inf_inf[1m]))')).toBeNaN();
+  });
+
+  it("answers the avg cases of Prometheus's aggregators.test as it expects", async () => {
+    expect(await value('avg(ten)')).toBe(10);
+    expect(await value('avg(pos_inf)')).toBe(Infinity);
+    expect(await value('avg(inf2)')).toBe(Infinity);
+    expect(await value('avg(minus_inf)')).toBe(-Infinity);
+    expect(await value('avg(minus_inf2)')).toBe(-Infinity);
+    expect(await value('avg(both_inf)')).toBeNaN();
+    // promqltest compares within 1e-6 relative; these are within 1e-12.
+    expect((await value('avg(big)')) / BIG).toBeCloseTo(1, 12);
+    expect((await value('avg(minus_big)')) / -BIG).toBeCloseTo(1, 12);
+    expect(await value('avg(bigzero)')).toBe(0);
   });
 
   it('answers each step of a range query on its own', async () => {

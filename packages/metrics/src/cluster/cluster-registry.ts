@@ -194,7 +194,7 @@ export class ClusterRegistry {
         help: "Workers' answers whose series of a metric were left out: another type or other buckets than the first worker's.",
         unit: '',
         type: 'counter',
-        points: conflicts.map((f) => new CounterPointOf(`metric="${f.name}"`, f.conflicts)),
+        points: conflicts.map((f) => new CounterPointOf(`metric="${f.name}"`, null, f.conflicts)),
       });
     }
     return {
@@ -214,7 +214,9 @@ export class ClusterRegistry {
       help: 'Workers by the state of their last scrape: ok (answered in time), late (last answer used), gone (exited).',
       unit: '',
       type: 'gauge',
-      points: STATES.map((s) => new GaugePointOf(`state="${s}"`, counts[s], counts[s], counts[s], counts[s])),
+      points: STATES.map(
+        (s) => new GaugePointOf(`state="${s}"`, null, counts[s], counts[s], counts[s], counts[s]),
+      ),
     };
   }
 

@@ -150,7 +150,7 @@ export class MergedFamily {
     const points: CounterPointOf[] = [];
     const keys = this.#keys;
     for (let slot = 0; slot < present.length; slot++) {
-      if (present[slot] === 1) points.push(new CounterPointOf(keys[slot]!, sum[slot]!));
+      if (present[slot] === 1) points.push(new CounterPointOf(keys[slot]!, null, sum[slot]!));
     }
     return points;
   }
@@ -185,7 +185,9 @@ export class MergedFamily {
     const points: GaugePointOf[] = [];
     for (let slot = 0; slot < n; slot++) {
       if (present[slot] === 1)
-        points.push(new GaugePointOf(this.#keys[slot]!, value[slot]!, min[slot]!, max[slot]!, mean[slot]!));
+        points.push(
+          new GaugePointOf(this.#keys[slot]!, null, value[slot]!, min[slot]!, max[slot]!, mean[slot]!),
+        );
     }
     return points;
   }
@@ -234,7 +236,7 @@ export class MergedFamily {
               native: arena?.layout(sketches[slot]!, this.nativeBucketLimit),
             }
           : undefined;
-      points.push(new HistogramPointOf(this.#keys[slot]!, buckets[slot]!, stats, window, extra));
+      points.push(new HistogramPointOf(this.#keys[slot]!, null, buckets[slot]!, stats, window, extra));
     }
     return points;
   }

@@ -93,8 +93,8 @@ export class Counter extends Metric {
     const values = this.#values;
     const created = this.#created;
     this.index.forEach(
-      (id, _, block) => {
-        points.push(new CounterPointOf(block, values[id]!, created[id]));
+      (id, _, head, leaf) => {
+        points.push(new CounterPointOf(head, leaf, values[id]!, created[id]));
       },
       undefined,
       true,

@@ -171,9 +171,9 @@ export class Gauge extends Metric {
   snapshot(): GaugeSnapshot {
     const points: GaugePoint[] = [];
     this.index.forEach(
-      (id, _, block) => {
+      (id, _, head, leaf) => {
         const { current, min, max, mean } = this.#statsOf(id);
-        points.push(new GaugePointOf(block, current, min, max, mean));
+        points.push(new GaugePointOf(head, leaf, current, min, max, mean));
       },
       undefined,
       true,

@@ -197,7 +197,7 @@ export class Histogram extends Metric {
     const arena =
       options?.native === true && this.#nativeBucketLimit > 0 ? new NativeArena(this.#nativeSize) : undefined;
     this.index.forEach(
-      (id, _, block) => {
+      (id, _, head, leaf) => {
         const series = this.#series[id]!;
         const buckets: number[] = new Array(series.counts.length);
         let cumulative = 0;
@@ -216,7 +216,7 @@ export class Histogram extends Metric {
                 native,
               }
             : undefined;
-        points.push(new HistogramPointOf(block, buckets, stats, window, extra, series.createdMs));
+        points.push(new HistogramPointOf(head, leaf, buckets, stats, window, extra, series.createdMs));
       },
       undefined,
       true,

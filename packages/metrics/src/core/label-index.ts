@@ -164,19 +164,25 @@ export class LabelIndex {
   }
 
   /**
-   * Calls `fn` with each live series: its id, its label values in declaration order, and, when
-   * `withBlocks`, its escaped label block (snapshot.ts `block`). Blocks are built here, once per
-   * snapshot, sharing each inner node's prefix, rather than kept per series: keeping them cost ~96 of
-   * 152 bytes a counter series (bench/memory-counter.js). `values` is reused from call to call: copy
-   * it to keep it. Map.forEach rather than for-of, which allocates an entry array per series.
+   * Calls `fn` with each live series: its id and its label values in declaration order, and, when
+   * `withBlocks`, its escaped label block (snapshot.ts `block`) in two parts: `head`, shared by the
+   * series under one inner node (`a="x",b="`), and `leaf`, the last value escaped, so that the
+   * block is `head + leaf + '"'`; or `leaf` null when `head` is the whole block (no labels, an empty
+   * last value, the overflow series). Inner nodes' blocks are built here, once per snapshot, rather
+   * than kept per series: keeping them cost ~96 of 152 bytes a counter series
+   * (bench/memory-counter.js), and a leaf's block is not built at all (points.ts). `values` is
+   * reused from call to call: copy it to keep it. Map.forEach rather than for-of, which allocates an
+   * entry array per series.
    */
   forEach(
-    fn: (id: number, values: readonly string[], block: string) => void,
+    fn: (id: number, values: readonly string[], head: string, leaf: string | null) => void,
     prefix?: readonly string[],
     withBlocks = false,
   ): void {
     const path: string[] = [];
     const blocks: string[] = [''];
+    // The head of the children of the node at each depth, built when the first child needs it.
+    const heads: (string | undefined)[] = [];
     const names = this.names;
     // `name="` and `,name="` per depth, so a block grows by one concatenation per label.
     const opens = names.map((name) => `${name}="`);
@@ -185,25 +191,28 @@ export class LabelIndex {
       const depth = path.length;
       if (prefix && depth < prefix.length && value !== prefix[depth]) return;
       path.push(value);
-      if (withBlocks) {
-        const before = blocks[depth]!;
-        blocks[depth + 1] =
-          value === ''
-            ? before
-            : before === ''
-              ? opens[depth] + escapeLabelValue(value) + '"'
-              : before + joins[depth] + escapeLabelValue(value) + '"';
+      if (typeof child === 'number') {
+        if (!withBlocks) fn(child, path, '', null);
+        else if (value === '') fn(child, path, blocks[depth]!, null);
+        else fn(child, path, (heads[depth] ??= headOf(blocks[depth]!, depth)), escapeLabelValue(value));
+      } else {
+        if (withBlocks) {
+          const before = blocks[depth]!;
+          blocks[depth + 1] = value === '' ? before : headOf(before, depth) + escapeLabelValue(value) + '"';
+          heads[depth + 1] = undefined;
+        }
+        child.forEach(walk);
       }
-      if (typeof child === 'number') fn(child, path, blocks[depth + 1] ?? '');
-      else child.forEach(walk);
       path.pop();
     };
+    const headOf = (before: string, depth: number) =>
+      before === '' ? opens[depth]! : before + joins[depth]!;
     if (names.length === 0) {
-      if (this.#singleId !== NONE) fn(this.#singleId, path, '');
+      if (this.#singleId !== NONE) fn(this.#singleId, path, '', null);
     } else {
       this.#root.forEach(walk);
     }
-    if (this.#overflow !== NONE && !prefix) fn(this.#overflow, OVERFLOW, OVERFLOW_BLOCK);
+    if (this.#overflow !== NONE && !prefix) fn(this.#overflow, OVERFLOW, OVERFLOW_BLOCK, null);
   }
 
   /** True when `id` is the series that holds what the cap turned away. */

@@ -1,6 +1,8 @@
 import { escapeHelp, formatNumber } from '../base/escape.js';
 import type { MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import { histogramSamples } from './histogram-samples.js';
+import { LineStarts } from './line-starts.js';
+import { TextRope } from './text-rope.js';
 
 /**
  * OpenMetrics 1.0 text. Differences from the Prometheus text format, all from the spec
@@ -12,23 +14,18 @@ import { histogramSamples } from './histogram-samples.js';
  * any unit it states; a family named otherwise is exposed without one rather than invalidly.
  */
 export function toOpenMetrics(snapshot: RegistrySnapshot): string {
-  let out = '';
+  const out = new TextRope();
   for (const metric of snapshot.metrics) {
     const family = metric.type === 'counter' ? counterFamily(metric.name) : metric.name;
-    out += header(metric, family);
+    out.add(header(metric, family));
     if (metric.type === 'histogram') {
-      out += histogramSamples(metric, true);
+      histogramSamples(metric, true, out);
       continue;
     }
-    const sample = metric.type === 'counter' ? `${family}_total` : family;
-    for (const point of metric.points) {
-      out +=
-        point.block === ''
-          ? `${sample} ${formatNumber(point.value)}\n`
-          : `${sample}{${point.block}} ${formatNumber(point.value)}\n`;
-    }
+    const lines = new LineStarts(metric.type === 'counter' ? `${family}_total` : family);
+    for (const point of metric.points) out.add(`${lines.of(point)}${formatNumber(point.value)}\n`);
   }
-  return `${out}# EOF\n`;
+  return `${out.text()}# EOF\n`;
 }
 
 function counterFamily(name: string): string {

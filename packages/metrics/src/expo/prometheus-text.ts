@@ -1,35 +1,29 @@
 import { escapeHelp, formatNumber } from '../base/escape.js';
 import type { MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import { histogramSamples } from './histogram-samples.js';
+import { LineStarts } from './line-starts.js';
+import { TextRope } from './text-rope.js';
 
 /**
  * The Prometheus text format 0.0.4. A family without points keeps its HELP and TYPE lines, so it
  * is discoverable before its first observation (promtool accepts that: test/interop/promtool.test.ts).
  * HELP is omitted when empty: an empty HELP line means the same and only adds a line.
  *
- * Built by appending to one string, with each series' label block precomputed by the registry and
- * no regular expression per sample. For 100,000 labelled counter series this took ~50 ms against
- * ~375 ms for prom-client 15 on the same 2-vCPU machine (Node 20); joining an array of lines instead
- * measured the same, so the array is not kept.
+ * Appended to a `TextRope`, with each series' label block in the two parts the registry gives
+ * (`blockParts`), and no regular expression per sample.
  */
 export function toPrometheusText(snapshot: RegistrySnapshot): string {
-  let out = '';
+  const out = new TextRope();
   for (const metric of snapshot.metrics) {
-    out += header(metric);
+    out.add(header(metric));
     if (metric.type === 'histogram') {
-      out += histogramSamples(metric, false);
+      histogramSamples(metric, false, out);
       continue;
     }
-    const bare = `${metric.name} `;
-    const braced = `${metric.name}{`;
-    for (const point of metric.points) {
-      out +=
-        point.block === ''
-          ? `${bare}${formatNumber(point.value)}\n`
-          : `${braced}${point.block}} ${formatNumber(point.value)}\n`;
-    }
+    const lines = new LineStarts(metric.name);
+    for (const point of metric.points) out.add(`${lines.of(point)}${formatNumber(point.value)}\n`);
   }
-  return out;
+  return out.text();
 }
 
 function header(metric: MetricSnapshot): string {

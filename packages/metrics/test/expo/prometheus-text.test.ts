@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { Registry } from '../../src/core/registry.js';
 import type { RegistrySnapshot } from '../../src/core/snapshot.js';
+import { toOpenMetrics } from '../../src/expo/openmetrics.js';
 import { toPrometheusText } from '../../src/expo/prometheus-text.js';
 import { counterPoint, histogramPoint, nastySnapshot } from './fixture.js';
 
@@ -96,5 +98,44 @@ describe('toPrometheusText', () => {
       ]),
     );
     expect(text).toContain('c_total{v="a"} NaN\nc_total{v="b"} +Inf\nc_total{v="c"} -Inf\n');
+  });
+
+  it("writes a registry's series as their labels say, past the lines it flattens at once", () => {
+    // 3,000 series: the text is flattened every 1,024 lines (text-rope.ts); values to escape,
+    // Unicode, empty values inside and last, a label-less counter and the overflow series.
+    const registry = new Registry({ maxSeriesPerMetric: 3_000 });
+    const counter = registry.counter({ name: 'r_total', help: 'R.', labelNames: ['a', 'b', 'c'] });
+    const expected: string[] = [];
+    const escaped = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+    const pairs = (labels: Record<string, string>) =>
+      Object.entries(labels)
+        .filter(([, v]) => v !== '')
+        .map(([k, v]) => `${k}="${escaped(v)}"`)
+        .join(',');
+    const values = ['', 'x', 'q"\\\n', 'ü🦄'];
+    let n = 0;
+    for (const a of values)
+      for (const b of values)
+        for (let i = 0; n < 3_000; i++, n++) {
+          if (i === 200) break;
+          const labels = { a, b, c: i === 0 ? '' : `/item/${i}${values[i % 4]}` };
+          counter.inc(labels, n);
+        }
+    counter.inc({ a: 'over', b: 'the', c: 'cap' }, 5);
+    const bare = registry.counter({ name: 'bare_total', help: 'B.' });
+    bare.inc(2);
+    const snapshot = registry.snapshotSync();
+    for (const metric of snapshot.metrics) {
+      if (metric.type === 'histogram') continue;
+      for (const point of metric.points) {
+        const block = pairs(point.labels);
+        expect(point.block).toBe(block);
+        expected.push(`${metric.name}${block === '' ? '' : `{${block}}`} ${point.value}`);
+      }
+    }
+    expect(expected.length).toBeGreaterThan(3_000);
+    const sampleLines = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    expect(sampleLines(toPrometheusText(snapshot))).toEqual(expected);
+    expect(sampleLines(toOpenMetrics(snapshot))).toEqual(expected);
   });
 });

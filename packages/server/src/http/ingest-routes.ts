@@ -10,6 +10,7 @@ import { JsonPushError, parseJsonPush } from '../ingest/json-push.js';
 import { parseProtobufExposition } from '../ingest/protobuf-exposition.js';
 import { type PushGroups, parseGroupingKey } from '../ingest/push-groups.js';
 import { decodeRemoteWrite } from '../ingest/remote-write.js';
+import type { SeriesHistograms, SeriesSamples } from '../store/series-store.js';
 import { readBody } from './body.js';
 import type { Credentials } from './credentials.js';
 import { badRequest, HttpError } from './http-error.js';
@@ -161,13 +162,21 @@ export function ingestRoutes(
     }
     const samples = pushGroups.push(group, families, req.method === 'PUT', now);
     writer.metadata.record(families);
+    // A series pushed with its created timestamp (client_golang's protobuf push) gets a zero there,
+    // as a scraped one does. Each push offers it again: the store refuses it once the series has a
+    // later sample, and such a refusal is not counted.
+    const zeros: SeriesSamples[] = [];
+    const zeroHistograms: SeriesHistograms[] = [];
+    expositionSamples(families, { nowMs: now, honorTimestamps: false, extraLabels: group }, zeros);
     // Native histograms are stored as pushed; unlike the group's float series they are not re-sampled
     // at every interval.
-    await writer.write(
-      'pushgateway',
-      samples,
-      histogramSamples(histograms, { nowMs: now, honorTimestamps: true, extraLabels: group }),
+    const natives = histogramSamples(
+      histograms,
+      { nowMs: now, honorTimestamps: true, extraLabels: group },
+      zeroHistograms,
     );
+    await writer.writeCreatedZeros('pushgateway', zeros, zeroHistograms);
+    await writer.write('pushgateway', samples, natives);
     res.writeHead(200).end();
   });
 

@@ -545,6 +545,55 @@ describe('Pushgateway pushes in protobuf', () => {
   });
 });
 
+describe('Pushgateway pushes with created timestamps', () => {
+  it("puts a zero at each pushed counter's and native histogram's created timestamp, once", async () => {
+    const { server, clock } = await start();
+    try {
+      // The job's series were created 8 s before its first push.
+      const jobClock = new ManualClock(clock.now() - 8_000);
+      const job = new Registry({ clock: jobClock });
+      const h = job.histogram({ name: 'job_seconds', help: 'h' });
+      const c = job.counter({ name: 'job_rows_total', help: 'r' });
+      h.observe(2);
+      c.inc(12);
+      const created = jobClock.now();
+      const push = async () => {
+        const res = await fetch(`${server.url}/metrics/job/nightly`, {
+          method: 'PUT',
+          headers: { 'content-type': PROTOBUF_CONTENT_TYPE },
+          body: toProtobuf(await job.snapshot({ native: true })),
+        });
+        expect(res.status).toBe(200);
+      };
+      await push();
+      // Before the group's next re-sampling, which would take this millisecond.
+      jobClock.advance(5_000);
+      clock.advance(5_000);
+      h.observe(3);
+      c.inc(1);
+      await push();
+      const [rows] = await readRaw(server, 'job_rows_total{job="nightly"}');
+      expect(rows!.values[0]).toEqual([created / 1000, '0']);
+      expect(rows!.values.filter(([, v]) => v === '0')).toHaveLength(1);
+      expect(rows!.values.at(-1)![1]).toBe('13');
+      const [stored] = await server.store.selectHistograms!(
+        [{ name: '__name__', type: '=', value: 'job_seconds' }],
+        0,
+        4e12,
+      );
+      expect(stored!.timestamps[0]).toBe(created);
+      expect(stored!.histograms.map((x) => x.count)).toEqual([0, 1, 2]);
+      // The zeros offered again by the second push were refused by the store, and not counted.
+      const rejected = (await server.registry.snapshot()).metrics.find(
+        (m) => m.name === 'vigil_ingest_rejected_samples_total',
+      );
+      expect(rejected?.points ?? []).toEqual([]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('restart', () => {
   it('keeps what was written after a graceful shutdown', async () => {
     const data = dataDir();

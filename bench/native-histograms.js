@@ -2,9 +2,8 @@
 // the same samples: bytes per histogram sample at rest, and the end-to-end latency of
 // `histogram_quantile(0.99, sum(rate(h[5m])))` over 100 series for 24 hours at a 60 s step.
 //
-// Data: h{instance="i00".."i99"}, scraped every 30 s for 24 h 5 min before the query's end. Each
-// scrape adds 0–19 log-normal latencies (median 50 ms, sigma 1) to the series' sketch, published as
-// @vigil/metrics publishes it: schema 6 at the default bucket limit, integer counts.
+// Data: lib/native-latency-series.js, 100 series scraped every 30 s for 24 h 5 min before the
+// query's end.
 //
 // Bytes: vigil's store gets the samples in time order in-process (a flush every 40 scrapes, then
 // upkeep and close; the figure is the whole database file over the samples, as store-disk measures
@@ -15,58 +14,20 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QuantileSketch } from '../packages/metrics/dist/index.js';
 import { formatBytes, scenario, table } from './lib/harness.js';
+import { nativeLatencySeries } from './lib/native-latency-series.js';
 import { prometheusBlocks } from './lib/peer-disk.js';
 import { minuteAgo, startServers, timeQuery } from './lib/query-bench.js';
 import { loadStore } from './lib/server-dist.js';
-
-const { sketchNative } = await import('../packages/server/dist/ingest/sketch-native.js');
 
 const report = scenario(
   'native-histograms',
   'native histograms at rest and histogram_quantile(0.99, sum(rate(h[5m]))), 100 series x 24 h, vigil vs Prometheus 2.42',
 );
-const SERIES = 100;
-const INTERVAL = 30_000;
 const end = minuteAgo(10);
 const start = end - 24 * 3_600_000;
 const ONE_BUCKET = 2 ** (1 / 64) - 1;
-
-let seed = 11;
-const random = () => {
-  seed = (seed * 16807) % 2147483647;
-  return seed / 2147483647;
-};
-const lognormal = () =>
-  0.05 * Math.exp(Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random()));
-
-const series = [];
-let samples = 0;
-for (let s = 0; s < SERIES; s++) {
-  // Never on a whole second: no sample sits exactly on a range's edge, where 2.42 and vigil differ.
-  const phase = 1 + Math.floor(random() * (INTERVAL - 2));
-  const n = Math.floor((end - (start - 300_000) - phase) / INTERVAL) + 1;
-  const timestamps = new Float64Array(n);
-  const histograms = new Array(n);
-  const sketch = new QuantileSketch();
-  for (let i = 0; i < n; i++) {
-    timestamps[i] = start - 300_000 + phase + i * INTERVAL;
-    const observations = Math.floor(random() * 20);
-    for (let o = 0; o < observations; o++) sketch.add(lognormal());
-    histograms[i] = { ...sketchNative(sketch.toData()), counterResetHint: i === 0 ? 'unknown' : 'not_reset' };
-  }
-  samples += n;
-  series.push({
-    labels: { __name__: 'h', instance: `i${String(s).padStart(2, '0')}` },
-    timestamps,
-    histograms,
-  });
-}
-const last = series[0].histograms.at(-1);
-console.log(
-  `${SERIES} series x ~${series[0].timestamps.length} scrapes = ${samples.toLocaleString('en-US')} histogram samples; the last of i00: schema ${last.schema}, ${last.positiveDeltas.length} buckets, ${last.count} observations`,
-);
+const { series } = nativeLatencySeries({ count: 100, start, end });
 
 // vigil at rest: the samples in time order, as scrapes bring them.
 const { openSqliteStore } = await loadStore();

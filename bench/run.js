@@ -23,7 +23,7 @@ if (!(TIMEOUT_MS > 0)) {
   process.exit(2);
 }
 /** Scenarios that need longer whatever BENCH_TIMEOUT_MIN says: Prometheus 2.42 takes minutes per native-histogram query. */
-const LONGER_MS = { 'native-histograms': 90 * 60_000 };
+const LONGER_MS = { 'native-histograms': 90 * 60_000, 'native-histograms-per-series': 45 * 60_000 };
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const PAGE = here('../docs/benchmarks.md');
 

@@ -26,6 +26,7 @@ export const SCENARIOS = [
   'query-histogram-quantile',
   'query-long-range',
   'native-histograms',
+  'native-histograms-per-series',
   'regex-match',
   'alert-storm',
   'alert-eval',

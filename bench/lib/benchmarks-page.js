@@ -7,7 +7,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import { describeEnvironment, table } from './harness.js';
 
 const LEGEND =
-  'Times are medians of ≥5 runs in one process (3 for native-histograms, whose Prometheus rounds take minutes), peers measured in the same run; (N×) = how many times faster or smaller vigil is. Machine: shared, 2 cores; compare ratios, not absolute times.';
+  'Times are medians of ≥5 runs in one process (3 for native-histograms and native-histograms-per-series, whose Prometheus rounds take minutes), peers measured in the same run; (N×) = how many times faster or smaller vigil is. Machine: shared, 2 cores; compare ratios, not absolute times.';
 
 /** The page's text; `order` lists the scenarios in the order the table shows them. */
 export function renderPage(latest, order) {

@@ -88,6 +88,39 @@ describe('percentileQuery', () => {
     expect(byOp).toEqual({ a: Math.SQRT2, b: 2.5 });
   });
 
+  it('folds the native histograms series by series: answered where holding them all is refused', async () => {
+    // What the dashboards, /api/metrics, vigil top and the reports ask: 20 series of 400 buckets,
+    // 40 scrapes each, weigh 20 x 40 x 201 = 160,800 samples held at once; one series, 8,040.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-percentile-'));
+    dirs.push(dir);
+    const store = await openSqliteStore({ dir, clock: new ManualClock(T0 + 600_000) });
+    stores.push(store);
+    const times = Array.from({ length: 40 }, (_, i) => T0 + i * 15_000);
+    await store.appendHistograms(
+      Array.from({ length: 20 }, (_, s) => ({
+        labels: { __name__: 'wide_seconds', op: `o${s % 4}`, instance: `i${s}` },
+        timestamps: times,
+        histograms: times.map((_, k) => ({
+          ...native(k),
+          count: 400 * k,
+          positiveSpans: [{ offset: -200, length: 400 }],
+          positiveDeltas: Array.from({ length: 400 }, (_, b) => (b === 0 ? k : 0)),
+        })),
+      })),
+    );
+    const limited = new PromqlEngine({ store, maxSamples: 50_000 });
+    const end = times.at(-1)!;
+    for (const by of [[], ['op']]) {
+      const expr = percentileQuery(0.99, 'wide_seconds', '5m', { by });
+      const answered = await limited.rangeQuery(expr, T0 + 300_000, end, 15_000);
+      expect(answered.result, expr).toHaveLength(by.length === 0 ? 1 : 4);
+      const held = expr.replace('[5m])', '[5m]) * 1');
+      await expect(limited.rangeQuery(held, T0 + 300_000, end, 15_000), held).rejects.toMatchObject({
+        code: 'VIGIL_QUERY_TOO_MANY_SAMPLES',
+      });
+    }
+  });
+
   it('writes matchers into both selectors and leaves out an empty grouping', () => {
     expect(percentileQuery(0.99, 'x', '5m', { matchers: 'job="api"' })).toBe(
       '(histogram_quantile(0.99, sum(rate(x{job="api"}[5m]))) >= -Inf) or histogram_quantile(0.99, sum by (le) (rate(x_bucket{job="api"}[5m])))',

@@ -516,7 +516,13 @@ export class Evaluator {
     });
     this.#checkDeadline();
     await this.#storeCall(() =>
-      this.#o.store.scan(sel.matchers, min(ends) - arg.rangeMs, max(ends), folder, this.#selectOptions()),
+      this.#o.store.scan(
+        sel.matchers,
+        min(ends) - arg.rangeMs,
+        max(ends),
+        folder,
+        this.#selectOptions(arg.rangeMs),
+      ),
     );
     if (!folder.collided) {
       this.#count(folder.loaded);
@@ -936,7 +942,7 @@ export class Evaluator {
     if (e.kind === 'matrixSelector') {
       const sel = e.selector;
       const ends = this.#ends(steps, sel.at, sel.offsetMs);
-      const data = await this.#load(sel.matchers, min(ends) - e.rangeMs, max(ends));
+      const data = await this.#load(sel.matchers, min(ends) - e.rangeMs, max(ends), e.rangeMs);
       const series = data.map(withoutStaleMarkers);
       const histograms = await this.#loadHistograms(sel.matchers, min(ends) - e.rangeMs, max(ends), false);
       if (histograms.length === 0) return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
@@ -1023,10 +1029,15 @@ export class Evaluator {
     return { type: 'matrix', series, ends, rangeMs };
   }
 
-  async #load(matchers: readonly LabelMatcher[], start: number, end: number): Promise<SeriesData[]> {
+  async #load(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    rangeMs?: number,
+  ): Promise<SeriesData[]> {
     this.#checkDeadline();
     const data = await this.#storeCall(() =>
-      this.#o.store.select(matchers, start, end, this.#selectOptions()),
+      this.#o.store.select(matchers, start, end, this.#selectOptions(rangeMs)),
     );
     let n = 0;
     for (const s of data) n += s.timestamps.length;
@@ -1034,11 +1045,13 @@ export class Evaluator {
     return data;
   }
 
-  #selectOptions(): SelectOptions {
+  /** The store's limits and deadline for a read, and the range each step reads when it has one. */
+  #selectOptions(rangeMs?: number): SelectOptions {
     return {
       maxSamples: this.#o.maxSamples - this.#samples,
       maxSeries: this.#o.maxSeries,
       checkpoint: () => this.#checkDeadline(),
+      ...(rangeMs !== undefined && { rangeMs }),
     };
   }
 

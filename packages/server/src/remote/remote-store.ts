@@ -4,6 +4,7 @@ import type {
   AppendResult,
   LabelMatcher,
   RollupData,
+  RollupResolution,
   SampleVisitor,
   SelectOptions,
   SeriesData,
@@ -13,6 +14,7 @@ import type {
   SeriesStore,
   StoreStats,
 } from '../store/series-store.js';
+import { rollupBucketStart } from '../store/series-store.js';
 import { StoreLimitError } from '../store/store-limit-error.js';
 import { type ApiQueryData, readQueryResult } from './api-result.js';
 import { orderedBatch } from './ordered-batch.js';
@@ -152,11 +154,11 @@ export class RemoteStore implements SeriesStore {
     matchers: readonly LabelMatcher[],
     start: number,
     end: number,
-    resolutionMs: 60_000 | 3_600_000,
+    resolutionMs: RollupResolution,
     options?: SelectOptions,
   ): Promise<RollupData[]> {
     const raw = await this.select(matchers, start, end, options);
-    return raw.map((s) => foldRollup(s, resolutionMs));
+    return raw.map((s) => foldRollup(s, (t) => rollupBucketStart(t, start, end, resolutionMs)));
   }
 
   series(
@@ -221,16 +223,18 @@ function timeParams(start: number, end: number): [string, string][] {
   return out;
 }
 
-function foldRollup(s: SeriesData, resolutionMs: number): RollupData {
+function foldRollup(s: SeriesData, bucketOf: (t: number) => number): RollupData {
   const starts: number[] = [];
   const count: number[] = [];
   const sum: number[] = [];
   const min: number[] = [];
   const max: number[] = [];
   const last: number[] = [];
+  const dropped: number[] = [];
   for (let i = 0; i < s.timestamps.length; i++) {
-    const bucket = Math.floor(s.timestamps[i]! / resolutionMs) * resolutionMs;
+    const bucket = bucketOf(s.timestamps[i]!);
     const v = s.values[i]!;
+    const reset = i > 0 && v < s.values[i - 1]! ? s.values[i - 1]! : 0;
     const k = starts.length - 1;
     if (k < 0 || starts[k] !== bucket) {
       starts.push(bucket);
@@ -239,10 +243,12 @@ function foldRollup(s: SeriesData, resolutionMs: number): RollupData {
       min.push(v);
       max.push(v);
       last.push(v);
+      dropped.push(reset);
       continue;
     }
     count[k]! += 1;
     sum[k]! += v;
+    dropped[k]! += reset;
     if (v < min[k]!) min[k] = v;
     if (v > max[k]!) max[k] = v;
     last[k] = v;
@@ -255,5 +261,6 @@ function foldRollup(s: SeriesData, resolutionMs: number): RollupData {
     min: Float64Array.from(min),
     max: Float64Array.from(max),
     last: Float64Array.from(last),
+    dropped: Float64Array.from(dropped),
   };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { alignDown, RESOLUTIONS, ROLLUP_BLOCK_MS } from './rollup-stream.js';
+import { alignDown, blockSpan, DAILY, RESOLUTIONS } from './rollup-stream.js';
 import type { SeriesIndex } from './series-index.js';
 import { CHUNK_SPAN_MS, type SeriesState } from './series-state.js';
 import { type Statements, updateSeriesRow } from './sqlite-schema.js';
@@ -18,7 +18,7 @@ export class Retention {
   readonly #index: SeriesIndex;
   readonly #o: ResolvedStoreOptions;
   readonly #materialized: readonly boolean[];
-  readonly #rollupCutoff = [Number.NaN, Number.NaN];
+  readonly #rollupCutoff = RESOLUTIONS.map(() => Number.NaN);
 
   constructor(
     db: Database.Database,
@@ -34,7 +34,7 @@ export class Retention {
     this.#materialized = materialized;
   }
 
-  /** How long rollups of resolution `k` are kept. */
+  /** How long rollups of resolution `k` are kept: days as long as hours. */
   retention(k: number): number {
     return k === 0 ? this.#o.rollup1mRetentionMs : this.#o.rollup1hRetentionMs;
   }
@@ -61,7 +61,8 @@ export class Retention {
         if (s.chunkSamples === 0 || s.firstT > cutoff) continue;
         let until = cutoff;
         for (let k = 0; k < RESOLUTIONS.length; k++) {
-          if (this.#materialized[k] && keep(k)) until = Math.min(until, s.rolled[k]!);
+          // Days are folded from the hours, not from raw samples.
+          if (this.#materialized[k] && k !== DAILY && keep(k)) until = Math.min(until, s.rolled[k]!);
         }
         // A row stores only its first timestamp and a chunk spans at most CHUNK_SPAN_MS, so the
         // chunks that surely end before `until` start a span before it; all of them do when the
@@ -84,7 +85,8 @@ export class Retention {
   /** Deletes rollup blocks that ended before their resolution's retention, once per block boundary. */
   #deleteRollups(now: number): void {
     for (let k = 0; k < RESOLUTIONS.length; k++) {
-      const upTo = alignDown(now - this.retention(k), ROLLUP_BLOCK_MS) - ROLLUP_BLOCK_MS;
+      const span = blockSpan(RESOLUTIONS[k]!);
+      const upTo = alignDown(now - this.retention(k), span) - span;
       if (upTo === this.#rollupCutoff[k]) continue;
       this.#db.transaction(() => {
         for (const s of this.#index.all()) this.#st.deleteRollupsUpTo.run(s.id, RESOLUTIONS[k], upTo);
@@ -96,7 +98,7 @@ export class Retention {
   /**
    * Retention by size: while the pages in use exceed `retentionBytes`, deletes the oldest hour of
    * raw chunks (after writing their rollups), then, when only the newest raw data is left, the
-   * oldest rollup blocks, minute ones before hour ones.
+   * oldest rollup blocks, minute ones before hour ones, and day ones last.
    */
   #enforceBytes(): void {
     const budget = this.#o.retentionBytes;

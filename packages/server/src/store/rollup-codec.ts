@@ -1,17 +1,24 @@
 import { BitReader, BitWriter } from './bit-stream.js';
 import { bitsHi, bitsLo, HI, joinFloat, LO, splitFloat } from './float-bits.js';
 import type { RollupBuffer } from './rollup-buffer.js';
-import type { RollupFolder } from './rollup-folder.js';
+import type { RollupBucket } from './rollup-folder.js';
 import { TimestampDecoder, TimestampEncoder } from './timestamp-codec.js';
 import { ValueDecoder, ValueEncoder } from './value-codec.js';
 
 /**
- * A block of rollup buckets as one bit stream: a 16-bit bucket count, then per bucket its start as a
+ * A block of rollup buckets as one bit stream: a 16-bit header, then per bucket its start as a
  * bucket number (t / resolution, delta-of-delta against the block's first bucket, so consecutive
- * buckets cost one bit), then count, sum, min, max and last, each column with its own value coder
- * (value-codec.ts). For a counter every column moves in small integer steps, a few bits each: an
- * hourly bucket of a counter scraped every 15 s costs about 4 bytes where five doubles would be 40.
+ * buckets cost one bit), then count, sum, min, max, last and dropped, each column with its own value
+ * coder (value-codec.ts). For a counter every column moves in small integer steps, a few bits each:
+ * an hourly bucket of a counter scraped every 15 s costs about 4 bytes where six doubles would be 48;
+ * dropped is 0 but where a counter reset, one bit.
+ *
+ * The header is the bucket count (at most 1,440, a day of minutes), with its top bit set since
+ * format 4: blocks written before (format 3) have no dropped column, and decode it as NaN (unknown).
  */
+/** The header's top bit (of its first byte): the block has the dropped column. */
+const WITH_DROPPED = 0x80;
+
 export class RollupEncoder {
   readonly #writer = new BitWriter(64);
   readonly #resolution: number;
@@ -21,6 +28,7 @@ export class RollupEncoder {
   readonly #min = new ValueEncoder();
   readonly #max = new ValueEncoder();
   readonly #last = new ValueEncoder();
+  readonly #dropped = new ValueEncoder();
   #buckets = 0;
 
   constructor(blockStart: number, resolution: number) {
@@ -29,7 +37,7 @@ export class RollupEncoder {
     this.#writer.write(0, 16);
   }
 
-  add(f: RollupFolder): void {
+  add(f: RollupBucket): void {
     const w = this.#writer;
     this.#times.encode(w, f.t / this.#resolution);
     splitFloat(f.count);
@@ -39,6 +47,8 @@ export class RollupEncoder {
     this.#min.encode(w, f.min, f.minHi, f.minLo);
     this.#max.encode(w, f.max, f.maxHi, f.maxLo);
     this.#last.encode(w, f.last, f.lastHi, f.lastLo);
+    splitFloat(f.dropped);
+    this.#dropped.encode(w, f.dropped, bitsHi(), bitsLo());
     this.#buckets++;
   }
 
@@ -48,7 +58,7 @@ export class RollupEncoder {
 
   finish(): Uint8Array {
     const bytes = this.#writer.finish();
-    bytes[0] = this.#buckets >>> 8;
+    bytes[0] = WITH_DROPPED | (this.#buckets >>> 8);
     bytes[1] = this.#buckets & 0xff;
     return bytes;
   }
@@ -64,7 +74,9 @@ export function decodeRollups(
   end = Number.POSITIVE_INFINITY,
 ): void {
   const r = new BitReader(data);
-  const n = r.read(16);
+  const header = r.read(16);
+  const withDropped = header >= WITH_DROPPED << 8;
+  const n = header & 0x7fff;
   out.reserve(n);
   const times = new TimestampDecoder(blockStart / resolution);
   const count = new ValueDecoder();
@@ -72,6 +84,7 @@ export function decodeRollups(
   const min = new ValueDecoder();
   const max = new ValueDecoder();
   const last = new ValueDecoder();
+  const dropped = new ValueDecoder();
   for (let i = 0; i < n; i++) {
     times.decode(r);
     const t = times.t * resolution;
@@ -80,6 +93,7 @@ export function decodeRollups(
     min.decode(r);
     max.decode(r);
     last.decode(r);
+    if (withDropped) dropped.decode(r);
     if (t < start) continue;
     if (t > end) break;
     const k = out.length++;
@@ -89,6 +103,8 @@ export function decodeRollups(
     put(min, out.min, out.minWords, k);
     put(max, out.max, out.maxWords, k);
     put(last, out.last, out.lastWords, k);
+    if (withDropped) put(dropped, out.dropped, undefined, k);
+    else out.dropped[k] = Number.NaN;
   }
 }
 

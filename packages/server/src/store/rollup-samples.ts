@@ -1,18 +1,22 @@
 import type { LabelMatcher } from '../matchers/label-matcher.js';
-import type {
-  HistogramSeriesData,
-  HistogramVisitor,
-  RollupData,
-  SampleSource,
-  SampleVisitor,
-  SelectOptions,
-  SeriesData,
-  SeriesStore,
+import { droppedIn } from './rollup-folder.js';
+import {
+  type HistogramSeriesData,
+  type HistogramVisitor,
+  isStaleNaN,
+  type RollupData,
+  type SampleSource,
+  type SampleVisitor,
+  type SelectOptions,
+  type SeriesData,
+  type SeriesStore,
+  wholeDays,
 } from './series-store.js';
 
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
-type RolledStore = Pick<SeriesStore, 'selectRollup' | 'selectHistograms' | 'scanHistograms'>;
+type RolledStore = Pick<SeriesStore, 'select' | 'selectRollup' | 'selectHistograms' | 'scanHistograms'>;
 
 /**
  * Which figure of an hour stands for it: `last` for counters (a rate or increase over the hours is
@@ -22,16 +26,25 @@ type RolledStore = Pick<SeriesStore, 'selectRollup' | 'selectHistograms' | 'scan
 export type RollupValue = 'last' | 'mean';
 
 /**
- * A store's hourly rollups read as samples, so that PromQL over weeks reads a few points a series an
- * hour instead of every scrape. A counter's hour is its last value, which is the counter's value when
- * the hour ends: it is placed on the hour's end and again a millisecond after, so that a range from
- * one hour to another, which PromQL opens on the left, holds the value at both of its ends, and
- * increase() over whole hours is the raw samples' to the scrape (a read starts an hour early for the
- * value at its start). An hour that holds a reset (its lowest value below the hour before's last) also
- * gets its highest value at mid-hour when that is above the hour's last, so the rise before the reset
- * counts. A gauge's hour is its mean, placed just before the hour ends, so that a range over whole
- * hours holds its hours only. The hour a read ends in counts at the read's end; one that starts there
- * is left out. A range that does not start and end on the hour is read to the hours around its ends.
+ * A store's rollups read as samples, so that PromQL over weeks reads a few points a series an hour
+ * (or a day) instead of every scrape.
+ *
+ * A counter's bucket is its last value, which is the counter's value when the bucket ends: it is
+ * placed on the bucket's end and again a millisecond after, so that a range from one bucket end to
+ * another, which PromQL opens on the left, holds the value at both of its ends, and increase() over
+ * whole buckets is the raw samples' to the scrape (a read starts an hour early for the value at its
+ * start). A bucket in which the counter reset also gets, at its middle, the value `dropped` then 0,
+ * so that PromQL counts `last − (last before) + dropped`, exactly what the samples rose by
+ * (rollup-folder.ts). A read that serves a single range (`rangeMs` is `end − start`: an instant
+ * query) takes the whole days inside it as daily buckets (7 a week instead of 168 hours); a read for
+ * many steps stays in hours, which every step's range ends on.
+ *
+ * A gauge's hour is its mean, placed just before the hour ends, so that a range over whole hours
+ * holds its hours only.
+ *
+ * The hours a read starts and ends in, when it does not start or end on the hour (a report in a
+ * time zone half an hour off UTC), are read from the raw samples: as they are for counters, as
+ * their mean (at the part's end) for gauges.
  *
  * Native histograms are not rolled up (store.md): they are read raw from the store. Reads are kept
  * for the life of the view, since a report asks for the same selectors again (p50, p95 and p99 of
@@ -72,13 +85,11 @@ export class RollupSamples implements SampleSource {
     end: number,
     options?: SelectOptions,
   ): Promise<SeriesData[]> {
-    const key = JSON.stringify([matchers, start, end]);
+    const days = this.#value === 'last' && options?.rangeMs === end - start;
+    const key = JSON.stringify([matchers, start, end, days]);
     let read = this.#reads.get(key);
     if (!read) {
-      const from = this.#value === 'last' ? start - HOUR : start;
-      read = this.#store
-        .selectRollup(matchers, from, end, HOUR, options)
-        .then((rollups) => rollups.map((r) => this.#samples(r, start, end)));
+      read = this.#read(matchers, start, end, days, options);
       // A read that failed (a deadline, a limit) is not kept: the next query asks again.
       read.catch(() => this.#reads.delete(key));
       this.#reads.set(key, read);
@@ -100,30 +111,150 @@ export class RollupSamples implements SampleSource {
     }
   }
 
-  #samples(r: RollupData, start: number, end: number): SeriesData {
+  async #read(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    days: boolean,
+    options: SelectOptions | undefined,
+  ): Promise<SeriesData[]> {
+    const first = Math.ceil(start / HOUR) * HOUR;
+    const last = Math.floor(end / HOUR) * HOUR;
+    if (last <= first) return this.#store.select(matchers, start, end, options);
+    const from = this.#value === 'last' ? first - HOUR : first;
+    const [rollups, head, tail] = await Promise.all([
+      this.#store.selectRollup(matchers, from, last - 1, days ? DAY : HOUR, options),
+      start < first ? this.#store.select(matchers, first - HOUR, first - 1, options) : [],
+      end > last ? this.#store.select(matchers, last, end, options) : [],
+    ]);
+    const [d0, d1] = days ? wholeDays(from, last - 1) : [0, 0];
+    const width = (t: number) => (t >= d0 && t < d1 ? DAY : HOUR);
+    if (head.length === 0 && tail.length === 0)
+      return rollups.map((r) => this.#samples(r, start, end, last, width));
+    type Parts = [SeriesData | undefined, RollupData | undefined, SeriesData | undefined];
+    const byKey = new Map<string, { labels: SeriesData['labels']; parts: Parts }>();
+    const part = (labels: SeriesData['labels']): Parts => {
+      const k = JSON.stringify(labels);
+      let p = byKey.get(k);
+      if (!p) {
+        p = { labels, parts: [undefined, undefined, undefined] };
+        byKey.set(k, p);
+      }
+      return p.parts;
+    };
+    for (const r of rollups) part(r.labels)[1] = r;
+    for (const s of head) part(s.labels)[0] = s;
+    for (const s of tail) part(s.labels)[2] = s;
+    return [...byKey.values()].map(({ labels, parts: [h, r, t] }) =>
+      this.#samples(r ?? { labels, ...NO_BUCKETS }, start, end, last, width, h, t),
+    );
+  }
+
+  /**
+   * One series' points: the raw samples of the part-hour before the first whole hour (`head`), the
+   * buckets that end by `last`, the raw samples of the part-hour from `last` on (`tail`).
+   */
+  #samples(
+    r: RollupData,
+    start: number,
+    end: number,
+    last: number,
+    width: (t: number) => number,
+    head?: SeriesData | undefined,
+    tail?: SeriesData | undefined,
+  ): SeriesData {
     const n = r.timestamps.length;
-    const timestamps = new Float64Array(3 * n);
-    const values = new Float64Array(3 * n);
+    const extra = (head?.timestamps.length ?? 0) + (tail?.timestamps.length ?? 0);
+    const timestamps = new Float64Array(4 * n + extra + 2);
+    const values = new Float64Array(4 * n + extra + 2);
     let k = 0;
     const put = (t: number, v: number) => {
-      if (t < start || (k > 0 && t <= timestamps[k - 1]!)) return;
+      if (t < start || t > end || (k > 0 && t <= timestamps[k - 1]!)) return;
       timestamps[k] = t;
       values[k++] = v;
     };
+    const mean = this.#value === 'mean';
+    if (head) {
+      const first = Math.ceil(start / HOUR) * HOUR;
+      // A counter's value at the read's start (its last sample at or before it) goes a millisecond
+      // after it, as on the hour; a gauge's part-hour is its mean.
+      const [sum, count, before] = fold(head, start, end);
+      if (mean && count > 0) put(first - 1, sum / count);
+      if (!mean) {
+        if (before !== undefined) put(start + 1, before);
+        eachSample(head, start + 1, first - 1, put);
+      }
+    }
+    let previous: number | undefined;
     for (let i = 0; i < n; i++) {
-      const hour = r.timestamps[i]!;
-      if (hour >= end) continue;
-      const next = hour + HOUR;
-      if (this.#value === 'mean') {
-        put(Math.min(next - 1, end), r.sum[i]! / r.count[i]!);
+      const t0 = r.timestamps[i]!;
+      if (t0 >= last) continue;
+      const t1 = t0 + width(t0);
+      if (mean) {
+        put(t1 - 1, r.sum[i]! / r.count[i]!);
         continue;
       }
       const v = r.last[i]!;
-      if (i > 0 && r.min[i]! < r.last[i - 1]! && r.max[i]! > v)
-        put(Math.min(hour + HOUR / 2, end - 1), r.max[i]!);
-      put(Math.min(next, end), v);
-      if (next < end) put(next + 1, v);
+      if (previous !== undefined) {
+        const dropped = droppedIn(previous, r.min[i]!, r.max[i]!, v, r.dropped[i]!);
+        if (dropped > 0) {
+          const middle = t0 + (t1 - t0) / 2;
+          put(middle, dropped);
+          put(middle + 1, 0);
+        }
+      }
+      put(t1, v);
+      if (t1 < end) put(t1 + 1, v);
+      previous = v;
+    }
+    if (tail && mean) {
+      const [sum, count] = fold(tail, last, end);
+      if (count > 0) put(end, sum / count);
+    } else if (!mean && end > last) {
+      // The counter's value at the end, on the end: without it PromQL would stretch the increase
+      // from the last sample to the end.
+      if (tail) eachSample(tail, last, end, put);
+      if (k > 0 && timestamps[k - 1]! < end) put(end, values[k - 1]!);
     }
     return { labels: r.labels, timestamps: timestamps.subarray(0, k), values: values.subarray(0, k) };
   }
 }
+
+/** Sum and count of the samples in [from, to], staleness markers left out, and the last sample before `from`. */
+function fold(
+  s: SeriesData,
+  from: number,
+  to: number,
+): [sum: number, count: number, before: number | undefined] {
+  let sum = 0;
+  let count = 0;
+  let before: number | undefined;
+  for (let i = 0; i < s.timestamps.length; i++) {
+    const t = s.timestamps[i]!;
+    const v = s.values[i]!;
+    if (t > to || isStaleNaN(v)) continue;
+    if (t <= from) before = v;
+    if (t < from) continue;
+    sum += v;
+    count++;
+  }
+  return [sum, count, before];
+}
+
+/** Hands `put` the samples in [from, to] other than staleness markers. */
+function eachSample(s: SeriesData, from: number, to: number, put: (t: number, v: number) => void): void {
+  for (let i = 0; i < s.timestamps.length; i++) {
+    const t = s.timestamps[i]!;
+    if (t >= from && t <= to && !isStaleNaN(s.values[i]!)) put(t, s.values[i]!);
+  }
+}
+
+const NO_BUCKETS = {
+  timestamps: new Float64Array(0),
+  count: new Float64Array(0),
+  sum: new Float64Array(0),
+  min: new Float64Array(0),
+  max: new Float64Array(0),
+  last: new Float64Array(0),
+  dropped: new Float64Array(0),
+};

@@ -1,6 +1,7 @@
 import { type CompiledMatcher, compileMatcher, matchesAll } from '../matchers/label-matcher.js';
 import { pacedSort } from './paced-sort.js';
 import type { Pacer } from './pacer.js';
+import { RESOLUTIONS } from './rollup-stream.js';
 import { SeriesState } from './series-state.js';
 import type { LabelMatcher, SeriesLabels } from './series-store.js';
 import type { Statements } from './sqlite-schema.js';
@@ -199,7 +200,12 @@ export class SeriesIndex {
       const bytes = seriesBytes(key);
       if (this.#bytes + bytes > this.#maxBytes) return MEMORY_LIMIT;
       this.#bytes += bytes;
-      s = new SeriesState(this.#nextId++, key, false, [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY]);
+      s = new SeriesState(
+        this.#nextId++,
+        key,
+        false,
+        RESOLUTIONS.map(() => Number.NEGATIVE_INFINITY),
+      );
       this.#byKey.set(key, s);
       this.#byId.set(s.id, s);
       this.#fresh.push(s);

@@ -52,13 +52,53 @@ export interface SeriesData {
 /** A downsampled point: count, sum, min, max and last over one bucket of time. */
 export interface RollupData {
   readonly labels: SeriesLabels;
-  /** Start of each bucket. */
+  /** Start of each bucket (rollupBucketStart). */
   readonly timestamps: Float64Array;
   readonly count: Float64Array;
   readonly sum: Float64Array;
   readonly min: Float64Array;
   readonly max: Float64Array;
   readonly last: Float64Array;
+  /**
+   * For counters: the sum, over the samples below the sample before them (a reset, as PromQL counts
+   * one), of that sample before's value; so a counter rose by `last − (last before) + dropped` over
+   * the bucket. NaN where unknown (rollups the embedded store wrote before its format 4).
+   */
+  readonly dropped: Float64Array;
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Rollup resolutions: a minute, an hour, or a day. Days are read only where they fit: a read at
+ * 86_400_000 returns the whole days (UTC) after the one `start` is in and up to `end` as days, and
+ * the hours around them as hours (rollupBucketStart).
+ */
+export type RollupResolution = 60_000 | 3_600_000 | 86_400_000;
+
+/** The start of the bucket `t` falls in, in a rollup read of [start, end] at `resolutionMs`. */
+export function rollupBucketStart(
+  t: number,
+  start: number,
+  end: number,
+  resolutionMs: RollupResolution,
+): number {
+  if (resolutionMs === DAY_MS) {
+    const [from, to] = wholeDays(start, end);
+    if (t >= from && t < to) return Math.floor(t / DAY_MS) * DAY_MS;
+    return Math.floor(t / 3_600_000) * 3_600_000;
+  }
+  return Math.floor(t / resolutionMs) * resolutionMs;
+}
+
+/**
+ * The days a daily rollup read of [start, end] returns as days, [from, to) (maybe empty): those that
+ * start after the day `start` is in and end by `end + 1`. The day `start` is in is read in hours, so
+ * that the first bucket of a read is the hour `start` is in, whatever the resolution.
+ */
+export function wholeDays(start: number, end: number): [number, number] {
+  const from = (Math.floor(start / DAY_MS) + 1) * DAY_MS;
+  return [from, Math.max(from, Math.floor((end + 1) / DAY_MS) * DAY_MS)];
 }
 
 export interface SelectOptions {
@@ -71,6 +111,11 @@ export interface SelectOptions {
    * throws to end the read (a query past its deadline), and the read rejects with its error.
    */
   readonly checkpoint?: () => void;
+  /**
+   * The range each step of the query reads (a range function's), when it has one: a read whose
+   * `end − start` is this serves a single range, which a rollup view may summarize by whole days.
+   */
+  readonly rangeMs?: number;
 }
 
 export interface StoreStats {
@@ -143,12 +188,15 @@ export interface SeriesStore {
     visitor: HistogramVisitor,
     options?: SelectOptions,
   ): Promise<void>;
-  /** Per-minute (`60_000`) or per-hour (`3_600_000`) rollups, for long ranges. */
+  /**
+   * Per-minute, per-hour or per-day rollups (RollupResolution), for long ranges: the buckets that
+   * start within [start, end], the first one being the bucket `start` is in.
+   */
   selectRollup(
     matchers: readonly LabelMatcher[],
     start: number,
     end: number,
-    resolutionMs: 60_000 | 3_600_000,
+    resolutionMs: RollupResolution,
     options?: SelectOptions,
   ): Promise<RollupData[]>;
   /** Label sets of the series matching any of the matcher lists with samples in [start, end]. */

@@ -5,9 +5,12 @@ import type { SeriesState } from './series-state.js';
  * Version 2 added native histograms (histogram_chunks, histogram_head); a version 1 directory is
  * migrated in place when opened: the new tables are created empty. Version 3 writes histogram
  * chunks of version 2 (histogram-codec.ts), which a vigil reading format 2 could not decode: the
- * chunks already written stay as they are, and are still read.
+ * chunks already written stay as they are, and are still read. Version 4 adds daily rollups (the
+ * series' `rolled_1d`, added to a version 3 table as NULL: each series' days are then folded from its
+ * hourly blocks when it is next written, and read from the hours meanwhile) and a `dropped` column in
+ * new rollup blocks (rollup-codec.ts), which a vigil reading format 3 could not decode.
  */
-const SCHEMA_VERSION = 3;
+const SCHEMA_VERSION = 4;
 
 /**
  * The tables. Chunks are a rowid table with a separate (series_id, min_t) index rather than a
@@ -26,7 +29,8 @@ CREATE TABLE IF NOT EXISTS series (
   samples INTEGER NOT NULL DEFAULT 0,
   frozen_t INTEGER,
   rolled_1m INTEGER,
-  rolled_1h INTEGER
+  rolled_1h INTEGER,
+  rolled_1d INTEGER
 );
 CREATE TABLE IF NOT EXISTS labels (
   name TEXT NOT NULL,
@@ -118,6 +122,8 @@ export function openDatabase(path: string, synchronous: 'normal' | 'full'): Data
     }
     db.transaction(() => {
       db.exec(DDL);
+      const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('series');
+      if (!columns.includes('rolled_1d')) db.exec('ALTER TABLE series ADD COLUMN rolled_1d INTEGER');
       if (version === undefined)
         db.prepare("INSERT INTO meta (key, value) VALUES ('schema', ?)").run(SCHEMA_VERSION);
       else if (version !== SCHEMA_VERSION)
@@ -138,13 +144,16 @@ export function naming(path: string, error: unknown): Error {
 
 /** Every statement the store runs: its SQL and how rows come back (`raw`: arrays, `pluck`: first column). */
 const SQL = {
-  allSeries: ['SELECT id, labels, first_t, samples, frozen_t, rolled_1m, rolled_1h FROM series', 'raw'],
+  allSeries: [
+    'SELECT id, labels, first_t, samples, frozen_t, rolled_1m, rolled_1h, rolled_1d FROM series',
+    'raw',
+  ],
   // What start-up would load (series-index.ts seriesBytes: 1,000 bytes a series and 2 a character of
   // its labels), and the highest id, in one pass over the table.
   seriesFootprint: ['SELECT count(*), total(length(labels)), coalesce(max(id), 0) FROM series', 'raw'],
   // The series whose newest samples are newest first: what start-up loads when not all of them fit.
   seriesByRecency: [
-    'SELECT s.id, s.labels, s.first_t, s.samples, s.frozen_t, s.rolled_1m, s.rolled_1h FROM series s ' +
+    'SELECT s.id, s.labels, s.first_t, s.samples, s.frozen_t, s.rolled_1m, s.rolled_1h, s.rolled_1d FROM series s ' +
       'LEFT JOIN head h ON h.series_id = s.id ORDER BY coalesce(h.min_t, s.frozen_t, s.first_t) DESC',
     'raw',
   ],
@@ -152,7 +161,7 @@ const SQL = {
   insertSeries: ['INSERT INTO series (id, labels) VALUES (?, ?)', ''],
   insertLabel: ['INSERT INTO labels (name, value, series_id) VALUES (?, ?, ?)', ''],
   updateSeries: [
-    'UPDATE series SET first_t = ?, samples = ?, frozen_t = ?, rolled_1m = ?, rolled_1h = ? WHERE id = ?',
+    'UPDATE series SET first_t = ?, samples = ?, frozen_t = ?, rolled_1m = ?, rolled_1h = ?, rolled_1d = ? WHERE id = ?',
     '',
   ],
   deleteSeries: ['DELETE FROM series WHERE id = ?', ''],
@@ -195,6 +204,10 @@ const SQL = {
   rollupsOfMany: [
     'SELECT series_id, start, data FROM rollups WHERE series_id IN (SELECT value FROM json_each(?)) ' +
       'AND resolution = ? AND start >= ? AND start <= ? ORDER BY series_id, start',
+    'raw',
+  ],
+  rollupsIn: [
+    'SELECT start, data FROM rollups WHERE series_id = ? AND resolution = ? AND start >= ? AND start < ? ORDER BY start',
     'raw',
   ],
   deleteRollupsUpTo: ['DELETE FROM rollups WHERE series_id = ? AND resolution = ? AND start <= ?', ''],
@@ -264,6 +277,7 @@ export function updateSeriesRow(st: Statements, s: SeriesState, rolled: readonly
     finite(s.frozenT),
     finite(rolled[0]!),
     finite(rolled[1]!),
+    finite(rolled[2]!),
     s.id,
   );
 }

@@ -14,7 +14,7 @@ import { Retention } from './retention.js';
 import { RollupBuffer } from './rollup-buffer.js';
 import { decodeRollups } from './rollup-codec.js';
 import { RollupFolder } from './rollup-folder.js';
-import { alignDown, RESOLUTIONS, ROLLUP_BLOCK_MS, RollupStream } from './rollup-stream.js';
+import { alignDown, blockSpan, DAILY, DAY_MS, HOURLY, RESOLUTIONS, RollupStream } from './rollup-stream.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { INVALID, MEMORY_LIMIT, SeriesIndex, seriesBytes } from './series-index.js';
 import { ACCEPTED, CHUNK_SPAN_MS, DUPLICATE, SeriesState } from './series-state.js';
@@ -24,6 +24,7 @@ import type {
   HistogramVisitor,
   LabelMatcher,
   RollupData,
+  RollupResolution,
   SampleVisitor,
   SelectOptions,
   SeriesData,
@@ -33,6 +34,7 @@ import type {
   SeriesStore,
   StoreStats,
 } from './series-store.js';
+import { wholeDays } from './series-store.js';
 import {
   naming,
   openDatabase,
@@ -71,6 +73,7 @@ const FLUSH_SLICE_MS = 25;
 /** Appended timestamps further than this ahead of the clock do not move the idle-head watermark. */
 const FUTURE_SLACK_MS = 3_600_000;
 
+const HOUR_MS = 3_600_000;
 const scratch = new SampleBuffer(1024);
 /** A stored chunk as read: its first timestamp, sample count and bytes. */
 type ChunkRow = readonly [minT: number, count: number, data: Uint8Array];
@@ -182,7 +185,8 @@ export class SqliteStore implements SeriesStore {
       // Minute rollups duplicate what raw samples already answer fast enough; they are only written
       // when they outlive the raw samples. Hour rollups are always written: 30 days of hours is 720
       // buckets against 172,800 raw samples at a 15 s scrape.
-      this.#materialized = [o.rollup1mRetentionMs > o.rawRetentionMs, true];
+      // Day rollups (folded from the hours) are what reports of a week read: 7 rows a series, not 28.
+      this.#materialized = [o.rollup1mRetentionMs > o.rawRetentionMs, true, true];
       this.#index = new SeriesIndex(this.#st, o.maxSeries, o.maxSeriesBytes);
       this.#retention = new Retention(this.#db, this.#st, this.#index, o, this.#materialized);
       this.#recover();
@@ -556,27 +560,34 @@ export class SqliteStore implements SeriesStore {
     matchers: readonly LabelMatcher[],
     start: number,
     end: number,
-    resolutionMs: 60_000 | 3_600_000,
+    resolutionMs: RollupResolution,
     options?: SelectOptions,
   ): Promise<RollupData[]> {
     this.#assertOpen();
     const k = RESOLUTIONS.indexOf(resolutionMs);
-    if (k < 0) throw new TypeError(`resolutionMs: got ${String(resolutionMs)}, expected 60000 or 3600000`);
-    const from = alignDown(start, resolutionMs);
-    const rawTo = alignDown(end, resolutionMs) + resolutionMs - 1;
+    if (k < 0)
+      throw new TypeError(`resolutionMs: got ${String(resolutionMs)}, expected 60000, 3600000 or 86400000`);
+    // A daily read is an hourly one whose whole days are taken from the daily blocks, or folded
+    // from the hours where those are not written yet (series-store.ts, rollupBucketStart).
+    const fine = k === DAILY ? HOUR_MS : resolutionMs;
+    const kf = RESOLUTIONS.indexOf(fine);
+    const span = blockSpan(fine);
+    const from = alignDown(start, fine);
+    const whole: [number, number] = k === DAILY ? wholeDays(start, end) : [from, from];
+    const daily = whole[1]! > whole[0]!;
+    const [d0, d1] = daily ? whole : [from, from];
+    const rawTo = alignDown(end, fine) + fine - 1;
     const pacer = this.#pacer(options);
     const matched = await this.#match([matchers], from, end, pacer);
     checkSeries(matched.length, options);
     const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
     // Sized for the whole range and the block it starts in (a block is reserved whole before its
     // buckets are filtered), so that a series' buckets are decoded without growing the columns.
-    const capacity = Math.min(
-      Math.floor((rawTo - alignDown(from, ROLLUP_BLOCK_MS)) / resolutionMs) + 1,
-      65_536,
-    );
+    const capacity = Math.min(Math.floor((rawTo - alignDown(from, span)) / fine) + 1, 65_536);
     const result: RollupData[] = [];
     // One buffer for every series, its buckets copied out: a buffer a series was 16 typed arrays to collect.
-    const out = new RollupBuffer(capacity);
+    const fineBuckets = new RollupBuffer(capacity);
+    const out = daily ? new RollupBuffer(64) : fineBuckets;
     let total = 0;
     for (let b = 0; b < matched.length; b += ROLLUP_READ_BATCH) {
       // A batch's rollup blocks and raw chunks are read together, and its series folded with no pause
@@ -585,13 +596,22 @@ export class SqliteStore implements SeriesStore {
       // per series, the queries were a third of a week's read of 8,000 series (bench/report-render.js).
       if (b > 0 && pacer.due(ROLLUP_READ_BATCH)) await pacer.pause();
       const batch = matched.slice(b, b + ROLLUP_READ_BATCH);
-      const rolled = batch.map((s) => (this.#materialized[k] ? s.rolled[k]! : Number.NEGATIVE_INFINITY));
-      const blocks = this.#rollupBlocks(
-        batch.filter((s, i) => rolled[i]! > from && s.persisted),
-        resolutionMs,
-        from,
-        end,
-      );
+      const rolled = batch.map((s) => (this.#materialized[kf] ? s.rolled[kf]! : Number.NEGATIVE_INFINITY));
+      // The fine buckets wanted: [from, d0) and [tail, end], where tail is where the written days
+      // end (all of [from, end] when the read has no whole days).
+      const tail = batch.map((s) => (daily ? Math.min(d1, Math.max(d0, s.rolled[DAILY]!)) : from));
+      const withBlocks = batch.filter((s, i) => rolled[i]! > from && s.persisted);
+      // Two ranges read in two statements: one with `OR` between them searched every block of each series.
+      const blocks = this.#rollupRows(withBlocks, fine, alignDown(from, span), daily ? d0 - 1 : end);
+      if (daily) this.#rollupRows(withBlocks, fine, alignDown(Math.min(...tail), span), end, blocks);
+      const dayBlocks = daily
+        ? this.#rollupRows(
+            batch.filter((_, i) => tail[i]! > d0),
+            DAY_MS,
+            d0,
+            d1 - 1,
+          )
+        : undefined;
       const rawFrom = rolled.map((r) => Math.max(from, r));
       const stored = this.#storedChunks(
         batch.filter((_, i) => rawFrom[i]! <= end),
@@ -600,9 +620,12 @@ export class SqliteStore implements SeriesStore {
       );
       for (let i = 0; i < batch.length; i++) {
         const s = batch[i]!;
-        out.length = 0;
+        fineBuckets.length = 0;
         for (const [blockStart, data] of blocks.get(s.id) ?? NO_BLOCKS) {
-          if (blockStart < rolled[i]!) decodeRollups(data, blockStart, resolutionMs, out, from, end);
+          if (blockStart >= rolled[i]!) continue;
+          if (blockStart + span <= d0) decodeRollups(data, blockStart, fine, fineBuckets, from, d0 - 1);
+          else if (blockStart + span > tail[i]!)
+            decodeRollups(data, blockStart, fine, fineBuckets, tail[i]!, end);
         }
         if (rawFrom[i]! <= end) {
           const samples = new SampleBuffer(0);
@@ -612,11 +635,26 @@ export class SqliteStore implements SeriesStore {
             rawFrom[i]!,
             rawTo,
           );
-          const folder = new RollupFolder(resolutionMs, out);
+          const folder = new RollupFolder(fine, fineBuckets);
+          primeWithLast(folder, fineBuckets);
           for (let j = 0; j < samples.length; j++) {
             folder.add(samples.timestamps[j]!, samples.values[j]!, samples.hi(j), samples.lo(j));
           }
           folder.seal();
+        }
+        if (daily) {
+          out.length = 0;
+          let j = 0;
+          for (; j < fineBuckets.length && fineBuckets.timestamps[j]! < d0; j++)
+            out.bucket(fineBuckets.at(j));
+          for (const [blockStart, data] of dayBlocks!.get(s.id) ?? NO_BLOCKS)
+            decodeRollups(data, blockStart, DAY_MS, out, d0, tail[i]! - 1);
+          const folder = new RollupFolder(DAY_MS, out);
+          primeWithLast(folder, out);
+          for (; j < fineBuckets.length && fineBuckets.timestamps[j]! < d1; j++)
+            folder.merge(fineBuckets.at(j));
+          folder.seal();
+          for (; j < fineBuckets.length; j++) out.bucket(fineBuckets.at(j));
         }
         if (out.length === 0) continue;
         total += out.length;
@@ -627,21 +665,20 @@ export class SqliteStore implements SeriesStore {
     return result;
   }
 
-  /** The rollup blocks of `resolution` starting in the block of `from` up to `end`, by series id. */
-  #rollupBlocks(
+  /** The rollup blocks of `resolution` starting in [from, to] of the series in `batch`, added to `bySeries` by series id. */
+  #rollupRows(
     batch: readonly SeriesState[],
     resolution: number,
     from: number,
-    end: number,
+    to: number,
+    bySeries = new Map<number, [number, Uint8Array][]>(),
   ): Map<number, [number, Uint8Array][]> {
-    const bySeries = new Map<number, [number, Uint8Array][]>();
-    if (batch.length === 0) return bySeries;
-    const rows = this.#st.rollupsOfMany.all(
-      JSON.stringify(batch.map((s) => s.id)),
-      resolution,
-      alignDown(from, ROLLUP_BLOCK_MS),
-      end,
-    ) as [number, number, Uint8Array][];
+    if (batch.length === 0 || to < from) return bySeries;
+    const rows = this.#st.rollupsOfMany.all(JSON.stringify(batch.map((s) => s.id)), resolution, from, to) as [
+      number,
+      number,
+      Uint8Array,
+    ][];
     for (const [id, blockStart, data] of rows) {
       let list = bySeries.get(id);
       if (!list) {
@@ -825,10 +862,7 @@ export class SqliteStore implements SeriesStore {
         if (h && h.lastT >= start && h.firstT <= end) return true;
         if (s.lastT < start) return false;
         if (s.firstT <= end) return true;
-        return (
-          end >= rollupsFrom &&
-          (s.rolled[0]! > Number.NEGATIVE_INFINITY || s.rolled[1]! > Number.NEGATIVE_INFINITY)
-        );
+        return end >= rollupsFrom && s.rolled.some((r) => r > Number.NEGATIVE_INFINITY);
       },
       pacer,
     );
@@ -1012,12 +1046,15 @@ export class SqliteStore implements SeriesStore {
   }
 
   /**
-   * The series' rollup streams, created on first use. A stream starts at the first block not yet
-   * written; after a restart the samples between that block's start and the newest stored chunk
-   * are folded in again from the chunks on disk, at most six hours of one series.
+   * The series' rollup streams that samples are fed to (the daily one is fed and sealed by the
+   * hourly one), created on first use. A stream
+   * starts at the first block not yet written; after a restart the samples between that block's
+   * start and the newest stored chunk are folded in again from the chunks on disk (at most six hours
+   * of one series), and the daily stream takes the hourly blocks written since its own first block
+   * not written (about a day, or all of them for a series written before format 4).
    */
   #streams(s: SeriesState): RollupStream[] {
-    const streams = (s.streams ??= [undefined, undefined]);
+    const streams = (s.streams ??= [undefined, undefined, undefined]);
     const missing: RollupStream[] = [];
     for (let k = 0; k < RESOLUTIONS.length; k++) {
       if (!this.#materialized[k] || streams[k]) continue;
@@ -1025,8 +1062,23 @@ export class SqliteStore implements SeriesStore {
       streams[k] = stream;
       missing.push(stream);
     }
-    if (missing.length > 0 && s.persisted) {
-      const from = Math.min(...missing.map((m) => m.blockStart));
+    const hourly = streams[HOURLY];
+    const daily = streams[DAILY];
+    if (daily && missing.includes(daily)) {
+      hourly!.coarser = daily;
+      if (s.persisted) {
+        const rows = this.#st.rollupsIn.all(s.id, HOUR_MS, daily.blockStart, hourly!.blockStart) as [
+          number,
+          Uint8Array,
+        ][];
+        const hours = new RollupBuffer(6 * rows.length);
+        for (const [blockStart, data] of rows) decodeRollups(data, blockStart, HOUR_MS, hours);
+        for (let i = 0; i < hours.length; i++) daily.merge(hours.at(i));
+      }
+    }
+    const fromSamples = missing.filter((m) => m !== daily);
+    if (fromSamples.length > 0 && s.persisted) {
+      const from = Math.min(...fromSamples.map((m) => m.blockStart));
       const rows = this.#st.chunksIn.all(
         s.id,
         Math.max(from - CHUNK_SPAN_MS, -T_LIMIT - CHUNK_SPAN_MS),
@@ -1035,10 +1087,10 @@ export class SqliteStore implements SeriesStore {
       for (const [minT, count, data] of rows) {
         scratch.length = 0;
         decodeChunk(data, minT, count, scratch);
-        feed(scratch, missing);
+        feed(scratch, fromSamples);
       }
     }
-    return streams.filter((x): x is RollupStream => x !== undefined);
+    return streams.filter((x, k): x is RollupStream => x !== undefined && k !== DAILY);
   }
 
   /**
@@ -1053,16 +1105,17 @@ export class SqliteStore implements SeriesStore {
     const budget = this.#o.maxSeriesBytes;
     const fitsAll = count * seriesBytes('') + 2 * labelChars <= budget;
     let loaded = 0;
-    for (const [id, labels, firstT, samples, frozenT, rolled1m, rolled1h] of (fitsAll
+    for (const [id, labels, firstT, samples, frozenT, rolled1m, rolled1h, rolled1d] of (fitsAll
       ? this.#st.allSeries
       : this.#st.seriesByRecency
     ).iterate() as IterableIterator<
-      [number, string, number | null, number, number | null, number | null, number | null]
+      [number, string, number | null, number, number | null, number | null, number | null, number | null]
     >) {
       if (!fitsAll && !this.#index.fits(seriesBytes(labels))) break;
       const s = new SeriesState(id, labels, true, [
         rolled1m ?? Number.NEGATIVE_INFINITY,
         rolled1h ?? Number.NEGATIVE_INFINITY,
+        rolled1d ?? Number.NEGATIVE_INFINITY,
       ]);
       s.firstT = firstT ?? Number.POSITIVE_INFINITY;
       s.chunkSamples = samples;
@@ -1214,8 +1267,8 @@ export class SqliteStore implements SeriesStore {
       let due = false;
       for (let k = 0; k < RESOLUTIONS.length; k++) {
         const rolled = s.streams?.[k]?.blockStart ?? s.rolled[k]!;
-        if (this.#materialized[k] && s.lastT >= rolled && alignDown(immutable, ROLLUP_BLOCK_MS) > rolled)
-          due = true;
+        const span = blockSpan(RESOLUTIONS[k]!);
+        if (this.#materialized[k] && s.lastT >= rolled && alignDown(immutable, span) > rolled) due = true;
       }
       if (!due) continue;
       for (const stream of this.#streams(s)) stream.seal(immutable);
@@ -1230,6 +1283,13 @@ function feed(samples: SampleBuffer, streams: readonly RollupStream[]): void {
   for (const stream of streams) {
     for (let i = 0; i < samples.length; i++) stream.add(ts[i]!, vs[i]!, samples.hi(i), samples.lo(i));
   }
+}
+
+/** Primes `folder` with the last bucket of `buckets`, the value before what it folds next. */
+function primeWithLast(folder: RollupFolder, buckets: RollupBuffer): void {
+  if (buckets.length === 0) return;
+  const b = buckets.at(buckets.length - 1);
+  folder.prime(b.last, b.lastHi, b.lastLo);
 }
 
 function checkSeries(count: number, options: SelectOptions | undefined): void {

@@ -163,7 +163,7 @@ describe('data directory formats', () => {
     ]);
     await store.close();
     const after = new Database(join(dir, 'vigil.db'), { readonly: true });
-    expect(after.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe(3);
+    expect(after.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get()).toBe(4);
     expect(after.prepare('SELECT count(*) FROM histogram_chunks').pluck().get()).toBe(0);
     expect(after.prepare('SELECT count(*) FROM histogram_head').pluck().get()).toBe(1);
     after.close();
@@ -173,11 +173,11 @@ describe('data directory formats', () => {
     const dir = tempDir();
     const db = new Database(join(dir, 'vigil.db'));
     db.exec(
-      "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID; INSERT INTO meta VALUES ('schema', 4)",
+      "CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID; INSERT INTO meta VALUES ('schema', 5)",
     );
     db.close();
     await expect(openSqliteStore({ dir, clock: new ManualClock(NOW) })).rejects.toThrow(
-      `${join(dir, 'vigil.db')}: the data directory was written by a newer vigil (storage format 4); this vigil reads formats 1 to 3. Run the newer vigil, or give this one another data directory`,
+      `${join(dir, 'vigil.db')}: the data directory was written by a newer vigil (storage format 5); this vigil reads formats 1 to 4. Run the newer vigil, or give this one another data directory`,
     );
     const after = new Database(join(dir, 'vigil.db'), { readonly: true });
     expect(after.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all()).toEqual([

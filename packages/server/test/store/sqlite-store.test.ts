@@ -1,11 +1,15 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { ManualClock, VigilError } from '@vigil/metrics';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LabelMatcher, SeriesData } from '../../src/store/series-store.js';
+import { queryVector } from '../../src/alerts/query-vector.js';
+import { PromqlEngine } from '../../src/query/promql-engine.js';
+import { RollupSamples } from '../../src/store/rollup-samples.js';
+import type { LabelMatcher, RollupData, SeriesData } from '../../src/store/series-store.js';
 import { staleNaN } from '../../src/store/series-store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import type { SqliteStoreOptions } from '../../src/store/sqlite-store-options.js';
@@ -49,23 +53,36 @@ function count(dir: string, sql: string): number {
 }
 
 /** The rollup a store must return, computed here from raw samples the simple way. */
-function expectedRollup(raw: SeriesData, resolution: number) {
+interface Expected {
+  timestamps: number[];
+  count: number[];
+  sum: number[];
+  min: number[];
+  max: number[];
+  last: number[];
+  dropped: number[];
+}
+
+/** Buckets of `resolution` folded from the raw samples, as the store folds them. */
+function expectedRollup(raw: SeriesData, resolution: number): Expected {
   const buckets = new Map<number, number[]>();
+  const drops = new Map<number, number>();
   const words = new BigUint64Array(raw.values.buffer, raw.values.byteOffset, raw.values.length);
+  let previous = Number.NaN;
   raw.timestamps.forEach((t, i) => {
     if (words[i] === 0x7ff0000000000002n) return;
+    const v = raw.values[i]!;
     const b = Math.floor(t / resolution) * resolution;
-    if (!buckets.has(b)) buckets.set(b, []);
-    buckets.get(b)!.push(raw.values[i]!);
+    // A counter reset (a sample below the one before) drops the value before it.
+    const reset = v < previous ? previous : 0;
+    previous = v;
+    if (!buckets.has(b)) {
+      buckets.set(b, []);
+      drops.set(b, reset);
+    } else drops.set(b, drops.get(b)! + reset);
+    buckets.get(b)!.push(v);
   });
-  const out = {
-    timestamps: [] as number[],
-    count: [] as number[],
-    sum: [] as number[],
-    min: [] as number[],
-    max: [] as number[],
-    last: [] as number[],
-  };
+  const out: Expected = { timestamps: [], count: [], sum: [], min: [], max: [], last: [], dropped: [] };
   for (const [b, vs] of buckets) {
     out.timestamps.push(b);
     out.count.push(vs.length);
@@ -79,7 +96,41 @@ function expectedRollup(raw: SeriesData, resolution: number) {
     out.min.push(mn);
     out.max.push(mx);
     out.last.push(vs[vs.length - 1]!);
+    out.dropped.push(drops.get(b)!);
   }
+  return out;
+}
+
+/**
+ * A daily read of [start, end]: the raw samples' hours, those of the whole days between the day
+ * `start` is in and `end + 1` merged into days, as the store folds days from hours.
+ */
+function expectedDaily(raw: SeriesData, start: number, end: number): Expected {
+  const hours = expectedRollup(raw, HOUR);
+  const from = (Math.floor(start / DAY) + 1) * DAY;
+  const to = Math.max(from, Math.floor((end + 1) / DAY) * DAY);
+  const out: Expected = { timestamps: [], count: [], sum: [], min: [], max: [], last: [], dropped: [] };
+  hours.timestamps.forEach((t, i) => {
+    if (t < Math.floor(start / HOUR) * HOUR || t > end) return;
+    const day = t >= from && t < to ? Math.floor(t / DAY) * DAY : t;
+    const k = out.timestamps.length - 1;
+    if (k < 0 || out.timestamps[k] !== day || day === t) {
+      out.timestamps.push(day);
+      out.count.push(hours.count[i]!);
+      out.sum.push(hours.sum[i]!);
+      out.min.push(hours.min[i]!);
+      out.max.push(hours.max[i]!);
+      out.last.push(hours.last[i]!);
+      out.dropped.push(hours.dropped[i]!);
+      return;
+    }
+    out.count[k]! += hours.count[i]!;
+    out.sum[k]! += hours.sum[i]!;
+    if (hours.min[i]! < out.min[k]! || Number.isNaN(out.min[k]!)) out.min[k] = hours.min[i]!;
+    if (hours.max[i]! > out.max[k]! || Number.isNaN(out.max[k]!)) out.max[k] = hours.max[i]!;
+    out.last[k] = hours.last[i]!;
+    out.dropped[k]! += hours.dropped[i]!;
+  });
   return out;
 }
 
@@ -453,9 +504,17 @@ describe('SqliteStore', () => {
           clock.advance(3 * DAY + HOUR);
           let [raw] = await store.select([name('p')], 0, NOW + DAY);
           const check = async (s: SqliteStore) => {
-            for (const resolution of [60_000, 3_600_000] as const) {
-              const [got] = await s.selectRollup([name('p')], 0, NOW + 10 * DAY, resolution);
-              const want = expectedRollup(raw!, resolution);
+            // Days from the whole range, and from one that starts and ends inside days.
+            const within = [NOW - 2 * DAY - 7 * HOUR - 17 * MIN, NOW + DAY + 5 * HOUR + 3 * MIN] as const;
+            for (const [resolution, start, end] of [
+              [60_000, 0, NOW + 10 * DAY],
+              [HOUR, 0, NOW + 10 * DAY],
+              [DAY, 0, NOW + 10 * DAY],
+              [DAY, ...within],
+            ] as const) {
+              const [got] = await s.selectRollup([name('p')], start, end, resolution);
+              const want =
+                resolution === DAY ? expectedDaily(raw!, start, end) : expectedRollup(raw!, resolution);
               expect(got === undefined ? [] : [...got.timestamps]).toEqual(want.timestamps);
               if (got === undefined) continue;
               expect([...got.count]).toEqual(want.count);
@@ -463,6 +522,7 @@ describe('SqliteStore', () => {
               expect([...got.min]).toEqual(want.min);
               expect([...got.max]).toEqual(want.max);
               expect([...got.last]).toEqual(want.last);
+              expect([...got.dropped]).toEqual(want.dropped);
             }
           };
           await check(store);
@@ -471,6 +531,9 @@ describe('SqliteStore', () => {
           if (timestamps[timestamps.length - 1]! - timestamps[0]! > 13 * HOUR) {
             expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 60000')).toBeGreaterThan(0);
             expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 3600000')).toBeGreaterThan(0);
+          }
+          if (timestamps[timestamps.length - 1]! - timestamps[0]! > 3 * DAY) {
+            expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 86400000')).toBeGreaterThan(0);
           }
           await store.close();
           ({ store } = await open(opts, clock));
@@ -673,6 +736,65 @@ describe('SqliteStore', () => {
     await expect(store.select([{ name: 'a', type: '=~', value: '(' }], 0, NOW)).rejects.toThrow(
       /matcher a=~"\(": invalid regular expression/,
     );
+    await store.close();
+  });
+});
+
+describe('a data directory of format 3 (before daily rollups)', () => {
+  /**
+   * fixtures/format-3.db.gz: what vigil of storage format 3 (main before daily rollups) wrote for `c`, a counter that resets
+   * once 2 days and 5 hours before NOW, and `g`, a gauge, sampled every 5 minutes for 4 days to NOW,
+   * after its upkeep: hourly rollup blocks without the dropped column, raw samples, heads.
+   */
+  function format3(): string {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'vigil.db'),
+      gunzipSync(readFileSync(join(import.meta.dirname, 'fixtures/format-3.db.gz'))),
+    );
+    return dir;
+  }
+
+  it('opens in place, reads days from its hours until they are folded, then from daily blocks', async () => {
+    const dir = format3();
+    const clock = new ManualClock(NOW);
+    const { store } = await open({ dir }, clock);
+    expect(count(dir, "SELECT value FROM meta WHERE key = 'schema'")).toBe(4);
+    const [raw] = await store.select([name('c')], 0, NOW);
+    const want = expectedDaily(raw!, 0, NOW);
+    const same = (got: RollupData | undefined) => {
+      expect([...got!.timestamps]).toEqual(want.timestamps);
+      expect([...got!.count]).toEqual(want.count);
+      expect([...got!.sum]).toEqual(want.sum);
+      expect([...got!.min]).toEqual(want.min);
+      expect([...got!.max]).toEqual(want.max);
+      expect([...got!.last]).toEqual(want.last);
+    };
+    const rise = () => {
+      let total = 0;
+      for (let i = 1; i < raw!.values.length; i++) {
+        const [a, b] = [raw!.values[i - 1]!, raw!.values[i]!];
+        if (raw!.timestamps[i]! > NOW - 3 * DAY) total += b >= a ? b - a : b;
+      }
+      return total;
+    };
+    const increase = async () => {
+      const engine = new PromqlEngine({ store: new RollupSamples(store, 'last') });
+      const [sample] = await queryVector(engine, 'increase(c[3d])', NOW);
+      return sample!.value;
+    };
+    // Before: days folded from the format-3 hours, whose resets are estimated (no dropped column).
+    expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 86400000')).toBe(0);
+    same((await store.selectRollup([name('c')], 0, NOW, DAY))[0]);
+    expect(Math.abs((await increase()) - rise())).toBeLessThan(1e-6 * rise());
+    // The next write folds each series' days from its hourly blocks.
+    await store.append([
+      { labels: { __name__: 'c' }, timestamps: [NOW + HOUR], values: [raw!.values.at(-1)! + 1] },
+    ]);
+    await store.flush();
+    expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 86400000')).toBeGreaterThanOrEqual(3);
+    same((await store.selectRollup([name('c')], 0, NOW, DAY))[0]);
+    expect(Math.abs((await increase()) - rise())).toBeLessThan(1e-6 * rise());
     await store.close();
   });
 });

@@ -414,7 +414,7 @@ export class Evaluator {
     const name = call.func;
     const matrixArg = call.args[name === 'quantile_over_time' ? 1 : 0]!;
     const counterNames = COUNTER_FUNCTIONS.has(name) ? new Set<string>() : undefined;
-    const keepName = name === 'last_over_time';
+    const keepName = name === 'last_over_time' || name === 'first_over_time';
     const ofHistograms = HISTOGRAM_RANGE_FUNCTIONS.get(name);
     const ofBoth = MIXED_RANGE_FUNCTIONS.get(name);
     const w = emptyWindow();
@@ -1223,7 +1223,13 @@ function seriesWiseShape(
   if (call.kind !== 'call' || call.args.length !== 1) return undefined;
   const range = RANGE_FUNCTIONS.get(call.func);
   const arg = unwrap(call.args[0]!);
-  if (!range || call.func === 'last_over_time' || arg.kind !== 'matrixSelector') return undefined;
+  if (
+    !range ||
+    call.func === 'last_over_time' ||
+    call.func === 'first_over_time' ||
+    arg.kind !== 'matrixSelector'
+  )
+    return undefined;
   return { call, range, arg, grouping: { labels: e.grouping, without: e.without } };
 }
 

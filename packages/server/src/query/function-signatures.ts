@@ -106,9 +106,14 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionSignature> = new Map([
   ['histogram_fraction', sig([S, S, V], V)],
   ['label_replace', sig([V, STR, STR, STR, STR], V)],
   ['label_join', sig([V, STR, STR, STR], V, -1)],
-  ...['mad_over_time', 'ts_of_min_over_time', 'ts_of_max_over_time', 'ts_of_last_over_time'].map(
-    (name) => [name, experimental([M], V)] as const,
-  ),
+  ...[
+    'mad_over_time',
+    'first_over_time',
+    'ts_of_first_over_time',
+    'ts_of_min_over_time',
+    'ts_of_max_over_time',
+    'ts_of_last_over_time',
+  ].map((name) => [name, experimental([M], V)] as const),
   ['double_exponential_smoothing', experimental([M, S, S], V)],
   ['sort_by_label', experimental([V, STR], V, -1)],
   ['sort_by_label_desc', experimental([V, STR], V, -1)],

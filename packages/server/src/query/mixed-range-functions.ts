@@ -47,7 +47,7 @@ function countPairs(
 
 /**
  * The range functions that take floats and native histograms alike (Prometheus 3's count_over_time,
- * present_over_time, last_over_time, changes and resets).
+ * present_over_time, first_over_time, last_over_time, their ts_of_ forms, changes and resets).
  */
 export const MIXED_RANGE_FUNCTIONS: ReadonlyMap<string, MixedRangeFunction> = new Map<
   string,
@@ -56,12 +56,26 @@ export const MIXED_RANGE_FUNCTIONS: ReadonlyMap<string, MixedRangeFunction> = ne
   ['count_over_time', (f, h) => ({ value: f.to - f.from + (h.to - h.from) })],
   ['present_over_time', () => ({ value: 1 })],
   [
+    'first_over_time',
+    (f, h) => {
+      const firstFloat = f.to > f.from ? f.ts[f.from]! : Number.POSITIVE_INFINITY;
+      if (firstFloat < h.ts[h.from]!) return { value: f.vs[f.from]! };
+      return { value: Number.NaN, histogram: h.hs[h.from]! };
+    },
+  ],
+  [
     'last_over_time',
     (f, h) => {
       const lastFloat = f.to > f.from ? f.ts[f.to - 1]! : Number.NEGATIVE_INFINITY;
       if (h.ts[h.to - 1]! < lastFloat) return { value: f.vs[f.to - 1]! };
       return { value: Number.NaN, histogram: h.hs[h.to - 1]! };
     },
+  ],
+  [
+    'ts_of_first_over_time',
+    (f, h) => ({
+      value: Math.min(f.to > f.from ? f.ts[f.from]! : Number.POSITIVE_INFINITY, h.ts[h.from]!) / 1000,
+    }),
   ],
   [
     'ts_of_last_over_time',

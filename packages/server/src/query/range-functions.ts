@@ -302,6 +302,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
     }),
   ],
   ['count_over_time', nonEmpty((w) => w.to - w.from)],
+  ['first_over_time', nonEmpty((w) => w.vs[w.from]!)],
   ['last_over_time', nonEmpty((w) => w.vs[w.to - 1]!)],
   ['present_over_time', nonEmpty(() => 1)],
   [
@@ -326,6 +327,7 @@ export const RANGE_FUNCTIONS: ReadonlyMap<string, RangeFunction> = new Map<strin
   ['mad_over_time', nonEmpty(medianAbsoluteDeviation)],
   ['ts_of_min_over_time', timeOfExtreme((v, best) => v <= best)],
   ['ts_of_max_over_time', timeOfExtreme((v, best) => v >= best)],
+  ['ts_of_first_over_time', nonEmpty((w) => w.ts[w.from]! / 1000)],
   ['ts_of_last_over_time', nonEmpty((w) => w.ts[w.to - 1]! / 1000)],
   ['double_exponential_smoothing', doubleExponentialSmoothing],
 ]);

@@ -47,7 +47,11 @@ function hist(
 async function engineWith(
   series: { labels: Record<string, string>; points: [seconds: number, NativeHistogram][] }[],
   floats: { labels: Record<string, string>; points: [number, number][] }[] = [],
-  options: { maxSamples?: number; staleAt?: { labels: Record<string, string>; seconds: number }[] } = {},
+  options: {
+    maxSamples?: number;
+    staleAt?: { labels: Record<string, string>; seconds: number }[];
+    experimentalFunctions?: boolean;
+  } = {},
 ): Promise<PromqlEngine> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-native-promql-'));
   dirs.push(dir);
@@ -396,6 +400,7 @@ describe('range functions and subqueries over native histograms', () => {
           ],
         },
       ],
+      { experimentalFunctions: true },
     );
     expect(await engine.instantQuery('sum_over_time(m[1m])', at)).toMatchObject({ result: [] });
     expect(await engine.instantQuery('avg_over_time(m[1m])', at)).toMatchObject({ result: [] });
@@ -412,6 +417,20 @@ describe('range functions and subqueries over native histograms', () => {
     expect(scalars(await engine.instantQuery('histogram_count(last_over_time(m[1m]))', T0 + 50 * S))).toEqual(
       { '{}': 4 },
     );
+    // Prometheus 3's experimental first_over_time keeps the name too: the float at 15 s, and at 75 s
+    // (range (15 s, 75 s]) the histogram at 30 s; ts_of_first_over_time says when, either kind.
+    expect(scalars(await engine.instantQuery('first_over_time(m[1m])', at))).toEqual({
+      '{"__name__":"m"}': 7,
+    });
+    expect(
+      scalars(await engine.instantQuery('histogram_count(first_over_time(m[1m]))', T0 + 75 * S)),
+    ).toEqual({ '{}': 2 });
+    expect(scalars(await engine.instantQuery('ts_of_first_over_time(m[1m])', at))).toEqual({
+      '{}': T0 / 1000 + 15,
+    });
+    expect(scalars(await engine.instantQuery('ts_of_first_over_time(m[1m])', T0 + 75 * S))).toEqual({
+      '{}': T0 / 1000 + 30,
+    });
   });
 
   it('carries histograms through subqueries, into histogram_quantile and the *_over_time functions', async () => {

@@ -53,13 +53,18 @@ describe("Prometheus 3's functions", () => {
     expect(await values('sum(mad_over_time(m[2m]))')).toEqual({ '{}': 2 });
   });
 
-  it('ts_of_min_over_time, ts_of_max_over_time and ts_of_last_over_time: when, in seconds', async () => {
+  it('ts_of_min_over_time, ts_of_max_over_time, ts_of_last_over_time, first_over_time and ts_of_first_over_time', async () => {
     const t = (s: number) => T0 / 1000 + s;
     // The maximum 5 is at 15 s and at 45 s: the later one.
     expect(await values('ts_of_max_over_time(m[2m])')).toEqual({ '{"i":"a"}': t(45) });
     expect(await values('ts_of_min_over_time(m[2m])')).toEqual({ '{"i":"a"}': t(0) });
     expect(await values('ts_of_min_over_time(m[1m])')).toEqual({ '{"i":"a"}': t(60) });
     expect(await values('ts_of_last_over_time(m[2m])')).toEqual({ '{"i":"a"}': t(60) });
+    // (0 s, 60 s]: the first sample is 5 at 15 s. first_over_time keeps the name, as last_over_time does.
+    expect(await values('first_over_time(m[1m])')).toEqual({ '{"__name__":"m","i":"a"}': 5 });
+    expect(await values('first_over_time(m[2m])')).toEqual({ '{"__name__":"m","i":"a"}': 1 });
+    expect(await values('ts_of_first_over_time(m[1m])')).toEqual({ '{"i":"a"}': t(15) });
+    expect(await values('sum(first_over_time(m[1m]))')).toEqual({ '{}': 5 });
   });
 
   it('double_exponential_smoothing: Holt smoothing, as holt_winters was', async () => {
@@ -187,6 +192,9 @@ describe('experimental functions stay off unless enabled, as in Prometheus', () 
     });
     await expect(plain.instantQuery('1 + max_of(1, 2)', at)).rejects.toMatchObject({
       message: 'parse error at char 5: function "max_of" is not enabled',
+    });
+    await expect(plain.instantQuery('first_over_time(m[1m])', at)).rejects.toMatchObject({
+      message: 'parse error at char 1: function "first_over_time" is not enabled',
     });
     await expect(plain.instantQuery('step()', at)).rejects.toMatchObject({
       message: 'parse error at char 1: function "step" is not enabled',

@@ -18,6 +18,12 @@ export interface AnomalyBandSpec {
   readonly spreadWindow?: string;
   /** The band is the baseline ± this many spreads (default 3). */
   readonly width?: number;
+  /**
+   * The smallest spread, in the series' unit (default none): for a series that is flat most of the
+   * time (an error ratio that is 0 but for a stray error), whose spread is then 0 and whose band
+   * every stray error leaves. Set it to a third of the smallest change worth flagging.
+   */
+  readonly minSpread?: number;
 }
 
 export interface RecordingRule {
@@ -56,6 +62,8 @@ export function anomalyBandRules(spec: AnomalyBandSpec): RecordingRule[] {
     throw new Error(`spreadWindow: ${spec.spreadWindow} must not be longer than the season (${spec.season})`);
   if (!Number.isInteger(seasons) || seasons < 1)
     throw new Error('seasons: expected a whole number of 1 or more');
+  if (spec.minSpread !== undefined && !(spec.minSpread > 0 && Number.isFinite(spec.minSpread)))
+    throw new Error(`minSpread: got ${spec.minSpread}, expected a number above 0`);
   const perSeason = (spanS: number, inner: (range: string) => string) =>
     Array.from({ length: seasons }, (_, i) => {
       const range = `${s}[${duration(spanS)}] offset ${duration((i + 1) * seasonS - spanS / 2)}`;
@@ -69,12 +77,19 @@ export function anomalyBandRules(spec: AnomalyBandSpec): RecordingRule[] {
     },
     {
       record: `${s}:seasonal_spread`,
-      expr: `quantile without (season) (0.75,\n  ${perSeason(spreadWindowS, (r) => `(quantile_over_time(0.75, ${r}) - quantile_over_time(0.25, ${r}))`)}\n)`,
+      expr: atLeast(
+        `quantile without (season) (0.75,\n  ${perSeason(spreadWindowS, (r) => `(quantile_over_time(0.75, ${r}) - quantile_over_time(0.25, ${r}))`)}\n)`,
+        spec.minSpread,
+      ),
     },
     { record: `${s}:band_upper`, expr: `${s}:seasonal_median + ${width} * ${s}:seasonal_spread` },
     { record: `${s}:band_lower`, expr: `${s}:seasonal_median - ${width} * ${s}:seasonal_spread` },
     { record: `${s}:anomalous`, expr: `(${s} > ${s}:band_upper) or (${s} < ${s}:band_lower)` },
   ];
+}
+
+function atLeast(expr: string, min: number | undefined): string {
+  return min === undefined ? expr : `clamp_min(${expr}, ${min})`;
 }
 
 function seconds(text: string, what: string): number {

@@ -1,8 +1,11 @@
 import { isMainThread, type MessagePort, parentPort, threadId } from 'node:worker_threads';
 import { invalidOption } from '../base/errors.js';
+import { Counter } from '../core/counter.js';
+import { Gauge, type GaugeColumns } from '../core/gauge.js';
+import type { Metric } from '../core/metric.js';
 import type { Registry } from '../core/registry.js';
 import { isClusterMessage, type ScrapeMessage } from './messages.js';
-import { SnapshotEncoder } from './snapshot-encoder.js';
+import { type BareMetric, SnapshotEncoder } from './snapshot-encoder.js';
 
 export interface ClusterWorkerOptions {
   /** The registry the primary collects. */
@@ -27,7 +30,7 @@ export class ClusterWorker {
 
   constructor(options: ClusterWorkerOptions) {
     const registry = options?.registry;
-    if (typeof registry?.snapshot !== 'function' || typeof registry.getMetrics !== 'function') {
+    if (typeof registry?.read !== 'function' || typeof registry.getMetrics !== 'function') {
       throw invalidOption('registry', registry, 'a Registry');
     }
     this.#registry = registry;
@@ -66,13 +69,13 @@ export class ClusterWorker {
   async #answer(request: ScrapeMessage): Promise<void> {
     let answer: unknown;
     try {
-      const before = layoutsOf(this.#registry);
-      const snapshot = await this.#registry.snapshot({ sketches: true });
-      // Layouts that held still across the snapshot (collect callbacks may add series) are its own.
-      const layouts = new Map<string, string>();
-      for (const [name, layout] of layoutsOf(this.#registry))
-        if (before.get(name) === layout) layouts.set(name, layout);
-      answer = this.#encoder.encode(snapshot, request, layouts);
+      await this.#registry.collect();
+      // From here to the read nothing else runs, so these are the layouts the read sees.
+      const metrics = this.#registry.getMetrics();
+      const layouts = layoutsOf(metrics);
+      const bare = bareMetrics(metrics, this.#encoder.held(request, layouts));
+      const snapshot = this.#registry.read({ sketches: true, skip: new Set(bare.keys()) });
+      answer = this.#encoder.encode(snapshot, request, layouts, [...bare.values()]);
     } catch (error) {
       answer = this.#encoder.failure(request, error);
     }
@@ -88,9 +91,50 @@ export class ClusterWorker {
 function ignore(): void {}
 
 /** Per exposed name, the layouts of the metrics behind it (a MetricsCollector name has variants). */
-function layoutsOf(registry: Registry): Map<string, string> {
+function layoutsOf(metrics: readonly Metric[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const metric of registry.getMetrics())
-    out.set(metric.name, `${out.get(metric.name) ?? ''}${metric.layout},`);
+  for (const metric of metrics) out.set(metric.name, `${out.get(metric.name) ?? ''}${metric.layout},`);
   return out;
+}
+
+/**
+ * The counters and gauges among `held` names, read as values alone; variants of one name (all of
+ * one type) one after the other, as `Registry.read` lists their points. Histograms are read whole.
+ */
+function bareMetrics(metrics: readonly Metric[], held: ReadonlySet<string>): Map<string, BareMetric> {
+  const out = new Map<string, BareMetric>();
+  for (const metric of metrics) {
+    const { name, help, unit } = metric;
+    if (!held.has(name)) continue;
+    const seen = out.get(name);
+    if (metric instanceof Counter) {
+      const values = metric.values();
+      out.set(name, {
+        type: 'counter',
+        name,
+        help,
+        unit,
+        values: seen?.type === 'counter' ? [...seen.values, ...values] : values,
+      });
+    } else if (metric instanceof Gauge) {
+      const columns = metric.columns();
+      out.set(name, {
+        type: 'gauge',
+        name,
+        help,
+        unit,
+        columns: seen?.type === 'gauge' ? joinColumns(seen.columns, columns) : columns,
+      });
+    }
+  }
+  return out;
+}
+
+function joinColumns(a: GaugeColumns, b: GaugeColumns): GaugeColumns {
+  return {
+    value: [...a.value, ...b.value],
+    min: [...a.min, ...b.min],
+    max: [...a.max, ...b.max],
+    mean: [...a.mean, ...b.mean],
+  };
 }

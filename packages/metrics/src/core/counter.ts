@@ -102,6 +102,16 @@ export class Counter extends Metric {
     return { name: this.name, help: this.help, unit: this.unit, type: 'counter', points };
   }
 
+  /** Each series' value, in the order of `snapshot().points`, without making the points. */
+  values(): number[] {
+    const out: number[] = [];
+    const values = this.#values;
+    this.index.forEach((id) => {
+      out.push(values[id]!);
+    });
+    return out;
+  }
+
   activity(prefix?: readonly string[]): number {
     return this.sumOver(prefix, (id) => this.#values[id]!);
   }

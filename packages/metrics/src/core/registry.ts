@@ -164,19 +164,30 @@ export class Registry {
 
   /** Runs every `collect` callback (awaiting async ones), then reads every metric. */
   async snapshot(options?: SnapshotOptions): Promise<RegistrySnapshot> {
-    await Promise.all([...this.#metrics.values()].map((m) => m.collect()));
-    return this.#read(options);
+    await this.collect();
+    return this.read(options);
   }
 
   /** The same without waiting: async `collect` callbacks land in the next snapshot. */
   snapshotSync(options?: SnapshotOptions): RegistrySnapshot {
     for (const metric of this.#metrics.values()) void metric.collect();
-    return this.#read(options);
+    return this.read(options);
   }
 
-  #read(options: SnapshotOptions | undefined): RegistrySnapshot {
+  /** Runs every metric's `collect` callback, awaiting async ones: the first half of `snapshot()`. */
+  async collect(): Promise<void> {
+    await Promise.all([...this.#metrics.values()].map((m) => m.collect()));
+  }
+
+  /**
+   * Reads every metric, running no callback: the second half of `snapshot()`. The metrics named in
+   * `skip` are left out: a `ClusterWorker` reads only their values when the primary already holds
+   * their series (`Counter.values()`, `Gauge.columns()`).
+   */
+  read(options?: SnapshotOptions & { readonly skip?: ReadonlySet<string> }): RegistrySnapshot {
     const byName = new Map<string, MetricSnapshot>();
     for (const metric of this.#metrics.values()) {
+      if (options?.skip?.has(metric.name)) continue;
       const snapshot = metric.snapshot(options);
       const seen = byName.get(snapshot.name);
       byName.set(

@@ -5,6 +5,7 @@ import { ManualClock } from '../../src/base/clock.js';
 import { VigilError } from '../../src/base/errors.js';
 import { ClusterRegistry } from '../../src/cluster/cluster-registry.js';
 import { ClusterWorker } from '../../src/cluster/cluster-worker.js';
+import type { AnswerMessage } from '../../src/cluster/messages.js';
 import { Registry } from '../../src/core/registry.js';
 import type {
   CounterSnapshot,
@@ -275,6 +276,58 @@ describe('ClusterRegistry', () => {
     await flush();
     s = await cluster.snapshot();
     expect(values(s, 'c_total')).toEqual({ '': 8 });
+  });
+
+  it('sends values alone once the primary holds the series, and merges them as with every label', async () => {
+    const cluster = new ClusterRegistry({ clock: new ManualClock(), gaugeAggregation: { g: 'max' } });
+    open.push(cluster);
+    const [a, b] = [worker(cluster), worker(cluster)];
+    await ready(cluster, 2);
+    const answers: AnswerMessage[] = [];
+    a.port.on('message', (m: AnswerMessage) => {
+      if (m.vigil === 'snapshot') answers.push(m);
+    });
+    const opts = { name: 'c_total', labelNames: ['k'] };
+    const [ca, cb] = [a.registry.counter(opts), b.registry.counter(opts)];
+    // Two variants of one name (MetricsCollector tags), listed one after the other.
+    const v1 = a.registry.variant('counter', { name: 'v_total', labelNames: ['x'] });
+    const v2 = a.registry.variant('counter', { name: 'v_total', labelNames: ['y'] });
+    const g = a.registry.gauge({ name: 'g', labelNames: ['k'] });
+    // A gauge whose callback adds a series at one scrape: its values alone would not do then.
+    let grow = false;
+    a.registry.gauge({
+      name: 'grown',
+      labelNames: ['n'],
+      collect: (gauge) => {
+        gauge.set({ n: '1' }, 1);
+        if (grow) gauge.set({ n: '2' }, 2);
+      },
+    });
+    ca.inc({ k: 'p' }, 1);
+    ca.inc({ k: 'q' }, 2);
+    cb.inc({ k: 'q' }, 3);
+    v1.inc({ x: '1' });
+    v2.inc({ y: '1' }, 2);
+    g.set({ k: 'p' }, 5);
+    a.registry.histogram({ name: 'h_seconds' }).observe(1);
+    await cluster.snapshot();
+    ca.inc({ k: 'p' }, 10);
+    cb.inc({ k: 'q' }, 0.5);
+    v2.inc({ y: '1' }, 3);
+    g.set({ k: 'p' }, 7);
+    g.set({ k: 'p' }, 6);
+    grow = true;
+    const s = await cluster.snapshot();
+    const last = answers.at(-1)!;
+    const sent = (name: string) => last.metrics.find((m) => m.name === name)!;
+    for (const name of ['c_total', 'v_total', 'g', 'h_seconds']) expect(sent(name).blocks).toEqual([]);
+    expect(sent('v_total').keep).toBe(2);
+    expect(sent('grown').blocks).toEqual(['n="2"']);
+    expect(values(s, 'c_total')).toEqual({ 'k="p"': 11, 'k="q"': 5.5 });
+    expect(values(s, 'v_total')).toEqual({ 'x="1"': 1, 'y="1"': 5 });
+    expect(values(s, 'grown')).toEqual({ 'n="1"': 1, 'n="2"': 2 });
+    const gp = metric<GaugeSnapshot>(s, 'g').points[0]!;
+    expect([gp.value, gp.min, gp.max, gp.mean]).toEqual([6, 5, 7, 6]);
   });
 
   it('forgets label sets every worker removed, and keeps merging right after renumbering', async () => {

@@ -108,7 +108,8 @@ function reduce(op: AggregateOp, samples: Sample[], param: number): number {
     case 'stddev':
     case 'stdvar': {
       let mean = first;
-      let aux = 0;
+      // A first value of NaN or ±Inf makes the variance NaN, even of that one value (Prometheus 3).
+      let aux = Number.isFinite(first) ? 0 : Number.NaN;
       for (let i = 1; i < samples.length; i++) {
         const v = samples[i]!.value;
         const delta = v - mean;

@@ -48,6 +48,9 @@ const promql = engineOverStore({
       ...across('minus_inf2', [-Infinity, 0, -Infinity]),
       ...across('both_inf', [-Infinity, 0, Infinity]),
       ...across('minus_big', [-BIG, -BIG, -BIG, -BIG]),
+      ...across('lone_inf', [Infinity]),
+      ...across('lone_nan', [Number.NaN]),
+      along('lone_inf_t', [Infinity]),
       along('cancel_t', [1e100, 1, -1e100]),
       along('big_t', [BIG, BIG, -BIG, 3]),
       along('inf_t', [1, Infinity, 2]),
@@ -151,6 +154,17 @@ describe('avg_over_time and sum_over_time as Prometheus 3 computes them', () => 
     // x = 0, 1, 2 s. Σy overflows to +Inf (not Inf + -Inf = NaN): cov(x, y) = Σxy - Σx·Σy/n =
     // -1e308 - Inf = -Inf, var(x) = 5 - 9/3 = 2, slope -Inf. Before the rule, Σy read NaN and so did deriv.
     expect(await value('deriv(deriv_t[1m])')).toBe(-Infinity);
+  });
+});
+
+describe('stddev and stdvar as Prometheus 3 computes them', () => {
+  it('are NaN for a group whose first value is NaN or infinite, even alone', async () => {
+    // promql/engine.go starts such a group's variance at NaN; 2.42 started every group at 0.
+    expect(await value('stddev(lone_inf)')).toBeNaN();
+    expect(await value('stdvar(lone_nan)')).toBeNaN();
+    expect(await value('stddev_over_time(lone_inf_t[1m])')).toBeNaN();
+    // 8, 10, 12: mean 10, variance 8/3.
+    expect(await value('stdvar(ten)')).toBeCloseTo(8 / 3, 12);
   });
 });
 

@@ -1,5 +1,5 @@
-import { forEachLabelPair, unescapeLabelValue } from '../base/escape.js';
 import type { CounterPoint, HistogramPoint, HistogramSnapshot, RegistrySnapshot } from '../core/snapshot.js';
+import { ProtobufLabels } from './protobuf-labels.js';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 // Field numbers of io.prometheus.client's metrics.proto (prometheus/client_model).
@@ -7,12 +7,9 @@ const FAMILY_NAME = 1;
 const FAMILY_HELP = 2;
 const FAMILY_TYPE = 3;
 const FAMILY_METRIC = 4;
-const METRIC_LABEL = 1;
 const METRIC_GAUGE = 2;
 const METRIC_COUNTER = 3;
 const METRIC_HISTOGRAM = 7;
-const LABEL_NAME = 1;
-const LABEL_VALUE = 2;
 const VALUE = 1;
 const COUNTER_CREATED_TIMESTAMP = 3;
 const HISTOGRAM_COUNT = 1;
@@ -46,10 +43,11 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
     w.stringField(FAMILY_NAME, metric.name);
     if (metric.help !== '') w.stringField(FAMILY_HELP, metric.help);
     w.varintField(FAMILY_TYPE, TYPE_NUMBER[metric.type]);
+    const labels = new ProtobufLabels();
     if (metric.type === 'histogram') {
       for (const point of metric.points) {
         w.begin(FAMILY_METRIC);
-        labels(w, point.block);
+        labels.write(w, point);
         histogram(w, metric, point);
         w.end();
       }
@@ -57,7 +55,7 @@ export function toProtobuf(snapshot: RegistrySnapshot): Uint8Array {
       const counter = metric.type === 'counter';
       for (const point of metric.points) {
         w.begin(FAMILY_METRIC);
-        labels(w, point.block);
+        labels.write(w, point);
         w.begin(counter ? METRIC_COUNTER : METRIC_GAUGE);
         w.doubleField(VALUE, point.value);
         const created = counter ? (point as CounterPoint).createdMs : undefined;
@@ -78,17 +76,6 @@ function timestamp(w: ProtobufWriter, field: number, ms: number): void {
   w.varintField(TIMESTAMP_SECONDS, seconds);
   w.varintField(TIMESTAMP_NANOS, Math.round((ms - seconds * 1000) * 1e6));
   w.end();
-}
-
-/** The labels of a point, from its escaped block: values without an escape are copied straight from it. */
-function labels(w: ProtobufWriter, block: string): void {
-  forEachLabelPair(block, (nameFrom, nameTo, valueFrom, valueTo, escaped) => {
-    w.begin(METRIC_LABEL);
-    w.stringField(LABEL_NAME, block, nameFrom, nameTo);
-    if (escaped) w.stringField(LABEL_VALUE, unescapeLabelValue(block.slice(valueFrom, valueTo)));
-    else w.stringField(LABEL_VALUE, block, valueFrom, valueTo);
-    w.end();
-  });
 }
 
 function histogram(w: ProtobufWriter, metric: HistogramSnapshot, point: HistogramPoint): void {

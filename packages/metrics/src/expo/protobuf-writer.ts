@@ -101,6 +101,28 @@ export class ProtobufWriter {
     this.#at = at;
   }
 
+  /** How many bytes are written so far. */
+  get length(): number {
+    return this.#at;
+  }
+
+  /** A copy of the bytes written from `from` on (none of them inside a message still open). */
+  copy(from: number): Uint8Array {
+    return this.#buf.slice(from, this.#at);
+  }
+
+  /** Drops the bytes written from `at` on (none of them inside a message still open). */
+  rewind(at: number): void {
+    this.#at = at;
+  }
+
+  /** Appends `bytes` as they are: fields encoded before, by `copy`. */
+  raw(bytes: Uint8Array): void {
+    this.#room(bytes.length);
+    this.#buf.set(bytes, this.#at);
+    this.#at += bytes.length;
+  }
+
   tag(field: number, wireType: 0 | 1 | 2): void {
     this.varint(field * 8 + wireType);
   }

@@ -101,11 +101,18 @@ describe('protobuf exposition', () => {
     ).toEqual([{ field: 1, value: 2.5 }]);
   });
 
-  it('writes label values as they are, escapes undone and any Unicode as UTF-8', async () => {
+  it('writes label values as they are, escapes undone and any Unicode as UTF-8, first, last or empty', async () => {
     const registry = new Registry();
     const c = registry.counter({ name: 'c_total', help: '', labelNames: ['a', 'b'] });
-    const values = ['plain', 'quote " back \\ slash\nline', 'café ☕ 𝄞', 'mixed é then "quoted"'];
-    for (const v of values) c.inc({ a: v, b: 'x' });
+    const values = ['plain', 'quote " back \\ slash\nline', 'café ☕ 𝄞', 'mixed é then "quoted"', ''];
+    // Every value first and last, each first value's series sharing their head (core/points.ts).
+    const expected: Record<string, string>[] = [];
+    for (const a of values) {
+      for (const b of values) {
+        c.inc({ a, b });
+        expected.push({ ...(a !== '' && { a }), ...(b !== '' && { b }) });
+      }
+    }
     const [family] = delimited(toProtobuf(await registry.snapshot()));
     const seen = fields(family!)
       .filter((f) => f.field === 4)
@@ -115,7 +122,7 @@ describe('protobuf exposition', () => {
           .map((l) => fields(l.value as Uint8Array).map((f) => text(f.value)));
         return Object.fromEntries(pairs);
       });
-    expect(seen).toEqual(values.map((a) => ({ a, b: 'x' })));
+    expect(seen).toEqual(expected);
   });
 
   it("writes a counter's creation time (or last reset) as its created_timestamp, and none for a gauge", async () => {

@@ -665,6 +665,7 @@ function readableNumbers(query: string): string {
 /** Where the grammar read `min_of` or `max_of` followed by "(" as a selector: calls outside durations. */
 function minMaxCalls(top: SyntaxNode, source: string): number[] {
   const at: number[] = [];
+  if (!source.includes('min_of') && !source.includes('max_of')) return at;
   top.cursor().iterate((ref) => {
     if (ref.name !== 'Identifier' || ref.node.parent?.name !== 'VectorSelector') return;
     const name = source.slice(ref.from, ref.to);

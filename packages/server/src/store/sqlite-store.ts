@@ -9,6 +9,7 @@ import { bitsHi, bitsLo, splitFloat } from './float-bits.js';
 import { decodeHistogramChunk, encodeHistogramChunk } from './histogram-codec.js';
 import { HistogramHead, nativeHistogramBytes } from './histogram-head.js';
 import { type NativeHistogram, validateNativeHistogram } from './native-histogram.js';
+import { pacedTransactions } from './paced-transactions.js';
 import { Pacer } from './pacer.js';
 import { Retention } from './retention.js';
 import { RollupBuffer } from './rollup-buffer.js';
@@ -164,8 +165,12 @@ export class SqliteStore implements SeriesStore {
   /** Series start-up left in the database for want of memory. */
   #notLoaded: { series: number; why: string } | undefined;
   #closed = false;
+  /** The stop under way: it writes what waits, paced, before the database is closed. */
+  #closing: Promise<void> | undefined;
   /** The timers' tasks under way: a slow flush is not joined by the next tick's. */
   readonly #busy = new Set<string>();
+  /** The last upkeep asked for, the timer's or `maintain()`'s: each runs after the one before. */
+  #upkeeping: Promise<void> = Promise.resolve();
   readonly #watch: WatchedDatabase | undefined;
 
   constructor(options: SqliteStoreOptions) {
@@ -202,7 +207,7 @@ export class SqliteStore implements SeriesStore {
           if (this.#reserveSpent !== undefined) this.#restoreReserve();
         }),
       ),
-      o.clock.every(o.maintenanceIntervalMs, () => this.#background('upkeep', () => this.#upkeep())),
+      o.clock.every(o.maintenanceIntervalMs, () => this.#background('upkeep', () => this.#upkeepNext())),
     ];
   }
 
@@ -266,7 +271,7 @@ export class SqliteStore implements SeriesStore {
     this.#assertOpen();
     if (!this.#disk.low()) return;
     try {
-      this.#flush();
+      await this.#flushPaced();
     } catch (error) {
       throw new StoreUnwritableError((error as Error).message);
     }
@@ -739,7 +744,7 @@ export class SqliteStore implements SeriesStore {
   /** Runs retention and rollup upkeep now, as the timer does every `maintenanceIntervalMs`. */
   async maintain(): Promise<void> {
     this.#assertOpen();
-    await this.#upkeep();
+    await this.#upkeepNext();
   }
 
   async stats(): Promise<StoreStats> {
@@ -772,12 +777,16 @@ export class SqliteStore implements SeriesStore {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): Promise<void> {
+    this.#closing ??= this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
     for (const stop of this.#stopTimers) stop();
     this.#watch?.unwatch();
     try {
-      this.#flush();
+      await this.#flushPaced(true);
     } catch (error) {
       // Nothing more can be done for them: the stop says how many, loudly, rather than dropping them silently.
       throw new Error(
@@ -878,34 +887,30 @@ export class SqliteStore implements SeriesStore {
   }
 
   /**
-   * Writes every listed series at once, in one transaction, without handing the event loop back:
-   * for what must be durable before going on (a stop, upkeep, an acknowledgement on a low disk).
-   */
-  #flush(): void {
-    while (this.#unwrittenFrom < this.#unwritten.length) this.#writeSlice(undefined);
-  }
-
-  /**
    * Writes the series listed when it starts (and whatever they have gained since), a transaction of
-   * FLUSH_SLICE_MS at a time, handing the event loop to other work in between. Flushes may overlap
-   * (the timer's, a caller's, upkeep's): each writes from the front of the same list, and each ends
-   * once everything listed before it started is written. Nothing in memory is marked clean until its
-   * transaction committed, so a failed flush is simply retried.
+   * FLUSH_SLICE_MS at a time, handing the event loop to other work in between; with `untilEmpty`,
+   * until nothing is listed (a stop). Every flush is paced, the timer's as well as those that must
+   * be durable before going on (a stop, upkeep, an acknowledgement on a low disk): 300,000 new series
+   * in one transaction held the event loop for 15 s. Flushes may overlap: each writes from the front
+   * of the same list, and each ends once everything listed before it started is written. Nothing in
+   * memory is marked clean until its transaction committed, so a failed flush is simply retried.
    */
-  async #flushPaced(): Promise<void> {
+  async #flushPaced(untilEmpty = false): Promise<void> {
     const target = this.#written + this.#unwritten.length - this.#unwrittenFrom;
+    const pending = () =>
+      untilEmpty ? this.#unwrittenFrom < this.#unwritten.length : this.#written < target;
     const pacer = new Pacer(() => {}, FLUSH_SLICE_MS);
-    while (!this.#closed && this.#written < target) {
+    while (!this.#closed && pending()) {
       this.#writeSlice(pacer);
-      if (this.#written < target) await pacer.pause();
+      if (pending()) await pacer.pause();
     }
   }
 
   /**
    * One transaction: the listed series from the front of the list, until `pacer` says the slice is
-   * over (all of them without one). All of it is written, or (a full disk, an I/O error) none of it.
+   * over. All of it is written, or (a full disk, an I/O error) none of it.
    */
-  #writeSlice(pacer: Pacer | undefined): void {
+  #writeSlice(pacer: Pacer): void {
     const list = this.#unwritten;
     const from = this.#unwrittenFrom;
     const write = this.#db.transaction(() => {
@@ -913,7 +918,7 @@ export class SqliteStore implements SeriesStore {
       while (at < list.length) {
         // About 50 us a series with four labels on an idle machine.
         const weight = this.#writeSeries(list[at++]!);
-        if (pacer?.due(weight)) break;
+        if (pacer.due(weight)) break;
       }
       return at;
     });
@@ -1179,29 +1184,36 @@ export class SqliteStore implements SeriesStore {
    * rollup blocks of series that went quiet, deletes what retention says (by age, then by size),
    * forgets series with no data left and hands free pages back to the file system.
    */
+  /**
+   * Upkeep after the one under way, if any: two at once would interleave their paced steps (one
+   * sealing rollup blocks while the other deletes the raw samples behind them).
+   */
+  #upkeepNext(): Promise<void> {
+    const next = this.#upkeeping.catch(() => {}).then(() => this.#upkeep());
+    this.#upkeeping = next;
+    return next;
+  }
+
   async #upkeep(): Promise<void> {
-    // The heads cut and whatever waits are written paced first (all series going quiet at once may
-    // be hundreds of thousands of chunks); the rest, quick, at once.
-    this.#cutIdle();
+    // Every step is paced as a flush is: all series going quiet at once may be hundreds of thousands
+    // of chunks to write, and each step visits every series. After each pause the store must still
+    // be open (a stop meanwhile ends the upkeep).
+    const pacer = new Pacer(() => this.#assertOpen(), FLUSH_SLICE_MS);
+    await this.#cutIdle(pacer);
     await this.#flushPaced();
-    if (this.#closed) return;
-    this.#maintain();
+    this.#assertOpen();
+    const now = this.#o.clock.now();
+    const rawCutoff = now - this.#o.rawRetentionMs;
+    await this.#sealQuiet(rawCutoff, pacer);
+    await this.#flushPaced();
+    this.#assertOpen();
+    await this.#expireHistograms(rawCutoff, pacer);
+    await this.#retention.run(now, pacer);
     this.#restoreReserve();
   }
 
-  #maintain(): void {
-    const now = this.#o.clock.now();
-    const rawCutoff = now - this.#o.rawRetentionMs;
-    this.#cutIdle();
-    this.#flush();
-    this.#sealQuiet(rawCutoff);
-    this.#flush();
-    this.#expireHistograms(rawCutoff);
-    this.#retention.run(now);
-  }
-
   /** Cuts the heads of series that stopped receiving samples into chunks. */
-  #cutIdle(): void {
+  async #cutIdle(pacer: Pacer): Promise<void> {
     // Idle against the newest sample of any series (data replayed from the past keeps its heads
     // while it flows) and against the clock (a store that receives nothing still cuts and expires).
     const idleBefore = Math.max(this.#watermark, this.#o.clock.now()) - CHUNK_SPAN_MS;
@@ -1212,6 +1224,7 @@ export class SqliteStore implements SeriesStore {
         this.#queue(s);
         s.dirty = true;
       }
+      if (pacer.due()) await pacer.pause();
     }
   }
 
@@ -1226,16 +1239,14 @@ export class SqliteStore implements SeriesStore {
    * A chunk goes once its newest sample is older than the cutoff; a series with none left loses its
    * histogram state, and retention forgets it when it has no floats either.
    */
-  #expireHistograms(rawCutoff: number): void {
+  async #expireHistograms(rawCutoff: number, pacer: Pacer): Promise<void> {
     const st = this.#st;
-    for (const s of this.#index.all()) {
+    await pacedTransactions(this.#db, this.#index.all(), pacer, (s) => {
       const h = s.histograms;
-      if (!h || h.firstT >= rawCutoff) continue;
+      if (!h || h.firstT >= rawCutoff) return 1;
       if (h.storedChunks > 0) {
-        this.#db.transaction(() => {
-          st.deleteHistogramChunksBefore.run(s.id, rawCutoff);
-          h.storedChunks = (st.histogramCountOf.get(s.id) as number) ?? 0;
-        })();
+        st.deleteHistogramChunksBefore.run(s.id, rawCutoff);
+        h.storedChunks = (st.histogramCountOf.get(s.id) as number) ?? 0;
       }
       const keep = h.timestamps.findIndex((t) => t >= rawCutoff);
       if (keep !== 0) {
@@ -1250,8 +1261,10 @@ export class SqliteStore implements SeriesStore {
         h.pending[0]?.minT ?? Number.POSITIVE_INFINITY,
         h.timestamps[0] ?? Number.POSITIVE_INFINITY,
       );
-    }
-    this.#flush();
+      return 4;
+    });
+    await this.#flushPaced();
+    this.#assertOpen();
     for (const s of this.#index.all()) if (s.histograms?.empty) s.histograms = undefined;
   }
 
@@ -1260,8 +1273,9 @@ export class SqliteStore implements SeriesStore {
    * ever. Once nothing can be added before some time (samples older than the raw retention are
    * refused as too old), the blocks before it are complete and are written.
    */
-  #sealQuiet(rawCutoff: number): void {
+  async #sealQuiet(rawCutoff: number, pacer: Pacer): Promise<void> {
     for (const s of this.#index.all()) {
+      if (pacer.due()) await pacer.pause();
       if ((s.head && s.head.count > 0) || s.samples === 0) continue;
       const immutable = Math.max(s.frozenT + 1, rawCutoff);
       let due = false;

@@ -1,0 +1,90 @@
+import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterEach, describe, expect, it } from 'vitest';
+import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
+import { openSqliteStore } from '../../src/store/sqlite-store.js';
+import type { SqliteStoreOptions } from '../../src/store/sqlite-store-options.js';
+
+const NOW = Date.UTC(2026, 0, 10, 12);
+const DAY = 86_400_000;
+/** In one transaction, writing this many new series held the event loop for 1-3 s. */
+const SERIES = 30_000;
+/**
+ * The longest stretch of CPU between two turns of the event loop a write may take: a flush's
+ * transactions last 25 ms plus their commit (20 ms more on a loaded machine); health checks are to be
+ * answered within 100 ms.
+ */
+const BOUND_MS = 80;
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(options: Partial<SqliteStoreOptions> = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-paced-writes-'));
+  dirs.push(dir);
+  const clock = new ManualClock(NOW);
+  // No timer flush: the write under test is the only one.
+  const store = await openSqliteStore({ dir, clock, flushIntervalMs: 10 * DAY, ...options });
+  return { store, clock, dir };
+}
+
+const series = (from: number, t: number) =>
+  Array.from({ length: SERIES }, (_, i) => ({
+    labels: { __name__: 'paced', job: 'test', instance: `host-${from + i}` },
+    timestamps: [t],
+    values: [i],
+  }));
+
+describe.runIf(canMeasureStretches)('SqliteStore writes what waits in paced transactions', () => {
+  it('at close: the event loop is handed back while 30,000 new series are written, and all of them are', async () => {
+    const { store, dir } = await open();
+    await store.append(series(0, NOW));
+    const { cpuMs } = await longestStretchWhile(() => store.close());
+    expect(cpuMs).toBeLessThan(BOUND_MS);
+    const again = await openSqliteStore({ dir, clock: new ManualClock(NOW) });
+    expect((await again.stats()).series).toBe(SERIES);
+    expect(
+      await again.select([{ name: 'instance', type: '=', value: `host-${SERIES - 1}` }], 0, NOW),
+    ).toHaveLength(1);
+    await again.close();
+  }, 120_000);
+
+  it('before an acknowledgement on a low disk: the same, and every acknowledged sample is written first', async () => {
+    // Within 256 MiB of the watermark (low: flushed before acknowledged) and above it (not refused).
+    const s = statfsSync(tmpdir());
+    const { store, dir } = await open({
+      minFreeDiskSpaceBytes: Math.max(0, s.bavail * s.bsize - 128 * 2 ** 20),
+    });
+    await store.append(series(0, NOW));
+    const { cpuMs } = await longestStretchWhile(() => store.beforeAcknowledge());
+    expect(cpuMs).toBeLessThan(BOUND_MS);
+    // Read back through a second connection: the samples are in the database, not only in memory.
+    const again = await openSqliteStore({ dir, clock: new ManualClock(NOW), flushIntervalMs: 10 * DAY });
+    expect((await again.stats()).series).toBe(SERIES);
+    await again.close();
+    await store.close();
+  }, 120_000);
+
+  it('during upkeep: cutting idle heads, sealing their rollups and retention over 30,000 series', async () => {
+    const { store, clock } = await open({ retentionDays: 1 });
+    await store.append(series(0, NOW));
+    await store.flush();
+    // The heads go idle, their rollup blocks complete and, a day after, the raw samples expire.
+    clock.advance(2 * DAY);
+    const { cpuMs } = await longestStretchWhile(() => store.maintain());
+    expect(cpuMs).toBeLessThan(BOUND_MS);
+    const [hours] = await store.selectRollup(
+      [{ name: 'instance', type: '=', value: 'host-7' }],
+      NOW - DAY,
+      clock.now(),
+      3_600_000,
+    );
+    expect([...hours!.count]).toEqual([1]);
+    expect(await store.select([{ name: '__name__', type: '=', value: 'paced' }], 0, clock.now())).toEqual([]);
+    await store.close();
+  }, 120_000);
+});

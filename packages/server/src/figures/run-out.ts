@@ -110,10 +110,11 @@ export async function runOut(
 
 /**
  * The whole days ahead spent before `remaining` is (each at the level times its weekday's share),
- * and what is left of it for the day after them. Whole weeks at once: a week's shares sum to 7.
+ * and what is left of it for the day after them. Whole weeks at once.
  */
 function wholeDaysUntil(s: DailySpending, remaining: number): { wholeDays: number; left: number } {
-  const week = 7 * s.perDay;
+  let week = 0;
+  for (let j = 0; j < 7; j++) week += dayAhead(s, j);
   const weeks = Math.max(0, Math.floor(remaining / week));
   let left = remaining - weeks * week;
   let j = 0;

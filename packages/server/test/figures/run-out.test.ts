@@ -41,6 +41,18 @@ function officeHoursWritten(from: number, t: number): number {
   return written;
 }
 
+/** Bytes spent by `t` since `from` by a quota spent on weekdays only (UTC), 1 GB a weekday, evenly through it. */
+function weekdaysSpent(from: number, t: number): number {
+  let spent = 0;
+  for (let day = Math.floor(from / DAY) * DAY; day < t; day += DAY) {
+    const weekday = new Date(day).getUTCDay();
+    if (weekday === 0 || weekday === 6) continue;
+    const overlap = Math.min(t, day + DAY) - Math.max(from, day);
+    if (overlap > 0) spent += (overlap / DAY) * GB;
+  }
+  return spent;
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-run-out-'));
   server = await serve(
@@ -61,6 +73,7 @@ beforeAll(async () => {
       `vigil_system_disk_free_bytes{path="/tmp"} ${10 * GB - (ago * GB) / 86_400} ${t}`,
     );
     if (t >= NOW - 6 * HOUR) lines.push(`vigil_system_disk_free_bytes{path="/new"} ${GB - ago} ${t}`);
+    lines.push(`quota_remaining_bytes{quota="weekdays"} ${2.5 * GB + weekdaysSpent(t, NOW)} ${t}`);
     // 1 TB free, 1 kB less a day: a billion days, past the last moment a date can name.
     lines.push(`archive_free_bytes ${1000 * GB + (ago * 1000) / 86_400} ${t}`);
   }
@@ -98,6 +111,16 @@ describe('GET /api/forecasts/run-out', () => {
     expect(office.days_averaged).toBe(7);
     expect(Date.parse(data.earliest) - Date.parse(data.at)).toBeLessThan(1000);
     expect(Date.parse(data.latest!) - Date.parse(data.at)).toBeLessThan(1000);
+  });
+
+  it('spends each day ahead as its weekday was spent', async () => {
+    // Thursday noon, 2.5 GB left of a quota spent only on weekdays, 1 GB a weekday: 1.5 GB by
+    // Friday midnight, nothing at the weekend, 1 GB on Monday: gone at Tuesday 00:00. At the mean
+    // day (5/7 GB) it would have been Monday 00:00.
+    const body = await ask('selector=quota_remaining_bytes');
+    const quota = body.forecasts[0]!;
+    expect(Math.abs(Date.parse(quota.at!) - (NOW + 4.5 * DAY))).toBeLessThanOrEqual(HOUR);
+    expect(quota.text).toBe('~5 days');
   });
 
   it('answers a run-out too far ahead for a date with its seconds, and no moment', async () => {

@@ -114,7 +114,7 @@ function bareMetrics(metrics: readonly Metric[], held: ReadonlySet<string>): Map
         name,
         help,
         unit,
-        values: seen?.type === 'counter' ? [...seen.values, ...values] : values,
+        values: seen?.type === 'counter' ? joined(seen.values, values) : values,
       });
     } else if (metric instanceof Gauge) {
       const columns = metric.columns();
@@ -132,9 +132,16 @@ function bareMetrics(metrics: readonly Metric[], held: ReadonlySet<string>): Map
 
 function joinColumns(a: GaugeColumns, b: GaugeColumns): GaugeColumns {
   return {
-    value: [...a.value, ...b.value],
-    min: [...a.min, ...b.min],
-    max: [...a.max, ...b.max],
-    mean: [...a.mean, ...b.mean],
+    value: joined(a.value, b.value),
+    min: joined(a.min, b.min),
+    max: joined(a.max, b.max),
+    mean: joined(a.mean, b.mean),
   };
+}
+
+function joined(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

@@ -121,7 +121,7 @@ export type BareMetric =
       readonly name: string;
       readonly help: string;
       readonly unit: string;
-      readonly values: readonly number[];
+      readonly values: Float64Array;
     }
   | {
       readonly type: 'gauge';
@@ -142,7 +142,7 @@ function bareWire(metric: BareMetric): WireMetric {
       unit,
       keep: values.length,
       blocks: NO_BLOCKS,
-      values: packed(Float64Array.from(values)),
+      values: packed(values),
     };
   }
   const { value, min, max, mean } = metric.columns;
@@ -153,10 +153,10 @@ function bareWire(metric: BareMetric): WireMetric {
     unit,
     keep: value.length,
     blocks: NO_BLOCKS,
-    values: packed(Float64Array.from(value)),
-    min: packed(Float64Array.from(min)),
-    max: packed(Float64Array.from(max)),
-    mean: packed(Float64Array.from(mean)),
+    values: packed(value),
+    min: packed(min),
+    max: packed(max),
+    mean: packed(mean),
   };
 }
 

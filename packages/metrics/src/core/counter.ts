@@ -103,12 +103,11 @@ export class Counter extends Metric {
   }
 
   /** Each series' value, in the order of `snapshot().points`, without making the points. */
-  values(): number[] {
-    const out: number[] = [];
+  values(): Float64Array {
+    const ids = this.index.ids();
     const values = this.#values;
-    this.index.forEach((id) => {
-      out.push(values[id]!);
-    });
+    const out = new Float64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = values[ids[i]!]!;
     return out;
   }
 

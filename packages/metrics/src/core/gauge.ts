@@ -183,14 +183,21 @@ export class Gauge extends Metric {
 
   /** Each series' value, min, max and mean, in the order of `snapshot().points`, without making the points. */
   columns(): GaugeColumns {
-    const out: GaugeColumns = { value: [], min: [], max: [], mean: [] };
-    this.index.forEach((id) => {
-      const { current, min, max, mean } = this.#statsOf(id);
-      out.value.push(current);
-      out.min.push(min);
-      out.max.push(max);
-      out.mean.push(mean);
-    });
+    const ids = this.index.ids();
+    const n = ids.length;
+    const out = {
+      value: new Float64Array(n),
+      min: new Float64Array(n),
+      max: new Float64Array(n),
+      mean: new Float64Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const { current, min, max, mean } = this.#statsOf(ids[i]!);
+      out.value[i] = current;
+      out.min[i] = min;
+      out.max[i] = max;
+      out.mean[i] = mean;
+    }
     return out;
   }
 
@@ -214,8 +221,8 @@ export class Gauge extends Metric {
 const SERIES_BYTES = 96;
 
 export interface GaugeColumns {
-  readonly value: number[];
-  readonly min: number[];
-  readonly max: number[];
-  readonly mean: number[];
+  readonly value: Float64Array;
+  readonly min: Float64Array;
+  readonly max: Float64Array;
+  readonly mean: Float64Array;
 }

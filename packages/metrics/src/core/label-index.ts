@@ -38,6 +38,7 @@ export class LabelIndex {
    * reader that saw the same layout before can skip comparing label blocks (cluster/snapshot-encoder.ts).
    */
   layout = ++layouts;
+  #ids: { readonly layout: number; readonly ids: Int32Array } | undefined;
 
   constructor(
     names: readonly string[],
@@ -213,6 +214,21 @@ export class LabelIndex {
       this.#root.forEach(walk);
     }
     if (this.#overflow !== NONE && !prefix) fn(this.#overflow, OVERFLOW, OVERFLOW_BLOCK, null);
+  }
+
+  /**
+   * The ids `forEach` visits, in its order. Kept until the layout changes: a `ClusterWorker` reads
+   * its values through them at every scrape, ~2 ns a series against ~20 for the walk.
+   */
+  ids(): Int32Array {
+    if (this.#ids?.layout !== this.layout) {
+      const ids: number[] = [];
+      this.forEach((id) => {
+        ids.push(id);
+      });
+      this.#ids = { layout: this.layout, ids: Int32Array.from(ids) };
+    }
+    return this.#ids.ids;
   }
 
   /** True when `id` is the series that holds what the cap turned away. */

@@ -1,7 +1,8 @@
 // Scenario: the weekly report (issue 19's target: "a weekly report over 10,000 series renders in < 2 s
 // from the store's rollups"), built and rendered in this process as `vigil report` and
-// `GET /api/reports` do: buildReport over the embedded SqliteStore, reading its hourly rollups
-// (cli/report-rollups.ts, store/rollup-samples.ts), then the Markdown, the HTML with its sparkline PNGs
+// `GET /api/reports` do: buildReport over the embedded SqliteStore, reading its rollups (a figure over
+// the week: the daily ones for its 6 whole UTC days, hourly ones for the 25 hours around them; trends:
+// hourly; cli/report-rollups.ts, store/rollup-samples.ts), then the Markdown, the HTML with its sparkline PNGs
 // in data: URIs (the API's heaviest answer) and the JSON. No peer: Grafana's scheduled reports are a
 // paid feature, and nothing free renders this document; the figure is set against the issue's target.
 //
@@ -14,7 +15,7 @@
 // the rollups the report reads are the same hours at any scrape interval, and at 1 minute the writing
 // alone outlasted bench/run.js's 5 minutes on the loaded machine), traffic following the day and 10%
 // higher this week; one instance restarts in each week (its counters reset). Plus 20 incidents and 200
-// alert state changes. The store computes its hourly rollups as it flushes.
+// alert state changes. The store computes its hourly and daily rollups as it flushes.
 //
 // Timed: buildReport for the 7 days ending on the hour + the three renderings, RUNS times (median),
 // after one warm-up. With BENCH_REPORT_RAW=1 the same report is also built once from raw samples
@@ -67,7 +68,7 @@ const DEPENDENCIES = [
 ];
 const MODELS = ['large', 'small'];
 
-const report = scenario('report-render', 'weekly report over 10,000 series from hourly rollups');
+const report = scenario('report-render', 'weekly report over 10,000 series from daily and hourly rollups');
 const { openSqliteStore } = await loadStore();
 const dist = (path) => import(new URL(`../packages/server/dist/${path}`, import.meta.url).href);
 const { buildReport } = await dist('reports/build-report.js');
@@ -340,7 +341,7 @@ try {
     `${total.toFixed(0)} ms (build ${median(runs.map((r) => r.build)).toFixed(0)} ms, CPU ${cpu.toFixed(0)} ms)`,
   );
   report.row(
-    `weekly report, ${series.length.toLocaleString('en-US')} series, hourly rollups: build + md/html/json (ms)`,
+    `weekly report, ${series.length.toLocaleString('en-US')} series, daily and hourly rollups: build + md/html/json (ms)`,
     {
       vigil: `${total.toFixed(0)} (CPU ${cpu.toFixed(0)})`,
       prom: 'none free (Grafana reports are paid)',

@@ -15,7 +15,16 @@ import { Retention } from './retention.js';
 import { RollupBuffer } from './rollup-buffer.js';
 import { decodeRollups } from './rollup-codec.js';
 import { RollupFolder } from './rollup-folder.js';
-import { alignDown, blockSpan, DAILY, DAY_MS, HOURLY, RESOLUTIONS, RollupStream } from './rollup-stream.js';
+import {
+  alignDown,
+  blockSpan,
+  DAILY,
+  DAY_MS,
+  HOURLY,
+  RESOLUTIONS,
+  RollupStream,
+  writtenStep,
+} from './rollup-stream.js';
 import { SampleBuffer } from './sample-buffer.js';
 import { INVALID, MEMORY_LIMIT, SeriesIndex, seriesBytes } from './series-index.js';
 import { ACCEPTED, CHUNK_SPAN_MS, DUPLICATE, SeriesState } from './series-state.js';
@@ -613,7 +622,7 @@ export class SqliteStore implements SeriesStore {
         ? this.#rollupRows(
             batch.filter((_, i) => tail[i]! > d0),
             DAY_MS,
-            d0,
+            alignDown(d0, blockSpan(DAY_MS)),
             d1 - 1,
           )
         : undefined;
@@ -986,7 +995,7 @@ export class SqliteStore implements SeriesStore {
       updateSeriesRow(
         st,
         s,
-        s.rolled.map((r, k) => s.streams?.[k]?.blockStart ?? r),
+        s.rolled.map((r, k) => s.streams?.[k]?.writtenTo ?? r),
       );
       rows++;
     }
@@ -1020,7 +1029,7 @@ export class SqliteStore implements SeriesStore {
         s.streams.forEach((stream, k) => {
           if (!stream) return;
           stream.done = [];
-          s.rolled[k] = stream.blockStart;
+          s.rolled[k] = stream.writtenTo;
         });
       }
     }
@@ -1063,7 +1072,11 @@ export class SqliteStore implements SeriesStore {
     const missing: RollupStream[] = [];
     for (let k = 0; k < RESOLUTIONS.length; k++) {
       if (!this.#materialized[k] || streams[k]) continue;
-      const stream = new RollupStream(RESOLUTIONS[k]!, s.rolled[k]!);
+      const stream = new RollupStream(
+        RESOLUTIONS[k]!,
+        s.rolled[k]!,
+        k === DAILY ? this.#openBlock(s) : undefined,
+      );
       streams[k] = stream;
       missing.push(stream);
     }
@@ -1072,7 +1085,7 @@ export class SqliteStore implements SeriesStore {
     if (daily && missing.includes(daily)) {
       hourly!.coarser = daily;
       if (s.persisted) {
-        const rows = this.#st.rollupsIn.all(s.id, HOUR_MS, daily.blockStart, hourly!.blockStart) as [
+        const rows = this.#st.rollupsIn.all(s.id, HOUR_MS, daily.writtenTo, hourly!.writtenTo) as [
           number,
           Uint8Array,
         ][];
@@ -1083,7 +1096,7 @@ export class SqliteStore implements SeriesStore {
     }
     const fromSamples = missing.filter((m) => m !== daily);
     if (fromSamples.length > 0 && s.persisted) {
-      const from = Math.min(...fromSamples.map((m) => m.blockStart));
+      const from = Math.min(...fromSamples.map((m) => m.writtenTo));
       const rows = this.#st.chunksIn.all(
         s.id,
         Math.max(from - CHUNK_SPAN_MS, -T_LIMIT - CHUNK_SPAN_MS),
@@ -1096,6 +1109,21 @@ export class SqliteStore implements SeriesStore {
       }
     }
     return streams.filter((x, k): x is RollupStream => x !== undefined && k !== DAILY);
+  }
+
+  /** The buckets of `s`'s open block of days on disk: those before its `rolled` day, in the week it is in. */
+  #openBlock(s: SeriesState): RollupBuffer | undefined {
+    const rolled = s.rolled[DAILY]!;
+    if (!s.persisted || !Number.isFinite(rolled)) return undefined;
+    const start = alignDown(rolled, blockSpan(DAY_MS));
+    if (start === rolled) return undefined;
+    const open = new RollupBuffer(7);
+    for (const [blockStart, data] of this.#st.rollupsIn.all(s.id, DAY_MS, start, start + 1) as [
+      number,
+      Uint8Array,
+    ][])
+      decodeRollups(data, blockStart, DAY_MS, open, start, rolled - 1);
+    return open;
   }
 
   /**
@@ -1280,9 +1308,9 @@ export class SqliteStore implements SeriesStore {
       const immutable = Math.max(s.frozenT + 1, rawCutoff);
       let due = false;
       for (let k = 0; k < RESOLUTIONS.length; k++) {
-        const rolled = s.streams?.[k]?.blockStart ?? s.rolled[k]!;
-        const span = blockSpan(RESOLUTIONS[k]!);
-        if (this.#materialized[k] && s.lastT >= rolled && alignDown(immutable, span) > rolled) due = true;
+        const rolled = s.streams?.[k]?.writtenTo ?? s.rolled[k]!;
+        const step = writtenStep(RESOLUTIONS[k]!);
+        if (this.#materialized[k] && s.lastT >= rolled && alignDown(immutable, step) > rolled) due = true;
       }
       if (!due) continue;
       for (const stream of this.#streams(s)) stream.seal(immutable);

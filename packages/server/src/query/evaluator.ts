@@ -578,6 +578,7 @@ export class Evaluator {
         this.#checkDeadline();
         this.#hold(points, 0, weight);
       },
+      pace: (units) => this.#pace(units),
     });
     this.#checkDeadline();
     await this.#storeCall(() =>
@@ -621,6 +622,7 @@ export class Evaluator {
         this.#checkDeadline();
         this.#hold(0, 0, weight);
       },
+      pace: (units) => this.#pace(units),
     });
     this.#checkDeadline();
     await this.#storeCall(() =>

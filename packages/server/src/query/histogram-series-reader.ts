@@ -38,25 +38,29 @@ export class HistogramSeriesReader {
 }
 
 /**
- * Calls `visit(i, from, to)` for each step `i` whose range `(ends[i] - rangeMs, ends[i]]` holds
- * samples of `ts`, `ts[from..to)`. Ends never decrease (steps ascend; offset and @ shift or pin
- * them all alike): the window's bounds slide forward instead of being searched for again.
+ * The samples of `ts` in the range `(end - rangeMs, end]` of each step in turn, `ts[from..to)`.
+ * Ends never decrease (steps ascend; offset and @ shift or pin them all alike): the window's bounds
+ * slide forward instead of being searched for again.
  */
-export function forEachWindow(
-  ts: Float64Array,
-  ends: Float64Array,
-  rangeMs: number,
-  visit: (i: number, from: number, to: number) => void,
-): void {
-  const len = ts.length;
-  let from = 0;
-  let to = 0;
-  for (let i = 0; i < ends.length; i++) {
-    const end = ends[i]!;
-    while (from < len && ts[from]! <= end - rangeMs) from++;
-    if (to < from) to = from;
-    while (to < len && ts[to]! <= end) to++;
-    if (to > from) visit(i, from, to);
+export class SlidingWindow {
+  from = 0;
+  to = 0;
+  readonly #ts: Float64Array;
+  readonly #rangeMs: number;
+
+  constructor(ts: Float64Array, rangeMs: number) {
+    this.#ts = ts;
+    this.#rangeMs = rangeMs;
+  }
+
+  /** Moves to the range ending at `end`; whether it holds samples. */
+  moveTo(end: number): boolean {
+    const ts = this.#ts;
+    const len = ts.length;
+    while (this.from < len && ts[this.from]! <= end - this.#rangeMs) this.from++;
+    if (this.to < this.from) this.to = this.from;
+    while (this.to < len && ts[this.to]! <= end) this.to++;
+    return this.to > this.from;
   }
 }
 

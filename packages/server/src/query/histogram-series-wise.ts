@@ -2,7 +2,7 @@ import type { HistogramSeriesData, HistogramVisitor, SeriesLabels } from '../sto
 import { type Grouping, groupLabels } from './aggregate.js';
 import type { FloatHistogram } from './float-histogram.js';
 import { type HistogramWindow, resetsOf, type ScaledHistogram } from './histogram-functions.js';
-import { forEachWindow, HistogramSeriesReader } from './histogram-series-reader.js';
+import { HistogramSeriesReader, SlidingWindow } from './histogram-series-reader.js';
 import { HistogramSum } from './histogram-sum.js';
 import { dropName, type Metric, makeMetric, type Vector } from './metric.js';
 
@@ -24,6 +24,11 @@ export interface HistogramSeriesWiseOptions {
    * samples and every per-step sum. Throws to stop the scan (deadline, memory).
    */
   readonly held: (weight: number) => void;
+  /**
+   * Called with the work done, in FloatHistogram.weight units, as each step's histogram is added;
+   * hands the event loop back now and then, and throws to stop (deadline).
+   */
+  readonly pace: (units: number) => Promise<void>;
 }
 
 interface Group {
@@ -64,7 +69,7 @@ export class HistogramSeriesWise implements HistogramVisitor {
     this.#named = options.namePinned ? undefined : new Set();
   }
 
-  series(data: HistogramSeriesData): boolean {
+  async series(data: HistogramSeriesData): Promise<boolean> {
     this.seen++;
     this.loaded += data.timestamps.length;
     if (this.#named) {
@@ -77,7 +82,7 @@ export class HistogramSeriesWise implements HistogramVisitor {
       this.#named.add(key);
     }
     const { ts, hs, weight } = this.#reader.read(data);
-    this.#fold(data.labels, ts, hs);
+    await this.#fold(data.labels, ts, hs);
     this.#o.held(weight + this.#sumsWeight);
     return true;
   }
@@ -123,21 +128,25 @@ export class HistogramSeriesWise implements HistogramVisitor {
     return group;
   }
 
-  #fold(labels: SeriesLabels, ts: Float64Array, hs: readonly FloatHistogram[]): void {
-    const { op, fn, ends, rangeMs } = this.#o;
+  async #fold(labels: SeriesLabels, ts: Float64Array, hs: readonly FloatHistogram[]): Promise<void> {
+    const { op, fn, ends, rangeMs, pace } = this.#o;
     const group = this.#group(labels);
     const resets = resetsOf(hs);
-    forEachWindow(ts, ends, rangeMs, (i, from, to) => {
+    const window = new SlidingWindow(ts, rangeMs);
+    for (let i = 0; i < ends.length; i++) {
       const end = ends[i]!;
+      if (!window.moveTo(end)) continue;
+      const { from, to } = window;
       const scaled = fn({ ts, hs, from, to, rangeStart: end - rangeMs, rangeEnd: end, resets });
-      if (!scaled) return;
+      if (!scaled) continue;
       group.count[i]!++;
-      if (op === 'count') return;
+      if (op === 'count') continue;
       const sum = group.sums[i] ?? new HistogramSum();
       const before = group.sums[i] ? sum.weight : 0;
       group.sums[i] = sum;
       sum.add(scaled.h, scaled.factor, scaled.minus);
       this.#sumsWeight += sum.weight - before;
-    });
+      await pace(scaled.h.weight);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { HistogramSeriesData, HistogramVisitor } from '../store/series-store.js';
 import type { FloatHistogram } from './float-histogram.js';
 import { type HistogramWindow, resetsOf } from './histogram-functions.js';
-import { forEachWindow, HistogramSeriesReader } from './histogram-series-reader.js';
+import { HistogramSeriesReader, SlidingWindow } from './histogram-series-reader.js';
 import { dropName, makeMetric, type Vector } from './metric.js';
 
 export interface HistogramToFloatsOptions {
@@ -20,6 +20,11 @@ export interface HistogramToFloatsOptions {
    * (deadline, limits).
    */
   readonly held: (weight: number, points: number) => void;
+  /**
+   * Called with the work done, in FloatHistogram.weight units, as each step's histogram is made;
+   * hands the event loop back now and then, and throws to stop (deadline).
+   */
+  readonly pace: (units: number) => Promise<void>;
 }
 
 /**
@@ -53,7 +58,7 @@ export class HistogramToFloats implements HistogramVisitor {
     this.steps = Array.from({ length: options.ends.length }, () => []);
   }
 
-  series(data: HistogramSeriesData): boolean {
+  async series(data: HistogramSeriesData): Promise<boolean> {
     this.seen++;
     this.loaded += data.timestamps.length;
     const metric = dropName(makeMetric(data.labels));
@@ -65,16 +70,20 @@ export class HistogramToFloats implements HistogramVisitor {
       }
       this.#named.add(metric.key);
     }
-    const { fn, toFloat, ends, rangeMs } = this.#o;
+    const { fn, toFloat, ends, rangeMs, pace } = this.#o;
     const { ts, hs, weight } = this.#reader.read(data);
     const resets = resetsOf(hs);
-    forEachWindow(ts, ends, rangeMs, (i, from, to) => {
+    const window = new SlidingWindow(ts, rangeMs);
+    for (let i = 0; i < ends.length; i++) {
       const end = ends[i]!;
+      if (!window.moveTo(end)) continue;
+      const { from, to } = window;
       const h = fn({ ts, hs, from, to, rangeStart: end - rangeMs, rangeEnd: end, resets });
-      if (!h) return;
+      if (!h) continue;
       this.steps[i]!.push({ metric, value: toFloat(h, i) });
       this.#points++;
-    });
+      await pace(h.weight);
+    }
     this.#o.held(weight, this.#points);
     return true;
   }

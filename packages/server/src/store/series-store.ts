@@ -141,10 +141,12 @@ export interface SampleVisitor {
 /**
  * Receives a histogram scan's samples one series at a time: a series' samples are handed over
  * together and not kept by the store after the call, so a scan never holds more than one series'.
- * `series` answers whether to go on (a caller that only asks whether there are any stops at one).
+ * `series` answers whether to go on (a caller that only asks whether there are any stops at one),
+ * or a promise of it: the scan waits for it before reading on, so a visitor that computes long on
+ * a series can hand the event loop back while it does.
  */
 export interface HistogramVisitor {
-  series(data: HistogramSeriesData): boolean;
+  series(data: HistogramSeriesData): boolean | Promise<boolean>;
 }
 
 export interface SeriesStore {

@@ -417,8 +417,7 @@ export class SqliteStore implements SeriesStore {
     let handed = 0;
     for (const s of matched) {
       // A series' chunks and head are read together; the clock is looked at every few series, or
-      // after each long one: the visitor computes on every sample it was handed (a query's fold
-      // over 24 hours of one series takes tens of milliseconds).
+      // after each long one, which the visitor computed on.
       if (pacer.due(64 + handed)) await pacer.pause();
       handed = 0;
       const head = s.histograms!;
@@ -448,10 +447,12 @@ export class SqliteStore implements SeriesStore {
       total += timestamps.length;
       handed = timestamps.length;
       if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
-      if (
-        visitor.series({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms }) === false
-      )
-        return;
+      const goOn = visitor.series({
+        labels: s.labels,
+        timestamps: Float64Array.from(timestamps),
+        histograms,
+      });
+      if ((typeof goOn === 'boolean' ? goOn : await goOn) === false) return;
     }
   }
 

@@ -245,6 +245,31 @@ describe('sum, avg and count of range functions over native histograms, series b
       );
   });
 
+  it('hands the event loop back while it folds one long series', async () => {
+    const store = await openStore();
+    // One series of 3,000 histograms of 400 buckets: folding it at 3,000 steps takes tens of milliseconds.
+    const wide = new Map(Array.from({ length: 400 }, (_, k) => [k, k + 1] as [number, number]));
+    const timestamps = Array.from({ length: 3_000 }, (_, i) => T0 + i * 1_000);
+    await store.appendHistograms([
+      {
+        labels: { __name__: 'long' },
+        timestamps,
+        histograms: timestamps.map(() => histogram(0, wide, new Map())),
+      },
+    ]);
+    const long = new PromqlEngine({ store });
+    for (const q of [
+      'histogram_quantile(0.5, rate(long[1m]))',
+      'histogram_quantile(0.5, sum(rate(long[1m])))',
+    ]) {
+      const order: string[] = [];
+      const query = long.rangeQuery(q, T0, T0 + 2_999_000, 1_000).then(() => order.push('query'));
+      setImmediate(() => order.push('other work'));
+      await query;
+      expect(order, q).toEqual(['other work', 'query']);
+    }
+  });
+
   it('counts each histogram once against maxSamples and holds one series at a time, where the step-wise path holds all', async () => {
     const store = await openStore();
     // 20 series of 40 histograms of 400 buckets: weighed by their buckets, 20 x 40 x 201 = 160,800.

@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { GaugeColumns } from '../core/gauge.js';
 import { DEFAULT_NATIVE_BUCKET_LIMIT } from '../core/histogram.js';
-import type { GaugePoint, HistogramPoint, MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
+import type {
+  CounterPoint,
+  GaugePoint,
+  HistogramPoint,
+  MetricSnapshot,
+  RegistrySnapshot,
+} from '../core/snapshot.js';
 import type { SketchData } from '../sketch/quantile-sketch.js';
 import type { AnswerMessage, ScrapeMessage, WireMetric } from './messages.js';
 
@@ -132,28 +138,35 @@ export type BareMetric =
     };
 
 function bareWire(metric: BareMetric): WireMetric {
-  const { name, help, unit } = metric;
-  if (metric.type === 'counter') {
-    const values = metric.values;
-    return {
-      type: 'counter',
-      name,
-      help,
-      unit,
-      keep: values.length,
-      blocks: NO_BLOCKS,
-      values: packed(values),
-    };
-  }
-  const { value, min, max, mean } = metric.columns;
+  return metric.type === 'counter'
+    ? counterWire(metric, metric.values.length, NO_BLOCKS, metric.values)
+    : gaugeWire(metric, metric.columns.value.length, NO_BLOCKS, metric.columns);
+}
+
+function counterWire(
+  { name, help, unit }: MetricSnapshot | BareMetric,
+  keep: number,
+  blocks: readonly string[],
+  values: Float64Array,
+): WireMetric {
+  return { type: 'counter', name, help, unit, keep, blocks, values: packed(values) };
+}
+
+function gaugeWire(
+  { name, help, unit }: MetricSnapshot | BareMetric,
+  keep: number,
+  blocks: readonly string[],
+  { value, min, max, mean }: GaugeColumns,
+): WireMetric {
+  const values = packed(value);
   return {
     type: 'gauge',
     name,
     help,
     unit,
-    keep: value.length,
-    blocks: NO_BLOCKS,
-    values: packed(value),
+    keep,
+    blocks,
+    values,
     min: packed(min),
     max: packed(max),
     mean: packed(mean),
@@ -162,26 +175,16 @@ function bareWire(metric: BareMetric): WireMetric {
 
 function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): WireMetric {
   const { name, help, unit } = metric;
-  if (metric.type === 'counter') {
-    const points = metric.points;
-    const values = new Float64Array(points.length);
-    for (let i = 0; i < points.length; i++) values[i] = points[i]!.value;
-    return { type: 'counter', name, help, unit, keep, blocks, values: packed(values) };
-  }
+  if (metric.type === 'counter') return counterWire(metric, keep, blocks, column(metric.points, 'value'));
   if (metric.type === 'gauge') {
     const points = metric.points;
-    return {
-      type: 'gauge',
-      name,
-      help,
-      unit,
-      keep,
-      blocks,
-      values: column(points, 'value'),
+    const columns = {
+      value: column(points, 'value'),
       min: column(points, 'min'),
       max: column(points, 'max'),
       mean: column(points, 'mean'),
     };
+    return gaugeWire(metric, keep, blocks, columns);
   }
   const points = metric.points;
   const sketches: SketchData[] = [];
@@ -211,10 +214,13 @@ function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): 
     : { ...out, quantiles: metric.quantiles, buckets, sketches };
 }
 
-function column(points: readonly GaugePoint[], key: 'value' | 'min' | 'max' | 'mean'): string {
+function column<P extends CounterPoint | GaugePoint>(
+  points: readonly P[],
+  key: keyof P & ('value' | 'min' | 'max' | 'mean'),
+): Float64Array {
   const out = new Float64Array(points.length);
-  for (let i = 0; i < points.length; i++) out[i] = points[i]![key];
-  return packed(out);
+  for (let i = 0; i < points.length; i++) out[i] = points[i]![key] as number;
+  return out;
 }
 
 /** A WireColumn: the array's bytes in base64, in the machine's byte order (both ends run on one machine). */

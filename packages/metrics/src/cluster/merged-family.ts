@@ -37,7 +37,8 @@ export class MergedFamily {
   #slotOf = new Map<string, number>();
   #keys: string[] = [];
   #retiredValues = new Map<number, number>();
-  #retiredHistograms = new Map<number, { buckets: number[]; sketch: QuantileSketch }>();
+  /** `created`: the earliest created timestamp of what was retired, NaN when one was not known. */
+  #retiredHistograms = new Map<number, { buckets: number[]; sketch: QuantileSketch; created: number }>();
 
   constructor(wire: WireMetric, rule: GaugeAggregation) {
     this.type = wire.type;
@@ -92,10 +93,15 @@ export class MergedFamily {
       if (kept) {
         addInto(kept.buckets, set.buckets[i]!);
         kept.sketch.merge(sketch);
+        kept.created = Math.min(kept.created, set.created[i]!);
       } else {
         const copy = new QuantileSketch();
         copy.merge(sketch);
-        this.#retiredHistograms.set(slot, { buckets: [...set.buckets[i]!], sketch: copy });
+        this.#retiredHistograms.set(slot, {
+          buckets: [...set.buckets[i]!],
+          sketch: copy,
+          created: set.created[i]!,
+        });
       }
     }
   }
@@ -201,22 +207,27 @@ export class MergedFamily {
     const buckets: number[][] = new Array(n);
     const sketches: QuantileSketch[] = new Array(n);
     const windows: QuantileSketch[] = new Array(n);
-    const add = (slot: number, counts: readonly number[], sketch: QuantileSketch) => {
+    // The merged series never goes down (see `retire`), so it started from zero when the first of
+    // its parts was created: the earliest created timestamp, or none when one part's is not known.
+    const created = new Float64Array(n);
+    const add = (slot: number, counts: readonly number[], sketch: QuantileSketch, since: number) => {
       if (present[slot] === 0) {
         present[slot] = 1;
         buckets[slot] = [...counts];
         sketches[slot] = new QuantileSketch();
         if (this.windowed) windows[slot] = new QuantileSketch();
+        created[slot] = since;
       } else {
         addInto(buckets[slot]!, counts);
+        created[slot] = Math.min(created[slot]!, since);
       }
       sketches[slot]!.merge(sketch);
     };
-    for (const [slot, kept] of this.#retiredHistograms) add(slot, kept.buckets, kept.sketch);
+    for (const [slot, kept] of this.#retiredHistograms) add(slot, kept.buckets, kept.sketch, kept.created);
     for (const set of sets) {
       const slots = set.current();
       for (let i = 0; i < slots.length; i++) {
-        add(slots[i]!, set.buckets[i]!, set.sketches[i]!);
+        add(slots[i]!, set.buckets[i]!, set.sketches[i]!, set.created[i]!);
         if (set.windows) windows[slots[i]!]!.merge(set.windows[i]!);
       }
     }
@@ -236,7 +247,18 @@ export class MergedFamily {
               native: arena?.layout(sketches[slot]!, this.nativeBucketLimit),
             }
           : undefined;
-      points.push(new HistogramPointOf(this.#keys[slot]!, null, buckets[slot]!, stats, window, extra));
+      const since = created[slot]!;
+      points.push(
+        new HistogramPointOf(
+          this.#keys[slot]!,
+          null,
+          buckets[slot]!,
+          stats,
+          window,
+          extra,
+          Number.isNaN(since) ? undefined : since,
+        ),
+      );
     }
     return points;
   }

@@ -100,6 +100,11 @@ export interface WireHistogram extends WireBase {
   readonly sketches: readonly SketchData[];
   /** The window sketches, when the histogram has a window. */
   readonly windows?: readonly SketchData[];
+  /**
+   * Unix ms when each series was created or last reset, NaN when not known (absent from workers of
+   * versions before it): the merged series' created timestamp is the earliest.
+   */
+  readonly created?: WireColumn;
 }
 
 export type WireMetric = WireCounter | WireGauge | WireHistogram;

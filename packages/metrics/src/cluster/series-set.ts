@@ -4,6 +4,10 @@ import type { WireColumn, WireMetric } from './messages.js';
 
 const NONE = new Float64Array(0);
 
+function unknown(n: number): Float64Array {
+  return new Float64Array(n).fill(Number.NaN);
+}
+
 /**
  * A WireColumn's numbers: base64 of float64 bytes, or (from a worker of an older version) an array,
  * in which a typed array reads the strings 'Infinity', '-Infinity' and 'NaN' as the numbers they name.
@@ -38,6 +42,8 @@ export class SeriesSet {
   readonly buckets: readonly (readonly number[])[];
   readonly sketches: readonly QuantileSketch[];
   readonly windows: readonly QuantileSketch[] | undefined;
+  /** Histograms: when each series was created or last reset (Unix ms), NaN when not known. */
+  readonly created: Float64Array;
 
   constructor(
     family: MergedFamily,
@@ -69,10 +75,12 @@ export class SeriesSet {
       this.buckets = wire.buckets;
       this.sketches = wire.sketches.map((data) => QuantileSketch.fromData(data));
       this.windows = wire.windows?.map((data) => QuantileSketch.fromData(data));
+      this.created = wire.created === undefined ? unknown(wire.sketches.length) : column(wire.created);
     } else {
       this.buckets = [];
       this.sketches = [];
       this.windows = undefined;
+      this.created = NONE;
     }
   }
 

@@ -191,9 +191,11 @@ function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): 
   const buckets: (readonly number[])[] = [];
   const windowed = points.length > 0 && points[0]!.windowSketch !== undefined;
   const windows: SketchData[] = [];
+  const created = new Float64Array(points.length);
   for (let i = 0; i < points.length; i++) {
     const point: HistogramPoint = points[i]!;
     buckets.push(point.buckets);
+    created[i] = point.createdMs ?? Number.NaN;
     // Present: the worker asks for `snapshot({ sketches: true })`.
     sketches.push(point.sketch!);
     if (windowed) windows.push(point.windowSketch!);
@@ -208,6 +210,7 @@ function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): 
     bounds: metric.bounds,
     classic: metric.classic !== false,
     nativeBucketLimit: metric.nativeBucketLimit ?? DEFAULT_NATIVE_BUCKET_LIMIT,
+    created: packed(created),
   };
   return windowed
     ? { ...out, quantiles: metric.quantiles, buckets, sketches, windows }

@@ -66,8 +66,8 @@ export interface HistogramPoint extends PointBase, DistributionStats {
    */
   readonly native?: NativeHistogram;
   /**
-   * Unix ms when the series was created or last reset, when known (a cluster's merged series has
-   * none): the protobuf exposition's `created_timestamp`.
+   * Unix ms when the series was created or last reset, when known (a cluster's merged series: the
+   * earliest of its workers' series): the protobuf exposition's `created_timestamp`.
    */
   readonly createdMs?: number;
 }

@@ -161,6 +161,41 @@ describe('ClusterRegistry', () => {
     expect(sketched.points[0]!.sketch).toMatchObject({ count: all.count, positive: all.toData().positive });
   });
 
+  it("dates a merged histogram from its workers' earliest series, through a worker's departure", async () => {
+    const T = 1_700_000_000_000;
+    const cluster = new ClusterRegistry({ clock: new ManualClock(T), goneTtlSeconds: 60 });
+    open.push(cluster);
+    const [a, b] = [
+      worker(cluster, new Registry({ clock: new ManualClock(T + 5_000) })),
+      worker(cluster, new Registry({ clock: new ManualClock(T + 2_000) })),
+    ];
+    await ready(cluster, 2);
+    const opts = { name: 'op_seconds', labelNames: ['op'] };
+    a.registry.histogram(opts).observe({ op: 'read' }, 0.1);
+    b.registry.histogram(opts).observe({ op: 'read' }, 0.2);
+    a.registry.histogram(opts).observe({ op: 'write' }, 0.3);
+    const created = async () =>
+      Object.fromEntries(
+        metric<HistogramSnapshot>(await cluster.snapshot({ native: true }), 'op_seconds').points.map((p) => [
+          p.block,
+          p.createdMs,
+        ]),
+      );
+    expect(await created()).toEqual({ 'op="read"': T + 2_000, 'op="write"': T + 5_000 });
+    // b goes: what it observed stays in the merged series, and so does the time its series began.
+    b.remote.close();
+    await flush();
+    const late = worker(cluster, new Registry({ clock: new ManualClock(T + 90_000) }));
+    await ready(cluster, 2);
+    late.registry.histogram(opts).observe({ op: 'read' }, 0.4);
+    late.registry.histogram(opts).observe({ op: 'new' }, 0.5);
+    expect(await created()).toEqual({
+      'op="read"': T + 2_000,
+      'op="write"': T + 5_000,
+      'op="new"': T + 90_000,
+    });
+  });
+
   it('merges gauges by the rule named per gauge: sum by default, min, max, last, or one series per worker', async () => {
     const cluster = new ClusterRegistry({
       clock: new ManualClock(),

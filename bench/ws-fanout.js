@@ -41,7 +41,25 @@ const FLAT_BYTES = 1024 * 1024;
 
 const report = scenario('ws-fanout', '/ws/metrics fan-out: 1,000 clients, 1 update/s');
 const { encodeRemoteWrite } = await import('../packages/server/dist/ingest/remote-write.js');
-const server = await startVigil({ env: { DASHBOARD_REFRESH_INTERVAL: '1' } });
+const { LIVE_CLIENT_BUFFER_BYTES, liveClients, memoryBudget } = await import(
+  '../packages/server/dist/config/memory-budget.js'
+);
+// Two limits would refuse most of the clients with 503: the server's HTTP connections (512 by
+// default, as Prometheus's --web.max-connections), and the live stream's clients, as many as its
+// share of memory.limit buffers at 256 KiB each (122 at the default 1 GiB). Both are raised to hold
+// CLIENTS, the connections with room for the remote writes beside them.
+const MiB = 1024 * 1024;
+const share = memoryBudget(1024 * MiB).liveStreamBytes / (1024 * MiB);
+const limitMiB = Math.max(1024, Math.ceil((CLIENTS * LIVE_CLIENT_BUFFER_BYTES) / share / MiB));
+if (liveClients(memoryBudget(limitMiB * MiB)) < CLIENTS)
+  throw new Error(`memory.limit ${limitMiB}MiB is short`);
+const server = await startVigil({
+  env: {
+    DASHBOARD_REFRESH_INTERVAL: '1',
+    VIGIL_MEMORY_LIMIT: `${limitMiB}MiB`,
+    VIGIL_MAX_CONNECTIONS: String(CLIENTS + 64),
+  },
+});
 
 const data = scrapeData(1);
 const routes = [...new Set(data.series.map((l) => l.route).filter(Boolean))].slice(0, 10);

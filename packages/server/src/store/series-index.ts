@@ -241,7 +241,11 @@ export class SeriesIndex {
       if (this.#byId.get(s.id) === s) alive.push(s);
       if (pacer.due()) await pacer.pause();
     }
-    return pacedSort(alive, (a, b) => compareLabels(a.labels, b.labels), pacer);
+    // Each series' label names taken once, not twice a comparison: a report's reads sorted 8,000
+    // series each, and the names were a tenth of their time.
+    const named = alive.map((s) => ({ s, labels: s.labels, names: Object.keys(s.labels) }));
+    const sorted = await pacedSort(named, compareNamed, pacer);
+    return sorted.map((x) => x.s);
   }
 
   /** Drops series the database no longer has. */
@@ -350,16 +354,22 @@ export class SeriesIndex {
   }
 }
 
+interface Named {
+  readonly labels: SeriesLabels;
+  /** Object.keys(labels). */
+  readonly names: readonly string[];
+}
+
 /** labels.Compare in Prometheus: name by name, then value by value, then the shorter set first. */
-function compareLabels(a: SeriesLabels, b: SeriesLabels): number {
-  const an = Object.keys(a);
-  const bn = Object.keys(b);
+function compareNamed(a: Named, b: Named): number {
+  const an = a.names;
+  const bn = b.names;
   for (let i = 0; i < an.length && i < bn.length; i++) {
     const x = an[i]!;
     const y = bn[i]!;
     if (x !== y) return x < y ? -1 : 1;
-    const v = a[x]!;
-    const w = b[y]!;
+    const v = a.labels[x]!;
+    const w = b.labels[y]!;
     if (v !== w) return v < w ? -1 : 1;
   }
   return an.length - bn.length;

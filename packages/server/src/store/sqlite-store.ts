@@ -603,6 +603,8 @@ export class SqliteStore implements SeriesStore {
     // One buffer for every series, its buckets copied out: a buffer a series was 16 typed arrays to collect.
     const fineBuckets = new RollupBuffer(capacity);
     const out = daily ? new RollupBuffer(64) : fineBuckets;
+    // The raw samples of each series' hours not rolled up yet, one series at a time.
+    const samples = new SampleBuffer(0);
     let total = 0;
     for (let b = 0; b < matched.length; b += ROLLUP_READ_BATCH) {
       // A batch's rollup blocks and raw chunks are read together, and its series folded with no pause
@@ -643,7 +645,7 @@ export class SqliteStore implements SeriesStore {
             decodeRollups(data, blockStart, fine, fineBuckets, tail[i]!, end);
         }
         if (rawFrom[i]! <= end) {
-          const samples = new SampleBuffer(0);
+          samples.length = 0;
           decodeAll(
             this.#chunksOf(s, rawFrom[i]!, rawTo, stored.get(s.id) ?? NO_ROWS),
             samples,

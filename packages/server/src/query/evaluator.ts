@@ -596,7 +596,8 @@ export class Evaluator {
    * path answers those as Prometheus does), 'none' when it finds no histograms. Each sample counts
    * once against maxSamples, as a float does; what is held at once (one series' histograms and the
    * per-step sums, by their size) counts against the limits as the scan goes. With `toFloat`, the
-   * aggregate's histograms are handed to it and its floats answered (HistogramSeriesWise.result).
+   * aggregate's histograms are handed to it and its floats answered, each group's as soon as the
+   * series the store's index lists for it are folded (HistogramSeriesWise).
    */
   async #histogramSeriesWise(
     op: HistogramSeriesWiseOp,
@@ -611,6 +612,9 @@ export class Evaluator {
     const sel = arg.selector;
     const start = min(ends) - arg.rangeMs;
     const end = max(ends);
+    // Groups made of their own series can be turned into floats as soon as those are folded.
+    const grouped = grouping.without || grouping.labels.length > 0;
+    const listed = toFloat && grouped ? await store.series?.([sel.matchers], start, end) : undefined;
     const folder = new HistogramSeriesWise({
       op,
       grouping,
@@ -618,9 +622,11 @@ export class Evaluator {
       ends,
       rangeMs: arg.rangeMs,
       namePinned: namePinned(sel),
-      held: (weight) => {
+      toFloat,
+      listed,
+      held: (weight, points) => {
         this.#checkDeadline();
-        this.#hold(0, 0, weight);
+        this.#hold(points, 0, weight);
       },
       pace: (units) => this.#pace(units),
     });
@@ -629,10 +635,10 @@ export class Evaluator {
       store.scanHistograms!(sel.matchers, start, end, folder, this.#selectOptions()),
     );
     if (folder.seen === 0) return 'none';
-    if (folder.collided) return undefined;
+    if (folder.collided || folder.late) return undefined;
     this.#count(folder.loaded);
     if (await this.#hasFloats(sel.matchers, start, end)) return undefined;
-    return { type: 'vector', steps: folder.result(toFloat) };
+    return { type: 'vector', steps: folder.result() };
   }
 
   /** Whether any series matching `matchers` has a native histogram sample in [start, end]. */

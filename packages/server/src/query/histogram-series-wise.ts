@@ -20,10 +20,23 @@ export interface HistogramSeriesWiseOptions {
   /** Every series has the same name: dropping it cannot make two label sets equal. */
   readonly namePinned: boolean;
   /**
-   * Called after each series with what is held then, in FloatHistogram.weight units: the series'
-   * samples and every per-step sum. Throws to stop the scan (deadline, memory).
+   * With `sum` or `avg`, what the answer at step `step` is for the group's histogram there
+   * (histogram_quantile's, ...), instead of the histogram itself.
    */
-  readonly held: (weight: number) => void;
+  readonly toFloat?: ((h: FloatHistogram, step: number) => number) | undefined;
+  /**
+   * With `toFloat`, every series the scan may hand over (or more: those of the store's index over
+   * the same range): a group whose listed series have all been folded is turned into its floats at
+   * once and its sums dropped, so that a grouping into many groups does not hold every group's
+   * sums until the scan ends.
+   */
+  readonly listed?: readonly SeriesLabels[] | undefined;
+  /**
+   * Called after each series with what is held then: in FloatHistogram.weight units the series'
+   * samples and every per-step sum, and the floats answered by groups already done. Throws to stop
+   * the scan (deadline, memory).
+   */
+  readonly held: (weight: number, points: number) => void;
   /**
    * Called with the work done, in FloatHistogram.weight units, as each step's histogram is added;
    * hands the event loop back now and then, and throws to stop (deadline).
@@ -36,6 +49,10 @@ interface Group {
   /** Histograms added at each step. */
   readonly count: Float64Array;
   readonly sums: (HistogramSum | undefined)[];
+  /** Listed series not folded yet (Infinity when not listed). */
+  remaining: number;
+  /** The answer at each step once the group is done (with `toFloat`): its sums are dropped then. */
+  floats?: Float64Array;
 }
 
 /**
@@ -48,7 +65,8 @@ interface Group {
  * Prometheus do, so the sums are the same.
  *
  * `collided` says two series would collide once their names are dropped: the step-wise path reports
- * that at the step where it happens, and `result()` is not to be used.
+ * that at the step where it happens, and `result()` is not to be used. Neither is it when `late`:
+ * a series came for a group already turned into floats (not listed: written since).
  */
 export class HistogramSeriesWise implements HistogramVisitor {
   /** Samples received, over all series (staleness markers included). */
@@ -56,17 +74,27 @@ export class HistogramSeriesWise implements HistogramVisitor {
   /** Series that had samples in the range. */
   seen = 0;
   collided = false;
+  late = false;
   readonly #o: HistogramSeriesWiseOptions;
   readonly #groups = new Map<string, Group>();
   readonly #named: Set<string> | undefined;
-  /** Weight of the per-step sums made so far. */
+  /** Weight of the per-step sums held. */
   #sumsWeight = 0;
+  /** Floats answered by groups already done. */
+  #points = 0;
+  /** Listed series by group key. */
+  readonly #listed = new Map<string, number>();
   /** One series at a time (the sums copy what they add). */
   readonly #reader = new HistogramSeriesReader();
 
   constructor(options: HistogramSeriesWiseOptions) {
     this.#o = options;
     this.#named = options.namePinned ? undefined : new Set();
+    if (options.toFloat && options.op !== 'count')
+      for (const labels of options.listed ?? []) {
+        const key = this.#metricOf(labels).key;
+        this.#listed.set(key, (this.#listed.get(key) ?? 0) + 1);
+      }
   }
 
   async series(data: HistogramSeriesData): Promise<boolean> {
@@ -81,56 +109,80 @@ export class HistogramSeriesWise implements HistogramVisitor {
       }
       this.#named.add(key);
     }
+    const group = this.#group(data.labels);
+    if (group.floats) {
+      this.late = true;
+      return false;
+    }
     const { ts, hs, weight } = this.#reader.read(data);
-    await this.#fold(data.labels, ts, hs);
-    this.#o.held(weight + this.#sumsWeight);
+    await this.#fold(group, ts, hs);
+    if (--group.remaining === 0) this.#done(group);
+    this.#o.held(weight + this.#sumsWeight, this.#points);
     return true;
   }
 
-  /**
-   * The aggregate at every step; call once after the scan. With `toFloat` (sum and avg only), each
-   * group's histogram at step `i` is handed to `toFloat(h, i)` as it is made, and the answer is
-   * that float (histogram_quantile and the like over the aggregate): its running sum is dropped
-   * then, so no more than the sums is ever held.
-   */
-  result(toFloat?: (h: FloatHistogram, step: number) => number): Vector[] {
+  /** The aggregate at every step, in the order the groups were first seen; call once after the scan. */
+  result(): Vector[] {
     const { op, ends } = this.#o;
     const out: Vector[] = Array.from({ length: ends.length }, () => []);
-    for (const { metric, count, sums } of this.#groups.values()) {
+    for (const group of this.#groups.values()) {
+      const { metric, count, floats } = group;
       for (let i = 0; i < ends.length; i++) {
         const n = count[i]!;
         if (n === 0) continue;
-        if (op === 'count') {
-          out[i]!.push({ metric, value: n });
-          continue;
+        if (op === 'count') out[i]!.push({ metric, value: n });
+        else if (floats) out[i]!.push({ metric, value: floats[i]! });
+        else {
+          const histogram = this.#answer(group, i);
+          const toFloat = this.#o.toFloat;
+          out[i]!.push(
+            toFloat ? { metric, value: toFloat(histogram, i) } : { metric, value: Number.NaN, histogram },
+          );
         }
-        const sum = sums[i]!.result();
-        const histogram = op === 'avg' ? sum.times(1 / n).withHint('gauge') : sum;
-        if (!toFloat) {
-          out[i]!.push({ metric, value: Number.NaN, histogram });
-          continue;
-        }
-        sums[i] = undefined;
-        out[i]!.push({ metric, value: toFloat(histogram, i) });
       }
     }
     return out;
   }
 
+  /** The group's histogram at step `i` (where it has one), its running sum dropped. */
+  #answer(group: Group, i: number): FloatHistogram {
+    const sum = group.sums[i]!;
+    group.sums[i] = undefined;
+    this.#sumsWeight -= sum.weight;
+    const total = sum.result();
+    return this.#o.op === 'avg' ? total.times(1 / group.count[i]!).withHint('gauge') : total;
+  }
+
+  /** Turns a group whose every series is folded into its floats. */
+  #done(group: Group): void {
+    const toFloat = this.#o.toFloat!;
+    const floats = new Float64Array(group.count.length);
+    for (let i = 0; i < floats.length; i++) {
+      if (group.count[i] === 0) continue;
+      floats[i] = toFloat(this.#answer(group, i), i);
+      this.#points++;
+    }
+    group.floats = floats;
+  }
+
+  #metricOf(labels: SeriesLabels): Metric {
+    return makeMetric(groupLabels(dropName(makeMetric(labels)), this.#o.grouping));
+  }
+
   #group(labels: SeriesLabels): Group {
-    const metric = makeMetric(groupLabels(dropName(makeMetric(labels)), this.#o.grouping));
+    const metric = this.#metricOf(labels);
     let group = this.#groups.get(metric.key);
     if (!group) {
       const n = this.#o.ends.length;
-      group = { metric, count: new Float64Array(n), sums: new Array(n).fill(undefined) };
+      const remaining = this.#listed.get(metric.key) ?? Number.POSITIVE_INFINITY;
+      group = { metric, count: new Float64Array(n), sums: new Array(n).fill(undefined), remaining };
       this.#groups.set(metric.key, group);
     }
     return group;
   }
 
-  async #fold(labels: SeriesLabels, ts: Float64Array, hs: readonly FloatHistogram[]): Promise<void> {
+  async #fold(group: Group, ts: Float64Array, hs: readonly FloatHistogram[]): Promise<void> {
     const { op, fn, ends, rangeMs, pace } = this.#o;
-    const group = this.#group(labels);
     const resets = resetsOf(hs);
     const window = new SlidingWindow(ts, rangeMs);
     for (let i = 0; i < ends.length; i++) {

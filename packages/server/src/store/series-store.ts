@@ -230,8 +230,12 @@ export interface SeriesStore {
   close(): Promise<void>;
 }
 
-/** What PromQL reads from a store: its samples, raw or as another view of them (rollup-samples.ts). */
-export type SampleSource = Pick<SeriesStore, 'select' | 'scan' | 'selectHistograms' | 'scanHistograms'>;
+/**
+ * What PromQL reads from a store: its samples, raw or as another view of them (rollup-samples.ts),
+ * and, where the store has it, its index's list of series.
+ */
+export type SampleSource = Pick<SeriesStore, 'select' | 'scan' | 'selectHistograms' | 'scanHistograms'> &
+  Partial<Pick<SeriesStore, 'series'>>;
 
 /**
  * Prometheus's staleness marker: a NaN with this exact bit pattern (0x7ff0000000000002) says "the

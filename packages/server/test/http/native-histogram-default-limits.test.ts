@@ -119,4 +119,12 @@ describe('percentiles of native histograms without an aggregation, at the defaul
       result.map((s) => ({ metric: s.metric, values: s.values.slice(-11) })),
     );
   }, 300_000);
+
+  it('answers histogram_quantile(0.99, sum by (instance) (rate(h[5m]))), a group per series, over the same', async () => {
+    // Each group is turned into its floats once its series is folded: its sums are not all held.
+    const { status, body } = await queryRange('histogram_quantile(0.99, sum by (instance) (rate(h[5m])))');
+    expect(status, JSON.stringify(body).slice(0, 300)).toBe(200);
+    expect(body.data.result).toHaveLength(SERIES);
+    for (const series of body.data.result) expect(series.values).toHaveLength(24 * 60 + 1);
+  }, 300_000);
 });

@@ -180,6 +180,30 @@ describe('sum, avg and count of range functions over native histograms, series b
     );
   });
 
+  it('answers as the step-wise path when a series comes that the index did not list (written since)', async () => {
+    const store = stores[0]!;
+    // The index's list misses the last series of each job: a job may be turned into floats before it.
+    const unlisted = new Set(['i9', 'i10', 'i11']);
+    const source = {
+      select: store.select.bind(store),
+      scan: store.scan.bind(store),
+      selectHistograms: store.selectHistograms.bind(store),
+      scanHistograms: store.scanHistograms.bind(store),
+      series: async (...args: Parameters<SqliteStore['series']>) =>
+        (await store.series(...args)).filter((labels) => !unlisted.has(labels.instance!)),
+    };
+    const partial = new PromqlEngine({ store: source });
+    for (const q of [
+      'histogram_quantile(0.9, sum by (job) (rate(h[1m])))',
+      'histogram_sum(avg by (job) (delta(h[1m])))',
+    ]) {
+      const stepWise = q.replace('[1m])', '[1m]) * 1');
+      expect(api(await partial.rangeQuery(q, T0, T0 + 30 * 60_000, 20_000)), q).toEqual(
+        api(await engine.rangeQuery(stepWise, T0, T0 + 30 * 60_000, 20_000)),
+      );
+    }
+  });
+
   it('takes the step-wise path, with its answer, when the selector finds floats beside histograms', async () => {
     const store = await openStore();
     await store.appendHistograms([
@@ -301,6 +325,13 @@ describe('sum, avg and count of range functions over native histograms, series b
     }
     await expect(
       new PromqlEngine({ store, maxSamples: 4_000 }).instantQuery('histogram_count(rate(w[5m]))', at),
+    ).rejects.toMatchObject({ code: 'VIGIL_QUERY_TOO_MANY_SAMPLES' });
+    // Grouped by instance, each group is done once its one series is folded: its sums become floats
+    // at once. Held until the scan ended, they weighed 20 x 40 x 201 = 160,800.
+    const perInstance = 'histogram_quantile(0.99, sum by (instance) (rate(w[5m])))';
+    expect((await limited.rangeQuery(perInstance, T0, at, 15_000)).result).toHaveLength(20);
+    await expect(
+      limited.rangeQuery(perInstance.replace('])', ']) * 1'), T0, at, 15_000),
     ).rejects.toMatchObject({ code: 'VIGIL_QUERY_TOO_MANY_SAMPLES' });
   });
 });

@@ -98,8 +98,9 @@ function spanOf(store: BucketStore): number {
   return store.empty ? 0 : store.max - store.min + 1;
 }
 
-/** Scratch for `#side`: the positions of a store's filled buckets. */
+/** Scratch for `#side`: the positions of a store's filled buckets, and their counts summed up to each. */
 let filled = new Int32Array(256);
+let cumulative = new Float64Array(256);
 
 /**
  * Lays sketches out as Prometheus native histograms, read straight from the sketch's bucket arrays
@@ -172,7 +173,7 @@ export class NativeArena {
       if (by === 0 && quantiles && values) {
         // The walk just made found the filled buckets that the quantiles need.
         if (negative && !negative.empty) sketch.quantiles(quantiles, values);
-        else sketch.quantilesOfFilled(filled, filledCount, quantiles, values);
+        else sketch.quantilesOfFilled(filled, cumulative, filledCount, quantiles, values);
       }
       const schema = sketch.scale - by;
       // A layout over the limit is left in the buffers unused: it is rare (the sketch keeps at most
@@ -197,7 +198,8 @@ export class NativeArena {
 
   /**
    * Appends the spans and deltas of one side; room made by the caller. Returns how many buckets
-   * hold a count, whose positions (indexes into the store's counts) are then in `filled`.
+   * hold a count, whose positions (indexes into the store's counts) are then in `filled`, and their
+   * counts summed up to each in `cumulative`.
    */
   #side(store: BucketStore, by: number): number {
     if (store.empty) return 0;
@@ -207,7 +209,11 @@ export class NativeArena {
     const n = end - from;
     // First the positions of the filled buckets, without a branch: whether a bucket is empty is as
     // good as random, and a mispredicted branch per bucket was most of the time of one plain loop.
-    if (filled.length < n) filled = new Int32Array(n);
+    if (filled.length < n) {
+      filled = new Int32Array(n);
+      cumulative = new Float64Array(n);
+    }
+    const sums = cumulative;
     const at = filled;
     let k = 0;
     let i = from;
@@ -238,9 +244,12 @@ export class NativeArena {
     spans[s] = last;
     s += 2;
     deltas[d++] = previous;
+    let total = previous;
+    sums[0] = total;
     for (let j = 1; j < k; j++) {
       i = at[j]!;
       const count = counts[i]!;
+      sums[j] = total += count;
       const index = ((offset + i) >> by) + 1;
       if (index === last) {
         // Merged into the bucket just written (a lower schema than the sketch's).

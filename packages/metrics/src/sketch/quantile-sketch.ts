@@ -196,28 +196,41 @@ export class QuantileSketch {
 
   /**
    * `quantiles` of a sketch without negative values, from the positions of its filled positive
-   * buckets (`filled[0..n)`, ascending indexes into `positive.counts`), found already by a walk of the
-   * buckets for another purpose (the native layout): the empty buckets add nothing to a rank, so
-   * only the filled ones are read, and the values are those of `quantiles`.
+   * buckets (`filled[0..n)`, ascending indexes into `positive.counts`) and their counts summed up to
+   * each (`cumulative[0..n)`), found already by a walk of the buckets for another purpose (the native
+   * layout): each rank is searched for in the sums, and the values are those of `quantiles`.
    */
-  quantilesOfFilled(filled: Int32Array, n: number, qs: readonly number[], out: number[]): void {
+  quantilesOfFilled(
+    filled: Int32Array,
+    cumulative: Float64Array,
+    n: number,
+    qs: readonly number[],
+    out: number[],
+  ): void {
     const m = qs.length;
     if (this.count === 0) {
       for (let i = 0; i < m; i++) out[i] = Number.NaN;
       return;
     }
     const ranks = this.#ranks(qs);
+    const zero = this.zeroCount;
     let next = 0;
-    let seen = this.zeroCount;
-    while (next < m && ranks[next]! < seen) out[next++] = this.#clamp(0);
-    const { counts, offset } = this.positive;
-    for (let j = 0; j < n && next < m; j++) {
-      const i = filled[j]!;
-      seen += counts[i]!;
-      if (ranks[next]! < seen) {
-        const value = this.#clamp(this.#estimate(offset + i));
-        while (next < m && ranks[next]! < seen) out[next++] = value;
+    while (next < m && ranks[next]! < zero) out[next++] = this.#clamp(0);
+    const offset = this.positive.offset;
+    // The first filled bucket whose sum passes the rank, by bisection from the last one found.
+    let from = 0;
+    for (; next < m; next++) {
+      const rank = ranks[next]! - zero;
+      let lo = from;
+      let hi = n;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (cumulative[mid]! > rank) hi = mid;
+        else lo = mid + 1;
       }
+      if (lo === n) break;
+      out[next] = this.#clamp(this.#estimate(offset + filled[lo]!));
+      from = lo;
     }
     while (next < m) out[next++] = this.max;
   }

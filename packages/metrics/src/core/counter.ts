@@ -91,10 +91,10 @@ export class Counter extends Metric {
   snapshot(): CounterSnapshot {
     const points: CounterPoint[] = [];
     const values = this.#values;
-    const created = this.#created;
+    const created = Float64Array.from(this.#created);
     this.index.forEach(
       (id, _, head, leaf) => {
-        points.push(new CounterPointOf(head, leaf, values[id]!, created[id]));
+        points.push(new CounterPointOf(head, leaf, values[id]!, created, id));
       },
       undefined,
       true,

@@ -29,7 +29,7 @@ export interface CounterPoint extends PointBase {
    * Unix ms when the series was created or last reset, when known (a cluster's merged series has
    * none): the protobuf exposition's `created_timestamp`.
    */
-  readonly createdMs?: number;
+  readonly createdMs?: number | undefined;
 }
 
 export interface GaugePoint extends PointBase {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/base/clock.js';
 import { Registry } from '../../src/core/registry.js';
 import type { CounterSnapshot } from '../../src/core/snapshot.js';
 
@@ -89,5 +90,21 @@ describe('Counter', () => {
     c.inc({ v: 'a"b\\c\nd 🦄' });
     const snap = registry.snapshotSync().metrics.find((m) => m.name === 'e_total') as CounterSnapshot;
     expect(snap.points[0]!.block).toBe('v="a\\"b\\\\c\\nd 🦄"');
+  });
+
+  it("keeps a snapshot's created times when the counter is reset after it", () => {
+    const clock = new ManualClock(1_000);
+    const registry = new Registry({ clock });
+    const c = registry.counter({ name: 't_total', labelNames: ['v'] });
+    c.inc({ v: 'a' });
+    clock.advance(500);
+    c.inc({ v: 'b' });
+    const before = registry.snapshotSync().metrics.find((m) => m.name === 't_total') as CounterSnapshot;
+    clock.advance(500);
+    c.reset();
+    const after = registry.snapshotSync().metrics.find((m) => m.name === 't_total') as CounterSnapshot;
+    expect(before.points.map((p) => p.createdMs)).toEqual([1_000, 1_500]);
+    expect(after.points.map((p) => p.createdMs)).toEqual([2_000, 2_000]);
+    expect(JSON.parse(JSON.stringify(before.points[1]))).toMatchObject({ block: 'v="b"', createdMs: 1_500 });
   });
 });

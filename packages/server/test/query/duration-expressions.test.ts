@@ -178,6 +178,17 @@ describe('duration expressions', () => {
     expect(format('count_over_time(x[max_of(1m,30s)])*min_of(2,max_of(3,1))')).toBe(
       'count_over_time(x[max_of(1m, 30s)]) * min_of(2, max_of(3, 1))',
     );
+    // Told apart in the text, before the grammar reads it: signed and parenthesized offsets, a
+    // subquery's step, comments and strings, and a label or metric named offset.
+    expect(
+      format(
+        'min_of(scalar(count_over_time(x[min_of(1m, (max_of(2m, 1m)))] offset -max_of(1m, 2m))), max_of(1, 2)) # min_of(\n' +
+          '+ max_of(scalar(count_over_time(x[1h:min_of(1m, 2m)] offset (min_of(1m, 2m) + 1s))), min_of(3, 4))' +
+          ' + max_of(scalar(sum by (offset) (x{offset="min_of(1, 2)"} offset min_of(1m, 2m))), min_of(5, 6))',
+      ),
+    ).toBe(
+      'min_of(scalar(count_over_time(x[min_of(1m, (max_of(2m, 1m)))] offset -max_of(1m, 2m))), max_of(1, 2)) + max_of(scalar(count_over_time(x[1h:min_of(1m, 2m)] offset (min_of(1m, 2m) + 1s))), min_of(3, 4)) + max_of(scalar(sum by (offset) (x{offset="min_of(1, 2)"} offset min_of(1m, 2m))), min_of(5, 6))',
+    );
   });
 
   it('are written back as Prometheus writes them', () => {

@@ -168,6 +168,19 @@ describe("Prometheus 3's functions", () => {
     });
   });
 
+  it('min_of and max_of nested 500 deep are read in one pass, not one read of the query a level', async () => {
+    // Found level by level in the parse tree, this query (30 KB) held the event loop for 150 s.
+    const n = 500;
+    // Inside: the last minute's samples of m but the newest, offset by 1 s: 4.
+    const four = 'scalar(count_over_time(m[1m] offset 1s))';
+    const query = `${'min_of('.repeat(n)}7${`, max_of(${four}, 9))`.repeat(n)}`;
+    const t = performance.now();
+    const result = await promql.engine.instantQuery(query, at);
+    expect(performance.now() - t).toBeLessThan(4_000);
+    expect(result).toMatchObject({ resultType: 'scalar', value: 7 });
+    expect(await values(`vector(${four})`)).toEqual({ '{}': 4 });
+  });
+
   it('histogram_fraction over classic buckets: linear inside a bucket, the first one from 0', async () => {
     // Cumulative 2 at 1, 6 at 2, 8 at 4, 10 in all.
     expect(await values('histogram_fraction(0, 1, d_bucket)')).toEqual({ '{}': 0.2 });

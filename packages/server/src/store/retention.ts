@@ -82,7 +82,12 @@ export class Retention {
       s.chunkSamples -= removed;
       deleted += removed;
       const first = st.firstChunk.get(s.id) as number | undefined;
-      s.firstT = first ?? (s.head && s.head.count > 0 ? s.head.minT : Number.POSITIVE_INFINITY);
+      // Chunks cut since the last flush are not in the database yet (samples arrive while retention
+      // pauses between slices); they come before the head.
+      s.firstT =
+        first ??
+        s.pending?.[0]?.minT ??
+        (s.head && s.head.count > 0 ? s.head.minT : Number.POSITIVE_INFINITY);
       updateSeriesRow(st, s, s.rolled);
       return 5;
     });

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 import type { SqliteStoreOptions } from '../../src/store/sqlite-store-options.js';
@@ -85,6 +85,64 @@ describe.runIf(canMeasureStretches)('SqliteStore writes what waits in paced tran
     );
     expect([...hours!.count]).toEqual([1]);
     expect(await store.select([{ name: '__name__', type: '=', value: 'paced' }], 0, clock.now())).toEqual([]);
+    await store.close();
+  }, 120_000);
+});
+
+describe('SqliteStore retention in paced transactions, while samples arrive', () => {
+  it('a chunk cut while retention runs stays readable when retention deletes every stored chunk before it', async () => {
+    const { store, clock } = await open({
+      retentionDays: 1,
+      rollup1mRetentionDays: 1,
+      rollup1hRetentionDays: 1,
+      chunkSamples: 8,
+      maintenanceIntervalMs: 10 * DAY,
+    });
+    const filler = (i: number) => ({
+      labels: { __name__: 'filler', i: String(i) },
+      timestamps: [NOW],
+      values: [i],
+    });
+    const target = { __name__: 'resumed', job: 'test' };
+    // Series enough for retention to hand the event loop back many times before it reaches `resumed`.
+    await store.append([
+      ...Array.from({ length: 3000 }, (_, i) => filler(i)),
+      { labels: target, timestamps: [NOW], values: [0] },
+    ]);
+    clock.advance(2 * DAY);
+    const now = clock.now();
+    // `resumed` comes back after two days: its old sample is a stored chunk that retention deletes.
+    await store.append([{ labels: target, timestamps: [now], values: [1] }]);
+    await store.flush();
+    // Every look at the clock says a slice is over: retention pauses every 256 statements.
+    let fake = performance.now();
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => (fake += 100));
+    try {
+      const upkeep = store.maintain();
+      let settled = false;
+      void upkeep.finally(() => {
+        settled = true;
+      });
+      let appended = false;
+      while (!settled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (appended || settled) continue;
+        const first = await store.select([{ name: 'i', type: '=', value: '0' }], 0, now);
+        if (first.length > 0) continue;
+        // Retention has begun (the first filler is gone) and has not reached `resumed`: 8 samples
+        // from `now` are cut into a chunk that waits for the next flush.
+        const t = Array.from({ length: 9 }, (_, i) => now + (i + 1) * 1000);
+        store.appendSync([{ labels: target, timestamps: t, values: t.map((_, i) => i + 2) }]);
+        appended = true;
+      }
+      await upkeep;
+      expect(appended).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    await store.flush();
+    const [resumed] = await store.select([{ name: 'job', type: '=', value: 'test' }], now, now + 7000);
+    expect([...(resumed?.values ?? [])]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     await store.close();
   }, 120_000);
 });

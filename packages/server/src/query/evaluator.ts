@@ -893,7 +893,11 @@ export class Evaluator {
       histograms: (FloatHistogram | undefined)[];
     }[] = [];
     const take = (s: HistogramSeriesData): boolean => {
+      // Weighed before the series' histograms are made: past a limit, they are not.
       let n = s.timestamps.length;
+      for (const h of s.histograms) if (!isStaleNaN(h.sum)) n += FloatHistogram.weightOf(h) - 1;
+      this.#checkDeadline();
+      this.#count(n);
       const timestamps: number[] = [];
       const histograms: (FloatHistogram | undefined)[] = [];
       for (let i = 0; i < s.histograms.length; i++) {
@@ -901,13 +905,9 @@ export class Evaluator {
         const stale = isStaleNaN(h.sum);
         if (stale && !keepStale) continue;
         timestamps.push(s.timestamps[i]!);
-        const histogram = stale ? undefined : FloatHistogram.of(h);
-        histograms.push(histogram);
-        if (histogram) n += histogram.weight - 1;
+        histograms.push(stale ? undefined : FloatHistogram.of(h));
       }
       out.push({ labels: s.labels, timestamps: Float64Array.from(timestamps), histograms });
-      this.#checkDeadline();
-      this.#count(n);
       return true;
     };
     this.#checkDeadline();

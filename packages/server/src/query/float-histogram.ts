@@ -236,7 +236,15 @@ export class FloatHistogram {
    * by its size in 16-byte units, so that hundreds of buckets do not pass for one float.
    */
   get weight(): number {
-    return 1 + Math.ceil((this.positive.counts.length + this.negative.counts.length) / 2);
+    return weightOf(this.positive.counts.length + this.negative.counts.length);
+  }
+
+  /** What `FloatHistogram.of(h).weight` is, worked out from its spans without making its counts. */
+  static weightOf(h: NativeHistogram): number {
+    const int = h.kind === 'int';
+    const positive = int ? h.positiveDeltas : h.positiveCounts;
+    const negative = int ? h.negativeDeltas : h.negativeCounts;
+    return weightOf(denseLength(h.positiveSpans, positive) + denseLength(h.negativeSpans, negative));
   }
 
   #with(changes: Partial<Record<keyof FloatHistogram, unknown>>): FloatHistogram {
@@ -259,13 +267,13 @@ function newCounts(n: number): Float64Array {
 }
 
 /** A side from spans and their counts (absolute, or deltas to be summed as an integer histogram's are). */
-function sideOfSpans(
-  spans: NativeHistogram['positiveSpans'],
-  counts: readonly number[],
-  deltas: boolean,
-  memory: (n: number) => Float64Array,
-): BucketSide {
-  if (counts.length === 0) return EMPTY_SIDE;
+function weightOf(buckets: number): number {
+  return 1 + Math.ceil(buckets / 2);
+}
+
+/** How many counts sideOfSpans makes of a side: from its first bucket to its last, gaps included. */
+function denseLength(spans: NativeHistogram['positiveSpans'], counts: readonly number[]): number {
+  if (counts.length === 0) return 0;
   let first = Number.NaN;
   let end = 0;
   let index = 0;
@@ -275,7 +283,23 @@ function sideOfSpans(
     index += span.length;
     if (span.length > 0) end = index;
   }
-  const out = memory(end - first);
+  return end - first;
+}
+
+function sideOfSpans(
+  spans: NativeHistogram['positiveSpans'],
+  counts: readonly number[],
+  deltas: boolean,
+  memory: (n: number) => Float64Array,
+): BucketSide {
+  if (counts.length === 0) return EMPTY_SIDE;
+  let first = Number.NaN;
+  for (let s = 0, index = 0; s < spans.length && Number.isNaN(first); s++) {
+    index += spans[s]!.offset;
+    if (spans[s]!.length > 0) first = index;
+    index += spans[s]!.length;
+  }
+  const out = memory(denseLength(spans, counts));
   // Plain loops, no visitor: this runs for every bucket of every sample a query reads.
   let c = 0;
   let at = 0;

@@ -20,18 +20,23 @@ export class HistogramSeriesReader {
   readonly #slab = new Slab();
   readonly #memory = (n: number) => this.#slab.take(n);
 
-  read(data: HistogramSeriesData): HistogramSeries {
+  /**
+   * `weigh(weight)` is called with what the series will hold before any of it is made, and may
+   * throw (a limit): a series of a month of wide histograms is refused before it takes the memory.
+   */
+  read(data: HistogramSeriesData, weigh: (weight: number) => void): HistogramSeries {
+    let weight = 0;
+    for (const native of data.histograms)
+      if (!isStaleNaN(native.sum)) weight += FloatHistogram.weightOf(native);
+    weigh(weight);
     const ts: number[] = [];
     const hs: FloatHistogram[] = [];
-    let weight = 0;
     this.#slab.reset();
     for (let i = 0; i < data.histograms.length; i++) {
       const native = data.histograms[i]!;
       if (isStaleNaN(native.sum)) continue;
-      const h = FloatHistogram.of(native, this.#memory);
       ts.push(data.timestamps[i]!);
-      hs.push(h);
-      weight += h.weight;
+      hs.push(FloatHistogram.of(native, this.#memory));
     }
     return { ts: Float64Array.from(ts), hs, weight };
   }

@@ -32,7 +32,7 @@ export interface HistogramSeriesWiseOptions {
    */
   readonly listed?: readonly SeriesLabels[] | undefined;
   /**
-   * Called after each series with what is held then: in FloatHistogram.weight units the series'
+   * Called before and after each series' fold with what is held then: in FloatHistogram.weight units the series'
    * samples and every per-step sum, and the floats answered by groups already done. Throws to stop
    * the scan (deadline, memory).
    */
@@ -114,7 +114,9 @@ export class HistogramSeriesWise implements HistogramVisitor {
       this.late = true;
       return false;
     }
-    const { ts, hs, weight } = this.#reader.read(data);
+    const { ts, hs, weight } = this.#reader.read(data, (w) =>
+      this.#o.held(w + this.#sumsWeight, this.#points),
+    );
     await this.#fold(group, ts, hs);
     if (--group.remaining === 0) this.#done(group);
     this.#o.held(weight + this.#sumsWeight, this.#points);

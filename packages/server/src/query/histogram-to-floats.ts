@@ -15,7 +15,7 @@ export interface HistogramToFloatsOptions {
   /** Every series has the same name: dropping it cannot make two label sets equal. */
   readonly namePinned: boolean;
   /**
-   * Called after each series with what is held then: the series' histograms, in
+   * Called before and after each series' fold with what is held then: the series' histograms, in
    * FloatHistogram.weight units, and the points answered so far. Throws to stop the scan
    * (deadline, limits).
    */
@@ -71,7 +71,7 @@ export class HistogramToFloats implements HistogramVisitor {
       this.#named.add(metric.key);
     }
     const { fn, toFloat, ends, rangeMs, pace } = this.#o;
-    const { ts, hs, weight } = this.#reader.read(data);
+    const { ts, hs, weight } = this.#reader.read(data, (w) => this.#o.held(w, this.#points));
     const resets = resetsOf(hs);
     const window = new SlidingWindow(ts, rangeMs);
     for (let i = 0; i < ends.length; i++) {

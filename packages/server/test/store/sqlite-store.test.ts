@@ -616,6 +616,15 @@ describe('SqliteStore', () => {
       expect(hours!.timestamps[0]).toBe(start);
       expect(hours!.count.length).toBe(48);
       expect([...hours!.count].every((c) => c === 60)).toBe(true);
+      // and the whole day in between as one bucket, from its daily block
+      const [days] = await store.selectRollup([name('kept')], start, NOW, 86_400_000);
+      expect([...days!.timestamps]).toEqual([
+        ...hours!.timestamps.slice(0, 12),
+        NOW - DAY - 12 * HOUR,
+        ...hours!.timestamps.slice(36),
+      ]);
+      expect([...days!.count]).toEqual([...Array(12).fill(60), 1440, ...Array(12).fill(60)]);
+      expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 86400000')).toBe(1);
       // minute rollups live as long as raw samples by default: only the raw range is left
       const [minutes] = await store.selectRollup([name('kept')], start, NOW, 60_000);
       expect(minutes!.timestamps[0]).toBe(raw!.timestamps[0]);

@@ -1,3 +1,4 @@
+import { canonicalNumber } from '@vigil/metrics';
 import type { AlertingRuleSpec, ExprCheck, RecordingRuleSpec, RuleGroupSpec } from '../alerts/rule-file.js';
 import type { RuleFileProblem } from '../alerts/rule-file-error.js';
 import { Template } from '../alerts/template.js';
@@ -20,9 +21,21 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** `le` as Prometheus 3 and vigil store it: float text, `2` as `2.0`. */
+/** `le` as Prometheus 3 and vigil store it from a scrape: an OpenMetrics canonical number, `2` as `2.0`. */
 export function bucketLabel(seconds: number): string {
-  return Number.isInteger(seconds) ? seconds.toFixed(1) : String(seconds);
+  return canonicalNumber(seconds, true);
+}
+
+/**
+ * The matcher of the threshold's bucket, whichever way its `le` is spelled: `2.0` from a scrape
+ * (Prometheus 3's and vigil's canonical numbers), `2` from OTLP (Prometheus's translation writes
+ * bounds as Go's `%f`) and from what was scraped before vigil stored canonical numbers, so that the
+ * SLI spans that upgrade as histogram_quantile does, both series of the one bucket summed.
+ */
+function bucketMatcher(seconds: number): string {
+  const spellings = [...new Set([bucketLabel(seconds), canonicalNumber(seconds, false), String(seconds)])];
+  if (spellings.length === 1) return `le=${quote(spellings[0]!)}`;
+  return `le=~${quote(spellings.map((s) => s.replace(/[.+]/g, '\\$&')).join('|'))}`;
 }
 
 /**
@@ -41,7 +54,7 @@ export function errorRatioExpr(slo: SloSpec, window: string): string {
   if (sli.kind === 'latency') {
     const sep = sli.matchers.trim() === '' ? '' : `${sli.matchers},`;
     const count = `sum(rate(${sli.histogram}_count{${sli.matchers}}[${window}]))`;
-    const fast = `sum(rate(${sli.histogram}_bucket{${sep}le=${quote(bucketLabel(sli.thresholdSeconds))}}[${window}]))`;
+    const fast = `sum(rate(${sli.histogram}_bucket{${sep}${bucketMatcher(sli.thresholdSeconds)}}[${window}]))`;
     return `(${count} - ${fast})\n/\n${count}${known}`;
   }
   const at = (q: string) => q.replaceAll('$window', window);

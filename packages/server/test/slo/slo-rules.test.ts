@@ -92,7 +92,7 @@ describe('SLO rules', () => {
       },
     ]).groups;
     expect(group!.rules[0]!.expr).toBe(
-      '(sum(rate(op_seconds_count{operation="stt"}[5m])) - sum(rate(op_seconds_bucket{operation="stt",le="2.0"}[5m])))\n/\nsum(rate(op_seconds_count{operation="stt"}[5m]))\n> -Inf',
+      '(sum(rate(op_seconds_count{operation="stt"}[5m])) - sum(rate(op_seconds_bucket{operation="stt",le=~"2\\\\.0|2"}[5m])))\n/\nsum(rate(op_seconds_count{operation="stt"}[5m]))\n> -Inf',
     );
     expect(group!.rules.at(-2)!.expr).toContain('> (13.44 * 0.05)');
   });

@@ -91,7 +91,7 @@ export class Counter extends Metric {
   snapshot(): CounterSnapshot {
     const points: CounterPoint[] = [];
     const values = this.#values;
-    const created = Float64Array.from(this.#created);
+    const created = new Float64Array(this.#created);
     this.index.forEach(
       (id, _, head, leaf) => {
         points.push(new CounterPointOf(head, leaf, values[id]!, created, id));

@@ -2,22 +2,24 @@
  * Exposition text appended line by line, the way V8 keeps it cheap. `a += b` makes a rope node
  * and copies nothing, but every node lives until the text is read: for 100,000 series that was
  * ~20 MB of nodes that the garbage collector copied through the young generation, two thirds of
- * the exposition's time (bench/exposition.js under `node --cpu-prof`). So once the open rope holds
- * `CHUNK_CHARS`, it is flattened into one string, and its nodes die young. Writing bytes into a
+ * the exposition's time (bench/exposition.js under `node --cpu-prof`). So every `CHUNK_LINES`
+ * lines the rope is flattened into one string, and its nodes die young. Writing bytes into a
  * buffer instead allocated nothing per line, but cost 4-7× the rope at 10,000 series: a string's
  * characters cannot be copied out of it faster than one `charCodeAt` at a time, or one native call.
  */
 export class TextRope {
   #sealed = '';
   #open = '';
+  #lines = 0;
 
   add(line: string): void {
     this.#open += line;
-    if (this.#open.length >= CHUNK_CHARS) {
+    if (++this.#lines === CHUNK_LINES) {
       // charCodeAt flattens a rope in place (V8's String::Flatten); its nodes are garbage after.
       this.#open.charCodeAt(0);
       this.#sealed += this.#open;
       this.#open = '';
+      this.#lines = 0;
     }
   }
 
@@ -26,9 +28,5 @@ export class TextRope {
   }
 }
 
-/**
- * 128 KiB: a flat string this long is made in V8's large-object space, which the young
- * generation's collections never copy (kMaxRegularHeapObjectSize). 1,000 counter series (~55 KiB)
- * stay one rope, as cheap as before.
- */
-const CHUNK_CHARS = 1 << 17;
+/** 1,000 series stay one rope, as cheap as before; 100,000 make ~100 flat chunks of ~55 KiB. */
+const CHUNK_LINES = 1024;

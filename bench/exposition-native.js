@@ -1,7 +1,11 @@
 // Scenario: exposition of 1,000 histogram series as native histograms in the Prometheus protobuf
 // format against the same histograms' classic buckets in the Prometheus text format — bytes per
 // scrape, and time per call (snapshot included): wall time in the harness's loops, then the
-// process's CPU time per call (process.cpuUsage), which the target is about, in interleaved rounds.
+// process's CPU time per call (process.cpuUsage), which the target is about, in interleaved rounds;
+// then each format alone in a process of its own (this file, run with `--alone <case>`), as a
+// process scraped in one format runs, its garbage collected in its own calls.
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { latencies } from './lib/data.js';
 import {
   formatBytes,
@@ -16,14 +20,53 @@ import {
 } from './lib/harness.js';
 import { vigil } from './lib/subjects.js';
 
-const report = scenario('exposition-native', 'native histograms in protobuf against classic buckets in text');
 const SERIES = 1_000;
 const FILL = 200;
+const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+/** Calls per process in the one-format-per-process runs, after ALONE_WARM untimed ones. */
+const ALONE_CALLS = 200;
+const ALONE_WARM = 20;
+
+/** The 1,000 histograms, the same values in every registry filled here. */
+function fill(...histograms) {
+  const values = latencies(SERIES * FILL, 11);
+  for (let i = 0; i < SERIES; i++) {
+    const labels = { method: METHODS[i & 3], route: `/api/v1/items/${i >> 2}` };
+    for (let k = 0; k < FILL; k++) for (const h of histograms) h.observe(labels, values[i * FILL + k]);
+  }
+}
+
+const alone = process.argv.indexOf('--alone');
+if (alone >= 0) {
+  // One format alone: ALONE_CALLS calls back to back, CPU time per call printed as JSON.
+  const which = process.argv[alone + 1];
+  const registry = new vigil.Registry({ maxSeriesPerMetric: SERIES + 1 });
+  fill(
+    registry.histogram({ name: 'http_latency_seconds', help: 'Latency.', labelNames: ['method', 'route'] }),
+  );
+  const call =
+    which === 'text'
+      ? async () => Buffer.from(vigil.toPrometheusText(await registry.snapshot())).length
+      : async () => vigil.toProtobuf(await registry.snapshot({ native: true })).length;
+  let sink = 0;
+  for (let i = 0; i < ALONE_WARM; i++) sink += await call();
+  const before = process.cpuUsage();
+  const started = performance.now();
+  for (let i = 0; i < ALONE_CALLS; i++) sink += await call();
+  const wallMs = performance.now() - started;
+  const used = process.cpuUsage(before);
+  if (sink === 0) throw new Error('nothing exposed');
+  console.log(
+    `ALONE ${JSON.stringify({ which, cpuMsPerCall: (used.user + used.system) / 1000 / ALONE_CALLS, wallMsPerCall: wallMs / ALONE_CALLS })}`,
+  );
+  process.exit(0);
+}
+
+const report = scenario('exposition-native', 'native histograms in protobuf against classic buckets in text');
 console.log(
   `series: ${SERIES.toLocaleString('en-US')} histograms {method, route}, ${FILL} lognormal latencies each (median 50 ms, sigma 1); default buckets and bucket limit`,
 );
 
-const METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
 const registry = new vigil.Registry({ maxSeriesPerMetric: SERIES + 1 });
 const both = registry.histogram({
   name: 'http_latency_seconds',
@@ -37,14 +80,7 @@ const nativeOnly = nativeRegistry.histogram({
   labelNames: ['method', 'route'],
   classic: false,
 });
-const values = latencies(SERIES * FILL, 11);
-for (let i = 0; i < SERIES; i++) {
-  const labels = { method: METHODS[i & 3], route: `/api/v1/items/${i >> 2}` };
-  for (let k = 0; k < FILL; k++) {
-    both.observe(labels, values[i * FILL + k]);
-    nativeOnly.observe(labels, values[i * FILL + k]);
-  }
-}
+fill(both, nativeOnly);
 
 const text = vigil.toPrometheusText(await registry.snapshot());
 const proto = vigil.toProtobuf(await registry.snapshot({ native: true }));
@@ -134,10 +170,59 @@ console.log(
   ),
 );
 console.log(`${ROUNDS} rounds, process.cpuUsage around each call (user + system).`);
+
+// The rounds above run every case in one process, so a call can pay for collecting garbage that
+// another case made (the text makes about twice the scavenges). A process scraped in one format
+// pays for its own: each format alone in a process of its own, the two alternating.
+const ALONE_RUNS = Number(process.env.BENCH_ALONE_RUNS ?? 3);
+const aloneCpu = { text: [], proto: [] };
+const aloneWall = { text: [], proto: [] };
+for (let r = 0; r < ALONE_RUNS; r++) {
+  for (const which of r % 2 === 0 ? ['text', 'proto'] : ['proto', 'text']) {
+    const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--alone', which], {
+      encoding: 'utf8',
+    });
+    const line = out.split('\n').find((l) => l.startsWith('ALONE '));
+    if (!line) throw new Error(`no ALONE line in\n${out}`);
+    const measured = JSON.parse(line.slice('ALONE '.length));
+    aloneCpu[which].push(measured.cpuMsPerCall * 1e6);
+    aloneWall[which].push(measured.wallMsPerCall * 1e6);
+  }
+}
+const [at, ap] = [median(aloneCpu.text), median(aloneCpu.proto)];
+const [awt, awp] = [median(aloneWall.text), median(aloneWall.proto)];
+console.log(
+  table(
+    [
+      'case, alone in its process',
+      'median CPU/call',
+      'per process',
+      'vs text',
+      'median wall/call',
+      'vs text',
+    ],
+    [
+      [TEXT, formatTime(at), aloneCpu.text.map(formatTime).join(', '), '', formatTime(awt), ''],
+      [
+        'protobuf, native + classic',
+        formatTime(ap),
+        aloneCpu.proto.map(formatTime).join(', '),
+        `${(ap / at).toFixed(2)}×`,
+        formatTime(awp),
+        `${(awp / awt).toFixed(2)}×`,
+      ],
+    ],
+    'lrrrrr',
+  ),
+);
+console.log(
+  `${ALONE_RUNS} processes per case, ${ALONE_CALLS} calls each after ${ALONE_WARM} untimed, process.cpuUsage and performance.now around the ${ALONE_CALLS}.`,
+);
 report.data = {
   bytes: { text: textBytes, proto: proto.length, protoNative: protoNative.length },
   results,
   cpu: Object.fromEntries(cpuCases.map(([name], c) => [name, cpu[c]])),
+  alone: { cpu: aloneCpu, wall: aloneWall },
 };
 
 const okBytes = report.check(
@@ -148,7 +233,7 @@ const okBytes = report.check(
 const okTime = report.check(
   'protobuf native (+ classic) CPU time ≤ text classic CPU time',
   cp <= ct,
-  `${formatTime(cp)} against ${formatTime(ct)} (${(cp / ct).toFixed(2)}×; native only ${formatTime(cn)}, ${(cn / ct).toFixed(2)}×; text not encoded ${formatTime(crope)}); wall time ${formatTime(p)} against ${formatTime(t)} (${formatSpeedup(t / p)}; not encoded ${formatTime(rope)}, native only ${formatTime(n)})`,
+  `${formatTime(cp)} against ${formatTime(ct)} (${(cp / ct).toFixed(2)}×; native only ${formatTime(cn)}, ${(cn / ct).toFixed(2)}×; text not encoded ${formatTime(crope)}); each alone in its own process ${formatTime(ap)} against ${formatTime(at)} (${(ap / at).toFixed(2)}×; wall ${(awp / awt).toFixed(2)}×); wall time ${formatTime(p)} against ${formatTime(t)} (${formatSpeedup(t / p)}; not encoded ${formatTime(rope)}, native only ${formatTime(n)})`,
 );
 report.row(
   `protobuf native histograms vs text classic, ${SERIES.toLocaleString('en-US')} series (CPU per call)`,

@@ -32,9 +32,9 @@ export interface HistogramSeriesWiseOptions {
    */
   readonly listed?: readonly SeriesLabels[] | undefined;
   /**
-   * Called before and after each series' fold with what is held then: in FloatHistogram.weight units the series'
-   * samples and every per-step sum, and the floats answered by groups already done. Throws to stop
-   * the scan (deadline, memory).
+   * Called before and after each series' fold with what is held then: in FloatHistogram.weight
+   * units the series' samples and every per-step sum, and the floats answered by groups already
+   * done. Throws to stop the scan (deadline, memory).
    */
   readonly held: (weight: number, points: number) => void;
   /**

@@ -178,6 +178,12 @@ export class SqliteStore implements SeriesStore {
   #closing: Promise<void> | undefined;
   /** The timers' tasks under way: a slow flush is not joined by the next tick's. */
   readonly #busy = new Set<string>();
+  /**
+   * Rows read to start series' rollup streams (`#streams`) not yet counted: after an upgrade to
+   * format 4 a series' first start merges all its hourly blocks into days (a year's is 1,460 rows),
+   * which the Pacer of the flush or upkeep that started it must weigh.
+   */
+  #streamRows = 0;
   /** The last upkeep asked for, the timer's or `maintain()`'s: each runs after the one before. */
   #upkeeping: Promise<void> = Promise.resolve();
   readonly #watch: WatchedDatabase | undefined;
@@ -986,13 +992,16 @@ export class SqliteStore implements SeriesStore {
     }
     if (s.queued) {
       this.#fold(s);
+      rows += this.#takeStreamRows();
       if (s.pending) {
         for (const c of s.pending) st.insertChunk.run(s.id, c.minT, c.count, c.data);
         rows += s.pending.length;
       }
       if (s.streams) {
         for (const stream of s.streams) {
-          if (stream) for (const b of stream.done) st.insertRollup.run(s.id, b.resolution, b.start, b.data);
+          if (!stream) continue;
+          for (const b of stream.done) st.insertRollup.run(s.id, b.resolution, b.start, b.data);
+          rows += stream.done.length;
         }
       }
       updateSeriesRow(
@@ -1092,6 +1101,7 @@ export class SqliteStore implements SeriesStore {
           number,
           Uint8Array,
         ][];
+        this.#streamRows += rows.length;
         const hours = new RollupBuffer(6 * rows.length);
         for (const [blockStart, data] of rows) decodeRollups(data, blockStart, HOUR_MS, hours);
         for (let i = 0; i < hours.length; i++) daily.merge(hours.at(i));
@@ -1105,6 +1115,7 @@ export class SqliteStore implements SeriesStore {
         Math.max(from - CHUNK_SPAN_MS, -T_LIMIT - CHUNK_SPAN_MS),
         T_LIMIT,
       ) as [number, number, Uint8Array][];
+      this.#streamRows += rows.length;
       for (const [minT, count, data] of rows) {
         scratch.length = 0;
         decodeChunk(data, minT, count, scratch);
@@ -1112,6 +1123,13 @@ export class SqliteStore implements SeriesStore {
       }
     }
     return streams.filter((x, k): x is RollupStream => x !== undefined && k !== DAILY);
+  }
+
+  /** The rows `#streams` read since the last call: weight for the Pacer of the write or upkeep that started them. */
+  #takeStreamRows(): number {
+    const rows = this.#streamRows;
+    this.#streamRows = 0;
+    return rows;
   }
 
   /** The buckets of `s`'s open block of days on disk: those before its `rolled` day, in the week it is in. */
@@ -1306,7 +1324,7 @@ export class SqliteStore implements SeriesStore {
    */
   async #sealQuiet(rawCutoff: number, pacer: Pacer): Promise<void> {
     for (const s of this.#index.all()) {
-      if (pacer.due()) await pacer.pause();
+      if (pacer.due(1 + this.#takeStreamRows())) await pacer.pause();
       if ((s.head && s.head.count > 0) || s.samples === 0) continue;
       const immutable = Math.max(s.frozenT + 1, rawCutoff);
       let due = false;

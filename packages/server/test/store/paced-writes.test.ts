@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
@@ -86,6 +87,51 @@ describe.runIf(canMeasureStretches)('SqliteStore writes what waits in paced tran
     expect([...hours!.count]).toEqual([1]);
     expect(await store.select([{ name: '__name__', type: '=', value: 'paced' }], 0, clock.now())).toEqual([]);
     await store.close();
+  }, 120_000);
+});
+
+describe.runIf(canMeasureStretches)('SqliteStore after an upgrade from format 3', () => {
+  it("the first upkeep folds every series' hourly blocks into days with the event loop handed back", async () => {
+    const { store, clock, dir } = await open({ retentionDays: 400, maintenanceIntervalMs: 10 * DAY });
+    // 400 series, a sample every 6 hours for 300 days: 1,200 hourly blocks each, as a format-3
+    // directory holds them (they had no days: 256 series' days were folded between two looks at the
+    // clock, 150-300 ms).
+    const start = NOW - 12 * 3_600_000 - 300 * DAY;
+    for (let d = 0; d < 300; d += 10) {
+      const t = Array.from({ length: 40 }, (_, k) => start + d * DAY + k * 6 * 3_600_000);
+      store.appendSync(
+        Array.from({ length: 400 }, (_, i) => ({
+          labels: { __name__: 'upgraded', i: String(i) },
+          timestamps: t,
+          values: t.map((_, k) => k),
+        })),
+      );
+    }
+    await store.close();
+    const db = new Database(join(dir, 'vigil.db'));
+    db.prepare('DELETE FROM rollups WHERE resolution = 86400000').run();
+    db.prepare('UPDATE series SET rolled_1d = NULL').run();
+    db.prepare("UPDATE meta SET value = 3 WHERE key = 'schema'").run();
+    db.close();
+    const again = await openSqliteStore({
+      dir,
+      clock: new ManualClock(clock.now() + DAY),
+      retentionDays: 400,
+      flushIntervalMs: 10 * DAY,
+      maintenanceIntervalMs: 10 * DAY,
+    });
+    const { cpuMs } = await longestStretchWhile(() => again.maintain());
+    expect(cpuMs).toBeLessThan(BOUND_MS);
+    const [days] = await again.selectRollup(
+      [{ name: 'i', type: '=', value: '399' }],
+      start + 100 * DAY,
+      start + 107 * DAY - 1,
+      DAY,
+    );
+    // The day the read starts in is read in hours (wholeDays), the six after it as days.
+    expect([...days!.count]).toEqual([1, 1, 1, 1, 4, 4, 4, 4, 4, 4]);
+    expect(days!.timestamps[4]).toBe(start + 101 * DAY);
+    await again.close();
   }, 120_000);
 });
 

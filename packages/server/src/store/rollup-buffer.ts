@@ -84,19 +84,28 @@ export class RollupBuffer implements RollupSink {
     return this.#cursor;
   }
 
-  /** Copies of the buckets, exactly `length` long. */
+  /** Copies of the buckets, exactly `length` long, in one allocation (views of one buffer). */
   take(): RollupColumns {
     const n = this.length;
+    const all = new Float64Array(7 * n);
+    let k = 0;
+    const copy = (a: Float64Array) => {
+      const v = all.subarray(k, k + n);
+      v.set(a.subarray(0, n));
+      k += n;
+      return v;
+    };
     return {
-      timestamps: this.timestamps.slice(0, n),
-      count: this.count.slice(0, n),
-      sum: this.sum.slice(0, n),
-      min: this.min.slice(0, n),
-      max: this.max.slice(0, n),
-      last: this.last.slice(0, n),
-      dropped: this.dropped.slice(0, n),
+      timestamps: copy(this.timestamps),
+      count: copy(this.count),
+      sum: copy(this.sum),
+      min: copy(this.min),
+      max: copy(this.max),
+      last: copy(this.last),
+      dropped: copy(this.dropped),
     };
   }
+
 }
 
 class BufferCursor implements RollupBucket {

@@ -105,7 +105,6 @@ export class RollupBuffer implements RollupSink {
       dropped: copy(this.dropped),
     };
   }
-
 }
 
 class BufferCursor implements RollupBucket {

@@ -241,9 +241,12 @@ export class SeriesIndex {
       if (this.#byId.get(s.id) === s) alive.push(s);
       if (pacer.due()) await pacer.pause();
     }
-    // Each series' label names taken once, not twice a comparison: a report's reads sorted 8,000
-    // series each, and the names were a tenth of their time.
-    const named = alive.map((s) => ({ s, labels: s.labels, names: Object.keys(s.labels) }));
+    // Each series' label names and values taken once, not at each comparison: a report's reads
+    // sort 8,000 series each, and the names alone were a tenth of their time.
+    const named = alive.map((s) => {
+      const names = Object.keys(s.labels);
+      return { s, names, values: names.map((n) => s.labels[n]!) };
+    });
     const sorted = await pacedSort(named, compareNamed, pacer);
     return sorted.map((x) => x.s);
   }
@@ -355,9 +358,9 @@ export class SeriesIndex {
 }
 
 interface Named {
-  readonly labels: SeriesLabels;
-  /** Object.keys(labels). */
+  /** Object.keys of the labels, and their values in that order. */
   readonly names: readonly string[];
+  readonly values: readonly string[];
 }
 
 /** labels.Compare in Prometheus: name by name, then value by value, then the shorter set first. */
@@ -368,8 +371,8 @@ function compareNamed(a: Named, b: Named): number {
     const x = an[i]!;
     const y = bn[i]!;
     if (x !== y) return x < y ? -1 : 1;
-    const v = a.labels[x]!;
-    const w = b.labels[y]!;
+    const v = a.values[i]!;
+    const w = b.values[i]!;
     if (v !== w) return v < w ? -1 : 1;
   }
   return an.length - bn.length;

@@ -1,9 +1,10 @@
 // Scenario: exposition of 1,000 histogram series as native histograms in the Prometheus protobuf
 // format against the same histograms' classic buckets in the Prometheus text format — bytes per
 // scrape, and time per call (snapshot included): wall time in the harness's loops, then the
-// process's CPU time per call (process.cpuUsage), which the target is about, in interleaved rounds;
-// then each format alone in a process of its own (this file, run with `--alone <case>`), as a
-// process scraped in one format runs, its garbage collected in its own calls.
+// process's CPU time per call (process.cpuUsage) in interleaved rounds; then each format alone in a
+// process of its own (this file, run with `--alone <case>`), as a process scraped in one format
+// runs, its garbage collected in its own calls. The target is judged on the latter: in the
+// interleaved rounds one format's calls pay for collecting the other's garbage.
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { latencies } from './lib/data.js';
@@ -174,7 +175,7 @@ console.log(`${ROUNDS} rounds, process.cpuUsage around each call (user + system)
 // The rounds above run every case in one process, so a call can pay for collecting garbage that
 // another case made (the text makes about twice the scavenges). A process scraped in one format
 // pays for its own: each format alone in a process of its own, the two alternating.
-const ALONE_RUNS = Number(process.env.BENCH_ALONE_RUNS ?? 3);
+const ALONE_RUNS = Number(process.env.BENCH_ALONE_RUNS ?? 5);
 const aloneCpu = { text: [], proto: [] };
 const aloneWall = { text: [], proto: [] };
 for (let r = 0; r < ALONE_RUNS; r++) {
@@ -231,15 +232,15 @@ const okBytes = report.check(
   `${formatBytes(proto.length)} against ${formatBytes(textBytes)} (native only ${formatBytes(protoNative.length)})`,
 );
 const okTime = report.check(
-  'protobuf native (+ classic) CPU time ≤ text classic CPU time',
-  cp <= ct,
-  `${formatTime(cp)} against ${formatTime(ct)} (${(cp / ct).toFixed(2)}×; native only ${formatTime(cn)}, ${(cn / ct).toFixed(2)}×; text not encoded ${formatTime(crope)}); each alone in its own process ${formatTime(ap)} against ${formatTime(at)} (${(ap / at).toFixed(2)}×; wall ${(awp / awt).toFixed(2)}×); wall time ${formatTime(p)} against ${formatTime(t)} (${formatSpeedup(t / p)}; not encoded ${formatTime(rope)}, native only ${formatTime(n)})`,
+  'protobuf native (+ classic) CPU time ≤ text classic CPU time, each alone in its own process',
+  ap <= at,
+  `${formatTime(ap)} against ${formatTime(at)} (${(ap / at).toFixed(2)}×; wall ${(awp / awt).toFixed(2)}×); interleaved in one process ${formatTime(cp)} against ${formatTime(ct)} (${(cp / ct).toFixed(2)}×; native only ${formatTime(cn)}, ${(cn / ct).toFixed(2)}×; text not encoded ${formatTime(crope)}); wall time ${formatTime(p)} against ${formatTime(t)} (${formatSpeedup(t / p)}; not encoded ${formatTime(rope)}, native only ${formatTime(n)})`,
 );
 report.row(
   `protobuf native histograms vs text classic, ${SERIES.toLocaleString('en-US')} series (CPU per call)`,
   {
-    vigil: `${formatTime(cp)}, ${formatBytes(proto.length)}`,
-    prom: `text ${formatTime(ct)}, ${formatBytes(textBytes)}`,
+    vigil: `${formatTime(ap)}, ${formatBytes(proto.length)}`,
+    prom: `text ${formatTime(at)}, ${formatBytes(textBytes)}`,
     otel: 'n/a',
     target: '≤ text in bytes and CPU time',
     result: verdict(okBytes, okTime),

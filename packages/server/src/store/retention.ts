@@ -4,7 +4,7 @@ import type { Pacer } from './pacer.js';
 import { alignDown, blockSpan, DAILY, RESOLUTIONS } from './rollup-stream.js';
 import type { SeriesIndex } from './series-index.js';
 import { CHUNK_SPAN_MS, type SeriesState } from './series-state.js';
-import { type Statements, updateSeriesRow } from './sqlite-schema.js';
+import type { Statements } from './sqlite-schema.js';
 import type { ResolvedStoreOptions } from './sqlite-store-options.js';
 
 /** Free pages one incremental_vacuum hands back: 8 MiB of 16 KiB pages. */
@@ -83,12 +83,14 @@ export class Retention {
       deleted += removed;
       const first = st.firstChunk.get(s.id) as number | undefined;
       // Chunks cut since the last flush are not in the database yet (samples arrive while retention
-      // pauses between slices); they come before the head.
+      // pauses between slices); they come before the head. The row says only what is stored: a
+      // crash before the next flush loses those chunks, and the row must not claim their samples,
+      // nor refuse them as out of order when they are sent again (its frozen_t is left as it is).
       s.firstT =
         first ??
         s.pending?.[0]?.minT ??
         (s.head && s.head.count > 0 ? s.head.minT : Number.POSITIVE_INFINITY);
-      updateSeriesRow(st, s, s.rolled);
+      st.trimSeries.run(first ?? null, removed, s.id);
       return 5;
     });
     return deleted;

@@ -164,6 +164,9 @@ const SQL = {
     'UPDATE series SET first_t = ?, samples = ?, frozen_t = ?, rolled_1m = ?, rolled_1h = ?, rolled_1d = ? WHERE id = ?',
     '',
   ],
+  // Retention's update: what is on disk only (the chunks cut since the last flush are counted by
+  // the flush that writes them; a crash before it must not leave a row that claims them).
+  trimSeries: ['UPDATE series SET first_t = ?, samples = samples - ? WHERE id = ?', ''],
   deleteSeries: ['DELETE FROM series WHERE id = ?', ''],
   deleteLabel: ['DELETE FROM labels WHERE name = ? AND value = ? AND series_id = ?', ''],
   idsByValuePage: [

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statfsSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
@@ -135,60 +135,107 @@ describe.runIf(canMeasureStretches)('SqliteStore after an upgrade from format 3'
   }, 120_000);
 });
 
+const RETAIN_A_DAY = {
+  retentionDays: 1,
+  rollup1mRetentionDays: 1,
+  rollup1hRetentionDays: 1,
+  chunkSamples: 8,
+  maintenanceIntervalMs: 10 * DAY,
+};
+
+/**
+ * Runs an upkeep whose retention deletes the one stored chunk of `resumed`; while it pauses, before
+ * it reaches `resumed`, 9 samples arrive, the first 7 cut with the flushed head into a chunk that
+ * waits for the next flush (values 1 to 8 from `now`, a second apart; 9 and 10 stay in the head).
+ */
+async function retentionWhileAppending() {
+  const { store, clock, dir } = await open(RETAIN_A_DAY);
+  const filler = (i: number) => ({
+    labels: { __name__: 'filler', i: String(i) },
+    timestamps: [NOW],
+    values: [i],
+  });
+  const target = { __name__: 'resumed', job: 'test' };
+  // Series enough for retention to hand the event loop back many times before it reaches `resumed`.
+  await store.append([
+    ...Array.from({ length: 3000 }, (_, i) => filler(i)),
+    { labels: target, timestamps: [NOW], values: [0] },
+  ]);
+  clock.advance(2 * DAY);
+  const now = clock.now();
+  // `resumed` comes back after two days: its old sample is a stored chunk that retention deletes.
+  await store.append([{ labels: target, timestamps: [now], values: [1] }]);
+  await store.flush();
+  const late = Array.from({ length: 9 }, (_, i) => now + (i + 1) * 1000);
+  const resent = [{ labels: target, timestamps: late, values: late.map((_, i) => i + 2) }];
+  // Every look at the clock says a slice is over: retention pauses every 256 statements.
+  let fake = performance.now();
+  const spy = vi.spyOn(performance, 'now').mockImplementation(() => (fake += 100));
+  try {
+    const upkeep = store.maintain();
+    let settled = false;
+    void upkeep.finally(() => {
+      settled = true;
+    });
+    let appended = false;
+    while (!settled) {
+      await new Promise((resolve) => setImmediate(resolve));
+      if (appended || settled) continue;
+      const first = await store.select([{ name: 'i', type: '=', value: '0' }], 0, now);
+      if (first.length > 0) continue;
+      // Retention has begun (the first filler is gone) and has not reached `resumed`.
+      store.appendSync(resent);
+      appended = true;
+    }
+    await upkeep;
+    expect(appended).toBe(true);
+  } finally {
+    spy.mockRestore();
+  }
+  return { store, dir, now, late: resent };
+}
+
 describe('SqliteStore retention in paced transactions, while samples arrive', () => {
   it('a chunk cut while retention runs stays readable when retention deletes every stored chunk before it', async () => {
-    const { store, clock } = await open({
-      retentionDays: 1,
-      rollup1mRetentionDays: 1,
-      rollup1hRetentionDays: 1,
-      chunkSamples: 8,
-      maintenanceIntervalMs: 10 * DAY,
-    });
-    const filler = (i: number) => ({
-      labels: { __name__: 'filler', i: String(i) },
-      timestamps: [NOW],
-      values: [i],
-    });
-    const target = { __name__: 'resumed', job: 'test' };
-    // Series enough for retention to hand the event loop back many times before it reaches `resumed`.
-    await store.append([
-      ...Array.from({ length: 3000 }, (_, i) => filler(i)),
-      { labels: target, timestamps: [NOW], values: [0] },
-    ]);
-    clock.advance(2 * DAY);
-    const now = clock.now();
-    // `resumed` comes back after two days: its old sample is a stored chunk that retention deletes.
-    await store.append([{ labels: target, timestamps: [now], values: [1] }]);
-    await store.flush();
-    // Every look at the clock says a slice is over: retention pauses every 256 statements.
-    let fake = performance.now();
-    const spy = vi.spyOn(performance, 'now').mockImplementation(() => (fake += 100));
-    try {
-      const upkeep = store.maintain();
-      let settled = false;
-      void upkeep.finally(() => {
-        settled = true;
-      });
-      let appended = false;
-      while (!settled) {
-        await new Promise((resolve) => setImmediate(resolve));
-        if (appended || settled) continue;
-        const first = await store.select([{ name: 'i', type: '=', value: '0' }], 0, now);
-        if (first.length > 0) continue;
-        // Retention has begun (the first filler is gone) and has not reached `resumed`: 8 samples
-        // from `now` are cut into a chunk that waits for the next flush.
-        const t = Array.from({ length: 9 }, (_, i) => now + (i + 1) * 1000);
-        store.appendSync([{ labels: target, timestamps: t, values: t.map((_, i) => i + 2) }]);
-        appended = true;
-      }
-      await upkeep;
-      expect(appended).toBe(true);
-    } finally {
-      spy.mockRestore();
-    }
+    const { store, now } = await retentionWhileAppending();
     await store.flush();
     const [resumed] = await store.select([{ name: 'job', type: '=', value: 'test' }], now, now + 7000);
     expect([...(resumed?.values ?? [])]).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     await store.close();
+  }, 120_000);
+
+  it('after a crash before the next flush, the series row says only what is stored and the lost samples are accepted again', async () => {
+    const { store, dir, now, late } = await retentionWhileAppending();
+    // The files as a kill -9 would leave them now, before any flush writes the chunk cut meanwhile:
+    // nothing is being written between two turns of the event loop, and the WAL holds every commit.
+    const crashed = mkdtempSync(join(tmpdir(), 'vigil-paced-crash-'));
+    dirs.push(crashed);
+    for (const file of ['vigil.db', 'vigil.db-wal']) copyFileSync(join(dir, file), join(crashed, file));
+    await store.close();
+
+    const db = new Database(join(crashed, 'vigil.db'));
+    const rows = db
+      .prepare(
+        'SELECT s.labels, s.samples, s.frozen_t AS frozenT, (SELECT total(count) FROM chunks WHERE series_id = s.id) AS stored FROM series s',
+      )
+      .all() as { labels: string; samples: number; frozenT: number | null; stored: number }[];
+    db.close();
+    for (const row of rows) expect(row.samples, row.labels).toBe(row.stored);
+    const row = rows.find((r) => r.labels.includes('resumed'));
+    // No stored chunk holds a sample after `now`: the row must not freeze the samples that were lost.
+    expect(row?.frozenT ?? Number.NEGATIVE_INFINITY).toBeLessThanOrEqual(now);
+
+    const again = await openSqliteStore({
+      dir: crashed,
+      clock: new ManualClock(now + 10_000),
+      flushIntervalMs: 10 * DAY,
+      ...RETAIN_A_DAY,
+    });
+    // The sender did not see these acknowledged by a flush: it sends them again.
+    expect(again.appendSync(late).accepted).toBe(9);
+    const [resumed] = await again.select([{ name: 'job', type: '=', value: 'test' }], now, now + 9000);
+    expect([...(resumed?.values ?? [])]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect((await again.stats()).samples).toBe(10);
+    await again.close();
   }, 120_000);
 });

@@ -415,9 +415,7 @@ export class SqliteStore implements SeriesStore {
     this.#assertOpen();
     const maxSamples = options?.maxSamples ?? Number.POSITIVE_INFINITY;
     const pacer = this.#pacer(options);
-    const matched = (await this.#match([matchers], start, end, pacer, true)).filter(
-      (s) => s.histograms && s.histograms.lastT >= start && s.histograms.firstT <= end,
-    );
+    const matched = await this.#match([matchers], start, end, pacer, 'histograms');
     checkSeries(matched.length, options);
     let total = 0;
     let handed = 0;
@@ -538,7 +536,7 @@ export class SqliteStore implements SeriesStore {
   ): AsyncGenerator<[SeriesState, readonly ChunkRow[]]> {
     this.#assertOpen();
     const pacer = this.#pacer(options);
-    const matched = await this.#match([matchers], start, end, pacer, true);
+    const matched = await this.#match([matchers], start, end, pacer, 'raw');
     checkSeries(matched.length, options);
     for (let b = 0; b < matched.length; b += READ_BATCH) {
       const batch = matched.slice(b, b + READ_BATCH);
@@ -867,26 +865,31 @@ export class SqliteStore implements SeriesStore {
   }
 
   /**
-   * Series matching the matcher lists with data in [start, end]. Unless `rawOnly`, a series with
+   * Series matching the matcher lists with data in [start, end]. With `data` 'any', a series with
    * written rollup blocks counts as having data from as far back as rollups are kept: retention may
-   * have deleted its older raw samples, and the rollup read returns what there is.
+   * have deleted its older raw samples, and the rollup read returns what there is. With
+   * 'histograms', only series with native histograms in the range: they are left out before the
+   * match sorts what it found, since a report's PromQL asks for the histograms of each selector it
+   * reads (the float series of one selector were sorted, to be dropped, 12 times a weekly report).
    */
   #match(
     lists: readonly (readonly LabelMatcher[])[],
     start: number,
     end: number,
     pacer: Pacer,
-    rawOnly = false,
+    data: 'any' | 'raw' | 'histograms' = 'any',
   ): Promise<SeriesState[]> {
     const o = this.#o;
-    const rollupsFrom = rawOnly
-      ? Number.POSITIVE_INFINITY
-      : o.clock.now() - Math.max(o.rollup1hRetentionMs, this.#materialized[0] ? o.rollup1mRetentionMs : 0);
+    const rollupsFrom =
+      data !== 'any'
+        ? Number.POSITIVE_INFINITY
+        : o.clock.now() - Math.max(o.rollup1hRetentionMs, this.#materialized[0] ? o.rollup1mRetentionMs : 0);
     return this.#index.match(
       lists,
       (s: SeriesState) => {
         const h = s.histograms;
         if (h && h.lastT >= start && h.firstT <= end) return true;
+        if (data === 'histograms') return false;
         if (s.lastT < start) return false;
         if (s.firstT <= end) return true;
         return end >= rollupsFrom && s.rolled.some((r) => r > Number.NEGATIVE_INFINITY);

@@ -72,11 +72,16 @@ export class BitWriter {
  * rather than assembled a byte at a time: the XOR-coded values of a gauge are mostly 40-55 bit fields.
  */
 export class BitReader {
-  readonly bytes: Uint8Array;
-  readonly #view: DataView;
+  bytes!: Uint8Array;
+  #view!: DataView;
   pos = 0;
 
   constructor(bytes: Uint8Array, bitOffset = 0) {
+    this.reset(bytes, bitOffset);
+  }
+
+  /** Reads `bytes` from `bitOffset` on: one reader for many short streams (rollup-codec.ts). */
+  reset(bytes: Uint8Array, bitOffset = 0): void {
     this.bytes = bytes;
     this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = bitOffset;

@@ -69,6 +69,12 @@ export class TimestampDecoder {
     this.t = base;
   }
 
+  /** Back to the start of a new stream, whose first timestamp is coded against `base`. */
+  reset(base: number): void {
+    this.t = base;
+    this.#prevDelta = 0;
+  }
+
   decode(r: BitReader): void {
     let dod = 0;
     switch (r.ones(4)) {

@@ -136,6 +136,18 @@ export class ValueDecoder {
   #leading = 0;
   #trailing = 0;
 
+  /** Back to the start of a new stream. */
+  reset(): void {
+    this.isFloat = false;
+    this.value = 0;
+    this.hi = 0;
+    this.lo = 0;
+    this.#mode = 0;
+    this.#prevDelta = 0;
+    this.#leading = 0;
+    this.#trailing = 0;
+  }
+
   decode(r: BitReader): void {
     if (this.#mode === 1) {
       let dod = 0;

@@ -74,24 +74,43 @@ function* backfillBatches() {
   }
 }
 
-/** Only append(), the yield to the event loop (where the flush timer runs) and the last flush() are timed. */
+/**
+ * Only append(), the yield to the event loop (where the flush timer runs) and the last flush() are
+ * timed, and their CPU counted (the process's: on a machine shared with other work the CPU per sample
+ * varies far less than the rate).
+ */
 async function run(batches) {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-store-ingest-'));
   const store = await openSqliteStore({ dir, clock: { now: () => END, every: realEvery } });
   try {
     let samples = 0;
     let ns = 0n;
+    let cpuUs = 0;
+    const cpuOf = (from) => {
+      const used = process.cpuUsage(from);
+      return used.user + used.system;
+    };
     for (const batch of batches) {
       const t0 = process.hrtime.bigint();
+      const cpu0 = process.cpuUsage();
       samples += (await store.append(batch)).accepted;
       await yieldToLoop();
       ns += process.hrtime.bigint() - t0;
+      cpuUs += cpuOf(cpu0);
     }
     const t0 = process.hrtime.bigint();
+    const cpu0 = process.cpuUsage();
     await store.flush();
     ns += process.hrtime.bigint() - t0;
+    cpuUs += cpuOf(cpu0);
     const seconds = Number(ns) / 1e9;
-    return { samples, seconds, perSecond: samples / seconds, flushes: flushes.splice(0).length };
+    return {
+      samples,
+      seconds,
+      perSecond: samples / seconds,
+      cpuMsPerMillion: (cpuUs / 1000 / samples) * 1e6,
+      flushes: flushes.splice(0).length,
+    };
   } finally {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
@@ -123,14 +142,22 @@ const rows = Object.entries(results).map(([name, runs]) => {
     Math.round(median(rates)).toLocaleString('en-US'),
     `${Math.round(Math.min(...rates)).toLocaleString('en-US')}–${Math.round(Math.max(...rates)).toLocaleString('en-US')}`,
     runs[0].samples.toLocaleString('en-US'),
+    Math.round(median(runs.map((x) => x.cpuMsPerMillion))).toLocaleString('en-US'),
     runs.map((x) => `${x.seconds.toFixed(1)} s / ${x.flushes}`).join(', '),
   ];
 });
 console.log(
   table(
-    ['case', 'median samples/s', 'min–max', 'samples per run', 'timed seconds / timer flushes, per run'],
+    [
+      'case',
+      'median samples/s',
+      'min–max',
+      'samples per run',
+      'CPU ms per million',
+      'timed seconds / timer flushes, per run',
+    ],
     rows,
-    'lrrrl',
+    'lrrrrl',
   ),
 );
 console.log(`${RUNS} runs per case after one warm-up run, cases interleaved; a new store per run.`);

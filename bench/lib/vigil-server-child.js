@@ -7,7 +7,8 @@
  * IPC: the child sends {ready, url, statsdPort} once listening; it answers {memory: true} with
  * process.memoryUsage() taken right after a full gc(), {ticks: true} with the durations (ms), CPU
  * time (ms) and start times (performance.now()) of the /ws/metrics ticks since the last such
- * question, and {close: true} by closing the server (which flushes the store) and exiting.
+ * question, {flush: true} with {flushed: true} once the store has written everything it received
+ * before, and {close: true} by closing the server (which flushes the store) and exiting.
  *
  * The tick figures come from wrapping LiveStream.prototype.tick before serve() runs (serve()
  * imports the same module instance): a tick is the server writing one round of updates to the
@@ -52,6 +53,9 @@ process.on('message', async (message) => {
     ticks = [];
     tickCpu = [];
     tickStarts = [];
+  } else if (message.flush) {
+    await server.store.flush();
+    process.send({ flushed: true });
   } else if (message.close) {
     await server.close();
     process.send({ closed: true }, () => process.exit(0));

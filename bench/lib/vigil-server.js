@@ -54,6 +54,10 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
       const { ticks, tickCpu, tickStarts } = await reply('ticks', { ticks: true });
       return { ticks, tickCpu, tickStarts };
     },
+    /** Resolves once the store has written everything it received before (SeriesStore.flush). */
+    async flush() {
+      await reply('flushed', { flush: true });
+    },
     /** The sum of `name{labels}` in the server's own /metrics. */
     async metric(name, labels = {}) {
       return metricValue(await (await fetch(`${ready.url}/metrics`)).text(), name, labels);

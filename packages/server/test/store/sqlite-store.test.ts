@@ -803,7 +803,7 @@ describe('a data directory of format 3 (before daily rollups)', () => {
     await store.flush();
     expect(count(dir, 'SELECT count(*) FROM rollups WHERE resolution = 86400000')).toBeGreaterThan(0);
     // Every day before today's is in daily blocks.
-    expect(count(dir, "SELECT rolled_1d FROM series WHERE labels = '{\"__name__\":\"c\"}'")).toBe(
+    expect(count(dir, 'SELECT rolled_1d FROM series WHERE labels = \'{"__name__":"c"}\'')).toBe(
       Math.floor(NOW / DAY) * DAY,
     );
     same((await store.selectRollup([name('c')], 0, NOW, DAY))[0]);

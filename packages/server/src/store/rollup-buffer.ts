@@ -1,3 +1,4 @@
+import type { Float64Arena } from './float64-arena.js';
 import { HI, LO } from './float-bits.js';
 import type { RollupBucket, RollupSink } from './rollup-folder.js';
 
@@ -84,25 +85,17 @@ export class RollupBuffer implements RollupSink {
     return this.#cursor;
   }
 
-  /** Copies of the buckets, exactly `length` long, in one allocation (views of one buffer). */
-  take(): RollupColumns {
+  /** Copies of the buckets, exactly `length` long, taken from `arena`. */
+  take(arena: Float64Arena): RollupColumns {
     const n = this.length;
-    const all = new Float64Array(7 * n);
-    let k = 0;
-    const copy = (a: Float64Array) => {
-      const v = all.subarray(k, k + n);
-      v.set(a.subarray(0, n));
-      k += n;
-      return v;
-    };
     return {
-      timestamps: copy(this.timestamps),
-      count: copy(this.count),
-      sum: copy(this.sum),
-      min: copy(this.min),
-      max: copy(this.max),
-      last: copy(this.last),
-      dropped: copy(this.dropped),
+      timestamps: arena.copy(this.timestamps, n),
+      count: arena.copy(this.count, n),
+      sum: arena.copy(this.sum, n),
+      min: arena.copy(this.min, n),
+      max: arena.copy(this.max, n),
+      last: arena.copy(this.last, n),
+      dropped: arena.copy(this.dropped, n),
     };
   }
 }

@@ -1,4 +1,5 @@
 import type { LabelMatcher } from '../matchers/label-matcher.js';
+import { Float64Arena } from './float64-arena.js';
 import { droppedIn } from './rollup-folder.js';
 import {
   type HistogramSeriesData,
@@ -54,6 +55,8 @@ export class RollupSamples implements SampleSource {
   readonly #store: RolledStore;
   readonly #value: RollupValue;
   readonly #reads = new Map<string, Promise<SeriesData[]>>();
+  #timestamps = new Float64Array(0);
+  #values = new Float64Array(0);
 
   constructor(store: RolledStore, value: RollupValue) {
     this.#store = store;
@@ -129,10 +132,9 @@ export class RollupSamples implements SampleSource {
     ]);
     const [d0, d1] = days ? wholeDays(from, last - 1) : [0, 0];
     const width = (t: number) => (t >= d0 && t < d1 ? DAY : HOUR);
-    if (head.length === 0 && tail.length === 0) {
-      const arena = new Arena(rollups.reduce((n, r) => n + room(r), 0));
+    const arena = new Float64Arena();
+    if (head.length === 0 && tail.length === 0)
       return rollups.map((r) => this.#samples(arena, r, start, end, last, width));
-    }
     type Parts = [SeriesData | undefined, RollupData | undefined, SeriesData | undefined];
     const byKey = new Map<string, { labels: SeriesData['labels']; parts: Parts }>();
     const part = (labels: SeriesData['labels']): Parts => {
@@ -147,13 +149,9 @@ export class RollupSamples implements SampleSource {
     for (const r of rollups) part(r.labels)[1] = r;
     for (const s of head) part(s.labels)[0] = s;
     for (const s of tail) part(s.labels)[2] = s;
-    const parts = [...byKey.values()].map(({ labels, parts: [h, r, t] }) => ({
-      r: r ?? { labels, ...NO_BUCKETS },
-      h,
-      t,
-    }));
-    const arena = new Arena(parts.reduce((n, { r, h, t }) => n + room(r, h, t), 0));
-    return parts.map(({ r, h, t }) => this.#samples(arena, r, start, end, last, width, h, t));
+    return [...byKey.values()].map(({ labels, parts: [h, r, t] }) =>
+      this.#samples(arena, r ?? { labels, ...NO_BUCKETS }, start, end, last, width, h, t),
+    );
   }
 
   /**
@@ -161,7 +159,7 @@ export class RollupSamples implements SampleSource {
    * buckets that end by `last`, the raw samples of the part-hour from `last` on (`tail`).
    */
   #samples(
-    arena: Arena,
+    arena: Float64Arena,
     r: RollupData,
     start: number,
     end: number,
@@ -171,8 +169,15 @@ export class RollupSamples implements SampleSource {
     tail?: SeriesData | undefined,
   ): SeriesData {
     const n = r.timestamps.length;
-    const timestamps = arena.take(room(r, head, tail) / 2);
-    const values = arena.take(room(r, head, tail) / 2);
+    // At most four points a bucket (a reset's two, the bucket's end and a millisecond after), the
+    // raw samples around them, and the start and end; placed in buffers kept for the next series.
+    const room = 4 * n + (head?.timestamps.length ?? 0) + (tail?.timestamps.length ?? 0) + 2;
+    if (this.#timestamps.length < room) {
+      this.#timestamps = new Float64Array(room);
+      this.#values = new Float64Array(room);
+    }
+    const timestamps = this.#timestamps;
+    const values = this.#values;
     let k = 0;
     const put = (t: number, v: number) => {
       if (t < start || t > end || (k > 0 && t <= timestamps[k - 1]!)) return;
@@ -222,34 +227,7 @@ export class RollupSamples implements SampleSource {
       if (tail) eachSample(tail, last, end, put);
       if (k > 0 && timestamps[k - 1]! < end) put(end, values[k - 1]!);
     }
-    return { labels: r.labels, timestamps: timestamps.subarray(0, k), values: values.subarray(0, k) };
-  }
-}
-
-/**
- * Room for one series' points, timestamps and values: at most four a bucket (a reset's two, the
- * bucket's end and a millisecond after), the raw samples around them, and the start and end.
- */
-function room(r: RollupData, head?: SeriesData, tail?: SeriesData): number {
-  return 2 * (4 * r.timestamps.length + (head?.timestamps.length ?? 0) + (tail?.timestamps.length ?? 0) + 2);
-}
-
-/**
- * The points of every series of a read, carved out of one allocation: a pair of typed arrays a
- * series was most of the time spent placing the points (a weekly report reads 19,000 series).
- */
-class Arena {
-  readonly #all: Float64Array;
-  #at = 0;
-
-  constructor(size: number) {
-    this.#all = new Float64Array(size);
-  }
-
-  take(n: number): Float64Array {
-    const part = this.#all.subarray(this.#at, this.#at + n);
-    this.#at += n;
-    return part;
+    return { labels: r.labels, timestamps: arena.copy(timestamps, k), values: arena.copy(values, k) };
   }
 }
 

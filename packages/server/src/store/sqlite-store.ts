@@ -2,6 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type Database from 'better-sqlite3';
 import { ChunkEncoder, decodeChunk } from './chunk-codec.js';
+import { Float64Arena } from './float64-arena.js';
 import type { WatchedDatabase } from './database-integrity.js';
 import { DiskReserve, RESERVE_BYTES } from './disk-reserve.js';
 import { DiskSpace } from './disk-space.js';
@@ -609,6 +610,7 @@ export class SqliteStore implements SeriesStore {
     const out = daily ? new RollupBuffer(64) : fineBuckets;
     // The raw samples of each series' hours not rolled up yet, one series at a time.
     const samples = new SampleBuffer(0);
+    const arena = new Float64Arena();
     let total = 0;
     for (let b = 0; b < matched.length; b += ROLLUP_READ_BATCH) {
       // A batch's rollup blocks and raw chunks are read together, and its series folded with no pause
@@ -680,7 +682,7 @@ export class SqliteStore implements SeriesStore {
         if (out.length === 0) continue;
         total += out.length;
         if (total > maxSamples) throw new StoreLimitError('maxSamples', maxSamples);
-        result.push({ labels: s.labels, ...out.take() });
+        result.push({ labels: s.labels, ...out.take(arena) });
       }
     }
     return result;

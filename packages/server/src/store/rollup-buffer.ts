@@ -1,5 +1,5 @@
-import type { Float64Arena } from './float64-arena.js';
 import { HI, LO } from './float-bits.js';
+import type { Float64Arena } from './float64-arena.js';
 import type { RollupBucket, RollupSink } from './rollup-folder.js';
 
 export interface RollupColumns {

@@ -12,7 +12,8 @@
 // The after tree is this one unless --after names another; both run their built dist/, so build
 // each at the commit it names. Runs accumulate in compare.json, each with its tree's commit (delete
 // the file to start afresh). A scenario only the after tree has is run there alone when named.
-// Neither tree's latest.json is touched.
+// Neither tree's latest.json is touched. `notes` in compare.json ({ scenario: text }), for what a
+// row does not say (a check made apart, with its command), are printed under the table.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -70,7 +71,7 @@ if (!existsSync(`${BEFORE}/packages/metrics/dist/index.js`))
 const { SCENARIOS: BEFORE_SCENARIOS } = await import(pathToFileURL(`${BEFORE}/bench/scenarios.js`).href);
 
 const git = (dir, ...words) => execFileSync('git', ['-C', dir, ...words], { encoding: 'utf8' }).trim();
-/** The tree's commit, and whether the code it runs differs from it (this comparison's own output aside). */
+/** The tree's commit, and whether the code it runs differs from it (docs and this comparison's own files aside). */
 const commit = (dir) => {
   const changed = git(
     dir,
@@ -80,7 +81,9 @@ const commit = (dir) => {
     '--',
     '.',
     ':!bench/results',
-    ':!docs/bench-compare.md',
+    ':!bench/compare.js',
+    ':!bench/lib/compare-page.js',
+    ':!*.md',
   );
   return `${git(dir, 'log', '-1', '--format=%h %s')}${changed ? ' (with uncommitted changes)' : ''}`;
 };

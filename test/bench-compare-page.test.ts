@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareRows, quantities } from '../bench/lib/compare-page.js';
+import { compareRows, quantities, renderComparison } from '../bench/lib/compare-page.js';
 
 describe('bench/lib/compare-page quantities', () => {
   it('reads the figures of a summary cell in one unit per kind, without the notes in parentheses', () => {
@@ -60,5 +60,37 @@ describe('bench/lib/compare-page compareRows', () => {
       ['q'],
     );
     expect(rows[0].worse).toBeCloseTo(80 / 60 - 1);
+  });
+});
+
+describe('bench/lib/compare-page renderComparison', () => {
+  it('names the commits each side ran, lists what is worse, and prints the notes under the table', () => {
+    const runs = [
+      ...['10 ms', '11 ms', '10 ms'].map((v) => ({
+        ...run('before', v, '20 ms'),
+        commit: 'aaaaaaa',
+        load: '1.0',
+      })),
+      ...['14 ms', '13 ms', '14 ms'].map((v) => ({
+        ...run('after', v, '20 ms'),
+        commit: 'bbbbbbb',
+        load: '2.0',
+      })),
+    ];
+    const env = { node: 'v20', v8: '11', cpu: 'cpu', cores: 2, platform: 'linux x64', date: '2026-12-07' };
+    const page = renderComparison(
+      {
+        before: { commit: 'aaaaaaa first' },
+        after: { commit: 'bbbbbbb second' },
+        env,
+        runs,
+        notes: { q: 'checked apart with a command' },
+      },
+      ['q'],
+    );
+    expect(page).toContain('Before: `aaaaaaa first` (3 runs)');
+    expect(page).toContain('After: `bbbbbbb second` (3 runs)');
+    expect(page).toContain('Worse beyond the noise: q (query (ms)).');
+    expect(page).toContain('\nq: checked apart with a command\n');
   });
 });

@@ -191,6 +191,7 @@ export function renderComparison(data, order) {
     regressed.length === 0
       ? 'No row is worse beyond the noise.'
       : `Worse beyond the noise: ${regressed.map((r) => `${r.name} (${r.measure})`).join('; ')}.`,
+    ...Object.entries(data.notes ?? {}).flatMap(([name, note]) => ['', `${name}: ${note}`]),
     ...(recheck.length
       ? ['', `Not settled (too few runs): ${[...new Set(recheck.map((r) => r.name))].join(', ')}.`]
       : []),

@@ -88,8 +88,8 @@ describe('bench/lib/compare-page renderComparison', () => {
       },
       ['q'],
     );
-    expect(page).toContain('Before: `aaaaaaa first` (3 runs)');
-    expect(page).toContain('After: `bbbbbbb second` (3 runs)');
+    expect(page).toContain('Before: `aaaaaaa` (3 runs)');
+    expect(page).toContain('After: `bbbbbbb` (3 runs)');
     expect(page).toContain('Worse beyond the noise: q (query (ms)).');
     expect(page).toContain('\nq: checked apart with a command\n');
   });

@@ -136,15 +136,14 @@ function verdictOf(row) {
   return `${pct}${note}${row.regressed ? ' **worse**' : row.recheck ? ' (to run again)' : ''}`;
 }
 
-/** The commits a side's runs came from, with how many runs each, its last commit's subject beside. */
+/** The commits a side's runs came from, with how many runs each (their messages are in git log). */
 function commits(data, side) {
   const counts = new Map();
   for (const r of data.runs.filter((r) => r.side === side)) {
     const c = r.commit ?? data[side].commit.split(' ')[0];
     counts.set(c, (counts.get(c) ?? 0) + 1);
   }
-  const latest = data[side].commit;
-  return [...counts].map(([c, n]) => `\`${latest.startsWith(c) ? latest : c}\` (${n} runs)`).join(', ');
+  return [...counts].map(([c, n]) => `\`${c}\` (${n} runs)`).join(', ');
 }
 
 /** The page's text. */

@@ -1,6 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import type {
   HistogramSeriesData,
+  HistogramVisitor,
   LabelMatcher,
   SampleSource,
   SampleVisitor,
@@ -574,16 +575,9 @@ export class Evaluator {
       ends,
       rangeMs: matrix.rangeMs,
       namePinned: namePinned(sel),
-      held: (weight, points) => {
-        this.#checkDeadline();
-        this.#hold(points, 0, weight);
-      },
-      pace: (units) => this.#pace(units),
+      ...this.#foldHooks(),
     });
-    this.#checkDeadline();
-    await this.#storeCall(() =>
-      store.scanHistograms!(sel.matchers, start, end, folder, this.#selectOptions()),
-    );
+    await this.#scanHistograms(sel.matchers, start, end, folder);
     if (folder.seen === 0 || folder.collided) return undefined;
     this.#count(folder.loaded);
     if (await this.#hasFloats(sel.matchers, start, end)) return undefined;
@@ -624,16 +618,9 @@ export class Evaluator {
       namePinned: namePinned(sel),
       toFloat,
       listed,
-      held: (weight, points) => {
-        this.#checkDeadline();
-        this.#hold(points, 0, weight);
-      },
-      pace: (units) => this.#pace(units),
+      ...this.#foldHooks(),
     });
-    this.#checkDeadline();
-    await this.#storeCall(() =>
-      store.scanHistograms!(sel.matchers, start, end, folder, this.#selectOptions()),
-    );
+    await this.#scanHistograms(sel.matchers, start, end, folder);
     if (folder.seen === 0) return 'none';
     if (folder.collided || folder.late) return undefined;
     this.#count(folder.loaded);
@@ -652,9 +639,32 @@ export class Evaluator {
         return false;
       },
     };
-    this.#checkDeadline();
-    await this.#storeCall(() => store.scanHistograms!(matchers, start, end, visitor, this.#selectOptions()));
+    await this.#scanHistograms(matchers, start, end, visitor);
     return found;
+  }
+
+  /** The native histograms matching `matchers` in [start, end], handed to `visitor` under the query's deadline. */
+  async #scanHistograms(
+    matchers: readonly LabelMatcher[],
+    start: number,
+    end: number,
+    visitor: HistogramVisitor,
+  ): Promise<void> {
+    this.#checkDeadline();
+    await this.#storeCall(() =>
+      this.#o.store.scanHistograms!(matchers, start, end, visitor, this.#selectOptions()),
+    );
+  }
+
+  /** What a histogram fold reports as it goes: what it holds, against the limits, and its work, to the pacer. */
+  #foldHooks() {
+    return {
+      held: (weight: number, points: number) => {
+        this.#checkDeadline();
+        this.#hold(points, 0, weight);
+      },
+      pace: (units: number) => this.#pace(units),
+    };
   }
 
   /** Whether any series matching `matchers` has a float sample other than a staleness marker in [start, end]. */

@@ -18,10 +18,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freeTcpPort, stopProcess } from '../bench/lib/processes.js';
 
 const here = (path) => fileURLToPath(new URL(path, import.meta.url));
 const { encodeRemoteWrite } = await import(here('../packages/server/dist/ingest/remote-write.js'));
@@ -29,17 +29,6 @@ const { encodeRemoteWrite } = await import(here('../packages/server/dist/ingest/
 const MiB = 2 ** 20;
 const CEILING = 2 * 1024 * MiB;
 const VIGIL = here('../packages/server/bin/vigil.js');
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The `vigil` commands started and not yet stopped. */
 const running = [];
@@ -50,7 +39,7 @@ const status = (pid, field) =>
 
 /** Starts the `vigil` command on `dir`; resolves once it serves, with the server process (the command's child). */
 async function start(dir) {
-  const port = await freePort();
+  const port = await freeTcpPort();
   const started = performance.now();
   const child = spawn(
     process.execPath,
@@ -84,8 +73,7 @@ async function start(dir) {
     startMs: performance.now() - started,
     output: () => output,
     async stop() {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', resolve)));
+      await stopProcess(child);
       running.splice(running.indexOf(child), 1);
     },
   };

@@ -42,12 +42,13 @@ beforeAll(async () => {
   // then served for 30 s, so the one under test must start on the finished history.
   const writer = await serve(loadConfig(flags, { VIGIL_TOKEN: TOKEN }));
   // From two days ago at midnight UTC to now, one sample a minute. The API target is down for the
-  // first half of yesterday (exactly 50% that day), up otherwise; OpenAI's check fails from 10
-  // minutes ago; checkout_ok is 1 except yesterday's first 6 hours (75% that day).
+  // first half of the day before yesterday (exactly 50% that day), up otherwise: more than 24 hours
+  // ago at any time of today, so its 24-hour error rate never makes it degraded now. OpenAI's check
+  // fails from 10 minutes ago; checkout_ok is 1 except yesterday's first 6 hours (75% that day).
   const lines: string[] = [];
   for (let t = TODAY - 2 * DAY; t <= NOW; t += 60_000) {
     const yesterday = t >= TODAY - DAY && t < TODAY;
-    const up = yesterday && t < TODAY - DAY / 2 ? 0 : 1;
+    const up = t >= TODAY - 2 * DAY && t < TODAY - 2 * DAY + DAY / 2 ? 0 : 1;
     const checkout = yesterday && t < TODAY - DAY + DAY / 4 ? 0 : 1;
     lines.push(
       `up{job="api",instance="10.0.0.1:9100"} ${up} ${t}`,
@@ -94,8 +95,8 @@ describe('status pages', () => {
     };
     const api = beats.heartbeatList.api!;
     expect(api.slice(0, 3).map((b) => [b.time.slice(0, 10), b.status, b.msg])).toEqual([
-      [date(TODAY - 2 * DAY), 1, `100.00% up on ${date(TODAY - 2 * DAY)}`],
-      [date(TODAY - DAY), 0, `50.00% up on ${date(TODAY - DAY)}`],
+      [date(TODAY - 2 * DAY), 0, `50.00% up on ${date(TODAY - 2 * DAY)}`],
+      [date(TODAY - DAY), 1, `100.00% up on ${date(TODAY - DAY)}`],
       [date(TODAY), 1, `100.00% up on ${date(TODAY)}`],
     ]);
     expect(api[3]!.status).toBe(1); // now
@@ -116,7 +117,7 @@ describe('status pages', () => {
     expect(html).toContain('Partial outage');
     expect(html.match(/<svg class="bars"/g)).toHaveLength(4);
     expect(html.match(/<rect /g)).toHaveLength(4 * 90);
-    expect(html).toContain(`<title>${date(TODAY - DAY)}: 50.00% up</title>`);
+    expect(html).toContain(`<title>${date(TODAY - 2 * DAY)}: 50.00% up</title>`);
     expect(html).not.toMatch(/<script|<link rel="stylesheet"|src=/);
   });
 

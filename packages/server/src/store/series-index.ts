@@ -176,9 +176,9 @@ export class SeriesIndex {
     const known = this.#bySpelling.get(hash);
     if (known !== undefined) {
       if (!Array.isArray(known)) {
-        if (known.matches(labels)) return known;
+        if (!known.forgotten && known.matches(labels)) return known;
       } else {
-        for (const s of known) if (s.matches(labels)) return s;
+        for (const s of known) if (!s.forgotten && s.matches(labels)) return s;
       }
     }
     if (Array.isArray(labels)) return INVALID;
@@ -212,7 +212,7 @@ export class SeriesIndex {
     }
     if (known === undefined) this.#bySpelling.set(hash, s);
     else if (Array.isArray(known)) known.push(s);
-    else this.#bySpelling.set(hash, [known, s]);
+    else this.#bySpelling.set(hash, known.forgotten ? s : [known, s]);
     return s;
   }
 
@@ -251,17 +251,32 @@ export class SeriesIndex {
     return sorted.map((x) => x.s);
   }
 
-  /** Drops series the database no longer has. */
+  /**
+   * Drops series the database no longer has. Their spellings stay until `sweepForgotten`, which pays
+   * for a look at every spelling; `resolve` passes them by meanwhile.
+   */
   forget(gone: readonly SeriesState[]): void {
+    if (gone.length === 0) return;
     this.#indexChanged();
     for (const s of gone) {
+      s.forgotten = true;
       if (this.#byId.delete(s.id)) this.#bytes -= seriesBytes(s.key);
       this.#byKey.delete(s.key);
     }
+  }
+
+  /** Drops the spellings of forgotten series, paced: one look per spelling. */
+  async sweepForgotten(pacer: Pacer): Promise<void> {
     for (const [hash, entry] of this.#bySpelling) {
-      const alive = (Array.isArray(entry) ? entry : [entry]).filter((s) => this.#byId.has(s.id));
+      if (pacer.due()) await pacer.pause();
+      if (!Array.isArray(entry)) {
+        if (entry.forgotten) this.#bySpelling.delete(hash);
+        continue;
+      }
+      const alive = entry.filter((s) => !s.forgotten);
       if (alive.length === 0) this.#bySpelling.delete(hash);
-      else this.#bySpelling.set(hash, alive.length === 1 ? alive[0]! : alive);
+      else if (alive.length < entry.length)
+        this.#bySpelling.set(hash, alive.length === 1 ? alive[0]! : alive);
     }
   }
 

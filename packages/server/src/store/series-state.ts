@@ -59,6 +59,8 @@ export class SeriesState {
   queued = false;
   /** In the store's list of series to write at the next flush (any of the above, or new). */
   listed = false;
+  /** Retention removed it, from the database and the index: its labels now name a new series. */
+  forgotten = false;
   /** Per materialized resolution: the start of the first block not yet written (-Infinity: none yet). */
   rolled: number[];
   /** The same resolutions' streams, created on first use (after a restart, from the stored chunks). */

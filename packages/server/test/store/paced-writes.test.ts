@@ -90,6 +90,32 @@ describe.runIf(canMeasureStretches)('SqliteStore writes what waits in paced tran
   }, 120_000);
 });
 
+describe.runIf(canMeasureStretches)('SqliteStore retention that empties 30,000 series', () => {
+  it('forgets them with the event loop handed back, and a series sent again after is a new one that is stored', async () => {
+    const { store, clock, dir } = await open({
+      retentionDays: 1,
+      rollup1mRetentionDays: 1,
+      rollup1hRetentionDays: 1,
+      maintenanceIntervalMs: 10 * DAY,
+    });
+    await store.append(series(0, NOW));
+    await store.maintain();
+    // Past every retention, rollups of days (kept in week blocks) included: nothing is left of any series.
+    clock.advance(30 * DAY);
+    const { cpuMs } = await longestStretchWhile(() => store.maintain());
+    expect(cpuMs).toBeLessThan(BOUND_MS);
+    expect((await store.stats()).series).toBe(0);
+    const t = clock.now();
+    await store.append([{ labels: series(0, t)[7]!.labels, timestamps: [t], values: [7] }]);
+    await store.close();
+    const again = await openSqliteStore({ dir, clock: new ManualClock(t), flushIntervalMs: 10 * DAY });
+    expect((await again.stats()).series).toBe(1);
+    const [back] = await again.select([{ name: 'instance', type: '=', value: 'host-7' }], 0, t);
+    expect([...(back?.values ?? [])]).toEqual([7]);
+    await again.close();
+  }, 120_000);
+});
+
 describe.runIf(canMeasureStretches)('SqliteStore after an upgrade from format 3', () => {
   it("the first upkeep folds every series' hourly blocks into days with the event loop handed back", async () => {
     const { store, clock, dir } = await open({ retentionDays: 400, maintenanceIntervalMs: 10 * DAY });
@@ -236,6 +262,57 @@ describe('SqliteStore retention in paced transactions, while samples arrive', ()
     const [resumed] = await again.select([{ name: 'job', type: '=', value: 'test' }], now, now + 9000);
     expect([...(resumed?.values ?? [])]).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect((await again.stats()).samples).toBe(10);
+    await again.close();
+  }, 120_000);
+});
+
+describe('SqliteStore forgetting empty series in paced transactions, while samples arrive', () => {
+  it('a series forgotten before its sample arrives comes back as a new one; one that gets a sample first is kept', async () => {
+    const { store, clock, dir } = await open({ ...RETAIN_A_DAY, rollup1hRetentionDays: 1 });
+    const labels = (i: number) => ({ __name__: 'churn', i: String(i) });
+    await store.append(
+      Array.from({ length: 3000 }, (_, i) => ({ labels: labels(i), timestamps: [NOW], values: [i] })),
+    );
+    await store.maintain();
+    clock.advance(30 * DAY);
+    const now = clock.now();
+    // Every look at the clock says a slice is over: retention pauses every 256 statements.
+    let fake = performance.now();
+    const spy = vi.spyOn(performance, 'now').mockImplementation(() => (fake += 100));
+    try {
+      const upkeep = store.maintain();
+      let settled = false;
+      void upkeep.finally(() => {
+        settled = true;
+      });
+      let appended = false;
+      while (!settled) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (appended || settled || (await store.stats()).series === 3000) continue;
+        // Forgetting has begun: the first series is gone, the last one not yet.
+        store.appendSync([
+          { labels: labels(0), timestamps: [now], values: [100] },
+          { labels: labels(2999), timestamps: [now], values: [2999] },
+        ]);
+        appended = true;
+      }
+      await upkeep;
+      expect(appended).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    expect((await store.stats()).series).toBe(2);
+    await store.close();
+    const db = new Database(join(dir, 'vigil.db'));
+    const rows = db.prepare('SELECT labels FROM series ORDER BY labels').pluck().all();
+    db.close();
+    expect(rows).toEqual([JSON.stringify(labels(0)), JSON.stringify(labels(2999))]);
+    const again = await openSqliteStore({ dir, clock: new ManualClock(now), ...RETAIN_A_DAY });
+    const back = await again.select([{ name: '__name__', type: '=', value: 'churn' }], 0, now);
+    expect(back.map((s) => [s.labels.i, [...s.values]])).toEqual([
+      ['0', [100]],
+      ['2999', [2999]],
+    ]);
     await again.close();
   }, 120_000);
 });

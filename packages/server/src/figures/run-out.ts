@@ -151,9 +151,14 @@ function partOfDay(
   return DAY;
 }
 
-/** "~9 days": a forecast is not precise, so neither is its wording. */
+/** "~9 days": a forecast is not precise, so neither is its wording. "now" for what has run out. */
 export function approximately(seconds: number): string {
-  if (seconds < 3600) return `~${Math.max(1, Math.round(seconds / 60))} minutes`;
-  if (seconds < 2 * 86_400) return `~${Math.round(seconds / 3600)} hours`;
-  return `~${Math.round(seconds / 86_400)} days`;
+  if (seconds <= 0) return 'now';
+  if (seconds < 3600) return counted(Math.max(1, Math.round(seconds / 60)), 'minute');
+  if (seconds < 2 * 86_400) return counted(Math.round(seconds / 3600), 'hour');
+  return counted(Math.round(seconds / 86_400), 'day');
+}
+
+function counted(n: number, unit: string): string {
+  return `~${n} ${unit}${n === 1 ? '' : 's'}`;
 }

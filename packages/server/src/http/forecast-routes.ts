@@ -1,6 +1,7 @@
 import type { Clock } from '@vigil/metrics';
+import { monthEndCostForecast } from '../figures/cost-forecast.js';
 import { DEFAULT_MAX_DAYS } from '../figures/daily-spending.js';
-import { runOut } from '../figures/run-out.js';
+import { approximately, runOut } from '../figures/run-out.js';
 import { parsePromql } from '../query/parse.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { HttpError } from './http-error.js';
@@ -19,21 +20,22 @@ const MAX_DATE_MS = 8.64e15;
  * `GET /api/forecasts/run-out?selector=&window=28d`: when each series of a selector (free disk
  * bytes, a quota's remainder) reaches zero, spent as over the last days (at most `window`), soonest
  * first; and which series have less than a day stored to tell.
+ * `GET /api/forecasts/month-end?selector=`: a cost counter's total at the end of the month, with
+ * its range, or `not_enough_history` (the dashboard's Cost page shows it).
  */
 export function forecastRoutes(router: Router, options: ForecastRoutesOptions): void {
+  router.on('GET', '/api/forecasts/month-end', async ({ res, url }) => {
+    const selector = seriesSelector(url, 'vigil_llm_cost_usd_total');
+    const now = options.clock.now();
+    const one = async (expr: string) => {
+      const data = await options.engine.instantQuery(expr, now);
+      return data.resultType === 'vector' ? (data.result[0]?.value ?? 0) : 0;
+    };
+    sendJson(res, 200, { selector, ...(await monthEndCostForecast(one, selector, now)) });
+  });
+
   router.on('GET', '/api/forecasts/run-out', async ({ res, url }) => {
-    const selector = url.searchParams.get('selector') ?? '';
-    let parsed: ReturnType<typeof parsePromql> | undefined;
-    try {
-      parsed = parsePromql(selector);
-    } catch {
-      parsed = undefined;
-    }
-    if (parsed?.kind !== 'vectorSelector')
-      throw new HttpError(
-        'VIGIL_BAD_REQUEST',
-        `selector: got ${JSON.stringify(selector)}, expected a series selector such as vigil_system_disk_free_bytes{path="/"}`,
-      );
+    const selector = seriesSelector(url, 'vigil_system_disk_free_bytes{path="/"}');
     const window = url.searchParams.get('window') ?? `${DEFAULT_MAX_DAYS}d`;
     const match = /^(\d+)([dw])$/.exec(window);
     const maxDays = match ? Number(match[1]) * (match[2] === 'w' ? 7 : 1) : 0;
@@ -64,6 +66,8 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
         text: f.text,
         earliest: iso(f.earliestSeconds),
         latest: f.latestSeconds === null ? null : iso(f.latestSeconds),
+        earliest_text: approximately(f.earliestSeconds),
+        latest_text: f.latestSeconds === null ? null : approximately(f.latestSeconds),
       })),
       not_enough_history: notEnoughHistory.map((n) => ({
         labels: n.labels,
@@ -71,4 +75,21 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
       })),
     });
   });
+}
+
+/** The `selector` parameter, refused unless it is a series selector (`example` shows one). */
+function seriesSelector(url: URL, example: string): string {
+  const selector = url.searchParams.get('selector') ?? '';
+  let parsed: ReturnType<typeof parsePromql> | undefined;
+  try {
+    parsed = parsePromql(selector);
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed?.kind !== 'vectorSelector')
+    throw new HttpError(
+      'VIGIL_BAD_REQUEST',
+      `selector: got ${JSON.stringify(selector)}, expected a series selector such as ${example}`,
+    );
+  return selector;
 }

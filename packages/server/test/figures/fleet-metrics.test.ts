@@ -225,6 +225,17 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       expect(f.expected).toBeCloseTo(154 + 9 * 10 + 2 * 4, 1);
       // Two whole weeks agree on each weekday: no spread is left about them, so no range.
       expect(f.high - f.low).toBeLessThan(0.1);
+      // The dashboard's Cost page reads the same forecast for one counter.
+      const page = await fetch(`${server.url}/api/forecasts/month-end?selector=vigil_llm_cost_usd_total`);
+      expect(page.status).toBe(200);
+      expect(await page.json()).toEqual({ selector: 'vigil_llm_cost_usd_total', ...f });
+      const bad = await fetch(
+        `${server.url}/api/forecasts/month-end?selector=${encodeURIComponent('rate(x[5m])')}`,
+      );
+      expect(bad.status).toBe(400);
+      expect((await bad.json()).error.message).toContain(
+        'selector: got "rate(x[5m])", expected a series selector',
+      );
     } finally {
       await server.close();
     }

@@ -26,6 +26,8 @@ interface Answer {
     at: string | null;
     earliest: string | null;
     latest: string | null;
+    earliest_text: string;
+    latest_text: string | null;
   }[];
   not_enough_history: { labels: Record<string, string>; history_seconds: number }[];
 }
@@ -111,6 +113,7 @@ describe('GET /api/forecasts/run-out', () => {
     expect(office.days_averaged).toBe(7);
     expect(Date.parse(data.earliest) - Date.parse(data.at)).toBeLessThan(1000);
     expect(Date.parse(data.latest!) - Date.parse(data.at)).toBeLessThan(1000);
+    expect([data.earliest_text, data.latest_text]).toEqual(['~9 days', '~9 days']);
   });
 
   it('spends each day ahead as its weekday was spent', async () => {
@@ -167,5 +170,9 @@ describe('GET /api/forecasts/run-out', () => {
     expect(approximately(90)).toBe('~2 minutes');
     expect(approximately(5 * 3600)).toBe('~5 hours');
     expect(approximately(9.4 * 86_400)).toBe('~9 days');
+    // One of a unit is one, and a series already at zero ran out: not "~1 minutes" from now.
+    expect(approximately(50)).toBe('~1 minute');
+    expect(approximately(4000)).toBe('~1 hour');
+    expect(approximately(0)).toBe('now');
   });
 });

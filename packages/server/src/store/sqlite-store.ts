@@ -291,10 +291,25 @@ export class SqliteStore implements SeriesStore {
     } catch (error) {
       throw new StoreUnwritableError((error as Error).message);
     }
+    this.#truncateWal();
+  }
+
+  /**
+   * Checkpoints the WAL and truncates it, without waiting for another connection's reader (a backup,
+   * the sqlite3 shell): TRUNCATE would sleep in the busy handler until it ends, up to `busy_timeout`
+   * (5 s) on the event loop at every acknowledgement. It copies what it can instead, and a later one
+   * truncates. What the flushes committed is durable in the WAL either way. The copy is what the
+   * automatic checkpoints (every 4 MiB) left: 8-11 ms of CPU for 4-8 MiB, 35-40 ms with the fsyncs.
+   */
+  #truncateWal(): void {
+    const wait = this.#db.pragma('busy_timeout', { simple: true }) as number;
+    this.#db.pragma('busy_timeout = 0');
     try {
       this.#db.pragma('wal_checkpoint(TRUNCATE)');
     } catch {
-      // What was committed is in the WAL, durable; the checkpoint is retried by SQLite later.
+      // The checkpoint is retried by SQLite later.
+    } finally {
+      this.#db.pragma(`busy_timeout = ${wait}`);
     }
   }
 

@@ -15,13 +15,19 @@ import { metricValue, stopProcess } from './processes.js';
 const DIST = fileURLToPath(new URL('../../packages/server/dist/index.js', import.meta.url));
 const CHILD = fileURLToPath(new URL('./vigil-server-child.js', import.meta.url));
 
-/** `statsd`: bind StatsD on a free UDP port; `env`: variables as for `vigil serve`; `overrides`: Config keys. */
-export async function startVigil({ statsd = false, env = {}, overrides = {} } = {}) {
+/**
+ * `statsd`: bind StatsD on a free UDP port; `env`: variables as for `vigil serve`; `overrides`: Config
+ * keys; `data`: a data directory already written (the caller's: close() leaves it), else a new one.
+ */
+export async function startVigil({ statsd = false, env = {}, overrides = {}, data: given } = {}) {
   if (!existsSync(DIST)) {
     console.error('packages/server/dist is missing: run `npx tsc -b packages/metrics packages/server` first');
     process.exit(2);
   }
-  const data = mkdtempSync(join(tmpdir(), 'vigil-bench-server-'));
+  const data = given ?? mkdtempSync(join(tmpdir(), 'vigil-bench-server-'));
+  const removeData = () => {
+    if (given === undefined) rmSync(data, { recursive: true, force: true });
+  };
   const flags = { listen: '127.0.0.1:0', data, statsd: statsd ? '127.0.0.1:0' : 'off' };
   // BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server alone.
   const execArgv = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -34,7 +40,7 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
   try {
     ready = await reply('ready');
   } catch (error) {
-    rmSync(data, { recursive: true, force: true });
+    removeData();
     throw error;
   }
   return {
@@ -70,7 +76,7 @@ export async function startVigil({ statsd = false, env = {}, overrides = {} } = 
         await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
       }
       await stopProcess(child);
-      rmSync(data, { recursive: true, force: true });
+      removeData();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ComponentSource } from '../config/status-pages-config.js';
 import type { QueryEngine } from '../query/query-engine.js';
-import type { SeriesStore } from '../store/series-store.js';
+import type { RollupResolution, SeriesStore } from '../store/series-store.js';
 import { componentSeries } from './component-series.js';
 
 /** Runs (samples, or query steps) in one bucket of time and their sum: 1 each up, 0 down, a fraction degraded. */
@@ -21,12 +21,13 @@ export interface UptimeSources {
  * quantile over a 5m window here), so finer steps would make a page build take seconds.
  */
 const MAX_STEPS = 2200;
+const DAY_MS = 86_400_000;
 const STEPS_MS = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000];
 
 /**
  * Uptime of a component in buckets of `bucketMs` from `startMs` (aligned down) to `endMs`: from the
- * store's rollups for series (hourly beyond two days, per-minute below, raw samples for the part not
- * rolled up yet), so 90 days read about 2,000 points a series; a query component is evaluated as a
+ * store's rollups for series (daily or hourly beyond two days, per-minute below, raw samples for the
+ * part not rolled up yet), so 90 day bars read about 120 points a series; a query component is evaluated as a
  * range query at a step of at least a minute (an hour for 90 days: a sample
  * of each hour, not every moment of it). All the series of a component count together: a job
  * with two instances, one of them down, is half up.
@@ -65,15 +66,29 @@ export async function componentUptime(
       for (const [t, v] of worst) add(t, 1, v);
     }
   } else {
-    const resolution = endMs - startMs > 2 * 86_400_000 ? 3_600_000 : 60_000;
+    const resolution = rollupResolution(startMs, endMs, bucketMs);
+    // The store reads the day a read starts in by hours: from the millisecond before a bucket that
+    // starts a day, that day is read whole too, and the hour before falls outside every bucket.
+    const readFrom =
+      resolution === DAY_MS && from === startMs && startMs % DAY_MS === 0 ? startMs - 1 : startMs;
     const lists = await Promise.all(
-      componentSeries(source).up.map((m) => sources.store.selectRollup(m, startMs, endMs, resolution)),
+      componentSeries(source).up.map((m) => sources.store.selectRollup(m, readFrom, endMs, resolution)),
     );
     for (const list of lists)
       for (const r of list)
         for (let i = 0; i < r.timestamps.length; i++) add(r.timestamps[i]!, r.count[i]!, r.sum[i]!);
   }
   return Array.from({ length: n }, (_, i) => ({ startMs: from + i * bucketMs, runs: runs[i]!, up: up[i]! }));
+}
+
+/**
+ * Per minute up to two days; beyond, by day where buckets are whole UTC days (the store reads whole
+ * days from its daily rollups and the hours and part-hours around them from hourly rollups and raw
+ * samples: the same counts as hours, about 24 times fewer rows), else by hour.
+ */
+function rollupResolution(startMs: number, endMs: number, bucketMs: number): RollupResolution {
+  if (endMs - startMs <= 2 * DAY_MS) return 60_000;
+  return bucketMs % DAY_MS === 0 ? DAY_MS : 3_600_000;
 }
 
 /** The uptime of buckets taken together, or null when none had a run. */

@@ -54,13 +54,15 @@ export async function statusPageView(
   now: number,
 ): Promise<StatusPageView> {
   const checks = await sources.checks();
+  // Each bar is a whole UTC day, the first one too: a bar dated D counts all of D.
+  const firstDay = now - (now % DAY_MS) - (DAYS - 1) * DAY_MS;
   const groups = await Promise.all(
     page.groups.map(async (g) => ({
       name: g.name,
       components: await Promise.all(
         g.components.map(async (c): Promise<ComponentView> => {
           const [days, day, state] = await Promise.all([
-            componentUptime(sources, c.source, now - (DAYS - 1) * DAY_MS, now, DAY_MS),
+            componentUptime(sources, c.source, firstDay, now, DAY_MS),
             componentUptime(sources, c.source, now - DAY_MS, now, DAY_MS),
             currentState(sources, c.source, checks, now),
           ]);

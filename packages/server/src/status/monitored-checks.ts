@@ -21,7 +21,7 @@ const ERROR_RATE = 0.05;
  *   the last ones) makes the monitor unhealthy, as Uptime Kuma marks a push monitor down.
  *
  * Uptime over 24 hours is the share of runs that were up (raw samples); over 30 days, the same
- * from the hourly rollups (count and sum of the 0/1 samples). None is critical: a target that is
+ * from the rollups (count and sum of the 0/1 samples: daily ones for whole days, hourly around them). None is critical: a target that is
  * down degrades the picture, it does not make vigil itself unhealthy.
  *
  * A push token is the monitor's credential (anyone holding it can push), so it is never shown:
@@ -60,7 +60,7 @@ async function checksOf(
   const byName = (n: string): LabelMatcher[] => [{ name: '__name__', type: '=', value: n }];
   const [day, month, responses] = await Promise.all([
     store.select(byName(name), now - DAY_MS, now),
-    store.selectRollup(byName(name), now - MONTH_MS, now, 3_600_000),
+    store.selectRollup(byName(name), now - MONTH_MS, now, DAY_MS),
     store.select(byName(responseName), now - DAY_MS, now),
   ]);
   const keyOf = (labels: SeriesLabels) => keys.map((k) => labels[k] ?? '').join('\u0000');

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ComponentSource } from '../../src/config/status-pages-config.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { componentUptime, uptimeOf } from '../../src/status/component-uptime.js';
+import { monitoredChecks } from '../../src/status/monitored-checks.js';
 import { statusPageView } from '../../src/status/status-page-view.js';
 import type { LabelMatcher, RollupResolution, SeriesStore } from '../../src/store/series-store.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
@@ -167,6 +168,14 @@ describe('component uptime over 90 days', () => {
       const raw = await fromRaw(A, from, NOW, NOW - from + 1);
       expect([hours, uptimeOf(buckets)]).toEqual([hours, raw[0]!.up / raw[0]!.runs]);
     }
+  });
+
+  it('gives /api/health’s 30-day uptime of a check as the raw samples from the hour 30 days ago', async () => {
+    const checks = await monitoredChecks(recording(store), NOW);
+    const start = NOW - 30 * DAY;
+    const raw = (await fromRaw(A, start - (start % HOUR), NOW, NOW))[0]!;
+    expect(checks.find((c) => c.name === 'api/a')?.uptime30d).toBe(raw.up / raw.runs);
+    expect(asked.at(-1)!.resolution).toBe(86_400_000);
   });
 
   it('shows the whole first day in the page’s first bar, not from the time of day it is now', async () => {

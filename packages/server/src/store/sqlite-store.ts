@@ -81,6 +81,11 @@ const T_LIMIT = 2 ** 50;
  * 100 ms.
  */
 const FLUSH_SLICE_MS = 25;
+/**
+ * An append weighs a series' labels as one unit of the Pacer's per 2^this characters (a sample is
+ * one): resolving new labels costs about as much as their length.
+ */
+const LABEL_CHARS_PER_UNIT_BITS = 6;
 /** Appended timestamps further than this ahead of the clock do not move the idle-head watermark. */
 const FUTURE_SLACK_MS = 3_600_000;
 
@@ -227,18 +232,59 @@ export class SqliteStore implements SeriesStore {
     ];
   }
 
+  /**
+   * Appends a slice of series at a time, handing the event loop back in between: one remote-write
+   * request of 5,000 new series with 3,000-character labels held it for over 150 ms in one go. Each
+   * series' samples are appended whole; what arrives meanwhile may go in between two series.
+   */
   async append(batch: readonly SeriesSamples[]): Promise<AppendResult> {
-    return this.appendSync(batch);
+    return this.#appendPaced(batch.length, (from, counts, pacer) =>
+      this.#appendFrom(batch, from, counts, pacer),
+    );
   }
 
-  /** `append` without the promise, for callers that batch in a tight loop. */
+  /** `append` without the promise or the pauses, for callers that batch in a tight loop. */
   appendSync(batch: readonly SeriesSamples[]): AppendResult {
     this.#assertOpen();
     const counts = REASONS.map(() => 0);
+    this.#appendFrom(batch, 0, counts, undefined);
+    this.#unflushed += counts[ACCEPTED]!;
+    return appendResult(counts);
+  }
+
+  /** Runs `appendFrom` until it has appended all `length` series, pausing where it stops. */
+  async #appendPaced(
+    length: number,
+    appendFrom: (from: number, counts: number[], pacer: Pacer) => number,
+  ): Promise<AppendResult> {
+    this.#assertOpen();
+    const counts = REASONS.map(() => 0);
+    const pacer = this.#pacer(undefined);
+    for (let at = 0; ; ) {
+      const accepted = counts[ACCEPTED]!;
+      at = appendFrom(at, counts, pacer);
+      // Counted as the slice goes in: a flush during the pause covers it.
+      this.#unflushed += counts[ACCEPTED]! - accepted;
+      if (at >= length) return appendResult(counts);
+      await pacer.pause();
+    }
+  }
+
+  /**
+   * Appends `batch` from `from` on, counting each sample's outcome in `counts`, until `pacer` says
+   * the slice is over; returns where it stopped. A series weighs its samples and its labels' length.
+   */
+  #appendFrom(
+    batch: readonly SeriesSamples[],
+    from: number,
+    counts: number[],
+    pacer: Pacer | undefined,
+  ): number {
     const now = this.#o.clock.now();
     const cutoff = now - this.#o.rawRetentionMs;
     const future = now + FUTURE_SLACK_MS;
-    for (const entry of batch) {
+    for (let at = from; at < batch.length; ) {
+      const entry = batch[at++]!;
       const ts = entry.timestamps;
       const vs = entry.values;
       const tn = typeof ts?.length === 'number' ? ts.length : 0;
@@ -252,6 +298,7 @@ export class SqliteStore implements SeriesStore {
       const s = this.#index.resolve(entry.labels);
       if (typeof s === 'number') {
         counts[s]! += n;
+        if (pacer?.due(1 + n)) return at;
         continue;
       }
       if (!s.persisted) this.#list(s);
@@ -269,11 +316,9 @@ export class SqliteStore implements SeriesStore {
         for (const i of order) counts[this.#add(s, ts[i]!, vs[i]!, cutoff)]!++;
       }
       if (s.lastT > this.#watermark && s.lastT <= future) this.#watermark = s.lastT;
+      if (pacer?.due(1 + n + (s.key.length >> LABEL_CHARS_PER_UNIT_BITS))) return at;
     }
-    const rejected: Record<string, number> = {};
-    for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
-    this.#unflushed += counts[ACCEPTED]!;
-    return { accepted: counts[ACCEPTED]!, rejected };
+    return batch.length;
   }
 
   /**
@@ -352,11 +397,22 @@ export class SqliteStore implements SeriesStore {
   }
 
   async appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
-    this.#assertOpen();
-    const counts = REASONS.map(() => 0);
+    return this.#appendPaced(batch.length, (from, counts, pacer) =>
+      this.#appendHistogramsFrom(batch, from, counts, pacer),
+    );
+  }
+
+  /** As `#appendFrom`, for native histogram samples. */
+  #appendHistogramsFrom(
+    batch: readonly SeriesHistograms[],
+    from: number,
+    counts: number[],
+    pacer: Pacer,
+  ): number {
     const now = this.#o.clock.now();
     const cutoff = now - this.#o.rawRetentionMs;
-    for (const entry of batch) {
+    for (let at = from; at < batch.length; ) {
+      const entry = batch[at++]!;
       const ts = entry.timestamps;
       const hs = entry.histograms;
       const tn = typeof ts?.length === 'number' ? ts.length : 0;
@@ -371,15 +427,15 @@ export class SqliteStore implements SeriesStore {
       const s = this.#index.resolve(entry.labels);
       if (typeof s === 'number') {
         counts[s]! += n;
+        if (pacer.due(1 + n)) return at;
         continue;
       }
       if (!s.persisted) this.#list(s);
       for (let i = 0; i < n; i++) counts[this.#addHistogram(s, ts[i]!, hs[i]!, cutoff)]!++;
+      // A histogram weighs as many floats as it has buckets, about.
+      if (pacer.due(1 + 16 * n + (s.key.length >> LABEL_CHARS_PER_UNIT_BITS))) return at;
     }
-    const rejected: Record<string, number> = {};
-    for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
-    this.#unflushed += counts[ACCEPTED]!;
-    return { accepted: counts[ACCEPTED]!, rejected };
+    return batch.length;
   }
 
   /**
@@ -1378,4 +1434,11 @@ function primeWithLast(folder: RollupFolder, buckets: RollupBuffer): void {
 function checkSeries(count: number, options: SelectOptions | undefined): void {
   const max = options?.maxSeries;
   if (max !== undefined && count > max) throw new StoreLimitError('maxSeries', max);
+}
+
+/** The outcome of an append from its counts by reason (REASONS). */
+function appendResult(counts: readonly number[]): AppendResult {
+  const rejected: Record<string, number> = {};
+  for (let r = 1; r < REASONS.length; r++) if (counts[r]! > 0) rejected[REASONS[r]!] = counts[r]!;
+  return { accepted: counts[ACCEPTED]!, rejected };
 }

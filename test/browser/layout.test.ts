@@ -216,16 +216,20 @@ describe('dashboard layout, time axis, legends and controls', () => {
     await page.close();
   });
 
-  it('the cost page says its projection rests on ten minutes: not enough history', async () => {
+  it('the cost page says its month-end forecast would rest on ten minutes: not enough history, no figure', async () => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
     await open(page, '#/cost?from=now-24h&to=now');
-    const basis = (title: string) =>
-      page
-        .locator('.panel-stat', { has: page.locator('.panel-title', { hasText: title }) })
-        .locator('.stat-basis');
-    // Ten minutes of history (and the seconds the test has run): under the hour the month asks for.
-    expect(await basis('Projected month').textContent()).toMatch(/^not enough history: 1[0-2] min of data$/);
-    expect(await basis('Projected month').getAttribute('data-enough')).toBe('false');
+    const panel = (type: string, title: string) =>
+      page.locator(`.panel-${type}`, { has: page.locator('.panel-title', { hasText: title }) });
+    const basis = (title: string) => panel('stat', title).locator('.stat-basis');
+    // Ten minutes of history (and the seconds the test has run): no straight line through them to
+    // the month's end, but what there is and what it would take.
+    const month = panel('forecast', 'Cost at month end');
+    expect(await month.locator('.forecast-value').textContent()).toBe('not enough history');
+    expect(await month.locator('.stat-basis').textContent()).toMatch(
+      /^1[0-2] min of data, 7 days needed · month to date \$\d+\.\d{2}$/,
+    );
+    expect(await month.locator('.forecast-range').textContent()).toBe('');
     // Enough for an hour's rate, and said to be ten minutes, not the hour.
     expect(await basis('Cost per hour').textContent()).toMatch(/^based on the last 1[0-2] min of data$/);
     await page.close();

@@ -13,7 +13,7 @@ export interface DashboardDefinition {
   readonly panels: readonly PanelDefinition[];
 }
 
-export type PanelType = 'timeseries' | 'stat' | 'gauge' | 'table' | 'uptime' | 'heatmap';
+export type PanelType = 'timeseries' | 'stat' | 'gauge' | 'table' | 'uptime' | 'heatmap' | 'forecast';
 
 export interface QueryDefinition {
   readonly expr: string;
@@ -62,6 +62,8 @@ export interface PanelDefinition {
   readonly columns?: readonly ColumnDefinition[];
   readonly window?: string;
   readonly bucket?: string;
+  /** forecast: of the selector that is its one query (docs/forecasts.md). */
+  readonly forecast?: 'month-end' | 'run-out';
 }
 
 export interface DashboardSummary {

@@ -1,4 +1,5 @@
 import type { PanelDefinition } from '../dashboard-definition.js';
+import { ForecastPanel } from './forecast-panel.js';
 import { GaugePanel } from './gauge-panel.js';
 import { HeatmapPanel } from './heatmap-panel.js';
 import type { Panel, PanelContext } from './panel.js';
@@ -22,5 +23,7 @@ export function createPanel(def: PanelDefinition, ctx: PanelContext): Panel {
       return new UptimePanel(def, ctx);
     case 'heatmap':
       return new HeatmapPanel(def, ctx);
+    case 'forecast':
+      return new ForecastPanel(def, ctx);
   }
 }

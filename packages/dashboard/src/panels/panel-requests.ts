@@ -1,6 +1,7 @@
 import type { PanelDefinition } from '../dashboard-definition.js';
 import { instantPath, rangePath } from '../query-client.js';
 import type { ResolvedRange } from '../time-range.js';
+import { forecastPath } from './forecast-path.js';
 import { uptimeWindow } from './uptime-window.js';
 
 /**
@@ -23,6 +24,8 @@ export function panelRequests(def: PanelDefinition, range: ResolvedRange): strin
       const paths = columns.flatMap((c) => (c.expr === undefined ? [] : [instantPath(c.expr, range)]));
       return columns.some((c) => c.sessionField !== undefined) ? [...paths, '/api/sessions'] : paths;
     }
+    case 'forecast':
+      return [forecastPath(def)];
     case 'uptime': {
       const own = uptimeWindow(def, range);
       return def.queries[0] ? [rangePath(def.queries[0].expr, own.range, own.bucket)] : [];

@@ -67,7 +67,7 @@ const column = z
 
 const panel = z
   .object({
-    type: z.enum(['timeseries', 'stat', 'gauge', 'table', 'uptime', 'heatmap']),
+    type: z.enum(['timeseries', 'stat', 'gauge', 'table', 'uptime', 'heatmap', 'forecast']),
     title: z.string().min(1),
     description: z.string().optional(),
     /** Columns out of 12. */
@@ -86,7 +86,13 @@ const panel = z
       .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'expected a label name')
       .optional(),
     columns: z.array(column).optional(),
-    /** uptime: how far back the bars go, and how long one bar is. */
+    /**
+     * forecast: which one, of the series selector that is its one query (docs/forecasts.md):
+     * `month-end`, a cost counter's total at the month's end; `run-out`, when a falling series
+     * (free disk, a quota) reaches zero.
+     */
+    forecast: z.enum(['month-end', 'run-out']).optional(),
+    /** uptime: how far back the bars go, and how long one bar is; run-out: the most history averaged. */
     window: duration.optional(),
     bucket: duration.optional(),
   })
@@ -122,6 +128,19 @@ const panel = z
     } else {
       need(p.queries.length === 1, 'queries', `a ${p.type} panel needs exactly one query`);
     }
+    need(
+      (p.forecast !== undefined) === (p.type === 'forecast'),
+      'forecast',
+      p.type === 'forecast'
+        ? 'a forecast panel needs "forecast": month-end or run-out'
+        : 'only a forecast panel has "forecast"',
+    );
+    if (p.forecast === 'run-out' && p.window !== undefined)
+      need(
+        /^\d+[dw]$/.test(p.window),
+        'window',
+        'a run-out forecast averages whole days: expected 28d or 4w',
+      );
     need(p.basis === undefined || p.type === 'stat', 'basis', 'only a stat panel says what it is based on');
   });
 

@@ -9,7 +9,7 @@ export interface MonthEndCostForecast {
    * is given rather than a line through a few hours.
    */
   readonly basis: 'month_so_far' | 'not_enough_history';
-  /** Seconds of cost data stored, counted up to 32 days. */
+  /** Seconds of cost data stored, counted up to 32 days (to within a minute under a day, 32 minutes past it). */
   readonly history_seconds: number;
   readonly month_to_date: number;
   /** Days (fractional) from now to the end of the month. */
@@ -50,10 +50,14 @@ export async function monthEndCostForecast(
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
   const nextMonth = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
   const sinceStartS = Math.max(60, Math.floor((now - monthStart) / 1000));
-  const [history, monthToDate] = await Promise.all([
+  const [lastDay, month, monthToDate] = await Promise.all([
+    one(dataSpan(selector, '1d')),
     one(dataSpan(selector, '32d')),
     one(`sum(increase(${selector}[${sinceStartS}s]))`),
   ]);
+  // The 32-day subquery steps every 32 minutes: on a fresh install its first step may not have come
+  // yet. Up to a day the day's one-minute steps say how much there is.
+  const history = month > DAY_S ? month : lastDay;
   const leftS = (nextMonth - now) / 1000;
   const base = {
     history_seconds: Math.round(history),

@@ -35,6 +35,8 @@ export interface TooLittleHistory {
 }
 
 export interface RunOuts {
+  /** How many series the selector matched over the window: those neither falling nor too new are steady. */
+  readonly series: number;
   /** The falling series, soonest first. */
   readonly forecasts: readonly RunOut[];
   readonly notEnoughHistory: readonly TooLittleHistory[];
@@ -63,7 +65,7 @@ export async function runOut(
   const result = await engine.rangeQuery(`last_over_time(${selector}[1h])`, now - maxDays * DAY, now, STEP);
   const forecasts: RunOut[] = [];
   const notEnoughHistory: TooLittleHistory[] = [];
-  if (result.resultType !== 'matrix') return { forecasts, notEnoughHistory };
+  if (result.resultType !== 'matrix') return { series: 0, forecasts, notEnoughHistory };
   for (const series of result.result) {
     const byTime = new Map<number, number>();
     for (const [i, t] of series.timesMs.entries()) byTime.set(t, series.values[i]!);
@@ -105,7 +107,43 @@ export async function runOut(
     });
   }
   forecasts.sort((a, b) => a.seconds - b.seconds);
-  return { forecasts, notEnoughHistory };
+  return {
+    series: result.result.length,
+    forecasts,
+    notEnoughHistory: await historyOfNew(engine, selector, notEnoughHistory, now),
+  };
+}
+
+/**
+ * The history of series with less than a day stored, to the minute: the 15-minute grid that
+ * finds them says 0 for the first quarter of an hour ("0 s of data" beside a series that has had
+ * samples for 14 minutes). From the first sample of the last day; the grid's figure where the
+ * query cannot tell series apart without their names (a selector across metric names).
+ */
+async function historyOfNew(
+  engine: QueryEngine,
+  selector: string,
+  series: readonly TooLittleHistory[],
+  now: number,
+): Promise<readonly TooLittleHistory[]> {
+  if (series.length === 0) return series;
+  const key = (labels: SeriesLabels) =>
+    JSON.stringify(
+      Object.entries(labels)
+        .filter(([name]) => name !== '__name__')
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+    );
+  const first = new Map<string, number>();
+  try {
+    const result = await engine.instantQuery(`min_over_time(timestamp(${selector})[1d:1m])`, now);
+    if (result.resultType === 'vector') for (const s of result.result) first.set(key(s.metric), s.value);
+  } catch {
+    return series;
+  }
+  return series.map((n) => {
+    const since = first.get(key(n.labels));
+    return since === undefined ? n : { ...n, historySeconds: Math.max(0, Math.round(now / 1000 - since)) };
+  });
 }
 
 /**

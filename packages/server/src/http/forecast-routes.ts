@@ -46,7 +46,7 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
         `window: got "${window}", expected whole days from 1d to 366d, such as 28d or 4w`,
       );
     const now = options.clock.now();
-    const { forecasts, notEnoughHistory } = await runOut(options.engine, selector, maxDays, now);
+    const { series, forecasts, notEnoughHistory } = await runOut(options.engine, selector, maxDays, now);
     // A series that barely falls runs out in millions of years, past the last moment a Date can name
     // (year 275760): its seconds still say when, its moments are null rather than a RangeError.
     const iso = (seconds: number) => {
@@ -56,6 +56,7 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
     sendJson(res, 200, {
       selector,
       window,
+      series,
       forecasts: forecasts.map((f) => ({
         labels: f.labels,
         remaining: f.remaining,

@@ -17,6 +17,7 @@ let server: RunningServer;
 
 interface Answer {
   window: string;
+  series: number;
   forecasts: {
     labels: Record<string, string>;
     seconds: number;
@@ -79,6 +80,9 @@ beforeAll(async () => {
     // 1 TB free, 1 kB less a day: a billion days, past the last moment a date can name.
     lines.push(`archive_free_bytes ${1000 * GB + (ago * 1000) / 86_400} ${t}`);
   }
+  // /fresh was mounted 14 minutes ago: a sample a minute.
+  for (let t = NOW - 14 * 60_000; t <= NOW; t += 60_000)
+    lines.push(`vigil_system_disk_free_bytes{path="/fresh"} ${GB - (NOW - t) / 1000} ${t}`);
   await importSamples(server.url, lines);
 });
 afterAll(async () => {
@@ -96,6 +100,8 @@ describe('GET /api/forecasts/run-out', () => {
   it('says when each falling series reaches zero, spent as over the last whole days, soonest first', async () => {
     const body = await ask(`selector=${encodeURIComponent('vigil_system_disk_free_bytes')}`);
     expect(body.window).toBe('28d');
+    // /, /tmp (flat, rising), /new (6 hours) and /fresh are matched but not forecast.
+    expect(body.series).toBe(6);
     expect(body.forecasts.map((f) => [f.labels.path, f.text])).toEqual([
       ['/office', '~2 days'],
       ['/data', '~9 days'],
@@ -140,7 +146,10 @@ describe('GET /api/forecasts/run-out', () => {
     expect(body.forecasts).toEqual([]);
     expect(body.not_enough_history).toHaveLength(1);
     expect(body.not_enough_history[0]!.labels.path).toBe('/new');
-    expect(Math.abs(body.not_enough_history[0]!.history_seconds - 6 * 3600)).toBeLessThanOrEqual(900);
+    expect(body.not_enough_history[0]!.history_seconds).toBe(6 * 3600);
+    // To the minute, not to the quarter hour the history is read on (which said 0 here).
+    const fresh = await ask(`selector=${encodeURIComponent('vigil_system_disk_free_bytes{path="/fresh"}')}`);
+    expect(fresh.not_enough_history.map((n) => n.history_seconds)).toEqual([14 * 60]);
   });
 
   it('averages no more days than the window', async () => {

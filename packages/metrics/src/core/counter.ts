@@ -2,7 +2,8 @@ import type { Drops } from './drops.js';
 import type { LabelObject, LabelValue } from './label-index.js';
 import { Metric, type MetricContext, type MetricOptions } from './metric.js';
 import { CounterPointOf } from './points.js';
-import type { CounterPoint, CounterSnapshot } from './snapshot.js';
+import { counterSnapshot, SeriesColumns } from './series-columns.js';
+import type { CounterSnapshot } from './snapshot.js';
 
 export type CounterOptions = MetricOptions;
 
@@ -89,17 +90,16 @@ export class Counter extends Metric {
   }
 
   snapshot(): CounterSnapshot {
-    const points: CounterPoint[] = [];
+    const { ids, heads, leaves } = this.index.blocks();
     const values = this.#values;
+    const column = new Float64Array(ids.length);
+    for (let i = 0; i < ids.length; i++) column[i] = values[ids[i]!]!;
     const created = new Float64Array(this.#created);
-    this.index.forEach(
-      (id, _, head, leaf) => {
-        points.push(new CounterPointOf(head, leaf, values[id]!, created, id));
-      },
-      undefined,
-      true,
+    return counterSnapshot(
+      this,
+      new SeriesColumns(heads, leaves, column),
+      (i) => new CounterPointOf(heads[i]!, leaves[i]!, column[i]!, created, ids[i]!),
     );
-    return { name: this.name, help: this.help, unit: this.unit, type: 'counter', points };
   }
 
   /** Each series' value, in the order of `snapshot().points`, without making the points. */

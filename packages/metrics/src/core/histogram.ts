@@ -196,31 +196,30 @@ export class Histogram extends Metric {
     const sketches = options?.sketches === true;
     const arena =
       options?.native === true && this.#nativeBucketLimit > 0 ? new NativeArena(this.#nativeSize) : undefined;
-    this.index.forEach(
-      (id, _, head, leaf) => {
-        const series = this.#series[id]!;
-        const buckets: number[] = new Array(series.counts.length);
-        let cumulative = 0;
-        for (let i = 0; i < series.counts.length; i++) buckets[i] = cumulative += series.counts[i]!;
-        // A native layout walks the sketch's buckets: the quantiles are found on that walk.
-        const values: number[] | undefined = arena && new Array(this.quantiles.length);
-        const native = arena?.layout(series.sketch, this.#nativeBucketLimit, this.quantiles, values);
-        const stats = statsOf(series.sketch, this.quantiles, values);
-        const merged = series.window?.merged();
-        const window = merged && statsOf(merged, this.quantiles);
-        const extra =
-          sketches || arena
-            ? {
-                sketch: sketches ? series.sketch.toData() : undefined,
-                windowSketch: sketches ? merged?.toData() : undefined,
-                native,
-              }
-            : undefined;
-        points.push(new HistogramPointOf(head, leaf, buckets, stats, window, extra, series.createdMs));
-      },
-      undefined,
-      true,
-    );
+    const { ids, heads, leaves } = this.index.blocks();
+    for (let k = 0; k < ids.length; k++) {
+      const series = this.#series[ids[k]!]!;
+      const buckets: number[] = new Array(series.counts.length);
+      let cumulative = 0;
+      for (let i = 0; i < series.counts.length; i++) buckets[i] = cumulative += series.counts[i]!;
+      // A native layout walks the sketch's buckets: the quantiles are found on that walk.
+      const values: number[] | undefined = arena && new Array(this.quantiles.length);
+      const native = arena?.layout(series.sketch, this.#nativeBucketLimit, this.quantiles, values);
+      const stats = statsOf(series.sketch, this.quantiles, values);
+      const merged = series.window?.merged();
+      const window = merged && statsOf(merged, this.quantiles);
+      const extra =
+        sketches || arena
+          ? {
+              sketch: sketches ? series.sketch.toData() : undefined,
+              windowSketch: sketches ? merged?.toData() : undefined,
+              native,
+            }
+          : undefined;
+      points.push(
+        new HistogramPointOf(heads[k]!, leaves[k]!, buckets, stats, window, extra, series.createdMs),
+      );
+    }
     if (arena) this.#nativeSize = arena.size;
     return {
       name: this.name,

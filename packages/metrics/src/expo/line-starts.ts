@@ -17,10 +17,14 @@ export class LineStarts {
 
   of(point: { readonly block: string }): string {
     const parts = Point.partsOf(point);
-    if (parts === undefined) return this.#whole(point.block);
-    const leaf = Point.leaf(parts);
-    if (leaf === null) return this.#whole(Point.head(parts));
-    const head = Point.head(parts);
+    return parts === undefined
+      ? this.#whole(point.block)
+      : this.ofParts(Point.head(parts), Point.leaf(parts));
+  }
+
+  /** The same from the two parts of a block: a leaf of null means `head` is the whole block. */
+  ofParts(head: string, leaf: string | null): string {
+    if (leaf === null) return this.#whole(head);
     if (head !== this.#head) {
       this.#head = head;
       this.#start = `${this.#name}{${head}`;

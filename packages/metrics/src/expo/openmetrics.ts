@@ -1,8 +1,8 @@
-import { escapeHelp, formatNumber } from '../base/escape.js';
+import { escapeHelp } from '../base/escape.js';
 import type { MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import { histogramSamples } from './histogram-samples.js';
-import { LineStarts } from './line-starts.js';
 import { TextRope } from './text-rope.js';
+import { valueSamples } from './value-samples.js';
 
 /**
  * OpenMetrics 1.0 text. Differences from the Prometheus text format, all from the spec
@@ -22,8 +22,7 @@ export function toOpenMetrics(snapshot: RegistrySnapshot): string {
       histogramSamples(metric, true, out);
       continue;
     }
-    const lines = new LineStarts(metric.type === 'counter' ? `${family}_total` : family);
-    for (const point of metric.points) out.add(`${lines.of(point)}${formatNumber(point.value)}\n`);
+    valueSamples(metric, metric.type === 'counter' ? `${family}_total` : family, out);
   }
   return `${out.text()}# EOF\n`;
 }

@@ -1,8 +1,8 @@
-import { escapeHelp, formatNumber } from '../base/escape.js';
+import { escapeHelp } from '../base/escape.js';
 import type { MetricSnapshot, RegistrySnapshot } from '../core/snapshot.js';
 import { histogramSamples } from './histogram-samples.js';
-import { LineStarts } from './line-starts.js';
 import { TextRope } from './text-rope.js';
+import { valueSamples } from './value-samples.js';
 
 /**
  * The Prometheus text format 0.0.4. A family without points keeps its HELP and TYPE lines, so it
@@ -20,8 +20,7 @@ export function toPrometheusText(snapshot: RegistrySnapshot): string {
       histogramSamples(metric, false, out);
       continue;
     }
-    const lines = new LineStarts(metric.name);
-    for (const point of metric.points) out.add(`${lines.of(point)}${formatNumber(point.value)}\n`);
+    valueSamples(metric, metric.name, out);
   }
   return out.text();
 }

@@ -138,7 +138,38 @@ describe('toPrometheusText', () => {
     expect(blocks).toEqual(fromLabels);
     expect(expected.length).toBeGreaterThan(20_000);
     const sampleLines = (text: string) => text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+    // Written from the points read above, and from fresh snapshots whose points were never read:
+    // those write from the counter's columns (core/series-columns.ts).
     expect(sampleLines(toPrometheusText(snapshot))).toEqual(expected);
     expect(sampleLines(toOpenMetrics(snapshot))).toEqual(expected);
+    expect(sampleLines(toPrometheusText(registry.snapshotSync()))).toEqual(expected);
+    expect(sampleLines(toOpenMetrics(registry.snapshotSync()))).toEqual(expected);
+  });
+
+  it("writes the series a counter snapshot's points say, once they are read or replaced", () => {
+    const registry = new Registry();
+    const counter = registry.counter({ name: 'c_total', help: 'C.', labelNames: ['k'] });
+    counter.inc({ k: 'a' }, 1);
+    counter.inc({ k: 'b"' }, 2);
+    const snapshot = registry.snapshotSync();
+    const family = snapshot.metrics[0]!;
+    // Taken before the counter moves on: the snapshot keeps what it was.
+    counter.inc({ k: 'a' }, 10);
+    counter.inc({ k: 'new' }, 1);
+    const lines = 'c_total{k="a"} 1\nc_total{k="b\\""} 2\n';
+    expect(toPrometheusText(snapshot)).toContain(lines);
+    // Spread, JSON and structured clone see the points as a plain property.
+    const points = [
+      { block: 'k="a"', labels: { k: 'a' }, value: 1 },
+      { block: 'k="b\\""', labels: { k: 'b"' }, value: 2 },
+    ];
+    expect({ ...family }.points).toMatchObject(points);
+    expect(JSON.parse(JSON.stringify(family)).points).toMatchObject(points);
+    expect(structuredClone({ ...family }).points).toHaveLength(2);
+    expect(family.points.map((p) => p.value)).toEqual([1, 2]);
+    expect(toPrometheusText(snapshot)).toContain(lines);
+    // Points put in their place are what is written.
+    (family as { points: unknown }).points = [{ labels: { k: 'z' }, block: 'k="z"', value: 7 }];
+    expect(toPrometheusText(snapshot)).toContain('# TYPE c_total counter\nc_total{k="z"} 7\n');
   });
 });

@@ -22,9 +22,10 @@ const OPEN_ROUTES: ReadonlySet<string> = new Set([
   '/api/status-page/:slug',
   '/api/status-page/heartbeat/:slug',
   '/api/badge/:id/status',
+  '/api/badge/:id/response',
   ...['uptime', 'ping', 'avg-response'].flatMap((kind) => [
     `/api/badge/:id/${kind}`,
-    `/api/badge/:id/${kind}/:hours`,
+    `/api/badge/:id/${kind}/:duration`,
   ]),
 ]);
 

@@ -8,14 +8,27 @@ import { HttpError } from './http-error.js';
 import { sendJson, sendText } from './respond.js';
 import type { Router } from './router.js';
 
+const HOUR_MS = 3_600_000;
+/** Uptime Kuma 2's duration units (UptimeCalculator.getDataByDuration); a bare number is hours. */
+const UNIT_MS: Record<string, number> = {
+  m: 60_000,
+  h: HOUR_MS,
+  d: 24 * HOUR_MS,
+  w: 7 * 24 * HOUR_MS,
+  M: 30 * 24 * HOUR_MS,
+  y: 365 * 24 * HOUR_MS,
+};
 /** Longest badge window: the hourly rollups are kept a year. */
-const MAX_HOURS = 8760;
+const MAX_MS = 365 * 24 * HOUR_MS;
+/** How far back `/response` looks for the newest response time. */
+const RESPONSE_MS = 24 * HOUR_MS;
 
 /**
  * `GET /status/<slug>` (the page), `/api/status-page/<slug>` and `/api/status-page/heartbeat/<slug>`
  * (Uptime Kuma's JSON), and Uptime Kuma's badges: `/api/badge/<id>/status`,
- * `/api/badge/<id>/uptime[/<hours>]`, `/api/badge/<id>/ping[/<hours>]`,
- * `/api/badge/<id>/avg-response[/<hours>]`, with Kuma's label and colour parameters. Public and
+ * `/api/badge/<id>/uptime[/<duration>]`, `/api/badge/<id>/ping[/<duration>]` and
+ * `/api/badge/<id>/avg-response[/<duration>]` (both the mean response time, as Kuma's),
+ * `/api/badge/<id>/response` (the newest), with Kuma's label and colour parameters. Public and
  * read-only: the only routes of the status listener, and on the main listener in the allow-list of
  * routes without credentials (open-routes.ts).
  */
@@ -63,7 +76,7 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
         : BADGE_COLORS[c.state];
     sendBadge(res, badgeSvg(labelOf(q, 'Status'), message, color, safeColor(q.get('labelColor'))));
   });
-  for (const kind of ['uptime', 'ping', 'avg-response'] as const) {
+  for (const kind of ['uptime', 'ping', 'avg-response', 'response'] as const) {
     const handler = async ({
       res,
       url,
@@ -74,12 +87,18 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
       params: Readonly<Record<string, string>>;
     }) => {
       const { config } = await component(params.id!);
-      const hours = hoursOf(params.hours);
+      const window = kind === 'response' ? { ms: RESPONSE_MS, text: '' } : durationOf(params.duration);
       const q = url.searchParams;
-      const value = await figure(pages, config, kind, hours);
+      const value = await figure(pages, config, kind, window.ms);
       const label = labelOf(
         q,
-        kind === 'uptime' ? `Uptime (${hours}h)` : kind === 'ping' ? 'Ping' : `Avg. Response (${hours}h)`,
+        kind === 'uptime'
+          ? `Uptime (${window.text})`
+          : kind === 'ping'
+            ? `Avg. Ping (${window.text})`
+            : kind === 'avg-response'
+              ? `Avg. Response (${window.text})`
+              : 'Response',
       );
       const text =
         value === null
@@ -91,18 +110,18 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
       sendBadge(res, badgeSvg(label, text, color, safeColor(q.get('labelColor'))));
     };
     router.on('GET', `/api/badge/:id/${kind}`, handler);
-    router.on('GET', `/api/badge/:id/${kind}/:hours`, handler);
+    if (kind !== 'response') router.on('GET', `/api/badge/:id/${kind}/:duration`, handler);
   }
 }
 
 function figure(
   pages: StatusPages,
   config: StatusComponentConfig,
-  kind: 'uptime' | 'ping' | 'avg-response',
-  hours: number,
+  kind: 'uptime' | 'ping' | 'avg-response' | 'response',
+  ms: number,
 ): Promise<number | null> {
-  if (kind === 'uptime') return pages.uptime(config, hours);
-  return pages.responseMs(config, kind === 'ping' ? 'ping' : 'avg', hours);
+  if (kind === 'uptime') return pages.uptime(config, ms);
+  return pages.responseMs(config, kind === 'response' ? 'newest' : 'mean', ms);
 }
 
 /** Uptime Kuma's `labelPrefix`, `label` and `labelSuffix`. */
@@ -113,15 +132,20 @@ function labelOf(q: URLSearchParams, fallback: string): string {
   );
 }
 
-function hoursOf(text: string | undefined): number {
-  if (text === undefined) return 24;
-  const hours = Number(text.replace(/h$/, ''));
-  if (!Number.isInteger(hours) || hours < 1 || hours > MAX_HOURS)
+/**
+ * A badge's window as Uptime Kuma 2 takes it: `24` (hours), or a number with a unit, `30m`, `24h`,
+ * `30d`, `1w`, `3M` (30 days each), `1y` (365 days); 24 hours when absent. `text` is as the label shows it.
+ */
+function durationOf(given: string | undefined): { ms: number; text: string } {
+  const text = given === undefined ? '24h' : /^\d+$/.test(given) ? `${given}h` : given;
+  const match = /^(\d{1,6})([mhdwMy])$/.exec(text);
+  const ms = match ? Number(match[1]) * UNIT_MS[match[2]!]! : Number.NaN;
+  if (!(ms >= 60_000 && ms <= MAX_MS))
     throw new HttpError(
       'VIGIL_BAD_REQUEST',
-      `hours: got "${text}", expected a whole number from 1 to ${MAX_HOURS}`,
+      `duration: got "${given}", expected hours (24) or a number with a unit m, h, d, w, M (30 days) or y (365 days), from 1 minute to 1 year`,
     );
-  return hours;
+  return { ms, text };
 }
 
 function sendBadge(res: ServerResponse, svg: string): void {

@@ -82,11 +82,12 @@ export async function componentUptime(
 }
 
 /**
- * Per minute up to two days; beyond, by day where buckets are whole UTC days (the store reads whole
- * days from its daily rollups and the hours and part-hours around them from hourly rollups and raw
- * samples: the same counts as hours, about 24 times fewer rows), else by hour.
+ * The rollups to read [startMs, endMs] by in buckets of `bucketMs`: per minute up to two days;
+ * beyond, by day where buckets are whole UTC days (the store reads whole days from its daily rollups
+ * and the hours and part-hours around them from hourly rollups and raw samples: the same counts as
+ * hours, about 24 times fewer rows), else by hour.
  */
-function rollupResolution(startMs: number, endMs: number, bucketMs: number): RollupResolution {
+export function rollupResolution(startMs: number, endMs: number, bucketMs: number): RollupResolution {
   if (endMs - startMs <= 2 * DAY_MS) return 60_000;
   return bucketMs % DAY_MS === 0 ? DAY_MS : 3_600_000;
 }

@@ -2,7 +2,7 @@ import type { Clock } from '@vigil/metrics';
 import type { StatusComponentConfig, StatusPageConfig } from '../config/status-pages-config.js';
 import { isStaleNaN } from '../store/series-store.js';
 import { componentSeries } from './component-series.js';
-import { componentUptime, uptimeOf } from './component-uptime.js';
+import { componentUptime, rollupResolution, uptimeOf } from './component-uptime.js';
 import { type StatusPageSources, type StatusPageView, statusPageView } from './status-page-view.js';
 
 export interface StatusPagesOptions {
@@ -77,42 +77,49 @@ export class StatusPages {
     return { config: found.component, view: shown };
   }
 
-  /** Uptime over the last `hours`; null without data. */
-  uptime(component: StatusComponentConfig, hours: number): Promise<number | null> {
-    return this.#figure(`${component.id}\u0000uptime\u0000${hours}`, async (now) => {
-      const ms = hours * 3_600_000;
-      return uptimeOf(await componentUptime(this.#sources, component.source, now - ms, now, ms));
-    });
+  /** Uptime over the last `ms`; null without data. */
+  uptime(component: StatusComponentConfig, ms: number): Promise<number | null> {
+    return this.#figure(`${component.id}\u0000uptime\u0000${ms}`, async (now) =>
+      uptimeOf(await componentUptime(this.#sources, component.source, now - ms, now, ms)),
+    );
   }
 
   /**
-   * Response time in ms: the newest sample (`ping`), or the mean of the last `hours` (`avg`); null
-   * for a query component or without samples.
+   * Response time in ms: the newest sample of the last `ms`, or their mean (from the rollups, as
+   * uptime is, so a year costs what a day does); null for a query component or without samples.
    */
-  responseMs(component: StatusComponentConfig, which: 'ping' | 'avg', hours: number): Promise<number | null> {
+  responseMs(component: StatusComponentConfig, which: 'newest' | 'mean', ms: number): Promise<number | null> {
     const { source } = component;
     if (source.kind === 'query') return Promise.resolve(null);
-    return this.#figure(`${component.id}\u0000${which}\u0000${hours}`, async (now) => {
-      const lists = await Promise.all(
-        componentSeries(source).responseSeconds.map((m) =>
-          this.#sources.store.select(m, now - hours * 3_600_000, now),
-        ),
-      );
-      let sum = 0;
-      let n = 0;
+    const series = componentSeries(source).responseSeconds;
+    const { store } = this.#sources;
+    return this.#figure(`${component.id}\u0000${which}\u0000${ms}`, async (now) => {
+      if (which === 'mean') {
+        const resolution = rollupResolution(now - ms, now, ms);
+        const lists = await Promise.all(series.map((m) => store.selectRollup(m, now - ms, now, resolution)));
+        let sum = 0;
+        let count = 0;
+        for (const list of lists)
+          for (const r of list)
+            for (let i = 0; i < r.sum.length; i++) {
+              if (Number.isNaN(r.sum[i]!)) continue;
+              sum += r.sum[i]!;
+              count += r.count[i]!;
+            }
+        return count > 0 ? (sum / count) * 1000 : null;
+      }
+      const lists = await Promise.all(series.map((m) => store.select(m, now - ms, now)));
       let last: { t: number; v: number } | undefined;
       for (const list of lists)
         for (const s of list)
-          for (let i = 0; i < s.values.length; i++) {
+          for (let i = s.values.length - 1; i >= 0; i--) {
             const v = s.values[i]!;
             if (Number.isNaN(v) || isStaleNaN(v)) continue;
-            sum += v;
-            n++;
             const t = s.timestamps[i]!;
             if (!last || t > last.t) last = { t, v };
+            break;
           }
-      if (n === 0) return null;
-      return (which === 'ping' ? last!.v : sum / n) * 1000;
+      return last ? last.v * 1000 : null;
     });
   }
 

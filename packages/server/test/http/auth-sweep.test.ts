@@ -65,11 +65,12 @@ describe('every route needs the token, except the allow-list', () => {
       '/api/status-page/heartbeat/:slug',
       '/api/badge/:id/status',
       '/api/badge/:id/uptime',
-      '/api/badge/:id/uptime/:hours',
+      '/api/badge/:id/uptime/:duration',
       '/api/badge/:id/ping',
-      '/api/badge/:id/ping/:hours',
+      '/api/badge/:id/ping/:duration',
       '/api/badge/:id/avg-response',
-      '/api/badge/:id/avg-response/:hours',
+      '/api/badge/:id/avg-response/:duration',
+      '/api/badge/:id/response',
     ]);
   });
 

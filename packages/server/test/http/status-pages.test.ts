@@ -43,7 +43,8 @@ beforeAll(async () => {
   const writer = await serve(loadConfig(flags, { VIGIL_TOKEN: TOKEN }));
   // From two days ago at midnight UTC to now, one sample a minute. The API target is down for the
   // first half of the day before yesterday (exactly 50% that day), up otherwise: more than 24 hours
-  // ago at any time of today, so its 24-hour error rate never makes it degraded now. OpenAI's check
+  // ago at any time of today, so its 24-hour error rate never makes it degraded now. Its scrapes take
+  // 250 ms, the newest 850 ms. OpenAI's check
   // fails from 10 minutes ago; checkout_ok is 1 except yesterday's first 6 hours (75% that day).
   const lines: string[] = [];
   for (let t = TODAY - 2 * DAY; t <= NOW; t += 60_000) {
@@ -52,7 +53,7 @@ beforeAll(async () => {
     const checkout = yesterday && t < TODAY - DAY + DAY / 4 ? 0 : 1;
     lines.push(
       `up{job="api",instance="10.0.0.1:9100"} ${up} ${t}`,
-      `scrape_duration_seconds{job="api",instance="10.0.0.1:9100"} 0.25 ${t}`,
+      `scrape_duration_seconds{job="api",instance="10.0.0.1:9100"} ${t === NOW ? 0.85 : 0.25} ${t}`,
       `vigil_provider_up{provider="openai",job="svc",instance="x"} ${t > NOW - 10 * 60_000 ? 0 : 1} ${t}`,
       `checkout_ok ${checkout} ${t}`,
     );
@@ -131,15 +132,26 @@ describe('status pages', () => {
     expect(await badge('7/status?downLabel=Offline&label=OpenAI')).toContain('aria-label="OpenAI: Offline"');
     expect(await badge('api/uptime/1')).toContain('aria-label="Uptime (1h): 100%"');
     expect(await badge('api/uptime')).toContain('Uptime (24h)');
-    expect(await badge('api/ping')).toContain('aria-label="Ping: 250ms"');
+    // Uptime Kuma 2's durations: the whole history, down 720 of its minutes.
+    const runs = (NOW - (TODAY - 2 * DAY)) / 60_000 + 1;
+    const all = `${Math.round(((runs - 720) / runs) * 10_000) / 100}%`;
+    expect(await badge('api/uptime/30d')).toContain(`aria-label="Uptime (30d): ${all}"`);
+    expect(await badge('api/uptime/1y')).toContain(`aria-label="Uptime (1y): ${all}"`);
+    expect(await badge('api/uptime/90m')).toContain('aria-label="Uptime (90m): 100%"');
+    // As Kuma's: ping is the mean response time over the window, response the newest.
+    expect(await badge('api/ping')).toContain('aria-label="Avg. Ping (24h): 250ms"');
+    expect(await badge('api/ping/7d')).toContain('aria-label="Avg. Ping (7d): 250ms"');
     expect(await badge('api/avg-response/24')).toContain('aria-label="Avg. Response (24h): 250ms"');
-    expect(await badge('checkout-flow/ping')).toContain('aria-label="Ping: N/A"');
+    expect(await badge('api/response')).toContain('aria-label="Response: 850ms"');
+    expect(await badge('checkout-flow/ping')).toContain('aria-label="Avg. Ping (24h): N/A"');
     expect((await fetch(`${status}/api/badge/nope/status`)).status).toBe(404);
-    const bad = await fetch(`${status}/api/badge/api/uptime/0`);
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
-      'hours: got "0", expected a whole number from 1 to 8760',
-    );
+    for (const duration of ['0', '2y', '30s', '1.5h']) {
+      const bad = await fetch(`${status}/api/badge/api/uptime/${duration}`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
+        `duration: got "${duration}", expected hours (24) or a number with a unit m, h, d, w, M (30 days) or y (365 days), from 1 minute to 1 year`,
+      );
+    }
   });
 
   it('answers nothing else on the status listener: every other path is 404, writes are refused', async () => {

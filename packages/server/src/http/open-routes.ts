@@ -21,6 +21,7 @@ const OPEN_ROUTES: ReadonlySet<string> = new Set([
   '/status/:slug',
   '/api/status-page/:slug',
   '/api/status-page/heartbeat/:slug',
+  '/api/status-page/:slug/badge',
   '/api/badge/:id/status',
   '/api/badge/:id/response',
   ...['uptime', 'ping', 'avg-response'].flatMap((kind) => [

@@ -25,7 +25,8 @@ const RESPONSE_MS = 24 * HOUR_MS;
 
 /**
  * `GET /status/<slug>` (the page), `/api/status-page/<slug>` and `/api/status-page/heartbeat/<slug>`
- * (Uptime Kuma's JSON), and Uptime Kuma's badges: `/api/badge/<id>/status`,
+ * (Uptime Kuma's JSON), and Uptime Kuma's badges: `/api/status-page/<slug>/badge` (the page's),
+ * `/api/badge/<id>/status`,
  * `/api/badge/<id>/uptime[/<duration>]`, `/api/badge/<id>/ping[/<duration>]` and
  * `/api/badge/<id>/avg-response[/<duration>]` (both the mean response time, as Kuma's),
  * `/api/badge/<id>/response` (the newest), with Kuma's label and colour parameters. Public and
@@ -50,6 +51,23 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
   });
   router.on('GET', '/api/status-page/heartbeat/:slug', async ({ res, params }) => {
     sendJson(res, 200, kumaHeartbeats(await view(params.slug!)));
+  });
+  // The whole page's badge, as Uptime Kuma's: no label unless given, Up when every component with
+  // data is up, Down when every one is down, Degraded in between.
+  router.on('GET', '/api/status-page/:slug/badge', async ({ res, url, params }) => {
+    const states = (await view(params.slug!)).groups
+      .flatMap((g) => g.components.map((c) => c.state))
+      .filter((s) => s !== 'unknown');
+    const q = url.searchParams;
+    const [message, color] =
+      states.length === 0
+        ? ['N/A', BADGE_COLORS.unknown]
+        : states.every((s) => s === 'up')
+          ? ['Up', safeColor(q.get('upColor')) ?? BADGE_COLORS.up]
+          : states.every((s) => s === 'down')
+            ? ['Down', safeColor(q.get('downColor')) ?? BADGE_COLORS.down]
+            : ['Degraded', safeColor(q.get('partialColor')) ?? BADGE_COLORS.degraded];
+    sendBadge(res, badgeSvg(q.get('label')?.slice(0, 100) ?? '', message, color));
   });
 
   const component = async (id: string) => {

@@ -9,16 +9,21 @@ export const BADGE_COLORS = {
 } as const;
 
 /**
- * A flat two-part badge in the shape of shields.io's (and so of Uptime Kuma's): `label | message`.
- * Text widths are estimated from the characters (Verdana 11 px averages about 7 px); nothing is
- * measured, so the SVG is made in microseconds.
+ * A flat two-part badge in the shape of shields.io's (and so of Uptime Kuma's): `label | message`,
+ * or the message alone when the label is empty. Text widths are estimated from the characters
+ * (Verdana 11 px averages about 7 px); nothing is measured, so the SVG is made in microseconds.
  */
 export function badgeSvg(label: string, message: string, color: string, labelColor = '#555'): string {
-  const lw = textWidth(label) + 10;
+  const lw = label === '' ? 0 : textWidth(label) + 10;
   const mw = textWidth(message) + 10;
   const w = lw + mw;
   const e = escapeHtml;
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="20" role="img" aria-label="${e(label)}: ${e(message)}"><title>${e(label)}: ${e(message)}</title><linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient><clipPath id="r"><rect width="${w}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="${lw}" height="20" fill="${e(labelColor)}"/><rect x="${lw}" width="${mw}" height="20" fill="${e(color)}"/><rect width="${w}" height="20" fill="url(#s)"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11"><text x="${lw / 2}" y="15" fill="#010101" fill-opacity=".3">${e(label)}</text><text x="${lw / 2}" y="14">${e(label)}</text><text x="${lw + mw / 2}" y="15" fill="#010101" fill-opacity=".3">${e(message)}</text><text x="${lw + mw / 2}" y="14">${e(message)}</text></g></svg>`;
+  const title = label === '' ? e(message) : `${e(label)}: ${e(message)}`;
+  const labelPart =
+    label === ''
+      ? ''
+      : `<text x="${lw / 2}" y="15" fill="#010101" fill-opacity=".3">${e(label)}</text><text x="${lw / 2}" y="14">${e(label)}</text>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="20" role="img" aria-label="${title}"><title>${title}</title><linearGradient id="s" x2="0" y2="100%"><stop offset="0" stop-color="#bbb" stop-opacity=".1"/><stop offset="1" stop-opacity=".1"/></linearGradient><clipPath id="r"><rect width="${w}" height="20" rx="3" fill="#fff"/></clipPath><g clip-path="url(#r)"><rect width="${lw}" height="20" fill="${e(labelColor)}"/><rect x="${lw}" width="${mw}" height="20" fill="${e(color)}"/><rect width="${w}" height="20" fill="url(#s)"/></g><g fill="#fff" text-anchor="middle" font-family="Verdana,Geneva,DejaVu Sans,sans-serif" font-size="11">${labelPart}<text x="${lw + mw / 2}" y="15" fill="#010101" fill-opacity=".3">${e(message)}</text><text x="${lw + mw / 2}" y="14">${e(message)}</text></g></svg>`;
 }
 
 /** Uptime Kuma's uptime colour: green at 100%, through yellow, to red at 90% and below. */

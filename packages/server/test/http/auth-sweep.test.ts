@@ -63,6 +63,7 @@ describe('every route needs the token, except the allow-list', () => {
       '/status/:slug',
       '/api/status-page/:slug',
       '/api/status-page/heartbeat/:slug',
+      '/api/status-page/:slug/badge',
       '/api/badge/:id/status',
       '/api/badge/:id/uptime',
       '/api/badge/:id/uptime/:duration',

@@ -6,6 +6,7 @@ import { importSamples } from '../../../../test/support/import-samples.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
 import { ConfigError } from '../../src/config/config-error.js';
+import { BADGE_COLORS } from '../../src/status/status-badge.js';
 
 const TOKEN = 'status-test-token-0123456789';
 const PUSH_TOKEN = 'pushsecret12345';
@@ -123,8 +124,8 @@ describe('status pages', () => {
   });
 
   it('answers Uptime Kuma’s badges, with its label and colour parameters', async () => {
-    const badge = async (path: string) => {
-      const res = await fetch(`${status}/api/badge/${path}`);
+    const badge = async (path: string, under = '/api/badge/') => {
+      const res = await fetch(`${status}${under}${path}`);
       expect(res.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
       return res.text();
     };
@@ -145,6 +146,14 @@ describe('status pages', () => {
     expect(await badge('api/response')).toContain('aria-label="Response: 850ms"');
     expect(await badge('checkout-flow/ping')).toContain('aria-label="Avg. Ping (24h): N/A"');
     expect((await fetch(`${status}/api/badge/nope/status`)).status).toBe(404);
+    // The page's own badge, as Uptime Kuma's: OpenAI down, the API up, so degraded; no label.
+    const whole = await badge('acme/badge', '/api/status-page/');
+    expect(whole).toContain('aria-label="Degraded"');
+    expect(whole).toContain(`fill="${BADGE_COLORS.degraded}"`);
+    expect(await badge('acme/badge?label=Acme&partialColor=F6BE00', '/api/status-page/')).toMatch(
+      /aria-label="Acme: Degraded".*fill="#F6BE00"/,
+    );
+    expect((await fetch(`${status}/api/status-page/nope/badge`)).status).toBe(404);
     for (const duration of ['0', '2y', '30s', '1.5h']) {
       const bad = await fetch(`${status}/api/badge/api/uptime/${duration}`);
       expect(bad.status).toBe(400);

@@ -194,7 +194,7 @@ function printUrls(
   console.log(
     `  workload   5 simulated services at ${target}, scraped every ${intervalMs / 1000}s (job="demo")`,
   );
-  console.log('             a provider goes down every 5 min for 1 min; other incidents every 7 to 23 min');
+  console.log('             a provider goes down every 5 min for 1 min; other incidents every 11 to 23 min');
   console.log(`  dashboard  ${url}/`);
   console.log(`  alerts     ${url}/api/alerts (rules: ${DEMO_RULES})`);
   const slugs = config.statusPages.length > 0 ? config.statusPages.map((p) => p.slug) : ['demo'];

@@ -29,6 +29,8 @@ export const STEP_MS = 1000;
 
 /** Mixed into the seed for the callbot's own random stream. */
 const CALLBOT_STREAM = 0x5eed_ca11;
+/** Mixed into the seed for the analysis backend's own random stream. */
+const ANALYSIS_STREAM = 0x5eed_a7a1;
 
 /**
  * The seeds' five applications in one process, instrumented with @vigil/metrics as their users
@@ -68,7 +70,8 @@ export class DemoWorkload {
       new SeededRandom(seed ^ CALLBOT_STREAM),
       options.env ?? process.env,
     );
-    const analysis = new AnalysisBackend(this.registry, random);
+    // Its own stream too: how many requests it serves does not move the other services' draws.
+    const analysis = new AnalysisBackend(this.registry, new SeededRandom(seed ^ ANALYSIS_STREAM));
     this.health = providerHealth(this.registry, clock, this.incidents, random);
     this.#steps = [
       (f, t, i) => this.streaming.step(f, t, i),

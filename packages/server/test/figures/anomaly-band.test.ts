@@ -91,7 +91,8 @@ describe('anomaly band recording rules', () => {
         endMs: end,
         durationMs: end - start,
         intervalMs: 15_000,
-        seed: 42,
+        // Seeds 7 and 99 are measured by hand: BAND_SEED=7 npx vitest run <this file>.
+        seed: Number(process.env.BAND_SEED ?? 42),
         targetLabels: { job: 'demo', instance: 'demo:1' },
       });
       const engine = new PromqlEngine({ store, clock });
@@ -207,15 +208,13 @@ describe('anomaly band recording rules', () => {
       console.log(
         `anomaly bands:\n${measured.map((m) => `${m.kind}: ${m.hit} of ${m.episodes} episodes flagged, ${m.quietFlagged} of ${m.quiet} quiet points`).join('\n')}`,
       );
-      // Every kind but cache_cold has its episodes flagged. cache_cold (4 minutes in 19, 5 with the
-      // rate's minute) is so frequent that it is in every season's quartiles: the spread it makes
-      // (0.23 about a hit ratio of 0.42) puts the lower edge below 0 (docs/forecasts.md).
-      for (const m of measured.filter((m) => m.kind !== 'cache_cold')) {
+      // Every kind has its episodes flagged.
+      for (const m of measured) {
         expect(m.episodes, m.kind).toBeGreaterThanOrEqual(5);
         expect(m.hit, m.kind).toBe(m.episodes);
       }
-      // The target: under 1% of the quiet points, over all the series. Per series, memory_leak's
-      // is not met: the largest session's end drops the max for 2 minutes, 4 of its 164 points.
+      // The target: under 1% of the quiet points, over all the series (docs/forecasts.md has the
+      // figures per series and seed).
       const quiet = measured.reduce((a, m) => a + m.quiet, 0);
       const quietFlagged = measured.reduce((a, m) => a + m.quietFlagged, 0);
       expect(quiet).toBeGreaterThan(1500);

@@ -50,9 +50,11 @@ export async function componentUptime(
     up[i]! += sum;
   };
   if (source.kind === 'query') {
-    // A step that divides the hour and the day, from the bucket's start: each day gets the same steps.
-    const stepMs = STEPS_MS.find((s) => (endMs - from) / s <= MAX_STEPS) ?? 86_400_000;
-    const result = await sources.engine.rangeQuery(source.expr, from, endMs, stepMs);
+    // A step that divides the hour and the day, on a grid from the bucket's start (each day gets the
+    // same steps), from the first step at or after startMs: the window is startMs to endMs, as for series.
+    const stepMs = STEPS_MS.find((s) => (endMs - startMs) / s <= MAX_STEPS) ?? DAY_MS;
+    const first = from + Math.ceil((startMs - from) / stepMs) * stepMs;
+    const result = await sources.engine.rangeQuery(source.expr, first, endMs, stepMs);
     if (result.resultType === 'matrix') {
       // Several series: the component is as up as its worst one at each step.
       const worst = new Map<number, number>();

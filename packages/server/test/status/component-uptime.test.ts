@@ -31,6 +31,8 @@ const OUTAGES: [number, number][] = [
   [TODAY - 40 * DAY - MIN, TODAY - 40 * DAY],
   [TODAY - 39 * DAY, TODAY - 39 * DAY + MIN],
   [TODAY - 20 * DAY - 3 * HOUR, TODAY - 20 * DAY + 2 * HOUR],
+  // Yesterday morning: before the last 24 hours, after yesterday's midnight.
+  [TODAY - DAY + 2 * HOUR, TODAY - DAY + 3 * HOUR],
   [TODAY - DAY + 23 * HOUR + 50 * MIN, TODAY + 10 * MIN],
   ...Array.from({ length: 30 }, (_, k): [number, number] => {
     const at = START + k * 3 * DAY + ((k * 397) % 1440) * MIN;
@@ -168,6 +170,15 @@ describe('component uptime over 90 days', () => {
       const raw = await fromRaw(A, from, NOW, NOW - from + 1);
       expect([hours, uptimeOf(buckets)]).toEqual([hours, raw[0]!.up / raw[0]!.runs]);
     }
+  });
+
+  it('evaluates a query component over the window asked, not from the start of its first bucket', async () => {
+    // Minute steps over minute samples: each step sees the sample at that minute.
+    const query = { kind: 'query', expr: 'up{job="api",instance="a"}' } as const;
+    const buckets = await componentUptime(sources(), query, NOW - DAY, NOW, DAY);
+    const raw = (await fromRaw(A, NOW - DAY, NOW, DAY + 1))[0]!;
+    expect(raw.up).toBeLessThan(raw.runs);
+    expect(uptimeOf(buckets)).toBe(raw.up / raw.runs);
   });
 
   it('gives /api/health’s 30-day uptime of a check as the raw samples from the hour 30 days ago', async () => {

@@ -139,16 +139,21 @@ describe('dashboard: sessions, health, cost and alerts pages; escaping', () => {
     expect(await page.locator('.panel-uptime').nth(2).getAttribute('data-state')).toBe('empty');
   });
 
-  it('cost: totals, projected month, the trend chart and the per-model table', async () => {
+  it('cost: totals, the month-end forecast, the trend chart and the per-model table', async () => {
     const states = await open('#/cost?from=now-24h&to=now');
     expect(states.filter((s) => s !== 'ok')).toEqual([]);
     const stats = await page.locator('.panel-stat .stat-value').allTextContents();
-    for (const text of stats.slice(0, 3)) expect(text).toMatch(/^\$\d/);
-    // A day of history and more: each figure says its window is full.
+    for (const text of stats.slice(0, 2)) expect(text).toMatch(/^\$\d/);
+    // A day of history and more: the hour's figure says its window is full.
     expect(await page.locator('.panel-stat .stat-basis').allTextContents()).toEqual([
       'based on the last 1 h',
-      'based on the last 24 h',
     ]);
+    // But a day is not the week the month-end forecast needs: it says so, and gives no figure.
+    const forecast = page.locator('.panel-forecast');
+    expect(await forecast.locator('.forecast-value').textContent()).toBe('not enough history');
+    expect(await forecast.locator('.stat-basis').textContent()).toMatch(
+      /^2[5-6] h( \d+ min)? of data, 7 days needed · month to date \$[\d,.]+$/,
+    );
     const models = await page.locator('.panel-table tbody td.row-key').allTextContents();
     expect(models.sort()).toEqual(['claude-3-5-sonnet', 'gpt-4o', 'gpt-4o-mini']);
     expect(await page.locator('.panel-table tbody tr[data-row="gpt-4o"] td').nth(1).textContent()).toBe(

@@ -91,9 +91,13 @@ export async function runOut(
     if (!(week.perDay > 0)) continue;
     const spending = dailySpending(amounts, daysToAverage(remaining / week.perDay, amounts.length, maxDays));
     if (!(spending.perDay > 0)) continue;
-    const { wholeDays, left } = wholeDaysUntil(spending, remaining);
-    const partMs = partOfDay(left, dayAhead(spending, wholeDays), spending.days, now, at);
-    const seconds = (wholeDays * DAY + partMs) / 1000;
+    // Spent day by day at `perDay` times each weekday's share, the last part as the hours went.
+    const secondsAt = (perDay: number) => {
+      const s = { ...spending, perDay };
+      const { wholeDays, left } = wholeDaysUntil(s, remaining);
+      return (wholeDays * DAY + partOfDay(left, dayAhead(s, wholeDays), s.days, now, at)) / 1000;
+    };
+    const seconds = secondsAt(spending.perDay);
     const { low, high } = perDayRange(spending, seconds / 86_400);
     forecasts.push({
       labels: series.metric,
@@ -101,8 +105,11 @@ export async function runOut(
       slopePerSecond: -spending.perDay / 86_400,
       daysAveraged: spending.days,
       seconds,
-      earliestSeconds: (Math.max(0, remaining) / high) * 86_400,
-      latestSeconds: low > 0 ? (Math.max(0, remaining) / low) * 86_400 : null,
+      // The range's ends are spent as the forecast is, weekday by weekday: at a flat rate they could
+      // leave the forecast outside its own range (a quota spent on weekdays only: out on Tuesday,
+      // range Monday to Monday).
+      earliestSeconds: secondsAt(high),
+      latestSeconds: low > 0 ? secondsAt(low) : null,
       text: approximately(seconds),
     });
   }

@@ -110,6 +110,8 @@ describe('GET /api/forecasts/run-out', () => {
     // after tomorrow, not at midnight as a straight line through the days would have it.
     const office = body.forecasts[0]!;
     expect(office.at).toBe(new Date(NOW + 2 * DAY + 6 * HOUR).toISOString());
+    // Its range too is placed in office hours, not spread evenly over the days.
+    expect([office.earliest, office.latest]).toEqual([office.at, office.at]);
     const data = body.forecasts[1]!;
     expect(data.seconds / (9 * 86_400)).toBeCloseTo(1, 6);
     expect(data.remaining / (9 * GB)).toBeCloseTo(1, 6);
@@ -130,6 +132,9 @@ describe('GET /api/forecasts/run-out', () => {
     const quota = body.forecasts[0]!;
     expect(Math.abs(Date.parse(quota.at!) - (NOW + 4.5 * DAY))).toBeLessThanOrEqual(HOUR);
     expect(quota.text).toBe('~5 days');
+    // Its range is spent weekday by weekday too: every week alike, so it is the forecast itself (at
+    // the mean day, Monday 00:00, the range had left the forecast outside it).
+    expect([quota.earliest, quota.latest]).toEqual([quota.at, quota.at]);
   });
 
   it('answers a run-out too far ahead for a date with its seconds, and no moment', async () => {

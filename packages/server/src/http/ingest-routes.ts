@@ -9,7 +9,7 @@ import type { IngestWriter } from '../ingest/ingest-writer.js';
 import { JsonPushError, parseJsonPush } from '../ingest/json-push.js';
 import { parseProtobufExposition } from '../ingest/protobuf-exposition.js';
 import { type PushGroups, parseGroupingKey } from '../ingest/push-groups.js';
-import { decodeRemoteWrite } from '../ingest/remote-write.js';
+import { decodeRemoteWritePaced } from '../ingest/remote-write.js';
 import type { SeriesHistograms, SeriesSamples } from '../store/series-store.js';
 import { readBody } from './body.js';
 import type { Credentials } from './credentials.js';
@@ -40,10 +40,10 @@ export function ingestRoutes(
 ): void {
   router.on('POST', '/api/v1/write', async ({ req, res }) => {
     const body = await readBody(req, bodyLimit);
-    let decoded: ReturnType<typeof decodeRemoteWrite>;
+    let decoded: Awaited<ReturnType<typeof decodeRemoteWritePaced>>;
     try {
       // Snappy declares the decompressed length up front: refused before allocating past the limit.
-      decoded = decodeRemoteWrite(body, { maxBytes: bodyLimit * 8 });
+      decoded = await decodeRemoteWritePaced(body, { maxBytes: bodyLimit * 8 });
     } catch (error) {
       if (!(error instanceof IngestError)) throw error;
       writer.malformed('remote_write', error.reason);

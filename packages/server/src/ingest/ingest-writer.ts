@@ -25,6 +25,8 @@ export type IngestSource =
 const UNACKNOWLEDGED: ReadonlySet<IngestSource> = new Set(['scrape', 'statsd', 'pushgateway']);
 const COUNT_ALL: ReadonlySet<string> = new Set();
 const ZERO_REFUSALS: ReadonlySet<string> = new Set(['out_of_order', 'duplicate', 'label_limit']);
+/** Characters of labels held to the limits between two pauses: a few ms of work. */
+const PAUSE_CHARS = 1 << 20;
 
 /**
  * Appends what every ingest path produces to the store and counts it: samples accepted, samples the
@@ -112,8 +114,8 @@ export class IngestWriter {
       () => sum(batch, floatCount) + sum(histograms, histogramCount),
     );
     if (refused) return refused;
-    const floats = this.#withinLimits(source, batch, floatCount, uncounted);
-    const natives = this.#withinLimits(source, histograms, histogramCount, uncounted);
+    const floats = await this.#withinLimits(source, batch, floatCount, uncounted);
+    const natives = await this.#withinLimits(source, histograms, histogramCount, uncounted);
     const store = this.#store;
     const stored = floats.length > 0 ? await store.append(floats) : { accepted: 0, rejected: {} };
     let result = stored;
@@ -150,17 +152,26 @@ export class IngestWriter {
   /**
    * An acknowledged source's batch with a series past the label limits is refused whole (400, as
    * Prometheus refuses a write with bad labels); an unacknowledged one loses only those series.
+   * The event loop is handed back after every PAUSE_CHARS of labels: measuring 20,000 series of
+   * 3,000-character labels took 40-70 ms.
    */
-  #withinLimits<T extends { readonly labels: SeriesSamples['labels'] }>(
+  async #withinLimits<T extends { readonly labels: SeriesSamples['labels'] }>(
     source: IngestSource,
     batch: readonly T[],
     samples: (series: T) => number,
     uncounted: ReadonlySet<string>,
-  ): readonly T[] {
+  ): Promise<readonly T[]> {
     let kept: T[] | undefined;
+    let chars = 0;
     for (let i = 0; i < batch.length; i++) {
       const series = batch[i]!;
-      const violation = labelLimitViolation(series.labels, this.#limits);
+      const labels = series.labels;
+      for (const name in labels) chars += name.length + (labels[name]?.length ?? 0);
+      if (chars >= PAUSE_CHARS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        chars = 0;
+      }
+      const violation = labelLimitViolation(labels, this.#limits);
       if (violation === undefined) {
         kept?.push(series);
         continue;

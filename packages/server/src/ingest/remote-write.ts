@@ -47,7 +47,12 @@ import {
   WRITE_REQUEST_TIMESERIES,
 } from './prompb.js';
 import { I64, LEN, ProtoReader, VARINT } from './proto-reader.js';
-import { type SnappyDecompressOptions, snappyCompress, snappyDecompress } from './snappy.js';
+import {
+  type SnappyDecompressOptions,
+  snappyCompress,
+  snappyDecompress,
+  snappyDecompressPaced,
+} from './snappy.js';
 import { encodeWriteRequest } from './write-request-encoder.js';
 
 /**
@@ -109,6 +114,31 @@ export function decodeRemoteWrite(
   return decodeWriteRequest(snappyDecompress(body, options));
 }
 
+/**
+ * `decodeRemoteWrite` handing the event loop back after every YIELD_BYTES read: a 3 MiB body of
+ * 20,000 series with 3,000-character labels (60 MiB decompressed) held it for 190 ms in one go.
+ */
+export async function decodeRemoteWritePaced(
+  body: Uint8Array,
+  options: SnappyDecompressOptions = {},
+): Promise<DecodedWriteRequest> {
+  const bytes = await snappyDecompressPaced(body, options);
+  const r = takeReader(bytes);
+  try {
+    const steps = decoding(r);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    idleReader = r;
+  }
+}
+
+/** Protobuf bytes decoded between two pauses of decodeRemoteWritePaced: a few ms of work. */
+const YIELD_BYTES = 1 << 20;
+
 /** A request body for `POST /api/v1/write` with `Content-Encoding: snappy`. */
 export function encodeRemoteWrite(
   series: readonly SeriesSamples[],
@@ -119,12 +149,36 @@ export function encodeRemoteWrite(
 
 const labelPairs = new LabelPairCache();
 
-/** The one reader decodeWriteRequest uses (see ProtoReader.reset); decoding is synchronous, so it is never shared. */
-const reader = new ProtoReader(new Uint8Array(0));
+/**
+ * The reader decodes use (see ProtoReader.reset) while none is under way; one that starts while a
+ * paced decode has paused gets one of its own.
+ */
+let idleReader: ProtoReader | undefined = new ProtoReader(new Uint8Array(0));
+
+function takeReader(bytes: Uint8Array): ProtoReader {
+  const r = idleReader ?? new ProtoReader(bytes);
+  idleReader = undefined;
+  return r.reset(bytes);
+}
 
 export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
-  const r = reader.reset(bytes);
+  const r = takeReader(bytes);
+  try {
+    const steps = decoding(r);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) return step.value;
+    }
+  } finally {
+    idleReader = r;
+  }
+}
+
+/** Decodes the request `r` points at, yielding after every YIELD_BYTES read since the last yield. */
+function* decoding(r: ProtoReader): Generator<void, DecodedWriteRequest, undefined> {
+  const bytes = r.buf;
   const end = bytes.length;
+  let yieldedAt = 0;
   const counts = { timeseries: 0, samples: 0, exemplars: 0, histograms: 0, metadata: 0 };
   // First pass: check the structure and count the samples, so that all values and timestamps go
   // into two arrays allocated once, each series getting a view. Typed arrays made per series cost
@@ -133,6 +187,10 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
   const families: WriteMetadata[] = [];
   while (r.pos < end) {
     const at = r.pos;
+    if (at - yieldedAt >= YIELD_BYTES) {
+      yield;
+      yieldedAt = at;
+    }
     const key = r.varint(end, 'field key');
     const field = fieldNumber(key);
     if (field === WRITE_REQUEST_TIMESERIES) {
@@ -166,9 +224,15 @@ export function decodeWriteRequest(bytes: Uint8Array): DecodedWriteRequest {
   const series: ParsedSeries[] = [];
   const histogramSeries: SeriesHistograms[] = [];
   let offset = 0;
+  let read = 0;
   for (let b = 0; b < bounds.length; b += 3) {
+    if (read >= YIELD_BYTES) {
+      yield;
+      read = 0;
+    }
     const n = bounds[b + 2]!;
     r.pos = bounds[b]!;
+    read += bounds[b + 1]! - bounds[b]!;
     const histograms: TimedHistogram[] = [];
     const labels = decodeTimeSeries(r, bounds[b + 1]!, b / 3, words, timestamps, offset, histograms);
     if (histograms.length > 0) {

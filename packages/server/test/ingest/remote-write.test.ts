@@ -1,7 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
 import { IngestError } from '../../src/ingest/ingest-error.js';
-import { decodeRemoteWrite, decodeWriteRequest, encodeRemoteWrite } from '../../src/ingest/remote-write.js';
+import {
+  decodeRemoteWrite,
+  decodeRemoteWritePaced,
+  decodeWriteRequest,
+  encodeRemoteWrite,
+} from '../../src/ingest/remote-write.js';
 import { snappyCompress } from '../../src/ingest/snappy.js';
 import { encodeWriteRequest } from '../../src/ingest/write-request-encoder.js';
 import { isStaleNaN, type SeriesSamples, staleNaN } from '../../src/store/series-store.js';
@@ -359,6 +365,50 @@ describe('malformed remote-write bodies fail with a typed error naming what was 
       { numRuns: 5000 },
     );
   });
+});
+
+describe('decodeRemoteWritePaced', () => {
+  const filler = 'x'.repeat(3000);
+  const body = (n: number) =>
+    encodeRemoteWrite(
+      Array.from({ length: n }, (_, i) => ({
+        labels: { __name__: 'long_labels', path: `${i}-${filler}`, i: String(i) },
+        timestamps: [1_700_000_000_000 + i, 1_700_000_001_000 + i],
+        values: [i, -i],
+      })),
+    );
+
+  it('decodes what decodeRemoteWrite does, across its pauses, and two at once', async () => {
+    // 6 MB decompressed: several pauses in each half.
+    const a = body(2_000);
+    const b = body(1_500);
+    const [pa, pb] = await Promise.all([decodeRemoteWritePaced(a), decodeRemoteWritePaced(b)]);
+    expect(pa).toEqual(decodeRemoteWrite(a));
+    expect(pb).toEqual(decodeRemoteWrite(b));
+  });
+
+  it('fails as decodeRemoteWrite does: too_large before decoding, bad_snappy on a truncated body', async () => {
+    const b = body(10);
+    await expect(decodeRemoteWritePaced(b, { maxBytes: 1000 })).rejects.toMatchObject({
+      reason: 'too_large',
+    });
+    await expect(decodeRemoteWritePaced(b.subarray(0, b.length - 3))).rejects.toBeInstanceOf(IngestError);
+  });
+
+  it.runIf(canMeasureStretches)(
+    'holds the event loop at most 50 ms at a time over 20,000 series of 3,000-character labels (60 MB decompressed)',
+    async () => {
+      const b = body(20_000);
+      // Decoded in one go: 120-156 ms.
+      const { result, cpuMs } = await longestStretchWhile(() =>
+        decodeRemoteWritePaced(b, { maxBytes: 80 * 2 ** 20 }),
+      );
+      expect(result.series).toHaveLength(20_000);
+      expect(result.series[19_999]!.labels.i).toBe('19999');
+      expect(cpuMs).toBeLessThan(50);
+    },
+    60_000,
+  );
 });
 
 describe('encodeWriteRequest refuses what it cannot encode', () => {

@@ -122,9 +122,8 @@ export class ReportScheduler {
   }
 
   #notification(r: ScheduledReport, report: Report, due: number): Notification {
-    const day = new Date(report.startMs).toISOString().slice(0, 10);
     const images = trendImages(report);
-    const subject = `vigil report ${r.name}: ${day} to ${new Date(report.endMs).toISOString().slice(0, 10)}`;
+    const subject = reportSubject(r.name, report.startMs, report.endMs);
     return {
       receiver: '',
       groupKey: `report:${r.name}`,
@@ -147,4 +146,16 @@ export class ReportScheduler {
       },
     };
   }
+}
+
+/**
+ * An email's subject and a Slack message's header: "vigil report weekly-ops: 2026-03-23 to
+ * 2026-03-30" (UTC dates), with the times for a period shorter than a day, which dates alone do not
+ * tell apart: "vigil report hourly: 2026-12-08 00:14 to 01:14 UTC".
+ */
+export function reportSubject(name: string, startMs: number, endMs: number): string {
+  const [startDay, startTime] = new Date(startMs).toISOString().slice(0, 16).split('T');
+  const [endDay, endTime] = new Date(endMs).toISOString().slice(0, 16).split('T');
+  if (endMs - startMs >= 86_400_000) return `vigil report ${name}: ${startDay} to ${endDay}`;
+  return `vigil report ${name}: ${startDay} ${startTime} to ${endDay === startDay ? '' : `${endDay} `}${endTime} UTC`;
 }

@@ -10,7 +10,7 @@ import { buildNotifiers } from '../../src/cli/build-notifiers.js';
 import { countBackgroundFailures } from '../../src/errors/background-tasks.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { buildReport } from '../../src/reports/build-report.js';
-import { ReportScheduler } from '../../src/reports/report-scheduler.js';
+import { ReportScheduler, reportSubject } from '../../src/reports/report-scheduler.js';
 import { DocumentFile } from '../../src/store/document-file.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { type Cron, parseCron } from '../../src/time/cron.js';
@@ -218,6 +218,22 @@ describe('scheduled reports', () => {
       await hooks.close();
     }
   }, 60_000);
+});
+
+describe('the subject of a scheduled report', () => {
+  it('names the dates of a day or more, and the times of less, which one date cannot tell apart', () => {
+    const at = (iso: string) => Date.parse(iso);
+    expect(reportSubject('daily-ops', at('2026-03-27T08:00:00Z'), at('2026-03-28T08:00:00Z'))).toBe(
+      'vigil report daily-ops: 2026-03-27 to 2026-03-28',
+    );
+    // Every hour's report read "2026-12-08 to 2026-12-08" before.
+    expect(reportSubject('hourly', at('2026-12-08T00:14:00Z'), at('2026-12-08T01:14:00Z'))).toBe(
+      'vigil report hourly: 2026-12-08 00:14 to 01:14 UTC',
+    );
+    expect(reportSubject('night', at('2026-12-07T18:00:00Z'), at('2026-12-08T06:00:00Z'))).toBe(
+      'vigil report night: 2026-12-07 18:00 to 2026-12-08 06:00 UTC',
+    );
+  });
 });
 
 describe('a report that cannot be built', () => {

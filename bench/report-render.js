@@ -1,8 +1,9 @@
 // Scenario: the weekly report (issue 19's target: "a weekly report over 10,000 series renders in < 2 s
 // from the store's rollups"), built and rendered in this process as `vigil report` and
 // `GET /api/reports` do: buildReport over the embedded SqliteStore, reading its rollups (a figure over
-// the week: the daily ones for its 6 whole UTC days, hourly ones for the 25 hours around them; trends:
-// hourly; cli/report-rollups.ts, store/rollup-samples.ts), then the Markdown, the HTML with its sparkline PNGs
+// the week and the week before, in one read: the daily ones for each week's 6 whole UTC days, hourly
+// ones for the hours around them; trends: hourly; cli/report-rollups.ts, store/rollup-samples.ts),
+// then the Markdown, the HTML with its sparkline PNGs
 // in data: URIs (the API's heaviest answer) and the JSON. No peer: Grafana's scheduled reports are a
 // paid feature, and nothing free renders this document; the figure is set against the issue's target.
 //

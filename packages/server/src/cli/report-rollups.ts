@@ -1,7 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import { PromqlEngine } from '../query/promql-engine.js';
 import type { ReportSources } from '../reports/build-report.js';
-import { RollupSamples } from '../store/rollup-samples.js';
+import { RollupSamples, rangesMeetExactly } from '../store/rollup-samples.js';
 import type { SeriesStore } from '../store/series-store.js';
 
 /**
@@ -13,5 +13,6 @@ export function reportRollups(store: SeriesStore, clock?: Clock): NonNullable<Re
   return {
     counters: new PromqlEngine({ store: new RollupSamples(store, 'last'), ...(clock && { clock }) }),
     gauges: new PromqlEngine({ store: new RollupSamples(store, 'mean'), ...(clock && { clock }) }),
+    meetExactly: rangesMeetExactly,
   };
 }

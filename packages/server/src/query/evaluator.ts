@@ -522,7 +522,7 @@ export class Evaluator {
         min(ends) - arg.rangeMs,
         max(ends),
         folder,
-        this.#selectOptions(arg.rangeMs),
+        this.#selectOptions(arg.rangeMs, ends),
       ),
     );
     if (!folder.collided) {
@@ -960,7 +960,7 @@ export class Evaluator {
     if (e.kind === 'matrixSelector') {
       const sel = e.selector;
       const ends = this.#ends(steps, sel.at, sel.offsetMs);
-      const data = await this.#load(sel.matchers, min(ends) - e.rangeMs, max(ends), e.rangeMs);
+      const data = await this.#load(sel.matchers, min(ends) - e.rangeMs, max(ends), e.rangeMs, ends);
       const series = data.map(withoutStaleMarkers);
       const histograms = await this.#loadHistograms(sel.matchers, min(ends) - e.rangeMs, max(ends), false);
       if (histograms.length === 0) return { type: 'matrix', series, ends, rangeMs: e.rangeMs };
@@ -1052,10 +1052,11 @@ export class Evaluator {
     start: number,
     end: number,
     rangeMs?: number,
+    ends?: Float64Array,
   ): Promise<SeriesData[]> {
     this.#checkDeadline();
     const data = await this.#storeCall(() =>
-      this.#o.store.select(matchers, start, end, this.#selectOptions(rangeMs)),
+      this.#o.store.select(matchers, start, end, this.#selectOptions(rangeMs, ends)),
     );
     let n = 0;
     for (const s of data) n += s.timestamps.length;
@@ -1063,13 +1064,17 @@ export class Evaluator {
     return data;
   }
 
-  /** The store's limits and deadline for a read, and the range each step reads when it has one. */
-  #selectOptions(rangeMs?: number): SelectOptions {
+  /**
+   * The store's limits and deadline for a read, and the range each step reads when it has one, with
+   * how far apart the steps' ranges end (`ends`, evenly spaced).
+   */
+  #selectOptions(rangeMs?: number, ends?: Float64Array): SelectOptions {
     return {
       maxSamples: this.#o.maxSamples - this.#samples,
       maxSeries: this.#o.maxSeries,
       checkpoint: () => this.#checkDeadline(),
       ...(rangeMs !== undefined && { rangeMs }),
+      ...(ends && { stepMs: ends.length > 1 ? ends[1]! - ends[0]! : 0 }),
     };
   }
 

@@ -5,6 +5,7 @@ import type {
   LabelMatcher,
   RollupData,
   RollupResolution,
+  RollupSelectOptions,
   SampleVisitor,
   SelectOptions,
   SeriesData,
@@ -155,10 +156,11 @@ export class RemoteStore implements SeriesStore {
     start: number,
     end: number,
     resolutionMs: RollupResolution,
-    options?: SelectOptions,
+    options?: RollupSelectOptions,
   ): Promise<RollupData[]> {
+    const bucketStart = rollupBucketStart(start, end, resolutionMs, options?.days);
     const raw = await this.select(matchers, start, end, options);
-    return raw.map((s) => foldRollup(s, (t) => rollupBucketStart(t, start, end, resolutionMs)));
+    return raw.map((s) => foldRollup(s, bucketStart));
   }
 
   series(

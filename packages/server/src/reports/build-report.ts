@@ -1,5 +1,5 @@
 import type { AlertHistoryEvent } from '../alerts/alert-history-event.js';
-import { queryVector } from '../alerts/query-vector.js';
+import { queryVector, type RuleSample } from '../alerts/query-vector.js';
 import { errorRate, failedRequests, REQUEST_SOURCES, requests } from '../figures/requests.js';
 import type { Incident } from '../incidents/incident.js';
 import { percentileQuery } from '../query/percentile-query.js';
@@ -13,7 +13,12 @@ export interface ReportSources {
    * hour's last value for counters, its mean for gauges. Without it (a remote store) every figure is
    * read through `engine`.
    */
-  readonly rollups?: { readonly counters: QueryEngine; readonly gauges: QueryEngine };
+  readonly rollups?: {
+    readonly counters: QueryEngine;
+    readonly gauges: QueryEngine;
+    /** Whether ranges that meet at this time (ms) are each read exactly in one range query. */
+    readonly meetExactly: (t: number) => boolean;
+  };
   /** Incidents opened in either period. */
   readonly incidents: readonly Incident[];
   /** Alert state changes between two times (ms), oldest first or not. */
@@ -172,6 +177,8 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
   const window = `${Math.round(periodMs / 1000)}s`;
   const sections: ReportSection[] = [];
   const rollups = periodMs >= ROLLUPS_FROM_MS ? sources.rollups : undefined;
+  // Raw samples are read a period at a time: a query's sample limit counts every one it reads.
+  const onePass = rollups?.meetExactly(endMs - periodMs) ?? false;
   for (const s of SECTIONS) {
     const engine = rollups?.[s.reads] ?? sources.engine;
     const rows = new Map<
@@ -180,10 +187,7 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
     >();
     for (const spec of s.queries) {
       const expr = spec.expr.replaceAll('$P', window);
-      const [cur, prev] = await Promise.all([
-        queryVector(engine, expr, endMs),
-        queryVector(engine, expr, endMs - periodMs),
-      ]);
+      const [cur, prev] = await bothPeriods(engine, expr, endMs, periodMs, onePass);
       for (const [which, samples] of [
         ['cur', cur],
         ['prev', prev],
@@ -230,6 +234,31 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
   const alerts = topAlerts(sources, endMs, periodMs);
   if (alerts.rows.length > 0) sections.push(alerts);
   return { startMs: endMs - periodMs, endMs, periodMs, sections };
+}
+
+/**
+ * A query's samples at the end of the period and at the end of the one before: with `onePass`, a
+ * range query of two steps a period apart, which reads both periods in one pass over the store and
+ * splits them by time; otherwise two instant queries.
+ */
+async function bothPeriods(
+  engine: QueryEngine,
+  expr: string,
+  endMs: number,
+  periodMs: number,
+  onePass: boolean,
+): Promise<[cur: RuleSample[], prev: RuleSample[]]> {
+  if (!onePass)
+    return Promise.all([queryVector(engine, expr, endMs), queryVector(engine, expr, endMs - periodMs)]);
+  const result = await engine.rangeQuery(expr, endMs - periodMs, endMs, periodMs);
+  if (result.resultType !== 'matrix')
+    throw new Error(`report query answered a ${result.resultType}: ${expr}`);
+  const cur: RuleSample[] = [];
+  const prev: RuleSample[] = [];
+  for (const series of result.result)
+    for (let i = 0; i < series.timesMs.length; i++)
+      (series.timesMs[i] === endMs ? cur : prev).push({ labels: series.metric, value: series.values[i]! });
+  return [cur, prev];
 }
 
 /** A section's trend query over the period in TREND_POINTS steps, by row (the keys' values). */

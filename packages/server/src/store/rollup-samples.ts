@@ -2,6 +2,7 @@ import type { LabelMatcher } from '../matchers/label-matcher.js';
 import { Float64Arena } from './float64-arena.js';
 import { droppedIn } from './rollup-folder.js';
 import {
+  type DaySpan,
   type HistogramSeriesData,
   type HistogramVisitor,
   isStaleNaN,
@@ -37,15 +38,19 @@ export type RollupValue = 'last' | 'mean';
  * start). A bucket in which the counter reset also gets, at its middle, the value `dropped` then 0,
  * so that PromQL counts `last − (last before) + dropped`, exactly what the samples rose by
  * (rollup-folder.ts). A read that serves a single range (`rangeMs` is `end − start`: an instant
- * query) takes the whole days inside it as daily buckets (7 a week instead of 168 hours); a read for
- * many steps stays in hours, which every step's range ends on.
+ * query) takes the whole days inside it as daily buckets (7 a week instead of 168 hours); so does a
+ * read of ranges end to end that meet on the hour (`stepMs` is `rangeMs`: a report's period and
+ * the one before, as a range query of two steps), each range's days apart, the day they meet in
+ * read in hours. A read for other steps stays in hours, which its steps' ranges must end on to be
+ * read exactly.
  *
  * A gauge's hour is its mean, placed just before the hour ends, so that a range over whole hours
  * holds its hours only.
  *
  * The hours a read starts and ends in, when it does not start or end on the hour (a report in a
  * time zone half an hour off UTC), are read from the raw samples: as they are for counters, as
- * their mean (at the part's end) for gauges.
+ * their mean (at the part's end) for gauges. Only the read's own ends are: ranges that meet inside
+ * an hour in the middle of a read are not read exactly (rangesMeetExactly).
  *
  * Native histograms are not rolled up (store.md): they are read raw from the store. Reads are kept
  * for the life of the view, since a report asks for the same selectors again (p50, p95 and p99 of
@@ -88,7 +93,7 @@ export class RollupSamples implements SampleSource {
     end: number,
     options?: SelectOptions,
   ): Promise<SeriesData[]> {
-    const days = this.#value === 'last' && options?.rangeMs === end - start;
+    const days = this.#value === 'last' ? daysOf(start, end, options) : undefined;
     const key = JSON.stringify([matchers, start, end, days]);
     let read = this.#reads.get(key);
     if (!read) {
@@ -118,20 +123,26 @@ export class RollupSamples implements SampleSource {
     matchers: readonly LabelMatcher[],
     start: number,
     end: number,
-    days: boolean,
+    days: readonly DaySpan[] | undefined,
     options: SelectOptions | undefined,
   ): Promise<SeriesData[]> {
     const first = Math.ceil(start / HOUR) * HOUR;
     const last = Math.floor(end / HOUR) * HOUR;
     if (last <= first) return this.#store.select(matchers, start, end, options);
     const from = this.#value === 'last' ? first - HOUR : first;
+    const daily = days !== undefined && days.length > 0;
     const [rollups, head, tail] = await Promise.all([
-      this.#store.selectRollup(matchers, from, last - 1, days ? DAY : HOUR, options),
+      this.#store.selectRollup(
+        matchers,
+        from,
+        last - 1,
+        daily ? DAY : HOUR,
+        daily ? { ...options, days } : options,
+      ),
       start < first ? this.#store.select(matchers, first - HOUR, first - 1, options) : [],
       end > last ? this.#store.select(matchers, last, end, options) : [],
     ]);
-    const [d0, d1] = days ? wholeDays(from, last - 1) : [0, 0];
-    const width = (t: number) => (t >= d0 && t < d1 ? DAY : HOUR);
+    const width = (t: number) => (days?.some(([d0, d1]) => t >= d0 && t < d1) ? DAY : HOUR);
     const arena = new Float64Arena();
     if (head.length === 0 && tail.length === 0)
       return rollups.map((r) => this.#samples(arena, r, start, end, last, width));
@@ -229,6 +240,36 @@ export class RollupSamples implements SampleSource {
     }
     return { labels: r.labels, timestamps: arena.copy(timestamps, k), values: arena.copy(values, k) };
   }
+}
+
+/**
+ * Whether ranges that meet at `t` inside one read of rollups are each read exactly: when `t` is on
+ * the hour, as the buckets end there.
+ */
+export function rangesMeetExactly(t: number): boolean {
+  return t % HOUR === 0;
+}
+
+/**
+ * The spans of whole days a counter's read of [start, end] takes as days: each range's whole days,
+ * as a read of that range alone takes them (wholeDays from the hour before its first whole hour to
+ * its last whole hour), when the read serves one range or ranges end to end that meet on the hour
+ * (a report's period and the one before, in one read); undefined otherwise: ranges that overlap,
+ * leave gaps or meet inside an hour read hours.
+ */
+function daysOf(start: number, end: number, options: SelectOptions | undefined): DaySpan[] | undefined {
+  const range = options?.rangeMs;
+  if (range === undefined || range <= 0) return undefined;
+  const n = (end - start) / range;
+  if (n !== 1 && (!Number.isInteger(n) || options?.stepMs !== range)) return undefined;
+  const days: DaySpan[] = [];
+  for (let k = 0; k < n; k++) {
+    const s = start + k * range;
+    if (k > 0 && !rangesMeetExactly(s)) return undefined;
+    const [d0, d1] = wholeDays(Math.ceil(s / HOUR) * HOUR - HOUR, Math.floor((s + range) / HOUR) * HOUR - 1);
+    if (d1 > d0) days.push([d0, d1]);
+  }
+  return days;
 }
 
 /** Sum and count of the samples in [from, to], staleness markers left out, and the last sample before `from`. */

@@ -72,23 +72,45 @@ const DAY_MS = 86_400_000;
 /**
  * Rollup resolutions: a minute, an hour, or a day. Days are read only where they fit: a read at
  * 86_400_000 returns the whole days (UTC) after the one `start` is in and up to `end` as days, and
- * the hours around them as hours (rollupBucketStart).
+ * the hours around them as hours (rollupBucketStart), or the spans of whole days it is given
+ * (RollupSelectOptions.days).
  */
 export type RollupResolution = 60_000 | 3_600_000 | 86_400_000;
 
-/** The start of the bucket `t` falls in, in a rollup read of [start, end] at `resolutionMs`. */
+/** A run of whole UTC days, [from, to) in ms, both on midnight UTC. */
+export type DaySpan = readonly [from: number, to: number];
+
+/** The start of the bucket each time falls in, in a rollup read of [start, end] at `resolutionMs`. */
 export function rollupBucketStart(
-  t: number,
   start: number,
   end: number,
   resolutionMs: RollupResolution,
-): number {
-  if (resolutionMs === DAY_MS) {
-    const [from, to] = wholeDays(start, end);
-    if (t >= from && t < to) return Math.floor(t / DAY_MS) * DAY_MS;
+  days?: readonly DaySpan[],
+): (t: number) => number {
+  if (resolutionMs !== DAY_MS) return (t) => Math.floor(t / resolutionMs) * resolutionMs;
+  const spans = daySpans(start, end, days);
+  return (t) => {
+    for (const [from, to] of spans) if (t >= from && t < to) return Math.floor(t / DAY_MS) * DAY_MS;
     return Math.floor(t / 3_600_000) * 3_600_000;
-  }
-  return Math.floor(t / resolutionMs) * resolutionMs;
+  };
+}
+
+/**
+ * The days a daily rollup read of [start, end] returns as days: `days` when given, checked (each
+ * span on midnights, ascending, apart, inside wholeDays(start, end)), else wholeDays(start, end);
+ * empty spans left out.
+ */
+export function daySpans(start: number, end: number, days?: readonly DaySpan[]): DaySpan[] {
+  const [first, last] = wholeDays(start, end);
+  if (!days) return last > first ? [[first, last]] : [];
+  let after = first;
+  for (const [from, to] of days)
+    if (from % DAY_MS !== 0 || to % DAY_MS !== 0 || from < after || to < from || to > last)
+      throw new TypeError(
+        `days: got [${from}, ${to}), expected spans on midnight UTC, ascending and apart, within [${first}, ${last})`,
+      );
+    else after = to;
+  return days.filter(([from, to]) => to > from);
 }
 
 /**
@@ -116,6 +138,21 @@ export interface SelectOptions {
    * `end − start` is this serves a single range, which a rollup view may summarize by whole days.
    */
   readonly rangeMs?: number;
+  /**
+   * How far apart the ends of the query's ranges are (a range query's or a subquery's step; 0 when
+   * they all end together). With `rangeMs` equal to it, a read of several ranges is those ranges
+   * end to end.
+   */
+  readonly stepMs?: number;
+}
+
+export interface RollupSelectOptions extends SelectOptions {
+  /**
+   * For a daily read, the spans of whole days to read as days instead of wholeDays(start, end): a
+   * read that serves several ranges (a report's period and the one before) keeps each range's days
+   * apart, the hours between them read as hours.
+   */
+  readonly days?: readonly DaySpan[];
 }
 
 export interface StoreStats {
@@ -199,7 +236,7 @@ export interface SeriesStore {
     start: number,
     end: number,
     resolutionMs: RollupResolution,
-    options?: SelectOptions,
+    options?: RollupSelectOptions,
   ): Promise<RollupData[]>;
   /** Label sets of the series matching any of the matcher lists with samples in [start, end]. */
   series(matchers: readonly (readonly LabelMatcher[])[], start: number, end: number): Promise<SeriesLabels[]>;

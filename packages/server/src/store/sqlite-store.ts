@@ -36,6 +36,7 @@ import type {
   LabelMatcher,
   RollupData,
   RollupResolution,
+  RollupSelectOptions,
   SampleVisitor,
   SelectOptions,
   SeriesData,
@@ -45,7 +46,7 @@ import type {
   SeriesStore,
   StoreStats,
 } from './series-store.js';
-import { wholeDays } from './series-store.js';
+import { daySpans } from './series-store.js';
 import {
   naming,
   openDatabase,
@@ -652,7 +653,7 @@ export class SqliteStore implements SeriesStore {
     start: number,
     end: number,
     resolutionMs: RollupResolution,
-    options?: SelectOptions,
+    options?: RollupSelectOptions,
   ): Promise<RollupData[]> {
     this.#assertOpen();
     const k = RESOLUTIONS.indexOf(resolutionMs);
@@ -664,9 +665,8 @@ export class SqliteStore implements SeriesStore {
     const kf = RESOLUTIONS.indexOf(fine);
     const span = blockSpan(fine);
     const from = alignDown(start, fine);
-    const whole: [number, number] = k === DAILY ? wholeDays(start, end) : [from, from];
-    const daily = whole[1]! > whole[0]!;
-    const [d0, d1] = daily ? whole : [from, from];
+    const days = k === DAILY ? daySpans(start, end, options?.days) : [];
+    const daily = days.length > 0;
     const rawTo = alignDown(end, fine) + fine - 1;
     const pacer = this.#pacer(options);
     const matched = await this.#match([matchers], from, end, pacer);
@@ -691,19 +691,31 @@ export class SqliteStore implements SeriesStore {
       if (b > 0 && pacer.due(ROLLUP_READ_BATCH)) await pacer.pause();
       const batch = matched.slice(b, b + ROLLUP_READ_BATCH);
       const rolled = batch.map((s) => (this.#materialized[kf] ? s.rolled[kf]! : Number.NEGATIVE_INFINITY));
-      // The fine buckets wanted: [from, d0) and [tail, end], where tail is where the written days
-      // end (all of [from, end] when the read has no whole days).
-      const tail = batch.map((s) => (daily ? Math.min(d1, Math.max(d0, s.rolled[DAILY]!)) : from));
+      // Where each span's written days end, for each series: the days after that are folded from hours.
+      const tails = batch.map((s) => days.map(([d0, d1]) => Math.min(d1, Math.max(d0, s.rolled[DAILY]!))));
+      // The fine buckets wanted, for each series: [from, first span), from each span's tail to the
+      // next span, and from the last span's tail to `end` (all of [from, end] when there are no days).
+      const gaps = tails.map((t) =>
+        daily
+          ? [
+              [from, days[0]![0] - 1] as const,
+              ...t.map((tail, j) => [tail, (days[j + 1]?.[0] ?? end + 1) - 1] as const),
+            ]
+          : [[from, end] as const],
+      );
       const withBlocks = batch.filter((s, i) => rolled[i]! > from && s.persisted);
-      // Two ranges read in two statements: one with `OR` between them searched every block of each series.
-      const blocks = this.#rollupRows(withBlocks, fine, alignDown(from, span), daily ? d0 - 1 : end);
-      if (daily) this.#rollupRows(withBlocks, fine, alignDown(Math.min(...tail), span), end, blocks);
+      // A range read in a statement each: one with `OR` between them searched every block of each series.
+      const blocks = new Map<number, [number, Uint8Array][]>();
+      for (let j = 0; j < gaps[0]!.length; j++) {
+        const gapFrom = Math.min(...gaps.map((g) => g[j]![0]));
+        this.#rollupRows(withBlocks, fine, alignDown(gapFrom, span), gaps[0]![j]![1], blocks);
+      }
       const dayBlocks = daily
         ? this.#rollupRows(
-            batch.filter((_, i) => tail[i]! > d0),
+            batch.filter((_, i) => tails[i]!.some((tail, j) => tail > days[j]![0])),
             DAY_MS,
-            alignDown(d0, blockSpan(DAY_MS)),
-            d1 - 1,
+            alignDown(days[0]![0], blockSpan(DAY_MS)),
+            days[days.length - 1]![1] - 1,
           )
         : undefined;
       const rawFrom = rolled.map((r) => Math.max(from, r));
@@ -715,11 +727,11 @@ export class SqliteStore implements SeriesStore {
       for (let i = 0; i < batch.length; i++) {
         const s = batch[i]!;
         fineBuckets.length = 0;
+        // Blocks never straddle a midnight, so a block is in one gap at most.
         for (const [blockStart, data] of blocks.get(s.id) ?? NO_BLOCKS) {
           if (blockStart >= rolled[i]!) continue;
-          if (blockStart + span <= d0) decodeRollups(data, blockStart, fine, fineBuckets, from, d0 - 1);
-          else if (blockStart + span > tail[i]!)
-            decodeRollups(data, blockStart, fine, fineBuckets, tail[i]!, end);
+          const gap = gaps[i]!.find(([lo, hi]) => blockStart <= hi && blockStart + span > lo);
+          if (gap) decodeRollups(data, blockStart, fine, fineBuckets, gap[0], gap[1]);
         }
         if (rawFrom[i]! <= end) {
           samples.length = 0;
@@ -739,15 +751,21 @@ export class SqliteStore implements SeriesStore {
         if (daily) {
           out.length = 0;
           let j = 0;
-          for (; j < fineBuckets.length && fineBuckets.timestamps[j]! < d0; j++)
-            out.bucket(fineBuckets.at(j));
-          for (const [blockStart, data] of dayBlocks!.get(s.id) ?? NO_BLOCKS)
-            decodeRollups(data, blockStart, DAY_MS, out, d0, tail[i]! - 1);
-          const folder = new RollupFolder(DAY_MS, out);
-          primeWithLast(folder, out);
-          for (; j < fineBuckets.length && fineBuckets.timestamps[j]! < d1; j++)
-            folder.merge(fineBuckets.at(j));
-          folder.seal();
+          for (let d = 0; d < days.length; d++) {
+            const [d0, d1] = days[d]!;
+            const tail = tails[i]![d]!;
+            for (; j < fineBuckets.length && fineBuckets.timestamps[j]! < d0; j++)
+              out.bucket(fineBuckets.at(j));
+            if (tail > d0)
+              for (const [blockStart, data] of dayBlocks!.get(s.id) ?? NO_BLOCKS)
+                if (blockStart < tail && blockStart + blockSpan(DAY_MS) > d0)
+                  decodeRollups(data, blockStart, DAY_MS, out, d0, tail - 1);
+            const folder = new RollupFolder(DAY_MS, out);
+            primeWithLast(folder, out);
+            for (; j < fineBuckets.length && fineBuckets.timestamps[j]! < d1; j++)
+              folder.merge(fineBuckets.at(j));
+            folder.seal();
+          }
           for (; j < fineBuckets.length; j++) out.bucket(fineBuckets.at(j));
         }
         if (out.length === 0) continue;

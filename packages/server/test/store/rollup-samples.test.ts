@@ -115,6 +115,47 @@ describe('rollups read as samples', () => {
     near(stepped.result[0]!.values.at(-1)!, days);
   });
 
+  it('reads ranges end to end that meet on the hour in one read, each with its own days, as each alone', async () => {
+    // Two ranges of 44 hours meeting at 16:00 (a report's period and the one before): the first has
+    // the day after its start, the second the day before its end, the day they meet in is hours.
+    const reads: [resolution: number, days: unknown][] = [];
+    const watched = {
+      select: store.select.bind(store),
+      selectHistograms: store.selectHistograms.bind(store),
+      scanHistograms: store.scanHistograms.bind(store),
+      selectRollup: (...args: Parameters<typeof store.selectRollup>) => {
+        reads.push([args[3], args[4]?.days]);
+        return store.selectRollup(...args);
+      },
+    };
+    const range = 44 * HOUR;
+    const engine = new PromqlEngine({ store: new RollupSamples(watched, 'last') });
+    const both = await engine.rangeQuery('increase(c[44h])', NOW - range, NOW, range);
+    if (both.resultType !== 'matrix') expect.fail(both.resultType);
+    expect([...both.result[0]!.timesMs]).toEqual([NOW - range, NOW]);
+    const midnight = Math.floor(NOW / DAY) * DAY;
+    expect(reads).toEqual([
+      [
+        DAY,
+        [
+          [midnight - 3 * DAY, midnight - 2 * DAY],
+          [midnight - DAY, midnight],
+        ],
+      ],
+    ]);
+    // The resets of RESET (the day they meet in) and RESETS (a day of the second) counted in theirs.
+    expect([...both.result[0]!.values]).toEqual([
+      await one(counters(), 'increase(c[44h])', NOW - range),
+      await one(counters(), 'increase(c[44h])', NOW),
+    ]);
+    near(both.result[0]!.values[0]!, rise(NOW - 2 * range, NOW - range));
+    near(both.result[0]!.values[1]!, rise(NOW - range, NOW));
+    // Ranges that meet inside an hour read hours.
+    reads.length = 0;
+    await engine.rangeQuery('increase(c[44h])', OFF - range, OFF, range);
+    expect(reads).toEqual([[HOUR, undefined]]);
+  });
+
   it('reads a part-hour at either end of a range from the raw samples', async () => {
     // Ends half an hour off the hour: the burst after it is not counted; starts so too.
     near(await one(counters(), 'increase(c[1d])', OFF), rise(OFF - DAY, OFF));

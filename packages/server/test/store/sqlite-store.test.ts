@@ -103,16 +103,22 @@ function expectedRollup(raw: SeriesData, resolution: number): Expected {
 
 /**
  * A daily read of [start, end]: the raw samples' hours, those of the whole days between the day
- * `start` is in and `end + 1` merged into days, as the store folds days from hours.
+ * `start` is in and `end + 1` (or of the spans of days given) merged into days, as the store folds
+ * days from hours.
  */
-function expectedDaily(raw: SeriesData, start: number, end: number): Expected {
+function expectedDaily(
+  raw: SeriesData,
+  start: number,
+  end: number,
+  days?: readonly (readonly [number, number])[],
+): Expected {
   const hours = expectedRollup(raw, HOUR);
   const from = (Math.floor(start / DAY) + 1) * DAY;
-  const to = Math.max(from, Math.floor((end + 1) / DAY) * DAY);
+  const spans = days ?? [[from, Math.max(from, Math.floor((end + 1) / DAY) * DAY)]];
   const out: Expected = { timestamps: [], count: [], sum: [], min: [], max: [], last: [], dropped: [] };
   hours.timestamps.forEach((t, i) => {
     if (t < Math.floor(start / HOUR) * HOUR || t > end) return;
-    const day = t >= from && t < to ? Math.floor(t / DAY) * DAY : t;
+    const day = spans.some(([a, b]) => t >= a && t < b) ? Math.floor(t / DAY) * DAY : t;
     const k = out.timestamps.length - 1;
     if (k < 0 || out.timestamps[k] !== day || day === t) {
       out.timestamps.push(day);
@@ -506,15 +512,28 @@ describe('SqliteStore', () => {
           const check = async (s: SqliteStore) => {
             // Days from the whole range, and from one that starts and ends inside days.
             const within = [NOW - 2 * DAY - 7 * HOUR - 17 * MIN, NOW + DAY + 5 * HOUR + 3 * MIN] as const;
-            for (const [resolution, start, end] of [
+            // And given spans of days: apart (the day between them in hours, both written by
+            // maintain()), and end to end (the second not written yet).
+            const midnight = Math.floor(NOW / DAY) * DAY;
+            const apart = [
+              [midnight - 3 * DAY, midnight - 2 * DAY],
+              [midnight - DAY, midnight],
+            ] as const;
+            const joined = [
+              [midnight - DAY, midnight],
+              [midnight, midnight + DAY],
+            ] as const;
+            for (const [resolution, start, end, days] of [
               [60_000, 0, NOW + 10 * DAY],
               [HOUR, 0, NOW + 10 * DAY],
               [DAY, 0, NOW + 10 * DAY],
               [DAY, ...within],
+              [DAY, 0, NOW + 10 * DAY, apart],
+              [DAY, ...within, joined],
             ] as const) {
-              const [got] = await s.selectRollup([name('p')], start, end, resolution);
+              const [got] = await s.selectRollup([name('p')], start, end, resolution, days && { days });
               const want =
-                resolution === DAY ? expectedDaily(raw!, start, end) : expectedRollup(raw!, resolution);
+                resolution === DAY ? expectedDaily(raw!, start, end, days) : expectedRollup(raw!, resolution);
               expect(got === undefined ? [] : [...got.timestamps]).toEqual(want.timestamps);
               if (got === undefined) continue;
               expect([...got.count]).toEqual(want.count);
@@ -584,6 +603,62 @@ describe('SqliteStore', () => {
       expect([...mine.last]).toEqual(want.last.slice(from));
       expect([...mine.sum]).toEqual(want.sum.slice(from));
     }
+    await store.close();
+  });
+
+  it('reads the spans of days it is given from daily blocks, the hours between them as hours', async () => {
+    const clock = new ManualClock(NOW - 4 * DAY);
+    const { store, dir } = await open({}, clock);
+    // A counter scraped every minute, an hour at a time, that resets every 17 hours.
+    for (let h = 0; h < 4 * 24; h++) {
+      const timestamps = Array.from({ length: 60 }, (_, i) => clock.now() + i * MIN + 7000);
+      await store.append([
+        { labels: { __name__: 'c' }, timestamps, values: timestamps.map((t) => (t / MIN) % (17 * 60)) },
+      ]);
+      await store.flush();
+      clock.advance(HOUR);
+    }
+    const midnight = Math.floor(NOW / DAY) * DAY;
+    expect(count(dir, 'SELECT rolled_1d FROM series')).toBeGreaterThanOrEqual(midnight);
+    const [raw] = await store.select([name('c')], 0, NOW);
+    for (const days of [
+      [
+        [midnight - 3 * DAY, midnight - 2 * DAY],
+        [midnight - DAY, midnight],
+      ],
+      [
+        [midnight - 3 * DAY, midnight - DAY],
+        [midnight - DAY, midnight],
+      ],
+    ] as const) {
+      const [got] = await store.selectRollup([name('c')], NOW - 4 * DAY, NOW, DAY, { days });
+      const want = expectedDaily(raw!, NOW - 4 * DAY, NOW, days);
+      expect([...got!.timestamps]).toEqual(want.timestamps);
+      expect([...got!.count]).toEqual(want.count);
+      expect([...got!.sum]).toEqual(want.sum);
+      expect([...got!.last]).toEqual(want.last);
+      expect([...got!.dropped]).toEqual(want.dropped);
+    }
+    await store.close();
+  });
+
+  it('refuses spans of days that are not whole UTC days inside the read, naming them', async () => {
+    const { store } = await open();
+    const midnight = Math.floor(NOW / DAY) * DAY;
+    const read = (days: readonly (readonly [number, number])[]) =>
+      store.selectRollup([name('p')], midnight - 3 * DAY - HOUR, midnight, DAY, { days });
+    for (const days of [
+      [[midnight - DAY + HOUR, midnight]],
+      [[midnight - 4 * DAY, midnight - 3 * DAY]],
+      [[midnight - DAY, midnight + DAY]],
+      [
+        [midnight - DAY, midnight],
+        [midnight - 2 * DAY, midnight - DAY],
+      ],
+    ] as const)
+      await expect(read(days)).rejects.toThrow(
+        `days: got [${days.at(-1)![0]}, ${days.at(-1)![1]}), expected spans on midnight UTC, ascending and apart, within [${midnight - 3 * DAY}, ${midnight})`,
+      );
     await store.close();
   });
 

@@ -456,7 +456,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     sources: {
       store,
       engine,
-      checks: () => monitoredChecks(store, clock.now()),
+      checks: (only) => monitoredChecks(store, clock.now(), only),
       incidents: (slug) => statusIncidents.list(slug),
     },
   });

@@ -26,22 +26,46 @@ const ERROR_RATE = 0.05;
  *
  * A push token is the monitor's credential (anyone holding it can push), so it is never shown:
  * the check is named by its first four characters and a hash.
+ *
+ * `only`, when given, narrows the checks to the series those matcher lists select (a status page
+ * reads its components' checks, not those of every target vigil scrapes: with 1,000 targets at 15 s,
+ * all of them cost a page build about a second of CPU). Each list names one of the 0/1 series above.
  */
-export async function monitoredChecks(store: SeriesStore, now: number): Promise<CheckStatus[]> {
+export async function monitoredChecks(
+  store: SeriesStore,
+  now: number,
+  only?: readonly (readonly LabelMatcher[])[],
+): Promise<CheckStatus[]> {
+  const selectors = (name: string): LabelMatcher[][] =>
+    only === undefined
+      ? [[eq('__name__', name)]]
+      : only
+          .filter((m) => m.some((x) => x.name === '__name__' && x.type === '=' && x.value === name))
+          .map((m) => [...m]);
   const [targets, heartbeats, providers, dependencies] = await Promise.all([
-    checksOf(store, now, 'up', ['job', 'instance'], 'scrape_duration_seconds'),
-    checksOf(store, now, 'vigil_push_up', ['monitor'], 'vigil_push_ping_seconds'),
+    checksOf(store, now, selectors('up'), ['job', 'instance'], 'scrape_duration_seconds'),
+    checksOf(store, now, selectors('vigil_push_up'), ['monitor'], 'vigil_push_ping_seconds'),
     checksOf(
       store,
       now,
-      'vigil_provider_up',
+      selectors('vigil_provider_up'),
       ['provider'],
       'vigil_provider_response_time_seconds',
       'provider',
     ),
-    checksOf(store, now, 'vigil_dependency_up', ['dependency'], 'vigil_dependency_response_time_seconds'),
+    checksOf(
+      store,
+      now,
+      selectors('vigil_dependency_up'),
+      ['dependency'],
+      'vigil_dependency_response_time_seconds',
+    ),
   ]);
   return [...targets, ...heartbeats, ...providers, ...dependencies];
+}
+
+function eq(name: string, value: string): LabelMatcher {
+  return { name, type: '=', value };
 }
 
 /**
@@ -52,16 +76,26 @@ export async function monitoredChecks(store: SeriesStore, now: number): Promise<
 async function checksOf(
   store: SeriesStore,
   now: number,
-  name: string,
+  selectors: readonly LabelMatcher[][],
   keys: readonly string[],
   responseName: string,
   kind: 'provider' | 'dependency' = 'dependency',
 ): Promise<CheckStatus[]> {
-  const byName = (n: string): LabelMatcher[] => [{ name: '__name__', type: '=', value: n }];
+  const name = selectors[0]?.find((m) => m.name === '__name__')?.value;
+  if (name === undefined) return [];
+  // The response series of the same labels: the selector with the other metric name.
+  const response = (m: readonly LabelMatcher[]) =>
+    m.map((x) => (x.name === '__name__' ? eq(x.name, responseName) : x));
+  const each = <T extends { labels: SeriesLabels }>(lists: T[][]): T[] => {
+    // Two selectors of one page may select one series (a job, and one of its instances): once each.
+    const seen = new Map<string, T>();
+    for (const list of lists) for (const x of list) seen.set(JSON.stringify(x.labels), x);
+    return [...seen.values()];
+  };
   const [day, month, responses] = await Promise.all([
-    store.select(byName(name), now - DAY_MS, now),
-    store.selectRollup(byName(name), now - MONTH_MS, now, DAY_MS),
-    store.select(byName(responseName), now - DAY_MS, now),
+    Promise.all(selectors.map((m) => store.select(m, now - DAY_MS, now))).then(each),
+    Promise.all(selectors.map((m) => store.selectRollup(m, now - MONTH_MS, now, DAY_MS))).then(each),
+    Promise.all(selectors.map((m) => store.select(response(m), now - DAY_MS, now))).then(each),
   ]);
   const keyOf = (labels: SeriesLabels) => keys.map((k) => labels[k] ?? '').join('\u0000');
   const monthByKey = new Map(month.map((m) => [keyOf(m.labels), m]));

@@ -1,5 +1,7 @@
 import type { CheckStatus } from '@vigil/metrics/health';
 import type { ComponentSource, StatusPageConfig } from '../config/status-pages-config.js';
+import type { LabelMatcher } from '../store/series-store.js';
+import { componentSeries } from './component-series.js';
 import { componentUptime, type UptimeSources, uptimeOf } from './component-uptime.js';
 import { heartbeatName } from './monitored-checks.js';
 import type { StatusIncident } from './status-incidents.js';
@@ -38,8 +40,11 @@ export interface StatusPageView {
 }
 
 export interface StatusPageSources extends UptimeSources {
-  /** What vigil monitors now (status/monitored-checks.ts), read once per page. */
-  readonly checks: () => Promise<readonly CheckStatus[]>;
+  /**
+   * What vigil monitors now (status/monitored-checks.ts), read once per page: the checks of the
+   * series these matcher lists select.
+   */
+  readonly checks: (only: readonly (readonly LabelMatcher[])[]) => Promise<readonly CheckStatus[]>;
   readonly incidents: (page: string) => readonly StatusIncident[];
 }
 
@@ -53,7 +58,11 @@ export async function statusPageView(
   page: StatusPageConfig,
   now: number,
 ): Promise<StatusPageView> {
-  const checks = await sources.checks();
+  const checks = await sources.checks(
+    page.groups.flatMap((g) =>
+      g.components.flatMap((c) => (c.source.kind === 'query' ? [] : componentSeries(c.source).up)),
+    ),
+  );
   // Each bar is a whole UTC day, the first one too: a bar dated D counts all of D.
   const firstDay = now - (now % DAY_MS) - (DAYS - 1) * DAY_MS;
   const groups = await Promise.all(

@@ -52,6 +52,8 @@ let dir: string;
 let store: SqliteStore;
 /** The resolutions asked of the store, and the rows it returned, since the last reset. */
 const asked: { resolution: RollupResolution; rows: number }[] = [];
+/** The matchers of every read of raw samples or rollups, since the last reset. */
+const reads: (readonly LabelMatcher[])[] = [];
 
 function samples(from: number, to: number, step: number, value: (t: number) => number) {
   const timestamps: number[] = [];
@@ -105,8 +107,14 @@ afterAll(async () => {
 function recording(inner: SeriesStore): SeriesStore {
   return new Proxy(inner, {
     get(target, key) {
+      if (key === 'select')
+        return (m: readonly LabelMatcher[], s: number, e: number) => {
+          reads.push(m);
+          return target.select(m, s, e);
+        };
       if (key === 'selectRollup')
         return async (m: readonly LabelMatcher[], s: number, e: number, r: RollupResolution) => {
+          reads.push(m);
           const result = await target.selectRollup(m, s, e, r);
           asked.push({ resolution: r, rows: result.reduce((n, x) => n + x.timestamps.length, 0) });
           return result;
@@ -187,6 +195,43 @@ describe('component uptime over 90 days', () => {
     const raw = (await fromRaw(A, start - (start % HOUR), NOW, NOW))[0]!;
     expect(checks.find((c) => c.name === 'api/a')?.uptime30d).toBe(raw.up / raw.runs);
     expect(asked.at(-1)!.resolution).toBe(86_400_000);
+  });
+
+  it('reads only the checks of the page’s own components, which give the states all checks give', async () => {
+    const page = {
+      slug: 's',
+      title: 'S',
+      description: '',
+      groups: [
+        {
+          name: 'G',
+          components: [
+            { id: 'a', name: 'A', source: A },
+            { id: 'p', name: 'P', source: PUSH },
+          ],
+        },
+      ],
+    };
+    reads.length = 0;
+    const view = await statusPageView(
+      {
+        ...sources(),
+        checks: (only) => monitoredChecks(recording(store), NOW, only),
+        incidents: () => [],
+      },
+      page,
+      NOW,
+    );
+    // No read of every series of a name (every scrape target's `up`): each names its component's labels.
+    expect(reads.filter((m) => m.length < 2)).toEqual([]);
+    const all = await statusPageView(
+      { ...sources(), checks: () => monitoredChecks(store, NOW), incidents: () => [] },
+      page,
+      NOW,
+    );
+    const states = (v: typeof view) => v.groups[0]!.components.map((c) => c.state);
+    expect(states(view)).toEqual(states(all));
+    expect(states(view)).not.toContain('unknown');
   });
 
   it('shows the whole first day in the page’s first bar, not from the time of day it is now', async () => {

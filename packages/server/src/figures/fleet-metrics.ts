@@ -49,8 +49,11 @@ export interface FleetMetrics {
     readonly cost_trend: 'increasing' | 'decreasing' | 'stable';
     /** USD per hour over the last hour, or over the part of it that holds data. */
     readonly cost_per_hour: number;
-    /** Cost per hour over the last 24 hours (or the part that holds data), times 24 × 30. */
-    readonly projected_monthly_cost: number;
+    /**
+     * Cost per hour over the last 24 hours (or the part that holds data), times 24 × 30; null under
+     * an hour of data, which a straight line to a month's end would only magnify.
+     */
+    readonly projected_monthly_cost: number | null;
     /** Seconds of data the projection is based on: 86400 once a day of cost is stored. */
     readonly projection_basis_seconds: number;
     /** The month's cost at its end, with a range; none with less than 7 days of history. */
@@ -59,6 +62,8 @@ export interface FleetMetrics {
   readonly alerts_firing: number;
 }
 
+/** The least data a monthly projection is made from: a fresh install's first minutes are not a month. */
+const PROJECTION_ENOUGH_S = 3600;
 const GENAI = 'gen_ai_client_operation_duration_seconds';
 const PROVIDER = 'gen_ai_provider_name';
 const COST = '{__name__=~".+_llm_cost_usd_total"}';
@@ -183,7 +188,7 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
             ? 'decreasing'
             : 'stable',
       cost_per_hour: costPerHour,
-      projected_monthly_cost: costPerDay * 30,
+      projected_monthly_cost: costBasis >= PROJECTION_ENOUGH_S ? costPerDay * 30 : null,
       projection_basis_seconds: Math.round(costBasis),
       month_end_forecast: monthEnd,
     },

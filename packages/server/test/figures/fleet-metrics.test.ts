@@ -116,10 +116,11 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
         },
         alerts_firing: 1,
       });
-      // A fresh install: $2 in the ten minutes stored is $12 an hour, $8,640 in 30 days, not the $2 x 30
-      // of a day's cost that ten minutes are not; within the 15 s / 60 s steps that find the first sample.
+      // A fresh install: $2 in the ten minutes stored is $12 an hour, not the $2 of an hour that ten
+      // minutes are not; within the 15 s / 60 s steps that find the first sample. No month is
+      // projected from them (it read $8,640, a straight line through ten minutes), and the basis says why.
       expect(doc.cost_analytics.cost_per_hour / 12).toBeCloseTo(1, 1);
-      expect(doc.cost_analytics.projected_monthly_cost / 8640).toBeCloseTo(1, 1);
+      expect(doc.cost_analytics.projected_monthly_cost).toBeNull();
       expect(Math.abs(doc.cost_analytics.projection_basis_seconds - 600)).toBeLessThanOrEqual(30);
       // Ten minutes of cost say nothing of a month: no forecast, and why.
       expect(doc.cost_analytics.month_end_forecast).toMatchObject({
@@ -213,6 +214,8 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
       const doc = await (await fetch(`${server.url}/api/metrics`)).json();
       const f = doc.cost_analytics.month_end_forecast;
       expect(f.basis).toBe('month_so_far');
+      // With a day of data, the projection is the last day's cost (a Sunday's $4) times 30.
+      expect(doc.cost_analytics.projected_monthly_cost).toBeCloseTo(120, 0);
       // 19.5 days stored, found by a subquery over 32 days whose steps are 32 minutes.
       expect(Math.abs(f.history_seconds - 19.5 * 86_400)).toBeLessThanOrEqual(1920);
       expect(f.days_left).toBe(11);

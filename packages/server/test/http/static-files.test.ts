@@ -226,6 +226,39 @@ describe('dashboard files', () => {
     expect(list.errors.map((e) => e.id)).toEqual(['broken']);
   });
 
+  it('says which forecast a forecast panel lacks, and refuses one elsewhere or over part-days', async () => {
+    const forecast = { type: 'forecast', title: 'f', queries: [{ expr: 'disk_free_bytes' }] };
+    const cases: [object, string, string][] = [
+      [forecast, 'forecast', 'a forecast panel needs "forecast": month-end or run-out'],
+      [
+        { ...forecast, type: 'stat', forecast: 'run-out' },
+        'forecast',
+        'only a forecast panel has "forecast"',
+      ],
+      [
+        { ...forecast, forecast: 'run-out', window: '12h' },
+        'window',
+        'a run-out forecast averages whole days: expected 28d or 4w',
+      ],
+    ];
+    for (const [i, [panel, key, reason]] of cases.entries()) {
+      writeFileSync(join(dir, `forecast${i}.json`), JSON.stringify({ title: 'F', panels: [panel] }));
+      const res = await fetch(`${server.url}/api/dashboards/forecast${i}`);
+      expect(res.status).toBe(422);
+      const message = ((await res.json()) as { error: { message: string } }).error.message;
+      expect(message).toContain(`forecast${i}.json: panels[0].${key}:`);
+      expect(message).toContain(reason);
+    }
+    writeFileSync(
+      join(dir, 'forecast-ok.json'),
+      JSON.stringify({ title: 'F', panels: [{ ...forecast, forecast: 'run-out', window: '4w' }] }),
+    );
+    expect((await fetch(`${server.url}/api/dashboards/forecast-ok`)).status).toBe(200);
+    // The folder is shared with the other tests here: leave it as it was.
+    for (const name of ['forecast0', 'forecast1', 'forecast2', 'forecast-ok'])
+      rmSync(join(dir, `${name}.json`));
+  });
+
   it('stops start-up on a broken dashboard file, naming it', async () => {
     const bad = mkdtempSync(join(tmpdir(), 'vigil-bad-'));
     const data = mkdtempSync(join(tmpdir(), 'vigil-bad-data-'));

@@ -27,7 +27,9 @@ interface ReportDocument {
       readonly labels: Readonly<Record<string, string>>;
       readonly figures: Readonly<Record<string, ReportFigure>>;
     }[];
+    readonly note?: string;
   }[];
+  readonly withoutData: readonly string[];
 }
 
 const UNITS: Readonly<Record<ReportUnit, Unit>> = {
@@ -96,7 +98,7 @@ export class ReportsPage implements Page {
           { class: 'alert-section', 'data-report-section': s.id },
           h('h3', {}, s.title),
           s.rows.length === 0
-            ? h('p', { class: 'empty' }, 'Nothing in this period.')
+            ? h('p', { class: 'empty' }, s.note ?? 'Nothing in this period.')
             : h(
                 'div',
                 { class: 'table-scroll' },
@@ -125,8 +127,16 @@ export class ReportsPage implements Page {
                   ),
                 ),
               ),
+          s.rows.length > 0 && s.note ? h('p', { class: 'empty' }, s.note) : undefined,
         ),
       ),
+      report.withoutData.length > 0
+        ? h(
+            'p',
+            { class: 'empty', 'data-section': 'without-data' },
+            `Left out, as the store holds no data for them in either period: ${report.withoutData.join(', ')}.`,
+          )
+        : undefined,
     );
   }
 

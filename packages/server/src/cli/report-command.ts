@@ -3,14 +3,18 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlertHistory } from '../alerts/alert-history.js';
 import type { AlertHistoryEvent } from '../alerts/alert-history-event.js';
+import { RuleFileError } from '../alerts/rule-file-error.js';
 import { loadConfig } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
 import type { Incident } from '../incidents/incident.js';
+import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import { buildReport } from '../reports/build-report.js';
 import { reportHtml, reportMarkdown } from '../reports/render-report.js';
 import { reportJson } from '../reports/report-json.js';
+import { loadSlos } from '../slo/slo-files.js';
+import type { SloSpec } from '../slo/slo-spec.js';
 import { DocumentFile } from '../store/document-file.js';
 import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
@@ -46,12 +50,23 @@ export async function runReport(
     err(`vigil report: --format: got "${values.format}", expected one of ${FORMATS.join(', ')}`);
     return 2;
   }
+  // The configuration gives the data directory unless --data does, and the SLOs to report on.
   let dir = values.data;
-  if (dir === undefined) {
+  let slos: readonly SloSpec[] = [];
+  if (values.config !== undefined || dir === undefined) {
     try {
-      dir = loadConfig({ ...(values.config !== undefined && { config: values.config }) }).data;
+      const config = loadConfig({ ...(values.config !== undefined && { config: values.config }) });
+      dir ??= config.data;
+      slos = loadSlos(
+        {
+          inline: { value: config.slos.inline, source: config.slos.source },
+          files: config.slos.files,
+          baseDir: process.cwd(),
+        },
+        parsePromql,
+      ).slos;
     } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
+      if (!(error instanceof ConfigError || error instanceof RuleFileError)) throw error;
       err(`vigil report: configuration: ${error.message}`);
       return 2;
     }
@@ -88,6 +103,7 @@ export async function runReport(
         rollups: reportRollups(store),
         incidents,
         alertEvents: (since, until) => history?.query({ since, until, limit: 10_000 }) ?? [],
+        slos,
       },
       end,
       periodMs,

@@ -416,6 +416,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     ...(!config.remote && { rollups: reportRollups(store, clock) }),
     incidents: incidents.list({ limit: 1000 }),
     alertEvents: (since: number, until: number) => history.query({ since, until, limit: 10_000 }),
+    slos,
   });
   const reportState = opened.use(
     'reports.db',

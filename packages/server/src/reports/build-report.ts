@@ -4,6 +4,8 @@ import { errorRate, failedRequests, REQUEST_SOURCES, requests } from '../figures
 import type { Incident } from '../incidents/incident.js';
 import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
+import type { SloSpec } from '../slo/slo-spec.js';
+import { sloStatuses } from '../slo/slo-status.js';
 import type { Column, Figure, Report, ReportRow, ReportSection } from './report.js';
 
 export interface ReportSources {
@@ -23,6 +25,8 @@ export interface ReportSources {
   readonly incidents: readonly Incident[];
   /** Alert state changes between two times (ms), oldest first or not. */
   readonly alertEvents: (sinceMs: number, untilMs: number) => readonly AlertHistoryEvent[];
+  /** The SLOs defined, whose recorded error ratios `engine` reads. */
+  readonly slos?: readonly SloSpec[];
 }
 
 interface QuerySpec {
@@ -171,11 +175,12 @@ const SECTIONS: readonly QuerySection[] = [
  * The report over the `periodMs` ending at `endMs`, each figure beside the period before it: the
  * queries are evaluated at `endMs` and at `endMs − periodMs` over a range of one period, from the
  * hourly rollups for a period of a day or more when the sources have them. Sections with no data in
- * either period are left out.
+ * either period are left out, and named in `withoutData`.
  */
 export async function buildReport(sources: ReportSources, endMs: number, periodMs: number): Promise<Report> {
   const window = `${Math.round(periodMs / 1000)}s`;
   const sections: ReportSection[] = [];
+  const withoutData: string[] = [];
   const rollups = periodMs >= ROLLUPS_FROM_MS ? sources.rollups : undefined;
   // Raw samples are read a period at a time: a query's sample limit counts every one it reads.
   const onePass = rollups?.meetExactly(endMs - periodMs) ?? false;
@@ -200,7 +205,10 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
           row[which][spec.key] = sample.value;
         }
     }
-    if (rows.size === 0) continue;
+    if (rows.size === 0) {
+      withoutData.push(s.title);
+      continue;
+    }
     const trends = s.trend ? await trendOf(engine, s, s.trend.expr, endMs, periodMs) : undefined;
     const columns: Column[] = [
       ...s.queries.map(({ key, title, unit }) => ({ key, title, unit })),
@@ -230,10 +238,51 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
       ...(s.trend && { trendColumn: s.trend.key }),
     });
   }
+  if (sources.slos && sources.slos.length > 0)
+    sections.push(await sloSection(sources.engine, sources.slos, endMs, periodMs));
   sections.push(incidentSection(sources.incidents, endMs, periodMs));
-  const alerts = topAlerts(sources, endMs, periodMs);
-  if (alerts.rows.length > 0) sections.push(alerts);
-  return { startMs: endMs - periodMs, endMs, periodMs, sections };
+  sections.push(topAlerts(sources, endMs, periodMs));
+  return { startMs: endMs - periodMs, endMs, periodMs, sections, withoutData };
+}
+
+/**
+ * Each SLO's SLI over its own window and the error budget left, at the end of the period and of
+ * the one before, from its recorded error ratios (as GET /api/slos reads them).
+ */
+async function sloSection(
+  engine: QueryEngine,
+  slos: readonly SloSpec[],
+  endMs: number,
+  periodMs: number,
+): Promise<ReportSection> {
+  const [cur, prev] = await Promise.all([
+    sloStatuses(slos, engine, [], endMs),
+    sloStatuses(slos, engine, [], endMs - periodMs),
+  ]);
+  const rows = cur.map((s, i) => ({
+    labels: {
+      slo: s.slo.name,
+      objective: `${+(s.slo.objective * 100).toPrecision(8)}% over ${s.slo.windowDays}d`,
+    },
+    figures: {
+      sli: { current: s.sli, previous: prev[i]!.sli },
+      budgetLeft: { current: s.budgetRemaining, previous: prev[i]!.budgetRemaining },
+    },
+  }));
+  const unrecorded = cur.some((s) => !Number.isFinite(s.sli));
+  return {
+    id: 'slos',
+    title: 'SLOs and error budget left',
+    keys: ['slo', 'objective'],
+    columns: [
+      { key: 'sli', title: 'SLI over its window', unit: 'ratio' },
+      { key: 'budgetLeft', title: 'Error budget left', unit: 'ratio' },
+    ],
+    rows,
+    ...(unrecorded && {
+      note: '– where no error ratio is recorded yet: the SLO rules record them in vigil serve, from when the SLO is defined.',
+    }),
+  };
 }
 
 /**
@@ -303,7 +352,17 @@ function incidentSection(incidents: readonly Incident[], endMs: number, periodMs
   };
   const cur = stats(endMs - periodMs, endMs);
   const prev = stats(endMs - 2 * periodMs, endMs - periodMs);
+  const note =
+    cur.opened === 0
+      ? 'No incident was opened in this period.'
+      : [
+          ...(Number.isNaN(cur.mtta)
+            ? ['None of the incidents opened in this period was acknowledged.']
+            : []),
+          ...(Number.isNaN(cur.mttr) ? ['None of the incidents opened in this period was resolved.'] : []),
+        ].join(' ');
   return {
+    ...(note && { note }),
     id: 'incidents',
     title: 'Incidents',
     keys: [],
@@ -356,6 +415,7 @@ function topAlerts(sources: ReportSources, endMs: number, periodMs: number): Rep
     .sort((a, b) => b[1] - a[1])
     .slice(0, 10);
   return {
+    ...(names.length === 0 && { note: 'No alert fired in this period.' }),
     id: 'alerts',
     title: 'Top alerts by firing time',
     keys: ['alertname'],

@@ -60,12 +60,23 @@ export function reportMarkdown(r: Report): string {
   ];
   for (const s of r.sections) {
     lines.push(`## ${s.title}`, '');
-    const head = [...s.keys, ...s.columns.map((c) => c.title)];
-    lines.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
-    for (const row of s.rows) lines.push(`| ${cells(s, row).join(' | ')} |`);
-    lines.push('');
+    if (s.rows.length > 0) {
+      const head = [...s.keys, ...s.columns.map((c) => c.title)];
+      lines.push(`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`);
+      for (const row of s.rows) lines.push(`| ${cells(s, row).join(' | ')} |`);
+      lines.push('');
+    }
+    if (s.note) lines.push(s.note, '');
   }
+  const missing = withoutData(r);
+  if (missing) lines.push(missing, '');
   return lines.join('\n');
+}
+
+/** The sentence naming the sections left out for want of data; undefined when none was. */
+function withoutData(r: Report): string | undefined {
+  if (r.withoutData.length === 0) return undefined;
+  return `Left out, as the store holds no data for them in either period: ${r.withoutData.join(', ')}.`;
 }
 
 /** Where the HTML finds the sparkline of a row's trend: a `cid:` in a mail, a `data:` URI in a browser. */
@@ -84,6 +95,11 @@ export function reportHtml(r: Report, image?: TrendImage): string {
   ];
   for (const s of r.sections) {
     parts.push(`<h2 style="font-size:1.1em;margin-top:1.5em">${escapeHtml(s.title)}</h2>`);
+    const note = s.note && `<p style="color:#666">${escapeHtml(s.note)}</p>`;
+    if (s.rows.length === 0) {
+      if (note) parts.push(note);
+      continue;
+    }
     parts.push('<table cellpadding="5" style="border-collapse:collapse;font-size:.9em"><tr>');
     const trendTitle = s.trendColumn && image && s.columns.find((c) => c.key === s.trendColumn)?.title;
     for (const h of [
@@ -105,27 +121,36 @@ export function reportHtml(r: Report, image?: TrendImage): string {
       );
     });
     parts.push('</table>');
+    if (note) parts.push(note);
   }
+  const missing = withoutData(r);
+  if (missing) parts.push(`<p style="color:#666;margin-top:1.5em">${escapeHtml(missing)}</p>`);
   parts.push('</body></html>');
   return parts.join('');
 }
 
 /**
  * The report for a chat message: per section, one field per row, named by the row's labels, holding
- * each column's figure and change on a line (`Availability: 99.95% (▲ 0.1 pts)`).
+ * each column's figure and change on a line (`Availability: 99.95% (▲ 0.1 pts)`), and its note.
  */
 export function reportSections(r: Report): DocumentSection[] {
-  return r.sections.map((s) => ({
-    title: s.title,
-    fields: Object.fromEntries(
-      s.rows.map((row, i) => {
-        const values = cells(s, row).slice(s.keys.length);
-        const name =
-          s.keys.map((k) => row.labels[k] || '–').join(' / ') || (s.rows.length > 1 ? `#${i + 1}` : s.title);
-        return [name, s.columns.map((c, j) => `${c.title}: ${values[j]}`).join('\n')];
-      }),
-    ),
-  }));
+  const missing = withoutData(r);
+  return [
+    ...r.sections.map((s) => ({
+      title: s.title,
+      ...(s.note && { note: s.note }),
+      fields: Object.fromEntries(
+        s.rows.map((row, i) => {
+          const values = cells(s, row).slice(s.keys.length);
+          const name =
+            s.keys.map((k) => row.labels[k] || '–').join(' / ') ||
+            (s.rows.length > 1 ? `#${i + 1}` : s.title);
+          return [name, s.columns.map((c, j) => `${c.title}: ${values[j]}`).join('\n')];
+        }),
+      ),
+    })),
+    ...(missing ? [{ title: 'Not in this report', fields: {}, note: missing }] : []),
+  ];
 }
 
 /** Each row's trend as a sparkline PNG and the name the HTML refers to it by. */

@@ -14,6 +14,7 @@ export function reportJson(r: Report) {
       keys: s.keys,
       columns: s.columns,
       ...(s.trendColumn && { trendColumn: s.trendColumn }),
+      ...(s.note && { note: s.note }),
       rows: s.rows.map((row) => ({
         labels: row.labels,
         ...(row.trend && { trend: row.trend.map(n) }),
@@ -33,5 +34,6 @@ export function reportJson(r: Report) {
         ),
       })),
     })),
+    withoutData: r.withoutData,
   };
 }

@@ -29,6 +29,8 @@ export interface ReportSection {
   readonly rows: readonly ReportRow[];
   /** The column whose course over the period the rows' `trend` holds. */
   readonly trendColumn?: string;
+  /** What the section's figures need said: why it has no row, what a "–" stands for. */
+  readonly note?: string;
 }
 
 /** A report over `[startMs, endMs]`, every figure beside the same figure over the period before. */
@@ -37,6 +39,8 @@ export interface Report {
   readonly endMs: number;
   readonly periodMs: number;
   readonly sections: readonly ReportSection[];
+  /** Titles of the sections left out because the store held none of their metrics in either period. */
+  readonly withoutData: readonly string[];
 }
 
 /** The change from previous to current: points for ratios, percent otherwise; undefined when either is missing. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,16 +57,37 @@ beforeAll(async () => {
       timestamps: ts,
       values: cost,
     },
+    // What the rules of SLO `stt` (99.9% over 30 days) recorded: its 30-day error ratio, 0.05% at
+    // the end of the first hour and 0.02% at the end of the second.
+    {
+      labels: { __name__: 'slo:sli_error:ratio_rate30d', slo: 'stt', slo_window: '30d' },
+      timestamps: ts,
+      values: ts.map((t) => (t <= END - 3_600_000 ? 0.0005 : 0.0002)),
+    },
   ]);
   await store.close();
+  writeFileSync(
+    join(dir, 'vigil.yaml'),
+    [
+      'slos:',
+      '  - name: stt',
+      '    objective: 99.9',
+      '    window: 30d',
+      '    sli:',
+      '      ratio:',
+      '        errors: sum(rate(latency_operations_total{status!="success"}[$window]))',
+      '        total: sum(rate(latency_operations_total[$window]))',
+      '',
+    ].join('\n'),
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function report(format: string): Promise<string> {
+async function report(format: string, ...more: string[]): Promise<string> {
   let text = '';
   const errors: string[] = [];
   const code = await runReport(
-    ['--period', '1h', '--format', format, '--data', dir],
+    ['--period', '1h', '--format', format, '--data', dir, ...more],
     (t) => (text += t),
     (l) => errors.push(l),
   );
@@ -108,6 +129,42 @@ describe('vigil report', () => {
       previous: 0,
       change: { value: 0, unit: '%' },
     });
+  });
+
+  it('says why a section is empty or left out', async () => {
+    const r = JSON.parse(await report('json'));
+    const section = (id: string) => r.sections.find((s: { id: string }) => s.id === id);
+    expect(section('alerts')).toMatchObject({ rows: [], note: 'No alert fired in this period.' });
+    expect(section('incidents').note).toBe('No incident was opened in this period.');
+    expect(r.withoutData).toEqual(['Availability by dependency', 'Latency by operation and provider']);
+    const md = await report('md');
+    expect(md).toContain('## Top alerts by firing time\n\nNo alert fired in this period.\n');
+    expect(md).toContain(
+      'Left out, as the store holds no data for them in either period: Availability by dependency, Latency by operation and provider.',
+    );
+    // Without SLOs in the configuration there is no SLO section.
+    expect(section('slos')).toBeUndefined();
+  });
+
+  it("reports each SLO's SLI and error budget left beside the period before's", async () => {
+    const r = JSON.parse(await report('json', '--config', join(dir, 'vigil.yaml')));
+    const slos = r.sections.find((s: { id: string }) => s.id === 'slos');
+    expect(slos.rows).toEqual([
+      {
+        labels: { slo: 'stt', objective: '99.9% over 30d' },
+        figures: {
+          sli: { current: 0.9998, previous: 0.9995, change: { value: expect.closeTo(0.03, 9), unit: 'pts' } },
+          budgetLeft: {
+            current: expect.closeTo(0.8, 9),
+            previous: expect.closeTo(0.5, 9),
+            change: { value: expect.closeTo(30, 9), unit: 'pts' },
+          },
+        },
+      },
+    ]);
+    expect(await report('md', '--config', join(dir, 'vigil.yaml'))).toContain(
+      '| stt | 99.9% over 30d | 99.980% (= 0.0 pts) | 80.00% (▲ 30 pts) |',
+    );
   });
 
   it('renders the same figures as Markdown and HTML', async () => {

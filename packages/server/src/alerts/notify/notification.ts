@@ -51,6 +51,8 @@ export interface Notification {
 export interface DocumentSection {
   readonly title: string;
   readonly fields: Readonly<Record<string, string>>;
+  /** A sentence shown with the fields (why there are none, what a "–" stands for). */
+  readonly note?: string;
 }
 
 /**

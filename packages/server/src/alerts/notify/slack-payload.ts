@@ -24,7 +24,13 @@ export function slackPayload(n: Notification, options: SlackPayloadOptions = {})
   } as const;
   if (n.document?.sections) {
     const sections = n.document.sections.map(
-      (s): AlertEvent => ({ key: s.title, severity: 'info', title: s.title, fields: s.fields }),
+      (s): AlertEvent => ({
+        key: s.title,
+        severity: 'info',
+        title: s.title,
+        fields: s.fields,
+        ...(s.note && { text: s.note }),
+      }),
     );
     return toSlackMessage(sections, { ...envelope, format: 'blocks', title: n.document.subject });
   }

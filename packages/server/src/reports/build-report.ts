@@ -6,6 +6,7 @@ import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SloSpec } from '../slo/slo-spec.js';
 import { sloStatuses } from '../slo/slo-status.js';
+import { heartbeatName } from '../status/heartbeat-name.js';
 import type { Column, Figure, Report, ReportRow, ReportSection } from './report.js';
 
 export interface ReportSources {
@@ -49,6 +50,8 @@ interface QuerySection {
   readonly derivedColumns?: readonly Column[];
   /** A column drawn over the period: PromQL with `$S` where one step's range goes. */
   readonly trend?: { readonly key: string; readonly expr: string };
+  /** How a key's values are shown, when not as they are (a push monitor's token is its credential). */
+  readonly shown?: Readonly<Record<string, (value: string) => string>>;
 }
 
 const OPERATIONS = REQUEST_SOURCES[1];
@@ -93,6 +96,37 @@ const SECTIONS: readonly QuerySection[] = [
         expr: 'avg by (dependency) (avg_over_time(vigil_dependency_up[$P]))',
       },
     ],
+  },
+  {
+    id: 'targets',
+    title: 'Availability by scrape target',
+    reads: 'gauges',
+    keys: ['job', 'instance'],
+    queries: [
+      {
+        key: 'availability',
+        title: 'Up',
+        unit: 'ratio',
+        expr: 'avg by (job, instance) (avg_over_time(up[$P]))',
+      },
+    ],
+  },
+  {
+    // The share of heartbeats that said up: a heartbeat that never came counts for nothing, as on
+    // the status pages.
+    id: 'monitors',
+    title: 'Availability by push monitor',
+    reads: 'gauges',
+    keys: ['monitor'],
+    queries: [
+      {
+        key: 'availability',
+        title: 'Up',
+        unit: 'ratio',
+        expr: 'avg by (monitor) (avg_over_time(vigil_push_up[$P]))',
+      },
+    ],
+    shown: { monitor: heartbeatName },
   },
   {
     // The fleet's requests, errors and error rate as /api/metrics, the overview and vigil top count them.
@@ -227,7 +261,10 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
         const figures: Record<string, Figure> = {};
         for (const c of columns) figures[c.key] = { current: cur[c.key]!, previous: prev[c.key]! };
         const trend = trends?.get(s.keys.map((k) => row.labels[k]).join('\u0000'));
-        return { labels: row.labels, figures, ...(trends && { trend: trend ?? [] }) };
+        const labels = Object.fromEntries(
+          s.keys.map((k) => [k, s.shown?.[k]?.(row.labels[k]!) ?? row.labels[k]!]),
+        );
+        return { labels, figures, ...(trends && { trend: trend ?? [] }) };
       });
     sections.push({
       id: s.id,

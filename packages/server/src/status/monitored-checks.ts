@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import type { CheckStatus, HealthState } from '@vigil/metrics/health';
 import type { LabelMatcher, SeriesData, SeriesLabels, SeriesStore } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
+import { heartbeatName } from './heartbeat-name.js';
 
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
@@ -180,12 +180,6 @@ async function checksOf(
     });
   }
   return checks.sort((a, b) => a.name.localeCompare(b.name));
-}
-
-/** `push:abcd…1f2e3d4c`: recognisable by whoever holds the token, useless to whoever does not. */
-export function heartbeatName(token: string): string {
-  const hash = createHash('sha256').update(token).digest('hex').slice(0, 8);
-  return `push:${token.slice(0, 4)}…${hash}`;
 }
 
 function lastSample(series: SeriesData): { time: number; value: number } | undefined {

@@ -3,7 +3,7 @@ import type { ComponentSource, StatusPageConfig } from '../config/status-pages-c
 import type { LabelMatcher } from '../store/series-store.js';
 import { componentSeries } from './component-series.js';
 import { componentUptime, type UptimeSources, uptimeOf } from './component-uptime.js';
-import { heartbeatName } from './monitored-checks.js';
+import { heartbeatName } from './heartbeat-name.js';
 import type { StatusIncident } from './status-incidents.js';
 
 export type ComponentState = 'up' | 'degraded' | 'down' | 'unknown';

@@ -8,7 +8,7 @@ import { importSamples } from '../../../../test/support/import-samples.js';
 import { until } from '../../../../test/support/until.js';
 import { type RunningServer, serve } from '../../src/cli/serve.js';
 import { loadConfig } from '../../src/config/config.js';
-import { heartbeatName } from '../../src/status/monitored-checks.js';
+import { heartbeatName } from '../../src/status/heartbeat-name.js';
 
 const dirs: string[] = [];
 afterAll(() => {

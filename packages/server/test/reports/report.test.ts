@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runReport } from '../../src/cli/report-command.js';
+import { heartbeatName } from '../../src/status/heartbeat-name.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 
 const MIN = 60_000;
@@ -10,6 +11,8 @@ const MIN = 60_000;
 const END = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
 const iso = (ms: number) => new Date(ms).toISOString();
 const minute = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
+/** A push monitor's token: its credential, which a report never shows. */
+const TOKEN = 'n1ghtly-backup-s3cr3t';
 let dir: string;
 
 /**
@@ -56,6 +59,18 @@ beforeAll(async () => {
       labels: { __name__: 'vigil_llm_cost_usd_total', provider: 'openai', model: 'gpt-4o' },
       timestamps: ts,
       values: cost,
+    },
+    // A scrape target down for every fourth scrape of the second hour, and a push monitor whose
+    // heartbeats say up, but one in ten of the first hour.
+    {
+      labels: { __name__: 'up', job: 'api', instance: 'api-1:9464' },
+      timestamps: ts,
+      values: ts.map((t, i) => (t > END - 3_600_000 && i % 4 === 0 ? 0 : 1)),
+    },
+    {
+      labels: { __name__: 'vigil_push_up', monitor: TOKEN },
+      timestamps: ts,
+      values: ts.map((t, i) => (t <= END - 3_600_000 && i % 10 === 0 ? 0 : 1)),
     },
     // What the rules of SLO `stt` (99.9% over 30 days) recorded: its 30-day error ratio, 0.05% at
     // the end of the first hour and 0.02% at the end of the second.
@@ -129,6 +144,38 @@ describe('vigil report', () => {
       previous: 0,
       change: { value: 0, unit: '%' },
     });
+  });
+
+  it('gives the availability of each scrape target and push monitor, the monitor by its shown name', async () => {
+    const r = JSON.parse(await report('json'));
+    const rows = (id: string) => r.sections.find((s: { id: string }) => s.id === id).rows;
+    // Minutes -119 to 0: the second hour is minutes -59..0 (60 samples), 15 of them (i % 4 === 0) down.
+    expect(rows('targets')).toEqual([
+      {
+        labels: { job: 'api', instance: 'api-1:9464' },
+        figures: {
+          availability: {
+            current: 45 / 60,
+            previous: 1,
+            change: { value: expect.closeTo(-25, 9), unit: 'pts' },
+          },
+        },
+      },
+    ]);
+    // The first hour holds minutes -119..-60 (60 samples), 6 of them (i % 10 === 0) down.
+    expect(rows('monitors')).toEqual([
+      {
+        labels: { monitor: heartbeatName(TOKEN) },
+        figures: {
+          availability: {
+            current: 1,
+            previous: 54 / 60,
+            change: { value: expect.closeTo(10, 9), unit: 'pts' },
+          },
+        },
+      },
+    ]);
+    for (const format of ['json', 'md', 'html']) expect(await report(format)).not.toContain(TOKEN.slice(4));
   });
 
   it('says why a section is empty or left out', async () => {

@@ -73,7 +73,7 @@ const report = scenario('report-render', 'weekly report over 10,000 series from 
 const { openSqliteStore } = await loadStore();
 const dist = (path) => import(new URL(`../packages/server/dist/${path}`, import.meta.url).href);
 const { buildReport } = await dist('reports/build-report.js');
-const { reportHtml, reportMarkdown, trendImages } = await dist('reports/render-report.js');
+const { dataUriImages, reportHtml, reportMarkdown } = await dist('reports/render-report.js');
 const { reportJson } = await dist('reports/report-json.js');
 const { reportRollups } = await dist('cli/report-rollups.js');
 const { PromqlEngine } = await dist('query/promql-engine.js');
@@ -238,11 +238,7 @@ async function renderAll(sources) {
   const t1 = process.hrtime.bigint();
   const md = reportMarkdown(r);
   const t2 = process.hrtime.bigint();
-  const images = trendImages(r);
-  const html = reportHtml(r, (section, row) => {
-    const image = images.find((i) => i.section === section && i.row === row);
-    return image && `data:image/png;base64,${image.png.toString('base64')}`;
-  });
+  const html = reportHtml(r, dataUriImages(r));
   const t3 = process.hrtime.bigint();
   const json = JSON.stringify(reportJson(r));
   const t4 = process.hrtime.bigint();

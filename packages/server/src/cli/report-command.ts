@@ -11,7 +11,7 @@ import type { Incident } from '../incidents/incident.js';
 import { parsePromql } from '../query/parse.js';
 import { PromqlEngine } from '../query/promql-engine.js';
 import { buildReport } from '../reports/build-report.js';
-import { reportHtml, reportMarkdown } from '../reports/render-report.js';
+import { dataUriImages, reportHtml, reportMarkdown } from '../reports/render-report.js';
 import { reportJson } from '../reports/report-json.js';
 import { loadSlos } from '../slo/slo-files.js';
 import type { SloSpec } from '../slo/slo-spec.js';
@@ -112,7 +112,7 @@ export async function runReport(
       values.format === 'json'
         ? `${JSON.stringify(reportJson(report), null, 2)}\n`
         : values.format === 'html'
-          ? reportHtml(report)
+          ? reportHtml(report, dataUriImages(report))
           : reportMarkdown(report),
     );
     return 0;

@@ -1,7 +1,7 @@
 import type { Clock } from '@vigil/metrics';
 import { parseDuration } from '../config/duration.js';
 import { buildReport, type ReportSources } from '../reports/build-report.js';
-import { reportHtml, reportMarkdown, trendImages } from '../reports/render-report.js';
+import { dataUriImages, reportHtml, reportMarkdown } from '../reports/render-report.js';
 import { reportJson } from '../reports/report-json.js';
 import { HttpError } from './http-error.js';
 import { parseTime } from './params.js';
@@ -34,14 +34,6 @@ export function reportRoutes(router: Router, options: ReportRoutesOptions): void
     const report = await buildReport(options.sources(), end, periodMs);
     if (format === 'json') sendJson(res, 200, reportJson(report));
     else if (format === 'md') sendText(res, 200, 'text/markdown; charset=utf-8', reportMarkdown(report));
-    else {
-      // A browser shows data: URIs, which mail clients drop; the scheduled mail attaches them instead.
-      const images = trendImages(report);
-      const src = (section: unknown, row: number) => {
-        const image = images.find((i) => i.section === section && i.row === row);
-        return image && `data:image/png;base64,${image.png.toString('base64')}`;
-      };
-      sendText(res, 200, 'text/html; charset=utf-8', reportHtml(report, src));
-    }
+    else sendText(res, 200, 'text/html; charset=utf-8', reportHtml(report, dataUriImages(report)));
   });
 }

@@ -166,5 +166,17 @@ export function trendImages(r: Report): { cid: string; png: Buffer; section: Rep
   );
 }
 
+/**
+ * The trends' sparklines as `data:` URIs, which browsers show (`vigil report --format html`, the
+ * API's HTML) and mail clients drop (the scheduled mail attaches them by Content-ID instead).
+ */
+export function dataUriImages(r: Report): TrendImage {
+  const images = trendImages(r);
+  return (section, row) => {
+    const image = images.find((i) => i.section === section && i.row === row);
+    return image && `data:image/png;base64,${image.png.toString('base64')}`;
+  };
+}
+
 /** Plain text for the email's text part: the Markdown tables read well enough as text. */
 export const reportText = reportMarkdown;

@@ -221,6 +221,10 @@ describe('vigil report', () => {
     expect(md).toContain('| openai | gpt-4o | – | – | $3.00 (▲ 200%) |');
     const html = await report('html');
     expect(html).toContain('<td style="border-bottom:1px solid #eee">2.00% (▼ 3.0 pts)</td>');
+    // With its sparklines, as a page a browser opens shows them: PNGs in data: URIs.
+    expect(html).toContain('Requests over the period</th>');
+    const [, png] = /<img src="data:image\/png;base64,([^"]+)" width="120" height="28"/.exec(html) ?? [];
+    expect(Buffer.from(png!, 'base64').subarray(1, 4).toString('ascii')).toBe('PNG');
   });
 
   it('refuses a bad period, format or data directory with the reason', async () => {

@@ -39,7 +39,16 @@ afterAll(async () => {
  * A scheduler as `vigil serve` runs it: the real email integration, the report over a real (empty)
  * store; with `webhook`, a second receiver `hooks` posting there.
  */
-function scheduler(clock: ManualClock, store: SqliteStore, documents: DocumentFile, webhook?: string) {
+function scheduler(
+  clock: ManualClock,
+  store: SqliteStore,
+  documents: DocumentFile,
+  webhook?: string,
+  report: { schedule: string; periodMs: number | undefined } = {
+    schedule: 'daily 09:00',
+    periodMs: 86_400_000,
+  },
+) {
   const config = parseNotifyConfig(
     parse(`
 global: { smtp_smarthost: "127.0.0.1:${smtp.port}", smtp_from: vigil@example.test, smtp_require_tls: false }
@@ -64,9 +73,9 @@ receivers:
     reports: [
       {
         name: 'daily-ops',
-        schedule: parseCron('daily 09:00') as Cron,
+        schedule: parseCron(report.schedule) as Cron,
         timeZone: 'Europe/Paris',
-        periodMs: 86_400_000,
+        periodMs: report.periodMs,
         receivers: webhook ? ['ops', 'hooks'] : ['ops'],
       },
     ],
@@ -173,6 +182,34 @@ describe('scheduled reports', () => {
       '# vigil report: 2026-03-27 08:00 to 2026-03-28 08:00 UTC',
       '# vigil report: 2026-03-28 07:00 to 2026-03-29 07:00 UTC',
       '# vigil report: 2026-03-30 07:00 to 2026-03-31 07:00 UTC',
+    ]);
+    await run.s.stop();
+    run.close();
+    documents.close();
+    await store.close();
+  }, 60_000);
+
+  it('send a report due in the hour the autumn night shows twice once, covering the 25 hours back to the run before', async () => {
+    // Paris shows 02:00-03:00 twice on Sunday 2026-10-25 (UTC+2, then UTC+1 from 01:00 UTC).
+    const clock = new ManualClock(Date.parse('2026-10-23T12:00:00Z'));
+    const store = await openSqliteStore({ dir: join(dir, 'autumn'), clock });
+    const documents = new DocumentFile(join(dir, 'autumn-reports.db'));
+    const before = mails().length;
+    const run = scheduler(clock, store, documents, undefined, {
+      schedule: '30 2 * * *',
+      periodMs: undefined,
+    });
+    run.s.start();
+    while (clock.now() < Date.parse('2026-10-26T12:00:00Z')) {
+      clock.advance(5 * 60_000);
+      await run.s.run();
+    }
+    expect(sent().slice(before)).toEqual([
+      // 02:30 in Paris: 00:30 UTC in summer time, 01:30 UTC in winter time; on the night of the
+      // change, at the second 02:30 only, 25 hours after the run before.
+      '# vigil report: 2026-10-23 00:30 to 2026-10-24 00:30 UTC',
+      '# vigil report: 2026-10-24 00:30 to 2026-10-25 01:30 UTC',
+      '# vigil report: 2026-10-25 01:30 to 2026-10-26 01:30 UTC',
     ]);
     await run.s.stop();
     run.close();

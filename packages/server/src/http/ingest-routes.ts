@@ -3,7 +3,7 @@ import { ServerError } from '../errors/server-error.js';
 import { appendRefusal } from '../ingest/append-refusal.js';
 import { expositionSamples, histogramSamples } from '../ingest/exposition-samples.js';
 import { heartbeatSamples } from '../ingest/heartbeat.js';
-import { type InfluxPrecision, parseInfluxLines } from '../ingest/influx-line.js';
+import { type InfluxPrecision, parseInfluxLinesPaced } from '../ingest/influx-line.js';
 import { IngestError } from '../ingest/ingest-error.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import { JsonPushError, parseJsonPush } from '../ingest/json-push.js';
@@ -63,7 +63,12 @@ export function ingestRoutes(
     if (!INFLUX_PRECISIONS.has(precision))
       throw badRequest(`precision: got "${precision}", expected one of ns, us, ms, s, m, h`);
     const text = (await readBody(req, bodyLimit)).toString('utf8');
-    const parsed = parseInfluxLines(text, { precision, nowMs: clock.now(), lenient: true, labels });
+    const parsed = await parseInfluxLinesPaced(text, {
+      precision,
+      nowMs: clock.now(),
+      lenient: true,
+      labels,
+    });
     if (parsed.errors.length > 0) writer.malformed('influx', 'bad_line', parsed.errors.length);
     await writer.write('influx', parsed.series);
     if (parsed.errors.length === 0) {

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type InfluxParseOptions, parseInfluxLines } from '../../src/ingest/influx-line.js';
+import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
+import {
+  type InfluxParseOptions,
+  parseInfluxLines,
+  parseInfluxLinesPaced,
+} from '../../src/ingest/influx-line.js';
 import { IngestError } from '../../src/ingest/ingest-error.js';
 
 const NOW = 1_795_417_000_000;
@@ -363,4 +368,57 @@ describe('round trip from escaped text (fast-check)', () => {
       { numRuns: 5000 },
     );
   });
+});
+
+describe('parseInfluxLinesPaced', () => {
+  /** `n` lines of 100 hosts, every 1,000th one bad and every 700th with a string field across a newline. */
+  const body = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => {
+      if (i % 1000 === 999) return `${tag} broken line ${i}`;
+      const note = i % 700 === 0 ? `,note="two\nlines"` : '';
+      return `${tag},host=host-${i % 100},line=${i} value=${i},other=${i * 2}i${note} ${NOW + i}`;
+    }).join('\n');
+
+  it('parses what parseInfluxLines does, across its pauses, and two bodies at once', async () => {
+    // 30,000 lines, about 2 MB each: several pauses in each.
+    const a = body(30_000, 'a');
+    const b = body(25_000, 'b');
+    const options = { nowMs: NOW, precision: 'ms', lenient: true } as const;
+    const [pa, pb] = await Promise.all([
+      parseInfluxLinesPaced(a, options),
+      parseInfluxLinesPaced(b, options),
+    ]);
+    const sa = parseInfluxLines(a, options);
+    expect(pa).toEqual(sa);
+    expect(pb).toEqual(parseInfluxLines(b, options));
+    // Line 1,000 comes after two string fields that each hold a newline; line 2,000 after three.
+    expect(sa.errors.map((e) => e.line).slice(0, 2)).toEqual([1002, 2003]);
+    expect(sa.series.length).toBeGreaterThan(50_000);
+  });
+
+  it('refuses a bad line of a strict parse with the same error', async () => {
+    const text = body(2_000, 'c');
+    const options = { nowMs: NOW, precision: 'ms' } as const;
+    await expect(parseInfluxLinesPaced(text, options)).rejects.toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/^line 1002: /) }),
+    );
+    expect(() => parseInfluxLines(text, options)).toThrow(IngestError);
+  });
+
+  it.runIf(canMeasureStretches)(
+    'holds the event loop at most 50 ms at a time over 100,000 lines (7.5 MB)',
+    async () => {
+      const text = Array.from(
+        { length: 100_000 },
+        (_, i) => `probe,host=host-${i},region=eu value=${i},other=${i * 2}i ${NOW + i}`,
+      ).join('\n');
+      // Parsed in one go: 571-617 ms of CPU.
+      const { result, cpuMs } = await longestStretchWhile(() =>
+        parseInfluxLinesPaced(text, { nowMs: NOW, precision: 'ms' }),
+      );
+      expect(result.series).toHaveLength(200_000);
+      expect(cpuMs).toBeLessThan(50);
+    },
+    60_000,
+  );
 });

@@ -49,7 +49,7 @@ export class Member {
   /** Sends scrape `id`; `done` runs once, when the answer is applied or the worker is gone. */
   scrape(id: number, done: () => void): void {
     this.#waiters.set(id, done);
-    if (!this.link.send({ vigil: 'scrape', id, have: this.have })) this.#settle(id);
+    if (!this.link.send({ vigil: 'scrape', id, have: this.have, varint: true })) this.#settle(id);
   }
 
   /**

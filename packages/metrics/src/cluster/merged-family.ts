@@ -1,7 +1,8 @@
 import { DEFAULT_NATIVE_BUCKET_LIMIT } from '../core/histogram.js';
 import { statsOf } from '../core/histogram-series.js';
 import { CounterPointOf, GaugePointOf, HistogramPointOf } from '../core/points.js';
-import type { MetricSnapshot, MetricType, SnapshotOptions } from '../core/snapshot.js';
+import { counterSnapshot, SeriesColumns } from '../core/series-columns.js';
+import type { CounterSnapshot, MetricSnapshot, MetricType, SnapshotOptions } from '../core/snapshot.js';
 import { NativeArena } from '../sketch/native-layout.js';
 import { QuantileSketch } from '../sketch/quantile-sketch.js';
 import { foldGauge, type GaugeAggregation } from './gauge-aggregation.js';
@@ -36,6 +37,8 @@ export class MergedFamily {
   conflicts = 0;
   #slotOf = new Map<string, number>();
   #keys: string[] = [];
+  /** A copy of `#keys` while every slot holds a series: a counter snapshot's blocks (`#counters`). */
+  #blocks: readonly string[] = [];
   #retiredValues = new Map<number, number>();
   /** `created`: the earliest created timestamp of what was retired, NaN when one was not known. */
   #retiredHistograms = new Map<number, { buckets: number[]; sketch: QuantileSketch; created: number }>();
@@ -132,13 +135,13 @@ export class MergedFamily {
     } else if (this.type === 'gauge') {
       snapshot = { name, help, unit, type: 'gauge', points: this.#gauges(sets, present) };
     } else {
-      snapshot = { name, help, unit, type: 'counter', points: this.#counters(sets, present) };
+      snapshot = this.#counters(sets, present);
     }
-    if (n > COMPACT_FROM && snapshot.points.length * 2 < n) this.#compact(present);
+    if (n > COMPACT_FROM && used(present) * 2 < n) this.#compact(present);
     return snapshot;
   }
 
-  #counters(sets: readonly SeriesSet[], present: Uint8Array): CounterPointOf[] {
+  #counters(sets: readonly SeriesSet[], present: Uint8Array): CounterSnapshot {
     const sum = new Float64Array(present.length);
     for (const [slot, value] of this.#retiredValues) {
       sum[slot] = value;
@@ -153,12 +156,31 @@ export class MergedFamily {
         present[slot] = 1;
       }
     }
-    const points: CounterPointOf[] = [];
     const keys = this.#keys;
-    for (let slot = 0; slot < present.length; slot++) {
-      if (present[slot] === 1) points.push(new CounterPointOf(keys[slot]!, null, sum[slot]!));
+    const count = used(present);
+    const column = new Float64Array(count);
+    let blocks: readonly string[];
+    if (count === keys.length) {
+      // Every slot holds a series, as when the workers share their label sets: the blocks of the
+      // last snapshot serve again while no slot was added.
+      if (this.#blocks.length !== count) this.#blocks = keys.slice();
+      blocks = this.#blocks;
+      column.set(sum);
+    } else {
+      const some: string[] = [];
+      for (let slot = 0; slot < present.length; slot++) {
+        if (present[slot] === 1) {
+          column[some.length] = sum[slot]!;
+          some.push(keys[slot]!);
+        }
+      }
+      blocks = some;
     }
-    return points;
+    return counterSnapshot(
+      this,
+      new SeriesColumns(blocks, undefined, column),
+      (i) => new CounterPointOf(blocks[i]!, null, column[i]!),
+    );
   }
 
   #gauges(sets: readonly SeriesSet[], present: Uint8Array): GaugePointOf[] {
@@ -274,10 +296,18 @@ export class MergedFamily {
       this.#slotOf.set(this.#keys[slot]!, renumber[slot]!);
     }
     this.#keys = keys;
+    this.#blocks = [];
     this.#retiredValues = new Map([...this.#retiredValues].map(([slot, v]) => [renumber[slot]!, v]));
     this.#retiredHistograms = new Map([...this.#retiredHistograms].map(([slot, h]) => [renumber[slot]!, h]));
     this.generation++;
   }
+}
+
+/** How many slots hold a series. Counted, not read from the points, which a snapshot makes on demand. */
+function used(present: Uint8Array): number {
+  let n = 0;
+  for (let slot = 0; slot < present.length; slot++) n += present[slot]!;
+  return n;
 }
 
 function addInto(into: number[], counts: readonly number[]): void {

@@ -57,7 +57,7 @@ export class SnapshotEncoder {
     const metrics: WireMetric[] = [];
     for (const metric of bare) {
       sent.set(metric.name, this.#sent.get(metric.name)!);
-      metrics.push(bareWire(metric));
+      metrics.push(bareWire(metric, request.varint === true));
     }
     for (const metric of snapshot.metrics) {
       const points = metric.points;
@@ -65,7 +65,7 @@ export class SnapshotEncoder {
       const previous = delta ? this.#sent.get(metric.name) : undefined;
       if (previous && layout !== undefined && previous.layout === layout) {
         sent.set(metric.name, previous);
-        metrics.push(wire(metric, points.length, NO_BLOCKS));
+        metrics.push(wire(metric, points.length, NO_BLOCKS, request.varint === true));
         continue;
       }
       const blocks: string[] = [];
@@ -76,7 +76,7 @@ export class SnapshotEncoder {
         while (keep < n && previous.blocks[keep] === blocks[keep]) keep++;
       }
       sent.set(metric.name, { layout, blocks });
-      metrics.push(wire(metric, keep, keep === 0 ? blocks : blocks.slice(keep)));
+      metrics.push(wire(metric, keep, keep === 0 ? blocks : blocks.slice(keep), request.varint === true));
     }
     this.#sent = sent;
     return {
@@ -137,9 +137,9 @@ export type BareMetric =
       readonly columns: GaugeColumns;
     };
 
-function bareWire(metric: BareMetric): WireMetric {
+function bareWire(metric: BareMetric, varint: boolean): WireMetric {
   return metric.type === 'counter'
-    ? counterWire(metric, metric.values.length, NO_BLOCKS, metric.values)
+    ? counterWire(metric, metric.values.length, NO_BLOCKS, metric.values, varint)
     : gaugeWire(metric, metric.columns.value.length, NO_BLOCKS, metric.columns);
 }
 
@@ -148,8 +148,10 @@ function counterWire(
   keep: number,
   blocks: readonly string[],
   values: Float64Array,
+  varint: boolean,
 ): WireMetric {
-  return { type: 'counter', name, help, unit, keep, blocks, values: packed(values) };
+  const column = varint && integers(values) ? { varint: packedVarints(values) } : packed(values);
+  return { type: 'counter', name, help, unit, keep, blocks, values: column };
 }
 
 function gaugeWire(
@@ -173,9 +175,10 @@ function gaugeWire(
   };
 }
 
-function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[]): WireMetric {
+function wire(metric: MetricSnapshot, keep: number, blocks: readonly string[], varint: boolean): WireMetric {
   const { name, help, unit } = metric;
-  if (metric.type === 'counter') return counterWire(metric, keep, blocks, column(metric.points, 'value'));
+  if (metric.type === 'counter')
+    return counterWire(metric, keep, blocks, column(metric.points, 'value'), varint);
   if (metric.type === 'gauge') {
     const points = metric.points;
     const columns = {
@@ -229,4 +232,28 @@ function column<P extends CounterPoint | GaugePoint>(
 /** A WireColumn: the array's bytes in base64, in the machine's byte order (both ends run on one machine). */
 function packed(values: Float64Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+}
+
+/** Whether every value is an integer from 0 to 2^53 - 1 (-0 is not: it would come back as 0). */
+function integers(values: Float64Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i]!;
+    if (!Number.isSafeInteger(value) || value < 0 || (value === 0 && 1 / value < 0)) return false;
+  }
+  return true;
+}
+
+/** The `{ varint }` WireColumn of `values`, which `integers` accepted. */
+function packedVarints(values: Float64Array): string {
+  const bytes = Buffer.allocUnsafe(values.length * 8);
+  let at = 0;
+  for (let i = 0; i < values.length; i++) {
+    let value = values[i]!;
+    while (value >= 0x80) {
+      bytes[at++] = (value % 0x80) | 0x80;
+      value = Math.floor(value / 0x80);
+    }
+    bytes[at++] = value;
+  }
+  return bytes.toString('base64', 0, at);
 }

@@ -11,10 +11,15 @@ import type { CounterPoint, CounterSnapshot } from './snapshot.js';
  */
 export class SeriesColumns {
   readonly heads: readonly string[];
-  readonly leaves: readonly (string | null)[];
+  /** Undefined when every head is a whole block (a cluster's merged series). */
+  readonly leaves: readonly (string | null)[] | undefined;
   readonly values: Float64Array;
 
-  constructor(heads: readonly string[], leaves: readonly (string | null)[], values: Float64Array) {
+  constructor(
+    heads: readonly string[],
+    leaves: readonly (string | null)[] | undefined,
+    values: Float64Array,
+  ) {
     this.heads = heads;
     this.leaves = leaves;
     this.values = values;

@@ -18,6 +18,8 @@ export function valueSamples(metric: CounterSnapshot | GaugeSnapshot, name: stri
   }
   const { heads, leaves, values } = columns;
   for (let i = 0; i < values.length; i++) {
-    out.add(`${lines.ofParts(heads[i]!, leaves[i]!)}${formatNumber(values[i]!)}\n`);
+    out.add(
+      `${lines.ofParts(heads[i]!, leaves === undefined ? null : leaves[i]!)}${formatNumber(values[i]!)}\n`,
+    );
   }
 }

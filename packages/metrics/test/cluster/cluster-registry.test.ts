@@ -444,6 +444,43 @@ describe('ClusterRegistry', () => {
     expect(metric<HistogramSnapshot>(snapshot, 'h').points[0]!.quantiles[0]).toBeCloseTo(2, 1);
   });
 
+  it('packs whole counts as variable-length integers up to 2^53, and anything else as float64 bytes', async () => {
+    const cluster = new ClusterRegistry({ clock: new ManualClock() });
+    open.push(cluster);
+    const [primaryEnd, workerEnd] = jsonPair();
+    cluster.add(primaryEnd as unknown as MessagePort);
+    const registry = new Registry();
+    new ClusterWorker({ registry, port: workerEnd as unknown as MessagePort });
+    const answers: AnswerMessage[] = [];
+    primaryEnd.on('message', (m: AnswerMessage) => {
+      if (m.vigil === 'snapshot') answers.push(m);
+    });
+    await ready(cluster, 1);
+    const whole = registry.counter({ name: 'whole_total', labelNames: ['k'] });
+    const counts = [0, 1, 127, 128, 16_383, 16_384, 2 ** 32, 2 ** 53 - 1];
+    for (const [i, n] of counts.entries()) whole.inc({ k: String(i) }, n);
+    registry.counter({ name: 'frac_total' }).inc(0.5);
+    const sent = (name: string) => answers.at(-1)!.metrics.find((m) => m.name === name);
+    // First answer (with labels), then one of values alone: both ways the counts arrive exactly.
+    for (let scrape = 0; scrape < 2; scrape++) {
+      const snapshot = await cluster.snapshot();
+      expect(Object.values(values(snapshot, 'whole_total'))).toEqual(counts);
+      expect(values(snapshot, 'frac_total')).toEqual({ '': 0.5 });
+      expect(sent('whole_total')).toMatchObject({ values: { varint: expect.any(String) } });
+      expect(typeof (sent('frac_total') as { values: unknown }).values).toBe('string');
+    }
+    // A primary of a version before it does not ask for them, and is sent float64 bytes.
+    const [oldPrimary, oldWorkerEnd] = jsonPair();
+    new ClusterWorker({ registry, port: oldWorkerEnd as unknown as MessagePort });
+    const old: AnswerMessage[] = [];
+    oldPrimary.on('message', (m: AnswerMessage) => {
+      if (m.vigil === 'snapshot') old.push(m);
+    });
+    oldPrimary.postMessage({ vigil: 'scrape', id: 1, have: '' });
+    await flush();
+    expect(typeof old[0]!.metrics.find((m) => m.name === 'whole_total')!.values).toBe('string');
+  });
+
   it('answers at once when there is no worker, and lists none', async () => {
     const cluster = new ClusterRegistry();
     const snapshot = await cluster.snapshot();

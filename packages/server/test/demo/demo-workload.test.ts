@@ -176,8 +176,9 @@ describe('the demo workload', { timeout: 30_000 }, () => {
     expect(
       sum(values(all, 'latency_threshold_events_total', { operation: 'speech_to_text', level: 'critical' })),
     ).toBeGreaterThan(0);
-    // The cache is emptied: from about 85 % its hit rate falls near 0, its 2-minute rate (the demo's
-    // LowCacheHitRate) under 70 %, and it warms back up as entries come back, before the incident ends.
+    // The cache is emptied every second for the first 2.25 minutes of cache_cold: from about 48 %
+    // (the seed's objective, 40-50 %) its hit rate falls to about 0, its 2-minute rate (the
+    // LowCacheHitRate) under 20 %; then it fills again and hits as before, within the incident.
     const hitRate = (a: ParsedSample[], b: ParsedSample[]) => {
       const d = (name: string) => sum(values(b, name)) - sum(values(a, name));
       return (
@@ -195,19 +196,22 @@ describe('the demo workload', { timeout: 30_000 }, () => {
     const halfMinute = await samples(w);
     clock.advance(90_000);
     const twoMinutes = await samples(w);
-    clock.advance(cold.durationMs - 3 * MINUTE);
-    const lastMinute = await samples(w);
     clock.advance(MINUTE);
+    const lastMinute = await samples(w);
+    clock.advance(cold.durationMs - 3 * MINUTE);
+    const end = await samples(w);
     const size = (all: ParsedSample[]) => values(all, 'memory_analysis_cache_size')[0]!;
-    expect(size(warmStart)).toBeGreaterThan(95);
-    expect(size(halfMinute)).toBeLessThan(50);
+    // Warm, under the seed's cache limit of 100 entries (its "Cache Size" alert is at 100).
+    expect(size(warmStart)).toBeGreaterThan(30);
+    expect(size(warmStart)).toBeLessThan(100);
     const warm = hitRate(warmStart, coldStart);
-    expect(warm).toBeGreaterThan(0.8);
-    expect(warm).toBeLessThan(0.9);
-    expect(hitRate(coldStart, halfMinute)).toBeLessThan(0.3);
-    expect(hitRate(coldStart, twoMinutes)).toBeLessThan(0.7);
-    expect(hitRate(lastMinute, await samples(w))).toBeGreaterThan(0.7);
-    expect(size(await samples(w))).toBeGreaterThan(90);
+    expect(warm).toBeGreaterThan(0.38);
+    expect(warm).toBeLessThan(0.58);
+    expect(size(halfMinute)).toBeLessThan(5);
+    expect(size(twoMinutes)).toBeLessThan(5);
+    expect(hitRate(coldStart, twoMinutes)).toBeLessThan(0.05);
+    expect(hitRate(lastMinute, end)).toBeGreaterThan(0.3);
+    expect(size(end)).toBeGreaterThan(30);
     // Once the incidents are over, memory is back under the threshold.
     expect(w.incidents.active(clock.now()).map((i) => i.kind)).not.toContain('memory_leak');
     expect(Math.max(...values(await samples(w), 'stream_session_memory_bytes'))).toBeLessThan(

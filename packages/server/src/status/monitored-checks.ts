@@ -1,14 +1,25 @@
 import type { CheckStatus, HealthState } from '@vigil/metrics/health';
-import type { LabelMatcher, SeriesData, SeriesLabels, SeriesStore } from '../store/series-store.js';
+import type {
+  LabelMatcher,
+  RollupData,
+  RollupResolution,
+  SeriesData,
+  SeriesLabels,
+  SeriesStore,
+} from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
 import { heartbeatName } from './heartbeat-name.js';
 
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 const MONTH_MS = 30 * DAY_MS;
 /** Prometheus's lookback: a target without an `up` sample this recent is no longer scraped. */
 const TARGET_LOOKBACK_MS = 5 * 60_000;
 /** As HealthMonitor's defaults: the seed's `alert_thresholds` (5 s, 5% of runs failing). */
 const SLOW_MS = 5000;
+/** The gaps between heartbeats a push monitor's usual gap is the median of. */
+const GAPS = 10;
+const EMPTY: SeriesData = { labels: {}, timestamps: new Float64Array(0), values: new Float64Array(0) };
 const ERROR_RATE = 0.05;
 
 /**
@@ -20,9 +31,9 @@ const ERROR_RATE = 0.05;
  *   `ping` the response time, and a heartbeat that is late (more than twice the usual gap between
  *   the last ones) makes the monitor unhealthy, as Uptime Kuma marks a push monitor down.
  *
- * Uptime over 24 hours is the share of runs that were up (raw samples); over 30 days, the same
- * from the rollups (count and sum of the 0/1 samples: daily ones for whole days, hourly around them). None is critical: a target that is
- * down degrades the picture, it does not make vigil itself unhealthy.
+ * Uptime over 24 hours is the share of runs that were up; over 30 days, the same from the hour 30
+ * days ago (both from the rollups' count and sum of the 0/1 samples, as checksOf reads them). None
+ * is critical: a target that is down degrades the picture, it does not make vigil itself unhealthy.
  *
  * A push token is the monitor's credential (anyone holding it can push), so it is never shown:
  * the check is named by its first four characters and a hash.
@@ -72,6 +83,11 @@ function eq(name: string, value: string): LabelMatcher {
  * Checks from one kind of 0/1 series: scrape targets (`up`), push monitors, and the providers and
  * dependencies a service's HealthMonitor exports (`vigil_provider_up{provider}`, the series the
  * dashboard's Health page draws), so /api/health lists what that page shows. A sample is one run.
+ *
+ * Each read takes what the answer needs: the runs of the last 24 hours from the hourly rollups
+ * (raw samples for the part-hour it starts in and a tail of the last hour or so, which gives the
+ * state), and the 30 days from daily rollups up to where those hours start. A push monitor whose
+ * tail holds too few heartbeats to tell its usual gap reads its day.
  */
 async function checksOf(
   store: SeriesStore,
@@ -83,54 +99,71 @@ async function checksOf(
 ): Promise<CheckStatus[]> {
   const name = selectors[0]?.find((m) => m.name === '__name__')?.value;
   if (name === undefined) return [];
-  // The response series of the same labels: the selector with the other metric name.
+  const heartbeat = name === 'vigil_push_up';
+  const dayStart = now - DAY_MS;
+  // The day's whole hours, between the part-hour it starts in and a raw tail that holds at least
+  // the lookback (the newest sample, and whether a target is still scraped).
+  const firstHour = Math.ceil(dayStart / HOUR_MS) * HOUR_MS;
+  const tailFrom = Math.floor((now - TARGET_LOOKBACK_MS) / HOUR_MS) * HOUR_MS;
+  // The response series of the same labels: the matchers with the other metric name.
   const response = (m: readonly LabelMatcher[]) =>
     m.map((x) => (x.name === '__name__' ? eq(x.name, responseName) : x));
-  const each = <T extends { labels: SeriesLabels }>(lists: T[][]): T[] => {
-    // Two selectors of one page may select one series (a job, and one of its instances): once each.
-    const seen = new Map<string, T>();
-    for (const list of lists) for (const x of list) seen.set(JSON.stringify(x.labels), x);
-    return [...seen.values()];
-  };
-  const [day, month, responses] = await Promise.all([
-    Promise.all(selectors.map((m) => store.select(m, now - DAY_MS, now))).then(each),
-    Promise.all(selectors.map((m) => store.selectRollup(m, now - MONTH_MS, now, DAY_MS))).then(each),
-    Promise.all(selectors.map((m) => store.select(response(m), now - DAY_MS, now))).then(each),
+  // By series (two selectors of one page may select one series: a job, and one of its instances).
+  const bySeries = <T extends { labels: SeriesLabels }>(lists: T[][]) =>
+    new Map(lists.flat().map((x) => [keyOf(x.labels), x]));
+  const raw = (m: readonly (readonly LabelMatcher[])[], from: number, to: number) =>
+    from > to
+      ? Promise.resolve(new Map<string, SeriesData>())
+      : Promise.all(m.map((x) => store.select(x, from, to))).then(bySeries);
+  const rollups = (from: number, to: number, resolution: RollupResolution) =>
+    Promise.all(selectors.map((m) => store.selectRollup(m, from, to, resolution))).then(bySeries);
+  const [heads, hours, tails, months, responses] = await Promise.all([
+    raw(selectors, dayStart, firstHour - 1),
+    rollups(firstHour, tailFrom - 1, HOUR_MS),
+    raw(selectors, tailFrom, now),
+    // From the hour 30 days ago to the day's first whole hour: the last of these hours holds the
+    // day's first part-hour.
+    rollups(now - MONTH_MS, firstHour - 1, DAY_MS),
+    raw(selectors.map(response), tailFrom, now),
   ]);
-  const keyOf = (labels: SeriesLabels) => keys.map((k) => labels[k] ?? '').join('\u0000');
-  const monthByKey = new Map(month.map((m) => [keyOf(m.labels), m]));
-  const responseByKey = new Map(responses.map((r) => [keyOf(r.labels), lastSample(r)]));
-  const heartbeat = name === 'vigil_push_up';
+  // A target without samples in the tail is past the lookback; a push monitor may be silent for hours.
+  const found = new Map<string, SeriesLabels>();
+  for (const list of heartbeat ? [tails, hours, heads] : [tails])
+    for (const [key, s] of list) if (!found.has(key)) found.set(key, s.labels);
   const checks: CheckStatus[] = [];
-  for (const series of day) {
-    const last = lastSample(series);
+  for (const [key, labels] of found) {
+    let recent = tails.get(key) ?? EMPTY;
+    let wholeDay = false;
+    const hourly = hours.get(key);
+    const first = heads.get(key);
+    const tail = count(recent);
+    const between = rollupCount(hourly);
+    const before = rollupCount(months.get(key));
+    const start = count(first ?? EMPTY);
+    const runs = start.runs + between.runs + tail.runs;
+    const ups = start.ups + between.ups + tail.ups;
+    // The usual gap is read from the last eleven heartbeats: further back than the tail, the day's.
+    if (heartbeat && recent.timestamps.length <= GAPS && runs > recent.timestamps.length) {
+      recent = (await raw([exactly(labels)], dayStart, now)).get(key) ?? recent;
+      wholeDay = true;
+    }
+    const last = lastSample(recent);
     if (!last) continue;
     if (!heartbeat && now - last.time > TARGET_LOOKBACK_MS) continue;
-    const key = keyOf(series.labels);
-    let runs = 0;
-    let ups = 0;
-    for (const v of series.values) {
-      if (Number.isNaN(v)) continue;
-      runs++;
-      if (v === 1) ups++;
-    }
-    const rollup = monthByKey.get(key);
-    let monthRuns = 0;
-    let monthUps = 0;
-    for (let i = 0; i < (rollup?.count.length ?? 0); i++) {
-      const sum = rollup!.sum[i]!;
-      if (Number.isNaN(sum)) continue;
-      monthRuns += rollup!.count[i]!;
-      monthUps += sum;
-    }
+    const monthRuns = before.runs + between.runs + tail.runs;
+    const monthUps = before.ups + between.ups + tail.ups;
     const up = last.value === 1;
-    const response = responseByKey.get(key);
-    const responseTimeMs = response && response.time === last.time ? response.value * 1000 : undefined;
+    const answer =
+      last.time >= tailFrom
+        ? responses.get(key)
+        : (await raw([response(exactly(labels))], last.time, last.time)).get(key);
+    const newest = answer && lastSample(answer);
+    const responseTimeMs = newest && newest.time === last.time ? newest.value * 1000 : undefined;
     const uptime24h = runs > 0 ? ups / runs : undefined;
     const errorRate24h = runs > 0 ? 1 - ups / runs : 0;
     const reasons: string[] = [];
     let state: HealthState;
-    const gap = heartbeat ? usualGap(series) : undefined;
+    const gap = heartbeat ? usualGap(recent) : undefined;
     if (gap !== undefined && now - last.time > 2 * gap) {
       reasons.push(`no heartbeat for ${seconds(now - last.time)} (usually every ${seconds(gap)})`);
       state = 'unhealthy';
@@ -152,11 +185,9 @@ async function checksOf(
       }
       state = reasons.length > 0 ? 'degraded' : 'healthy';
     }
-    const lastSuccess = lastUp(series);
+    const lastSuccess = await lastUpOfDay(store, exactly(labels), recent, wholeDay, hourly, first);
     checks.push({
-      name: heartbeat
-        ? heartbeatName(series.labels.monitor ?? '')
-        : keys.map((k) => series.labels[k] ?? '').join('/'),
+      name: heartbeat ? heartbeatName(labels.monitor ?? '') : keys.map((k) => labels[k] ?? '').join('/'),
       kind,
       state,
       healthy: state !== 'unhealthy',
@@ -169,8 +200,8 @@ async function checksOf(
       details: heartbeat
         ? { type: 'push' }
         : name === 'up'
-          ? { type: 'scrape', job: series.labels.job ?? '', instance: series.labels.instance ?? '' }
-          : { type: 'health_monitor', job: series.labels.job ?? '', instance: series.labels.instance ?? '' },
+          ? { type: 'scrape', job: labels.job ?? '', instance: labels.instance ?? '' }
+          : { type: 'health_monitor', job: labels.job ?? '', instance: labels.instance ?? '' },
       errorRate24h,
       ...(uptime24h !== undefined && { uptime24h }),
       ...(monthRuns > 0
@@ -180,6 +211,69 @@ async function checksOf(
     });
   }
   return checks.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Matchers that select the series of these labels (and any with more labels besides). */
+function exactly(labels: SeriesLabels): LabelMatcher[] {
+  return Object.entries(labels).map(([n, v]) => eq(n, v));
+}
+
+/** A series' labels but its name, as a key: a 0/1 series and its response series share it. */
+function keyOf(labels: SeriesLabels): string {
+  return Object.keys(labels)
+    .filter((k) => k !== '__name__')
+    .sort()
+    .map((k) => `${k}=${labels[k]}`)
+    .join('\u0000');
+}
+
+/** Runs and ups of rollup buckets (their count and sum of 0/1 samples). */
+function rollupCount(rollup: RollupData | undefined): { runs: number; ups: number } {
+  let runs = 0;
+  let ups = 0;
+  for (let i = 0; i < (rollup?.count.length ?? 0); i++) {
+    const sum = rollup!.sum[i]!;
+    if (Number.isNaN(sum)) continue;
+    runs += rollup!.count[i]!;
+    ups += sum;
+  }
+  return { runs, ups };
+}
+
+function count(series: SeriesData): { runs: number; ups: number } {
+  let runs = 0;
+  let ups = 0;
+  for (const v of series.values) {
+    if (Number.isNaN(v)) continue;
+    runs++;
+    if (v === 1) ups++;
+  }
+  return { runs, ups };
+}
+
+/**
+ * The time of the day's last sample that said up: in the raw samples read last (the tail, or the
+ * whole day), else in the newest whole hour whose rollup holds an up (its raw samples read to find
+ * when), else in the day's first part-hour.
+ */
+async function lastUpOfDay(
+  store: SeriesStore,
+  exact: readonly LabelMatcher[],
+  recent: SeriesData,
+  wholeDay: boolean,
+  hourly: RollupData | undefined,
+  first: SeriesData | undefined,
+): Promise<number | undefined> {
+  const inRecent = lastUp(recent);
+  if (inRecent !== undefined || wholeDay) return inRecent;
+  for (let i = (hourly?.max.length ?? 0) - 1; i >= 0; i--) {
+    if (hourly!.max[i] !== 1) continue;
+    const start = hourly!.timestamps[i]!;
+    const [hour] = await store.select(exact, start, start + HOUR_MS - 1);
+    const found = hour && lastUp(hour);
+    if (found !== undefined) return found;
+  }
+  return first && lastUp(first);
 }
 
 function lastSample(series: SeriesData): { time: number; value: number } | undefined {
@@ -198,11 +292,11 @@ function lastUp(series: SeriesData): number | undefined {
   return undefined;
 }
 
-/** The median gap between the last (up to) ten heartbeats; undefined with fewer than two. */
+/** The median gap between the last (up to) GAPS + 1 heartbeats; undefined with fewer than two. */
 function usualGap(series: SeriesData): number | undefined {
   const t = series.timestamps;
   const gaps: number[] = [];
-  for (let i = t.length - 1; i > 0 && gaps.length < 10; i--) gaps.push(t[i]! - t[i - 1]!);
+  for (let i = t.length - 1; i > 0 && gaps.length < GAPS; i--) gaps.push(t[i]! - t[i - 1]!);
   if (gaps.length === 0) return undefined;
   gaps.sort((a, b) => a - b);
   return gaps[Math.floor(gaps.length / 2)]!;

@@ -684,9 +684,9 @@ export class SqliteStore implements SeriesStore {
     const arena = new Float64Arena();
     let total = 0;
     for (let b = 0; b < matched.length; b += ROLLUP_READ_BATCH) {
-      // A batch's rollup blocks and raw chunks are read together, and its series folded with no pause
-      // in between, so a flush cannot move samples from the raw chunks to the rollups unseen; the
-      // event loop is handed to other work between batches. One query per batch, not per series:
+      // A batch's rollup blocks and raw chunks are read together, with no pause in between, so a
+      // flush cannot move samples from the raw chunks to the rollups unseen; the event loop is handed
+      // to other work while the series are folded. One query per batch, not per series:
       // per series, the queries were a third of a week's read of 8,000 series (bench/report-render.js).
       if (b > 0 && pacer.due(ROLLUP_READ_BATCH)) await pacer.pause();
       const batch = matched.slice(b, b + ROLLUP_READ_BATCH);
@@ -724,8 +724,14 @@ export class SqliteStore implements SeriesStore {
         Math.min(...rawFrom),
         rawTo,
       );
+      // Every series' chunks are taken before the first pause, as its blocks were read: a flush
+      // meanwhile cannot move samples between them unseen. Folding then hands the event loop back.
+      const raws = batch.map((s, i) =>
+        rawFrom[i]! <= end ? this.#chunksOf(s, rawFrom[i]!, rawTo, stored.get(s.id) ?? NO_ROWS) : NO_ROWS,
+      );
       for (let i = 0; i < batch.length; i++) {
         const s = batch[i]!;
+        if (i > 0 && pacer.due(1 + raws[i]!.length + (blocks.get(s.id)?.length ?? 0))) await pacer.pause();
         fineBuckets.length = 0;
         // Blocks never straddle a midnight, so a block is in one gap at most.
         for (const [blockStart, data] of blocks.get(s.id) ?? NO_BLOCKS) {
@@ -735,12 +741,7 @@ export class SqliteStore implements SeriesStore {
         }
         if (rawFrom[i]! <= end) {
           samples.length = 0;
-          decodeAll(
-            this.#chunksOf(s, rawFrom[i]!, rawTo, stored.get(s.id) ?? NO_ROWS),
-            samples,
-            rawFrom[i]!,
-            rawTo,
-          );
+          decodeAll(raws[i]!, samples, rawFrom[i]!, rawTo);
           const folder = new RollupFolder(fine, fineBuckets);
           primeWithLast(folder, fineBuckets);
           for (let j = 0; j < samples.length; j++) {

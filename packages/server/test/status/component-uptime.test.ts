@@ -45,6 +45,9 @@ const A = { kind: 'target', job: 'api', instance: 'a' } as const;
 /** Stopped yesterday at 15:00: its last day is never sealed. */
 const B = { kind: 'target', job: 'api', instance: 'b' } as const;
 const STOPPED = TODAY - DAY + 15 * HOUR;
+/** Down since 08:30 today, its last up at 08:29: in an hour read from the rollups. */
+const C = { kind: 'target', job: 'api', instance: 'c' } as const;
+const C_DOWN = TODAY + 8 * HOUR + 30 * MIN;
 /** A push monitor every 5 minutes, down one heartbeat in 9. */
 const PUSH = { kind: 'push', token: 'nightly-7f3a' } as const;
 
@@ -82,6 +85,14 @@ beforeAll(async () => {
     {
       labels: { __name__: 'up', job: 'api', instance: 'b' },
       ...samples(from, Math.min(to, STOPPED), MIN, (t) => (Math.floor(t / HOUR) % 50 === 0 ? 0 : 1)),
+    },
+    {
+      labels: { __name__: 'up', job: 'api', instance: 'c' },
+      ...samples(Math.max(from, TODAY - 2 * DAY), to, MIN, (t) => (t >= C_DOWN ? 0 : 1)),
+    },
+    {
+      labels: { __name__: 'scrape_duration_seconds', job: 'api', instance: 'a' },
+      ...samples(Math.max(from, NOW - 2 * HOUR), to, MIN, (t) => (t % (7 * MIN)) / 1000 / MIN),
     },
     {
       labels: { __name__: 'vigil_push_up', monitor: PUSH.token },
@@ -125,7 +136,9 @@ function recording(inner: SeriesStore): SeriesStore {
   });
 }
 
-const matchers = (source: typeof A | typeof B | typeof PUSH): LabelMatcher[] =>
+type Source = typeof A | typeof B | typeof C | typeof PUSH;
+
+const matchers = (source: Source): LabelMatcher[] =>
   source.kind === 'push'
     ? [
         { name: '__name__', type: '=', value: 'vigil_push_up' },
@@ -138,7 +151,7 @@ const matchers = (source: typeof A | typeof B | typeof PUSH): LabelMatcher[] =>
       ];
 
 /** Runs and ups of the raw samples in [from, to], in buckets of `bucket` from `from`. */
-async function fromRaw(source: typeof A | typeof B | typeof PUSH, from: number, to: number, bucket: number) {
+async function fromRaw(source: Source, from: number, to: number, bucket: number) {
   const n = Math.ceil((to - from) / bucket);
   const out = Array.from({ length: n }, (_, i) => ({ startMs: from + i * bucket, runs: 0, up: 0 }));
   for (const s of await store.select(matchers(source), from, to))
@@ -195,6 +208,31 @@ describe('component uptime over 90 days', () => {
     const raw = (await fromRaw(A, start - (start % HOUR), NOW, NOW))[0]!;
     expect(checks.find((c) => c.name === 'api/a')?.uptime30d).toBe(raw.up / raw.runs);
     expect(asked.at(-1)!.resolution).toBe(86_400_000);
+  });
+
+  it('gives /api/health’s 24-hour figures of each check as its raw samples give them', async () => {
+    const checks = await monitoredChecks(store, NOW);
+    expect(checks.map((c) => c.name)).toEqual(['api/a', 'api/c', expect.stringMatching(/^push:nigh…/)]);
+    for (const [source, check] of [A, C, PUSH].map((s, i) => [s, checks[i]!] as const)) {
+      const [raw] = await store.select(matchers(source), NOW - DAY, NOW);
+      const values = [...raw!.values];
+      const ups = values.filter((v) => v === 1).length;
+      const lastUp = raw!.timestamps[values.lastIndexOf(1)];
+      expect(check).toMatchObject({
+        runs24h: values.length,
+        uptime24h: ups / values.length,
+        lastCheck: raw!.timestamps.at(-1),
+        lastSuccess: lastUp,
+      });
+    }
+    // The last up of c is in an hour of the rollups, its raw samples read to find the minute.
+    expect(checks[1]).toMatchObject({
+      state: 'unhealthy',
+      lastSuccess: C_DOWN - MIN,
+      uptime24h: expect.any(Number),
+    });
+    expect(checks[0]).toMatchObject({ state: 'healthy', responseTimeMs: (NOW % (7 * MIN)) / MIN });
+    expect(checks[1]!.responseTimeMs).toBeUndefined();
   });
 
   it('reads only the checks of the page’s own components, which give the states all checks give', async () => {

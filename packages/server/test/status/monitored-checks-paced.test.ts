@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ManualClock } from '@vigil/metrics';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
+import { monitoredChecks } from '../../src/status/monitored-checks.js';
+import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const NOW = Date.UTC(2026, 11, 7, 18, 30);
+const TARGETS = 1000;
+const STEP = 15_000;
+/**
+ * The longest stretch of CPU between two turns of the event loop /api/health's checks may take, as
+ * the store's own reads: health probes, other requests and ingest wait behind it. Reading every
+ * target's day at once held it for 50-120 ms here, and 0.7-1.5 s of CPU a call.
+ */
+const BOUND_MS = 50;
+
+let dir: string;
+let store: SqliteStore;
+
+/** A day of 1,000 scrape targets every 15 s, as vigil writes it, its rollups sealed by upkeep. */
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'vigil-checks-paced-'));
+  const clock = new ManualClock(NOW);
+  store = await openSqliteStore({ dir, clock, flushIntervalMs: 10 * DAY });
+  for (let from = NOW - DAY + STEP; from <= NOW; from += 4 * HOUR) {
+    const n = Math.floor((Math.min(from + 4 * HOUR - STEP, NOW) - from) / STEP) + 1;
+    const timestamps = Array.from({ length: n }, (_, k) => from + k * STEP);
+    // Target 7 is down for the last 90 minutes.
+    const up = (k: number) => timestamps.map((t) => (k === 7 && t > NOW - 90 * 60_000 ? 0 : 1));
+    const seconds = timestamps.map(() => 0.012);
+    store.appendSync(
+      Array.from({ length: TARGETS }, (_, k) => {
+        const labels = { job: 'node', instance: `10.1.${k >> 8}.${k & 255}:9100` };
+        return [
+          { labels: { __name__: 'up', ...labels }, timestamps, values: up(k) },
+          { labels: { __name__: 'scrape_duration_seconds', ...labels }, timestamps, values: seconds },
+        ];
+      }).flat(),
+    );
+    await store.flush();
+  }
+  await store.maintain();
+}, 300_000);
+afterAll(async () => {
+  await store?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe.runIf(canMeasureStretches)('the checks of /api/health with 1,000 scrape targets', () => {
+  it('hand the event loop back while they read every target’s day, with the figures of the raw samples', async () => {
+    await monitoredChecks(store, NOW);
+    const { result, cpuMs } = await longestStretchWhile(() => monitoredChecks(store, NOW));
+    expect(result).toHaveLength(TARGETS);
+    const runs = DAY / STEP;
+    expect(result.filter((c) => c.state === 'healthy')).toHaveLength(TARGETS - 1);
+    expect(result.find((c) => c.name === 'node/10.1.0.7:9100')).toMatchObject({
+      state: 'unhealthy',
+      runs24h: runs,
+      uptime24h: (runs - 360) / runs,
+      lastSuccess: NOW - 90 * 60_000,
+      lastCheck: NOW,
+    });
+    expect(result[0]).toMatchObject({ runs24h: runs, uptime24h: 1, uptime30d: 1, responseTimeMs: 12 });
+    expect(cpuMs).toBeLessThan(BOUND_MS);
+  }, 120_000);
+});

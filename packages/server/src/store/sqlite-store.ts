@@ -238,7 +238,7 @@ export class SqliteStore implements SeriesStore {
    * request of 5,000 new series with 3,000-character labels held it for over 150 ms in one go. Each
    * series' samples are appended whole; what arrives meanwhile may go in between two series.
    */
-  async append(batch: readonly SeriesSamples[]): Promise<AppendResult> {
+  append(batch: readonly SeriesSamples[]): Promise<AppendResult> {
     return this.#appendPaced(batch.length, (from, counts, pacer) =>
       this.#appendFrom(batch, from, counts, pacer),
     );
@@ -253,22 +253,56 @@ export class SqliteStore implements SeriesStore {
     return appendResult(counts);
   }
 
-  /** Runs `appendFrom` until it has appended all `length` series, pausing where it stops. */
-  async #appendPaced(
+  /**
+   * Runs `appendFrom` until it has appended all `length` series: the first slice at once, the rest
+   * (a batch past one slice) after pauses. Not an async function: awaiting an async one that returns
+   * a promise cost every small batch a third of its time (1,000 series, 775 -> 1,042 us).
+   */
+  #appendPaced(
     length: number,
     appendFrom: (from: number, counts: number[], pacer: Pacer) => number,
   ): Promise<AppendResult> {
-    this.#assertOpen();
-    const counts = REASONS.map(() => 0);
-    const pacer = this.#pacer(undefined);
-    for (let at = 0; ; ) {
-      const accepted = counts[ACCEPTED]!;
-      at = appendFrom(at, counts, pacer);
-      // Counted as the slice goes in: a flush during the pause covers it.
-      this.#unflushed += counts[ACCEPTED]! - accepted;
-      if (at >= length) return appendResult(counts);
-      await pacer.pause();
+    let counts: number[];
+    let pacer: Pacer;
+    let at: number;
+    try {
+      this.#assertOpen();
+      counts = REASONS.map(() => 0);
+      pacer = this.#pacer(undefined);
+      at = this.#appendSlice(appendFrom, 0, counts, pacer);
+    } catch (error) {
+      return Promise.reject(error);
     }
+    if (at >= length) return Promise.resolve(appendResult(counts));
+    return this.#appendRest(length, appendFrom, at, counts, pacer);
+  }
+
+  async #appendRest(
+    length: number,
+    appendFrom: (from: number, counts: number[], pacer: Pacer) => number,
+    from: number,
+    counts: number[],
+    pacer: Pacer,
+  ): Promise<AppendResult> {
+    for (let at = from; at < length; ) {
+      await pacer.pause();
+      at = this.#appendSlice(appendFrom, at, counts, pacer);
+    }
+    return appendResult(counts);
+  }
+
+  /** One slice from `from`; returns where it stopped. */
+  #appendSlice(
+    appendFrom: (from: number, counts: number[], pacer: Pacer) => number,
+    from: number,
+    counts: number[],
+    pacer: Pacer,
+  ): number {
+    const accepted = counts[ACCEPTED]!;
+    const at = appendFrom(from, counts, pacer);
+    // Counted as the slice goes in: a flush during the pause covers it.
+    this.#unflushed += counts[ACCEPTED]! - accepted;
+    return at;
   }
 
   /**
@@ -397,7 +431,7 @@ export class SqliteStore implements SeriesStore {
     this.#unwritten.push(s);
   }
 
-  async appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
+  appendHistograms(batch: readonly SeriesHistograms[]): Promise<AppendResult> {
     return this.#appendPaced(batch.length, (from, counts, pacer) =>
       this.#appendHistogramsFrom(batch, from, counts, pacer),
     );

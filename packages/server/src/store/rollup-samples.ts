@@ -224,6 +224,11 @@ export class RollupSamples implements SampleSource {
           put(middle, dropped);
           put(middle + 1, 0);
         }
+      } else if (k === 0 && r.dropped[i] === 0) {
+        // The series' first bucket, after the read's start (a series that began in the range): its
+        // first value, the least of a counter that did not reset, goes at the bucket's start, so
+        // that what it rose by in that bucket (a day, from rollups) is counted.
+        put(t0 + 1, r.min[i]!);
       }
       put(t1, v);
       if (t1 < end) put(t1 + 1, v);

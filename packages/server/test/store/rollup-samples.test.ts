@@ -17,6 +17,8 @@ const START = NOW - 4 * DAY;
 const RESET = NOW - 2 * DAY - 5 * HOUR;
 /** An hour whose counter resets three times. */
 const RESETS = NOW - DAY - 9 * HOUR;
+/** When counter `n` begins, at 0, rising 1 a minute: inside a day that a 3-day range reads whole. */
+const BEGINS = NOW - 2 * DAY - 7 * HOUR + 7000;
 /** A report's end half an hour off the hour, and a burst of the counter just after it. */
 const OFF = NOW - 6 * HOUR - 30 * MIN;
 
@@ -67,9 +69,11 @@ let store: SqliteStore;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vigil-rollup-samples-'));
   store = await openSqliteStore({ dir, clock: new ManualClock(NOW) });
+  const begun = ts.filter((t) => t >= BEGINS);
   await store.append([
     { labels: { __name__: 'c' }, timestamps: ts, values: c },
     { labels: { __name__: 'g' }, timestamps: ts, values: g },
+    { labels: { __name__: 'n' }, timestamps: begun, values: begun.map((_, i) => i) },
   ]);
   await store.flush();
 });
@@ -154,6 +158,15 @@ describe('rollups read as samples', () => {
     reads.length = 0;
     await engine.rangeQuery('increase(c[44h])', OFF - range, OFF, range);
     expect(reads).toEqual([[HOUR, undefined]]);
+  });
+
+  it("counts the first day of a counter that began inside a range, read as one day's bucket", async () => {
+    // The day it began in is one bucket: its first value (0) at the day's start, its last at the end.
+    const minutes = Math.floor((NOW - BEGINS) / MIN);
+    near(await one(counters(), 'increase(n[3d])', NOW), minutes);
+    // So is the hour it began in, in a range read in hours.
+    const at = NOW - 2 * DAY + 8 * HOUR;
+    near(await one(counters(), 'increase(n[20h])', at), Math.floor((at - BEGINS) / MIN));
   });
 
   it('reads a part-hour at either end of a range from the raw samples', async () => {

@@ -1,7 +1,8 @@
 import type { ComponentSource } from '../config/status-pages-config.js';
 import type { QueryEngine } from '../query/query-engine.js';
-import type { RollupResolution, SeriesStore } from '../store/series-store.js';
+import type { LabelMatcher, RollupResolution, SeriesStore } from '../store/series-store.js';
 import { componentSeries } from './component-series.js';
+import { missedSpans } from './heartbeat-gaps.js';
 
 /** Runs (samples, or query steps) in one bucket of time and their sum: 1 each up, 0 down, a fraction degraded. */
 export interface UptimeBucket {
@@ -21,7 +22,13 @@ export interface UptimeSources {
  * quantile over a 5m window here), so finer steps would make a page build take seconds.
  */
 const MAX_STEPS = 2200;
+const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
+/**
+ * How far before a window a push monitor's heartbeats are read: its usual gap at the window's start,
+ * and a silence that began before it, are told from them.
+ */
+const LOOKBEHIND_MS = 30 * DAY_MS;
 const STEPS_MS = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000];
 
 /**
@@ -30,7 +37,8 @@ const STEPS_MS = [60_000, 300_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 21_
  * part not rolled up yet), so 90 day bars read about 120 points a series; a query component is evaluated as a
  * range query at a step of at least a minute (an hour for 90 days: a sample
  * of each hour, not every moment of it). All the series of a component count together: a job
- * with two instances, one of them down, is half up.
+ * with two instances, one of them down, is half up. A push monitor's time without heartbeats past
+ * twice its usual gap counts as down (heartbeat-gaps.ts), a run for each usual gap of it.
  */
 export async function componentUptime(
   sources: UptimeSources,
@@ -79,8 +87,59 @@ export async function componentUptime(
     for (const list of lists)
       for (const r of list)
         for (let i = 0; i < r.timestamps.length; i++) add(r.timestamps[i]!, r.count[i]!, r.sum[i]!);
+    // A push monitor's missed heartbeats are down runs, spread over the buckets their time is in.
+    if (source.kind === 'push')
+      for (const m of componentSeries(source).up)
+        for (const times of await heartbeatTimes(sources.store, m, startMs - LOOKBEHIND_MS, endMs))
+          for (const { from: a, to: b, gapMs } of missedSpans(times, endMs)) {
+            const lo = Math.max(a, startMs);
+            const hi = Math.min(b, endMs);
+            for (let i = Math.max(0, Math.floor((lo - from) / bucketMs)); i < n; i++) {
+              const start = from + i * bucketMs;
+              if (start >= hi) break;
+              const ms = Math.min(hi, start + bucketMs) - Math.max(lo, start);
+              if (ms > 0) runs[i]! += ms / gapMs;
+            }
+          }
   }
   return Array.from({ length: n }, (_, i) => ({ startMs: from + i * bucketMs, runs: runs[i]!, up: up[i]! }));
+}
+
+/**
+ * The times of a push monitor's heartbeats in [from, to], each series' ascending: its raw samples,
+ * and before the first of them (raw samples are kept 30 days by default, the hourly rollups a year)
+ * each hour's heartbeats spread evenly over it, so that a job silent for longer than the raw samples
+ * are kept still shows down.
+ */
+async function heartbeatTimes(
+  store: SeriesStore,
+  matchers: readonly LabelMatcher[],
+  from: number,
+  to: number,
+): Promise<number[][]> {
+  const raw = await store.select(matchers, from, to);
+  const firstRaw = new Map(raw.map((s) => [JSON.stringify(s.labels), s.timestamps[0]!]));
+  const until = Math.min(to + 1, ...firstRaw.values());
+  const hours = until > from ? await store.selectRollup(matchers, from, until - 1, HOUR_MS) : [];
+  const times = new Map<string, number[]>();
+  for (const r of hours) {
+    const key = JSON.stringify(r.labels);
+    const before = firstRaw.get(key) ?? Number.POSITIVE_INFINITY;
+    const list: number[] = [];
+    for (let i = 0; i < r.timestamps.length; i++) {
+      const start = r.timestamps[i]!;
+      // The hour the raw samples start in holds them: it and those after are read from them.
+      if (start + HOUR_MS > before) break;
+      const count = r.count[i]!;
+      for (let k = 0; k < count; k++) list.push(start + ((k + 0.5) * HOUR_MS) / count);
+    }
+    times.set(key, list);
+  }
+  for (const s of raw) {
+    const key = JSON.stringify(s.labels);
+    times.set(key, [...(times.get(key) ?? []), ...s.timestamps]);
+  }
+  return [...times.values()];
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   SeriesStore,
 } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
+import { GAPS, usualGap } from './heartbeat-gaps.js';
 import { heartbeatName } from './heartbeat-name.js';
 
 const HOUR_MS = 3_600_000;
@@ -17,8 +18,6 @@ const MONTH_MS = 30 * DAY_MS;
 const TARGET_LOOKBACK_MS = 5 * 60_000;
 /** As HealthMonitor's defaults: the seed's `alert_thresholds` (5 s, 5% of runs failing). */
 const SLOW_MS = 5000;
-/** The gaps between heartbeats a push monitor's usual gap is the median of. */
-const GAPS = 10;
 const EMPTY: SeriesData = { labels: {}, timestamps: new Float64Array(0), values: new Float64Array(0) };
 const ERROR_RATE = 0.05;
 
@@ -163,7 +162,7 @@ async function checksOf(
     const errorRate24h = runs > 0 ? 1 - ups / runs : 0;
     const reasons: string[] = [];
     let state: HealthState;
-    const gap = heartbeat ? usualGap(recent) : undefined;
+    const gap = heartbeat ? usualGap(recent.timestamps) : undefined;
     if (gap !== undefined && now - last.time > 2 * gap) {
       reasons.push(`no heartbeat for ${seconds(now - last.time)} (usually every ${seconds(gap)})`);
       state = 'unhealthy';
@@ -290,16 +289,6 @@ function lastUp(series: SeriesData): number | undefined {
     if (series.values[i] === 1) return series.timestamps[i]!;
   }
   return undefined;
-}
-
-/** The median gap between the last (up to) GAPS + 1 heartbeats; undefined with fewer than two. */
-function usualGap(series: SeriesData): number | undefined {
-  const t = series.timestamps;
-  const gaps: number[] = [];
-  for (let i = t.length - 1; i > 0 && gaps.length < GAPS; i--) gaps.push(t[i]! - t[i - 1]!);
-  if (gaps.length === 0) return undefined;
-  gaps.sort((a, b) => a - b);
-  return gaps[Math.floor(gaps.length / 2)]!;
 }
 
 function seconds(ms: number): string {

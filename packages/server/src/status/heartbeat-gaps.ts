@@ -1,0 +1,40 @@
+/** The gaps between heartbeats a push monitor's usual gap is the median of. */
+export const GAPS = 10;
+
+/**
+ * The usual gap of a push monitor at its heartbeat `i` (the last by default): the median of the
+ * gaps between it and the (up to) GAPS heartbeats before it; undefined for the first heartbeat.
+ * A heartbeat is late once none came for more than twice this.
+ */
+export function usualGap(times: ArrayLike<number>, i = times.length - 1): number | undefined {
+  const gaps: number[] = [];
+  for (let k = i; k > 0 && gaps.length < GAPS; k--) gaps.push(times[k]! - times[k - 1]!);
+  if (gaps.length === 0) return undefined;
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)]!;
+}
+
+/** A stretch of time without the heartbeats a push monitor usually sends, and its usual gap then. */
+export interface MissedSpan {
+  readonly from: number;
+  readonly to: number;
+  readonly gapMs: number;
+}
+
+/**
+ * When a push monitor was late: from twice its usual gap after each heartbeat (inferred from the
+ * heartbeats up to it, as lateness is) to the next heartbeat, or to `end` after the last one. Uptime
+ * Kuma records a down beat for each interval without a push; a span counts as down for
+ * `(to − from) / gapMs` runs, so a backup job that stopped pushing shows down, not as no data.
+ */
+export function missedSpans(times: ArrayLike<number>, end: number): MissedSpan[] {
+  const spans: MissedSpan[] = [];
+  for (let i = 0; i < times.length; i++) {
+    const gapMs = usualGap(times, i);
+    if (gapMs === undefined || gapMs <= 0) continue;
+    const from = times[i]! + 2 * gapMs;
+    const to = Math.min(i + 1 < times.length ? times[i + 1]! : end, end);
+    if (to > from) spans.push({ from, to, gapMs });
+  }
+  return spans;
+}

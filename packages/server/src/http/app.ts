@@ -31,7 +31,7 @@ import { readRoutes } from './read-routes.js';
 import { type ReportRoutesOptions, reportRoutes } from './report-routes.js';
 import { envelopeOf, sendError, sendJson, sendText } from './respond.js';
 import { type RouteInfo, Router } from './router.js';
-import { serverHealth } from './server-health.js';
+import { serverHealth, sharedMonitoredChecks } from './server-health.js';
 import { silenceRoutes } from './silence-routes.js';
 import { sloRoutes } from './slo-routes.js';
 import { staticFiles } from './static-files.js';
@@ -131,9 +131,11 @@ export function createApp(options: AppOptions): App {
     sendJson(res, 200, { timestamp: document.timestamp, session: id, metrics: entry });
   });
   const system = new SystemUsage({ diskPath: options.dataDir ?? '/' });
+  const checks = sharedMonitoredChecks(store, clock);
   const health = () =>
     serverHealth({
       store,
+      checks,
       registry,
       clock,
       system,

@@ -2,8 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@vigil/metrics';
+import type { CheckStatus } from '@vigil/metrics/health';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canMeasureStretches, longestStretchWhile } from '../../../../test/support/event-loop-stretch.js';
+import { sharedMonitoredChecks } from '../../src/http/server-health.js';
 import { monitoredChecks } from '../../src/status/monitored-checks.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 
@@ -67,5 +69,29 @@ describe.runIf(canMeasureStretches)('the checks of /api/health with 1,000 scrape
     });
     expect(result[0]).toMatchObject({ runs24h: runs, uptime24h: 1, uptime30d: 1, responseTimeMs: 12 });
     expect(cpuMs).toBeLessThan(BOUND_MS);
+  }, 120_000);
+
+  it('are read once for the probes that ask meanwhile, and again once 10 s of the server’s clock have passed', async () => {
+    const clock = new ManualClock(NOW);
+    const checks = sharedMonitoredChecks(store, clock);
+    const target7 = (list: readonly CheckStatus[]) =>
+      list.find((c) => c.name === 'node/10.1.0.7:9100')?.state;
+    const [first, second] = [checks(), checks()];
+    expect(second).toBe(first);
+    expect(target7(await first)).toBe('unhealthy');
+    // Target 7 answers again; a probe 9 s later is still given the read before, one 10 s later sees it.
+    await store.append([
+      {
+        labels: { __name__: 'up', job: 'node', instance: '10.1.0.7:9100' },
+        timestamps: [NOW + 5_000],
+        values: [1],
+      },
+    ]);
+    clock.advance(9_000);
+    const reused = await longestStretchWhile(() => checks());
+    expect(target7(reused.result)).toBe('unhealthy');
+    expect(reused.cpuMs).toBeLessThan(5);
+    clock.advance(1_000);
+    expect(target7(await checks())).toBe('degraded');
   }, 120_000);
 });

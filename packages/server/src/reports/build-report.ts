@@ -266,6 +266,9 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
         );
         return { labels, figures, ...(trends && { trend: trend ?? [] }) };
       });
+    const nothingBefore = out.every((row) =>
+      Object.values(row.figures).every((f) => !Number.isFinite(f.previous)),
+    );
     sections.push({
       id: s.id,
       title: s.title,
@@ -273,6 +276,9 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
       columns,
       rows: out,
       ...(s.trend && { trendColumn: s.trend.key }),
+      ...(nothingBefore && {
+        note: 'No change is shown: the store holds none of this from the period before.',
+      }),
     });
   }
   if (sources.slos && sources.slos.length > 0)

@@ -191,6 +191,12 @@ describe('vigil report', () => {
     );
     // Without SLOs in the configuration there is no SLO section.
     expect(section('slos')).toBeUndefined();
+    // Over two hours, the two before hold nothing: no change, and the reason.
+    expect(section('traffic').note).toBeUndefined();
+    const longer = JSON.parse(await report('json', '--period', '2h'));
+    const traffic = longer.sections.find((s: { id: string }) => s.id === 'traffic');
+    expect(traffic.rows[0].figures.requests).toMatchObject({ previous: null, change: null });
+    expect(traffic.note).toBe('No change is shown: the store holds none of this from the period before.');
   });
 
   it("reports each SLO's SLI and error budget left beside the period before's", async () => {

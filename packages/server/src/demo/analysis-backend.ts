@@ -9,7 +9,7 @@ import type { SeededRandom } from './seeded-random.js';
  * the one-off ones of the last 90 s, 40 to 90, and hits about 48% of requests, within the seed's
  * objectives (a hit rate of 40-50%, a cache under 100). 1.2 requests a second make a 1-minute hit
  * ratio (about 54 requests) steady enough that an emptied cache's stands out of an anomaly band
- * (docs/demo.md); every miss is an analysis, 0.62 a second warm.
+ * with room to spare (docs/demo.md); every miss is an analysis, 0.62 a second warm.
  */
 const REQUESTS_PER_S = 1.2;
 const REPEATED = 0.48;

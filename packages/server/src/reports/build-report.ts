@@ -112,8 +112,8 @@ const SECTIONS: readonly QuerySection[] = [
     ],
   },
   {
-    // The share of heartbeats that said up: a heartbeat that never came counts for nothing, as on
-    // the status pages.
+    // The share of heartbeats that said up: a heartbeat that never came counts for nothing (the
+    // status pages count missed heartbeats as down: component-uptime.ts).
     id: 'monitors',
     title: 'Availability by push monitor',
     reads: 'gauges',

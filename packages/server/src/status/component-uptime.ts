@@ -116,30 +116,33 @@ async function heartbeatTimes(
   matchers: readonly LabelMatcher[],
   from: number,
   to: number,
-): Promise<number[][]> {
+): Promise<Float64Array[]> {
   const raw = await store.select(matchers, from, to);
   const firstRaw = new Map(raw.map((s) => [JSON.stringify(s.labels), s.timestamps[0]!]));
   const until = Math.min(to + 1, ...firstRaw.values());
   const hours = until > from ? await store.selectRollup(matchers, from, until - 1, HOUR_MS) : [];
-  const times = new Map<string, number[]>();
-  for (const r of hours) {
-    const key = JSON.stringify(r.labels);
+  const rollups = new Map(hours.map((r) => [JSON.stringify(r.labels), r]));
+  const keys = new Set([...rollups.keys(), ...firstRaw.keys()]);
+  const rawOf = new Map(raw.map((s) => [JSON.stringify(s.labels), s.timestamps]));
+  return [...keys].map((key) => {
+    const r = rollups.get(key);
+    const rawTimes = rawOf.get(key) ?? new Float64Array(0);
     const before = firstRaw.get(key) ?? Number.POSITIVE_INFINITY;
-    const list: number[] = [];
-    for (let i = 0; i < r.timestamps.length; i++) {
-      const start = r.timestamps[i]!;
-      // The hour the raw samples start in holds them: it and those after are read from them.
-      if (start + HOUR_MS > before) break;
-      const count = r.count[i]!;
-      for (let k = 0; k < count; k++) list.push(start + ((k + 0.5) * HOUR_MS) / count);
+    // The hours before the one the raw samples start in (that hour holds them: it is read from them).
+    let hoursKept = 0;
+    let beats = rawTimes.length;
+    while (r && hoursKept < r.timestamps.length && r.timestamps[hoursKept]! + HOUR_MS <= before)
+      beats += r.count[hoursKept++]!;
+    const times = new Float64Array(beats);
+    let at = 0;
+    for (let i = 0; i < hoursKept; i++) {
+      const start = r!.timestamps[i]!;
+      const count = r!.count[i]!;
+      for (let k = 0; k < count; k++) times[at++] = start + ((k + 0.5) * HOUR_MS) / count;
     }
-    times.set(key, list);
-  }
-  for (const s of raw) {
-    const key = JSON.stringify(s.labels);
-    times.set(key, [...(times.get(key) ?? []), ...s.timestamps]);
-  }
-  return [...times.values()];
+    times.set(rawTimes, at);
+    return times;
+  });
 }
 
 /**

@@ -18,6 +18,10 @@ export function histogramSamples(metric: HistogramSnapshot, openMetrics: boolean
     const block = point.block;
     const labels = block === '' ? '' : `{${block}}`;
     const bucket = block === '' ? `${name}_bucket{` : `${name}_bucket{${block},`;
+    // Flattened once here (charCodeAt flattens in place), not once for each of the series' lines
+    // where the text's reader would walk its parts again (text-rope.ts).
+    bucket.charCodeAt(0);
+    labels.charCodeAt(0);
     for (let i = 0; i < les.length; i++) {
       out.add(`${bucket}${les[i]}${formatNumber(point.buckets[i] ?? point.count)}\n`);
     }

@@ -52,6 +52,21 @@ describe('QuantileSketch', () => {
     );
   });
 
+  it('gives each quantile of a batch as alone, walking up for the lower ranks and down for the upper', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        (values) => {
+          const sketch = new QuantileSketch({ maxBuckets: 64 });
+          for (const v of values) sketch.add(v);
+          const batch: number[] = [];
+          sketch.quantiles(QS, batch);
+          expect(batch).toEqual(QS.map((q) => sketch.quantile(q)));
+        },
+      ),
+    );
+  });
+
   it('keeps the bound of whatever scale it had to drop to, for any finite data', () => {
     fc.assert(
       fc.property(

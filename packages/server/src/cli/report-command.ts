@@ -104,6 +104,7 @@ export async function runReport(
         incidents,
         alertEvents: (since, until) => history?.query({ since, until, limit: 10_000 }) ?? [],
         slos,
+        store,
       },
       end,
       periodMs,

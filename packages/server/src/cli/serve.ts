@@ -417,6 +417,7 @@ async function compose(config: Config, clock: Clock, opened: DisposerStack): Pro
     incidents: incidents.list({ limit: 1000 }),
     alertEvents: (since: number, until: number) => history.query({ since, until, limit: 10_000 }),
     slos,
+    store,
   });
   const reportState = opened.use(
     'reports.db',

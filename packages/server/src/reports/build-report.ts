@@ -6,7 +6,9 @@ import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { SloSpec } from '../slo/slo-spec.js';
 import { sloStatuses } from '../slo/slo-status.js';
+import { componentUptime, uptimeOf } from '../status/component-uptime.js';
 import { heartbeatName } from '../status/heartbeat-name.js';
+import type { SeriesStore } from '../store/series-store.js';
 import type { Column, Figure, Report, ReportRow, ReportSection } from './report.js';
 
 export interface ReportSources {
@@ -28,6 +30,8 @@ export interface ReportSources {
   readonly alertEvents: (sinceMs: number, untilMs: number) => readonly AlertHistoryEvent[];
   /** The SLOs defined, whose recorded error ratios `engine` reads. */
   readonly slos?: readonly SloSpec[];
+  /** The store, for the push monitors' uptime as the status pages count it; without it, no such section. */
+  readonly store?: SeriesStore;
 }
 
 interface QuerySpec {
@@ -50,11 +54,10 @@ interface QuerySection {
   readonly derivedColumns?: readonly Column[];
   /** A column drawn over the period: PromQL with `$S` where one step's range goes. */
   readonly trend?: { readonly key: string; readonly expr: string };
-  /** How a key's values are shown, when not as they are (a push monitor's token is its credential). */
-  readonly shown?: Readonly<Record<string, (value: string) => string>>;
 }
 
 const OPERATIONS = REQUEST_SOURCES[1];
+const HOUR_MS = 3_600_000;
 /**
  * Shortest period read from hourly rollups: a day's trend steps are an hour, and a shorter period
  * would be a handful of hours, each read whole.
@@ -110,23 +113,6 @@ const SECTIONS: readonly QuerySection[] = [
         expr: 'avg by (job, instance) (avg_over_time(up[$P]))',
       },
     ],
-  },
-  {
-    // The share of heartbeats that said up: a heartbeat that never came counts for nothing (the
-    // status pages count missed heartbeats as down: component-uptime.ts).
-    id: 'monitors',
-    title: 'Availability by push monitor',
-    reads: 'gauges',
-    keys: ['monitor'],
-    queries: [
-      {
-        key: 'availability',
-        title: 'Up',
-        unit: 'ratio',
-        expr: 'avg by (monitor) (avg_over_time(vigil_push_up[$P]))',
-      },
-    ],
-    shown: { monitor: heartbeatName },
   },
   {
     // The fleet's requests, errors and error rate as /api/metrics, the overview and vigil top count them.
@@ -218,7 +204,13 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
   const rollups = periodMs >= ROLLUPS_FROM_MS ? sources.rollups : undefined;
   // Raw samples are read a period at a time: a query's sample limit counts every one it reads.
   const onePass = rollups?.meetExactly(endMs - periodMs) ?? false;
+  const monitors =
+    sources.store && (await pushMonitorSection(sources.store, sources.engine, endMs, periodMs));
   for (const s of SECTIONS) {
+    // The push monitors go with the other availabilities, before the traffic.
+    if (s.id === 'requests' && monitors)
+      if (monitors.rows.length > 0) sections.push(monitors);
+      else withoutData.push(monitors.title);
     const engine = rollups?.[s.reads] ?? sources.engine;
     const rows = new Map<
       string,
@@ -261,10 +253,7 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
         const figures: Record<string, Figure> = {};
         for (const c of columns) figures[c.key] = { current: cur[c.key]!, previous: prev[c.key]! };
         const trend = trends?.get(s.keys.map((k) => row.labels[k]).join('\u0000'));
-        const labels = Object.fromEntries(
-          s.keys.map((k) => [k, s.shown?.[k]?.(row.labels[k]!) ?? row.labels[k]!]),
-        );
-        return { labels, figures, ...(trends && { trend: trend ?? [] }) };
+        return { labels: row.labels, figures, ...(trends && { trend: trend ?? [] }) };
       });
     const nothingBefore = out.every((row) =>
       Object.values(row.figures).every((f) => !Number.isFinite(f.previous)),
@@ -286,6 +275,47 @@ export async function buildReport(sources: ReportSources, endMs: number, periodM
   sections.push(incidentSection(sources.incidents, endMs, periodMs));
   sections.push(topAlerts(sources, endMs, periodMs));
   return { startMs: endMs - periodMs, endMs, periodMs, sections, withoutData };
+}
+
+/**
+ * Each push monitor's uptime in the period and in the one before, as its status page component
+ * counts it (component-uptime.ts): its heartbeats that said up, and the time past twice its usual
+ * gap without one as down. Named as on /api/health, never by its token, which is its credential.
+ */
+async function pushMonitorSection(
+  store: SeriesStore,
+  engine: QueryEngine,
+  endMs: number,
+  periodMs: number,
+): Promise<ReportSection> {
+  const found = await store.series(
+    [[{ name: '__name__', type: '=', value: 'vigil_push_up' }]],
+    endMs - 2 * periodMs,
+    endMs,
+  );
+  const tokens = [...new Set(found.map((labels) => labels.monitor ?? ''))];
+  const uptime = async (token: string, end: number) =>
+    uptimeOf(
+      await componentUptime({ store, engine }, { kind: 'push', token }, end - periodMs, end, HOUR_MS),
+    ) ?? Number.NaN;
+  const rows = await Promise.all(
+    tokens.map(async (token) => ({
+      labels: { monitor: heartbeatName(token) },
+      figures: {
+        availability: {
+          current: await uptime(token, endMs),
+          previous: await uptime(token, endMs - periodMs),
+        },
+      },
+    })),
+  );
+  return {
+    id: 'monitors',
+    title: 'Availability by push monitor',
+    keys: ['monitor'],
+    columns: [{ key: 'availability', title: 'Up', unit: 'ratio' }],
+    rows: rows.sort((a, b) => (a.labels.monitor < b.labels.monitor ? -1 : 1)),
+  };
 }
 
 /**

@@ -13,6 +13,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 const minute = (ms: number) => iso(ms).slice(0, 16).replace('T', ' ');
 /** A push monitor's token: its credential, which a report never shows. */
 const TOKEN = 'n1ghtly-backup-s3cr3t';
+const STOPPED = 'h0urly-sync-s3cr3t';
 let dir: string;
 
 /**
@@ -71,6 +72,12 @@ beforeAll(async () => {
       labels: { __name__: 'vigil_push_up', monitor: TOKEN },
       timestamps: ts,
       values: ts.map((t, i) => (t <= END - 3_600_000 && i % 10 === 0 ? 0 : 1)),
+    },
+    // And one whose heartbeats stop half an hour before the end.
+    {
+      labels: { __name__: 'vigil_push_up', monitor: STOPPED },
+      timestamps: ts.filter((t) => t <= END - 30 * MIN),
+      values: ts.filter((t) => t <= END - 30 * MIN).map(() => 1),
     },
     // What the rules of SLO `stt` (99.9% over 30 days) recorded: its 30-day error ratio, 0.05% at
     // the end of the first hour and 0.02% at the end of the second.
@@ -162,20 +169,37 @@ describe('vigil report', () => {
         },
       },
     ]);
-    // The first hour holds minutes -119..-60 (60 samples), 6 of them (i % 10 === 0) down.
-    expect(rows('monitors')).toEqual([
-      {
-        labels: { monitor: heartbeatName(TOKEN) },
-        figures: {
-          availability: {
-            current: 1,
-            previous: 54 / 60,
-            change: { value: expect.closeTo(10, 9), unit: 'pts' },
+    // As the status pages count a push monitor: its heartbeats in [start, end) (the first hour's
+    // minutes -120..-61, 6 of 60 down, i % 10 === 0; the second's -60..-1, the first of them down),
+    // and the time without one past twice its usual gap (a minute) as down, a run a minute: the
+    // stopped one's last heartbeat is at -30, so -28..0 is 28 runs down beside 31 up.
+    const shown = (token: string) => heartbeatName(token);
+    expect(rows('monitors')).toEqual(
+      [
+        {
+          labels: { monitor: shown(TOKEN) },
+          figures: {
+            availability: {
+              current: 59 / 60,
+              previous: 54 / 60,
+              change: { value: expect.closeTo((100 * 5) / 60, 9), unit: 'pts' },
+            },
           },
         },
-      },
-    ]);
-    for (const format of ['json', 'md', 'html']) expect(await report(format)).not.toContain(TOKEN.slice(4));
+        {
+          labels: { monitor: shown(STOPPED) },
+          figures: {
+            availability: {
+              current: expect.closeTo(31 / 59, 9),
+              previous: 1,
+              change: { value: expect.closeTo(100 * (31 / 59 - 1), 9), unit: 'pts' },
+            },
+          },
+        },
+      ].sort((a, b) => (a.labels.monitor < b.labels.monitor ? -1 : 1)),
+    );
+    for (const format of ['json', 'md', 'html'])
+      for (const token of [TOKEN, STOPPED]) expect(await report(format)).not.toContain(token.slice(4));
   });
 
   it('says why a section is empty or left out', async () => {

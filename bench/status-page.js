@@ -90,24 +90,14 @@ const { statusPageHtml } = await dist('status/render-status-page.js');
 const { monitoredChecks } = await dist('status/monitored-checks.js');
 const { PromqlEngine } = await dist('query/promql-engine.js');
 const { resolveStatusPages, STATUS_PAGES_SCHEMA } = await dist('config/status-pages-config.js');
-
-/** A deterministic pseudo-random source (mulberry32). */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { SeededRandom } = await dist('demo/seeded-random.js');
 
 /** Each 0/1 series with its response-time series, its step and its outages ([start, end) pairs). */
 function makeSeries(start, end) {
   const out = [];
   const add = (up, response, stepMs) => {
-    const rand = random(out.length + 1);
+    const seeded = new SeededRandom(out.length + 1);
+    const rand = () => seeded.next();
     const outages = [];
     for (let d = start; d < end; d += DAY)
       if (rand() < 1 / 7) {

@@ -1,3 +1,4 @@
+import { acrossNames } from './across-names.js';
 import { dailySpending, dayAhead, MIN_DAYS, PROFILE_DAYS, perDayRange } from './daily-spending.js';
 import { dataSpan } from './span-rate.js';
 
@@ -37,7 +38,7 @@ const SLACK_S = 3600;
 
 /**
  * The month-end forecast of the cost counter `selector` (USD, a counter), from instant queries run
- * by `one`. Assumes the days left cost what the month's days so far did (daily-spending.ts: the
+ * by `one`; `names` are the metric names it matches when they may be several (across-names.ts). Assumes the days left cost what the month's days so far did (daily-spending.ts: the
  * middle half of those days, each weekday at its share). A trend within the month (growing
  * traffic) is not followed, and a price change shows only once it is most of the days averaged.
  */
@@ -45,15 +46,19 @@ export async function monthEndCostForecast(
   one: (expr: string) => Promise<number>,
   selector: string,
   now: number,
+  names: readonly string[] = [],
 ): Promise<MonthEndCostForecast> {
+  // The cost over `range` ending `offset` before now.
+  const spent = (range: string, offset = '') =>
+    `sum(${acrossNames(selector, names, (s) => `increase(${s}[${range}]${offset && ` offset ${offset}`})`)})`;
   const date = new Date(now);
   const monthStart = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
   const nextMonth = Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1);
   const sinceStartS = Math.max(60, Math.floor((now - monthStart) / 1000));
   const [lastDay, month, monthToDate] = await Promise.all([
-    one(dataSpan(selector, '1d')),
-    one(dataSpan(selector, '32d')),
-    one(`sum(increase(${selector}[${sinceStartS}s]))`),
+    one(dataSpan(selector, '1d', names)),
+    one(dataSpan(selector, '32d', names)),
+    one(spent(`${sinceStartS}s`)),
   ]);
   // The 32-day subquery steps every 32 minutes: on a fresh install its first step may not have come
   // yet. Up to a day the day's one-minute steps say how much there is.
@@ -80,17 +85,11 @@ export async function monthEndCostForecast(
   const wholeDaysLeft = Math.floor(leftS / DAY_S);
   const restS = Math.round(leftS - wholeDaysLeft * DAY_S);
   const [daily, sameHours] = await Promise.all([
-    Promise.all(
-      Array.from({ length: read }, (_, k) =>
-        one(`sum(increase(${selector}[1d]${k > 0 ? ` offset ${k}d` : ''}))`),
-      ),
-    ),
+    Promise.all(Array.from({ length: read }, (_, k) => one(spent('1d', k > 0 ? `${k}d` : '')))),
     // The hours left after the whole days: the same hours (now's time of day onwards) of the days averaged.
     restS >= 60
       ? Promise.all(
-          Array.from({ length: days }, (_, k) =>
-            one(`sum(increase(${selector}[${restS}s] offset ${(k + 1) * DAY_S - restS}s))`),
-          ),
+          Array.from({ length: days }, (_, k) => one(spent(`${restS}s`, `${(k + 1) * DAY_S - restS}s`))),
         )
       : Promise.resolve([] as number[]),
   ]);

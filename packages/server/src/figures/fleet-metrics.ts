@@ -1,6 +1,7 @@
 import { percentileQuery } from '../query/percentile-query.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import type { VectorSample } from '../query/query-result.js';
+import { acrossNames, metricNames } from './across-names.js';
 import { ACTIVE_SESSIONS } from './active-sessions.js';
 import { type MonthEndCostForecast, monthEndCostForecast } from './cost-forecast.js';
 import { averageDuration, errorRate, failedRequests, NOW_WINDOW, requests } from './requests.js';
@@ -66,6 +67,7 @@ export interface FleetMetrics {
 const PROJECTION_ENOUGH_S = 3600;
 const GENAI = 'gen_ai_client_operation_duration_seconds';
 const PROVIDER = 'gen_ai_provider_name';
+// One metric an instrumented app: each names its counters after itself (`chat_llm_cost_usd_total`).
 const COST = '{__name__=~".+_llm_cost_usd_total"}';
 const TOKENS = '{__name__=~".+_llm_tokens_total"}';
 
@@ -78,6 +80,14 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     for (const { metric, value } of await q(expr)) out[metric[label] ?? ''] = value;
     return out;
   };
+  const [costNames, tokenNames] = await Promise.all([
+    metricNames(engine, COST, now),
+    metricNames(engine, TOKENS, now),
+  ]);
+  // Summed by `by` over every app's counter: increase() drops the name, which alone told two apps'
+  // series with the same labels apart.
+  const increase = (selector: string, names: readonly string[], range: string, by = '', offset = '') =>
+    `sum${by && ` by (${by})`} (${acrossNames(selector, names, (s) => `increase(${s}[${range}]${offset && ` offset ${offset}`})`)})`;
   const midnight = now - (now % 86_400_000);
   const todayS = Math.max(60, Math.floor((now - midnight) / 1000));
   const [
@@ -125,15 +135,15 @@ export async function fleetMetrics(engine: QueryEngine, now: number): Promise<Fl
     ),
     q(`sum by (${PROVIDER}, gen_ai_request_model) (increase(${GENAI}_count[24h]))`),
     q(`sum by (${PROVIDER}, error_type) (increase(${GENAI}_count{error_type!=""}[24h]))`),
-    by(`sum by (provider) (increase(${TOKENS}[24h]))`, 'provider'),
-    by(`sum by (provider) (increase(${COST}[24h]))`, 'provider'),
-    one(`sum(increase(${COST}[${todayS}s]))`),
-    one(`sum(increase(${COST}[12h]))`),
-    one(`sum(increase(${COST}[12h] offset 12h))`),
-    one(`${spanRate(COST, '1h')} * 3600`),
-    one(`${spanRate(COST, '1d')} * 86400`),
-    one(dataSpan(COST, '1d')),
-    monthEndCostForecast(one, COST, now),
+    by(increase(TOKENS, tokenNames, '24h', 'provider'), 'provider'),
+    by(increase(COST, costNames, '24h', 'provider'), 'provider'),
+    one(increase(COST, costNames, `${todayS}s`)),
+    one(increase(COST, costNames, '12h')),
+    one(increase(COST, costNames, '12h', '', '12h')),
+    one(`${spanRate(COST, '1h', '', costNames)} * 3600`),
+    one(`${spanRate(COST, '1d', '', costNames)} * 86400`),
+    one(dataSpan(COST, '1d', costNames)),
+    monthEndCostForecast(one, COST, now, costNames),
   ]);
   const provider_metrics: Record<string, FleetProvider> = {};
   const names = new Set([...Object.keys(providers), ...Object.keys(tokens), ...Object.keys(cost)]);

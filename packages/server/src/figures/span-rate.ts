@@ -1,3 +1,5 @@
+import { acrossNames } from './across-names.js';
+
 /**
  * PromQL for "how fast does this counter grow", per second, over the last `window` or over the part
  * of it that holds data, whichever is shorter. `rate(x[1h])` divides by the whole hour even when the
@@ -7,21 +9,24 @@
  * steps; at least one minute), which is the window itself once the data is older than it.
  *
  * `selector` is a series selector (`vigil_llm_cost_usd_total{provider="openai"}`), `by` the labels
- * kept (`provider, model`) or empty for one total.
+ * kept (`provider, model`) or empty for one total; `names` the metric names it matches when they
+ * may be several (across-names.ts).
  */
-export function spanRate(selector: string, window: string, by = ''): string {
+export function spanRate(selector: string, window: string, by = '', names: readonly string[] = []): string {
   const step = resolution(window);
-  const seconds = `clamp(time() - min_over_time(timestamp(${selector})[${window}:${step}s]) + ${step / 2}, 60, ${windowSeconds(window)})`;
-  return `sum${by ? ` by (${by})` : ''} (increase(${selector}[${window}]) / ${seconds})`;
+  const perSeries = (s: string) =>
+    `increase(${s}[${window}]) / clamp(time() - min_over_time(timestamp(${s})[${window}:${step}s]) + ${step / 2}, 60, ${windowSeconds(window)})`;
+  return `sum${by ? ` by (${by})` : ''} (${acrossNames(selector, names, perSeries)})`;
 }
 
 /**
  * PromQL for the seconds of data the window holds for `selector`: what a figure computed with
  * spanRate is based on ("projected from the last 2 h").
  */
-export function dataSpan(selector: string, window: string): string {
+export function dataSpan(selector: string, window: string, names: readonly string[] = []): string {
   const step = resolution(window);
-  return `clamp(time() - min(min_over_time(timestamp(${selector})[${window}:${step}s])) + ${step / 2}, 60, ${windowSeconds(window)})`;
+  const first = acrossNames(selector, names, (s) => `min_over_time(timestamp(${s})[${window}:${step}s])`);
+  return `clamp(time() - min(${first}) + ${step / 2}, 60, ${windowSeconds(window)})`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Clock } from '@vigil/metrics';
+import { metricNames } from '../figures/across-names.js';
 import { monthEndCostForecast } from '../figures/cost-forecast.js';
 import { DEFAULT_MAX_DAYS } from '../figures/daily-spending.js';
 import { approximately, runOut } from '../figures/run-out.js';
@@ -31,7 +32,8 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
       const data = await options.engine.instantQuery(expr, now);
       return data.resultType === 'vector' ? (data.result[0]?.value ?? 0) : 0;
     };
-    sendJson(res, 200, { selector, ...(await monthEndCostForecast(one, selector, now)) });
+    const names = await metricNames(options.engine, selector, now);
+    sendJson(res, 200, { selector, ...(await monthEndCostForecast(one, selector, now, names)) });
   });
 
   router.on('GET', '/api/forecasts/run-out', async ({ res, url }) => {

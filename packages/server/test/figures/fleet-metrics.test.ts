@@ -166,6 +166,52 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
     }
   });
 
+  it('counts the cost of two instrumented apps whose cost counters share their labels', async () => {
+    // Two apps, each exposing its own prefix (the library names the counter after the app), both
+    // spending on openai gpt-4o: the same labels under two names. /api/metrics failed with "vector
+    // cannot contain metrics with the same labelset"; both apps' spending counts.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-'));
+    dirs.push(dir);
+    const server = await serve(
+      loadConfig({ listen: '127.0.0.1:0', data: dir, statsd: 'off' }, {}),
+      new ManualClock(NOW),
+    );
+    try {
+      const body = [
+        series('vigil_llm_cost_usd_total{provider="openai",model="gpt-4o"}', 0, undefined, 1.5),
+        series('chat_llm_cost_usd_total{provider="openai",model="gpt-4o"}', 0, undefined, 0.5),
+        series('chat_llm_cost_usd_total{provider="anthropic",model="claude-3-5-haiku"}', 0, undefined, 1),
+        series('vigil_llm_tokens_total{provider="openai",model="gpt-4o",type="input"}', 0, undefined, 1000),
+        series('chat_llm_tokens_total{provider="openai",model="gpt-4o",type="input"}', 0, undefined, 300),
+      ].join('');
+      const imported = await fetch(`${server.url}/api/v1/import/prometheus`, { method: 'POST', body });
+      expect(await imported.json()).toMatchObject({ malformedCount: 0, rejected: {} });
+      const res = await fetch(`${server.url}/api/metrics`);
+      const doc = await res.json();
+      expect(res.status, JSON.stringify(doc)).toBe(200);
+      expect(doc.cost_analytics).toMatchObject({
+        total_cost_24h: 3,
+        cost_by_provider: { openai: 2, anthropic: 1 },
+        cost_today: 3,
+      });
+      // $3 over the ten minutes stored: $18 an hour, both apps together.
+      expect(doc.cost_analytics.cost_per_hour / 18).toBeCloseTo(1, 1);
+      expect(Math.abs(doc.cost_analytics.projection_basis_seconds - 600)).toBeLessThanOrEqual(30);
+      expect(doc.provider_metrics.openai).toMatchObject({ total_cost: 2, total_tokens: 1300 });
+      // The Cost page's forecast over both apps' counters.
+      const page = await fetch(
+        `${server.url}/api/forecasts/month-end?selector=${encodeURIComponent('{__name__=~".+_llm_cost_usd_total"}')}`,
+      );
+      expect(page.status).toBe(200);
+      expect(await page.json()).toMatchObject({
+        month_to_date: 3,
+        history_seconds: doc.cost_analytics.projection_basis_seconds,
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
   it('answers zeros and nulls, not errors, before anything is stored', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-fleet-'));
     dirs.push(dir);

@@ -128,18 +128,29 @@ async function heartbeatTimes(
     const r = rollups.get(key);
     const rawTimes = rawOf.get(key) ?? new Float64Array(0);
     const before = firstRaw.get(key) ?? Number.POSITIVE_INFINITY;
-    // The hours before the one the raw samples start in (that hour holds them: it is read from them).
+    // The hours before the one the raw samples start in, spread over each hour.
     let hoursKept = 0;
     let beats = rawTimes.length;
     while (r && hoursKept < r.timestamps.length && r.timestamps[hoursKept]! + HOUR_MS <= before)
       beats += r.count[hoursKept++]!;
-    const times = new Float64Array(beats);
+    // The hour the raw samples start in: retention deletes whole chunks, which start anywhere in an
+    // hour, so its heartbeats before the oldest raw one are in its rollup only (those not in the raw
+    // samples), spread over that part of it.
+    const partStart = r?.timestamps[hoursKept];
+    let early = 0;
+    if (partStart !== undefined && partStart < before && before < partStart + HOUR_MS) {
+      let inRaw = 0;
+      while (inRaw < rawTimes.length && rawTimes[inRaw]! < partStart + HOUR_MS) inRaw++;
+      early = Math.max(0, r!.count[hoursKept]! - inRaw);
+    }
+    const times = new Float64Array(beats + early);
     let at = 0;
     for (let i = 0; i < hoursKept; i++) {
       const start = r!.timestamps[i]!;
       const count = r!.count[i]!;
       for (let k = 0; k < count; k++) times[at++] = start + ((k + 0.5) * HOUR_MS) / count;
     }
+    for (let k = 0; k < early; k++) times[at++] = partStart! + ((k + 0.5) * (before - partStart!)) / early;
     times.set(rawTimes, at);
     return times;
   });

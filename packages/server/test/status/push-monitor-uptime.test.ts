@@ -132,3 +132,44 @@ describe('a push monitor that stopped pushing', () => {
     }
   });
 });
+
+describe('a push monitor that never missed a heartbeat', () => {
+  it('is up all along where its raw heartbeats give way to hourly rollups inside an hour', async () => {
+    // Every minute from D−3 00:17: chunks are cut every 120 samples, at 17 past, so the oldest raw
+    // heartbeat left after retention is at 17 past an hour whose earlier ones are in its rollup only.
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-push-uptime-'));
+    const clock = new ManualClock(NOW);
+    const beats = Array.from(
+      { length: Math.floor((NOW - D + 3 * DAY - 17 * 60_000) / 60_000) + 1 },
+      (_, i) => D - 3 * DAY + 17 * 60_000 + i * 60_000,
+    );
+    let kept = await openSqliteStore({ dir, clock, retentionDays: 10 });
+    try {
+      await kept.append([
+        {
+          labels: { __name__: 'vigil_push_up', monitor: TOKEN },
+          timestamps: beats,
+          values: beats.map(() => 1),
+        },
+      ]);
+      await kept.close();
+      kept = await openSqliteStore({ dir, clock, retentionDays: 1 });
+      await kept.maintain();
+      const matchers = [{ name: 'monitor', type: '=', value: TOKEN } as const];
+      const [raw] = await kept.select(matchers, 0, NOW);
+      expect(raw!.timestamps[0]! % HOUR).toBe(17 * 60_000);
+      expect(raw!.timestamps[0]!).toBeGreaterThan(D - 3 * DAY);
+      const view = await statusPageView(
+        { ...sources(), store: kept, engine: new PromqlEngine({ store: kept }), checks: async () => [] },
+        page,
+        NOW,
+      );
+      const backup = view.groups[0]!.components[0]!;
+      expect(backup.days.slice(-6).map((b) => b.uptime)).toEqual([1, 1, 1, 1, 1, 1]);
+      expect(backup.uptime90d).toBe(1);
+    } finally {
+      await kept.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

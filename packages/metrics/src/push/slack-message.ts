@@ -16,6 +16,11 @@ export interface SlackMessageOptions {
   readonly title?: string | undefined;
   /** Where the attachments' titles link to (blocks have no linked header; put it in `links`). */
   readonly titleLink?: string | undefined;
+  /**
+   * false for a message that is not an alert (a report): each section starts with its title in
+   * bold rather than its severity or `[RESOLVED]`, and a fallback is the title alone. Default true.
+   */
+  readonly severityTags?: boolean | undefined;
 }
 
 /**
@@ -48,16 +53,16 @@ export function toSlackMessage(events: readonly AlertEvent[], options: SlackMess
     text: mrkdwn(text),
     blocks: [
       { type: 'header', text: { type: 'plain_text', text: cut(text, 150), emoji: true } },
-      ...events.slice(0, 49).map(section),
+      ...events.slice(0, 49).map((event) => section(event, options.severityTags ?? true)),
     ],
   };
 }
 
-function section(event: AlertEvent): object {
+function section(event: AlertEvent, tagged: boolean): object {
   const fields = Object.entries(event.fields ?? {});
   const overflow = fields.slice(10).map(([key, value]) => `*${mrkdwn(key)}*: ${mrkdwn(String(value))}`);
   const body = [
-    `*${label(event)}* ${mrkdwn(event.title)}`,
+    tagged ? `*${label(event)}* ${mrkdwn(event.title)}` : `*${mrkdwn(event.title)}*`,
     ...(event.text ? [mrkdwn(event.text)] : []),
     ...links(event),
     ...overflow,
@@ -79,7 +84,7 @@ function attachment(event: AlertEvent, options: SlackMessageOptions): object {
   const text = [...(event.text ? [mrkdwn(event.text)] : []), ...links(event)].join('\n');
   return {
     color: event.status === 'resolved' ? 'good' : COLOR[event.severity],
-    fallback: `${label(event)} ${event.title}`,
+    fallback: (options.severityTags ?? true) ? `${label(event)} ${event.title}` : event.title,
     title: event.title,
     ...(options.titleLink ? { title_link: options.titleLink } : {}),
     ...(text ? { text } : {}),

@@ -116,4 +116,26 @@ describe('toSlackMessage', () => {
     };
     expect(blocks.blocks[1]!.text.text).toContain('<https://wiki.example/stt|Runbook>');
   });
+
+  it('lays out a message that is not an alert (a report) without severity tags', () => {
+    const section: AlertEvent = {
+      key: 'traffic',
+      severity: 'info',
+      title: 'Traffic',
+      fields: { Requests: '1,200' },
+    };
+    const options = {
+      title: 'vigil report daily: 2026-03-27 to 2026-03-28',
+      severityTags: false,
+      nowMs: NOW,
+    };
+    const blocks = toSlackMessage([section], { ...options, format: 'blocks' }) as {
+      blocks: { text: { text: string } }[];
+    };
+    expect(blocks.blocks[1]!.text.text).toBe('*Traffic*');
+    const attachments = toSlackMessage([section], { ...options, format: 'attachments' }) as {
+      attachments: { fallback: string }[];
+    };
+    expect(attachments.attachments[0]!.fallback).toBe('Traffic');
+  });
 });

@@ -154,14 +154,15 @@ describe('scheduled reports', () => {
     );
     expect(incidents.type).toBe('section');
     expect(incidents.fields[0].text).toMatch(/^\*Incidents\*\nOpened: 0/);
-    // A section with nothing in it says why.
+    // A section with nothing in it says why; a report is not an alert, so no section has a severity.
     const alerts = message.blocks.find((b: { text?: { text: string } }) =>
       b.text?.text.includes('Top alerts by firing time'),
     );
     expect(alerts).toEqual({
       type: 'section',
-      text: { type: 'mrkdwn', text: '*[INFO]* Top alerts by firing time\nNo alert fired in this period.' },
+      text: { type: 'mrkdwn', text: '*Top alerts by firing time*\nNo alert fired in this period.' },
     });
+    expect(JSON.stringify(message.blocks)).not.toMatch(/\[(INFO|WARNING|CRITICAL|RESOLVED)\]/);
 
     await until('2026-03-29T12:00:00Z');
     // After the change 09:00 in Paris is 07:00 UTC.

@@ -12,8 +12,9 @@ export interface SlackPayloadOptions {
  * text, linking to the receiver's alerts, then one attachment per alert, coloured by severity
  * (`good` once resolved), with its summary, description, playbook, labels, and links to its runbook
  * and incident (with the acknowledge link). A document with sections (a scheduled report) is Block
- * Kit blocks: its subject as the header, then one section each with its figures as the two-column
- * table; one without (a post-mortem) is one attachment with its text as preformatted Markdown.
+ * Kit blocks: its subject as the header, then one section each, its title in bold and its figures
+ * as the two-column table; one without (a post-mortem) is one attachment with its text as
+ * preformatted Markdown. A document is not an alert: it carries no severity tag.
  */
 export function slackPayload(n: Notification, options: SlackPayloadOptions = {}): object {
   const envelope = {
@@ -32,7 +33,12 @@ export function slackPayload(n: Notification, options: SlackPayloadOptions = {})
         ...(s.note && { text: s.note }),
       }),
     );
-    return toSlackMessage(sections, { ...envelope, format: 'blocks', title: n.document.subject });
+    return toSlackMessage(sections, {
+      ...envelope,
+      format: 'blocks',
+      title: n.document.subject,
+      severityTags: false,
+    });
   }
   if (n.document) {
     const report: AlertEvent = {
@@ -41,7 +47,7 @@ export function slackPayload(n: Notification, options: SlackPayloadOptions = {})
       title: n.document.subject,
       text: `\`\`\`${n.document.text}\`\`\``,
     };
-    return toSlackMessage([report], { ...envelope, title: n.document.subject });
+    return toSlackMessage([report], { ...envelope, title: n.document.subject, severityTags: false });
   }
   return toSlackMessage(
     n.alerts.map((a) => alertEvent(a, n)),

@@ -47,62 +47,101 @@ export async function componentUptime(
   endMs: number,
   bucketMs: number,
 ): Promise<UptimeBucket[]> {
-  const from = startMs - (startMs % bucketMs);
-  const n = Math.max(1, Math.ceil((endMs - from) / bucketMs));
-  const runs = new Float64Array(n);
-  const up = new Float64Array(n);
-  const add = (t: number, count: number, sum: number) => {
-    const i = Math.floor((t - from) / bucketMs);
-    if (i < 0 || i >= n || Number.isNaN(sum)) return;
-    runs[i]! += count;
-    up[i]! += sum;
-  };
-  if (source.kind === 'query') {
-    // A step that divides the hour and the day, on a grid from the bucket's start (each day gets the
-    // same steps), from the first step at or after startMs: the window is startMs to endMs, as for series.
-    const stepMs = STEPS_MS.find((s) => (endMs - startMs) / s <= MAX_STEPS) ?? DAY_MS;
-    const first = from + Math.ceil((startMs - from) / stepMs) * stepMs;
-    const result = await sources.engine.rangeQuery(source.expr, first, endMs, stepMs);
-    if (result.resultType === 'matrix') {
-      // Several series: the component is as up as its worst one at each step.
-      const worst = new Map<number, number>();
-      for (const series of result.result)
-        for (let i = 0; i < series.timesMs.length; i++) {
-          const v = clamp(series.values[i]!);
-          if (Number.isNaN(v)) continue;
-          const t = series.timesMs[i]!;
-          worst.set(t, Math.min(worst.get(t) ?? 1, v));
-        }
-      for (const [t, v] of worst) add(t, 1, v);
-    }
-  } else {
-    const resolution = rollupResolution(startMs, endMs, bucketMs);
-    // The store reads the day a read starts in by hours: from the millisecond before a bucket that
-    // starts a day, that day is read whole too, and the hour before falls outside every bucket.
-    const readFrom =
-      resolution === DAY_MS && from === startMs && startMs % DAY_MS === 0 ? startMs - 1 : startMs;
-    const lists = await Promise.all(
-      componentSeries(source).up.map((m) => sources.store.selectRollup(m, readFrom, endMs, resolution)),
-    );
-    for (const list of lists)
-      for (const r of list)
-        for (let i = 0; i < r.timestamps.length; i++) add(r.timestamps[i]!, r.count[i]!, r.sum[i]!);
-    // A push monitor's missed heartbeats are down runs, spread over the buckets their time is in.
-    if (source.kind === 'push')
-      for (const m of componentSeries(source).up)
-        for (const times of await heartbeatTimes(sources.store, m, startMs - LOOKBEHIND_MS, endMs))
-          for (const { from: a, to: b, gapMs } of missedSpans(times, endMs)) {
-            const lo = Math.max(a, startMs);
-            const hi = Math.min(b, endMs);
-            for (let i = Math.max(0, Math.floor((lo - from) / bucketMs)); i < n; i++) {
-              const start = from + i * bucketMs;
-              if (start >= hi) break;
-              const ms = Math.min(hi, start + bucketMs) - Math.max(lo, start);
-              if (ms > 0) runs[i]! += ms / gapMs;
-            }
-          }
+  if (source.kind !== 'query') return seriesUptime(sources.store, source, startMs, endMs, bucketMs);
+  const { from, add, buckets } = new Buckets(startMs, endMs, bucketMs);
+  // A step that divides the hour and the day, on a grid from the bucket's start (each day gets the
+  // same steps), from the first step at or after startMs: the window is startMs to endMs, as for series.
+  const stepMs = STEPS_MS.find((s) => (endMs - startMs) / s <= MAX_STEPS) ?? DAY_MS;
+  const first = from + Math.ceil((startMs - from) / stepMs) * stepMs;
+  const result = await sources.engine.rangeQuery(source.expr, first, endMs, stepMs);
+  if (result.resultType === 'matrix') {
+    // Several series: the component is as up as its worst one at each step.
+    const worst = new Map<number, number>();
+    for (const series of result.result)
+      for (let i = 0; i < series.timesMs.length; i++) {
+        const v = clamp(series.values[i]!);
+        if (Number.isNaN(v)) continue;
+        const t = series.timesMs[i]!;
+        worst.set(t, Math.min(worst.get(t) ?? 1, v));
+      }
+    for (const [t, v] of worst) add(t, 1, v);
   }
-  return Array.from({ length: n }, (_, i) => ({ startMs: from + i * bucketMs, runs: runs[i]!, up: up[i]! }));
+  return buckets();
+}
+
+/**
+ * componentUptime for a component of series (a scrape target, a health check, a push monitor),
+ * which needs only the store: /api/health reads a push monitor's uptime with it, so that it and the
+ * status page never disagree.
+ */
+export async function seriesUptime(
+  store: SeriesStore,
+  source: Exclude<ComponentSource, { kind: 'query' }>,
+  startMs: number,
+  endMs: number,
+  bucketMs: number,
+): Promise<UptimeBucket[]> {
+  const { from, n, runs, add, buckets } = new Buckets(startMs, endMs, bucketMs);
+  const resolution = rollupResolution(startMs, endMs, bucketMs);
+  // The store reads the day a read starts in by hours: from the millisecond before a bucket that
+  // starts a day, that day is read whole too, and the hour before falls outside every bucket.
+  const readFrom =
+    resolution === DAY_MS && from === startMs && startMs % DAY_MS === 0 ? startMs - 1 : startMs;
+  const lists = await Promise.all(
+    componentSeries(source).up.map((m) => store.selectRollup(m, readFrom, endMs, resolution)),
+  );
+  for (const list of lists)
+    for (const r of list)
+      for (let i = 0; i < r.timestamps.length; i++) add(r.timestamps[i]!, r.count[i]!, r.sum[i]!);
+  // A push monitor's missed heartbeats are down runs, spread over the buckets their time is in.
+  if (source.kind === 'push')
+    for (const m of componentSeries(source).up)
+      for (const times of await heartbeatTimes(store, m, startMs - LOOKBEHIND_MS, endMs))
+        for (const { from: a, to: b, gapMs } of missedSpans(times, endMs)) {
+          const lo = Math.max(a, startMs);
+          const hi = Math.min(b, endMs);
+          for (let i = Math.max(0, Math.floor((lo - from) / bucketMs)); i < n; i++) {
+            const start = from + i * bucketMs;
+            if (start >= hi) break;
+            const ms = Math.min(hi, start + bucketMs) - Math.max(lo, start);
+            if (ms > 0) runs[i]! += ms / gapMs;
+          }
+        }
+  return buckets();
+}
+
+/** Runs and their sum in buckets of `bucketMs` from `startMs` (aligned down) to `endMs`. */
+class Buckets {
+  readonly from: number;
+  readonly n: number;
+  readonly runs: Float64Array;
+  readonly up: Float64Array;
+
+  constructor(
+    startMs: number,
+    endMs: number,
+    readonly bucketMs: number,
+  ) {
+    this.from = startMs - (startMs % bucketMs);
+    this.n = Math.max(1, Math.ceil((endMs - this.from) / bucketMs));
+    this.runs = new Float64Array(this.n);
+    this.up = new Float64Array(this.n);
+  }
+
+  /** Adds `count` runs summing to `sum` at `t` (a NaN sum, or a time outside, is left out). */
+  readonly add = (t: number, count: number, sum: number): void => {
+    const i = Math.floor((t - this.from) / this.bucketMs);
+    if (i < 0 || i >= this.n || Number.isNaN(sum)) return;
+    this.runs[i]! += count;
+    this.up[i]! += sum;
+  };
+
+  readonly buckets = (): UptimeBucket[] =>
+    Array.from({ length: this.n }, (_, i) => ({
+      startMs: this.from + i * this.bucketMs,
+      runs: this.runs[i]!,
+      up: this.up[i]!,
+    }));
 }
 
 /**

@@ -8,6 +8,7 @@ import type {
   SeriesStore,
 } from '../store/series-store.js';
 import { isStaleNaN } from '../store/series-store.js';
+import { seriesUptime, uptimeOf } from './component-uptime.js';
 import { GAPS, usualGap } from './heartbeat-gaps.js';
 import { heartbeatName } from './heartbeat-name.js';
 
@@ -33,7 +34,8 @@ const ERROR_RATE = 0.05;
  *   the last ones) makes the monitor unhealthy, as Uptime Kuma marks a push monitor down.
  *
  * Uptime over 24 hours is the share of runs that were up; over 30 days, the same from the hour 30
- * days ago (both from the rollups' count and sum of the 0/1 samples, as checksOf reads them). None
+ * days ago (both from the rollups' count and sum of the 0/1 samples, as checksOf reads them). A push
+ * monitor's also counts its missed heartbeats as down, as its status page does (pushUptime). None
  * is critical: a target that is down degrades the picture, it does not make vigil itself unhealthy.
  *
  * A push token is the monitor's credential (anyone holding it can push), so it is never shown:
@@ -167,8 +169,10 @@ async function checksOf(
         : (await raw([response(exactly(labels))], last.time, last.time)).get(key);
     const newest = answer && lastSample(answer);
     const responseTimeMs = newest && newest.time === last.time ? newest.value * 1000 : undefined;
-    const uptime24h = runs > 0 ? ups / runs : undefined;
-    const errorRate24h = runs > 0 ? 1 - ups / runs : 0;
+    const pushed = heartbeat ? await pushUptime(store, labels.monitor ?? '', now) : undefined;
+    const uptime24h = pushed ? (pushed.day ?? undefined) : runs > 0 ? ups / runs : undefined;
+    const uptime30d = pushed ? (pushed.month ?? undefined) : monthRuns > 0 ? monthUps / monthRuns : uptime24h;
+    const errorRate24h = uptime24h === undefined ? 0 : 1 - uptime24h;
     const reasons: string[] = [];
     let state: HealthState;
     const gap = heartbeat ? usualGap(recent.timestamps) : undefined;
@@ -212,13 +216,27 @@ async function checksOf(
           : { type: 'health_monitor', job: labels.job ?? '', instance: labels.instance ?? '' },
       errorRate24h,
       ...(uptime24h !== undefined && { uptime24h }),
-      ...(monthRuns > 0
-        ? { uptime30d: monthUps / monthRuns }
-        : uptime24h !== undefined && { uptime30d: uptime24h }),
+      ...(uptime30d !== undefined && { uptime30d }),
       runs24h: runs,
     });
   }
   return checks.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * A push monitor's uptime over the last 24 hours and 30 days as its status page component and
+ * uptime badges count it (component-uptime.ts): the heartbeats that said up, and the time past twice
+ * its usual gap without one as down. Null without a run.
+ */
+async function pushUptime(
+  store: SeriesStore,
+  token: string,
+  now: number,
+): Promise<{ day: number | null; month: number | null }> {
+  const over = async (ms: number) =>
+    uptimeOf(await seriesUptime(store, { kind: 'push', token }, now - ms, now, ms));
+  const [day, month] = await Promise.all([over(DAY_MS), over(MONTH_MS)]);
+  return { day, month };
 }
 
 /** Matchers that select the series of these labels (and any with more labels besides). */

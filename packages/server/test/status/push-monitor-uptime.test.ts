@@ -73,7 +73,8 @@ describe('a push monitor that stopped pushing', () => {
     expect(backup.uptime24h).toBe(5 / 24.5);
     expect(backup.uptime30d).toBe(98 / 132);
     expect(backup.uptime90d).toBe(98 / 132);
-    expect(backup.state).toBe('up');
+    // Pushing again, but down 80% of the last 24 hours: degraded, as a target that flaky would be.
+    expect(backup.state).toBe('degraded');
   });
 
   it('gives its uptime badges the same figures', async () => {
@@ -96,6 +97,32 @@ describe('a push monitor that stopped pushing', () => {
     expect(backup.state).toBe('down');
     // From D+0 06:00: 15 pushes (06:00-20:00), 22:00 to D+1 06:00 late.
     expect(backup.uptime24h).toBe(15 / 23);
+  });
+
+  it('has the uptime in /api/health that its status page component and badges show', async () => {
+    const component = page.groups[0]!.components[0]!;
+    for (const now of [D + DAY + 6 * HOUR, NOW]) {
+      const view = await statusPageView(
+        { ...sources(), checks: (only) => monitoredChecks(store, now, only) },
+        page,
+        now,
+      );
+      const shown = view.groups[0]!.components[0]!;
+      const pages = new StatusPages({ pages: [page], sources: sources(), clock: new ManualClock(now) });
+      const [health] = await monitoredChecks(store, now);
+      expect(health).toMatchObject({
+        uptime24h: shown.uptime24h,
+        errorRate24h: 1 - shown.uptime24h!,
+        uptime30d: await pages.uptime(component, 30 * DAY),
+      });
+    }
+    // Late for 8 of the last 23 hours at D+1 06:00, 19.5 of 24.5 at D+2 12:30 (the heartbeats alone: 100%).
+    const [late] = await monitoredChecks(store, D + DAY + 6 * HOUR);
+    expect(late).toMatchObject({ state: 'unhealthy', uptime24h: 15 / 23, runs24h: 15 });
+    expect((await monitoredChecks(store, NOW))[0]).toMatchObject({
+      uptime24h: 5 / 24.5,
+      uptime30d: 98 / 132,
+    });
   });
 
   it('is down from its hourly rollups once its raw heartbeats are past retention', async () => {

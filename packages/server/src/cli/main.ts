@@ -24,7 +24,7 @@ Usage:
   vigil top [--url URL] [--token TOKEN]
   vigil check rules [--expand] [--enable-feature=promql-experimental-functions] FILE...
   vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
-  vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]
+  vigil report [--period 7d] [--end TIME] [--timezone ZONE] [--format md|html|json] [--data DIR] [--config FILE]
   vigil notify test RECEIVER [--config FILE]
   vigil status post|update|list SLUG [ID] [--title T] [--body B] [--state S] [--url URL] [--token TOKEN]
   vigil version
@@ -70,6 +70,7 @@ vigil check slos [--expand] [--config FILE] [--data DIR] [FILE...]
 (MTTA/MTTR) and the top alerts over a period, each figure beside the period before with its change
   --period DURATION    the period (default 7d)
   --end TIME           its end, RFC 3339 or Unix seconds (default: the newest sample in the store)
+  --timezone ZONE      the IANA time zone its period is shown in, e.g. Europe/Paris (default UTC)
   --format FORMAT      md (default), html or json
   --data DIR           the data directory of vigil serve (default: --config's data, or ./data)`,
   notify: `vigil notify test RECEIVER [--config FILE]

@@ -18,14 +18,16 @@ import type { SloSpec } from '../slo/slo-spec.js';
 import { DocumentFile } from '../store/document-file.js';
 import { SqliteEventLog } from '../store/sqlite-event-log.js';
 import { openSqliteStore } from '../store/sqlite-store.js';
+import { isTimeZone } from '../time/wall-clock.js';
 import { reportRollups } from './report-rollups.js';
 
 const FORMATS = ['md', 'html', 'json'] as const;
 
 /**
- * `vigil report [--period 7d] [--end TIME] [--format md|html|json] [--data DIR] [--config FILE]`: the
- * report over the period ending at `--end` (default: the newest sample in the store), read from the
- * store's files directly, so it works with the server stopped or running.
+ * `vigil report [--period 7d] [--end TIME] [--timezone ZONE] [--format md|html|json] [--data DIR]
+ * [--config FILE]`: the report over the period ending at `--end` (default: the newest sample in the
+ * store), read from the store's files directly, so it works with the server stopped or running. Its
+ * period reads in UTC unless `--timezone` names an IANA zone, as a scheduled report's `timezone`.
  */
 export async function runReport(
   args: string[],
@@ -48,6 +50,12 @@ export async function runReport(
   }
   if (!(FORMATS as readonly string[]).includes(values.format)) {
     err(`vigil report: --format: got "${values.format}", expected one of ${FORMATS.join(', ')}`);
+    return 2;
+  }
+  if (!isTimeZone(values.timezone)) {
+    err(
+      `vigil report: --timezone: got "${values.timezone}", expected an IANA time zone such as UTC or Europe/Paris`,
+    );
     return 2;
   }
   // The configuration gives the data directory unless --data does, and the SLOs to report on.
@@ -113,8 +121,8 @@ export async function runReport(
       values.format === 'json'
         ? `${JSON.stringify(reportJson(report), null, 2)}\n`
         : values.format === 'html'
-          ? reportHtml(report, dataUriImages(report))
-          : reportMarkdown(report),
+          ? reportHtml(report, dataUriImages(report), values.timezone)
+          : reportMarkdown(report, values.timezone),
     );
     return 0;
   } finally {
@@ -131,10 +139,18 @@ function parse(args: string[]) {
       period: { type: 'string', default: '7d' },
       end: { type: 'string' },
       format: { type: 'string', default: 'md' },
+      timezone: { type: 'string', default: 'UTC' },
       data: { type: 'string' },
       config: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
-  }).values as { period: string; end?: string; format: string; data?: string; config?: string };
+  }).values as {
+    period: string;
+    end?: string;
+    format: string;
+    timezone: string;
+    data?: string;
+    config?: string;
+  };
 }

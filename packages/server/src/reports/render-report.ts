@@ -1,6 +1,7 @@
 import { escapeHtml } from '../alerts/notify/email-message.js';
 import type { DocumentSection } from '../alerts/notify/notification.js';
 import { change, type Figure, type Report, type ReportSection, type Unit } from './report.js';
+import { periodText } from './report-period.js';
 import { sparklinePng } from './sparkline-png.js';
 
 /** A figure for people: 99.95%, 1.23 s, 12,345, $4.56, 1h 5m; "–" when there is none. */
@@ -34,11 +35,6 @@ export function formatChange(figure: Figure, unit: Unit): string {
   return `${c.value > 0 ? '▲' : '▼'} ${text}`;
 }
 
-function span(r: Report): string {
-  const at = (ms: number) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  return `${at(r.startMs)} to ${at(r.endMs)} UTC`;
-}
-
 function cells(section: ReportSection, row: ReportSection['rows'][number]): string[] {
   return [
     ...section.keys.map((k) => row.labels[k] || '–'),
@@ -50,10 +46,13 @@ function cells(section: ReportSection, row: ReportSection['rows'][number]): stri
   ];
 }
 
-/** The report as Markdown: one table per section, each figure with its change against the period before. */
-export function reportMarkdown(r: Report): string {
+/**
+ * The report as Markdown: one table per section, each figure with its change against the period
+ * before; its period as the clocks of `timeZone` show it.
+ */
+export function reportMarkdown(r: Report, timeZone = 'UTC'): string {
   const lines = [
-    `# vigil report: ${span(r)}`,
+    `# vigil report: ${periodText(r.startMs, r.endMs, timeZone)}`,
     '',
     'Each figure is followed by its change against the period before.',
     '',
@@ -84,13 +83,14 @@ export type TrendImage = (section: ReportSection, rowIndex: number) => string | 
 
 /**
  * The report as a self-contained HTML page (inline styles only, so mail clients show it as sent);
- * a section with a trend gets a column of sparklines, whose `src` `image` gives.
+ * a section with a trend gets a column of sparklines, whose `src` `image` gives; its period as the
+ * clocks of `timeZone` show it.
  */
-export function reportHtml(r: Report, image?: TrendImage): string {
+export function reportHtml(r: Report, image?: TrendImage, timeZone = 'UTC'): string {
   const parts = [
     `<!DOCTYPE html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>vigil report</title></head>`,
     `<body style="font-family:system-ui,sans-serif;max-width:60em;margin:1em auto;padding:0 1em;color:#222">`,
-    `<h1 style="font-size:1.4em">vigil report: ${escapeHtml(span(r))}</h1>`,
+    `<h1 style="font-size:1.4em">vigil report: ${escapeHtml(periodText(r.startMs, r.endMs, timeZone))}</h1>`,
     `<p style="color:#666">Each figure is followed by its change against the period before.</p>`,
   ];
   for (const s of r.sections) {

@@ -7,6 +7,7 @@ import { type Cron, lastCronTime } from '../time/cron.js';
 import { reportHtml, reportMarkdown, reportSections, trendImages } from './render-report.js';
 import type { Report } from './report.js';
 import { reportJson } from './report-json.js';
+import { reportSubject } from './report-period.js';
 
 export interface ScheduledReport {
   readonly name: string;
@@ -123,7 +124,7 @@ export class ReportScheduler {
 
   #notification(r: ScheduledReport, report: Report, due: number): Notification {
     const images = trendImages(report);
-    const subject = reportSubject(r.name, report.startMs, report.endMs);
+    const subject = reportSubject(r.name, report.startMs, report.endMs, r.timeZone);
     return {
       receiver: '',
       groupKey: `report:${r.name}`,
@@ -135,27 +136,19 @@ export class ReportScheduler {
       idempotencyKey: `report:${r.name}:${due}`,
       document: {
         subject,
-        text: reportMarkdown(report),
-        html: reportHtml(report, (section, row) => {
-          const image = images.find((i) => i.section === section && i.row === row);
-          return image && `cid:${image.cid}`;
-        }),
+        text: reportMarkdown(report, r.timeZone),
+        html: reportHtml(
+          report,
+          (section, row) => {
+            const image = images.find((i) => i.section === section && i.row === row);
+            return image && `cid:${image.cid}`;
+          },
+          r.timeZone,
+        ),
         images: images.map(({ cid, png }) => ({ cid, png })),
         json: JSON.stringify(reportJson(report)),
         sections: reportSections(report),
       },
     };
   }
-}
-
-/**
- * An email's subject and a Slack message's header: "vigil report weekly-ops: 2026-03-23 to
- * 2026-03-30" (UTC dates), with the times for a period shorter than a day, which dates alone do not
- * tell apart: "vigil report hourly: 2026-12-08 00:14 to 01:14 UTC".
- */
-export function reportSubject(name: string, startMs: number, endMs: number): string {
-  const [startDay, startTime] = new Date(startMs).toISOString().slice(0, 16).split('T');
-  const [endDay, endTime] = new Date(endMs).toISOString().slice(0, 16).split('T');
-  if (endMs - startMs >= 86_400_000) return `vigil report ${name}: ${startDay} to ${endDay}`;
-  return `vigil report ${name}: ${startDay} ${startTime} to ${endDay === startDay ? '' : `${endDay} `}${endTime} UTC`;
 }

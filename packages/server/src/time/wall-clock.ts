@@ -72,10 +72,12 @@ export function zonedTime(
   minute: number,
 ): number {
   const asUtc = Date.UTC(year, month - 1, day, hour, minute);
-  const offset = (t: number) => {
-    const w = wallTime(timeZone, t);
-    return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(t / 1000) * 1000;
-  };
-  const first = asUtc - offset(asUtc);
-  return asUtc - offset(first);
+  const first = asUtc - utcOffsetMs(timeZone, asUtc);
+  return asUtc - utcOffsetMs(timeZone, first);
+}
+
+/** How far `timeZone`'s clocks are ahead of UTC at `utcMs`, in ms: 3,600,000 in Paris in winter. */
+export function utcOffsetMs(timeZone: string, utcMs: number): number {
+  const w = wallTime(timeZone, utcMs);
+  return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(utcMs / 1000) * 1000;
 }

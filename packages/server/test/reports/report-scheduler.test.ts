@@ -10,7 +10,8 @@ import { buildNotifiers } from '../../src/cli/build-notifiers.js';
 import { countBackgroundFailures } from '../../src/errors/background-tasks.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { buildReport } from '../../src/reports/build-report.js';
-import { ReportScheduler, reportSubject } from '../../src/reports/report-scheduler.js';
+import { reportSubject } from '../../src/reports/report-period.js';
+import { ReportScheduler } from '../../src/reports/report-scheduler.js';
 import { DocumentFile } from '../../src/store/document-file.js';
 import { openSqliteStore, type SqliteStore } from '../../src/store/sqlite-store.js';
 import { type Cron, parseCron } from '../../src/time/cron.js';
@@ -129,8 +130,8 @@ describe('scheduled reports', () => {
     // 09:00 in Paris is 08:00 UTC before the change; the run that fell due before the scheduler
     // first started (the 26th's) is not sent.
     expect(sent()).toEqual([
-      '# vigil report: 2026-03-26 08:00 to 2026-03-27 08:00 UTC',
-      '# vigil report: 2026-03-27 08:00 to 2026-03-28 08:00 UTC',
+      '# vigil report: 2026-03-26 09:00 to 2026-03-27 09:00 UTC+1',
+      '# vigil report: 2026-03-27 09:00 to 2026-03-28 09:00 UTC+1',
     ]);
     expect(mails()[1]!.subject).toBe('vigil report daily-ops: 2026-03-27 to 2026-03-28');
     expect(String(mails()[1]!.html)).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
@@ -165,8 +166,9 @@ describe('scheduled reports', () => {
     expect(JSON.stringify(message.blocks)).not.toMatch(/\[(INFO|WARNING|CRITICAL|RESOLVED)\]/);
 
     await until('2026-03-29T12:00:00Z');
-    // After the change 09:00 in Paris is 07:00 UTC.
-    expect(sent().at(-1)).toBe('# vigil report: 2026-03-28 07:00 to 2026-03-29 07:00 UTC');
+    // After the change 09:00 in Paris is 07:00 UTC. The period reads as Paris's clocks show it, each
+    // end with its offset across the change: 24 hours back from 09:00 is 08:00 the day before.
+    expect(sent().at(-1)).toBe('# vigil report: 2026-03-28 08:00 UTC+1 to 2026-03-29 09:00 UTC+2');
 
     // Down from 12:00 on the 29th to 10:00 on the 31st: the 30th's and 31st's reports fell due meanwhile.
     await run.s.stop();
@@ -179,10 +181,10 @@ describe('scheduled reports', () => {
     await run.s.run();
     await until('2026-03-31T12:00:00Z');
     expect(sent()).toEqual([
-      '# vigil report: 2026-03-26 08:00 to 2026-03-27 08:00 UTC',
-      '# vigil report: 2026-03-27 08:00 to 2026-03-28 08:00 UTC',
-      '# vigil report: 2026-03-28 07:00 to 2026-03-29 07:00 UTC',
-      '# vigil report: 2026-03-30 07:00 to 2026-03-31 07:00 UTC',
+      '# vigil report: 2026-03-26 09:00 to 2026-03-27 09:00 UTC+1',
+      '# vigil report: 2026-03-27 09:00 to 2026-03-28 09:00 UTC+1',
+      '# vigil report: 2026-03-28 08:00 UTC+1 to 2026-03-29 09:00 UTC+2',
+      '# vigil report: 2026-03-30 09:00 to 2026-03-31 09:00 UTC+2',
     ]);
     await run.s.stop();
     run.close();
@@ -208,9 +210,9 @@ describe('scheduled reports', () => {
     expect(sent().slice(before)).toEqual([
       // 02:30 in Paris: 00:30 UTC in summer time, 01:30 UTC in winter time; on the night of the
       // change, at the second 02:30 only, 25 hours after the run before.
-      '# vigil report: 2026-10-23 00:30 to 2026-10-24 00:30 UTC',
-      '# vigil report: 2026-10-24 00:30 to 2026-10-25 01:30 UTC',
-      '# vigil report: 2026-10-25 01:30 to 2026-10-26 01:30 UTC',
+      '# vigil report: 2026-10-23 02:30 to 2026-10-24 02:30 UTC+2',
+      '# vigil report: 2026-10-24 02:30 UTC+2 to 2026-10-25 02:30 UTC+1',
+      '# vigil report: 2026-10-25 02:30 to 2026-10-26 02:30 UTC+1',
     ]);
     await run.s.stop();
     run.close();
@@ -269,16 +271,37 @@ describe('scheduled reports', () => {
 describe('the subject of a scheduled report', () => {
   it('names the dates of a day or more, and the times of less, which one date cannot tell apart', () => {
     const at = (iso: string) => Date.parse(iso);
-    expect(reportSubject('daily-ops', at('2026-03-27T08:00:00Z'), at('2026-03-28T08:00:00Z'))).toBe(
+    expect(reportSubject('daily-ops', at('2026-03-27T08:00:00Z'), at('2026-03-28T08:00:00Z'), 'UTC')).toBe(
       'vigil report daily-ops: 2026-03-27 to 2026-03-28',
     );
     // Every hour's report read "2026-12-08 to 2026-12-08" before.
-    expect(reportSubject('hourly', at('2026-12-08T00:14:00Z'), at('2026-12-08T01:14:00Z'))).toBe(
+    expect(reportSubject('hourly', at('2026-12-08T00:14:00Z'), at('2026-12-08T01:14:00Z'), 'UTC')).toBe(
       'vigil report hourly: 2026-12-08 00:14 to 01:14 UTC',
     );
-    expect(reportSubject('night', at('2026-12-07T18:00:00Z'), at('2026-12-08T06:00:00Z'))).toBe(
+    expect(reportSubject('night', at('2026-12-07T18:00:00Z'), at('2026-12-08T06:00:00Z'), 'UTC')).toBe(
       'vigil report night: 2026-12-07 18:00 to 2026-12-08 06:00 UTC',
     );
+  });
+
+  it("names them as the clocks of the schedule's time zone show them", () => {
+    const at = (iso: string) => Date.parse(iso);
+    // Los Angeles' evening of the 7th is the 8th in UTC: the dates are Los Angeles'.
+    expect(
+      reportSubject('daily', at('2026-12-07T02:00:00Z'), at('2026-12-08T02:00:00Z'), 'America/Los_Angeles'),
+    ).toBe('vigil report daily: 2026-12-06 to 2026-12-07');
+    expect(
+      reportSubject('hourly', at('2026-12-08T00:14:00Z'), at('2026-12-08T01:14:00Z'), 'Europe/Paris'),
+    ).toBe('vigil report hourly: 2026-12-08 01:14 to 02:14 UTC+1');
+    expect(
+      reportSubject('hourly', at('2026-12-08T00:14:00Z'), at('2026-12-08T01:14:00Z'), 'Asia/Kolkata'),
+    ).toBe('vigil report hourly: 2026-12-08 05:44 to 06:44 UTC+5:30');
+    // The hour Paris's clocks go back: 02:30 is shown twice.
+    expect(
+      reportSubject('hourly', at('2026-10-25T00:30:00Z'), at('2026-10-25T01:30:00Z'), 'Europe/Paris'),
+    ).toBe('vigil report hourly: 2026-10-25 02:30 UTC+2 to 2026-10-25 02:30 UTC+1');
+    expect(
+      reportSubject('hourly', at('2026-12-08T00:14:00Z'), at('2026-12-08T01:14:00Z'), 'America/New_York'),
+    ).toBe('vigil report hourly: 2026-12-07 19:14 to 20:14 UTC-5');
   });
 });
 

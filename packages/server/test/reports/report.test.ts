@@ -247,6 +247,12 @@ describe('vigil report', () => {
   it('renders the same figures as Markdown and HTML', async () => {
     const md = await report('md');
     expect(md).toContain(`# vigil report: ${minute(END - 3_600_000)} to ${minute(END)} UTC`);
+    // In a zone when told one, as a scheduled report in its schedule's zone (Kolkata: UTC+5:30, no
+    // daylight saving).
+    const ahead = 5.5 * 3_600_000;
+    const period = `${minute(END - 3_600_000 + ahead)} to ${minute(END + ahead)} UTC+5:30`;
+    expect(await report('md', '--timezone', 'Asia/Kolkata')).toContain(`# vigil report: ${period}\n`);
+    expect(await report('html', '--timezone', 'Asia/Kolkata')).toContain(`vigil report: ${period}</h1>`);
     expect(md).toContain('| speech_to_text | openai | 200 (▲ 100%) | 4 (▼ 20%) | 2.00% (▼ 3.0 pts) |');
     expect(md).toContain('| openai | gpt-4o | – | – | $3.00 (▲ 200%) |');
     const html = await report('html');
@@ -273,6 +279,10 @@ describe('vigil report', () => {
         'vigil report: --period: got "soon", expected a duration of a minute or more such as 1h, 1d or 7d',
     });
     expect((await run(['--format', 'pdf', '--data', dir])).error).toContain('--format: got "pdf"');
+    expect(await run(['--timezone', 'Paris', '--data', dir])).toEqual({
+      code: 2,
+      error: 'vigil report: --timezone: got "Paris", expected an IANA time zone such as UTC or Europe/Paris',
+    });
     expect((await run(['--data', join(dir, 'nope')])).error).toContain('no store in');
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { missedSpans, usualGap } from '../../src/status/heartbeat-gaps.js';
 
 describe('missedSpans', () => {
-  it('counts from twice the usual gap at each heartbeat, as usualGap gives it there, on irregular heartbeats', () => {
+  it('counts from twice the usual gap at each heartbeat, as usualGap gives it there, on irregular heartbeats', async () => {
     let seed = 7;
     const rand = () => {
       seed = (seed * 16807) % 2147483647;
@@ -21,13 +21,13 @@ describe('missedSpans', () => {
         const to = Math.min(times[i + 1] ?? end, end);
         return gapMs !== undefined && to > at + 2 * gapMs ? [{ from: at + 2 * gapMs, to, gapMs }] : [];
       });
-      expect(missedSpans(times, end)).toEqual(want);
+      expect(await missedSpans(times, end)).toEqual(want);
     }
   });
 
-  it('has none before the second heartbeat, and one to the end after a stop', () => {
-    expect(missedSpans([0], 10 * 60_000)).toEqual([]);
-    expect(missedSpans([0, 60_000, 120_000], 600_000)).toEqual([
+  it('has none before the second heartbeat, and one to the end after a stop', async () => {
+    expect(await missedSpans([0], 10 * 60_000)).toEqual([]);
+    expect(await missedSpans([0, 60_000, 120_000], 600_000)).toEqual([
       { from: 240_000, to: 600_000, gapMs: 60_000 },
     ]);
   });

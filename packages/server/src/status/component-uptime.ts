@@ -101,7 +101,7 @@ export async function seriesUptime(
   if (source.kind === 'push')
     for (const m of componentSeries(source).up)
       for (const times of await heartbeatTimes(store, m, startMs - LOOKBEHIND_MS, endMs, pacer))
-        for (const { from: a, to: b, gapMs } of await missedSpans(times, endMs, pacer)) {
+        for (const { from: a, to: b, gapMs } of await missedSpans(times, endMs, { after: startMs, pacer })) {
           const lo = Math.max(a, startMs);
           const hi = Math.min(b, endMs);
           for (let i = Math.max(0, Math.floor((lo - from) / bucketMs)); i < n; i++) {

@@ -28,19 +28,31 @@ export interface MissedSpan {
  * heartbeats up to it, as lateness is) to the next heartbeat, or to `end` after the last one. Uptime
  * Kuma records a down beat for each interval without a push; a span counts as down for
  * `(to − from) / gapMs` runs, so a backup job that stopped pushing shows down, not as no data.
- * `pacer` hands the event loop back meanwhile: a year of heartbeats every 20 s is 1.6 million.
+ *
+ * `after`: only the spans that end after it, which the heartbeats from the GAPS before the last one
+ * at or before it give (the same spans: a heartbeat's usual gap is read from those before it). A
+ * window read with a month of heartbeats before it, to find a silence that began then, walks the
+ * window's. `pacer` hands the event loop back meanwhile: a year of heartbeats every 20 s is 1.6 million.
  */
 export async function missedSpans(
   times: ArrayLike<number>,
   end: number,
-  pacer?: Pacer,
+  { after = Number.NEGATIVE_INFINITY, pacer }: { after?: number; pacer?: Pacer } = {},
 ): Promise<MissedSpan[]> {
   const spans: MissedSpan[] = [];
+  // The first heartbeat after `after`: the one before it may be late into it.
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (times[mid]! > after) hi = mid;
+    else lo = mid + 1;
+  }
   // usualGap at each heartbeat, kept as a sorted window of the last GAPS gaps: a month of heartbeats
   // every minute is 43,200 medians, and sorting a fresh array for each took 1 µs a heartbeat.
   const window = new Float64Array(GAPS);
   let size = 0;
-  for (let i = 1; i < times.length; i++) {
+  for (let i = Math.max(1, lo - GAPS); i < times.length; i++) {
     if (pacer?.due()) await pacer.pause();
     if (size === GAPS) {
       const out = times[i - GAPS]! - times[i - GAPS - 1]!;
@@ -61,7 +73,7 @@ export async function missedSpans(
     if (gapMs <= 0) continue;
     const from = times[i]! + 2 * gapMs;
     const to = Math.min(i + 1 < times.length ? times[i + 1]! : end, end);
-    if (to > from) spans.push({ from, to, gapMs });
+    if (to > from && to > after) spans.push({ from, to, gapMs });
   }
   return spans;
 }

@@ -22,6 +22,12 @@ describe('missedSpans', () => {
         return gapMs !== undefined && to > at + 2 * gapMs ? [{ from: at + 2 * gapMs, to, gapMs }] : [];
       });
       expect(await missedSpans(times, end)).toEqual(want);
+      // From a point in them: the spans of all of them that end after it.
+      const after = Math.floor(rand() * end);
+      expect([after, await missedSpans(times, end, { after })]).toEqual([
+        after,
+        want.filter((s) => s.to > after),
+      ]);
     }
   });
 

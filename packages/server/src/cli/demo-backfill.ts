@@ -1,5 +1,7 @@
 import { ManualClock, parsePrometheusText, toOpenMetrics } from '@vigil/metrics';
+import type { DiskUsage } from '@vigil/metrics/health';
 import { DemoWorkload } from '../demo/demo-workload.js';
+import { fillingDiskHistory } from '../demo/filling-disk.js';
 import { expositionSamples, histogramSamples } from '../ingest/exposition-samples.js';
 import type { IngestWriter } from '../ingest/ingest-writer.js';
 import { sketchNative } from '../ingest/sketch-native.js';
@@ -21,6 +23,11 @@ export interface BackfillOptions {
   readonly seed: number;
   /** The labels a live scrape of the workload adds (`job`, `instance`), so history and live meet. */
   readonly targetLabels: SeriesLabels;
+  /**
+   * The machine's disk now, which the history's disk fills up to (demo/filling-disk.ts); none, no
+   * disk series, as the live workload has none where it cannot read the disk.
+   */
+  readonly disk?: DiskUsage | undefined;
   /** Called after each simulated hour. */
   readonly onProgress?: (progress: BackfillProgress) => void;
 }
@@ -72,7 +79,8 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
   const { writer, endMs, durationMs, intervalMs, targetLabels } = options;
   const start = endMs - durationMs;
   const clock = new ManualClock(start);
-  // The process metrics would describe this backfill, not the simulated past: left out.
+  // The process metrics would describe this backfill, not the simulated past: left out. The disk's
+  // gauges are written after the steps, from `options.disk`.
   const workload = new DemoWorkload({ clock, seed: options.seed, runtime: false });
   workload.start();
   const series = new Map<string, Pending>();
@@ -188,6 +196,14 @@ export async function backfillDemo(options: BackfillOptions): Promise<BackfillPr
     }
     await flush();
     await endSessions(writer, [...series.values(), ...natives.values()], lastStep + 1);
+    if (options.disk) {
+      const result = await writer.write(
+        'import_prometheus',
+        fillingDiskHistory(options.disk, { endMs, durationMs, intervalMs, targetLabels }),
+      );
+      samples += result.accepted;
+      for (const n of Object.values(result.rejected)) rejected += n;
+    }
   } finally {
     workload.stop();
   }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Registry, systemClock } from '@vigil/metrics';
+import { SystemUsage } from '@vigil/metrics/health';
 import { type Config, loadConfig, type ScrapeTarget } from '../config/config.js';
 import { ConfigError } from '../config/config-error.js';
 import { parseDuration } from '../config/duration.js';
@@ -156,6 +157,8 @@ async function backfill(
       intervalMs: options.backfillStepMs,
       seed: options.seed,
       targetLabels,
+      // The root file system, which the live workload's runtime metrics read.
+      disk: (await new SystemUsage({ diskPath: '/' }).read()).disk,
       onProgress: (p) => {
         const pct = Math.round((100 * p.simulatedMs) / p.durationMs);
         const s = ((performance.now() - started) / 1000).toFixed(1);

@@ -4,11 +4,16 @@ import { join } from 'node:path';
 import { ManualClock, Registry } from '@vigil/metrics';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backfillDemo } from '../../src/cli/demo-backfill.js';
+import { DemoWorkload } from '../../src/demo/demo-workload.js';
+import { fillingDiskHistory } from '../../src/demo/filling-disk.js';
+import { runOut } from '../../src/figures/run-out.js';
 import { IngestWriter } from '../../src/ingest/ingest-writer.js';
 import { PromqlEngine } from '../../src/query/promql-engine.js';
 import { openSqliteStore } from '../../src/store/sqlite-store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-backfill-'));
+/** A 100 GB root file system with 40 GB free (df's Use% 60%). */
+const DISK = { path: '/', totalBytes: 100e9, freeBytes: 40e9, ratio: 0.6 };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('vigil demo --backfill', () => {
@@ -24,6 +29,7 @@ describe('vigil demo --backfill', () => {
       intervalMs: 15_000,
       seed: 42,
       targetLabels: { job: 'demo', instance: 'demo:1' },
+      disk: DISK,
       onProgress: (p) => hours.push(p.simulatedMs / 3_600_000),
     });
     expect(hours).toEqual([1, 2]);
@@ -67,7 +73,61 @@ describe('vigil demo --backfill', () => {
     // over has its own, so none of these counts as live a moment later.
     const after = await engine.instantQuery('count by (session) ({session!=""})', end + 1000);
     expect(after).toMatchObject({ resultType: 'vector', result: [] });
+    // The disk's series, named and labelled as the live workload's runtime metrics expose them (a
+    // scrape adds job and instance), ending at the disk as it is now, where the live readings go on.
+    const live = new DemoWorkload({ clock: new ManualClock(end), seed: 42 });
+    const exposed = (await live.registry.snapshot()).metrics
+      .filter((m) => m.name.startsWith('vigil_system_disk_'))
+      .flatMap((m) =>
+        m.points.map((p) => ({ __name__: m.name, ...p.labels, job: 'demo', instance: 'demo:1' })),
+      );
+    live.stop();
+    expect(exposed.map((l) => l.__name__).sort()).toEqual([
+      'vigil_system_disk_free_bytes',
+      'vigil_system_disk_total_bytes',
+      'vigil_system_disk_usage_ratio',
+    ]);
+    const stored = await engine.instantQuery('{__name__=~"vigil_system_disk_.+"}', end);
+    if (stored.resultType !== 'vector') throw new Error('expected a vector');
+    const byName = (a: { __name__?: string }, b: { __name__?: string }) =>
+      a.__name__!.localeCompare(b.__name__!);
+    expect(stored.result.map((r) => ({ ...r.metric })).sort(byName)).toEqual(exposed.sort(byName));
+    expect(await scalar('vigil_system_disk_free_bytes')).toBe(DISK.freeBytes);
+    // Falling through the history: free space was written to.
+    expect(await scalar('vigil_system_disk_free_bytes', end - 3_600_000)).toBeGreaterThan(DISK.freeBytes);
     await store.close();
     // 41 s at load 18 on the two shared cores before native histograms joined the backfill, 55 s after.
   }, 120_000);
+
+  it("gives the dashboard's \"Disk full in\" a run-out: the history's disk fills as the demo's days go", async () => {
+    // The disk's part of `vigil demo --backfill 3d`, from the function backfillDemo writes it with
+    // (three days of the workload's steps would take minutes here).
+    const end = Date.parse('2026-12-04T12:00:00Z');
+    const clock = new ManualClock(end);
+    const store = await openSqliteStore({ dir: join(dir, 'disk'), clock, retentionDays: 30 });
+    const writer = new IngestWriter(store, new Registry());
+    const targetLabels = { job: 'demo', instance: 'demo:1' };
+    const written = await writer.write(
+      'import_prometheus',
+      fillingDiskHistory(DISK, { endMs: end, durationMs: 3 * 86_400_000, intervalMs: 15_000, targetLabels }),
+    );
+    expect(written.accepted).toBe(3 * 3 * 5760);
+    // The panel's selector, as GET /api/forecasts/run-out reads it.
+    const forecast = await runOut(
+      new PromqlEngine({ store, clock }),
+      'vigil_system_disk_free_bytes',
+      28,
+      end,
+    );
+    expect(forecast.notEnoughHistory).toEqual([]);
+    expect(forecast.forecasts).toHaveLength(1);
+    const [disk] = forecast.forecasts;
+    expect(disk!.labels).toMatchObject({ path: '/', job: 'demo', instance: 'demo:1' });
+    expect(disk!.remaining).toBe(DISK.freeBytes);
+    // 40 GB left at 1.33 GB a day, office hours three times the night's pace: 30 days.
+    expect(disk!.seconds / 86_400).toBeGreaterThan(29);
+    expect(disk!.seconds / 86_400).toBeLessThan(31);
+    expect(disk!.text).toBe('~30 days');
+    await store.close();
+  });
 });

@@ -66,4 +66,25 @@ describe('dashboard: Reports page', () => {
       );
     });
   }
+
+  it("writes the period in the browser's own time zone, asking the API for it", async () => {
+    const context = await browser.newContext({ timezoneId: 'Asia/Kolkata' });
+    try {
+      const kolkata = await context.newPage();
+      await kolkata.goto(`${server.url}/#/reports?from=now-24h&to=now`);
+      const span = kolkata.locator('.report-span');
+      await expect.poll(() => span.textContent(), { timeout: 15_000 }).toMatch(/UTC\+5:30, each figure/);
+      // The same text as the API writes for that zone (the period of the page's own request).
+      const text = (await span.textContent())!;
+      const [, period] = /^(.*), each figure/.exec(text)!;
+      const [, end] = / to (\d{4}-\d\d-\d\d \d\d:\d\d) UTC\+5:30$/.exec(period!)!;
+      const endMs = Date.parse(`${end!.replace(' ', 'T')}:00+05:30`);
+      const api = (await (
+        await fetch(`${server.url}/api/reports?period=1d&end=${endMs / 1000}&timezone=Asia/Kolkata`)
+      ).json()) as { period: string };
+      expect(period).toBe(api.period);
+    } finally {
+      await context.close();
+    }
+  });
 });

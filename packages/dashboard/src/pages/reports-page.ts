@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api-client.js';
 import { h, replace } from '../dom.js';
-import { formatTimeText } from '../format-time.js';
+import { isUtc } from '../format-time.js';
 import { formatValue, type Unit } from '../format-value.js';
 import type { ResolvedRange } from '../time-range.js';
 import type { Page } from './page.js';
@@ -18,6 +18,9 @@ interface ReportDocument {
   readonly start: string;
   readonly end: string;
   readonly previousStart: string;
+  /** The periods as the clocks of the zone asked for show them: `2026-03-27 09:00 to ... UTC+1`. */
+  readonly period: string;
+  readonly previousPeriod: string;
   readonly sections: readonly {
     readonly id: string;
     readonly title: string;
@@ -78,6 +81,8 @@ export class ReportsPage implements Page {
       report = await this.#api.get<ReportDocument>('/api/reports', {
         period: `${periodSeconds}s`,
         end: String(range.end / 1000),
+        // The zone the rest of the dashboard writes times in: the browser's own, or UTC if picked.
+        timezone: isUtc() ? 'UTC' : Intl.DateTimeFormat().resolvedOptions().timeZone,
       });
     } catch (error) {
       replace(
@@ -86,10 +91,7 @@ export class ReportsPage implements Page {
       );
       return;
     }
-    replace(
-      this.#span,
-      `${formatTimeText(report.start)} to ${formatTimeText(report.end)}, each figure beside its change against ${formatTimeText(report.previousStart)} to ${formatTimeText(report.start)}`,
-    );
+    replace(this.#span, `${report.period}, each figure beside its change against ${report.previousPeriod}`);
     replace(
       this.#body,
       ...report.sections.map((s) =>

@@ -119,7 +119,7 @@ export async function runReport(
     );
     out(
       values.format === 'json'
-        ? `${JSON.stringify(reportJson(report), null, 2)}\n`
+        ? `${JSON.stringify(reportJson(report, values.timezone), null, 2)}\n`
         : values.format === 'html'
           ? reportHtml(report, dataUriImages(report), values.timezone)
           : reportMarkdown(report, values.timezone),

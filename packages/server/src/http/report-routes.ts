@@ -3,6 +3,7 @@ import { parseDuration } from '../config/duration.js';
 import { buildReport, type ReportSources } from '../reports/build-report.js';
 import { dataUriImages, reportHtml, reportMarkdown } from '../reports/render-report.js';
 import { reportJson } from '../reports/report-json.js';
+import { isTimeZone } from '../time/wall-clock.js';
 import { HttpError } from './http-error.js';
 import { parseTime } from './params.js';
 import { sendJson, sendText } from './respond.js';
@@ -14,8 +15,9 @@ export interface ReportRoutesOptions {
 }
 
 /**
- * `GET /api/reports?period=7d[&end=TIME][&format=json|md|html]`: the same report as `vigil report`,
- * over the running server's store, incidents and alert history.
+ * `GET /api/reports?period=7d[&end=TIME][&timezone=ZONE][&format=json|md|html]`: the same report as
+ * `vigil report`, over the running server's store, incidents and alert history, its period as the
+ * clocks of the IANA zone `timezone` show it (UTC unless given).
  */
 export function reportRoutes(router: Router, options: ReportRoutesOptions): void {
   router.on('GET', '/api/reports', async ({ res, url }) => {
@@ -30,10 +32,17 @@ export function reportRoutes(router: Router, options: ReportRoutesOptions): void
     const format = p.get('format') ?? 'json';
     if (!['json', 'md', 'html'].includes(format))
       throw new HttpError('VIGIL_BAD_REQUEST', `format: got "${format}", expected json, md or html`);
+    const timeZone = p.get('timezone') ?? 'UTC';
+    if (!isTimeZone(timeZone))
+      throw new HttpError(
+        'VIGIL_BAD_REQUEST',
+        `timezone: got "${timeZone}", expected an IANA time zone such as UTC or Europe/Paris`,
+      );
     const end = parseTime(p.get('end'), options.clock.now(), 'end');
     const report = await buildReport(options.sources(), end, periodMs);
-    if (format === 'json') sendJson(res, 200, reportJson(report));
-    else if (format === 'md') sendText(res, 200, 'text/markdown; charset=utf-8', reportMarkdown(report));
-    else sendText(res, 200, 'text/html; charset=utf-8', reportHtml(report, dataUriImages(report)));
+    if (format === 'json') sendJson(res, 200, reportJson(report, timeZone));
+    else if (format === 'md')
+      sendText(res, 200, 'text/markdown; charset=utf-8', reportMarkdown(report, timeZone));
+    else sendText(res, 200, 'text/html; charset=utf-8', reportHtml(report, dataUriImages(report), timeZone));
   });
 }

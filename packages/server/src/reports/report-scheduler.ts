@@ -146,7 +146,7 @@ export class ReportScheduler {
           r.timeZone,
         ),
         images: images.map(({ cid, png }) => ({ cid, png })),
-        json: JSON.stringify(reportJson(report)),
+        json: JSON.stringify(reportJson(report, r.timeZone)),
         sections: reportSections(report),
       },
     };

@@ -46,6 +46,37 @@ describe('GET /api/reports', () => {
     expect(await html.text()).toContain('<h2 style="font-size:1.1em;margin-top:1.5em">Incidents</h2>');
   });
 
+  it('writes the period as the clocks of the `timezone` asked for show them, times staying UTC', async () => {
+    const kolkata = (ms: number) =>
+      new Date(ms + 5.5 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
+    const res = await fetch(`${server.url}/api/reports?period=1h&end=${END / 1000}&timezone=Asia/Kolkata`);
+    expect(res.status).toBe(200);
+    const report = await res.json();
+    expect(report.timeZone).toBe('Asia/Kolkata');
+    expect(report.period).toBe(`${kolkata(END - 3_600_000)} to ${kolkata(END)} UTC+5:30`);
+    expect(report.previousPeriod).toBe(`${kolkata(END - 7_200_000)} to ${kolkata(END - 3_600_000)} UTC+5:30`);
+    expect(report.end).toBe(new Date(END).toISOString());
+    const md = await fetch(
+      `${server.url}/api/reports?period=1h&end=${END / 1000}&timezone=Asia/Kolkata&format=md`,
+    );
+    expect(await md.text()).toContain(
+      `# vigil report: ${kolkata(END - 3_600_000)} to ${kolkata(END)} UTC+5:30`,
+    );
+    const utc = await (await fetch(`${server.url}/api/reports?period=1h&end=${END / 1000}`)).json();
+    expect(utc.timeZone).toBe('UTC');
+    expect(utc.period).toMatch(/ UTC$/);
+  });
+
+  it('refuses a time zone that is not an IANA zone, naming it', async () => {
+    const bad = await fetch(`${server.url}/api/reports?period=1h&timezone=Mars/Olympus`);
+    expect(bad.status).toBe(400);
+    const body = await bad.json();
+    expect(body.error.code).toBe('bad_data');
+    expect(body.error.message).toBe(
+      'timezone: got "Mars/Olympus", expected an IANA time zone such as UTC or Europe/Paris',
+    );
+  });
+
   it('refuses a bad period or format', async () => {
     const bad = await fetch(`${server.url}/api/reports?period=1x`);
     expect(bad.status).toBe(400);

@@ -55,7 +55,9 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
   // The whole page's badge, as Uptime Kuma's: no label unless given, Up when every component with
   // data is up, Down when every one is down, Degraded in between.
   router.on('GET', '/api/status-page/:slug/badge', async ({ res, url, params }) => {
-    const states = (await view(params.slug!)).groups
+    const page = await pages.view(params.slug!);
+    if (!page) return sendMissingBadge(res);
+    const states = page.groups
       .flatMap((g) => g.components.map((c) => c.state))
       .filter((s) => s !== 'unknown');
     const q = url.searchParams;
@@ -70,13 +72,10 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
     sendBadge(res, badgeSvg(q.get('label')?.slice(0, 100) ?? '', message, color));
   });
 
-  const component = async (id: string) => {
-    const found = await pages.component(id);
-    if (!found) throw new HttpError('VIGIL_NOT_FOUND', `no component "${id}" on a status page`);
-    return found;
-  };
   router.on('GET', '/api/badge/:id/status', async ({ res, url, params }) => {
-    const { view: c } = await component(params.id!);
+    const found = await pages.component(params.id!);
+    if (!found) return sendMissingBadge(res);
+    const { view: c } = found;
     const q = url.searchParams;
     const up = c.state === 'up';
     const down = c.state === 'down';
@@ -104,7 +103,9 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
       url: URL;
       params: Readonly<Record<string, string>>;
     }) => {
-      const { config } = await component(params.id!);
+      const found = await pages.component(params.id!);
+      if (!found) return sendMissingBadge(res);
+      const { config } = found;
       const window = kind === 'response' ? { ms: RESPONSE_MS, text: '' } : durationOf(params.duration);
       const q = url.searchParams;
       const value = await figure(pages, config, kind, window.ms);
@@ -164,6 +165,14 @@ function durationOf(given: string | undefined): { ms: number; text: string } {
       `duration: got "${given}", expected hours (24) or a number with a unit m, h, d, w, M (30 days) or y (365 days), from 1 minute to 1 year`,
     );
   return { ms, text };
+}
+
+/**
+ * Uptime Kuma's answer for a monitor or page it does not publish: a grey "N/A" badge with no label,
+ * 200, so a README's badge of a removed component shows N/A instead of a broken image.
+ */
+function sendMissingBadge(res: ServerResponse): void {
+  sendBadge(res, badgeSvg('', 'N/A', BADGE_COLORS.unknown));
 }
 
 function sendBadge(res: ServerResponse, svg: string): void {

@@ -145,7 +145,27 @@ describe('status pages', () => {
     expect(await badge('api/avg-response/24')).toContain('aria-label="Avg. Response (24h): 250ms"');
     expect(await badge('api/response')).toContain('aria-label="Response: 850ms"');
     expect(await badge('checkout-flow/ping')).toContain('aria-label="Avg. Ping (24h): N/A"');
-    expect((await fetch(`${status}/api/badge/nope/status`)).status).toBe(404);
+    // As Uptime Kuma: an id no page shows (a removed component) is a grey N/A badge with no label,
+    // 200 and cached as the others, so a README keeps an image rather than a broken one.
+    for (const path of [
+      'nope/status',
+      'nope/uptime',
+      'nope/uptime/30d',
+      'nope/ping/7d',
+      'nope/avg-response',
+      'nope/response',
+    ]) {
+      const missing = await fetch(`${status}/api/badge/${path}`);
+      expect([path, missing.status, missing.headers.get('cache-control')]).toEqual([
+        path,
+        200,
+        'public, max-age=60',
+      ]);
+      expect(missing.headers.get('content-type')).toBe('image/svg+xml; charset=utf-8');
+      const svg = await missing.text();
+      expect(svg).toContain('aria-label="N/A"');
+      expect(svg).toContain(`fill="${BADGE_COLORS.unknown}"`);
+    }
     // The page's own badge, as Uptime Kuma's: OpenAI down, the API up, so degraded; no label.
     const whole = await badge('acme/badge', '/api/status-page/');
     expect(whole).toContain('aria-label="Degraded"');
@@ -153,7 +173,9 @@ describe('status pages', () => {
     expect(await badge('acme/badge?label=Acme&partialColor=F6BE00', '/api/status-page/')).toMatch(
       /aria-label="Acme: Degraded".*fill="#F6BE00"/,
     );
-    expect((await fetch(`${status}/api/status-page/nope/badge`)).status).toBe(404);
+    const noPage = await fetch(`${status}/api/status-page/nope/badge`);
+    expect([noPage.status, noPage.headers.get('cache-control')]).toEqual([200, 'public, max-age=60']);
+    expect(await noPage.text()).toMatch(new RegExp(`aria-label="N/A".*fill="${BADGE_COLORS.unknown}"`));
     for (const duration of ['0', '2y', '30s', '1.5h']) {
       const bad = await fetch(`${status}/api/badge/api/uptime/${duration}`);
       expect(bad.status).toBe(400);

@@ -4,13 +4,13 @@ import type { Pacer } from '../store/pacer.js';
 export const GAPS = 10;
 
 /**
- * The usual gap of a push monitor at its heartbeat `i` (the last by default): the median of the
- * gaps between it and the (up to) GAPS heartbeats before it; undefined for the first heartbeat.
+ * The usual gap of a push monitor at its last heartbeat: the median of the gaps between it and the
+ * (up to) GAPS heartbeats before it; undefined with fewer than two heartbeats.
  * A heartbeat is late once none came for more than twice this.
  */
-export function usualGap(times: ArrayLike<number>, i = times.length - 1): number | undefined {
+export function usualGap(times: ArrayLike<number>): number | undefined {
   const gaps: number[] = [];
-  for (let k = i; k > 0 && gaps.length < GAPS; k--) gaps.push(times[k]! - times[k - 1]!);
+  for (let k = times.length - 1; k > 0 && gaps.length < GAPS; k--) gaps.push(times[k]! - times[k - 1]!);
   if (gaps.length === 0) return undefined;
   gaps.sort((a, b) => a - b);
   return gaps[Math.floor(gaps.length / 2)]!;

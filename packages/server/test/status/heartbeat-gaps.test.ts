@@ -17,7 +17,7 @@ describe('missedSpans', () => {
       }
       const end = t + Math.floor(rand() * 1e6);
       const want = times.flatMap((at, i) => {
-        const gapMs = usualGap(times, i);
+        const gapMs = usualGap(times.slice(0, i + 1));
         const to = Math.min(times[i + 1] ?? end, end);
         return gapMs !== undefined && to > at + 2 * gapMs ? [{ from: at + 2 * gapMs, to, gapMs }] : [];
       });

@@ -70,11 +70,16 @@ export async function statusPageView(
       name: g.name,
       components: await Promise.all(
         g.components.map(async (c): Promise<ComponentView> => {
-          const [days, day, state] = await Promise.all([
+          const [read, day, state] = await Promise.all([
             componentUptime(sources, c.source, firstDay, now, DAY_MS),
             componentUptime(sources, c.source, now - DAY_MS, now, DAY_MS),
             currentState(sources, c.source, checks, now),
           ]);
+          // At exactly midnight the read ends where today begins, one bar short: today is empty.
+          const days = Array.from(
+            { length: DAYS },
+            (_, i) => read[i] ?? { startMs: firstDay + i * DAY_MS, runs: 0, up: 0 },
+          );
           return {
             id: c.id,
             name: c.name,

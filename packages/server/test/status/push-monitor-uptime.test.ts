@@ -77,6 +77,23 @@ describe('a push monitor that stopped pushing', () => {
     expect(backup.state).toBe('degraded');
   });
 
+  it('has 90 bars, today last and empty, on a page built at exactly midnight UTC', async () => {
+    const midnight = D + DAY;
+    const pages = new StatusPages({
+      pages: [page],
+      sources: { ...sources(), checks: (only) => monitoredChecks(store, midnight, only) },
+      clock: new ManualClock(midnight),
+    });
+    const backup = (await pages.view('jobs'))!.groups[0]!.components[0]!;
+    expect(backup.days).toHaveLength(90);
+    expect(backup.days.at(0)!.date).toBe(new Date(midnight - 89 * DAY).toISOString().slice(0, 10));
+    // Today has not begun: no data yet. Yesterday, D: 21 pushes, then 22:00-24:00 late.
+    expect(backup.days.slice(-2)).toEqual([
+      { date: '2026-11-16', uptime: 21 / 23 },
+      { date: '2026-11-17', uptime: null },
+    ]);
+  });
+
   it('gives its uptime badges the same figures', async () => {
     const pages = new StatusPages({ pages: [page], sources: sources(), clock: new ManualClock(NOW) });
     const component = page.groups[0]!.components[0]!;

@@ -103,10 +103,11 @@ export function statusRoutes(router: Router, pages: StatusPages): void {
       url: URL;
       params: Readonly<Record<string, string>>;
     }) => {
+      // A bad duration is a bad request whatever the id: N/A is only for an id no page shows.
+      const window = kind === 'response' ? { ms: RESPONSE_MS, text: '' } : durationOf(params.duration);
       const found = await pages.component(params.id!);
       if (!found) return sendMissingBadge(res);
       const { config } = found;
-      const window = kind === 'response' ? { ms: RESPONSE_MS, text: '' } : durationOf(params.duration);
       const q = url.searchParams;
       const value = await figure(pages, config, kind, window.ms);
       const label = labelOf(

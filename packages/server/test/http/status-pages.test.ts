@@ -176,9 +176,14 @@ describe('status pages', () => {
     const noPage = await fetch(`${status}/api/status-page/nope/badge`);
     expect([noPage.status, noPage.headers.get('cache-control')]).toEqual([200, 'public, max-age=60']);
     expect(await noPage.text()).toMatch(new RegExp(`aria-label="N/A".*fill="${BADGE_COLORS.unknown}"`));
-    for (const duration of ['0', '2y', '30s', '1.5h']) {
-      const bad = await fetch(`${status}/api/badge/api/uptime/${duration}`);
-      expect(bad.status).toBe(400);
+    // A bad duration is refused for an id no page shows too, not hidden behind its N/A badge.
+    for (const [id, duration] of [
+      ...['0', '2y', '30s', '1.5h'].map((d) => ['api', d]),
+      ['nope', '2y'],
+      ['nope', '1.5h'],
+    ]) {
+      const bad = await fetch(`${status}/api/badge/${id}/uptime/${duration}`);
+      expect([id, duration, bad.status]).toEqual([id, duration, 400]);
       expect(((await bad.json()) as { error: { message: string } }).error.message).toBe(
         `duration: got "${duration}", expected hours (24) or a number with a unit m, h, d, w, M (30 days) or y (365 days), from 1 minute to 1 year`,
       );

@@ -3,16 +3,19 @@
 //   Prometheus 2.x sender batches its scrapes; plus each half alone.
 // - InfluxDB line protocol: 10,000 Telegraf-style lines of 4 fields, ns timestamps.
 // - StatsD: datagrams of 10 lines (counters, gauges, timers, sets; a third tagged) into the aggregator.
-// No peer runs in-process here: the real Prometheus check is test/interop/remote-write.test.ts.
+// Remote write and Influx are timed as the server runs them: the paced decoders, awaited. Each is
+// compared with the same parser run to the end in one go (the synchronous wrapper the tests use),
+// which shows what pacing costs. No peer runs in-process here: the real Prometheus check is
+// test/interop/remote-write.test.ts.
 import { random } from './lib/data.js';
 import { formatNs, loop, measure, scenario } from './lib/harness.js';
 
 const dist = new URL('../packages/server/dist/ingest/', import.meta.url);
-const { decodeRemoteWrite, decodeWriteRequest, encodeRemoteWrite } = await import(
+const { decodeRemoteWrite, decodeRemoteWritePaced, decodeWriteRequest, encodeRemoteWrite } = await import(
   new URL('remote-write.js', dist)
 );
 const { snappyDecompress } = await import(new URL('snappy.js', dist));
-const { parseInfluxLines } = await import(new URL('influx-line.js', dist));
+const { parseInfluxLines, parseInfluxLinesPaced } = await import(new URL('influx-line.js', dist));
 const { StatsdAggregator } = await import(new URL('statsd-aggregator.js', dist));
 
 const report = scenario('ingest-parsers', 'ingest parsers: remote write, Influx lines, StatsD');
@@ -85,21 +88,26 @@ const statsd = Array.from({ length: STATSD_DATAGRAMS }, () =>
 const aggregator = new StatsdAggregator({ maxSeries: 100_000 });
 for (const datagram of statsd) aggregator.ingest(datagram);
 
+const RW = 'remote write: decodeRemoteWritePaced (snappy + protobuf)';
+const RW_COLD = 'remote write, cold: every series new';
+const INFLUX = 'influx: parseInfluxLinesPaced';
 const results = await measure(
   [
+    loop(RW, { f: decodeRemoteWritePaced, b: body }, 'sink += (await f(b)).samples;', {
+      note: '1 request = 1,000 samples',
+      async: true,
+    }),
     loop(
-      'remote write: decodeRemoteWrite (snappy + protobuf)',
+      'remote write: decodeRemoteWrite, in one go',
       { f: decodeRemoteWrite, b: body },
       'sink += f(b).samples;',
-      {
-        note: '1 request = 1,000 samples',
-      },
+      { vs: RW, note: 'unpaced, as the tests call it' },
     ),
     loop(
-      'remote write, cold: every series new',
-      { f: decodeRemoteWrite, b: coldBodies, count: COLD },
-      'sink += f(b[j]).samples; if (++j === count) j = 0;',
-      { note: '+1 unique label per series' },
+      RW_COLD,
+      { f: decodeRemoteWritePaced, b: coldBodies, count: COLD },
+      'sink += (await f(b[j])).samples; if (++j === count) j = 0;',
+      { note: '+1 unique label per series', async: true },
     ),
     loop('remote write: snappyDecompress alone', { f: snappyDecompress, b: body }, 'sink += f(b).length;', {
       note: 'where the time goes',
@@ -116,10 +124,16 @@ const results = await measure(
       note: 'the sender side',
     }),
     loop(
-      'influx: parseInfluxLines',
+      INFLUX,
+      { f: parseInfluxLinesPaced, t: influx, o: { nowMs: now } },
+      'sink += (await f(t, o)).samples;',
+      { note: `1 call = ${INFLUX_LINES.toLocaleString('en-US')} lines`, async: true },
+    ),
+    loop(
+      'influx: parseInfluxLines, in one go',
       { f: parseInfluxLines, t: influx, o: { nowMs: now } },
       'sink += f(t, o).samples;',
-      { note: `1 call = ${INFLUX_LINES.toLocaleString('en-US')} lines` },
+      { vs: INFLUX, note: 'unpaced, as the tests call it' },
     ),
     loop(
       'statsd: aggregator.ingest',
@@ -139,18 +153,16 @@ report.printTimes(results, { unit: 'ns/call' });
 const byName = new Map(results.map((r) => [r.name, r.median]));
 const perSecond = (name, items) => (items * 1e9) / byName.get(name);
 const figures = {
-  remoteWriteSamplesPerSecond: perSecond('remote write: decodeRemoteWrite (snappy + protobuf)', 1000),
+  remoteWriteSamplesPerSecond: perSecond(RW, 1000),
   remoteWriteEncodeSamplesPerSecond: perSecond('remote write: encodeRemoteWrite', 1000),
-  influxLinesPerSecond: perSecond('influx: parseInfluxLines', INFLUX_LINES),
+  influxLinesPerSecond: perSecond(INFLUX, INFLUX_LINES),
   statsdLinesPerSecond: perSecond('statsd: aggregator.ingest', STATSD_DATAGRAMS * STATSD_LINES),
 };
 const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
 console.log(
-  `\nremote write decode: ${m(figures.remoteWriteSamplesPerSecond)} samples (1,000-series request in ${formatNs(byName.get('remote write: decodeRemoteWrite (snappy + protobuf)') / 1000)} µs)`,
+  `\nremote write decode: ${m(figures.remoteWriteSamplesPerSecond)} samples (1,000-series request in ${formatNs(byName.get(RW) / 1000)} µs)`,
 );
-console.log(
-  `remote write decode, cold: ${m(perSecond('remote write, cold: every series new', 1000))} samples`,
-);
+console.log(`remote write decode, cold: ${m(perSecond(RW_COLD, 1000))} samples`);
 console.log(`remote write encode: ${m(figures.remoteWriteEncodeSamplesPerSecond)} samples`);
 console.log(
   `influx: ${m(figures.influxLinesPerSecond)} lines (${m(figures.influxLinesPerSecond * 4)} samples)`,

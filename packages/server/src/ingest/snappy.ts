@@ -1,4 +1,5 @@
 import { IngestError } from './ingest-error.js';
+import { runSteps, runStepsPaced, type Steps } from './steps.js';
 
 /**
  * Snappy's block format (github.com/google/snappy, format_description.txt), which Prometheus remote
@@ -38,26 +39,25 @@ export function snappyDecodedLength(src: Uint8Array): { length: number; headerBy
 }
 
 export function snappyDecompress(src: Uint8Array, options: SnappyDecompressOptions = {}): Uint8Array {
-  const block = inflating(src, options);
-  try {
-    block.run(Number.POSITIVE_INFINITY);
-    return block.finish();
-  } finally {
-    done(block);
-  }
+  return runSteps(snappyInflating(src, options));
 }
 
 /**
  * `snappyDecompress` handing the event loop back after every YIELD_BYTES written: an 80 MiB body
  * (what a 10 MiB request may expand to) took 65-120 ms in one go.
  */
-export async function snappyDecompressPaced(
+export function snappyDecompressPaced(
   src: Uint8Array,
   options: SnappyDecompressOptions = {},
 ): Promise<Uint8Array> {
+  return runStepsPaced(snappyInflating(src, options));
+}
+
+/** Decompresses `src`, yielding after every YIELD_BYTES written. */
+export function* snappyInflating(src: Uint8Array, options: SnappyDecompressOptions): Steps<Uint8Array> {
   const block = inflating(src, options);
   try {
-    while (!block.run(YIELD_BYTES)) await new Promise<void>((resolve) => setImmediate(resolve));
+    while (!block.run(YIELD_BYTES)) yield;
     return block.finish();
   } finally {
     done(block);

@@ -1,3 +1,4 @@
+import { parsePromql } from '../query/parse.js';
 import type { QueryEngine } from '../query/query-engine.js';
 
 /**
@@ -37,12 +38,26 @@ export function acrossNames(
   perSeries: (selector: string) => string,
 ): string {
   if (names.length < 2) return perSeries(selector);
-  // A selector that matches several names is of the form {__name__=~"...", ...}: one more matcher
-  // narrows it to one name and keeps the others.
+  const parsed = parsePromql(selector);
+  // perSeries appends a range to what it is given, which an offset or @ would have to follow.
+  if (
+    parsed.kind !== 'vectorSelector' ||
+    parsed.offsetMs !== 0 ||
+    parsed.offsetExpr !== undefined ||
+    parsed.at !== undefined
+  )
+    throw new Error(`acrossNames: ${JSON.stringify(selector)} is not a series selector without offset or @`);
+  // One more matcher narrows the selector to one name and keeps the others, all inside the braces:
+  // the parser refuses a name before them beside a __name__ matcher within.
+  const others = parsed.matchers.map((m) => `${labelName(m.name)}${m.type}${JSON.stringify(m.value)}`);
   return names
     .map((name) => {
-      const one = `{__name__="${name}", ${selector.trim().slice(1)}`;
-      return `label_replace(${perSeries(one)}, "${APART}", "${name}", "", "")`;
+      const one = `{${[`__name__=${JSON.stringify(name)}`, ...others].join(', ')}}`;
+      return `label_replace(${perSeries(one)}, "${APART}", ${JSON.stringify(name)}, "", "")`;
     })
     .join(' or ');
+}
+
+function labelName(name: string): string {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) ? name : JSON.stringify(name);
 }

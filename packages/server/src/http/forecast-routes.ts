@@ -3,6 +3,7 @@ import { metricNames } from '../figures/across-names.js';
 import { monthEndCostForecast } from '../figures/cost-forecast.js';
 import { DEFAULT_MAX_DAYS } from '../figures/daily-spending.js';
 import { approximately, runOut } from '../figures/run-out.js';
+import { promqlString } from '../query/format-promql.js';
 import { parsePromql } from '../query/parse.js';
 import type { QueryEngine } from '../query/query-engine.js';
 import { HttpError } from './http-error.js';
@@ -80,7 +81,10 @@ export function forecastRoutes(router: Router, options: ForecastRoutesOptions): 
   });
 }
 
-/** The `selector` parameter, refused unless it is a series selector (`example` shows one). */
+/**
+ * The `selector` parameter, refused unless it is a series selector reading now (`example` shows
+ * one).
+ */
 function seriesSelector(url: URL, example: string): string {
   const selector = url.searchParams.get('selector') ?? '';
   let parsed: ReturnType<typeof parsePromql> | undefined;
@@ -94,5 +98,12 @@ function seriesSelector(url: URL, example: string): string {
       'VIGIL_BAD_REQUEST',
       `selector: got ${JSON.stringify(selector)}, expected a series selector such as ${example}`,
     );
-  return selector;
+  // The figures read their own windows back from now; a shifted selector would not take a range.
+  if (parsed.offsetMs !== 0 || parsed.offsetExpr !== undefined || parsed.at !== undefined)
+    throw new HttpError(
+      'VIGIL_BAD_REQUEST',
+      `selector: got ${JSON.stringify(selector)}, expected no offset or @ modifier: the forecast reads back from now`,
+    );
+  // In its canonical form, which the figures' PromQL takes whatever spacing or `offset 0s` it was given with.
+  return promqlString(parsed);
 }

@@ -207,6 +207,17 @@ describe('GET /api/metrics and /api/metrics/mobile of vigil serve', () => {
         month_to_date: 3,
         history_seconds: doc.cost_analytics.projection_basis_seconds,
       });
+      // An offset or @ is refused by name, not answered with a parse error from the figures' PromQL.
+      for (const modifier of ['offset 1d', '@ 1700000000']) {
+        const selector = `{__name__=~".+_llm_cost_usd_total"} ${modifier}`;
+        const shifted = await fetch(
+          `${server.url}/api/forecasts/month-end?selector=${encodeURIComponent(selector)}`,
+        );
+        expect([modifier, shifted.status]).toEqual([modifier, 400]);
+        expect((await shifted.json()).error.message).toBe(
+          `selector: got ${JSON.stringify(selector)}, expected no offset or @ modifier: the forecast reads back from now`,
+        );
+      }
     } finally {
       await server.close();
     }

@@ -1,3 +1,4 @@
+import { promqlString } from '../query/format-promql.js';
 import { parsePromql } from '../query/parse.js';
 import type { QueryEngine } from '../query/query-engine.js';
 
@@ -47,17 +48,14 @@ export function acrossNames(
     parsed.at !== undefined
   )
     throw new Error(`acrossNames: ${JSON.stringify(selector)} is not a series selector without offset or @`);
-  // One more matcher narrows the selector to one name and keeps the others, all inside the braces:
-  // the parser refuses a name before them beside a __name__ matcher within.
-  const others = parsed.matchers.map((m) => `${labelName(m.name)}${m.type}${JSON.stringify(m.value)}`);
+  // One more matcher narrows the selector to one name and keeps the others.
   return names
     .map((name) => {
-      const one = `{${[`__name__=${JSON.stringify(name)}`, ...others].join(', ')}}`;
+      const one = promqlString({
+        ...parsed,
+        matchers: [{ name: '__name__', type: '=', value: name }, ...parsed.matchers],
+      });
       return `label_replace(${perSeries(one)}, "${APART}", ${JSON.stringify(name)}, "", "")`;
     })
     .join(' or ');
-}
-
-function labelName(name: string): string {
-  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) ? name : JSON.stringify(name);
 }

@@ -124,9 +124,15 @@ function durationString(e: DurationExpr): string {
   }
 }
 
-/** `name{a="x",b=~"y"}`: the name matcher folded into the name, the others sorted as text. */
+/**
+ * `name{a="x",b=~"y"}`: the name matcher folded into the name, the others sorted as text. Only a
+ * lone `__name__` matcher folds: beside another one, a name before the braces would not parse
+ * ("metric name must not be set twice").
+ */
 function selectorString(e: VectorSelector): string {
-  const nameMatcher = e.matchers.find((m) => m.name === '__name__' && m.type === '=' && m.value !== '');
+  const names = e.matchers.filter((m) => m.name === '__name__');
+  const nameMatcher =
+    names.length === 1 && names[0]!.type === '=' && names[0]!.value !== '' ? names[0] : undefined;
   const name = nameMatcher?.value ?? '';
   const bare = LEGACY_METRIC_NAME.test(name);
   const others = e.matchers.filter((m) => m !== nameMatcher).map(matcherString);

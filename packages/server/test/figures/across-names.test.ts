@@ -4,10 +4,11 @@ import { parsePromql } from '../../src/query/parse.js';
 
 const NAMES = ['chat_llm_cost_usd_total', 'search_llm_cost_usd_total'];
 const increase = (s: string) => `increase(${s}[1d])`;
-const each = (selector: string) =>
+/** Each name's selector in its canonical form: the matchers inside the braces, sorted as text. */
+const each = (...others: string[]) =>
   NAMES.map(
     (name) =>
-      `label_replace(increase(${selector.replace('NAME', `__name__="${name}", `)}[1d]), "vigil_metric_name", "${name}", "", "")`,
+      `label_replace(increase({${[`__name__="${name}"`, ...others].sort().join(',')}}[1d]), "vigil_metric_name", "${name}", "", "")`,
   ).join(' or ');
 
 describe('acrossNames', () => {
@@ -15,15 +16,15 @@ describe('acrossNames', () => {
     for (const [selector, want] of [
       [
         '{__name__=~".+_llm_cost_usd_total", provider="openai"}',
-        each('{NAME__name__=~".+_llm_cost_usd_total", provider="openai"}'),
+        each('__name__=~".+_llm_cost_usd_total"', 'provider="openai"'),
       ],
       [
         '  { provider = "openai" , __name__ =~ ".+_llm_cost_usd_total" }  ',
-        each('{NAMEprovider="openai", __name__=~".+_llm_cost_usd_total"}'),
+        each('provider="openai"', '__name__=~".+_llm_cost_usd_total"'),
       ],
       // A name before the braces, bare or quoted inside them, stays one of the matchers.
-      ['cost{provider="openai"}', each('{NAME__name__="cost", provider="openai"}')],
-      ['{"cost", provider="openai"}', each('{NAME__name__="cost", provider="openai"}')],
+      ['cost{provider="openai"}', each('__name__="cost"', 'provider="openai"')],
+      ['{"cost", provider="openai"}', each('__name__="cost"', 'provider="openai"')],
     ]) {
       const expr = acrossNames(selector!, NAMES, increase);
       expect([selector, expr]).toEqual([selector, want]);

@@ -43,6 +43,13 @@ describe('formatPromql', () => {
     expect(format(query)).toBe(expected);
   });
 
+  it('keeps a name matcher inside the braces beside another one, so the text parses again', () => {
+    const text = format('{__name__="a_total", __name__=~".+_total", job="x"}');
+    expect(text).toBe('{__name__="a_total",__name__=~".+_total",job="x"}');
+    expect(format(text)).toBe(text);
+    expect(format('{__name__="a_total", job="x"}')).toBe('a_total{job="x"}');
+  });
+
   it('splits an expression longer than 100 characters, each child two spaces in', () => {
     expect(
       format(
